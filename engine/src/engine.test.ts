@@ -1,0 +1,130 @@
+import { createEngine, ValidationError } from './index.js';
+import {
+  chain,
+  definitions,
+  endEvent,
+  message,
+  model,
+  process,
+  serviceTask,
+  startEvent,
+  timer,
+  userTask,
+} from './testing/bpmn.js';
+import { deployed, HOUR, path, T0 } from './testing/harness.js';
+
+describe('engine API', () => {
+  it('deploy returns the deployment id and each executable process with its version', async () => {
+    const engine = createEngine({ clock: () => T0 });
+    const res = await engine.deploy(
+      definitions(
+        process('a', `${startEvent('s')}${endEvent('e')}${chain('s', 'e')}`) +
+          process('b', `${startEvent('s')}${endEvent('e')}${chain('s', 'e')}`),
+      ),
+    );
+    expect(typeof res.id).toBe('string');
+    expect(res.processes.map((p) => [p.id, p.version]).sort()).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+  });
+
+  it('deploy of an invalid model throws ValidationError with the problems', async () => {
+    const engine = createEngine({ clock: () => T0 });
+    const bad = model(
+      'p',
+      `
+      ${startEvent('s')}<bpmn:complexGateway id="cg"/>${endEvent('e')}
+      ${chain('s', 'cg', 'e')}`,
+    );
+    const err = await engine.deploy(bad).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ValidationError);
+    const problems = (err as ValidationError).problems;
+    expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ elementId: 'cg' })]));
+    await expect(engine.start('p', {})).rejects.toThrow();
+  });
+
+  it('instance() and cancel() of an unknown id are rejected', async () => {
+    const engine = createEngine({ clock: () => T0 });
+    await expect(engine.instance('nope')).rejects.toThrow();
+    await expect(engine.cancel('nope')).rejects.toThrow();
+  });
+
+  describe('cancel()', () => {
+    const xml = definitions(
+      process(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:parallelGateway id="fork"/>
+        ${userTask('review')}
+        <bpmn:boundaryEvent id="overdue" attachedToRef="review">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>
+        ${serviceTask('lookup', 'registry')}
+        <bpmn:intermediateCatchEvent id="waitPaid"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateCatchEvent>
+        ${endEvent('e1')}${endEvent('e2')}${endEvent('e3')}${endEvent('e4')}
+        ${chain('start', 'fork')}
+        ${chain('fork', 'review', 'e1')}
+        ${chain('fork', 'lookup', 'e2')}
+        ${chain('fork', 'waitPaid', 'e3')}
+        ${chain('overdue', 'e4')}`,
+      ),
+      message('M', 'paid'),
+    );
+
+    it('terminates the instance: tasks cancelled, timers, jobs and subscriptions gone', async () => {
+      const h = await deployed(xml);
+      const v = await h.engine.start('p', { businessKey: 'B1' });
+      expect(v.openTasks).toHaveLength(1);
+      expect(await h.engine.jobs({ instanceId: v.id })).toHaveLength(1);
+      h.clock.advance(10 * 60 * 1000);
+
+      const cancelled = await h.engine.cancel(v.id);
+      expect(cancelled.status).toBe('terminated');
+      expect(cancelled.openTasks).toEqual([]);
+      expect(cancelled.endedAt).toBe(T0 + 10 * 60 * 1000);
+      expect((await h.engine.tasks({ instanceId: v.id }))[0]!.state).toBe('cancelled');
+      expect(await h.engine.jobs({ instanceId: v.id })).toEqual([]);
+      expect(await h.tick(2 * HOUR)).toBe(0);
+      expect((await h.engine.correlate('paid', { correlationKey: 'B1' })).instanceIds).toEqual([]);
+      await expect(h.engine.completeTask(v.openTasks[0]!.id, {})).rejects.toThrow();
+      const view = await h.engine.instance(v.id);
+      expect(view.status).toBe('terminated');
+      expect(path(view)).toEqual(['start', 'fork']);
+    });
+
+    it('a finished instance cannot be cancelled (status stays completed)', async () => {
+      const { engine } = await deployed(model('q', `${startEvent('s')}${endEvent('e')}${chain('s', 'e')}`));
+      const v = await engine.start('q', {});
+      expect(v.status).toBe('completed');
+      await engine.cancel(v.id).catch(() => undefined);
+      expect((await engine.instance(v.id)).status).toBe('completed');
+    });
+  });
+
+  it('an incident in one instance leaves the engine and other instances working', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('s')}
+      <bpmn:businessRuleTask id="calc" gov:expression="= count(items)" gov:resultVariable="n"/>
+      <bpmn:exclusiveGateway id="gw" default="gw_small"/>
+      ${userTask('big')}${endEvent('e')}
+      ${chain('s', 'calc', 'gw')}
+      <bpmn:sequenceFlow id="gw_big" sourceRef="gw" targetRef="big"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">= n &gt; 2</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:sequenceFlow id="gw_small" sourceRef="gw" targetRef="e"/>
+      ${chain('big', 'e')}`,
+      ),
+    );
+    const broken = await h.engine.start('p', { variables: { items: 'not a list' } });
+    expect(broken.status).toBe('incident');
+    expect(['calc', 'gw', 'gw_big']).toContain(broken.incident!.elementId);
+    expect(broken.incident!.at).toBe(T0);
+    const fine = await h.engine.start('p', { variables: { items: [1, 2, 3] } });
+    expect(fine.status).toBe('active');
+    expect(fine.openTasks.map((t) => t.elementId)).toEqual(['big']);
+  });
+});

@@ -1,0 +1,311 @@
+import type { Problem } from '../api.js';
+import {
+  chain,
+  definitions,
+  endEvent,
+  flow,
+  message,
+  model,
+  process,
+  startEvent,
+  timer,
+  userTask,
+} from '../testing/bpmn.js';
+import { validate } from './index.js';
+
+const MB = 1024 * 1024;
+
+function ids(problems: Problem[]): string[] {
+  return problems.map((p) => p.elementId);
+}
+
+function expectWellFormed(problems: Problem[]): void {
+  for (const p of problems) {
+    expect(typeof p.elementId).toBe('string');
+    expect(typeof p.elementType).toBe('string');
+    expect(typeof p.code).toBe('string');
+    expect(p.code.length).toBeGreaterThan(0);
+    expect(typeof p.message).toBe('string');
+    expect(p.message.length).toBeGreaterThan(0);
+  }
+}
+
+const valid = model(
+  'ok',
+  `
+  ${startEvent('start')}
+  <bpmn:exclusiveGateway id="gw" default="toB"/>
+  ${userTask('a', { department: 'tax' })}${userTask('b')}
+  ${endEvent('end')}
+  ${chain('start', 'gw')}
+  ${flow('gw', 'a', '= amount > 100')}
+  ${flow('gw', 'b', undefined, 'toB')}
+  ${chain('a', 'end')}${chain('b', 'end')}`,
+);
+
+describe('validate', () => {
+  it('a valid model has no problems', async () => {
+    expect(await validate(valid)).toEqual([]);
+  });
+
+  it('malformed XML is a problem, not a crash', async () => {
+    const problems = await validate(valid.replace('</bpmn:process>', ''));
+    expect(problems.length).toBeGreaterThan(0);
+    expectWellFormed(problems);
+  });
+
+  it('non-XML input and the empty string are problems, not crashes', async () => {
+    for (const input of ['', 'hello', '{"json": true}', '<bpmn:definitions']) {
+      const problems = await validate(input);
+      expect(problems.length).toBeGreaterThan(0);
+      expectWellFormed(problems);
+    }
+  });
+
+  it('a DOCTYPE with entities (billion laughs) is rejected before parsing', async () => {
+    const lol =
+      `<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n` +
+      Array.from(
+        { length: 9 },
+        (_, i) => ` <!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`,
+      ).join('\n') +
+      `\n]>\n` +
+      valid
+        .replace('<?xml version="1.0" encoding="UTF-8"?>', '')
+        .replace('<bpmn:userTask id="b"/>', '<bpmn:userTask id="b" name="&lol9;"/>');
+    const t = Date.now();
+    const problems = await validate(lol);
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(problems.length).toBeGreaterThan(0);
+    expectWellFormed(problems);
+    expect(problems.map((p) => `${p.code} ${p.message}`).join('\n')).toMatch(/doctype|entit/i);
+  });
+
+  it('a plain DOCTYPE without entities is rejected too', async () => {
+    const problems = await validate(
+      valid.replace('<bpmn:definitions', '<!DOCTYPE definitions>\n<bpmn:definitions'),
+    );
+    expect(problems.map((p) => `${p.code} ${p.message}`).join('\n')).toMatch(/doctype/i);
+  });
+
+  it('an oversize model is rejected before parsing', async () => {
+    const padding = `<bpmn:documentation>${'x'.repeat(32 * MB)}</bpmn:documentation>`;
+    const huge = valid.replace(
+      '<bpmn:startEvent id="start"/>',
+      `<bpmn:startEvent id="start">${padding}</bpmn:startEvent>`,
+    );
+    const t = Date.now();
+    const problems = await validate(huge);
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.map((p) => `${p.code} ${p.message}`).join('\n')).toMatch(/size|large|limit|big/i);
+  });
+
+  it.each([
+    ['complexGateway', '<bpmn:complexGateway id="x"/>', /ComplexGateway/],
+    [
+      'conditional catch event',
+      `<bpmn:intermediateCatchEvent id="x"><bpmn:conditionalEventDefinition><bpmn:condition xsi:type="bpmn:tFormalExpression">= a</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>`,
+      /Conditional|IntermediateCatchEvent/,
+    ],
+    [
+      'standard loop on a task',
+      '<bpmn:userTask id="x"><bpmn:standardLoopCharacteristics/></bpmn:userTask>',
+      /StandardLoop|UserTask/,
+    ],
+    [
+      'script task',
+      '<bpmn:scriptTask id="x" scriptFormat="javascript"><bpmn:script>1</bpmn:script></bpmn:scriptTask>',
+      /ScriptTask/,
+    ],
+    [
+      'signal catch event',
+      '<bpmn:intermediateCatchEvent id="x"><bpmn:signalEventDefinition/></bpmn:intermediateCatchEvent>',
+      /Signal|IntermediateCatchEvent/,
+    ],
+    [
+      'compensation throw',
+      '<bpmn:intermediateThrowEvent id="x"><bpmn:compensateEventDefinition/></bpmn:intermediateThrowEvent>',
+      /Compensat|IntermediateThrowEvent/,
+    ],
+    [
+      'transaction',
+      `<bpmn:transaction id="x">${startEvent('ts')}${endEvent('te')}${chain('ts', 'te')}</bpmn:transaction>`,
+      /Transaction/,
+    ],
+  ])('unsupported element (%s) is reported by id and type', async (_name, element, type) => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}${element}${endEvent('end')}
+      ${chain('start', 'x', 'end')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    const mine = problems.filter((p) => p.elementId === 'x');
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.map((p) => p.elementType).join(' ')).toMatch(type);
+  });
+
+  it('an exclusive split without conditions or default is reported on the gateway', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:exclusiveGateway id="gw"/>
+      ${endEvent('a')}${endEvent('b')}
+      ${chain('start', 'gw')}${flow('gw', 'a')}${flow('gw', 'b')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('gw');
+    expect(problems.find((p) => p.elementId === 'gw')!.elementType).toMatch(/ExclusiveGateway/);
+  });
+
+  it('an inclusive split with an unconditional non-default flow is reported', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:inclusiveGateway id="gw"/>
+      ${endEvent('a')}${endEvent('b')}
+      ${chain('start', 'gw')}${flow('gw', 'a', '= x')}${flow('gw', 'b')}`,
+      ),
+    );
+    expect(ids(problems).some((id) => id === 'gw' || id === 'gw_b')).toBe(true);
+  });
+
+  it('a flow to nowhere (targetRef to a missing id) is reported on the flow', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}${endEvent('end')}
+      ${chain('start', 'end')}
+      <bpmn:sequenceFlow id="lost" sourceRef="start" targetRef="ghost"/>`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('lost');
+  });
+
+  it('an unparsable FEEL condition is reported on its flow', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:exclusiveGateway id="gw" default="gw_b"/>
+      ${endEvent('a')}${endEvent('b')}
+      ${chain('start', 'gw')}${flow('gw', 'a', '= amount > ')}${flow('gw', 'b')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('gw_a');
+  });
+
+  it('unparsable FEEL in gov attributes is reported on the element', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:businessRuleTask id="rule" gov:expression="= (1 + " gov:resultVariable="r"/>
+      <bpmn:userTask id="mi"><bpmn:multiInstanceLoopCharacteristics gov:collection="= [1, 2" gov:elementVariable="e"/></bpmn:userTask>
+      ${endEvent('end')}
+      ${chain('start', 'rule', 'mi', 'end')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toEqual(expect.arrayContaining(['rule', 'mi']));
+  });
+
+  it('an invalid timer value is reported on the event', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:intermediateCatchEvent id="wait">${timer('timeDuration', 'one hour')}</bpmn:intermediateCatchEvent>
+      ${endEvent('end')}
+      ${chain('start', 'wait', 'end')}`,
+      ),
+    );
+    expect(ids(problems)).toContain('wait');
+  });
+
+  it('a message event without a message, or with a nameless message, is reported', async () => {
+    const problems = await validate(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="noRef"><bpmn:messageEventDefinition/></bpmn:intermediateCatchEvent>
+        <bpmn:receiveTask id="noName" messageRef="M_nameless"/>
+        ${endEvent('end')}
+        ${chain('start', 'noRef', 'noName', 'end')}`,
+        ),
+        '<bpmn:message id="M_nameless"/>',
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('noRef');
+    expect(ids(problems).some((id) => id === 'noName' || id === 'M_nameless')).toBe(true);
+  });
+
+  it('a call activity to an unknown process is reported', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:callActivity id="call" calledElement="doesNotExist"/>${endEvent('end')}
+      ${chain('start', 'call', 'end')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('call');
+    expect(problems.find((p) => p.elementId === 'call')!.elementType).toMatch(/CallActivity/);
+  });
+
+  it('a call activity to a process in the same model is fine', async () => {
+    const problems = await validate(
+      definitions(
+        process('child', `${startEvent('cs')}${endEvent('ce')}${chain('cs', 'ce')}`) +
+          process(
+            'p',
+            `${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>${endEvent('end')}
+        ${chain('start', 'call', 'end')}`,
+          ),
+      ),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('a model with several problems reports all of them at once', async () => {
+    const problems = await validate(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:complexGateway id="cg"/>
+        <bpmn:exclusiveGateway id="xg"/>
+        <bpmn:intermediateCatchEvent id="msg"><bpmn:messageEventDefinition/></bpmn:intermediateCatchEvent>
+        <bpmn:callActivity id="call" calledElement="nowhere"/>
+        <bpmn:exclusiveGateway id="feelGw" default="feelGw_end2"/>
+        ${endEvent('end')}${endEvent('end2')}${endEvent('end3')}
+        ${chain('start', 'cg', 'xg')}
+        ${flow('xg', 'msg')}${flow('xg', 'call')}
+        ${chain('msg', 'feelGw')}
+        ${flow('feelGw', 'end', '= ) (')}${flow('feelGw', 'end2')}
+        ${chain('call', 'end3')}
+        <bpmn:sequenceFlow id="lost" sourceRef="call" targetRef="ghost"/>`,
+        ),
+        message('M_unused', 'unused'),
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toEqual(expect.arrayContaining(['cg', 'xg', 'msg', 'call', 'feelGw_end', 'lost']));
+  });
+});

@@ -1,0 +1,177 @@
+import {
+  chain,
+  definitions,
+  endEvent,
+  process,
+  startEvent,
+  userTask,
+  xmlEscape,
+  error,
+} from '../../testing/bpmn.js';
+import { deployed, harness, openTaskIds, path } from '../../testing/harness.js';
+
+const rule = (id: string, expression: string, resultVariable: string): string =>
+  `<bpmn:businessRuleTask id="${id}" gov:expression="${xmlEscape(expression)}" gov:resultVariable="${resultVariable}"/>`;
+
+const child = process(
+  'child',
+  `
+  ${startEvent('cStart')}
+  ${rule('compute', '= x + 1', 'y')}
+  ${userTask('childTask', { department: 'tax' })}
+  ${endEvent('cEnd')}
+  ${chain('cStart', 'compute', 'childTask', 'cEnd')}`,
+);
+
+describe('call activity', () => {
+  it('input/output mappings: only mapped variables go in and come back', async () => {
+    const { engine } = await deployed(
+      definitions(
+        child +
+          process(
+            'parent',
+            `
+          ${startEvent('start')}
+          <bpmn:callActivity id="callTax" calledElement="child">
+            <bpmn:extensionElements>
+              <gov:input source="= a * 10" target="x"/>
+              <gov:output source="= y" target="result"/>
+            </bpmn:extensionElements>
+          </bpmn:callActivity>
+          ${userTask('after')}
+          ${endEvent('end')}
+          ${chain('start', 'callTax', 'after', 'end')}`,
+          ),
+      ),
+    );
+    const parent = await engine.start('parent', { variables: { a: 2, secret: 's' } });
+    expect(parent.status).toBe('active');
+    expect(parent.openTasks).toEqual([]);
+
+    const [task] = await engine.tasks({ processId: 'child', state: 'open' });
+    expect(task).toBeDefined();
+    const childView = await engine.instance(task!.instanceId);
+    expect(childView.parentInstanceId).toBe(parent.id);
+    expect(childView.variables).toMatchObject({ x: 20, y: 21 });
+    expect(childView.variables['secret']).toBeUndefined();
+    expect(childView.variables['a']).toBeUndefined();
+
+    await engine.completeTask(task!.id, { variables: { childOnly: true } });
+    expect((await engine.instance(childView.id)).status).toBe('completed');
+    const after = await engine.instance(parent.id);
+    expect(after.variables).toMatchObject({ a: 2, secret: 's', result: 21 });
+    expect(after.variables['y']).toBeUndefined();
+    expect(after.variables['childOnly']).toBeUndefined();
+    expect(path(after)).toEqual(['start', 'callTax']);
+    expect(openTaskIds(after)).toEqual(['after']);
+  });
+
+  it('no mappings: all parent variables pass in and all child variables come back', async () => {
+    const { engine } = await deployed(
+      definitions(
+        child +
+          process(
+            'parent',
+            `
+          ${startEvent('start')}
+          <bpmn:callActivity id="callTax" calledElement="child"/>
+          ${endEvent('end')}
+          ${chain('start', 'callTax', 'end')}`,
+          ),
+      ),
+    );
+    const parent = await engine.start('parent', { variables: { x: 1, keep: 'k' } });
+    const [task] = await engine.tasks({ processId: 'child', state: 'open' });
+    const childView = await engine.instance(task!.instanceId);
+    expect(childView.variables).toMatchObject({ x: 1, keep: 'k', y: 2 });
+    await engine.completeTask(task!.id, { variables: { childOnly: true } });
+    const after = await engine.instance(parent.id);
+    expect(after.status).toBe('completed');
+    expect(after.variables).toMatchObject({ x: 1, keep: 'k', y: 2, childOnly: true });
+  });
+
+  it('calls the latest deployed version of the child, deployed separately', async () => {
+    const h = harness();
+    await h.engine.deploy(
+      definitions(
+        process(
+          'child',
+          `${startEvent('s')}${userTask('v1Task')}${endEvent('e')}${chain('s', 'v1Task', 'e')}`,
+        ),
+      ),
+    );
+    await h.engine.deploy(
+      definitions(
+        process(
+          'parent',
+          `
+      ${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>${endEvent('end')}
+      ${chain('start', 'call', 'end')}`,
+        ),
+      ),
+    );
+    await h.engine.deploy(
+      definitions(
+        process(
+          'child',
+          `${startEvent('s')}${userTask('v2Task')}${endEvent('e')}${chain('s', 'v2Task', 'e')}`,
+        ),
+      ),
+    );
+    const parent = await h.engine.start('parent', {});
+    const tasks = await h.engine.tasks({ processId: 'child', state: 'open' });
+    expect(tasks.map((t) => t.elementId)).toEqual(['v2Task']);
+    expect((await h.engine.instance(tasks[0]!.instanceId)).version).toBe(2);
+    await h.engine.completeTask(tasks[0]!.id, {});
+    expect((await h.engine.instance(parent.id)).status).toBe('completed');
+  });
+
+  it('an error end in the child is caught by an error boundary on the call activity', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'child',
+          `
+        ${startEvent('cs')}
+        <bpmn:endEvent id="cFail"><bpmn:errorEventDefinition errorRef="E1"/></bpmn:endEvent>
+        ${chain('cs', 'cFail')}`,
+        ) +
+          process(
+            'parent',
+            `
+          ${startEvent('start')}
+          <bpmn:callActivity id="call" calledElement="child"/>
+          <bpmn:boundaryEvent id="childFailed" attachedToRef="call"><bpmn:errorEventDefinition errorRef="E1"/></bpmn:boundaryEvent>
+          ${endEvent('ok')}${endEvent('handled')}
+          ${chain('start', 'call', 'ok')}
+          ${chain('childFailed', 'handled')}`,
+          ),
+        error('E1', 'CHILD_FAILED'),
+      ),
+    );
+    const parent = await engine.start('parent', {});
+    const after = await engine.instance(parent.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toEqual(['start', 'childFailed', 'handled']);
+  });
+
+  it('cancelling the parent cancels the child instance and its tasks', async () => {
+    const { engine } = await deployed(
+      definitions(
+        child +
+          process(
+            'parent',
+            `
+          ${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>${endEvent('end')}
+          ${chain('start', 'call', 'end')}`,
+          ),
+      ),
+    );
+    const parent = await engine.start('parent', { variables: { x: 0 } });
+    const [task] = await engine.tasks({ processId: 'child', state: 'open' });
+    const cancelled = await engine.cancel(parent.id);
+    expect(cancelled.status).toBe('terminated');
+    expect((await engine.instance(task!.instanceId)).status).toBe('terminated');
+    expect(await engine.tasks({ processId: 'child', state: 'open' })).toEqual([]);
+  });
+});

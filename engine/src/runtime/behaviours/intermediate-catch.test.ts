@@ -1,0 +1,125 @@
+import {
+  chain,
+  definitions,
+  endEvent,
+  message,
+  process,
+  startEvent,
+  timer,
+  userTask,
+} from '../../testing/bpmn.js';
+import { deployed, HOUR, MINUTE, path } from '../../testing/harness.js';
+
+describe('intermediate catch event', () => {
+  it('timer (timeDuration PT30M) waits from the moment it is entered', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+      ${startEvent('start')}
+      ${userTask('submit')}
+      <bpmn:intermediateCatchEvent id="cool">${timer('timeDuration', 'PT30M')}</bpmn:intermediateCatchEvent>
+      ${endEvent('end')}
+      ${chain('start', 'submit', 'cool', 'end')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    h.clock.advance(2 * HOUR); // time before the catch is entered does not count
+    await h.engine.completeTask(v.openTasks[0]!.id, {});
+    expect(await h.tick(29 * MINUTE)).toBe(0);
+    expect((await h.engine.instance(v.id)).status).toBe('active');
+    expect(await h.tick(MINUTE)).toBe(1);
+    const after = await h.engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toEqual(['start', 'submit', 'cool', 'end']);
+  });
+
+  it('timer (timeDate) fires at the date; a runDueJobs(now) earlier does nothing', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+      ${startEvent('start')}
+      <bpmn:intermediateCatchEvent id="noon">${timer('timeDate', '2026-01-05T12:00:00Z')}</bpmn:intermediateCatchEvent>
+      ${endEvent('end')}
+      ${chain('start', 'noon', 'end')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 11, 59))).toBe(0);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 12, 0))).toBe(1);
+    expect((await h.engine.instance(v.id)).status).toBe('completed');
+  });
+
+  it('message catch keyed by a FEEL correlationKey evaluated on entry; message variables are merged', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="waitSigned"><bpmn:messageEventDefinition messageRef="M1"/></bpmn:intermediateCatchEvent>
+        ${endEvent('end')}
+        ${chain('start', 'waitSigned', 'end')}`,
+        ),
+        message('M1', 'contract.signed', '= "C-" + string(contractNo)'),
+      ),
+    );
+    const v = await engine.start('p', { variables: { contractNo: 12 } });
+    expect((await engine.correlate('contract.signed', { correlationKey: '12' })).instanceIds).toEqual([]);
+    const r = await engine.correlate('contract.signed', {
+      correlationKey: 'C-12',
+      variables: { signedBy: 'Zhao' },
+    });
+    expect(r).toEqual({ instanceIds: [v.id], started: false });
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(after.variables).toMatchObject({ contractNo: 12, signedBy: 'Zhao' });
+  });
+
+  it('message correlation by business key among 100 waiting instances moves only the right one', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="waitPaid"><bpmn:messageEventDefinition messageRef="M_paid"/></bpmn:intermediateCatchEvent>
+        ${userTask('issue')}
+        ${endEvent('end')}
+        ${chain('start', 'waitPaid', 'issue', 'end')}`,
+        ),
+        message('M_paid', 'fee.paid'),
+      ),
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const v = await engine.start('p', { businessKey: `APP-${i}`, variables: { i } });
+      expect(v.status).toBe('active');
+      ids.push(v.id);
+    }
+    const r = await engine.correlate('fee.paid', { correlationKey: 'APP-42', variables: { receipt: 'R42' } });
+    expect(r).toEqual({ instanceIds: [ids[42]], started: false });
+
+    const issued = await engine.tasks({ elementId: 'issue' });
+    expect(issued.map((t) => t.instanceId)).toEqual([ids[42]]);
+    expect(issued[0]!.businessKey).toBe('APP-42');
+    for (let i = 0; i < 100; i++) {
+      const view = await engine.instance(ids[i]!);
+      if (i === 42) {
+        expect(path(view)).toEqual(['start', 'waitPaid']);
+        expect(view.variables['receipt']).toBe('R42');
+      } else {
+        expect(path(view)).toEqual(['start']);
+        expect(view.variables['receipt']).toBeUndefined();
+      }
+    }
+    // a second message for the same key finds nobody waiting; another key still works
+    expect((await engine.correlate('fee.paid', { correlationKey: 'APP-42' })).instanceIds).toEqual([]);
+    expect((await engine.correlate('fee.paid', { correlationKey: 'APP-7' })).instanceIds).toEqual([ids[7]]);
+  });
+});

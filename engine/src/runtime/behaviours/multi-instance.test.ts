@@ -1,0 +1,226 @@
+import { chain, endEvent, model, startEvent, userTask, xmlEscape } from '../../testing/bpmn.js';
+import { deployed, openTaskIds, path, timesCompleted } from '../../testing/harness.js';
+import type { Task } from '../../api.js';
+
+interface Loop {
+  sequential?: boolean;
+  collection?: string;
+  elementVariable?: string;
+  outputCollection?: string;
+  outputElement?: string;
+  cardinality?: string;
+  completion?: string;
+}
+
+function loop(l: Loop): string {
+  const a = [
+    l.sequential !== undefined ? `isSequential="${l.sequential}"` : '',
+    l.collection ? `gov:collection="${xmlEscape(l.collection)}"` : '',
+    l.elementVariable ? `gov:elementVariable="${l.elementVariable}"` : '',
+    l.outputCollection ? `gov:outputCollection="${l.outputCollection}"` : '',
+    l.outputElement ? `gov:outputElement="${xmlEscape(l.outputElement)}"` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const card = l.cardinality
+    ? `<bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">${xmlEscape(l.cardinality)}</bpmn:loopCardinality>`
+    : '';
+  const cond = l.completion
+    ? `<bpmn:completionCondition xsi:type="bpmn:tFormalExpression">${xmlEscape(l.completion)}</bpmn:completionCondition>`
+    : '';
+  return `<bpmn:multiInstanceLoopCharacteristics ${a}>${card}${cond}</bpmn:multiInstanceLoopCharacteristics>`;
+}
+
+function miModel(l: Loop, inner = 'userTask'): string {
+  return model(
+    'p',
+    `
+    ${startEvent('start')}
+    <bpmn:${inner} id="review">${loop(l)}</bpmn:${inner}>
+    ${userTask('after')}
+    ${endEvent('end')}
+    ${chain('start', 'review', 'after', 'end')}`,
+  );
+}
+
+const reviewTasks = (tasks: Task[]): Task[] =>
+  tasks.filter((t) => t.elementId === 'review').sort((a, b) => (a.loopCounter ?? 0) - (b.loopCounter ?? 0));
+
+describe('multi-instance', () => {
+  const five = ['police', 'tax', 'health', 'fire', 'social'];
+
+  it('parallel over 5 elements with completion condition after 3: 2 remaining tasks cancelled, output collection kept', async () => {
+    const { engine } = await deployed(
+      miModel({
+        collection: '= departments',
+        elementVariable: 'dept',
+        outputCollection: 'opinions',
+        outputElement: '= opinion',
+        completion: '= numberOfCompletedInstances >= 3',
+      }),
+    );
+    const v = await engine.start('p', { variables: { departments: five } });
+    const open = reviewTasks(v.openTasks);
+    expect(open).toHaveLength(5);
+    expect(open.map((t) => t.loopCounter)).toEqual([1, 2, 3, 4, 5]);
+    expect(open.map((t) => t.inputElement)).toEqual(five);
+
+    for (let i = 0; i < 2; i++) {
+      const view = await engine.completeTask(open[i]!.id, {
+        variables: { opinion: `ok-${open[i]!.inputElement}` },
+      });
+      expect(reviewTasks(view.openTasks)).toHaveLength(4 - i);
+      expect(path(view)).not.toContain('review');
+    }
+    const view = await engine.completeTask(open[2]!.id, { variables: { opinion: 'ok-health' } });
+    expect(reviewTasks(view.openTasks)).toHaveLength(0);
+    expect(openTaskIds(view)).toEqual(['after']);
+    expect(timesCompleted(view, 'review')).toBeGreaterThanOrEqual(1);
+    const cancelled = await engine.tasks({ instanceId: v.id, elementId: 'review', state: 'cancelled' });
+    expect(cancelled.map((t) => t.inputElement).sort()).toEqual(['fire', 'social']);
+    const completed = await engine.tasks({ instanceId: v.id, elementId: 'review', state: 'completed' });
+    expect(completed).toHaveLength(3);
+    await expect(engine.completeTask(open[3]!.id, {})).rejects.toThrow();
+
+    const opinions = view.variables['opinions'] as unknown[];
+    expect(Array.isArray(opinions)).toBe(true);
+    expect(opinions.filter((o) => o !== null && o !== undefined)).toEqual([
+      'ok-police',
+      'ok-tax',
+      'ok-health',
+    ]);
+  });
+
+  it('parallel, all complete in reverse order: the output collection follows the input order', async () => {
+    const { engine } = await deployed(
+      miModel({
+        collection: '= departments',
+        elementVariable: 'dept',
+        outputCollection: 'opinions',
+        outputElement: '= "seen by " + dept',
+      }),
+    );
+    const v = await engine.start('p', { variables: { departments: ['a', 'b', 'c'] } });
+    const open = reviewTasks(v.openTasks);
+    let view = v;
+    for (const t of [...open].reverse()) {
+      expect(path(view)).not.toContain('review');
+      view = await engine.completeTask(t.id, {});
+    }
+    expect(openTaskIds(view)).toEqual(['after']);
+    expect(view.variables['opinions']).toEqual(['seen by a', 'seen by b', 'seen by c']);
+  });
+
+  it('sequential: one instance at a time, in collection order, with loopCounter and the element variable', async () => {
+    const { engine } = await deployed(
+      miModel({
+        sequential: true,
+        collection: '= applicants',
+        elementVariable: 'applicant',
+        outputCollection: 'scores',
+        outputElement: '= score * loopCounter',
+      }),
+    );
+    const v = await engine.start('p', { variables: { applicants: ['Li', 'Wang', 'Zhang'] } });
+    let view = v;
+    for (let i = 0; i < 3; i++) {
+      const open = reviewTasks(view.openTasks);
+      expect(open).toHaveLength(1);
+      expect(open[0]!.loopCounter).toBe(i + 1);
+      expect(open[0]!.inputElement).toBe(['Li', 'Wang', 'Zhang'][i]);
+      view = await engine.completeTask(open[0]!.id, { variables: { score: 10 } });
+    }
+    expect(openTaskIds(view)).toEqual(['after']);
+    expect(view.variables['scores']).toEqual([10, 20, 30]);
+    expect(timesCompleted(view, 'review')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sequential with a completion condition stops early and never opens the rest', async () => {
+    const { engine } = await deployed(
+      miModel({
+        sequential: true,
+        collection: '= [1, 2, 3, 4]',
+        elementVariable: 'n',
+        completion: '= found = true',
+      }),
+    );
+    const v = await engine.start('p', { variables: { found: false } });
+    let view = await engine.completeTask(reviewTasks(v.openTasks)[0]!.id, { variables: { found: false } });
+    view = await engine.completeTask(reviewTasks(view.openTasks)[0]!.id, { variables: { found: true } });
+    expect(openTaskIds(view)).toEqual(['after']);
+    expect(await engine.tasks({ instanceId: v.id, elementId: 'review' })).toHaveLength(2);
+  });
+
+  it('loopCardinality without a collection creates that many instances', async () => {
+    const { engine } = await deployed(miModel({ cardinality: '= copies' }));
+    const v = await engine.start('p', { variables: { copies: 3 } });
+    expect(reviewTasks(v.openTasks).map((t) => t.loopCounter)).toEqual([1, 2, 3]);
+  });
+
+  it('an empty collection completes the activity at once with an empty output collection', async () => {
+    const { engine } = await deployed(
+      miModel({
+        collection: '= items',
+        elementVariable: 'item',
+        outputCollection: 'results',
+        outputElement: '= item',
+      }),
+    );
+    const v = await engine.start('p', { variables: { items: [] } });
+    expect(openTaskIds(v)).toEqual(['after']);
+    expect(v.variables['results']).toEqual([]);
+  });
+
+  it('multi-instance service task: each job sees its element; results collected', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:serviceTask id="notify" gov:type="sms">${loop({
+          collection: '= phones',
+          elementVariable: 'phone',
+          outputCollection: 'receipts',
+          outputElement: '= receipt',
+        })}</bpmn:serviceTask>
+        ${endEvent('end')}
+        ${chain('start', 'notify', 'end')}`,
+      ),
+      { sms: (job) => ({ receipt: `sent:${String(job.variables['phone'])}` }) },
+    );
+    const v = await h.engine.start('p', { variables: { phones: ['138', '139'] } });
+    expect(await h.engine.runDueJobs(h.clock.now())).toBe(2);
+    const after = await h.engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(after.variables['receipts']).toEqual(['sent:138', 'sent:139']);
+  });
+
+  it('multi-instance embedded sub-process runs one inner flow per element', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:subProcess id="perItem">${loop({ collection: '= items', elementVariable: 'item' })}
+        ${startEvent('iStart')}${userTask('handle')}${endEvent('iEnd')}
+        ${chain('iStart', 'handle', 'iEnd')}
+      </bpmn:subProcess>
+      ${endEvent('end')}
+      ${chain('start', 'perItem', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', { variables: { items: ['x', 'y'] } });
+    expect(v.openTasks.map((t) => t.elementId)).toEqual(['handle', 'handle']);
+    let view = v;
+    for (const t of v.openTasks) view = await engine.completeTask(t.id, {});
+    expect(view.status).toBe('completed');
+    expect(timesCompleted(view, 'handle')).toBe(2);
+  });
+
+  it('a collection that is not a list gives an incident naming the activity', async () => {
+    const { engine } = await deployed(miModel({ collection: '= departments', elementVariable: 'd' }));
+    const v = await engine.start('p', { variables: { departments: 42 } });
+    expect(v.status).toBe('incident');
+    expect(v.incident?.elementId).toBe('review');
+  });
+});
