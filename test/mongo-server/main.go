@@ -1,0 +1,141 @@
+// Command mongo-server runs an embedded FerretDB v1 (MongoDB wire protocol, SQLite backend) for
+// OneThing's tests, so the mongo store adapter is tested against a real wire-protocol server
+// without a MongoDB binary.
+//
+// Usage:
+//
+//	mongo-server [-port 0] [-dir DIR] [-exit-on-stdin-close]
+//
+// FerretDB itself listens on a private port; clients connect through a small proxy (proxy.go)
+// that runs one command at a time, because FerretDB v1's findAndModify/update are not atomic
+// under concurrency (-serialize=false exposes FerretDB directly, for comparison).
+//
+// When it listens it prints exactly one line to stdout:
+//
+//	READY mongodb://127.0.0.1:<port>/
+//
+// It exits on SIGTERM/SIGINT and, with -exit-on-stdin-close, when its stdin reaches EOF (so it
+// never outlives the process that started it). Without -dir it uses a new temporary directory
+// and removes it on exit. FerretDB logs at warn level to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "mongo-server:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	port := flag.Int("port", 0, "TCP port on 127.0.0.1 (0 = pick a free port)")
+	dir := flag.String("dir", "", "directory for the SQLite files (default: a new temporary directory, removed on exit)")
+	exitOnStdinClose := flag.Bool("exit-on-stdin-close", false, "exit when stdin is closed")
+	serialize := flag.Bool("serialize", true, "run one command at a time (single-document atomicity, as on MongoDB)")
+	logLevel := flag.String("log-level", "warn", "FerretDB log level: debug, info, warn or error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("bad -log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+
+	dataDir := *dir
+	if dataDir == "" {
+		tmp, err := os.MkdirTemp("", "onething-mongo-server-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dataDir = tmp
+	} else if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	if *exitOnStdinClose {
+		ctx2, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ctx = ctx2
+		go func() {
+			// Returns on EOF (parent closed the pipe or died) or on a read error.
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel()
+		}()
+	}
+
+	// The public listener: FerretDB itself, or the serialising proxy in front of it.
+	publicAddr := fmt.Sprintf("127.0.0.1:%d", *port)
+	ferretAddr := publicAddr
+	var ln net.Listener
+	if *serialize {
+		if ln, err = net.Listen("tcp", publicAddr); err != nil {
+			return err
+		}
+		defer ln.Close()
+		ferretAddr = "127.0.0.1:0"
+	}
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+		Listener:  ferretdb.ListenerConfig{TCP: ferretAddr},
+	})
+	if err != nil {
+		return err
+	}
+
+	// New has already bound FerretDB's listener, so its address is known.
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	uri := f.MongoDBURI()
+	if *serialize {
+		u, err := url.Parse(uri)
+		if err != nil {
+			return err
+		}
+		p := &proxy{upstream: u.Host, serialize: true, logger: logger}
+		proxyDone := make(chan struct{})
+		go func() {
+			p.serve(ctx, ln)
+			close(proxyDone)
+		}()
+		defer func() { <-proxyDone }()
+		uri = "mongodb://" + ln.Addr().String() + "/"
+	}
+
+	if _, err := fmt.Fprintf(os.Stdout, "READY %s\n", uri); err != nil {
+		return err
+	}
+
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
