@@ -10,4 +10,7 @@ export default {
   },
   coveragePathIgnorePatterns: ['/node_modules/', '\\.test\\.ts$'],
   testTimeout: 30000,
+  // Starts the FerretDB test MongoDB server once per run (ONETHING_TEST_MONGODB_URI), see test/support/mongo.ts.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
 };
