@@ -11,9 +11,7 @@ import {
   timer,
   userTask,
 } from '../testing/bpmn.js';
-import { validate } from './index.js';
-
-const MB = 1024 * 1024;
+import { MAX_MODEL_BYTES, parseAndCompile, validate } from './index.js';
 
 function ids(problems: Problem[]): string[] {
   return problems.map((p) => p.elementId);
@@ -89,7 +87,7 @@ describe('validate', () => {
   });
 
   it('an oversize model is rejected before parsing', async () => {
-    const padding = `<bpmn:documentation>${'x'.repeat(32 * MB)}</bpmn:documentation>`;
+    const padding = `<bpmn:documentation>${'x'.repeat(MAX_MODEL_BYTES + 1024)}</bpmn:documentation>`;
     const huge = valid.replace(
       '<bpmn:startEvent id="start"/>',
       `<bpmn:startEvent id="start">${padding}</bpmn:startEvent>`,
@@ -148,19 +146,32 @@ describe('validate', () => {
     expect(mine.map((p) => p.elementType).join(' ')).toMatch(type);
   });
 
-  it('an exclusive split without conditions or default is reported on the gateway', async () => {
+  it('an exclusive split without conditions or default is reported (on the gateway or on its flows)', async () => {
     const problems = await validate(
       model(
         'p',
         `
-      ${startEvent('start')}<bpmn:exclusiveGateway id="gw"/>
+      ${startEvent('start')}<bpmn:exclusiveGateway id="split"/>
       ${endEvent('a')}${endEvent('b')}
-      ${chain('start', 'gw')}${flow('gw', 'a')}${flow('gw', 'b')}`,
+      ${chain('start', 'split')}${flow('split', 'a', undefined, 'toA')}${flow('split', 'b', undefined, 'toB')}`,
       ),
     );
     expectWellFormed(problems);
-    expect(ids(problems)).toContain('gw');
-    expect(problems.find((p) => p.elementId === 'gw')!.elementType).toMatch(/ExclusiveGateway/);
+    const named = problems.filter((p) => ['split', 'toA', 'toB'].includes(p.elementId));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.map((p) => p.message).join(' ')).toMatch(/split|condition|default/i);
+  });
+
+  it('an unsupported element causes no spurious problems on its neighbours', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:complexGateway id="x"/>${endEvent('end')}
+      ${chain('start', 'x', 'end')}`,
+      ),
+    );
+    expect(ids(problems)).toEqual(['x']);
   });
 
   it('an inclusive split with an unconditional non-default flow is reported', async () => {
@@ -306,6 +317,17 @@ describe('validate', () => {
       ),
     );
     expectWellFormed(problems);
-    expect(ids(problems)).toEqual(expect.arrayContaining(['cg', 'xg', 'msg', 'call', 'feelGw_end', 'lost']));
+    expect(ids(problems)).toEqual(expect.arrayContaining(['cg', 'msg', 'call', 'feelGw_end', 'lost']));
+    // the exclusive split without conditions: on the gateway or on its two flows
+    expect(ids(problems).some((id) => ['xg', 'xg_msg', 'xg_call'].includes(id))).toBe(true);
+  });
+
+  it('parseAndCompile gives plans for a valid model and none (with problems) for an invalid one', async () => {
+    const ok = await parseAndCompile(valid);
+    expect(ok.problems).toEqual([]);
+    expect(ok.plans).toHaveLength(1);
+    const bad = await parseAndCompile(valid.replace('default="toB"', ''));
+    expect(bad.plans).toEqual([]);
+    expect(bad.problems.length).toBeGreaterThan(0);
   });
 });
