@@ -1,0 +1,3 @@
+export type * from './types.js';
+export { bundleSchema } from './schema.js';
+export { BundleError, loadBundle } from './load.js';

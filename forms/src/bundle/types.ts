@@ -1,0 +1,92 @@
+import type { JSONSchema7 } from 'json-schema';
+import type { Text } from '../library/index.js';
+
+/**
+ * The bundle definition format (bundle.json). Codes are ASCII and stable: process.bpmn refers to
+ * items with gov:item and to departments with gov:department.
+ */
+export interface BundleDefinition {
+  code: string;
+  version: string;
+  name: Text;
+  leadDepartment: string;
+  /** Promised limit for the whole bundle, working days. */
+  promisedDays: number;
+  departments: Department[];
+  questions: SituationQuestion[];
+  materials: MaterialDefinition[];
+  items: ItemDefinition[];
+}
+
+export interface Department {
+  code: string;
+  name: Text;
+  /** Utilities and banks are companies, not authorities: they get the least data. */
+  kind: 'authority' | 'company';
+}
+
+/** 情形: one question of the situation questionnaire. */
+export interface SituationQuestion {
+  id: string;
+  label: Text;
+  type: 'choice' | 'multiChoice' | 'boolean' | 'number';
+  options?: { value: string; label: Text }[];
+  minimum?: number;
+  maximum?: number;
+}
+
+export interface MaterialDefinition {
+  id: string;
+  name: Text;
+  /** 原件 inspected / 复印件 / electronic only. Items may ask for the original of a copy material. */
+  form: 'original' | 'copy' | 'electronic';
+  /**
+   * Where it comes from: the applicant uploads or shows it; an e-licence; shared government data
+   * (never asked); generated from the unified form and signed; the output of an earlier item.
+   */
+  source?: 'applicant' | 'eLicence' | 'shared' | 'generated' | 'output';
+  /** E-licence type code that can stand in for the material (免证办). */
+  eLicenceType?: string;
+  /** 容缺: may be supplied after acceptance. Only secondary materials. */
+  deferrable?: boolean;
+  /** 告知承诺: a signed commitment may replace it. */
+  commitment?: boolean;
+}
+
+export interface ItemDefinition {
+  code: string;
+  name: Text;
+  department: string;
+  promisedDays: number;
+  /** FEEL over the situation answers; the item is in the application when true (absent: always). */
+  condition?: string;
+  /** Item codes that must finish first (their results feed this item). */
+  after?: string[];
+  fields: ItemField[];
+  materials: ItemMaterial[];
+  /** Situation answers the department receives with its payload (e.g. sealTypes for seal filing). */
+  answers?: string[];
+}
+
+export interface ItemField {
+  field: string;
+  required?: boolean;
+  /** FEEL over the situation answers. */
+  condition?: string;
+  /** The department needs the sensitive value unmasked (ID number, phone, bank account). */
+  needsFull?: boolean;
+  /** Extra constraints of this item on the library schema (maxLength, pattern, enum…). */
+  constraints?: JSONSchema7;
+}
+
+export interface ItemMaterial {
+  material: string;
+  required?: boolean;
+  condition?: string;
+  /** Overrides of the bundle material for this item; the merge keeps the strictest. */
+  original?: boolean;
+  deferrable?: boolean;
+  commitment?: boolean;
+}
+
+export type Answers = Record<string, unknown>;
