@@ -1,0 +1,122 @@
+/**
+ * Public shapes of the engine API (createEngine in ./index.ts).
+ * Everything here is plain JSON so it can cross the store and HTTP boundaries unchanged.
+ */
+
+export type Variables = Record<string, unknown>;
+
+/** One problem found while validating a model; all problems are reported at once. */
+export interface Problem {
+  elementId: string;
+  elementType: string;
+  code: string;
+  message: string;
+}
+
+export interface DeployResult {
+  id: string;
+  processes: { id: string; version: number; name?: string }[];
+}
+
+export type InstanceStatus = 'active' | 'completed' | 'terminated' | 'incident';
+export type TaskState = 'open' | 'completed' | 'cancelled';
+
+/** A user task as the inbox sees it. gov fields come from the gov moddle extension. */
+export interface Task {
+  id: string;
+  instanceId: string;
+  processId: string;
+  businessKey?: string;
+  elementId: string;
+  name?: string;
+  state: TaskState;
+  department?: string;
+  item?: string;
+  formView?: string;
+  timeLimitDays?: number;
+  specialStep?: boolean;
+  candidateRoles: string[];
+  assignee?: string;
+  createdAt: number;
+  completedAt?: number;
+  /** Multi-instance: the element of the collection this task works on and its 1-based counter. */
+  loopCounter?: number;
+  inputElement?: unknown;
+}
+
+export interface TaskFilter {
+  instanceId?: string;
+  department?: string;
+  assignee?: string;
+  state?: TaskState;
+  elementId?: string;
+  processId?: string;
+}
+
+/** An external job: a service-task call waiting for a worker (or an in-process handler). */
+export interface Job {
+  id: string;
+  instanceId: string;
+  elementId: string;
+  type: string;
+  variables: Variables;
+  createdAt: number;
+}
+
+export interface HistoryEntry {
+  id: string;
+  instanceId: string;
+  seq: number;
+  at: number;
+  type: string;
+  elementId?: string;
+  elementType?: string;
+  data?: Variables;
+}
+
+export interface Incident {
+  elementId: string;
+  elementType: string;
+  code: string;
+  message: string;
+  at: number;
+}
+
+export interface InstanceView {
+  id: string;
+  processId: string;
+  version: number;
+  deploymentId: string;
+  businessKey?: string;
+  status: InstanceStatus;
+  variables: Variables;
+  openTasks: Task[];
+  history: HistoryEntry[];
+  incident?: Incident;
+  parentInstanceId?: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface StartOptions {
+  variables?: Variables;
+  businessKey?: string;
+  /** Pin a version; default is the latest deployed one. */
+  version?: number;
+}
+
+export interface CompleteOptions {
+  variables?: Variables;
+  actor?: string;
+}
+
+export interface CorrelateOptions {
+  correlationKey?: string;
+  variables?: Variables;
+}
+
+export interface CorrelateResult {
+  /** Instances that received the message (a waiting catch) or were started by it (message start). */
+  instanceIds: string[];
+  started: boolean;
+}

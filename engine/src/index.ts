@@ -1,0 +1,535 @@
+/**
+ * The engine shell: load → step → save (compare-and-set on rev) → project effects → follow-ups.
+ * All semantics live in the pure runtime; this file only moves data between it and the store.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  CompleteOptions,
+  CorrelateOptions,
+  CorrelateResult,
+  DeployResult,
+  InstanceView,
+  Job,
+  Problem,
+  StartOptions,
+  Task,
+  TaskFilter,
+  Variables,
+} from './api.js';
+import { compileDefinitions } from './model/compile.js';
+import { parseXml, type ModdleElement } from './model/parse.js';
+import type { Plan } from './model/plan.js';
+import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
+import type { Command, Effect, InstanceState } from './runtime/state.js';
+import { CommandError, step } from './runtime/step.js';
+import { MemoryStore } from './store/memory.js';
+import { ConflictError, type InstanceRecord, type Store, type TimerRecord } from './store/port.js';
+
+export * from './api.js';
+export { MemoryStore } from './store/memory.js';
+export { ConflictError } from './store/port.js';
+export type { Store } from './store/port.js';
+export { CommandError } from './runtime/step.js';
+
+/** Deploying a model with problems: every problem, at once. */
+export class ValidationError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`the model has ${problems.length} problem(s): ${problems.map((p) => `${p.elementId || '-'} ${p.message}`).join('; ')}`);
+  }
+}
+
+/** A service handler may throw this to raise a BPMN error instead of failing the job. */
+export class BpmnError extends Error {
+  constructor(
+    readonly errorCode: string,
+    message = errorCode,
+    readonly variables?: Variables,
+  ) {
+    super(message);
+  }
+}
+
+export type ServiceHandler = (job: Job) => Variables | void | Promise<Variables | void>;
+
+export interface EngineOptions {
+  store?: Store;
+  /** Milliseconds since the epoch; injected so tests and time-limit checks control time. */
+  clock?: () => number;
+  services?: Record<string, ServiceHandler>;
+  newId?: () => string;
+}
+
+const START_TIMER_PREFIX = 'start-timer:';
+const START_TIMER_ID = /^start-timer:(.+)@(\d+):([^#]+)(?:#(\d+))?$/;
+const MAX_SAVE_RETRIES = 8;
+
+export interface Engine {
+  deploy(xml: string, meta?: Record<string, unknown>): Promise<DeployResult>;
+  start(processId: string, options?: StartOptions): Promise<InstanceView>;
+  tasks(filter?: TaskFilter): Promise<Task[]>;
+  completeTask(taskId: string, options?: CompleteOptions): Promise<InstanceView>;
+  throwError(taskOrJobId: string, options: { errorCode: string; variables?: Variables }): Promise<InstanceView>;
+  correlate(messageName: string, options?: CorrelateOptions): Promise<CorrelateResult>;
+  runDueJobs(now?: number): Promise<number>;
+  jobs(filter?: { instanceId?: string; type?: string }): Promise<Job[]>;
+  completeJob(jobId: string, options?: { variables?: Variables }): Promise<InstanceView>;
+  failJob(jobId: string, options: { message: string; errorCode?: string }): Promise<InstanceView>;
+  instance(id: string): Promise<InstanceView>;
+  cancel(id: string): Promise<InstanceView>;
+  resolveIncident(id: string, options?: { variables?: Variables }): Promise<InstanceView>;
+  plan(processId: string, version?: number): Promise<Plan>;
+  readonly store: Store;
+}
+
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new EngineShell(options);
+}
+
+class EngineShell implements Engine {
+  readonly store: Store;
+  private readonly clock: () => number;
+  private readonly services: Record<string, ServiceHandler>;
+  private readonly newId: () => string;
+  private readonly plans = new Map<string, Plan>();
+  /** Per-instance queue so commands to one instance in this process never race each other. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(options: EngineOptions) {
+    this.store = options.store ?? new MemoryStore();
+    this.clock = options.clock ?? Date.now;
+    this.services = options.services ?? {};
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  // ── deployments and plans ─────────────────────────────────────────────────────────────
+
+  async deploy(xml: string, meta?: Record<string, unknown>): Promise<DeployResult> {
+    const { definitions, problems } = await parseXml(xml);
+    if (!definitions) throw new ValidationError(problems);
+    const processIds: string[] = (definitions.rootElements ?? [])
+      .filter((e: ModdleElement) => e.$type === 'bpmn:Process')
+      .map((e: ModdleElement) => e.id);
+    const versions = new Map<string, number>();
+    for (const id of processIds) versions.set(id, (await this.store.latestVersion(id)) + 1);
+    const known = new Set<string>();
+    for (const called of calledElements(definitions)) if ((await this.store.latestVersion(called)) > 0) known.add(called);
+    const deploymentId = this.newId();
+    const compiled = compileDefinitions(definitions, {
+      deploymentId,
+      versionOf: (id) => versions.get(id) ?? 1,
+      isKnownProcess: (id) => known.has(id),
+    });
+    const all = [...problems, ...compiled.problems];
+    if (all.length) throw new ValidationError(all);
+    const processes = compiled.plans.map((p) => ({ id: p.processId, version: p.version, ...(p.name ? { name: p.name } : {}) }));
+    const record = { id: deploymentId, xml, processes, createdAt: this.clock(), ...(meta ? { meta } : {}) };
+    await this.store.saveDeployment(record);
+    for (const plan of compiled.plans) {
+      this.plans.set(`${plan.processId}@${plan.version}`, plan);
+      await this.scheduleStartTimers(plan);
+    }
+    return { id: deploymentId, processes };
+  }
+
+  async plan(processId: string, version?: number): Promise<Plan> {
+    const v = version ?? (await this.store.latestVersion(processId));
+    const key = `${processId}@${v}`;
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    if (v === 0) throw new CommandError('notFound', `process "${processId}" is not deployed`);
+    const deployment = (await this.store.listDeployments()).find((d) =>
+      d.processes.some((p) => p.id === processId && p.version === v),
+    );
+    if (!deployment) throw new CommandError('notFound', `process "${processId}" version ${v} is not deployed`);
+    const { definitions } = await parseXml(deployment.xml);
+    const versions = new Map(deployment.processes.map((p) => [p.id, p.version]));
+    const { plans } = compileDefinitions(definitions, {
+      deploymentId: deployment.id,
+      versionOf: (id) => versions.get(id) ?? 1,
+      isKnownProcess: () => true,
+    });
+    for (const p of plans) this.plans.set(`${p.processId}@${p.version}`, p);
+    const plan = this.plans.get(key);
+    if (!plan) throw new CommandError('notFound', `process "${processId}" version ${v} could not be compiled`);
+    return plan;
+  }
+
+  /** Timer start events are timers owned by the process version, not by an instance. */
+  private async scheduleStartTimers(plan: Plan): Promise<void> {
+    const now = this.clock();
+    const effects: Effect[] = [];
+    for (const index of plan.timerStarts) {
+      const node = plan.nodes[index]!;
+      if (node.event.kind !== 'timer') continue;
+      const result = node.event.timer.expr.evaluate({});
+      const dueAt = result.ok ? firstDue(node.event.timer.kind, String(result.value), now) : null;
+      if (dueAt === null) continue;
+      effects.push({ type: 'timer.scheduled', timerId: startTimerId(plan, node.id), dueAt, elementId: node.id });
+    }
+    if (plan.version > 1) {
+      // A new version replaces the old version's timer start events.
+      const previous = await this.plan(plan.processId, plan.version - 1).catch(() => undefined);
+      for (const index of previous?.timerStarts ?? []) {
+        effects.push({ type: 'timer.cancelled', timerId: startTimerId(previous!, previous!.nodes[index]!.id) });
+      }
+    }
+    if (effects.length) await this.store.project('', effects);
+  }
+
+  // ── commands ──────────────────────────────────────────────────────────────────────────
+
+  async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
+    const plan = await this.plan(processId, options.version);
+    const id = this.newId();
+    await this.startInstance(plan, id, {
+      ...(options.variables ? { variables: options.variables } : {}),
+      ...(options.businessKey !== undefined ? { businessKey: options.businessKey } : {}),
+    });
+    return this.instance(id);
+  }
+
+  private async startInstance(
+    plan: Plan,
+    instanceId: string,
+    extra: { variables?: Variables; businessKey?: string; parent?: { instanceId: string; waitId: string }; startNode?: number },
+  ): Promise<void> {
+    const { state, effects } = step(
+      plan,
+      null,
+      { type: 'start', instanceId, processId: plan.processId, deploymentId: plan.deploymentId, version: plan.version, ...extra },
+      this.clock(),
+    );
+    await this.store.createInstance(recordOf(state, 1));
+    await this.afterStep(state.id, effects);
+  }
+
+  async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
+    const task = await this.store.getTask(taskId);
+    if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
+    if (task.state !== 'open') throw new CommandError('notFound', `task ${taskId} is ${task.state}`);
+    await this.command(task.instanceId, {
+      type: 'completeTask',
+      waitId: taskId,
+      ...(options.variables ? { variables: options.variables } : {}),
+      ...(options.actor ? { actor: options.actor } : {}),
+    });
+    return this.instance(task.instanceId);
+  }
+
+  async throwError(id: string, options: { errorCode: string; variables?: Variables }): Promise<InstanceView> {
+    const owner = (await this.store.getTask(id)) ?? (await this.store.getJob(id));
+    if (!owner) throw new CommandError('notFound', `task or job ${id} does not exist`);
+    await this.command(owner.instanceId, { type: 'throwError', waitId: id, ...options });
+    return this.instance(owner.instanceId);
+  }
+
+  async completeJob(jobId: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
+    const job = await this.store.getJob(jobId);
+    if (!job) throw new CommandError('notFound', `job ${jobId} does not exist`);
+    await this.command(job.instanceId, { type: 'completeJob', waitId: jobId, ...options });
+    return this.instance(job.instanceId);
+  }
+
+  async failJob(jobId: string, options: { message: string; errorCode?: string }): Promise<InstanceView> {
+    if (options.errorCode !== undefined) return this.throwError(jobId, { errorCode: options.errorCode });
+    const job = await this.store.getJob(jobId);
+    if (!job) throw new CommandError('notFound', `job ${jobId} does not exist`);
+    await this.command(job.instanceId, { type: 'failJob', waitId: jobId, message: options.message });
+    return this.instance(job.instanceId);
+  }
+
+  async correlate(messageName: string, options: CorrelateOptions = {}): Promise<CorrelateResult> {
+    const key = options.correlationKey ?? null;
+    const subscriptions = await this.store.findSubscriptions(messageName, key);
+    const instanceIds: string[] = [];
+    for (const sub of subscriptions) {
+      if (instanceIds.includes(sub.instanceId)) continue;
+      try {
+        await this.command(sub.instanceId, {
+          type: 'deliverMessage',
+          waitId: sub.id,
+          ...(options.variables ? { variables: options.variables } : {}),
+        });
+        instanceIds.push(sub.instanceId);
+      } catch (err) {
+        if (!(err instanceof CommandError)) throw err; // the subscription closed meanwhile
+      }
+    }
+    if (instanceIds.length) return { instanceIds, started: false };
+    for (const plan of await this.messageStartPlans(messageName)) {
+      const id = this.newId();
+      const node = plan.messageStarts.find((i) => {
+        const ev = plan.nodes[i]!.event;
+        return ev.kind === 'message' && ev.messageName === messageName;
+      })!;
+      await this.startInstance(plan, id, {
+        startNode: node,
+        ...(options.variables ? { variables: options.variables } : {}),
+        ...(key !== null ? { businessKey: key } : {}),
+      });
+      instanceIds.push(id);
+    }
+    return { instanceIds, started: instanceIds.length > 0 };
+  }
+
+  private async messageStartPlans(messageName: string): Promise<Plan[]> {
+    const latest = new Map<string, number>();
+    for (const d of await this.store.listDeployments()) {
+      for (const p of d.processes) latest.set(p.id, Math.max(latest.get(p.id) ?? 0, p.version));
+    }
+    const plans: Plan[] = [];
+    for (const [id, version] of latest) {
+      const plan = await this.plan(id, version);
+      if (plan.messageStarts.some((i) => {
+        const ev = plan.nodes[i]!.event;
+        return ev.kind === 'message' && ev.messageName === messageName;
+      })) plans.push(plan);
+    }
+    return plans;
+  }
+
+  async runDueJobs(now: number = this.clock()): Promise<number> {
+    let count = 0;
+    for (let round = 0; round < 1000; round++) {
+      let progressed = 0;
+      for (const timer of await this.store.dueTimers(now, 500)) {
+        progressed += await this.fireTimer(timer);
+      }
+      for (const job of await this.store.findJobs({})) {
+        const handler = this.services[job.type];
+        if (!handler) continue;
+        progressed += await this.runHandler(job, handler);
+      }
+      count += progressed;
+      if (progressed === 0) break;
+    }
+    return count;
+  }
+
+  private async fireTimer(timer: TimerRecord): Promise<number> {
+    if (timer.id.startsWith(START_TIMER_PREFIX)) return this.fireStartTimer(timer);
+    try {
+      await this.command(timer.instanceId, { type: 'fireTimer', waitId: timer.id });
+      return 1;
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err;
+      await this.store.project(timer.instanceId, [{ type: 'timer.cancelled', timerId: timer.id }]); // stale timer
+      return 0;
+    }
+  }
+
+  /** A timer start event fired: start an instance and, for a cycle, schedule the next one. */
+  private async fireStartTimer(timer: TimerRecord): Promise<number> {
+    const parsed = START_TIMER_ID.exec(timer.id);
+    const effects: Effect[] = [{ type: 'timer.cancelled', timerId: timer.id }];
+    if (!parsed) {
+      await this.store.project('', effects);
+      return 0;
+    }
+    const [, processId, version, elementId, firedBefore] = parsed;
+    const plan = await this.plan(processId!, Number(version));
+    const index = plan.byId.get(elementId!)!;
+    const node = plan.nodes[index]!;
+    if (node.event.kind === 'timer' && node.event.timer.kind === 'cycle') {
+      const result = node.event.timer.expr.evaluate({});
+      const cycle = result.ok ? parseCycle(String(result.value)) : null;
+      const fired = Number(firedBefore ?? '0') + 1;
+      if (cycle && (cycle.repetitions < 0 || fired < cycle.repetitions)) {
+        const dueAt = addDuration(timer.dueAt, cycle.duration);
+        effects.push({ type: 'timer.scheduled', timerId: `${startTimerId(plan, elementId!)}#${fired}`, dueAt, elementId: elementId! });
+      }
+    }
+    await this.store.project('', effects);
+    await this.startInstance(plan, this.newId(), { startNode: index });
+    return 1;
+  }
+
+  private async runHandler(job: Job, handler: ServiceHandler): Promise<number> {
+    let result: Variables | void;
+    try {
+      result = await handler(job);
+    } catch (err) {
+      if (err instanceof BpmnError) {
+        await this.command(job.instanceId, {
+          type: 'throwError',
+          waitId: job.id,
+          errorCode: err.errorCode,
+          ...(err.variables ? { variables: err.variables } : {}),
+        });
+      } else {
+        await this.command(job.instanceId, { type: 'failJob', waitId: job.id, message: (err as Error).message });
+      }
+      return 1;
+    }
+    await this.command(job.instanceId, { type: 'completeJob', waitId: job.id, ...(result ? { variables: result } : {}) });
+    return 1;
+  }
+
+  async jobs(filter: { instanceId?: string; type?: string } = {}): Promise<Job[]> {
+    return this.store.findJobs(filter);
+  }
+
+  async tasks(filter: TaskFilter = {}): Promise<Task[]> {
+    return this.store.findTasks(filter);
+  }
+
+  async cancel(id: string): Promise<InstanceView> {
+    await this.command(id, { type: 'cancel' });
+    return this.instance(id);
+  }
+
+  async resolveIncident(id: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
+    await this.command(id, { type: 'resolveIncident', ...options });
+    return this.instance(id);
+  }
+
+  async instance(id: string): Promise<InstanceView> {
+    const record = await this.store.getInstance(id);
+    if (!record) throw new CommandError('notFound', `instance ${id} does not exist`);
+    const s = record.state;
+    const view: InstanceView = {
+      id: s.id,
+      processId: s.processId,
+      version: s.version,
+      deploymentId: s.deploymentId,
+      status: s.status,
+      variables: s.scopes.root?.vars ?? {},
+      openTasks: Object.values(s.tasks),
+      history: await this.store.history(id),
+      startedAt: s.startedAt,
+    };
+    if (s.businessKey !== undefined) view.businessKey = s.businessKey;
+    if (s.parent) view.parentInstanceId = s.parent.instanceId;
+    if (s.endedAt !== undefined) view.endedAt = s.endedAt;
+    if (s.incident) {
+      const { token: _token, phase: _phase, ...incident } = s.incident;
+      view.incident = incident;
+    }
+    return view;
+  }
+
+  // ── the shell loop ────────────────────────────────────────────────────────────────────
+
+  /** Applies one command to one instance, serialised per instance, retried on a lost race. */
+  private command(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
+    const previous = this.locks.get(instanceId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.commandNow(instanceId, command));
+    const tail = run.catch(() => undefined);
+    this.locks.set(instanceId, tail);
+    void tail.then(() => {
+      if (this.locks.get(instanceId) === tail) this.locks.delete(instanceId);
+    });
+    return run;
+  }
+
+  private async commandNow(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const record = await this.store.getInstance(instanceId);
+      if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
+      const plan = await this.plan(record.processId, record.version);
+      const { state, effects } = step(plan, record.state, command, this.clock());
+      try {
+        await this.store.saveInstance(recordOf(state, record.rev + 1), record.rev);
+      } catch (err) {
+        if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
+        throw err;
+      }
+      await this.afterStep(instanceId, effects);
+      return;
+    }
+  }
+
+  /** Projections first, then what the effects ask of other instances. */
+  private async afterStep(instanceId: string, effects: Effect[]): Promise<void> {
+    await this.store.project(instanceId, effects);
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'call.started': {
+          const plan = await this.plan(effect.processId);
+          await this.startInstance(plan, childIdOf(effect.waitId), {
+            variables: effect.variables,
+            parent: { instanceId, waitId: effect.waitId },
+            ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
+          });
+          break;
+        }
+        case 'call.cancelled': {
+          const child = await this.store.getInstance(childIdOf(effect.waitId));
+          if (child && (child.status === 'active' || child.status === 'incident')) {
+            await this.command(child.id, { type: 'cancel' });
+          }
+          break;
+        }
+        case 'instance.ended':
+          if (effect.parent) {
+            const ended: Command = {
+              type: 'childEnded',
+              waitId: effect.parent.waitId,
+              status: effect.status,
+              variables: effect.variables,
+              ...(effect.errorCode !== undefined ? { errorCode: effect.errorCode } : {}),
+            };
+            await this.command(effect.parent.instanceId, ended).catch((err) => {
+              if (!(err instanceof CommandError)) throw err; // the parent already moved on (cancelled)
+            });
+          }
+          break;
+        case 'message.published':
+          await this.correlate(effect.messageName, {
+            ...(effect.correlationKey !== null ? { correlationKey: effect.correlationKey } : {}),
+            variables: effect.variables,
+          });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+function recordOf(state: InstanceState, rev: number): InstanceRecord {
+  const record: InstanceRecord = {
+    id: state.id,
+    processId: state.processId,
+    version: state.version,
+    deploymentId: state.deploymentId,
+    status: state.status,
+    rev,
+    state,
+    startedAt: state.startedAt,
+    updatedAt: state.endedAt ?? state.startedAt,
+  };
+  if (state.businessKey !== undefined) record.businessKey = state.businessKey;
+  if (state.parent) record.parentInstanceId = state.parent.instanceId;
+  return record;
+}
+
+/** A called instance's id derives from the call's wait, so a replayed start cannot create two. */
+function childIdOf(waitId: string): string {
+  return `${waitId}-call`;
+}
+
+function startTimerId(plan: Plan, elementId: string): string {
+  return `${START_TIMER_PREFIX}${plan.processId}@${plan.version}:${elementId}`;
+}
+
+function firstDue(kind: 'date' | 'duration' | 'cycle', value: string, now: number): number | null {
+  if (kind === 'date') return parseDate(value);
+  if (kind === 'duration') return addDuration(now, value);
+  const cycle = parseCycle(value);
+  if (!cycle) return null;
+  return cycle.start !== null && cycle.start > now ? cycle.start : addDuration(now, cycle.duration);
+}
+
+function calledElements(definitions: ModdleElement): string[] {
+  const out: string[] = [];
+  const walk = (elements: ModdleElement[] | undefined) => {
+    for (const e of elements ?? []) {
+      if (e.$type === 'bpmn:CallActivity' && e.calledElement) out.push(e.calledElement);
+      if (e.flowElements) walk(e.flowElements);
+    }
+  };
+  for (const root of definitions.rootElements ?? []) walk(root.flowElements);
+  return out;
+}
+

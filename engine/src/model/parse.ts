@@ -1,0 +1,67 @@
+/**
+ * XML → moddle definitions, with the guards that must run before any XML parser sees the text:
+ * a size limit and a refusal of DOCTYPE (entity declarations are how XML bombs and external
+ * references get in; BPMN never needs them).
+ */
+import { BpmnModdle } from 'bpmn-moddle';
+import { readFileSync } from 'node:fs';
+import type { Problem } from '../api.js';
+
+const govDescriptor = JSON.parse(readFileSync(new URL('./gov-moddle.json', import.meta.url), 'utf8'));
+
+/** Largest model accepted, in bytes (a 500-element bundle is ~300 KB). */
+export const MAX_MODEL_BYTES = 5 * 1024 * 1024;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ModdleElement = any;
+
+export interface ParseResult {
+  definitions: ModdleElement | null;
+  problems: Problem[];
+}
+
+export function createModdle(): BpmnModdle {
+  return new BpmnModdle({ gov: govDescriptor });
+}
+
+function problem(code: string, message: string, elementId = '', elementType = 'bpmn:Definitions'): Problem {
+  return { elementId, elementType, code, message };
+}
+
+/** Checks that need only the raw text. */
+export function guardXml(xml: unknown): Problem[] {
+  if (typeof xml !== 'string') return [problem('xml.notText', 'the model must be BPMN 2.0 XML text')];
+  if (Buffer.byteLength(xml, 'utf8') > MAX_MODEL_BYTES) {
+    return [problem('xml.tooLarge', `the model is larger than ${MAX_MODEL_BYTES} bytes`)];
+  }
+  if (/<!DOCTYPE/i.test(xml) || /<!ENTITY/i.test(xml)) {
+    return [problem('xml.doctype', 'DOCTYPE and entity declarations are not allowed in a model')];
+  }
+  if (xml.trim() === '') return [problem('xml.empty', 'the model is empty')];
+  return [];
+}
+
+export async function parseXml(xml: unknown): Promise<ParseResult> {
+  const guarded = guardXml(xml);
+  if (guarded.length) return { definitions: null, problems: guarded };
+  const moddle = createModdle();
+  try {
+    const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
+    const problems = warnings.map((w: { message: string; element?: ModdleElement }) =>
+      problem(
+        'xml.invalid',
+        w.message.split('\n')[0] ?? w.message,
+        w.element?.id ?? '',
+        w.element?.$type ?? 'unknown',
+      ),
+    );
+    if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
+      problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
+      return { definitions: null, problems };
+    }
+    return { definitions: rootElement, problems };
+  } catch (err) {
+    const message = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'unparsable XML';
+    return { definitions: null, problems: [problem('xml.malformed', `malformed XML: ${message}`)] };
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The compiled, immutable form of one executable process. The runtime works only on this:
+ * nodes and flows live in arrays and point at each other by integer index.
+ */
+import type { CompiledExpression } from '../expressions/feel.js';
+
+export type NodeKind =
+  | 'startEvent'
+  | 'endEvent'
+  | 'userTask'
+  | 'serviceTask'
+  | 'businessRuleTask'
+  | 'receiveTask'
+  | 'sendTask'
+  | 'manualTask'
+  | 'task'
+  | 'exclusiveGateway'
+  | 'parallelGateway'
+  | 'inclusiveGateway'
+  | 'eventBasedGateway'
+  | 'subProcess'
+  | 'callActivity'
+  | 'boundaryEvent'
+  | 'intermediateCatchEvent'
+  | 'intermediateThrowEvent';
+
+export type TimerSpec =
+  | { kind: 'date'; expr: CompiledExpression }
+  | { kind: 'duration'; expr: CompiledExpression }
+  | { kind: 'cycle'; expr: CompiledExpression };
+
+export type EventDef =
+  | { kind: 'none' }
+  | { kind: 'timer'; timer: TimerSpec }
+  | { kind: 'message'; messageName: string; correlationKey: CompiledExpression | null }
+  | { kind: 'error'; code: string | null }
+  | { kind: 'escalation'; code: string | null }
+  | { kind: 'terminate' };
+
+export interface Mapping {
+  source: CompiledExpression;
+  target: string;
+}
+
+export interface MultiInstance {
+  sequential: boolean;
+  cardinality: CompiledExpression | null;
+  collection: CompiledExpression | null;
+  elementVariable: string | null;
+  outputCollection: string | null;
+  outputElement: CompiledExpression | null;
+  completionCondition: CompiledExpression | null;
+}
+
+export interface GovTask {
+  department?: string;
+  item?: string;
+  formView?: string;
+  timeLimitDays?: number;
+  specialStep?: boolean;
+  candidateRoles: string[];
+  assignee?: string;
+}
+
+export interface PlanNode {
+  readonly index: number;
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly name?: string;
+  /** Index of the enclosing sub-process node, -1 at process level. */
+  readonly parent: number;
+  readonly incoming: readonly number[];
+  readonly outgoing: readonly number[];
+  /** Default flow index or -1. */
+  readonly defaultFlow: number;
+  readonly event: EventDef;
+  /** Boundary events attached to this activity. */
+  readonly boundaries: readonly number[];
+  /** For a boundary event: the activity it is attached to; otherwise -1. */
+  readonly attachedTo: number;
+  readonly cancelActivity: boolean;
+  /** For sub-processes: their none start event(s), their event sub-process starts are not supported in v1. */
+  readonly starts: readonly number[];
+  readonly multiInstance: MultiInstance | null;
+  readonly gov: GovTask | null;
+  /** Service task job type. */
+  readonly jobType?: string;
+  readonly retries?: number;
+  /** Business rule task: FEEL expression and the variable that receives its value. */
+  readonly expression?: CompiledExpression;
+  readonly resultVariable?: string;
+  /** Call activity. */
+  readonly calledElement?: string;
+  readonly inputs: readonly Mapping[];
+  readonly outputs: readonly Mapping[];
+  /** Inclusive join: nodes from which this join can still be reached without passing through it. */
+  readonly upstream: ReadonlySet<number> | null;
+}
+
+export interface PlanFlow {
+  readonly index: number;
+  readonly id: string;
+  readonly source: number;
+  readonly target: number;
+  readonly condition: CompiledExpression | null;
+}
+
+export interface Plan {
+  readonly processId: string;
+  readonly name?: string;
+  readonly deploymentId: string;
+  readonly version: number;
+  readonly bundle?: string;
+  readonly nodes: readonly PlanNode[];
+  readonly flows: readonly PlanFlow[];
+  /** Process-level none start events. */
+  readonly starts: readonly number[];
+  readonly messageStarts: readonly number[];
+  readonly timerStarts: readonly number[];
+  readonly byId: ReadonlyMap<string, number>;
+}

@@ -1,0 +1,32 @@
+/** Intermediate catch and throw events, and boundary events (which fire through Execution.triggerBoundary). */
+import type { Behaviour } from './behaviour.js';
+import { publishMessage, subscribe } from './message.js';
+import { schedule } from './timer.js';
+
+export const intermediateCatchEvent: Behaviour = {
+  enter(exec, token, node) {
+    exec.history('element.entered', node);
+    token.rest = 'wait';
+    if (node.event.kind === 'timer') schedule(exec, token, node);
+    else subscribe(exec, token, node);
+  },
+};
+
+export const intermediateThrowEvent: Behaviour = {
+  enter(exec, token, node) {
+    exec.history('element.entered', node);
+    if (node.event.kind === 'message') publishMessage(exec, token, node);
+    if (node.event.kind === 'escalation') {
+      exec.history('escalation.thrown', node, { escalationCode: node.event.code });
+      exec.catchEvent('escalation', node.event.code, null, token.scope);
+      if (!exec.s.tokens[token.id]) return; // an interrupting boundary took the enclosing scope away
+    }
+    exec.leave(token);
+  },
+};
+
+export const boundaryEvent: Behaviour = {
+  enter(exec, token) {
+    exec.leave(token);
+  },
+};

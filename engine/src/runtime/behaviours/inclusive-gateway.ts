@@ -1,0 +1,69 @@
+/**
+ * Inclusive gateways. Split: every flow whose condition holds (else the default).
+ * Join: waits only for tokens that can still arrive — a token elsewhere in the same scope counts
+ * when the join is reachable from where it rests (the compiled `upstream` set). Joins are decided
+ * once all tokens of the step have settled.
+ */
+import type { PlanNode } from '../../model/plan.js';
+import type { Execution } from '../execution.js';
+import { IncidentSignal } from '../incident.js';
+import type { Token } from '../state.js';
+import type { Behaviour } from './behaviour.js';
+import { arrivalsByFlow, mergeArrivals } from './join.js';
+
+function split(exec: Execution, token: Token, node: PlanNode): void {
+  const taken: number[] = [];
+  for (const f of node.outgoing) {
+    if (f === node.defaultFlow) continue;
+    const condition = exec.plan.flows[f]!.condition;
+    if (!condition || exec.evaluateBoolean(condition, token.scope)) taken.push(f);
+  }
+  if (taken.length === 0 && node.defaultFlow >= 0) taken.push(node.defaultFlow);
+  if (taken.length === 0) throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
+  exec.takeAll(token, taken);
+}
+
+function canStillArrive(exec: Execution, node: PlanNode, scope: string): boolean {
+  const upstream = node.upstream!;
+  for (const id in exec.s.tokens) {
+    const t = exec.s.tokens[id]!;
+    if (t.scope !== scope) continue;
+    if (t.node === node.index && t.rest === 'join') continue;
+    if (upstream.has(t.node)) return true;
+  }
+  return false;
+}
+
+/** Fires every inclusive join no further token can reach. Returns true when one fired. */
+function fireSettledJoins(exec: Execution): boolean {
+  for (const id in exec.s.tokens) {
+    const t = exec.s.tokens[id]!;
+    if (t.rest !== 'join') continue;
+    const node = exec.plan.nodes[t.node]!;
+    if (node.kind !== 'inclusiveGateway') continue;
+    const arrivals = arrivalsByFlow(exec, node, t.scope);
+    if (arrivals.size < node.incoming.length && canStillArrive(exec, node, t.scope)) continue;
+    const survivor = mergeArrivals(exec, arrivals, node);
+    try {
+      split(exec, survivor, node);
+    } catch (err) {
+      if (err instanceof IncidentSignal) exec.raiseIncident(survivor, err);
+      else throw err;
+    }
+    return true;
+  }
+  return false;
+}
+
+export const inclusiveGateway: Behaviour & { fireSettledJoins: typeof fireSettledJoins } = {
+  enter(exec, token, node) {
+    exec.history('element.entered', node);
+    if (node.incoming.length > 1) {
+      token.rest = 'join';
+      return;
+    }
+    exec.history('element.completed', node);
+    split(exec, token, node);
+  },
+  fireSettledJoins,
+};

@@ -1,0 +1,27 @@
+/** Join bookkeeping shared by parallel and inclusive gateways: arrivals are tokens resting at the join. */
+import type { PlanNode } from '../../model/plan.js';
+import type { Execution } from '../execution.js';
+import type { Token } from '../state.js';
+
+/** Tokens resting at `node` in `scope`, at most one per incoming flow (the earliest first). */
+export function arrivalsByFlow(exec: Execution, node: PlanNode, scope: string): Map<number, Token> {
+  const byFlow = new Map<number, Token>();
+  for (const id in exec.s.tokens) {
+    const t = exec.s.tokens[id]!;
+    if (t.node === node.index && t.scope === scope && t.rest === 'join' && t.via !== undefined && !byFlow.has(t.via)) {
+      byFlow.set(t.via, t);
+    }
+  }
+  return byFlow;
+}
+
+/** Consumes one arrival per flow and returns the token that carries on. */
+export function mergeArrivals(exec: Execution, arrivals: Map<number, Token>, node: PlanNode): Token {
+  const tokens = [...arrivals.values()];
+  const survivor = tokens[0]!;
+  for (let i = 1; i < tokens.length; i++) exec.removeToken(tokens[i]!);
+  delete survivor.rest;
+  delete survivor.via;
+  exec.history('element.completed', node, { joined: tokens.length });
+  return survivor;
+}

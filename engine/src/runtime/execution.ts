@@ -1,0 +1,415 @@
+/**
+ * One step's working copy of an instance and the primitives behaviours use: move tokens,
+ * open and close waits, enter and leave scopes, throw errors and escalations, record history.
+ * Nothing here does I/O; the world learns what happened from the effects.
+ */
+import type { HistoryEntry, Variables } from '../api.js';
+import type { CompiledExpression } from '../expressions/feel.js';
+import type { Plan, PlanNode } from '../model/plan.js';
+import { BEHAVIOURS } from './behaviours/index.js';
+import { IncidentSignal } from './incident.js';
+import { type Effect, type InstanceState, type Scope, type Token, type Wait, ROOT_SCOPE } from './state.js';
+
+
+/** Guards against models that loop without waiting (a cycle of gateways). */
+const MAX_ACTIVATIONS_PER_STEP = 100_000;
+
+export class Execution {
+  readonly effects: Effect[] = [];
+  private readonly queue: Token[] = [];
+  private activations = 0;
+
+  constructor(
+    readonly plan: Plan,
+    readonly s: InstanceState,
+    readonly now: number,
+  ) {}
+
+  // ── ids and history ───────────────────────────────────────────────────────────────────
+
+  nextId(prefix = ''): string {
+    this.s.seq += 1;
+    return `${this.s.id}.${prefix}${this.s.seq}`;
+  }
+
+  history(type: string, node?: PlanNode, data?: Variables): void {
+    this.s.seq += 1;
+    const entry: HistoryEntry = {
+      id: `${this.s.id}:${this.s.seq}`,
+      instanceId: this.s.id,
+      seq: this.s.seq,
+      at: this.now,
+      type,
+    };
+    if (node) {
+      entry.elementId = node.id;
+      entry.elementType = node.kind;
+    }
+    if (data) entry.data = data;
+    this.effects.push({ type: 'history', entry });
+  }
+
+  // ── variables ─────────────────────────────────────────────────────────────────────────
+
+  /** Variables visible from a scope: its own over its parents'. */
+  context(scopeId: string): Variables {
+    const chain: Scope[] = [];
+    for (let id: string | null = scopeId; id; id = this.s.scopes[id]?.parent ?? null) chain.push(this.s.scopes[id]!);
+    if (chain.length === 1) return chain[0]!.vars;
+    const merged: Variables = {};
+    for (let i = chain.length - 1; i >= 0; i--) Object.assign(merged, chain[i]!.vars);
+    return merged;
+  }
+
+  /** Each variable goes to the nearest scope that already holds it, else to the process scope. */
+  setVariables(scopeId: string, variables: Variables | undefined): void {
+    if (!variables) return;
+    for (const key of Object.keys(variables)) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+      let target = this.s.scopes[ROOT_SCOPE]!;
+      for (let id: string | null = scopeId; id; id = this.s.scopes[id]?.parent ?? null) {
+        const scope = this.s.scopes[id]!;
+        if (Object.prototype.hasOwnProperty.call(scope.vars, key)) {
+          target = scope;
+          break;
+        }
+      }
+      target.vars[key] = variables[key];
+    }
+  }
+
+  evaluate(expr: CompiledExpression, scopeId: string, extra?: Variables): unknown {
+    const base = this.context(scopeId);
+    const result = expr.evaluate(extra ? { ...base, ...extra } : base);
+    if (!result.ok) throw new IncidentSignal('feel.error', `${expr.source}: ${result.message}`);
+    return result.value;
+  }
+
+  evaluateBoolean(expr: CompiledExpression, scopeId: string, extra?: Variables): boolean {
+    const value = this.evaluate(expr, scopeId, extra);
+    if (typeof value !== 'boolean') {
+      throw new IncidentSignal('feel.notBoolean', `${expr.source} gave ${JSON.stringify(value)}, not true or false`);
+    }
+    return value;
+  }
+
+  // ── tokens ────────────────────────────────────────────────────────────────────────────
+
+  newToken(node: number, scope: string, inner = false): Token {
+    const token: Token = { id: this.nextId('t'), node, scope };
+    if (inner) token.inner = true;
+    this.s.tokens[token.id] = token;
+    return token;
+  }
+
+  /** Schedules a token to enter its node. */
+  activate(token: Token): void {
+    delete token.rest;
+    delete token.via;
+    this.queue.push(token);
+  }
+
+  removeToken(token: Token): void {
+    delete this.s.tokens[token.id];
+  }
+
+  /** Sends a token along one flow; the next node is entered on the agenda. */
+  take(token: Token, flowIndex: number): void {
+    const flow = this.plan.flows[flowIndex]!;
+    token.node = flow.target;
+    token.via = flowIndex;
+    delete token.rest;
+    this.queue.push(token);
+  }
+
+  /** Leaves a node through the given flows: the token itself takes the first, copies the rest. */
+  takeAll(token: Token, flows: readonly number[]): void {
+    if (flows.length === 0) {
+      this.removeToken(token);
+      return;
+    }
+    const copies = flows.slice(1).map(() => this.newToken(token.node, token.scope));
+    this.take(token, flows[0]!);
+    copies.forEach((copy, i) => this.take(copy, flows[i + 1]!));
+  }
+
+  /** Flows an activity or event leaves by: unconditional ones, conditional ones that hold, else the default. */
+  outgoingOf(token: Token, node: PlanNode): number[] {
+    if (node.outgoing.length === 1 && !this.plan.flows[node.outgoing[0]!]!.condition) return [node.outgoing[0]!];
+    const taken: number[] = [];
+    for (const f of node.outgoing) {
+      if (f === node.defaultFlow) continue;
+      const flow = this.plan.flows[f]!;
+      if (!flow.condition || this.evaluateBoolean(flow.condition, token.scope)) taken.push(f);
+    }
+    if (taken.length === 0 && node.defaultFlow >= 0) taken.push(node.defaultFlow);
+    return taken;
+  }
+
+  /** Completes the activity or event a token is at and moves on. */
+  leave(token: Token): void {
+    const node = this.plan.nodes[token.node]!;
+    this.closeWaitsOf(token);
+    this.history('element.completed', node);
+    if (token.inner) {
+      this.removeToken(token);
+      return; // the inner scope is now empty; the multi-instance body notices on settle
+    }
+    const flows = this.outgoingOf(token, node);
+    this.takeAll(token, flows);
+  }
+
+  // ── waits ─────────────────────────────────────────────────────────────────────────────
+
+  openWait(wait: Omit<Wait, 'id'> & { id?: string }): Wait {
+    const full = { ...wait, id: wait.id ?? this.nextId('w') } as Wait;
+    this.s.waits[full.id] = full;
+    return full;
+  }
+
+  closeWait(wait: Wait, reason: 'completed' | 'cancelled'): void {
+    delete this.s.waits[wait.id];
+    switch (wait.kind) {
+      case 'task':
+        if (this.s.tasks[wait.id]) {
+          delete this.s.tasks[wait.id];
+          this.effects.push({ type: 'task.ended', taskId: wait.id, state: reason, at: this.now });
+        }
+        break;
+      case 'job':
+        delete this.s.jobs[wait.id];
+        this.effects.push({ type: 'job.ended', jobId: wait.id });
+        break;
+      case 'timer':
+        this.effects.push({ type: 'timer.cancelled', timerId: wait.id });
+        break;
+      case 'message':
+        this.effects.push({ type: 'message.unsubscribed', subscriptionId: wait.id });
+        break;
+      case 'call':
+        if (reason === 'cancelled') this.effects.push({ type: 'call.cancelled', waitId: wait.id });
+        break;
+    }
+  }
+
+  closeWaitsOf(token: Token): void {
+    for (const id in this.s.waits) {
+      const wait = this.s.waits[id]!;
+      if (wait.token === token.id) this.closeWait(wait, 'cancelled');
+    }
+  }
+
+  // ── scopes ────────────────────────────────────────────────────────────────────────────
+
+  openScope(kind: Scope['kind'], node: number, parent: string, token: string | null, vars: Variables = {}): Scope {
+    const scope: Scope = { id: this.nextId('s'), node, parent, token, kind, vars };
+    this.s.scopes[scope.id] = scope;
+    return scope;
+  }
+
+  /** Cancels a token and everything running under it: its waits, its scopes, their tokens. */
+  cancelToken(token: Token): void {
+    this.closeWaitsOf(token);
+    for (const id in this.s.scopes) {
+      const scope = this.s.scopes[id];
+      if (scope && scope.token === token.id) this.cancelScope(scope);
+    }
+    if (this.s.incident?.token === token.id) this.clearIncident();
+    this.removeToken(token);
+  }
+
+  cancelScope(scope: Scope): void {
+    for (const id in this.s.tokens) {
+      const t = this.s.tokens[id];
+      if (t && t.scope === scope.id) this.cancelToken(t);
+    }
+    for (const id in this.s.scopes) {
+      const child = this.s.scopes[id];
+      if (child && child.parent === scope.id && child.token === null) this.cancelScope(child);
+    }
+    delete this.s.scopes[scope.id];
+  }
+
+  // ── boundary events, errors and escalations ───────────────────────────────────────────
+
+  /** Opens the waits of an activity's timer and message boundary events. */
+  attachBoundaries(token: Token, node: PlanNode): void {
+    for (const b of node.boundaries) {
+      const boundary = this.plan.nodes[b]!;
+      const kind = boundary.event.kind;
+      if (kind === 'timer') BEHAVIOURS.timer.schedule(this, token, boundary);
+      else if (kind === 'message') BEHAVIOURS.message.subscribe(this, token, boundary);
+    }
+  }
+
+  /** A boundary event fires on the activity held by `host`. */
+  triggerBoundary(host: Token, boundary: PlanNode): void {
+    this.history('boundary.triggered', boundary);
+    const token = this.newToken(boundary.index, host.scope);
+    if (boundary.cancelActivity) {
+      const hostNode = this.plan.nodes[host.node]!;
+      this.history('element.terminated', hostNode);
+      this.cancelToken(host);
+    }
+    this.leave(token);
+  }
+
+  /**
+   * Looks for a boundary catching an error or escalation, from `token`'s own activity outward
+   * through the enclosing sub-processes. Returns true when caught.
+   */
+  catchEvent(kind: 'error' | 'escalation', code: string | null, from: Token | null, scopeId: string): boolean {
+    const candidates: Token[] = [];
+    if (from && !from.inner) candidates.push(from);
+    for (let id: string | null = scopeId; id && id !== ROOT_SCOPE; id = this.s.scopes[id]?.parent ?? null) {
+      const scope = this.s.scopes[id]!;
+      if (scope.token && (scope.kind === 'sub' || scope.kind === 'mi')) candidates.push(this.s.tokens[scope.token]!);
+    }
+    for (const host of candidates) {
+      const node = this.plan.nodes[host.node]!;
+      for (const b of node.boundaries) {
+        const boundary = this.plan.nodes[b]!;
+        const ev = boundary.event;
+        if (ev.kind === kind && (ev.code === null || ev.code === code)) {
+          this.triggerBoundary(host, boundary);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** An error no boundary catches goes to the calling instance, or becomes an incident. */
+  throwError(code: string, from: Token | null, scopeId: string, node: PlanNode): void {
+    this.history('error.thrown', node, { errorCode: code });
+    if (this.catchEvent('error', code, from, scopeId)) return;
+    if (this.s.parent) {
+      this.endInstance('terminated', code);
+      return;
+    }
+    throw new IncidentSignal('error.uncaught', `error "${code}" thrown at ${node.id} is not caught by any boundary event`);
+  }
+
+  // ── instance end ──────────────────────────────────────────────────────────────────────
+
+  /** Terminate end event: every token of the scope stops; the emptied scope then completes. */
+  terminateScope(scopeId: string): void {
+    for (const id in this.s.tokens) {
+      const t = this.s.tokens[id];
+      if (t && t.scope === scopeId) this.cancelToken(t);
+    }
+  }
+
+  endInstance(status: 'completed' | 'terminated', errorCode?: string): void {
+    for (const id in this.s.tokens) this.cancelToken(this.s.tokens[id]!);
+    this.queue.length = 0;
+    this.s.status = status;
+    this.s.endedAt = this.now;
+    this.history(status === 'completed' ? 'instance.completed' : 'instance.terminated');
+    const effect: Effect = {
+      type: 'instance.ended',
+      status,
+      variables: this.s.scopes[ROOT_SCOPE]!.vars,
+    };
+    if (errorCode) effect.errorCode = errorCode;
+    if (this.s.parent) effect.parent = this.s.parent;
+    this.effects.push(effect);
+  }
+
+  // ── incidents ─────────────────────────────────────────────────────────────────────────
+
+  /** Parks a token: `phase` says whether resolving re-enters the element or retries leaving it. */
+  raiseIncident(token: Token, signal: IncidentSignal, phase: 'enter' | 'leave' = 'enter'): void {
+    const node = this.plan.nodes[token.node]!;
+    token.rest = 'incident';
+    this.s.status = 'incident';
+    this.s.incident = {
+      elementId: node.id,
+      elementType: node.kind,
+      code: signal.code,
+      message: `${node.id}: ${signal.message}`,
+      at: this.now,
+      token: token.id,
+      phase,
+    };
+    this.history('incident.raised', node, { code: signal.code, message: signal.message });
+  }
+
+  clearIncident(): void {
+    delete this.s.incident;
+    if (this.s.status === 'incident') this.s.status = 'active';
+  }
+
+  // ── the agenda ────────────────────────────────────────────────────────────────────────
+
+  /** Runs every queued token until all rest, completing scopes and inclusive joins as they settle. */
+  run(): void {
+    for (;;) {
+      while (this.queue.length) {
+        const token = this.queue.shift()!;
+        if (!this.s.tokens[token.id] || this.ended()) continue;
+        if (++this.activations > MAX_ACTIVATIONS_PER_STEP) {
+          this.raiseIncident(token, new IncidentSignal('loop.runaway', 'the process loops without waiting'));
+          this.queue.length = 0;
+          break;
+        }
+        this.enter(token);
+      }
+      if (this.ended()) return;
+      if (BEHAVIOURS.inclusiveGateway.fireSettledJoins(this)) continue;
+      if (this.completeEmptyScopes()) continue;
+      return;
+    }
+  }
+
+  ended(): boolean {
+    return this.s.status === 'completed' || this.s.status === 'terminated';
+  }
+
+  private enter(token: Token): void {
+    const node = this.plan.nodes[token.node]!;
+    try {
+      if (node.multiInstance && !token.inner) {
+        BEHAVIOURS.multiInstance.enter(this, token, node);
+        return;
+      }
+      BEHAVIOURS[node.kind].enter(this, token, node);
+    } catch (err) {
+      if (err instanceof IncidentSignal) this.raiseIncident(token, err);
+      else throw err;
+    }
+  }
+
+  /** A scope with no tokens and no running children is done; its waiting token moves on. */
+  private completeEmptyScopes(): boolean {
+    const busy = new Set<string>();
+    for (const id in this.s.tokens) busy.add(this.s.tokens[id]!.scope);
+    for (const id in this.s.scopes) {
+      const parent = this.s.scopes[id]!.parent;
+      if (parent) busy.add(parent);
+    }
+    let progressed = false;
+    for (const id in this.s.scopes) {
+      if (busy.has(id)) continue;
+      const scope = this.s.scopes[id]!;
+      progressed = true;
+      if (scope.kind === 'process') {
+        this.endInstance('completed');
+        return true;
+      }
+      delete this.s.scopes[id];
+      // The token to blame if leaving fails: the scope's own, or for an inner instance its body's.
+      const owner = scope.token ?? this.s.scopes[scope.parent!]!.token!;
+      try {
+        if (scope.kind === 'inner') BEHAVIOURS.multiInstance.innerDone(this, scope);
+        else if (scope.kind === 'mi') BEHAVIOURS.multiInstance.bodyDone(this, scope);
+        else this.leave(this.s.tokens[owner]!);
+      } catch (err) {
+        if (err instanceof IncidentSignal) this.raiseIncident(this.s.tokens[owner]!, err, 'leave');
+        else throw err;
+      }
+      break; // the sets above are stale now; look again
+    }
+    return progressed;
+  }
+}

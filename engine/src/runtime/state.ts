@@ -1,0 +1,157 @@
+/**
+ * The state of one process instance: plain JSON, so it is stored, loaded and replayed as is.
+ */
+import type { HistoryEntry, Incident, InstanceStatus, Job, Task, Variables } from '../api.js';
+
+export interface Token {
+  id: string;
+  /** Plan node index. */
+  node: number;
+  /** Scope instance id. */
+  scope: string;
+  /** Why the token rests: a wait id, 'scope' (sub-process or multi-instance running), 'join', 'incident'. */
+  rest?: 'wait' | 'scope' | 'join' | 'incident' | 'event';
+  /** For a join: the flow it arrived by. */
+  via?: number;
+  /** A multi-instance inner token (completes into its body, not through outgoing flows). */
+  inner?: boolean;
+}
+
+export interface MultiInstanceState {
+  total: number;
+  started: number;
+  completed: number;
+  items: unknown[] | null;
+  outputs: unknown[];
+  done: boolean;
+}
+
+export interface Scope {
+  id: string;
+  /** Plan node of the sub-process / multi-instance activity; -1 for the process itself. */
+  node: number;
+  parent: string | null;
+  /** The token (in the parent scope) that waits while this scope runs. */
+  token: string | null;
+  kind: 'process' | 'sub' | 'mi' | 'inner';
+  vars: Variables;
+  mi?: MultiInstanceState;
+  /** Inner scope: its 0-based index in the collection. */
+  loopIndex?: number;
+}
+
+export type WaitKind = 'task' | 'job' | 'timer' | 'message' | 'call';
+
+export interface Wait {
+  id: string;
+  kind: WaitKind;
+  /** The token this wait belongs to (for boundaries: the host activity's token). */
+  token: string;
+  /** Plan node that reacts when the wait fires (the boundary or catch event for events). */
+  node: number;
+  /** Event-based gateway: all waits of one gateway share the gateway token id. */
+  group?: string;
+  dueAt?: number;
+  /** Cycle timers: remaining repetitions (-1 unbounded) and the duration between them. */
+  repeat?: number;
+  every?: string;
+  messageName?: string;
+  correlationKey?: string | null;
+}
+
+export interface InstanceState {
+  id: string;
+  processId: string;
+  deploymentId: string;
+  version: number;
+  businessKey?: string;
+  status: InstanceStatus;
+  parent?: { instanceId: string; waitId: string };
+  tokens: Record<string, Token>;
+  scopes: Record<string, Scope>;
+  waits: Record<string, Wait>;
+  /** Open user tasks and jobs, kept whole so the instance record answers "what is open" alone. */
+  tasks: Record<string, Task>;
+  jobs: Record<string, Job>;
+  incident?: Incident & { token: string; phase: 'enter' | 'leave' };
+  /** Counter for ids inside the instance. */
+  seq: number;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export type Effect =
+  | { type: 'task.created'; task: Task }
+  | { type: 'task.ended'; taskId: string; state: 'completed' | 'cancelled'; at: number }
+  | { type: 'job.created'; job: Job; retries: number }
+  | { type: 'job.ended'; jobId: string }
+  | { type: 'timer.scheduled'; timerId: string; dueAt: number; elementId: string }
+  | { type: 'timer.cancelled'; timerId: string }
+  | { type: 'message.subscribed'; subscriptionId: string; messageName: string; correlationKey: string | null }
+  | { type: 'message.unsubscribed'; subscriptionId: string }
+  | { type: 'message.published'; messageName: string; correlationKey: string | null; variables: Variables }
+  | { type: 'call.started'; waitId: string; processId: string; businessKey?: string; variables: Variables }
+  | { type: 'call.cancelled'; waitId: string }
+  | {
+      type: 'instance.ended';
+      status: InstanceStatus;
+      variables: Variables;
+      errorCode?: string;
+      parent?: { instanceId: string; waitId: string };
+    }
+  | { type: 'history'; entry: HistoryEntry };
+
+export type Command =
+  | {
+      type: 'start';
+      instanceId: string;
+      processId: string;
+      deploymentId: string;
+      version: number;
+      /** Start event to begin at; default: the process's none start event. */
+      startNode?: number;
+      variables?: Variables;
+      businessKey?: string;
+      parent?: { instanceId: string; waitId: string };
+    }
+  | { type: 'completeTask'; waitId: string; variables?: Variables; actor?: string }
+  | { type: 'completeJob'; waitId: string; variables?: Variables }
+  | { type: 'throwError'; waitId: string; errorCode: string; variables?: Variables }
+  | { type: 'failJob'; waitId: string; message: string }
+  | { type: 'fireTimer'; waitId: string }
+  | { type: 'deliverMessage'; waitId: string; variables?: Variables }
+  | {
+      type: 'childEnded';
+      waitId: string;
+      status: InstanceStatus;
+      variables: Variables;
+      errorCode?: string;
+    }
+  | { type: 'resolveIncident'; variables?: Variables }
+  | { type: 'cancel'; actor?: string };
+
+export interface StepResult {
+  state: InstanceState;
+  effects: Effect[];
+}
+
+/** Copy-on-step: records are copied one level deep so the caller's state is never touched. */
+export function cloneState(state: InstanceState): InstanceState {
+  const scopes: Record<string, Scope> = {};
+  for (const id in state.scopes) {
+    const s = state.scopes[id]!;
+    scopes[id] = { ...s, vars: { ...s.vars }, ...(s.mi ? { mi: { ...s.mi, outputs: [...s.mi.outputs] } } : {}) };
+  }
+  const tokens: Record<string, Token> = {};
+  for (const id in state.tokens) tokens[id] = { ...state.tokens[id]! };
+  return {
+    ...state,
+    tokens,
+    scopes,
+    waits: { ...state.waits },
+    tasks: { ...state.tasks },
+    jobs: { ...state.jobs },
+  };
+}
+
+export const ROOT_SCOPE = 'root';

@@ -1,0 +1,165 @@
+/**
+ * step(plan, state, command, now) → { state, effects }: the whole engine semantics as a pure
+ * function. No I/O, no clock, no randomness: ids come from the command and the instance's own
+ * counter, time from `now`. The caller's state is never modified.
+ */
+import type { Plan } from '../model/plan.js';
+import { Execution } from './execution.js';
+import { IncidentSignal } from './incident.js';
+import { returnFromCall } from './behaviours/call-activity.js';
+import { reschedule } from './behaviours/timer.js';
+import { type Command, type InstanceState, type StepResult, type Token, type Wait, ROOT_SCOPE, cloneState } from './state.js';
+
+/** A command that does not fit the instance (unknown task, finished instance…): nothing changes. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: 'notFound' | 'instanceEnded' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function step(plan: Plan, state: InstanceState | null, command: Command, now: number): StepResult {
+  if (command.type === 'start') return start(plan, command, now);
+  if (!state) throw new CommandError('notFound', 'no instance to apply the command to');
+  if (state.status === 'completed' || state.status === 'terminated') {
+    throw new CommandError('instanceEnded', `instance ${state.id} has already ended (${state.status})`);
+  }
+  const exec = new Execution(plan, cloneState(state), now);
+  apply(exec, command);
+  exec.run();
+  return { state: exec.s, effects: exec.effects };
+}
+
+function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: number): StepResult {
+  const startNode = command.startNode ?? plan.starts[0];
+  if (startNode === undefined) throw new CommandError('invalid', `process ${plan.processId} has no none start event`);
+  const s: InstanceState = {
+    id: command.instanceId,
+    processId: plan.processId,
+    deploymentId: plan.deploymentId,
+    version: plan.version,
+    status: 'active',
+    tokens: {},
+    scopes: { [ROOT_SCOPE]: { id: ROOT_SCOPE, node: -1, parent: null, token: null, kind: 'process', vars: {} } },
+    waits: {},
+    tasks: {},
+    jobs: {},
+    seq: 0,
+    startedAt: now,
+  };
+  if (command.businessKey !== undefined) s.businessKey = command.businessKey;
+  if (command.parent) s.parent = command.parent;
+  const exec = new Execution(plan, s, now);
+  exec.setVariables(ROOT_SCOPE, command.variables);
+  exec.history('instance.started', undefined, { processId: plan.processId, version: plan.version });
+  exec.activate(exec.newToken(startNode, ROOT_SCOPE));
+  exec.run();
+  return { state: exec.s, effects: exec.effects };
+}
+
+function waitOf(exec: Execution, waitId: string, kinds: Wait['kind'][]): { wait: Wait; token: Token } {
+  const wait = exec.s.waits[waitId];
+  if (!wait || !kinds.includes(wait.kind)) {
+    throw new CommandError('notFound', `${kinds.join('/')} ${waitId} is not open in instance ${exec.s.id}`);
+  }
+  return { wait, token: exec.s.tokens[wait.token]! };
+}
+
+/** Runs `fn`; a FEEL or model failure parks `token` in an incident instead of escaping. */
+function guarded(exec: Execution, token: Token, phase: 'enter' | 'leave', fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    if (!(err instanceof IncidentSignal)) throw err;
+    if (exec.s.tokens[token.id]) exec.raiseIncident(token, err, phase);
+    else throw new CommandError('invalid', err.message);
+  }
+}
+
+function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): void {
+  switch (command.type) {
+    case 'completeTask':
+    case 'completeJob': {
+      const { wait, token } = waitOf(exec, command.waitId, [command.type === 'completeTask' ? 'task' : 'job']);
+      const data = command.type === 'completeTask' && command.actor ? { actor: command.actor } : undefined;
+      exec.history(command.type === 'completeTask' ? 'task.completed' : 'job.completed', exec.plan.nodes[wait.node], data);
+      exec.closeWait(wait, 'completed');
+      exec.setVariables(token.scope, command.variables);
+      guarded(exec, token, 'leave', () => exec.leave(token));
+      return;
+    }
+    case 'throwError': {
+      const { wait, token } = waitOf(exec, command.waitId, ['task', 'job']);
+      exec.closeWait(wait, 'completed');
+      exec.setVariables(token.scope, command.variables);
+      const node = exec.plan.nodes[token.node]!;
+      guarded(exec, token, 'enter', () => exec.throwError(command.errorCode, token, token.scope, node));
+      return;
+    }
+    case 'failJob': {
+      const { token } = waitOf(exec, command.waitId, ['job']);
+      exec.raiseIncident(token, new IncidentSignal('job.failed', command.message));
+      return;
+    }
+    case 'fireTimer':
+    case 'deliverMessage': {
+      const { wait, token } = waitOf(exec, command.waitId, [command.type === 'fireTimer' ? 'timer' : 'message']);
+      fireEvent(exec, wait, token, command.type === 'deliverMessage' ? command.variables : undefined);
+      return;
+    }
+    case 'childEnded': {
+      const { wait, token } = waitOf(exec, command.waitId, ['call']);
+      const node = exec.plan.nodes[token.node]!;
+      exec.closeWait(wait, 'completed');
+      if (command.status === 'completed') {
+        guarded(exec, token, 'leave', () => returnFromCall(exec, token, node, command.variables));
+      } else if (command.errorCode !== undefined) {
+        guarded(exec, token, 'enter', () => exec.throwError(command.errorCode!, token, token.scope, node));
+      } else {
+        exec.raiseIncident(token, new IncidentSignal('call.ended', `the called instance ended as ${command.status}`));
+      }
+      return;
+    }
+    case 'resolveIncident': {
+      const incident = exec.s.incident;
+      if (!incident) throw new CommandError('invalid', `instance ${exec.s.id} has no incident`);
+      const token = exec.s.tokens[incident.token]!;
+      exec.setVariables(token.scope, command.variables);
+      exec.clearIncident();
+      exec.history('incident.resolved', exec.plan.nodes[token.node]);
+      if (incident.phase === 'leave') guarded(exec, token, 'leave', () => exec.leave(token));
+      else exec.activate(token);
+      return;
+    }
+    case 'cancel':
+      exec.endInstance('terminated');
+      return;
+  }
+}
+
+/** A timer or message wait fired: a catch event moves on, a boundary fires on its host. */
+function fireEvent(exec: Execution, wait: Wait, token: Token, variables: Record<string, unknown> | undefined): void {
+  const node = exec.plan.nodes[wait.node]!;
+  exec.history(wait.kind === 'timer' ? 'timer.fired' : 'message.received', node);
+  if (node.kind === 'boundaryEvent') {
+    exec.setVariables(token.scope, variables);
+    const keepsWaiting = !node.cancelActivity && (wait.kind === 'message' || reschedule(exec, wait));
+    if (!keepsWaiting) exec.closeWait(wait, 'completed');
+    guarded(exec, token, 'enter', () => exec.triggerBoundary(token, node));
+    return;
+  }
+  exec.closeWait(wait, 'completed');
+  if (wait.group) {
+    // Event-based gateway: the others lose; the token moves onto the winning event.
+    const gateway = exec.plan.nodes[token.node]!;
+    exec.closeWaitsOf(token);
+    exec.history('element.completed', gateway);
+    token.node = node.index;
+    delete token.rest;
+    exec.history('element.entered', node);
+  }
+  exec.setVariables(token.scope, variables);
+  guarded(exec, token, 'leave', () => exec.leave(token));
+}

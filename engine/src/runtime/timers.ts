@@ -1,0 +1,63 @@
+/**
+ * ISO 8601 timer values: a date-time, a duration (PT1H, P2D, P1M) or a repeating cycle
+ * (R3/PT10M, R/PT1H, R2/2026-01-01T09:00:00Z/P1D). Calendar arithmetic is done by Temporal,
+ * in UTC. Working-day limits are a separate concern (jobs/calendar).
+ */
+import { Temporal } from 'temporal-polyfill';
+
+export interface Cycle {
+  /** Remaining repetitions, -1 for unbounded. */
+  repetitions: number;
+  start: number | null;
+  duration: string;
+}
+
+export function parseDate(value: string): number | null {
+  try {
+    return Temporal.Instant.from(value).epochMilliseconds;
+  } catch {
+    try {
+      // A date-time without an offset is read as UTC.
+      return Temporal.PlainDateTime.from(value).toZonedDateTime('UTC').epochMilliseconds;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function isDuration(value: string): boolean {
+  try {
+    Temporal.Duration.from(value);
+    return /^-?P/.test(value);
+  } catch {
+    return false;
+  }
+}
+
+export function addDuration(from: number, duration: string): number {
+  return Temporal.Instant.fromEpochMilliseconds(from)
+    .toZonedDateTimeISO('UTC')
+    .add(Temporal.Duration.from(duration)).epochMilliseconds;
+}
+
+export function parseCycle(value: string): Cycle | null {
+  const parts = value.split('/');
+  const rep = /^R(\d*)$/.exec(parts[0] ?? '');
+  if (!rep || parts.length < 2 || parts.length > 3) return null;
+  const repetitions = rep[1] === '' ? -1 : Number(rep[1]);
+  const duration = parts[parts.length - 1]!;
+  if (!isDuration(duration)) return null;
+  let start: number | null = null;
+  if (parts.length === 3) {
+    start = parseDate(parts[1]!);
+    if (start === null) return null;
+  }
+  return { repetitions, start, duration };
+}
+
+/** Checks a literal timer value of the given kind; returns an error message or null. */
+export function timerValueProblem(kind: 'date' | 'duration' | 'cycle', value: string): string | null {
+  if (kind === 'date') return parseDate(value) === null ? `"${value}" is not an ISO 8601 date-time` : null;
+  if (kind === 'duration') return isDuration(value) ? null : `"${value}" is not an ISO 8601 duration`;
+  return parseCycle(value) ? null : `"${value}" is not an ISO 8601 repeating interval such as R3/PT1H`;
+}

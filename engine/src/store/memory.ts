@@ -1,0 +1,170 @@
+/**
+ * The in-memory Store: the reference implementation of the port, used by tests, the CLI and the
+ * in-memory benchmark. Records are kept as given; callers never mutate what they hand over.
+ */
+import type { HistoryEntry, Task, TaskFilter } from '../api.js';
+import type { Effect } from '../runtime/state.js';
+import {
+  ConflictError,
+  type DeploymentRecord,
+  type InstanceFilter,
+  type InstanceRecord,
+  type JobRecord,
+  type Page,
+  type Store,
+  type SubscriptionRecord,
+  type TimerRecord,
+} from './port.js';
+
+const subscriptionKey = (name: string, key: string | null) => `${name}\u0000${key ?? ''}`;
+
+export function matchesTask(task: Task, filter: TaskFilter): boolean {
+  return (
+    (filter.instanceId === undefined || task.instanceId === filter.instanceId) &&
+    (filter.department === undefined || task.department === filter.department) &&
+    (filter.assignee === undefined || task.assignee === filter.assignee) &&
+    (filter.state === undefined || task.state === filter.state) &&
+    (filter.elementId === undefined || task.elementId === filter.elementId) &&
+    (filter.processId === undefined || task.processId === filter.processId)
+  );
+}
+
+export class MemoryStore implements Store {
+  private readonly deployments = new Map<string, DeploymentRecord>();
+  private readonly versions = new Map<string, number>();
+  private readonly instances = new Map<string, InstanceRecord>();
+  private readonly tasks = new Map<string, Task>();
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly timers = new Map<string, TimerRecord>();
+  private readonly subscriptions = new Map<string, SubscriptionRecord>();
+  private readonly subscriptionIndex = new Map<string, Set<string>>();
+  private readonly histories = new Map<string, Map<string, HistoryEntry>>();
+
+  async saveDeployment(d: DeploymentRecord): Promise<void> {
+    this.deployments.set(d.id, d);
+    for (const p of d.processes) this.versions.set(p.id, Math.max(this.versions.get(p.id) ?? 0, p.version));
+  }
+  async getDeployment(id: string) {
+    return this.deployments.get(id);
+  }
+  async listDeployments() {
+    return [...this.deployments.values()];
+  }
+  async latestVersion(processId: string) {
+    return this.versions.get(processId) ?? 0;
+  }
+
+  async createInstance(record: InstanceRecord): Promise<void> {
+    if (this.instances.has(record.id)) throw new ConflictError(record.id);
+    this.instances.set(record.id, record);
+  }
+  async getInstance(id: string) {
+    return this.instances.get(id);
+  }
+  async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
+    const current = this.instances.get(record.id);
+    if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
+    this.instances.set(record.id, record);
+  }
+  async listInstances(filter: InstanceFilter, page: Page = {}) {
+    const out: InstanceRecord[] = [];
+    for (const r of this.instances.values()) {
+      if (filter.processId !== undefined && r.processId !== filter.processId) continue;
+      if (filter.status !== undefined && r.status !== filter.status) continue;
+      if (filter.businessKey !== undefined && r.businessKey !== filter.businessKey) continue;
+      if (page.after !== undefined && r.id <= page.after) continue;
+      out.push(r);
+    }
+    out.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return out.slice(0, page.limit ?? out.length);
+  }
+
+  async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
+    for (const e of effects) {
+      switch (e.type) {
+        case 'task.created':
+          this.tasks.set(e.task.id, e.task);
+          break;
+        case 'task.ended': {
+          const task = this.tasks.get(e.taskId);
+          if (task && task.state === 'open') this.tasks.set(e.taskId, { ...task, state: e.state, completedAt: e.at });
+          break;
+        }
+        case 'job.created':
+          this.jobs.set(e.job.id, { ...e.job, retries: e.retries });
+          break;
+        case 'job.ended':
+          this.jobs.delete(e.jobId);
+          break;
+        case 'timer.scheduled':
+          this.timers.set(e.timerId, { id: e.timerId, instanceId, elementId: e.elementId, dueAt: e.dueAt });
+          break;
+        case 'timer.cancelled':
+          this.timers.delete(e.timerId);
+          break;
+        case 'message.subscribed': {
+          const rec = { id: e.subscriptionId, instanceId, messageName: e.messageName, correlationKey: e.correlationKey };
+          this.subscriptions.set(rec.id, rec);
+          const key = subscriptionKey(rec.messageName, rec.correlationKey);
+          let set = this.subscriptionIndex.get(key);
+          if (!set) this.subscriptionIndex.set(key, (set = new Set()));
+          set.add(rec.id);
+          break;
+        }
+        case 'message.unsubscribed': {
+          const rec = this.subscriptions.get(e.subscriptionId);
+          if (!rec) break;
+          this.subscriptions.delete(rec.id);
+          this.subscriptionIndex.get(subscriptionKey(rec.messageName, rec.correlationKey))?.delete(rec.id);
+          break;
+        }
+        case 'history': {
+          let log = this.histories.get(instanceId);
+          if (!log) this.histories.set(instanceId, (log = new Map()));
+          log.set(e.entry.id, e.entry);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  async findTasks(filter: TaskFilter, page: Page = {}) {
+    const out: Task[] = [];
+    const limit = page.limit ?? Infinity;
+    for (const t of this.tasks.values()) {
+      if (!matchesTask(t, filter)) continue;
+      if (page.after !== undefined && t.id <= page.after) continue;
+      out.push(t);
+    }
+    if (page.after !== undefined || limit !== Infinity) out.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return out.slice(0, limit);
+  }
+  async getTask(id: string) {
+    return this.tasks.get(id);
+  }
+  async findJobs(filter: { instanceId?: string; type?: string }) {
+    return [...this.jobs.values()].filter(
+      (j) =>
+        (filter.instanceId === undefined || j.instanceId === filter.instanceId) &&
+        (filter.type === undefined || j.type === filter.type),
+    );
+  }
+  async getJob(id: string) {
+    return this.jobs.get(id);
+  }
+  async dueTimers(now: number, limit: number) {
+    const due = [...this.timers.values()].filter((t) => t.dueAt <= now);
+    due.sort((a, b) => a.dueAt - b.dueAt);
+    return due.slice(0, limit);
+  }
+  async findSubscriptions(messageName: string, correlationKey: string | null) {
+    const ids = this.subscriptionIndex.get(subscriptionKey(messageName, correlationKey));
+    return ids ? [...ids].map((id) => this.subscriptions.get(id)!) : [];
+  }
+  async history(instanceId: string) {
+    return [...(this.histories.get(instanceId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  }
+  async close() {}
+}
