@@ -1,0 +1,94 @@
+import type { JSONSchema7, JSONSchema7Type } from 'json-schema';
+
+/**
+ * Combines the constraints several items put on one field: the stricter wins (smaller maximum,
+ * larger minimum, enum intersection, every pattern). A real contradiction is an error naming
+ * both sources, found when the bundle is compiled (deploy time), not when someone applies.
+ */
+
+export interface ConstraintSource {
+  /** Item code, or "field library" for the base definition. */
+  source: string;
+  schema: JSONSchema7;
+}
+
+export class MergeConflictError extends Error {
+  constructor(
+    readonly field: string,
+    readonly sources: [string, string],
+    detail: string,
+  ) {
+    super(`field "${field}": ${detail} (items "${sources[0]}" and "${sources[1]}")`);
+    this.name = 'MergeConflictError';
+  }
+}
+
+type Bound = 'maxLength' | 'maximum' | 'exclusiveMaximum' | 'maxItems' | 'minLength' | 'minimum' | 'exclusiveMinimum' | 'minItems';
+const upper: Bound[] = ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems'];
+const lower: Bound[] = ['minLength', 'minimum', 'exclusiveMinimum', 'minItems'];
+/** Keywords that must agree exactly between sources. */
+const exact = ['type', 'format', 'const', 'multipleOf'] as const;
+const annotations = new Set(['title', 'description', 'default', 'examples']);
+/** Keywords an item may not override (they describe structure, not constraints). */
+const structural = new Set(['properties', 'items', 'required', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'not']);
+
+/** [lower keyword, upper keyword, strict?] pairs that must leave some value. */
+const ranges: [Bound, Bound, boolean][] = [
+  ['minLength', 'maxLength', false],
+  ['minItems', 'maxItems', false],
+  ['minimum', 'maximum', false],
+  ['exclusiveMinimum', 'maximum', true],
+  ['minimum', 'exclusiveMaximum', true],
+  ['exclusiveMinimum', 'exclusiveMaximum', true],
+];
+
+export function combineConstraints(field: string, sources: ConstraintSource[]): JSONSchema7 {
+  const [base, ...rest] = sources;
+  if (!base) throw new Error(`field "${field}": no schema`);
+  const out: JSONSchema7 = { ...base.schema };
+  const from = new Map<string, string>(Object.keys(base.schema).map((k) => [k, base.source]));
+  const patterns = new Map<string, string>(base.schema.pattern ? [[base.schema.pattern, base.source]] : []);
+
+  for (const { source, schema } of rest) {
+    for (const [key, value] of Object.entries(schema) as [keyof JSONSchema7, unknown][]) {
+      if (annotations.has(key)) continue;
+      if (structural.has(key)) throw new MergeConflictError(field, [source, source], `an item may not override "${key}"`);
+      const prev = out[key];
+      const setFrom = () => from.set(key, source);
+      if ((upper as string[]).includes(key)) {
+        if (prev === undefined || (value as number) < (prev as number)) (out[key as Bound] = value as number), setFrom();
+      } else if ((lower as string[]).includes(key)) {
+        if (prev === undefined || (value as number) > (prev as number)) (out[key as Bound] = value as number), setFrom();
+      } else if (key === 'enum') {
+        const next = prev === undefined ? (value as JSONSchema7Type[]) : (prev as JSONSchema7Type[]).filter((v) => (value as JSONSchema7Type[]).some((w) => JSON.stringify(w) === JSON.stringify(v)));
+        if (next.length === 0) throw new MergeConflictError(field, [from.get('enum')!, source], 'the allowed values have nothing in common');
+        (out.enum = next), setFrom();
+      } else if (key === 'pattern') {
+        if (!patterns.has(value as string)) patterns.set(value as string, source);
+      } else if (key === 'uniqueItems') {
+        if (value === true) out.uniqueItems = true;
+      } else if ((exact as readonly string[]).includes(key)) {
+        if (prev !== undefined && JSON.stringify(prev) !== JSON.stringify(value)) {
+          throw new MergeConflictError(field, [from.get(key)!, source], `"${key}" ${JSON.stringify(prev)} contradicts ${JSON.stringify(value)}`);
+        }
+        (out as Record<string, unknown>)[key] = value;
+        setFrom();
+      } else {
+        throw new MergeConflictError(field, [source, source], `constraint "${key}" is not supported in an item`);
+      }
+    }
+  }
+
+  for (const [lo, hi, strict] of ranges) {
+    const [a, b] = [out[lo], out[hi]];
+    if (a === undefined || b === undefined) continue;
+    if (strict ? a >= b : a > b) throw new MergeConflictError(field, [from.get(lo)!, from.get(hi)!], `${lo} ${a} contradicts ${hi} ${b}`);
+  }
+  // Regular expressions cannot be intersected: every one must match.
+  if (patterns.size === 1) out.pattern = [...patterns.keys()][0]!;
+  if (patterns.size > 1) {
+    delete out.pattern;
+    out.allOf = [...patterns.keys()].map((pattern) => ({ pattern }));
+  }
+  return out;
+}
