@@ -74,3 +74,16 @@ export function timesCompleted(view: InstanceView, elementId: string): number {
 export function openTaskIds(view: InstanceView): string[] {
   return view.openTasks.map((t) => t.elementId).sort();
 }
+
+/** Fails (instead of hanging until the jest timeout) when a promise does not settle in time. */
+export async function within<T>(promise: Promise<T>, what: string, ms = 3000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms (hang/deadlock)`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -7,8 +7,9 @@ import {
   userTask,
   xmlEscape,
   error,
+  timer,
 } from '../../testing/bpmn.js';
-import { deployed, harness, openTaskIds, path } from '../../testing/harness.js';
+import { deployed, harness, HOUR, openTaskIds, path, within } from '../../testing/harness.js';
 
 const rule = (id: string, expression: string, resultVariable: string): string =>
   `<bpmn:businessRuleTask id="${id}" gov:expression="${xmlEscape(expression)}" gov:resultVariable="${resultVariable}"/>`;
@@ -169,9 +170,50 @@ describe('call activity', () => {
     );
     const parent = await engine.start('parent', { variables: { x: 0 } });
     const [task] = await engine.tasks({ processId: 'child', state: 'open' });
-    const cancelled = await engine.cancel(parent.id);
+    const cancelled = await within(engine.cancel(parent.id), 'cancel(parent)');
     expect(cancelled.status).toBe('terminated');
     expect((await engine.instance(task!.instanceId)).status).toBe('terminated');
     expect(await engine.tasks({ processId: 'child', state: 'open' })).toEqual([]);
+  });
+
+  it('an interrupting timer on the call activity cancels the child and takes the boundary path', async () => {
+    const h = await deployed(
+      definitions(
+        child +
+          process(
+            'parent',
+            `
+          ${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>
+          <bpmn:boundaryEvent id="tooLong" attachedToRef="call">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('endLate')}
+          ${chain('start', 'call', 'end')}
+          ${chain('tooLong', 'endLate')}`,
+          ),
+      ),
+    );
+    const parent = await h.engine.start('parent', { variables: { x: 0 } });
+    const [task] = await h.engine.tasks({ processId: 'child', state: 'open' });
+    await within(h.tick(HOUR), 'runDueJobs firing the boundary timer');
+    const after = await h.engine.instance(parent.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toEqual(['start', 'tooLong', 'endLate']);
+    expect((await h.engine.instance(task!.instanceId)).status).toBe('terminated');
+  });
+
+  it('a call reached after a wait state, to a child that ends at once, completes the parent', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process('instant', `${startEvent('is')}${endEvent('ie')}${chain('is', 'ie')}`) +
+          process(
+            'parent',
+            `${startEvent('start')}${userTask('first')}<bpmn:callActivity id="call" calledElement="instant"/>${endEvent('end')}
+          ${chain('start', 'first', 'call', 'end')}`,
+          ),
+      ),
+    );
+    const parent = await engine.start('parent', {});
+    const after = await within(engine.completeTask(parent.openTasks[0]!.id, {}), 'completeTask');
+    expect(after.status).toBe('completed');
+    expect(path(after)).toEqual(['start', 'first', 'call', 'end']);
   });
 });
