@@ -78,6 +78,8 @@ export interface Engine {
   cancel(id: string): Promise<InstanceView>;
   resolveIncident(id: string, options?: { variables?: Variables }): Promise<InstanceView>;
   plan(processId: string, version?: number): Promise<Plan>;
+  /** Completes projections and follow-ups that a crash interrupted; run at start-up. */
+  recover(): Promise<number>;
   readonly store: Store;
 }
 
@@ -199,8 +201,9 @@ class EngineShell implements Engine {
       { type: 'start', instanceId, processId: plan.processId, deploymentId: plan.deploymentId, version: plan.version, ...extra },
       this.clock(),
     );
-    await this.store.createInstance(recordOf(state, 1));
-    await this.afterStep(state.id, effects);
+    await this.store.createInstance(recordOf(state, 1, effects));
+    await this.drain(state.id, 1, effects);
+    await this.followUps(state.id, effects);
   }
 
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
@@ -410,10 +413,19 @@ class EngineShell implements Engine {
 
   // ── the shell loop ────────────────────────────────────────────────────────────────────
 
-  /** Applies one command to one instance, serialised per instance, retried on a lost race. */
-  private command(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
+  /**
+   * Applies one command to one instance: serialised per instance, retried on a lost race. What
+   * the step asks of other instances runs after the instance is released, so a parent and its
+   * called child can notify each other without waiting on each other's lock.
+   */
+  private async command(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
+    const effects = await this.serialised(instanceId, () => this.commandNow(instanceId, command));
+    await this.followUps(instanceId, effects);
+  }
+
+  private serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(instanceId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.commandNow(instanceId, command));
+    const run = previous.catch(() => undefined).then(work);
     const tail = run.catch(() => undefined);
     this.locks.set(instanceId, tail);
     void tail.then(() => {
@@ -422,26 +434,42 @@ class EngineShell implements Engine {
     return run;
   }
 
-  private async commandNow(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
+  private async commandNow(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<Effect[]> {
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
       const plan = await this.plan(record.processId, record.version);
       const { state, effects } = step(plan, record.state, command, this.clock());
+      // Effects a crash left unprojected travel with this save, so nothing is lost.
+      const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
       try {
-        await this.store.saveInstance(recordOf(state, record.rev + 1), record.rev);
+        await this.store.saveInstance(recordOf(state, record.rev + 1, outbox), record.rev);
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
         throw err;
       }
-      await this.afterStep(instanceId, effects);
-      return;
+      await this.drain(instanceId, record.rev + 1, outbox);
+      return outbox;
     }
   }
 
-  /** Projections first, then what the effects ask of other instances. */
-  private async afterStep(instanceId: string, effects: Effect[]): Promise<void> {
-    await this.store.project(instanceId, effects);
+  private async drain(instanceId: string, rev: number, outbox: Effect[]): Promise<void> {
+    await this.store.project(instanceId, outbox);
+    await this.store.clearOutbox(instanceId, rev);
+  }
+
+  /** Finishes what a crash interrupted: projections and follow-ups of every pending outbox. */
+  async recover(limit = 1000): Promise<number> {
+    const pending = await this.store.pendingOutboxes(limit);
+    for (const record of pending) {
+      await this.serialised(record.id, () => this.drain(record.id, record.rev, record.outbox));
+      await this.followUps(record.id, record.outbox);
+    }
+    return pending.length;
+  }
+
+  /** What a step's effects ask of other instances: called children, parents, message receivers. */
+  private async followUps(instanceId: string, effects: Effect[]): Promise<void> {
     for (const effect of effects) {
       switch (effect.type) {
         case 'call.started': {
@@ -450,6 +478,8 @@ class EngineShell implements Engine {
             variables: effect.variables,
             parent: { instanceId, waitId: effect.waitId },
             ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
+          }).catch((err) => {
+            if (!(err instanceof ConflictError)) throw err; // started already (a replayed outbox)
           });
           break;
         }
@@ -487,8 +517,9 @@ class EngineShell implements Engine {
   }
 }
 
-function recordOf(state: InstanceState, rev: number): InstanceRecord {
+function recordOf(state: InstanceState, rev: number, outbox: Effect[]): InstanceRecord {
   const record: InstanceRecord = {
+    outbox,
     id: state.id,
     processId: state.processId,
     version: state.version,

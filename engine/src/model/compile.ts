@@ -59,6 +59,8 @@ class ProcessCompiler {
   private readonly flows: PlanFlow[] = [];
   private readonly byId = new Map<string, number>();
   private readonly elements: ModdleElement[] = [];
+  /** Nodes that lost a flow because the element at its other end was rejected. */
+  private readonly besideRejected = new Set<number>();
 
   constructor(
     private readonly process: ModdleElement,
@@ -352,6 +354,8 @@ class ProcessCompiler {
         const end = source === undefined ? 'source' : 'target';
         const ref = (source === undefined ? element.sourceRef : element.targetRef)?.id;
         // A reference to an element that is unsupported was already reported on that element.
+        const other = source === undefined ? target : source;
+        if (other !== undefined) this.besideRejected.add(other);
         if (!ref || !this.problems.some((p) => p.elementId === ref)) {
           this.problem(element, 'flow.dangling', `the sequence flow's ${end} ${ref ? `"${ref}" ` : ''}does not exist`);
         }
@@ -445,6 +449,7 @@ class ProcessCompiler {
       }
       if (
         node.outgoing.length === 0 &&
+        !this.besideRejected.has(node.index) &&
         node.kind !== 'endEvent' &&
         node.kind !== 'boundaryEvent' &&
         (node.kind.endsWith('Gateway') || node.kind === 'startEvent')

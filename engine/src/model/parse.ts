@@ -3,7 +3,7 @@
  * a size limit and a refusal of DOCTYPE (entity declarations are how XML bombs and external
  * references get in; BPMN never needs them).
  */
-import { BpmnModdle } from 'bpmn-moddle';
+import { BpmnModdle, type ParseWarning } from 'bpmn-moddle';
 import { readFileSync } from 'node:fs';
 import type { Problem } from '../api.js';
 
@@ -47,14 +47,7 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
   const moddle = createModdle();
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
-    const problems = warnings.map((w: { message: string; element?: ModdleElement }) =>
-      problem(
-        'xml.invalid',
-        w.message.split('\n')[0] ?? w.message,
-        w.element?.id ?? '',
-        w.element?.$type ?? 'unknown',
-      ),
-    );
+    const problems = warnings.map(problemOfWarning);
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
       return { definitions: null, problems };
@@ -64,4 +57,33 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
     const message = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'unparsable XML';
     return { definitions: null, problems: [problem('xml.malformed', `malformed XML: ${message}`)] };
   }
+}
+
+/** Turns a moddle warning into a problem that names the element and says what is wrong. */
+function problemOfWarning(w: ParseWarning & { error?: Error }): Problem {
+  const element = w.element as ModdleElement | undefined;
+  const first = w.message.split('\n')[0] ?? w.message;
+  const where = /line: (\d+)\s+column: (\d+)/.exec(w.message);
+  const at = where ? ` (line ${Number(where[1]) + 1}, column ${where[2]})` : '';
+  const tag = /unparsable content <([^>]+)>/.exec(first)?.[1];
+  const nested = w.error?.message ?? '';
+  const duplicate = /duplicate ID <([^>]+)>/.exec(nested);
+  if (duplicate) {
+    return problem('element.duplicateId', `the id "${duplicate[1]}" is used twice in the document${at}`, duplicate[1]!, tag ?? 'unknown');
+  }
+  if (tag) {
+    const reason = /unknown type/.test(nested) ? 'is not a BPMN 2.0 element' : `cannot appear here${nested ? `: ${nested}` : ''}`;
+    return problem('element.unknown', `<${tag}> ${reason}${at}`, '', tag);
+  }
+  const unresolved = /unresolved reference <([^>]+)>/.exec(first);
+  if (unresolved) {
+    const property = (w.property ?? 'reference').replace(/^bpmn:/, '');
+    return problem(
+      'reference.unresolved',
+      `${property} points at "${unresolved[1]}", which does not exist`,
+      element?.id ?? '',
+      element?.$type ?? 'unknown',
+    );
+  }
+  return problem('xml.invalid', `${first}${at}`, element?.id ?? '', element?.$type ?? 'unknown');
 }

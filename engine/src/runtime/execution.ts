@@ -33,6 +33,10 @@ export class Execution {
   }
 
   history(type: string, node?: PlanNode, data?: Variables): void {
+    this.record(type, node?.id, node?.kind, data);
+  }
+
+  private record(type: string, elementId?: string, elementType?: string, data?: Variables): void {
     this.s.seq += 1;
     const entry: HistoryEntry = {
       id: `${this.s.id}:${this.s.seq}`,
@@ -41,10 +45,8 @@ export class Execution {
       at: this.now,
       type,
     };
-    if (node) {
-      entry.elementId = node.id;
-      entry.elementType = node.kind;
-    }
+    if (elementId !== undefined) entry.elementId = elementId;
+    if (elementType !== undefined) entry.elementType = elementType;
     if (data) entry.data = data;
     this.effects.push({ type: 'history', entry });
   }
@@ -116,6 +118,7 @@ export class Execution {
   /** Sends a token along one flow; the next node is entered on the agenda. */
   take(token: Token, flowIndex: number): void {
     const flow = this.plan.flows[flowIndex]!;
+    this.record('flow.taken', flow.id, 'sequenceFlow');
     token.node = flow.target;
     token.via = flowIndex;
     delete token.rest;
@@ -150,11 +153,13 @@ export class Execution {
   leave(token: Token): void {
     const node = this.plan.nodes[token.node]!;
     this.closeWaitsOf(token);
-    this.history('element.completed', node);
     if (token.inner) {
+      // One iteration of a multi-instance activity; the activity itself completes with its body.
+      this.history('iteration.completed', node, { loopCounter: this.s.scopes[token.scope]?.vars.loopCounter });
       this.removeToken(token);
       return; // the inner scope is now empty; the multi-instance body notices on settle
     }
+    this.history('element.completed', node);
     const flows = this.outgoingOf(token, node);
     this.takeAll(token, flows);
   }

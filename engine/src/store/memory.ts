@@ -66,6 +66,13 @@ export class MemoryStore implements Store {
     if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
     this.instances.set(record.id, record);
   }
+  async clearOutbox(instanceId: string, rev: number): Promise<void> {
+    const current = this.instances.get(instanceId);
+    if (current && current.rev === rev && current.outbox.length) this.instances.set(instanceId, { ...current, outbox: [] });
+  }
+  async pendingOutboxes(limit: number) {
+    return [...this.instances.values()].filter((r) => r.outbox.length > 0).slice(0, limit);
+  }
   async listInstances(filter: InstanceFilter, page: Page = {}) {
     const out: InstanceRecord[] = [];
     for (const r of this.instances.values()) {

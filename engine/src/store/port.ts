@@ -27,6 +27,11 @@ export interface InstanceRecord {
   state: InstanceState;
   startedAt: number;
   updatedAt: number;
+  /**
+   * Effects saved with the record whose projections and follow-ups may not have run yet (a crash
+   * between save and projection). Cleared once done; carried into the next save if still there.
+   */
+  outbox: Effect[];
 }
 
 export interface TimerRecord {
@@ -82,6 +87,10 @@ export interface Store {
 
   /** Writes the projections of one step's effects. Applying the same effects twice changes nothing. */
   project(instanceId: string, effects: readonly Effect[]): Promise<void>;
+  /** Empties the outbox if the record is still at `rev` (a newer save carried it forward otherwise). */
+  clearOutbox(instanceId: string, rev: number): Promise<void>;
+  /** Instances whose outbox is not empty: what a crash left half done. */
+  pendingOutboxes(limit: number): Promise<InstanceRecord[]>;
 
   findTasks(filter: TaskFilter, page?: Page): Promise<Task[]>;
   getTask(id: string): Promise<Task | undefined>;
