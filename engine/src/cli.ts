@@ -1,0 +1,377 @@
+/**
+ * onething CLI.
+ *
+ *   onething validate <file.bpmn>...
+ *     One JSON line per problem: {file, elementId, elementType, code, message}.
+ *     Exit 0 when every file is valid, 1 when any is not.
+ *
+ *   onething run <file.bpmn> [--process <id>] [--complete-all] [--business-key <k>]
+ *                            [--variables <json>] [--max-steps <n>]
+ *     Deploys the file into an in-memory engine with a fake clock and starts one instance.
+ *     With --complete-all it then drives the instance: completes every open user task and every
+ *     service job with empty variables, and when nothing else can move advances the fake clock
+ *     (1 minute, growing fourfold up to ~10 years) and fires due timers. The number of steps is
+ *     bounded, so a model can never hang the CLI.
+ *     Prints one JSON line: {file, processId, instanceId, status, path, incident?, waiting?, ...}.
+ *     Exit 0 when the instance completed, 1 when the model is invalid, 2 when it ran but did not
+ *     complete (incident, waiting for a message, step limit), 3 when the engine threw.
+ *
+ * main() has no side effects on import; bin/onething.js calls it.
+ */
+import { readFile } from 'node:fs/promises';
+import type { InstanceView, Problem } from './api.js';
+import { createEngine } from './index.js';
+import { validate } from './model/index.js';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const stdio: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+export const EXIT = { ok: 0, invalid: 1, incomplete: 2, engineError: 3, usage: 64 } as const;
+
+const USAGE = `usage:
+  onething validate <file.bpmn>...
+  onething run <file.bpmn> [--process <id>] [--complete-all] [--business-key <key>] [--variables <json>] [--max-steps <n>]`;
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'run':
+        return await runCommand(rest, io);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        io.err(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        io.err(`unknown command "${command}"\n${USAGE}`);
+        return EXIT.usage;
+    }
+  } catch (e) {
+    io.err(`onething: ${describe(e)}`);
+    return EXIT.engineError;
+  }
+}
+
+// ---------------------------------------------------------------- validate
+
+async function validateCommand(files: string[], io: Io): Promise<number> {
+  if (files.length === 0) {
+    io.err(`validate needs at least one file\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let invalid = 0;
+  let crashed = 0;
+  for (const file of files) {
+    const problems = await problemsOf(file);
+    if (problems.length) invalid++;
+    if (problems.some((p) => p.code === 'engine.crash')) crashed++;
+    for (const p of problems) io.out(JSON.stringify({ file, ...p }));
+  }
+  io.err(
+    `${files.length} file(s): ${files.length - invalid} valid, ${invalid} invalid${crashed ? `, ${crashed} crashed` : ''}`,
+  );
+  return invalid ? EXIT.invalid : EXIT.ok;
+}
+
+async function problemsOf(file: string): Promise<Problem[]> {
+  let xml: string;
+  try {
+    xml = await readFile(file, 'utf8');
+  } catch (e) {
+    return [fileProblem('file.unreadable', describe(e))];
+  }
+  try {
+    return await validate(xml);
+  } catch (e) {
+    return [fileProblem('engine.crash', `validation threw: ${describe(e)}`)];
+  }
+}
+
+function fileProblem(code: string, message: string): Problem {
+  return { elementId: '', elementType: 'file', code, message };
+}
+
+// ---------------------------------------------------------------- run
+
+interface RunOptions {
+  file: string;
+  processId?: string;
+  completeAll: boolean;
+  businessKey?: string;
+  variables: Record<string, unknown>;
+  maxSteps: number;
+}
+
+function parseRunArgs(args: string[]): RunOptions | string {
+  const opts: Partial<RunOptions> & { variables: Record<string, unknown> } = {
+    completeAll: false,
+    variables: {},
+    maxSteps: 2000,
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = (): string | undefined => args[++i];
+    switch (a) {
+      case '--complete-all':
+        opts.completeAll = true;
+        break;
+      case '--process': {
+        const v = value();
+        if (!v) return '--process needs a process id';
+        opts.processId = v;
+        break;
+      }
+      case '--business-key': {
+        const v = value();
+        if (!v) return '--business-key needs a value';
+        opts.businessKey = v;
+        break;
+      }
+      case '--variables': {
+        const v = value();
+        try {
+          const parsed: unknown = JSON.parse(v ?? '');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            return '--variables needs a JSON object';
+          opts.variables = parsed as Record<string, unknown>;
+        } catch {
+          return '--variables needs a JSON object';
+        }
+        break;
+      }
+      case '--max-steps': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n <= 0) return '--max-steps needs a positive integer';
+        opts.maxSteps = n;
+        break;
+      }
+      default:
+        if (a.startsWith('--')) return `unknown option ${a}`;
+        if (opts.file) return `run takes one file (got ${opts.file} and ${a})`;
+        opts.file = a;
+    }
+  }
+  if (!opts.file) return 'run needs a file';
+  return opts as RunOptions;
+}
+
+const MINUTE = 60_000;
+const HORIZON = 10 * 366 * 24 * 60 * MINUTE; // give up waiting for timers after ~10 fake years of idling
+const START = Date.UTC(2026, 0, 5, 9, 0, 0);
+
+interface RunReport {
+  file: string;
+  processId?: string;
+  instanceId?: string;
+  status: InstanceView['status'] | 'invalid' | 'not-started';
+  path: string[];
+  incident?: InstanceView['incident'];
+  waiting?: { elementId: string; elementType?: string }[];
+  children?: { instanceId: string; processId: string; status: string; path: string[] }[];
+  steps: number;
+  tasksCompleted: number;
+  jobsCompleted: number;
+  timersFired: number;
+  fakeMsElapsed: number;
+  stopped?: string;
+  errors?: { elementId?: string; code: string; message: string }[];
+}
+
+async function runCommand(args: string[], io: Io): Promise<number> {
+  const parsed = parseRunArgs(args);
+  if (typeof parsed === 'string') {
+    io.err(`${parsed}\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { file } = parsed;
+  let xml: string;
+  try {
+    xml = await readFile(file, 'utf8');
+  } catch (e) {
+    io.out(JSON.stringify({ file, ...fileProblem('file.unreadable', describe(e)) }));
+    return EXIT.invalid;
+  }
+
+  let now = START;
+  const engine = createEngine({ clock: () => now });
+  const report: RunReport = {
+    file,
+    processId: undefined,
+    instanceId: undefined,
+    status: 'not-started',
+    path: [],
+    steps: 0,
+    tasksCompleted: 0,
+    jobsCompleted: 0,
+    timersFired: 0,
+    fakeMsElapsed: 0,
+  };
+  const errors: NonNullable<RunReport['errors']> = [];
+  const emit = (code: number): number => {
+    if (errors.length) report.errors = errors;
+    report.fakeMsElapsed = now - START;
+    io.out(JSON.stringify(report));
+    return code;
+  };
+
+  // deploy: a model with problems is reported per element, exactly like `validate`
+  let deployed: Awaited<ReturnType<typeof engine.deploy>>;
+  try {
+    deployed = await engine.deploy(xml);
+  } catch (e) {
+    const problems = (e as { problems?: Problem[] }).problems;
+    if (Array.isArray(problems)) {
+      for (const p of problems) io.out(JSON.stringify({ file, ...p }));
+      report.status = 'invalid';
+      return emit(EXIT.invalid);
+    }
+    errors.push({ code: 'engine.deployFailed', message: describe(e) });
+    return emit(EXIT.engineError);
+  }
+
+  const processId =
+    parsed.processId ??
+    pickProcess(
+      xml,
+      deployed.processes.map((p) => p.id),
+    );
+  if (!processId) {
+    report.stopped = 'the model has no executable process';
+    return emit(EXIT.incomplete);
+  }
+  report.processId = processId;
+
+  let view: InstanceView;
+  try {
+    view = await engine.start(processId, {
+      variables: parsed.variables,
+      ...(parsed.businessKey !== undefined ? { businessKey: parsed.businessKey } : {}),
+    });
+  } catch (e) {
+    // e.g. unknown --process, or a process that only starts by message or timer
+    report.stopped = `start failed: ${describe(e)}`;
+    return emit(EXIT.incomplete);
+  }
+  report.instanceId = view.id;
+
+  if (parsed.completeAll) {
+    let step = MINUTE;
+    let idle = 0;
+    for (; report.steps < parsed.maxSteps; report.steps++) {
+      view = await engine.instance(view.id);
+      if (view.status !== 'active') break;
+
+      const [task] = await engine.tasks({ state: 'open' });
+      if (task) {
+        step = MINUTE;
+        idle = 0;
+        try {
+          await engine.completeTask(task.id, {});
+          report.tasksCompleted++;
+        } catch (e) {
+          errors.push({ elementId: task.elementId, code: 'task.completeFailed', message: describe(e) });
+          break;
+        }
+        continue;
+      }
+      const [job] = await engine.jobs({});
+      if (job) {
+        step = MINUTE;
+        idle = 0;
+        try {
+          await engine.completeJob(job.id, {});
+          report.jobsCompleted++;
+        } catch (e) {
+          errors.push({ elementId: job.elementId, code: 'job.completeFailed', message: describe(e) });
+          break;
+        }
+        continue;
+      }
+      if (idle >= HORIZON) {
+        report.stopped = 'nothing left to complete and no timer due within the horizon';
+        break;
+      }
+      now += step;
+      idle += step;
+      const fired = await engine.runDueJobs(now);
+      if (fired > 0) {
+        report.timersFired += fired;
+        step = MINUTE;
+        idle = 0;
+      } else {
+        step *= 4;
+      }
+    }
+    if (report.steps >= parsed.maxSteps) report.stopped = `step limit ${parsed.maxSteps} reached`;
+  }
+
+  view = await engine.instance(view.id);
+  report.status = view.status;
+  report.path = pathOf(view);
+  if (view.incident) report.incident = view.incident;
+  if (view.status === 'active') report.waiting = waitingIn(view);
+  const children = await childrenOf(engine, view.id);
+  if (children.length) report.children = children;
+
+  if (errors.length) return emit(EXIT.engineError);
+  return emit(view.status === 'completed' ? EXIT.ok : EXIT.incomplete);
+}
+
+/** Prefer a process no call activity in the file calls (the top level), else the first one. */
+function pickProcess(xml: string, ids: string[]): string | undefined {
+  const called = new Set([...xml.matchAll(/calledElement\s*=\s*"([^"]*)"/g)].map((m) => m[1]));
+  return ids.find((id) => !called.has(id)) ?? ids[0];
+}
+
+function pathOf(view: InstanceView): string[] {
+  return view.history
+    .filter((h) => h.type === 'element.completed' && h.elementId && h.elementId !== view.processId)
+    .map((h) => h.elementId!);
+}
+
+const LEFT = /^element\.(completed|terminated|cancell?ed|interrupted|left)$/;
+
+/** Elements entered and not yet left, from the history: where an active instance is waiting. */
+function waitingIn(view: InstanceView): { elementId: string; elementType?: string }[] {
+  const open = new Map<string, { n: number; type?: string }>();
+  for (const h of view.history) {
+    if (!h.elementId || h.elementId === view.processId) continue;
+    const e = open.get(h.elementId) ?? { n: 0 };
+    if (h.elementType) e.type = h.elementType;
+    if (h.type === 'element.entered') e.n++;
+    else if (LEFT.test(h.type)) e.n--;
+    open.set(h.elementId, e);
+  }
+  return [...open]
+    .filter(([, e]) => e.n > 0)
+    .map(([elementId, e]) => (e.type ? { elementId, elementType: e.type } : { elementId }));
+}
+
+async function childrenOf(
+  engine: ReturnType<typeof createEngine>,
+  rootId: string,
+): Promise<NonNullable<RunReport['children']>> {
+  const ids = new Set<string>();
+  for (const t of await engine.tasks({})) if (t.instanceId !== rootId) ids.add(t.instanceId);
+  const out: NonNullable<RunReport['children']> = [];
+  for (const id of ids) {
+    const v = await engine.instance(id);
+    out.push({ instanceId: id, processId: v.processId, status: v.status, path: pathOf(v) });
+  }
+  return out;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
