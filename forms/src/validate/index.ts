@@ -1,0 +1,2 @@
+export * from './formats/index.js';
+export { validateForm, validatorFor, type FieldError, type FormValidator, type ValidationResult } from './validator.js';
