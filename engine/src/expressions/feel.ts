@@ -2,7 +2,7 @@
  * FEEL expressions through feelin. Each source string is checked once and cached; evaluation
  * never throws into the engine: a failure comes back as { ok: false, message }.
  */
-import { evaluate, SyntaxError as FeelSyntaxError } from 'feelin';
+import { compileExpression, SyntaxError as FeelSyntaxError } from 'feelin';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -32,20 +32,31 @@ export function compile(source: string): CompiledExpression {
   return compiled;
 }
 
+const FAILURES = new Set(['FUNCTION_INVOCATION_FAILURE', 'INVALID_ARGUMENTS', 'NO_FUNCTION_FOUND']);
+
 function build(source: string): CompiledExpression {
   const body = feelBody(source);
-  const syntaxError = checkSyntax(body);
+  let run: ReturnType<typeof compileExpression> | null = null;
+  let syntaxError: string | null = body === '' ? 'empty expression' : null;
+  if (!syntaxError) {
+    try {
+      // Parsed and turned into an execution tree once (feelin patched: patches/feelin+*.patch).
+      run = compileExpression(body);
+    } catch (err) {
+      syntaxError = err instanceof FeelSyntaxError ? err.message : (err as Error).message;
+    }
+  }
   const simpleName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(body) && !RESERVED.has(body) ? body : null;
   return {
     source,
     syntaxError,
     evaluate(context) {
-      if (syntaxError) return { ok: false, message: syntaxError };
-      // A bare variable reference is the commonest expression (collections, keys): skip the parser.
+      if (!run) return { ok: false, message: syntaxError ?? 'not compiled' };
+      // A bare variable reference is the commonest expression (collections, keys): skip the tree.
       if (simpleName) return { ok: true, value: context[simpleName] ?? null };
       try {
-        const { value, warnings } = evaluate(body, context);
-        const failure = warnings.find((w) => w.type === 'FUNCTION_INVOCATION_FAILURE' || w.type === 'INVALID_ARGUMENTS');
+        const { value, warnings } = run(context);
+        const failure = warnings.find((w) => FAILURES.has(w.type));
         if (failure) return { ok: false, message: failure.message };
         return { ok: true, value: toPlain(value) };
       } catch (err) {
@@ -56,17 +67,6 @@ function build(source: string): CompiledExpression {
 }
 
 const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'in', 'some', 'every']);
-
-function checkSyntax(body: string): string | null {
-  if (body === '') return 'empty expression';
-  try {
-    evaluate(body, {});
-    return null;
-  } catch (err) {
-    if (err instanceof FeelSyntaxError) return err.message;
-    return null; // a runtime failure with an empty context is not a syntax problem
-  }
-}
 
 /** feelin returns its own wrappers for temporal values; variables stay plain JSON. */
 function toPlain(value: unknown): unknown {

@@ -1,0 +1,48 @@
+import { compile, constant, expressionOrLiteral, feelBody } from './feel.js';
+
+describe('FEEL expressions', () => {
+  it('compiles a source once and reuses it', () => {
+    expect(compile('= a + 1')).toBe(compile('= a + 1'));
+  });
+
+  it('evaluates against different contexts with one compiled tree', () => {
+    const expr = compile('= amount > 100 and kind = "A"');
+    expect(expr.evaluate({ amount: 200, kind: 'A' })).toEqual({ ok: true, value: true });
+    expect(expr.evaluate({ amount: 20, kind: 'A' })).toEqual({ ok: true, value: false });
+    expect(expr.evaluate({ amount: 200, kind: 'B' })).toEqual({ ok: true, value: false });
+  });
+
+  it('reports a syntax error at compile time and never evaluates it', () => {
+    const expr = compile('= a >');
+    expect(expr.syntaxError).toMatch(/./);
+    expect(expr.evaluate({ a: 1 }).ok).toBe(false);
+  });
+
+  it('turns a failing function call into a failure, not a crash', () => {
+    expect(compile('= nosuchfunction(1)').evaluate({}).ok).toBe(false);
+    expect(compile('= substring("abc", 1, 2)').evaluate({})).toEqual({ ok: true, value: 'ab' });
+  });
+
+  it('warnings of one evaluation do not leak into the next', () => {
+    const expr = compile('= if x > 1 then "big" else "small"');
+    expect(expr.evaluate({})).toEqual({ ok: true, value: 'small' });
+    expect(expr.evaluate({ x: 5 })).toEqual({ ok: true, value: 'big' });
+  });
+
+  it('reads bare variable names directly, missing ones as null', () => {
+    expect(compile('= applicants').evaluate({ applicants: [1, 2] })).toEqual({ ok: true, value: [1, 2] });
+    expect(compile('missing').evaluate({})).toEqual({ ok: true, value: null });
+  });
+
+  it('returns plain JSON for temporal values and nested contexts', () => {
+    expect(compile('= date("2026-01-02")').evaluate({})).toEqual({ ok: true, value: '2026-01-02' });
+    expect(compile('= {a: 1, b: [x, 2]}').evaluate({ x: 1 })).toEqual({ ok: true, value: { a: 1, b: [1, 2] } });
+  });
+
+  it('treats "=" as the FEEL marker and anything else in timers as a literal', () => {
+    expect(feelBody(' = a ')).toBe('a');
+    expect(expressionOrLiteral('PT1H').evaluate({})).toEqual({ ok: true, value: 'PT1H' });
+    expect(expressionOrLiteral('= "P" + string(n) + "D"').evaluate({ n: 2 })).toEqual({ ok: true, value: 'P2D' });
+    expect(constant('x').syntaxError).toBeNull();
+  });
+});
