@@ -1,5 +1,5 @@
 import { readExampleBundle, exampleCodes } from '../bundle/examples.js';
-import { compileForm } from '../merge/index.js';
+import { compileForm, type UnifiedData } from '../merge/index.js';
 import { samples } from '../testing/samples.js';
 import { validateForm, validatorFor } from './validator.js';
 
@@ -52,7 +52,7 @@ describe('validateForm', () => {
     expect(validateForm(form, noHr).errors.map((e) => e.field).sort()).toEqual(['fundRate', 'hrContact']);
     const notHiring = { ...noHr, situation: { ...(sample.situation as object), hiring: false } };
     expect(validateForm(form, notHiring).valid).toBe(true);
-    const soleTrader = { ...sample, situation: { ...(sample.situation as object), entityType: 'partnership' } };
+    const soleTrader: UnifiedData = { ...sample, situation: { ...(sample.situation as object), entityType: 'partnership' } };
     delete soleTrader.officers;
     expect(validateForm(form, soleTrader).valid).toBe(true);
   });
