@@ -1,6 +1,6 @@
 export { combineConstraints, MergeConflictError } from './constraints.js';
 export { dropHiddenValues, initialData, type UnifiedData } from './data.js';
-export type { FieldUsage, UnifiedField } from './fields.js';
+export { fieldApplies, fieldRequired, usageApplies, type FieldUsage, type UnifiedField } from './fields.js';
 export type { MergedMaterial } from './materials.js';
 export { activeItems, compileForm, mergeBundle, type AppliedField, type MergeResult, type UnifiedForm } from './merge.js';
 export { residentIdTypes } from './schema.js';

@@ -1,0 +1,46 @@
+import { holds } from '../feel/condition.js';
+import { usageApplies, type UnifiedForm, type UnifiedData } from '../merge/index.js';
+import { maskValue } from './mask.js';
+
+/**
+ * Unified data → each department's payload (minimum necessary, GOV-SERVICES 2.7/2.20): only the
+ * fields its items declare and that apply to the answers, sensitive values masked unless one of
+ * its items declares it needs them in full, plus the situation answers its items ask for.
+ */
+
+export interface DepartmentPayload {
+  department: string;
+  items: string[];
+  data: Record<string, unknown>;
+  situation: Record<string, unknown>;
+}
+
+export function projectPayloads(form: UnifiedForm, data: UnifiedData): Record<string, DepartmentPayload> {
+  const answers = data.situation ?? {};
+  const out: Record<string, DepartmentPayload> = {};
+  const full = new Map<string, Set<string>>(); // department → fields it may see unmasked
+  for (const item of form.bundle.items) {
+    if (!holds(item.condition, answers)) continue;
+    const p = (out[item.department] ??= { department: item.department, items: [], data: {}, situation: {} });
+    p.items.push(item.code);
+    for (const q of item.answers ?? []) if (answers[q] !== undefined) p.situation[q] = answers[q];
+    const unmasked = full.get(item.department) ?? full.set(item.department, new Set()).get(item.department)!;
+    for (const f of form.fields) {
+      for (const u of f.usages) {
+        if (u.item !== item.code || !usageApplies(u, answers) || data[f.id] === undefined) continue;
+        p.data[f.id] = data[f.id];
+        if (u.needsFull) unmasked.add(f.id);
+      }
+    }
+  }
+  for (const p of Object.values(out)) {
+    const unmasked = full.get(p.department)!;
+    for (const [id, value] of Object.entries(p.data)) {
+      const field = form.fieldById.get(id)!;
+      if (field.definition.sensitivity !== 'sensitive' || unmasked.has(id)) continue;
+      // An ID number whose document type lives in another field has no format of its own.
+      p.data[id] = maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined);
+    }
+  }
+  return out;
+}
