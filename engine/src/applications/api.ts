@@ -1,0 +1,121 @@
+/**
+ * What the service centre offers, role by role. The HTTP layer maps routes onto these methods;
+ * every method checks the actor's role and scope itself (department, region, own applications),
+ * so no caller can forget to.
+ */
+import type { MergeResult } from '../../../forms/src/merge/index.js';
+import type { BundleRecord, BundleSummary } from '../bundles/registry.js';
+import type { Actor } from '../domain/actor.js';
+import type { Text } from '../domain/errors.js';
+import type { TimeLimitStatus } from './clock.js';
+import type { Applicant, Application, ApplicationStatus, Evaluation, ItemCase, NoticeEntry } from './types.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `after` to get the next page; absent on the last page. */
+  next?: string;
+}
+
+export interface ApplicationFilter {
+  status?: ApplicationStatus;
+  bundleCode?: string;
+  timeStatus?: TimeLimitStatus;
+  limit?: number;
+  after?: string;
+}
+
+export interface TaskFilter {
+  department?: string;
+  state?: 'open' | 'claimed' | 'needs-supplement' | 'done';
+  timeStatus?: TimeLimitStatus;
+  limit?: number;
+  after?: string;
+}
+
+/** A department's work item: one item of one application, as that department may see it. */
+export interface DepartmentTask {
+  id: string;
+  applicationId: string;
+  applicationNumber: string;
+  bundleCode: string;
+  item: string;
+  itemName: Text;
+  department: string;
+  status: ItemCase['status'];
+  claimedBy?: string;
+  createdAt: number;
+  deadline?: number;
+  remainingWorkingDays?: number;
+  timeStatus?: TimeLimitStatus;
+  specialStep?: boolean;
+  /** Only the fields this department's items declare; sensitive values masked unless declared in full. */
+  payload?: Record<string, unknown>;
+  materials?: { id: string; name: Text; status: string }[];
+}
+
+export interface MaterialInput {
+  id: string;
+  status: 'provided' | 'eLicence' | 'deferred' | 'commitment';
+  licenceId?: string;
+  uploadSha256?: string;
+}
+
+export interface CommitmentInput {
+  kind: 'deferral' | 'proof' | 'licence';
+  materials: string[];
+  signer: string;
+  /** The text the applicant signed; its SHA-256 is kept. */
+  text: string;
+}
+
+export interface CentreApi {
+  // bundles (analyst deploys/retires; everyone authenticated may read)
+  deployBundle(actor: Actor, input: { bundle: unknown; xml: unknown }): Promise<BundleSummary>;
+  listBundles(actor: Actor): Promise<BundleSummary[]>;
+  getBundle(actor: Actor, code: string, version?: number): Promise<BundleRecord>;
+  retireBundle(actor: Actor, code: string): Promise<BundleSummary[]>;
+  unifiedForm(actor: Actor, code: string, answers: Record<string, unknown>): Promise<MergeResult>;
+
+  // applications: clerk at the window (or the applicant online for their own)
+  createApplication(
+    actor: Actor,
+    input: { bundleCode: string; answers: Record<string, unknown>; applicant: Applicant; data?: Record<string, unknown> },
+  ): Promise<Application>;
+  updateApplication(actor: Actor, id: string, input: { answers?: Record<string, unknown>; data?: Record<string, unknown> }): Promise<Application>;
+  submit(actor: Actor, id: string): Promise<Application>;
+  /** Front-desk acceptance: completeness check of materials, 容缺 and 告知承诺 recorded, dispatch. */
+  accept(
+    actor: Actor,
+    id: string,
+    input: { materials: MaterialInput[]; commitments?: CommitmentInput[]; deferralDays?: number },
+  ): Promise<Application>;
+  /** Before acceptance: one-time notice of everything to correct (补正). */
+  returnForCorrection(actor: Actor, id: string, input: { entries: NoticeEntry[] }): Promise<Application>;
+  /** Not accepted (不予受理), with the reason. */
+  refuse(actor: Actor, id: string, input: { reason: string }): Promise<Application>;
+  /** Consolidate every pending department supplement request into one notice. */
+  issueNotice(actor: Actor, id: string): Promise<Application>;
+  /** Applicant's supplement: corrected data, supplied (incl. deferred) materials. */
+  supplement(actor: Actor, id: string, input: { data?: Record<string, unknown>; materials?: MaterialInput[] }): Promise<Application>;
+  deliver(actor: Actor, id: string, input: { channel: 'window' | 'post' | 'electronic' }): Promise<Application>;
+  evaluate(
+    actor: Actor,
+    id: string,
+    input: { channel: Evaluation['channel']; level: number; indicators?: Record<string, number>; comment?: string },
+  ): Promise<Application>;
+  getApplication(actor: Actor, id: string): Promise<Application>;
+  listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>>;
+
+  // department inbox
+  listTasks(actor: Actor, filter: TaskFilter): Promise<Page<DepartmentTask>>;
+  getTask(actor: Actor, id: string): Promise<DepartmentTask>;
+  claim(actor: Actor, taskId: string): Promise<DepartmentTask>;
+  approve(actor: Actor, taskId: string, input: { resultNumber?: string; issueLicence?: boolean; comment?: string }): Promise<DepartmentTask>;
+  reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask>;
+  requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask>;
+  /** 告知承诺 post-check result; `false` revokes the approval. */
+  recordPostCheck(actor: Actor, taskId: string, input: { result: 'confirmed' | 'false' | 'unverifiable' }): Promise<DepartmentTask>;
+
+  /** Periodic: deferred materials overdue, time-limit colours, rectification deadlines. */
+  sweep(now?: number): Promise<{ terminated: number; recoloured: number }>;
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import { samples } from '../../../forms/src/testing/samples.js';
+import type { Actor } from '../domain/actor.js';
+import { MemoryDocStore } from '../domain/docs.js';
+import { DomainError } from '../domain/errors.js';
+import { createEngine } from '../index.js';
+import { Centre } from './centre.js';
+import { workingTimeLimits } from './working-time.js';
+
+const example = (code: string) => ({
+  bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
+  xml: readFileSync(new URL(`../../../examples/${code}/process.bpmn`, import.meta.url), 'utf8'),
+});
+
+const analyst: Actor = { userId: 'ana', name: '配置员', role: 'analyst' };
+const clerk: Actor = { userId: 'clerk1', name: '窗口一', role: 'clerk', region: '440402', venue: 'xiangzhou-centre' };
+const dept = (department: string): Actor => ({ userId: `${department}-1`, name: department, role: 'department', department });
+const applicantActor: Actor = { userId: 'zhangsan', name: '张三', role: 'applicant' };
+
+// Monday 2026-11-23 09:00 CST
+const T0 = Date.UTC(2026, 10, 23, 1, 0);
+const DAY = 86_400_000;
+
+async function setUp() {
+  let now = T0;
+  const clock = () => now;
+  const engine = createEngine({ clock });
+  const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock });
+  await centre.deployBundle(analyst, example('business-startup'));
+  const { situation, ...data } = samples['business-startup']!;
+  return { centre, engine, advance: (ms: number) => (now += ms), answers: situation!, data };
+}
+
+async function accepted(s: Awaited<ReturnType<typeof setUp>>, answers = s.answers) {
+  const app = await s.centre.createApplication(clerk, {
+    bundleCode: 'business-startup',
+    answers,
+    data: s.data,
+    applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232', phone: '13800138000', userId: 'zhangsan' },
+  });
+  await s.centre.submit(clerk, app.id);
+  return s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'RID-1' }, { id: 'premisesProof', status: 'provided' }] });
+}
+
+const taskOf = (appId: string, item: string) => `${appId}:${item}`;
+
+describe('Centre: one application from the window to the departments and back', () => {
+  it('accepts, fans out by situation, collects every result, delivers and takes an evaluation', async () => {
+    const s = await setUp();
+    const app = await accepted(s);
+    expect(app.status).toBe('in-progress');
+    expect(app.owner).toBe('clerk1');
+    expect(app.items.map((i) => i.item).sort()).toEqual([
+      'bank-appointment',
+      'employer-medical-insurance',
+      'employer-social-insurance',
+      'enterprise-registration',
+      'housing-fund-account',
+      'new-taxpayer',
+      'seal-filing',
+    ]);
+    // Registration first: only market regulation has an open engine task.
+    const inbox = await s.centre.listTasks(dept('market-regulation'), { state: 'open' });
+    expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { resultNumber: 'REG-001' });
+    for (const [department, item] of [
+      ['public-security', 'seal-filing'],
+      ['tax', 'new-taxpayer'],
+      ['hrss', 'employer-social-insurance'],
+      ['medical-security', 'employer-medical-insurance'],
+      ['housing-fund', 'housing-fund-account'],
+      ['bank', 'bank-appointment'],
+    ] as const) {
+      const view = await s.centre.getTask(dept(department), taskOf(app.id, item));
+      expect(view.status).toBe('reviewing');
+      await s.centre.approve(dept(department), view.id, {});
+    }
+    let current = await s.centre.getApplication(clerk, app.id);
+    expect(current.status).toBe('results-ready');
+    current = await s.centre.deliver(clerk, app.id, { channel: 'window' });
+    expect(current.status).toBe('delivered');
+    expect((await s.engine.instance(current.instanceId!)).status).toBe('completed');
+    current = await s.centre.evaluate(applicantActor, app.id, { channel: 'app', level: 5 });
+    expect(current.status).toBe('evaluated');
+    await expect(s.centre.evaluate(applicantActor, app.id, { channel: 'app', level: 4 })).rejects.toThrow(DomainError);
+  });
+
+  it('a department sees only its own fields, with ID numbers masked unless its item needs them', async () => {
+    const s = await setUp();
+    const app = await accepted(s);
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    const bankView = await s.centre.getApplication(dept('bank'), app.id);
+    expect(bankView.items.every((i) => i.department === 'bank')).toBe(true);
+    expect(JSON.stringify(bankView)).not.toContain('440402199003071232');
+    await expect(s.centre.getApplication(dept('land'), app.id)).rejects.toMatchObject({ code: 'notFound' });
+  });
+
+  it('two departments asking for a supplement produce one notice; the supplement resumes the work', async () => {
+    const s = await setUp();
+    const app = await accepted(s);
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    const reviewing = ['seal-filing', 'new-taxpayer', 'employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account'];
+    const departments: Record<string, string> = {
+      'seal-filing': 'public-security',
+      'new-taxpayer': 'tax',
+      'employer-social-insurance': 'hrss',
+      'employer-medical-insurance': 'medical-security',
+      'housing-fund-account': 'housing-fund',
+    };
+    for (const item of reviewing.slice(2)) await s.centre.approve(dept(departments[item]!), taskOf(app.id, item), {});
+    await s.centre.approve(dept('bank'), taskOf(app.id, 'bank-appointment'), {});
+    await s.centre.requestSupplement(dept('public-security'), taskOf(app.id, 'seal-filing'), {
+      entries: [{ problem: '印章样式不清晰', materialId: 'sealFilingForm' }],
+    });
+    let current = await s.centre.getApplication(clerk, app.id);
+    expect(current.notices).toHaveLength(0); // tax is still reviewing: no notice yet
+    await s.centre.requestSupplement(dept('tax'), taskOf(app.id, 'new-taxpayer'), {
+      entries: [{ problem: '财务负责人电话无法接通', fieldId: 'financeOfficer' }],
+    });
+    current = await s.centre.getApplication(clerk, app.id);
+    expect(current.status).toBe('awaiting-supplement');
+    expect(current.notices).toHaveLength(1);
+    expect(current.notices[0]!.entries.map((e) => e.department).sort()).toEqual(['public-security', 'tax']);
+    s.advance(2 * DAY);
+    current = await s.centre.supplement(applicantActor, app.id, { data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } } });
+    expect(current.status).toBe('in-progress');
+    expect(current.pauses[0]!.to).toBeDefined();
+    expect(current.deadline!).toBeGreaterThan(app.deadline!); // the paused days moved the deadline
+    await s.centre.approve(dept('public-security'), taskOf(app.id, 'seal-filing'), {});
+    await s.centre.approve(dept('tax'), taskOf(app.id, 'new-taxpayer'), {});
+    expect((await s.centre.getApplication(clerk, app.id)).status).toBe('results-ready');
+  });
+
+  it('a rejected registration ends the items that depend on it and the results still reach the window', async () => {
+    const s = await setUp();
+    const app = await accepted(s);
+    await expect(s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '' })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '名称与已登记企业重复' });
+    const current = await s.centre.getApplication(clerk, app.id);
+    expect(current.status).toBe('results-ready');
+    expect(current.items.find((i) => i.item === 'enterprise-registration')!.status).toBe('rejected');
+    expect(current.items.filter((i) => i.status === 'terminated')).toHaveLength(6);
+    expect((await s.centre.deliver(clerk, app.id, { channel: 'window' })).status).toBe('delivered');
+  });
+
+  it('告知承诺: a commitment replaces the proof; a false post-check revokes the approval', async () => {
+    const s = await setUp();
+    const app = await s.centre.createApplication(clerk, {
+      bundleCode: 'business-startup',
+      answers: s.answers,
+      data: s.data,
+      applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232' },
+    });
+    await s.centre.submit(clerk, app.id);
+    await expect(
+      s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }] }),
+    ).rejects.toMatchObject({ code: 'invalid', fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof' })] });
+    // The premises proof may be replaced by a commitment here, but not deferred.
+    await expect(
+      s.centre.accept(clerk, app.id, {
+        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'deferred' }],
+        commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '容缺承诺' }],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    const accepted = await s.centre.accept(clerk, app.id, {
+      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'commitment' }],
+      commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
+    });
+    expect(accepted.materials.find((m) => m.id === 'premisesProof')!.status).toBe('commitment');
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    const approved = await s.centre.getApplication(clerk, app.id);
+    expect(approved.items.find((i) => i.item === 'enterprise-registration')!.postCheck?.dueAt).toBeGreaterThan(T0);
+    await s.centre.recordPostCheck(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { result: 'false' });
+    const revoked = await s.centre.getApplication(clerk, app.id);
+    expect(revoked.items.find((i) => i.item === 'enterprise-registration')!.status).toBe('revoked');
+  });
+
+  it('容缺: a deferred material blocks delivery; overdue, the case is terminated and the late material refused', async () => {
+    let now = T0;
+    const clock = () => now;
+    const engine = createEngine({ clock });
+    const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
+    const pkg = example('business-startup');
+    pkg.bundle.materials.find((m: { id: string }) => m.id === 'premisesProof').deferrable = true;
+    await centre.deployBundle(analyst, pkg);
+    const { situation, ...data } = samples['business-startup']!;
+    const app = await centre.createApplication(clerk, {
+      bundleCode: 'business-startup',
+      answers: situation!,
+      data,
+      applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232' },
+    });
+    const accepted = await centre.accept(clerk, app.id, {
+      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'deferred' }],
+      commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交住所证明' }],
+    });
+    const deferral = accepted.materials.find((m) => m.id === 'premisesProof')!.deferral!;
+    expect(deferral.status).toBe('pending');
+    // Monday + 5 working days = next Monday
+    expect(new Date(deferral.dueAt).getUTCDate()).toBe(30);
+    await centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '经营范围需前置审批' });
+    await expect(centre.deliver(clerk, app.id, { channel: 'window' })).rejects.toMatchObject({ code: 'stateInvalid' });
+    now = deferral.dueAt + DAY;
+    expect(await centre.sweep()).toMatchObject({ terminated: 1 });
+    const ended = await centre.getApplication(clerk, app.id);
+    expect(ended.status).toBe('terminated');
+    expect((await engine.instance(ended.instanceId!)).status).toBe('terminated');
+    await expect(
+      centre.supplement(applicantActor, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] }),
+    ).rejects.toMatchObject({ code: 'notFound' }); // not the applicant's own case
+    await expect(centre.supplement(clerk, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] })).rejects.toMatchObject({
+      code: 'stateInvalid',
+    });
+  });
+});

@@ -1,0 +1,1090 @@
+/**
+ * The service centre: one application's life from the window to the departments and back.
+ * Each command loads the application, checks the actor, changes a copy, and saves it with
+ * compare-and-set; the BPMN instance is driven through the engine; the department inbox is a
+ * projection rebuilt from the application on every save.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
+import { maskText, maskValue, projectPayloads } from '../../../forms/src/project/index.js';
+import { validateForm } from '../../../forms/src/validate/index.js';
+import { compileForm } from '../../../forms/src/merge/index.js';
+import { BundleRegistry, WINDOW, type BundleRecord, type BundleSummary, summarise } from '../bundles/registry.js';
+import type { Actor } from '../domain/actor.js';
+import { DocConflictError, encodeCursor, type DocStore } from '../domain/docs.js';
+import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
+import type { Engine, Task } from '../index.js';
+import type {
+  ApplicationFilter,
+  CentreApi,
+  CommitmentInput,
+  DepartmentTask,
+  MaterialInput,
+  Page,
+  TaskFilter,
+} from './api.js';
+import type { TimeLimits } from './clock.js';
+import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
+import type {
+  Applicant,
+  Application,
+  ApplicationStatus,
+  Commitment,
+  Evaluation,
+  ItemCase,
+  MaterialEntry,
+  NoticeEntry,
+  Pause,
+} from './types.js';
+
+export const APPLICATIONS = 'applications';
+export const DEPARTMENT_TASKS = 'departmentTasks';
+
+/** Department inbox row: a projection of one item case. */
+interface TaskDoc {
+  id: string;
+  rev: number;
+  applicationId: string;
+  department: string;
+  state: 'open' | 'claimed' | 'needs-supplement' | 'done';
+  timeStatus: string;
+  deadline: number;
+  createdAt: number;
+}
+
+export interface CentreOptions {
+  engine: Engine;
+  docs: DocStore;
+  timeLimits: TimeLimits;
+  clock?: () => number;
+  newId?: () => string;
+  /** 容缺: working days to supply a deferred material when the clerk gives none. */
+  defaultDeferralDays?: number;
+  /** 告知承诺 post-check period in working days after an approval on commitment. */
+  postCheckDays?: number;
+  /** 差评 rectification deadline in working days. */
+  rectificationDays?: number;
+}
+
+const MAX_RETRIES = 5;
+const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
+
+const t = (zh: string, en: string): Text => ({ zh, en });
+const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
+const taskIdOf = (applicationId: string, item: string) => `${applicationId}:${item}`;
+
+export class Centre implements CentreApi {
+  readonly bundles: BundleRegistry;
+  private readonly engine: Engine;
+  private readonly docs: DocStore;
+  private readonly limits: TimeLimits;
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly options: Required<Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>>;
+
+  constructor(options: CentreOptions) {
+    this.engine = options.engine;
+    this.docs = options.docs;
+    this.limits = options.timeLimits;
+    this.clock = options.clock ?? Date.now;
+    this.newId = options.newId ?? randomUUID;
+    this.bundles = new BundleRegistry(this.engine, this.docs, this.clock);
+    this.options = {
+      defaultDeferralDays: options.defaultDeferralDays ?? 10,
+      postCheckDays: options.postCheckDays ?? 20,
+      rectificationDays: options.rectificationDays ?? 15,
+    };
+  }
+
+  // ── bundles ───────────────────────────────────────────────────────────────────────────
+
+  async deployBundle(actor: Actor, input: { bundle: unknown; xml: unknown }): Promise<BundleSummary> {
+    requireRole(actor, 'analyst');
+    return summarise(await this.bundles.deploy(actor, input));
+  }
+
+  async listBundles(_actor: Actor): Promise<BundleSummary[]> {
+    return this.bundles.list();
+  }
+
+  async getBundle(_actor: Actor, code: string, version?: number): Promise<BundleRecord> {
+    return this.bundles.get(code, version);
+  }
+
+  async retireBundle(actor: Actor, code: string): Promise<BundleSummary[]> {
+    requireRole(actor, 'analyst');
+    return this.bundles.retire(code);
+  }
+
+  async unifiedForm(_actor: Actor, code: string, answers: Record<string, unknown>): Promise<MergeResult> {
+    const bundle = await this.activeBundle(code);
+    return mergeBundle(bundle.definition, answers ?? {});
+  }
+
+  private async activeBundle(code: string): Promise<BundleRecord> {
+    const record = await this.bundles.latest(code);
+    if (!record) throw notFound(t(`可受理的事项包 ${code}`, `an active bundle ${code}`));
+    return record;
+  }
+
+  // ── front desk ────────────────────────────────────────────────────────────────────────
+
+  async createApplication(
+    actor: Actor,
+    input: { bundleCode: string; answers: Record<string, unknown>; applicant: Applicant; data?: Record<string, unknown> },
+  ): Promise<Application> {
+    requireRole(actor, 'clerk', 'applicant');
+    const bundle = await this.activeBundle(input.bundleCode);
+    const applicant = checkApplicant(input.applicant);
+    if (actor.role === 'applicant') applicant.userId = actor.userId;
+    const now = this.clock();
+    const id = this.newId();
+    const app: Application = {
+      id,
+      rev: 0,
+      number: caseNumber(bundle.code, now, id),
+      bundleCode: bundle.code,
+      bundleVersion: bundle.version,
+      processId: bundle.processId,
+      status: 'draft',
+      applicant,
+      ...(applicant.userId ? { applicantUserId: applicant.userId } : {}),
+      answers: { ...(input.answers ?? {}) },
+      data: {},
+      items: [],
+      materials: [],
+      commitments: [],
+      requests: [],
+      notices: [],
+      pauses: [],
+      evaluations: [],
+      departments: [],
+      promisedDays: bundle.definition.promisedDays,
+      createdAt: now,
+      timeline: [],
+    };
+    if (actor.role === 'clerk') this.stampClerk(app, actor);
+    this.applyAnswers(app, bundle, input.answers ?? {}, input.data ?? {});
+    record(app, actor, now, 'created');
+    return this.save(app, 0);
+  }
+
+  async updateApplication(
+    actor: Actor,
+    id: string,
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+  ): Promise<Application> {
+    requireRole(actor, 'clerk', 'applicant');
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['draft', 'returned']);
+      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const dropped = this.applyAnswers(app, bundle, input.answers ?? app.answers, { ...app.data, ...(input.data ?? {}) });
+      record(app, actor, this.clock(), 'updated', dropped.length ? { dropped } : undefined);
+    });
+  }
+
+  async submit(actor: Actor, id: string): Promise<Application> {
+    requireRole(actor, 'clerk', 'applicant');
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['draft', 'returned']);
+      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      this.checkForm(app, bundle);
+      const reopened = app.status === 'returned';
+      if (reopened) resolveOpenNotices(app, this.clock());
+      app.status = 'submitted';
+      app.submittedAt = this.clock();
+      record(app, actor, this.clock(), reopened ? 'resubmitted' : 'submitted');
+    });
+  }
+
+  async accept(
+    actor: Actor,
+    id: string,
+    input: { materials: MaterialInput[]; commitments?: CommitmentInput[]; deferralDays?: number },
+  ): Promise<Application> {
+    requireRole(actor, 'clerk');
+    const now = this.clock();
+    const accepted = await this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['submitted', 'draft']);
+      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      this.checkForm(app, bundle);
+      const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
+      app.commitments.push(...commitments);
+      const dueAt = this.limits.addWorkingDays(now, input.deferralDays ?? this.options.defaultDeferralDays, app.region);
+      applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
+      this.stampClerk(app, actor);
+      app.status = 'in-progress';
+      app.acceptedAt = now;
+      app.deadline = this.limits.deadline(now, app.promisedDays, app.pauses, app.region);
+      app.timeStatus = 'normal';
+      for (const item of app.items) item.status = 'reviewing';
+      const instance = await this.engine.start(app.processId, {
+        version: bundle.processVersion,
+        businessKey: app.id,
+        variables: processVariables(app),
+      });
+      app.instanceId = instance.id;
+      record(app, actor, now, 'accepted', {
+        deferred: app.materials.filter((m) => m.status === 'deferred').map((m) => m.id),
+        commitments: commitments.map((c) => c.id),
+      });
+    });
+    return this.mutate(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
+  }
+
+  async returnForCorrection(actor: Actor, id: string, input: { entries: NoticeEntry[] }): Promise<Application> {
+    requireRole(actor, 'clerk');
+    const entries = checkEntries(input.entries);
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['submitted', 'draft']);
+      const now = this.clock();
+      app.notices.push({
+        id: this.newId(),
+        kind: 'pre-acceptance',
+        number: app.notices.length + 1,
+        issuedAt: now,
+        issuedBy: actor.userId,
+        entries,
+      });
+      this.stampClerk(app, actor);
+      app.status = 'returned';
+      record(app, actor, now, 'returned', { entries: entries.length });
+    });
+  }
+
+  async refuse(actor: Actor, id: string, input: { reason: string }): Promise<Application> {
+    requireRole(actor, 'clerk');
+    const reason = requireText(input.reason, 'reason', t('不予受理理由', 'reason'));
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['submitted', 'draft', 'returned']);
+      this.stampClerk(app, actor);
+      app.status = 'refused';
+      app.endedAt = this.clock();
+      app.endReason = reason;
+      record(app, actor, this.clock(), 'refused', { reason });
+    });
+  }
+
+  // ── supplements and the one-time notice ─────────────────────────────────────────────
+
+  async issueNotice(actor: Actor, id: string): Promise<Application> {
+    requireRole(actor, 'clerk');
+    return this.mutate(actor, id, async (app) => {
+      if (!this.consolidate(app, actor)) {
+        throw stateInvalid(t('没有待告知的补正要求', 'there is no pending supplement request to notify'));
+      }
+    });
+  }
+
+  /** Gathers every pending department request into one notice; pauses the clock. */
+  private consolidate(app: Application, actor: Actor): boolean {
+    const pending = app.requests.filter((r) => !r.noticeId && !r.resolvedAt);
+    if (!pending.length) return false;
+    const now = this.clock();
+    const notice = {
+      id: this.newId(),
+      kind: 'supplement' as const,
+      number: app.notices.length + 1,
+      issuedAt: now,
+      issuedBy: actor.userId,
+      entries: pending.flatMap((r) => r.entries.map((e) => ({ ...e, item: r.item, department: r.department }))),
+    };
+    app.notices.push(notice);
+    for (const r of pending) r.noticeId = notice.id;
+    app.status = 'awaiting-supplement';
+    app.pauses.push({ from: now, reason: 'supplement' });
+    record(app, actor, now, 'notice.issued', { notice: notice.number, entries: notice.entries.length });
+    return true;
+  }
+
+  async supplement(
+    actor: Actor,
+    id: string,
+    input: { data?: Record<string, unknown>; materials?: MaterialInput[] },
+  ): Promise<Application> {
+    requireRole(actor, 'clerk', 'applicant');
+    return this.mutate(actor, id, async (app) => {
+      const now = this.clock();
+      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      if (app.status === 'returned') {
+        // Before acceptance: corrections go into the draft; the clerk resubmits.
+        this.applyAnswers(app, bundle, app.answers, { ...app.data, ...(input.data ?? {}) });
+        applyMaterials(app, input.materials ?? [], [], 0, now, false);
+        record(app, actor, now, 'corrected');
+        return;
+      }
+      expectStatus(app, ['in-progress', 'awaiting-supplement', 'results-ready']);
+      const overdue = (input.materials ?? []).filter((m) =>
+        app.materials.some((e) => e.id === m.id && e.deferral?.status === 'overdue'),
+      );
+      if (overdue.length) {
+        throw new DomainError(
+          'stateInvalid',
+          t('容缺材料已逾期，办件已终止，不能再补交', 'the deferred material is overdue and the case was terminated'),
+          overdue.map((m) => ({ field: `materials.${m.id}`, message: t('已逾期', 'overdue') })),
+        );
+      }
+      if (input.data) {
+        const merged = { ...app.data, ...input.data };
+        this.applyAnswers(app, bundle, app.answers, merged);
+        this.checkForm(app, bundle);
+      }
+      applyMaterials(app, input.materials ?? [], [], 0, now, false);
+      if (app.status === 'awaiting-supplement') {
+        // The applicant answered the notice: every request in it is resolved, the clock resumes.
+        resolveOpenNotices(app, now);
+        for (const r of app.requests) if (r.noticeId && !r.resolvedAt) r.resolvedAt = now;
+        for (const item of app.items) if (item.status === 'needs-supplement') item.status = 'reviewing';
+        closePauses(app.pauses, 'supplement', now);
+        app.status = 'in-progress';
+      }
+      record(app, actor, now, 'supplemented', {
+        materials: (input.materials ?? []).map((m) => m.id),
+        fields: Object.keys(input.data ?? {}),
+      });
+      this.refreshDeadline(app);
+      this.updateReadiness(app);
+    });
+  }
+
+  // ── delivery and evaluation ─────────────────────────────────────────────────────────
+
+  async deliver(actor: Actor, id: string, input: { channel: 'window' | 'post' | 'electronic' }): Promise<Application> {
+    requireRole(actor, 'clerk');
+    const channel = input.channel ?? 'window';
+    if (!['window', 'post', 'electronic'].includes(channel)) {
+      throw new DomainError('invalid', t('送达方式无效', 'invalid delivery channel'), [
+        { field: 'channel', message: t('应为 window、post 或 electronic', 'must be window, post or electronic') },
+      ]);
+    }
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['results-ready']);
+      const pending = app.materials.filter((m) => m.deferral?.status === 'pending');
+      if (pending.length) {
+        throw new DomainError(
+          'stateInvalid',
+          t('容缺材料尚未补齐，结果暂不出件', 'deferred materials are still missing; results are not issued until they arrive'),
+          pending.map((m) => ({ field: `materials.${m.id}`, message: t('待补交', 'pending') })),
+        );
+      }
+      const now = this.clock();
+      const windowTask = (await this.openTasks(app)).find((task) => task.department === WINDOW);
+      if (windowTask) await this.engine.completeTask(windowTask.id, { actor: actor.userId, variables: { deliveredBy: actor.userId } });
+      app.status = 'delivered';
+      app.deliveredAt = now;
+      app.delivery = { channel, by: actor.userId, at: now };
+      record(app, actor, now, 'delivered', {
+        channel,
+        results: app.items.map((i) => ({ item: i.item, status: i.status, resultNumber: i.resultNumber, reason: i.reason })),
+      });
+    });
+  }
+
+  async evaluate(
+    actor: Actor,
+    id: string,
+    input: { channel: Evaluation['channel']; level: number; indicators?: Record<string, number>; comment?: string },
+  ): Promise<Application> {
+    requireRole(actor, 'applicant', 'clerk');
+    const level = input.level;
+    if (!Number.isInteger(level) || level < 1 || level > 5) {
+      throw new DomainError('invalid', t('评价等级应为 1 到 5', 'the level must be 1 to 5'), [
+        { field: 'level', message: t('应为 1–5 的整数', 'must be a whole number from 1 to 5') },
+      ]);
+    }
+    const channels: Evaluation['channel'][] = ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'];
+    if (!channels.includes(input.channel)) {
+      throw new DomainError('invalid', t('评价渠道无效', 'invalid evaluation channel'), [
+        { field: 'channel', message: t(`应为 ${channels.join('、')} 之一`, `must be one of ${channels.join(', ')}`) },
+      ]);
+    }
+    return this.mutate(actor, id, async (app) => {
+      expectStatus(app, ['delivered', 'evaluated']);
+      if (app.evaluations.some((e) => e.channel === input.channel)) {
+        throw new DomainError('conflict', t('该渠道已评价（一事一评）', 'this case was already evaluated on this channel'), [
+          { field: 'channel', message: t('已评价', 'already evaluated') },
+        ]);
+      }
+      const now = this.clock();
+      const evaluation: Evaluation = {
+        channel: input.channel,
+        level: level as Evaluation['level'],
+        at: now,
+        by: actor.userId,
+        ...(input.indicators ? { indicators: input.indicators } : {}),
+        ...(input.comment ? { comment: String(input.comment).slice(0, 2000) } : {}),
+      };
+      if (level <= 2) {
+        evaluation.rectification = {
+          dueAt: this.limits.addWorkingDays(now, this.options.rectificationDays, app.region),
+          status: 'assigned',
+        };
+      }
+      app.evaluations.push(evaluation);
+      app.status = 'evaluated';
+      record(app, actor, now, 'evaluated', { channel: input.channel, level });
+    });
+  }
+
+  // ── reading ─────────────────────────────────────────────────────────────────────────
+
+  async getApplication(actor: Actor, id: string): Promise<Application> {
+    const app = visible(actor, await this.docs.get<Application>(APPLICATIONS, id), id);
+    return this.forReader(actor, app);
+  }
+
+  async listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>> {
+    const where: Record<string, string> = { ...listScope(actor) };
+    if (filter.status) where.status = filter.status;
+    if (filter.bundleCode) where.bundleCode = filter.bundleCode;
+    if (filter.timeStatus) where.timeStatus = filter.timeStatus;
+    const limit = clampLimit(filter.limit);
+    const rows = await this.docs.find<Application>(APPLICATIONS, {
+      where,
+      orderBy: 'createdAt',
+      desc: true,
+      limit: limit + 1,
+      ...(filter.after ? { after: filter.after } : {}),
+    });
+    const items = rows.slice(0, limit).filter((a) => canSee(actor, a));
+    const last = rows[limit - 1];
+    return {
+      items: await Promise.all(items.map((a) => this.forReader(actor, a))),
+      ...(rows.length > limit && last ? { next: encodeCursor(last.createdAt, last.id) } : {}),
+    };
+  }
+
+  /** Applicants and clerks see their case; sensitive values are masked for everyone but the applicant. */
+  private async forReader(actor: Actor, app: Application): Promise<Application> {
+    if (actor.role === 'applicant') return app;
+    const masked = { ...app, applicant: { ...app.applicant, idNumber: maskText('id', app.applicant.idNumber) } };
+    if (app.applicant.phone) masked.applicant.phone = maskText('mobile', app.applicant.phone);
+    if (actor.role === 'department') {
+      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const payload = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[actor.department!];
+      masked.data = payload?.data ?? {};
+      masked.answers = payload?.situation ?? {};
+      masked.items = app.items.filter((i) => i.department === actor.department);
+      masked.materials = app.materials.filter((m) => m.items.some((i) => masked.items.some((c) => c.item === i)));
+      masked.requests = app.requests.filter((r) => r.department === actor.department);
+      masked.evaluations = [];
+    } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
+      masked.data = maskSensitive(app, await this.bundles.get(app.bundleCode, app.bundleVersion));
+    }
+    return masked;
+  }
+
+  // ── department inbox ────────────────────────────────────────────────────────────────
+
+  async listTasks(actor: Actor, filter: TaskFilter): Promise<Page<DepartmentTask>> {
+    requireRole(actor, 'department', 'supervisor');
+    const department = actor.role === 'department' ? actor.department! : filter.department;
+    if (actor.role === 'department' && filter.department && filter.department !== actor.department) {
+      throw new DomainError('forbidden', t('只能查看本部门的任务', 'you may only see your own department’s tasks'));
+    }
+    const where: Record<string, string> = {};
+    if (department) where.department = department;
+    if (filter.state) where.state = filter.state;
+    if (filter.timeStatus) where.timeStatus = filter.timeStatus;
+    const limit = clampLimit(filter.limit);
+    const rows = await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, {
+      where,
+      orderBy: 'deadline',
+      limit: limit + 1,
+      ...(filter.after ? { after: filter.after } : {}),
+    });
+    const items: DepartmentTask[] = [];
+    for (const row of rows.slice(0, limit)) {
+      const app = await this.docs.get<Application>(APPLICATIONS, row.applicationId);
+      const item = app?.items.find((i) => taskIdOf(app.id, i.item) === row.id);
+      if (app && item) items.push(this.taskView(app, item, false));
+    }
+    const last = rows[limit - 1];
+    return { items, ...(rows.length > limit && last ? { next: encodeCursor(last.deadline, last.id) } : {}) };
+  }
+
+  async getTask(actor: Actor, id: string): Promise<DepartmentTask> {
+    const { app, item } = await this.taskFor(actor, id);
+    return this.taskViewWithPayload(app, item);
+  }
+
+  async claim(actor: Actor, taskId: string): Promise<DepartmentTask> {
+    return this.departmentAction(actor, taskId, async (app, item) => {
+      if (item.claimedBy && item.claimedBy !== actor.userId) {
+        throw new DomainError('conflict', t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`));
+      }
+      expectItem(item, ['reviewing', 'needs-supplement']);
+      item.claimedBy = actor.userId;
+      record(app, actor, this.clock(), 'task.claimed', { item: item.item });
+    });
+  }
+
+  async approve(
+    actor: Actor,
+    taskId: string,
+    input: { resultNumber?: string; issueLicence?: boolean; comment?: string },
+  ): Promise<DepartmentTask> {
+    return this.decide(actor, taskId, 'approved', async (app, item) => {
+      item.resultNumber = input.resultNumber ? String(input.resultNumber).slice(0, 100) : `${app.number}-${item.item}`;
+      const onCommitment = app.materials.some(
+        (m) => m.status === 'commitment' && m.items.includes(item.item),
+      );
+      if (onCommitment) {
+        item.postCheck = { dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region) };
+      }
+      return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
+    });
+  }
+
+  async reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask> {
+    const reason = requireText(input?.reason, 'reason', t('不予许可理由', 'reason'));
+    return this.decide(actor, taskId, 'rejected', async (_app, item) => {
+      item.reason = reason;
+      return { reason };
+    });
+  }
+
+  async requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask> {
+    const entries = checkEntries(input?.entries);
+    return this.departmentAction(actor, taskId, async (app, item) => {
+      expectItem(item, ['reviewing', 'needs-supplement']);
+      if (app.status !== 'in-progress') {
+        throw stateInvalid(t('办件正在等待补正，请待申请人补正后再提出', 'the case is already waiting for a supplement'));
+      }
+      const now = this.clock();
+      app.requests.push({ id: this.newId(), item: item.item, department: item.department, by: actor.userId, at: now, entries });
+      item.status = 'needs-supplement';
+      record(app, actor, now, 'supplement.requested', { item: item.item, entries: entries.length });
+      // One complete notice: once no department is still reviewing, every request goes out together.
+      if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
+    });
+  }
+
+  async recordPostCheck(
+    actor: Actor,
+    taskId: string,
+    input: { result: 'confirmed' | 'false' | 'unverifiable' },
+  ): Promise<DepartmentTask> {
+    if (!['confirmed', 'false', 'unverifiable'].includes(input?.result)) {
+      throw new DomainError('invalid', t('核查结果无效', 'invalid post-check result'), [
+        { field: 'result', message: t('应为 confirmed、false 或 unverifiable', 'must be confirmed, false or unverifiable') },
+      ]);
+    }
+    return this.departmentAction(actor, taskId, async (app, item) => {
+      if (!item.postCheck || item.postCheck.result) {
+        throw stateInvalid(t('该事项没有待完成的承诺核查', 'this item has no open post-check'));
+      }
+      const now = this.clock();
+      item.postCheck = { ...item.postCheck, result: input.result, at: now, by: actor.userId };
+      if (input.result === 'false') {
+        // A false commitment revokes the decision (撤销) and is recorded for credit.
+        item.status = 'revoked';
+        item.reason = '承诺不实，撤销许可 / decision revoked: the commitment was false';
+      }
+      record(app, actor, now, 'postCheck.recorded', { item: item.item, result: input.result });
+    });
+  }
+
+  // ── periodic work ───────────────────────────────────────────────────────────────────
+
+  async sweep(now: number = this.clock()): Promise<{ terminated: number; recoloured: number }> {
+    let terminated = 0;
+    let recoloured = 0;
+    const open = await this.docs.find<Application>(APPLICATIONS, { where: { status: OPEN_STATES } });
+    const system = { userId: 'system', name: '系统', role: 'supervisor' as const };
+    for (const candidate of open) {
+      const overdue = candidate.materials.some((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
+      const colour = candidate.deadline ? this.limits.status(candidate.deadline, now, candidate.pauses, candidate.region) : 'normal';
+      if (!overdue && colour === candidate.timeStatus) continue;
+      await this.mutate(system, candidate.id, async (app) => {
+        if (overdue) {
+          await this.terminateForOverdueDeferral(app, system, now);
+          terminated++;
+        } else if (app.deadline) {
+          const next = this.limits.status(app.deadline, now, app.pauses, app.region);
+          if (next !== app.timeStatus) {
+            record(app, system, now, `timeLimit.${next}`);
+            app.timeStatus = next;
+            recoloured++;
+          }
+        }
+      });
+    }
+    return { terminated, recoloured };
+  }
+
+  /** 容缺 overdue: the case is terminated (终止办理) and decisions already made are revoked. */
+  private async terminateForOverdueDeferral(app: Application, actor: Actor, now: number): Promise<void> {
+    const late = app.materials.filter((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
+    for (const m of late) m.deferral = { ...m.deferral!, status: 'overdue' };
+    for (const item of app.items) {
+      if (item.status === 'approved') {
+        item.status = 'revoked';
+        item.reason = '容缺材料逾期未补交 / deferred material not supplied in time';
+      } else if (item.status === 'reviewing' || item.status === 'needs-supplement') {
+        item.status = 'terminated';
+      }
+    }
+    if (app.instanceId) {
+      const instance = await this.engine.instance(app.instanceId);
+      if (instance.status === 'active' || instance.status === 'incident') await this.engine.cancel(app.instanceId);
+    }
+    closePauses(app.pauses, 'supplement', now);
+    app.status = 'terminated';
+    app.endedAt = now;
+    app.endReason = 'deferredMaterialOverdue';
+    record(app, actor, now, 'terminated', { reason: 'deferredMaterialOverdue', materials: late.map((m) => m.id) });
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────
+
+  private async decide(
+    actor: Actor,
+    taskId: string,
+    decision: 'approved' | 'rejected',
+    apply: (app: Application, item: ItemCase) => Promise<Record<string, unknown>>,
+  ): Promise<DepartmentTask> {
+    return this.departmentAction(actor, taskId, async (app, item) => {
+      expectItem(item, ['reviewing']);
+      if (app.status !== 'in-progress') {
+        throw stateInvalid(t('办件当前不能作出决定', `no decision can be made while the case is ${app.status}`));
+      }
+      if (item.claimedBy && item.claimedBy !== actor.userId) {
+        throw new DomainError('conflict', t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`));
+      }
+      const details = await apply(app, item);
+      const now = this.clock();
+      item.status = decision;
+      item.decidedAt = now;
+      item.decidedBy = actor.userId;
+      if (item.taskId) {
+        await this.engine.completeTask(item.taskId, {
+          actor: actor.userId,
+          variables: { [decisionVariable(item.item)]: decision },
+        });
+        delete item.taskId;
+      }
+      record(app, actor, now, `task.${decision}`, { item: item.item, ...details });
+      await this.sync(app, actor, 'decision');
+    });
+  }
+
+  private async departmentAction(
+    actor: Actor,
+    taskId: string,
+    change: (app: Application, item: ItemCase) => Promise<void>,
+  ): Promise<DepartmentTask> {
+    requireRole(actor, 'department');
+    const { app } = await this.taskFor(actor, taskId);
+    const saved = await this.mutate(actor, app.id, async (fresh) => {
+      const item = fresh.items.find((i) => taskIdOf(fresh.id, i.item) === taskId)!;
+      await change(fresh, item);
+    });
+    return this.taskViewWithPayload(saved, saved.items.find((i) => taskIdOf(saved.id, i.item) === taskId)!);
+  }
+
+  private async taskFor(actor: Actor, id: string): Promise<{ app: Application; item: ItemCase }> {
+    requireRole(actor, 'department', 'supervisor');
+    const [appId, itemCode] = splitTaskId(id);
+    const app = await this.docs.get<Application>(APPLICATIONS, appId);
+    const item = app?.items.find((i) => i.item === itemCode);
+    const mine = actor.role === 'supervisor' || item?.department === actor.department;
+    if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
+    return { app, item };
+  }
+
+  private taskView(app: Application, item: ItemCase, withDetails: boolean): DepartmentTask {
+    const view: DepartmentTask = {
+      id: taskIdOf(app.id, item.item),
+      applicationId: app.id,
+      applicationNumber: app.number,
+      bundleCode: app.bundleCode,
+      item: item.item,
+      itemName: item.name,
+      department: item.department,
+      status: item.status,
+      createdAt: app.acceptedAt ?? app.createdAt,
+    };
+    if (item.claimedBy) view.claimedBy = item.claimedBy;
+    if (app.deadline) {
+      view.deadline = app.deadline;
+      const now = this.clock();
+      view.remainingWorkingDays = this.limits.remainingWorkingDays(app.deadline, now, app.pauses, app.region);
+      view.timeStatus = this.limits.status(app.deadline, now, app.pauses, app.region);
+    }
+    if (withDetails) {
+      view.materials = app.materials
+        .filter((m) => m.items.includes(item.item))
+        .map((m) => ({ id: m.id, name: m.name, status: m.status }));
+    }
+    return view;
+  }
+
+  private async taskViewWithPayload(app: Application, item: ItemCase): Promise<DepartmentTask> {
+    const view = this.taskView(app, item, true);
+    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    const payloads = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data });
+    view.payload = payloads[item.department]?.data ?? {};
+    return view;
+  }
+
+  private async openTasks(app: Application): Promise<Task[]> {
+    if (!app.instanceId) return [];
+    return this.engine.tasks({ instanceId: app.instanceId, state: 'open' });
+  }
+
+  /**
+   * Links the engine's open user tasks to the item cases, completes an acceptance step at the
+   * window, and notices when every result is in.
+   */
+  private async sync(app: Application, actor: Actor, phase: 'acceptance' | 'decision'): Promise<void> {
+    for (const task of await this.openTasks(app)) {
+      if (task.department === WINDOW) {
+        if (task.formView === 'acceptance' && phase === 'acceptance') {
+          await this.engine.completeTask(task.id, { actor: actor.userId });
+          return this.sync(app, actor, 'decision');
+        }
+        // The process reached delivery: items it never routed (an earlier rejection) end here.
+        for (const item of app.items) {
+          if (item.status === 'reviewing' && !item.taskId) {
+            item.status = 'terminated';
+            item.reason = '前置事项未通过，本事项不再办理 / not handled: a preceding item was not approved';
+          }
+        }
+        continue;
+      }
+      const item = app.items.find((i) => i.item === task.item);
+      if (!item) continue;
+      item.taskId = task.id;
+      if (task.specialStep && !app.pauses.some((p) => p.reason === 'special-step' && !p.to)) {
+        app.pauses.push({ from: this.clock(), reason: 'special-step' });
+      }
+    }
+    this.updateReadiness(app);
+  }
+
+  /** Every item decided → results wait at the window. */
+  private updateReadiness(app: Application): void {
+    const decided = app.items.every((i) => i.status !== 'reviewing' && i.status !== 'needs-supplement');
+    if (decided && app.status === 'in-progress') {
+      closePauses(app.pauses, 'special-step', this.clock());
+      app.status = 'results-ready';
+      record(app, { userId: 'system', name: '系统', role: 'supervisor' }, this.clock(), 'results.ready', {
+        approved: app.items.filter((i) => i.status === 'approved').map((i) => i.item),
+        rejected: app.items.filter((i) => i.status === 'rejected').map((i) => i.item),
+      });
+    }
+  }
+
+  private refreshDeadline(app: Application): void {
+    if (app.acceptedAt === undefined) return;
+    app.deadline = this.limits.deadline(app.acceptedAt, app.promisedDays, app.pauses, app.region);
+  }
+
+  /** Answers decide the items, materials and fields; data that no longer applies is dropped. */
+  private applyAnswers(
+    app: Application,
+    bundle: BundleRecord,
+    answers: Record<string, unknown>,
+    data: Record<string, unknown>,
+  ): string[] {
+    const merged = mergeBundle(bundle.definition, answers);
+    const kept: Record<string, unknown> = {};
+    const dropped: string[] = [];
+    const applies = new Set(merged.fields.map((f) => f.id));
+    for (const [key, value] of Object.entries(data ?? {})) {
+      if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+      if (applies.has(key)) kept[key] = value;
+      else dropped.push(key);
+    }
+    app.answers = { ...answers };
+    app.data = kept;
+    app.items = merged.items.map((item) => {
+      const existing = app.items.find((i) => i.item === item.code);
+      return existing ?? { item: item.code, name: item.name, department: item.department, status: 'reviewing' };
+    });
+    app.departments = [...new Set(app.items.map((i) => i.department))];
+    app.materials = merged.materials.map((m) => {
+      const existing = app.materials.find((e) => e.id === m.id);
+      const entry: MaterialEntry = {
+        id: m.id,
+        name: m.name,
+        required: m.required,
+        items: m.items,
+        // Shared data, forms generated from the unified form and outputs of earlier items are never asked for.
+        status: existing?.status ?? (m.source === 'shared' || m.source === 'generated' || m.source === 'output' ? 'notRequired' : 'missing'),
+        ...(existing?.licenceId ? { licenceId: existing.licenceId } : {}),
+        ...(existing?.uploadSha256 ? { uploadSha256: existing.uploadSha256 } : {}),
+        ...(existing?.deferral ? { deferral: existing.deferral } : {}),
+        ...(existing?.commitmentId ? { commitmentId: existing.commitmentId } : {}),
+        deferrable: m.deferrable,
+        commitment: m.commitment,
+        ...(m.eLicenceType ? { eLicenceType: m.eLicenceType } : {}),
+      };
+      return entry;
+    });
+    return dropped;
+  }
+
+  private checkForm(app: Application, bundle: BundleRecord): void {
+    const result = validateForm(compileForm(bundle.definition), { situation: app.answers, ...app.data });
+    if (!result.valid) {
+      throw new DomainError(
+        'invalid',
+        t(`表单有 ${result.errors.length} 处需要更正`, `the form has ${result.errors.length} problem(s) to correct`),
+        result.errors.map((e) => ({ field: `data.${e.field}`, label: e.label, message: e.message })),
+      );
+    }
+  }
+
+  private commitment(input: CommitmentInput, now: number): Commitment {
+    if (!input || !['deferral', 'proof', 'licence'].includes(input.kind) || !input.signer || !input.text) {
+      throw new DomainError('invalid', t('承诺书不完整', 'the commitment is incomplete'), [
+        { field: 'commitments', message: t('需要类型、签署人和承诺内容', 'kind, signer and the signed text are required') },
+      ]);
+    }
+    return {
+      id: this.newId(),
+      kind: input.kind,
+      materials: [...(input.materials ?? [])],
+      signer: String(input.signer),
+      signedAt: now,
+      textHash: createHash('sha256').update(String(input.text)).digest('hex'),
+    };
+  }
+
+  private stampClerk(app: Application, actor: Actor): void {
+    if (actor.role !== 'clerk') return;
+    app.owner ??= actor.userId; // 首问负责: the first clerk owns the case
+    if (actor.venue && !app.venue) app.venue = actor.venue;
+    if (actor.region && !app.region) {
+      app.region = actor.region.slice(0, 6);
+      app.city = cityOf(actor.region);
+    }
+  }
+
+  /** Load, change, save with compare-and-set; a lost race reloads and tries again. */
+  private async mutate(actor: Actor, id: string, change: (app: Application) => Promise<void>): Promise<Application> {
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.docs.get<Application>(APPLICATIONS, id);
+      const app = visible(actor, current, id);
+      const draft = structuredClone(app);
+      await change(draft);
+      try {
+        return await this.save(draft, app.rev);
+      } catch (err) {
+        if (err instanceof DocConflictError && attempt < MAX_RETRIES) continue;
+        if (err instanceof DocConflictError) throw new DomainError('conflict', t('办件已被他人修改，请刷新', 'the case was changed by someone else; reload it'));
+        throw err;
+      }
+    }
+  }
+
+  private async save(app: Application, expectedRev: number): Promise<Application> {
+    const saved = await this.docs.put(APPLICATIONS, app, expectedRev);
+    await this.projectTasks(saved);
+    return saved;
+  }
+
+  /** The department inbox rows of one application, rebuilt from the record. */
+  private async projectTasks(app: Application): Promise<void> {
+    if (!app.acceptedAt) return;
+    const colour = app.timeStatus ?? 'normal';
+    for (const item of app.items) {
+      const state: TaskDoc['state'] =
+        item.status === 'reviewing' ? (item.claimedBy ? 'claimed' : 'open') : item.status === 'needs-supplement' ? 'needs-supplement' : 'done';
+      await this.docs.replace<TaskDoc>(DEPARTMENT_TASKS, {
+        id: taskIdOf(app.id, item.item),
+        rev: app.rev,
+        applicationId: app.id,
+        department: item.department,
+        state: OPEN_STATES.includes(app.status) || state === 'done' ? state : 'done',
+        timeStatus: colour,
+        deadline: app.deadline ?? 0,
+        createdAt: app.acceptedAt,
+      });
+    }
+  }
+}
+
+// ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+function record(app: Application, actor: Actor, at: number, type: string, data?: Record<string, unknown>): void {
+  const by: Application['timeline'][number]['by'] = { userId: actor.userId, role: actor.role };
+  if (actor.department) by.department = actor.department;
+  app.timeline.push({ at, type, by, ...(data ? { data } : {}) });
+}
+
+function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
+  if (allowed.includes(app.status)) return;
+  throw stateInvalid(
+    t(`办件状态为 ${app.status}，不能进行此操作`, `the case is ${app.status}; this needs ${allowed.join(' or ')}`),
+  );
+}
+
+function expectItem(item: ItemCase, allowed: ItemCase['status'][]): void {
+  if (allowed.includes(item.status)) return;
+  throw stateInvalid(t(`事项状态为 ${item.status}，不能进行此操作`, `the item is ${item.status}; this needs ${allowed.join(' or ')}`));
+}
+
+function requireText(value: unknown, field: string, label: Text): string {
+  if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 2000);
+  throw new DomainError('invalid', t(`请填写${label.zh}`, `${label.en} is required`), [
+    { field, label, message: t('必填', 'required') },
+  ]);
+}
+
+function checkEntries(entries: NoticeEntry[] | undefined): NoticeEntry[] {
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new DomainError('invalid', t('请列出需要补正的内容', 'list what must be corrected'), [
+      { field: 'entries', message: t('至少一项', 'at least one entry') },
+    ]);
+  }
+  const problems: FieldProblem[] = [];
+  const clean = entries.map((e, i) => {
+    if (!e || typeof e.problem !== 'string' || !e.problem.trim()) {
+      problems.push({ field: `entries[${i}].problem`, message: t('请说明问题', 'describe the problem') });
+    }
+    const entry: NoticeEntry = { problem: String(e?.problem ?? '').slice(0, 1000) };
+    if (e?.materialId) entry.materialId = String(e.materialId);
+    if (e?.fieldId) entry.fieldId = String(e.fieldId);
+    if (e?.requirement) entry.requirement = String(e.requirement).slice(0, 1000);
+    return entry;
+  });
+  if (problems.length) throw new DomainError('invalid', t('补正内容不完整', 'the notice entries are incomplete'), problems);
+  return clean;
+}
+
+function checkApplicant(input: Applicant): Applicant {
+  const problems: FieldProblem[] = [];
+  if (!input || !['person', 'organisation'].includes(input.kind)) {
+    problems.push({ field: 'applicant.kind', message: t('应为 person 或 organisation', 'must be person or organisation') });
+  }
+  if (!input?.name || typeof input.name !== 'string') problems.push({ field: 'applicant.name', message: t('必填', 'required') });
+  if (!input?.idNumber || typeof input.idNumber !== 'string') {
+    problems.push({ field: 'applicant.idNumber', message: t('必填', 'required') });
+  }
+  if (problems.length) throw new DomainError('invalid', t('申请人信息不完整', 'the applicant is incomplete'), problems);
+  const applicant: Applicant = { kind: input.kind, name: input.name.slice(0, 200), idNumber: input.idNumber.slice(0, 40) };
+  if (input.phone) applicant.phone = String(input.phone).slice(0, 20);
+  // At the window the applicant's account is linked by scanning their identity code.
+  if (typeof input.userId === 'string' && input.userId) applicant.userId = input.userId.slice(0, 100);
+  return applicant;
+}
+
+/** Materials declared at acceptance (or supplied later): e-licence, upload, 容缺, 告知承诺. */
+function applyMaterials(
+  app: Application,
+  inputs: MaterialInput[],
+  commitments: Commitment[],
+  deferralDueAt: number,
+  now: number,
+  atAcceptance: boolean,
+): void {
+  const problems: FieldProblem[] = [];
+  for (const input of inputs) {
+    const entry = app.materials.find((m) => m.id === input?.id);
+    if (!entry) {
+      problems.push({ field: `materials.${input?.id}`, message: t('不是本办件需要的材料', 'is not a material of this case') });
+      continue;
+    }
+    switch (input.status) {
+      case 'provided':
+        entry.status = 'provided';
+        if (input.uploadSha256) entry.uploadSha256 = input.uploadSha256;
+        if (entry.deferral?.status === 'pending') entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
+        break;
+      case 'eLicence':
+        if (!input.licenceId) {
+          problems.push({ field: `materials.${entry.id}.licenceId`, message: t('请提供电子证照编号', 'the e-licence id is required') });
+          break;
+        }
+        entry.status = 'eLicence';
+        entry.licenceId = input.licenceId;
+        if (entry.deferral?.status === 'pending') entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
+        break;
+      case 'deferred': {
+        const commitment = commitments.find((c) => c.kind === 'deferral' && c.materials.includes(entry.id));
+        if (!atAcceptance || !entry.deferrable || !commitment) {
+          problems.push({
+            field: `materials.${entry.id}`,
+            message: !entry.deferrable
+              ? t('该材料不允许容缺', 'this material may not be deferred')
+              : t('容缺需在受理时签署容缺承诺书', 'deferral needs a signed deferral commitment at acceptance'),
+          });
+          break;
+        }
+        entry.status = 'deferred';
+        entry.commitmentId = commitment.id;
+        entry.deferral = { dueAt: deferralDueAt, status: 'pending' };
+        break;
+      }
+      case 'commitment': {
+        const commitment = commitments.find((c) => c.kind !== 'deferral' && c.materials.includes(entry.id));
+        if (!atAcceptance || !entry.commitment || !commitment) {
+          problems.push({
+            field: `materials.${entry.id}`,
+            message: !entry.commitment
+              ? t('该材料不适用告知承诺', 'this material cannot be replaced by a commitment')
+              : t('需签署告知承诺书', 'a signed commitment is required'),
+          });
+          break;
+        }
+        entry.status = 'commitment';
+        entry.commitmentId = commitment.id;
+        break;
+      }
+      default:
+        problems.push({ field: `materials.${entry.id}.status`, message: t('状态无效', 'invalid status') });
+    }
+  }
+  if (atAcceptance) {
+    for (const m of app.materials) {
+      if (m.required && m.status === 'missing') {
+        problems.push({ field: `materials.${m.id}`, label: m.name, message: t(`缺少必要材料：${m.name.zh}`, `required material missing: ${m.name.en}`) });
+      }
+    }
+  }
+  if (problems.length) {
+    throw new DomainError('invalid', t('材料不齐全或不符合要求', 'the materials are incomplete or not acceptable'), problems);
+  }
+}
+
+function resolveOpenNotices(app: Application, now: number): void {
+  for (const n of app.notices) if (!n.resolvedAt) n.resolvedAt = now;
+}
+
+function closePauses(pauses: Pause[], reason: Pause['reason'], now: number): void {
+  for (const p of pauses) if (p.reason === reason && p.to === undefined) p.to = now;
+}
+
+function processVariables(app: Application): Record<string, unknown> {
+  return { applicationId: app.id, ...app.answers, items: app.items.map((i) => i.item) };
+}
+
+function caseNumber(bundleCode: string, now: number, id: string): string {
+  const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const prefix = bundleCode.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase() || 'CASE';
+  return `${prefix}-${day}-${id.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+}
+
+function splitTaskId(id: string): [string, string] {
+  const at = id.lastIndexOf(':');
+  return at > 0 ? [id.slice(0, at), id.slice(at + 1)] : [id, ''];
+}
+
+function clampLimit(limit: number | undefined): number {
+  const n = Number(limit ?? 50);
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 200) : 50;
+}
+
+/** Clerks and supervisors see the whole form, with sensitive values masked. */
+function maskSensitive(app: Application, bundle: BundleRecord): Record<string, unknown> {
+  const form = compileForm(bundle.definition);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(app.data)) {
+    const field = form.fieldById.get(key);
+    out[key] = field?.definition.sensitivity === 'sensitive' ? maskValue(value, field.schema) : value;
+  }
+  return out;
+}

@@ -1,0 +1,192 @@
+/**
+ * One application (办件): the case a citizen or company opens once at one window. It holds the
+ * unified form data and materials, one sub-case per bundled item, every notice and every
+ * decision. The BPMN instance (businessKey = application id) drives the order of work; this
+ * record holds what the service centre must show and prove.
+ */
+import type { Doc } from '../domain/docs.js';
+import type { Text } from '../domain/errors.js';
+import type { TimeLimitStatus } from './clock.js';
+
+export type ApplicationStatus =
+  /** Being filled at the window or online. */
+  | 'draft'
+  /** Handed in; waiting for the front-desk completeness check. */
+  | 'submitted'
+  /** Not accepted yet: a one-time notice lists everything to correct (补正). */
+  | 'returned'
+  /** Not accepted (不予受理), with a reason. */
+  | 'refused'
+  /** Accepted and dispatched: departments are working. */
+  | 'in-progress'
+  /** A consolidated one-time notice after acceptance waits for the applicant; the clock is paused. */
+  | 'awaiting-supplement'
+  /** Every item decided; results wait at the window. */
+  | 'results-ready'
+  | 'delivered'
+  | 'evaluated'
+  /** Ended before a result: deferred material overdue (终止办理), or withdrawn. */
+  | 'terminated';
+
+export type ItemStatus =
+  | 'reviewing'
+  | 'needs-supplement'
+  | 'approved'
+  | 'rejected'
+  /** A decision taken back: deferred material never came, or a commitment proved false (撤销). */
+  | 'revoked'
+  | 'terminated';
+
+export interface Applicant {
+  kind: 'person' | 'organisation';
+  name: string;
+  /** Resident ID number or unified social credit code. Sensitive: masked for most readers. */
+  idNumber: string;
+  phone?: string;
+  /** The applicant's own account, when they applied online or claimed the case. */
+  userId?: string;
+}
+
+export interface Commitment {
+  id: string;
+  kind: 'deferral' | 'proof' | 'licence';
+  materials: string[];
+  signer: string;
+  signedAt: number;
+  /** SHA-256 of the commitment text the applicant signed. */
+  textHash: string;
+}
+
+export type MaterialStatus = 'provided' | 'eLicence' | 'deferred' | 'commitment' | 'missing' | 'notRequired';
+
+export interface MaterialEntry {
+  id: string;
+  name: Text;
+  required: boolean;
+  items: string[];
+  status: MaterialStatus;
+  /** 容缺 allowed (every item it serves allows it), 告知承诺 allowed, e-licence type that replaces it. */
+  deferrable: boolean;
+  commitment: boolean;
+  eLicenceType?: string;
+  licenceId?: string;
+  uploadSha256?: string;
+  commitmentId?: string;
+  /** 容缺: when the deferred material is due and what became of it. */
+  deferral?: { dueAt: number; status: 'pending' | 'supplied' | 'overdue'; suppliedAt?: number };
+}
+
+export interface NoticeEntry {
+  item?: string;
+  department?: string;
+  materialId?: string;
+  fieldId?: string;
+  problem: string;
+  requirement?: string;
+}
+
+export interface SupplementRequest {
+  id: string;
+  item: string;
+  department: string;
+  by: string;
+  at: number;
+  entries: NoticeEntry[];
+  noticeId?: string;
+  resolvedAt?: number;
+}
+
+export interface Notice {
+  id: string;
+  /** Before acceptance (补正 at the window) or consolidated from departments after acceptance. */
+  kind: 'pre-acceptance' | 'supplement';
+  number: number;
+  issuedAt: number;
+  issuedBy: string;
+  entries: NoticeEntry[];
+  dueAt?: number;
+  resolvedAt?: number;
+}
+
+export interface ItemCase {
+  item: string;
+  name: Text;
+  department: string;
+  status: ItemStatus;
+  /** The BPMN user task currently open for this item, if any. */
+  taskId?: string;
+  claimedBy?: string;
+  decidedAt?: number;
+  decidedBy?: string;
+  resultNumber?: string;
+  licenceId?: string;
+  reason?: string;
+  /** 告知承诺 post-check after an approval on commitment. */
+  postCheck?: { dueAt: number; result?: 'confirmed' | 'false' | 'unverifiable'; at?: number; by?: string };
+}
+
+export interface Pause {
+  from: number;
+  to?: number;
+  reason: 'supplement' | 'special-step';
+}
+
+export interface Evaluation {
+  channel: 'window' | 'web' | 'app' | 'sms' | 'qr' | 'kiosk' | 'hotline';
+  level: 1 | 2 | 3 | 4 | 5;
+  indicators?: Record<string, number>;
+  comment?: string;
+  at: number;
+  by: string;
+  /** 差评 (levels 1–2) opens a rectification case with a deadline. */
+  rectification?: { dueAt: number; status: 'assigned' | 'verifying' | 'rectifying' | 'explained' | 'closed' };
+}
+
+export interface TimelineEntry {
+  at: number;
+  type: string;
+  by: { userId: string; role: string; department?: string };
+  data?: Record<string, unknown>;
+}
+
+export interface Application extends Doc {
+  /** Case number printed on the receipt (受理编号). */
+  number: string;
+  bundleCode: string;
+  bundleVersion: number;
+  processId: string;
+  instanceId?: string;
+  status: ApplicationStatus;
+  applicant: Applicant;
+  answers: Record<string, unknown>;
+  data: Record<string, unknown>;
+  items: ItemCase[];
+  materials: MaterialEntry[];
+  commitments: Commitment[];
+  requests: SupplementRequest[];
+  notices: Notice[];
+  pauses: Pause[];
+  evaluations: Evaluation[];
+  /** 首问负责: the first clerk who handled the case owns it. */
+  owner?: string;
+  venue?: string;
+  /** District code (6 digits) where it was accepted, and its city (4 digits + "00"), for scoping. */
+  region?: string;
+  city?: string;
+  /** applicant.userId, top level so list queries can filter on it. */
+  applicantUserId?: string;
+  /** Departments with an item in the case: kept flat so inbox and scoping queries can index it. */
+  departments: string[];
+  createdAt: number;
+  submittedAt?: number;
+  acceptedAt?: number;
+  /** Promised completion (承诺时限) in working days from acceptance, moved by pauses. */
+  promisedDays: number;
+  deadline?: number;
+  timeStatus?: TimeLimitStatus;
+  deliveredAt?: number;
+  delivery?: { channel: 'window' | 'post' | 'electronic'; by: string; at: number };
+  endedAt?: number;
+  endReason?: string;
+  timeline: TimelineEntry[];
+}

@@ -1,0 +1,206 @@
+/**
+ * Bundle packages: process.bpmn + bundle.json deployed, validated and versioned together.
+ * A bundle version pins its process version; running applications stay on theirs.
+ */
+import { createHash } from 'node:crypto';
+import { BundleError, loadBundle, type BundleDefinition } from '../../../forms/src/bundle/index.js';
+import { compileForm, MergeConflictError } from '../../../forms/src/merge/index.js';
+import type { Problem } from '../api.js';
+import type { Actor } from '../domain/actor.js';
+import type { Doc, DocStore } from '../domain/docs.js';
+import { DomainError, type FieldProblem, notFound } from '../domain/errors.js';
+import type { Engine } from '../index.js';
+import { ValidationError } from '../index.js';
+import { parseAndCompile } from '../model/index.js';
+import type { Plan } from '../model/plan.js';
+
+/** The comprehensive window (综合窗口): tasks for clerks, not for a department. */
+export const WINDOW = 'window';
+
+export const BUNDLES = 'bundles';
+
+export interface BundleRecord extends Doc {
+  code: string;
+  version: number;
+  status: 'active' | 'retired';
+  processId: string;
+  processVersion: number;
+  deploymentId: string;
+  definition: BundleDefinition;
+  xml: string;
+  sha256: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface BundleSummary {
+  code: string;
+  version: number;
+  status: BundleRecord['status'];
+  name: BundleDefinition['name'];
+  leadDepartment: string;
+  promisedDays: number;
+  items: { code: string; name: BundleDefinition['name']; department: string }[];
+  createdAt: number;
+}
+
+export function summarise(record: BundleRecord): BundleSummary {
+  const d = record.definition;
+  return {
+    code: record.code,
+    version: record.version,
+    status: record.status,
+    name: d.name,
+    leadDepartment: d.leadDepartment,
+    promisedDays: d.promisedDays,
+    items: d.items.map((i) => ({ code: i.code, name: i.name, department: i.department })),
+    createdAt: record.createdAt,
+  };
+}
+
+const problemToField = (p: Problem): FieldProblem => ({
+  field: p.elementId ? `bpmn:${p.elementId}` : 'bpmn',
+  message: { zh: `${p.elementType} ${p.elementId}：${p.message}`, en: `${p.elementType} ${p.elementId}: ${p.message}` },
+});
+
+function invalid(en: string, zh: string, fieldErrors: FieldProblem[]): DomainError {
+  return new DomainError('invalid', { zh, en }, fieldErrors);
+}
+
+/** Checks the BPMN against the bundle: items, departments, the bundle code. */
+export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const items = new Set(definition.items.map((i) => i.code));
+  const departments = new Set(definition.departments.map((d) => d.code));
+  const add = (elementId: string, zh: string, en: string) =>
+    problems.push({ field: `bpmn:${elementId}`, message: { zh, en } });
+  const main = mainPlan(definition, plans);
+  if (!main) {
+    add('', `没有可执行流程声明 gov:bundle="${definition.code}"`, `no executable process declares gov:bundle="${definition.code}"`);
+  }
+  for (const plan of plans) {
+    for (const node of plan.nodes) {
+      if (node.kind !== 'userTask') continue;
+      const dept = node.gov?.department;
+      const item = node.gov?.item;
+      if (!dept) add(node.id, `用户任务 ${node.id} 未指定部门 (gov:department)`, `user task ${node.id} has no gov:department`);
+      else if (dept !== WINDOW && !departments.has(dept)) {
+        add(node.id, `用户任务 ${node.id} 的部门 "${dept}" 不在事项包中`, `user task ${node.id}: department "${dept}" is not in the bundle`);
+      }
+      if (dept && dept !== WINDOW && !item) {
+        add(node.id, `部门任务 ${node.id} 未指定事项 (gov:item)`, `department task ${node.id} has no gov:item`);
+      }
+      if (item && !items.has(item)) {
+        add(node.id, `用户任务 ${node.id} 的事项 "${item}" 不在事项包中`, `user task ${node.id}: item "${item}" is not in the bundle`);
+      }
+      const owner = item ? definition.items.find((i) => i.code === item) : undefined;
+      if (owner && dept && owner.department !== dept) {
+        add(node.id, `事项 "${item}" 属于 ${owner.department}，任务却分派给 ${dept}`, `item "${item}" belongs to ${owner.department}, but the task goes to ${dept}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined {
+  return plans.find((p) => p.bundle === definition.code) ?? (plans.length === 1 && !plans[0]!.bundle ? plans[0] : undefined);
+}
+
+export class BundleRegistry {
+  constructor(
+    private readonly engine: Engine,
+    private readonly docs: DocStore,
+    private readonly clock: () => number,
+  ) {}
+
+  async deploy(actor: Actor, input: { bundle: unknown; xml: unknown }): Promise<BundleRecord> {
+    let definition: BundleDefinition;
+    try {
+      definition = loadBundle(input.bundle);
+      compileForm(definition);
+    } catch (err) {
+      if (err instanceof BundleError || err instanceof MergeConflictError) {
+        throw invalid(`bundle.json is invalid: ${err.message}`, `bundle.json 有误：${err.message}`, bundleFieldErrors(err));
+      }
+      throw err;
+    }
+    const { plans, problems } = await parseAndCompile(input.xml, {
+      deploymentId: 'check',
+      versionOf: () => 1,
+      isKnownProcess: () => true,
+    });
+    if (problems.length) {
+      throw invalid('the process model has problems', '流程模型有误', problems.map(problemToField));
+    }
+    const cross = crossCheck(definition, plans);
+    if (cross.length) throw invalid('the process does not match the bundle', '流程与事项包不一致', cross);
+    let deployed;
+    try {
+      deployed = await this.engine.deploy(input.xml as string, { bundle: definition.code });
+    } catch (err) {
+      if (err instanceof ValidationError) throw invalid('the process model has problems', '流程模型有误', err.problems.map(problemToField));
+      throw err;
+    }
+    const main = mainPlan(definition, plans)!;
+    const process = deployed.processes.find((p) => p.id === main.processId)!;
+    const latest = await this.latest(definition.code, true);
+    const version = (latest?.version ?? 0) + 1;
+    const record: BundleRecord = {
+      id: `${definition.code}@${version}`,
+      rev: 0,
+      code: definition.code,
+      version,
+      status: 'active',
+      processId: process.id,
+      processVersion: process.version,
+      deploymentId: deployed.id,
+      definition,
+      xml: input.xml as string,
+      sha256: createHash('sha256').update(input.xml as string).update(JSON.stringify(definition)).digest('hex'),
+      createdAt: this.clock(),
+      createdBy: actor.userId,
+    };
+    return this.docs.put(BUNDLES, record, 0);
+  }
+
+  /** The newest version of a bundle (active only unless `anyStatus`). */
+  async latest(code: string, anyStatus = false): Promise<BundleRecord | undefined> {
+    const where: Record<string, string> = { code };
+    if (!anyStatus) where.status = 'active';
+    const [record] = await this.docs.find<BundleRecord>(BUNDLES, { where, orderBy: 'version', desc: true, limit: 1 });
+    return record;
+  }
+
+  async get(code: string, version?: number): Promise<BundleRecord> {
+    const record = version === undefined ? await this.latest(code, true) : await this.docs.get<BundleRecord>(BUNDLES, `${code}@${version}`);
+    if (!record) throw notFound({ zh: `事项包 ${code}${version ? ` 第${version}版` : ''}`, en: `bundle ${code}${version ? ` version ${version}` : ''}` });
+    return record;
+  }
+
+  async list(): Promise<BundleSummary[]> {
+    const all = await this.docs.find<BundleRecord>(BUNDLES, { orderBy: 'code' });
+    const newest = new Map<string, BundleRecord>();
+    for (const r of all) if ((newest.get(r.code)?.version ?? 0) < r.version) newest.set(r.code, r);
+    return [...newest.values()].map(summarise);
+  }
+
+  async versions(code: string): Promise<BundleSummary[]> {
+    return (await this.docs.find<BundleRecord>(BUNDLES, { where: { code }, orderBy: 'version' })).map(summarise);
+  }
+
+  /** Retires every version: no new applications; running ones finish on their version. */
+  async retire(code: string): Promise<BundleSummary[]> {
+    const versions = await this.docs.find<BundleRecord>(BUNDLES, { where: { code } });
+    if (!versions.length) throw notFound({ zh: `事项包 ${code}`, en: `bundle ${code}` });
+    for (const v of versions) if (v.status !== 'retired') await this.docs.put(BUNDLES, { ...v, status: 'retired' }, v.rev);
+    return this.versions(code);
+  }
+}
+
+function bundleFieldErrors(err: Error): FieldProblem[] {
+  const problems = err instanceof BundleError ? err.problems : [err.message];
+  return problems.map((message) => {
+    const at = /^(item|material|question|department) "([^"]+)"/.exec(message);
+    return { field: at ? `bundle.${at[1]}s.${at[2]}` : 'bundle', message: { zh: message, en: message } };
+  });
+}

@@ -1,0 +1,125 @@
+/**
+ * Domain records (bundles, applications, evaluations, audit entries) live in named collections
+ * of JSON documents, each saved with compare-and-set on `rev` — the same single-document
+ * atomicity the engine's instance records use, so SQLite and MongoDB behave alike.
+ * Queries filter on top-level scalar fields declared as indexes per collection.
+ */
+export interface Doc {
+  id: string;
+  rev: number;
+}
+
+export interface DocQuery {
+  /** Equality on top-level fields; an array value means "any of". */
+  where?: Record<string, string | number | boolean | null | (string | number)[]>;
+  /** Sort key (a top-level field), ascending unless desc. Ties break on id. */
+  orderBy?: string;
+  desc?: boolean;
+  limit?: number;
+  /** Cursor: the id of the last document of the previous page (with orderBy: that doc's key + id). */
+  after?: string;
+}
+
+export class DocConflictError extends Error {
+  readonly code = 'conflict';
+  constructor(collection: string, id: string) {
+    super(`${collection}/${id} was changed concurrently`);
+  }
+}
+
+export interface DocStore {
+  /** Inserts (expectedRev 0) or replaces a document whose stored rev equals expectedRev; the saved rev is expectedRev + 1. */
+  put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T>;
+  /** Writes a derived document whatever its stored rev (projections rebuilt from a source record). */
+  replace<T extends Doc>(collection: string, doc: T): Promise<void>;
+  get<T extends Doc>(collection: string, id: string): Promise<T | undefined>;
+  find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]>;
+  count(collection: string, where?: DocQuery['where']): Promise<number>;
+}
+
+/** Cursor encoding shared by adapters: orderBy value and id, so pages never skip or repeat. */
+export function encodeCursor(key: unknown, id: string): string {
+  return Buffer.from(JSON.stringify([key ?? null, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): [unknown, string] | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' ? [value[0], value[1]] : null;
+  } catch {
+    return null;
+  }
+}
+
+export function matches(doc: Record<string, unknown>, where: DocQuery['where']): boolean {
+  if (!where) return true;
+  for (const [key, want] of Object.entries(where)) {
+    const have = doc[key];
+    if (Array.isArray(want)) {
+      if (!want.includes(have as string | number)) return false;
+    } else if ((have ?? null) !== want) return false;
+  }
+  return true;
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return -1;
+  if (b === null || b === undefined) return 1;
+  return (a as number | string) < (b as number | string) ? -1 : 1;
+}
+
+/** Reference implementation; the sqlite and mongo adapters must behave the same (contract tests). */
+export class MemoryDocStore implements DocStore {
+  private readonly collections = new Map<string, Map<string, string>>();
+
+  private collection(name: string): Map<string, string> {
+    let c = this.collections.get(name);
+    if (!c) this.collections.set(name, (c = new Map()));
+    return c;
+  }
+
+  async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    const c = this.collection(collection);
+    const current = c.get(doc.id);
+    const currentRev = current ? (JSON.parse(current) as Doc).rev : 0;
+    if (currentRev !== expectedRev) throw new DocConflictError(collection, doc.id);
+    const saved = { ...doc, rev: expectedRev + 1 };
+    c.set(doc.id, JSON.stringify(saved));
+    return saved;
+  }
+
+  async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
+    this.collection(collection).set(doc.id, JSON.stringify(doc));
+  }
+
+  async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {
+    const raw = this.collection(collection).get(id);
+    return raw ? (JSON.parse(raw) as T) : undefined;
+  }
+
+  async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
+    const all = [...this.collection(collection).values()].map((raw) => JSON.parse(raw) as T & Record<string, unknown>);
+    const key = query.orderBy;
+    const sign = query.desc ? -1 : 1;
+    const sorted = all
+      .filter((d) => matches(d, query.where))
+      .sort((a, b) => sign * (key ? compareKeys(a[key], b[key]) || compareKeys(a.id, b.id) : compareKeys(a.id, b.id)));
+    let start = 0;
+    if (query.after) {
+      const cursor = decodeCursor(query.after);
+      if (cursor) {
+        const [k, id] = cursor;
+        start = sorted.findIndex(
+          (d) => sign * (key ? compareKeys(d[key], k) || compareKeys(d.id, id) : compareKeys(d.id, id)) > 0,
+        );
+        if (start < 0) start = sorted.length;
+      }
+    }
+    return sorted.slice(start, query.limit ? start + query.limit : undefined);
+  }
+
+  async count(collection: string, where?: DocQuery['where']): Promise<number> {
+    return (await this.find(collection, { ...(where ? { where } : {}) })).length;
+  }
+}
