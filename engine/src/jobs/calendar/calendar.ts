@@ -66,7 +66,8 @@ export class WorkingCalendar {
 
   /** Working days in (from, to]: after `from`, up to and including `to`; negative when to < from. */
   countWorkingDays(from: Day, to: Day, region?: string): number {
-    if (to < from) return -this.countWorkingDays(to, from, region);
+    // 0 - n rather than -n, so an empty span is 0 and never -0.
+    if (to < from) return 0 - this.countWorkingDays(to, from, region);
     let n = 0;
     for (let d = from + 1; d <= to; d++) if (this.isWorking(d, region)) n++;
     return n;
