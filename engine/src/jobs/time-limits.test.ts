@@ -6,6 +6,7 @@ import {
   type Pause,
   type TimeLimitClock,
   type TimeLimitEvent,
+  type TimeLimitThresholds,
   type TimeStatus,
 } from './time-limits.js';
 
@@ -40,7 +41,7 @@ describe('deadline and remaining days', () => {
 
   it('uses configurable thresholds: a share of the limit as well as a number of days', () => {
     const clock = { start: cst('2025-03-03T09:00'), limitDays: 20 };
-    const at = (local: string, t = { yellowDays: 1, yellowShare: 0.2 }) => timeLimitState(clock, cst(local), cal, t);
+    const at = (local: string, t: TimeLimitThresholds = { yellowDays: 1, yellowShare: 0.2 }) => timeLimitState(clock, cst(local), cal, t);
     const last = timeLimitState(clock, clock.start, cal).lastDay;
     expect(last).toBe('2025-03-31');
     expect(at('2025-03-24T09:00').status).toBe('normal'); // 5 left
