@@ -34,6 +34,8 @@ export interface Task {
   item?: string;
   formView?: string;
   timeLimitDays?: number;
+  /** When the task is due (ms since the epoch), once its time limit is known; the inbox sorts and filters on it. */
+  deadline?: number;
   specialStep?: boolean;
   candidateRoles: string[];
   assignee?: string;
@@ -51,6 +53,8 @@ export interface TaskFilter {
   state?: TaskState;
   elementId?: string;
   processId?: string;
+  /** Only tasks with a deadline at or before this instant (ms since the epoch). */
+  dueBefore?: number;
 }
 
 /** An external job: a service-task call waiting for a worker (or an in-process handler). */

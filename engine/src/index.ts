@@ -201,21 +201,29 @@ class EngineShell implements Engine {
       { type: 'start', instanceId, processId: plan.processId, deploymentId: plan.deploymentId, version: plan.version, ...extra },
       this.clock(),
     );
-    await this.store.createInstance(recordOf(state, 1, effects));
-    await this.drain(state.id, 1, effects);
+    await this.persist(recordOf(state, 1, effects), null);
     await this.followUps(state.id, effects);
   }
 
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
     const task = await this.store.getTask(taskId);
     if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
-    if (task.state !== 'open') throw new CommandError('notFound', `task ${taskId} is ${task.state}`);
-    await this.command(task.instanceId, {
-      type: 'completeTask',
-      waitId: taskId,
-      ...(options.variables ? { variables: options.variables } : {}),
-      ...(options.actor ? { actor: options.actor } : {}),
-    });
+    if (task.state !== 'open') throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
+    try {
+      await this.command(task.instanceId, {
+        type: 'completeTask',
+        waitId: taskId,
+        ...(options.variables ? { variables: options.variables } : {}),
+        ...(options.actor ? { actor: options.actor } : {}),
+      });
+    } catch (err) {
+      // The inbox showed the task open, the instance no longer has it: someone else (another
+      // node, a boundary event) closed it in between.
+      if (err instanceof CommandError && err.code === 'notFound') {
+        throw new ConflictError(task.instanceId, `task ${taskId} was completed or cancelled concurrently`);
+      }
+      throw err;
+    }
     return this.instance(task.instanceId);
   }
 
@@ -443,14 +451,24 @@ class EngineShell implements Engine {
       // Effects a crash left unprojected travel with this save, so nothing is lost.
       const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
       try {
-        await this.store.saveInstance(recordOf(state, record.rev + 1, outbox), record.rev);
+        await this.persist(recordOf(state, record.rev + 1, outbox), record.rev);
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
         throw err;
       }
-      await this.drain(instanceId, record.rev + 1, outbox);
       return outbox;
     }
+  }
+
+  /**
+   * Saves a record (created when expectedRev is null, else compare-and-set) and projects its
+   * outbox: in one atomic write when the store offers `commit`, else save → project → clear.
+   */
+  private async persist(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+    if (this.store.commit) return this.store.commit(record, expectedRev);
+    if (expectedRev === null) await this.store.createInstance(record);
+    else await this.store.saveInstance(record, expectedRev);
+    await this.drain(record.id, record.rev, record.outbox);
   }
 
   private async drain(instanceId: string, rev: number, outbox: Effect[]): Promise<void> {

@@ -6,6 +6,8 @@ import type { HistoryEntry, Task, TaskFilter } from '../api.js';
 import type { Effect } from '../runtime/state.js';
 import {
   ConflictError,
+  matchesTask,
+  taskCursor,
   type DeploymentRecord,
   type InstanceFilter,
   type InstanceRecord,
@@ -16,24 +18,17 @@ import {
   type TimerRecord,
 } from './port.js';
 
-const subscriptionKey = (name: string, key: string | null) => `${name}\u0000${key ?? ''}`;
+export { matchesTask } from './port.js';
 
-export function matchesTask(task: Task, filter: TaskFilter): boolean {
-  return (
-    (filter.instanceId === undefined || task.instanceId === filter.instanceId) &&
-    (filter.department === undefined || task.department === filter.department) &&
-    (filter.assignee === undefined || task.assignee === filter.assignee) &&
-    (filter.state === undefined || task.state === filter.state) &&
-    (filter.elementId === undefined || task.elementId === filter.elementId) &&
-    (filter.processId === undefined || task.processId === filter.processId)
-  );
-}
+/** Index key of a subscription: a null correlation key and an empty one are different keys. */
+const subscriptionKey = (name: string, key: string | null) => `${name}\u0000${key === null ? '-' : `=${key}`}`;
 
 export class MemoryStore implements Store {
   private readonly deployments = new Map<string, DeploymentRecord>();
   private readonly versions = new Map<string, number>();
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly tasks = new Map<string, Task>();
+  private readonly cursors = new Map<string, string>();
   private readonly jobs = new Map<string, JobRecord>();
   private readonly timers = new Map<string, TimerRecord>();
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
@@ -41,6 +36,12 @@ export class MemoryStore implements Store {
   private readonly histories = new Map<string, Map<string, HistoryEntry>>();
 
   async saveDeployment(d: DeploymentRecord): Promise<void> {
+    for (const p of d.processes) {
+      const taken = [...this.deployments.values()].find(
+        (o) => o.id !== d.id && o.processes.some((q) => q.id === p.id && q.version === p.version),
+      );
+      if (taken) throw new ConflictError(p.id, `process ${p.id} version ${p.version} is already deployed`);
+    }
     this.deployments.set(d.id, d);
     for (const p of d.processes) this.versions.set(p.id, Math.max(this.versions.get(p.id) ?? 0, p.version));
   }
@@ -48,7 +49,7 @@ export class MemoryStore implements Store {
     return this.deployments.get(id);
   }
   async listDeployments() {
-    return [...this.deployments.values()];
+    return [...this.deployments.values()].sort((a, b) => a.createdAt - b.createdAt);
   }
   async latestVersion(processId: string) {
     return this.versions.get(processId) ?? 0;
@@ -90,7 +91,11 @@ export class MemoryStore implements Store {
     for (const e of effects) {
       switch (e.type) {
         case 'task.created':
-          this.tasks.set(e.task.id, e.task);
+          // Insert only: a replayed creation must not reopen a task that has ended since.
+          if (!this.tasks.has(e.task.id)) {
+            this.tasks.set(e.task.id, e.task);
+            this.cursors.set(e.task.id, taskCursor(e.task));
+          }
           break;
         case 'task.ended': {
           const task = this.tasks.get(e.taskId);
@@ -138,15 +143,15 @@ export class MemoryStore implements Store {
   }
 
   async findTasks(filter: TaskFilter, page: Page = {}) {
-    const out: Task[] = [];
-    const limit = page.limit ?? Infinity;
+    const out: { task: Task; cursor: string }[] = [];
     for (const t of this.tasks.values()) {
       if (!matchesTask(t, filter)) continue;
-      if (page.after !== undefined && t.id <= page.after) continue;
-      out.push(t);
+      const cursor = this.cursors.get(t.id)!;
+      if (page.after !== undefined && cursor <= page.after) continue;
+      out.push({ task: t, cursor });
     }
-    if (page.after !== undefined || limit !== Infinity) out.sort((a, b) => (a.id < b.id ? -1 : 1));
-    return out.slice(0, limit);
+    out.sort((a, b) => (a.cursor < b.cursor ? -1 : a.cursor > b.cursor ? 1 : 0));
+    return out.slice(0, page.limit ?? out.length).map((o) => o.task);
   }
   async getTask(id: string) {
     return this.tasks.get(id);

@@ -60,19 +60,30 @@ export interface InstanceFilter {
 
 export interface Page {
   limit?: number;
-  /** Opaque cursor from a previous page. */
+  /**
+   * Opaque cursor from a previous page: for tasks `taskCursor(lastTask)`, for instances the last
+   * instance's id. Results come in a stable order (tasks: createdAt, then id; instances: id).
+   */
   after?: string;
 }
 
-/** A save lost a race: someone else changed the instance since it was loaded. */
+/**
+ * A write lost a race: someone else changed the instance (or claimed the process version, or
+ * completed the task) since it was read. HTTP maps `code` 'conflict' to 409.
+ */
 export class ConflictError extends Error {
   readonly code = 'conflict';
-  constructor(instanceId: string) {
-    super(`instance ${instanceId} was changed concurrently`);
+  constructor(
+    readonly id: string,
+    message = `instance ${id} was changed concurrently`,
+  ) {
+    super(message);
+    this.name = 'ConflictError';
   }
 }
 
 export interface Store {
+  /** Throws ConflictError when one of its process versions is already deployed. */
   saveDeployment(deployment: DeploymentRecord): Promise<void>;
   getDeployment(id: string): Promise<DeploymentRecord | undefined>;
   listDeployments(): Promise<DeploymentRecord[]>;
@@ -83,22 +94,57 @@ export interface Store {
   getInstance(id: string): Promise<InstanceRecord | undefined>;
   /** Saves when the stored rev equals `expectedRev`; otherwise throws ConflictError. */
   saveInstance(record: InstanceRecord, expectedRev: number): Promise<void>;
+  /**
+   * Optional fast path, same outcome as `createInstance` (expectedRev null) or `saveInstance`,
+   * then `project(record.outbox)` and `clearOutbox`, as one atomic write. Adapters that have
+   * multi-record transactions (SQLite) offer it; the others leave it out and the engine runs the
+   * three steps, with the outbox covering a crash in between.
+   */
+  commit?(record: InstanceRecord, expectedRev: number | null): Promise<void>;
   listInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>;
 
-  /** Writes the projections of one step's effects. Applying the same effects twice changes nothing. */
+  /**
+   * Writes the projections of one step's effects. Applying the same effects twice changes nothing,
+   * and a replayed `task.created` never reopens a task that has ended since.
+   */
   project(instanceId: string, effects: readonly Effect[]): Promise<void>;
   /** Empties the outbox if the record is still at `rev` (a newer save carried it forward otherwise). */
   clearOutbox(instanceId: string, rev: number): Promise<void>;
   /** Instances whose outbox is not empty: what a crash left half done. */
   pendingOutboxes(limit: number): Promise<InstanceRecord[]>;
 
+  /** Ordered by createdAt, then id (see taskCursor). */
   findTasks(filter: TaskFilter, page?: Page): Promise<Task[]>;
   getTask(id: string): Promise<Task | undefined>;
   findJobs(filter: { instanceId?: string; type?: string }): Promise<JobRecord[]>;
   getJob(id: string): Promise<JobRecord | undefined>;
   dueTimers(now: number, limit: number): Promise<TimerRecord[]>;
   findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]>;
+  /** In step order (seq). */
   history(instanceId: string): Promise<HistoryEntry[]>;
 
   close(): Promise<void>;
+}
+
+/**
+ * The sort key of a task in the inbox, and the cursor to pass as `after` to get the tasks after it:
+ * createdAt, then the id with its digit runs zero-padded (so `i.w10` comes after `i.w9`), then the
+ * raw id (unique). Every adapter stores and compares exactly this string.
+ */
+export function taskCursor(task: Pick<Task, 'id' | 'createdAt'>): string {
+  const natural = task.id.replace(/\d+/g, (digits) => digits.padStart(12, '0'));
+  return `${String(task.createdAt).padStart(15, '0')} ${natural} ${task.id}`;
+}
+
+/** Does a task match a filter (the reference semantics every adapter's query reproduces). */
+export function matchesTask(task: Task, filter: TaskFilter): boolean {
+  return (
+    (filter.instanceId === undefined || task.instanceId === filter.instanceId) &&
+    (filter.department === undefined || task.department === filter.department) &&
+    (filter.assignee === undefined || task.assignee === filter.assignee) &&
+    (filter.state === undefined || task.state === filter.state) &&
+    (filter.elementId === undefined || task.elementId === filter.elementId) &&
+    (filter.processId === undefined || task.processId === filter.processId) &&
+    (filter.dueBefore === undefined || (task.deadline !== undefined && task.deadline <= filter.dueBefore))
+  );
 }

@@ -1,0 +1,419 @@
+/**
+ * The SQLite Store (better-sqlite3): the embedded, durable default. One file, WAL journal.
+ *
+ * Durability: every write is one transaction (BEGIN IMMEDIATE, so a writer never has to upgrade
+ * a read lock and two processes on one file queue on the busy timeout instead of failing).
+ * synchronous=NORMAL (the default here) writes each commit to the WAL before it returns, so a
+ * killed process loses nothing it acknowledged; only an operating-system crash or power loss can
+ * drop the last commits (the file is never corrupted). synchronous=FULL also fsyncs each commit
+ * and survives power loss, at the price of one fsync per command: choose it with
+ * `{ synchronous: 'FULL' }` (ONETHING_DB_SYNCHRONOUS=FULL through openStore).
+ *
+ * Speed: statements are prepared once (the dynamic inbox queries once per filter shape), the
+ * instance state is one JSON column, and `commit` saves the record and writes its projections in
+ * the same transaction.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
+import type { Effect, InstanceState } from '../../runtime/state.js';
+import {
+  ConflictError,
+  taskCursor,
+  type DeploymentRecord,
+  type InstanceFilter,
+  type InstanceRecord,
+  type JobRecord,
+  type Page,
+  type Store,
+  type SubscriptionRecord,
+  type TimerRecord,
+} from '../port.js';
+import { migrate } from './schema.js';
+
+export interface SqliteStoreOptions {
+  /** 'NORMAL' (default): survives a process kill. 'FULL': also survives power loss, slower. */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** How long a writer waits for another process's write lock, ms (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+interface InstanceRow {
+  id: string;
+  process_id: string;
+  version: number;
+  deployment_id: string;
+  business_key: string | null;
+  status: InstanceRecord['status'];
+  parent_id: string | null;
+  rev: number;
+  started_at: number;
+  updated_at: number;
+  state: string;
+  outbox: string | null;
+}
+
+interface TaskRow {
+  state: Task['state'];
+  completed_at: number | null;
+  doc: string;
+}
+
+type Statement = Database.Statement<unknown[], unknown>;
+
+const INSTANCE_COLUMNS =
+  'id, process_id, version, deployment_id, business_key, status, parent_id, rev, started_at, updated_at, state, outbox';
+
+const TASK_FILTER_COLUMNS: [keyof TaskFilter, string, string][] = [
+  ['instanceId', 'instance_id', '='],
+  ['department', 'department', '='],
+  ['assignee', 'assignee', '='],
+  ['state', 'state', '='],
+  ['elementId', 'element_id', '='],
+  ['processId', 'process_id', '='],
+  ['dueBefore', 'deadline', '<='],
+];
+
+const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
+  ['processId', 'process_id', '='],
+  ['status', 'status', '='],
+  ['businessKey', 'business_key', '='],
+];
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  readonly file: string;
+  private readonly s: ReturnType<typeof prepare>;
+  private readonly queries = new Map<string, Statement>();
+  private readonly commitTx: Database.Transaction<(record: InstanceRecord, expectedRev: number | null) => void>;
+  private readonly projectTx: Database.Transaction<(instanceId: string, effects: readonly Effect[]) => void>;
+  private readonly deployTx: Database.Transaction<(d: DeploymentRecord) => void>;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.file = file;
+    if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    migrate(this.db);
+    this.s = prepare(this.db);
+
+    this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>
+      this.applyEffects(instanceId, effects),
+    );
+    this.commitTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) => {
+      this.writeInstance({ ...record, outbox: [] }, expectedRev);
+      this.applyEffects(record.id, record.outbox);
+    });
+    this.deployTx = this.db.transaction((d: DeploymentRecord) => {
+      for (const p of d.processes) {
+        if (this.s.claimVersion.run(p.id, p.version, d.id).changes === 0) {
+          const owner = (this.s.versionOwner.get(p.id, p.version) as { deployment_id: string }).deployment_id;
+          if (owner !== d.id) throw new ConflictError(p.id, `process ${p.id} version ${p.version} is already deployed`);
+        }
+      }
+      this.s.upsertDeployment.run(d.id, d.createdAt, JSON.stringify(d));
+    });
+  }
+
+  // ── deployments ──────────────────────────────────────────────────────────────────────
+
+  async saveDeployment(d: DeploymentRecord): Promise<void> {
+    this.deployTx.immediate(d);
+  }
+  async getDeployment(id: string) {
+    const row = this.s.getDeployment.get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as DeploymentRecord) : undefined;
+  }
+  async listDeployments() {
+    return (this.s.listDeployments.all() as { doc: string }[]).map((r) => JSON.parse(r.doc) as DeploymentRecord);
+  }
+  async latestVersion(processId: string) {
+    return (this.s.latestVersion.get(processId) as { v: number | null }).v ?? 0;
+  }
+
+  // ── instances ────────────────────────────────────────────────────────────────────────
+
+  async createInstance(record: InstanceRecord): Promise<void> {
+    this.writeInstance(record, null);
+  }
+  async getInstance(id: string) {
+    const row = this.s.getInstance.get(id) as InstanceRow | undefined;
+    return row ? instanceOf(row) : undefined;
+  }
+  async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
+    this.writeInstance(record, expectedRev);
+  }
+  async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+    this.commitTx.immediate(record, expectedRev);
+  }
+  async clearOutbox(instanceId: string, rev: number): Promise<void> {
+    this.s.clearOutbox.run(instanceId, rev);
+  }
+  async pendingOutboxes(limit: number) {
+    return (this.s.pendingOutboxes.all(limit) as InstanceRow[]).map(instanceOf);
+  }
+  async listInstances(filter: InstanceFilter, page: Page = {}) {
+    const rows = this.select('instances', INSTANCE_COLUMNS, INSTANCE_FILTER_COLUMNS, filter, 'id', page);
+    return (rows as InstanceRow[]).map(instanceOf);
+  }
+
+  /** Insert (expectedRev null) or compare-and-set update; the caller's transaction, if any, rolls back on conflict. */
+  private writeInstance(r: InstanceRecord, expectedRev: number | null): void {
+    const outbox = r.outbox.length ? JSON.stringify(r.outbox) : null;
+    const state = JSON.stringify(r.state);
+    if (expectedRev === null) {
+      try {
+        this.s.insertInstance.run(
+          r.id, r.processId, r.version, r.deploymentId, r.businessKey ?? null, r.status,
+          r.parentInstanceId ?? null, r.rev, r.startedAt, r.updatedAt, state, outbox,
+        );
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+          throw new ConflictError(r.id, `instance ${r.id} already exists`);
+        }
+        throw err;
+      }
+      return;
+    }
+    const result = this.s.updateInstance.run(
+      r.processId, r.version, r.deploymentId, r.businessKey ?? null, r.status, r.parentInstanceId ?? null,
+      r.rev, r.startedAt, r.updatedAt, state, outbox, r.id, expectedRev,
+    );
+    if (result.changes === 0) throw new ConflictError(r.id);
+  }
+
+  // ── projections ──────────────────────────────────────────────────────────────────────
+
+  async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
+    if (effects.length) this.projectTx.immediate(instanceId, effects);
+  }
+
+  private applyEffects(instanceId: string, effects: readonly Effect[]): void {
+    const s = this.s;
+    for (const e of effects) {
+      switch (e.type) {
+        case 'task.created': {
+          const t = e.task;
+          s.insertTask.run(
+            t.id, t.instanceId, t.processId, t.elementId, t.department ?? null, t.assignee ?? null, t.state,
+            taskCursor(t), t.deadline ?? null, t.completedAt ?? null, JSON.stringify(t),
+          );
+          break;
+        }
+        case 'task.ended':
+          s.endTask.run(e.state, e.at, e.taskId);
+          break;
+        case 'job.created':
+          s.upsertJob.run(
+            e.job.id, e.job.instanceId, e.job.type, e.job.createdAt, JSON.stringify({ ...e.job, retries: e.retries }),
+          );
+          break;
+        case 'job.ended':
+          s.deleteJob.run(e.jobId);
+          break;
+        case 'timer.scheduled':
+          s.upsertTimer.run(e.timerId, instanceId, e.elementId, e.dueAt);
+          break;
+        case 'timer.cancelled':
+          s.deleteTimer.run(e.timerId);
+          break;
+        case 'message.subscribed':
+          s.upsertSubscription.run(e.subscriptionId, instanceId, e.messageName, e.correlationKey);
+          break;
+        case 'message.unsubscribed':
+          s.deleteSubscription.run(e.subscriptionId);
+          break;
+        case 'history':
+          s.insertHistory.run(e.entry.id, instanceId, e.entry.seq, JSON.stringify(e.entry));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  // ── queries ──────────────────────────────────────────────────────────────────────────
+
+  async findTasks(filter: TaskFilter, page: Page = {}) {
+    const rows = this.select('tasks', 'state, completed_at, doc', TASK_FILTER_COLUMNS, filter, 'ord', page);
+    return (rows as TaskRow[]).map(taskOf);
+  }
+  async getTask(id: string) {
+    const row = this.s.getTask.get(id) as TaskRow | undefined;
+    return row ? taskOf(row) : undefined;
+  }
+  async findJobs(filter: { instanceId?: string; type?: string }) {
+    const rows = (
+      filter.instanceId !== undefined
+        ? filter.type !== undefined
+          ? this.s.jobsByInstanceType.all(filter.instanceId, filter.type)
+          : this.s.jobsByInstance.all(filter.instanceId)
+        : filter.type !== undefined
+          ? this.s.jobsByType.all(filter.type)
+          : this.s.allJobs.all()
+    ) as { doc: string }[];
+    return rows.map((r) => JSON.parse(r.doc) as JobRecord);
+  }
+  async getJob(id: string) {
+    const row = this.s.getJob.get(id) as { doc: string } | undefined;
+    return row ? (JSON.parse(row.doc) as JobRecord) : undefined;
+  }
+  async dueTimers(now: number, limit: number) {
+    return (
+      this.s.dueTimers.all(now, limit) as { id: string; instance_id: string; element_id: string; due_at: number }[]
+    ).map((r): TimerRecord => ({ id: r.id, instanceId: r.instance_id, elementId: r.element_id, dueAt: r.due_at }));
+  }
+  async findSubscriptions(messageName: string, correlationKey: string | null) {
+    return (
+      this.s.findSubscriptions.all(messageName, correlationKey) as {
+        id: string;
+        instance_id: string;
+        message_name: string;
+        correlation_key: string | null;
+      }[]
+    ).map(
+      (r): SubscriptionRecord => ({
+        id: r.id,
+        instanceId: r.instance_id,
+        messageName: r.message_name,
+        correlationKey: r.correlation_key,
+      }),
+    );
+  }
+  async history(instanceId: string) {
+    return (this.s.history.all(instanceId) as { doc: string }[]).map((r) => JSON.parse(r.doc) as HistoryEntry);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.db.pragma('optimize');
+    this.db.close();
+  }
+
+  /**
+   * A filtered, ordered page: `column op ?` for each filter field present, `order > after`,
+   * ORDER BY order, LIMIT. Prepared once per filter shape (which fields are present).
+   */
+  private select<F extends object>(
+    table: string,
+    columns: string,
+    filterColumns: readonly (readonly [keyof F, string, string])[],
+    filter: F,
+    order: string,
+    page: Page,
+  ): unknown[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let shape = table;
+    for (const [key, column, op] of filterColumns) {
+      if (filter[key] === undefined) continue;
+      where.push(`${column} ${op} ?`);
+      params.push(filter[key]);
+      shape += `|${String(key)}`;
+    }
+    if (page.after !== undefined) {
+      where.push(`${order} > ?`);
+      params.push(page.after);
+      shape += '|after';
+    }
+    params.push(page.limit ?? -1);
+    let stmt = this.queries.get(shape);
+    if (!stmt) {
+      const sql = `SELECT ${columns} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+      this.queries.set(shape, (stmt = this.db.prepare(sql)));
+    }
+    return stmt.all(...params);
+  }
+}
+
+function prepare(db: Database.Database) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    claimVersion: p(
+      'INSERT INTO process_versions (process_id, version, deployment_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    versionOwner: p('SELECT deployment_id FROM process_versions WHERE process_id = ? AND version = ?'),
+    upsertDeployment: p(
+      'INSERT INTO deployments (id, created_at, doc) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc',
+    ),
+    getDeployment: p('SELECT doc FROM deployments WHERE id = ?'),
+    listDeployments: p('SELECT doc FROM deployments ORDER BY created_at, rowid'),
+    latestVersion: p('SELECT max(version) AS v FROM process_versions WHERE process_id = ?'),
+
+    insertInstance: p(`INSERT INTO instances (${INSTANCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    updateInstance: p(
+      'UPDATE instances SET process_id = ?, version = ?, deployment_id = ?, business_key = ?, status = ?, parent_id = ?, ' +
+        'rev = ?, started_at = ?, updated_at = ?, state = ?, outbox = ? WHERE id = ? AND rev = ?',
+    ),
+    getInstance: p(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = ?`),
+    clearOutbox: p('UPDATE instances SET outbox = NULL WHERE id = ? AND rev = ? AND outbox IS NOT NULL'),
+    pendingOutboxes: p(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE outbox IS NOT NULL ORDER BY id LIMIT ?`),
+
+    insertTask: p(
+      'INSERT INTO tasks (id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    ),
+    endTask: p("UPDATE tasks SET state = ?, completed_at = ? WHERE id = ? AND state = 'open'"),
+    getTask: p('SELECT state, completed_at, doc FROM tasks WHERE id = ?'),
+
+    upsertJob: p(
+      'INSERT INTO jobs (id, instance_id, type, created_at, doc) VALUES (?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, type = excluded.type, ' +
+        'created_at = excluded.created_at, doc = excluded.doc',
+    ),
+    deleteJob: p('DELETE FROM jobs WHERE id = ?'),
+    getJob: p('SELECT doc FROM jobs WHERE id = ?'),
+    allJobs: p('SELECT doc FROM jobs ORDER BY created_at, id'),
+    jobsByInstance: p('SELECT doc FROM jobs WHERE instance_id = ? ORDER BY created_at, id'),
+    jobsByType: p('SELECT doc FROM jobs WHERE type = ? ORDER BY created_at, id'),
+    jobsByInstanceType: p('SELECT doc FROM jobs WHERE instance_id = ? AND type = ? ORDER BY created_at, id'),
+
+    upsertTimer: p(
+      'INSERT INTO timers (id, instance_id, element_id, due_at) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, element_id = excluded.element_id, due_at = excluded.due_at',
+    ),
+    deleteTimer: p('DELETE FROM timers WHERE id = ?'),
+    dueTimers: p('SELECT id, instance_id, element_id, due_at FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?'),
+
+    upsertSubscription: p(
+      'INSERT INTO subscriptions (id, instance_id, message_name, correlation_key) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET instance_id = excluded.instance_id, message_name = excluded.message_name, ' +
+        'correlation_key = excluded.correlation_key',
+    ),
+    deleteSubscription: p('DELETE FROM subscriptions WHERE id = ?'),
+    findSubscriptions: p(
+      'SELECT id, instance_id, message_name, correlation_key FROM subscriptions WHERE message_name = ? AND correlation_key IS ? ORDER BY id',
+    ),
+
+    insertHistory: p('INSERT INTO history (id, instance_id, seq, doc) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
+    history: p('SELECT doc FROM history WHERE instance_id = ? ORDER BY seq'),
+  };
+}
+
+function instanceOf(row: InstanceRow): InstanceRecord {
+  const record: InstanceRecord = {
+    id: row.id,
+    processId: row.process_id,
+    version: row.version,
+    deploymentId: row.deployment_id,
+    status: row.status,
+    rev: row.rev,
+    state: JSON.parse(row.state) as InstanceState,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    outbox: row.outbox === null ? [] : (JSON.parse(row.outbox) as Effect[]),
+  };
+  if (row.business_key !== null) record.businessKey = row.business_key;
+  if (row.parent_id !== null) record.parentInstanceId = row.parent_id;
+  return record;
+}
+
+function taskOf(row: TaskRow): Task {
+  const task = JSON.parse(row.doc) as Task;
+  task.state = row.state;
+  if (row.completed_at !== null) task.completedAt = row.completed_at;
+  return task;
+}

@@ -1,0 +1,123 @@
+/**
+ * SQLite schema, versioned with `PRAGMA user_version`: migration N brings a database from
+ * version N-1 to N inside one transaction. Opening a database runs only the missing ones, so a
+ * command never does schema work. Add a migration at the end; never edit a shipped one.
+ *
+ * Layout: the instance record is one row whose state and outbox are JSON text (user variable
+ * names never become column names). Projections have their query fields as columns and the
+ * whole object as JSON in `doc`, so reads parse one column and inbox queries hit an index.
+ */
+import type Database from 'better-sqlite3';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: the first schema.
+  `
+  CREATE TABLE deployments (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE process_versions (
+    process_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    deployment_id TEXT NOT NULL,
+    PRIMARY KEY (process_id, version)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    process_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    deployment_id TEXT NOT NULL,
+    business_key TEXT,
+    status TEXT NOT NULL,
+    parent_id TEXT,
+    rev INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    -- JSON array of effects not yet projected; NULL when empty.
+    outbox TEXT
+  );
+  CREATE INDEX instances_process_status ON instances (process_id, status, id);
+  CREATE INDEX instances_status ON instances (status, id);
+  CREATE INDEX instances_business_key ON instances (business_key, id) WHERE business_key IS NOT NULL;
+  CREATE INDEX instances_pending ON instances (id) WHERE outbox IS NOT NULL;
+
+  CREATE TABLE tasks (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    process_id TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    department TEXT,
+    assignee TEXT,
+    state TEXT NOT NULL,
+    -- taskCursor(task): createdAt then id, the inbox order and the pagination cursor.
+    ord TEXT NOT NULL,
+    deadline INTEGER,
+    completed_at INTEGER,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX tasks_department_state ON tasks (department, state, ord);
+  CREATE INDEX tasks_assignee_state ON tasks (assignee, state, ord);
+  CREATE INDEX tasks_state ON tasks (state, ord);
+  CREATE INDEX tasks_state_deadline ON tasks (state, deadline) WHERE deadline IS NOT NULL;
+  CREATE INDEX tasks_instance ON tasks (instance_id, ord);
+
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX jobs_instance ON jobs (instance_id);
+  CREATE INDEX jobs_type ON jobs (type, created_at);
+
+  CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    element_id TEXT NOT NULL,
+    due_at INTEGER NOT NULL
+  );
+  CREATE INDEX timers_due ON timers (due_at);
+  CREATE INDEX timers_instance ON timers (instance_id);
+
+  CREATE TABLE subscriptions (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    message_name TEXT NOT NULL,
+    correlation_key TEXT
+  );
+  CREATE INDEX subscriptions_name_key ON subscriptions (message_name, correlation_key);
+  CREATE INDEX subscriptions_instance ON subscriptions (instance_id);
+
+  CREATE TABLE history (
+    id TEXT PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX history_instance_seq ON history (instance_id, seq);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer OneThing. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `database schema version ${current} is newer than this OneThing understands (${SCHEMA_VERSION}); upgrade OneThing`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      // Another process may have migrated while this one waited for the write lock.
+      if ((db.pragma('user_version', { simple: true }) as number) > v) return;
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
