@@ -7,6 +7,8 @@ import type { MergeResult } from '../../../forms/src/merge/index.js';
 import type { BundleRecord, BundleSummary } from '../bundles/registry.js';
 import type { Actor } from '../domain/actor.js';
 import type { Text } from '../domain/errors.js';
+import type { SignedLicence } from '../licences/index.js';
+import type { LicenceDoc } from './licence-library.js';
 import type { TimeLimitStatus } from './clock.js';
 import type { Applicant, Application, ApplicationStatus, Evaluation, ItemCase, NoticeEntry } from './types.js';
 
@@ -57,6 +59,8 @@ export interface MaterialInput {
   id: string;
   status: 'provided' | 'eLicence' | 'deferred' | 'commitment';
   licenceId?: string;
+  /** The licence as presented from the applicant's wallet; verified instead of the library copy. */
+  licence?: SignedLicence;
   uploadSha256?: string;
 }
 
@@ -110,11 +114,19 @@ export interface CentreApi {
   listTasks(actor: Actor, filter: TaskFilter): Promise<Page<DepartmentTask>>;
   getTask(actor: Actor, id: string): Promise<DepartmentTask>;
   claim(actor: Actor, taskId: string): Promise<DepartmentTask>;
-  approve(actor: Actor, taskId: string, input: { resultNumber?: string; issueLicence?: boolean; comment?: string }): Promise<DepartmentTask>;
+  /** Approve; with `licence` the result is issued as a signed e-licence held by the applicant. */
+  approve(
+    actor: Actor,
+    taskId: string,
+    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
+  ): Promise<DepartmentTask>;
   reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask>;
   requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask>;
   /** 告知承诺 post-check result; `false` revokes the approval. */
   recordPostCheck(actor: Actor, taskId: string, input: { result: 'confirmed' | 'false' | 'unverifiable' }): Promise<DepartmentTask>;
+
+  // e-licences: the clerk's picker and verification at the window; applicants see their own
+  listLicences(actor: Actor, holderId: string): Promise<LicenceDoc[]>;
 
   /** Periodic: deferred materials overdue, time-limit colours, rectification deadlines. */
   sweep(now?: number): Promise<{ terminated: number; recoloured: number }>;

@@ -21,12 +21,30 @@ const applicantActor: Actor = { userId: 'zhangsan', name: '张三', role: 'appli
 const T0 = Date.UTC(2026, 10, 23, 1, 0);
 const DAY = 86_400_000;
 
+const HOLDER = '440402199003071232';
+
+/** A licence from another issuer's library, as the provincial e-licence system would supply it. */
+function externalLicence(centre: Centre, typeCode: string, number: string, holderId = HOLDER) {
+  return centre.licences.issue(
+    { typeCode, number, holderId, holderName: '张三', issuer: 'public-security', validFrom: '2020-01-01', data: { legalRepName: '张三' } },
+    T0,
+    { applicationId: 'external', item: 'external' },
+  );
+}
+
+async function makeCentre(now: () => number, tweak?: (pkg: ReturnType<typeof example>) => void) {
+  const engine = createEngine({ clock: now });
+  const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock: now, defaultDeferralDays: 5 });
+  const pkg = example('business-startup');
+  tweak?.(pkg);
+  await centre.deployBundle(analyst, pkg);
+  await externalLicence(centre, 'resident-id-card', 'RID-1');
+  return { engine, centre };
+}
+
 async function setUp() {
   let now = T0;
-  const clock = () => now;
-  const engine = createEngine({ clock });
-  const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock });
-  await centre.deployBundle(analyst, example('business-startup'));
+  const { engine, centre } = await makeCentre(() => now);
   const { situation, ...data } = samples['business-startup']!;
   return { centre, engine, advance: (ms: number) => (now += ms), answers: situation!, data };
 }
@@ -39,7 +57,7 @@ async function accepted(s: Awaited<ReturnType<typeof setUp>>, answers = s.answer
     applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232', phone: '13800138000', userId: 'zhangsan' },
   });
   await s.centre.submit(clerk, app.id);
-  return s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'RID-1' }, { id: 'premisesProof', status: 'provided' }] });
+  return s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }] });
 }
 
 const taskOf = (appId: string, item: string) => `${appId}:${item}`;
@@ -155,17 +173,17 @@ describe('Centre: one application from the window to the departments and back', 
     });
     await s.centre.submit(clerk, app.id);
     await expect(
-      s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }] }),
+      s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }] }),
     ).rejects.toMatchObject({ code: 'invalid', fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof' })] });
     // The premises proof may be replaced by a commitment here, but not deferred.
     await expect(
       s.centre.accept(clerk, app.id, {
-        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'deferred' }],
+        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'deferred' }],
         commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '容缺承诺' }],
       }),
     ).rejects.toMatchObject({ code: 'invalid' });
     const accepted = await s.centre.accept(clerk, app.id, {
-      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'commitment' }],
+      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'commitment' }],
       commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
     });
     expect(accepted.materials.find((m) => m.id === 'premisesProof')!.status).toBe('commitment');
@@ -179,12 +197,10 @@ describe('Centre: one application from the window to the departments and back', 
 
   it('容缺: a deferred material blocks delivery; overdue, the case is terminated and the late material refused', async () => {
     let now = T0;
-    const clock = () => now;
-    const engine = createEngine({ clock });
-    const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
-    const pkg = example('business-startup');
-    pkg.bundle.materials.find((m: { id: string }) => m.id === 'premisesProof').deferrable = true;
-    await centre.deployBundle(analyst, pkg);
+    const { engine, centre } = await makeCentre(
+      () => now,
+      (pkg) => (pkg.bundle.materials.find((m: { id: string }) => m.id === 'premisesProof').deferrable = true),
+    );
     const { situation, ...data } = samples['business-startup']!;
     const app = await centre.createApplication(clerk, {
       bundleCode: 'business-startup',
@@ -193,7 +209,7 @@ describe('Centre: one application from the window to the departments and back', 
       applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232' },
     });
     const accepted = await centre.accept(clerk, app.id, {
-      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'R' }, { id: 'premisesProof', status: 'deferred' }],
+      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'deferred' }],
       commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交住所证明' }],
     });
     const deferral = accepted.materials.find((m) => m.id === 'premisesProof')!.deferral!;
@@ -213,5 +229,65 @@ describe('Centre: one application from the window to the departments and back', 
     await expect(centre.supplement(clerk, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] })).rejects.toMatchObject({
       code: 'stateInvalid',
     });
+  });
+
+  it('e-licences: issued on approval, accepted in place of a material, refused when tampered or not the holder’s', async () => {
+    const s = await setUp();
+    const first = await accepted(s);
+    await s.centre.approve(dept('market-regulation'), taskOf(first.id, 'enterprise-registration'), {
+      resultNumber: '91440400MA5XXXXX1X',
+      licence: { typeCode: 'business-licence' },
+    });
+    const [issued] = (await s.centre.listLicences(clerk, HOLDER)).filter((l) => l.typeCode === 'business-licence');
+    expect(issued!.signed.licence.number).toBe('91440400MA5XXXXX1X');
+    expect(issued!.signed.licence.data).not.toHaveProperty('legalRepIdNumber'); // no sensitive facts on a licence
+
+    const property = await externalLicence(s.centre, 'property-certificate', 'P-1');
+    const second = await s.centre.createApplication(clerk, {
+      bundleCode: 'business-startup',
+      answers: s.answers,
+      data: s.data,
+      applicant: { kind: 'person', name: '张三', idNumber: HOLDER },
+    });
+    const tampered = structuredClone(property.signed);
+    tampered.licence.holderName = '李四';
+    await expect(
+      s.centre.accept(clerk, second.id, {
+        materials: [
+          { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+          { id: 'premisesProof', status: 'eLicence', licenceId: property.id, licence: tampered },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid', fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof.licenceId' })] });
+    await expect(
+      s.centre.accept(clerk, second.id, {
+        materials: [
+          { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+          { id: 'premisesProof', status: 'eLicence', licenceId: issued!.id }, // wrong type for this slot
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    const ok = await s.centre.accept(clerk, second.id, {
+      materials: [
+        { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+        { id: 'premisesProof', status: 'eLicence', licenceId: property.id, licence: property.signed },
+      ],
+    });
+    expect(ok.materials.find((m) => m.id === 'premisesProof')).toMatchObject({ status: 'eLicence', licenceId: property.id });
+    const other = await externalLicence(s.centre, 'property-certificate', 'P-2', '11010519491231002X');
+    const third = await s.centre.createApplication(clerk, {
+      bundleCode: 'business-startup',
+      answers: s.answers,
+      data: s.data,
+      applicant: { kind: 'person', name: '张三', idNumber: HOLDER },
+    });
+    await expect(
+      s.centre.accept(clerk, third.id, {
+        materials: [
+          { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+          { id: 'premisesProof', status: 'eLicence', licenceId: other.id },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'invalid' });
   });
 });

@@ -24,6 +24,8 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimits } from './clock.js';
+import { generateIssuerKey } from '../licences/index.js';
+import { cstDate, licenceError, LicenceLibrary, type LicenceDoc, type LicenceKeys } from './licence-library.js';
 import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
 import type {
   Applicant,
@@ -64,6 +66,14 @@ export interface CentreOptions {
   postCheckDays?: number;
   /** 差评 rectification deadline in working days. */
   rectificationDays?: number;
+  /** Signing key for e-licences issued here and the issuers trusted at acceptance. */
+  licenceKeys?: LicenceKeys;
+}
+
+/** A key for this process only: licences it signs verify here until the process ends (tests, demos). */
+export function ephemeralLicenceKeys(): LicenceKeys {
+  const key = generateIssuerKey('centre-ephemeral');
+  return { issuer: key, trusted: new Map([[key.keyId, key.publicKey]]) };
 }
 
 const MAX_RETRIES = 5;
@@ -75,6 +85,7 @@ const taskIdOf = (applicationId: string, item: string) => `${applicationId}:${it
 
 export class Centre implements CentreApi {
   readonly bundles: BundleRegistry;
+  readonly licences: LicenceLibrary;
   private readonly engine: Engine;
   private readonly docs: DocStore;
   private readonly limits: TimeLimits;
@@ -89,6 +100,7 @@ export class Centre implements CentreApi {
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.bundles = new BundleRegistry(this.engine, this.docs, this.clock);
+    this.licences = new LicenceLibrary(this.docs, options.licenceKeys ?? ephemeralLicenceKeys());
     this.options = {
       defaultDeferralDays: options.defaultDeferralDays ?? 10,
       postCheckDays: options.postCheckDays ?? 20,
@@ -208,6 +220,7 @@ export class Centre implements CentreApi {
       expectStatus(app, ['submitted', 'draft']);
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
       this.checkForm(app, bundle);
+      await this.verifyLicences(app, input.materials ?? [], now);
       const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
       app.commitments.push(...commitments);
       const dueAt = this.limits.addWorkingDays(now, input.deferralDays ?? this.options.defaultDeferralDays, app.region);
@@ -329,6 +342,7 @@ export class Centre implements CentreApi {
         this.applyAnswers(app, bundle, app.answers, merged);
         this.checkForm(app, bundle);
       }
+      await this.verifyLicences(app, input.materials ?? [], now);
       applyMaterials(app, input.materials ?? [], [], 0, now, false);
       if (app.status === 'awaiting-supplement') {
         // The applicant answered the notice: every request in it is resolved, the clock resumes.
@@ -522,10 +536,11 @@ export class Centre implements CentreApi {
   async approve(
     actor: Actor,
     taskId: string,
-    input: { resultNumber?: string; issueLicence?: boolean; comment?: string },
+    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
   ): Promise<DepartmentTask> {
     return this.decide(actor, taskId, 'approved', async (app, item) => {
       item.resultNumber = input.resultNumber ? String(input.resultNumber).slice(0, 100) : `${app.number}-${item.item}`;
+      if (input.licence) item.licenceId = (await this.issueLicence(app, item, input.licence)).id;
       const onCommitment = app.materials.some(
         (m) => m.status === 'commitment' && m.items.includes(item.item),
       );
@@ -580,9 +595,64 @@ export class Centre implements CentreApi {
         // A false commitment revokes the decision (撤销) and is recorded for credit.
         item.status = 'revoked';
         item.reason = '承诺不实，撤销许可 / decision revoked: the commitment was false';
+        if (item.licenceId) await this.licences.setStatus(item.licenceId, 'revoked');
       }
       record(app, actor, now, 'postCheck.recorded', { item: item.item, result: input.result });
     });
+  }
+
+  // ── e-licences ──────────────────────────────────────────────────────────────────────
+
+  async listLicences(actor: Actor, holderId: string): Promise<LicenceDoc[]> {
+    requireRole(actor, 'clerk', 'applicant', 'supervisor');
+    if (actor.role === 'applicant') {
+      // Applicants see licences held under their own applications' identity numbers only.
+      const own = await this.docs.find<Application>(APPLICATIONS, { where: { applicantUserId: actor.userId } });
+      if (!own.some((a) => a.applicant.idNumber === holderId)) return [];
+    }
+    return this.licences.ofHolder(String(holderId ?? ''));
+  }
+
+  private async issueLicence(app: Application, item: ItemCase, spec: { typeCode: string; validTo?: string }) {
+    if (!spec.typeCode || typeof spec.typeCode !== 'string') {
+      throw new DomainError('invalid', t('请指定证照类型', 'the licence type is required'), [
+        { field: 'licence.typeCode', message: t('必填', 'required') },
+      ]);
+    }
+    const now = this.clock();
+    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    // The licence carries the public facts of the item (no ID numbers or phones) to pre-fill later forms.
+    const payload = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[item.department];
+    const form = compileForm(bundle.definition);
+    const data: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(payload?.data ?? {})) {
+      if (form.fieldById.get(key)?.definition.sensitivity === 'public') data[key] = value;
+    }
+    return this.licences.issue(
+      {
+        typeCode: spec.typeCode,
+        number: item.resultNumber!,
+        holderId: app.applicant.idNumber,
+        holderName: typeof app.data.companyName === 'string' ? app.data.companyName : app.applicant.name,
+        issuer: item.department,
+        validFrom: cstDate(now),
+        ...(spec.validTo ? { validTo: String(spec.validTo) } : {}),
+        data,
+      },
+      now,
+      { applicationId: app.id, item: item.item },
+    );
+  }
+
+  /** Every e-licence offered for a material must verify before it replaces the upload. */
+  private async verifyLicences(app: Application, inputs: MaterialInput[], now: number): Promise<void> {
+    for (const input of inputs) {
+      if (input?.status !== 'eLicence' || !input.licenceId) continue;
+      const material = app.materials.find((m) => m.id === input.id);
+      if (!material) continue; // reported by applyMaterials
+      const problem = await this.licences.verifyFor(input.licenceId, material, [app.applicant.idNumber], now, input.licence);
+      if (problem) throw licenceError(material.id, problem);
+    }
   }
 
   // ── periodic work ───────────────────────────────────────────────────────────────────
@@ -621,6 +691,7 @@ export class Centre implements CentreApi {
       if (item.status === 'approved') {
         item.status = 'revoked';
         item.reason = '容缺材料逾期未补交 / deferred material not supplied in time';
+        if (item.licenceId) await this.licences.setStatus(item.licenceId, 'revoked');
       } else if (item.status === 'reviewing' || item.status === 'needs-supplement') {
         item.status = 'terminated';
       }
