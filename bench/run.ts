@@ -1,0 +1,62 @@
+/**
+ * npm run bench [-- --quick] [--only=id,id] [--rounds=N]
+ * Runs every case, prints the table, writes bench/results/latest.json and the generated section
+ * of BENCHMARKS.md (a full run only; partial runs write bench/results/partial.json).
+ */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { engineCases } from './cases/engine.js';
+import { fmt, measure, type CaseDef, type CaseResult } from './lib/harness.js';
+import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } from './lib/report.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+const value = (name: string) => flag(name)?.split('=')[1];
+
+const quick = flag('quick') !== undefined;
+const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
+const only = value('only')?.split(',');
+
+const all: CaseDef[] = [...engineCases()];
+const selected = only ? all.filter((c) => only.some((o) => c.id.includes(o))) : all;
+if (selected.length === 0) {
+  console.error(`no case matches ${only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
+  process.exit(2);
+}
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const started = performance.now();
+const report: Report = {
+  command: ['npm run bench', ...(args.length ? ['--', ...args] : [])].join(' '),
+  date: new Date().toISOString(),
+  machine: machine(),
+  rounds,
+  seconds: 0,
+  cases: [],
+};
+console.log(
+  `${report.machine.cpu} × ${report.machine.cores}, node ${report.machine.node}, load ${report.machine.loadAverageAtStart.join(' ')}`,
+);
+
+for (const def of selected) {
+  console.log(`\n${def.id}: ${def.title}`);
+  const result: CaseResult = await measure(def, { rounds, log: (line) => console.log(line) });
+  const ratio = result.ratio ? `, ratio ${fmt(result.ratio.median)}×` : '';
+  console.log(
+    `  → ours ${fmt(result.ours.value.median)} ${result.unit}${ratio} (${Math.round(result.seconds)} s)`,
+  );
+  report.cases.push(result);
+}
+
+report.seconds = (performance.now() - started) / 1000;
+report.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
+console.log('\n' + consoleTable(report));
+
+mkdirSync(`${root}bench/results`, { recursive: true });
+const partial = only !== undefined || value('rounds') !== undefined || quick;
+writeJson(`${root}bench/results/${partial ? 'partial' : 'latest'}.json`, report);
+if (!partial) updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
+console.log(
+  `\n${Math.round(report.seconds)} s; wrote bench/results/${partial ? 'partial.json' : 'latest.json and BENCHMARKS.md'}`,
+);
