@@ -290,4 +290,24 @@ describe('Centre: one application from the window to the departments and back', 
       }),
     ).rejects.toMatchObject({ code: 'invalid' });
   });
+
+  it('time limits turn yellow, then red, each recorded once, for the case and each department', async () => {
+    const s = await setUp();
+    const app = await accepted(s); // Monday 09:00; promised 1 working day → due end of Tuesday
+    const before = await s.centre.sweep(T0 + 60_000);
+    expect(before.recoloured).toBeGreaterThan(0);
+    let current = await s.centre.getApplication(clerk, app.id);
+    expect(current.timeStatus).toBe('yellow');
+    const yellowEvents = current.timeline.filter((e) => e.type === 'timeLimit.yellow').length;
+    expect(await s.centre.sweep(T0 + 120_000)).toMatchObject({ recoloured: 0 });
+    s.advance(2 * DAY); // Wednesday 09:00
+    await s.centre.sweep();
+    current = await s.centre.getApplication(clerk, app.id);
+    expect(current.timeStatus).toBe('red');
+    expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow')).toHaveLength(yellowEvents);
+    expect(current.timeline.some((e) => e.type === 'timeLimit.red' && e.data?.department === 'market-regulation')).toBe(true);
+    const inbox = await s.centre.listTasks(dept('market-regulation'), { timeStatus: 'red' });
+    expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
+    expect(inbox.items[0]!.remainingWorkingDays).toBeLessThan(0);
+  });
 });

@@ -23,7 +23,7 @@ import type {
   Page,
   TaskFilter,
 } from './api.js';
-import type { TimeLimits } from './clock.js';
+import type { TimeLimitStatus, TimeLimits } from './clock.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { cstDate, licenceError, LicenceLibrary, type LicenceDoc, type LicenceKeys } from './licence-library.js';
 import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
@@ -228,7 +228,7 @@ export class Centre implements CentreApi {
       this.stampClerk(app, actor);
       app.status = 'in-progress';
       app.acceptedAt = now;
-      app.deadline = this.limits.deadline(now, app.promisedDays, app.pauses, app.region);
+      app.deadline = this.limitState(app, now).deadline;
       app.timeStatus = 'normal';
       for (const item of app.items) item.status = 'reviewing';
       const instance = await this.engine.start(app.processId, {
@@ -664,17 +664,26 @@ export class Centre implements CentreApi {
     const system = { userId: 'system', name: '系统', role: 'supervisor' as const };
     for (const candidate of open) {
       const overdue = candidate.materials.some((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
-      const colour = candidate.deadline ? this.limits.status(candidate.deadline, now, candidate.pauses, candidate.region) : 'normal';
-      if (!overdue && colour === candidate.timeStatus) continue;
+      const colour = candidate.acceptedAt !== undefined ? this.limitState(candidate, now).status : 'normal';
+      const itemsChanged = candidate.items.some((i) => this.itemColourChange(candidate, i, now));
+      if (!overdue && colour === candidate.timeStatus && !itemsChanged) continue;
       await this.mutate(system, candidate.id, async (app) => {
         if (overdue) {
           await this.terminateForOverdueDeferral(app, system, now);
           terminated++;
-        } else if (app.deadline) {
-          const next = this.limits.status(app.deadline, now, app.pauses, app.region);
+        } else if (app.acceptedAt !== undefined) {
+          // Each crossing into yellow or red is recorded once, for the case and for each item.
+          const next = this.limitState(app, now).status;
           if (next !== app.timeStatus) {
             record(app, system, now, `timeLimit.${next}`);
             app.timeStatus = next;
+            recoloured++;
+          }
+          for (const item of app.items) {
+            const change = this.itemColourChange(app, item, now);
+            if (!change) continue;
+            record(app, system, now, `timeLimit.${change}`, { item: item.item, department: item.department });
+            item.timeStatus = change;
             recoloured++;
           }
         }
@@ -777,12 +786,13 @@ export class Centre implements CentreApi {
       createdAt: app.acceptedAt ?? app.createdAt,
     };
     if (item.claimedBy) view.claimedBy = item.claimedBy;
-    if (app.deadline) {
-      view.deadline = app.deadline;
-      const now = this.clock();
-      view.remainingWorkingDays = this.limits.remainingWorkingDays(app.deadline, now, app.pauses, app.region);
-      view.timeStatus = this.limits.status(app.deadline, now, app.pauses, app.region);
+    if (app.acceptedAt !== undefined) {
+      const state = this.itemLimit(app, item, this.clock());
+      view.deadline = state.deadline;
+      view.remainingWorkingDays = state.remainingWorkingDays;
+      view.timeStatus = state.status;
     }
+    if (item.specialStep) view.specialStep = true;
     if (withDetails) {
       view.materials = app.materials
         .filter((m) => m.items.includes(item.item))
@@ -809,7 +819,10 @@ export class Centre implements CentreApi {
    * window, and notices when every result is in.
    */
   private async sync(app: Application, actor: Actor, phase: 'acceptance' | 'decision'): Promise<void> {
-    for (const task of await this.openTasks(app)) {
+    const open = await this.openTasks(app);
+    // The case's clock stands still only while a special step is actually open.
+    if (!open.some((task) => task.specialStep)) closePauses(app.pauses, 'special-step', this.clock());
+    for (const task of open) {
       if (task.department === WINDOW) {
         if (task.formView === 'acceptance' && phase === 'acceptance') {
           await this.engine.completeTask(task.id, { actor: actor.userId });
@@ -827,6 +840,10 @@ export class Centre implements CentreApi {
       const item = app.items.find((i) => i.item === task.item);
       if (!item) continue;
       item.taskId = task.id;
+      item.startedAt ??= task.createdAt;
+      if (task.timeLimitDays !== undefined) item.limitDays = task.timeLimitDays;
+      if (task.specialStep) item.specialStep = true;
+      item.timeStatus ??= 'normal';
       if (task.specialStep && !app.pauses.some((p) => p.reason === 'special-step' && !p.to)) {
         app.pauses.push({ from: this.clock(), reason: 'special-step' });
       }
@@ -849,7 +866,37 @@ export class Centre implements CentreApi {
 
   private refreshDeadline(app: Application): void {
     if (app.acceptedAt === undefined) return;
-    app.deadline = this.limits.deadline(app.acceptedAt, app.promisedDays, app.pauses, app.region);
+    app.deadline = this.limitState(app, this.clock()).deadline;
+  }
+
+  /** The new colour of an open item's clock, or null when it has not changed. */
+  private itemColourChange(app: Application, item: ItemCase, now: number): TimeLimitStatus | null {
+    if (item.status !== 'reviewing' && item.status !== 'needs-supplement') return null;
+    if (item.startedAt === undefined) return null;
+    const next = this.itemLimit(app, item, now).status;
+    return next === (item.timeStatus ?? 'normal') ? null : next;
+  }
+
+  /** The promised limit (承诺时限) of the whole case, counted from acceptance. */
+  private limitState(app: Application, now: number) {
+    return this.limits.state(
+      { start: app.acceptedAt ?? now, limitDays: app.promisedDays, pauses: app.pauses, ...(app.region ? { region: app.region } : {}) },
+      now,
+    );
+  }
+
+  /** A department's own limit for its item: from when its task opened (the case's acceptance before that). */
+  private itemLimit(app: Application, item: ItemCase, now: number) {
+    return this.limits.state(
+      {
+        start: item.startedAt ?? app.acceptedAt ?? now,
+        limitDays: item.limitDays,
+        // A special step stops only its own item's clock (and the case's); supplements stop every clock.
+        pauses: app.pauses.filter((p) => p.reason === 'supplement' || item.specialStep),
+        ...(app.region ? { region: app.region } : {}),
+      },
+      now,
+    );
   }
 
   /** Answers decide the items, materials and fields; data that no longer applies is dropped. */
@@ -872,7 +919,7 @@ export class Centre implements CentreApi {
     app.data = kept;
     app.items = merged.items.map((item) => {
       const existing = app.items.find((i) => i.item === item.code);
-      return existing ?? { item: item.code, name: item.name, department: item.department, status: 'reviewing' };
+      return existing ?? { item: item.code, name: item.name, department: item.department, status: 'reviewing', limitDays: item.promisedDays };
     });
     app.departments = [...new Set(app.items.map((i) => i.department))];
     app.materials = merged.materials.map((m) => {
@@ -960,8 +1007,8 @@ export class Centre implements CentreApi {
   /** The department inbox rows of one application, rebuilt from the record. */
   private async projectTasks(app: Application): Promise<void> {
     if (!app.acceptedAt) return;
-    const colour = app.timeStatus ?? 'normal';
     for (const item of app.items) {
+      const limit = this.itemLimit(app, item, this.clock());
       const state: TaskDoc['state'] =
         item.status === 'reviewing' ? (item.claimedBy ? 'claimed' : 'open') : item.status === 'needs-supplement' ? 'needs-supplement' : 'done';
       await this.docs.replace<TaskDoc>(DEPARTMENT_TASKS, {
@@ -970,8 +1017,8 @@ export class Centre implements CentreApi {
         applicationId: app.id,
         department: item.department,
         state: OPEN_STATES.includes(app.status) || state === 'done' ? state : 'done',
-        timeStatus: colour,
-        deadline: app.deadline ?? 0,
+        timeStatus: item.timeStatus ?? 'normal',
+        deadline: limit.deadline,
         createdAt: app.acceptedAt,
       });
     }

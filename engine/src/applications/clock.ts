@@ -6,12 +6,23 @@ import type { Pause } from './types.js';
 
 export type TimeLimitStatus = 'normal' | 'yellow' | 'red';
 
+export interface LimitClock {
+  /** Acceptance (application) or creation (task). */
+  start: number;
+  limitDays: number;
+  pauses: readonly Pause[];
+  region?: string;
+}
+
+export interface LimitState {
+  deadline: number;
+  remainingWorkingDays: number;
+  status: TimeLimitStatus;
+}
+
 export interface TimeLimits {
-  /** Deadline of a limit of `workingDays` counted from `start`, moved by every pause. */
-  deadline(start: number, workingDays: number, pauses: readonly Pause[], region?: string): number;
-  /** Working days left until the deadline (negative when overdue), not counting paused time. */
-  remainingWorkingDays(deadline: number, now: number, pauses: readonly Pause[], region?: string): number;
-  status(deadline: number, now: number, pauses: readonly Pause[], region?: string): TimeLimitStatus;
-  /** `n` working days after `from` (for 容缺 due dates, rectification deadlines). */
+  /** Where a limit stands at `now`: every pause moves the deadline, an open pause stops the clock. */
+  state(clock: LimitClock, now: number): LimitState;
+  /** `n` working days after `from` (容缺 due dates, post-checks, rectification deadlines). */
   addWorkingDays(from: number, n: number, region?: string): number;
 }

@@ -115,6 +115,11 @@ export interface ItemCase {
   status: ItemStatus;
   /** The BPMN user task currently open for this item, if any. */
   taskId?: string;
+  /** The item's own clock: when its task first opened and its limit (gov:timeLimit or the item's promised days). */
+  startedAt?: number;
+  limitDays: number;
+  specialStep?: boolean;
+  timeStatus?: TimeLimitStatus;
   claimedBy?: string;
   decidedAt?: number;
   decidedBy?: string;

@@ -1,37 +1,24 @@
-/**
- * TimeLimits on the working-day calendar: a limit counts working days from its start, every
- * pause (supplement, special step) moves the deadline by the working days it lasted, and while a
- * pause is open the clock stands still.
- */
+/** TimeLimits on the working-day calendar and the time-limit clock of jobs/. */
 import { defaultCalendar, type WorkingCalendar } from '../jobs/calendar/index.js';
-import type { TimeLimitStatus, TimeLimits } from './clock.js';
-import type { Pause } from './types.js';
+import { DEFAULT_THRESHOLDS, timeLimitState, type TimeLimitThresholds } from '../jobs/time-limits.js';
+import type { TimeLimits } from './clock.js';
 
-export interface Thresholds {
-  /** Yellow when this many working days or fewer are left. */
-  yellowDays: number;
-}
-
-export function workingTimeLimits(calendar: WorkingCalendar = defaultCalendar(), thresholds: Thresholds = { yellowDays: 1 }): TimeLimits {
+export function workingTimeLimits(
+  calendar: WorkingCalendar = defaultCalendar(),
+  thresholds: TimeLimitThresholds = DEFAULT_THRESHOLDS,
+): TimeLimits {
   // Administrative-division codes map onto calendar regions only where the deployment defines them.
   const regionOf = (region?: string) => (region && calendar.hasRegion(region) ? region : undefined);
-  const paused = (pauses: readonly Pause[], region?: string) =>
-    pauses.reduce((sum, p) => sum + (p.to === undefined ? 0 : Math.max(0, calendar.workingDaysBetween(p.from, p.to, region))), 0);
-  const remaining = (deadline: number, now: number, pauses: readonly Pause[], region?: string) => {
-    const open = pauses.find((p) => p.to === undefined);
-    return calendar.workingDaysBetween(open ? Math.min(open.from, now) : now, deadline, regionOf(region));
-  };
   return {
-    deadline(start, workingDays, pauses, region) {
-      const r = regionOf(region);
-      return calendar.addWorkingDays(start, workingDays + paused(pauses, r), r);
-    },
-    remainingWorkingDays: remaining,
-    status(deadline, now, pauses, region): TimeLimitStatus {
-      const open = pauses.find((p) => p.to === undefined);
-      const at = open ? Math.min(open.from, now) : now;
-      if (at > deadline) return 'red';
-      return remaining(deadline, now, pauses, region) <= thresholds.yellowDays ? 'yellow' : 'normal';
+    state(clock, now) {
+      const region = regionOf(clock.region);
+      const s = timeLimitState(
+        { start: clock.start, limitDays: clock.limitDays, pauses: clock.pauses, ...(region ? { region } : {}) },
+        now,
+        calendar,
+        thresholds,
+      );
+      return { deadline: s.deadline, remainingWorkingDays: s.remainingWorkingDays, status: s.status };
     },
     addWorkingDays(from, n, region) {
       return calendar.addWorkingDays(from, n, regionOf(region));

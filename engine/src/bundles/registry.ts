@@ -107,6 +107,12 @@ function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined
 }
 
 export class BundleRegistry {
+  /**
+   * One definition object per bundle content: compiled forms and validators are cached on the
+   * definition's identity, so records read back from the store must share it.
+   */
+  private readonly definitions = new Map<string, BundleDefinition>();
+
   constructor(
     private readonly engine: Engine,
     private readonly docs: DocStore,
@@ -160,7 +166,14 @@ export class BundleRegistry {
       createdAt: this.clock(),
       createdBy: actor.userId,
     };
-    return this.docs.put(BUNDLES, record, 0);
+    return this.canonical(await this.docs.put(BUNDLES, record, 0));
+  }
+
+  private canonical(record: BundleRecord): BundleRecord {
+    const known = this.definitions.get(record.sha256);
+    if (known) return { ...record, definition: known };
+    this.definitions.set(record.sha256, record.definition);
+    return record;
   }
 
   /** The newest version of a bundle (active only unless `anyStatus`). */
@@ -168,13 +181,13 @@ export class BundleRegistry {
     const where: Record<string, string> = { code };
     if (!anyStatus) where.status = 'active';
     const [record] = await this.docs.find<BundleRecord>(BUNDLES, { where, orderBy: 'version', desc: true, limit: 1 });
-    return record;
+    return record && this.canonical(record);
   }
 
   async get(code: string, version?: number): Promise<BundleRecord> {
     const record = version === undefined ? await this.latest(code, true) : await this.docs.get<BundleRecord>(BUNDLES, `${code}@${version}`);
     if (!record) throw notFound({ zh: `事项包 ${code}${version ? ` 第${version}版` : ''}`, en: `bundle ${code}${version ? ` version ${version}` : ''}` });
-    return record;
+    return this.canonical(record);
   }
 
   async list(): Promise<BundleSummary[]> {
