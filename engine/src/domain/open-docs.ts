@@ -1,0 +1,27 @@
+/**
+ * The DocStore beside the engine's Store: the same database (the SQLite file, or the MongoDB
+ * connection), with the indexes the service centre's queries need.
+ */
+import type { Store } from '../store/port.js';
+import type { DocStore } from './docs.js';
+import { MemoryDocStore } from './docs.js';
+import { SqliteDocStore, type DocIndexes } from './docs-sqlite.js';
+
+export const DOC_INDEXES: DocIndexes = {
+  applications: [['status'], ['applicantUserId'], ['region', 'createdAt'], ['city', 'createdAt'], ['createdAt']],
+  departmentTasks: [['department', 'state', 'deadline'], ['department', 'timeStatus', 'deadline'], ['applicationId']],
+  bundles: [['code', 'version']],
+  licences: [['holderId']],
+  audit: [['seq']],
+  idempotency: [['userId']],
+};
+
+export async function openDocStore(store: Store, indexes: DocIndexes = DOC_INDEXES): Promise<DocStore> {
+  const s = store as { connection?: unknown; file?: string };
+  if (s.connection) {
+    const { MongoDocStore } = await import('./docs-mongo.js');
+    return new MongoDocStore(s.connection as import('mongoose').Connection, indexes);
+  }
+  if (typeof s.file === 'string') return new SqliteDocStore(s.file, indexes);
+  return new MemoryDocStore();
+}

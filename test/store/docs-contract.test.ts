@@ -1,0 +1,110 @@
+/** One contract for every DocStore adapter: memory (reference), SQLite file, MongoDB wire server. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import mongoose from 'mongoose';
+import { DocConflictError, MemoryDocStore, encodeCursor, type Doc, type DocStore } from '../../engine/src/domain/docs.js';
+import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
+import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
+import { freshDbUri } from '../support/mongo.js';
+
+interface Item extends Doc {
+  department: string;
+  state: string;
+  deadline: number;
+  urgent: boolean;
+  note: string | null;
+  data: Record<string, unknown>;
+}
+
+const adapters: [string, () => Promise<{ docs: DocStore; close(): Promise<void> }>][] = [
+  ['memory', async () => ({ docs: new MemoryDocStore(), close: async () => {} })],
+  [
+    'sqlite',
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'docs-'));
+      const docs = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
+      return { docs, close: async () => (docs.close(), rmSync(dir, { recursive: true, force: true })) };
+    },
+  ],
+  [
+    'mongo',
+    async () => {
+      const connection = await mongoose.createConnection(freshDbUri('docs_contract')).asPromise();
+      return { docs: new MongoDocStore(connection, DOC_INDEXES), close: () => connection.close() };
+    },
+  ],
+];
+
+const item = (id: string, department: string, deadline: number, extra: Partial<Item> = {}): Item => ({
+  id,
+  rev: 0,
+  department,
+  state: 'open',
+  deadline,
+  urgent: false,
+  note: null,
+  // User data may hold keys MongoDB forbids in field names.
+  data: { 'a.b': 1, $weird: 'x', nested: { deep: [1, 2] } },
+  ...extra,
+});
+
+describe.each(adapters)('DocStore contract: %s', (_name, open) => {
+  let docs: DocStore;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ docs, close } = await open());
+  });
+  afterAll(async () => close());
+
+  it('inserts with rev 0, replaces only at the expected rev, and returns what it stored', async () => {
+    const saved = await docs.put('departmentTasks', item('t1', 'tax', 10), 0);
+    expect(saved.rev).toBe(1);
+    await expect(docs.put('departmentTasks', item('t1', 'tax', 10), 0)).rejects.toBeInstanceOf(DocConflictError);
+    const changed = await docs.put('departmentTasks', { ...saved, state: 'claimed' }, 1);
+    expect(changed.rev).toBe(2);
+    await expect(docs.put('departmentTasks', { ...saved, state: 'done' }, 1)).rejects.toBeInstanceOf(DocConflictError);
+    expect(await docs.get<Item>('departmentTasks', 't1')).toEqual({ ...item('t1', 'tax', 10), state: 'claimed', rev: 2 });
+    expect(await docs.get('departmentTasks', 'nope')).toBeUndefined();
+  });
+
+  it('of two concurrent saves at the same rev exactly one wins', async () => {
+    const base = await docs.put('race', item('r', 'tax', 1), 0);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => docs.put('race', { ...base, note: `writer ${i}` }, base.rev)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('filters on top-level fields (equality, any-of, booleans, null), sorts and pages with a cursor', async () => {
+    const c = 'inbox';
+    for (let i = 0; i < 7; i++) {
+      await docs.put(c, item(`x${i}`, i % 2 ? 'tax' : 'hrss', 100 - (i % 3), { urgent: i === 3, note: i === 4 ? 'n' : null }), 0);
+    }
+    expect((await docs.find<Item>(c, { where: { department: 'tax' } })).map((d) => d.id).sort()).toEqual(['x1', 'x3', 'x5']);
+    expect(await docs.count(c, { department: ['tax', 'hrss'] })).toBe(7);
+    expect((await docs.find<Item>(c, { where: { urgent: true } })).map((d) => d.id)).toEqual(['x3']);
+    expect((await docs.find<Item>(c, { where: { note: null } })).length).toBe(6);
+    const all = await docs.find<Item>(c, { orderBy: 'deadline' });
+    expect(all.map((d) => [d.deadline, d.id])).toEqual(
+      [...all].sort((a, b) => a.deadline - b.deadline || (a.id < b.id ? -1 : 1)).map((d) => [d.deadline, d.id]),
+    );
+    const pages: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await docs.find<Item>(c, { orderBy: 'deadline', desc: true, limit: 3, ...(after ? { after } : {}) });
+      pages.push(...page.map((d) => d.id));
+      if (page.length < 3) break;
+      const last = page[page.length - 1]!;
+      after = encodeCursor(last.deadline, last.id);
+    }
+    expect(pages).toEqual([...all].reverse().map((d) => d.id));
+  });
+
+  it('replace writes a derived document whatever its rev', async () => {
+    await docs.replace('projection', item('p', 'tax', 1, { rev: 5 }));
+    await docs.replace('projection', item('p', 'tax', 2, { rev: 3 }));
+    expect((await docs.get<Item>('projection', 'p'))!.deadline).toBe(2);
+  });
+});
