@@ -127,4 +127,37 @@ describe('engine API', () => {
     expect(fine.status).toBe('active');
     expect(fine.openTasks.map((t) => t.elementId)).toEqual(['big']);
   });
+
+  it('views are snapshots: mutating what the engine returned or was given changes nothing inside', async () => {
+    const { engine } = await deployed(
+      model('p', `${startEvent('s')}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`),
+    );
+    const input = { applicant: { name: 'Li' }, list: [1, 2] };
+    const v = await engine.start('p', { variables: input });
+    input.applicant.name = 'changed by caller';
+    input.list.push(3);
+    (v.variables['applicant'] as { name: string }).name = 'changed via view';
+    v.openTasks[0]!.state = 'completed';
+    const [task] = await engine.tasks({ instanceId: v.id });
+    task!.elementId = 'tampered';
+    const again = await engine.instance(v.id);
+    expect(again.variables).toEqual({ applicant: { name: 'Li' }, list: [1, 2] });
+    expect(again.openTasks[0]!.state).toBe('open');
+    expect((await engine.tasks({ instanceId: v.id }))[0]!.elementId).toBe('t');
+
+    const completeVars = { result: { ok: true } };
+    await engine.completeTask(again.openTasks[0]!.id, { variables: completeVars });
+    completeVars.result.ok = false;
+    expect((await engine.instance(v.id)).variables['result']).toEqual({ ok: true });
+  });
+
+  it('tasks of a terminated or incident instance cannot be completed', async () => {
+    const { engine } = await deployed(
+      model('p', `${startEvent('s')}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`),
+    );
+    const v = await engine.start('p', {});
+    await engine.cancel(v.id);
+    await expect(engine.completeTask(v.openTasks[0]!.id, {})).rejects.toThrow();
+    expect((await engine.instance(v.id)).status).toBe('terminated');
+  });
 });

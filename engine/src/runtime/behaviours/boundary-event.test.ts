@@ -246,4 +246,89 @@ describe('boundary events', () => {
       expect(path(view)).not.toContain('handle');
     });
   });
+
+  describe('on a sub-process', () => {
+    it('an error thrown from a task inside propagates to the boundary on the enclosing sub-process', async () => {
+      const { engine } = await deployed(
+        definitions(
+          process(
+            'p',
+            `
+          ${startEvent('start')}
+          <bpmn:subProcess id="sub">
+            ${startEvent('sStart')}${userTask('inner')}${userTask('sibling')}${endEvent('sEnd')}${endEvent('sEnd2')}
+            <bpmn:parallelGateway id="sFork"/>
+            ${chain('sStart', 'sFork')}${chain('sFork', 'inner', 'sEnd')}${chain('sFork', 'sibling', 'sEnd2')}
+          </bpmn:subProcess>
+          <bpmn:boundaryEvent id="failed" attachedToRef="sub"><bpmn:errorEventDefinition errorRef="E"/></bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('endFailed')}
+          ${chain('start', 'sub', 'end')}${chain('failed', 'endFailed')}`,
+          ),
+          error('E', 'BROKEN'),
+        ),
+      );
+      const v = await engine.start('p', {});
+      const inner = v.openTasks.find((t) => t.elementId === 'inner')!;
+      await engine.throwError(inner.id, { errorCode: 'BROKEN' });
+      const after = await engine.instance(v.id);
+      expect(after.status).toBe('completed');
+      expect(path(after)).toContain('endFailed');
+      expect(after.openTasks).toEqual([]);
+      expect((await engine.tasks({ instanceId: v.id, elementId: 'sibling' }))[0]!.state).toBe('cancelled');
+    });
+
+    it('interrupting the sub-process removes the timers waiting inside it', async () => {
+      const h = await deployed(
+        definitions(
+          process(
+            'p',
+            `
+          ${startEvent('start')}
+          <bpmn:subProcess id="sub">
+            ${startEvent('sStart')}
+            <bpmn:intermediateCatchEvent id="innerWait">${timer('timeDuration', 'PT2H')}</bpmn:intermediateCatchEvent>
+            ${endEvent('sEnd')}
+            ${chain('sStart', 'innerWait', 'sEnd')}
+          </bpmn:subProcess>
+          <bpmn:boundaryEvent id="stop" attachedToRef="sub"><bpmn:messageEventDefinition messageRef="M"/></bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('stopped')}
+          ${chain('start', 'sub', 'end')}${chain('stop', 'stopped')}`,
+          ),
+          message('M', 'stop'),
+        ),
+      );
+      const v = await h.engine.start('p', { businessKey: 'S' });
+      await h.engine.correlate('stop', { correlationKey: 'S' });
+      expect((await h.engine.instance(v.id)).status).toBe('completed');
+      expect(await h.tick(3 * HOUR)).toBe(0);
+      expect(path(await h.engine.instance(v.id))).not.toContain('innerWait');
+    });
+
+    it('a non-interrupting cycle on the sub-process fires while the inner task is open, and stops after it', async () => {
+      const h = await deployed(
+        definitions(
+          process(
+            'p',
+            `
+          ${startEvent('start')}
+          <bpmn:subProcess id="sub">
+            ${startEvent('sStart')}${userTask('inner')}${endEvent('sEnd')}
+            ${chain('sStart', 'inner', 'sEnd')}
+          </bpmn:subProcess>
+          <bpmn:boundaryEvent id="tick" attachedToRef="sub" cancelActivity="false">${timer('timeCycle', 'R3/PT1H')}</bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('ticked')}
+          ${chain('start', 'sub', 'end')}${chain('tick', 'ticked')}`,
+          ),
+        ),
+      );
+      const v = await h.engine.start('p', {});
+      expect(await h.tick(HOUR)).toBe(1);
+      expect(await h.tick(HOUR)).toBe(1);
+      await h.engine.completeTask(v.openTasks[0]!.id, {});
+      expect(await h.tick(HOUR)).toBe(0);
+      const after = await h.engine.instance(v.id);
+      expect(after.status).toBe('completed');
+      expect(timesCompleted(after, 'ticked')).toBe(2);
+    });
+  });
 });

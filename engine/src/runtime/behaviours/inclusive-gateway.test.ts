@@ -185,4 +185,88 @@ describe('inclusive gateway', () => {
     expect(timesCompleted(view, 'outerJoin')).toBe(1);
     expect(openTaskIds(view)).toEqual(['after']);
   });
+
+  it('the join waits for a token still inside an embedded sub-process on one branch', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:inclusiveGateway id="split"/>
+      <bpmn:subProcess id="sub">
+        ${startEvent('subStart')}${userTask('inner')}${endEvent('subEnd')}
+        ${chain('subStart', 'inner', 'subEnd')}
+      </bpmn:subProcess>
+      ${userTask('direct')}
+      <bpmn:inclusiveGateway id="join"/>
+      ${endEvent('end')}
+      ${chain('start', 'split')}
+      ${flow('split', 'sub', '= true')}
+      ${flow('split', 'direct', '= true')}
+      ${chain('sub', 'join')}${chain('direct', 'join')}
+      ${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', {});
+    expect(openTaskIds(v)).toEqual(['direct', 'inner']);
+    const byEl = Object.fromEntries(v.openTasks.map((t) => [t.elementId, t.id]));
+    const afterDirect = await engine.completeTask(byEl['direct']!, {});
+    expect(path(afterDirect)).not.toContain('join');
+    expect(afterDirect.status).toBe('active');
+    const done = await engine.completeTask(byEl['inner']!, {});
+    expect(timesCompleted(done, 'join')).toBe(1);
+    expect(done.status).toBe('completed');
+  });
+
+  it('the join waits for a token that may still arrive through a boundary-event path', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:inclusiveGateway id="split"/>
+      ${userTask('guarded')}
+      <bpmn:boundaryEvent id="late" attachedToRef="guarded">
+        <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+      </bpmn:boundaryEvent>
+      ${userTask('plain')}
+      <bpmn:inclusiveGateway id="join"/>
+      ${endEvent('end')}
+      ${chain('start', 'split')}
+      ${flow('split', 'guarded', '= true')}
+      ${flow('split', 'plain', '= true')}
+      ${chain('guarded', 'join')}${chain('late', 'join')}${chain('plain', 'join')}
+      ${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', {});
+    const byEl = Object.fromEntries(v.openTasks.map((t) => [t.elementId, t.id]));
+    const afterPlain = await engine.completeTask(byEl['plain']!, {});
+    expect(path(afterPlain)).not.toContain('join');
+    const done = await engine.completeTask(byEl['guarded']!, {});
+    expect(timesCompleted(done, 'join')).toBe(1);
+    expect(done.status).toBe('completed');
+  });
+
+  it('an inclusive join that is not preceded by a split merges a single token', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:exclusiveGateway id="choose" default="choose_b"/>
+      ${userTask('a')}${userTask('b')}
+      <bpmn:inclusiveGateway id="join"/>
+      ${endEvent('end')}
+      ${chain('start', 'choose')}
+      ${flow('choose', 'a', '= pickA')}
+      ${flow('choose', 'b', undefined, 'choose_b')}
+      ${chain('a', 'join')}${chain('b', 'join')}${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', { variables: { pickA: true } });
+    const done = await engine.completeTask(v.openTasks[0]!.id, {});
+    expect(done.status).toBe('completed');
+    expect(timesCompleted(done, 'join')).toBe(1);
+  });
 });

@@ -1,4 +1,13 @@
-import { chain, endEvent, model, startEvent, userTask, xmlEscape } from '../../testing/bpmn.js';
+import {
+  chain,
+  definitions,
+  endEvent,
+  model,
+  process,
+  startEvent,
+  userTask,
+  xmlEscape,
+} from '../../testing/bpmn.js';
 import { deployed, openTaskIds, path, timesCompleted } from '../../testing/harness.js';
 import type { Task } from '../../api.js';
 
@@ -222,5 +231,77 @@ describe('multi-instance', () => {
     const v = await engine.start('p', { variables: { departments: 42 } });
     expect(v.status).toBe('incident');
     expect(v.incident?.elementId).toBe('review');
+  });
+
+  it('an interrupting boundary timer on a parallel multi-instance cancels every open instance', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:userTask id="review">${loop({ collection: '= [1, 2, 3]', elementVariable: 'n' })}</bpmn:userTask>
+        <bpmn:boundaryEvent id="deadline" attachedToRef="review">
+          <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('late')}
+        ${chain('start', 'review', 'end')}${chain('deadline', 'late')}`,
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    await h.engine.completeTask(reviewTasks(v.openTasks)[0]!.id, {});
+    expect(await h.tick(60 * 60 * 1000)).toBe(1);
+    const after = await h.engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(after.openTasks).toEqual([]);
+    expect(path(after)).toContain('late');
+    expect(path(after)).not.toContain('end');
+    expect(await h.engine.tasks({ instanceId: v.id, state: 'cancelled' })).toHaveLength(2);
+  });
+
+  it('a BPMN error thrown from one instance is caught by the boundary on the multi-instance activity', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:userTask id="review">${loop({ collection: '= ["a", "b", "c"]', elementVariable: 'x' })}</bpmn:userTask>
+        <bpmn:boundaryEvent id="rejected" attachedToRef="review"><bpmn:errorEventDefinition errorRef="E"/></bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('endRejected')}
+        ${chain('start', 'review', 'end')}${chain('rejected', 'endRejected')}`,
+        '<bpmn:error id="E" errorCode="REJECTED"/>',
+      ),
+    );
+    const v = await engine.start('p', {});
+    const tasks = reviewTasks(v.openTasks);
+    await engine.throwError(tasks[1]!.id, { errorCode: 'REJECTED' });
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toContain('endRejected');
+    expect(await engine.tasks({ instanceId: v.id, state: 'open' })).toEqual([]);
+  });
+
+  it('multi-instance call activity starts one child per element', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'child',
+          `${startEvent('cs')}${userTask('childTask')}${endEvent('ce')}${chain('cs', 'childTask', 'ce')}`,
+        ) +
+          process(
+            'p',
+            `
+        ${startEvent('start')}
+        <bpmn:callActivity id="review" calledElement="child">${loop({ collection: '= ["x", "y"]', elementVariable: 'item' })}</bpmn:callActivity>
+        ${endEvent('end')}
+        ${chain('start', 'review', 'end')}`,
+          ),
+      ),
+    );
+    const v = await engine.start('p', {});
+    const children = await engine.tasks({ processId: 'child', state: 'open' });
+    expect(children).toHaveLength(2);
+    expect(new Set(children.map((t) => t.instanceId)).size).toBe(2);
+    for (const t of children) await engine.completeTask(t.id, {});
+    expect((await engine.instance(v.id)).status).toBe('completed');
   });
 });

@@ -163,4 +163,41 @@ describe('start event', () => {
       expect(new Set(tasks.map((t) => t.instanceId)).size).toBe(2);
     });
   });
+
+  it('a new version replaces the timer start of the previous one', async () => {
+    const h = harness();
+    const v1 = (task: string): string =>
+      model(
+        'daily',
+        `
+        <bpmn:startEvent id="tick">${timer('timeCycle', 'R5/PT1H')}</bpmn:startEvent>
+        ${userTask(task)}${endEvent('end')}
+        ${chain('tick', task, 'end')}`,
+      );
+    await h.engine.deploy(v1('oldTask'));
+    await h.engine.deploy(v1('newTask'));
+    expect(await h.tick(HOUR)).toBe(1);
+    const tasks = await h.engine.tasks({ processId: 'daily' });
+    expect(tasks.map((t) => t.elementId)).toEqual(['newTask']);
+  });
+
+  it('a new version replaces the message start subscription of the previous one', async () => {
+    const h = harness();
+    const version = (task: string): string =>
+      definitions(
+        process(
+          'byMsg',
+          `
+        <bpmn:startEvent id="go"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent>
+        ${userTask(task)}${endEvent('end')}
+        ${chain('go', task, 'end')}`,
+        ),
+        message('M', 'go'),
+      );
+    await h.engine.deploy(version('oldTask'));
+    await h.engine.deploy(version('newTask'));
+    const r = await h.engine.correlate('go', {});
+    expect(r.instanceIds).toHaveLength(1);
+    expect((await h.engine.instance(r.instanceIds[0]!)).version).toBe(2);
+  });
 });
