@@ -1,0 +1,258 @@
+/**
+ * Append-only audit log with a SHA-256 hash chain, kept in the DocStore collection `audit`.
+ *
+ * Every entry carries the hash of the one before it (`prevHash`) and its own hash over the
+ * canonical JSON of everything else it holds, so changing, removing or reordering any entry
+ * breaks the chain at that entry. Appends are serialised by compare-and-set on one head
+ * document (`audit/head`): the head names the newest entry and carries it in full, so
+ * two writers (in this process or another) can never both extend the same link, and an entry
+ * whose writer died after moving the head is written by the next appender from the head's copy.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Actor } from '../domain/actor.js';
+import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
+import { canonicalJson, sha256Hex } from './canonical.js';
+
+export const AUDIT = 'audit';
+const HEAD_ID = 'head';
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditOutcome = 'ok' | 'denied' | 'rejected' | 'error';
+
+export interface AuditActor {
+  userId: string;
+  role: string;
+  department?: string;
+  region?: string;
+}
+
+export interface AuditInput {
+  actor: AuditActor;
+  /** What was done, e.g. `applications.accept`, `auth.token`, `read.sensitive`. */
+  action: string;
+  /** What it was done to, e.g. `application:2f3c…`, `task:…`, `bundle:newborn`. */
+  target: string;
+  outcome: AuditOutcome;
+  /** Small, non-personal details: HTTP status, problem type, request id, reason code. */
+  detail?: Record<string, string | number | boolean>;
+  at?: number;
+}
+
+export interface AuditEntry extends Doc {
+  kind: 'entry';
+  seq: number;
+  at: number;
+  actor: AuditActor;
+  /** Copy of actor.userId at the top level, so queries can filter on it. */
+  userId: string;
+  action: string;
+  target: string;
+  outcome: AuditOutcome;
+  detail?: Record<string, string | number | boolean>;
+  prevHash: string;
+  hash: string;
+}
+
+interface AuditHead extends Doc {
+  kind: 'head';
+  seq: number;
+  hash: string;
+  /** The newest entry in full, until every appender has seen it stored. */
+  last?: AuditEntry;
+}
+
+export interface AuditBreak {
+  seq: number;
+  id?: string;
+  reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'missing' | 'out-of-order' | 'rewritten' | 'head-mismatch';
+  message: { zh: string; en: string };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries walked. */
+  entries: number;
+  headSeq: number;
+  headHash: string;
+  /** The first broken link, when the chain is not intact. */
+  firstBroken?: AuditBreak;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  next?: string;
+}
+
+export const entryId = (seq: number) => `e${String(seq).padStart(12, '0')}`;
+
+/** The hash of an entry: SHA-256 over the canonical JSON of every member but id, rev and hash. */
+export function hashEntry(entry: Omit<AuditEntry, 'id' | 'rev' | 'hash'> & Partial<Pick<AuditEntry, 'id' | 'rev' | 'hash'>>): string {
+  const { id: _id, rev: _rev, hash: _hash, ...content } = entry;
+  return sha256Hex(canonicalJson(content));
+}
+
+export function auditActor(actor: Pick<Actor, 'userId' | 'role' | 'department' | 'region'>): AuditActor {
+  return {
+    userId: actor.userId,
+    role: actor.role,
+    ...(actor.department ? { department: actor.department } : {}),
+    ...(actor.region ? { region: actor.region } : {}),
+  };
+}
+
+const MAX_ATTEMPTS = 200;
+
+export class AuditLog {
+  /** Appends from this process queue here; CAS on the head covers other processes. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly docs: DocStore,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  append(input: AuditInput): Promise<AuditEntry> {
+    const run = this.tail.catch(() => undefined).then(() => this.appendNow(input));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(input: AuditInput): Promise<AuditEntry> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? { id: HEAD_ID, rev: 0, kind: 'head' as const, seq: 0, hash: GENESIS_HASH };
+      if (head.last) await this.store(head.last);
+      const seq = head.seq + 1;
+      const content: Omit<AuditEntry, 'id' | 'rev' | 'hash'> = {
+        kind: 'entry',
+        seq,
+        at: input.at ?? this.clock(),
+        actor: input.actor,
+        userId: input.actor.userId,
+        action: input.action,
+        target: input.target,
+        outcome: input.outcome,
+        ...(input.detail ? { detail: input.detail } : {}),
+        prevHash: head.hash,
+      };
+      const entry: AuditEntry = { id: entryId(seq), rev: 0, ...content, hash: hashEntry(content) };
+      try {
+        await this.docs.put<AuditHead>(AUDIT, { id: HEAD_ID, rev: head.rev, kind: 'head', seq, hash: entry.hash, last: entry }, head.rev);
+      } catch (err) {
+        if (!(err instanceof DocConflictError)) throw err;
+        await sleep(Math.floor(Math.random() * Math.min(50, 2 + attempt * 2)));
+        continue;
+      }
+      return this.store(entry);
+    }
+    throw new Error(`audit append did not get the head after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** Writes an entry once; if it is there already (another appender wrote it) nothing changes. */
+  private async store(entry: AuditEntry): Promise<AuditEntry> {
+    const existing = await this.docs.get<AuditEntry>(AUDIT, entry.id);
+    if (existing) return existing;
+    try {
+      return await this.docs.put<AuditEntry>(AUDIT, { ...entry, rev: 0 }, 0);
+    } catch (err) {
+      if (err instanceof DocConflictError) return (await this.docs.get<AuditEntry>(AUDIT, entry.id))!;
+      throw err;
+    }
+  }
+
+  /** Newest first; `after` is the `next` of the previous page. */
+  async list(filter: { limit?: number; after?: string; action?: string; userId?: string } = {}): Promise<AuditPage> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
+    const where: Record<string, string> = { kind: 'entry' };
+    if (filter.action) where.action = filter.action;
+    if (filter.userId) where.userId = filter.userId;
+    const items = await this.docs.find<AuditEntry>(AUDIT, {
+      where,
+      orderBy: 'seq',
+      desc: true,
+      limit: limit + 1,
+      ...(filter.after ? { after: filter.after } : {}),
+    });
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1];
+    return items.length > limit && last ? { items: page, next: encodeCursor(last.seq, last.id) } : { items: page };
+  }
+
+  /** Walks the whole chain from the first entry and reports the first broken link. */
+  async verify(pageSize = 1000): Promise<VerifyReport> {
+    const head = await this.docs.get<AuditHead>(AUDIT, HEAD_ID);
+    const headSeq = head?.seq ?? 0;
+    const headHash = head?.hash ?? GENESIS_HASH;
+    let expectedSeq = 1;
+    let prevHash = GENESIS_HASH;
+    let walked = 0;
+    let after: string | undefined;
+    const broken = (b: AuditBreak): VerifyReport => ({ ok: false, entries: walked, headSeq, headHash, firstBroken: b });
+    for (;;) {
+      const page = await this.docs.find<AuditEntry>(AUDIT, {
+        where: { kind: 'entry' },
+        orderBy: 'seq',
+        limit: pageSize,
+        ...(after ? { after } : {}),
+      });
+      for (const e of page) {
+        walked++;
+        if (e.seq !== expectedSeq || e.id !== entryId(e.seq)) {
+          const missing = e.seq > expectedSeq;
+          return broken({
+            seq: expectedSeq,
+            ...(missing ? {} : { id: e.id }),
+            reason: missing ? 'missing' : 'out-of-order',
+            message: missing
+              ? { zh: `第 ${expectedSeq} 条审计记录缺失`, en: `audit entry ${expectedSeq} is missing` }
+              : { zh: `审计记录 ${e.id} 的序号 ${e.seq} 与位置不符`, en: `audit entry ${e.id} has seq ${e.seq} out of place` },
+          });
+        }
+        if (e.prevHash !== prevHash) {
+          return broken({
+            seq: e.seq,
+            id: e.id,
+            reason: 'prev-hash-mismatch',
+            message: { zh: `第 ${e.seq} 条审计记录与前一条不衔接`, en: `audit entry ${e.seq} does not link to the entry before it` },
+          });
+        }
+        if (hashEntry(e) !== e.hash || e.userId !== e.actor?.userId) {
+          return broken({
+            seq: e.seq,
+            id: e.id,
+            reason: 'hash-mismatch',
+            message: { zh: `第 ${e.seq} 条审计记录内容被改动`, en: `audit entry ${e.seq} was altered (hash mismatch)` },
+          });
+        }
+        if (e.rev !== 1) {
+          return broken({
+            seq: e.seq,
+            id: e.id,
+            reason: 'rewritten',
+            message: { zh: `第 ${e.seq} 条审计记录被重写过`, en: `audit entry ${e.seq} was rewritten after it was appended` },
+          });
+        }
+        prevHash = e.hash;
+        expectedSeq++;
+      }
+      const last = page[page.length - 1];
+      if (page.length < pageSize || !last) break;
+      after = encodeCursor(last.seq, last.id);
+    }
+    const lastSeq = expectedSeq - 1;
+    if (lastSeq !== headSeq || prevHash !== headHash) {
+      // The newest entry may still be on its way from the head to the collection (its writer died).
+      const pending = head?.last && head.last.seq === lastSeq + 1 && head.last.prevHash === prevHash && hashEntry(head.last) === head.hash;
+      if (!pending || headSeq !== lastSeq + 1) {
+        const missing = headSeq > lastSeq;
+        return broken({
+          seq: missing ? lastSeq + 1 : headSeq,
+          reason: missing ? 'missing' : 'head-mismatch',
+          message: missing
+            ? { zh: `第 ${lastSeq + 1} 条审计记录缺失`, en: `audit entry ${lastSeq + 1} is missing` }
+            : { zh: '审计链头与最后一条记录不符', en: 'the audit head does not match the last entry' },
+        });
+      }
+    }
+    return { ok: true, entries: walked, headSeq, headHash };
+  }
+}

@@ -1,0 +1,24 @@
+/** What the routers are given: the domain, the engine and the HTTP services, resolved once. */
+import type { CentreApi } from '../applications/api.js';
+import type { AuditLog } from '../audit/index.js';
+import type { DocStore } from '../domain/docs.js';
+import type { Engine } from '../index.js';
+import type { TokenService } from './auth/tokens.js';
+import type { UserDirectory } from './auth/users.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { Logger } from './logging.js';
+import type { Metrics } from './metrics.js';
+
+export interface AppContext {
+  centre: CentreApi;
+  engine: Engine;
+  docs: DocStore;
+  tokens: TokenService;
+  users: UserDirectory;
+  audit: AuditLog;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  logger: Logger;
+  clock: () => number;
+  version: string;
+}

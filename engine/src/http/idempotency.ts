@@ -1,0 +1,86 @@
+/**
+ * Idempotency-Key on POSTs (draft-ietf-httpapi-idempotency-key-header): the first request with a
+ * key runs and its response (below 500) is stored in the DocStore collection `idempotency`; the
+ * same user sending the same key with the same method, path and body gets that response again,
+ * with a different body a 422, and while the first is still running a 409. Keys are per user.
+ */
+import { canonicalJson, sha256Hex } from '../audit/canonical.js';
+import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
+import { HttpProblem } from './problem.js';
+
+export const IDEMPOTENCY = 'idempotency';
+export const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+interface IdempotencyRecord extends Doc {
+  userId: string;
+  fingerprint: string;
+  state: 'pending' | 'done' | 'failed';
+  createdAt: number;
+  expiresAt: number;
+  response?: StoredResponse;
+}
+
+export interface Lease {
+  record: IdempotencyRecord;
+}
+
+export type Begin = { replay: StoredResponse } | { lease: Lease };
+
+export class IdempotencyStore {
+  constructor(
+    private readonly docs: DocStore,
+    private readonly clock: () => number = Date.now,
+    private readonly ttlMs = 24 * 3600 * 1000,
+    /** A pending record older than this is taken to be a crashed request and may be retried. */
+    private readonly staleMs = 60 * 1000,
+  ) {}
+
+  async begin(userId: string, key: string, request: { method: string; path: string; body: unknown }): Promise<Begin> {
+    if (!KEY_PATTERN.test(key)) {
+      throw new HttpProblem('bad-request', { zh: 'Idempotency-Key 须为 1–255 个可见 ASCII 字符', en: 'Idempotency-Key must be 1–255 visible ASCII characters' }, [
+        { field: 'header.Idempotency-Key', message: { zh: '格式不正确', en: 'is malformed' } },
+      ]);
+    }
+    const id = sha256Hex(`${userId}\u0000${key}`);
+    const fingerprint = sha256Hex(`${request.method} ${request.path}\n${canonicalJson(request.body ?? null)}`);
+    const now = this.clock();
+    const existing = await this.docs.get<IdempotencyRecord>(IDEMPOTENCY, id);
+    if (existing && existing.expiresAt > now) {
+      if (existing.fingerprint !== fingerprint) {
+        throw new HttpProblem('idempotency-key-reused', {
+          zh: '此幂等键已用于另一个请求（请求体或路径不同）；请换一个新的键',
+          en: 'this Idempotency-Key was used for a different request (other body or path); use a new key',
+        }, [{ field: 'header.Idempotency-Key', message: { zh: '已用于另一个请求', en: 'already used for a different request' } }]);
+      }
+      if (existing.state === 'done' && existing.response) return { replay: existing.response };
+      if (existing.state === 'pending' && existing.createdAt > now - this.staleMs) throw inProgress();
+    }
+    const record: IdempotencyRecord = { id, rev: existing?.rev ?? 0, userId, fingerprint, state: 'pending', createdAt: now, expiresAt: now + this.ttlMs };
+    try {
+      return { lease: { record: await this.docs.put(IDEMPOTENCY, record, existing?.rev ?? 0) } };
+    } catch (err) {
+      if (err instanceof DocConflictError) throw inProgress();
+      throw err;
+    }
+  }
+
+  async complete(lease: Lease, response: StoredResponse): Promise<void> {
+    const { record } = lease;
+    const final = response.status >= 500 ? { ...record, state: 'failed' as const } : { ...record, state: 'done' as const, response };
+    await this.docs.put(IDEMPOTENCY, final, record.rev).catch((err) => {
+      if (!(err instanceof DocConflictError)) throw err; // taken over as stale meanwhile: theirs stands
+    });
+  }
+}
+
+const inProgress = () =>
+  new HttpProblem('idempotency-in-progress', {
+    zh: '使用同一幂等键的请求仍在处理，请稍后重试',
+    en: 'a request with this Idempotency-Key is still being processed; retry shortly',
+  }, [], { 'Retry-After': '1' });

@@ -1,0 +1,95 @@
+/**
+ * Structured logs (pino). Authorization headers, cookies, passwords and tokens are redacted by
+ * path; resident ID numbers, credit codes and mobile numbers are masked wherever they appear in
+ * a logged string (an error message, a URL), so personal data never reaches the logs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pinoHttp } from 'pino-http';
+
+export type { Logger } from 'pino';
+
+const REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.access_token',
+  '*.token',
+  '*.idNumber',
+  '*.phone',
+  '*.mobile',
+];
+
+/** 18-character resident IDs (GB 11643) and credit codes (GB 32100), 15-digit old IDs, mainland mobiles. */
+const RESIDENT_ID = /(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
+const CREDIT_CODE = /(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2}\d{6})[0-9A-HJ-NPQRTUWXY]{9}([0-9A-HJ-NPQRTUWXY])(?![0-9A-Z])/g;
+const OLD_ID = /(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)/g;
+const MOBILE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
+
+export function scrubText(text: string): string {
+  return text
+    .replace(RESIDENT_ID, '$1********$2')
+    .replace(CREDIT_CODE, '$1*********$2')
+    .replace(OLD_ID, '$1******$2')
+    .replace(MOBILE, '$1****$2');
+}
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  // Errors go through the err serializer (which scrubs them) after this formatter.
+  if (depth > 6 || value === null || typeof value !== 'object' || value instanceof Error) return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = scrub(v, depth + 1);
+  return out;
+}
+
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    base: { service: 'onething' },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    formatters: { log: (obj) => scrub(obj) as Record<string, unknown> },
+    serializers: {
+      err: (err: Error) => scrub(pino.stdSerializers.err(err)) as ReturnType<typeof pino.stdSerializers.err>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** pino-http: one line per request, with the request id echoed in X-Request-Id. */
+export function httpLogger(logger: Logger) {
+  return pinoHttp({
+    logger,
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const id = requestIdOf(req);
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: scrubText(req.url),
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}

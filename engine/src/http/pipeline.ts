@@ -1,0 +1,206 @@
+/**
+ * One request through one route of the table: authenticate → role → parse and validate →
+ * idempotency → handler → audit → respond. Every failure on the way becomes a problem+json
+ * response; every POST/PATCH that reached an actor is audited with its outcome.
+ */
+import express, { type Request, type Response } from 'express';
+import { requireRole } from '../applications/scope.js';
+import { auditActor, type AuditActor, type AuditLog, type AuditOutcome } from '../audit/index.js';
+import type { Actor } from '../domain/actor.js';
+import { TokenError, type TokenService } from './auth/tokens.js';
+import type { IdempotencyStore, Lease } from './idempotency.js';
+import type { Logger } from './logging.js';
+import { requestIdOf } from './logging.js';
+import type { Metrics } from './metrics.js';
+import { HttpProblem, PROBLEM_TYPE, preferredLanguage, toProblem, type Lang } from './problem.js';
+import { isMutation, type Reply, type Resource, type RouteContext, type RouteDef } from './route.js';
+import { compileBody, compileCoercing, type Validator } from './validation.js';
+
+export interface PipelineDeps {
+  tokens: TokenService;
+  audit: AuditLog;
+  idempotency: IdempotencyStore;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+interface Outcome {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  problem: boolean;
+  auditTarget?: string;
+  problemType?: string;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+const DEFAULT_BODY_LIMIT = '1mb';
+
+export async function authenticate(req: Request, tokens: TokenService): Promise<Actor> {
+  const header = req.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
+  if (!match) {
+    throw new HttpProblem('unauthorized', { zh: '请先登录：请求须带 Authorization: Bearer <令牌>', en: 'log in first: send Authorization: Bearer <token>' }, [], {
+      'WWW-Authenticate': 'Bearer realm="onething"',
+    });
+  }
+  try {
+    return await tokens.verify(match[1]!);
+  } catch (err) {
+    if (!(err instanceof TokenError)) throw err;
+    const detail = err.reason === 'expired' ? { zh: '令牌已过期，请重新登录', en: 'the token has expired; log in again' } : { zh: '令牌无效', en: 'the token is not valid' };
+    throw new HttpProblem('unauthorized', detail, [], {
+      'WWW-Authenticate': `Bearer realm="onething", error="invalid_token", error_description="${err.reason}"`,
+    });
+  }
+}
+
+function hasBody(req: Request): boolean {
+  if (req.headers['transfer-encoding'] !== undefined) return true;
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length > 0;
+}
+
+function parseJson(req: Request, res: Response, limit: string): Promise<unknown> {
+  if (!hasBody(req)) return Promise.resolve(undefined);
+  if (!req.is(JSON_TYPES)) {
+    return Promise.reject(new HttpProblem('unsupported-media-type', { zh: '请求体须为 application/json', en: 'the request body must be application/json' }));
+  }
+  const parser = express.json({ limit, strict: true, type: JSON_TYPES });
+  return new Promise((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))));
+}
+
+const singular = (name: string) => name.replace(/ies$/, 'y').replace(/s$/, '');
+
+export function routeHandler(resource: Resource, route: RouteDef, deps: PipelineDeps) {
+  const validateBody: Validator | undefined = route.body ? compileBody(route.body) : undefined;
+  const validateQuery = compileCoercing({ type: 'object', additionalProperties: false, properties: route.query ?? {} }, 'query');
+  const validateParams = route.params
+    ? compileCoercing({ type: 'object', properties: route.params, required: Object.keys(route.params) }, 'params')
+    : undefined;
+  const template = `${resource.base}${route.path}`;
+  const mutation = isMutation(route);
+  const audited = mutation && route.audit !== false;
+  const idempotent = route.method === 'post' && route.idempotent !== false;
+
+  return async (req: Request, res: Response): Promise<void> => {
+    res.locals.route = template;
+    const lang: Lang = preferredLanguage(req);
+    const requestId = String((req as Request & { id?: unknown }).id ?? requestIdOf(req));
+    let actor: Actor | undefined;
+    let ctx: RouteContext | undefined;
+    let lease: Lease | undefined;
+    let replayed = false;
+    let outcome: Outcome;
+    try {
+      if (route.roles !== 'public') {
+        actor = await authenticate(req, deps.tokens);
+        requireRole(actor, ...route.roles);
+      }
+      const params = { ...req.params };
+      const query: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
+      const raw = validateBody ? await parseJson(req, res, route.bodyLimit ?? DEFAULT_BODY_LIMIT) : undefined;
+      const body = validateBody ? (raw ?? {}) : undefined;
+      const problems = [...(validateParams?.(params) ?? []), ...validateQuery(query)];
+      if (problems.length) {
+        throw new HttpProblem('bad-request', { zh: '路径或查询参数有误', en: 'invalid path or query parameters' }, problems);
+      }
+      const bodyProblems = validateBody?.(body) ?? [];
+      if (bodyProblems.length) {
+        throw new HttpProblem('validation', { zh: '请求体有误，请按字段修改', en: 'the request body is invalid; see the field errors' }, bodyProblems);
+      }
+      ctx = { actor: actor!, params, query, body, lang, req, res, requestId };
+      const key = req.headers['idempotency-key'];
+      if (idempotent && actor && typeof key === 'string') {
+        const begun = await deps.idempotency.begin(actor.userId, key, { method: req.method, path: req.path, body: raw ?? null });
+        if ('replay' in begun) {
+          replayed = true;
+          deps.metrics.idempotentReplays.inc();
+          const r = begun.replay;
+          outcome = { status: r.status, body: r.body, headers: { ...r.headers, 'Idempotent-Replayed': 'true' }, problem: r.status >= 400 };
+        } else lease = begun.lease;
+      }
+      if (!replayed) {
+        const value = await route.handler(ctx);
+        const r = value && typeof value === 'object' && (value as Reply).reply === true ? (value as Reply) : undefined;
+        outcome = {
+          status: r?.status ?? route.response.status ?? (value === undefined ? 204 : 200),
+          body: r ? r.body : value,
+          headers: r?.headers ?? {},
+          problem: false,
+          ...(r?.auditTarget ? { auditTarget: r.auditTarget } : {}),
+        };
+      }
+    } catch (err) {
+      const p = toProblem(err, lang);
+      if (p.unexpected) deps.logger.error({ err, requestId, route: template }, 'unexpected error');
+      outcome = {
+        status: p.status,
+        body: { ...p.body, instance: req.originalUrl.split('?')[0], requestId },
+        headers: p.headers,
+        problem: true,
+        problemType: p.body.type,
+      };
+    }
+    const result = outcome!;
+
+    if (lease) {
+      await deps.idempotency
+        .complete(lease, { status: result.status, body: result.body, headers: result.headers })
+        .catch((err) => deps.logger.error({ err, requestId }, 'could not store the idempotent response'));
+    }
+    if (audited && !replayed) {
+      const who: AuditActor | undefined = actor ? auditActor(actor) : undefined;
+      const loginName = route.roles === 'public' && typeof (ctx?.body ?? req.body)?.username === 'string' ? String((ctx?.body ?? req.body).username).slice(0, 64) : undefined;
+      const auditedActor = who ?? (loginName !== undefined ? { userId: loginName, role: 'anonymous' } : undefined);
+      if (auditedActor) {
+        const status = result.status;
+        const outcomeName: AuditOutcome = status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
+        const target = targetOf(resource, route, ctx, req, result);
+        deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
+        try {
+          await deps.audit.append({
+            actor: auditedActor,
+            action: route.operationId,
+            target,
+            outcome: outcomeName,
+            detail: { status, requestId, ...(result.problemType ? { problem: result.problemType } : {}) },
+          });
+          deps.metrics.auditAppends.inc({ outcome: 'ok' });
+        } catch (err) {
+          deps.metrics.auditAppends.inc({ outcome: 'failed' });
+          deps.logger.error({ err, requestId, action: route.operationId }, 'audit append failed');
+        }
+      }
+    }
+
+    res.status(result.status);
+    for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+    if (result.problem) res.setHeader('Content-Language', lang === 'en' ? 'en' : 'zh-CN');
+    if (result.body === undefined || result.status === 204) {
+      res.end();
+      return;
+    }
+    if (typeof result.body === 'string' && route.response.contentType && !result.problem) {
+      res.type(route.response.contentType).send(result.body);
+      return;
+    }
+    res.type(result.problem ? PROBLEM_TYPE : 'application/json').send(JSON.stringify(result.body));
+  };
+}
+
+function targetOf(resource: Resource, route: RouteDef, ctx: RouteContext | undefined, req: Request, result: Outcome): string {
+  if (result.auditTarget) return result.auditTarget;
+  if (route.target && ctx) {
+    try {
+      return route.target(ctx);
+    } catch {
+      /* fall through to the default */
+    }
+  }
+  const kind = singular(resource.name);
+  const first = Object.values(req.params ?? {})[0];
+  if (typeof first === 'string') return `${kind}:${first}`;
+  const id = !result.problem && result.body && typeof result.body === 'object' ? (result.body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? `${kind}:${id}` : resource.name;
+}

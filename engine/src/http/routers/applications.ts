@@ -1,0 +1,143 @@
+/**
+ * Applications (办件) at the window and online: create, edit the draft, submit, accept (with 容缺
+ * and 告知承诺), return for correction, refuse, the one-time notice, supplements, delivery.
+ */
+import type { AppContext } from '../context.js';
+import { actionRoute, reply, type Resource, type RouteDef } from '../route.js';
+import {
+  afterParam,
+  Answers,
+  Applicant,
+  Application,
+  ApplicationStatus,
+  CommitmentInput,
+  EmptyBody,
+  FormData,
+  idParam,
+  limitParam,
+  MaterialInput,
+  NoticeEntries,
+  objectOf,
+  pageOf,
+  text,
+  TimeStatus,
+} from '../schemas.js';
+
+const id = { id: idParam };
+const Materials = { type: 'array', items: MaterialInput, maxItems: 500 };
+
+export function applicationResource(deps: AppContext): Resource {
+  const { centre } = deps;
+  const action = (
+    name: string,
+    summary: RouteDef['summary'],
+    roles: RouteDef['roles'],
+    body: RouteDef['body'],
+    handler: RouteDef['handler'],
+    extra: Partial<RouteDef> = {},
+  ) => actionRoute('applications', name, { summary, roles, body, handler, params: id, schema: Application }, extra);
+  const refuse: RouteDef['handler'] = ({ actor, params, body }) => centre.refuse(actor, params.id, { reason: body.reason });
+  const refuseBody = objectOf({ reason: text(2000) }, ['reason']);
+  return {
+    name: 'applications',
+    description: { zh: '办件：综合窗口受理、补正、出件', en: 'Applications: window acceptance, corrections, delivery' },
+    base: '/api/applications',
+    routes: [
+      {
+        method: 'post',
+        path: '',
+        operationId: 'applications.create',
+        summary: { zh: '新建办件（草稿）', en: 'Start an application (draft)' },
+        roles: ['clerk', 'applicant'],
+        body: objectOf({ bundleCode: text(100), answers: Answers, applicant: Applicant, data: FormData }, ['bundleCode', 'applicant']),
+        response: { status: 201, schema: Application },
+        errors: [404, 409],
+        handler: async ({ actor, body }) => {
+          const app = await centre.createApplication(actor, {
+            bundleCode: body.bundleCode,
+            answers: body.answers ?? {},
+            applicant: body.applicant,
+            ...(body.data ? { data: body.data } : {}),
+          });
+          return reply({ status: 201, body: app, headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` }, auditTarget: `application:${app.id}` });
+        },
+      },
+      {
+        method: 'get',
+        path: '',
+        operationId: 'applications.list',
+        summary: { zh: '办件列表（按角色和区域限定范围）', en: 'List applications (scoped by role and region)' },
+        roles: ['clerk', 'supervisor', 'applicant'],
+        query: { status: ApplicationStatus, bundleCode: text(100), timeStatus: TimeStatus, limit: limitParam, after: afterParam },
+        response: { schema: pageOf(Application) },
+        handler: async ({ actor, query }) => centre.listApplications(actor, query),
+      },
+      {
+        method: 'get',
+        path: '/:id',
+        operationId: 'applications.get',
+        summary: { zh: '办件详情（含办理轨迹）', en: 'One application with its timeline' },
+        roles: ['clerk', 'supervisor', 'applicant', 'department'],
+        params: id,
+        response: { schema: Application },
+        errors: [404],
+        handler: async ({ actor, params }) => centre.getApplication(actor, params.id),
+      },
+      {
+        method: 'patch',
+        path: '/:id',
+        operationId: 'applications.update',
+        summary: { zh: '修改草稿（情形答案、表单数据）', en: 'Edit the draft (answers, form data)' },
+        roles: ['clerk', 'applicant'],
+        params: id,
+        body: objectOf({ answers: Answers, data: FormData }, [], { minProperties: 1 }),
+        response: { schema: Application },
+        errors: [404, 409],
+        handler: async ({ actor, params, body }) => centre.updateApplication(actor, params.id, body),
+      },
+      action('submit', { zh: '提交（等待窗口形式审查）', en: 'Submit for the front-desk check' }, ['clerk', 'applicant'], EmptyBody, ({ actor, params }) =>
+        centre.submit(actor, params.id),
+      ),
+      action(
+        'accept',
+        { zh: '受理并分发：核对材料，记录容缺和告知承诺', en: 'Accept and dispatch: materials checked, 容缺 deferrals and 告知承诺 commitments recorded' },
+        ['clerk'],
+        objectOf(
+          { materials: Materials, commitments: { type: 'array', items: CommitmentInput, maxItems: 100 }, deferralDays: { type: 'integer', minimum: 1, maximum: 60 } },
+          ['materials'],
+        ),
+        ({ actor, params, body }) => centre.accept(actor, params.id, body),
+      ),
+      action(
+        'return',
+        { zh: '一次性告知补正（受理前）', en: 'Return for correction with one complete notice (before acceptance)' },
+        ['clerk'],
+        objectOf({ entries: NoticeEntries }, ['entries']),
+        ({ actor, params, body }) => centre.returnForCorrection(actor, params.id, { entries: body.entries }),
+      ),
+      action('refuse', { zh: '不予受理（须说明理由）', en: 'Refuse (不予受理) with a reason' }, ['clerk'], refuseBody, refuse),
+      action('reject', { zh: '不予受理（refuse 的旧名）', en: 'Alias of refuse' }, ['clerk'], refuseBody, refuse, { deprecated: true }),
+      action(
+        'notice',
+        { zh: '汇总各部门补正要求，出具一次性告知书', en: 'Gather every pending department request into one notice' },
+        ['clerk'],
+        EmptyBody,
+        ({ actor, params }) => centre.issueNotice(actor, params.id),
+      ),
+      action(
+        'supplement',
+        { zh: '补正：补充数据或材料（含容缺材料）', en: 'Supplement: corrected data or materials (incl. deferred ones)' },
+        ['clerk', 'applicant'],
+        objectOf({ data: FormData, materials: Materials }, [], { minProperties: 1 }),
+        ({ actor, params, body }) => centre.supplement(actor, params.id, body),
+      ),
+      action(
+        'deliver',
+        { zh: '出件：一窗送达各部门结果', en: 'Deliver every result at one window' },
+        ['clerk'],
+        objectOf({ channel: { enum: ['window', 'post', 'electronic'] } }, ['channel']),
+        ({ actor, params, body }) => centre.deliver(actor, params.id, { channel: body.channel }),
+      ),
+    ],
+  };
+}

@@ -1,0 +1,68 @@
+/** The department inbox: list and read tasks, claim, approve, reject, ask for a supplement, post-check. */
+import type { AppContext } from '../context.js';
+import { actionRoute, type Resource, type RouteDef } from '../route.js';
+import { afterParam, DepartmentTask, EmptyBody, idParam, limitParam, NoticeEntries, objectOf, pageOf, text, TimeStatus } from '../schemas.js';
+
+const id = { id: idParam };
+
+export function taskResource(deps: AppContext): Resource {
+  const { centre } = deps;
+  const action = (name: string, summary: RouteDef['summary'], body: RouteDef['body'], handler: RouteDef['handler']) =>
+    actionRoute('tasks', name, { summary, roles: ['department'], body, handler, params: id, schema: DepartmentTask });
+  return {
+    name: 'tasks',
+    description: { zh: '部门待办：认领、审批、补正要求、事后核查', en: 'Department inbox: claim, decide, supplement requests, post-checks' },
+    base: '/api/tasks',
+    routes: [
+      {
+        method: 'get',
+        path: '',
+        operationId: 'tasks.list',
+        summary: { zh: '待办列表（部门只见本部门）', en: 'List tasks (a department sees its own only)' },
+        roles: ['department', 'supervisor'],
+        query: {
+          department: text(100),
+          state: { enum: ['open', 'claimed', 'needs-supplement', 'done'] },
+          timeStatus: TimeStatus,
+          limit: limitParam,
+          after: afterParam,
+        },
+        response: { schema: pageOf(DepartmentTask) },
+        handler: async ({ actor, query }) => centre.listTasks(actor, query),
+      },
+      {
+        method: 'get',
+        path: '/:id',
+        operationId: 'tasks.get',
+        summary: { zh: '待办详情（只含本部门事项声明的字段，敏感值按声明脱敏）', en: "One task with only the fields its department's items declare, masked unless declared in full" },
+        roles: ['department', 'supervisor'],
+        params: id,
+        response: { schema: DepartmentTask },
+        errors: [404],
+        handler: async ({ actor, params }) => centre.getTask(actor, params.id),
+      },
+      action('claim', { zh: '认领', en: 'Claim' }, EmptyBody, ({ actor, params }) => centre.claim(actor, params.id)),
+      action(
+        'approve',
+        { zh: '准予（可填批准文号、签发电子证照）', en: 'Approve (approval number, e-licence)' },
+        objectOf({ resultNumber: text(200), issueLicence: { type: 'boolean' }, comment: text(2000, 0) }),
+        ({ actor, params, body }) => centre.approve(actor, params.id, body),
+      ),
+      action('reject', { zh: '不予许可（须说明理由）', en: 'Reject with a reason' }, objectOf({ reason: text(2000) }, ['reason']), ({ actor, params, body }) =>
+        centre.reject(actor, params.id, { reason: body.reason }),
+      ),
+      action(
+        'request-supplement',
+        { zh: '提出补正要求（经窗口一次性告知）', en: 'Request a supplement (the window notifies once)' },
+        objectOf({ entries: NoticeEntries }, ['entries']),
+        ({ actor, params, body }) => centre.requestSupplement(actor, params.id, { entries: body.entries }),
+      ),
+      action(
+        'post-check',
+        { zh: '告知承诺事后核查结果（不实则撤销）', en: '告知承诺 post-check result (false revokes the approval)' },
+        objectOf({ result: { enum: ['confirmed', 'false', 'unverifiable'] } }, ['result']),
+        ({ actor, params, body }) => centre.recordPostCheck(actor, params.id, { result: body.result }),
+      ),
+    ],
+  };
+}

@@ -1,0 +1,134 @@
+/** The audit log: a hash chain that never forks and whose every change verify() finds. */
+import { AUDIT, AuditLog, entryId, hashEntry, type AuditEntry } from '../../engine/src/audit/index.js';
+import { canonicalJson } from '../../engine/src/audit/canonical.js';
+import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { expectProblem, startServer, stubCentre, type TestServer } from './support.js';
+
+const actor = { userId: 'clerk1', role: 'clerk', department: undefined, region: '440305' };
+const append = (log: AuditLog, n: number) =>
+  log.append({ actor: { userId: actor.userId, role: actor.role, region: actor.region }, action: 'applications.accept', target: `application:a${n}`, outcome: 'ok' });
+
+describe('AuditLog', () => {
+  it('chains entries: seq from 1, prevHash of each = hash of the one before', async () => {
+    const log = new AuditLog(new MemoryDocStore(), () => 1_700_000_000_000);
+    const a = await append(log, 1);
+    const b = await append(log, 2);
+    expect(a).toMatchObject({ seq: 1, prevHash: '0'.repeat(64), id: entryId(1) });
+    expect(b.prevHash).toBe(a.hash);
+    expect(hashEntry(b)).toBe(b.hash);
+    expect(await log.verify()).toMatchObject({ ok: true, entries: 2, headSeq: 2, headHash: b.hash });
+  });
+
+  it('canonical JSON sorts keys and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: undefined } })).toBe('{"a":{"d":[1,"x",null]},"b":1}');
+  });
+
+  it('never forks under concurrent appends from two writers on one store', async () => {
+    const docs = new MemoryDocStore();
+    const one = new AuditLog(docs);
+    const two = new AuditLog(docs);
+    await Promise.all(Array.from({ length: 60 }, (_, i) => append(i % 2 ? one : two, i)));
+    const report = await one.verify();
+    expect(report).toMatchObject({ ok: true, entries: 60, headSeq: 60 });
+    const entries = await docs.find<AuditEntry>(AUDIT, { where: { kind: 'entry' }, orderBy: 'seq' });
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(new Set(entries.map((e) => e.target)).size).toBe(60);
+  });
+
+  it('finds a tampered entry, a rewritten one, a broken link and a missing tail', async () => {
+    const build = async () => {
+      const docs = new MemoryDocStore();
+      const log = new AuditLog(docs);
+      for (let i = 1; i <= 5; i++) await append(log, i);
+      const get = async (seq: number) => (await docs.get<AuditEntry>(AUDIT, entryId(seq)))!;
+      return { docs, log, get };
+    };
+    {
+      const { docs, log, get } = await build();
+      const e = await get(3);
+      await docs.put(AUDIT, { ...e, outcome: 'denied' }, e.rev);
+      expect((await log.verify()).firstBroken).toMatchObject({ seq: 3, reason: 'hash-mismatch' });
+    }
+    {
+      // Rewritten with a recomputed hash: the next link no longer matches.
+      const { docs, log, get } = await build();
+      const e = await get(2);
+      const changed = { ...e, target: 'application:other' };
+      await docs.put(AUDIT, { ...changed, hash: hashEntry(changed) }, e.rev);
+      const broken = (await log.verify()).firstBroken;
+      expect(broken?.seq).toBe(2);
+      expect(['rewritten', 'prev-hash-mismatch']).toContain(broken?.reason);
+    }
+    {
+      const { docs, log, get } = await build();
+      const e = await get(4);
+      await docs.put(AUDIT, { ...e, prevHash: 'f'.repeat(64) }, e.rev);
+      expect((await log.verify()).firstBroken).toMatchObject({ seq: 4 });
+    }
+    {
+      // The head claims more than the collection holds (entries removed at the end).
+      const { docs, log } = await build();
+      const head = (await docs.get<AuditEntry & { seq: number }>(AUDIT, 'head'))!;
+      await docs.put(AUDIT, { ...head, seq: 7, last: undefined }, head.rev);
+      expect((await log.verify()).firstBroken).toMatchObject({ seq: 6, reason: 'missing' });
+    }
+  });
+
+  it('an entry whose writer died after moving the head is written by the next appender', async () => {
+    const docs = new MemoryDocStore();
+    const log = new AuditLog(docs);
+    await append(log, 1);
+    // Simulate the crash: move the head to entry 2 without storing it.
+    const head = (await docs.get<{ id: string; rev: number; seq: number; hash: string }>(AUDIT, 'head'))!;
+    const content = { kind: 'entry' as const, seq: 2, at: 5, actor: { userId: 'x', role: 'clerk' }, userId: 'x', action: 'a', target: 't', outcome: 'ok' as const, prevHash: head.hash };
+    const pending = { id: entryId(2), rev: 0, ...content, hash: hashEntry(content) };
+    await docs.put(AUDIT, { ...head, seq: 2, hash: pending.hash, last: pending }, head.rev);
+    expect(await log.verify()).toMatchObject({ ok: true, headSeq: 2, entries: 1 });
+    await append(log, 3);
+    expect(await log.verify()).toMatchObject({ ok: true, headSeq: 3, entries: 3 });
+  });
+});
+
+describe('audit over HTTP', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer({
+      centre: stubCentre({
+        async retireBundle() {
+          return [];
+        },
+      }),
+    });
+  });
+  afterAll(() => s.close());
+
+  it('every POST is audited with actor, action, target and outcome; supervisors list and verify; tampering shows', async () => {
+    await s.call('POST', '/api/bundles/newborn/retire', { as: 'analyst1' });
+    await s.call('POST', '/api/bundles/newborn/retire', { as: 'clerk1' }); // denied
+    await s.call('POST', '/api/applications/a1/accept', { as: 'clerk1', body: { materials: [] } }); // stub: 404
+    const list = await s.call('GET', '/api/audit?limit=2', { as: 'supervisor1' });
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(2);
+    expect(list.body.next).toEqual(expect.any(String));
+    expect(list.body.items[0]).toMatchObject({
+      action: 'applications.accept',
+      target: 'application:a1',
+      outcome: 'rejected',
+      actor: { userId: 'clerk1', role: 'clerk', region: '440305' },
+      detail: { status: 404 },
+    });
+    expect(list.body.items[1]).toMatchObject({ action: 'bundles.retire', target: 'bundle:newborn', outcome: 'denied' });
+    const rest = await s.call('GET', `/api/audit?limit=10&after=${encodeURIComponent(list.body.next)}`, { as: 'supervisor1' });
+    expect(rest.body.items[0]).toMatchObject({ action: 'bundles.retire', outcome: 'ok', actor: { userId: 'analyst1', role: 'analyst' } });
+
+    expect((await s.call('GET', '/api/audit/verify', { as: 'supervisor1' })).body).toMatchObject({ ok: true, entries: 3 });
+    expectProblem(await s.call('GET', '/api/audit/verify', { as: 'clerk1' }), 403);
+    expectProblem(await s.call('GET', '/api/audit', { as: 'analyst1' }), 403);
+
+    const e = (await s.docs.get<AuditEntry>(AUDIT, entryId(2)))!;
+    await s.docs.put(AUDIT, { ...e, actor: { ...e.actor, userId: 'someone-else' } }, e.rev);
+    const report = (await s.call('GET', '/api/audit/verify', { as: 'supervisor1' })).body;
+    expect(report).toMatchObject({ ok: false, firstBroken: { seq: 2, reason: 'hash-mismatch' } });
+    expect(report.firstBroken.message.zh).toMatch(/第 2 条/);
+  });
+});
