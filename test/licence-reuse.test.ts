@@ -3,7 +3,12 @@
  * (企业开办 A1) is approved replaces the business-licence material at the next application
  * (开办餐饮店) and pre-fills its credit code; a tampered copy is refused.
  */
-import { applyLicences, generateIssuerKey, issueLicence, type SignedLicence } from '../engine/src/licences/index.js';
+import {
+  applyLicences,
+  generateIssuerKey,
+  issueLicence,
+  type SignedLicence,
+} from '../engine/src/licences/index.js';
 import { readExampleBundle } from '../forms/src/bundle/examples.js';
 import { mergeBundle } from '../forms/src/merge/index.js';
 import { samples } from '../forms/src/testing/samples.js';
@@ -23,7 +28,13 @@ function approveRegistration(): SignedLicence {
       holderName: data.companyName as string,
       issuer: 'market-regulation',
       validFrom: '2026-03-02',
-      data: { creditCode, companyName: data.companyName, enterpriseType: data.enterpriseType, legalRepName: data.legalRepName, address: data.address },
+      data: {
+        creditCode,
+        companyName: data.companyName,
+        enterpriseType: data.enterpriseType,
+        legalRepName: data.legalRepName,
+        address: data.address,
+      },
     },
     key,
     '2026-03-02T10:00:00+08:00',
@@ -31,17 +42,39 @@ function approveRegistration(): SignedLicence {
 }
 
 describe('e-licence reuse across bundles', () => {
-  const restaurant = mergeBundle(readExampleBundle('restaurant'), { alreadyRegistered: 'yes', foodCategories: ['hotMeals'], sign: 'filing', sewer: true });
+  const restaurant = mergeBundle(readExampleBundle('restaurant'), {
+    alreadyRegistered: 'yes',
+    foodCategories: ['hotMeals'],
+    sign: 'filing',
+    sewer: true,
+  });
   const reuse = (licences: SignedLicence[]) =>
-    applyLicences({ licences, materials: restaurant.materials, holderIds: [creditCode], fields: restaurant.fields.map((f) => f.id), keys, today: '2026-04-01', now: '2026-04-01T09:00:00+08:00' });
+    applyLicences({
+      licences,
+      materials: restaurant.materials,
+      holderIds: [creditCode],
+      fields: restaurant.fields.map((f) => f.id),
+      keys,
+      today: '2026-04-01',
+      now: '2026-04-01T09:00:00+08:00',
+    });
 
   it('the licence issued on approval stands in for the material at the next acceptance', () => {
     const r = reuse([approveRegistration()]);
     const served = restaurant.materials.find((m) => m.id === 'businessLicence')!;
     expect(served.items.length).toBeGreaterThan(1);
-    expect(r.satisfied).toEqual([{ materialId: 'businessLicence', licenceId: `business-licence:${creditCode}`, verifiedAt: '2026-04-01T09:00:00+08:00', verifyResult: 'valid' }]);
+    expect(r.satisfied).toEqual([
+      {
+        materialId: 'businessLicence',
+        licenceId: `business-licence:${creditCode}`,
+        verifiedAt: '2026-04-01T09:00:00+08:00',
+        verifyResult: 'valid',
+      },
+    ]);
     expect(r.prefill).toEqual({ creditCode });
-    const stillToBring = restaurant.materials.filter((m) => m.required && !r.satisfied.some((s) => s.materialId === m.id)).map((m) => m.id);
+    const stillToBring = restaurant.materials
+      .filter((m) => m.required && !r.satisfied.some((s) => s.materialId === m.id))
+      .map((m) => m.id);
     expect(stillToBring).not.toContain('businessLicence');
     expect(stillToBring).toContain('floorPlan');
   });

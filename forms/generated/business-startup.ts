@@ -11,11 +11,11 @@ export interface BusinessStartupForm {
     /**
      * 企业类型 / Type of business
      */
-    entityType?: "llc" | "soleProprietorship" | "partnership" | "individualBusiness";
+    entityType?: 'llc' | 'soleProprietorship' | 'partnership' | 'individualBusiness';
     /**
      * 住所情况 / Premises
      */
-    premises?: "owned" | "leased" | "cluster";
+    premises?: 'owned' | 'leased' | 'cluster';
     /**
      * 是否有外国或港澳台投资者 / Any foreign, HK, Macao or Taiwan investor
      */
@@ -23,11 +23,11 @@ export interface BusinessStartupForm {
     /**
      * 需要刻制的印章 / Seals wanted
      */
-    sealTypes?: ("official" | "finance" | "invoice" | "contract" | "legalRepName")[];
+    sealTypes?: ('official' | 'finance' | 'invoice' | 'contract' | 'legalRepName')[];
     /**
      * 近期是否开具发票 / Issue invoices soon
      */
-    invoices?: "none" | "ordinary" | "vatSpecial";
+    invoices?: 'none' | 'ordinary' | 'vatSpecial';
     /**
      * 30日内是否招用员工 / Hire staff within 30 days
      */
@@ -44,7 +44,7 @@ export interface BusinessStartupForm {
   /**
    * 企业类型 / Enterprise type
    */
-  enterpriseType: "llc" | "soleProprietorship" | "partnership" | "individualBusiness";
+  enterpriseType: 'llc' | 'soleProprietorship' | 'partnership' | 'individualBusiness';
   /**
    * 住所所在区 / Domicile district
    */
@@ -71,7 +71,12 @@ export interface BusinessStartupForm {
    * 法定代表人证件类型 / Legal representative ID document type
    */
   legalRepIdType:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 法定代表人证件号码 / Legal representative ID number
    */
@@ -91,7 +96,7 @@ export interface BusinessStartupForm {
       idNumber?: string;
       creditCode?: string;
       subscribedAmount: number;
-      contributionMethod: "cash" | "inKind" | "intellectualProperty" | "landUseRight" | "equity";
+      contributionMethod: 'cash' | 'inKind' | 'intellectualProperty' | 'landUseRight' | 'equity';
       contributionDueDate?: string;
     },
     ...{
@@ -99,9 +104,9 @@ export interface BusinessStartupForm {
       idNumber?: string;
       creditCode?: string;
       subscribedAmount: number;
-      contributionMethod: "cash" | "inKind" | "intellectualProperty" | "landUseRight" | "equity";
+      contributionMethod: 'cash' | 'inKind' | 'intellectualProperty' | 'landUseRight' | 'equity';
       contributionDueDate?: string;
-    }[]
+    }[],
   ];
   /**
    * 董事、监事、经理 / Directors, supervisors and managers
@@ -109,7 +114,7 @@ export interface BusinessStartupForm {
   officers?: {
     name: string;
     idNumber: string;
-    officerRole: "director" | "executiveDirector" | "supervisor" | "manager";
+    officerRole: 'director' | 'executiveDirector' | 'supervisor' | 'manager';
   }[];
   /**
    * 电子邮箱 / Email
@@ -140,7 +145,7 @@ export interface BusinessStartupForm {
    *
    * @minItems 1
    */
-  invoiceTypes?: ["ordinary" | "vatSpecial", ...("ordinary" | "vatSpecial")[]];
+  invoiceTypes?: ['ordinary' | 'vatSpecial', ...('ordinary' | 'vatSpecial')[]];
   /**
    * 社保公积金联系人 / Social insurance and housing fund contact
    */

@@ -15,7 +15,7 @@ export interface FlexibleEmploymentForm {
     /**
      * 就业形式 / Kind of work
      */
-    employmentForm?: "selfEmployed" | "partTime" | "platform" | "other";
+    employmentForm?: 'selfEmployed' | 'partTime' | 'platform' | 'other';
     /**
      * 户籍是否在本市 / Household registered in this city
      */
@@ -31,11 +31,11 @@ export interface FlexibleEmploymentForm {
     /**
      * 参加哪些保险 / Which insurance
      */
-    insurances?: "both" | "pensionOnly" | "medicalOnly";
+    insurances?: 'both' | 'pensionOnly' | 'medicalOnly';
     /**
      * 缴费方式 / How to pay
      */
-    payMethod?: "bankDeduction" | "selfPay";
+    payMethod?: 'bankDeduction' | 'selfPay';
   };
   /**
    * 姓名 / Name
@@ -45,7 +45,12 @@ export interface FlexibleEmploymentForm {
    * 证件类型 / ID document type
    */
   idType?:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 证件号码 / ID number
    */
@@ -65,7 +70,7 @@ export interface FlexibleEmploymentForm {
   /**
    * 文化程度 / Education
    */
-  education?: "10" | "20" | "30" | "40" | "60" | "70" | "80" | "90";
+  education?: '10' | '20' | '30' | '40' | '60' | '70' | '80' | '90';
   /**
    * 从业内容 / Work description
    */
@@ -77,7 +82,7 @@ export interface FlexibleEmploymentForm {
   /**
    * 养老缴费档次 / Pension contribution tier
    */
-  pensionBaseTier?: "60" | "80" | "100" | "150" | "200" | "300";
+  pensionBaseTier?: '60' | '80' | '100' | '150' | '200' | '300';
   /**
    * 参保起始年月 / First insured month
    */
@@ -85,7 +90,7 @@ export interface FlexibleEmploymentForm {
   /**
    * 医保缴费档次 / Medical insurance tier
    */
-  medicalTier?: "tier1" | "tier2" | "tier3";
+  medicalTier?: 'tier1' | 'tier2' | 'tier3';
   /**
    * 扣款银行 / Bank
    */

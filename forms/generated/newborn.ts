@@ -11,11 +11,11 @@ export interface NewbornForm {
     /**
      * 新生儿出生地点 / Where was the baby born
      */
-    birthPlace?: "cityHospital" | "provinceHospital" | "outOfProvince";
+    birthPlace?: 'cityHospital' | 'provinceHospital' | 'outOfProvince';
     /**
      * 随父或随母落户 / Household of father or mother
      */
-    hukouParent?: "father" | "mother";
+    hukouParent?: 'father' | 'mother';
     /**
      * 落户方户籍是否在本市 / Is that household in this city
      */
@@ -39,7 +39,7 @@ export interface NewbornForm {
     /**
      * 领卡方式 / How to receive the card
      */
-    cardDelivery?: "post" | "bankOutlet";
+    cardDelivery?: 'post' | 'bankOutlet';
   };
   /**
    * 新生儿姓名 / Baby name
@@ -48,7 +48,7 @@ export interface NewbornForm {
   /**
    * 新生儿性别 / Baby gender
    */
-  babyGender: "1" | "2";
+  babyGender: '1' | '2';
   /**
    * 出生时间 / Time of birth
    */
@@ -61,7 +61,12 @@ export interface NewbornForm {
    * 母亲证件类型 / Mother ID document type
    */
   motherIdType?:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 母亲证件号码 / Mother ID number
    */
@@ -74,7 +79,12 @@ export interface NewbornForm {
    * 父亲证件类型 / Father ID document type
    */
   fatherIdType?:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 父亲证件号码 / Father ID number
    */

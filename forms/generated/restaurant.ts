@@ -11,19 +11,19 @@ export interface RestaurantForm {
     /**
      * 是否已有营业执照 / Business licence already
      */
-    alreadyRegistered?: "no" | "yesNoCatering" | "yes";
+    alreadyRegistered?: 'no' | 'yesNoCatering' | 'yes';
     /**
      * 经营哪些食品 / What food
      */
-    foodCategories?: ("hotMeals" | "coldFood" | "rawFood" | "pastries" | "drinks")[];
+    foodCategories?: ('hotMeals' | 'coldFood' | 'rawFood' | 'pastries' | 'drinks')[];
     /**
      * 所在建筑类型 / Kind of building
      */
-    buildingType?: "streetShop" | "mall" | "residential";
+    buildingType?: 'streetShop' | 'mall' | 'residential';
     /**
      * 使用能源 / Cooking energy
      */
-    cookingEnergy?: "pipedGas" | "bottledLpg" | "electric";
+    cookingEnergy?: 'pipedGas' | 'bottledLpg' | 'electric';
     /**
      * 建筑是否设有自动消防设施 / Does the building have automatic fire systems
      */
@@ -31,7 +31,7 @@ export interface RestaurantForm {
     /**
      * 是否设置招牌 / Shop sign
      */
-    sign?: "none" | "filing" | "approval";
+    sign?: 'none' | 'filing' | 'approval';
     /**
      * 污水是否排入市政管网 / Waste water to the city sewer
      */
@@ -48,7 +48,7 @@ export interface RestaurantForm {
   /**
    * 企业类型 / Enterprise type
    */
-  enterpriseType?: "llc" | "soleProprietorship" | "partnership" | "individualBusiness";
+  enterpriseType?: 'llc' | 'soleProprietorship' | 'partnership' | 'individualBusiness';
   /**
    * 经营者姓名 / Operator name
    */
@@ -57,7 +57,12 @@ export interface RestaurantForm {
    * 经营者证件类型 / Operator ID document type
    */
   operatorIdType:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 经营者证件号码 / Operator ID number
    */
@@ -98,8 +103,8 @@ export interface RestaurantForm {
    * @minItems 1
    */
   foodCategories: [
-    "hotMeals" | "coldFood" | "rawFood" | "pastries" | "drinks",
-    ...("hotMeals" | "coldFood" | "rawFood" | "pastries" | "drinks")[]
+    'hotMeals' | 'coldFood' | 'rawFood' | 'pastries' | 'drinks',
+    ...('hotMeals' | 'coldFood' | 'rawFood' | 'pastries' | 'drinks')[],
   ];
   /**
    * 网络经营 / Online sales
@@ -151,13 +156,13 @@ export interface RestaurantForm {
    * @minItems 1
    */
   fireFacilities: [
-    "extinguishers" | "sprinklers" | "alarm" | "smokeExhaust" | "emergencyLighting",
-    ...("extinguishers" | "sprinklers" | "alarm" | "smokeExhaust" | "emergencyLighting")[]
+    'extinguishers' | 'sprinklers' | 'alarm' | 'smokeExhaust' | 'emergencyLighting',
+    ...('extinguishers' | 'sprinklers' | 'alarm' | 'smokeExhaust' | 'emergencyLighting')[],
   ];
   /**
    * 能源 / Cooking energy
    */
-  cookingEnergy: "pipedGas" | "bottledLpg" | "electric";
+  cookingEnergy: 'pipedGas' | 'bottledLpg' | 'electric';
   /**
    * 日排水量(m³) / Discharge (m³/day)
    */

@@ -11,15 +11,15 @@ export interface UtilityConnectionForm {
     /**
      * 申请主体 / Applicant kind
      */
-    applicantKind?: "person" | "organisation";
+    applicantKind?: 'person' | 'organisation';
     /**
      * 新建项目还是既有建筑 / New construction project or existing building
      */
-    projectType?: "new" | "existing";
+    projectType?: 'new' | 'existing';
     /**
      * 报装哪些业务 / Which connections
      */
-    utilities?: ("electricity" | "water" | "gas" | "broadband")[];
+    utilities?: ('electricity' | 'water' | 'gas' | 'broadband')[];
     /**
      * 用电容量(kW) / Capacity (kW)
      */
@@ -27,11 +27,11 @@ export interface UtilityConnectionForm {
     /**
      * 用气类别 / Gas use
      */
-    gasUse?: "residential" | "commercial" | "industrial";
+    gasUse?: 'residential' | 'commercial' | 'industrial';
     /**
      * 管线是否穿越道路或绿地 / Does the route cross a public road or green land
      */
-    crossesRoad?: "yes" | "no" | "unknown";
+    crossesRoad?: 'yes' | 'no' | 'unknown';
     /**
      * 施工是否影响交通 / Do the works affect traffic
      */
@@ -61,7 +61,12 @@ export interface UtilityConnectionForm {
    * 证件类型 / ID document type
    */
   idType?:
-    "residentId" | "residencePermit" | "hkMacaoTravelPermit" | "taiwanTravelPermit" | "foreignPermanentId" | "passport";
+    | 'residentId'
+    | 'residencePermit'
+    | 'hkMacaoTravelPermit'
+    | 'taiwanTravelPermit'
+    | 'foreignPermanentId'
+    | 'passport';
   /**
    * 证件号码 / ID number
    */
@@ -101,11 +106,11 @@ export interface UtilityConnectionForm {
   /**
    * 电压等级 / Voltage level
    */
-  voltageLevel?: "220V" | "380V" | "10kV" | "20kV" | "35kV";
+  voltageLevel?: '220V' | '380V' | '10kV' | '20kV' | '35kV';
   /**
    * 用电类别 / Load type
    */
-  loadType?: "residential" | "commercial" | "industrial";
+  loadType?: 'residential' | 'commercial' | 'industrial';
   /**
    * 期望用能日期 / Expected start of use
    */
@@ -113,11 +118,11 @@ export interface UtilityConnectionForm {
   /**
    * 用水性质 / Water use
    */
-  waterPurpose?: "domestic" | "business" | "fire" | "construction";
+  waterPurpose?: 'domestic' | 'business' | 'fire' | 'construction';
   /**
    * 管径 / Pipe size
    */
-  pipeDn?: "DN20" | "DN25" | "DN32" | "DN40" | "DN50" | "DN80" | "DN100" | "DN150";
+  pipeDn?: 'DN20' | 'DN25' | 'DN32' | 'DN40' | 'DN50' | 'DN80' | 'DN100' | 'DN150';
   /**
    * 日用水量(m³) / Water use (m³/day)
    */
@@ -125,7 +130,7 @@ export interface UtilityConnectionForm {
   /**
    * 用气类别 / Gas use
    */
-  gasUse?: "residential" | "commercial" | "industrial";
+  gasUse?: 'residential' | 'commercial' | 'industrial';
   /**
    * 高峰用气量(m³/h) / Peak gas use (m³/h)
    */

@@ -59,10 +59,17 @@ export function applyLicences(input: ReuseInput): LicenceReuse {
   }
   for (const m of input.materials) {
     const licence = m.eLicenceType && usable.find((l) => l.licence.typeCode === m.eLicenceType);
-    if (licence) out.satisfied.push({ materialId: m.id, licenceId: licence.licence.licenceId, verifiedAt: input.now, verifyResult: 'valid' });
+    if (licence)
+      out.satisfied.push({
+        materialId: m.id,
+        licenceId: licence.licence.licenceId,
+        verifiedAt: input.now,
+        verifyResult: 'valid',
+      });
   }
   for (const l of usable) {
-    for (const [field, value] of Object.entries(l.licence.data)) if (fields.has(field) && !(field in out.prefill)) out.prefill[field] = value;
+    for (const [field, value] of Object.entries(l.licence.data))
+      if (fields.has(field) && !(field in out.prefill)) out.prefill[field] = value;
   }
   return out;
 }

@@ -1,6 +1,13 @@
 import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import type { ELicence, LicenceInput, LicenceStatus, SignedLicence, VerifyProblem, VerifyResult } from './types.js';
+import type {
+  ELicence,
+  LicenceInput,
+  LicenceStatus,
+  SignedLicence,
+  VerifyProblem,
+  VerifyResult,
+} from './types.js';
 
 /** Issue and verify e-licences with Ed25519 (node:crypto). Pure apart from the signing itself. */
 
@@ -26,7 +33,10 @@ export function issueLicence(input: LicenceInput, key: IssuerKey, issuedAt: stri
 
 const messages: Record<VerifyProblem, { zh: string; en: string }> = {
   unknownKey: { zh: '电子证照的签发密钥不受信任', en: 'the e-licence was signed by an untrusted key' },
-  badSignature: { zh: '电子证照签名校验失败,内容可能被篡改', en: 'the e-licence signature does not verify: its content may have been altered' },
+  badSignature: {
+    zh: '电子证照签名校验失败,内容可能被篡改',
+    en: 'the e-licence signature does not verify: its content may have been altered',
+  },
   notYetValid: { zh: '电子证照尚未生效', en: 'the e-licence is not valid yet' },
   expired: { zh: '电子证照已过有效期', en: 'the e-licence has expired' },
   cancelled: { zh: '电子证照已注销', en: 'the e-licence has been cancelled' },
@@ -39,12 +49,22 @@ const fail = (problem: VerifyProblem): VerifyResult => ({ ok: false, problem, me
  * Signature first (a tampered licence fails whatever its dates say), then validity on `today`
  * (yyyy-MM-dd), then the current status from the licence library.
  */
-export function verifyLicence(signed: SignedLicence, keys: TrustedKeys, today: string, status: LicenceStatus = 'valid'): VerifyResult {
+export function verifyLicence(
+  signed: SignedLicence,
+  keys: TrustedKeys,
+  today: string,
+  status: LicenceStatus = 'valid',
+): VerifyResult {
   const publicKey = keys.get(signed.keyId);
   if (!publicKey || signed.algorithm !== 'Ed25519') return fail('unknownKey');
   let good = false;
   try {
-    good = verify(null, Buffer.from(canonicalJson(signed.licence)), publicKey, Buffer.from(signed.signature, 'base64'));
+    good = verify(
+      null,
+      Buffer.from(canonicalJson(signed.licence)),
+      publicKey,
+      Buffer.from(signed.signature, 'base64'),
+    );
   } catch {
     good = false; // a malformed key or signature is a failed verification, not a crash
   }

@@ -35,6 +35,8 @@ export interface SignedLicence {
 /** Status is kept outside the signed content: it changes after issue (revoked, cancelled). */
 export type LicenceStatus = 'valid' | 'cancelled' | 'revoked';
 
-export type VerifyProblem = 'unknownKey' | 'badSignature' | 'notYetValid' | 'expired' | 'cancelled' | 'revoked';
+export type VerifyProblem =
+  'unknownKey' | 'badSignature' | 'notYetValid' | 'expired' | 'cancelled' | 'revoked';
 
-export type VerifyResult = { ok: true } | { ok: false; problem: VerifyProblem; message: { zh: string; en: string } };
+export type VerifyResult =
+  { ok: true } | { ok: false; problem: VerifyProblem; message: { zh: string; en: string } };

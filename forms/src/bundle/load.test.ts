@@ -3,7 +3,13 @@ import { BundleError, loadBundle } from './load.js';
 
 describe('bundle.json loading', () => {
   it('loads the five example bundles', () => {
-    expect(exampleCodes()).toEqual(['business-startup', 'flexible-employment', 'newborn', 'restaurant', 'utility-connection']);
+    expect(exampleCodes()).toEqual([
+      'business-startup',
+      'flexible-employment',
+      'newborn',
+      'restaurant',
+      'utility-connection',
+    ]);
     for (const code of exampleCodes()) {
       const b = readExampleBundle(code);
       expect(b.code).toBe(code);
@@ -44,7 +50,9 @@ describe('bundle.json loading', () => {
         ]),
       );
       expect(problems.some((p) => p.startsWith('item "birth-registration": syntax error'))).toBe(true);
-      expect(problems.some((p) => p.includes('"count(babyCount)"') && p.includes('cannot be shown in the form'))).toBe(true);
+      expect(
+        problems.some((p) => p.includes('"count(babyCount)"') && p.includes('cannot be shown in the form')),
+      ).toBe(true);
     }
   });
 });

@@ -37,17 +37,21 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
   ] as const) {
     for (const d of duplicates(list)) problems.push(`${what} "${d}" is defined twice`);
   }
-  if (!departments.has(b.leadDepartment)) problems.push(`lead department "${b.leadDepartment}" is not in departments`);
+  if (!departments.has(b.leadDepartment))
+    problems.push(`lead department "${b.leadDepartment}" is not in departments`);
   for (const q of b.questions) {
     const needsOptions = q.type === 'choice' || q.type === 'multiChoice';
-    if (needsOptions !== Boolean(q.options?.length)) problems.push(`question "${q.id}": options are for choice questions only, and required there`);
+    if (needsOptions !== Boolean(q.options?.length))
+      problems.push(`question "${q.id}": options are for choice questions only, and required there`);
   }
 
   const checkCondition = (where: string, expr: string | undefined) => {
     if (expr === undefined) return;
     const { error, variables } = inspectCondition(expr);
     if (error) return problems.push(`${where}: ${error}`);
-    for (const v of variables) if (!questions.has(v)) problems.push(`${where}: condition reads "${v}", which is not a situation question`);
+    for (const v of variables)
+      if (!questions.has(v))
+        problems.push(`${where}: condition reads "${v}", which is not a situation question`);
     try {
       conditionToSchema(expr);
     } catch (e) {
@@ -57,15 +61,18 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
 
   for (const item of b.items) {
     const at = `item "${item.code}"`;
-    if (!departments.has(item.department)) problems.push(`${at}: department "${item.department}" is not in departments`);
+    if (!departments.has(item.department))
+      problems.push(`${at}: department "${item.department}" is not in departments`);
     for (const a of item.after ?? []) if (!items.has(a)) problems.push(`${at}: after "${a}" is not an item`);
     checkCondition(at, item.condition);
-    for (const d of duplicates(item.fields.map((f) => f.field))) problems.push(`${at}: field "${d}" listed twice`);
+    for (const d of duplicates(item.fields.map((f) => f.field)))
+      problems.push(`${at}: field "${d}" listed twice`);
     for (const f of item.fields) {
       if (!library.has(f.field)) problems.push(`${at}: field "${f.field}" is not in the field library`);
       checkCondition(`${at} field "${f.field}"`, f.condition);
     }
-    for (const a of item.answers ?? []) if (!questions.has(a)) problems.push(`${at}: answer "${a}" is not a situation question`);
+    for (const a of item.answers ?? [])
+      if (!questions.has(a)) problems.push(`${at}: answer "${a}" is not a situation question`);
     for (const m of item.materials) {
       if (!materials.has(m.material)) problems.push(`${at}: material "${m.material}" is not in materials`);
       checkCondition(`${at} material "${m.material}"`, m.condition);
@@ -79,7 +86,10 @@ export function loadBundle(json: unknown, library: FieldLibrary = fieldLibrary):
   const name = (json as { code?: unknown } | null)?.code;
   const label = typeof name === 'string' ? name : '(no code)';
   if (!checkShape(json)) {
-    throw new BundleError(label, (checkShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()));
+    throw new BundleError(
+      label,
+      (checkShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
+    );
   }
   const problems = referenceProblems(json, library);
   if (problems.length) throw new BundleError(label, problems);

@@ -25,7 +25,11 @@ const question = objectOf(
     id: camelId,
     label: text,
     type: { enum: ['choice', 'multiChoice', 'boolean', 'number'] },
-    options: { type: 'array', minItems: 1, items: objectOf({ value: { type: 'string', minLength: 1 }, label: text }, ['value', 'label']) },
+    options: {
+      type: 'array',
+      minItems: 1,
+      items: objectOf({ value: { type: 'string', minLength: 1 }, label: text }, ['value', 'label']),
+    },
     minimum: { type: 'number' },
     maximum: { type: 'number' },
   },
@@ -46,7 +50,13 @@ const material = objectOf(
 );
 
 const itemField = objectOf(
-  { field: camelId, required: { type: 'boolean' }, condition: feel, needsFull: { type: 'boolean' }, constraints: { type: 'object' } },
+  {
+    field: camelId,
+    required: { type: 'boolean' },
+    condition: feel,
+    needsFull: { type: 'boolean' },
+    constraints: { type: 'object' },
+  },
   ['field'],
 );
 
@@ -92,12 +102,26 @@ export const bundleSchema: JSONSchema7 = {
       departments: {
         type: 'array',
         minItems: 1,
-        items: objectOf({ code, name: text, kind: { enum: ['authority', 'company'] } }, ['code', 'name', 'kind']),
+        items: objectOf({ code, name: text, kind: { enum: ['authority', 'company'] } }, [
+          'code',
+          'name',
+          'kind',
+        ]),
       },
       questions: { type: 'array', items: question },
       materials: { type: 'array', items: material },
       items: { type: 'array', minItems: 1, items: item },
     },
-    ['code', 'version', 'name', 'leadDepartment', 'promisedDays', 'departments', 'questions', 'materials', 'items'],
+    [
+      'code',
+      'version',
+      'name',
+      'leadDepartment',
+      'promisedDays',
+      'departments',
+      'questions',
+      'materials',
+      'items',
+    ],
   ),
 };

@@ -1,6 +1,7 @@
 /** `npm run gen:types`: writes forms/generated/<code>.ts for every example bundle and the bundle.json schema. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { bundleSchema } from '../bundle/index.js';
 import { exampleCodes, readExampleBundle } from '../bundle/examples.js';
 import { compileForm } from '../merge/index.js';
@@ -15,5 +16,9 @@ for (const code of exampleCodes()) {
   console.log(`wrote ${file}`);
 }
 mkdirSync(`${formsDir}schema`, { recursive: true });
-writeFileSync(`${formsDir}schema/bundle.schema.json`, JSON.stringify(bundleSchema, null, 2) + '\n');
-console.log(`wrote ${formsDir}schema/bundle.schema.json`);
+const schemaFile = `${formsDir}schema/bundle.schema.json`;
+writeFileSync(
+  schemaFile,
+  await format(JSON.stringify(bundleSchema), { ...(await resolveConfig(schemaFile)), filepath: schemaFile }),
+);
+console.log(`wrote ${schemaFile}`);

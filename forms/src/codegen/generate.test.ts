@@ -11,14 +11,21 @@ import { generateTypes, typeName } from './generate.js';
  * types followed by the checks, so no module resolution is involved.
  */
 function typeErrors(files: Record<string, string>): Record<string, string[]> {
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, types: [] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const read = host.getSourceFile.bind(host);
-  host.getSourceFile = (name, lang, onError) => (name in files ? ts.createSourceFile(name, files[name]!, lang) : read(name, lang, onError));
+  host.getSourceFile = (name, lang, onError) =>
+    name in files ? ts.createSourceFile(name, files[name]!, lang) : read(name, lang, onError);
   const program = ts.createProgram(Object.keys(files), options, host);
   const out: Record<string, string[]> = Object.fromEntries(Object.keys(files).map((f) => [f, []]));
   for (const d of ts.getPreEmitDiagnostics(program)) {
-    if (d.file && d.file.fileName in out) out[d.file.fileName]!.push(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    if (d.file && d.file.fileName in out)
+      out[d.file.fileName]!.push(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   }
   return out;
 }
@@ -59,12 +66,15 @@ describe('generated form types', () => {
     expect(onDisk).toBe(generated.get(code));
   });
 
-  it.each(exampleCodes())('%s: the sample data type-checks, a wrong field and a wrong type do not', (code) => {
-    const found = errors[`/virtual/${code}.ts`]!;
-    expect(found).toHaveLength(2);
-    expect(found[0]).toMatch(/'favouriteColour' does not exist in type '\w+Form'/);
-    expect(found[1]).toBe("Type 'number' is not assignable to type 'string'.");
-  });
+  it.each(exampleCodes())(
+    '%s: the sample data type-checks, a wrong field and a wrong type do not',
+    (code) => {
+      const found = errors[`/virtual/${code}.ts`]!;
+      expect(found).toHaveLength(2);
+      expect(found[0]).toMatch(/'favouriteColour' does not exist in type '\w+Form'/);
+      expect(found[1]).toBe("Type 'number' is not assignable to type 'string'.");
+    },
+  );
 
   it('a misspelt or mistyped field of one bundle is a type error', () => {
     expect(errors['/virtual/use.ts']).toEqual([

@@ -8,14 +8,17 @@ import type { UnifiedForm } from '../merge/index.js';
  * English label. Conditional requirements (allOf/if/then) are runtime rules, not types.
  */
 
-export const typeName = (code: string) => code.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()) + 'Form';
+export const typeName = (code: string) =>
+  code.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()) + 'Form';
 
 function forTypes(schema: JSONSchema7Definition, en?: string): JSONSchema7Definition {
   if (typeof schema === 'boolean') return schema;
-  const { title, description, allOf: _runtimeOnly, properties, items, ...rest } = schema;
+  const { title, description, properties, items, ...rest } = schema;
+  delete rest.allOf; // conditional requirements: enforced by the validator, not expressible as types
   const doc = title && en ? `${title} / ${en}` : [title, description].filter(Boolean).join('\n');
   const out: JSONSchema7 = { ...rest, ...(doc ? { description: doc } : {}) };
-  if (properties) out.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, forTypes(v)]));
+  if (properties)
+    out.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, forTypes(v)]));
   if (items) out.items = Array.isArray(items) ? items.map((i) => forTypes(i)) : forTypes(items);
   return out;
 }
@@ -23,7 +26,8 @@ function forTypes(schema: JSONSchema7Definition, en?: string): JSONSchema7Defini
 export async function generateTypes(form: UnifiedForm): Promise<string> {
   const schema = forTypes(form.schema, form.bundle.name.en) as JSONSchema7;
   const props = schema.properties as Record<string, JSONSchema7>;
-  for (const f of form.fields) props[f.id]!.description = `${f.definition.label.zh} / ${f.definition.label.en}`;
+  for (const f of form.fields)
+    props[f.id]!.description = `${f.definition.label.zh} / ${f.definition.label.en}`;
   const situation = props.situation!.properties as Record<string, JSONSchema7>;
   props.situation!.description = '办事情形 / Your situation';
   for (const q of form.bundle.questions) situation[q.id]!.description = `${q.label.zh} / ${q.label.en}`;
@@ -34,5 +38,7 @@ export async function generateTypes(form: UnifiedForm): Promise<string> {
     additionalProperties: false,
     strictIndexSignatures: true,
     format: true,
+    // The repository's prettier settings (.prettierrc), so `npm run lint` accepts the output.
+    style: { singleQuote: true, printWidth: 110, trailingComma: 'all' },
   });
 }

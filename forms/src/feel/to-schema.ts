@@ -26,7 +26,9 @@ interface Truth {
 
 export class UnsupportedConditionError extends Error {
   constructor(expression: string, part: string) {
-    super(`FEEL condition "${expression}": "${part}" cannot be shown in the form (supported: =, !=, <, <=, >, >=, in […], list contains, not, and, or)`);
+    super(
+      `FEEL condition "${expression}": "${part}" cannot be shown in the form (supported: =, !=, <, <=, >, >=, in […], list contains, not, and, or)`,
+    );
     this.name = 'UnsupportedConditionError';
   }
 }
@@ -35,7 +37,8 @@ const never: JSONSchema7 = { not: {} };
 
 function children(node: Node): Node[] {
   const out: Node[] = [];
-  for (let c = node.firstChild; c; c = c.nextSibling) if (!['(', ')', '[', ']', ',', 'and', 'or'].includes(c.name)) out.push(c);
+  for (let c = node.firstChild; c; c = c.nextSibling)
+    if (!['(', ')', '[', ']', ',', 'and', 'or'].includes(c.name)) out.push(c);
   return out;
 }
 
@@ -59,7 +62,11 @@ export function conditionToSchema(expression: string): JSONSchema7 {
   const variable = (n: Node): string => (n.name === 'VariableName' ? src(n) : fail(n));
 
   const comparison = (n: Node): Truth => {
-    const [left, op, right] = [n.firstChild!, n.firstChild!.nextSibling!, n.firstChild!.nextSibling!.nextSibling!];
+    const [left, op, right] = [
+      n.firstChild!,
+      n.firstChild!.nextSibling!,
+      n.firstChild!.nextSibling!.nextSibling!,
+    ];
     const v = variable(left);
     if (op.name === 'in') {
       const list = right.firstChild;

@@ -48,7 +48,9 @@ export class FieldLibrary {
 
   /** Label of a nested property: nested property names are library ids too (name, idNumber…). */
   labelOf(path: readonly string[]): Text {
-    const parts = path.filter((p) => !/^\d+$/.test(p)).map((p) => this.byId.get(p)?.label ?? { zh: p, en: p });
+    const parts = path
+      .filter((p) => !/^\d+$/.test(p))
+      .map((p) => this.byId.get(p)?.label ?? { zh: p, en: p });
     return { zh: parts.map((p) => p.zh).join('·'), en: parts.map((p) => p.en).join(' – ') };
   }
 }

@@ -3,8 +3,14 @@ import { FieldLibrary, fieldLibrary } from './index.js';
 
 /** Every nested object property name, so we can check each resolves to a library label. */
 function nestedNames(schema: JSONSchema7): string[] {
-  const items = schema.items && !Array.isArray(schema.items) && typeof schema.items === 'object' ? nestedNames(schema.items) : [];
-  const props = Object.entries(schema.properties ?? {}).flatMap(([k, v]) => [k, ...(typeof v === 'object' ? nestedNames(v) : [])]);
+  const items =
+    schema.items && !Array.isArray(schema.items) && typeof schema.items === 'object'
+      ? nestedNames(schema.items)
+      : [];
+  const props = Object.entries(schema.properties ?? {}).flatMap(([k, v]) => [
+    k,
+    ...(typeof v === 'object' ? nestedNames(v) : []),
+  ]);
   return [...props, ...items];
 }
 
@@ -21,13 +27,40 @@ describe('field library (要素库)', () => {
   });
 
   it('covers the shared fields of the example bundles', () => {
-    for (const id of ['name', 'idType', 'idNumber', 'mobile', 'creditCode', 'regionCode', 'address', 'gender', 'ethnicity', 'companyName', 'registeredCapital', 'businessScope', 'legalRepIdNumber', 'bankAccount', 'expectedStaff', 'babyName', 'motherIdNumber', 'powerKw', 'email']) {
+    for (const id of [
+      'name',
+      'idType',
+      'idNumber',
+      'mobile',
+      'creditCode',
+      'regionCode',
+      'address',
+      'gender',
+      'ethnicity',
+      'companyName',
+      'registeredCapital',
+      'businessScope',
+      'legalRepIdNumber',
+      'bankAccount',
+      'expectedStaff',
+      'babyName',
+      'motherIdNumber',
+      'powerKw',
+      'email',
+    ]) {
       expect(fieldLibrary.has(id)).toBe(true);
     }
   });
 
   it('marks ID numbers, phones and bank accounts sensitive', () => {
-    for (const id of ['idNumber', 'legalRepIdNumber', 'mobile', 'guardianMobile', 'bankAccount', 'babyIdNumber']) {
+    for (const id of [
+      'idNumber',
+      'legalRepIdNumber',
+      'mobile',
+      'guardianMobile',
+      'bankAccount',
+      'babyIdNumber',
+    ]) {
       expect(fieldLibrary.get(id).sensitivity).toBe('sensitive');
     }
     expect(fieldLibrary.get('companyName').sensitivity).toBe('public');
@@ -43,7 +76,10 @@ describe('field library (要素库)', () => {
     for (const f of all) {
       for (const n of nestedNames(f.schema)) expect([f.id, n, fieldLibrary.has(n)]).toEqual([f.id, n, true]);
     }
-    expect(fieldLibrary.labelOf(['financeOfficer', 'idNumber'])).toEqual({ zh: '财务负责人·证件号码', en: 'Finance officer – ID number' });
+    expect(fieldLibrary.labelOf(['financeOfficer', 'idNumber'])).toEqual({
+      zh: '财务负责人·证件号码',
+      en: 'Finance officer – ID number',
+    });
     expect(fieldLibrary.labelOf(['investors', '0', 'name']).zh).toBe('股东(出资人)·姓名');
   });
 

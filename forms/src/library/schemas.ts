@@ -33,7 +33,11 @@ export const isoDate: JSONSchema7 = { type: 'string', format: 'date' };
 export const positive: JSONSchema7 = { type: 'number', exclusiveMinimum: 0 };
 export const nonNegative: JSONSchema7 = { type: 'number', minimum: 0 };
 export const count = (minimum = 0, maximum = 100000): JSONSchema7 => ({ type: 'integer', minimum, maximum });
-export const text = (minLength: number, maxLength: number): JSONSchema7 => ({ type: 'string', minLength, maxLength });
+export const text = (minLength: number, maxLength: number): JSONSchema7 => ({
+  type: 'string',
+  minLength,
+  maxLength,
+});
 export const oneOfCodes = (...codes: string[]): JSONSchema7 => ({ type: 'string', enum: codes });
 export const someOfCodes = (...codes: string[]): JSONSchema7 => ({
   type: 'array',

@@ -23,14 +23,31 @@ export class MergeConflictError extends Error {
   }
 }
 
-type Bound = 'maxLength' | 'maximum' | 'exclusiveMaximum' | 'maxItems' | 'minLength' | 'minimum' | 'exclusiveMinimum' | 'minItems';
+type Bound =
+  | 'maxLength'
+  | 'maximum'
+  | 'exclusiveMaximum'
+  | 'maxItems'
+  | 'minLength'
+  | 'minimum'
+  | 'exclusiveMinimum'
+  | 'minItems';
 const upper: Bound[] = ['maxLength', 'maximum', 'exclusiveMaximum', 'maxItems'];
 const lower: Bound[] = ['minLength', 'minimum', 'exclusiveMinimum', 'minItems'];
 /** Keywords that must agree exactly between sources. */
 const exact = ['type', 'format', 'const', 'multipleOf'] as const;
 const annotations = new Set(['title', 'description', 'default', 'examples']);
 /** Keywords an item may not override (they describe structure, not constraints). */
-const structural = new Set(['properties', 'items', 'required', 'additionalProperties', 'anyOf', 'oneOf', 'allOf', 'not']);
+const structural = new Set([
+  'properties',
+  'items',
+  'required',
+  'additionalProperties',
+  'anyOf',
+  'oneOf',
+  'allOf',
+  'not',
+]);
 
 /** [lower keyword, upper keyword, strict?] pairs that must leave some value. */
 const ranges: [Bound, Bound, boolean][] = [
@@ -52,29 +69,50 @@ export function combineConstraints(field: string, sources: ConstraintSource[]): 
   for (const { source, schema } of rest) {
     for (const [key, value] of Object.entries(schema) as [keyof JSONSchema7, unknown][]) {
       if (annotations.has(key)) continue;
-      if (structural.has(key)) throw new MergeConflictError(field, [source, source], `an item may not override "${key}"`);
+      if (structural.has(key))
+        throw new MergeConflictError(field, [source, source], `an item may not override "${key}"`);
       const prev = out[key];
-      const setFrom = () => from.set(key, source);
+      const take = (value: unknown) => {
+        (out as Record<string, unknown>)[key] = value;
+        from.set(key, source);
+      };
       if ((upper as string[]).includes(key)) {
-        if (prev === undefined || (value as number) < (prev as number)) (out[key as Bound] = value as number), setFrom();
+        if (prev === undefined || (value as number) < (prev as number)) take(value);
       } else if ((lower as string[]).includes(key)) {
-        if (prev === undefined || (value as number) > (prev as number)) (out[key as Bound] = value as number), setFrom();
+        if (prev === undefined || (value as number) > (prev as number)) take(value);
       } else if (key === 'enum') {
-        const next = prev === undefined ? (value as JSONSchema7Type[]) : (prev as JSONSchema7Type[]).filter((v) => (value as JSONSchema7Type[]).some((w) => JSON.stringify(w) === JSON.stringify(v)));
-        if (next.length === 0) throw new MergeConflictError(field, [from.get('enum')!, source], 'the allowed values have nothing in common');
-        (out.enum = next), setFrom();
+        const next =
+          prev === undefined
+            ? (value as JSONSchema7Type[])
+            : (prev as JSONSchema7Type[]).filter((v) =>
+                (value as JSONSchema7Type[]).some((w) => JSON.stringify(w) === JSON.stringify(v)),
+              );
+        if (next.length === 0)
+          throw new MergeConflictError(
+            field,
+            [from.get('enum')!, source],
+            'the allowed values have nothing in common',
+          );
+        take(next);
       } else if (key === 'pattern') {
         if (!patterns.has(value as string)) patterns.set(value as string, source);
       } else if (key === 'uniqueItems') {
         if (value === true) out.uniqueItems = true;
       } else if ((exact as readonly string[]).includes(key)) {
         if (prev !== undefined && JSON.stringify(prev) !== JSON.stringify(value)) {
-          throw new MergeConflictError(field, [from.get(key)!, source], `"${key}" ${JSON.stringify(prev)} contradicts ${JSON.stringify(value)}`);
+          throw new MergeConflictError(
+            field,
+            [from.get(key)!, source],
+            `"${key}" ${JSON.stringify(prev)} contradicts ${JSON.stringify(value)}`,
+          );
         }
-        (out as Record<string, unknown>)[key] = value;
-        setFrom();
+        take(value);
       } else {
-        throw new MergeConflictError(field, [source, source], `constraint "${key}" is not supported in an item`);
+        throw new MergeConflictError(
+          field,
+          [source, source],
+          `constraint "${key}" is not supported in an item`,
+        );
       }
     }
   }
@@ -82,7 +120,12 @@ export function combineConstraints(field: string, sources: ConstraintSource[]): 
   for (const [lo, hi, strict] of ranges) {
     const [a, b] = [out[lo], out[hi]];
     if (a === undefined || b === undefined) continue;
-    if (strict ? a >= b : a > b) throw new MergeConflictError(field, [from.get(lo)!, from.get(hi)!], `${lo} ${a} contradicts ${hi} ${b}`);
+    if (strict ? a >= b : a > b)
+      throw new MergeConflictError(
+        field,
+        [from.get(lo)!, from.get(hi)!],
+        `${lo} ${a} contradicts ${hi} ${b}`,
+      );
   }
   // Regular expressions cannot be intersected: every one must match.
   if (patterns.size === 1) out.pattern = [...patterns.keys()][0]!;

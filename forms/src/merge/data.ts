@@ -10,7 +10,10 @@ export type UnifiedData = { situation?: Answers } & Record<string, unknown>;
  * answer drops data that no longer applies). Returns the ids dropped so the UI can warn.
  * Uses feelin on the same FEEL as the merge; unknown keys are dropped too.
  */
-export function dropHiddenValues(form: UnifiedForm, data: UnifiedData): { data: UnifiedData; dropped: string[] } {
+export function dropHiddenValues(
+  form: UnifiedForm,
+  data: UnifiedData,
+): { data: UnifiedData; dropped: string[] } {
   const answers = data.situation ?? {};
   const out: UnifiedData = { situation: answers };
   const dropped: string[] = [];
@@ -26,6 +29,7 @@ export function dropHiddenValues(form: UnifiedForm, data: UnifiedData): { data: 
 /** Start data for the form: the answers, and fields that share a question's id pre-filled from it. */
 export function initialData(form: UnifiedForm, answers: Answers): UnifiedData {
   const data: UnifiedData = { situation: { ...answers } };
-  for (const [id, value] of Object.entries(answers)) if (form.fieldById.has(id) && value !== undefined) data[id] = value;
+  for (const [id, value] of Object.entries(answers))
+    if (form.fieldById.has(id) && value !== undefined) data[id] = value;
   return data;
 }

@@ -30,21 +30,36 @@ export function unifyFields(bundle: BundleDefinition, library: FieldLibrary): Un
   for (const item of bundle.items) {
     for (const ref of item.fields) {
       const conditions = [item.condition, ref.condition].filter((c): c is string => c !== undefined);
-      const usage = { item: item.code, department: item.department, required: ref.required === true, needsFull: ref.needsFull === true, conditions };
+      const usage = {
+        item: item.code,
+        department: item.department,
+        required: ref.required === true,
+        needsFull: ref.needsFull === true,
+        conditions,
+      };
       usages.set(ref.field, [...(usages.get(ref.field) ?? []), usage]);
-      if (ref.constraints) constraints.set(ref.field, [...(constraints.get(ref.field) ?? []), { source: item.code, schema: ref.constraints }]);
+      if (ref.constraints)
+        constraints.set(ref.field, [
+          ...(constraints.get(ref.field) ?? []),
+          { source: item.code, schema: ref.constraints },
+        ]);
     }
   }
   return [...usages].map(([id, us]) => {
     const definition = library.get(id);
-    const schema = combineConstraints(id, [{ source: 'field library', schema: definition.schema }, ...(constraints.get(id) ?? [])]);
+    const schema = combineConstraints(id, [
+      { source: 'field library', schema: definition.schema },
+      ...(constraints.get(id) ?? []),
+    ]);
     return { id, definition, schema, usages: us };
   });
 }
 
-export const usageApplies = (u: FieldUsage, answers: Answers): boolean => u.conditions.every((c) => holds(c, answers));
+export const usageApplies = (u: FieldUsage, answers: Answers): boolean =>
+  u.conditions.every((c) => holds(c, answers));
 
-export const fieldApplies = (f: UnifiedField, answers: Answers): boolean => f.usages.some((u) => usageApplies(u, answers));
+export const fieldApplies = (f: UnifiedField, answers: Answers): boolean =>
+  f.usages.some((u) => usageApplies(u, answers));
 
 export const fieldRequired = (f: UnifiedField, answers: Answers): boolean =>
   f.usages.some((u) => u.required && usageApplies(u, answers));

@@ -18,7 +18,11 @@ export interface MergedMaterial {
   items: string[];
 }
 
-export function mergeMaterials(bundle: BundleDefinition, answers: Answers, activeItems: ReadonlySet<string>): MergedMaterial[] {
+export function mergeMaterials(
+  bundle: BundleDefinition,
+  answers: Answers,
+  activeItems: ReadonlySet<string>,
+): MergedMaterial[] {
   const byId = new Map(bundle.materials.map((m) => [m.id, m]));
   const merged = new Map<string, MergedMaterial>();
   for (const item of bundle.items) {

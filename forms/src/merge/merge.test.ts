@@ -19,31 +19,107 @@ describe('merge: business-startup (企业开办)', () => {
   const bundle = readExampleBundle('business-startup');
 
   it('LLC, leased, seals, ordinary invoices, hiring, bank: all seven items, each field and material once', () => {
-    const r = mergeBundle(bundle, { entityType: 'llc', premises: 'leased', sealTypes: ['official', 'finance'], invoices: 'ordinary', hiring: true, bankAppointment: true });
+    const r = mergeBundle(bundle, {
+      entityType: 'llc',
+      premises: 'leased',
+      sealTypes: ['official', 'finance'],
+      invoices: 'ordinary',
+      hiring: true,
+      bankAppointment: true,
+    });
     expectEachOnce(r);
-    expect(itemCodes(r)).toEqual(['enterprise-registration', 'seal-filing', 'new-taxpayer', 'employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account', 'bank-appointment']);
+    expect(itemCodes(r)).toEqual([
+      'enterprise-registration',
+      'seal-filing',
+      'new-taxpayer',
+      'employer-social-insurance',
+      'employer-medical-insurance',
+      'housing-fund-account',
+      'bank-appointment',
+    ]);
     expect(ids(r)).toEqual(
-      ['address', 'bankBranch', 'bankDate', 'businessScope', 'companyName', 'email', 'enterpriseType', 'expectedStaff', 'financeOfficer', 'fundRate', 'hrContact', 'investors', 'invoiceTypes', 'legalRepIdNumber', 'legalRepIdType', 'legalRepMobile', 'legalRepName', 'officers', 'regionCode', 'registeredCapital', 'sealMaker', 'taxHandler'].sort(),
+      [
+        'address',
+        'bankBranch',
+        'bankDate',
+        'businessScope',
+        'companyName',
+        'email',
+        'enterpriseType',
+        'expectedStaff',
+        'financeOfficer',
+        'fundRate',
+        'hrContact',
+        'investors',
+        'invoiceTypes',
+        'legalRepIdNumber',
+        'legalRepIdType',
+        'legalRepMobile',
+        'legalRepName',
+        'officers',
+        'regionCode',
+        'registeredCapital',
+        'sealMaker',
+        'taxHandler',
+      ].sort(),
     );
     expect(field(r, 'companyName')!.items).toHaveLength(7);
-    expect(field(r, 'hrContact')).toMatchObject({ required: true, items: ['employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account'] });
+    expect(field(r, 'hrContact')).toMatchObject({
+      required: true,
+      items: ['employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account'],
+    });
     expect(field(r, 'email')!.required).toBe(false);
     expect(material(r, 'businessLicence')).toMatchObject({
-      items: ['seal-filing', 'new-taxpayer', 'employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account', 'bank-appointment'],
+      items: [
+        'seal-filing',
+        'new-taxpayer',
+        'employer-social-insurance',
+        'employer-medical-insurance',
+        'housing-fund-account',
+        'bank-appointment',
+      ],
       eLicenceType: 'business-licence',
       required: true,
     });
-    expect(material(r, 'identityProof')).toMatchObject({ form: 'original', items: ['enterprise-registration', 'new-taxpayer'] });
-    expect(material(r, 'premisesProof')).toMatchObject({ commitment: true, deferrable: false, eLicenceType: 'property-certificate' });
+    expect(material(r, 'identityProof')).toMatchObject({
+      form: 'original',
+      items: ['enterprise-registration', 'new-taxpayer'],
+    });
+    expect(material(r, 'premisesProof')).toMatchObject({
+      commitment: true,
+      deferrable: false,
+      eLicenceType: 'property-certificate',
+    });
     expect(material(r, 'clusterConsent')).toBeUndefined();
     expect(material(r, 'articlesOfAssociation')).toBeDefined();
   });
 
   it('individual business, cluster address, no seals, no invoices, no hiring: fewer items, fields and materials', () => {
-    const r = mergeBundle(bundle, { entityType: 'individualBusiness', premises: 'cluster', sealTypes: [], invoices: 'none', hiring: false, bankAppointment: false });
+    const r = mergeBundle(bundle, {
+      entityType: 'individualBusiness',
+      premises: 'cluster',
+      sealTypes: [],
+      invoices: 'none',
+      hiring: false,
+      bankAppointment: false,
+    });
     expectEachOnce(r);
-    expect(itemCodes(r)).toEqual(['enterprise-registration', 'new-taxpayer', 'employer-social-insurance', 'employer-medical-insurance']);
-    for (const gone of ['investors', 'officers', 'invoiceTypes', 'hrContact', 'fundRate', 'sealMaker', 'bankBranch']) expect(field(r, gone)).toBeUndefined();
+    expect(itemCodes(r)).toEqual([
+      'enterprise-registration',
+      'new-taxpayer',
+      'employer-social-insurance',
+      'employer-medical-insurance',
+    ]);
+    for (const gone of [
+      'investors',
+      'officers',
+      'invoiceTypes',
+      'hrContact',
+      'fundRate',
+      'sealMaker',
+      'bankBranch',
+    ])
+      expect(field(r, gone)).toBeUndefined();
     expect(material(r, 'clusterConsent')!.items).toEqual(['enterprise-registration']);
     expect(material(r, 'premisesProof')).toBeUndefined();
     expect(material(r, 'articlesOfAssociation')).toBeUndefined();
@@ -51,7 +127,10 @@ describe('merge: business-startup (企业开办)', () => {
 
   it('takes the stricter constraint: registration limits the district, the bank the name length', () => {
     const { schema } = compileForm(bundle);
-    const props = schema.properties as Record<string, { maxLength?: number; minLength?: number; pattern?: string; format?: string }>;
+    const props = schema.properties as Record<
+      string,
+      { maxLength?: number; minLength?: number; pattern?: string; format?: string }
+    >;
     expect(props.companyName).toMatchObject({ minLength: 4, maxLength: 50 });
     expect(props.regionCode).toMatchObject({ pattern: '^4404[0-9]{2}$', format: 'division-code' });
   });
@@ -61,9 +140,24 @@ describe('merge: newborn (新生儿出生)', () => {
   const bundle = readExampleBundle('newborn');
 
   it('city hospital, household in city, married, medical and card by post', () => {
-    const r = mergeBundle(bundle, { birthPlace: 'cityHospital', hukouParent: 'father', hukouInCity: true, parentsMarried: true, babyCount: 1, enrolMedical: true, wantCard: true, cardDelivery: 'post' });
+    const r = mergeBundle(bundle, {
+      birthPlace: 'cityHospital',
+      hukouParent: 'father',
+      hukouInCity: true,
+      parentsMarried: true,
+      babyCount: 1,
+      enrolMedical: true,
+      wantCard: true,
+      cardDelivery: 'post',
+    });
     expectEachOnce(r);
-    expect(itemCodes(r)).toEqual(['birth-certificate', 'vaccination-certificate', 'birth-registration', 'medical-enrolment', 'social-security-card']);
+    expect(itemCodes(r)).toEqual([
+      'birth-certificate',
+      'vaccination-certificate',
+      'birth-registration',
+      'medical-enrolment',
+      'social-security-card',
+    ]);
     expect(field(r, 'babyName')!.items).toHaveLength(5);
     expect(field(r, 'postalAddress')).toMatchObject({ required: true, items: ['social-security-card'] });
     expect(material(r, 'marriageCertificate')).toMatchObject({ commitment: true, source: 'shared' });
@@ -73,7 +167,15 @@ describe('merge: newborn (新生儿出生)', () => {
   });
 
   it('born out of province, parents not married, card at a bank outlet: no B1, parentage proof, no postal address', () => {
-    const r = mergeBundle(bundle, { birthPlace: 'outOfProvince', hukouParent: 'mother', hukouInCity: true, parentsMarried: false, enrolMedical: false, wantCard: true, cardDelivery: 'bankOutlet' });
+    const r = mergeBundle(bundle, {
+      birthPlace: 'outOfProvince',
+      hukouParent: 'mother',
+      hukouInCity: true,
+      parentsMarried: false,
+      enrolMedical: false,
+      wantCard: true,
+      cardDelivery: 'bankOutlet',
+    });
     expect(itemCodes(r)).toEqual(['vaccination-certificate', 'birth-registration', 'social-security-card']);
     expect(field(r, 'postalAddress')).toBeUndefined();
     expect(material(r, 'parentageProof')!.items).toEqual(['birth-registration']);
@@ -86,19 +188,48 @@ describe('merge: flexible-employment (灵活就业)', () => {
   const bundle = readExampleBundle('flexible-employment');
 
   it('both insurances, bank deduction, subsidy, transfer: six items; bank account for tax and subsidy once', () => {
-    const r = mergeBundle(bundle, { employerInsured: false, employmentForm: 'platform', hukouInCity: false, insuredElsewhere: true, subsidyGroup: true, insurances: 'both', payMethod: 'bankDeduction' });
+    const r = mergeBundle(bundle, {
+      employerInsured: false,
+      employmentForm: 'platform',
+      hukouInCity: false,
+      insuredElsewhere: true,
+      subsidyGroup: true,
+      insurances: 'both',
+      payMethod: 'bankDeduction',
+    });
     expectEachOnce(r);
     expect(itemCodes(r)).toHaveLength(6);
     expect(field(r, 'bankAccount')!.items).toEqual(['contribution-payment', 'insurance-subsidy']);
-    expect(material(r, 'identityProof')!.items).toEqual(['flexible-employment-registration', 'pension-enrolment', 'medical-enrolment']);
-    expect(material(r, 'residencePermit')).toMatchObject({ commitment: true, eLicenceType: 'residence-permit' });
-    expect(material(r, 'platformWorkEvidence')).toMatchObject({ deferrable: true, items: ['insurance-subsidy'] });
+    expect(material(r, 'identityProof')!.items).toEqual([
+      'flexible-employment-registration',
+      'pension-enrolment',
+      'medical-enrolment',
+    ]);
+    expect(material(r, 'residencePermit')).toMatchObject({
+      commitment: true,
+      eLicenceType: 'residence-permit',
+    });
+    expect(material(r, 'platformWorkEvidence')).toMatchObject({
+      deferrable: true,
+      items: ['insurance-subsidy'],
+    });
     // Personal card numbers: the tax item narrows the library's account rule.
-    expect((compileForm(bundle).schema.properties as Record<string, object>).bankAccount).toMatchObject({ minLength: 16, maxLength: 19 });
+    expect((compileForm(bundle).schema.properties as Record<string, object>).bankAccount).toMatchObject({
+      minLength: 16,
+      maxLength: 19,
+    });
   });
 
   it('pension only, self-pay, no subsidy: no medical tier, no bank fields', () => {
-    const r = mergeBundle(bundle, { employerInsured: false, employmentForm: 'partTime', hukouInCity: true, insuredElsewhere: false, subsidyGroup: false, insurances: 'pensionOnly', payMethod: 'selfPay' });
+    const r = mergeBundle(bundle, {
+      employerInsured: false,
+      employmentForm: 'partTime',
+      hukouInCity: true,
+      insuredElsewhere: false,
+      subsidyGroup: false,
+      insurances: 'pensionOnly',
+      payMethod: 'selfPay',
+    });
     expect(itemCodes(r)).toEqual(['flexible-employment-registration', 'pension-enrolment']);
     expect(ids(r)).not.toEqual(expect.arrayContaining(['medicalTier']));
     expect(field(r, 'bankAccount')).toBeUndefined();
@@ -117,11 +248,27 @@ describe('merge: restaurant (开办餐饮店)', () => {
   const bundle = readExampleBundle('restaurant');
 
   it('new business with sign, sewer and automatic fire systems: premises proof serves three items, commitment only if all allow', () => {
-    const r = mergeBundle(bundle, { alreadyRegistered: 'no', foodCategories: ['hotMeals'], sign: 'filing', sewer: true, automaticFireSystem: true, cookingEnergy: 'pipedGas' });
+    const r = mergeBundle(bundle, {
+      alreadyRegistered: 'no',
+      foodCategories: ['hotMeals'],
+      sign: 'filing',
+      sewer: true,
+      automaticFireSystem: true,
+      cookingEnergy: 'pipedGas',
+    });
     expectEachOnce(r);
-    expect(itemCodes(r)).toEqual(['business-registration', 'food-licence', 'shop-sign', 'fire-safety', 'sewer-discharge']);
+    expect(itemCodes(r)).toEqual([
+      'business-registration',
+      'food-licence',
+      'shop-sign',
+      'fire-safety',
+      'sewer-discharge',
+    ]);
     expect(field(r, 'creditCode')).toBeUndefined();
-    expect(material(r, 'premisesProof')).toMatchObject({ items: ['business-registration', 'food-licence', 'fire-safety'], commitment: false });
+    expect(material(r, 'premisesProof')).toMatchObject({
+      items: ['business-registration', 'food-licence', 'fire-safety'],
+      commitment: false,
+    });
     expect(material(r, 'floorPlan')!.items).toEqual(['food-licence', 'fire-safety']);
     expect(material(r, 'businessLicence')).toBeUndefined();
     expect(material(r, 'fireTestReport')!.items).toEqual(['fire-safety']);
@@ -129,10 +276,19 @@ describe('merge: restaurant (开办餐饮店)', () => {
   });
 
   it('already registered with catering, no sign, no sewer: credit code asked, licence as e-licence, D1 dropped', () => {
-    const r = mergeBundle(bundle, { alreadyRegistered: 'yes', foodCategories: ['coldFood'], sign: 'none', sewer: false, automaticFireSystem: false });
+    const r = mergeBundle(bundle, {
+      alreadyRegistered: 'yes',
+      foodCategories: ['coldFood'],
+      sign: 'none',
+      sewer: false,
+      automaticFireSystem: false,
+    });
     expect(itemCodes(r)).toEqual(['food-licence', 'fire-safety']);
     expect(field(r, 'creditCode')).toMatchObject({ required: true, items: ['food-licence', 'fire-safety'] });
-    expect(material(r, 'businessLicence')).toMatchObject({ items: ['food-licence', 'fire-safety'], eLicenceType: 'business-licence' });
+    expect(material(r, 'businessLicence')).toMatchObject({
+      items: ['food-licence', 'fire-safety'],
+      eLicenceType: 'business-licence',
+    });
     expect(material(r, 'premisesProof')!.commitment).toBe(false);
     expect(field(r, 'signWidth')).toBeUndefined();
   });
@@ -142,24 +298,56 @@ describe('merge: utility-connection (水电气网联合报装)', () => {
   const bundle = readExampleBundle('utility-connection');
 
   it('organisation, new project, all four utilities, high voltage, road with traffic and green land: seven items', () => {
-    const r = mergeBundle(bundle, { applicantKind: 'organisation', projectType: 'new', utilities: ['electricity', 'water', 'gas', 'broadband'], powerKw: 400, gasUse: 'commercial', crossesRoad: 'yes', affectsTraffic: true, greenLand: true });
+    const r = mergeBundle(bundle, {
+      applicantKind: 'organisation',
+      projectType: 'new',
+      utilities: ['electricity', 'water', 'gas', 'broadband'],
+      powerKw: 400,
+      gasUse: 'commercial',
+      crossesRoad: 'yes',
+      affectsTraffic: true,
+      greenLand: true,
+    });
     expectEachOnce(r);
     expect(itemCodes(r)).toHaveLength(7);
     expect(field(r, 'name')).toBeUndefined();
-    expect(field(r, 'companyName')!.items).toEqual(['electricity-connection', 'water-connection', 'gas-connection', 'broadband-connection', 'road-excavation']);
-    expect(material(r, 'planningPermit')!.items).toEqual(['electricity-connection', 'water-connection', 'gas-connection', 'road-excavation']);
+    expect(field(r, 'companyName')!.items).toEqual([
+      'electricity-connection',
+      'water-connection',
+      'gas-connection',
+      'broadband-connection',
+      'road-excavation',
+    ]);
+    expect(material(r, 'planningPermit')!.items).toEqual([
+      'electricity-connection',
+      'water-connection',
+      'gas-connection',
+      'road-excavation',
+    ]);
     expect(material(r, 'equipmentList')!.items).toEqual(['electricity-connection']);
-    expect(material(r, 'sitePlan')).toMatchObject({ deferrable: true, items: ['electricity-connection', 'water-connection', 'gas-connection'] });
+    expect(material(r, 'sitePlan')).toMatchObject({
+      deferrable: true,
+      items: ['electricity-connection', 'water-connection', 'gas-connection'],
+    });
     expect(field(r, 'gasAppliances')).toBeDefined();
   });
 
   it('person, existing building, broadband and low-voltage power only, road unknown: no permits, no road items', () => {
-    const r = mergeBundle(bundle, { applicantKind: 'person', projectType: 'existing', utilities: ['electricity', 'broadband'], powerKw: 20, crossesRoad: 'unknown' });
+    const r = mergeBundle(bundle, {
+      applicantKind: 'person',
+      projectType: 'existing',
+      utilities: ['electricity', 'broadband'],
+      powerKw: 20,
+      crossesRoad: 'unknown',
+    });
     expect(itemCodes(r)).toEqual(['electricity-connection', 'broadband-connection']);
     expect(field(r, 'name')!.items).toEqual(['electricity-connection', 'broadband-connection']);
     expect(field(r, 'projectCode')).toBeUndefined();
     expect(material(r, 'equipmentList')).toBeUndefined();
-    expect(material(r, 'propertyProof')).toMatchObject({ commitment: true, items: ['electricity-connection'] });
+    expect(material(r, 'propertyProof')).toMatchObject({
+      commitment: true,
+      items: ['electricity-connection'],
+    });
   });
 });
 
@@ -175,10 +363,14 @@ describe('merge: conflicts, UI rules and hidden values', () => {
     expect(() => compileForm(withConstraint(1, 'companyName', { minLength: 60 }))).toThrow(
       'field "companyName": minLength 60 contradicts maxLength 50 (items "seal-filing" and "bank-appointment")',
     );
-    expect(() => compileForm(withConstraint(0, 'enterpriseType', { enum: ['individualBusiness', 'unknownKind'] }))).not.toThrow();
+    expect(() =>
+      compileForm(withConstraint(0, 'enterpriseType', { enum: ['individualBusiness', 'unknownKind'] })),
+    ).not.toThrow();
     const b = withConstraint(2, 'registeredCapital', { maximum: 10 });
     b.items[0]!.fields.find((f) => f.field === 'registeredCapital')!.constraints = { minimum: 100 };
-    expect(() => compileForm(b)).toThrow(/minimum 100 contradicts maximum 10 \(items "enterprise-registration" and "new-taxpayer"\)/);
+    expect(() => compileForm(b)).toThrow(
+      /minimum 100 contradicts maximum 10 \(items "enterprise-registration" and "new-taxpayer"\)/,
+    );
     expect(() => compileForm(withConstraint(3, 'regionCode', { format: 'postal-code-cn' }))).toThrow(
       'field "regionCode": "format" "division-code" contradicts "postal-code-cn" (items "field library" and "employer-social-insurance")',
     );
@@ -187,15 +379,19 @@ describe('merge: conflicts, UI rules and hidden values', () => {
   it('refuses an empty enum intersection, naming both items', () => {
     const b = withConstraint(0, 'enterpriseType', { enum: ['llc'] });
     b.items[2]!.fields.push({ field: 'enterpriseType', constraints: { enum: ['partnership'] } });
-    expect(() => compileForm(b)).toThrow(/enterpriseType.*nothing in common \(items "enterprise-registration" and "new-taxpayer"\)/);
+    expect(() => compileForm(b)).toThrow(
+      /enterpriseType.*nothing in common \(items "enterprise-registration" and "new-taxpayer"\)/,
+    );
   });
 
   it('UI rules show and hide fields as JSON Forms evaluates them', () => {
     const form = compileForm(base);
     const controls = form.uischema.elements.flatMap((g) => g.elements);
-    const control = (id: string) => controls.find((c) => c.scope === `#/properties/${id}`)! as unknown as UISchemaElement;
+    const control = (id: string) =>
+      controls.find((c) => c.scope === `#/properties/${id}`)! as unknown as UISchemaElement;
     const ajv = createAjv();
-    const visible = (id: string, situation: object) => isVisible(control(id), { situation }, '', ajv, undefined);
+    const visible = (id: string, situation: object) =>
+      isVisible(control(id), { situation }, '', ajv, undefined);
     expect(visible('officers', { entityType: 'llc' })).toBe(true);
     expect(visible('officers', { entityType: 'partnership' })).toBe(false);
     expect(visible('fundRate', { hiring: true })).toBe(true);
@@ -207,10 +403,22 @@ describe('merge: conflicts, UI rules and hidden values', () => {
 
   it('drops values of hidden fields and unknown keys; pre-fills fields named like questions', () => {
     const form = compileForm(base);
-    const { data, dropped } = dropHiddenValues(form, { situation: { entityType: 'partnership', hiring: false }, officers: [], fundRate: 8, companyName: '珠海市某某科技有限公司', nonsense: 1 });
-    expect(data).toEqual({ situation: { entityType: 'partnership', hiring: false }, companyName: '珠海市某某科技有限公司' });
+    const { data, dropped } = dropHiddenValues(form, {
+      situation: { entityType: 'partnership', hiring: false },
+      officers: [],
+      fundRate: 8,
+      companyName: '珠海市某某科技有限公司',
+      nonsense: 1,
+    });
+    expect(data).toEqual({
+      situation: { entityType: 'partnership', hiring: false },
+      companyName: '珠海市某某科技有限公司',
+    });
     expect(dropped.sort()).toEqual(['fundRate', 'nonsense', 'officers']);
     const restaurant = compileForm(readExampleBundle('restaurant'));
-    expect(initialData(restaurant, { cookingEnergy: 'electric', sewer: true })).toEqual({ situation: { cookingEnergy: 'electric', sewer: true }, cookingEnergy: 'electric' });
+    expect(initialData(restaurant, { cookingEnergy: 'electric', sewer: true })).toEqual({
+      situation: { cookingEnergy: 'electric', sewer: true },
+      cookingEnergy: 'electric',
+    });
   });
 });

@@ -64,7 +64,11 @@ export function activeItems(bundle: BundleDefinition, answers: Answers): ItemDef
 }
 
 /** Bundle + situation answers → one form, the fields that apply, one de-duplicated set of materials. */
-export function mergeBundle(bundle: BundleDefinition, answers: Answers, library: FieldLibrary = fieldLibrary): MergeResult {
+export function mergeBundle(
+  bundle: BundleDefinition,
+  answers: Answers,
+  library: FieldLibrary = fieldLibrary,
+): MergeResult {
   const form = compileForm(bundle, library);
   const items = activeItems(bundle, answers);
   const fields = form.fields

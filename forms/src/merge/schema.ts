@@ -23,7 +23,12 @@ function questionSchema(q: SituationQuestion): JSONSchema7 {
     case 'boolean':
       return { title, type: 'boolean' };
     case 'number':
-      return { title, type: 'number', ...(q.minimum !== undefined ? { minimum: q.minimum } : {}), ...(q.maximum !== undefined ? { maximum: q.maximum } : {}) };
+      return {
+        title,
+        type: 'number',
+        ...(q.minimum !== undefined ? { minimum: q.minimum } : {}),
+        ...(q.maximum !== undefined ? { maximum: q.maximum } : {}),
+      };
   }
 }
 
@@ -43,14 +48,23 @@ export function situationSchema(bundle: BundleDefinition): JSONSchema7 {
 export function usagesSchema(usages: FieldUsage[], cache: Map<string, JSONSchema7>): JSONSchema7 | true {
   if (usages.some((u) => u.conditions.length === 0)) return true;
   const one = (c: string) => cache.get(c) ?? cache.set(c, conditionToSchema(c)).get(c)!;
-  const alternatives = usages.map((u) => (u.conditions.length === 1 ? one(u.conditions[0]!) : { allOf: u.conditions.map(one) }));
+  const alternatives = usages.map((u) =>
+    u.conditions.length === 1 ? one(u.conditions[0]!) : { allOf: u.conditions.map(one) },
+  );
   const unique = [...new Map(alternatives.map((a) => [JSON.stringify(a), a])).values()];
   return unique.length === 1 ? unique[0]! : { anyOf: unique };
 }
 
-const onSituation = (answers: JSONSchema7): JSONSchema7 => ({ required: ['situation'], properties: { situation: answers } });
+const onSituation = (answers: JSONSchema7): JSONSchema7 => ({
+  required: ['situation'],
+  properties: { situation: answers },
+});
 
-export function formSchema(bundle: BundleDefinition, fields: UnifiedField[], cache: Map<string, JSONSchema7>): JSONSchema7 {
+export function formSchema(
+  bundle: BundleDefinition,
+  fields: UnifiedField[],
+  cache: Map<string, JSONSchema7>,
+): JSONSchema7 {
   const properties: Record<string, JSONSchema7> = { situation: situationSchema(bundle) };
   const required = ['situation'];
   const conditional = new Map<string, { when: JSONSchema7; fields: string[] }>();
@@ -68,7 +82,10 @@ export function formSchema(bundle: BundleDefinition, fields: UnifiedField[], cac
       group.fields.push(f.id);
     }
   }
-  const allOf: JSONSchema7[] = [...conditional.values()].map((g) => ({ if: onSituation(g.when), then: { required: g.fields } }));
+  const allOf: JSONSchema7[] = [...conditional.values()].map((g) => ({
+    if: onSituation(g.when),
+    then: { required: g.fields },
+  }));
   // ID numbers are checked as resident IDs when their document type says so.
   for (const f of fields) {
     const typeField = f.definition.idTypeField;

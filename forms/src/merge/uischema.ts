@@ -34,7 +34,11 @@ export interface UiSchema {
 /** zh and en texts by i18n key, for the JSON Forms translator (`<key>.label`). */
 export type Translations = { zh: Record<string, string>; en: Record<string, string> };
 
-export function formUiSchema(bundle: BundleDefinition, fields: UnifiedField[], cache: Map<string, JSONSchema7>) {
+export function formUiSchema(
+  bundle: BundleDefinition,
+  fields: UnifiedField[],
+  cache: Map<string, JSONSchema7>,
+) {
   const i18n: Translations = { zh: {}, en: {} };
   const say = (key: string, text: Text) => {
     i18n.zh[`${key}.label`] = text.zh;
@@ -59,13 +63,19 @@ export function formUiSchema(bundle: BundleDefinition, fields: UnifiedField[], c
       type: 'Control',
       scope: `#/properties/${f.id}`,
       ...say(f.id, f.definition.label),
-      ...(when === true ? {} : { rule: { effect: 'SHOW', condition: { scope: '#/properties/situation', schema: when } } }),
+      ...(when === true
+        ? {}
+        : { rule: { effect: 'SHOW', condition: { scope: '#/properties/situation', schema: when } } }),
     };
     byTopic.set(f.definition.topic, [...(byTopic.get(f.definition.topic) ?? []), control]);
   }
   const groups = (Object.keys(topics) as Topic[])
     .filter((t) => byTopic.has(t))
-    .map((t): GroupElement => ({ type: 'Group', ...say(`section.${t}`, topics[t]), elements: byTopic.get(t)! }));
+    .map((t): GroupElement => ({
+      type: 'Group',
+      ...say(`section.${t}`, topics[t]),
+      elements: byTopic.get(t)!,
+    }));
 
   const uischema: UiSchema = { type: 'VerticalLayout', elements: [questions, ...groups] };
   return { uischema, i18n };

@@ -8,7 +8,11 @@ import type { JSONSchema7 } from 'json-schema';
 
 export type MaskKind = 'id' | 'mobile' | 'bank';
 
-const kindByFormat: Record<string, MaskKind> = { 'resident-id': 'id', 'mobile-cn': 'mobile', 'bank-account': 'bank' };
+const kindByFormat: Record<string, MaskKind> = {
+  'resident-id': 'id',
+  'mobile-cn': 'mobile',
+  'bank-account': 'bank',
+};
 
 const stars = (n: number) => '*'.repeat(Math.max(n, 0));
 
@@ -16,9 +20,13 @@ export function maskText(kind: MaskKind, value: string): string {
   if (value.length <= 4) return stars(value.length);
   switch (kind) {
     case 'id':
-      return value.length <= 7 ? stars(value.length - 4) + value.slice(-4) : value.slice(0, 3) + stars(value.length - 7) + value.slice(-4);
+      return value.length <= 7
+        ? stars(value.length - 4) + value.slice(-4)
+        : value.slice(0, 3) + stars(value.length - 7) + value.slice(-4);
     case 'mobile':
-      return value.length === 11 ? `${value.slice(0, 3)}****${value.slice(-4)}` : stars(value.length - 4) + value.slice(-4);
+      return value.length === 11
+        ? `${value.slice(0, 3)}****${value.slice(-4)}`
+        : stars(value.length - 4) + value.slice(-4);
     case 'bank':
       return stars(value.length - 4) + value.slice(-4);
   }
@@ -29,12 +37,15 @@ export function maskValue(value: unknown, schema: JSONSchema7, asKind?: MaskKind
   const kind = asKind ?? (typeof schema.format === 'string' ? kindByFormat[schema.format] : undefined);
   if (typeof value === 'string') return kind ? maskText(kind, value) : value;
   if (Array.isArray(value)) {
-    const items = schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items) ? schema.items : {};
+    const items =
+      schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items) ? schema.items : {};
     return value.map((v) => maskValue(v, items));
   }
   if (value && typeof value === 'object') {
     const props = schema.properties ?? {};
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, typeof props[k] === 'object' ? props[k] : {})]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, maskValue(v, typeof props[k] === 'object' ? props[k] : {})]),
+    );
   }
   return value;
 }

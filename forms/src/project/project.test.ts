@@ -15,20 +15,55 @@ function everything(form: UnifiedForm, situation: Answers): UnifiedData {
 /** Straight from bundle.json: fields the department's active items declare, whose conditions hold. */
 function declared(form: UnifiedForm, department: string, answers: Answers): Set<string> {
   const items = form.bundle.items.filter((i) => i.department === department && holds(i.condition, answers));
-  return new Set(items.flatMap((i) => i.fields.filter((f) => holds(f.condition, answers)).map((f) => f.field)));
+  return new Set(
+    items.flatMap((i) => i.fields.filter((f) => holds(f.condition, answers)).map((f) => f.field)),
+  );
 }
 
 const situations: Record<string, Answers[]> = {
   'business-startup': [
-    { entityType: 'llc', premises: 'owned', sealTypes: ['official'], invoices: 'vatSpecial', hiring: true, bankAppointment: true },
-    { entityType: 'individualBusiness', premises: 'cluster', sealTypes: [], invoices: 'none', hiring: false, bankAppointment: false },
+    {
+      entityType: 'llc',
+      premises: 'owned',
+      sealTypes: ['official'],
+      invoices: 'vatSpecial',
+      hiring: true,
+      bankAppointment: true,
+    },
+    {
+      entityType: 'individualBusiness',
+      premises: 'cluster',
+      sealTypes: [],
+      invoices: 'none',
+      hiring: false,
+      bankAppointment: false,
+    },
   ],
   newborn: [
-    { birthPlace: 'cityHospital', hukouInCity: true, parentsMarried: true, enrolMedical: true, wantCard: true, cardDelivery: 'post' },
-    { birthPlace: 'outOfProvince', hukouInCity: false, enrolMedical: false, wantCard: true, cardDelivery: 'bankOutlet' },
+    {
+      birthPlace: 'cityHospital',
+      hukouInCity: true,
+      parentsMarried: true,
+      enrolMedical: true,
+      wantCard: true,
+      cardDelivery: 'post',
+    },
+    {
+      birthPlace: 'outOfProvince',
+      hukouInCity: false,
+      enrolMedical: false,
+      wantCard: true,
+      cardDelivery: 'bankOutlet',
+    },
   ],
   'flexible-employment': [
-    { employerInsured: false, insurances: 'both', payMethod: 'bankDeduction', subsidyGroup: true, insuredElsewhere: true },
+    {
+      employerInsured: false,
+      insurances: 'both',
+      payMethod: 'bankDeduction',
+      subsidyGroup: true,
+      insuredElsewhere: true,
+    },
     { employerInsured: false, insurances: 'medicalOnly', payMethod: 'selfPay' },
   ],
   restaurant: [
@@ -36,7 +71,14 @@ const situations: Record<string, Answers[]> = {
     { alreadyRegistered: 'yes', sign: 'none', sewer: false },
   ],
   'utility-connection': [
-    { applicantKind: 'person', projectType: 'existing', utilities: ['electricity', 'water', 'gas', 'broadband'], crossesRoad: 'yes', affectsTraffic: true, greenLand: true },
+    {
+      applicantKind: 'person',
+      projectType: 'existing',
+      utilities: ['electricity', 'water', 'gas', 'broadband'],
+      crossesRoad: 'yes',
+      affectsTraffic: true,
+      greenLand: true,
+    },
     { applicantKind: 'organisation', projectType: 'new', utilities: ['broadband'], crossesRoad: 'no' },
   ],
 };
@@ -49,7 +91,8 @@ describe('projectPayloads: minimum necessary', () => {
       expect(Object.keys(payloads).length).toBeGreaterThan(0);
       for (const p of Object.values(payloads)) {
         const allowed = declared(form, p.department, answers);
-        for (const key of Object.keys(p.data)) expect([p.department, key, allowed.has(key)]).toEqual([p.department, key, true]);
+        for (const key of Object.keys(p.data))
+          expect([p.department, key, allowed.has(key)]).toEqual([p.department, key, true]);
         // Nothing is lost either: every declared field with a value is there.
         expect(Object.keys(p.data).sort()).toEqual([...allowed].sort());
       }
@@ -60,15 +103,33 @@ describe('projectPayloads: minimum necessary', () => {
     const form = compileForm(readExampleBundle('business-startup'));
     const data = samples['business-startup']!;
     const p = projectPayloads(form, data);
-    expect(Object.keys(p).sort()).toEqual(['bank', 'housing-fund', 'hrss', 'market-regulation', 'medical-security', 'public-security', 'tax']);
+    expect(Object.keys(p).sort()).toEqual([
+      'bank',
+      'housing-fund',
+      'hrss',
+      'market-regulation',
+      'medical-security',
+      'public-security',
+      'tax',
+    ]);
     expect(p['market-regulation']!.data.legalRepIdNumber).toBe('440402199003071232');
-    expect(Object.keys(p.bank!.data).sort()).toEqual(['bankBranch', 'bankDate', 'companyName', 'legalRepMobile', 'legalRepName']);
+    expect(Object.keys(p.bank!.data).sort()).toEqual([
+      'bankBranch',
+      'bankDate',
+      'companyName',
+      'legalRepMobile',
+      'legalRepName',
+    ]);
     expect(p.bank!.data.legalRepMobile).toBe('13800138000');
     expect(p.hrss!.data.legalRepIdNumber).toBe('440***********1232');
     expect(p.hrss!.data.hrContact).toEqual({ name: '王五', mobile: '137****1111' });
     expect(p.hrss!.data.investors).toBeUndefined();
     expect(p['housing-fund']!.data.legalRepIdNumber).toBeUndefined();
-    expect(p.tax!.data.financeOfficer).toEqual({ name: '李四', idNumber: '11010519491231002X', mobile: '13912345678' });
+    expect(p.tax!.data.financeOfficer).toEqual({
+      name: '李四',
+      idNumber: '11010519491231002X',
+      mobile: '13912345678',
+    });
     expect(p['public-security']!.situation).toEqual({ sealTypes: ['official'] });
     expect(p['public-security']!.data.registeredCapital).toBeUndefined();
   });

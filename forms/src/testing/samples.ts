@@ -11,7 +11,15 @@ const person = (name: string, idNumber: string, mobile: string) => ({ name, idNu
 
 export const samples: Record<string, UnifiedData> = {
   'business-startup': {
-    situation: { entityType: 'llc', premises: 'leased', foreignInvestor: false, sealTypes: ['official'], invoices: 'ordinary', hiring: true, bankAppointment: true },
+    situation: {
+      entityType: 'llc',
+      premises: 'leased',
+      foreignInvestor: false,
+      sealTypes: ['official'],
+      invoices: 'ordinary',
+      hiring: true,
+      bankAppointment: true,
+    },
     companyName: '珠海市香洲区某某科技有限公司',
     enterpriseType: 'llc',
     regionCode: '440402',
@@ -22,7 +30,15 @@ export const samples: Record<string, UnifiedData> = {
     legalRepIdType: 'residentId',
     legalRepIdNumber: id1,
     legalRepMobile: '13800138000',
-    investors: [{ name: '张三', idNumber: id1, subscribedAmount: 100, contributionMethod: 'cash', contributionDueDate: '2029-12-31' }],
+    investors: [
+      {
+        name: '张三',
+        idNumber: id1,
+        subscribedAmount: 100,
+        contributionMethod: 'cash',
+        contributionDueDate: '2029-12-31',
+      },
+    ],
     officers: [{ name: '张三', idNumber: id1, officerRole: 'executiveDirector' }],
     financeOfficer: person('李四', id2, '13912345678'),
     taxHandler: person('李四', id2, '13912345678'),
@@ -35,7 +51,16 @@ export const samples: Record<string, UnifiedData> = {
     bankDate: '2026-12-01',
   },
   newborn: {
-    situation: { birthPlace: 'cityHospital', hukouParent: 'father', hukouInCity: true, parentsMarried: true, babyCount: 1, enrolMedical: true, wantCard: true, cardDelivery: 'post' },
+    situation: {
+      birthPlace: 'cityHospital',
+      hukouParent: 'father',
+      hukouInCity: true,
+      parentsMarried: true,
+      babyCount: 1,
+      enrolMedical: true,
+      wantCard: true,
+      cardDelivery: 'post',
+    },
     babyName: '张小明',
     babyGender: '2',
     babyBirthTime: '2026-01-15T08:30:00+08:00',
@@ -57,7 +82,15 @@ export const samples: Record<string, UnifiedData> = {
     cardBank: '某某银行',
   },
   'flexible-employment': {
-    situation: { employerInsured: false, employmentForm: 'platform', hukouInCity: true, insuredElsewhere: false, subsidyGroup: true, insurances: 'both', payMethod: 'bankDeduction' },
+    situation: {
+      employerInsured: false,
+      employmentForm: 'platform',
+      hukouInCity: true,
+      insuredElsewhere: false,
+      subsidyGroup: true,
+      insurances: 'both',
+      payMethod: 'bankDeduction',
+    },
     name: '王芳',
     idType: 'residentId',
     idNumber: id2,
@@ -75,7 +108,16 @@ export const samples: Record<string, UnifiedData> = {
     difficultyCertNo: 'KN2026001',
   },
   restaurant: {
-    situation: { alreadyRegistered: 'yes', foodCategories: ['hotMeals'], buildingType: 'streetShop', cookingEnergy: 'pipedGas', automaticFireSystem: false, sign: 'filing', sewer: true, onlineSales: true },
+    situation: {
+      alreadyRegistered: 'yes',
+      foodCategories: ['hotMeals'],
+      buildingType: 'streetShop',
+      cookingEnergy: 'pipedGas',
+      automaticFireSystem: false,
+      sign: 'filing',
+      sewer: true,
+      onlineSales: true,
+    },
     creditCode: '91440400MA4W12346M',
     shopName: '某某小馆',
     premisesRegion: '440404',
@@ -103,7 +145,14 @@ export const samples: Record<string, UnifiedData> = {
     contactMobile: '13600001111',
   },
   'utility-connection': {
-    situation: { applicantKind: 'organisation', projectType: 'existing', utilities: ['electricity', 'water'], powerKw: 100, crossesRoad: 'no', jointSurvey: true },
+    situation: {
+      applicantKind: 'organisation',
+      projectType: 'existing',
+      utilities: ['electricity', 'water'],
+      powerKw: 100,
+      crossesRoad: 'no',
+      jointSurvey: true,
+    },
     companyName: '珠海市某某实业有限公司',
     creditCode: '91350100M000100Y43',
     contactName: '赵七',

@@ -7,7 +7,10 @@ import { fileTypeFromBuffer } from 'file-type';
  */
 export async function detectType(head: Uint8Array): Promise<{ mime: string; ext: string } | undefined> {
   const found = await fileTypeFromBuffer(head);
-  if (found?.mime === 'application/zip' && Buffer.from(head.subarray(30, 30 + 7)).toString('latin1') === 'OFD.xml') {
+  if (
+    found?.mime === 'application/zip' &&
+    Buffer.from(head.subarray(30, 30 + 7)).toString('latin1') === 'OFD.xml'
+  ) {
     return { mime: 'application/ofd', ext: 'ofd' };
   }
   return found ? { mime: found.mime, ext: found.ext } : undefined;

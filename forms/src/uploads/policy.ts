@@ -31,7 +31,8 @@ export class UploadRefused extends Error {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
-const mb = (n: number) => (n >= 1024 * 1024 ? `${round1(n / 1024 / 1024)} MB` : n >= 1024 ? `${round1(n / 1024)} KB` : `${n} B`);
+const mb = (n: number) =>
+  n >= 1024 * 1024 ? `${round1(n / 1024 / 1024)} MB` : n >= 1024 ? `${round1(n / 1024)} KB` : `${n} B`;
 
 /** Readable names for what executables and archives really are, so refusals say it plainly. */
 const knownDanger: Record<string, Text> = {
@@ -44,11 +45,20 @@ const knownDanger: Record<string, Text> = {
 export const refusal = {
   empty: () => new UploadRefused('empty', { zh: '上传的文件是空的', en: 'The uploaded file is empty' }),
   tooLarge: (limit: number) =>
-    new UploadRefused('tooLarge', { zh: `文件超过大小上限 ${mb(limit)}`, en: `The file is larger than the limit of ${mb(limit)}` }),
+    new UploadRefused('tooLarge', {
+      zh: `文件超过大小上限 ${mb(limit)}`,
+      en: `The file is larger than the limit of ${mb(limit)}`,
+    }),
   unknownType: (allowed: string) =>
-    new UploadRefused('unknownType', { zh: `无法识别文件类型;只接受:${allowed}`, en: `The file type cannot be recognised; accepted: ${allowed}` }),
+    new UploadRefused('unknownType', {
+      zh: `无法识别文件类型;只接受:${allowed}`,
+      en: `The file type cannot be recognised; accepted: ${allowed}`,
+    }),
   typeNotAllowed: (mime: string, ext: string, allowed: { zh: string; en: string }) => {
-    const what = knownDanger[mime] ?? { zh: `${ext.toUpperCase()} 文件(${mime})`, en: `a ${ext.toUpperCase()} file (${mime})` };
+    const what = knownDanger[mime] ?? {
+      zh: `${ext.toUpperCase()} 文件(${mime})`,
+      en: `a ${ext.toUpperCase()} file (${mime})`,
+    };
     return new UploadRefused('typeNotAllowed', {
       zh: `文件内容实际是${what.zh},不予接收;只接受:${allowed.zh}`,
       en: `The file is really ${what.en} and is refused; accepted: ${allowed.en}`,

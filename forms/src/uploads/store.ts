@@ -27,9 +27,15 @@ async function* chunks(source: UploadSource): AsyncIterable<Uint8Array> {
   else yield* source;
 }
 
-const extensionOf = (name: string) => (name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '');
+const extensionOf = (name: string) =>
+  name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
 
-export async function storeUpload(source: UploadSource, originalName: string, dataDir: string, policy: UploadPolicy = defaultUploadPolicy): Promise<StoredUpload> {
+export async function storeUpload(
+  source: UploadSource,
+  originalName: string,
+  dataDir: string,
+  policy: UploadPolicy = defaultUploadPolicy,
+): Promise<StoredUpload> {
   const dir = join(dataDir, 'uploads');
   await mkdir(dir, { recursive: true });
   const temp = join(dir, `.incoming-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
@@ -42,7 +48,10 @@ export async function storeUpload(source: UploadSource, originalName: string, da
     for await (const chunk of chunks(source)) {
       size += chunk.byteLength;
       if (size > policy.maxBytes) throw refusal.tooLarge(policy.maxBytes);
-      if (headSize < detectionBytes) (head.push(chunk), (headSize += chunk.byteLength));
+      if (headSize < detectionBytes) {
+        head.push(chunk);
+        headSize += chunk.byteLength;
+      }
       hash.update(chunk);
       await file.write(chunk);
     }
@@ -55,7 +64,8 @@ export async function storeUpload(source: UploadSource, originalName: string, da
     if (!type) throw refusal.unknownType(`${allowedText.zh} / ${allowedText.en}`);
     const rule = policy.types[type.mime];
     if (!rule) throw refusal.typeNotAllowed(type.mime, type.ext, allowedText);
-    if (!rule.extensions.includes(extensionOf(originalName))) throw refusal.nameMismatch(originalName, rule.label);
+    if (!rule.extensions.includes(extensionOf(originalName)))
+      throw refusal.nameMismatch(originalName, rule.label);
 
     const sha256 = hash.digest('hex');
     const path = join('uploads', sha256.slice(0, 2), `${sha256}.${rule.extensions[0]}`);

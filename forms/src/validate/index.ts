@@ -1,2 +1,8 @@
 export * from './formats/index.js';
-export { validateForm, validatorFor, type FieldError, type FormValidator, type ValidationResult } from './validator.js';
+export {
+  validateForm,
+  validatorFor,
+  type FieldError,
+  type FormValidator,
+  type ValidationResult,
+} from './validator.js';

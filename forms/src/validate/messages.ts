@@ -6,10 +6,16 @@ import { checkResidentId } from './formats/resident-id.js';
 /** zh-CN and English messages per ajv keyword; the field's label is put in front by the validator. */
 
 const formatText: Record<string, Text> = {
-  'mobile-cn': { zh: '不是有效的手机号码(11位,以13–19开头)', en: 'is not a valid mainland mobile number (11 digits starting 13–19)' },
+  'mobile-cn': {
+    zh: '不是有效的手机号码(11位,以13–19开头)',
+    en: 'is not a valid mainland mobile number (11 digits starting 13–19)',
+  },
   'postal-code-cn': { zh: '不是有效的邮政编码(6位数字)', en: 'is not a valid postal code (6 digits)' },
   'division-code': { zh: '不是有效的行政区划代码', en: 'is not a valid administrative-division code' },
-  'bank-account': { zh: '不是有效的银行账号(仅限数字)', en: 'is not a valid bank account number (digits only)' },
+  'bank-account': {
+    zh: '不是有效的银行账号(仅限数字)',
+    en: 'is not a valid bank account number (digits only)',
+  },
   email: { zh: '不是有效的电子邮箱', en: 'is not a valid email address' },
   date: { zh: '不是有效的日期(YYYY-MM-DD)', en: 'is not a valid date (YYYY-MM-DD)' },
   'date-time': { zh: '不是有效的日期时间', en: 'is not a valid date and time' },
@@ -18,14 +24,23 @@ const formatText: Record<string, Text> = {
 const residentIdText = {
   shape: { zh: '不是18位居民身份证号码', en: 'is not an 18-character resident ID number' },
   region: { zh: '居民身份证号码的地区码无效', en: 'has an invalid region code in the resident ID number' },
-  birthDate: { zh: '居民身份证号码中的出生日期无效', en: 'has an impossible birth date in the resident ID number' },
+  birthDate: {
+    zh: '居民身份证号码中的出生日期无效',
+    en: 'has an impossible birth date in the resident ID number',
+  },
   checksum: { zh: '居民身份证号码校验码错误', en: 'has a wrong check character in the resident ID number' },
 };
 
 const creditCodeText = {
   shape: { zh: '不是18位统一社会信用代码', en: 'is not an 18-character unified social credit code' },
-  region: { zh: '统一社会信用代码的地区码无效', en: 'has an invalid region code in the unified social credit code' },
-  checksum: { zh: '统一社会信用代码校验码错误', en: 'has a wrong check character in the unified social credit code' },
+  region: {
+    zh: '统一社会信用代码的地区码无效',
+    en: 'has an invalid region code in the unified social credit code',
+  },
+  checksum: {
+    zh: '统一社会信用代码校验码错误',
+    en: 'has a wrong check character in the unified social credit code',
+  },
 };
 
 function formatMessage(format: string, value: unknown): Text {
@@ -83,7 +98,10 @@ export function keywordMessage(e: ErrorObject, value: unknown): Text {
     case 'pattern':
       return { zh: '格式不正确', en: 'has the wrong format' };
     case 'multipleOf':
-      return { zh: `必须是${p.multipleOf as number}的整数倍(小数位过多)`, en: `must be a multiple of ${p.multipleOf as number} (too many decimals)` };
+      return {
+        zh: `必须是${p.multipleOf as number}的整数倍(小数位过多)`,
+        en: `must be a multiple of ${p.multipleOf as number} (too many decimals)`,
+      };
     case 'type': {
       const t = typeNames[p.type as string] ?? { zh: String(p.type), en: String(p.type) };
       return { zh: `应为${t.zh}`, en: `must be ${t.en}` };

@@ -28,7 +28,10 @@ const validators = new WeakMap<UnifiedForm, FormValidator>();
 const wrappers = new Set(['if', 'anyOf', 'allOf', 'oneOf', 'not']);
 
 function valueAt(data: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), data);
+  return path.reduce<unknown>(
+    (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
+    data,
+  );
 }
 
 function labelFor(form: UnifiedForm, path: string[]): Text {
@@ -40,7 +43,10 @@ function labelFor(form: UnifiedForm, path: string[]): Text {
 }
 
 function toFieldError(form: UnifiedForm, data: unknown, e: ErrorObject): FieldError {
-  const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const p = e.params as { missingProperty?: string; additionalProperty?: string };
   const leaf = p.missingProperty ?? p.additionalProperty;
   if (leaf !== undefined) path.push(leaf);
@@ -65,7 +71,9 @@ export function validatorFor(form: UnifiedForm): FormValidator {
   const check = compile(form);
   const validator: FormValidator = (data) => {
     if (check(data)) return { valid: true, errors: [] };
-    const errors = (check.errors ?? []).filter((e) => !wrappers.has(e.keyword)).map((e) => toFieldError(form, data, e));
+    const errors = (check.errors ?? [])
+      .filter((e) => !wrappers.has(e.keyword))
+      .map((e) => toFieldError(form, data, e));
     return { valid: false, errors };
   };
   validators.set(form, validator);

@@ -15,7 +15,8 @@ export function creditCodeCheckChar(first17: string): string {
 }
 
 export function checkCreditCode(value: string): { ok: true } | { ok: false; problem: CreditCodeProblem } {
-  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(value) || !authorities.includes(value[0]!)) return { ok: false, problem: 'shape' };
+  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(value) || !authorities.includes(value[0]!))
+    return { ok: false, problem: 'shape' };
   if (!/^\d{6}$/.test(value.slice(2, 8))) return { ok: false, problem: 'region' };
   if (creditCodeCheckChar(value.slice(0, 17)) !== value[17]) return { ok: false, problem: 'checksum' };
   return { ok: true };

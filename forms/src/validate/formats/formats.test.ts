@@ -14,7 +14,10 @@ describe('resident ID (GB 11643)', () => {
   });
 
   it('normalises a lower-case x', () => {
-    expect(checkResidentId('11010519491231002x', today)).toMatchObject({ ok: true, normalised: '11010519491231002X' });
+    expect(checkResidentId('11010519491231002x', today)).toMatchObject({
+      ok: true,
+      normalised: '11010519491231002X',
+    });
   });
 
   it.each([

@@ -7,7 +7,8 @@ import { isBankAccount, isDivisionCode, isMobile, isPostalCode } from './simple.
 // ajv-formats is CommonJS: under NodeNext its default export may arrive wrapped once more.
 type FormatsPlugin = typeof addFormatsModule.default;
 const addFormats: FormatsPlugin =
-  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ?? (addFormatsModule as unknown as FormatsPlugin);
+  (addFormatsModule as unknown as { default?: FormatsPlugin }).default ??
+  (addFormatsModule as unknown as FormatsPlugin);
 
 /** Our formats by name, as used in field schemas (see GovFormat in the library). */
 export const govFormats: Record<string, (value: string) => boolean> = {
@@ -21,7 +22,8 @@ export const govFormats: Record<string, (value: string) => boolean> = {
 
 export function addGovFormats(ajv: Ajv): Ajv {
   addFormats(ajv, ['date', 'date-time', 'email']);
-  for (const [name, validate] of Object.entries(govFormats)) ajv.addFormat(name, { type: 'string', validate });
+  for (const [name, validate] of Object.entries(govFormats))
+    ajv.addFormat(name, { type: 'string', validate });
   return ajv;
 }
 

@@ -14,13 +14,50 @@ const checkChars = '10X98765432';
 
 /** GB/T 2260 province-level prefixes (plus 81–83 for residence permits); retired lower codes stay valid. */
 export const provincePrefixes = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65', '71', '81', '82', '83',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '83',
 ]);
 
 /** A real calendar date yyyyMMdd, not before 1900 and not after `today`. */
 export function isPastDate(yyyymmdd: string, today: Date): boolean {
-  const [y, m, d] = [Number(yyyymmdd.slice(0, 4)), Number(yyyymmdd.slice(4, 6)), Number(yyyymmdd.slice(6, 8))];
+  const [y, m, d] = [
+    Number(yyyymmdd.slice(0, 4)),
+    Number(yyyymmdd.slice(4, 6)),
+    Number(yyyymmdd.slice(6, 8)),
+  ];
   const date = new Date(Date.UTC(y, m - 1, d));
   const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
   return real && y >= 1900 && date.getTime() <= today.getTime();
@@ -40,5 +77,10 @@ export function checkResidentId(value: string, today: Date = new Date()): Reside
   if (!isPastDate(birth, today)) return { ok: false, problem: 'birthDate' };
   if (residentIdCheckChar(id.slice(0, 17)) !== id[17]) return { ok: false, problem: 'checksum' };
   const gender = Number(id[16]) % 2 === 1 ? '1' : '2';
-  return { ok: true, normalised: id, birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`, gender };
+  return {
+    ok: true,
+    normalised: id,
+    birthDate: `${birth.slice(0, 4)}-${birth.slice(4, 6)}-${birth.slice(6)}`,
+    gender,
+  };
 }

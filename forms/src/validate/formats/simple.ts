@@ -10,7 +10,8 @@ export const isPostalCode = (v: string) => /^\d{6}$/.test(v) && v !== '000000';
  * Administrative-division code (GB/T 2260): 6 digits with a real province prefix; 9 or 12 digits
  * for towns and villages (statistical codes). Retired codes pass: documents keep old codes.
  */
-export const isDivisionCode = (v: string) => /^(\d{6}|\d{9}|\d{12})$/.test(v) && provincePrefixes.has(v.slice(0, 2));
+export const isDivisionCode = (v: string) =>
+  /^(\d{6}|\d{9}|\d{12})$/.test(v) && provincePrefixes.has(v.slice(0, 2));
 
 /** Bank account numbers: digits only; personal cards 16–19, corporate accounts vary (8–30). */
 export const isBankAccount = (v: string) => /^\d{8,30}$/.test(v);
