@@ -29,11 +29,17 @@ describe('retry bookkeeping', () => {
   it('schedules each retry after its delay and gives up after maxAttempts failures', () => {
     let state = initialRetryState(0, 3);
     const first = afterFailure(state, 'HTTP 503', 1000, policy);
-    expect(first).toEqual({ exhausted: false, state: { attempts: 1, maxAttempts: 3, lastError: 'HTTP 503', nextRunAt: 1100 } });
+    expect(first).toEqual({
+      exhausted: false,
+      state: { attempts: 1, maxAttempts: 3, lastError: 'HTTP 503', nextRunAt: 1100 },
+    });
     state = afterFailure(first.state, 'timeout', 1100, policy).state;
     expect(state).toMatchObject({ attempts: 2, nextRunAt: 1300, lastError: 'timeout' });
     const last = afterFailure(state, 'HTTP 500', 1300, policy);
-    expect(last).toEqual({ exhausted: true, state: { attempts: 3, maxAttempts: 3, lastError: 'HTTP 500', nextRunAt: null } });
+    expect(last).toEqual({
+      exhausted: true,
+      state: { attempts: 3, maxAttempts: 3, lastError: 'HTTP 500', nextRunAt: null },
+    });
   });
 
   it('gives a single-attempt job up on its first failure and rejects a zero budget', () => {
@@ -42,7 +48,12 @@ describe('retry bookkeeping', () => {
   });
 
   it('grants a fresh budget on a supervisor retry, due now, backoff from the base again', () => {
-    const given = afterFailure(afterFailure(initialRetryState(0, 2), 'a', 10, policy).state, 'b', 200, policy).state;
+    const given = afterFailure(
+      afterFailure(initialRetryState(0, 2), 'a', 10, policy).state,
+      'b',
+      200,
+      policy,
+    ).state;
     const retried = grantRetry(given, 5000);
     expect(retried).toEqual({ attempts: 0, maxAttempts: 2, lastError: 'b', nextRunAt: 5000 });
     expect(afterFailure(retried, 'c', 5000, policy).state.nextRunAt).toBe(5100);
@@ -51,7 +62,12 @@ describe('retry bookkeeping', () => {
 });
 
 describe('incidents', () => {
-  const incident = openIncident('inc-1', { id: 'job-1', instanceId: 'i-1', elementId: 'notifyTax' }, 'HTTP 500 from tax system', 42);
+  const incident = openIncident(
+    'inc-1',
+    { id: 'job-1', instanceId: 'i-1', elementId: 'notifyTax' },
+    'HTTP 500 from tax system',
+    42,
+  );
 
   it('records the job, the element and the last error, open', () => {
     expect(incident).toEqual({
@@ -64,7 +80,10 @@ describe('incidents', () => {
       resolvedAt: null,
       comment: null,
     });
-    expect(openIncident('inc-2', { id: 'job-2' }, 'x', 0)).toMatchObject({ instanceId: null, elementId: null });
+    expect(openIncident('inc-2', { id: 'job-2' }, 'x', 0)).toMatchObject({
+      instanceId: null,
+      elementId: null,
+    });
   });
 
   it('resolves once, with a comment', () => {

@@ -23,25 +23,38 @@ describe('deadline and remaining days', () => {
     expect(s.deadline).toBe(cst('2026-02-26T00:00'));
     expect(s).toMatchObject({ remainingWorkingDays: 3, status: 'normal', paused: false, provisional: false });
     expect(timeLimitState(clock, cst('2026-02-20T12:00'), cal).remainingWorkingDays).toBe(2);
-    expect(timeLimitState(clock, cst('2026-02-25T17:00'), cal)).toMatchObject({ remainingWorkingDays: 0, status: 'yellow' });
+    expect(timeLimitState(clock, cst('2026-02-25T17:00'), cal)).toMatchObject({
+      remainingWorkingDays: 0,
+      status: 'yellow',
+    });
   });
 
   it('turns red at 24:00 of the last day, with remaining days negative only once a working day has passed', () => {
     const clock = { start: cst('2025-03-05T10:00'), limitDays: 2 }; // Wed → last day Fri Mar 7
     expect(timeLimitState(clock, cst('2025-03-07T23:59'), cal).status).toBe('yellow');
-    expect(timeLimitState(clock, cst('2025-03-08T00:00'), cal)).toMatchObject({ status: 'red', remainingWorkingDays: 0 });
-    expect(timeLimitState(clock, cst('2025-03-10T09:00'), cal)).toMatchObject({ status: 'red', remainingWorkingDays: -1 });
+    expect(timeLimitState(clock, cst('2025-03-08T00:00'), cal)).toMatchObject({
+      status: 'red',
+      remainingWorkingDays: 0,
+    });
+    expect(timeLimitState(clock, cst('2025-03-10T09:00'), cal)).toMatchObject({
+      status: 'red',
+      remainingWorkingDays: -1,
+    });
   });
 
   it('makes an instant item (0 days) yellow at once and red the next day', () => {
     const clock = { start: cst('2025-03-05T10:00'), limitDays: 0 };
-    expect(timeLimitState(clock, clock.start, cal)).toMatchObject({ status: 'yellow', lastDay: '2025-03-05' });
+    expect(timeLimitState(clock, clock.start, cal)).toMatchObject({
+      status: 'yellow',
+      lastDay: '2025-03-05',
+    });
     expect(timeLimitState(clock, cst('2025-03-06T00:00'), cal).status).toBe('red');
   });
 
   it('uses configurable thresholds: a share of the limit as well as a number of days', () => {
     const clock = { start: cst('2025-03-03T09:00'), limitDays: 20 };
-    const at = (local: string, t: TimeLimitThresholds = { yellowDays: 1, yellowShare: 0.2 }) => timeLimitState(clock, cst(local), cal, t);
+    const at = (local: string, t: TimeLimitThresholds = { yellowDays: 1, yellowShare: 0.2 }) =>
+      timeLimitState(clock, cst(local), cal, t);
     const last = timeLimitState(clock, clock.start, cal).lastDay;
     expect(last).toBe('2025-03-31');
     expect(at('2025-03-24T09:00').status).toBe('normal'); // 5 left
@@ -52,8 +65,14 @@ describe('deadline and remaining days', () => {
   });
 
   it('marks a deadline in a year without calendar data as provisional', () => {
-    expect(timeLimitState({ start: cst('2026-12-10T09:00'), limitDays: 20 }, cst('2026-12-10T09:00'), cal).provisional).toBe(true);
-    expect(timeLimitState({ start: cst('2026-11-10T09:00'), limitDays: 20 }, cst('2026-11-10T09:00'), cal).provisional).toBe(false);
+    expect(
+      timeLimitState({ start: cst('2026-12-10T09:00'), limitDays: 20 }, cst('2026-12-10T09:00'), cal)
+        .provisional,
+    ).toBe(true);
+    expect(
+      timeLimitState({ start: cst('2026-11-10T09:00'), limitDays: 20 }, cst('2026-11-10T09:00'), cal)
+        .provisional,
+    ).toBe(false);
   });
 });
 
@@ -75,32 +94,62 @@ describe('pauses', () => {
     const supplement = { from: cst('2025-03-05T09:00'), to: cst('2025-03-06T09:00'), reason: 'supplement' };
     expect(lastDay([step])).toBe('2025-03-14');
     expect(lastDay([supplement, step])).toBe('2025-03-14');
-    const state = timeLimitState({ start, limitDays: 5, pauses: [step, supplement] }, cst('2025-03-10T09:00'), cal);
+    const state = timeLimitState(
+      { start, limitDays: 5, pauses: [step, supplement] },
+      cst('2025-03-10T09:00'),
+      cal,
+    );
     expect(state.pausedWorkingDays).toBe(4);
     // Two pauses one after the other add up.
-    expect(lastDay([{ from: cst('2025-03-03T10:00'), to: cst('2025-03-04T10:00') }, { from: cst('2025-03-05T10:00'), to: cst('2025-03-06T10:00') }])).toBe('2025-03-12');
+    expect(
+      lastDay([
+        { from: cst('2025-03-03T10:00'), to: cst('2025-03-04T10:00') },
+        { from: cst('2025-03-05T10:00'), to: cst('2025-03-06T10:00') },
+      ]),
+    ).toBe('2025-03-12');
   });
 
   it('freezes remaining days and status while a pause goes on, even past the original deadline', () => {
     const from = cst('2025-03-05T10:00'); // 3 working days left then (Mar 6, 7, 10)
     const clock = { start, limitDays: 5, pauses: [{ from, reason: 'supplement' }] };
     const during = timeLimitState(clock, cst('2025-03-20T10:00'), cal);
-    expect(during).toMatchObject({ paused: true, status: 'normal', remainingWorkingDays: 3, nextChangeAt: null });
-    const resumed = timeLimitState({ ...clock, pauses: [{ from, to: cst('2025-03-20T10:00') }] }, cst('2025-03-20T10:00'), cal);
+    expect(during).toMatchObject({
+      paused: true,
+      status: 'normal',
+      remainingWorkingDays: 3,
+      nextChangeAt: null,
+    });
+    const resumed = timeLimitState(
+      { ...clock, pauses: [{ from, to: cst('2025-03-20T10:00') }] },
+      cst('2025-03-20T10:00'),
+      cal,
+    );
     // Mar 6, 7, 10–14 and 17–20 given back: 11 days; last day Tue Mar 25.
-    expect(resumed).toMatchObject({ paused: false, status: 'normal', remainingWorkingDays: 3, pausedWorkingDays: 11, lastDay: '2025-03-25' });
+    expect(resumed).toMatchObject({
+      paused: false,
+      status: 'normal',
+      remainingWorkingDays: 3,
+      pausedWorkingDays: 11,
+      lastDay: '2025-03-25',
+    });
   });
 
   it('keeps an overdue clock overdue by the same amount across a pause', () => {
     const overdue = cst('2025-03-12T10:00'); // two working days past Mar 10
     expect(timeLimitState({ start, limitDays: 5 }, overdue, cal).remainingWorkingDays).toBe(-2);
-    const later = timeLimitState({ start, limitDays: 5, pauses: [{ from: overdue, to: cst('2025-03-17T10:00') }] }, cst('2025-03-17T11:00'), cal);
+    const later = timeLimitState(
+      { start, limitDays: 5, pauses: [{ from: overdue, to: cst('2025-03-17T10:00') }] },
+      cst('2025-03-17T11:00'),
+      cal,
+    );
     expect(later).toMatchObject({ status: 'red', remainingWorkingDays: -2 });
   });
 
   it('ignores pauses before the start and after now', () => {
     expect(lastDay([{ from: cst('2025-02-01T10:00'), to: cst('2025-03-03T08:00') }])).toBe('2025-03-10');
-    expect(lastDay([{ from: cst('2025-03-05T10:00'), to: cst('2025-03-07T10:00') }], cst('2025-03-04T10:00'))).toBe('2025-03-10');
+    expect(
+      lastDay([{ from: cst('2025-03-05T10:00'), to: cst('2025-03-07T10:00') }], cst('2025-03-04T10:00')),
+    ).toBe('2025-03-10');
   });
 });
 

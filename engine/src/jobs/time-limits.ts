@@ -79,7 +79,8 @@ export function timeLimitState(
   thresholds: TimeLimitThresholds = DEFAULT_THRESHOLDS,
 ): TimeLimitState {
   const { start, limitDays, region } = clock;
-  if (!Number.isInteger(limitDays) || limitDays < 0) throw new RangeError(`limitDays must be a whole number ≥ 0, got ${limitDays}`);
+  if (!Number.isInteger(limitDays) || limitDays < 0)
+    throw new RangeError(`limitDays must be a whole number ≥ 0, got ${limitDays}`);
   if (!(thresholds.yellowDays >= 0) || !((thresholds.yellowShare ?? 0) >= 0))
     throw new RangeError('yellow thresholds must be ≥ 0');
   const at = Math.max(now, start);
@@ -101,7 +102,8 @@ export function timeLimitState(
 
   let nextChangeAt: number | null = null;
   if (openSince === undefined && status === 'yellow') nextChangeAt = deadline;
-  if (openSince === undefined && status === 'normal') nextChangeAt = yellowStart(calendar, last, yellowAt, region);
+  if (openSince === undefined && status === 'normal')
+    nextChangeAt = yellowStart(calendar, last, yellowAt, region);
 
   return {
     deadline,
@@ -121,7 +123,11 @@ export function timeLimitState(
  * status with the event makes re-running emit nothing. Jumping from normal straight to red emits
  * only red; going back (a limit extended) emits nothing, and a later worsening emits again.
  */
-export function timeLimitEvent(previous: TimeStatus | undefined, state: TimeLimitState, now: number): TimeLimitEvent | null {
+export function timeLimitEvent(
+  previous: TimeStatus | undefined,
+  state: TimeLimitState,
+  now: number,
+): TimeLimitEvent | null {
   if (SEVERITY[state.status] <= SEVERITY[previous ?? 'normal']) return null;
   return {
     type: state.status === 'red' ? 'timeLimit.red' : 'timeLimit.yellow',
@@ -147,7 +153,11 @@ export function checkTimeLimit(
  * Pauses clipped to [start, at] and merged where they overlap, so a supplement during a special
  * step is not given back twice. `openSince` is the start of a pause still going on at `at`.
  */
-function mergePauses(pauses: readonly Pause[], start: number, at: number): { closed: [number, number][]; openSince?: number } {
+function mergePauses(
+  pauses: readonly Pause[],
+  start: number,
+  at: number,
+): { closed: [number, number][]; openSince?: number } {
   const spans = pauses
     .map((p): [number, number] => [Math.max(p.from, start), p.to == null ? Infinity : p.to])
     .filter(([from, to]) => from <= at && to > from)

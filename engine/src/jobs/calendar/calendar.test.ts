@@ -46,7 +46,8 @@ describe('CST days', () => {
 
 describe('shipped mainland China data', () => {
   it('has the 2025 Spring Festival: Jan 28–Feb 4 off, Sunday Jan 26 and Saturday Feb 8 working', () => {
-    for (const d of ['2025-01-28', '2025-01-29', '2025-01-31', '2025-02-03', '2025-02-04']) expect(cal.isWorkingDay(d)).toBe(false);
+    for (const d of ['2025-01-28', '2025-01-29', '2025-01-31', '2025-02-03', '2025-02-04'])
+      expect(cal.isWorkingDay(d)).toBe(false);
     expect(cal.isWorkingDay('2025-01-26')).toBe(true);
     expect(cal.isWorkingDay('2025-02-08')).toBe(true);
     expect(cal.isWorkingDay('2025-01-25')).toBe(false); // an ordinary Saturday
@@ -54,13 +55,31 @@ describe('shipped mainland China data', () => {
   });
 
   it('has the other 2025 holidays and adjusted working days', () => {
-    for (const d of ['2025-01-01', '2025-04-04', '2025-05-02', '2025-05-05', '2025-06-02', '2025-10-06', '2025-10-08'])
+    for (const d of [
+      '2025-01-01',
+      '2025-04-04',
+      '2025-05-02',
+      '2025-05-05',
+      '2025-06-02',
+      '2025-10-06',
+      '2025-10-08',
+    ])
       expect(cal.isWorkingDay(d)).toBe(false);
     for (const d of ['2025-04-27', '2025-09-28', '2025-10-11']) expect(cal.isWorkingDay(d)).toBe(true);
   });
 
   it('has the 2026 arrangements of the November 2025 notice', () => {
-    for (const d of ['2026-01-02', '2026-02-16', '2026-02-20', '2026-02-23', '2026-04-06', '2026-05-05', '2026-06-19', '2026-09-25', '2026-10-07'])
+    for (const d of [
+      '2026-01-02',
+      '2026-02-16',
+      '2026-02-20',
+      '2026-02-23',
+      '2026-04-06',
+      '2026-05-05',
+      '2026-06-19',
+      '2026-09-25',
+      '2026-10-07',
+    ])
       expect(cal.isWorkingDay(d)).toBe(false);
     for (const d of ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'])
       expect(cal.isWorkingDay(d)).toBe(true);
@@ -130,7 +149,8 @@ describe('workingDaysBetween', () => {
   it('inverts addWorkingDays for every start in 2025–2026 and limits up to 25', () => {
     for (let day = parseDay('2025-01-01')!; day <= parseDay('2026-12-01')!; day += 3) {
       const start = cst(`${formatDay(day)}T${day % 2 ? '09:30' : '23:59'}`);
-      for (const n of [0, 1, 3, 10, 25]) expect(cal.workingDaysBetween(start, cal.addWorkingDays(start, n) - 1)).toBe(n);
+      for (const n of [0, 1, 3, 10, 25])
+        expect(cal.workingDaysBetween(start, cal.addWorkingDays(start, n) - 1)).toBe(n);
     }
   });
 });
@@ -153,12 +173,17 @@ describe('regions and replaceable files', () => {
     expect(c.isWorkingDay('2025-01-29', 'TEST-LOCAL')).toBe(false);
     expect(c.isWorkingDay('2025-01-26', 'TEST-LOCAL')).toBe(true);
     expect(dueDate(c.addWorkingDays(cst('2025-02-28T10:00'), 1, 'TEST-LOCAL'))).toBe('2025-03-05');
-    expect(() => c.isWorkingDay('2025-03-03', 'NOWHERE')).toThrow(/no working-day calendar for region "NOWHERE"/);
+    expect(() => c.isWorkingDay('2025-03-03', 'NOWHERE')).toThrow(
+      /no working-day calendar for region "NOWHERE"/,
+    );
   });
 
   it('lets a deployment directory replace a shipped file whole (ONETHING_CALENDAR_DIR)', () => {
     const dir = fixtureDir({
-      'CN.json': { region: 'CN', years: { '2027': { holidays: [{ from: '2027-02-08', to: '2027-02-10' }] } } },
+      'CN.json': {
+        region: 'CN',
+        years: { '2027': { holidays: [{ from: '2027-02-08', to: '2027-02-10' }] } },
+      },
     });
     const dirs = calendarDirs({ ONETHING_CALENDAR_DIR: dir });
     expect(dirs).toEqual([BUILTIN_CALENDAR_DIR, dir]);
@@ -180,9 +205,16 @@ describe('regions and replaceable files', () => {
 
   it('reports every malformed file and entry at once', () => {
     const text = problemsOf({
-      'CN.json': { region: 'CN', years: { '2025': { holidays: [{ from: '2025-02-30', to: '2025-03-01' }] } } },
+      'CN.json': {
+        region: 'CN',
+        years: { '2025': { holidays: [{ from: '2025-02-30', to: '2025-03-01' }] } },
+      },
       'X.json': { region: 'Y', years: {} },
-      'Z.json': { region: 'Z', weekend: [1, 2, 3, 4, 5, 6, 7], years: { '2025': { workdays: [{ date: 'soon' }] } } },
+      'Z.json': {
+        region: 'Z',
+        weekend: [1, 2, 3, 4, 5, 6, 7],
+        years: { '2025': { workdays: [{ date: 'soon' }] } },
+      },
     });
     expect(text).toMatch(/CN\.json\.years\.2025\.holidays\[0\]: "from" and "to" must be dates/);
     expect(text).toMatch(/X\.json: "region" is "Y" but the file name says "X"/);
@@ -194,7 +226,12 @@ describe('regions and replaceable files', () => {
     const text = problemsOf({
       'CN.json': {
         region: 'CN',
-        years: { '2025': { holidays: [{ from: '2025-10-01', to: '2025-10-08' }], workdays: [{ date: '2025-10-02' }, { date: '2025-09-29' }] } },
+        years: {
+          '2025': {
+            holidays: [{ from: '2025-10-01', to: '2025-10-08' }],
+            workdays: [{ date: '2025-10-02' }, { date: '2025-09-29' }],
+          },
+        },
       },
       'LOOP-A.json': { region: 'LOOP-A', inherits: 'LOOP-B', years: {} },
       'LOOP-B.json': { region: 'LOOP-B', inherits: 'LOOP-A', years: {} },

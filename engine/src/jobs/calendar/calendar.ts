@@ -32,7 +32,8 @@ export class WorkingCalendar {
     const byId = new Map(files.map((f) => [f.region, f]));
     const problems: string[] = [];
     for (const file of files) this.resolve(file, byId, [], problems);
-    if (!this.regions.has(defaultRegion)) problems.push(`no calendar file for the default region "${defaultRegion}"`);
+    if (!this.regions.has(defaultRegion))
+      problems.push(`no calendar file for the default region "${defaultRegion}"`);
     if (problems.length > 0) throw new CalendarDataError([...new Set(problems)]);
   }
 
@@ -58,9 +59,10 @@ export class WorkingCalendar {
 
   /** The n-th working day after `day` (n ≥ 0; n = 0 is `day` itself). */
   nthWorkingDayAfter(day: Day, n: number, region?: string): Day {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
     let d = day;
-    for (let left = n; left > 0; ) if (this.isWorking(++d, region)) left--;
+    for (let left = n; left > 0;) if (this.isWorking(++d, region)) left--;
     return d;
   }
 
@@ -97,11 +99,19 @@ export class WorkingCalendar {
 
   private region(id: string | undefined): Region {
     const r = this.regions.get(id ?? this.defaultRegion);
-    if (!r) throw new RangeError(`no working-day calendar for region "${id}" (known: ${this.regionIds().join(', ')})`);
+    if (!r)
+      throw new RangeError(
+        `no working-day calendar for region "${id}" (known: ${this.regionIds().join(', ')})`,
+      );
     return r;
   }
 
-  private resolve(file: CalendarFile, byId: Map<string, CalendarFile>, seen: string[], problems: string[]): Region | undefined {
+  private resolve(
+    file: CalendarFile,
+    byId: Map<string, CalendarFile>,
+    seen: string[],
+    problems: string[],
+  ): Region | undefined {
     const done = this.regions.get(file.region);
     if (done) return done;
     if (seen.includes(file.region)) {
@@ -129,9 +139,11 @@ export class WorkingCalendar {
       }
       for (const w of arrangement.workdays ?? []) {
         const d = parseDay(w.date)!;
-        if (own.get(d) === false) problems.push(`${file.region}: ${w.date} is listed both as a holiday and as a workday`);
+        if (own.get(d) === false)
+          problems.push(`${file.region}: ${w.date} is listed both as a holiday and as a workday`);
         // An adjusted workday on a weekday changes nothing, so it is almost certainly a typo.
-        if (!weekend.has(isoWeekday(d))) problems.push(`${file.region}: workday ${w.date} is not a weekend day`);
+        if (!weekend.has(isoWeekday(d)))
+          problems.push(`${file.region}: workday ${w.date} is not a weekend day`);
         own.set(d, true);
       }
     }

@@ -45,7 +45,8 @@ export class CalendarDataError extends Error {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Checks the shape of one parsed file; returns the problems, each prefixed with `origin`. */
 export function calendarFileProblems(json: unknown, origin: string): string[] {
@@ -53,7 +54,8 @@ export function calendarFileProblems(json: unknown, origin: string): string[] {
   const bad = (where: string, msg: string) => problems.push(`${origin}${where}: ${msg}`);
   if (!isObject(json)) return [`${origin}: not a JSON object`];
   if (typeof json.region !== 'string' || json.region === '') bad('', '"region" must be a non-empty string');
-  if (json.inherits !== undefined && typeof json.inherits !== 'string') bad('', '"inherits" must be a region id');
+  if (json.inherits !== undefined && typeof json.inherits !== 'string')
+    bad('', '"inherits" must be a region id');
   const weekend = json.weekend;
   if (weekend !== undefined) {
     const ok = Array.isArray(weekend) && weekend.every((d) => Number.isInteger(d) && d >= 1 && d <= 7);
@@ -79,9 +81,12 @@ export function calendarFileProblems(json: unknown, origin: string): string[] {
       holidays.forEach((h: unknown, i) => {
         const from = isObject(h) && typeof h.from === 'string' ? parseDay(h.from) : null;
         const to = isObject(h) && typeof h.to === 'string' ? parseDay(h.to) : null;
-        if (from === null || to === null) bad(`${at}.holidays[${i}]`, '"from" and "to" must be dates YYYY-MM-DD');
-        else if (to < from) bad(`${at}.holidays[${i}]`, `"to" ${String(h && (h as HolidayRange).to)} is before "from"`);
-        else if (to - from > 31) bad(`${at}.holidays[${i}]`, 'a holiday longer than a month is surely a typo');
+        if (from === null || to === null)
+          bad(`${at}.holidays[${i}]`, '"from" and "to" must be dates YYYY-MM-DD');
+        else if (to < from)
+          bad(`${at}.holidays[${i}]`, `"to" ${String(h && (h as HolidayRange).to)} is before "from"`);
+        else if (to - from > 31)
+          bad(`${at}.holidays[${i}]`, 'a holiday longer than a month is surely a typo');
       });
     if (!Array.isArray(workdays)) bad(`${at}.workdays`, 'must be a list');
     else

@@ -8,8 +8,24 @@ import { loadCalendar } from './load.js';
 
 export { WorkingCalendar, toDay, type DateInput } from './calendar.js';
 export { CalendarDataError, parseCalendarFile, type CalendarFile, type YearArrangement } from './data.js';
-export { BUILTIN_CALENDAR_DIR, CALENDAR_DIR_ENV, calendarDirs, loadCalendar, readCalendarFiles } from './load.js';
-export { CST_OFFSET_MS, DAY_MS, dayOf, formatDay, isoWeekday, parseDay, startOfDay, yearOf, type Day } from './cst.js';
+export {
+  BUILTIN_CALENDAR_DIR,
+  CALENDAR_DIR_ENV,
+  calendarDirs,
+  loadCalendar,
+  readCalendarFiles,
+} from './load.js';
+export {
+  CST_OFFSET_MS,
+  DAY_MS,
+  dayOf,
+  formatDay,
+  isoWeekday,
+  parseDay,
+  startOfDay,
+  yearOf,
+  type Day,
+} from './cst.js';
 
 let shared: WorkingCalendar | undefined;
 
