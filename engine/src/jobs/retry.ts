@@ -22,7 +22,8 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** The wait before the next attempt after `failures` failures (1 = after the first). */
 export function backoffDelay(policy: BackoffPolicy, failures: number): number {
-  if (!Number.isInteger(failures) || failures < 1) throw new RangeError(`failures must be a whole number ≥ 1, got ${failures}`);
+  if (!Number.isInteger(failures) || failures < 1)
+    throw new RangeError(`failures must be a whole number ≥ 1, got ${failures}`);
   // Capped before it can overflow to Infinity for large failure counts.
   return Math.min(policy.maxMs, policy.baseMs * Math.pow(policy.factor, Math.min(failures - 1, 64)));
 }
@@ -37,18 +38,22 @@ export interface RetryState {
 }
 
 export function initialRetryState(runAt: number, maxAttempts = DEFAULT_MAX_ATTEMPTS): RetryState {
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${maxAttempts}`);
   return { attempts: 0, maxAttempts, lastError: null, nextRunAt: runAt };
 }
 
 /** Records a failed attempt: either the next run after the backoff delay, or `exhausted` (open an incident). */
-export function afterFailure(state: RetryState, error: string, now: number, policy: BackoffPolicy = DEFAULT_BACKOFF): { state: RetryState; exhausted: boolean } {
+export function afterFailure(
+  state: Pick<RetryState, 'attempts' | 'maxAttempts'>,
+  error: string,
+  now: number,
+  policy: BackoffPolicy = DEFAULT_BACKOFF,
+): { state: RetryState; exhausted: boolean } {
   const attempts = state.attempts + 1;
   const exhausted = attempts >= state.maxAttempts;
-  return {
-    state: { ...state, attempts, lastError: error, nextRunAt: exhausted ? null : now + backoffDelay(policy, attempts) },
-    exhausted,
-  };
+  const nextRunAt = exhausted ? null : now + backoffDelay(policy, attempts);
+  return { state: { attempts, maxAttempts: state.maxAttempts, lastError: error, nextRunAt }, exhausted };
 }
 
 /** A supervisor's retry: a fresh set of attempts (backoff starts again from the base), due now. */
@@ -75,7 +80,16 @@ export function openIncident(
   message: string,
   now: number,
 ): IncidentRecord {
-  return { id, jobId: job.id, instanceId: job.instanceId ?? null, elementId: job.elementId ?? null, message, createdAt: now, resolvedAt: null, comment: null };
+  return {
+    id,
+    jobId: job.id,
+    instanceId: job.instanceId ?? null,
+    elementId: job.elementId ?? null,
+    message,
+    createdAt: now,
+    resolvedAt: null,
+    comment: null,
+  };
 }
 
 export class IncidentStateError extends Error {
@@ -84,7 +98,8 @@ export class IncidentStateError extends Error {
 
 /** Closes an incident with the supervisor's comment; refuses to close one twice or without a comment. */
 export function resolveIncident(incident: IncidentRecord, comment: string, now: number): IncidentRecord {
-  if (incident.resolvedAt !== null) throw new IncidentStateError(`incident ${incident.id} is already resolved`);
+  if (incident.resolvedAt !== null)
+    throw new IncidentStateError(`incident ${incident.id} is already resolved`);
   if (comment.trim() === '') throw new IncidentStateError('resolving an incident needs a comment');
   return { ...incident, resolvedAt: now, comment: comment.trim() };
 }
