@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { Linter } from 'bpmnlint';
+import { bundleLintOptions, linterConfig, translateUpstream } from './config.js';
+import { lintWith, model, parse } from './testing.js';
+
+const task = (id: string, attrs: string) => `<bpmn:userTask id="${id}" name="${id}" ${attrs}/>`;
+const flow = (id: string, from: string, to: string, condition?: string) =>
+  condition === undefined
+    ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
+    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
+
+describe('gov/user-task-assignment', () => {
+  const rule = 'gov/user-task-assignment';
+  it('flags a user task without department, and a department task without item', async () => {
+    const xml = model(task('a', '') + task('b', 'gov:department="tax" gov:timeLimit="1"'));
+    expect(await lintWith(rule, xml)).toEqual([
+      ['a', 'User task has no department'],
+      ['b', 'Department task has no service item'],
+    ]);
+  });
+  it('passes department tasks with items and window tasks without one', async () => {
+    const xml = model(task('a', 'gov:department="tax" gov:item="new-taxpayer"') + task('w', 'gov:department="window"'));
+    expect(await lintWith(rule, xml)).toEqual([]);
+  });
+  it('with the bundle, flags unknown codes and an item given to another department', async () => {
+    const options = bundleLintOptions(
+      { departments: [{ code: 'tax' }, { code: 'hrss' }], items: [{ code: 'new-taxpayer', department: 'tax', promisedDays: 1 }] },
+      'en',
+    );
+    const xml = model(
+      task('a', 'gov:department="customs" gov:item="new-taxpayer"') +
+        task('b', 'gov:department="tax" gov:item="nope"') +
+        task('c', 'gov:department="hrss" gov:item="new-taxpayer"') +
+        task('ok', 'gov:department="tax" gov:item="new-taxpayer"'),
+    );
+    expect(await lintWith(rule, xml, options)).toEqual([
+      ['a', 'Department "customs" is not in the bundle'],
+      ['b', 'Item "nope" is not in the bundle'],
+      ['c', 'Item "new-taxpayer" belongs to tax, not hrss'],
+    ]);
+  });
+  it('speaks Chinese by default', async () => {
+    const { config, resolver } = linterConfig({}, ['gov/user-task-assignment']);
+    const results = await new Linter({ config, resolver }).lint(await parse(model(task('a', ''))));
+    expect(results['gov/user-task-assignment']![0]!.message).toBe('用户任务未指定部门');
+  });
+});
+
+describe('gov/time-limit', () => {
+  const rule = 'gov/time-limit';
+  it('flags department tasks without a limit or with a bad one', async () => {
+    const xml = model(task('a', 'gov:department="tax"') + task('b', 'gov:department="tax" gov:timeLimit="0"'));
+    expect(await lintWith(rule, xml)).toEqual([
+      ['a', 'No time limit (working days) set'],
+      ['b', 'Time limit must be a whole number of working days ≥ 1'],
+    ]);
+  });
+  it('flags a limit beyond the item’s promised days', async () => {
+    const options = { items: { x: { department: 'tax', promisedDays: 3 } } };
+    const xml = model(task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="5"'));
+    expect(await lintWith(rule, xml, options)).toEqual([['a', "Time limit 5 days exceeds the item's promised 3 days"]]);
+  });
+  it('passes limits set, and window tasks without one', async () => {
+    const xml = model(task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="2"') + task('w', 'gov:department="window"'));
+    expect(await lintWith(rule, xml, { items: { x: { department: 'tax', promisedDays: 3 } } })).toEqual([]);
+  });
+});
+
+describe('gov/conditional-splits', () => {
+  const rule = 'gov/conditional-splits';
+  const split = (kind: string, flows: string, extra = '') =>
+    model(`<bpmn:${kind} id="g" ${extra}/>` + task('a', '') + task('b', '') + task('c', '') + flows);
+  it('flags exclusive and inclusive splits with a flow lacking a condition', async () => {
+    const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b');
+    expect(await lintWith(rule, split('exclusiveGateway', flows))).toEqual([['f2', 'Flow out of a split has no condition (or make it the default flow)']]);
+    expect(await lintWith(rule, split('inclusiveGateway', flows))).toHaveLength(1);
+  });
+  it('flags a condition on the default flow', async () => {
+    const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b', '= true');
+    expect(await lintWith(rule, split('exclusiveGateway', flows, 'default="f2"'))).toEqual([['f2', "The default flow's condition is never used"]]);
+  });
+  it('passes conditions with a default, and gateways that do not split', async () => {
+    const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b', '= x &lt; 0') + flow('f3', 'g', 'c');
+    expect(await lintWith(rule, split('exclusiveGateway', flows, 'default="f3"'))).toEqual([]);
+    expect(await lintWith(rule, split('inclusiveGateway', flow('f1', 'g', 'a')))).toEqual([]);
+  });
+});
+
+describe('gov/feel-conditions', () => {
+  const rule = 'gov/feel-conditions';
+  it('flags a condition the engine cannot parse', async () => {
+    const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', '= x >'));
+    const reports = await lintWith(rule, xml);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]![1]).toMatch(/^Condition has a FEEL syntax error/);
+  });
+  it('passes good FEEL', async () => {
+    const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', '= list contains(items, "seal-filing")'));
+    expect(await lintWith(rule, xml)).toEqual([]);
+  });
+});
+
+describe('gov/parallel-join', () => {
+  const rule = 'gov/parallel-join';
+  it('flags a parallel split whose branches end apart', async () => {
+    const xml = model(
+      '<bpmn:parallelGateway id="split"/>' + task('a', '') + task('b', '') + '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' +
+        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'e1') + flow('f4', 'b', 'e2'),
+    );
+    expect(await lintWith(rule, xml)).toEqual([['split', 'Parallel split is not joined by a parallel gateway']]);
+  });
+  it('flags branches joined only by an exclusive gateway', async () => {
+    const xml = model(
+      '<bpmn:parallelGateway id="split"/><bpmn:exclusiveGateway id="join"/>' + task('a', '') + task('b', '') +
+        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'join') + flow('f4', 'b', 'join'),
+    );
+    expect(await lintWith(rule, xml)).toHaveLength(1);
+  });
+  it('passes a split joined by a parallel gateway, even through loops', async () => {
+    const xml = model(
+      '<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/><bpmn:exclusiveGateway id="again"/>' + task('a', '') + task('b', '') +
+        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'again') + flow('f4', 'again', 'a', '= retry') +
+        flow('f5', 'again', 'join', '= not(retry)') + flow('f6', 'b', 'join'),
+    );
+    expect(await lintWith(rule, xml)).toEqual([]);
+  });
+});
+
+describe('gov/supported-elements', () => {
+  const rule = 'gov/supported-elements';
+  it('flags elements and event definitions the engine does not execute', async () => {
+    const xml = model(
+      '<bpmn:complexGateway id="cg"/><bpmn:scriptTask id="st"/>' +
+        '<bpmn:startEvent id="s"><bpmn:signalEventDefinition/></bpmn:startEvent>' +
+        '<bpmn:subProcess id="esp" triggeredByEvent="true"/>' +
+        '<bpmn:task id="loop"><bpmn:standardLoopCharacteristics/></bpmn:task>',
+    );
+    expect((await lintWith(rule, xml)).map(([id]) => id)).toEqual(['cg', 'st', 's', 'esp', 'loop']);
+  });
+  it('passes what the engine supports', async () => {
+    const xml = model(
+      '<bpmn:startEvent id="s"><bpmn:timerEventDefinition/></bpmn:startEvent>' + task('u', '') +
+        '<bpmn:inclusiveGateway id="ig"/><bpmn:endEvent id="e"><bpmn:terminateEventDefinition/></bpmn:endEvent>' +
+        '<bpmn:subProcess id="sp"><bpmn:startEvent id="s2"/></bpmn:subProcess><bpmn:textAnnotation id="note"/>',
+    );
+    expect(await lintWith(rule, xml)).toEqual([]);
+  });
+});
+
+describe('the whole configuration', () => {
+  it('lets bpmnlint’s own rules see flows in files without incoming/outgoing', async () => {
+    const xml = model('<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/><bpmn:task id="lonely"/>' + flow('f1', 's', 't') + flow('f2', 't', 'e'));
+    expect(await lintWith('no-disconnected', xml)).toEqual([['lonely', 'Element is not connected']]);
+  });
+  it('finds nothing wrong with the business-startup example and its bundle', async () => {
+    const xml = readFileSync(new URL('../../../examples/business-startup/process.bpmn', import.meta.url), 'utf8');
+    const bundle = JSON.parse(readFileSync(new URL('../../../examples/business-startup/bundle.json', import.meta.url), 'utf8'));
+    const { config, resolver } = linterConfig(bundleLintOptions(bundle, 'en'));
+    const results = await new Linter({ config, resolver }).lint(await parse(xml));
+    const errors = Object.entries(results).flatMap(([rule, reports]) => reports.filter((r) => r.category === 'error').map((r) => `${rule} ${r.id}: ${r.message}`));
+    expect(errors).toEqual([]);
+  });
+  it('translates bpmnlint’s own messages', () => {
+    expect(translateUpstream('Process is missing end event', 'zh')).toBe('缺少结束事件');
+    expect(translateUpstream('Element is not connected', 'en')).toBe('Element is not connected');
+  });
+});
