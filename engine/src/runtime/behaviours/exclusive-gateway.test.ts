@@ -1,5 +1,6 @@
 import { chain, endEvent, flow, model, startEvent, userTask } from '../../testing/bpmn.js';
-import { deployed, path } from '../../testing/harness.js';
+import { ValidationError } from '../../index.js';
+import { deployed, harness, path } from '../../testing/harness.js';
 
 const routed = model(
   'route',
@@ -105,5 +106,73 @@ describe('exclusive gateway', () => {
     );
     const v = await engine.start('p', {});
     expect(v.status).toBe('completed');
+  });
+
+  it('conditions with surrounding whitespace and newlines are read the same', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:exclusiveGateway id="gw" default="gw_b"/>
+      ${endEvent('a')}${endEvent('b')}
+      ${chain('start', 'gw')}
+      <bpmn:sequenceFlow id="gw_a" sourceRef="gw" targetRef="a">
+        <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">
+          = amount &gt; 100
+        </bpmn:conditionExpression>
+      </bpmn:sequenceFlow>
+      ${flow('gw', 'b', undefined, 'gw_b')}`,
+      ),
+    );
+    expect(path(await engine.start('p', { variables: { amount: 500 } }))).toEqual(['start', 'gw', 'a']);
+    expect(path(await engine.start('p', { variables: { amount: 5 } }))).toEqual(['start', 'gw', 'b']);
+  });
+
+  it('a loop through an exclusive gateway runs as many rounds as the data says', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}${userTask('attempt')}
+      <bpmn:exclusiveGateway id="again" default="again_done"/>
+      ${endEvent('end')}
+      ${chain('start', 'attempt', 'again')}
+      ${flow('again', 'attempt', '= tries < 3')}
+      ${flow('again', 'end', undefined, 'again_done')}`,
+      ),
+    );
+    let v = await engine.start('p', { variables: { tries: 0 } });
+    for (let i = 1; i <= 3; i++)
+      v = await engine.completeTask(v.openTasks[0]!.id, { variables: { tries: i } });
+    expect(v.status).toBe('completed');
+    expect(path(v).filter((id) => id === 'attempt')).toHaveLength(3);
+  });
+
+  it('conditional flows leaving a task are honoured or rejected at deploy, never silently ignored', async () => {
+    const xml = model(
+      'p',
+      `
+      ${startEvent('start')}${userTask('t')}${endEvent('yes')}${endEvent('no')}
+      ${chain('start', 't')}
+      ${flow('t', 'yes', '= ok')}
+      ${flow('t', 'no', '= not(ok)')}`,
+    );
+    const h = harness();
+    let deployedOk = true;
+    try {
+      await h.engine.deploy(xml);
+    } catch (e) {
+      deployedOk = false;
+      expect((e as ValidationError).problems.map((p) => p.elementId)).toEqual(
+        expect.arrayContaining(['t_yes']),
+      );
+    }
+    if (deployedOk) {
+      const v = await h.engine.start('p', {});
+      const done = await h.engine.completeTask(v.openTasks[0]!.id, { variables: { ok: true } });
+      expect(path(done)).toContain('yes');
+      expect(path(done)).not.toContain('no');
+    }
   });
 });

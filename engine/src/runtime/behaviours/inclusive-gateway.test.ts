@@ -269,4 +269,36 @@ describe('inclusive gateway', () => {
     expect(done.status).toBe('completed');
     expect(timesCompleted(done, 'join')).toBe(1);
   });
+
+  it('an inclusive split/join inside a loop works again on the second round', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:exclusiveGateway id="loopIn"/>
+      <bpmn:inclusiveGateway id="split"/>
+      ${userTask('a')}${userTask('b')}
+      <bpmn:inclusiveGateway id="join"/>
+      <bpmn:exclusiveGateway id="again" default="again_done"/>
+      ${endEvent('end')}
+      ${chain('start', 'loopIn', 'split')}
+      ${flow('split', 'a', '= true')}
+      ${flow('split', 'b', '= round = 1')}
+      ${chain('a', 'join')}${chain('b', 'join')}${chain('join', 'again')}
+      ${flow('again', 'loopIn', '= round < 3')}
+      ${flow('again', 'end', undefined, 'again_done')}`,
+      ),
+    );
+    const v = await engine.start('p', { variables: { round: 1 } });
+    expect(openTaskIds(v)).toEqual(['a', 'b']);
+    let view = v;
+    for (const t of v.openTasks) view = await engine.completeTask(t.id, { variables: { round: 2 } });
+    // round 2: only a
+    expect(openTaskIds(view)).toEqual(['a']);
+    expect(timesCompleted(view, 'join')).toBe(1);
+    view = await engine.completeTask(view.openTasks[0]!.id, { variables: { round: 3 } });
+    expect(view.status).toBe('completed');
+    expect(timesCompleted(view, 'join')).toBe(2);
+  });
 });

@@ -122,4 +122,87 @@ describe('intermediate catch event', () => {
     expect((await engine.correlate('fee.paid', { correlationKey: 'APP-42' })).instanceIds).toEqual([]);
     expect((await engine.correlate('fee.paid', { correlationKey: 'APP-7' })).instanceIds).toEqual([ids[7]]);
   });
+
+  it('a numeric correlation key matches its string form', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="w"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateCatchEvent>
+        ${endEvent('end')}
+        ${chain('start', 'w', 'end')}`,
+        ),
+        message('M', 'numbered', '= orderNo'),
+      ),
+    );
+    const v = await engine.start('p', { variables: { orderNo: 42 } });
+    expect((await engine.correlate('numbered', { correlationKey: '42' })).instanceIds).toEqual([v.id]);
+  });
+
+  it('timer dates already past when entered fire on the next runDueJobs', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="past">${timer('timeDate', '2020-01-01T00:00:00Z')}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}
+        ${chain('start', 'past', 'end')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    expect(await h.engine.runDueJobs(h.clock.now())).toBe(1);
+    expect((await h.engine.instance(v.id)).status).toBe('completed');
+  });
+
+  it('a combined duration P1DT2H30M waits exactly that long', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="w">${timer('timeDuration', 'P1DT2H30M')}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}
+        ${chain('start', 'w', 'end')}`,
+        ),
+      ),
+    );
+    await h.engine.start('p', {});
+    expect(await h.tick(26 * HOUR + 29 * MINUTE)).toBe(0);
+    expect(await h.tick(MINUTE)).toBe(1);
+  });
+
+  it('an event-based gateway in a loop subscribes afresh on each round', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:exclusiveGateway id="loopIn"/>
+        <bpmn:eventBasedGateway id="race"/>
+        <bpmn:intermediateCatchEvent id="ping"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateCatchEvent>
+        <bpmn:intermediateCatchEvent id="giveUp">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}
+        ${chain('start', 'loopIn', 'race')}
+        ${chain('race', 'ping', 'loopIn')}
+        ${chain('race', 'giveUp', 'end')}`,
+        ),
+        message('M', 'ping'),
+      ),
+    );
+    const v = await h.engine.start('p', { businessKey: 'L' });
+    expect((await h.engine.correlate('ping', { correlationKey: 'L' })).instanceIds).toEqual([v.id]);
+    expect((await h.engine.correlate('ping', { correlationKey: 'L' })).instanceIds).toEqual([v.id]);
+    expect(await h.tick(HOUR)).toBe(1);
+    const after = await h.engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(path(after).filter((id) => id === 'ping')).toHaveLength(2);
+    expect(await h.tick(5 * HOUR)).toBe(0);
+  });
 });
