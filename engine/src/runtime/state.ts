@@ -135,22 +135,34 @@ export interface StepResult {
   effects: Effect[];
 }
 
+/**
+ * A record keyed by ids, as a dictionary-mode object (null prototype). The keys are ids unique to
+ * one instance (`<instance>.t7`), so an ordinary object would get a fresh V8 hidden class for every
+ * key added or copied — measured at several microseconds per copy, the largest cost of a step.
+ * Dictionary-mode objects skip that; they serialise, iterate and compare like plain objects.
+ */
+function copyRecord<T>(from: Record<string, T>, each?: (value: T) => T): Record<string, T> {
+  const to = Object.create(null) as Record<string, T>;
+  for (const id in from) to[id] = each ? each(from[id]!) : from[id]!;
+  return to;
+}
+
+const copyToken = (t: Token): Token => ({ ...t });
+const copyScope = (s: Scope): Scope => {
+  const copy: Scope = { ...s, vars: { ...s.vars } };
+  if (s.mi) copy.mi = { ...s.mi, outputs: [...s.mi.outputs] };
+  return copy;
+};
+
 /** Copy-on-step: records are copied one level deep so the caller's state is never touched. */
 export function cloneState(state: InstanceState): InstanceState {
-  const scopes: Record<string, Scope> = {};
-  for (const id in state.scopes) {
-    const s = state.scopes[id]!;
-    scopes[id] = { ...s, vars: { ...s.vars }, ...(s.mi ? { mi: { ...s.mi, outputs: [...s.mi.outputs] } } : {}) };
-  }
-  const tokens: Record<string, Token> = {};
-  for (const id in state.tokens) tokens[id] = { ...state.tokens[id]! };
   return {
     ...state,
-    tokens,
-    scopes,
-    waits: { ...state.waits },
-    tasks: { ...state.tasks },
-    jobs: { ...state.jobs },
+    tokens: copyRecord(state.tokens, copyToken),
+    scopes: copyRecord(state.scopes, copyScope),
+    waits: copyRecord(state.waits),
+    tasks: copyRecord(state.tasks),
+    jobs: copyRecord(state.jobs),
   };
 }
 
