@@ -1,13 +1,46 @@
+import * as feelin from 'feelin';
 import { evaluate, parseExpression } from 'feelin';
 
 /** FEEL conditions over situation answers, evaluated with feelin (never eval). */
 
 export type Answers = Record<string, unknown>;
 
+type Run = (answers: Answers) => { value: unknown };
+
+// feelin as patched for the engine (patches/feelin+*.patch) builds the execution tree once; without
+// the patch each evaluation parses again, which is correct but about 60 times slower.
+const compileExpression = (feelin as { compileExpression?: (expression: string) => Run }).compileExpression;
+const compiled = new Map<string, Run>();
+
+function run(expression: string): Run {
+  let r = compiled.get(expression);
+  if (!r) {
+    r = compileExpression ? compileExpression(expression) : (answers) => evaluate(expression, answers);
+    compiled.set(expression, r);
+  }
+  return r;
+}
+
 /** True only when FEEL says true: null (an unanswered question) counts as "does not apply". */
 export function holds(expression: string | undefined, answers: Answers): boolean {
   if (expression === undefined) return true;
-  return evaluate(expression, answers).value === true;
+  return run(expression)(answers).value === true;
+}
+
+/**
+ * One applicant's answers: each distinct condition is evaluated once. A bundle repeats a handful
+ * of conditions over dozens of fields and materials.
+ */
+export type ConditionCheck = (expression: string | undefined) => boolean;
+
+export function conditionsFor(answers: Answers): ConditionCheck {
+  const seen = new Map<string, boolean>();
+  return (expression) => {
+    if (expression === undefined) return true;
+    let v = seen.get(expression);
+    if (v === undefined) seen.set(expression, (v = holds(expression, answers)));
+    return v;
+  };
 }
 
 /** Syntax errors and the variable names a condition reads; used to check bundle.json at load. */

@@ -1,4 +1,4 @@
-import type { Answers } from '../feel/condition.js';
+import { conditionsFor, type Answers } from '../feel/condition.js';
 import { fieldApplies } from './fields.js';
 import type { UnifiedForm } from './merge.js';
 
@@ -15,12 +15,13 @@ export function dropHiddenValues(
   data: UnifiedData,
 ): { data: UnifiedData; dropped: string[] } {
   const answers = data.situation ?? {};
+  const check = conditionsFor(answers);
   const out: UnifiedData = { situation: answers };
   const dropped: string[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (key === 'situation') continue;
     const field = form.fieldById.get(key);
-    if (field && fieldApplies(field, answers)) out[key] = value;
+    if (field && fieldApplies(field, check)) out[key] = value;
     else dropped.push(key);
   }
   return { data: out, dropped };

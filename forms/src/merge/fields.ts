@@ -1,6 +1,6 @@
 import type { JSONSchema7 } from 'json-schema';
 import type { BundleDefinition } from '../bundle/index.js';
-import { holds, type Answers } from '../feel/condition.js';
+import type { ConditionCheck } from '../feel/condition.js';
 import type { FieldDefinition, FieldLibrary } from '../library/index.js';
 import { combineConstraints } from './constraints.js';
 
@@ -55,11 +55,11 @@ export function unifyFields(bundle: BundleDefinition, library: FieldLibrary): Un
   });
 }
 
-export const usageApplies = (u: FieldUsage, answers: Answers): boolean =>
-  u.conditions.every((c) => holds(c, answers));
+/** `check` is conditionsFor(answers): each distinct condition evaluated once per applicant. */
+export const usageApplies = (u: FieldUsage, check: ConditionCheck): boolean => u.conditions.every(check);
 
-export const fieldApplies = (f: UnifiedField, answers: Answers): boolean =>
-  f.usages.some((u) => usageApplies(u, answers));
+export const fieldApplies = (f: UnifiedField, check: ConditionCheck): boolean =>
+  f.usages.some((u) => usageApplies(u, check));
 
-export const fieldRequired = (f: UnifiedField, answers: Answers): boolean =>
-  f.usages.some((u) => u.required && usageApplies(u, answers));
+export const fieldRequired = (f: UnifiedField, check: ConditionCheck): boolean =>
+  f.usages.some((u) => u.required && usageApplies(u, check));

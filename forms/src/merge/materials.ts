@@ -1,5 +1,5 @@
 import type { BundleDefinition, MaterialDefinition } from '../bundle/index.js';
-import { holds, type Answers } from '../feel/condition.js';
+import type { ConditionCheck } from '../feel/condition.js';
 
 /** One set of materials: each material once, listing every item it serves. */
 export interface MergedMaterial {
@@ -20,7 +20,7 @@ export interface MergedMaterial {
 
 export function mergeMaterials(
   bundle: BundleDefinition,
-  answers: Answers,
+  check: ConditionCheck,
   activeItems: ReadonlySet<string>,
 ): MergedMaterial[] {
   const byId = new Map(bundle.materials.map((m) => [m.id, m]));
@@ -28,7 +28,7 @@ export function mergeMaterials(
   for (const item of bundle.items) {
     if (!activeItems.has(item.code)) continue;
     for (const use of item.materials) {
-      if (!holds(use.condition, answers)) continue;
+      if (!check(use.condition)) continue;
       const def = byId.get(use.material)!;
       const m =
         merged.get(def.id) ??

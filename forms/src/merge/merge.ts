@@ -1,6 +1,6 @@
 import type { JSONSchema7 } from 'json-schema';
 import type { BundleDefinition, ItemDefinition } from '../bundle/index.js';
-import { holds, type Answers } from '../feel/condition.js';
+import { conditionsFor, type Answers } from '../feel/condition.js';
 import { fieldLibrary, type FieldLibrary, type Text } from '../library/index.js';
 import { fieldApplies, fieldRequired, unifyFields, usageApplies, type UnifiedField } from './fields.js';
 import { mergeMaterials, type MergedMaterial } from './materials.js';
@@ -60,7 +60,8 @@ export function compileForm(bundle: BundleDefinition, library: FieldLibrary = fi
 
 /** Items whose FEEL condition holds for the answers. */
 export function activeItems(bundle: BundleDefinition, answers: Answers): ItemDefinition[] {
-  return bundle.items.filter((i) => holds(i.condition, answers));
+  const check = conditionsFor(answers);
+  return bundle.items.filter((i) => check(i.condition));
 }
 
 /** Bundle + situation answers → one form, the fields that apply, one de-duplicated set of materials. */
@@ -70,15 +71,16 @@ export function mergeBundle(
   library: FieldLibrary = fieldLibrary,
 ): MergeResult {
   const form = compileForm(bundle, library);
-  const items = activeItems(bundle, answers);
+  const check = conditionsFor(answers);
+  const items = bundle.items.filter((i) => check(i.condition));
   const fields = form.fields
-    .filter((f) => fieldApplies(f, answers))
+    .filter((f) => fieldApplies(f, check))
     .map((f) => ({
       id: f.id,
       label: f.definition.label,
-      required: fieldRequired(f, answers),
-      items: f.usages.filter((u) => usageApplies(u, answers)).map((u) => u.item),
+      required: fieldRequired(f, check),
+      items: f.usages.filter((u) => usageApplies(u, check)).map((u) => u.item),
     }));
-  const materials = mergeMaterials(bundle, answers, new Set(items.map((i) => i.code)));
+  const materials = mergeMaterials(bundle, check, new Set(items.map((i) => i.code)));
   return { form, schema: form.schema, uischema: form.uischema, items, fields, materials };
 }

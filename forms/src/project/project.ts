@@ -1,4 +1,4 @@
-import { holds } from '../feel/condition.js';
+import { conditionsFor } from '../feel/condition.js';
 import { usageApplies, type UnifiedForm, type UnifiedData } from '../merge/index.js';
 import { maskValue } from './mask.js';
 
@@ -17,20 +17,23 @@ export interface DepartmentPayload {
 
 export function projectPayloads(form: UnifiedForm, data: UnifiedData): Record<string, DepartmentPayload> {
   const answers = data.situation ?? {};
+  const check = conditionsFor(answers);
   const out: Record<string, DepartmentPayload> = {};
   const full = new Map<string, Set<string>>(); // department → fields it may see unmasked
   for (const item of form.bundle.items) {
-    if (!holds(item.condition, answers)) continue;
+    if (!check(item.condition)) continue;
     const p = (out[item.department] ??= { department: item.department, items: [], data: {}, situation: {} });
     p.items.push(item.code);
     for (const q of item.answers ?? []) if (answers[q] !== undefined) p.situation[q] = answers[q];
-    const unmasked = full.get(item.department) ?? full.set(item.department, new Set()).get(item.department)!;
-    for (const f of form.fields) {
-      for (const u of f.usages) {
-        if (u.item !== item.code || !usageApplies(u, answers) || data[f.id] === undefined) continue;
-        p.data[f.id] = data[f.id];
-        if (u.needsFull) unmasked.add(f.id);
-      }
+    if (!full.has(item.department)) full.set(item.department, new Set());
+  }
+  // A usage's conditions start with its item's condition: when it applies, the item is active.
+  for (const f of form.fields) {
+    if (data[f.id] === undefined) continue;
+    for (const u of f.usages) {
+      if (!usageApplies(u, check)) continue;
+      out[u.department]!.data[f.id] = data[f.id];
+      if (u.needsFull) full.get(u.department)!.add(f.id);
     }
   }
   for (const p of Object.values(out)) {
