@@ -330,4 +330,70 @@ describe('validate', () => {
     expect(bad.plans).toEqual([]);
     expect(bad.problems.length).toBeGreaterThan(0);
   });
+
+  it.each([
+    [
+      'duplicate ids',
+      `${startEvent('start')}${userTask('dup')}<bpmn:userTask id="dup"/>${endEvent('end')}${chain('start', 'end')}`,
+      ['dup'],
+    ],
+    [
+      'a default flow that does not leave the gateway',
+      `${startEvent('start')}<bpmn:exclusiveGateway id="gw" default="start_gw"/>${endEvent('a')}${endEvent('b')}
+       ${chain('start', 'gw')}${flow('gw', 'a', '= x')}${flow('gw', 'b', '= not(x)')}`,
+      ['gw'],
+    ],
+    [
+      'an event-based gateway leading to a user task',
+      `${startEvent('start')}<bpmn:eventBasedGateway id="ebg"/>${userTask('t')}
+       <bpmn:intermediateCatchEvent id="w">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>${endEvent('e1')}${endEvent('e2')}
+       ${chain('start', 'ebg')}${chain('ebg', 't', 'e1')}${chain('ebg', 'w', 'e2')}`,
+      ['ebg'],
+    ],
+    [
+      'a call activity without calledElement',
+      `${startEvent('start')}<bpmn:callActivity id="call"/>${endEvent('end')}${chain('start', 'call', 'end')}`,
+      ['call'],
+    ],
+    [
+      'a multi-instance without collection or cardinality',
+      `${startEvent('start')}<bpmn:userTask id="mi"><bpmn:multiInstanceLoopCharacteristics/></bpmn:userTask>${endEvent('end')}
+       ${chain('start', 'mi', 'end')}`,
+      ['mi'],
+    ],
+    [
+      'a business rule task without an expression',
+      `${startEvent('start')}<bpmn:businessRuleTask id="rule" gov:resultVariable="r"/>${endEvent('end')}${chain('start', 'rule', 'end')}`,
+      ['rule'],
+    ],
+    [
+      'a timer event without any time',
+      `${startEvent('start')}<bpmn:intermediateCatchEvent id="w"><bpmn:timerEventDefinition/></bpmn:intermediateCatchEvent>${endEvent('end')}
+       ${chain('start', 'w', 'end')}`,
+      ['w'],
+    ],
+    [
+      'a boundary event whose host does not exist',
+      `${startEvent('start')}${userTask('t')}${endEvent('end')}${endEvent('end2')}${chain('start', 't', 'end')}
+       <bpmn:boundaryEvent id="b" attachedToRef="ghost">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>${chain('b', 'end2')}`,
+      ['b'],
+    ],
+  ])('%s is reported', async (_name, body, anyOf) => {
+    const problems = await validate(definitions(process('p', body), '<bpmn:error id="E_nocode"/>'));
+    expectWellFormed(problems);
+    expect(ids(problems).some((id) => anyOf.includes(id))).toBe(true);
+  });
+
+  it('only executable processes are checked; a model with none says so', async () => {
+    const notExecutable = valid.replace('isExecutable="true"', 'isExecutable="false"');
+    const problems = await validate(notExecutable);
+    expect(problems).toHaveLength(1);
+    expectWellFormed(problems);
+    expect(problems[0]!.message).toMatch(/executable/);
+    const mixed = definitions(
+      process('ok', `${startEvent('s1')}${endEvent('e1')}${chain('s1', 'e1')}`) +
+        `<bpmn:process id="sketch" isExecutable="false"><bpmn:complexGateway id="cg"/></bpmn:process>`,
+    );
+    expect(await validate(mixed)).toEqual([]);
+  });
 });
