@@ -4,13 +4,19 @@ import { expectProblem, startServer, stubCentre, type TestServer } from './suppo
 
 let s: TestServer;
 let calls = 0;
+const created = new Map<string, unknown>();
 beforeAll(async () => {
   s = await startServer({
     centre: stubCentre({
       async createApplication(actor, input) {
         calls++;
         await new Promise((r) => setTimeout(r, 30));
-        return { id: `app-${calls}`, number: `N${calls}`, bundleCode: input.bundleCode, status: 'draft', createdBy: actor.userId } as never;
+        const app = { id: `app-${calls}`, number: `N${calls}`, bundleCode: input.bundleCode, status: 'draft', createdBy: actor.userId };
+        created.set(app.id, app);
+        return app as never;
+      },
+      async getApplication(_actor, id) {
+        return created.get(id) as never;
       },
     }),
   });

@@ -28,6 +28,7 @@ import { authResource } from './routers/auth.js';
 import { bundleResource } from './routers/bundles.js';
 import { evaluationResource } from './routers/evaluations.js';
 import { incidentResource } from './routers/incidents.js';
+import { licenceResource } from './routers/licences.js';
 import { metricsResource } from './routers/metrics.js';
 import { systemResource } from './routers/system.js';
 import { taskResource } from './routers/tasks.js';
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps): OneThingApp {
     applicationResource(ctx),
     evaluationResource(ctx),
     taskResource(ctx),
+    licenceResource(ctx),
     incidentResource(ctx),
     auditResource(ctx),
     metricsResource(ctx),

@@ -69,6 +69,19 @@ export const Applicant = named('Applicant', {
   required: ['kind', 'name', 'idNumber'],
 });
 
+export const SignedLicence = named('SignedLicence', {
+  type: 'object',
+  description: "An e-licence as presented from the applicant's wallet (Ed25519 over its canonical JSON)",
+  additionalProperties: false,
+  properties: {
+    licence: { type: 'object' },
+    algorithm: { const: 'Ed25519' },
+    keyId: text(200),
+    signature: text(200),
+  },
+  required: ['licence', 'algorithm', 'keyId', 'signature'],
+});
+
 export const MaterialInput = named('MaterialInput', {
   type: 'object',
   additionalProperties: false,
@@ -76,6 +89,7 @@ export const MaterialInput = named('MaterialInput', {
     id: text(100),
     status: { enum: ['provided', 'eLicence', 'deferred', 'commitment'] },
     licenceId: text(200),
+    licence: SignedLicence,
     uploadSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   },
   required: ['id', 'status'],

@@ -3,6 +3,7 @@
  * and 告知承诺), return for correction, refuse, the one-time notice, supplements, delivery.
  */
 import type { AppContext } from '../context.js';
+import type { Application as ApplicationRecord } from '../../applications/types.js';
 import { actionRoute, reply, type Resource, type RouteDef } from '../route.js';
 import {
   afterParam,
@@ -28,6 +29,14 @@ const Materials = { type: 'array', items: MaterialInput, maxItems: 500 };
 
 export function applicationResource(deps: AppContext): Resource {
   const { centre } = deps;
+  /**
+   * Commands answer with the record as a read would show it to this actor (masking applied):
+   * the Centre's commands return the stored record, which only its applicant may see in full.
+   */
+  const asRead = (handler: RouteDef['handler']): RouteDef['handler'] => async (ctx) => {
+    const result = (await handler(ctx)) as ApplicationRecord | undefined;
+    return result && typeof result.id === 'string' ? centre.getApplication(ctx.actor, result.id) : result;
+  };
   const action = (
     name: string,
     summary: RouteDef['summary'],
@@ -35,7 +44,7 @@ export function applicationResource(deps: AppContext): Resource {
     body: RouteDef['body'],
     handler: RouteDef['handler'],
     extra: Partial<RouteDef> = {},
-  ) => actionRoute('applications', name, { summary, roles, body, handler, params: id, schema: Application }, extra);
+  ) => actionRoute('applications', name, { summary, roles, body, handler: asRead(handler), params: id, schema: Application }, extra);
   const refuse: RouteDef['handler'] = ({ actor, params, body }) => centre.refuse(actor, params.id, { reason: body.reason });
   const refuseBody = objectOf({ reason: text(2000) }, ['reason']);
   return {
@@ -59,7 +68,7 @@ export function applicationResource(deps: AppContext): Resource {
             applicant: body.applicant,
             ...(body.data ? { data: body.data } : {}),
           });
-          return reply({ status: 201, body: app, headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` }, auditTarget: `application:${app.id}` });
+          return reply({ status: 201, body: await centre.getApplication(actor, app.id), headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` }, auditTarget: `application:${app.id}` });
         },
       },
       {
@@ -93,7 +102,7 @@ export function applicationResource(deps: AppContext): Resource {
         body: objectOf({ answers: Answers, data: FormData }, [], { minProperties: 1 }),
         response: { schema: Application },
         errors: [404, 409],
-        handler: async ({ actor, params, body }) => centre.updateApplication(actor, params.id, body),
+        handler: asRead(async ({ actor, params, body }) => centre.updateApplication(actor, params.id, body)),
       },
       action('submit', { zh: '提交（等待窗口形式审查）', en: 'Submit for the front-desk check' }, ['clerk', 'applicant'], EmptyBody, ({ actor, params }) =>
         centre.submit(actor, params.id),

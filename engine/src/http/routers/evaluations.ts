@@ -28,7 +28,7 @@ export function evaluationResource(deps: AppContext): Resource {
         response: { schema: Application },
         errors: [404, 409],
         target: (ctx) => `application:${ctx.params.id}`,
-        handler: async ({ actor, params, body }) => deps.centre.evaluate(actor, params.id, body),
+        handler: async ({ actor, params, body }) => deps.centre.getApplication(actor, (await deps.centre.evaluate(actor, params.id, body)).id),
       },
     ],
   };

@@ -44,8 +44,12 @@ export function taskResource(deps: AppContext): Resource {
       action('claim', { zh: '认领', en: 'Claim' }, EmptyBody, ({ actor, params }) => centre.claim(actor, params.id)),
       action(
         'approve',
-        { zh: '准予（可填批准文号、签发电子证照）', en: 'Approve (approval number, e-licence)' },
-        objectOf({ resultNumber: text(200), issueLicence: { type: 'boolean' }, comment: text(2000, 0) }),
+        { zh: '准予（可填批准文号；可签发电子证照）', en: 'Approve (approval number; optionally issue a signed e-licence)' },
+        objectOf({
+          resultNumber: text(100),
+          licence: objectOf({ typeCode: text(100), validTo: { type: 'string', format: 'date' } }, ['typeCode']),
+          comment: text(2000, 0),
+        }),
         ({ actor, params, body }) => centre.approve(actor, params.id, body),
       ),
       action('reject', { zh: '不予许可（须说明理由）', en: 'Reject with a reason' }, objectOf({ reason: text(2000) }, ['reason']), ({ actor, params, body }) =>

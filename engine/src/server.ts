@@ -1,0 +1,190 @@
+/**
+ * `npm start`: the service centre on one port. Opens the store (SQLite at data/onething.db, or
+ * MongoDB with MONGODB_URI) and the document store beside it, recovers interrupted engine work,
+ * deploys the example bundles on first start, runs due jobs and the centre's sweep every few
+ * seconds, serves the API and the built web and designer apps, and stops cleanly on SIGTERM.
+ *
+ * Environment: PORT (3000), HOST (0.0.0.0), ONETHING_DB, MONGODB_URI, ONETHING_DATA_DIR (data),
+ * ONETHING_JWT_SECRET, ONETHING_TOKEN_TTL (seconds, 28800), ONETHING_USERS_FILE,
+ * ONETHING_CORS_ORIGINS (comma-separated; CORS is off without it), ONETHING_TICK_MS (5000),
+ * ONETHING_EXAMPLES_DIR (examples), LOG_LEVEL (info).
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { APPLICATIONS, Centre } from './applications/centre.js';
+import type { LicenceKeys } from './applications/licence-library.js';
+import { workingTimeLimits } from './applications/working-time.js';
+import { AuditLog } from './audit/index.js';
+import type { Actor } from './domain/actor.js';
+import type { DocStore } from './domain/docs.js';
+import { DomainError } from './domain/errors.js';
+import { openDocStore } from './domain/open-docs.js';
+import { createApp } from './http/app.js';
+import { loadJwtSecret, TokenService } from './http/auth/tokens.js';
+import { UserDirectory } from './http/auth/users.js';
+import { createLogger, type Logger } from './http/logging.js';
+import { createEngine } from './index.js';
+import { openStore } from './store/index.js';
+
+const SYSTEM: Actor = { userId: 'system', name: '系统（启动时部署示例）', role: 'analyst' };
+const STATUSES = ['draft', 'submitted', 'returned', 'refused', 'in-progress', 'awaiting-supplement', 'results-ready', 'delivered', 'evaluated', 'terminated'];
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  stop(): Promise<void>;
+}
+
+/** The e-licence issuer key, generated once into the data directory so licences verify after a restart. */
+export function loadLicenceKeys(dataDir: string, logger: Logger): LicenceKeys {
+  const file = join(dataDir, 'licence-issuer.pem');
+  let privateKey: KeyObject;
+  if (existsSync(file)) privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+  else {
+    privateKey = generateKeyPairSync('ed25519').privateKey;
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    logger.warn(`generated the e-licence signing key into ${file}`);
+  }
+  const keyId = `centre-${createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).subarray(-8).toString('hex')}`;
+  return { issuer: { keyId, privateKey }, trusted: new Map([[keyId, createPublicKey(privateKey)]]) };
+}
+
+/** Deploys each examples/<name>/ (bundle.json + process.bpmn) whose bundle code is not deployed yet. */
+export async function seedExamples(centre: Centre, audit: AuditLog, dir: string, logger: Logger): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const deployed: string[] = [];
+  for (const name of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    const folder = join(dir, name);
+    if (!existsSync(join(folder, 'bundle.json')) || !existsSync(join(folder, 'process.bpmn'))) {
+      logger.info({ folder }, 'example skipped: it needs bundle.json and process.bpmn');
+      continue;
+    }
+    try {
+      const bundle = JSON.parse(readFileSync(join(folder, 'bundle.json'), 'utf8')) as { code?: string };
+      if (bundle.code && (await centre.bundles.latest(bundle.code, true))) continue;
+      const summary = await centre.deployBundle(SYSTEM, { bundle, xml: readFileSync(join(folder, 'process.bpmn'), 'utf8') });
+      await audit.append({ actor: { userId: SYSTEM.userId, role: SYSTEM.role }, action: 'bundles.seed', target: `bundle:${summary.code}@${summary.version}`, outcome: 'ok' });
+      deployed.push(`${summary.code}@${summary.version}`);
+    } catch (err) {
+      const problems = err instanceof DomainError ? err.fieldErrors.map((f) => `${f.field}: ${f.message.en}`) : undefined;
+      logger.warn({ folder, err: err instanceof DomainError ? err.text.en : err, problems }, 'example bundle not deployed');
+    }
+  }
+  if (deployed.length) logger.info({ deployed }, 'example bundles deployed');
+  return deployed;
+}
+
+async function countByStatus(docs: DocStore): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const status of STATUSES) out[status] = await docs.count(APPLICATIONS, { status });
+  return out;
+}
+
+export async function start(env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger()): Promise<RunningServer> {
+  const dataDir = resolve(env.ONETHING_DATA_DIR ?? 'data');
+  const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
+  const docs = await openDocStore(store);
+  const engine = createEngine({ store });
+  const recovered = await engine.recover();
+  if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
+  const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), licenceKeys: loadLicenceKeys(dataDir, logger) });
+  const audit = new AuditLog(docs);
+  await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
+
+  const secret = loadJwtSecret({ env, keyFile: join(dataDir, 'jwt.key'), warn: (m) => logger.warn(m) });
+  const ttl = Number(env.ONETHING_TOKEN_TTL ?? 8 * 3600);
+  const app = createApp({
+    centre,
+    engine,
+    docs,
+    audit,
+    logger,
+    tokens: new TokenService(secret, Number.isFinite(ttl) && ttl > 0 ? ttl : 8 * 3600),
+    users: UserDirectory.fromFile(env.ONETHING_USERS_FILE || undefined),
+    corsOrigins: (env.ONETHING_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    staticDirs: { '/designer': resolve('designer/dist'), '/': resolve('web/dist') },
+    metricsSources: { applicationsByStatus: () => countByStatus(docs) },
+    version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+  });
+
+  // Timers, job retries, deferred-material deadlines and time-limit colours, every few seconds.
+  let ticking: Promise<void> | undefined;
+  const tick = () => {
+    if (ticking) return;
+    ticking = (async () => {
+      try {
+        const ran = await engine.runDueJobs();
+        const swept = await centre.sweep();
+        if (ran || swept.terminated || swept.recoloured) logger.debug({ ran, ...swept }, 'tick');
+      } catch (err) {
+        logger.error({ err }, 'background tick failed');
+      } finally {
+        ticking = undefined;
+      }
+    })();
+  };
+  const interval = setInterval(tick, Number(env.ONETHING_TICK_MS ?? 5000));
+
+  const port = Number(env.PORT ?? 3000);
+  const server = app.listen(port, env.HOST ?? '0.0.0.0');
+  await new Promise<void>((ok, fail) => {
+    server.once('listening', ok);
+    server.once('error', fail);
+  });
+  const url = `http://localhost:${(server.address() as AddressInfo).port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      clearInterval(interval);
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5000).unref();
+      });
+      await ticking;
+      await store.close();
+      (docs as { close?: () => unknown }).close?.();
+    })());
+  return { url, server, stop };
+}
+
+async function main(): Promise<void> {
+  const logger = createLogger();
+  const running = await start(process.env, logger);
+  logger.info({ url: running.url }, 'OneThing is listening');
+  process.stdout.write(
+    [
+      '',
+      `  OneThing 一件事一次办 — ${running.url}`,
+      `  API ${running.url}/api/openapi.json · health ${running.url}/healthz · metrics ${running.url}/metrics`,
+      '  Demo users (password = username + "pass"): clerk1 · analyst1 · supervisor1 · applicant1 · tax1, hrss1, market-regulation1, public-security1 …',
+      `  curl -s -X POST ${running.url}/api/auth/token -H 'content-type: application/json' -d '{"username":"clerk1","password":"clerk1pass"}'`,
+      '',
+    ].join('\n') + '\n',
+  );
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    running.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().catch((err) => {
+    process.stderr.write(`OneThing could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,97 @@
+/**
+ * The real service centre behind the HTTP app, on a clock the test moves: the example bundles
+ * deployed over HTTP by the analyst, and helpers that drive a case to a given state over HTTP.
+ */
+import { readFileSync } from 'node:fs';
+import { samples } from '../../forms/src/testing/samples.js';
+import { Centre } from '../../engine/src/applications/centre.js';
+import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
+import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { createEngine } from '../../engine/src/index.js';
+import { startServer, type TestServer } from './support.js';
+
+// Monday 2026-11-23 09:00 CST
+export const T0 = Date.UTC(2026, 10, 23, 1, 0);
+export const DAY = 86_400_000;
+export const APPLICANT_ID = '440402199003071232';
+export const APPLICANT_PHONE = '13800138000';
+
+export const example = (code: string) => ({
+  bundle: JSON.parse(readFileSync(new URL(`../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
+  xml: readFileSync(new URL(`../../examples/${code}/process.bpmn`, import.meta.url), 'utf8'),
+});
+
+export const { situation: ANSWERS, ...DATA } = samples['business-startup']!;
+
+export const DEPARTMENT_OF: Record<string, string> = {
+  'enterprise-registration': 'market-regulation',
+  'seal-filing': 'public-security',
+  'new-taxpayer': 'tax',
+  'employer-social-insurance': 'hrss',
+  'employer-medical-insurance': 'medical-security',
+  'housing-fund-account': 'housing-fund',
+  'bank-appointment': 'bank',
+};
+
+export interface CentreServer extends TestServer {
+  centre: Centre;
+  advance(ms: number): void;
+  now(): number;
+  /** Asserts a 2xx and returns the body. */
+  ok<T = any>(method: string, path: string, options?: Parameters<TestServer['call']>[2]): Promise<T>;
+  /** A business-startup case for applicant1 created by clerk1, driven to `state`. */
+  caseIn(state: 'draft' | 'submitted' | 'accepted' | 'results-ready' | 'delivered' | 'on-commitment'): Promise<string>;
+}
+
+export const taskId = (appId: string, item: string) => `${appId}:${item}`;
+
+export async function startCentreServer(bundles: string[] = ['business-startup']): Promise<CentreServer> {
+  let now = T0;
+  const clock = () => now;
+  const docs = new MemoryDocStore();
+  const engine = createEngine({ clock });
+  const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
+  const s = await startServer({ centre, docs, engine, clock });
+  const ok: CentreServer['ok'] = async (method, path, options) => {
+    const res = await s.call(method, path, options);
+    if (res.status >= 300) throw new Error(`${method} ${path} as ${options?.as}: ${res.status} ${res.text.slice(0, 600)}`);
+    return res.body;
+  };
+  for (const code of bundles) await ok('POST', '/api/bundles', { as: 'analyst1', body: example(code) });
+
+  const caseIn: CentreServer['caseIn'] = async (state) => {
+    const app = await ok('POST', '/api/applications', {
+      as: 'clerk1',
+      body: {
+        bundleCode: 'business-startup',
+        answers: ANSWERS,
+        data: DATA,
+        applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, phone: APPLICANT_PHONE, userId: 'applicant1' },
+      },
+    });
+    if (state === 'draft') return app.id;
+    await ok('POST', `/api/applications/${app.id}/submit`, { as: 'clerk1' });
+    if (state === 'submitted') return app.id;
+    const commitment = state === 'on-commitment';
+    await ok('POST', `/api/applications/${app.id}/accept`, {
+      as: 'clerk1',
+      body: {
+        materials: [
+          { id: 'identityProof', status: 'provided' },
+          { id: 'premisesProof', status: commitment ? 'commitment' : 'provided' },
+        ],
+        ...(commitment ? { commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '本人承诺住所真实' }] } : {}),
+      },
+    });
+    if (commitment) {
+      await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/approve`, { as: 'market-regulation1', body: {} });
+      return app.id;
+    }
+    if (state === 'accepted') return app.id;
+    await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/reject`, { as: 'market-regulation1', body: { reason: '名称与已登记企业重复' } });
+    if (state === 'results-ready') return app.id;
+    await ok('POST', `/api/applications/${app.id}/deliver`, { as: 'clerk1', body: { channel: 'window' } });
+    return app.id;
+  };
+  return { ...s, centre, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
+}
