@@ -10,6 +10,7 @@ import {
   type SignedLicence,
 } from '../engine/src/licences/index.js';
 import { readExampleBundle } from '../forms/src/bundle/examples.js';
+import { licenceContentFor } from '../forms/src/licences/index.js';
 import { mergeBundle } from '../forms/src/merge/index.js';
 import { samples } from '../forms/src/testing/samples.js';
 
@@ -17,24 +18,22 @@ const key = generateIssuerKey('market-regulation-2026');
 const keys = new Map([[key.keyId, key.publicKey]]);
 const creditCode = '91440400MA4W12346M';
 
-/** What the registration item's approval issues, from the application's unified data. */
+/** What the registration item's approval issues: content from bundle.json, number from the department. */
 function approveRegistration(): SignedLicence {
-  const data = samples['business-startup']!;
+  const content = licenceContentFor(
+    readExampleBundle('business-startup'),
+    'enterprise-registration',
+    samples['business-startup']!,
+  )!;
   return issueLicence(
     {
-      typeCode: 'business-licence',
+      typeCode: content.typeCode,
       number: creditCode,
       holderId: creditCode,
-      holderName: data.companyName as string,
+      holderName: content.data.companyName as string,
       issuer: 'market-regulation',
       validFrom: '2026-03-02',
-      data: {
-        creditCode,
-        companyName: data.companyName,
-        enterpriseType: data.enterpriseType,
-        legalRepName: data.legalRepName,
-        address: data.address,
-      },
+      data: { ...content.data, creditCode }, // the credit code is the registration's own output
     },
     key,
     '2026-03-02T10:00:00+08:00',

@@ -32,6 +32,7 @@ describe('bundle.json loading', () => {
     b.items[2]!.condition = 'hukouInCity and';
     b.items[3]!.after = ['time-machine'];
     b.items[4]!.fields[0]!.condition = 'count(babyCount) > 1';
+    b.items[0]!.issues = { eLicenceType: 'birth-certificate', fields: ['babyName', 'householderName'] };
     b.items.push(structuredClone(b.items[0]!));
     try {
       loadBundle(b);
@@ -47,6 +48,7 @@ describe('bundle.json loading', () => {
           'item "birth-certificate": material "passportPhoto" is not in materials',
           'item "vaccination-certificate": condition reads "wantsPony", which is not a situation question',
           'item "medical-enrolment": after "time-machine" is not an item',
+          'item "birth-certificate": issued licence carries "householderName", which the item does not declare',
         ]),
       );
       expect(problems.some((p) => p.startsWith('item "birth-registration": syntax error'))).toBe(true);

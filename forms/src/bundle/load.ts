@@ -73,6 +73,10 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
     }
     for (const a of item.answers ?? [])
       if (!questions.has(a)) problems.push(`${at}: answer "${a}" is not a situation question`);
+    const declared = new Set(item.fields.map((f) => f.field));
+    for (const f of item.issues?.fields ?? [])
+      if (!declared.has(f))
+        problems.push(`${at}: issued licence carries "${f}", which the item does not declare`);
     for (const m of item.materials) {
       if (!materials.has(m.material)) problems.push(`${at}: material "${m.material}" is not in materials`);
       checkCondition(`${at} material "${m.material}"`, m.condition);

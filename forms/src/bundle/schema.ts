@@ -83,6 +83,10 @@ const item = objectOf(
     fields: { type: 'array', items: itemField },
     materials: { type: 'array', items: itemMaterial },
     answers: { type: 'array', items: camelId, uniqueItems: true },
+    issues: objectOf({ eLicenceType: code, fields: { type: 'array', items: camelId, uniqueItems: true } }, [
+      'eLicenceType',
+      'fields',
+    ]),
   },
   ['code', 'name', 'department', 'promisedDays', 'fields', 'materials'],
 );

@@ -66,6 +66,8 @@ export interface ItemDefinition {
   materials: ItemMaterial[];
   /** Situation answers the department receives with its payload (e.g. sealTypes for seal filing). */
   answers?: string[];
+  /** The e-licence its approval issues (发证清单), carrying these of its fields as licence data. */
+  issues?: { eLicenceType: string; fields: string[] };
 }
 
 export interface ItemField {

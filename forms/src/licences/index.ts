@@ -1,0 +1,1 @@
+export { licenceContentFor } from './issue.js';
