@@ -249,4 +249,36 @@ describe('onething run --complete-all', () => {
     expect(r.code).toBe(0);
     expect(last(r)['path']).toEqual(['start', 't', 'end']);
   });
+
+  it('a process that only starts by message or by timer is started that way', () => {
+    const byMessage = definitions(
+      process(
+        'm',
+        `<bpmn:startEvent id="got"><bpmn:messageEventDefinition messageRef="M"/></bpmn:startEvent>${userTask('t')}${endEvent('e')}
+        ${chain('got', 't', 'e')}`,
+      ),
+      message('M', 'application.received'),
+    );
+    const m = cli('run', file('msgstart.bpmn', byMessage), '--complete-all');
+    expect(m.code).toBe(0);
+    expect(last(m)).toEqual(
+      expect.objectContaining({
+        startedBy: 'message:application.received',
+        status: 'completed',
+        path: ['got', 't', 'e'],
+      }),
+    );
+
+    const byTimer = model(
+      't',
+      `<bpmn:startEvent id="tick">${timer('timeDate', '2027-03-01T08:00:00Z')}</bpmn:startEvent>${endEvent('e')}
+      ${chain('tick', 'e')}`,
+    );
+    const t = cli('run', file('timerstart.bpmn', byTimer), '--complete-all');
+    expect(t.code).toBe(0);
+    expect(last(t)).toEqual(
+      expect.objectContaining({ startedBy: 'timer', status: 'completed', path: ['tick', 'e'] }),
+    );
+    expect(last(t)['timersFired']).toBe(1);
+  });
 });

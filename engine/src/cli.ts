@@ -7,7 +7,9 @@
  *
  *   onething run <file.bpmn> [--process <id>] [--complete-all] [--business-key <k>]
  *                            [--variables <json>] [--max-steps <n>]
- *     Deploys the file into an in-memory engine with a fake clock and starts one instance.
+ *     Deploys the file into an in-memory engine with a fake clock and starts one instance of the
+ *     top-level process (by its none start; else by sending its start message; else by letting
+ *     the fake clock run until its start timer fires).
  *     With --complete-all it then drives the instance: completes every open user task and every
  *     service job with empty variables, and when nothing else can move advances the fake clock
  *     (1 minute, growing fourfold up to ~10 years) and fires due timers. The number of steps is
@@ -21,7 +23,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InstanceView, Problem } from './api.js';
 import { createEngine } from './index.js';
-import { validate } from './model/index.js';
+import { type Plan, validate } from './model/index.js';
 
 export interface Io {
   out(line: string): void;
@@ -175,6 +177,8 @@ interface RunReport {
   processId?: string;
   instanceId?: string;
   status: InstanceView['status'] | 'invalid' | 'not-started';
+  /** How the instance was started: 'none', 'message:<name>' or 'timer'. */
+  startedBy?: string;
   path: string[];
   incident?: InstanceView['incident'];
   waiting?: { elementId: string; elementType?: string }[];
@@ -209,6 +213,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     file,
     processId: undefined,
     instanceId: undefined,
+    startedBy: undefined,
     status: 'not-started',
     path: [],
     steps: 0,
@@ -240,26 +245,52 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     return emit(EXIT.engineError);
   }
 
-  const processId =
-    parsed.processId ??
-    pickProcess(
-      xml,
-      deployed.processes.map((p) => p.id),
-    );
+  const plans = new Map<string, Plan>();
+  for (const p of deployed.processes) plans.set(p.id, await engine.plan(p.id));
+  const processId = parsed.processId ?? pickProcess([...plans.values()]);
   if (!processId) {
     report.stopped = 'the model has no executable process';
     return emit(EXIT.incomplete);
   }
   report.processId = processId;
+  const plan = plans.get(processId);
 
   let view: InstanceView;
   try {
-    view = await engine.start(processId, {
-      variables: parsed.variables,
-      ...(parsed.businessKey !== undefined ? { businessKey: parsed.businessKey } : {}),
-    });
+    if (!plan || plan.starts.length > 0) {
+      // none start (or an unknown --process, which start() rejects)
+      report.startedBy = 'none';
+      view = await engine.start(processId, {
+        variables: parsed.variables,
+        ...(parsed.businessKey !== undefined ? { businessKey: parsed.businessKey } : {}),
+      });
+    } else if (plan.messageStarts.length > 0) {
+      // only message starts: send the first start message
+      const event = plan.nodes[plan.messageStarts[0]!]!.event;
+      const name = event.kind === 'message' ? event.messageName : '';
+      report.startedBy = `message:${name}`;
+      const result = await engine.correlate(name, { variables: parsed.variables });
+      const id = result.instanceIds[0];
+      if (!id) throw new Error(`message "${name}" started no instance`);
+      view = await engine.instance(id);
+    } else if (plan.timerStarts.length > 0) {
+      // only timer starts: let the fake clock run until one fires
+      report.startedBy = 'timer';
+      let step = MINUTE;
+      for (let idle = 0; ; idle += step, step *= 4) {
+        if (idle >= HORIZON) throw new Error('no start timer fired within the horizon');
+        now += step;
+        const fired = await engine.runDueJobs(now);
+        report.timersFired += fired;
+        if (fired > 0) break;
+      }
+      const [record] = await engine.store.listInstances({ processId });
+      if (!record) throw new Error('the start timer fired but no instance was found');
+      view = await engine.instance(record.id);
+    } else {
+      throw new Error(`process ${processId} has no start event the CLI can trigger`);
+    }
   } catch (e) {
-    // e.g. unknown --process, or a process that only starts by message or timer
     report.stopped = `start failed: ${describe(e)}`;
     return emit(EXIT.incomplete);
   }
@@ -328,10 +359,20 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   return emit(view.status === 'completed' ? EXIT.ok : EXIT.incomplete);
 }
 
-/** Prefer a process no call activity in the file calls (the top level), else the first one. */
-function pickProcess(xml: string, ids: string[]): string | undefined {
-  const called = new Set([...xml.matchAll(/calledElement\s*=\s*"([^"]*)"/g)].map((m) => m[1]));
-  return ids.find((id) => !called.has(id)) ?? ids[0];
+/**
+ * The top level: a process no call activity calls, preferring one with a none start event, then a
+ * message start, then a timer start; else the first process.
+ */
+function pickProcess(plans: Plan[]): string | undefined {
+  const called = new Set(plans.flatMap((p) => p.nodes.map((n) => n.calledElement).filter(Boolean)));
+  const top = plans.filter((p) => !called.has(p.processId));
+  const candidates = top.length ? top : plans;
+  const first =
+    candidates.find((p) => p.starts.length > 0) ??
+    candidates.find((p) => p.messageStarts.length > 0) ??
+    candidates.find((p) => p.timerStarts.length > 0) ??
+    candidates[0];
+  return first?.processId;
 }
 
 function pathOf(view: InstanceView): string[] {
