@@ -396,4 +396,25 @@ describe('validate', () => {
     );
     expect(await validate(mixed)).toEqual([]);
   });
+
+  it('an element no flow can ever reach (no incoming flow, not a start or boundary event) is reported, not silently skipped', async () => {
+    const orphanTask = await validate(
+      model(
+        'p',
+        `${startEvent('start')}${userTask('t')}${userTask('orphan')}${endEvent('end')}
+        ${chain('start', 't', 'end')}${chain('orphan', 'end')}`,
+      ),
+    );
+    expect(ids(orphanTask)).toContain('orphan');
+    const orphanCatch = await validate(
+      model(
+        'p',
+        `${startEvent('start')}${userTask('t')}
+        <bpmn:intermediateCatchEvent id="orphanTimer">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>
+        <bpmn:parallelGateway id="join"/>${endEvent('end')}
+        ${chain('start', 't', 'join')}${chain('orphanTimer', 'join')}${chain('join', 'end')}`,
+      ),
+    );
+    expect(ids(orphanCatch)).toContain('orphanTimer');
+  });
 });
