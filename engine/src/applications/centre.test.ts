@@ -81,6 +81,10 @@ describe('Centre: one application from the window to the departments and back', 
     const inbox = await s.centre.listTasks(dept('market-regulation'), { state: 'open' });
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
     await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { resultNumber: 'REG-001' });
+    // Registration declares the business licence it issues (发证清单): it is signed and in the library.
+    const [licence] = await s.centre.listLicences(clerk, HOLDER).then((l) => l.filter((x) => x.typeCode === 'business-licence'));
+    expect(licence).toMatchObject({ id: 'business-licence:REG-001', item: 'enterprise-registration', status: 'valid' });
+    expect(licence!.signed.licence.data).toHaveProperty('companyName', s.data.companyName);
     for (const [department, item] of [
       ['public-security', 'seal-filing'],
       ['tax', 'new-taxpayer'],

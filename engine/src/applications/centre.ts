@@ -6,6 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
+import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, maskValue, projectPayloads } from '../../../forms/src/project/index.js';
 import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
@@ -540,7 +541,8 @@ export class Centre implements CentreApi {
   ): Promise<DepartmentTask> {
     return this.decide(actor, taskId, 'approved', async (app, item) => {
       item.resultNumber = input.resultNumber ? String(input.resultNumber).slice(0, 100) : `${app.number}-${item.item}`;
-      if (input.licence) item.licenceId = (await this.issueLicence(app, item, input.licence)).id;
+      const licence = await this.issueLicence(app, item, input.licence);
+      if (licence) item.licenceId = licence.id;
       const onCommitment = app.materials.some(
         (m) => m.status === 'commitment' && m.items.includes(item.item),
       );
@@ -613,30 +615,40 @@ export class Centre implements CentreApi {
     return this.licences.ofHolder(String(holderId ?? ''));
   }
 
-  private async issueLicence(app: Application, item: ItemCase, spec: { typeCode: string; validTo?: string }) {
-    if (!spec.typeCode || typeof spec.typeCode !== 'string') {
+  /**
+   * The e-licence of an approval (发证清单): the type the department names, else the one the item
+   * declares in bundle.json (`issues`). Its data is the item's declared fields, else the public
+   * (non-sensitive) fields of the department's payload, so it can pre-fill later forms.
+   */
+  private async issueLicence(app: Application, item: ItemCase, spec?: { typeCode: string; validTo?: string }) {
+    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    const unified = { situation: app.answers, ...app.data };
+    const declared = licenceContentFor(bundle.definition, item.item, unified);
+    if (!spec && !declared) return undefined;
+    if (spec && (typeof spec.typeCode !== 'string' || !spec.typeCode)) {
       throw new DomainError('invalid', t('请指定证照类型', 'the licence type is required'), [
         { field: 'licence.typeCode', message: t('必填', 'required') },
       ]);
     }
-    const now = this.clock();
-    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
-    // The licence carries the public facts of the item (no ID numbers or phones) to pre-fill later forms.
-    const payload = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[item.department];
-    const form = compileForm(bundle.definition);
-    const data: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(payload?.data ?? {})) {
-      if (form.fieldById.get(key)?.definition.sensitivity === 'public') data[key] = value;
+    let data = declared?.data;
+    if (!data || spec?.typeCode !== declared?.typeCode) {
+      const form = compileForm(bundle.definition);
+      const payload = projectPayloads(form, unified)[item.department];
+      data = {};
+      for (const [key, value] of Object.entries(payload?.data ?? {})) {
+        if (form.fieldById.get(key)?.definition.sensitivity === 'public') data[key] = value;
+      }
     }
+    const now = this.clock();
     return this.licences.issue(
       {
-        typeCode: spec.typeCode,
+        typeCode: spec?.typeCode ?? declared!.typeCode,
         number: item.resultNumber!,
         holderId: app.applicant.idNumber,
         holderName: typeof app.data.companyName === 'string' ? app.data.companyName : app.applicant.name,
         issuer: item.department,
         validFrom: cstDate(now),
-        ...(spec.validTo ? { validTo: String(spec.validTo) } : {}),
+        ...(spec?.validTo ? { validTo: String(spec.validTo) } : {}),
         data,
       },
       now,

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { issueLicence, verifyLicence, type IssuerKey, type LicenceInput, type SignedLicence } from '../licences/index.js';
-import type { Doc, DocStore } from '../domain/docs.js';
+import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type Text } from '../domain/errors.js';
 
 export const LICENCES = 'licences';
@@ -44,7 +44,14 @@ export class LicenceLibrary {
       typeCode: input.typeCode,
       ...source,
     };
-    return this.docs.put(LICENCES, doc, 0);
+    try {
+      return await this.docs.put(LICENCES, doc, 0);
+    } catch (err) {
+      if (!(err instanceof DocConflictError)) throw err;
+      throw new DomainError('conflict', { zh: `证照编号 ${input.number} 已签发过`, en: `licence number ${input.number} was already issued` }, [
+        { field: 'resultNumber', message: { zh: '编号重复', en: 'duplicate number' } },
+      ]);
+    }
   }
 
   async get(licenceId: string): Promise<LicenceDoc | undefined> {
