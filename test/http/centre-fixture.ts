@@ -2,12 +2,16 @@
  * The real service centre behind the HTTP app, on a clock the test moves: the example bundles
  * deployed over HTTP by the analyst, and helpers that drive a case to a given state over HTTP.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { samples } from '../../forms/src/testing/samples.js';
 import { Centre } from '../../engine/src/applications/centre.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
 import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { openDocStore } from '../../engine/src/domain/open-docs.js';
 import { createEngine } from '../../engine/src/index.js';
+import { MemoryStore, openStore } from '../../engine/src/store/index.js';
 import { startServer, type TestServer } from './support.js';
 
 // Monday 2026-11-23 09:00 CST
@@ -45,11 +49,14 @@ export interface CentreServer extends TestServer {
 
 export const taskId = (appId: string, item: string) => `${appId}:${item}`;
 
-export async function startCentreServer(bundles: string[] = ['business-startup']): Promise<CentreServer> {
+/** With `sqlite`, the engine store and the DocStore live in one SQLite file in a temporary folder. */
+export async function startCentreServer(options: { bundles?: string[]; sqlite?: boolean } = {}): Promise<CentreServer> {
+  const bundles = options.bundles ?? ['business-startup'];
   let now = T0;
   const clock = () => now;
-  const docs = new MemoryDocStore();
-  const engine = createEngine({ clock });
+  const store = options.sqlite ? await openStore({ ONETHING_DB: join(mkdtempSync(join(tmpdir(), 'onething-http-')), 'test.db') }) : new MemoryStore();
+  const docs = options.sqlite ? await openDocStore(store) : new MemoryDocStore();
+  const engine = createEngine({ clock, store });
   const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
   const s = await startServer({ centre, docs, engine, clock });
   const ok: CentreServer['ok'] = async (method, path, options) => {
@@ -93,5 +100,10 @@ export async function startCentreServer(bundles: string[] = ['business-startup']
     await ok('POST', `/api/applications/${app.id}/deliver`, { as: 'clerk1', body: { channel: 'window' } });
     return app.id;
   };
-  return { ...s, centre, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
+  const close = async () => {
+    await s.close();
+    await store.close();
+    (docs as { close?: () => void }).close?.();
+  };
+  return { ...s, close, centre, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
 }

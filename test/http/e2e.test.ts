@@ -1,10 +1,10 @@
-/** End to end over the real HTTP server: the window, the departments, the applicant. */
+/** End to end over the real HTTP server on the SQLite store: the window, the departments, the applicant. */
 import { APPLICANT_ID, ANSWERS, DATA, DAY, DEPARTMENT_OF, example, startCentreServer, taskId, type CentreServer } from './centre-fixture.js';
 import { expectProblem } from './support.js';
 
 let s: CentreServer;
 beforeAll(async () => {
-  s = await startCentreServer();
+  s = await startCentreServer({ sqlite: true });
 });
 afterAll(() => s.close());
 

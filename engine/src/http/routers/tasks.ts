@@ -1,14 +1,37 @@
 /** The department inbox: list and read tasks, claim, approve, reject, ask for a supplement, post-check. */
+import type { DepartmentTask } from '../../applications/api.js';
+import type { Actor } from '../../domain/actor.js';
+import { notFound } from '../../domain/errors.js';
 import type { AppContext } from '../context.js';
 import { actionRoute, type Resource, type RouteDef } from '../route.js';
-import { afterParam, DepartmentTask, EmptyBody, idParam, limitParam, NoticeEntries, objectOf, pageOf, text, TimeStatus } from '../schemas.js';
+import { afterParam, DepartmentTask as DepartmentTaskSchema, EmptyBody, idParam, limitParam, NoticeEntries, objectOf, pageOf, text, TimeStatus } from '../schemas.js';
 
 const id = { id: idParam };
 
 export function taskResource(deps: AppContext): Resource {
   const { centre } = deps;
+  /**
+   * Defence in depth for supervisors, whom the Centre lets read every task: only tasks of
+   * applications in their region (as GET /api/applications/:id decides), and without the
+   * department payload (a department's view, with the values its items need in full).
+   */
+  const forSupervisor = async (actor: Actor, tasks: DepartmentTask[]): Promise<DepartmentTask[]> => {
+    if (actor.role !== 'supervisor') return tasks;
+    const visible = new Map<string, Promise<boolean>>();
+    const sees = (id: string) => {
+      if (!visible.has(id)) visible.set(id, centre.getApplication(actor, id).then(() => true, () => false));
+      return visible.get(id)!;
+    };
+    const out: DepartmentTask[] = [];
+    for (const task of tasks) {
+      if (!(await sees(task.applicationId))) continue;
+      const { payload: _payload, ...rest } = task;
+      out.push(rest);
+    }
+    return out;
+  };
   const action = (name: string, summary: RouteDef['summary'], body: RouteDef['body'], handler: RouteDef['handler']) =>
-    actionRoute('tasks', name, { summary, roles: ['department'], body, handler, params: id, schema: DepartmentTask });
+    actionRoute('tasks', name, { summary, roles: ['department'], body, handler, params: id, schema: DepartmentTaskSchema });
   return {
     name: 'tasks',
     description: { zh: '部门待办：认领、审批、补正要求、事后核查', en: 'Department inbox: claim, decide, supplement requests, post-checks' },
@@ -27,8 +50,11 @@ export function taskResource(deps: AppContext): Resource {
           limit: limitParam,
           after: afterParam,
         },
-        response: { schema: pageOf(DepartmentTask) },
-        handler: async ({ actor, query }) => centre.listTasks(actor, query),
+        response: { schema: pageOf(DepartmentTaskSchema) },
+        handler: async ({ actor, query }) => {
+          const page = await centre.listTasks(actor, query);
+          return { ...page, items: await forSupervisor(actor, page.items) };
+        },
       },
       {
         method: 'get',
@@ -37,9 +63,13 @@ export function taskResource(deps: AppContext): Resource {
         summary: { zh: '待办详情（只含本部门事项声明的字段，敏感值按声明脱敏）', en: "One task with only the fields its department's items declare, masked unless declared in full" },
         roles: ['department', 'supervisor'],
         params: id,
-        response: { schema: DepartmentTask },
+        response: { schema: DepartmentTaskSchema },
         errors: [404],
-        handler: async ({ actor, params }) => centre.getTask(actor, params.id),
+        handler: async ({ actor, params }) => {
+          const [task] = await forSupervisor(actor, [await centre.getTask(actor, params.id)]);
+          if (!task) throw notFound({ zh: `任务 ${params.id}`, en: `task ${params.id}` });
+          return task;
+        },
       },
       action('claim', { zh: '认领', en: 'Claim' }, EmptyBody, ({ actor, params }) => centre.claim(actor, params.id)),
       action(
