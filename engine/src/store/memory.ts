@@ -21,7 +21,20 @@ import {
 export { matchesTask } from './port.js';
 
 /** Index key of a subscription: a null correlation key and an empty one are different keys. */
-const subscriptionKey = (name: string, key: string | null) => `${name}\u0000${key === null ? '-' : `=${key}`}`;
+const subscriptionKey = (name: string, key: string | null) =>
+  `${name}\u0000${key === null ? '-' : `=${key}`}`;
+
+/**
+ * One instance's history. Entries are keyed by seq: within an instance an entry's id is
+ * `<instance>:<seq>`, so seq identifies it as well as the id does, and a number hashes for free
+ * where a freshly built id string must first be flattened and hashed. Steps append in seq order,
+ * so the log stays sorted and reading it needs no sort.
+ */
+interface HistoryLog {
+  bySeq: Map<number, HistoryEntry>;
+  last: number;
+  ordered: boolean;
+}
 
 export class MemoryStore implements Store {
   private readonly deployments = new Map<string, DeploymentRecord>();
@@ -33,7 +46,7 @@ export class MemoryStore implements Store {
   private readonly timers = new Map<string, TimerRecord>();
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly subscriptionIndex = new Map<string, Set<string>>();
-  private readonly histories = new Map<string, Map<string, HistoryEntry>>();
+  private readonly histories = new Map<string, HistoryLog>();
 
   async saveDeployment(d: DeploymentRecord): Promise<void> {
     for (const p of d.processes) {
@@ -67,9 +80,19 @@ export class MemoryStore implements Store {
     if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
     this.instances.set(record.id, record);
   }
+  /** save (or create) + project + clear as one step: in memory nothing can come in between. */
+  async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+    const current = this.instances.get(record.id);
+    if (expectedRev === null ? current !== undefined : !current || current.rev !== expectedRev) {
+      throw new ConflictError(record.id);
+    }
+    this.instances.set(record.id, record.outbox.length ? { ...record, outbox: [] } : record);
+    this.apply(record.id, record.outbox);
+  }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     const current = this.instances.get(instanceId);
-    if (current && current.rev === rev && current.outbox.length) this.instances.set(instanceId, { ...current, outbox: [] });
+    if (current && current.rev === rev && current.outbox.length)
+      this.instances.set(instanceId, { ...current, outbox: [] });
   }
   async pendingOutboxes(limit: number) {
     return [...this.instances.values()].filter((r) => r.outbox.length > 0).slice(0, limit);
@@ -88,18 +111,20 @@ export class MemoryStore implements Store {
   }
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
+    this.apply(instanceId, effects);
+  }
+
+  private apply(instanceId: string, effects: readonly Effect[]): void {
     for (const e of effects) {
       switch (e.type) {
         case 'task.created':
           // Insert only: a replayed creation must not reopen a task that has ended since.
-          if (!this.tasks.has(e.task.id)) {
-            this.tasks.set(e.task.id, e.task);
-            this.cursors.set(e.task.id, taskCursor(e.task));
-          }
+          if (!this.tasks.has(e.task.id)) this.tasks.set(e.task.id, e.task);
           break;
         case 'task.ended': {
           const task = this.tasks.get(e.taskId);
-          if (task && task.state === 'open') this.tasks.set(e.taskId, { ...task, state: e.state, completedAt: e.at });
+          if (task && task.state === 'open')
+            this.tasks.set(e.taskId, { ...task, state: e.state, completedAt: e.at });
           break;
         }
         case 'job.created':
@@ -115,7 +140,12 @@ export class MemoryStore implements Store {
           this.timers.delete(e.timerId);
           break;
         case 'message.subscribed': {
-          const rec = { id: e.subscriptionId, instanceId, messageName: e.messageName, correlationKey: e.correlationKey };
+          const rec = {
+            id: e.subscriptionId,
+            instanceId,
+            messageName: e.messageName,
+            correlationKey: e.correlationKey,
+          };
           this.subscriptions.set(rec.id, rec);
           const key = subscriptionKey(rec.messageName, rec.correlationKey);
           let set = this.subscriptionIndex.get(key);
@@ -132,8 +162,12 @@ export class MemoryStore implements Store {
         }
         case 'history': {
           let log = this.histories.get(instanceId);
-          if (!log) this.histories.set(instanceId, (log = new Map()));
-          log.set(e.entry.id, e.entry);
+          if (!log)
+            this.histories.set(instanceId, (log = { bySeq: new Map(), last: -Infinity, ordered: true }));
+          const seq = e.entry.seq;
+          if (seq < log.last && !log.bySeq.has(seq)) log.ordered = false; // a replay re-sets in place
+          log.bySeq.set(seq, e.entry);
+          if (seq > log.last) log.last = seq;
           break;
         }
         default:
@@ -146,12 +180,18 @@ export class MemoryStore implements Store {
     const out: { task: Task; cursor: string }[] = [];
     for (const t of this.tasks.values()) {
       if (!matchesTask(t, filter)) continue;
-      const cursor = this.cursors.get(t.id)!;
+      const cursor = this.cursorOf(t);
       if (page.after !== undefined && cursor <= page.after) continue;
       out.push({ task: t, cursor });
     }
     out.sort((a, b) => (a.cursor < b.cursor ? -1 : a.cursor > b.cursor ? 1 : 0));
     return out.slice(0, page.limit ?? out.length).map((o) => o.task);
+  }
+  /** Computed on first use: the inbox order is needed by queries, not by every task created. */
+  private cursorOf(task: Task): string {
+    let cursor = this.cursors.get(task.id);
+    if (cursor === undefined) this.cursors.set(task.id, (cursor = taskCursor(task)));
+    return cursor;
   }
   async getTask(id: string) {
     return this.tasks.get(id);
@@ -176,7 +216,10 @@ export class MemoryStore implements Store {
     return ids ? [...ids].map((id) => this.subscriptions.get(id)!) : [];
   }
   async history(instanceId: string) {
-    return [...(this.histories.get(instanceId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+    const log = this.histories.get(instanceId);
+    if (!log) return [];
+    const entries = [...log.bySeq.values()];
+    return log.ordered ? entries : entries.sort((a, b) => a.seq - b.seq);
   }
   async close() {}
 }
