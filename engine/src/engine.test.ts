@@ -160,4 +160,96 @@ describe('engine API', () => {
     await expect(engine.completeTask(v.openTasks[0]!.id, {})).rejects.toThrow();
     expect((await engine.instance(v.id)).status).toBe('terminated');
   });
+
+  describe('concurrent commands', () => {
+    it('completing both parallel branches at the same moment fires the join exactly once', async () => {
+      const { engine } = await deployed(
+        model(
+          'p',
+          `
+        ${startEvent('s')}<bpmn:parallelGateway id="fork"/>${userTask('a')}${userTask('b')}
+        <bpmn:parallelGateway id="join"/>${endEvent('e')}
+        ${chain('s', 'fork')}${chain('fork', 'a', 'join')}${chain('fork', 'b', 'join')}${chain('join', 'e')}`,
+        ),
+      );
+      const v = await engine.start('p', {});
+      await Promise.all(
+        v.openTasks.map((t) => engine.completeTask(t.id, { variables: { [t.elementId]: true } })),
+      );
+      const after = await engine.instance(v.id);
+      expect(after.status).toBe('completed');
+      expect(path(after).filter((id) => id === 'join')).toHaveLength(1);
+      expect(after.variables).toMatchObject({ a: true, b: true });
+    });
+
+    it('the same message sent twice at once is consumed once; the same task completed twice at once completes once', async () => {
+      const { engine } = await deployed(
+        definitions(
+          process(
+            'p',
+            `
+          ${startEvent('s')}
+          <bpmn:intermediateCatchEvent id="w"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateCatchEvent>
+          ${userTask('t')}${endEvent('e')}
+          ${chain('s', 'w', 't', 'e')}`,
+          ),
+          message('M', 'go'),
+        ),
+      );
+      const v = await engine.start('p', { businessKey: 'K' });
+      const results = await Promise.all([
+        engine.correlate('go', { correlationKey: 'K' }),
+        engine.correlate('go', { correlationKey: 'K' }),
+      ]);
+      expect(results.flatMap((r) => r.instanceIds)).toEqual([v.id]);
+      const view = await engine.instance(v.id);
+      expect(view.openTasks).toHaveLength(1);
+      const outcomes = await Promise.allSettled([
+        engine.completeTask(view.openTasks[0]!.id, {}),
+        engine.completeTask(view.openTasks[0]!.id, {}),
+      ]);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const done = await engine.instance(v.id);
+      expect(done.status).toBe('completed');
+      expect(path(done).filter((id) => id === 't')).toHaveLength(1);
+    });
+
+    it('two runDueJobs at once fire a due timer once', async () => {
+      const h = await deployed(
+        model(
+          'p',
+          `
+        ${startEvent('s')}<bpmn:intermediateCatchEvent id="w">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>${endEvent('e')}
+        ${chain('s', 'w', 'e')}`,
+        ),
+      );
+      const v = await h.engine.start('p', {});
+      const at = h.clock.advance(HOUR);
+      const counts = await Promise.all([h.engine.runDueJobs(at), h.engine.runDueJobs(at)]);
+      expect(counts[0]! + counts[1]!).toBe(1);
+      const after = await h.engine.instance(v.id);
+      expect(after.status).toBe('completed');
+      expect(path(after).filter((id) => id === 'w')).toHaveLength(1);
+    });
+  });
+
+  it('a timer boundary on a service task removes the job when it fires', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('s')}${serviceTask('call', 'slow.system')}
+      <bpmn:boundaryEvent id="timeout" attachedToRef="call">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>
+      ${endEvent('e')}${endEvent('timedOut')}
+      ${chain('s', 'call', 'e')}${chain('timeout', 'timedOut')}`,
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    const [job] = await h.engine.jobs({ instanceId: v.id });
+    expect(await h.tick(HOUR)).toBe(1);
+    expect(await h.engine.jobs({ instanceId: v.id })).toEqual([]);
+    await expect(h.engine.completeJob(job!.id, {})).rejects.toThrow();
+    const after = await h.engine.instance(v.id);
+    expect(path(after)).toEqual(['s', 'timeout', 'timedOut']);
+  });
 });
