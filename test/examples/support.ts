@@ -15,6 +15,7 @@ import type { Actor } from '../../engine/src/domain/actor.js';
 import { MemoryDocStore, type DocStore } from '../../engine/src/domain/docs.js';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import type { Store } from '../../engine/src/store/port.js';
+import { createModdle } from '../../engine/src/model/parse.js';
 import { path } from '../../engine/src/testing/harness.js';
 
 export const CODES = [
@@ -245,5 +246,25 @@ export function itemsBy(app: Application, status: ItemCase['status']): string[] 
   return app.items
     .filter((i) => i.status === status)
     .map((i) => i.item)
+    .sort();
+}
+
+/** Ids of the sequence flows an instance took. */
+export async function flowsTaken(desk: Desk, app: Application): Promise<string[]> {
+  const view = await desk.engine.instance(app.instanceId!);
+  return view.history.filter((h) => h.type === 'flow.taken' && h.elementId).map((h) => h.elementId!);
+}
+
+/** Every situation (and decision) branch of a process: the outgoing flows of its splitting gateways. */
+export async function branchFlows(xml: string): Promise<string[]> {
+  const { rootElement } = await createModdle().fromXML(xml, 'bpmn:Definitions');
+  const process = rootElement.rootElements.find((r: { $type: string }) => r.$type === 'bpmn:Process');
+  const flows = (
+    process.flowElements as { $type: string; id: string; sourceRef: { $type: string; id: string } }[]
+  ).filter((f) => f.$type === 'bpmn:SequenceFlow');
+  const outgoing = (id: string) => flows.filter((f) => f.sourceRef.id === id).length;
+  return flows
+    .filter((f) => /Gateway$/.test(f.sourceRef.$type) && outgoing(f.sourceRef.id) > 1)
+    .map((f) => f.id)
     .sort();
 }

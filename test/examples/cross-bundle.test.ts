@@ -1,0 +1,93 @@
+/**
+ * 免证办 across bundles: the business licence that 企业开办 issues on registration is an e-licence
+ * that 开办餐饮店 and 水电气网联合报装 accept in place of the paper licence.
+ */
+import { APPLICANTS, clerk, Desk, dept, sample } from './support.js';
+
+async function registered(desk: Desk) {
+  const app = await desk.accepted('business-startup');
+  await desk.centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, {
+    resultNumber: '91440400MA4W12346M',
+    licence: { typeCode: 'business-licence' },
+  });
+  const [licence] = (await desk.centre.listLicences(clerk, APPLICANTS['business-startup'].idNumber)).filter(
+    (l) => l.typeCode === 'business-licence',
+  );
+  return licence!;
+}
+
+describe('the business licence from 企业开办 replaces a material in other bundles', () => {
+  it('开办餐饮店: an already registered shop shows its business licence as an e-licence', async () => {
+    const desk = await Desk.open({ codes: ['business-startup', 'restaurant'] });
+    const licence = await registered(desk);
+    const app = await desk.submitted('restaurant');
+    expect(app.materials.find((m) => m.id === 'businessLicence')).toMatchObject({
+      eLicenceType: 'business-licence',
+      required: true,
+    });
+    const accepted = await desk.accept(app, [
+      { id: 'businessLicence', status: 'eLicence', licenceId: licence.id },
+    ]);
+    expect(accepted.materials.find((m) => m.id === 'businessLicence')).toMatchObject({
+      status: 'eLicence',
+      licenceId: licence.id,
+    });
+    expect((await desk.decideAll(app.id)).status).toBe('results-ready');
+  });
+
+  it('开办餐饮店: a licence of another type or another holder is refused at the window', async () => {
+    const desk = await Desk.open({ codes: ['business-startup', 'restaurant'] });
+    const licence = await registered(desk);
+    const stranger = await desk.submitted('restaurant', undefined, undefined, {
+      ...APPLICANTS.restaurant,
+      idNumber: '11010519491231002X',
+    });
+    await expect(
+      desk.accept(stranger, [{ id: 'businessLicence', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.businessLicence.licenceId' })],
+    });
+    const own = await desk.submitted('restaurant');
+    await expect(
+      desk.accept(own, [{ id: 'premisesProof', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+    });
+  });
+
+  it('水电气网联合报装: the business licence stands in for the applicant’s identity proof', async () => {
+    const desk = await Desk.open({ codes: ['business-startup', 'utility-connection'] });
+    const licence = await registered(desk);
+    // The company was just registered by 张三; he applies for the connections with its licence.
+    const { answers, data } = sample('utility-connection');
+    const app = await desk.submitted('utility-connection', answers, data, APPLICANTS['business-startup']);
+    const accepted = await desk.accept(app, [
+      { id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id },
+    ]);
+    expect(accepted.materials.find((m) => m.id === 'applicantIdentity')).toMatchObject({
+      status: 'eLicence',
+    });
+  });
+});
+
+describe('domain gap (reported): a business licence is held by the person who applied, not by the new enterprise', () => {
+  // Centre.issueLicence sets holderId = the registration applicant's ID number, so the company
+  // itself (applicant kind organisation, idNumber = its credit code = the licence number) cannot
+  // present its own business licence. Flip to `it` once the holder is the credit code.
+  it.failing(
+    '水电气网联合报装 applied for by the company accepts the company’s business licence',
+    async () => {
+      const desk = await Desk.open({ codes: ['business-startup', 'utility-connection'] });
+      const licence = await registered(desk);
+      const company = { ...APPLICANTS['utility-connection'], idNumber: licence.signed.licence.number };
+      const app = await desk.submitted('utility-connection', undefined, undefined, company);
+      const accepted = await desk.accept(app, [
+        { id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id },
+      ]);
+      expect(accepted.materials.find((m) => m.id === 'applicantIdentity')).toMatchObject({
+        status: 'eLicence',
+      });
+    },
+  );
+});
