@@ -232,6 +232,9 @@ describe('boundary events', () => {
       const view = await engine.completeTask(v.openTasks[0]!.id, {});
       expect(openTaskIds(view)).toEqual(['finish', 'informSupervisor']);
       expect(path(view)).toContain('late');
+      // the path reads in causal order: the throw is logged before the boundary that caught it
+      expect(path(view).indexOf('raise')).toBeGreaterThanOrEqual(0);
+      expect(path(view).indexOf('raise')).toBeLessThan(path(view).indexOf('late'));
       let final = view;
       for (const t of view.openTasks) final = await engine.completeTask(t.id, {});
       expect(final.status).toBe('completed');
