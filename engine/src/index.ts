@@ -377,11 +377,11 @@ class EngineShell implements Engine {
   }
 
   async jobs(filter: { instanceId?: string; type?: string } = {}): Promise<Job[]> {
-    return this.store.findJobs(filter);
+    return structuredClone(await this.store.findJobs(filter));
   }
 
   async tasks(filter: TaskFilter = {}): Promise<Task[]> {
-    return this.store.findTasks(filter);
+    return structuredClone(await this.store.findTasks(filter));
   }
 
   async cancel(id: string): Promise<InstanceView> {
@@ -404,8 +404,9 @@ class EngineShell implements Engine {
       version: s.version,
       deploymentId: s.deploymentId,
       status: s.status,
-      variables: s.scopes.root?.vars ?? {},
-      openTasks: Object.values(s.tasks),
+      // Views are snapshots: what a caller does to them never reaches the instance.
+      variables: structuredClone(s.scopes.root?.vars ?? {}),
+      openTasks: structuredClone(Object.values(s.tasks)),
       history: await this.store.history(id),
       startedAt: s.startedAt,
     };

@@ -448,6 +448,14 @@ class ProcessCompiler {
         }
       }
       if (
+        node.incoming.length === 0 &&
+        node.kind !== 'startEvent' &&
+        node.kind !== 'boundaryEvent' &&
+        !this.besideRejected.has(node.index)
+      ) {
+        this.problem(element, 'flow.unreachable', `no sequence flow leads to ${node.id}: it can never be reached`);
+      }
+      if (
         node.outgoing.length === 0 &&
         !this.besideRejected.has(node.index) &&
         node.kind !== 'endEvent' &&

@@ -76,7 +76,9 @@ export class Execution {
           break;
         }
       }
-      target.vars[key] = variables[key];
+      // Values are copied in: the caller keeps its objects, the instance owns its own.
+      const value = variables[key];
+      target.vars[key] = value !== null && typeof value === 'object' ? structuredClone(value) : value;
     }
   }
 
@@ -149,8 +151,8 @@ export class Execution {
     return taken;
   }
 
-  /** Completes the activity or event a token is at and moves on. */
-  leave(token: Token): void {
+  /** Completes the activity or event a token is at and moves on (`recorded`: its completion is already in the history). */
+  leave(token: Token, recorded = false): void {
     const node = this.plan.nodes[token.node]!;
     this.closeWaitsOf(token);
     if (token.inner) {
@@ -159,7 +161,7 @@ export class Execution {
       this.removeToken(token);
       return; // the inner scope is now empty; the multi-instance body notices on settle
     }
-    this.history('element.completed', node);
+    if (!recorded) this.history('element.completed', node);
     const flows = this.outgoingOf(token, node);
     this.takeAll(token, flows);
   }
@@ -259,11 +261,13 @@ export class Execution {
     this.leave(token);
   }
 
-  /**
-   * Looks for a boundary catching an error or escalation, from `token`'s own activity outward
-   * through the enclosing sub-processes. Returns true when caught.
-   */
-  catchEvent(kind: 'error' | 'escalation', code: string | null, from: Token | null, scopeId: string): boolean {
+  /** The boundary that catches an error or escalation: from `from`'s own activity outward through its scopes. */
+  findCatcher(
+    kind: 'error' | 'escalation',
+    code: string | null,
+    from: Token | null,
+    scopeId: string,
+  ): { host: Token; boundary: PlanNode } | null {
     const candidates: Token[] = [];
     if (from && !from.inner) candidates.push(from);
     for (let id: string | null = scopeId; id && id !== ROOT_SCOPE; id = this.s.scopes[id]?.parent ?? null) {
@@ -271,28 +275,35 @@ export class Execution {
       if (scope.token && (scope.kind === 'sub' || scope.kind === 'mi')) candidates.push(this.s.tokens[scope.token]!);
     }
     for (const host of candidates) {
-      const node = this.plan.nodes[host.node]!;
-      for (const b of node.boundaries) {
+      for (const b of this.plan.nodes[host.node]!.boundaries) {
         const boundary = this.plan.nodes[b]!;
         const ev = boundary.event;
-        if (ev.kind === kind && (ev.code === null || ev.code === code)) {
-          this.triggerBoundary(host, boundary);
-          return true;
-        }
+        if (ev.kind === kind && (ev.code === null || ev.code === code)) return { host, boundary };
       }
     }
-    return false;
+    return null;
+  }
+
+  /** Fires the catching boundary, if any. Returns true when caught. */
+  catchEvent(kind: 'error' | 'escalation', code: string | null, from: Token | null, scopeId: string): boolean {
+    const caught = this.findCatcher(kind, code, from, scopeId);
+    if (caught) this.triggerBoundary(caught.host, caught.boundary);
+    return caught !== null;
+  }
+
+  /** Whether an error thrown here would be caught (here or by a calling instance). */
+  errorHandled(code: string, from: Token | null, scopeId: string): boolean {
+    return this.findCatcher('error', code, from, scopeId) !== null || this.s.parent !== undefined;
   }
 
   /** An error no boundary catches goes to the calling instance, or becomes an incident. */
   throwError(code: string, from: Token | null, scopeId: string, node: PlanNode): void {
+    if (!this.errorHandled(code, from, scopeId)) {
+      throw new IncidentSignal('error.uncaught', `error "${code}" thrown at ${node.id} is not caught by any boundary event`);
+    }
     this.history('error.thrown', node, { errorCode: code });
     if (this.catchEvent('error', code, from, scopeId)) return;
-    if (this.s.parent) {
-      this.endInstance('terminated', code);
-      return;
-    }
-    throw new IncidentSignal('error.uncaught', `error "${code}" thrown at ${node.id} is not caught by any boundary event`);
+    this.endInstance('terminated', code);
   }
 
   // ── instance end ──────────────────────────────────────────────────────────────────────

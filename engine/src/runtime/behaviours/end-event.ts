@@ -6,12 +6,18 @@ export const endEvent: Behaviour = {
   enter(exec, token, node) {
     exec.history('element.entered', node);
     const event = node.event;
+    if (event.kind === 'error' && !exec.errorHandled(event.code ?? '', null, token.scope)) {
+      // Uncaught: the token stays on the end event as an incident (thrown before it completes).
+      exec.throwError(event.code ?? '', null, token.scope, node);
+    }
+    // Completed before its effect, so the history reads in causal order (throw, then catch).
+    exec.history('element.completed', node);
+    exec.removeToken(token);
     switch (event.kind) {
       case 'terminate':
         exec.terminateScope(token.scope);
         break;
       case 'error':
-        // Thrown before the token is consumed: an uncaught error parks this token in an incident.
         exec.throwError(event.code ?? '', null, token.scope, node);
         break;
       case 'escalation':
@@ -24,7 +30,5 @@ export const endEvent: Behaviour = {
       default:
         break;
     }
-    exec.history('element.completed', node);
-    exec.removeToken(token);
   },
 };

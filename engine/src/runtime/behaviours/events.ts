@@ -17,9 +17,12 @@ export const intermediateThrowEvent: Behaviour = {
     exec.history('element.entered', node);
     if (node.event.kind === 'message') publishMessage(exec, token, node);
     if (node.event.kind === 'escalation') {
+      // Completed before the boundary fires, so the history reads throw → catch.
+      exec.history('element.completed', node);
       exec.history('escalation.thrown', node, { escalationCode: node.event.code });
       exec.catchEvent('escalation', node.event.code, null, token.scope);
-      if (!exec.s.tokens[token.id]) return; // an interrupting boundary took the enclosing scope away
+      if (exec.s.tokens[token.id]) exec.leave(token, true); // unless an interrupting boundary took the scope away
+      return;
     }
     exec.leave(token);
   },
