@@ -12,7 +12,7 @@
  *     the fake clock run until its start timer fires).
  *     With --complete-all it then drives the instance: completes every open user task and every
  *     service job with empty variables, and when nothing else can move advances the fake clock
- *     (1 minute, growing fourfold up to ~10 years) and fires due timers. The number of steps is
+ *     (1 minute, growing fourfold, up to ~50 years) and fires due timers. The number of steps is
  *     bounded, so a model can never hang the CLI.
  *     Prints one JSON line: {file, processId, instanceId, status, path, incident?, waiting?, ...}.
  *     Exit 0 when the instance completed, 1 when the model is invalid, 2 when it ran but did not
@@ -78,7 +78,7 @@ async function validateCommand(files: string[], io: Io): Promise<number> {
     const problems = await problemsOf(file);
     if (problems.length) invalid++;
     if (problems.some((p) => p.code === 'engine.crash')) crashed++;
-    for (const p of problems) io.out(JSON.stringify({ file, ...p }));
+    for (const p of problems) io.out(problemLine(file, p));
   }
   io.err(
     `${files.length} file(s): ${files.length - invalid} valid, ${invalid} invalid${crashed ? `, ${crashed} crashed` : ''}`,
@@ -98,6 +98,17 @@ async function problemsOf(file: string): Promise<Problem[]> {
   } catch (e) {
     return [fileProblem('engine.crash', `validation threw: ${describe(e)}`)];
   }
+}
+
+/** One problem as a JSON line; every field is a string even if a problem arrives incomplete. */
+function problemLine(file: string, p: Problem): string {
+  return JSON.stringify({
+    file,
+    elementId: String(p.elementId ?? ''),
+    elementType: String(p.elementType ?? ''),
+    code: String(p.code ?? ''),
+    message: String(p.message ?? ''),
+  });
 }
 
 function fileProblem(code: string, message: string): Problem {
@@ -169,7 +180,7 @@ function parseRunArgs(args: string[]): RunOptions | string {
 }
 
 const MINUTE = 60_000;
-const HORIZON = 10 * 366 * 24 * 60 * MINUTE; // give up waiting for timers after ~10 fake years of idling
+const HORIZON = 50 * 366 * 24 * 60 * MINUTE; // give up waiting for timers after ~50 fake years of idling
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 interface RunReport {
@@ -237,7 +248,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   } catch (e) {
     const problems = (e as { problems?: Problem[] }).problems;
     if (Array.isArray(problems)) {
-      for (const p of problems) io.out(JSON.stringify({ file, ...p }));
+      for (const p of problems) io.out(problemLine(file, p));
       report.status = 'invalid';
       return emit(EXIT.invalid);
     }

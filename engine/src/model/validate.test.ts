@@ -417,4 +417,30 @@ describe('validate', () => {
     );
     expect(ids(orphanCatch)).toContain('orphanTimer');
   });
+
+  it('a dangling errorRef/messageRef is reported on the event that holds it (the definition has no id)', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `${startEvent('start')}<bpmn:endEvent id="fail"><bpmn:errorEventDefinition errorRef="noSuchError"/></bpmn:endEvent>
+        ${chain('start', 'fail')}`,
+      ),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('fail');
+  });
+
+  it('a sequence flow without an id still gives well-formed problems (elementId is a string)', async () => {
+    const problems = await validate(
+      model(
+        'p',
+        `${startEvent('start')}<bpmn:exclusiveGateway id="g"/>${endEvent('a')}${endEvent('b')}${chain('start', 'g')}
+        <bpmn:sequenceFlow sourceRef="g" targetRef="a"/>
+        ${flow('g', 'b', '= true')}`,
+      ),
+    );
+    expect(problems.length).toBeGreaterThan(0);
+    expectWellFormed(problems);
+    expect(problems.map((p) => p.message).join('\n')).not.toMatch(/undefined/);
+  });
 });
