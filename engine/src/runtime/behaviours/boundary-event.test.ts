@@ -334,4 +334,25 @@ describe('boundary events', () => {
       expect(timesCompleted(after, 'ticked')).toBe(2);
     });
   });
+
+  it('a cycle with a start date (R2/<date>/PT1H) fires first at the date, then an hour later', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `${startEvent('start')}${userTask('t')}
+        <bpmn:boundaryEvent id="b" attachedToRef="t" cancelActivity="false">${timer('timeCycle', 'R2/2026-01-05T12:00:00Z/PT1H')}</bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('fired')}
+        ${chain('start', 't', 'end')}${chain('b', 'fired')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 11, 59))).toBe(0);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 12, 0))).toBe(1);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 12, 59))).toBe(0);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 13, 0))).toBe(1);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 6, 13, 0))).toBe(0);
+    expect(timesCompleted(await h.engine.instance(v.id), 'fired')).toBe(2);
+  });
 });

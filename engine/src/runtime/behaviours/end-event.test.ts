@@ -1,4 +1,16 @@
-import { chain, endEvent, error, flow, model, startEvent, userTask } from '../../testing/bpmn.js';
+import {
+  chain,
+  definitions,
+  endEvent,
+  error,
+  escalation,
+  flow,
+  message,
+  model,
+  process,
+  startEvent,
+  userTask,
+} from '../../testing/bpmn.js';
 import { deployed, HOUR, openTaskIds, path, T0 } from '../../testing/harness.js';
 
 describe('end event', () => {
@@ -122,5 +134,56 @@ describe('end event', () => {
     const v = await engine.start('p', {});
     expect(v.status).toBe('incident');
     expect(v.incident?.elementId).toBe('boom');
+  });
+
+  it('a message end event publishes its message to the waiting instance with the same key', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'sender',
+          `${startEvent('s1')}<bpmn:endEvent id="notifyEnd"><bpmn:messageEventDefinition messageRef="M"/></bpmn:endEvent>
+          ${chain('s1', 'notifyEnd')}`,
+        ) +
+          process(
+            'receiver',
+            `${startEvent('s2')}<bpmn:receiveTask id="await" messageRef="M"/>${endEvent('e2')}
+          ${chain('s2', 'await', 'e2')}`,
+          ),
+        message('M', 'case.closed', '= caseNo'),
+      ),
+    );
+    const waiting = await engine.start('receiver', { variables: { caseNo: 'C9' } });
+    const other = await engine.start('receiver', { variables: { caseNo: 'C10' } });
+    const sender = await engine.start('sender', { variables: { caseNo: 'C9' } });
+    expect(sender.status).toBe('completed');
+    expect((await engine.instance(waiting.id)).status).toBe('completed');
+    expect((await engine.instance(other.id)).status).toBe('active');
+  });
+
+  it('an escalation end event in a sub-process is caught by a non-interrupting boundary', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:subProcess id="sub">
+          ${startEvent('ss')}<bpmn:parallelGateway id="sf"/>${userTask('work')}${endEvent('se')}
+          <bpmn:endEvent id="raise"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:endEvent>
+          ${chain('ss', 'sf')}${chain('sf', 'work', 'se')}${chain('sf', 'raise')}
+        </bpmn:subProcess>
+        <bpmn:boundaryEvent id="heard" attachedToRef="sub" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:boundaryEvent>
+        ${userTask('inform')}${endEvent('end')}${endEvent('endInformed')}
+        ${chain('start', 'sub', 'end')}${chain('heard', 'inform', 'endInformed')}`,
+        ),
+        escalation('X', 'NOTE'),
+      ),
+    );
+    const v = await engine.start('p', {});
+    expect(openTaskIds(v)).toEqual(['inform', 'work']);
+    let view = v;
+    for (const t of v.openTasks) view = await engine.completeTask(t.id, {});
+    expect(view.status).toBe('completed');
+    expect(path(view)).toEqual(expect.arrayContaining(['sub', 'end', 'endInformed']));
   });
 });

@@ -205,4 +205,20 @@ describe('intermediate catch event', () => {
     expect(path(after).filter((id) => id === 'ping')).toHaveLength(2);
     expect(await h.tick(5 * HOUR)).toBe(0);
   });
+
+  it('a timeDate without an offset is read as UTC', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="w">${timer('timeDate', '2026-01-05T10:00:00')}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}${chain('start', 'w', 'end')}`,
+        ),
+      ),
+    );
+    await h.engine.start('p', {});
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 9, 59, 59))).toBe(0);
+    expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 10, 0, 0))).toBe(1);
+  });
 });
