@@ -31,7 +31,18 @@ import { createEngine } from './index.js';
 import { openStore } from './store/index.js';
 
 const SYSTEM: Actor = { userId: 'system', name: '系统（启动时部署示例）', role: 'analyst' };
-const STATUSES = ['draft', 'submitted', 'returned', 'refused', 'in-progress', 'awaiting-supplement', 'results-ready', 'delivered', 'evaluated', 'terminated'];
+const STATUSES = [
+  'draft',
+  'submitted',
+  'returned',
+  'refused',
+  'in-progress',
+  'awaiting-supplement',
+  'results-ready',
+  'delivered',
+  'evaluated',
+  'terminated',
+];
 
 export interface RunningServer {
   url: string;
@@ -55,10 +66,18 @@ export function loadLicenceKeys(dataDir: string, logger: Logger): LicenceKeys {
 }
 
 /** Deploys each examples/<name>/ (bundle.json + process.bpmn) whose bundle code is not deployed yet. */
-export async function seedExamples(centre: Centre, audit: AuditLog, dir: string, logger: Logger): Promise<string[]> {
+export async function seedExamples(
+  centre: Centre,
+  audit: AuditLog,
+  dir: string,
+  logger: Logger,
+): Promise<string[]> {
   if (!existsSync(dir)) return [];
   const deployed: string[] = [];
-  for (const name of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+  for (const name of readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()) {
     const folder = join(dir, name);
     if (!existsSync(join(folder, 'bundle.json')) || !existsSync(join(folder, 'process.bpmn'))) {
       logger.info({ folder }, 'example skipped: it needs bundle.json and process.bpmn');
@@ -67,12 +86,24 @@ export async function seedExamples(centre: Centre, audit: AuditLog, dir: string,
     try {
       const bundle = JSON.parse(readFileSync(join(folder, 'bundle.json'), 'utf8')) as { code?: string };
       if (bundle.code && (await centre.bundles.latest(bundle.code, true))) continue;
-      const summary = await centre.deployBundle(SYSTEM, { bundle, xml: readFileSync(join(folder, 'process.bpmn'), 'utf8') });
-      await audit.append({ actor: { userId: SYSTEM.userId, role: SYSTEM.role }, action: 'bundles.seed', target: `bundle:${summary.code}@${summary.version}`, outcome: 'ok' });
+      const summary = await centre.deployBundle(SYSTEM, {
+        bundle,
+        xml: readFileSync(join(folder, 'process.bpmn'), 'utf8'),
+      });
+      await audit.append({
+        actor: { userId: SYSTEM.userId, role: SYSTEM.role },
+        action: 'bundles.seed',
+        target: `bundle:${summary.code}@${summary.version}`,
+        outcome: 'ok',
+      });
       deployed.push(`${summary.code}@${summary.version}`);
     } catch (err) {
-      const problems = err instanceof DomainError ? err.fieldErrors.map((f) => `${f.field}: ${f.message.en}`) : undefined;
-      logger.warn({ folder, err: err instanceof DomainError ? err.text.en : err, problems }, 'example bundle not deployed');
+      const problems =
+        err instanceof DomainError ? err.fieldErrors.map((f) => `${f.field}: ${f.message.en}`) : undefined;
+      logger.warn(
+        { folder, err: err instanceof DomainError ? err.text.en : err, problems },
+        'example bundle not deployed',
+      );
     }
   }
   if (deployed.length) logger.info({ deployed }, 'example bundles deployed');
@@ -85,14 +116,22 @@ async function countByStatus(docs: DocStore): Promise<Record<string, number>> {
   return out;
 }
 
-export async function start(env: NodeJS.ProcessEnv = process.env, logger: Logger = createLogger()): Promise<RunningServer> {
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  logger: Logger = createLogger(),
+): Promise<RunningServer> {
   const dataDir = resolve(env.ONETHING_DATA_DIR ?? 'data');
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   const docs = await openDocStore(store);
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
-  const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), licenceKeys: loadLicenceKeys(dataDir, logger) });
+  const centre = new Centre({
+    engine,
+    docs,
+    timeLimits: workingTimeLimits(),
+    licenceKeys: loadLicenceKeys(dataDir, logger),
+  });
   const audit = new AuditLog(docs);
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
@@ -106,7 +145,10 @@ export async function start(env: NodeJS.ProcessEnv = process.env, logger: Logger
     logger,
     tokens: new TokenService(secret, Number.isFinite(ttl) && ttl > 0 ? ttl : 8 * 3600),
     users: UserDirectory.fromFile(env.ONETHING_USERS_FILE || undefined),
-    corsOrigins: (env.ONETHING_CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.ONETHING_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     staticDirs: { '/designer': resolve('designer/dist'), '/': resolve('web/dist') },
     metricsSources: { applicationsByStatus: () => countByStatus(docs) },
     version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
@@ -184,7 +226,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   main().catch((err) => {
-    process.stderr.write(`OneThing could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `OneThing could not start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

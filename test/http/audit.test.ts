@@ -6,7 +6,12 @@ import { expectProblem, startServer, stubCentre, type TestServer } from './suppo
 
 const actor = { userId: 'clerk1', role: 'clerk', department: undefined, region: '440305' };
 const append = (log: AuditLog, n: number) =>
-  log.append({ actor: { userId: actor.userId, role: actor.role, region: actor.region }, action: 'applications.accept', target: `application:a${n}`, outcome: 'ok' });
+  log.append({
+    actor: { userId: actor.userId, role: actor.role, region: actor.region },
+    action: 'applications.accept',
+    target: `application:a${n}`,
+    outcome: 'ok',
+  });
 
 describe('AuditLog', () => {
   it('chains entries: seq from 1, prevHash of each = hash of the one before', async () => {
@@ -20,7 +25,9 @@ describe('AuditLog', () => {
   });
 
   it('canonical JSON sorts keys and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: undefined } })).toBe('{"a":{"d":[1,"x",null]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: undefined } })).toBe(
+      '{"a":{"d":[1,"x",null]},"b":1}',
+    );
   });
 
   it('never forks under concurrent appends from two writers on one store', async () => {
@@ -80,7 +87,17 @@ describe('AuditLog', () => {
     await append(log, 1);
     // Simulate the crash: move the head to entry 2 without storing it.
     const head = (await docs.get<{ id: string; rev: number; seq: number; hash: string }>(AUDIT, 'head'))!;
-    const content = { kind: 'entry' as const, seq: 2, at: 5, actor: { userId: 'x', role: 'clerk' }, userId: 'x', action: 'a', target: 't', outcome: 'ok' as const, prevHash: head.hash };
+    const content = {
+      kind: 'entry' as const,
+      seq: 2,
+      at: 5,
+      actor: { userId: 'x', role: 'clerk' },
+      userId: 'x',
+      action: 'a',
+      target: 't',
+      outcome: 'ok' as const,
+      prevHash: head.hash,
+    };
     const pending = { id: entryId(2), rev: 0, ...content, hash: hashEntry(content) };
     await docs.put(AUDIT, { ...head, seq: 2, hash: pending.hash, last: pending }, head.rev);
     expect(await log.verify()).toMatchObject({ ok: true, headSeq: 2, entries: 1 });
@@ -117,11 +134,24 @@ describe('audit over HTTP', () => {
       actor: { userId: 'clerk1', role: 'clerk', region: '440305' },
       detail: { status: 404 },
     });
-    expect(list.body.items[1]).toMatchObject({ action: 'bundles.retire', target: 'bundle:newborn', outcome: 'denied' });
-    const rest = await s.call('GET', `/api/audit?limit=10&after=${encodeURIComponent(list.body.next)}`, { as: 'supervisor1' });
-    expect(rest.body.items[0]).toMatchObject({ action: 'bundles.retire', outcome: 'ok', actor: { userId: 'analyst1', role: 'analyst' } });
+    expect(list.body.items[1]).toMatchObject({
+      action: 'bundles.retire',
+      target: 'bundle:newborn',
+      outcome: 'denied',
+    });
+    const rest = await s.call('GET', `/api/audit?limit=10&after=${encodeURIComponent(list.body.next)}`, {
+      as: 'supervisor1',
+    });
+    expect(rest.body.items[0]).toMatchObject({
+      action: 'bundles.retire',
+      outcome: 'ok',
+      actor: { userId: 'analyst1', role: 'analyst' },
+    });
 
-    expect((await s.call('GET', '/api/audit/verify', { as: 'supervisor1' })).body).toMatchObject({ ok: true, entries: 3 });
+    expect((await s.call('GET', '/api/audit/verify', { as: 'supervisor1' })).body).toMatchObject({
+      ok: true,
+      entries: 3,
+    });
     expectProblem(await s.call('GET', '/api/audit/verify', { as: 'clerk1' }), 403);
     expectProblem(await s.call('GET', '/api/audit', { as: 'analyst1' }), 403);
 

@@ -14,6 +14,9 @@ import { createEngine } from '../../engine/src/index.js';
 import { MemoryStore, openStore } from '../../engine/src/store/index.js';
 import { startServer, type TestServer } from './support.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
+type Json = any;
+
 // Monday 2026-11-23 09:00 CST
 export const T0 = Date.UTC(2026, 10, 23, 1, 0);
 export const DAY = 86_400_000;
@@ -42,26 +45,33 @@ export interface CentreServer extends TestServer {
   advance(ms: number): void;
   now(): number;
   /** Asserts a 2xx and returns the body. */
-  ok<T = any>(method: string, path: string, options?: Parameters<TestServer['call']>[2]): Promise<T>;
+  ok<T = Json>(method: string, path: string, options?: Parameters<TestServer['call']>[2]): Promise<T>;
   /** A business-startup case for applicant1 created by clerk1, driven to `state`. */
-  caseIn(state: 'draft' | 'submitted' | 'accepted' | 'results-ready' | 'delivered' | 'on-commitment'): Promise<string>;
+  caseIn(
+    state: 'draft' | 'submitted' | 'accepted' | 'results-ready' | 'delivered' | 'on-commitment',
+  ): Promise<string>;
 }
 
 export const taskId = (appId: string, item: string) => `${appId}:${item}`;
 
 /** With `sqlite`, the engine store and the DocStore live in one SQLite file in a temporary folder. */
-export async function startCentreServer(options: { bundles?: string[]; sqlite?: boolean } = {}): Promise<CentreServer> {
+export async function startCentreServer(
+  options: { bundles?: string[]; sqlite?: boolean } = {},
+): Promise<CentreServer> {
   const bundles = options.bundles ?? ['business-startup'];
   let now = T0;
   const clock = () => now;
-  const store = options.sqlite ? await openStore({ ONETHING_DB: join(mkdtempSync(join(tmpdir(), 'onething-http-')), 'test.db') }) : new MemoryStore();
+  const store = options.sqlite
+    ? await openStore({ ONETHING_DB: join(mkdtempSync(join(tmpdir(), 'onething-http-')), 'test.db') })
+    : new MemoryStore();
   const docs = options.sqlite ? await openDocStore(store) : new MemoryDocStore();
   const engine = createEngine({ clock, store });
   const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
   const s = await startServer({ centre, docs, engine, clock });
   const ok: CentreServer['ok'] = async (method, path, options) => {
     const res = await s.call(method, path, options);
-    if (res.status >= 300) throw new Error(`${method} ${path} as ${options?.as}: ${res.status} ${res.text.slice(0, 600)}`);
+    if (res.status >= 300)
+      throw new Error(`${method} ${path} as ${options?.as}: ${res.status} ${res.text.slice(0, 600)}`);
     return res.body;
   };
   for (const code of bundles) await ok('POST', '/api/bundles', { as: 'analyst1', body: example(code) });
@@ -73,7 +83,13 @@ export async function startCentreServer(options: { bundles?: string[]; sqlite?: 
         bundleCode: 'business-startup',
         answers: ANSWERS,
         data: DATA,
-        applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, phone: APPLICANT_PHONE, userId: 'applicant1' },
+        applicant: {
+          kind: 'person',
+          name: '张三',
+          idNumber: APPLICANT_ID,
+          phone: APPLICANT_PHONE,
+          userId: 'applicant1',
+        },
       },
     });
     if (state === 'draft') return app.id;
@@ -87,15 +103,27 @@ export async function startCentreServer(options: { bundles?: string[]; sqlite?: 
           { id: 'identityProof', status: 'provided' },
           { id: 'premisesProof', status: commitment ? 'commitment' : 'provided' },
         ],
-        ...(commitment ? { commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '本人承诺住所真实' }] } : {}),
+        ...(commitment
+          ? {
+              commitments: [
+                { kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '本人承诺住所真实' },
+              ],
+            }
+          : {}),
       },
     });
     if (commitment) {
-      await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/approve`, { as: 'market-regulation1', body: {} });
+      await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/approve`, {
+        as: 'market-regulation1',
+        body: {},
+      });
       return app.id;
     }
     if (state === 'accepted') return app.id;
-    await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/reject`, { as: 'market-regulation1', body: { reason: '名称与已登记企业重复' } });
+    await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/reject`, {
+      as: 'market-regulation1',
+      body: { reason: '名称与已登记企业重复' },
+    });
     if (state === 'results-ready') return app.id;
     await ok('POST', `/api/applications/${app.id}/deliver`, { as: 'clerk1', body: { channel: 'window' } });
     return app.id;

@@ -1,5 +1,15 @@
 /** End to end over the real HTTP server on the SQLite store: the window, the departments, the applicant. */
-import { APPLICANT_ID, ANSWERS, DATA, DAY, DEPARTMENT_OF, example, startCentreServer, taskId, type CentreServer } from './centre-fixture.js';
+import {
+  APPLICANT_ID,
+  ANSWERS,
+  DATA,
+  DAY,
+  DEPARTMENT_OF,
+  example,
+  startCentreServer,
+  taskId,
+  type CentreServer,
+} from './centre-fixture.js';
 import { expectProblem } from './support.js';
 
 let s: CentreServer;
@@ -10,14 +20,26 @@ afterAll(() => s.close());
 
 describe('one bundle from acceptance to evaluation', () => {
   it('clerk accepts, every department approves, the window delivers, the applicant evaluates', async () => {
-    const me = await s.ok('POST', '/api/auth/token', { body: { username: 'clerk1', password: 'clerk1pass' } });
+    const me = await s.ok('POST', '/api/auth/token', {
+      body: { username: 'clerk1', password: 'clerk1pass' },
+    });
     const auth = { authorization: `Bearer ${me.access_token}` };
-    const form = await s.ok('POST', '/api/bundles/business-startup/form', { headers: auth, body: { answers: ANSWERS } });
-    expect(form.materials.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(['identityProof', 'premisesProof']));
+    const form = await s.ok('POST', '/api/bundles/business-startup/form', {
+      headers: auth,
+      body: { answers: ANSWERS },
+    });
+    expect(form.materials.map((m: { id: string }) => m.id)).toEqual(
+      expect.arrayContaining(['identityProof', 'premisesProof']),
+    );
 
     const created = await s.call('POST', '/api/applications', {
       headers: { ...auth, 'idempotency-key': 'window-1-ticket-42' },
-      body: { bundleCode: 'business-startup', answers: ANSWERS, data: DATA, applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, userId: 'applicant1' } },
+      body: {
+        bundleCode: 'business-startup',
+        answers: ANSWERS,
+        data: DATA,
+        applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, userId: 'applicant1' },
+      },
     });
     expect(created.status).toBe(201);
     const id = created.body.id;
@@ -26,34 +48,74 @@ describe('one bundle from acceptance to evaluation', () => {
     await s.ok('POST', `/api/applications/${id}/submit`, { headers: auth });
     const accepted = await s.ok('POST', `/api/applications/${id}/accept`, {
       headers: auth,
-      body: { materials: [{ id: 'identityProof', status: 'provided' }, { id: 'premisesProof', status: 'provided' }] },
+      body: {
+        materials: [
+          { id: 'identityProof', status: 'provided' },
+          { id: 'premisesProof', status: 'provided' },
+        ],
+      },
     });
     expect(accepted).toMatchObject({ status: 'in-progress', owner: 'clerk1' });
 
     const inbox = await s.ok('GET', '/api/tasks?state=open', { as: 'market-regulation1' });
     expect(inbox.items.map((t: { item: string }) => t.item)).toEqual(['enterprise-registration']);
     await s.ok('POST', `/api/tasks/${inbox.items[0].id}/claim`, { as: 'market-regulation1' });
-    expectProblem(await s.call('POST', `/api/tasks/${inbox.items[0].id}/claim`, { as: 'market-regulation2' }), 409);
-    await s.ok('POST', `/api/tasks/${inbox.items[0].id}/approve`, { as: 'market-regulation1', body: { resultNumber: 'REG-001' } });
-    for (const [item, department] of Object.entries(DEPARTMENT_OF).filter(([i]) => i !== 'enterprise-registration')) {
+    expectProblem(
+      await s.call('POST', `/api/tasks/${inbox.items[0].id}/claim`, { as: 'market-regulation2' }),
+      409,
+    );
+    await s.ok('POST', `/api/tasks/${inbox.items[0].id}/approve`, {
+      as: 'market-regulation1',
+      body: { resultNumber: 'REG-001' },
+    });
+    for (const [item, department] of Object.entries(DEPARTMENT_OF).filter(
+      ([i]) => i !== 'enterprise-registration',
+    )) {
       const task = await s.ok('GET', `/api/tasks/${taskId(id, item)}`, { as: `${department}1` });
       expect(task.status).toBe('reviewing');
       await s.ok('POST', `/api/tasks/${task.id}/approve`, { as: `${department}1`, body: {} });
     }
     expect((await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' })).status).toBe('results-ready');
-    expect((await s.ok('POST', `/api/applications/${id}/deliver`, { as: 'clerk1', body: { channel: 'window' } })).status).toBe('delivered');
-    const evaluated = await s.ok('POST', `/api/applications/${id}/evaluation`, { as: 'applicant1', body: { channel: 'app', level: 5, comment: '一次办好' } });
+    expect(
+      (await s.ok('POST', `/api/applications/${id}/deliver`, { as: 'clerk1', body: { channel: 'window' } }))
+        .status,
+    ).toBe('delivered');
+    const evaluated = await s.ok('POST', `/api/applications/${id}/evaluation`, {
+      as: 'applicant1',
+      body: { channel: 'app', level: 5, comment: '一次办好' },
+    });
     expect(evaluated.status).toBe('evaluated');
-    expectProblem(await s.call('POST', `/api/applications/${id}/evaluation`, { as: 'applicant1', body: { channel: 'app', level: 4 } }), 409);
+    expectProblem(
+      await s.call('POST', `/api/applications/${id}/evaluation`, {
+        as: 'applicant1',
+        body: { channel: 'app', level: 4 },
+      }),
+      409,
+    );
 
     const mine = await s.ok('GET', '/api/applications', { as: 'applicant1' });
     expect(mine.items.map((a: { id: string }) => a.id)).toContain(id);
     const full = await s.ok('GET', `/api/applications/${id}`, { as: 'applicant1' });
-    expect(full.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['created', 'submitted', 'accepted']));
+    expect(full.timeline.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['created', 'submitted', 'accepted']),
+    );
 
     const audit = await s.ok('GET', '/api/audit?limit=100', { as: 'supervisor1' });
-    const actions = audit.items.filter((e: { target: string }) => e.target === `application:${id}` || e.target.startsWith(`task:${id}`)).map((e: { action: string }) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['applications.create', 'applications.submit', 'applications.accept', 'tasks.approve', 'applications.deliver', 'applications.evaluation']));
+    const actions = audit.items
+      .filter(
+        (e: { target: string }) => e.target === `application:${id}` || e.target.startsWith(`task:${id}`),
+      )
+      .map((e: { action: string }) => e.action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'applications.create',
+        'applications.submit',
+        'applications.accept',
+        'tasks.approve',
+        'applications.deliver',
+        'applications.evaluation',
+      ]),
+    );
     expect((await s.ok('GET', '/api/audit/verify', { as: 'supervisor1' })).ok).toBe(true);
     const metrics = await s.ok('GET', '/api/metrics', { as: 'supervisor1' });
     expect(metrics.applications.byStatus.evaluated).toBeGreaterThanOrEqual(1);
@@ -63,9 +125,20 @@ describe('one bundle from acceptance to evaluation', () => {
 describe('partial outcomes and supplements over HTTP', () => {
   it('two departments asking at once produce one notice; the applicant supplements and work resumes', async () => {
     const id = await s.caseIn('accepted');
-    await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/approve`, { as: 'market-regulation1', body: {} });
-    for (const item of ['employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account', 'bank-appointment']) {
-      await s.ok('POST', `/api/tasks/${taskId(id, item)}/approve`, { as: `${DEPARTMENT_OF[item]}1`, body: {} });
+    await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/approve`, {
+      as: 'market-regulation1',
+      body: {},
+    });
+    for (const item of [
+      'employer-social-insurance',
+      'employer-medical-insurance',
+      'housing-fund-account',
+      'bank-appointment',
+    ]) {
+      await s.ok('POST', `/api/tasks/${taskId(id, item)}/approve`, {
+        as: `${DEPARTMENT_OF[item]}1`,
+        body: {},
+      });
     }
     await s.ok('POST', `/api/tasks/${taskId(id, 'seal-filing')}/request-supplement`, {
       as: 'public-security1',
@@ -78,14 +151,22 @@ describe('partial outcomes and supplements over HTTP', () => {
     let app = await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' });
     expect(app.status).toBe('awaiting-supplement');
     expect(app.notices).toHaveLength(1);
-    expect(app.notices[0].entries.map((e: { department: string }) => e.department).sort()).toEqual(['public-security', 'tax']);
+    expect(app.notices[0].entries.map((e: { department: string }) => e.department).sort()).toEqual([
+      'public-security',
+      'tax',
+    ]);
     s.advance(DAY);
     app = await s.ok('POST', `/api/applications/${id}/supplement`, {
       as: 'applicant1',
-      body: { data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } } },
+      body: {
+        data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } },
+      },
     });
     expect(app.status).toBe('in-progress');
-    await s.ok('POST', `/api/tasks/${taskId(id, 'seal-filing')}/approve`, { as: 'public-security1', body: {} });
+    await s.ok('POST', `/api/tasks/${taskId(id, 'seal-filing')}/approve`, {
+      as: 'public-security1',
+      body: {},
+    });
     await s.ok('POST', `/api/tasks/${taskId(id, 'new-taxpayer')}/approve`, { as: 'tax1', body: {} });
     expect((await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' })).status).toBe('results-ready');
   });
@@ -93,13 +174,21 @@ describe('partial outcomes and supplements over HTTP', () => {
   it('one department rejecting: the dependent items end, the others still reach the window', async () => {
     const id = await s.caseIn('results-ready');
     const app = await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' });
-    expect(app.items.find((i: { item: string }) => i.item === 'enterprise-registration').status).toBe('rejected');
-    expect((await s.ok('POST', `/api/applications/${id}/deliver`, { as: 'clerk1', body: { channel: 'window' } })).status).toBe('delivered');
+    expect(app.items.find((i: { item: string }) => i.item === 'enterprise-registration').status).toBe(
+      'rejected',
+    );
+    expect(
+      (await s.ok('POST', `/api/applications/${id}/deliver`, { as: 'clerk1', body: { channel: 'window' } }))
+        .status,
+    ).toBe('delivered');
   });
 
   it('告知承诺: a false post-check revokes the approval', async () => {
     const id = await s.caseIn('on-commitment');
-    const task = await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/post-check`, { as: 'market-regulation1', body: { result: 'false' } });
+    const task = await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/post-check`, {
+      as: 'market-regulation1',
+      body: { result: 'false' },
+    });
     expect(task.status).toBe('revoked');
   });
 
@@ -110,13 +199,28 @@ describe('partial outcomes and supplements over HTTP', () => {
     expect(deployed.version).toBeGreaterThan(1);
     const app = await s.ok('POST', '/api/applications', {
       as: 'clerk1',
-      body: { bundleCode: 'business-startup', answers: ANSWERS, data: DATA, applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, userId: 'applicant1' } },
+      body: {
+        bundleCode: 'business-startup',
+        answers: ANSWERS,
+        data: DATA,
+        applicant: { kind: 'person', name: '张三', idNumber: APPLICANT_ID, userId: 'applicant1' },
+      },
     });
     const accepted = await s.ok('POST', `/api/applications/${app.id}/accept`, {
       as: 'clerk1',
       body: {
-        materials: [{ id: 'identityProof', status: 'provided' }, { id: 'premisesProof', status: 'deferred' }],
-        commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交住所证明' }],
+        materials: [
+          { id: 'identityProof', status: 'provided' },
+          { id: 'premisesProof', status: 'deferred' },
+        ],
+        commitments: [
+          {
+            kind: 'deferral',
+            materials: ['premisesProof'],
+            signer: '张三',
+            text: '五个工作日内补交住所证明',
+          },
+        ],
       },
     });
     const due = accepted.materials.find((m: { id: string }) => m.id === 'premisesProof').deferral.dueAt;
@@ -124,7 +228,10 @@ describe('partial outcomes and supplements over HTTP', () => {
     await s.centre.sweep(); // what the server's tick runs every few seconds
     expect((await s.ok('GET', `/api/applications/${app.id}`, { as: 'clerk1' })).status).toBe('terminated');
     const late = expectProblem(
-      await s.call('POST', `/api/applications/${app.id}/supplement`, { as: 'clerk1', body: { materials: [{ id: 'premisesProof', status: 'provided' }] } }),
+      await s.call('POST', `/api/applications/${app.id}/supplement`, {
+        as: 'clerk1',
+        body: { materials: [{ id: 'premisesProof', status: 'provided' }] },
+      }),
       409,
     );
     expect(late.type).toBe('urn:onething:problem:state-invalid');

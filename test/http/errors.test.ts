@@ -9,21 +9,36 @@ beforeAll(async () => {
     centre: stubCentre({
       async createApplication() {
         throw new DomainError('invalid', { zh: '表单有误', en: 'the form has errors' }, [
-          { field: 'data.residentId', label: { zh: '身份证号', en: 'Resident ID' }, message: { zh: '校验位不正确', en: 'wrong check digit' } },
+          {
+            field: 'data.residentId',
+            label: { zh: '身份证号', en: 'Resident ID' },
+            message: { zh: '校验位不正确', en: 'wrong check digit' },
+          },
         ]);
       },
       async deployBundle() {
-        throw new ValidationError([{ elementId: 'Task_1', elementType: 'bpmn:UserTask', code: 'noDepartment', message: 'has no gov:department' }]);
+        throw new ValidationError([
+          {
+            elementId: 'Task_1',
+            elementType: 'bpmn:UserTask',
+            code: 'noDepartment',
+            message: 'has no gov:department',
+          },
+        ]);
       },
       async getBundle(_actor, code) {
-        if (code === 'boom') throw new Error('SQLITE_CORRUPT at /var/lib/onething/data.db for 440305199001011234');
+        if (code === 'boom')
+          throw new Error('SQLITE_CORRUPT at /var/lib/onething/data.db for 440305199001011234');
         throw new CommandError('notFound', `process "${code}" is not deployed`);
       },
       async retireBundle() {
         throw new CommandError('instanceEnded', 'instance x has already ended (completed)');
       },
       async submit() {
-        throw new DomainError('stateInvalid', { zh: '办件已受理，不能再提交', en: 'the application was accepted already' });
+        throw new DomainError('stateInvalid', {
+          zh: '办件已受理，不能再提交',
+          en: 'the application was accepted already',
+        });
       },
       async listBundles() {
         return [];
@@ -45,30 +60,61 @@ describe('problem+json', () => {
   it('Chinese by default, English when preferred', async () => {
     const zh = expectProblem(await s.call('GET', '/api/nothing'), 404);
     expect(zh.title).toBe('资源不存在');
-    const res = await s.call('GET', '/api/nothing', { headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' } });
+    const res = await s.call('GET', '/api/nothing', {
+      headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' },
+    });
     expect(expectProblem(res, 404).title).toBe('Not found');
     expect(res.headers.get('content-language')).toBe('en');
-    const zhPreferred = await s.call('GET', '/api/nothing', { headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' } });
+    const zhPreferred = await s.call('GET', '/api/nothing', {
+      headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' },
+    });
     expect(zhPreferred.body.title).toBe('资源不存在');
   });
 
   it('invalid JSON → 400 naming the body', async () => {
-    const p = expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', raw: '{"bundleCode": ', headers: { 'content-type': 'application/json' } }), 400);
+    const p = expectProblem(
+      await s.call('POST', '/api/applications', {
+        as: 'clerk1',
+        raw: '{"bundleCode": ',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+    );
     expect(p.type).toBe('urn:onething:problem:invalid-json');
     expect(p.errors[0].field).toBe('body');
   });
 
   it('a body that is not JSON → 415', async () => {
-    expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', raw: 'bundleCode=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415);
+    expectProblem(
+      await s.call('POST', '/api/applications', {
+        as: 'clerk1',
+        raw: 'bundleCode=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+    );
   });
 
   it('over 1 MB → 413; bundle deploy takes up to 5 MB', async () => {
-    const big = { bundleCode: 'x', applicant: { kind: 'person', name: 'x', idNumber: 'x' }, data: { blob: 'x'.repeat(1_100_000) } };
+    const big = {
+      bundleCode: 'x',
+      applicant: { kind: 'person', name: 'x', idNumber: 'x' },
+      data: { blob: 'x'.repeat(1_100_000) },
+    };
     expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', body: big }), 413);
     // 2 MB reaches the domain (which answers with its own problem), 6 MB does not.
-    const twoMb = await s.call('POST', '/api/bundles', { as: 'analyst1', body: { bundle: {}, xml: 'x'.repeat(2_000_000) } });
+    const twoMb = await s.call('POST', '/api/bundles', {
+      as: 'analyst1',
+      body: { bundle: {}, xml: 'x'.repeat(2_000_000) },
+    });
     expect(expectProblem(twoMb, 422).errors[0].field).toBe('bpmn:Task_1');
-    expectProblem(await s.call('POST', '/api/bundles', { as: 'analyst1', body: { bundle: {}, xml: 'x'.repeat(6_000_000) } }), 413);
+    expectProblem(
+      await s.call('POST', '/api/bundles', {
+        as: 'analyst1',
+        body: { bundle: {}, xml: 'x'.repeat(6_000_000) },
+      }),
+      413,
+    );
   });
 
   it('schema violations → 422 naming each field', async () => {
@@ -81,28 +127,52 @@ describe('problem+json', () => {
       422,
     );
     const fields = p.errors.map((e: { field: string }) => e.field).sort();
-    expect(fields).toEqual(['body.applicant.idNumber', 'body.applicant.kind', 'body.bundleCode', 'body.extra']);
-    expect(p.errors.find((e: { field: string }) => e.field === 'body.applicant.kind').message.zh).toMatch(/person/);
+    expect(fields).toEqual([
+      'body.applicant.idNumber',
+      'body.applicant.kind',
+      'body.bundleCode',
+      'body.extra',
+    ]);
+    expect(p.errors.find((e: { field: string }) => e.field === 'body.applicant.kind').message.zh).toMatch(
+      /person/,
+    );
   });
 
   it('bad query or path parameters → 400 naming them', async () => {
-    const p = expectProblem(await s.call('GET', '/api/applications?limit=abc&colour=red', { as: 'clerk1' }), 400);
+    const p = expectProblem(
+      await s.call('GET', '/api/applications?limit=abc&colour=red', { as: 'clerk1' }),
+      400,
+    );
     expect(p.errors.map((e: { field: string }) => e.field).sort()).toEqual(['query.colour', 'query.limit']);
     const q = expectProblem(await s.call('GET', '/api/bundles/NOT_A_CODE', { as: 'clerk1' }), 400);
     expect(q.errors[0].field).toBe('params.code');
   });
 
   it('DomainError keeps its status, texts and field errors', async () => {
-    const body = { bundleCode: 'newborn', applicant: { kind: 'person', name: '张三', idNumber: '440305199001011234' } };
+    const body = {
+      bundleCode: 'newborn',
+      applicant: { kind: 'person', name: '张三', idNumber: '440305199001011234' },
+    };
     const p = expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', body }), 422);
     expect(p.detail).toBe('表单有误');
     expect(p.en.detail).toBe('the form has errors');
-    expect(p.errors).toEqual([{ field: 'data.residentId', label: { zh: '身份证号', en: 'Resident ID' }, message: { zh: '校验位不正确', en: 'wrong check digit' } }]);
-    expect(expectProblem(await s.call('POST', '/api/applications/a1/submit', { as: 'clerk1' }), 409).type).toBe('urn:onething:problem:state-invalid');
+    expect(p.errors).toEqual([
+      {
+        field: 'data.residentId',
+        label: { zh: '身份证号', en: 'Resident ID' },
+        message: { zh: '校验位不正确', en: 'wrong check digit' },
+      },
+    ]);
+    expect(
+      expectProblem(await s.call('POST', '/api/applications/a1/submit', { as: 'clerk1' }), 409).type,
+    ).toBe('urn:onething:problem:state-invalid');
   });
 
   it('engine errors: ValidationError → 422 by element, CommandError → 404 / 409', async () => {
-    const v = expectProblem(await s.call('POST', '/api/bundles', { as: 'analyst1', body: { bundle: {}, xml: '<x/>' } }), 422);
+    const v = expectProblem(
+      await s.call('POST', '/api/bundles', { as: 'analyst1', body: { bundle: {}, xml: '<x/>' } }),
+      422,
+    );
     expect(v.errors[0]).toMatchObject({ field: 'bpmn:Task_1' });
     expectProblem(await s.call('GET', '/api/bundles/ghost', { as: 'clerk1' }), 404);
     expectProblem(await s.call('POST', '/api/bundles/ghost/retire', { as: 'analyst1' }), 409);

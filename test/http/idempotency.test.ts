@@ -11,7 +11,13 @@ beforeAll(async () => {
       async createApplication(actor, input) {
         calls++;
         await new Promise((r) => setTimeout(r, 30));
-        const app = { id: `app-${calls}`, number: `N${calls}`, bundleCode: input.bundleCode, status: 'draft', createdBy: actor.userId };
+        const app = {
+          id: `app-${calls}`,
+          number: `N${calls}`,
+          bundleCode: input.bundleCode,
+          status: 'draft',
+          createdBy: actor.userId,
+        };
         created.set(app.id, app);
         return app as never;
       },
@@ -23,14 +29,25 @@ beforeAll(async () => {
 });
 afterAll(() => s.close());
 
-const body = (code = 'newborn') => ({ bundleCode: code, applicant: { kind: 'person', name: '张三', idNumber: '440305199001011234' } });
+const body = (code = 'newborn') => ({
+  bundleCode: code,
+  applicant: { kind: 'person', name: '张三', idNumber: '440305199001011234' },
+});
 
 describe('Idempotency-Key', () => {
   it('replays the stored response for the same user, key and body, running the command once', async () => {
     const before = calls;
-    const first = await s.call('POST', '/api/applications', { as: 'clerk1', body: body(), headers: { 'idempotency-key': 'k-1' } });
+    const first = await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      body: body(),
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect(first.status).toBe(201);
-    const again = await s.call('POST', '/api/applications', { as: 'clerk1', body: body(), headers: { 'idempotency-key': 'k-1' } });
+    const again = await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      body: body(),
+      headers: { 'idempotency-key': 'k-1' },
+    });
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('location')).toBe(first.headers.get('location'));
@@ -41,23 +58,50 @@ describe('Idempotency-Key', () => {
   });
 
   it('the same key with a different body → 422', async () => {
-    await s.call('POST', '/api/applications', { as: 'clerk1', body: body(), headers: { 'idempotency-key': 'k-2' } });
-    const p = expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', body: body('restaurant'), headers: { 'idempotency-key': 'k-2' } }), 422);
+    await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      body: body(),
+      headers: { 'idempotency-key': 'k-2' },
+    });
+    const p = expectProblem(
+      await s.call('POST', '/api/applications', {
+        as: 'clerk1',
+        body: body('restaurant'),
+        headers: { 'idempotency-key': 'k-2' },
+      }),
+      422,
+    );
     expect(p.type).toBe('urn:onething:problem:idempotency-key-reused');
   });
 
   it('keys are per user', async () => {
     const before = calls;
-    const a = await s.call('POST', '/api/applications', { as: 'clerk1', body: body(), headers: { 'idempotency-key': 'shared' } });
-    const b = await s.call('POST', '/api/applications', { as: 'applicant1', body: body(), headers: { 'idempotency-key': 'shared' } });
+    const a = await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      body: body(),
+      headers: { 'idempotency-key': 'shared' },
+    });
+    const b = await s.call('POST', '/api/applications', {
+      as: 'applicant1',
+      body: body(),
+      headers: { 'idempotency-key': 'shared' },
+    });
     expect(a.body.id).not.toBe(b.body.id);
     expect(calls).toBe(before + 2);
   });
 
   it('a concurrent duplicate gets 409 while the first runs; no key → no replay', async () => {
     const [x, y] = await Promise.all([
-      s.call('POST', '/api/applications', { as: 'clerk2', body: body(), headers: { 'idempotency-key': 'race' } }),
-      s.call('POST', '/api/applications', { as: 'clerk2', body: body(), headers: { 'idempotency-key': 'race' } }),
+      s.call('POST', '/api/applications', {
+        as: 'clerk2',
+        body: body(),
+        headers: { 'idempotency-key': 'race' },
+      }),
+      s.call('POST', '/api/applications', {
+        as: 'clerk2',
+        body: body(),
+        headers: { 'idempotency-key': 'race' },
+      }),
     ]);
     expect([x.status, y.status].sort()).toEqual([201, 409]);
     const before = calls;
@@ -68,11 +112,29 @@ describe('Idempotency-Key', () => {
 
   it('error responses are stored and replayed too; a malformed key → 400', async () => {
     const bad = { bundleCode: 'x' };
-    const first = expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', body: bad, headers: { 'idempotency-key': 'k-err' } }), 422);
-    const again = await s.call('POST', '/api/applications', { as: 'clerk1', body: bad, headers: { 'idempotency-key': 'k-err' } });
+    const first = expectProblem(
+      await s.call('POST', '/api/applications', {
+        as: 'clerk1',
+        body: bad,
+        headers: { 'idempotency-key': 'k-err' },
+      }),
+      422,
+    );
+    const again = await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      body: bad,
+      headers: { 'idempotency-key': 'k-err' },
+    });
     expect(again.status).toBe(422);
     expect(again.headers.get('content-type')).toMatch(/problem\+json/);
     expect(again.body.errors).toEqual(first.errors);
-    expectProblem(await s.call('POST', '/api/applications', { as: 'clerk1', body: body(), headers: { 'idempotency-key': 'x'.repeat(300) } }), 400);
+    expectProblem(
+      await s.call('POST', '/api/applications', {
+        as: 'clerk1',
+        body: body(),
+        headers: { 'idempotency-key': 'x'.repeat(300) },
+      }),
+      400,
+    );
   });
 });

@@ -22,8 +22,13 @@ describe('GET /api/openapi.json', () => {
   it('lists every route, with the same request schemas the routes validate with', async () => {
     const doc = (await s.call('GET', '/api/openapi.json')).body;
     const table = s.app.locals.onething.resources.flatMap((r) => r.routes.map((route) => ({ r, route })));
-    const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
-    const expected = table.map(({ r, route }) => `${route.method.toUpperCase()} ${`${r.base}${route.path}`.replace(/:(\w+)/g, '{$1}')}`);
+    const listed = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const expected = table.map(
+      ({ r, route }) =>
+        `${route.method.toUpperCase()} ${`${r.base}${route.path}`.replace(/:(\w+)/g, '{$1}')}`,
+    );
     expect(listed.sort()).toEqual(expected.sort());
     for (const want of [
       'POST /api/auth/token',
@@ -36,10 +41,14 @@ describe('GET /api/openapi.json', () => {
       'GET /api/applications',
       'GET /api/applications/{id}',
       'PATCH /api/applications/{id}',
-      ...['submit', 'accept', 'return', 'refuse', 'notice', 'supplement', 'deliver', 'evaluation'].map((a) => `POST /api/applications/{id}/${a}`),
+      ...['submit', 'accept', 'return', 'refuse', 'notice', 'supplement', 'deliver', 'evaluation'].map(
+        (a) => `POST /api/applications/{id}/${a}`,
+      ),
       'GET /api/tasks',
       'GET /api/tasks/{id}',
-      ...['claim', 'approve', 'reject', 'request-supplement', 'post-check'].map((a) => `POST /api/tasks/{id}/${a}`),
+      ...['claim', 'approve', 'reject', 'request-supplement', 'post-check'].map(
+        (a) => `POST /api/tasks/{id}/${a}`,
+      ),
       'GET /api/incidents',
       'POST /api/incidents/{instanceId}/retry',
       'GET /api/audit',
@@ -51,7 +60,9 @@ describe('GET /api/openapi.json', () => {
       expect(listed).toContain(want);
     }
     const accept = doc.paths['/api/applications/{id}/accept'].post;
-    expect(accept.requestBody.content['application/json'].schema.properties.materials.items).toEqual({ $ref: '#/components/schemas/MaterialInput' });
+    expect(accept.requestBody.content['application/json'].schema.properties.materials.items).toEqual({
+      $ref: '#/components/schemas/MaterialInput',
+    });
     expect(accept.responses['422']).toEqual({ $ref: '#/components/responses/Problem422' });
     expect(accept.parameters.map((p: { name: string }) => p.name)).toEqual(['id', 'Idempotency-Key']);
     expect(doc.components.schemas.Problem.required).toContain('errors');
@@ -71,7 +82,9 @@ describe('/healthz and /metrics', () => {
     const res = await s.call('GET', '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/onething_http_request_duration_seconds_bucket\{.*route="\/api\/bundles\/:code\/retire".*\}/);
+    expect(res.text).toMatch(
+      /onething_http_request_duration_seconds_bucket\{.*route="\/api\/bundles\/:code\/retire".*\}/,
+    );
     expect(res.text).toMatch(/onething_commands_total\{action="bundles.retire",outcome="ok"\} 1/);
     expect(res.text).toMatch(/onething_incidents 0/);
     expect(res.text).toMatch(/onething_process_cpu_user_seconds_total/);

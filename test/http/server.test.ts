@@ -9,7 +9,15 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 function startProcess(dataDir: string): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ONETHING_DATA_DIR: dataDir, ONETHING_TICK_MS: '200', LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ONETHING_DATA_DIR: dataDir,
+      ONETHING_TICK_MS: '200',
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -43,10 +51,24 @@ describe('engine/src/server.ts', () => {
       expect(first.output()).toMatch(/clerk1/);
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
       const token = await (
-        await fetch(`${first.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'clerk1', password: 'clerk1pass' }) })
+        await fetch(`${first.url}/api/auth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'clerk1', password: 'clerk1pass' }),
+        })
       ).json();
-      const bundles = await (await fetch(`${first.url}/api/bundles`, { headers: { authorization: `Bearer ${token.access_token}` } })).json();
-      expect(bundles.items.map((b: { code: string }) => b.code).sort()).toEqual(['business-startup', 'flexible-employment', 'newborn', 'restaurant', 'utility-connection']);
+      const bundles = await (
+        await fetch(`${first.url}/api/bundles`, {
+          headers: { authorization: `Bearer ${token.access_token}` },
+        })
+      ).json();
+      expect(bundles.items.map((b: { code: string }) => b.code).sort()).toEqual([
+        'business-startup',
+        'flexible-employment',
+        'newborn',
+        'restaurant',
+        'utility-connection',
+      ]);
     } finally {
       expect(await stop(first.child)).toBe(0);
     }
@@ -54,9 +76,17 @@ describe('engine/src/server.ts', () => {
     const second = await startProcess(dataDir);
     try {
       const token = await (
-        await fetch(`${second.url}/api/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'analyst1', password: 'analyst1pass' }) })
+        await fetch(`${second.url}/api/auth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'analyst1', password: 'analyst1pass' }),
+        })
       ).json();
-      const bundles = await (await fetch(`${second.url}/api/bundles`, { headers: { authorization: `Bearer ${token.access_token}` } })).json();
+      const bundles = await (
+        await fetch(`${second.url}/api/bundles`, {
+          headers: { authorization: `Bearer ${token.access_token}` },
+        })
+      ).json();
       expect(bundles.items.every((b: { version: number }) => b.version === 1)).toBe(true);
     } finally {
       expect(await stop(second.child)).toBe(0);

@@ -14,6 +14,9 @@ import { createApp, type AppDeps, type OneThingApp } from '../../engine/src/http
 import { createLogger } from '../../engine/src/http/logging.js';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
+type Json = any;
+
 export const TEST_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 /** A CentreApi whose methods answer 404 unless a test gives them a body. */
@@ -22,13 +25,16 @@ export function stubCentre(overrides: Partial<CentreApi> = {}): CentreApi {
     get(target, name) {
       if (name in target) return target[name as keyof CentreApi];
       return async () => {
-        throw new DomainError('notFound', { zh: `桩未实现 ${String(name)}`, en: `stub has no ${String(name)}` });
+        throw new DomainError('notFound', {
+          zh: `桩未实现 ${String(name)}`,
+          en: `stub has no ${String(name)}`,
+        });
       };
     },
   });
 }
 
-export interface Response<T = any> {
+export interface Response<T = Json> {
   status: number;
   headers: Headers;
   body: T;
@@ -45,11 +51,17 @@ export interface TestServer {
   tokens: TokenService;
   logs: string[];
   token(username: string): Promise<string>;
-  call<T = any>(method: string, path: string, options?: { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Response<T>>;
+  call<T = Json>(
+    method: string,
+    path: string,
+    options?: { as?: string; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Response<T>>;
   close(): Promise<void>;
 }
 
-export async function startServer(options: Partial<AppDeps> & { centre?: CentreApi } = {}): Promise<TestServer> {
+export async function startServer(
+  options: Partial<AppDeps> & { centre?: CentreApi } = {},
+): Promise<TestServer> {
   const docs = options.docs ?? new MemoryDocStore();
   const engine = options.engine ?? createEngine();
   const users = options.users ?? UserDirectory.fromFile();
@@ -103,7 +115,7 @@ export async function startServer(options: Partial<AppDeps> & { centre?: CentreA
     } catch {
       /* not JSON */
     }
-    return { status: res.status, headers: res.headers, body: parsed as any, text };
+    return { status: res.status, headers: res.headers, body: parsed as Json, text };
   };
   return {
     base,
@@ -116,15 +128,21 @@ export async function startServer(options: Partial<AppDeps> & { centre?: CentreA
     logs,
     token,
     call,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
 }
 
 /** Checks the response is a problem+json of `status` in both languages. */
-export function expectProblem(res: Response, status: number): any {
+export function expectProblem(res: Response, status: number): Json {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(res.body).toMatchObject({
+    status,
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(res.body.zh.title).toEqual(expect.any(String));
   expect(res.body.en.title).toEqual(expect.any(String));
   expect(Array.isArray(res.body.errors)).toBe(true);

@@ -86,7 +86,9 @@ export interface AuditPage {
 export const entryId = (seq: number) => `e${String(seq).padStart(12, '0')}`;
 
 /** The hash of an entry: SHA-256 over the canonical JSON of every member but id, rev and hash. */
-export function hashEntry(entry: Omit<AuditEntry, 'id' | 'rev' | 'hash'> & Partial<Pick<AuditEntry, 'id' | 'rev' | 'hash'>>): string {
+export function hashEntry(
+  entry: Omit<AuditEntry, 'id' | 'rev' | 'hash'> & Partial<Pick<AuditEntry, 'id' | 'rev' | 'hash'>>,
+): string {
   const { id: _id, rev: _rev, hash: _hash, ...content } = entry;
   return sha256Hex(canonicalJson(content));
 }
@@ -119,7 +121,13 @@ export class AuditLog {
 
   private async appendNow(input: AuditInput): Promise<AuditEntry> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? { id: HEAD_ID, rev: 0, kind: 'head' as const, seq: 0, hash: GENESIS_HASH };
+      const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
+        id: HEAD_ID,
+        rev: 0,
+        kind: 'head' as const,
+        seq: 0,
+        hash: GENESIS_HASH,
+      };
       if (head.last) await this.store(head.last);
       const seq = head.seq + 1;
       const content: Omit<AuditEntry, 'id' | 'rev' | 'hash'> = {
@@ -136,7 +144,11 @@ export class AuditLog {
       };
       const entry: AuditEntry = { id: entryId(seq), rev: 0, ...content, hash: hashEntry(content) };
       try {
-        await this.docs.put<AuditHead>(AUDIT, { id: HEAD_ID, rev: head.rev, kind: 'head', seq, hash: entry.hash, last: entry }, head.rev);
+        await this.docs.put<AuditHead>(
+          AUDIT,
+          { id: HEAD_ID, rev: head.rev, kind: 'head', seq, hash: entry.hash, last: entry },
+          head.rev,
+        );
       } catch (err) {
         if (!(err instanceof DocConflictError)) throw err;
         await sleep(Math.floor(Math.random() * Math.min(50, 2 + attempt * 2)));
@@ -160,7 +172,9 @@ export class AuditLog {
   }
 
   /** Newest first; `after` is the `next` of the previous page. */
-  async list(filter: { limit?: number; after?: string; action?: string; userId?: string } = {}): Promise<AuditPage> {
+  async list(
+    filter: { limit?: number; after?: string; action?: string; userId?: string } = {},
+  ): Promise<AuditPage> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
     const where: Record<string, string> = { kind: 'entry' };
     if (filter.action) where.action = filter.action;
@@ -174,7 +188,9 @@ export class AuditLog {
     });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    return items.length > limit && last ? { items: page, next: encodeCursor(last.seq, last.id) } : { items: page };
+    return items.length > limit && last
+      ? { items: page, next: encodeCursor(last.seq, last.id) }
+      : { items: page };
   }
 
   /** Walks the whole chain from the first entry and reports the first broken link. */
@@ -186,7 +202,13 @@ export class AuditLog {
     let prevHash = GENESIS_HASH;
     let walked = 0;
     let after: string | undefined;
-    const broken = (b: AuditBreak): VerifyReport => ({ ok: false, entries: walked, headSeq, headHash, firstBroken: b });
+    const broken = (b: AuditBreak): VerifyReport => ({
+      ok: false,
+      entries: walked,
+      headSeq,
+      headHash,
+      firstBroken: b,
+    });
     for (;;) {
       const page = await this.docs.find<AuditEntry>(AUDIT, {
         where: { kind: 'entry' },
@@ -204,7 +226,10 @@ export class AuditLog {
             reason: missing ? 'missing' : 'out-of-order',
             message: missing
               ? { zh: `第 ${expectedSeq} 条审计记录缺失`, en: `audit entry ${expectedSeq} is missing` }
-              : { zh: `审计记录 ${e.id} 的序号 ${e.seq} 与位置不符`, en: `audit entry ${e.id} has seq ${e.seq} out of place` },
+              : {
+                  zh: `审计记录 ${e.id} 的序号 ${e.seq} 与位置不符`,
+                  en: `audit entry ${e.id} has seq ${e.seq} out of place`,
+                },
           });
         }
         if (e.prevHash !== prevHash) {
@@ -212,7 +237,10 @@ export class AuditLog {
             seq: e.seq,
             id: e.id,
             reason: 'prev-hash-mismatch',
-            message: { zh: `第 ${e.seq} 条审计记录与前一条不衔接`, en: `audit entry ${e.seq} does not link to the entry before it` },
+            message: {
+              zh: `第 ${e.seq} 条审计记录与前一条不衔接`,
+              en: `audit entry ${e.seq} does not link to the entry before it`,
+            },
           });
         }
         if (hashEntry(e) !== e.hash || e.userId !== e.actor?.userId) {
@@ -220,7 +248,10 @@ export class AuditLog {
             seq: e.seq,
             id: e.id,
             reason: 'hash-mismatch',
-            message: { zh: `第 ${e.seq} 条审计记录内容被改动`, en: `audit entry ${e.seq} was altered (hash mismatch)` },
+            message: {
+              zh: `第 ${e.seq} 条审计记录内容被改动`,
+              en: `audit entry ${e.seq} was altered (hash mismatch)`,
+            },
           });
         }
         if (e.rev !== 1) {
@@ -228,7 +259,10 @@ export class AuditLog {
             seq: e.seq,
             id: e.id,
             reason: 'rewritten',
-            message: { zh: `第 ${e.seq} 条审计记录被重写过`, en: `audit entry ${e.seq} was rewritten after it was appended` },
+            message: {
+              zh: `第 ${e.seq} 条审计记录被重写过`,
+              en: `audit entry ${e.seq} was rewritten after it was appended`,
+            },
           });
         }
         prevHash = e.hash;
@@ -241,7 +275,11 @@ export class AuditLog {
     const lastSeq = expectedSeq - 1;
     if (lastSeq !== headSeq || prevHash !== headHash) {
       // The newest entry may still be on its way from the head to the collection (its writer died).
-      const pending = head?.last && head.last.seq === lastSeq + 1 && head.last.prevHash === prevHash && hashEntry(head.last) === head.hash;
+      const pending =
+        head?.last &&
+        head.last.seq === lastSeq + 1 &&
+        head.last.prevHash === prevHash &&
+        hashEntry(head.last) === head.hash;
       if (!pending || headSeq !== lastSeq + 1) {
         const missing = headSeq > lastSeq;
         return broken({

@@ -65,7 +65,11 @@ export function createApp(deps: AppDeps): OneThingApp {
   const logger = deps.logger ?? createLogger();
   const engine = deps.engine;
   const metrics = new Metrics(
-    { incidents: async () => (await engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).length, ...deps.metricsSources },
+    {
+      incidents: async () =>
+        (await engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).length,
+      ...deps.metricsSources,
+    },
     { defaultMetrics: deps.defaultMetrics !== false },
   );
   const ctx: AppContext = {
@@ -115,11 +119,27 @@ export function createApp(deps: AppDeps): OneThingApp {
   app.use(httpLogger(logger));
   app.use((req: Request, res: Response, next: NextFunction) => {
     const end = metrics.httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: String(res.locals.route ?? 'unmatched'), status_code: String(res.statusCode) }));
+    res.on('finish', () =>
+      end({ route: String(res.locals.route ?? 'unmatched'), status_code: String(res.statusCode) }),
+    );
     next();
   });
   if (deps.corsOrigins?.length) {
-    app.use('/api', cors({ origin: deps.corsOrigins, allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'Accept-Language', 'X-Request-Id'], exposedHeaders: ['Location', 'X-Request-Id', 'Idempotent-Replayed'], maxAge: 600 }));
+    app.use(
+      '/api',
+      cors({
+        origin: deps.corsOrigins,
+        allowedHeaders: [
+          'Authorization',
+          'Content-Type',
+          'Idempotency-Key',
+          'Accept-Language',
+          'X-Request-Id',
+        ],
+        exposedHeaders: ['Location', 'X-Request-Id', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
   }
 
   const pdeps = { tokens: ctx.tokens, audit: ctx.audit, idempotency: ctx.idempotency, metrics, logger };
@@ -128,7 +148,10 @@ export function createApp(deps: AppDeps): OneThingApp {
     const router = express.Router({ mergeParams: true });
     for (const route of resource.routes) {
       router[route.method](route.path || '/', routeHandler(resource, route, pdeps));
-      patterns.push({ regex: pathRegex(`${resource.base}${route.path}`), method: route.method.toUpperCase() });
+      patterns.push({
+        regex: pathRegex(`${resource.base}${route.path}`),
+        method: route.method.toUpperCase(),
+      });
     }
     app.use(resource.base || '/', router);
   }
@@ -148,9 +171,21 @@ export function createApp(deps: AppDeps): OneThingApp {
     const allowed = [...new Set(patterns.filter((p) => p.regex.test(req.path)).map((p) => p.method))];
     if (allowed.length) {
       if (allowed.includes('GET')) allowed.push('HEAD');
-      return next(new HttpProblem('method-not-allowed', { zh: `此路径支持 ${allowed.join(', ')}`, en: `this path supports ${allowed.join(', ')}` }, [], { Allow: allowed.join(', ') }));
+      return next(
+        new HttpProblem(
+          'method-not-allowed',
+          { zh: `此路径支持 ${allowed.join(', ')}`, en: `this path supports ${allowed.join(', ')}` },
+          [],
+          { Allow: allowed.join(', ') },
+        ),
+      );
     }
-    next(new HttpProblem('not-found', { zh: `没有这个接口：${req.method} ${req.path}`, en: `no such route: ${req.method} ${req.path}` }));
+    next(
+      new HttpProblem('not-found', {
+        zh: `没有这个接口：${req.method} ${req.path}`,
+        en: `no such route: ${req.method} ${req.path}`,
+      }),
+    );
   });
 
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -162,7 +197,9 @@ export function createApp(deps: AppDeps): OneThingApp {
     res.status(p.status);
     for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
     res.setHeader('Content-Language', lang === 'en' ? 'en' : 'zh-CN');
-    res.type(PROBLEM_TYPE).send(JSON.stringify({ ...p.body, instance: req.path, ...(requestId ? { requestId } : {}) }));
+    res
+      .type(PROBLEM_TYPE)
+      .send(JSON.stringify({ ...p.body, instance: req.path, ...(requestId ? { requestId } : {}) }));
   });
   return app;
 }

@@ -41,27 +41,55 @@ export class IdempotencyStore {
     private readonly staleMs = 60 * 1000,
   ) {}
 
-  async begin(userId: string, key: string, request: { method: string; path: string; body: unknown }): Promise<Begin> {
+  async begin(
+    userId: string,
+    key: string,
+    request: { method: string; path: string; body: unknown },
+  ): Promise<Begin> {
     if (!KEY_PATTERN.test(key)) {
-      throw new HttpProblem('bad-request', { zh: 'Idempotency-Key 须为 1–255 个可见 ASCII 字符', en: 'Idempotency-Key must be 1–255 visible ASCII characters' }, [
-        { field: 'header.Idempotency-Key', message: { zh: '格式不正确', en: 'is malformed' } },
-      ]);
+      throw new HttpProblem(
+        'bad-request',
+        {
+          zh: 'Idempotency-Key 须为 1–255 个可见 ASCII 字符',
+          en: 'Idempotency-Key must be 1–255 visible ASCII characters',
+        },
+        [{ field: 'header.Idempotency-Key', message: { zh: '格式不正确', en: 'is malformed' } }],
+      );
     }
     const id = sha256Hex(`${userId}\u0000${key}`);
-    const fingerprint = sha256Hex(`${request.method} ${request.path}\n${canonicalJson(request.body ?? null)}`);
+    const fingerprint = sha256Hex(
+      `${request.method} ${request.path}\n${canonicalJson(request.body ?? null)}`,
+    );
     const now = this.clock();
     const existing = await this.docs.get<IdempotencyRecord>(IDEMPOTENCY, id);
     if (existing && existing.expiresAt > now) {
       if (existing.fingerprint !== fingerprint) {
-        throw new HttpProblem('idempotency-key-reused', {
-          zh: '此幂等键已用于另一个请求（请求体或路径不同）；请换一个新的键',
-          en: 'this Idempotency-Key was used for a different request (other body or path); use a new key',
-        }, [{ field: 'header.Idempotency-Key', message: { zh: '已用于另一个请求', en: 'already used for a different request' } }]);
+        throw new HttpProblem(
+          'idempotency-key-reused',
+          {
+            zh: '此幂等键已用于另一个请求（请求体或路径不同）；请换一个新的键',
+            en: 'this Idempotency-Key was used for a different request (other body or path); use a new key',
+          },
+          [
+            {
+              field: 'header.Idempotency-Key',
+              message: { zh: '已用于另一个请求', en: 'already used for a different request' },
+            },
+          ],
+        );
       }
       if (existing.state === 'done' && existing.response) return { replay: existing.response };
       if (existing.state === 'pending' && existing.createdAt > now - this.staleMs) throw inProgress();
     }
-    const record: IdempotencyRecord = { id, rev: existing?.rev ?? 0, userId, fingerprint, state: 'pending', createdAt: now, expiresAt: now + this.ttlMs };
+    const record: IdempotencyRecord = {
+      id,
+      rev: existing?.rev ?? 0,
+      userId,
+      fingerprint,
+      state: 'pending',
+      createdAt: now,
+      expiresAt: now + this.ttlMs,
+    };
     try {
       return { lease: { record: await this.docs.put(IDEMPOTENCY, record, existing?.rev ?? 0) } };
     } catch (err) {
@@ -72,7 +100,10 @@ export class IdempotencyStore {
 
   async complete(lease: Lease, response: StoredResponse): Promise<void> {
     const { record } = lease;
-    const final = response.status >= 500 ? { ...record, state: 'failed' as const } : { ...record, state: 'done' as const, response };
+    const final =
+      response.status >= 500
+        ? { ...record, state: 'failed' as const }
+        : { ...record, state: 'done' as const, response };
     await this.docs.put(IDEMPOTENCY, final, record.rev).catch((err) => {
       if (!(err instanceof DocConflictError)) throw err; // taken over as stale meanwhile: theirs stands
     });
@@ -80,7 +111,12 @@ export class IdempotencyStore {
 }
 
 const inProgress = () =>
-  new HttpProblem('idempotency-in-progress', {
-    zh: '使用同一幂等键的请求仍在处理，请稍后重试',
-    en: 'a request with this Idempotency-Key is still being processed; retry shortly',
-  }, [], { 'Retry-After': '1' });
+  new HttpProblem(
+    'idempotency-in-progress',
+    {
+      zh: '使用同一幂等键的请求仍在处理，请稍后重试',
+      en: 'a request with this Idempotency-Key is still being processed; retry shortly',
+    },
+    [],
+    { 'Retry-After': '1' },
+  );

@@ -22,7 +22,8 @@ export class Metrics {
 
   constructor(sources: MetricsSources = {}, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'onething_' });
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'onething_' });
     this.httpDuration = new Histogram({
       name: 'onething_http_request_duration_seconds',
       help: 'HTTP request duration by method, route template and status code',
@@ -36,7 +37,12 @@ export class Metrics {
       labelNames: ['action', 'outcome'],
       registers,
     });
-    this.logins = new Counter({ name: 'onething_logins_total', help: 'Token requests by outcome', labelNames: ['outcome'], registers });
+    this.logins = new Counter({
+      name: 'onething_logins_total',
+      help: 'Token requests by outcome',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.auditAppends = new Counter({
       name: 'onething_audit_appends_total',
       help: 'Audit log appends by outcome (ok, failed)',

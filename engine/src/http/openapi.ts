@@ -44,7 +44,13 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
   }
   for (const [name, schema] of Object.entries(route.query ?? {})) {
     const { description, ...rest } = schema as { description?: string };
-    parameters.push({ name, in: 'query', required: false, ...(description ? { description } : {}), schema: withRefs(rest, false) });
+    parameters.push({
+      name,
+      in: 'query',
+      required: false,
+      ...(description ? { description } : {}),
+      schema: withRefs(rest, false),
+    });
   }
   const mutation = route.method !== 'get';
   if (route.method === 'post' && route.idempotent !== false && route.roles !== 'public') {
@@ -52,22 +58,29 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Same user + key + body → the stored response is replayed (Idempotent-Replayed: true); a different body → 422',
+      description:
+        'Same user + key + body → the stored response is replayed (Idempotent-Replayed: true); a different body → 422',
       schema: { type: 'string', minLength: 1, maxLength: 255 },
     });
   }
   const status = route.response.status ?? (route.response.schema ? 200 : 204);
-  const success: Record<string, unknown> = { description: both(route.response.description ?? { zh: '成功', en: 'OK' }) };
+  const success: Record<string, unknown> = {
+    description: both(route.response.description ?? { zh: '成功', en: 'OK' }),
+  };
   if (route.response.schema) {
-    success.content = { [route.response.contentType ?? 'application/json']: { schema: withRefs(route.response.schema, false) } };
+    success.content = {
+      [route.response.contentType ?? 'application/json']: { schema: withRefs(route.response.schema, false) },
+    };
   }
   const errorStatuses = new Set<number>([500, ...(route.errors ?? [])]);
   if (route.roles !== 'public') errorStatuses.add(401).add(403);
   if (route.params || route.query) errorStatuses.add(400);
   if (route.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
-  if (route.method === 'post' && route.idempotent !== false && route.roles !== 'public') errorStatuses.add(409).add(422);
+  if (route.method === 'post' && route.idempotent !== false && route.roles !== 'public')
+    errorStatuses.add(409).add(422);
   const responses: Record<string, unknown> = { [String(status)]: success };
-  for (const s of [...errorStatuses].sort()) responses[String(s)] = { $ref: `#/components/responses/Problem${s}` };
+  for (const s of [...errorStatuses].sort())
+    responses[String(s)] = { $ref: `#/components/responses/Problem${s}` };
   const op: Record<string, unknown> = {
     operationId: route.operationId,
     tags: [resource.name],
@@ -80,7 +93,10 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
   };
   if (route.body) {
     const empty = route.body === EmptyBody;
-    op.requestBody = { required: !empty, content: { 'application/json': { schema: withRefs(route.body, false) } } };
+    op.requestBody = {
+      required: !empty,
+      content: { 'application/json': { schema: withRefs(route.body, false) } },
+    };
   }
   return op;
 }
@@ -99,7 +115,9 @@ export function buildOpenApi(resources: Resource[], info: { version: string }): 
   for (const [status, text] of Object.entries(ERROR_TEXT)) {
     problemResponses[`Problem${status}`] = {
       description: both(text),
-      content: { 'application/problem+json': { schema: { $ref: `#/components/schemas/${components.get(Problem)}` } } },
+      content: {
+        'application/problem+json': { schema: { $ref: `#/components/schemas/${components.get(Problem)}` } },
+      },
     };
   }
   return {

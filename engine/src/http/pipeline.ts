@@ -40,15 +40,26 @@ export async function authenticate(req: Request, tokens: TokenService): Promise<
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
   if (!match) {
-    throw new HttpProblem('unauthorized', { zh: '请先登录：请求须带 Authorization: Bearer <令牌>', en: 'log in first: send Authorization: Bearer <token>' }, [], {
-      'WWW-Authenticate': 'Bearer realm="onething"',
-    });
+    throw new HttpProblem(
+      'unauthorized',
+      {
+        zh: '请先登录：请求须带 Authorization: Bearer <令牌>',
+        en: 'log in first: send Authorization: Bearer <token>',
+      },
+      [],
+      {
+        'WWW-Authenticate': 'Bearer realm="onething"',
+      },
+    );
   }
   try {
     return await tokens.verify(match[1]!);
   } catch (err) {
     if (!(err instanceof TokenError)) throw err;
-    const detail = err.reason === 'expired' ? { zh: '令牌已过期，请重新登录', en: 'the token has expired; log in again' } : { zh: '令牌无效', en: 'the token is not valid' };
+    const detail =
+      err.reason === 'expired'
+        ? { zh: '令牌已过期，请重新登录', en: 'the token has expired; log in again' }
+        : { zh: '令牌无效', en: 'the token is not valid' };
     throw new HttpProblem('unauthorized', detail, [], {
       'WWW-Authenticate': `Bearer realm="onething", error="invalid_token", error_description="${err.reason}"`,
     });
@@ -64,19 +75,32 @@ function hasBody(req: Request): boolean {
 function parseJson(req: Request, res: Response, limit: string): Promise<unknown> {
   if (!hasBody(req)) return Promise.resolve(undefined);
   if (!req.is(JSON_TYPES)) {
-    return Promise.reject(new HttpProblem('unsupported-media-type', { zh: '请求体须为 application/json', en: 'the request body must be application/json' }));
+    return Promise.reject(
+      new HttpProblem('unsupported-media-type', {
+        zh: '请求体须为 application/json',
+        en: 'the request body must be application/json',
+      }),
+    );
   }
   const parser = express.json({ limit, strict: true, type: JSON_TYPES });
-  return new Promise((resolve, reject) => parser(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))));
+  return new Promise((resolve, reject) =>
+    parser(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))),
+  );
 }
 
 const singular = (name: string) => name.replace(/ies$/, 'y').replace(/s$/, '');
 
 export function routeHandler(resource: Resource, route: RouteDef, deps: PipelineDeps) {
   const validateBody: Validator | undefined = route.body ? compileBody(route.body) : undefined;
-  const validateQuery = compileCoercing({ type: 'object', additionalProperties: false, properties: route.query ?? {} }, 'query');
+  const validateQuery = compileCoercing(
+    { type: 'object', additionalProperties: false, properties: route.query ?? {} },
+    'query',
+  );
   const validateParams = route.params
-    ? compileCoercing({ type: 'object', properties: route.params, required: Object.keys(route.params) }, 'params')
+    ? compileCoercing(
+        { type: 'object', properties: route.params, required: Object.keys(route.params) },
+        'params',
+      )
     : undefined;
   const template = `${resource.base}${route.path}`;
   const mutation = isMutation(route);
@@ -103,26 +127,46 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       const body = validateBody ? (raw ?? {}) : undefined;
       const problems = [...(validateParams?.(params) ?? []), ...validateQuery(query)];
       if (problems.length) {
-        throw new HttpProblem('bad-request', { zh: '路径或查询参数有误', en: 'invalid path or query parameters' }, problems);
+        throw new HttpProblem(
+          'bad-request',
+          { zh: '路径或查询参数有误', en: 'invalid path or query parameters' },
+          problems,
+        );
       }
       const bodyProblems = validateBody?.(body) ?? [];
       if (bodyProblems.length) {
-        throw new HttpProblem('validation', { zh: '请求体有误，请按字段修改', en: 'the request body is invalid; see the field errors' }, bodyProblems);
+        throw new HttpProblem(
+          'validation',
+          { zh: '请求体有误，请按字段修改', en: 'the request body is invalid; see the field errors' },
+          bodyProblems,
+        );
       }
       ctx = { actor: actor!, params, query, body, lang, req, res, requestId };
       const key = req.headers['idempotency-key'];
       if (idempotent && actor && typeof key === 'string') {
-        const begun = await deps.idempotency.begin(actor.userId, key, { method: req.method, path: req.path, body: raw ?? null });
+        const begun = await deps.idempotency.begin(actor.userId, key, {
+          method: req.method,
+          path: req.path,
+          body: raw ?? null,
+        });
         if ('replay' in begun) {
           replayed = true;
           deps.metrics.idempotentReplays.inc();
           const r = begun.replay;
-          outcome = { status: r.status, body: r.body, headers: { ...r.headers, 'Idempotent-Replayed': 'true' }, problem: r.status >= 400 };
+          outcome = {
+            status: r.status,
+            body: r.body,
+            headers: { ...r.headers, 'Idempotent-Replayed': 'true' },
+            problem: r.status >= 400,
+          };
         } else lease = begun.lease;
       }
       if (!replayed) {
         const value = await route.handler(ctx);
-        const r = value && typeof value === 'object' && (value as Reply).reply === true ? (value as Reply) : undefined;
+        const r =
+          value && typeof value === 'object' && (value as Reply).reply === true
+            ? (value as Reply)
+            : undefined;
         outcome = {
           status: r?.status ?? route.response.status ?? (value === undefined ? 204 : 200),
           body: r ? r.body : value,
@@ -151,11 +195,16 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     }
     if (audited && !replayed) {
       const who: AuditActor | undefined = actor ? auditActor(actor) : undefined;
-      const loginName = route.roles === 'public' && typeof (ctx?.body ?? req.body)?.username === 'string' ? String((ctx?.body ?? req.body).username).slice(0, 64) : undefined;
-      const auditedActor = who ?? (loginName !== undefined ? { userId: loginName, role: 'anonymous' } : undefined);
+      const loginName =
+        route.roles === 'public' && typeof (ctx?.body ?? req.body)?.username === 'string'
+          ? String((ctx?.body ?? req.body).username).slice(0, 64)
+          : undefined;
+      const auditedActor =
+        who ?? (loginName !== undefined ? { userId: loginName, role: 'anonymous' } : undefined);
       if (auditedActor) {
         const status = result.status;
-        const outcomeName: AuditOutcome = status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
+        const outcomeName: AuditOutcome =
+          status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
         const target = targetOf(resource, route, ctx, req, result);
         deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
         try {
@@ -189,7 +238,13 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
   };
 }
 
-function targetOf(resource: Resource, route: RouteDef, ctx: RouteContext | undefined, req: Request, result: Outcome): string {
+function targetOf(
+  resource: Resource,
+  route: RouteDef,
+  ctx: RouteContext | undefined,
+  req: Request,
+  result: Outcome,
+): string {
   if (result.auditTarget) return result.auditTarget;
   if (route.target && ctx) {
     try {
@@ -201,6 +256,9 @@ function targetOf(resource: Resource, route: RouteDef, ctx: RouteContext | undef
   const kind = singular(resource.name);
   const first = Object.values(req.params ?? {})[0];
   if (typeof first === 'string') return `${kind}:${first}`;
-  const id = !result.problem && result.body && typeof result.body === 'object' ? (result.body as { id?: unknown }).id : undefined;
+  const id =
+    !result.problem && result.body && typeof result.body === 'object'
+      ? (result.body as { id?: unknown }).id
+      : undefined;
   return typeof id === 'string' ? `${kind}:${id}` : resource.name;
 }

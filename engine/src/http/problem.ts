@@ -37,14 +37,30 @@ const TITLES: Record<ProblemKind, Text & { status: number }> = {
   forbidden: { status: 403, zh: '无权执行此操作', en: 'Forbidden' },
   'not-found': { status: 404, zh: '资源不存在', en: 'Not found' },
   'method-not-allowed': { status: 405, zh: '不支持该请求方法', en: 'Method not allowed' },
-  conflict: { status: 409, zh: '数据已被他人修改，请刷新后重试', en: 'Changed concurrently; reload and retry' },
+  conflict: {
+    status: 409,
+    zh: '数据已被他人修改，请刷新后重试',
+    en: 'Changed concurrently; reload and retry',
+  },
   'state-invalid': { status: 409, zh: '当前状态下不能执行此操作', en: 'Not possible in the current state' },
   'payload-too-large': { status: 413, zh: '请求体过大', en: 'Payload too large' },
   'unsupported-media-type': { status: 415, zh: '请求体须为 JSON', en: 'The request body must be JSON' },
   validation: { status: 422, zh: '提交的内容有误', en: 'The request has invalid content' },
-  'idempotency-key-reused': { status: 422, zh: '幂等键已用于另一个请求', en: 'Idempotency key reused for a different request' },
-  'idempotency-in-progress': { status: 409, zh: '相同幂等键的请求正在处理', en: 'A request with this idempotency key is in progress' },
-  'too-many-requests': { status: 429, zh: '尝试次数过多，请稍后再试', en: 'Too many attempts; try again later' },
+  'idempotency-key-reused': {
+    status: 422,
+    zh: '幂等键已用于另一个请求',
+    en: 'Idempotency key reused for a different request',
+  },
+  'idempotency-in-progress': {
+    status: 409,
+    zh: '相同幂等键的请求正在处理',
+    en: 'A request with this idempotency key is in progress',
+  },
+  'too-many-requests': {
+    status: 429,
+    zh: '尝试次数过多，请稍后再试',
+    en: 'Too many attempts; try again later',
+  },
   internal: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
 };
 
@@ -96,7 +112,15 @@ export interface ProblemResponse {
   headers: Record<string, string>;
 }
 
-function build(kind: string, status: number, title: Text, detail: Text, errors: FieldError[], lang: Lang, code?: string): ProblemBody {
+function build(
+  kind: string,
+  status: number,
+  title: Text,
+  detail: Text,
+  errors: FieldError[],
+  lang: Lang,
+  code?: string,
+): ProblemBody {
   return {
     type: problemType(kind),
     title: title[lang],
@@ -130,7 +154,12 @@ interface ParserError extends Error {
 
 /** Maps anything thrown below the routes to a problem. `unexpected` is true for a 500. */
 export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpected: boolean } {
-  const out = (body: ProblemBody, headers: Record<string, string> = {}, unexpected = false) => ({ status: body.status, body, headers, unexpected });
+  const out = (body: ProblemBody, headers: Record<string, string> = {}, unexpected = false) => ({
+    status: body.status,
+    body,
+    headers,
+    unexpected,
+  });
   if (err instanceof HttpProblem) {
     const title = TITLES[err.kind];
     return out(build(err.kind, err.status, title, err.detailText ?? title, err.errors, lang), err.headers);
@@ -147,7 +176,10 @@ export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpec
         en: `${p.elementType} ${p.elementId || ''}: ${p.message}`.trim(),
       },
     }));
-    const detail = { zh: `流程模型有 ${errors.length} 处问题`, en: `the process model has ${errors.length} problem(s)` };
+    const detail = {
+      zh: `流程模型有 ${errors.length} 处问题`,
+      en: `the process model has ${errors.length} problem(s)`,
+    };
     return out(build('validation', 422, TITLES.validation, detail, errors, lang, 'invalid'));
   }
   if (err instanceof CommandError) {
@@ -159,11 +191,28 @@ export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpec
     return out(build('conflict', 409, TITLES.conflict, TITLES.conflict, [], lang, 'conflict'));
   }
   const parser = err as ParserError;
-  if (parser && typeof parser === 'object' && typeof parser.type === 'string' && typeof parser.status === 'number') {
+  if (
+    parser &&
+    typeof parser === 'object' &&
+    typeof parser.type === 'string' &&
+    typeof parser.status === 'number'
+  ) {
     switch (parser.type) {
       case 'entity.parse.failed': {
-        const detail = { zh: `请求体不是合法的 JSON：${parser.message}`, en: `the request body is not valid JSON: ${parser.message}` };
-        return out(build('invalid-json', 400, TITLES['invalid-json'], detail, [{ field: 'body', message: detail }], lang));
+        const detail = {
+          zh: `请求体不是合法的 JSON：${parser.message}`,
+          en: `the request body is not valid JSON: ${parser.message}`,
+        };
+        return out(
+          build(
+            'invalid-json',
+            400,
+            TITLES['invalid-json'],
+            detail,
+            [{ field: 'body', message: detail }],
+            lang,
+          ),
+        );
       }
       case 'entity.too.large': {
         const limit = (parser as ParserError & { limit?: number }).limit;
@@ -174,17 +223,54 @@ export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpec
       }
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return out(build('unsupported-media-type', 415, TITLES['unsupported-media-type'], TITLES['unsupported-media-type'], [], lang));
+        return out(
+          build(
+            'unsupported-media-type',
+            415,
+            TITLES['unsupported-media-type'],
+            TITLES['unsupported-media-type'],
+            [],
+            lang,
+          ),
+        );
       default:
         if (parser.status >= 400 && parser.status < 500 && parser.expose) {
-          return out(build('bad-request', parser.status, TITLES['bad-request'], { zh: parser.message, en: parser.message }, [], lang));
+          return out(
+            build(
+              'bad-request',
+              parser.status,
+              TITLES['bad-request'],
+              { zh: parser.message, en: parser.message },
+              [],
+              lang,
+            ),
+          );
         }
     }
   }
-  return out(build('internal', 500, TITLES.internal, { zh: '请求未能完成，请稍后再试或联系管理员', en: 'the request could not be completed; try again later or contact the administrator' }, [], lang), {}, true);
+  return out(
+    build(
+      'internal',
+      500,
+      TITLES.internal,
+      {
+        zh: '请求未能完成，请稍后再试或联系管理员',
+        en: 'the request could not be completed; try again later or contact the administrator',
+      },
+      [],
+      lang,
+    ),
+    {},
+    true,
+  );
 }
 
-export function problemFor(kind: ProblemKind, lang: Lang, detail?: Text, errors: FieldError[] = []): ProblemBody {
+export function problemFor(
+  kind: ProblemKind,
+  lang: Lang,
+  detail?: Text,
+  errors: FieldError[] = [],
+): ProblemBody {
   return build(kind, TITLES[kind].status, TITLES[kind], detail ?? TITLES[kind], errors, lang);
 }
 

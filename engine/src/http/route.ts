@@ -10,7 +10,11 @@ import type { JsonSchema } from './validation.js';
 
 export type Method = 'get' | 'post' | 'patch';
 
-export interface RouteContext<B = any, Q = any, P = any> {
+/** Body, query and params as validated against the route's JSON Schemas before the handler runs. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shapes are checked at run time by ajv
+type Validated = any;
+
+export interface RouteContext<B = Validated, Q = Validated, P = Validated> {
   /** The authenticated actor; absent only on public routes. */
   actor: Actor;
   params: P;
@@ -76,7 +80,10 @@ export const isMutation = (route: RouteDef) => route.method !== 'get';
 export function actionRoute(
   resource: string,
   name: string,
-  spec: Pick<RouteDef, 'summary' | 'roles' | 'body' | 'handler'> & { params: Record<string, JsonSchema>; schema: JsonSchema },
+  spec: Pick<RouteDef, 'summary' | 'roles' | 'body' | 'handler'> & {
+    params: Record<string, JsonSchema>;
+    schema: JsonSchema;
+  },
   extra: Partial<RouteDef> = {},
 ): RouteDef {
   const { schema, ...rest } = spec;

@@ -24,7 +24,10 @@ export const Text = named('Text', {
 export const FieldError = named('FieldError', {
   type: 'object',
   properties: {
-    field: { type: 'string', description: 'The field: body.applicant.idNumber, query.limit, bpmn:<element id>, data.<field id>…' },
+    field: {
+      type: 'string',
+      description: 'The field: body.applicant.idNumber, query.limit, bpmn:<element id>, data.<field id>…',
+    },
     label: Text,
     message: Text,
   },
@@ -33,7 +36,8 @@ export const FieldError = named('FieldError', {
 
 export const Problem = named('Problem', {
   type: 'object',
-  description: 'RFC 9457 problem details; title/detail in the negotiated language (Chinese by default), both under zh and en.',
+  description:
+    'RFC 9457 problem details; title/detail in the negotiated language (Chinese by default), both under zh and en.',
   properties: {
     type: { type: 'string', format: 'uri' },
     title: { type: 'string' },
@@ -52,7 +56,10 @@ export const Problem = named('Problem', {
 /** Free-form JSON object (form data, situation answers, a bundle.json). */
 export const AnyObject: JsonSchema = { type: 'object' };
 
-export const Answers = named('Answers', { type: 'object', description: 'Situation questionnaire answers (情形引导), by question id' });
+export const Answers = named('Answers', {
+  type: 'object',
+  description: 'Situation questionnaire answers (情形引导), by question id',
+});
 
 export const FormData = named('FormData', { type: 'object', description: 'Unified form data, by field id' });
 
@@ -126,7 +133,18 @@ export const NoticeEntries = { type: 'array', items: NoticeEntry, minItems: 1, m
 export const TimeStatus = { enum: ['normal', 'yellow', 'red'] };
 
 export const ApplicationStatus = {
-  enum: ['draft', 'submitted', 'returned', 'refused', 'in-progress', 'awaiting-supplement', 'results-ready', 'delivered', 'evaluated', 'terminated'],
+  enum: [
+    'draft',
+    'submitted',
+    'returned',
+    'refused',
+    'in-progress',
+    'awaiting-supplement',
+    'results-ready',
+    'delivered',
+    'evaluated',
+    'terminated',
+  ],
 };
 
 export const EvaluationChannel = { enum: ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'] };
@@ -142,7 +160,10 @@ export const BundleSummary = named('BundleSummary', {
     promisedDays: { type: 'number' },
     items: {
       type: 'array',
-      items: { type: 'object', properties: { code: { type: 'string' }, name: Text, department: { type: 'string' } } },
+      items: {
+        type: 'object',
+        properties: { code: { type: 'string' }, name: Text, department: { type: 'string' } },
+      },
     },
     createdAt: { type: 'integer' },
   },
@@ -151,7 +172,8 @@ export const BundleSummary = named('BundleSummary', {
 
 export const Application = named('Application', {
   type: 'object',
-  description: 'One application (办件) with its items, materials, notices, pauses, evaluations and timeline. Sensitive values are masked for readers who may not see them in full.',
+  description:
+    'One application (办件) with its items, materials, notices, pauses, evaluations and timeline. Sensitive values are masked for readers who may not see them in full.',
   properties: {
     id: { type: 'string' },
     rev: { type: 'integer' },
@@ -175,7 +197,8 @@ export const Application = named('Application', {
 
 export const DepartmentTask = named('DepartmentTask', {
   type: 'object',
-  description: "A department's work item: one item of one application, with only the fields its items declare.",
+  description:
+    "A department's work item: one item of one application, with only the fields its items declare.",
   properties: {
     id: { type: 'string' },
     applicationId: { type: 'string' },
@@ -204,7 +227,12 @@ export const AuditEntry = named('AuditEntry', {
     at: { type: 'integer' },
     actor: {
       type: 'object',
-      properties: { userId: { type: 'string' }, role: { type: 'string' }, department: { type: 'string' }, region: { type: 'string' } },
+      properties: {
+        userId: { type: 'string' },
+        role: { type: 'string' },
+        department: { type: 'string' },
+        region: { type: 'string' },
+      },
     },
     action: { type: 'string' },
     target: { type: 'string' },
@@ -228,7 +256,12 @@ export function pageOf(item: JsonSchema): JsonSchema {
 }
 
 export const limitParam = { type: 'integer', minimum: 1, maximum: 100, default: 20 };
-export const afterParam = { type: 'string', minLength: 1, maxLength: 500, description: 'Cursor: `next` of the previous page' };
+export const afterParam = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 500,
+  description: 'Cursor: `next` of the previous page',
+};
 
 export const idParam = { type: 'string', minLength: 1, maxLength: 200 };
 export const codeParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,99}$' };
@@ -236,7 +269,11 @@ export const codeParam = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,99}$' 
 /** A POST without a body, or with `{}`. */
 export const EmptyBody = named('Empty', { type: 'object', additionalProperties: false, properties: {} });
 
-export const objectOf = (properties: Record<string, JsonSchema>, required: string[] = [], extra: JsonSchema = {}): JsonSchema => ({
+export const objectOf = (
+  properties: Record<string, JsonSchema>,
+  required: string[] = [],
+  extra: JsonSchema = {},
+): JsonSchema => ({
   type: 'object',
   additionalProperties: false,
   properties,

@@ -10,10 +10,18 @@ import type { FieldError } from './problem.js';
 export type JsonSchema = Record<string, unknown>;
 
 // ajv-formats is CommonJS with a default export; under NodeNext its namespace may wrap it.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => Ajv2020;
 
 function makeAjv(coerce: boolean): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes: coerce, useDefaults: coerce, allowUnionTypes: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    coerceTypes: coerce,
+    useDefaults: coerce,
+    allowUnionTypes: true,
+  });
   addFormats(ajv);
   ajv.addKeyword({ keyword: 'example' });
   return ajv;
@@ -45,7 +53,8 @@ function fieldOf(e: ErrorObject, where: string): string {
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (e.keyword === 'required') path.push(String((e.params as { missingProperty: string }).missingProperty));
-  if (e.keyword === 'additionalProperties') path.push(String((e.params as { additionalProperty: string }).additionalProperty));
+  if (e.keyword === 'additionalProperties')
+    path.push(String((e.params as { additionalProperty: string }).additionalProperty));
   let out = where;
   for (const seg of path) out += /^\d+$/.test(seg) ? `[${seg}]` : `.${seg}`;
   return out;
@@ -72,26 +81,47 @@ function toFieldError(e: ErrorObject, where: string): FieldError {
     case 'minLength':
       return p.limit === 1
         ? { field, message: { zh: '不能为空', en: 'must not be empty' } }
-        : { field, message: { zh: `长度不能少于 ${p.limit}`, en: `must have at least ${p.limit} characters` } };
+        : {
+            field,
+            message: { zh: `长度不能少于 ${p.limit}`, en: `must have at least ${p.limit} characters` },
+          };
     case 'maxLength':
-      return { field, message: { zh: `长度不能超过 ${p.limit}`, en: `must have at most ${p.limit} characters` } };
+      return {
+        field,
+        message: { zh: `长度不能超过 ${p.limit}`, en: `must have at most ${p.limit} characters` },
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { field, message: { zh: `应 ${p.comparison} ${p.limit}`, en: `must be ${p.comparison} ${p.limit}` } };
+      return {
+        field,
+        message: { zh: `应 ${p.comparison} ${p.limit}`, en: `must be ${p.comparison} ${p.limit}` },
+      };
     case 'minItems':
-      return { field, message: { zh: `至少需要 ${p.limit} 项`, en: `must have at least ${p.limit} item(s)` } };
+      return {
+        field,
+        message: { zh: `至少需要 ${p.limit} 项`, en: `must have at least ${p.limit} item(s)` },
+      };
     case 'maxItems':
       return { field, message: { zh: `最多 ${p.limit} 项`, en: `must have at most ${p.limit} item(s)` } };
     case 'minProperties':
-      return { field, message: { zh: `至少需要 ${p.limit} 个字段`, en: `must have at least ${p.limit} field(s)` } };
+      return {
+        field,
+        message: { zh: `至少需要 ${p.limit} 个字段`, en: `must have at least ${p.limit} field(s)` },
+      };
     case 'pattern':
       return { field, message: { zh: '格式不正确', en: `must match the pattern ${p.pattern}` } };
     case 'format':
       return { field, message: { zh: `格式应为 ${p.format}`, en: `must be a valid ${p.format}` } };
     case 'const':
-      return { field, message: { zh: `应为 ${JSON.stringify(p.allowedValue)}`, en: `must be ${JSON.stringify(p.allowedValue)}` } };
+      return {
+        field,
+        message: {
+          zh: `应为 ${JSON.stringify(p.allowedValue)}`,
+          en: `must be ${JSON.stringify(p.allowedValue)}`,
+        },
+      };
     default:
       return { field, message: { zh: `不符合要求（${e.keyword}）`, en: e.message ?? `fails ${e.keyword}` } };
   }

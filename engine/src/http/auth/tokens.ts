@@ -60,9 +60,15 @@ export class TokenService {
 
   async verify(token: string): Promise<Actor> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+        requiredClaims: ['exp', 'sub'],
+      });
       const role = payload.role as Role;
-      if (typeof payload.sub !== 'string' || !ROLES.includes(role)) throw new TokenError('invalid', 'the token has no valid subject or role');
+      if (typeof payload.sub !== 'string' || !ROLES.includes(role))
+        throw new TokenError('invalid', 'the token has no valid subject or role');
       const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
       const department = str(payload.dept);
       const region = str(payload.region);
@@ -87,7 +93,11 @@ export class TokenService {
  * The signing secret: ONETHING_JWT_SECRET when set (≥ 32 characters), else a random key generated
  * once into `keyFile` (mode 0600) so tokens survive restarts; `warn` is told which it was.
  */
-export function loadJwtSecret(options: { env?: NodeJS.ProcessEnv; keyFile: string; warn: (message: string) => void }): Uint8Array {
+export function loadJwtSecret(options: {
+  env?: NodeJS.ProcessEnv;
+  keyFile: string;
+  warn: (message: string) => void;
+}): Uint8Array {
   const fromEnv = (options.env ?? process.env).ONETHING_JWT_SECRET;
   if (fromEnv) {
     if (fromEnv.length < 32) throw new Error('ONETHING_JWT_SECRET must have at least 32 characters');
@@ -102,6 +112,8 @@ export function loadJwtSecret(options: { env?: NodeJS.ProcessEnv; keyFile: strin
   const key = randomBytes(32);
   mkdirSync(dirname(options.keyFile), { recursive: true });
   writeFileSync(options.keyFile, `${key.toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-  options.warn(`ONETHING_JWT_SECRET is not set: generated a signing key into ${options.keyFile}; set ONETHING_JWT_SECRET in production`);
+  options.warn(
+    `ONETHING_JWT_SECRET is not set: generated a signing key into ${options.keyFile}; set ONETHING_JWT_SECRET in production`,
+  );
   return new Uint8Array(key);
 }

@@ -33,7 +33,8 @@ export class UserDirectory {
       if (!u.username || !ROLES.includes(u.role) || typeof u.password !== 'string') {
         throw new Error(`user directory: bad entry ${JSON.stringify(u.username)}`);
       }
-      if (u.role === 'department' && !u.department) throw new Error(`user directory: department user ${u.username} has no department`);
+      if (u.role === 'department' && !u.department)
+        throw new Error(`user directory: department user ${u.username} has no department`);
       if (this.users.has(u.username)) throw new Error(`user directory: duplicate user ${u.username}`);
       this.users.set(u.username, u);
     }

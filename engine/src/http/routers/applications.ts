@@ -33,10 +33,12 @@ export function applicationResource(deps: AppContext): Resource {
    * Commands answer with the record as a read would show it to this actor (masking applied):
    * the Centre's commands return the stored record, which only its applicant may see in full.
    */
-  const asRead = (handler: RouteDef['handler']): RouteDef['handler'] => async (ctx) => {
-    const result = (await handler(ctx)) as ApplicationRecord | undefined;
-    return result && typeof result.id === 'string' ? centre.getApplication(ctx.actor, result.id) : result;
-  };
+  const asRead =
+    (handler: RouteDef['handler']): RouteDef['handler'] =>
+    async (ctx) => {
+      const result = (await handler(ctx)) as ApplicationRecord | undefined;
+      return result && typeof result.id === 'string' ? centre.getApplication(ctx.actor, result.id) : result;
+    };
   const action = (
     name: string,
     summary: RouteDef['summary'],
@@ -44,12 +46,22 @@ export function applicationResource(deps: AppContext): Resource {
     body: RouteDef['body'],
     handler: RouteDef['handler'],
     extra: Partial<RouteDef> = {},
-  ) => actionRoute('applications', name, { summary, roles, body, handler: asRead(handler), params: id, schema: Application }, extra);
-  const refuse: RouteDef['handler'] = ({ actor, params, body }) => centre.refuse(actor, params.id, { reason: body.reason });
+  ) =>
+    actionRoute(
+      'applications',
+      name,
+      { summary, roles, body, handler: asRead(handler), params: id, schema: Application },
+      extra,
+    );
+  const refuse: RouteDef['handler'] = ({ actor, params, body }) =>
+    centre.refuse(actor, params.id, { reason: body.reason });
   const refuseBody = objectOf({ reason: text(2000) }, ['reason']);
   return {
     name: 'applications',
-    description: { zh: '办件：综合窗口受理、补正、出件', en: 'Applications: window acceptance, corrections, delivery' },
+    description: {
+      zh: '办件：综合窗口受理、补正、出件',
+      en: 'Applications: window acceptance, corrections, delivery',
+    },
     base: '/api/applications',
     routes: [
       {
@@ -58,7 +70,10 @@ export function applicationResource(deps: AppContext): Resource {
         operationId: 'applications.create',
         summary: { zh: '新建办件（草稿）', en: 'Start an application (draft)' },
         roles: ['clerk', 'applicant'],
-        body: objectOf({ bundleCode: text(100), answers: Answers, applicant: Applicant, data: FormData }, ['bundleCode', 'applicant']),
+        body: objectOf({ bundleCode: text(100), answers: Answers, applicant: Applicant, data: FormData }, [
+          'bundleCode',
+          'applicant',
+        ]),
         response: { status: 201, schema: Application },
         errors: [404, 409],
         handler: async ({ actor, body }) => {
@@ -68,16 +83,30 @@ export function applicationResource(deps: AppContext): Resource {
             applicant: body.applicant,
             ...(body.data ? { data: body.data } : {}),
           });
-          return reply({ status: 201, body: await centre.getApplication(actor, app.id), headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` }, auditTarget: `application:${app.id}` });
+          return reply({
+            status: 201,
+            body: await centre.getApplication(actor, app.id),
+            headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` },
+            auditTarget: `application:${app.id}`,
+          });
         },
       },
       {
         method: 'get',
         path: '',
         operationId: 'applications.list',
-        summary: { zh: '办件列表（按角色和区域限定范围）', en: 'List applications (scoped by role and region)' },
+        summary: {
+          zh: '办件列表（按角色和区域限定范围）',
+          en: 'List applications (scoped by role and region)',
+        },
         roles: ['clerk', 'supervisor', 'applicant'],
-        query: { status: ApplicationStatus, bundleCode: text(100), timeStatus: TimeStatus, limit: limitParam, after: afterParam },
+        query: {
+          status: ApplicationStatus,
+          bundleCode: text(100),
+          timeStatus: TimeStatus,
+          limit: limitParam,
+          after: afterParam,
+        },
         response: { schema: pageOf(Application) },
         handler: async ({ actor, query }) => centre.listApplications(actor, query),
       },
@@ -104,38 +133,71 @@ export function applicationResource(deps: AppContext): Resource {
         errors: [404, 409],
         handler: asRead(async ({ actor, params, body }) => centre.updateApplication(actor, params.id, body)),
       },
-      action('submit', { zh: '提交（等待窗口形式审查）', en: 'Submit for the front-desk check' }, ['clerk', 'applicant'], EmptyBody, ({ actor, params }) =>
-        centre.submit(actor, params.id),
+      action(
+        'submit',
+        { zh: '提交（等待窗口形式审查）', en: 'Submit for the front-desk check' },
+        ['clerk', 'applicant'],
+        EmptyBody,
+        ({ actor, params }) => centre.submit(actor, params.id),
       ),
       action(
         'accept',
-        { zh: '受理并分发：核对材料，记录容缺和告知承诺', en: 'Accept and dispatch: materials checked, 容缺 deferrals and 告知承诺 commitments recorded' },
+        {
+          zh: '受理并分发：核对材料，记录容缺和告知承诺',
+          en: 'Accept and dispatch: materials checked, 容缺 deferrals and 告知承诺 commitments recorded',
+        },
         ['clerk'],
         objectOf(
-          { materials: Materials, commitments: { type: 'array', items: CommitmentInput, maxItems: 100 }, deferralDays: { type: 'integer', minimum: 1, maximum: 60 } },
+          {
+            materials: Materials,
+            commitments: { type: 'array', items: CommitmentInput, maxItems: 100 },
+            deferralDays: { type: 'integer', minimum: 1, maximum: 60 },
+          },
           ['materials'],
         ),
         ({ actor, params, body }) => centre.accept(actor, params.id, body),
       ),
       action(
         'return',
-        { zh: '一次性告知补正（受理前）', en: 'Return for correction with one complete notice (before acceptance)' },
+        {
+          zh: '一次性告知补正（受理前）',
+          en: 'Return for correction with one complete notice (before acceptance)',
+        },
         ['clerk'],
         objectOf({ entries: NoticeEntries }, ['entries']),
         ({ actor, params, body }) => centre.returnForCorrection(actor, params.id, { entries: body.entries }),
       ),
-      action('refuse', { zh: '不予受理（须说明理由）', en: 'Refuse (不予受理) with a reason' }, ['clerk'], refuseBody, refuse),
-      action('reject', { zh: '不予受理（refuse 的旧名）', en: 'Alias of refuse' }, ['clerk'], refuseBody, refuse, { deprecated: true }),
+      action(
+        'refuse',
+        { zh: '不予受理（须说明理由）', en: 'Refuse (不予受理) with a reason' },
+        ['clerk'],
+        refuseBody,
+        refuse,
+      ),
+      action(
+        'reject',
+        { zh: '不予受理（refuse 的旧名）', en: 'Alias of refuse' },
+        ['clerk'],
+        refuseBody,
+        refuse,
+        { deprecated: true },
+      ),
       action(
         'notice',
-        { zh: '汇总各部门补正要求，出具一次性告知书', en: 'Gather every pending department request into one notice' },
+        {
+          zh: '汇总各部门补正要求，出具一次性告知书',
+          en: 'Gather every pending department request into one notice',
+        },
         ['clerk'],
         EmptyBody,
         ({ actor, params }) => centre.issueNotice(actor, params.id),
       ),
       action(
         'supplement',
-        { zh: '补正：补充数据或材料（含容缺材料）', en: 'Supplement: corrected data or materials (incl. deferred ones)' },
+        {
+          zh: '补正：补充数据或材料（含容缺材料）',
+          en: 'Supplement: corrected data or materials (incl. deferred ones)',
+        },
         ['clerk', 'applicant'],
         objectOf({ data: FormData, materials: Materials }, [], { minProperties: 1 }),
         ({ actor, params, body }) => centre.supplement(actor, params.id, body),

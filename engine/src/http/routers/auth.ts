@@ -33,7 +33,10 @@ export function authResource(deps: AppContext): Resource {
         method: 'post',
         path: '/token',
         operationId: 'auth.token',
-        summary: { zh: '用户名和密码换取访问令牌（演示用户见 README）', en: 'Exchange username and password for a bearer token (demo users in the README)' },
+        summary: {
+          zh: '用户名和密码换取访问令牌（演示用户见 README）',
+          en: 'Exchange username and password for a bearer token (demo users in the README)',
+        },
         roles: 'public',
         idempotent: false,
         body: objectOf({ username: text(64), password: text(200) }, ['username', 'password']),
@@ -56,17 +59,32 @@ export function authResource(deps: AppContext): Resource {
           const seen = failures.get(body.username);
           if (seen && now - seen.since < WINDOW_MS && seen.count >= MAX_FAILURES) {
             deps.metrics.logins.inc({ outcome: 'locked' });
-            throw new HttpProblem('too-many-requests', { zh: '登录失败次数过多，请 15 分钟后再试', en: 'too many failed log-ins; try again in 15 minutes' }, [], {
-              'Retry-After': String(Math.ceil((seen.since + WINDOW_MS - now) / 1000)),
-            });
+            throw new HttpProblem(
+              'too-many-requests',
+              {
+                zh: '登录失败次数过多，请 15 分钟后再试',
+                en: 'too many failed log-ins; try again in 15 minutes',
+              },
+              [],
+              {
+                'Retry-After': String(Math.ceil((seen.since + WINDOW_MS - now) / 1000)),
+              },
+            );
           }
           const actor = await deps.users.authenticate(body.username, body.password);
           if (!actor) {
-            if (failures.size > 10_000) for (const [k, v] of failures) if (now - v.since >= WINDOW_MS) failures.delete(k);
+            if (failures.size > 10_000)
+              for (const [k, v] of failures) if (now - v.since >= WINDOW_MS) failures.delete(k);
             const fresh = !seen || now - seen.since >= WINDOW_MS;
-            failures.set(body.username, fresh ? { count: 1, since: now } : { count: seen.count + 1, since: seen.since });
+            failures.set(
+              body.username,
+              fresh ? { count: 1, since: now } : { count: seen.count + 1, since: seen.since },
+            );
             deps.metrics.logins.inc({ outcome: 'failed' });
-            throw new HttpProblem('unauthorized', { zh: '用户名或密码不正确', en: 'wrong username or password' });
+            throw new HttpProblem('unauthorized', {
+              zh: '用户名或密码不正确',
+              en: 'wrong username or password',
+            });
           }
           failures.delete(body.username);
           deps.metrics.logins.inc({ outcome: 'ok' });

@@ -26,16 +26,24 @@ const BundleRecord = {
 
 const MergeResult = {
   type: 'object',
-  description: 'The unified form for these answers: JSON Schema, JSON Forms UI schema, active items, one materials list',
+  description:
+    'The unified form for these answers: JSON Schema, JSON Forms UI schema, active items, one materials list',
 };
 
-const list = (items: object) => ({ type: 'object', properties: { items: { type: 'array', items } }, required: ['items'] });
+const list = (items: object) => ({
+  type: 'object',
+  properties: { items: { type: 'array', items } },
+  required: ['items'],
+});
 
 export function bundleResource(deps: AppContext): Resource {
   const { centre } = deps;
   return {
     name: 'bundles',
-    description: { zh: '事项包：部署、版本、停用、统一表单', en: 'Bundles: deploy, versions, retire, unified form' },
+    description: {
+      zh: '事项包：部署、版本、停用、统一表单',
+      en: 'Bundles: deploy, versions, retire, unified form',
+    },
     base: '/api/bundles',
     routes: [
       {
@@ -51,11 +59,21 @@ export function bundleResource(deps: AppContext): Resource {
         method: 'post',
         path: '',
         operationId: 'bundles.deploy',
-        summary: { zh: '部署事项包（bundle.json + BPMN 一起校验、一起定版）', en: 'Deploy a bundle: bundle.json and BPMN validated and versioned together' },
+        summary: {
+          zh: '部署事项包（bundle.json + BPMN 一起校验、一起定版）',
+          en: 'Deploy a bundle: bundle.json and BPMN validated and versioned together',
+        },
         roles: ['analyst'],
         bodyLimit: BUNDLE_BODY_LIMIT,
-        body: objectOf({ bundle: AnyObject, xml: { type: 'string', minLength: 1, maxLength: 5_000_000 } }, ['bundle', 'xml']),
-        response: { status: 201, schema: BundleSummary, description: { zh: '已部署的版本', en: 'The deployed version' } },
+        body: objectOf({ bundle: AnyObject, xml: { type: 'string', minLength: 1, maxLength: 5_000_000 } }, [
+          'bundle',
+          'xml',
+        ]),
+        response: {
+          status: 201,
+          schema: BundleSummary,
+          description: { zh: '已部署的版本', en: 'The deployed version' },
+        },
         errors: [409],
         target: (ctx) => `bundle:${String((ctx.body.bundle as { code?: unknown }).code ?? '?')}`,
         handler: async ({ actor, body }) => {
@@ -63,7 +81,9 @@ export function bundleResource(deps: AppContext): Resource {
           return reply({
             status: 201,
             body: summary,
-            headers: { Location: `/api/bundles/${encodeURIComponent(summary.code)}?version=${summary.version}` },
+            headers: {
+              Location: `/api/bundles/${encodeURIComponent(summary.code)}?version=${summary.version}`,
+            },
             auditTarget: `bundle:${summary.code}@${summary.version}`,
           });
         },
@@ -84,7 +104,10 @@ export function bundleResource(deps: AppContext): Resource {
         method: 'post',
         path: '/:code/retire',
         operationId: 'bundles.retire',
-        summary: { zh: '停用事项包（在办件按原版本办完）', en: 'Retire a bundle (running applications finish on their version)' },
+        summary: {
+          zh: '停用事项包（在办件按原版本办完）',
+          en: 'Retire a bundle (running applications finish on their version)',
+        },
         roles: ['analyst'],
         params: { code: codeParam },
         body: EmptyBody,
@@ -96,7 +119,10 @@ export function bundleResource(deps: AppContext): Resource {
         method: 'post',
         path: '/:code/form',
         operationId: 'bundles.form',
-        summary: { zh: '按情形答案生成统一表单和材料清单', en: 'Situation answers → unified form and materials' },
+        summary: {
+          zh: '按情形答案生成统一表单和材料清单',
+          en: 'Situation answers → unified form and materials',
+        },
         roles: ROLES,
         params: { code: codeParam },
         body: objectOf({ answers: Answers }, ['answers']),

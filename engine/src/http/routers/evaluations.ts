@@ -13,14 +13,21 @@ export function evaluationResource(deps: AppContext): Resource {
         method: 'post',
         path: '/:id/evaluation',
         operationId: 'applications.evaluation',
-        summary: { zh: '评价（1–5 级；每个渠道一次；差评生成整改任务）', en: 'Evaluate (levels 1–5, one per channel; a bad review opens rectification)' },
+        summary: {
+          zh: '评价（1–5 级；每个渠道一次；差评生成整改任务）',
+          en: 'Evaluate (levels 1–5, one per channel; a bad review opens rectification)',
+        },
         roles: ['applicant', 'clerk'],
         params: { id: idParam },
         body: objectOf(
           {
             channel: EvaluationChannel,
             level: { type: 'integer', minimum: 1, maximum: 5 },
-            indicators: { type: 'object', additionalProperties: { type: 'number', minimum: 1, maximum: 5 }, maxProperties: 50 },
+            indicators: {
+              type: 'object',
+              additionalProperties: { type: 'number', minimum: 1, maximum: 5 },
+              maxProperties: 50,
+            },
             comment: text(2000, 0),
           },
           ['channel', 'level'],
@@ -28,7 +35,8 @@ export function evaluationResource(deps: AppContext): Resource {
         response: { schema: Application },
         errors: [404, 409],
         target: (ctx) => `application:${ctx.params.id}`,
-        handler: async ({ actor, params, body }) => deps.centre.getApplication(actor, (await deps.centre.evaluate(actor, params.id, body)).id),
+        handler: async ({ actor, params, body }) =>
+          deps.centre.getApplication(actor, (await deps.centre.evaluate(actor, params.id, body)).id),
       },
     ],
   };

@@ -42,11 +42,18 @@ export function incidentResource(deps: AppContext): Resource {
         response: { schema: pageOf(Incident) },
         handler: async ({ query }) => {
           const limit: number = query.limit ?? 20;
-          const records = await engine.store.listInstances({ status: 'incident' }, { limit: limit + 1, ...(query.after ? { after: query.after } : {}) });
+          const records = await engine.store.listInstances(
+            { status: 'incident' },
+            { limit: limit + 1, ...(query.after ? { after: query.after } : {}) },
+          );
           const page = records.slice(0, limit);
           const items = page.map((r) => {
             const incident = r.state.incident;
-            const { token: _token, phase: _phase, ...shown } = incident ?? ({} as NonNullable<typeof incident>);
+            const {
+              token: _token,
+              phase: _phase,
+              ...shown
+            } = incident ?? ({} as NonNullable<typeof incident>);
             return {
               instanceId: r.id,
               processId: r.processId,
@@ -64,22 +71,36 @@ export function incidentResource(deps: AppContext): Resource {
         method: 'post',
         path: '/:instanceId/retry',
         operationId: 'incidents.retry',
-        summary: { zh: '重试异常实例（可附变量）', en: 'Retry an instance in incident (optionally with variables)' },
+        summary: {
+          zh: '重试异常实例（可附变量）',
+          en: 'Retry an instance in incident (optionally with variables)',
+        },
         roles: ['supervisor'],
         params: { instanceId: idParam },
         body: objectOf({ variables: { type: 'object' } }),
         response: {
           schema: {
             type: 'object',
-            properties: { instanceId: { type: 'string' }, status: { type: 'string' }, incident: { type: 'object' } },
+            properties: {
+              instanceId: { type: 'string' },
+              status: { type: 'string' },
+              incident: { type: 'object' },
+            },
             required: ['instanceId', 'status'],
           },
         },
         errors: [404, 409],
         target: (ctx) => `instance:${ctx.params.instanceId}`,
         handler: async ({ params, body }) => {
-          const view = await engine.resolveIncident(params.instanceId, body.variables ? { variables: body.variables } : {});
-          return { instanceId: view.id, status: view.status, ...(view.incident ? { incident: view.incident } : {}) };
+          const view = await engine.resolveIncident(
+            params.instanceId,
+            body.variables ? { variables: body.variables } : {},
+          );
+          return {
+            instanceId: view.id,
+            status: view.status,
+            ...(view.incident ? { incident: view.incident } : {}),
+          };
         },
       },
     ],

@@ -31,10 +31,19 @@ export function licenceResource(deps: AppContext): Resource {
         method: 'post',
         path: '/search',
         operationId: 'licences.search',
-        summary: { zh: '查询持证人的电子证照（证件号放在请求体中）', en: "A holder's e-licences (the ID number goes in the body)" },
+        summary: {
+          zh: '查询持证人的电子证照（证件号放在请求体中）',
+          en: "A holder's e-licences (the ID number goes in the body)",
+        },
         roles: ['clerk', 'applicant', 'supervisor'],
         body: objectOf({ holderId: text(64) }, ['holderId']),
-        response: { schema: { type: 'object', properties: { items: { type: 'array', items: LicenceDoc } }, required: ['items'] } },
+        response: {
+          schema: {
+            type: 'object',
+            properties: { items: { type: 'array', items: LicenceDoc } },
+            required: ['items'],
+          },
+        },
         idempotent: false,
         target: (ctx) => `holder:${maskText('id', String(ctx.body.holderId))}`,
         handler: async ({ actor, body }) => ({ items: await deps.centre.listLicences(actor, body.holderId) }),

@@ -43,7 +43,10 @@ export function metricsResource(deps: AppContext): Resource {
         method: 'get',
         path: '/api/metrics',
         operationId: 'metrics.summary',
-        summary: { zh: '办件数量：按状态、按时限状态（在你的区域内）', en: 'Application counts by status and time-limit status (within your region)' },
+        summary: {
+          zh: '办件数量：按状态、按时限状态（在你的区域内）',
+          en: 'Application counts by status and time-limit status (within your region)',
+        },
         roles: ['supervisor'],
         response: {
           schema: {
@@ -51,7 +54,12 @@ export function metricsResource(deps: AppContext): Resource {
             properties: {
               applications: {
                 type: 'object',
-                properties: { total: { type: 'integer' }, byStatus: counts, byTimeStatus: counts, complete: { type: 'boolean' } },
+                properties: {
+                  total: { type: 'integer' },
+                  byStatus: counts,
+                  byTimeStatus: counts,
+                  complete: { type: 'boolean' },
+                },
               },
               incidents: { type: 'integer' },
             },
@@ -59,7 +67,8 @@ export function metricsResource(deps: AppContext): Resource {
         },
         handler: async ({ actor }) => ({
           applications: await applicationCounts(deps, actor),
-          incidents: (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 10_000 })).length,
+          incidents: (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 10_000 }))
+            .length,
         }),
       },
       {

@@ -18,18 +18,28 @@ export function systemResource(deps: AppContext, openapi: () => Record<string, u
         response: {
           schema: {
             type: 'object',
-            properties: { status: { enum: ['ok', 'unavailable'] }, version: { type: 'string' }, uptimeSeconds: { type: 'number' } },
+            properties: {
+              status: { enum: ['ok', 'unavailable'] },
+              version: { type: 'string' },
+              uptimeSeconds: { type: 'number' },
+            },
             required: ['status'],
           },
         },
         handler: async () => {
           const uptimeSeconds = Math.round((deps.clock() - started) / 1000);
           try {
-            await Promise.all([deps.docs.get('audit', 'head'), deps.engine.store.listInstances({}, { limit: 1 })]);
+            await Promise.all([
+              deps.docs.get('audit', 'head'),
+              deps.engine.store.listInstances({}, { limit: 1 }),
+            ]);
             return { status: 'ok', version: deps.version, uptimeSeconds };
           } catch (err) {
             deps.logger.error({ err }, 'health check failed');
-            return reply({ status: 503, body: { status: 'unavailable', version: deps.version, uptimeSeconds } });
+            return reply({
+              status: 503,
+              body: { status: 'unavailable', version: deps.version, uptimeSeconds },
+            });
           }
         },
       },

@@ -4,7 +4,18 @@ import type { Actor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import type { AppContext } from '../context.js';
 import { actionRoute, type Resource, type RouteDef } from '../route.js';
-import { afterParam, DepartmentTask as DepartmentTaskSchema, EmptyBody, idParam, limitParam, NoticeEntries, objectOf, pageOf, text, TimeStatus } from '../schemas.js';
+import {
+  afterParam,
+  DepartmentTask as DepartmentTaskSchema,
+  EmptyBody,
+  idParam,
+  limitParam,
+  NoticeEntries,
+  objectOf,
+  pageOf,
+  text,
+  TimeStatus,
+} from '../schemas.js';
 
 const id = { id: idParam };
 
@@ -19,7 +30,14 @@ export function taskResource(deps: AppContext): Resource {
     if (actor.role !== 'supervisor') return tasks;
     const visible = new Map<string, Promise<boolean>>();
     const sees = (id: string) => {
-      if (!visible.has(id)) visible.set(id, centre.getApplication(actor, id).then(() => true, () => false));
+      if (!visible.has(id))
+        visible.set(
+          id,
+          centre.getApplication(actor, id).then(
+            () => true,
+            () => false,
+          ),
+        );
       return visible.get(id)!;
     };
     const out: DepartmentTask[] = [];
@@ -30,11 +48,26 @@ export function taskResource(deps: AppContext): Resource {
     }
     return out;
   };
-  const action = (name: string, summary: RouteDef['summary'], body: RouteDef['body'], handler: RouteDef['handler']) =>
-    actionRoute('tasks', name, { summary, roles: ['department'], body, handler, params: id, schema: DepartmentTaskSchema });
+  const action = (
+    name: string,
+    summary: RouteDef['summary'],
+    body: RouteDef['body'],
+    handler: RouteDef['handler'],
+  ) =>
+    actionRoute('tasks', name, {
+      summary,
+      roles: ['department'],
+      body,
+      handler,
+      params: id,
+      schema: DepartmentTaskSchema,
+    });
   return {
     name: 'tasks',
-    description: { zh: '部门待办：认领、审批、补正要求、事后核查', en: 'Department inbox: claim, decide, supplement requests, post-checks' },
+    description: {
+      zh: '部门待办：认领、审批、补正要求、事后核查',
+      en: 'Department inbox: claim, decide, supplement requests, post-checks',
+    },
     base: '/api/tasks',
     routes: [
       {
@@ -60,7 +93,10 @@ export function taskResource(deps: AppContext): Resource {
         method: 'get',
         path: '/:id',
         operationId: 'tasks.get',
-        summary: { zh: '待办详情（只含本部门事项声明的字段，敏感值按声明脱敏）', en: "One task with only the fields its department's items declare, masked unless declared in full" },
+        summary: {
+          zh: '待办详情（只含本部门事项声明的字段，敏感值按声明脱敏）',
+          en: "One task with only the fields its department's items declare, masked unless declared in full",
+        },
         roles: ['department', 'supervisor'],
         params: id,
         response: { schema: DepartmentTaskSchema },
@@ -71,19 +107,29 @@ export function taskResource(deps: AppContext): Resource {
           return task;
         },
       },
-      action('claim', { zh: '认领', en: 'Claim' }, EmptyBody, ({ actor, params }) => centre.claim(actor, params.id)),
+      action('claim', { zh: '认领', en: 'Claim' }, EmptyBody, ({ actor, params }) =>
+        centre.claim(actor, params.id),
+      ),
       action(
         'approve',
-        { zh: '准予（可填批准文号；可签发电子证照）', en: 'Approve (approval number; optionally issue a signed e-licence)' },
+        {
+          zh: '准予（可填批准文号；可签发电子证照）',
+          en: 'Approve (approval number; optionally issue a signed e-licence)',
+        },
         objectOf({
           resultNumber: text(100),
-          licence: objectOf({ typeCode: text(100), validTo: { type: 'string', format: 'date' } }, ['typeCode']),
+          licence: objectOf({ typeCode: text(100), validTo: { type: 'string', format: 'date' } }, [
+            'typeCode',
+          ]),
           comment: text(2000, 0),
         }),
         ({ actor, params, body }) => centre.approve(actor, params.id, body),
       ),
-      action('reject', { zh: '不予许可（须说明理由）', en: 'Reject with a reason' }, objectOf({ reason: text(2000) }, ['reason']), ({ actor, params, body }) =>
-        centre.reject(actor, params.id, { reason: body.reason }),
+      action(
+        'reject',
+        { zh: '不予许可（须说明理由）', en: 'Reject with a reason' },
+        objectOf({ reason: text(2000) }, ['reason']),
+        ({ actor, params, body }) => centre.reject(actor, params.id, { reason: body.reason }),
       ),
       action(
         'request-supplement',
@@ -93,7 +139,10 @@ export function taskResource(deps: AppContext): Resource {
       ),
       action(
         'post-check',
-        { zh: '告知承诺事后核查结果（不实则撤销）', en: '告知承诺 post-check result (false revokes the approval)' },
+        {
+          zh: '告知承诺事后核查结果（不实则撤销）',
+          en: '告知承诺 post-check result (false revokes the approval)',
+        },
         objectOf({ result: { enum: ['confirmed', 'false', 'unverifiable'] } }, ['result']),
         ({ actor, params, body }) => centre.recordPostCheck(actor, params.id, { result: body.result }),
       ),
