@@ -1,0 +1,276 @@
+/**
+ * Jurisdiction (属地): which department decides an item for an applicant's region, and which
+ * venues may receive what. Pure functions over a loaded network: the Centre calls them at
+ * acceptance to record the accepting venue and, per item, the deciding department and region
+ * (就近申报、异地收件、远程流转、属地办理).
+ */
+import { DomainError, type Text } from '../domain/errors.js';
+import {
+  LEVEL_NAMES,
+  LEVELS,
+  type Department,
+  type ItemImplementation,
+  type Level,
+  type Region,
+  type ServiceNetwork,
+  type Venue,
+} from './types.js';
+
+const t = (zh: string, en: string): Text => ({ zh, en });
+
+export interface CompetentQuery {
+  /** Functional department code of the item (bundle.json `items[].department`). */
+  department: string;
+  /** The level the item is decided at. */
+  level: Level;
+  /** The applicant's (household, residence) or the premises' region code, 6 to 12 digits. */
+  region: string;
+}
+
+export interface Competent {
+  department: Department;
+  /** The region at the item's level whose department decides (the applicant's district, town…). */
+  region: Region;
+  /** Where the deciding department is stationed (进驻), when known. */
+  venue?: Venue;
+}
+
+export function regionOf(network: ServiceNetwork, code: string): Region {
+  const region = network.regions.get(code);
+  if (!region) {
+    throw new DomainError(
+      'invalid',
+      t(`区划代码 ${code} 不在本地服务网络中`, `region ${code} is not in this service network`),
+      [{ field: 'region', message: t('未知的行政区划代码', 'unknown administrative-division code') }],
+    );
+  }
+  return region;
+}
+
+/** The region itself or its ancestor at `level`, or undefined when the region is above it. */
+export function ancestorAt(network: ServiceNetwork, region: Region, level: Level): Region | undefined {
+  const index = LEVELS.indexOf(level);
+  const code = region.path[index];
+  return code === undefined ? undefined : network.regions.get(code);
+}
+
+/** Whether `inner` is `outer` or lies inside it. */
+export const within = (inner: Region, outer: Region) => inner.path.includes(outer.code);
+
+/**
+ * The department competent for an item: the department with the item's functional code at the
+ * item's level in the applicant's region (or one that covers that region, e.g. a district office
+ * serving a function zone).
+ */
+export function competentDepartment(network: ServiceNetwork, query: CompetentQuery): Competent {
+  const start = regionOf(network, query.region);
+  const at = ancestorAt(network, start, query.level);
+  if (!at) {
+    throw new DomainError(
+      'invalid',
+      t(
+        `该事项由${LEVEL_NAMES[query.level].zh}部门办理，请选择到${LEVEL_NAMES[query.level].zh}的区划（当前为 ${start.name.zh}）`,
+        `the item is decided at ${LEVEL_NAMES[query.level].en} level: give a region down to that level (have ${start.name.en})`,
+      ),
+      [
+        {
+          field: 'region',
+          message: t(
+            `需要${LEVEL_NAMES[query.level].zh}区划`,
+            `a ${LEVEL_NAMES[query.level].en} region is needed`,
+          ),
+        },
+      ],
+    );
+  }
+  let department: Department | undefined;
+  for (const d of network.departments.values()) {
+    if (d.code !== query.department || d.level !== query.level) continue;
+    if (d.region === at.code) {
+      department = d;
+      break;
+    }
+    if (d.covers?.includes(at.code)) department ??= d;
+  }
+  if (!department) {
+    throw new DomainError(
+      'notFound',
+      t(
+        `${at.name.zh}没有办理该事项的部门（${query.department}）`,
+        `no ${query.department} department has jurisdiction in ${at.name.en}`,
+      ),
+      [
+        {
+          field: 'department',
+          message: t('服务网络中缺少该部门', 'the department is missing from the service network'),
+        },
+      ],
+    );
+  }
+  const venue = stationOf(network, department);
+  return { department, region: at, ...(venue ? { venue } : {}) };
+}
+
+/** The venue where a department works with applicants: its declared station, else its region's centre. */
+export function stationOf(network: ServiceNetwork, department: Department): Venue | undefined {
+  if (department.stationedAt) return network.venues.get(department.stationedAt);
+  const here = [...network.venues.values()].filter(
+    (v) => v.region === department.region && v.kind !== 'self-service' && v.kind !== 'village-station',
+  );
+  return here.find((v) => v.kind === 'centre' || v.kind === 'town-centre') ?? here[0];
+}
+
+/** 进驻事项清单: may this venue receive the bundle or item with this code? */
+export function mayAccept(network: ServiceNetwork, venueId: string, code: string): boolean {
+  const venue = network.venues.get(venueId);
+  if (!venue) return false;
+  const { bundles, items } = venue.accepts;
+  return bundles === '*' || !!bundles?.includes(code) || !!items?.includes(code);
+}
+
+/** The item's implementation in this network, or the defaults (decided at the default level, by household). */
+export function implementationOf(
+  network: ServiceNetwork,
+  item: { code: string; department: string },
+): ItemImplementation {
+  return (
+    network.items.get(item.code) ?? {
+      code: item.code,
+      department: item.department,
+      level: network.settings.defaultItemLevel,
+      jurisdiction: 'household',
+    }
+  );
+}
+
+export interface RoutedItem {
+  item: string;
+  /** Functional code (as in the bundle) and the concrete department that decides. */
+  department: string;
+  decidingDepartment: string;
+  decidingDepartmentName: Text;
+  decidingRegion: string;
+  decidingLevel: Level;
+  /** Where its results come back from, when known. */
+  decidingVenue?: string;
+  /** 跨域: decided outside the accepting venue's district. */
+  crossRegion: boolean;
+}
+
+export interface Routing {
+  acceptedAt: string;
+  acceptedRegion: string;
+  /** The region the jurisdiction was taken from (applicant or premises). */
+  jurisdictionRegion: string;
+  items: RoutedItem[];
+}
+
+const districtOf = (network: ServiceNetwork, region: Region) =>
+  ancestorAt(network, region, 'district')?.code ?? region.code;
+
+/**
+ * Routes every item of an application received at `venue`: refuses (403-style domain error) when
+ * the venue may not receive the bundle or one of the items, otherwise names the deciding
+ * department, region and venue per item. `region` is where jurisdiction lies (属地).
+ */
+export function routeApplication(
+  network: ServiceNetwork,
+  input: { venue: string; bundleCode: string; region: string; items: { code: string; department: string }[] },
+): Routing {
+  const venue = network.venues.get(input.venue);
+  if (!venue)
+    throw new DomainError(
+      'invalid',
+      t(`受理地点 ${input.venue} 不在服务网络中`, `venue ${input.venue} is not in the service network`),
+      [{ field: 'venue', message: t('未知的服务场所', 'unknown venue') }],
+    );
+  const wholeBundle = mayAccept(network, venue.id, input.bundleCode);
+  const refused = wholeBundle ? [] : input.items.filter((i) => !mayAccept(network, venue.id, i.code));
+  if (refused.length) {
+    throw new DomainError(
+      'forbidden',
+      t(
+        `${venue.name.zh}未进驻该事项，不能受理：${refused.map((i) => i.code).join('、')}`,
+        `${venue.name.en} may not receive: ${refused.map((i) => i.code).join(', ')}`,
+      ),
+      refused.map((i) => ({
+        field: `items.${i.code}`,
+        message: t('不在本场所进驻事项清单中', 'not on this venue’s list of accepted items'),
+      })),
+    );
+  }
+  const jurisdiction = regionOf(network, input.region);
+  const acceptedRegion = regionOf(network, venue.region);
+  const home = districtOf(network, acceptedRegion);
+  const items = input.items.map((i): RoutedItem => {
+    const impl = implementationOf(network, i);
+    // Items handled anywhere in the city (全市通办) are decided where they are received.
+    const basis = impl.jurisdiction === 'any' ? acceptedRegion : jurisdiction;
+    const level = impl.level;
+    const c = competentDepartment(network, { department: i.department, level, region: basis.code });
+    return {
+      item: i.code,
+      department: i.department,
+      decidingDepartment: c.department.id,
+      decidingDepartmentName: c.department.name,
+      decidingRegion: c.region.code,
+      decidingLevel: level,
+      ...(c.venue ? { decidingVenue: c.venue.id } : {}),
+      crossRegion: level !== 'city' && districtOf(network, c.region) !== home,
+    };
+  });
+  return { acceptedAt: venue.id, acceptedRegion: venue.region, jurisdictionRegion: jurisdiction.code, items };
+}
+
+/**
+ * The region jurisdiction is taken from, for an application: the unified form's region field
+ * (regionCode: premises or residence, as the bundle asks) when it names a region of the
+ * network, else the accepting venue's region (nearby service for local applicants).
+ */
+export function jurisdictionRegion(
+  network: ServiceNetwork,
+  input: { data?: Record<string, unknown>; venue?: string },
+): string | undefined {
+  for (const key of ['regionCode', 'premisesRegion', 'residenceRegion', 'householdRegion']) {
+    const value = input.data?.[key];
+    if (typeof value === 'string' && network.regions.has(value)) return value;
+  }
+  return input.venue ? network.venues.get(input.venue)?.region : undefined;
+}
+
+/** Venues that may receive a bundle (or any of the given items), nearest to `near` first. */
+export function venuesFor(
+  network: ServiceNetwork,
+  filter: { bundle?: string; items?: string[]; region?: string } = {},
+): { venue: Venue; wholeBundle: boolean; items: string[] }[] {
+  const near = filter.region ? network.regions.get(filter.region) : undefined;
+  const out: { venue: Venue; wholeBundle: boolean; items: string[]; distance: number }[] = [];
+  for (const venue of network.venues.values()) {
+    const region = network.regions.get(venue.region)!;
+    if (filter.region && !near) continue;
+    const wholeBundle = filter.bundle ? mayAccept(network, venue.id, filter.bundle) : false;
+    const items = (filter.items ?? []).filter((i) => mayAccept(network, venue.id, i));
+    if ((filter.bundle || filter.items) && !wholeBundle && !items.length) continue;
+    out.push({
+      venue,
+      wholeBundle,
+      items: wholeBundle ? [...(filter.items ?? [])] : items,
+      distance: near ? distance(near, region) : 0,
+    });
+  }
+  return out
+    .sort(
+      (a, b) =>
+        a.distance - b.distance ||
+        LEVELS.indexOf(a.venue.level) - LEVELS.indexOf(b.venue.level) ||
+        a.venue.id.localeCompare(b.venue.id),
+    )
+    .map(({ distance: _d, ...rest }) => rest);
+}
+
+/** Steps between two regions in the tree (0 = same, 1 = parent/child …). */
+function distance(a: Region, b: Region): number {
+  let common = 0;
+  while (common < a.path.length && common < b.path.length && a.path[common] === b.path[common]) common++;
+  return a.path.length - common + (b.path.length - common);
+}
