@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { engineCases } from './cases/engine.js';
+import { exampleCases } from './cases/examples.js';
 import { fmt, measure, type CaseDef, type CaseResult } from './lib/harness.js';
 import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } from './lib/report.js';
 
@@ -18,7 +19,7 @@ const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
 
-const all: CaseDef[] = [...engineCases()];
+const all: CaseDef[] = [...engineCases(), ...(await exampleCases())];
 const selected = only ? all.filter((c) => only.some((o) => c.id.includes(o))) : all;
 if (selected.length === 0) {
   console.error(`no case matches ${only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
@@ -41,7 +42,11 @@ console.log(
 
 for (const def of selected) {
   console.log(`\n${def.id}: ${def.title}`);
-  const result: CaseResult = await measure(def, { rounds, log: (line) => console.log(line) });
+  const result: CaseResult = await measure(def, {
+    rounds,
+    forceRounds: quick || value('rounds') !== undefined,
+    log: (line) => console.log(line),
+  });
   const ratio = result.ratio ? `, ratio ${fmt(result.ratio.median)}×` : '';
   console.log(
     `  → ours ${fmt(result.ours.value.median)} ${result.unit}${ratio} (${Math.round(result.seconds)} s)`,

@@ -149,12 +149,13 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
   return result;
 }
 
+/** `rounds`: the default; `forceRounds` (from --rounds or --quick) overrides a case's own count. */
 export async function measure(
   def: CaseDef,
-  options: { rounds: number; log?: (line: string) => void },
+  options: { rounds: number; forceRounds?: boolean; log?: (line: string) => void },
 ): Promise<CaseResult> {
   const log = options.log ?? (() => undefined);
-  const rounds = def.rounds ?? options.rounds;
+  const rounds = options.forceRounds ? options.rounds : (def.rounds ?? options.rounds);
   const started = performance.now();
   await def.setup?.();
   try {

@@ -2,7 +2,7 @@
  * Drives OneThing the way a client does: start an instance, take the open tasks from the returned
  * view, complete them one by one (each completion returns the next view), until none is left.
  */
-import { createEngine, type Engine, type Store, type Task, type Variables } from '../../engine/src/index.js';
+import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
 import type { Side, Work } from './harness.js';
 
 export interface Variant {
@@ -20,11 +20,31 @@ export interface Scenario {
   xml: string;
   referenceXml: string;
   variants: Variant[];
+  /** What completing a user task sends (default: `completion`); the reference signals the same. */
+  complete?: (elementId: string) => Variables;
 }
 
 /** What a clerk or department sends when completing a task: a decision and a note. */
-export function completion(task: Pick<Task, 'elementId'>): Variables {
-  return { [`${task.elementId}Decision`]: 'approved', [`${task.elementId}Note`]: 'ok' };
+export function completion(elementId: string): Variables {
+  return { [`${elementId}Decision`]: 'approved', [`${elementId}Note`]: 'ok' };
+}
+
+/** One instance, start to end; returns its final status, variables and the user tasks completed. */
+export async function runInstance(
+  engine: Engine,
+  scenario: Scenario,
+  variables: Variables,
+  businessKey: string,
+): Promise<{ status: string; variables: Variables; tasks: number }> {
+  const complete = scenario.complete ?? completion;
+  let view = await engine.start(scenario.processId, { variables, businessKey });
+  let tasks = 0;
+  while (view.openTasks.length > 0) {
+    const task = view.openTasks[0]!;
+    view = await engine.completeTask(task.id, { variables: complete(task.elementId) });
+    tasks++;
+  }
+  return { status: view.status, variables: view.variables, tasks };
 }
 
 /** Runs `count` instances to completion on `engine`; checks each did the expected work. */
@@ -37,36 +57,24 @@ export async function runInstances(
   let tasks = 0;
   for (let i = 0; i < count; i++) {
     const variant = scenario.variants[(offset + i) % scenario.variants.length]!;
-    let view = await engine.start(scenario.processId, {
-      variables: variant.variables,
-      businessKey: `app-${offset + i}`,
-    });
-    let done = 0;
-    while (view.openTasks.length > 0) {
-      const task = view.openTasks[0]!;
-      view = await engine.completeTask(task.id, { variables: completion(task) });
-      done++;
-    }
-    if (view.status !== 'completed' || done !== variant.tasks) {
+    const done = await runInstance(engine, scenario, variant.variables, `app-${offset + i}`);
+    if (done.status !== 'completed' || done.tasks !== variant.tasks) {
       throw new Error(
-        `OneThing: instance ended ${view.status} after ${done} tasks, expected completed after ${variant.tasks}`,
+        `OneThing ${scenario.processId}: instance ended ${done.status} after ${done.tasks} tasks, expected completed after ${variant.tasks}`,
       );
     }
-    tasks += done;
+    tasks += done.tasks;
   }
   return { ops: count, tasks };
 }
 
-/** Our side of an engine case. Each batch gets a fresh engine (and store) with the model deployed. */
+/**
+ * Our side of an engine case. Each batch gets a fresh engine with the model deployed, on a fresh
+ * store from `store` (default: a new MemoryStore); the previous batch's store is closed.
+ */
 export function oneThingSide(
   scenario: Scenario,
-  options: {
-    label: string;
-    count: number;
-    warmup: number;
-    store?: () => Promise<Store> | Store;
-    close?: boolean;
-  },
+  options: { label: string; count: number; warmup: number; store?: () => Promise<Store> | Store },
 ): Side {
   let engine: Engine | undefined;
   let offset = 0;
@@ -75,7 +83,7 @@ export function oneThingSide(
     count: options.count,
     warmup: options.warmup,
     async prepare() {
-      if (engine && options.close) await engine.store.close();
+      await engine?.store.close();
       engine = createEngine(options.store ? { store: await options.store() } : {});
       await engine.deploy(scenario.xml);
     },

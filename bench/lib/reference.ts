@@ -21,13 +21,17 @@ export async function referenceContext(xml: string): Promise<SourceContext> {
 }
 
 /** One instance, start to end; returns the number of user tasks signalled. */
-async function runOne(sourceContext: SourceContext, variables: Record<string, unknown>): Promise<number> {
+async function runOne(
+  sourceContext: SourceContext,
+  variables: Record<string, unknown>,
+  complete: (elementId: string) => Record<string, unknown>,
+): Promise<number> {
   const engine = new Engine({ name: 'reference', sourceContext });
   let signalled = 0;
   const listener = new EventEmitter();
   listener.on('activity.wait', (api) => {
     signalled++;
-    api.signal(completion({ elementId: api.id }));
+    api.signal(complete(api.id));
   });
   const ended = engine.waitFor('end');
   await engine.execute({ listener, variables });
@@ -49,7 +53,8 @@ export function referenceSide(scenario: Scenario, options: { count: number; warm
       let tasks = 0;
       for (let i = 0; i < count; i++) {
         const variant = scenario.variants[(offset + i) % scenario.variants.length]!;
-        const signalled = await runOne(context!, variant.referenceVariables ?? variant.variables);
+        const variables = variant.referenceVariables ?? variant.variables;
+        const signalled = await runOne(context!, variables, scenario.complete ?? completion);
         if (signalled !== variant.tasks)
           throw new Error(`bpmn-engine: ${signalled} tasks signalled, expected ${variant.tasks}`);
         tasks += signalled;
