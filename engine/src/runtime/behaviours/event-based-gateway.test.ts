@@ -52,4 +52,26 @@ describe('event-based gateway', () => {
     expect((await h.engine.correlate('paid', { correlationKey: 'O-4' })).instanceIds).toEqual([]);
     expect((await h.engine.instance(v.id)).status).toBe('active');
   });
+
+  it('a receive task can be one of the racing events', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:eventBasedGateway id="race"/>
+        <bpmn:receiveTask id="answer" messageRef="M_ans"/>
+        <bpmn:intermediateCatchEvent id="late">${timer('timeDuration', 'P1D')}</bpmn:intermediateCatchEvent>
+        ${endEvent('e1')}${endEvent('e2')}
+        ${chain('start', 'race')}${chain('race', 'answer', 'e1')}${chain('race', 'late', 'e2')}`,
+        ),
+        message('M_ans', 'answer'),
+      ),
+    );
+    const v = await h.engine.start('p', { businessKey: 'Q' });
+    expect((await h.engine.correlate('answer', { correlationKey: 'Q' })).instanceIds).toEqual([v.id]);
+    expect(await h.tick(2 * HOUR * 24)).toBe(0);
+    expect(path(await h.engine.instance(v.id))).toEqual(['start', 'race', 'answer', 'e1']);
+  });
 });

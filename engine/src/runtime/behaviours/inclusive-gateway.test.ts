@@ -301,4 +301,35 @@ describe('inclusive gateway', () => {
     expect(view.status).toBe('completed');
     expect(timesCompleted(view, 'join')).toBe(2);
   });
+
+  it('the join also waits for a token from a parallel branch that started before the split', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}
+      <bpmn:parallelGateway id="fork"/>
+      ${userTask('early')}
+      <bpmn:inclusiveGateway id="split"/>
+      ${userTask('a')}${userTask('b')}
+      <bpmn:inclusiveGateway id="join"/>
+      ${endEvent('end')}
+      ${chain('start', 'fork')}
+      ${chain('fork', 'early', 'join')}
+      ${chain('fork', 'split')}
+      ${flow('split', 'a', '= true')}
+      ${flow('split', 'b', '= false')}
+      ${chain('a', 'join')}${chain('b', 'join')}
+      ${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', {});
+    expect(openTaskIds(v)).toEqual(['a', 'early']);
+    const byEl = Object.fromEntries(v.openTasks.map((t) => [t.elementId, t.id]));
+    const afterA = await engine.completeTask(byEl['a']!, {});
+    expect(path(afterA)).not.toContain('join');
+    const done = await engine.completeTask(byEl['early']!, {});
+    expect(timesCompleted(done, 'join')).toBe(1);
+    expect(done.status).toBe('completed');
+  });
 });

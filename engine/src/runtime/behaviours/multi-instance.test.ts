@@ -324,4 +324,30 @@ describe('multi-instance', () => {
     expect(view.variables['out']).toEqual(items.map((i) => i * 2));
     expect(Date.now() - t).toBeLessThan(10_000);
   });
+
+  it('the completion condition sees numberOfInstances and numberOfActiveInstances', async () => {
+    const { engine } = await deployed(
+      miModel({
+        collection: '= [1, 2, 3, 4]',
+        elementVariable: 'n',
+        completion: '= numberOfCompletedInstances / numberOfInstances >= 0.5 and numberOfActiveInstances = 2',
+      }),
+    );
+    const v = await engine.start('p', {});
+    const open = reviewTasks(v.openTasks);
+    let view = await engine.completeTask(open[0]!.id, {});
+    expect(reviewTasks(view.openTasks)).toHaveLength(3);
+    view = await engine.completeTask(open[1]!.id, {});
+    expect(reviewTasks(view.openTasks)).toHaveLength(0);
+    expect(openTaskIds(view)).toEqual(['after']);
+  });
+
+  it('cancel() during a parallel multi-instance cancels every instance task', async () => {
+    const { engine } = await deployed(miModel({ collection: '= [1, 2, 3]', elementVariable: 'n' }));
+    const v = await engine.start('p', {});
+    const done = await engine.cancel(v.id);
+    expect(done.status).toBe('terminated');
+    const tasks = await engine.tasks({ instanceId: v.id });
+    expect(tasks.map((t) => t.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
 });

@@ -65,4 +65,31 @@ describe('receive task', () => {
     ]);
     expect((await engine.instance(v.id)).status).toBe('completed');
   });
+
+  it('a message boundary on a receive task interrupts the wait', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+          ${startEvent('start')}
+          <bpmn:receiveTask id="awaitPayment" messageRef="M_paid"/>
+          <bpmn:boundaryEvent id="cancelled" attachedToRef="awaitPayment"><bpmn:messageEventDefinition messageRef="M_cancel"/></bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('endCancelled')}
+          ${chain('start', 'awaitPayment', 'end')}${chain('cancelled', 'endCancelled')}`,
+        ),
+        message('M_paid', 'payment.received') + message('M_cancel', 'order.cancelled'),
+      ),
+    );
+    const v = await engine.start('p', { businessKey: 'O1' });
+    expect((await engine.correlate('order.cancelled', { correlationKey: 'O1' })).instanceIds).toEqual([v.id]);
+    expect((await engine.correlate('payment.received', { correlationKey: 'O1' })).instanceIds).toEqual([]);
+    expect(path(await engine.instance(v.id))).toEqual(['start', 'cancelled', 'endCancelled']);
+  });
+
+  it('without business key or key expression, a message without correlationKey reaches the waiting instance', async () => {
+    const { engine } = await deployed(byBusinessKey);
+    const v = await engine.start('p', {});
+    expect((await engine.correlate('payment.received', {})).instanceIds).toEqual([v.id]);
+  });
 });
