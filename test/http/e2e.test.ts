@@ -114,6 +114,9 @@ describe('one bundle from acceptance to evaluation', () => {
         'tasks.approve',
         'applications.deliver',
         'applications.evaluation',
+        // reads of personal data are audited too
+        'tasks.get',
+        'applications.get',
       ]),
     );
     expect((await s.ok('GET', '/api/audit/verify', { as: 'supervisor1' })).ok).toBe(true);

@@ -85,7 +85,7 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
     operationId: route.operationId,
     tags: [resource.name],
     summary: route.summary.en,
-    description: `${route.summary.zh}${route.roles === 'public' ? '' : `\n\nRoles: ${route.roles.join(', ')}`}${mutation && route.audit !== false ? '\n\nAudited.' : ''}`,
+    description: `${route.summary.zh}${route.roles === 'public' ? '' : `\n\nRoles: ${route.roles.join(', ')}`}${(route.audit ?? mutation) ? '\n\nAudited.' : ''}`,
     ...(parameters.length ? { parameters } : {}),
     responses,
     security: route.roles === 'public' ? [] : [{ bearerAuth: [] }],

@@ -104,7 +104,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     : undefined;
   const template = `${resource.base}${route.path}`;
   const mutation = isMutation(route);
-  const audited = mutation && route.audit !== false;
+  const audited = route.audit ?? mutation;
   const idempotent = route.method === 'post' && route.idempotent !== false;
 
   return async (req: Request, res: Response): Promise<void> => {
@@ -206,7 +206,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
         const outcomeName: AuditOutcome =
           status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
         const target = targetOf(resource, route, ctx, req, result);
-        deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
+        if (mutation) deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
         try {
           await deps.audit.append({
             actor: auditedActor,

@@ -58,7 +58,10 @@ export interface RouteDef {
   errors?: number[];
   /** Audit target from the request (default: derived from the first path parameter). */
   target?: (ctx: RouteContext) => string;
-  /** POST/PATCH: audited and idempotent unless switched off. */
+  /**
+   * Audited: POST/PATCH unless switched off; a GET when it reads personal data (GOV-SERVICES
+   * 2.20: every read of personal data is logged).
+   */
   audit?: boolean;
   idempotent?: boolean;
   deprecated?: boolean;

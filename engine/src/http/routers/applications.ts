@@ -114,6 +114,7 @@ export function applicationResource(deps: AppContext): Resource {
         method: 'get',
         path: '/:id',
         operationId: 'applications.get',
+        audit: true,
         summary: { zh: '办件详情（含办理轨迹）', en: 'One application with its timeline' },
         roles: ['clerk', 'supervisor', 'applicant', 'department'],
         params: id,

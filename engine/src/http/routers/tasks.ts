@@ -93,6 +93,7 @@ export function taskResource(deps: AppContext): Resource {
         method: 'get',
         path: '/:id',
         operationId: 'tasks.get',
+        audit: true,
         summary: {
           zh: '待办详情（只含本部门事项声明的字段，敏感值按声明脱敏）',
           en: "One task with only the fields its department's items declare, masked unless declared in full",
