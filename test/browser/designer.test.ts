@@ -7,7 +7,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { startDesignerFixture, type Fixture } from './designer-fixture.js';
 import { chainModel } from './large-model.js';
 
@@ -21,7 +22,6 @@ declare global {
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const artifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let fixture: Fixture;
 let browser: Browser;
@@ -34,10 +34,7 @@ beforeAll(async () => {
   }
   mkdirSync(artifacts, { recursive: true });
   fixture = await startDesignerFixture();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
   // The refused deploy answers 422 on purpose; anything else logged as an error counts.

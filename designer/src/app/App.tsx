@@ -160,6 +160,18 @@ export function App() {
     }
   };
 
+  /** Bundle edits; a new bundle code is carried to the process's gov:bundle when it named the old one. */
+  const changeBundle = (next: BundleDefinition) => {
+    if (next.code !== bundle.code) {
+      const root = modelerRef.current.get('canvas').getRootElement();
+      const process = root.businessObject;
+      if (process?.$instanceOf?.('bpmn:Process') && process.get('gov:bundle') === bundle.code) {
+        modelerRef.current.get('modeling').updateModdleProperties(root, process, { 'gov:bundle': next.code });
+      }
+    }
+    setBundle(next);
+  };
+
   const select = (id: string) => {
     const element = modelerRef.current.get('elementRegistry').get(id);
     if (!element) return;
@@ -281,7 +293,7 @@ export function App() {
         </section>
         <aside className="properties" ref={panelRef} data-testid="properties" />
         <aside className="bundle">
-          <BundleEditor bundle={bundle} lang={lang} onChange={setBundle} problems={server.elsewhere} tab={tab} onTab={setTab} />
+          <BundleEditor bundle={bundle} lang={lang} onChange={changeBundle} problems={server.elsewhere} tab={tab} onTab={setTab} />
         </aside>
       </main>
       {login && (
