@@ -118,7 +118,7 @@ export interface CentreApi {
   approve(
     actor: Actor,
     taskId: string,
-    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
+    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string; holderId?: string }; comment?: string },
   ): Promise<DepartmentTask>;
   reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask>;
   requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask>;

@@ -82,8 +82,9 @@ describe('Centre: one application from the window to the departments and back', 
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
     await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { resultNumber: 'REG-001' });
     // Registration declares the business licence it issues (发证清单): it is signed and in the library.
-    const [licence] = await s.centre.listLicences(clerk, HOLDER).then((l) => l.filter((x) => x.typeCode === 'business-licence'));
-    expect(licence).toMatchObject({ id: 'business-licence:REG-001', item: 'enterprise-registration', status: 'valid' });
+    // It belongs to the new enterprise, identified by the result number (its credit code).
+    const [licence] = await s.centre.listLicences(clerk, 'REG-001');
+    expect(licence).toMatchObject({ id: 'business-licence:REG-001', item: 'enterprise-registration', status: 'valid', holderId: 'REG-001' });
     expect(licence!.signed.licence.data).toHaveProperty('companyName', s.data.companyName);
     for (const [department, item] of [
       ['public-security', 'seal-filing'],
@@ -242,7 +243,8 @@ describe('Centre: one application from the window to the departments and back', 
       resultNumber: '91440400MA5XXXXX1X',
       licence: { typeCode: 'business-licence' },
     });
-    const [issued] = (await s.centre.listLicences(clerk, HOLDER)).filter((l) => l.typeCode === 'business-licence');
+    // The enterprise holds its business licence under its credit code (the result number).
+    const [issued] = (await s.centre.listLicences(clerk, '91440400MA5XXXXX1X')).filter((l) => l.typeCode === 'business-licence');
     expect(issued!.signed.licence.number).toBe('91440400MA5XXXXX1X');
     expect(issued!.signed.licence.data).not.toHaveProperty('legalRepIdNumber'); // no sensitive facts on a licence
 

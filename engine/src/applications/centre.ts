@@ -537,7 +537,7 @@ export class Centre implements CentreApi {
   async approve(
     actor: Actor,
     taskId: string,
-    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
+    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string; holderId?: string }; comment?: string },
   ): Promise<DepartmentTask> {
     return this.decide(actor, taskId, 'approved', async (app, item) => {
       item.resultNumber = input.resultNumber ? String(input.resultNumber).slice(0, 100) : `${app.number}-${item.item}`;
@@ -620,7 +620,7 @@ export class Centre implements CentreApi {
    * declares in bundle.json (`issues`). Its data is the item's declared fields, else the public
    * (non-sensitive) fields of the department's payload, so it can pre-fill later forms.
    */
-  private async issueLicence(app: Application, item: ItemCase, spec?: { typeCode: string; validTo?: string }) {
+  private async issueLicence(app: Application, item: ItemCase, spec?: { typeCode: string; validTo?: string; holderId?: string }) {
     const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
     const unified = { situation: app.answers, ...app.data };
     const declared = licenceContentFor(bundle.definition, item.item, unified);
@@ -644,7 +644,8 @@ export class Centre implements CentreApi {
       {
         typeCode: spec?.typeCode ?? declared!.typeCode,
         number: item.resultNumber!,
-        holderId: app.applicant.idNumber,
+        // A business licence belongs to the new enterprise: its number is the credit code that identifies it.
+        holderId: spec?.holderId ?? (declared?.holder === 'resultNumber' ? item.resultNumber! : app.applicant.idNumber),
         holderName: typeof app.data.companyName === 'string' ? app.data.companyName : app.applicant.name,
         issuer: item.department,
         validFrom: cstDate(now),

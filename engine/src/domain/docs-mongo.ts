@@ -48,7 +48,7 @@ export class MongoDocStore implements DocStore {
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
     await this.ready;
     const saved = { ...doc, rev: expectedRev + 1 };
-    const stored: Stored = { _id: doc.id, rev: saved.rev, body: JSON.stringify(saved), f: scalars(saved as Record<string, unknown>) };
+    const stored: Stored = { _id: doc.id, rev: saved.rev, body: JSON.stringify(saved), f: scalars(saved as unknown as Record<string, unknown>) };
     if (expectedRev === 0) {
       try {
         await this.col(collection).insertOne(stored);
@@ -65,7 +65,7 @@ export class MongoDocStore implements DocStore {
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
     await this.ready;
-    const stored: Stored = { _id: doc.id, rev: doc.rev, body: JSON.stringify(doc), f: scalars(doc as Record<string, unknown>) };
+    const stored: Stored = { _id: doc.id, rev: doc.rev, body: JSON.stringify(doc), f: scalars(doc as unknown as Record<string, unknown>) };
     await this.col(collection).replaceOne({ _id: doc.id }, stored, { upsert: true });
   }
 

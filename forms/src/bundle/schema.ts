@@ -83,10 +83,18 @@ const item = objectOf(
     fields: { type: 'array', items: itemField },
     materials: { type: 'array', items: itemMaterial },
     answers: { type: 'array', items: camelId, uniqueItems: true },
-    issues: objectOf({ eLicenceType: code, fields: { type: 'array', items: camelId, uniqueItems: true } }, [
-      'eLicenceType',
-      'fields',
-    ]),
+    issues: objectOf(
+      {
+        eLicenceType: code,
+        fields: { type: 'array', items: camelId, uniqueItems: true },
+        // 'resultNumber': the licence number identifies its holder (a business licence's number is the new credit code).
+        holder: { enum: ['applicant', 'resultNumber'] },
+      },
+      [
+        'eLicenceType',
+        'fields',
+      ],
+    ),
   },
   ['code', 'name', 'department', 'promisedDays', 'fields', 'materials'],
 );

@@ -67,7 +67,7 @@ export interface ItemDefinition {
   /** Situation answers the department receives with its payload (e.g. sealTypes for seal filing). */
   answers?: string[];
   /** The e-licence its approval issues (发证清单), carrying these of its fields as licence data. */
-  issues?: { eLicenceType: string; fields: string[] };
+  issues?: { eLicenceType: string; fields: string[]; holder?: 'applicant' | 'resultNumber' };
 }
 
 export interface ItemField {

@@ -7,6 +7,7 @@ describe('licenceContentFor', () => {
     const bundle = readExampleBundle('business-startup');
     expect(licenceContentFor(bundle, 'enterprise-registration', samples['business-startup']!)).toEqual({
       typeCode: 'business-licence',
+      holder: 'resultNumber',
       data: {
         companyName: '珠海市香洲区某某科技有限公司',
         enterpriseType: 'llc',
@@ -24,6 +25,7 @@ describe('licenceContentFor', () => {
     expect(licenceContentFor(bundle, 'vaccination-certificate', samples.newborn!)).toBeUndefined();
     expect(licenceContentFor(bundle, 'birth-certificate', { babyName: '张小明' })).toEqual({
       typeCode: 'birth-certificate',
+      holder: 'applicant',
       data: { babyName: '张小明' },
     });
   });

@@ -10,10 +10,10 @@ export function licenceContentFor(
   bundle: BundleDefinition,
   itemCode: string,
   data: UnifiedData,
-): { typeCode: string; data: Record<string, unknown> } | undefined {
+): { typeCode: string; data: Record<string, unknown>; holder: 'applicant' | 'resultNumber' } | undefined {
   const issues = bundle.items.find((i) => i.code === itemCode)?.issues;
   if (!issues) return undefined;
   const content: Record<string, unknown> = {};
   for (const f of issues.fields) if (data[f] !== undefined) content[f] = data[f];
-  return { typeCode: issues.eLicenceType, data: content };
+  return { typeCode: issues.eLicenceType, data: content, holder: issues.holder ?? 'applicant' };
 }
