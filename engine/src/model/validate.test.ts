@@ -443,4 +443,17 @@ describe('validate', () => {
     expectWellFormed(problems);
     expect(problems.map((p) => p.message).join('\n')).not.toMatch(/undefined/);
   });
+
+  it.each([
+    ['gov:timeLimit="five"'],
+    ['gov:timeLimit="-3"'],
+    ['gov:timeLimit="2.5"'],
+    ['gov:specialStep="maybe"'],
+  ])('an invalid gov attribute value (%s) is reported on the task, not coerced', async (attr) => {
+    const problems = await validate(
+      model('p', `${startEvent('s')}<bpmn:userTask id="t" ${attr}/>${endEvent('e')}${chain('s', 't', 'e')}`),
+    );
+    expectWellFormed(problems);
+    expect(ids(problems)).toContain('t');
+  });
 });
