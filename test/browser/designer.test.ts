@@ -5,7 +5,7 @@
  * Screenshots and the 500-element open time go to test/browser/artifacts/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
@@ -181,6 +181,17 @@ test('opens a 500-element model (time recorded for the benchmarks)', async () =>
   console.log(`designer: opened a ${elements}-element model in ${runs.map((ms) => ms.toFixed(0)).join(' / ')} ms`);
   expect(elements).toBeGreaterThanOrEqual(500);
   expect(Math.min(...runs)).toBeLessThan(15_000);
+}, 60_000);
+
+test('every example bundle with a process opens and renders', async () => {
+  const examples = readdirSync(`${root}examples`).filter((d) => existsSync(`${root}examples/${d}/process.bpmn`));
+  expect(examples.length).toBeGreaterThan(0);
+  for (const dir of examples) {
+    const xml = readFileSync(`${root}examples/${dir}/process.bpmn`, 'utf8');
+    await page.evaluate((x) => window.designer!.openXml(x), xml);
+    const shapes = await page.locator('.djs-element.djs-shape').count();
+    expect([dir, shapes > 3]).toEqual([dir, true]);
+  }
 }, 60_000);
 
 test('no page errors', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'bpmnlint';
 import { bundleLintOptions, linterConfig, translateUpstream } from './config.js';
 import { lintWith, model, parse } from './testing.js';
@@ -152,12 +152,15 @@ describe('the whole configuration', () => {
     const xml = model('<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/><bpmn:task id="lonely"/>' + flow('f1', 's', 't') + flow('f2', 't', 'e'));
     expect(await lintWith('no-disconnected', xml)).toEqual([['lonely', 'Element is not connected']]);
   });
-  it('finds nothing wrong with the business-startup example and its bundle', async () => {
-    const xml = readFileSync(new URL('../../../examples/business-startup/process.bpmn', import.meta.url), 'utf8');
-    const bundle = JSON.parse(readFileSync(new URL('../../../examples/business-startup/bundle.json', import.meta.url), 'utf8'));
+  const examples = readdirSync(new URL('../../../examples/', import.meta.url)).filter((d) =>
+    existsSync(new URL(`../../../examples/${d}/process.bpmn`, import.meta.url)),
+  );
+  it.each(examples)('finds no error in the %s example with its bundle', async (dir) => {
+    const xml = readFileSync(new URL(`../../../examples/${dir}/process.bpmn`, import.meta.url), 'utf8');
+    const bundle = JSON.parse(readFileSync(new URL(`../../../examples/${dir}/bundle.json`, import.meta.url), 'utf8'));
     const { config, resolver } = linterConfig(bundleLintOptions(bundle, 'en'));
     const results = await new Linter({ config, resolver }).lint(await parse(xml));
-    const errors = Object.entries(results).flatMap(([rule, reports]) => reports.filter((r) => r.category === 'error').map((r) => `${rule} ${r.id}: ${r.message}`));
+    const errors = Object.entries(results).flatMap(([rule, reports]) => reports.filter((r) => r.category !== 'warn').map((r) => `${rule} ${r.id}: ${r.message}`));
     expect(errors).toEqual([]);
   });
   it('translates bpmnlint’s own messages', () => {

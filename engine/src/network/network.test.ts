@@ -67,10 +67,10 @@ describe('the Zhuhai network file', () => {
   });
 
   it('reports every shape problem at once (ajv allErrors)', () => {
-    const file = raw() as unknown as Record<string, any>;
-    file.regions[1].code = '4404';
-    file.venues[0].kind = 'palace';
-    delete file.departments[0].name;
+    const file = raw();
+    file.regions[1]!.code = '4404';
+    (file.venues[0] as { kind: string }).kind = 'palace';
+    delete (file.departments[0] as Partial<NetworkFile['departments'][0]>).name;
     const problems = problemsOf(file);
     expect(problems.length).toBeGreaterThanOrEqual(3);
     expect(problems.join('\n')).toMatch(/regions\/1\/code/);
