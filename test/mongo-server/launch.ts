@@ -4,7 +4,7 @@
  * server (e.g. to kill it).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,21 +40,42 @@ export const MONGO_SERVER_BIN = path.join(MONGO_SERVER_DIR, 'mongo-server');
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const STDERR_TAIL = 16_384;
 
-/** Builds the server binary with `go build` if it is missing. */
+/** Files the binary is built from: a newer one than the binary means it must be rebuilt. */
+const SOURCES = [
+  'main.go',
+  'proxy.go',
+  'go.mod',
+  'go.sum',
+  'build.sh',
+  'patches/metadata.go',
+  'patches/collection.go',
+];
+
+function binaryIsCurrent(): boolean {
+  if (!existsSync(MONGO_SERVER_BIN)) return false;
+  const built = statSync(MONGO_SERVER_BIN).mtimeMs;
+  return SOURCES.every((f) => {
+    const file = path.join(MONGO_SERVER_DIR, f);
+    return !existsSync(file) || statSync(file).mtimeMs <= built;
+  });
+}
+
+/** Builds the server binary with build.sh (go build, FerretDB patched) if it is missing or stale. */
 export async function ensureMongoServerBinary(): Promise<string> {
-  if (existsSync(MONGO_SERVER_BIN)) return MONGO_SERVER_BIN;
+  if (binaryIsCurrent()) return MONGO_SERVER_BIN;
   await new Promise<void>((resolve, reject) => {
     execFile(
-      'go',
-      ['build', '-buildvcs=false', '-o', 'mongo-server', '.'],
+      'bash',
+      [path.join(MONGO_SERVER_DIR, 'build.sh')],
       { cwd: MONGO_SERVER_DIR, timeout: BUILD_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
       (err, _stdout, stderr) => {
         if (!err) return resolve();
-        const why =
-          (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'the `go` command was not found' : err.message;
+        const why = /go: command not found|go: not found/.test(stderr)
+          ? 'the `go` command was not found'
+          : err.message;
         reject(
           new Error(
-            `could not build the test MongoDB server (cd ${MONGO_SERVER_DIR} && go build -o mongo-server .): ${why}\n${stderr}`,
+            `could not build the test MongoDB server (bash ${path.join(MONGO_SERVER_DIR, 'build.sh')}): ${why}\n${stderr}`,
           ),
         );
       },

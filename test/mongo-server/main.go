@@ -49,6 +49,7 @@ func run() error {
 	exitOnStdinClose := flag.Bool("exit-on-stdin-close", false, "exit when stdin is closed")
 	serialize := flag.Bool("serialize", true, "run one command at a time (single-document atomicity, as on MongoDB)")
 	logLevel := flag.String("log-level", "warn", "FerretDB log level: debug, info, warn or error")
+	synchronous := flag.String("synchronous", "normal", "SQLite synchronous pragma: normal (no fsync per commit; survives a killed client, not a power cut) or full")
 	flag.Parse()
 
 	var level slog.Level
@@ -103,7 +104,7 @@ func run() error {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + url.QueryEscape(*synchronous) + ")",
 		Listener:  ferretdb.ListenerConfig{TCP: ferretAddr},
 	})
 	if err != nil {

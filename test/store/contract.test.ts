@@ -29,7 +29,11 @@ const AWKWARD_VARS = {
   flag: false,
 };
 
-function state(id: string, vars: Record<string, unknown> = {}, extra: Partial<InstanceState> = {}): InstanceState {
+function state(
+  id: string,
+  vars: Record<string, unknown> = {},
+  extra: Partial<InstanceState> = {},
+): InstanceState {
   return {
     id,
     processId: 'p',
@@ -47,7 +51,12 @@ function state(id: string, vars: Record<string, unknown> = {}, extra: Partial<In
   };
 }
 
-function record(id: string, rev = 1, outbox: Effect[] = [], over: Partial<InstanceRecord> = {}): InstanceRecord {
+function record(
+  id: string,
+  rev = 1,
+  outbox: Effect[] = [],
+  over: Partial<InstanceRecord> = {},
+): InstanceRecord {
   const s = over.state ?? state(id);
   return {
     id,
@@ -78,10 +87,27 @@ function task(id: string, over: Partial<Task> = {}): Task {
 }
 
 const created = (t: Task): Effect => ({ type: 'task.created', task: t });
-const ended = (taskId: string, at = T0 + 1): Effect => ({ type: 'task.ended', taskId, state: 'completed', at });
+const ended = (taskId: string, at = T0 + 1): Effect => ({
+  type: 'task.ended',
+  taskId,
+  state: 'completed',
+  at,
+});
 
-function hist(instanceId: string, seq: number, type = 'element.entered', data?: Record<string, unknown>): Effect {
-  const entry: HistoryEntry = { id: `${instanceId}:${seq}`, instanceId, seq, at: T0 + seq, type, elementId: `e${seq}` };
+function hist(
+  instanceId: string,
+  seq: number,
+  type = 'element.entered',
+  data?: Record<string, unknown>,
+): Effect {
+  const entry: HistoryEntry = {
+    id: `${instanceId}:${seq}`,
+    instanceId,
+    seq,
+    at: T0 + seq,
+    type,
+    elementId: `e${seq}`,
+  };
   if (data) entry.data = data;
   return { type: 'history', entry };
 }
@@ -122,7 +148,12 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
 
     test('versions are counted per process id, and a taken version is a conflict', async () => {
       expect(await store.latestVersion('p')).toBe(0);
-      await store.saveDeployment(deployment('d1', [['p', 1], ['q', 1]]));
+      await store.saveDeployment(
+        deployment('d1', [
+          ['p', 1],
+          ['q', 1],
+        ]),
+      );
       await store.saveDeployment(deployment('d2', [['p', 2]], T0 + 1));
       await store.saveDeployment(deployment('d3', [['p', 3]], T0 + 2));
       expect(await store.latestVersion('p')).toBe(3);
@@ -135,7 +166,12 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       expect((await store.listDeployments()).map((d) => d.id)).toEqual(['d1', 'd2', 'd3']);
       expect(await store.latestVersion('q')).toBe(1);
       // Saving the same deployment again is not a conflict.
-      await store.saveDeployment(deployment('d1', [['p', 1], ['q', 1]]));
+      await store.saveDeployment(
+        deployment('d1', [
+          ['p', 1],
+          ['q', 1],
+        ]),
+      );
     });
   });
 
@@ -171,7 +207,10 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       await expect(store.saveInstance(record('ghost', 2), 1)).rejects.toBeInstanceOf(ConflictError);
       expect(await store.getInstance('ghost')).toBeUndefined();
 
-      const done = record('i1', 3, [], { status: 'completed', state: state('i1', { n: 3 }, { status: 'completed', endedAt: T0 + 5 }) });
+      const done = record('i1', 3, [], {
+        status: 'completed',
+        state: state('i1', { n: 3 }, { status: 'completed', endedAt: T0 + 5 }),
+      });
       await store.saveInstance(done, 2);
       expect((await store.getInstance('i1'))?.status).toBe('completed');
     });
@@ -202,7 +241,9 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       const page1 = await store.listInstances({}, { limit: 3 });
       const page2 = await store.listInstances({}, { limit: 3, after: page1.at(-1)!.id });
       const page3 = await store.listInstances({}, { limit: 3, after: page2.at(-1)!.id });
-      expect([...page1, ...page2, ...page3].map((r) => r.id)).toEqual([0, 1, 2, 3, 4, 5, 6].map((i) => `inst-${i}`));
+      expect([...page1, ...page2, ...page3].map((r) => r.id)).toEqual(
+        [0, 1, 2, 3, 4, 5, 6].map((i) => `inst-${i}`),
+      );
     });
   });
 
@@ -237,7 +278,18 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
   describe('projections', () => {
     const effects = (): Effect[] => [
       created(task('i1.w1', { department: 'police', inputElement: AWKWARD_VARS })),
-      { type: 'job.created', job: { id: 'j1', instanceId: 'i1', elementId: 'call', type: 'http', variables: AWKWARD_VARS, createdAt: T0 }, retries: 3 },
+      {
+        type: 'job.created',
+        job: {
+          id: 'j1',
+          instanceId: 'i1',
+          elementId: 'call',
+          type: 'http',
+          variables: AWKWARD_VARS,
+          createdAt: T0,
+        },
+        retries: 3,
+      },
       { type: 'timer.scheduled', timerId: 'tm1', dueAt: T0 + 1000, elementId: 'wait' },
       { type: 'message.subscribed', subscriptionId: 's1', messageName: 'paid', correlationKey: 'BK-1' },
       hist('i1', 1, 'instance.started', AWKWARD_VARS),
@@ -260,10 +312,20 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       expect(once.tasks).toHaveLength(1);
       expect(once.tasks[0]!.inputElement).toEqual(AWKWARD_VARS);
       expect(once.jobs).toEqual([
-        { id: 'j1', instanceId: 'i1', elementId: 'call', type: 'http', variables: AWKWARD_VARS, createdAt: T0, retries: 3 },
+        {
+          id: 'j1',
+          instanceId: 'i1',
+          elementId: 'call',
+          type: 'http',
+          variables: AWKWARD_VARS,
+          createdAt: T0,
+          retries: 3,
+        },
       ]);
       expect(once.timers).toEqual([{ id: 'tm1', instanceId: 'i1', elementId: 'wait', dueAt: T0 + 1000 }]);
-      expect(once.subs).toEqual([{ id: 's1', instanceId: 'i1', messageName: 'paid', correlationKey: 'BK-1' }]);
+      expect(once.subs).toEqual([
+        { id: 's1', instanceId: 'i1', messageName: 'paid', correlationKey: 'BK-1' },
+      ]);
       expect(once.history.map((h) => h.seq)).toEqual([1, 2]);
       expect(once.history[0]!.data).toEqual(AWKWARD_VARS);
 
@@ -300,8 +362,9 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
     test('history comes back in step order whatever order it was written in', async () => {
       await store.project('i1', [hist('i1', 3), hist('i1', 1)]);
       await store.project('i1', [hist('i1', 10), hist('i1', 2), hist('i1', 1)]);
+      await store.project('i1', [hist('i1', 700), hist('i1', 255), hist('i1', 256), hist('i1', 3)]); // long instances
       await store.project('other', [hist('other', 1)]);
-      expect((await store.history('i1')).map((h) => h.seq)).toEqual([1, 2, 3, 10]);
+      expect((await store.history('i1')).map((h) => h.seq)).toEqual([1, 2, 3, 10, 255, 256, 700]);
       expect((await store.history('other')).map((h) => h.id)).toEqual(['other:1']);
       expect(await store.history('none')).toEqual([]);
     });
@@ -351,10 +414,24 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
 
   describe('timers', () => {
     test('due timers in due order up to a limit; rescheduling moves one, cancelling removes it', async () => {
-      const at = (timerId: string, dueAt: number): Effect => ({ type: 'timer.scheduled', timerId, dueAt, elementId: 'wait' });
-      await store.project('i1', [at('t3', T0 + 3000), at('t1', T0 + 1000), at('t2', T0 + 2000), at('t9', T0 + 9000)]);
+      const at = (timerId: string, dueAt: number): Effect => ({
+        type: 'timer.scheduled',
+        timerId,
+        dueAt,
+        elementId: 'wait',
+      });
+      await store.project('i1', [
+        at('t3', T0 + 3000),
+        at('t1', T0 + 1000),
+        at('t2', T0 + 2000),
+        at('t9', T0 + 9000),
+      ]);
       await store.project('', [at('start-timer:p@1:s', T0 + 500)]); // a process-level timer
-      expect((await store.dueTimers(T0 + 2000, 10)).map((t) => t.id)).toEqual(['start-timer:p@1:s', 't1', 't2']);
+      expect((await store.dueTimers(T0 + 2000, 10)).map((t) => t.id)).toEqual([
+        'start-timer:p@1:s',
+        't1',
+        't2',
+      ]);
       expect((await store.dueTimers(T0 + 2000, 2)).map((t) => t.id)).toEqual(['start-timer:p@1:s', 't1']);
       expect(await store.dueTimers(T0, 10)).toEqual([]);
       expect((await store.dueTimers(T0 + 500, 10))[0]).toEqual({
@@ -364,7 +441,11 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
         dueAt: T0 + 500,
       });
       await store.project('i1', [at('t1', T0 + 5000), { type: 'timer.cancelled', timerId: 't2' }]);
-      expect((await store.dueTimers(T0 + 5000, 10)).map((t) => t.id)).toEqual(['start-timer:p@1:s', 't3', 't1']);
+      expect((await store.dueTimers(T0 + 5000, 10)).map((t) => t.id)).toEqual([
+        'start-timer:p@1:s',
+        't3',
+        't1',
+      ]);
     });
   });
 
@@ -387,7 +468,9 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       await store.project('x', tasks.map(created));
       await store.project('x', [ended('inst1.w1'), ended('inst0.w6'), ended('inst1.w15')]);
       return tasks.map((t) =>
-        ['inst1.w1', 'inst0.w6', 'inst1.w15'].includes(t.id) ? { ...t, state: 'completed', completedAt: T0 + 1 } : t,
+        ['inst1.w1', 'inst0.w6', 'inst1.w15'].includes(t.id)
+          ? { ...t, state: 'completed', completedAt: T0 + 1 }
+          : t,
       );
     }
 
@@ -407,14 +490,26 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       const all = await seed();
       const expectQuery = async (filter: Parameters<Store['findTasks']>[0], pick: (t: Task) => boolean) =>
         expect(await store.findTasks(filter)).toEqual(all.filter(pick).sort(byCursor));
-      await expectQuery({ department: 'police', state: 'open' }, (t) => t.department === 'police' && t.state === 'open');
+      await expectQuery(
+        { department: 'police', state: 'open' },
+        (t) => t.department === 'police' && t.state === 'open',
+      );
       await expectQuery({ department: 'civil' }, (t) => t.department === 'civil');
       await expectQuery({ state: 'completed' }, (t) => t.state === 'completed');
       await expectQuery({ instanceId: 'inst1' }, (t) => t.instanceId === 'inst1');
-      await expectQuery({ assignee: 'zhang', state: 'open' }, (t) => t.assignee === 'zhang' && t.state === 'open');
-      await expectQuery({ elementId: 'approve', processId: 'q' }, (t) => t.elementId === 'approve' && t.processId === 'q');
+      await expectQuery(
+        { assignee: 'zhang', state: 'open' },
+        (t) => t.assignee === 'zhang' && t.state === 'open',
+      );
+      await expectQuery(
+        { elementId: 'approve', processId: 'q' },
+        (t) => t.elementId === 'approve' && t.processId === 'q',
+      );
       const cut = T0 + 15 * 86_400_000;
-      await expectQuery({ dueBefore: cut, state: 'open' }, (t) => t.deadline !== undefined && t.deadline <= cut && t.state === 'open');
+      await expectQuery(
+        { dueBefore: cut, state: 'open' },
+        (t) => t.deadline !== undefined && t.deadline <= cut && t.state === 'open',
+      );
       await expectQuery({ department: 'nobody' }, () => false);
     });
 
@@ -424,7 +519,10 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       const seen: Task[] = [];
       let after: string | undefined;
       for (let pages = 0; pages < 20; pages++) {
-        const page = await store.findTasks({ state: 'open' }, { limit: 4, ...(after !== undefined ? { after } : {}) });
+        const page = await store.findTasks(
+          { state: 'open' },
+          { limit: 4, ...(after !== undefined ? { after } : {}) },
+        );
         seen.push(...page);
         if (page.length < 4) break;
         after = taskCursor(page.at(-1)!);
@@ -433,7 +531,10 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
 
       const police = all.filter((t) => t.department === 'police' && t.state === 'open').sort(byCursor);
       const first = await store.findTasks({ department: 'police', state: 'open' }, { limit: 3 });
-      const rest = await store.findTasks({ department: 'police', state: 'open' }, { after: taskCursor(first.at(-1)!) });
+      const rest = await store.findTasks(
+        { department: 'police', state: 'open' },
+        { after: taskCursor(first.at(-1)!) },
+      );
       expect([...first, ...rest]).toEqual(police);
     });
   });
@@ -468,7 +569,9 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
     await store.commit(record('i1', 2, [ended('i1.w1'), hist('i1', 2)]), 1);
     expect((await store.getTask('i1.w1'))!.state).toBe('completed');
 
-    const err = await store.commit(record('i1', 3, [created(task('i1.w9')), hist('i1', 3)]), 1).catch((e: unknown) => e);
+    const err = await store
+      .commit(record('i1', 3, [created(task('i1.w9')), hist('i1', 3)]), 1)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(await store.getTask('i1.w9')).toBeUndefined();
     expect((await store.history('i1')).map((h) => h.seq)).toEqual([1, 2]);

@@ -39,7 +39,9 @@ export const sqlite: StoreFactory = {
   kind: 'sqlite',
   durable: true,
   location(name) {
-    const dir = mkdtempSync(path.join(os.tmpdir(), `onething-${name.replace(/[^\w-]+/g, '_').slice(0, 40)}-`));
+    const dir = mkdtempSync(
+      path.join(os.tmpdir(), `onething-${name.replace(/[^\w-]+/g, '_').slice(0, 40)}-`),
+    );
     tempDirs.push(dir);
     return path.join(dir, 'onething.db');
   },

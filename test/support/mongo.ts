@@ -17,7 +17,7 @@ export function testMongoUri(): string {
         ? `The jest global set-up could not start the FerretDB test server:\n${reason}\n`
         : 'Run the tests through jest with the project config (globalSetup: test/global-setup.ts), ' +
           'or set ONETHING_TEST_MONGODB_URI to a MongoDB URI.\n') +
-      'Build the server with: cd test/mongo-server && go build -o mongo-server .',
+      'Build the server with: bash test/mongo-server/build.sh',
   );
 }
 

@@ -23,7 +23,10 @@ export async function openStore(env: StoreEnv = process.env): Promise<Store> {
   if (sync !== undefined && sync !== '' && sync !== 'NORMAL' && sync !== 'FULL') {
     throw new Error(`ONETHING_DB_SYNCHRONOUS must be NORMAL or FULL, not "${env.ONETHING_DB_SYNCHRONOUS}"`);
   }
-  return new SqliteStore(env.ONETHING_DB?.trim() || DEFAULT_DB_FILE, sync === 'FULL' ? { synchronous: 'FULL' } : {});
+  return new SqliteStore(
+    env.ONETHING_DB?.trim() || DEFAULT_DB_FILE,
+    sync === 'FULL' ? { synchronous: 'FULL' } : {},
+  );
 }
 
 export type { MongoStore } from './mongo/index.js';

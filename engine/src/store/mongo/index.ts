@@ -27,7 +27,14 @@ import {
   type SubscriptionRecord,
   type TimerRecord,
 } from '../port.js';
-import { ensureIndexes, models, type InstanceDoc, type Models, type TaskDoc } from './models.js';
+import {
+  ensureIndexes,
+  HISTORY_BUCKET,
+  models,
+  type InstanceDoc,
+  type Models,
+  type TaskDoc,
+} from './models.js';
 
 export interface MongoStoreOptions {
   /** How long to wait for a server before the first command fails, ms (default 10 s). */
@@ -47,13 +54,18 @@ export class MongoStore implements Store {
     readonly connection: Connection,
     private readonly m: Models,
   ) {
-    this.c = Object.fromEntries(Object.entries(m).map(([k, model]) => [k, model.collection])) as unknown as Collections;
+    this.c = Object.fromEntries(
+      Object.entries(m).map(([k, model]) => [k, model.collection]),
+    ) as unknown as Collections;
   }
 
   /** Connects, creates collections and indexes (idempotent), and returns the store. */
   static async open(uri: string, options: MongoStoreOptions = {}): Promise<MongoStore> {
     const connection = await mongoose
-      .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000, autoIndex: false })
+      .createConnection(uri, {
+        serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+        autoIndex: false,
+      })
       .asPromise();
     try {
       const m = models(connection);
@@ -98,13 +110,19 @@ export class MongoStore implements Store {
     return doc ? (JSON.parse(doc.doc) as DeploymentRecord) : undefined;
   }
   async listDeployments() {
-    const docs = await this.c.Deployment.find({}, { projection: { doc: 1 } }).sort({ createdAt: 1, _id: 1 }).toArray();
+    const docs = await this.c.Deployment.find({}, { projection: { doc: 1 } })
+      .sort({ createdAt: 1, _id: 1 })
+      .toArray();
     return docs.map((d) => JSON.parse(d.doc) as DeploymentRecord);
   }
   async latestVersion(processId: string) {
-    const docs = await this.c.Deployment.find({ 'processes.id': processId }, { projection: { processes: 1 } }).toArray();
+    const docs = await this.c.Deployment.find(
+      { 'processes.id': processId },
+      { projection: { processes: 1 } },
+    ).toArray();
     let latest = 0;
-    for (const d of docs) for (const p of d.processes) if (p.id === processId && p.version > latest) latest = p.version;
+    for (const d of docs)
+      for (const p of d.processes) if (p.id === processId && p.version > latest) latest = p.version;
     return latest;
   }
 
@@ -128,7 +146,10 @@ export class MongoStore implements Store {
     if (result.matchedCount === 0) throw new ConflictError(record.id);
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
-    await this.c.Instance.updateOne({ _id: instanceId, rev, pending: true }, { $set: { outbox: null, pending: false } });
+    await this.c.Instance.updateOne(
+      { _id: instanceId, rev, pending: true },
+      { $set: { outbox: null, pending: false } },
+    );
   }
   async pendingOutboxes(limit: number) {
     const docs = await this.c.Instance.find({ pending: true }).sort({ _id: 1 }).limit(limit).toArray();
@@ -149,7 +170,13 @@ export class MongoStore implements Store {
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
     const ops = projectionOps(instanceId, effects);
-    if (!ops.tasks.length && !ops.jobs.length && !ops.timers.length && !ops.subscriptions.length && !ops.history.length) {
+    if (
+      !ops.tasks.length &&
+      !ops.jobs.length &&
+      !ops.timers.length &&
+      !ops.subscriptions.length &&
+      !ops.history.length
+    ) {
       return;
     }
     // Each collection gets its writes in step order; collections are independent of each other.
@@ -161,7 +188,9 @@ export class MongoStore implements Store {
           ops.tasks.length ? this.c.Task.bulkWrite(ops.tasks, { ordered: true }) : null,
           ops.jobs.length ? this.c.Job.bulkWrite(ops.jobs, { ordered: true }) : null,
           ops.timers.length ? this.c.Timer.bulkWrite(ops.timers, { ordered: true }) : null,
-          ops.subscriptions.length ? this.c.Subscription.bulkWrite(ops.subscriptions, { ordered: true }) : null,
+          ops.subscriptions.length
+            ? this.c.Subscription.bulkWrite(ops.subscriptions, { ordered: true })
+            : null,
           ops.history.length ? this.c.History.bulkWrite(ops.history, { ordered: true }) : null,
         ]);
         return;
@@ -183,7 +212,9 @@ export class MongoStore implements Store {
     if (filter.processId !== undefined) query.processId = filter.processId;
     if (filter.dueBefore !== undefined) query.deadline = { $lte: filter.dueBefore };
     if (page.after !== undefined) query.ord = { $gt: page.after };
-    let cursor = this.c.Task.find(query, { projection: { state: 1, completedAt: 1, doc: 1 } }).sort({ ord: 1 });
+    let cursor = this.c.Task.find(query, { projection: { state: 1, completedAt: 1, doc: 1 } }).sort({
+      ord: 1,
+    });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(taskOf);
   }
@@ -195,7 +226,9 @@ export class MongoStore implements Store {
     const query: Record<string, string> = {};
     if (filter.instanceId !== undefined) query.instanceId = filter.instanceId;
     if (filter.type !== undefined) query.type = filter.type;
-    const docs = await this.c.Job.find(query, { projection: { doc: 1 } }).sort({ createdAt: 1, _id: 1 }).toArray();
+    const docs = await this.c.Job.find(query, { projection: { doc: 1 } })
+      .sort({ createdAt: 1, _id: 1 })
+      .toArray();
     return docs.map((d) => JSON.parse(d.doc) as JobRecord);
   }
   async getJob(id: string) {
@@ -207,22 +240,38 @@ export class MongoStore implements Store {
       .sort({ dueAt: 1, _id: 1 })
       .limit(limit)
       .toArray();
-    return docs.map((d): TimerRecord => ({ id: d._id, instanceId: d.instanceId, elementId: d.elementId, dueAt: d.dueAt }));
+    return docs.map((d): TimerRecord => ({
+      id: d._id,
+      instanceId: d.instanceId,
+      elementId: d.elementId,
+      dueAt: d.dueAt,
+    }));
   }
   async findSubscriptions(messageName: string, correlationKey: string | null) {
     const docs = await this.c.Subscription.find({ messageName, correlationKey }).sort({ _id: 1 }).toArray();
-    return docs.map(
-      (d): SubscriptionRecord => ({
-        id: d._id,
-        instanceId: d.instanceId,
-        messageName: d.messageName,
-        correlationKey: d.correlationKey,
-      }),
-    );
+    return docs.map((d): SubscriptionRecord => ({
+      id: d._id,
+      instanceId: d.instanceId,
+      messageName: d.messageName,
+      correlationKey: d.correlationKey,
+    }));
   }
   async history(instanceId: string) {
-    const docs = await this.c.History.find({ instanceId }, { projection: { doc: 1 } }).sort({ seq: 1 }).toArray();
-    return docs.map((d) => JSON.parse(d.doc) as HistoryEntry);
+    const first = await this.c.History.findOne({ _id: historyBucketId(instanceId, 0) });
+    if (!first) return [];
+    const buckets = [first];
+    if (first.top) {
+      const more = await Promise.all(
+        Array.from({ length: first.top }, (_, i) =>
+          this.c.History.findOne({ _id: historyBucketId(instanceId, i + 1) }),
+        ),
+      );
+      for (const b of more) if (b) buckets.push(b);
+    }
+    const entries: HistoryEntry[] = [];
+    for (const b of buckets)
+      for (const json of Object.values(b.e ?? {})) entries.push(JSON.parse(json) as HistoryEntry);
+    return entries.sort((a, b) => a.seq - b.seq);
   }
 
   async close(): Promise<void> {
@@ -245,6 +294,8 @@ interface ProjectionOps {
 
 function projectionOps(instanceId: string, effects: readonly Effect[]): ProjectionOps {
   const ops: ProjectionOps = { tasks: [], jobs: [], timers: [], subscriptions: [], history: [] };
+  /** History entries by bucket number: `e.s<seq>` → entry JSON. */
+  const buckets = new Map<number, Record<string, string>>();
   for (const e of effects) {
     switch (e.type) {
       case 'task.created': {
@@ -267,7 +318,10 @@ function projectionOps(instanceId: string, effects: readonly Effect[]): Projecti
       }
       case 'task.ended':
         ops.tasks.push({
-          updateOne: { filter: { _id: e.taskId, state: 'open' }, update: { $set: { state: e.state, completedAt: e.at } } },
+          updateOne: {
+            filter: { _id: e.taskId, state: 'open' },
+            update: { $set: { state: e.state, completedAt: e.at } },
+          },
         });
         break;
       case 'job.created':
@@ -291,30 +345,59 @@ function projectionOps(instanceId: string, effects: readonly Effect[]): Projecti
         break;
       case 'message.subscribed':
         ops.subscriptions.push(
-          upsert(e.subscriptionId, { instanceId, messageName: e.messageName, correlationKey: e.correlationKey }),
+          upsert(e.subscriptionId, {
+            instanceId,
+            messageName: e.messageName,
+            correlationKey: e.correlationKey,
+          }),
         );
         break;
       case 'message.unsubscribed':
         ops.subscriptions.push(remove(e.subscriptionId));
         break;
-      case 'history':
-        ops.history.push({
-          updateOne: {
-            filter: { _id: e.entry.id },
-            update: { $setOnInsert: { instanceId, seq: e.entry.seq, doc: JSON.stringify(e.entry) } },
-            upsert: true,
-          },
-        });
+      case 'history': {
+        const n = Math.floor(e.entry.seq / HISTORY_BUCKET);
+        let bucket = buckets.get(n);
+        if (!bucket) buckets.set(n, (bucket = {}));
+        bucket[`e.s${e.entry.seq}`] = JSON.stringify(e.entry);
         break;
+      }
       default:
         break;
     }
   }
+  let top = 0;
+  for (const [n, entries] of buckets) {
+    top = Math.max(top, n);
+    ops.history.push({
+      updateOne: {
+        filter: { _id: historyBucketId(instanceId, n) },
+        update: { $set: { instanceId, n, ...entries } },
+        upsert: true,
+      },
+    });
+  }
+  if (top > 0) {
+    ops.history.push({
+      updateOne: {
+        filter: { _id: historyBucketId(instanceId, 0) },
+        update: { $set: { instanceId, n: 0 }, $max: { top } },
+        upsert: true,
+      },
+    });
+  }
   return ops;
 }
 
+function historyBucketId(instanceId: string, n: number): string {
+  return `${instanceId}#${n}`;
+}
+
 /** Write the whole document under this id, creating it if needed. */
-function upsert<D extends { _id: string }>(id: string, replacement: Omit<D, '_id'>): AnyBulkWriteOperation<D> {
+function upsert<D extends { _id: string }>(
+  id: string,
+  replacement: Omit<D, '_id'>,
+): AnyBulkWriteOperation<D> {
   return { replaceOne: { filter: { _id: id } as Filter<D>, replacement: replacement as D, upsert: true } };
 }
 
@@ -354,7 +437,8 @@ function instanceOf(doc: InstanceDoc): InstanceRecord {
     outbox: doc.outbox ? (JSON.parse(doc.outbox) as Effect[]) : [],
   };
   if (doc.businessKey !== null && doc.businessKey !== undefined) record.businessKey = doc.businessKey;
-  if (doc.parentInstanceId !== null && doc.parentInstanceId !== undefined) record.parentInstanceId = doc.parentInstanceId;
+  if (doc.parentInstanceId !== null && doc.parentInstanceId !== undefined)
+    record.parentInstanceId = doc.parentInstanceId;
   return record;
 }
 

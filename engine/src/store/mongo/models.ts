@@ -158,17 +158,27 @@ const subscriptionSchema = new Schema<SubscriptionDoc>(
 subscriptionSchema.index({ messageName: 1, correlationKey: 1 }, { name: 'name_key' });
 subscriptionSchema.index({ instanceId: 1 }, { name: 'instance' });
 
+/**
+ * History in buckets (the MongoDB bucket pattern): one document per instance and range of
+ * HISTORY_BUCKET step numbers, `_id` `<instanceId>#<n>`, entries keyed `s<seq>` (so the entry id
+ * `<instanceId>:<seq>` names exactly one slot: writing it again changes nothing). A step's
+ * entries are one update; reading an instance's history is a lookup by _id, plus one per further
+ * bucket (`top` in bucket 0 is the highest bucket number used).
+ */
 export interface HistoryDoc {
   _id: string;
   instanceId: string;
-  seq: number;
-  doc: string;
+  n: number;
+  top?: number;
+  /** Entry JSON by `s<seq>`. */
+  e?: Record<string, string>;
 }
+export const HISTORY_BUCKET = 256;
 const historySchema = new Schema<HistoryDoc>(
-  { _id: String, instanceId: String, seq: Number, doc: String },
+  { _id: String, instanceId: String, n: Number, top: Number, e: Schema.Types.Mixed },
   { ...options, collection: 'history' },
 );
-historySchema.index({ instanceId: 1, seq: 1 }, { name: 'instance_seq' });
+historySchema.index({ instanceId: 1, n: 1 }, { name: 'instance' });
 
 export interface Models {
   Deployment: Model<DeploymentDoc>;

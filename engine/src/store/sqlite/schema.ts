@@ -92,13 +92,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX subscriptions_name_key ON subscriptions (message_name, correlation_key);
   CREATE INDEX subscriptions_instance ON subscriptions (instance_id);
 
+  -- An entry's id is '<instance id>:<seq>', so (instance_id, seq) is the id: one b-tree, in order.
   CREATE TABLE history (
-    id TEXT PRIMARY KEY,
     instance_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
-    doc TEXT NOT NULL
+    doc TEXT NOT NULL,
+    PRIMARY KEY (instance_id, seq)
   ) WITHOUT ROWID;
-  CREATE INDEX history_instance_seq ON history (instance_id, seq);
   `,
 ];
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds ./mongo-server: FerretDB v1 with two small patches (patches/). Go refuses to overlay
+# files in the module cache, so the FerretDB module is copied to a temporary directory, patched
+# there, and used through a `replace` in a temporary go.mod (-modfile); go.mod, go.sum and the
+# module cache stay untouched. Both patches only make _id lookups use the _id index; results
+# are unchanged:
+#   patches/metadata.go   the _id path expression is written like the _id index's expression,
+#                         so SQLite searches the index instead of scanning the table;
+#   patches/collection.go _id equality is pushed down even when the filter has other fields
+#                         (a compare-and-set {_id, rev}); FerretDB filters the rows again anyway.
+# Used by .ci/run and by launch.ts (when the binary is missing or older than its sources).
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+
+want=v1.24.2
+go mod download github.com/FerretDB/FerretDB
+have=$(go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)
+if [ "$have" != "$want" ]; then
+  echo "build.sh: the patches are for FerretDB $want, go.mod has $have; update patches/ first" >&2
+  exit 1
+fi
+mod="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+cp -R "$mod" "$tmp/ferretdb"
+chmod -R u+w "$tmp/ferretdb"
+cp patches/metadata.go "$tmp/ferretdb/internal/backends/sqlite/metadata/metadata.go"
+cp patches/collection.go "$tmp/ferretdb/internal/backends/sqlite/collection.go"
+cp go.mod "$tmp/build.mod"
+cp go.sum "$tmp/build.sum"
+printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$tmp/ferretdb" >>"$tmp/build.mod"
+go build -buildvcs=false -trimpath -modfile "$tmp/build.mod" -o mongo-server .
