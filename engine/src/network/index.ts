@@ -1,4 +1,4 @@
-/** The service network: regions, departments and venues; jurisdiction routing. */
+/** The service network: regions, departments and venues; jurisdiction routing; appointments and queue tickets. */
 export * from './types.js';
 export {
   DEFAULT_APPOINTMENTS,
@@ -24,3 +24,33 @@ export {
   type RoutedItem,
   type Routing,
 } from './routing.js';
+export {
+  APPOINTMENT_INDEXES,
+  APPOINTMENTS,
+  AppointmentBook,
+  SLOTS,
+  slotId,
+  slotOfAppointment,
+  type Appointment,
+  type Booking,
+  type SlotDoc,
+  type SlotView,
+} from './appointments.js';
+export {
+  COUNTERS,
+  QUEUE_INDEXES,
+  QueueDesk,
+  queueKey,
+  TICKETS,
+  type GreenReason,
+  type Priority,
+  type QueueStats,
+  type Ticket,
+  type WindowTypeFigures,
+} from './queue.js';
+
+import { APPOINTMENT_INDEXES } from './appointments.js';
+import { QUEUE_INDEXES } from './queue.js';
+
+/** Indexes of the network's collections, to merge into DOC_INDEXES (domain/open-docs.ts). */
+export const NETWORK_DOC_INDEXES: Record<string, string[][]> = { ...APPOINTMENT_INDEXES, ...QUEUE_INDEXES };
