@@ -119,9 +119,17 @@ export function taskResource(deps: AppContext): Resource {
         },
         objectOf({
           resultNumber: text(100),
-          licence: objectOf({ typeCode: text(100), validTo: { type: 'string', format: 'date' } }, [
-            'typeCode',
-          ]),
+          licence: objectOf(
+            {
+              typeCode: text(100),
+              validTo: { type: 'string', format: 'date' },
+              holderId: {
+                ...text(64),
+                description: "Who holds it (default: the applicant), e.g. the new enterprise's credit code",
+              },
+            },
+            ['typeCode'],
+          ),
           comment: text(2000, 0),
         }),
         ({ actor, params, body }) => centre.approve(actor, params.id, body),
