@@ -1,0 +1,178 @@
+/**
+ * Durable stores: the fan-out bundle on SQLite (a file, every command one committed transaction)
+ * and on the MongoDB-wire test server (FerretDB v1, test/mongo-server), each against bpmn-engine
+ * in memory measured in the same case; and the department inbox query on SQLite with 1,000,000
+ * open tasks.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Task } from '../../engine/src/api.js';
+import type { Effect } from '../../engine/src/runtime/state.js';
+import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
+import { taskCursor, type Store } from '../../engine/src/store/port.js';
+import type { CaseDef } from '../lib/harness.js';
+import { oneThingSide } from '../lib/onething.js';
+import { referenceSide } from '../lib/reference.js';
+import { fanout } from './engine.js';
+
+function tempDir(name: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `onething-bench-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+function sqliteFanout(): CaseDef {
+  const tmp = tempDir('sqlite');
+  let n = 0;
+  return {
+    id: 'sqlite-fanout',
+    title: 'Durable SQLite, 7-user-task fan-out bundle (every command committed)',
+    kind: 'throughput',
+    unit: 'instances/s',
+    target: '≥ 30× bpmn-engine in memory',
+    notes:
+      'SqliteStore on a fresh file per round (WAL, synchronous=NORMAL: each command is one committed transaction ' +
+      'before the call returns); reference: bpmn-engine in memory.',
+    ours: oneThingSide(fanout, {
+      label: 'OneThing, SqliteStore (file in the temp dir)',
+      count: 400,
+      warmup: 200,
+      store: () => new SqliteStore(path.join(tmp.dir, `round-${n++}.db`)),
+    }),
+    reference: referenceSide(fanout, { count: 30, warmup: 10 }),
+    teardown: tmp.remove,
+  };
+}
+
+/** Starts the test server, or says why not (no binary and no Go toolchain to build it in time). */
+async function mongoServer(): Promise<{ uri: string; stop: () => Promise<void> }> {
+  const { ensureMongoServerBinary, startMongoServer } = await import('../../test/mongo-server/launch.js');
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(
+      () => reject(new Error('building the test MongoDB server took over 4 minutes')),
+      240_000,
+    ).unref(),
+  );
+  await Promise.race([ensureMongoServerBinary(), timeout]);
+  return startMongoServer();
+}
+
+function mongoFanout(): CaseDef {
+  let server: { uri: string; stop: () => Promise<void> } | undefined;
+  let n = 0;
+  const open = async (): Promise<Store> => {
+    const { MongoStore } = await import('../../engine/src/store/mongo/index.js');
+    return MongoStore.open(`${server!.uri}bench_${process.pid}_${n++}`);
+  };
+  return {
+    id: 'mongo-fanout',
+    title: 'Durable MongoDB wire (FerretDB test server), 7-user-task fan-out bundle',
+    kind: 'throughput',
+    unit: 'instances/s',
+    target: '≥ 5× bpmn-engine in memory',
+    notes:
+      'MongoStore on the MongoDB-wire test server (FerretDB v1 on SQLite, test/mongo-server), a fresh database per ' +
+      'round; reference: bpmn-engine in memory.',
+    setup: async () => {
+      server = await mongoServer();
+    },
+    teardown: async () => {
+      await server?.stop();
+    },
+    ours: oneThingSide(fanout, {
+      label: 'OneThing, MongoStore (test server)',
+      count: 40,
+      warmup: 10,
+      store: open,
+    }),
+    reference: referenceSide(fanout, { count: 20, warmup: 10 }),
+  };
+}
+
+const INBOX_TASKS = 1_000_000;
+const DEPARTMENTS = 20;
+const PAGE = 50;
+const START = Date.UTC(2026, 0, 5);
+
+/** 1,000,000 open tasks over 20 departments, written through the store's own projection path. */
+async function fillInbox(store: Store): Promise<void> {
+  const batch = 5000;
+  for (let i = 0; i < INBOX_TASKS; i += batch) {
+    const effects: Effect[] = [];
+    for (let j = i; j < i + batch; j++) {
+      const instanceId = `bench-${Math.floor(j / 5)}`;
+      const task: Task = {
+        id: `${instanceId}.w${(j % 5) + 2}`,
+        instanceId,
+        processId: 'fanout',
+        businessKey: `app-${Math.floor(j / 5)}`,
+        elementId: `dept${j % DEPARTMENTS}`,
+        name: 'Department review',
+        state: 'open',
+        department: `dept-${j % DEPARTMENTS}`,
+        item: `item-${j % DEPARTMENTS}`,
+        timeLimitDays: 3,
+        candidateRoles: ['reviewer'],
+        createdAt: START + j * 1000,
+      };
+      effects.push({ type: 'task.created', task });
+    }
+    await store.project('', effects);
+  }
+}
+
+function sqliteInbox(): CaseDef {
+  const tmp = tempDir('inbox');
+  let store: SqliteStore | undefined;
+  const cursors: (string | undefined)[] = [];
+  let q = 0;
+  return {
+    id: 'sqlite-inbox',
+    title: 'Department inbox query, SQLite, 1,000,000 open tasks',
+    kind: 'latency',
+    unit: 'ms',
+    target: 'p95 < 20 ms',
+    notes:
+      `${INBOX_TASKS.toLocaleString('en')} open tasks over ${DEPARTMENTS} departments, projected through SqliteStore.project ` +
+      `(untimed); each query is store.findTasks({ department, state: 'open' }, { limit: ${PAGE}, after }) — half first ` +
+      'pages, half pages after a cursor from deep in the inbox.',
+    setup: async () => {
+      store = new SqliteStore(path.join(tmp.dir, 'inbox.db'));
+      await fillInbox(store);
+      // First pages, and pages after a cursor two thirds down every department's inbox.
+      const deep = taskCursor({
+        id: 'bench-0.w0',
+        createdAt: START + Math.floor((INBOX_TASKS * 2) / 3) * 1000,
+      });
+      cursors.push(undefined, deep);
+    },
+    teardown: async () => {
+      await store?.close();
+      tmp.remove();
+    },
+    ours: {
+      label: 'SqliteStore.findTasks, one page of 50',
+      count: 2000,
+      warmup: 200,
+      async run(count) {
+        const samples: number[] = [];
+        for (let i = 0; i < count; i++, q++) {
+          const department = `dept-${q % DEPARTMENTS}`;
+          const after = cursors[(q * 7) % cursors.length];
+          const started = performance.now();
+          const page = await store!.findTasks(
+            { department, state: 'open' },
+            after ? { limit: PAGE, after } : { limit: PAGE },
+          );
+          samples.push(performance.now() - started);
+          if (page.length !== PAGE) throw new Error(`inbox page of ${page.length} tasks, expected ${PAGE}`);
+        }
+        return { ops: count, samples };
+      },
+    },
+  };
+}
+
+export function durableCases(): CaseDef[] {
+  return [sqliteFanout(), mongoFanout(), sqliteInbox()];
+}

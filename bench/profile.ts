@@ -1,0 +1,18 @@
+/**
+ * Runs our side of an in-memory engine case for profiling, without the reference:
+ *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways] [instances]
+ * then open the .cpuprofile in Chrome DevTools (Performance) or summarise it with bench/lib/profile-top.ts.
+ */
+import { createEngine } from '../engine/src/index.js';
+import { fanout, gateways } from './cases/engine.js';
+import { runInstances } from './lib/onething.js';
+
+const scenario = process.argv[2] === 'gateways' ? gateways : fanout;
+const count = Number(process.argv[3] ?? 20000);
+const engine = createEngine();
+await engine.deploy(scenario.xml);
+await runInstances(engine, scenario, 2000); // warm-up
+const started = performance.now();
+await runInstances(engine, scenario, count, 2000);
+const seconds = (performance.now() - started) / 1000;
+console.log(`${scenario.processId}: ${Math.round(count / seconds)} instances/s over ${count}`);
