@@ -281,4 +281,21 @@ describe('onething run --complete-all', () => {
     );
     expect(last(t)['timersFired']).toBe(1);
   });
+
+  it('without --complete-all it only starts the instance and reports where it waits', () => {
+    const r = cli('run', file('nostep.bpmn', everything), '--business-key', 'BK-1');
+    expect(r.code).toBe(2);
+    expect(last(r)).toEqual(
+      expect.objectContaining({ status: 'active', path: ['start'], tasksCompleted: 0 }),
+    );
+    expect((last(r)['waiting'] as { elementId: string }[]).map((w) => w.elementId)).toEqual(['accept']);
+  });
+
+  it('bad options are usage errors, not crashes', () => {
+    expect(cli('run').code).toBe(64);
+    expect(cli('run', 'a.bpmn', 'b.bpmn').code).toBe(64);
+    expect(cli('run', 'a.bpmn', '--variables', '[1]').code).toBe(64);
+    expect(cli('run', 'a.bpmn', '--max-steps', '0').code).toBe(64);
+    expect(cli('frobnicate').code).toBe(64);
+  });
 });

@@ -62,6 +62,8 @@ describe('user task', () => {
     const [done] = await h.engine.tasks({ instanceId: v.id, elementId: 'review' });
     expect(done!.state).toBe('completed');
     expect(done!.completedAt).toBe(T0 + 2 * HOUR);
+    const reviewDone = after.history.find((e) => e.type === 'element.completed' && e.elementId === 'review')!;
+    expect(reviewDone.at).toBe(T0 + 2 * HOUR);
     const archive = after.openTasks[0]!;
     expect(archive.createdAt).toBe(T0 + 2 * HOUR);
     const final = await h.engine.completeTask(archive.id, {});
