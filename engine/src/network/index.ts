@@ -1,4 +1,4 @@
-/** The service network: regions, departments and venues; jurisdiction routing; appointments and queue tickets. */
+/** The service network: regions, departments and venues; jurisdiction routing; appointments and queue tickets; assisted service; public guides. */
 export * from './types.js';
 export {
   DEFAULT_APPOINTMENTS,
@@ -48,6 +48,22 @@ export {
   type Ticket,
   type WindowTypeFigures,
 } from './queue.js';
+export {
+  AssistedServiceSchema,
+  validateAssisted,
+  type Agent,
+  type AssistedContext,
+  type AssistedService,
+  type PowerOfAttorney,
+} from './assisted.js';
+export {
+  buildGuide,
+  cleanAnswers,
+  type Guide,
+  type GuideItem,
+  type GuideMaterial,
+  type GuideVenue,
+} from './guide.js';
 
 import { APPOINTMENT_INDEXES } from './appointments.js';
 import { QUEUE_INDEXES } from './queue.js';
