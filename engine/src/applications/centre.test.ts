@@ -116,6 +116,31 @@ describe('Centre: one application from the window to the departments and back', 
     expect(bankView.items.every((i) => i.department === 'bank')).toBe(true);
     expect(JSON.stringify(bankView)).not.toContain('440402199003071232');
     await expect(s.centre.getApplication(dept('land'), app.id)).rejects.toMatchObject({ code: 'notFound' });
+    // Clerks and supervisors see the whole case, masked; command results are masked the same way.
+    const supervisor: Actor = { userId: 'sup', name: '监督', role: 'supervisor' };
+    for (const reader of [clerk, supervisor]) {
+      const text = JSON.stringify(await s.centre.getApplication(reader, app.id));
+      expect(text).not.toContain('440402199003071232');
+      expect(text).not.toContain('11010519491231002X');
+      expect(text).not.toContain('13912345678');
+    }
+    expect(JSON.stringify(app)).not.toContain('440402199003071232'); // what accept returned to the clerk
+    // The applicant, whose data it is, sees it in full.
+    expect(JSON.stringify(await s.centre.getApplication(applicantActor, app.id))).toContain('440402199003071232');
+    // A supervisor of another district sees neither the case nor its tasks.
+    const elsewhere: Actor = { userId: 'sup2', name: '监督', role: 'supervisor', region: '440403' };
+    await expect(s.centre.getApplication(elsewhere, app.id)).rejects.toMatchObject({ code: 'notFound' });
+    await expect(s.centre.getTask(elsewhere, taskOf(app.id, 'bank-appointment'))).rejects.toMatchObject({ code: 'notFound' });
+    expect((await s.centre.listTasks(elsewhere, {})).items).toEqual([]);
+    expect((await s.centre.getTask(supervisor, taskOf(app.id, 'bank-appointment'))).payload).toBeUndefined();
+  });
+
+  it('applicants see e-licences only under their verified identity', async () => {
+    const s = await setUp();
+    const verified: Actor = { ...applicantActor, idNumber: HOLDER };
+    expect((await s.centre.listLicences(verified, HOLDER)).map((l) => l.id)).toEqual(['resident-id-card:RID-1']);
+    expect(await s.centre.listLicences(applicantActor, HOLDER)).toEqual([]); // no verified identity
+    expect(await s.centre.listLicences({ ...verified, idNumber: '11010519491231002X' }, HOLDER)).toEqual([]);
   });
 
   it('two departments asking for a supplement produce one notice; the supplement resumes the work', async () => {

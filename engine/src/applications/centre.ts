@@ -179,7 +179,7 @@ export class Centre implements CentreApi {
     if (actor.role === 'clerk') this.stampClerk(app, actor);
     this.applyAnswers(app, bundle, input.answers ?? {}, input.data ?? {});
     record(app, actor, now, 'created');
-    return this.save(app, 0);
+    return this.forReader(actor, await this.save(app, 0));
   }
 
   async updateApplication(
@@ -188,7 +188,7 @@ export class Centre implements CentreApi {
     input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
       const dropped = this.applyAnswers(app, bundle, input.answers ?? app.answers, { ...app.data, ...(input.data ?? {}) });
@@ -198,7 +198,7 @@ export class Centre implements CentreApi {
 
   async submit(actor: Actor, id: string): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
       this.checkForm(app, bundle);
@@ -243,13 +243,13 @@ export class Centre implements CentreApi {
         commitments: commitments.map((c) => c.id),
       });
     });
-    return this.mutate(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
+    return this.command(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
   }
 
   async returnForCorrection(actor: Actor, id: string, input: { entries: NoticeEntry[] }): Promise<Application> {
     requireRole(actor, 'clerk');
     const entries = checkEntries(input.entries);
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft']);
       const now = this.clock();
       app.notices.push({
@@ -269,7 +269,7 @@ export class Centre implements CentreApi {
   async refuse(actor: Actor, id: string, input: { reason: string }): Promise<Application> {
     requireRole(actor, 'clerk');
     const reason = requireText(input.reason, 'reason', t('不予受理理由', 'reason'));
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft', 'returned']);
       this.stampClerk(app, actor);
       app.status = 'refused';
@@ -283,7 +283,7 @@ export class Centre implements CentreApi {
 
   async issueNotice(actor: Actor, id: string): Promise<Application> {
     requireRole(actor, 'clerk');
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       if (!this.consolidate(app, actor)) {
         throw stateInvalid(t('没有待告知的补正要求', 'there is no pending supplement request to notify'));
       }
@@ -317,7 +317,7 @@ export class Centre implements CentreApi {
     input: { data?: Record<string, unknown>; materials?: MaterialInput[] },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       const now = this.clock();
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
       if (app.status === 'returned') {
@@ -372,7 +372,7 @@ export class Centre implements CentreApi {
         { field: 'channel', message: t('应为 window、post 或 electronic', 'must be window, post or electronic') },
       ]);
     }
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['results-ready']);
       const pending = app.materials.filter((m) => m.deferral?.status === 'pending');
       if (pending.length) {
@@ -413,7 +413,7 @@ export class Centre implements CentreApi {
         { field: 'channel', message: t(`应为 ${channels.join('、')} 之一`, `must be one of ${channels.join(', ')}`) },
       ]);
     }
-    return this.mutate(actor, id, async (app) => {
+    return this.command(actor, id, async (app) => {
       expectStatus(app, ['delivered', 'evaluated']);
       if (app.evaluations.some((e) => e.channel === input.channel)) {
         throw new DomainError('conflict', t('该渠道已评价（一事一评）', 'this case was already evaluated on this channel'), [
@@ -512,7 +512,8 @@ export class Centre implements CentreApi {
     for (const row of rows.slice(0, limit)) {
       const app = await this.docs.get<Application>(APPLICATIONS, row.applicationId);
       const item = app?.items.find((i) => taskIdOf(app.id, i.item) === row.id);
-      if (app && item) items.push(this.taskView(app, item, false));
+      // Supervisors see their region's work only.
+      if (app && item && (actor.role !== 'supervisor' || canSee(actor, app))) items.push(this.taskView(app, item, false));
     }
     const last = rows[limit - 1];
     return { items, ...(rows.length > limit && last ? { next: encodeCursor(last.deadline, last.id) } : {}) };
@@ -520,7 +521,8 @@ export class Centre implements CentreApi {
 
   async getTask(actor: Actor, id: string): Promise<DepartmentTask> {
     const { app, item } = await this.taskFor(actor, id);
-    return this.taskViewWithPayload(app, item);
+    // Supervisors watch progress; the application data is the deciding department's to read.
+    return actor.role === 'supervisor' ? this.taskView(app, item, true) : this.taskViewWithPayload(app, item);
   }
 
   async claim(actor: Actor, taskId: string): Promise<DepartmentTask> {
@@ -607,11 +609,9 @@ export class Centre implements CentreApi {
 
   async listLicences(actor: Actor, holderId: string): Promise<LicenceDoc[]> {
     requireRole(actor, 'clerk', 'applicant', 'supervisor');
-    if (actor.role === 'applicant') {
-      // Applicants see licences held under their own applications' identity numbers only.
-      const own = await this.docs.find<Application>(APPLICATIONS, { where: { applicantUserId: actor.userId } });
-      if (!own.some((a) => a.applicant.idNumber === holderId)) return [];
-    }
+    // Applicants see only licences held under their verified identity (real-name login), never
+    // an ID number they merely typed into a form.
+    if (actor.role === 'applicant' && (!actor.idNumber || actor.idNumber !== holderId)) return [];
     return this.licences.ofHolder(String(holderId ?? ''));
   }
 
@@ -781,7 +781,7 @@ export class Centre implements CentreApi {
     const [appId, itemCode] = splitTaskId(id);
     const app = await this.docs.get<Application>(APPLICATIONS, appId);
     const item = app?.items.find((i) => i.item === itemCode);
-    const mine = actor.role === 'supervisor' || item?.department === actor.department;
+    const mine = actor.role === 'supervisor' ? !!app && canSee(actor, app) : item?.department === actor.department;
     if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
     return { app, item };
   }
@@ -992,6 +992,11 @@ export class Centre implements CentreApi {
       app.region = actor.region.slice(0, 6);
       app.city = cityOf(actor.region);
     }
+  }
+
+  /** A command on behalf of `actor`: what it returns is what that actor may read (masked). */
+  private async command(actor: Actor, id: string, change: (app: Application) => Promise<void>): Promise<Application> {
+    return this.forReader(actor, await this.mutate(actor, id, change));
   }
 
   /** Load, change, save with compare-and-set; a lost race reloads and tries again. */
@@ -1215,7 +1220,13 @@ function maskSensitive(app: Application, bundle: BundleRecord): Record<string, u
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(app.data)) {
     const field = form.fieldById.get(key);
-    out[key] = field?.definition.sensitivity === 'sensitive' ? maskValue(value, field.schema) : value;
+    // Same masking as department payloads: nested values too, ID numbers typed by a sibling field.
+    out[key] =
+      field?.definition.sensitivity === 'sensitive'
+        ? maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined)
+        : field
+          ? maskValue(value, field.schema)
+          : value;
   }
   return out;
 }

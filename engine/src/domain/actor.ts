@@ -13,4 +13,6 @@ export interface Actor {
   region?: string;
   /** Service venue (clerks). */
   venue?: string;
+  /** Verified identity number (applicants, from the identity provider): whose licences they may see. */
+  idNumber?: string;
 }

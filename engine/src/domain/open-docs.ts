@@ -12,7 +12,7 @@ export const DOC_INDEXES: DocIndexes = {
   departmentTasks: [['department', 'state', 'deadline'], ['department', 'timeStatus', 'deadline'], ['applicationId']],
   bundles: [['code', 'version']],
   licences: [['holderId']],
-  audit: [['seq']],
+  audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq']],
   idempotency: [['userId']],
 };
 

@@ -46,6 +46,7 @@ export class TokenService {
       ...(actor.department ? { dept: actor.department } : {}),
       ...(actor.region ? { region: actor.region } : {}),
       ...(actor.venue ? { venue: actor.venue } : {}),
+      ...(actor.idNumber ? { idn: actor.idNumber } : {}),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(actor.userId)
@@ -73,6 +74,7 @@ export class TokenService {
       const department = str(payload.dept);
       const region = str(payload.region);
       const venue = str(payload.venue);
+      const idNumber = str(payload.idn);
       return {
         userId: payload.sub,
         name: str(payload.name) ?? payload.sub,
@@ -80,6 +82,7 @@ export class TokenService {
         ...(department ? { department } : {}),
         ...(region ? { region } : {}),
         ...(venue ? { venue } : {}),
+        ...(idNumber ? { idNumber } : {}),
       };
     } catch (err) {
       if (err instanceof TokenError) throw err;

@@ -16,6 +16,8 @@ export interface UserRecord {
   department?: string;
   region?: string;
   venue?: string;
+  /** Applicants: the identity number verified at registration (real-name authentication). */
+  idNumber?: string;
   /** `scrypt$N$r$p$salt$hash` (passwords.ts). */
   password: string;
 }
@@ -70,5 +72,6 @@ function actorOf(u: UserRecord): Actor {
     ...(u.department ? { department: u.department } : {}),
     ...(u.region ? { region: u.region } : {}),
     ...(u.venue ? { venue: u.venue } : {}),
+    ...(u.idNumber ? { idNumber: u.idNumber } : {}),
   };
 }
