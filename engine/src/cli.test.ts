@@ -298,4 +298,18 @@ describe('onething run --complete-all', () => {
     expect(cli('run', 'a.bpmn', '--max-steps', '0').code).toBe(64);
     expect(cli('frobnicate').code).toBe(64);
   });
+
+  it('a process that loops without waiting ends in an incident; the printed path is capped', () => {
+    const xml = model(
+      'p',
+      `${startEvent('s')}<bpmn:exclusiveGateway id="gw" default="toEnd"/><bpmn:intermediateThrowEvent id="spin"/>${endEvent('e')}
+      ${chain('s', 'gw')}${flow('gw', 'spin', '= true')}${chain('spin', 'gw')}${flow('gw', 'e', undefined, 'toEnd')}`,
+    );
+    const r = cli('run', file('spin.bpmn', xml), '--complete-all');
+    expect(r.code).toBe(2);
+    const out = last(r);
+    expect(out['status']).toBe('incident');
+    expect((out['incident'] as { elementId: string }).elementId).toMatch(/^(gw|spin)$/);
+    expect((out['path'] as string[]).length).toBeLessThanOrEqual(500);
+  });
 });

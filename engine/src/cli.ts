@@ -182,6 +182,8 @@ function parseRunArgs(args: string[]): RunOptions | string {
 const MINUTE = 60_000;
 const HORIZON = 50 * 366 * 24 * 60 * MINUTE; // give up waiting for timers after ~50 fake years of idling
 const START = Date.UTC(2026, 0, 5, 9, 0, 0);
+/** A runaway loop can complete thousands of elements; print only the first ones and the count. */
+const MAX_PATH = 500;
 
 interface RunReport {
   file: string;
@@ -191,6 +193,8 @@ interface RunReport {
   /** How the instance was started: 'none', 'message:<name>' or 'timer'. */
   startedBy?: string;
   path: string[];
+  /** Set when the path was cut to its first MAX_PATH entries: the full length. */
+  pathLength?: number;
   incident?: InstanceView['incident'];
   waiting?: { elementId: string; elementType?: string }[];
   children?: { instanceId: string; processId: string; status: string; path: string[] }[];
@@ -360,7 +364,9 @@ async function runCommand(args: string[], io: Io): Promise<number> {
 
   view = await engine.instance(view.id);
   report.status = view.status;
-  report.path = pathOf(view);
+  const fullPath = pathOf(view);
+  report.path = fullPath.length > MAX_PATH ? fullPath.slice(0, MAX_PATH) : fullPath;
+  if (fullPath.length > MAX_PATH) report.pathLength = fullPath.length;
   if (view.incident) report.incident = view.incident;
   if (view.status === 'active') report.waiting = waitingIn(view);
   const children = await childrenOf(engine, view.id);
