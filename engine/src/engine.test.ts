@@ -252,4 +252,20 @@ describe('engine API', () => {
     const after = await h.engine.instance(v.id);
     expect(path(after)).toEqual(['s', 'timeout', 'timedOut']);
   });
+
+  it('malformed command input is rejected without touching the instance', async () => {
+    const { engine } = await deployed(
+      model('p', `${startEvent('s')}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`),
+    );
+    await expect(
+      engine.start('p', { variables: 'nope' as unknown as Record<string, unknown> }),
+    ).rejects.toThrow();
+    const v = await engine.start('p', {});
+    await expect(
+      engine.completeTask(v.openTasks[0]!.id, { variables: [1, 2] as unknown as Record<string, unknown> }),
+    ).rejects.toThrow();
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('active');
+    expect(after.openTasks).toHaveLength(1);
+  });
 });

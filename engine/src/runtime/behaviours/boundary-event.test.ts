@@ -355,4 +355,26 @@ describe('boundary events', () => {
     expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 6, 13, 0))).toBe(0);
     expect(timesCompleted(await h.engine.instance(v.id), 'fired')).toBe(2);
   });
+
+  it('a boundary timer on a sub-process that completes in time is removed', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `
+        ${startEvent('start')}
+        <bpmn:subProcess id="sub">${startEvent('ss')}${userTask('inner')}${endEvent('se')}${chain('ss', 'inner', 'se')}</bpmn:subProcess>
+        <bpmn:boundaryEvent id="late" attachedToRef="sub">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('endLate')}
+        ${chain('start', 'sub', 'end')}${chain('late', 'endLate')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    await h.engine.completeTask(v.openTasks[0]!.id, {});
+    expect(await h.tick(2 * HOUR)).toBe(0);
+    const after = await h.engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).not.toContain('late');
+  });
 });

@@ -216,4 +216,34 @@ describe('call activity', () => {
     expect(after.status).toBe('completed');
     expect(path(after)).toEqual(['start', 'first', 'call', 'end']);
   });
+
+  it('an escalation thrown in the child is caught non-interrupting on the call activity', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'child',
+          `${startEvent('cs')}
+          <bpmn:intermediateThrowEvent id="shout"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:intermediateThrowEvent>
+          ${userTask('childTask')}${endEvent('ce')}
+          ${chain('cs', 'shout', 'childTask', 'ce')}`,
+        ) +
+          process(
+            'parent',
+            `${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>
+          <bpmn:boundaryEvent id="heard" attachedToRef="call" cancelActivity="false"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:boundaryEvent>
+          ${userTask('react')}${endEvent('end')}${endEvent('endReact')}
+          ${chain('start', 'call', 'end')}${chain('heard', 'react', 'endReact')}`,
+          ),
+        '<bpmn:escalation id="X" escalationCode="SLOW"/>',
+      ),
+    );
+    const parent = await engine.start('parent', {});
+    const view = await engine.instance(parent.id);
+    expect(openTaskIds(view)).toEqual(['react']);
+    const [childTask] = await engine.tasks({ processId: 'child', state: 'open' });
+    expect(childTask).toBeDefined();
+    await engine.completeTask(childTask!.id, {});
+    const final = await engine.completeTask(view.openTasks[0]!.id, {});
+    expect(final.status).toBe('completed');
+  });
 });

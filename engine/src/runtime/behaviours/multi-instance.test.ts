@@ -350,4 +350,51 @@ describe('multi-instance', () => {
     const tasks = await engine.tasks({ instanceId: v.id });
     expect(tasks.map((t) => t.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
+
+  it('a non-interrupting boundary timer on a multi-instance activity fires once for the whole body', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:userTask id="review">${loop({ collection: '= [1, 2, 3]', elementVariable: 'n' })}</bpmn:userTask>
+        <bpmn:boundaryEvent id="remind" attachedToRef="review" cancelActivity="false">
+          <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('reminded')}
+        ${chain('start', 'review', 'end')}${chain('remind', 'reminded')}`,
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    expect(await h.tick(60 * 60 * 1000)).toBe(1);
+    const view = await h.engine.instance(v.id);
+    expect(timesCompleted(view, 'reminded')).toBe(1);
+    expect(reviewTasks(view.openTasks)).toHaveLength(3);
+  });
+
+  it('a multi-instance inside a sub-process: an error from one instance reaches the sub-process boundary', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:subProcess id="sub">
+          ${startEvent('ss')}
+          <bpmn:userTask id="review">${loop({ collection: '= [1, 2]', elementVariable: 'n' })}</bpmn:userTask>
+          ${endEvent('se')}
+          ${chain('ss', 'review', 'se')}
+        </bpmn:subProcess>
+        <bpmn:boundaryEvent id="failed" attachedToRef="sub"><bpmn:errorEventDefinition errorRef="E"/></bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('endFailed')}
+        ${chain('start', 'sub', 'end')}${chain('failed', 'endFailed')}`,
+        '<bpmn:error id="E" errorCode="NO"/>',
+      ),
+    );
+    const v = await engine.start('p', {});
+    await engine.throwError(reviewTasks(v.openTasks)[0]!.id, { errorCode: 'NO' });
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toContain('endFailed');
+    expect(await engine.tasks({ instanceId: v.id, state: 'open' })).toEqual([]);
+  });
 });
