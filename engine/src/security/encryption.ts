@@ -1,0 +1,308 @@
+/**
+ * Encryption at rest for sensitive fields (GOV-SERVICES 2.20): a DocStore decorator that encrypts
+ * the configured paths of each document with AES-256-GCM before it reaches the adapter and
+ * decrypts them on the way back. Only values are encrypted, never the fields the adapters filter
+ * or sort on, so queries, indexes and compare-and-set work unchanged on SQLite and MongoDB.
+ *
+ * A value is stored as one string:
+ *
+ *   $oenc$1$<key id>$<base64url: 12-byte IV | ciphertext | 16-byte tag>
+ *
+ * The plaintext is the value's JSON (strings, numbers, whole objects and arrays alike). The
+ * additional authenticated data binds the ciphertext to its collection, document id and path, so
+ * a value copied into another document or field fails to decrypt instead of passing silently.
+ * Values at a policy path written before encryption was switched on (plain values) are read as
+ * they are; `reencryptAll` rewrites them, and values under retired keys, with the current key.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { fieldLibrary, type FieldLibrary } from '../../../forms/src/library/index.js';
+import { encodeCursor, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
+import type { DocIndexes } from '../domain/docs-sqlite.js';
+import type { DataKeyring } from './data-key.js';
+
+export const CIPHER_PREFIX = '$oenc$1$';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface CollectionPolicy {
+  /** Dot paths to encrypt whole; `*` is any property of an object or any element of an array. */
+  paths?: string[];
+  /**
+   * Below each `under` path (at any depth, through objects and arrays), every property whose key
+   * is in `keys` is encrypted whole: form data whose field ids are sensitive in the field library.
+   */
+  keyed?: { under: string; keys: ReadonlySet<string> }[];
+}
+
+export type EncryptionPolicy = Readonly<Record<string, CollectionPolicy>>;
+
+export class DecryptionError extends Error {
+  readonly code = 'decryption-failed';
+  constructor(
+    readonly collection: string,
+    readonly id: string,
+    readonly path: string,
+    readonly reason: 'unknown-key' | 'tampered' | 'malformed',
+    keyIdText?: string,
+  ) {
+    super(
+      reason === 'unknown-key'
+        ? `cannot decrypt ${collection}/${id} field ${path}: it was encrypted with data key ${keyIdText}, which this process does not have ` +
+            '(wrong ONETHING_DATA_KEY, or a rotated key missing from ONETHING_DATA_KEYS_RETIRED)'
+        : reason === 'tampered'
+          ? `cannot decrypt ${collection}/${id} field ${path}: authentication failed under key ${keyIdText} — ` +
+            'the stored value was altered, moved from another record or field, or the key is not the one it was written with'
+          : `cannot decrypt ${collection}/${id} field ${path}: the stored ciphertext is malformed`,
+    );
+  }
+}
+
+/** Field ids the library marks 'sensitive' (ID numbers, phones, bank accounts, children's data). */
+export function sensitiveFieldIds(library: FieldLibrary = fieldLibrary): ReadonlySet<string> {
+  return new Set(
+    library
+      .list()
+      .filter((f) => f.sensitivity === 'sensitive')
+      .map((f) => f.id),
+  );
+}
+
+/**
+ * The shipped policy: the applicant's ID number and phone and every sensitive form field of an
+ * application; stored idempotent responses (they repeat whole applications); the phone of
+ * appointment bookings.
+ */
+export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): EncryptionPolicy {
+  return {
+    applications: {
+      paths: ['applicant.idNumber', 'applicant.phone'],
+      keyed: [{ under: 'data', keys: sensitiveFieldIds(library) }],
+    },
+    idempotency: { paths: ['response'] },
+    appointmentSlots: { paths: ['bookings.*.phone'] },
+  };
+}
+
+/** Refuses a policy that would encrypt a field a query filters or sorts on (`indexes`, or `id`/`rev`). */
+export function checkPolicy(policy: EncryptionPolicy, indexes: DocIndexes = {}): void {
+  for (const [collection, p] of Object.entries(policy)) {
+    const queried = new Set(['id', 'rev', ...(indexes[collection] ?? []).flat()]);
+    const tops = [...(p.paths ?? []), ...(p.keyed ?? []).map((k) => k.under)].map((s) => s.split('.'));
+    for (const segs of tops) {
+      if (segs.length === 1 && (queried.has(segs[0]!) || segs[0] === '*')) {
+        throw new Error(
+          `encryption policy for ${collection} would encrypt ${segs[0]}, which queries filter or sort on`,
+        );
+      }
+    }
+  }
+}
+
+type Json = unknown;
+type Transform = (value: Json, path: (string | number)[]) => Json;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Applies `fn` at every concrete location matching the dot path; returns a changed copy. */
+function atPath(node: Json, segs: string[], fn: Transform, at: (string | number)[] = []): Json {
+  if (segs.length === 0) return node === undefined || node === null ? node : fn(node, at);
+  const [head, ...rest] = segs as [string, ...string[]];
+  if (Array.isArray(node)) {
+    if (head !== '*' && !/^\d+$/.test(head)) return node;
+    return node.map((v, i) => (head === '*' || Number(head) === i ? atPath(v, rest, fn, [...at, i]) : v));
+  }
+  if (!isObject(node)) return node;
+  const keys = head === '*' ? Object.keys(node) : Object.hasOwn(node, head) ? [head] : [];
+  if (!keys.length) return node;
+  const out: Record<string, unknown> = { ...node };
+  for (const k of keys) out[k] = atPath(node[k], rest, fn, [...at, k]);
+  return out;
+}
+
+/** Applies `fn` to every property (any depth) whose key is in `keys`; nothing below it is visited. */
+function atKeys(node: Json, keys: ReadonlySet<string>, fn: Transform, at: (string | number)[]): Json {
+  if (Array.isArray(node)) return node.map((v, i) => atKeys(v, keys, fn, [...at, i]));
+  if (!isObject(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    out[k] =
+      keys.has(k) && v !== undefined && v !== null ? fn(v, [...at, k]) : atKeys(v, keys, fn, [...at, k]);
+  }
+  return out;
+}
+
+function applyPolicy(
+  doc: Record<string, unknown>,
+  policy: CollectionPolicy,
+  fn: Transform,
+): Record<string, unknown> {
+  let out: Json = doc;
+  for (const p of policy.paths ?? []) out = atPath(out, p.split('.'), fn);
+  for (const k of policy.keyed ?? []) {
+    out = atPath(out, k.under.split('.'), (v, at) => atKeys(v, k.keys, fn, at));
+  }
+  return out as Record<string, unknown>;
+}
+
+const aad = (collection: string, id: string, path: (string | number)[]) =>
+  Buffer.from(JSON.stringify([collection, id, path]), 'utf8');
+
+export function isCiphertext(v: unknown): v is string {
+  return typeof v === 'string' && v.startsWith(CIPHER_PREFIX);
+}
+
+export function encryptValue(
+  keys: DataKeyring,
+  collection: string,
+  id: string,
+  path: (string | number)[],
+  value: Json,
+): string {
+  if (isCiphertext(value)) return value; // already sealed (a document read raw and written back)
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keys.current.key, iv);
+  cipher.setAAD(aad(collection, id, path));
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  const payload = Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
+  return `${CIPHER_PREFIX}${keys.current.id}$${payload}`;
+}
+
+export function decryptValue(
+  keys: DataKeyring,
+  collection: string,
+  id: string,
+  path: (string | number)[],
+  value: Json,
+): Json {
+  if (!isCiphertext(value)) return value; // written before encryption was switched on
+  const where = path.join('.');
+  const rest = value.slice(CIPHER_PREFIX.length);
+  const dollar = rest.indexOf('$');
+  const kid = rest.slice(0, dollar);
+  const payload = dollar > 0 ? Buffer.from(rest.slice(dollar + 1), 'base64url') : Buffer.alloc(0);
+  if (dollar <= 0 || payload.length < IV_BYTES + TAG_BYTES)
+    throw new DecryptionError(collection, id, where, 'malformed');
+  const key = keys.byId.get(kid);
+  if (!key) throw new DecryptionError(collection, id, where, 'unknown-key', kid);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, payload.subarray(0, IV_BYTES));
+    decipher.setAAD(aad(collection, id, path));
+    decipher.setAuthTag(payload.subarray(payload.length - TAG_BYTES));
+    const plain = Buffer.concat([
+      decipher.update(payload.subarray(IV_BYTES, payload.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+    return JSON.parse(plain.toString('utf8'));
+  } catch {
+    throw new DecryptionError(collection, id, where, 'tampered', kid);
+  }
+}
+
+export class EncryptingDocStore implements DocStore {
+  constructor(
+    private readonly inner: DocStore,
+    private readonly keys: DataKeyring,
+    private readonly policy: EncryptionPolicy = defaultEncryptionPolicy(),
+    indexes?: DocIndexes,
+  ) {
+    checkPolicy(policy, indexes);
+  }
+
+  /** The document as the adapter will store it. */
+  seal<T extends Doc>(collection: string, doc: T): T {
+    return this.transform(collection, doc, encryptValue);
+  }
+
+  /** The document as the application sees it. */
+  open<T extends Doc>(collection: string, doc: T): T {
+    return this.transform(collection, doc, decryptValue);
+  }
+
+  private transform<T extends Doc>(collection: string, doc: T, fn: typeof decryptValue): T {
+    const p = this.policy[collection];
+    if (!p) return doc;
+    return applyPolicy(doc as unknown as Record<string, unknown>, p, (v, at) =>
+      fn(this.keys, collection, doc.id, at, v),
+    ) as unknown as T;
+  }
+
+  private checkWhere(collection: string, where: DocQuery['where']): void {
+    const p = this.policy[collection];
+    if (!p || !where) return;
+    for (const key of Object.keys(where)) {
+      const sealed = [...(p.paths ?? []), ...(p.keyed ?? []).map((k) => k.under)].some((s) => s === key);
+      if (sealed)
+        throw new Error(`${collection}.${key} is encrypted at rest and cannot be used in a query filter`);
+    }
+  }
+
+  async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    await this.inner.put(collection, this.seal(collection, doc), expectedRev);
+    return { ...doc, rev: expectedRev + 1 };
+  }
+
+  async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
+    await this.inner.replace(collection, this.seal(collection, doc));
+  }
+
+  async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {
+    const doc = await this.inner.get<T>(collection, id);
+    return doc && this.open(collection, doc);
+  }
+
+  async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
+    this.checkWhere(collection, query.where);
+    return (await this.inner.find<T>(collection, query)).map((d) => this.open(collection, d));
+  }
+
+  async count(collection: string, where?: DocQuery['where']): Promise<number> {
+    this.checkWhere(collection, where);
+    return this.inner.count(collection, where);
+  }
+
+  /** Passes close() through, so whoever closes the store closes the adapter. */
+  close(): unknown {
+    return (this.inner as { close?: () => unknown }).close?.();
+  }
+
+  /**
+   * Rewrites every document of the policy's collections whose sealed form would change: plain
+   * values written before encryption, and values under retired keys, end up under the current
+   * key. Compare-and-set per document, so it may run beside a live server; conflicts are retried
+   * on the next run. Returns the number of documents rewritten.
+   */
+  async reencryptAll(): Promise<{ rewritten: number; conflicts: number }> {
+    let rewritten = 0;
+    let conflicts = 0;
+    for (const collection of Object.keys(this.policy)) {
+      let after: string | undefined;
+      for (;;) {
+        const page = await this.inner.find<Doc>(collection, { limit: 200, ...(after ? { after } : {}) });
+        if (!page.length) break;
+        after = encodeCursor(null, page[page.length - 1]!.id);
+        for (const raw of page) {
+          if (!this.needsRewrite(collection, raw)) continue;
+          try {
+            await this.inner.put(collection, this.seal(collection, this.open(collection, raw)), raw.rev);
+            rewritten++;
+          } catch (err) {
+            if ((err as { code?: string }).code !== 'conflict') throw err;
+            conflicts++;
+          }
+        }
+      }
+    }
+    return { rewritten, conflicts };
+  }
+
+  private needsRewrite(collection: string, raw: Doc): boolean {
+    let stale = false;
+    applyPolicy(raw as unknown as Record<string, unknown>, this.policy[collection]!, (v) => {
+      if (!isCiphertext(v) || !v.startsWith(`${CIPHER_PREFIX}${this.keys.current.id}$`)) stale = true;
+      return v;
+    });
+    return stale;
+  }
+}
