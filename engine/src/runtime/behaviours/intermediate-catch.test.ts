@@ -221,4 +221,45 @@ describe('intermediate catch event', () => {
     expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 9, 59, 59))).toBe(0);
     expect(await h.engine.runDueJobs(Date.UTC(2026, 0, 5, 10, 0, 0))).toBe(1);
   });
+
+  it.each([
+    ['= wait', { wait: 'PT2H' }],
+    ['= duration("PT2H")', {}],
+  ])(
+    'a FEEL timer value (%s) is evaluated on entry; runDueJobs() without an argument uses the clock',
+    async (expr, variables) => {
+      const h = await deployed(
+        definitions(
+          process(
+            'p',
+            `${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="w">${timer('timeDuration', expr)}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}${chain('start', 'w', 'end')}`,
+          ),
+        ),
+      );
+      const v = await h.engine.start('p', { variables });
+      h.clock.advance(2 * HOUR - 1);
+      expect(await h.engine.runDueJobs()).toBe(0);
+      h.clock.advance(1);
+      expect(await h.engine.runDueJobs()).toBe(1);
+      expect((await h.engine.instance(v.id)).status).toBe('completed');
+    },
+  );
+
+  it('a FEEL timer value that is not a duration gives an incident naming the event', async () => {
+    const h = await deployed(
+      definitions(
+        process(
+          'p',
+          `${startEvent('start')}
+        <bpmn:intermediateCatchEvent id="w">${timer('timeDuration', '= wait')}</bpmn:intermediateCatchEvent>
+        ${endEvent('end')}${chain('start', 'w', 'end')}`,
+        ),
+      ),
+    );
+    const v = await h.engine.start('p', { variables: { wait: 42 } });
+    expect(v.status).toBe('incident');
+    expect(v.incident?.elementId).toBe('w');
+  });
 });
