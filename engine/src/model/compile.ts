@@ -378,7 +378,8 @@ class ProcessCompiler {
       this.flows.push(
         Object.freeze({
           index,
-          id: element.id,
+          // A flow without an id is still named in problems and history by its ends.
+          id: element.id ?? `${this.nodes[source]!.id}->${this.nodes[target]!.id}`,
           source,
           target,
           condition: body?.trim() ? this.feel(element, body, 'condition') : null,

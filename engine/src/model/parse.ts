@@ -41,13 +41,49 @@ export function guardXml(xml: unknown): Problem[] {
   return [];
 }
 
+/** gov attributes with a non-string type: moddle would coerce "2.5" to 2 and "maybe" to false. */
+const TYPED_GOV_ATTRIBUTES: Map<string, string> = new Map(
+  (govDescriptor.types as { properties?: { name: string; type: string; isAttr?: boolean }[] }[]).flatMap((t) =>
+    (t.properties ?? []).filter((p) => p.isAttr && (p.type === 'Integer' || p.type === 'Boolean')).map((p) => [p.name, p.type] as const),
+  ),
+);
+
+/** Checks the raw text of typed gov attributes before moddle coerces them, naming the element. */
+function typedAttributeProblems(xml: string): Problem[] {
+  const prefixes = [...xml.matchAll(/xmlns:([\w.-]+)\s*=\s*["']http:\/\/onething\.dev\/schema\/bpmn\/gov\/1\.0["']/g)].map((m) => m[1]);
+  if (!prefixes.length) return [];
+  const problems: Problem[] = [];
+  for (const tag of xml.matchAll(/<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(\s[^<>]*?)\/?>/g)) {
+    const attrs = new Map<string, string>();
+    for (const a of tag[2]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs.set(a[1]!, a[2] ?? a[3] ?? '');
+    for (const [name, value] of attrs) {
+      const [prefix, local] = name.split(':');
+      const type = local && prefixes.includes(prefix) ? TYPED_GOV_ATTRIBUTES.get(local) : undefined;
+      if (!type) continue;
+      const ok = type === 'Integer' ? /^\s*\d+\s*$/.test(value) : /^\s*(true|false)\s*$/.test(value);
+      if (ok) continue;
+      const elementType = tag[1]!.includes(':') ? `bpmn:${tag[1]!.split(':')[1]![0]!.toUpperCase()}${tag[1]!.split(':')[1]!.slice(1)}` : tag[1]!;
+      problems.push(
+        problem(
+          'gov.attributeType',
+          `${name}="${value}" must be ${type === 'Integer' ? 'a whole number ≥ 0' : 'true or false'}`,
+          attrs.get('id') ?? '',
+          elementType,
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
 export async function parseXml(xml: unknown): Promise<ParseResult> {
   const guarded = guardXml(xml);
   if (guarded.length) return { definitions: null, problems: guarded };
+  const typed = typedAttributeProblems(xml as string);
   const moddle = createModdle();
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
-    const problems = warnings.map(problemOfWarning);
+    const problems = [...typed, ...warnings.map(problemOfWarning)];
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
       return { definitions: null, problems };
@@ -61,7 +97,9 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
 
 /** Turns a moddle warning into a problem that names the element and says what is wrong. */
 function problemOfWarning(w: ParseWarning & { error?: Error }): Problem {
-  const element = w.element as ModdleElement | undefined;
+  // An event definition has no id of its own: name the event that holds it.
+  let element = w.element as ModdleElement | undefined;
+  while (element && !element.id && element.$parent) element = element.$parent;
   const first = w.message.split('\n')[0] ?? w.message;
   const where = /line: (\d+)\s+column: (\d+)/.exec(w.message);
   const at = where ? ` (line ${Number(where[1]) + 1}, column ${where[2]})` : '';
