@@ -1,0 +1,250 @@
+/**
+ * The browser's client for the centre's HTTP API: bearer token from the log-in, the reader's
+ * language in Accept-Language, an Idempotency-Key on every command (a double click or a retry
+ * after a dropped connection does the command once), problem+json errors as ApiError.
+ */
+import type {
+  ApplicationFilter,
+  DepartmentTask,
+  MaterialInput,
+  CommitmentInput,
+  Page,
+  TaskFilter,
+} from '../../engine/src/applications/api.js';
+import type { Application, Applicant, Evaluation, NoticeEntry } from '../../engine/src/applications/types.js';
+import type { BundleSummary } from '../../engine/src/bundles/registry.js';
+import type { LicenceDoc } from '../../engine/src/applications/licence-library.js';
+import type { Actor } from '../../engine/src/domain/actor.js';
+import type { MergeResult } from '../../forms/src/merge/index.js';
+import { ApiError, type Lang, type ProblemBody } from './lib/problems.js';
+
+export type {
+  Application,
+  Applicant,
+  BundleSummary,
+  DepartmentTask,
+  Evaluation,
+  LicenceDoc,
+  MaterialInput,
+  CommitmentInput,
+  NoticeEntry,
+  Actor,
+  MergeResult,
+  Page,
+};
+
+export interface Session {
+  token: string;
+  user: Actor;
+  expiresAt: number;
+}
+
+export interface BundleDetail {
+  code: string;
+  version: number;
+  definition: {
+    code: string;
+    name: { zh: string; en: string };
+    promisedDays: number;
+    leadDepartment: string;
+    departments: { code: string; name: { zh: string; en: string }; kind?: string }[];
+    questions: {
+      id: string;
+      label: { zh: string; en: string };
+      type: string;
+      options?: { value: string; label: { zh: string; en: string } }[];
+    }[];
+    items: { code: string; name: { zh: string; en: string }; department: string; promisedDays: number }[];
+    materials?: { id: string; name: { zh: string; en: string }; source?: string; eLicenceType?: string }[];
+  };
+}
+
+export interface Incident {
+  instanceId: string;
+  processId: string;
+  version: number;
+  businessKey?: string;
+  incident?: { elementId?: string; elementType?: string; code?: string; message?: string; at?: number };
+  updatedAt?: number;
+}
+
+const SESSION_KEY = 'onething.session';
+
+function newKey(): string {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  return `k-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+export class Api {
+  session: Session | null;
+  lang: Lang = 'zh';
+  /** Called when the server says the token is no longer good (401). */
+  onUnauthorized: () => void = () => {};
+
+  constructor(private readonly storage: Storage | undefined = globalThis.sessionStorage) {
+    this.session = null;
+    try {
+      const raw = storage?.getItem(SESSION_KEY);
+      const parsed = raw ? (JSON.parse(raw) as Session) : null;
+      if (parsed && parsed.expiresAt > Date.now()) this.session = parsed;
+    } catch {
+      this.session = null;
+    }
+  }
+
+  async request<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Language': this.lang === 'en' ? 'en' : 'zh-CN',
+    };
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && !path.startsWith('/api/auth/')) headers['Idempotency-Key'] = newKey();
+    let res: Response;
+    try {
+      res = await fetch(path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch (err) {
+      throw new ApiError(0, {
+        title: 'network',
+        zh: { title: '无法连接服务器', detail: '请检查网络后重试' },
+        en: { title: 'Cannot reach the server', detail: 'check the network and try again' },
+        detail: err instanceof Error ? err.message : String(err),
+        errors: [],
+      });
+    }
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      if (res.status === 401 && this.session && !path.startsWith('/api/auth/')) this.onUnauthorized();
+      const problem = (
+        json && typeof json === 'object' ? json : { title: `HTTP ${res.status}`, detail: text.slice(0, 200) }
+      ) as ProblemBody;
+      throw new ApiError(res.status, problem);
+    }
+    return json as T;
+  }
+
+  // ── session ──
+  async login(username: string, password: string): Promise<Session> {
+    const r = await this.request<{ access_token: string; expires_in: number; user: Actor }>(
+      'POST',
+      '/api/auth/token',
+      { username, password },
+    );
+    this.session = { token: r.access_token, user: r.user, expiresAt: Date.now() + r.expires_in * 1000 };
+    this.storage?.setItem(SESSION_KEY, JSON.stringify(this.session));
+    return this.session;
+  }
+
+  logout(): void {
+    this.session = null;
+    this.storage?.removeItem(SESSION_KEY);
+  }
+
+  // ── bundles ──
+  bundles = () => this.request<{ items: BundleSummary[] }>('GET', '/api/bundles').then((r) => r.items);
+  bundle = (code: string) => this.request<BundleDetail>('GET', `/api/bundles/${encodeURIComponent(code)}`);
+  form = (code: string, answers: Record<string, unknown>) =>
+    this.request<MergeResult>('POST', `/api/bundles/${encodeURIComponent(code)}/form`, { answers });
+
+  // ── applications ──
+  createApplication = (input: {
+    bundleCode: string;
+    answers: Record<string, unknown>;
+    applicant: Applicant;
+    data?: Record<string, unknown>;
+  }) => this.request<Application>('POST', '/api/applications', input);
+  updateApplication = (
+    id: string,
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+  ) => this.request<Application>('PATCH', `/api/applications/${encodeURIComponent(id)}`, input);
+  application = (id: string) =>
+    this.request<Application>('GET', `/api/applications/${encodeURIComponent(id)}`);
+  applications = (filter: ApplicationFilter = {}) =>
+    this.request<Page<Application>>('GET', `/api/applications${query(filter)}`);
+  private act = (id: string, action: string, body: unknown = {}) =>
+    this.request<Application>('POST', `/api/applications/${encodeURIComponent(id)}/${action}`, body);
+  submit = (id: string) => this.act(id, 'submit');
+  accept = (
+    id: string,
+    input: { materials: MaterialInput[]; commitments?: CommitmentInput[]; deferralDays?: number },
+  ) => this.act(id, 'accept', input);
+  returnForCorrection = (id: string, entries: NoticeEntry[]) => this.act(id, 'return', { entries });
+  refuse = (id: string, reason: string) => this.act(id, 'refuse', { reason });
+  issueNotice = (id: string) => this.act(id, 'notice');
+  supplement = (id: string, input: { data?: Record<string, unknown>; materials?: MaterialInput[] }) =>
+    this.act(id, 'supplement', input);
+  deliver = (id: string, channel: 'window' | 'post' | 'electronic') => this.act(id, 'deliver', { channel });
+  evaluate = (
+    id: string,
+    input: {
+      channel: Evaluation['channel'];
+      level: number;
+      indicators?: Record<string, number>;
+      comment?: string;
+    },
+  ) => this.act(id, 'evaluation', input);
+
+  /** Every page of a cursor list (bounded), for the clerk's overview and the dashboard. */
+  async all<T>(
+    fetchPage: (after?: string) => Promise<Page<T>>,
+    maxPages = 50,
+  ): Promise<{ items: T[]; complete: boolean }> {
+    const items: T[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < maxPages; i++) {
+      const page = await fetchPage(after);
+      items.push(...page.items);
+      if (!page.next) return { items, complete: true };
+      after = page.next;
+    }
+    return { items, complete: false };
+  }
+
+  // ── department inbox ──
+  tasks = (filter: TaskFilter = {}) =>
+    this.request<Page<DepartmentTask>>('GET', `/api/tasks${query(filter)}`);
+  task = (id: string) => this.request<DepartmentTask>('GET', `/api/tasks/${encodeURIComponent(id)}`);
+  private taskAct = (id: string, action: string, body: unknown = {}) =>
+    this.request<DepartmentTask>('POST', `/api/tasks/${encodeURIComponent(id)}/${action}`, body);
+  claim = (id: string) => this.taskAct(id, 'claim');
+  approve = (
+    id: string,
+    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
+  ) => this.taskAct(id, 'approve', input);
+  reject = (id: string, reason: string) => this.taskAct(id, 'reject', { reason });
+  requestSupplement = (id: string, entries: NoticeEntry[]) =>
+    this.taskAct(id, 'request-supplement', { entries });
+  postCheck = (id: string, result: 'confirmed' | 'false' | 'unverifiable') =>
+    this.taskAct(id, 'post-check', { result });
+
+  // ── e-licences, supervision ──
+  licences = (holderId: string) =>
+    this.request<{ items: LicenceDoc[] }>('POST', '/api/licences/search', { holderId }).then((r) => r.items);
+  incidents = (after?: string) =>
+    this.request<Page<Incident>>('GET', `/api/incidents${query({ limit: 100, after })}`);
+  metrics = () =>
+    this.request<{
+      applications: {
+        total: number;
+        byStatus: Record<string, number>;
+        byTimeStatus: Record<string, number>;
+        complete: boolean;
+      };
+      incidents: number;
+    }>('GET', '/api/metrics');
+}
+
+function query(params: object): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+}

@@ -1,0 +1,329 @@
+/**
+ * One application at the window: where every item stands (with its time-limit colour), the
+ * materials and deferrals, the notices, the timeline; and the window's next step — accept a
+ * submitted case, gather department requests into one notice, record the applicant's
+ * supplement, deliver the results, print the acceptance notice, the one-time notice and the
+ * delivery receipt.
+ */
+import { useState } from 'react';
+import type { Application } from '../api.js';
+import { useApp } from '../context.js';
+import { Link } from '../app.js';
+import {
+  ErrorBanner,
+  formatDeadline,
+  formatTime,
+  Loading,
+  Section,
+  StatusTag,
+  TimeBadge,
+  useCommand,
+  useLoad,
+} from '../components/common.js';
+import { useCatalogue } from '../components/catalogue.js';
+import { materialInputs, MaterialsChecklist, type MaterialChoice } from '../components/materials.js';
+import { AcceptPanel } from './new-application.js';
+
+export function ApplicationDetail({ id }: { id: string }) {
+  const { api, t, tx } = useApp();
+  const search = new URLSearchParams(location.search);
+  const { bundleName, departmentName } = useCatalogue();
+  const loaded = useLoad(() => api.application(id), [id]);
+  const [override, setOverride] = useState<Application | null>(null);
+  const app = override && loaded.data && override.rev >= loaded.data.rev ? override : loaded.data;
+  const refresh = (a: Application) => setOverride(a);
+  if (loaded.loading && !app) return <Loading />;
+  if (loaded.error && !app) return <ErrorBanner error={loaded.error} />;
+  if (!app) return null;
+  const print = (kind: string) => `/print/${kind}/${encodeURIComponent(app.id)}`;
+  const open = app.status === 'in-progress' || app.status === 'awaiting-supplement';
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>
+          {bundleName(app.bundleCode)} · <span data-testid="case-number">{app.number}</span>
+        </h1>
+        <div className="card-actions">
+          <StatusTag status={app.status} />
+          {open && <TimeBadge status={app.timeStatus} />}
+          <button type="button" className="link" onClick={() => (setOverride(null), loaded.reload())}>
+            {t('common.refresh')}
+          </button>
+        </div>
+      </div>
+      {search.get('accepted') && app.acceptedAt && (
+        <div className="ok-banner" role="status">
+          {t('detail.acceptedOk', { number: app.number })}{' '}
+          <Link href={print('acceptance')}>{t('print.acceptance')}</Link>
+        </div>
+      )}
+      <Section title={t('detail.overview')}>
+        <dl className="facts">
+          <dt>{t('app.applicant')}</dt>
+          <dd>
+            {app.applicant.name} · {app.applicant.idNumber}
+            {app.applicant.phone ? ` · ${app.applicant.phone}` : ''}
+          </dd>
+          <dt>{t('detail.acceptedAt')}</dt>
+          <dd>{formatTime(app.acceptedAt)}</dd>
+          <dt>{t('app.deadline')}</dt>
+          <dd>
+            {formatDeadline(app.deadline)} ({t('wizard.promised', { n: app.promisedDays })})
+          </dd>
+          <dt>{t('detail.prints')}</dt>
+          <dd className="links">
+            {app.acceptedAt && <Link href={print('acceptance')}>{t('print.acceptance')}</Link>}
+            {app.notices.length > 0 && <Link href={print('notice')}>{t('print.notice')}</Link>}
+            {app.delivery && <Link href={print('delivery')}>{t('print.delivery')}</Link>}
+          </dd>
+        </dl>
+      </Section>
+
+      {(app.status === 'draft' || app.status === 'submitted') && (
+        <AcceptPanel
+          app={app}
+          bundleName={bundleName(app.bundleCode)}
+          applicantName={app.applicant.name}
+          holderId={app.applicant.idNumber}
+        />
+      )}
+      {app.status === 'returned' && <Resubmit app={app} onDone={refresh} />}
+
+      {app.items.length > 0 && app.acceptedAt && (
+        <Section title={t('detail.items')}>
+          <table className="list" data-testid="items">
+            <thead>
+              <tr>
+                <th scope="col">{t('detail.item')}</th>
+                <th scope="col">{t('detail.department')}</th>
+                <th scope="col">{t('app.status')}</th>
+                <th scope="col">{t('app.timeStatus')}</th>
+                <th scope="col">{t('detail.result')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {app.items.map((i) => (
+                <tr key={i.item} data-item={i.item}>
+                  <td>{tx(i.name)}</td>
+                  <td>{departmentName(i.department)}</td>
+                  <td>
+                    <span className={`status item-${i.status}`}>{t(`item.${i.status}`)}</span>
+                  </td>
+                  <td>
+                    {i.status === 'reviewing' || i.status === 'needs-supplement' ? (
+                      <TimeBadge status={i.timeStatus} />
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                  <td>{i.resultNumber ?? i.reason ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Section>
+      )}
+
+      {open && <SupplementPanel app={app} onDone={refresh} />}
+      {app.status === 'results-ready' && <DeliverPanel app={app} onDone={refresh} />}
+      {(app.status === 'delivered' || app.status === 'evaluated') && (
+        <Section title={t('detail.delivered')}>
+          <p>
+            {t('detail.deliveredAt', {
+              time: formatTime(app.deliveredAt),
+              channel: t(`channel.${app.delivery?.channel ?? 'window'}`),
+            })}{' '}
+            <Link href={print('delivery')}>{t('print.delivery')}</Link> ·{' '}
+            <Link href={`/evaluate/${encodeURIComponent(app.id)}?channel=window`}>
+              {t('detail.windowEvaluation')}
+            </Link>
+          </p>
+          {app.evaluations.map((e, i) => (
+            <p key={i} className="small">
+              {t(`eval.level.${e.level}`)} · {t(`channel.${e.channel}`)} · {formatTime(e.at)}
+              {e.rectification ? ` · ${t('eval.rectification')}: ${t(`rect.${e.rectification.status}`)}` : ''}
+            </p>
+          ))}
+        </Section>
+      )}
+
+      <Section title={t('detail.materials')}>
+        <ul className="material-status">
+          {app.materials.map((m) => (
+            <li key={m.id} data-material={m.id}>
+              {tx(m.name)} — <strong>{t(`mstatus.${m.status}`)}</strong>
+              {m.deferral &&
+                ` · ${t(`deferral.${m.deferral.status}`)} ${t('materials.dueAt', { date: formatTime(m.deferral.dueAt, false) })}`}
+            </li>
+          ))}
+        </ul>
+      </Section>
+
+      {app.notices.length > 0 && (
+        <Section title={t('detail.notices')}>
+          {app.notices.map((n) => (
+            <div key={n.id} className="notice-block">
+              <strong>
+                {t('print.noticeNo', { n: n.number })} · {t(`notice.${n.kind}`)} · {formatTime(n.issuedAt)}
+                {n.resolvedAt ? ` · ${t('notice.resolved')}` : ''}
+              </strong>
+              <ul>
+                {n.entries.map((e, i) => (
+                  <li key={i}>
+                    {e.department ? `[${departmentName(e.department)}] ` : ''}
+                    {e.problem}
+                    {e.requirement ? ` — ${e.requirement}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ))}
+        </Section>
+      )}
+
+      <Section title={t('detail.timeline')}>
+        <ol className="timeline">
+          {[...app.timeline].reverse().map((e, i) => (
+            <li key={i}>
+              <time>{formatTime(e.at)}</time> {t(`event.${e.type}`)}{' '}
+              <span className="muted small">
+                {e.by.department ? departmentName(e.by.department) : e.by.userId}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </Section>
+    </div>
+  );
+}
+
+/** Before acceptance, after a one-time notice: the applicant brings the corrections, the case is submitted again. */
+function Resubmit({ app, onDone }: { app: Application; onDone(a: Application): void }) {
+  const { api, t } = useApp();
+  const { busy, error, run } = useCommand();
+  return (
+    <Section title={t('detail.returned')}>
+      <p>{t('detail.returnedHint')}</p>
+      <ErrorBanner error={error} />
+      <div className="actions">
+        <Link href={`/print/notice/${encodeURIComponent(app.id)}`}>{t('print.notice')}</Link>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => run(async () => onDone(await api.submit(app.id)))}
+        >
+          {t('detail.resubmit')}
+        </button>
+      </div>
+    </Section>
+  );
+}
+
+/**
+ * After acceptance: department requests are gathered into one notice (the server does it
+ * itself once no department is still reviewing; the clerk may issue it earlier), and what the
+ * applicant brings — corrected materials, deferred materials — is recorded here.
+ */
+function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
+  const { api, t, tx } = useApp();
+  const { busy, error, run } = useCommand();
+  const pendingRequests = app.requests.filter((r) => !r.noticeId && !r.resolvedAt);
+  const openNotice = app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
+  const asked = new Set(openNotice?.entries.map((e) => e.materialId).filter(Boolean) as string[]);
+  const wanted = app.materials.filter((m) => asked.has(m.id) || m.deferral?.status === 'pending');
+  const [choices, setChoices] = useState<Record<string, MaterialChoice>>({});
+  const itemNames = Object.fromEntries(app.items.map((i) => [i.item, tx(i.name)]));
+  if (!pendingRequests.length && !openNotice && !wanted.length) return null;
+  const current = Object.fromEntries(
+    wanted.map((m) => [m.id, choices[m.id] ?? { status: 'missing' as const }]),
+  );
+  return (
+    <Section title={t('detail.supplement')}>
+      <ErrorBanner error={error} />
+      {pendingRequests.length > 0 && (
+        <div className="notice-block">
+          <p>{t('detail.pendingRequests', { n: pendingRequests.length })}</p>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => run(async () => onDone(await api.issueNotice(app.id)))}
+          >
+            {t('detail.issueNotice')}
+          </button>
+        </div>
+      )}
+      {openNotice && (
+        <p>
+          {t('detail.noticeOpen', { n: openNotice.number })}{' '}
+          <Link href={`/print/notice/${encodeURIComponent(app.id)}`}>{t('print.notice')}</Link>
+        </p>
+      )}
+      {(openNotice || wanted.length > 0) && (
+        <>
+          {wanted.length > 0 && (
+            <MaterialsChecklist
+              materials={wanted}
+              choices={current}
+              licences={[]}
+              onChange={(id, c) => setChoices({ ...choices, [id]: c })}
+              problems={error?.fieldErrors ?? []}
+              allowRelief={false}
+              itemNames={itemNames}
+            />
+          )}
+          <p className="hint">{t('detail.supplementHint')}</p>
+          <button
+            type="button"
+            className="primary"
+            data-testid="record-supplement"
+            disabled={busy}
+            onClick={() =>
+              run(async () => {
+                const materials = materialInputs(current, []);
+                // A notice about data only: the applicant confirmed the corrections at the window.
+                onDone(await api.supplement(app.id, materials.length ? { materials } : { data: {} }));
+              })
+            }
+          >
+            {t('detail.recordSupplement')}
+          </button>
+        </>
+      )}
+    </Section>
+  );
+}
+
+function DeliverPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
+  const { api, t } = useApp();
+  const { busy, error, run } = useCommand();
+  const [channel, setChannel] = useState<'window' | 'post' | 'electronic'>('window');
+  return (
+    <Section title={t('detail.deliver')}>
+      <p>{t('detail.deliverHint')}</p>
+      <ErrorBanner error={error} />
+      <fieldset className="choice-row">
+        <legend>{t('detail.channel')}</legend>
+        {(['window', 'post', 'electronic'] as const).map((c) => (
+          <label key={c} className="choice">
+            <input type="radio" name="channel" checked={channel === c} onChange={() => setChannel(c)} />
+            {t(`channel.${c}`)}
+          </label>
+        ))}
+      </fieldset>
+      <button
+        type="button"
+        className="primary"
+        data-testid="deliver"
+        disabled={busy}
+        onClick={() =>
+          run(async () => {
+            onDone(await api.deliver(app.id, channel));
+          })
+        }
+      >
+        {t('detail.deliverNow')}
+      </button>
+    </Section>
+  );
+}

@@ -1,0 +1,133 @@
+/** The department inbox: this department's tasks only (the server scopes them), by deadline, coloured. */
+import { useState } from 'react';
+import type { DepartmentTask } from '../api.js';
+import { useApp } from '../context.js';
+import { Link } from '../app.js';
+import {
+  ErrorBanner,
+  formatDeadline,
+  formatTime,
+  Loading,
+  Section,
+  TimeBadge,
+  useCommand,
+  useLoad,
+} from '../components/common.js';
+import { useCatalogue } from '../components/catalogue.js';
+import { byDeadline } from '../lib/time-status.js';
+import { navigate } from '../router.js';
+
+type Tab = 'todo' | 'waiting' | 'done';
+
+export function tabOf(task: Pick<DepartmentTask, 'status'>): Tab {
+  if (task.status === 'reviewing') return 'todo';
+  if (task.status === 'needs-supplement') return 'waiting';
+  return 'done';
+}
+
+export function Inbox() {
+  const { api, t, tx, session } = useApp();
+  const { bundleName, departmentName } = useCatalogue();
+  const [tab, setTab] = useState<Tab>('todo');
+  const list = useLoad(
+    () => api.all<DepartmentTask>((after) => api.tasks({ limit: 100, ...(after ? { after } : {}) })),
+    [],
+  );
+  const { busy, error, run } = useCommand();
+  const all = list.data?.items ?? [];
+  const rows = byDeadline(all.filter((x) => tabOf(x) === tab));
+  const me = session!.user;
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>
+          {t('inbox.title')} · {departmentName(me.department ?? '')}
+        </h1>
+        <button type="button" className="link" onClick={list.reload}>
+          {t('common.refresh')}
+        </button>
+      </div>
+      <div className="tabs" role="tablist">
+        {(['todo', 'waiting', 'done'] as const).map((k) => (
+          <button
+            key={k}
+            type="button"
+            role="tab"
+            aria-selected={tab === k}
+            className={tab === k ? 'active' : ''}
+            onClick={() => setTab(k)}
+          >
+            {t(`inbox.tab.${k}`)} ({all.filter((x) => tabOf(x) === k).length})
+          </button>
+        ))}
+      </div>
+      <Section title={t(`inbox.tab.${tab}`)}>
+        {list.loading && <Loading />}
+        <ErrorBanner error={list.error ?? error} />
+        {!list.loading && rows.length === 0 && <p className="muted">{t('common.empty')}</p>}
+        {rows.length > 0 && (
+          <table className="list" data-testid="tasks">
+            <thead>
+              <tr>
+                <th scope="col">{t('app.number')}</th>
+                <th scope="col">{t('detail.item')}</th>
+                <th scope="col">{t('app.bundle')}</th>
+                <th scope="col">{t('inbox.received')}</th>
+                <th scope="col">{t('app.deadline')}</th>
+                <th scope="col">{t('app.timeStatus')}</th>
+                <th scope="col">{t('inbox.claimedBy')}</th>
+                <th scope="col">
+                  <span className="sr-only">{t('common.actions')}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((task) => (
+                <tr
+                  key={task.id}
+                  className={`row-${task.timeStatus ?? 'none'}`}
+                  data-task={task.id}
+                  data-number={task.applicationNumber}
+                >
+                  <td>
+                    <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{task.applicationNumber}</Link>
+                  </td>
+                  <td>{tx(task.itemName)}</td>
+                  <td>{bundleName(task.bundleCode)}</td>
+                  <td>{formatTime(task.createdAt)}</td>
+                  <td>{formatDeadline(task.deadline)}</td>
+                  <td>
+                    {tab === 'done' ? (
+                      <span className={`status item-${task.status}`}>{t(`item.${task.status}`)}</span>
+                    ) : (
+                      <TimeBadge status={task.timeStatus} remaining={task.remainingWorkingDays} />
+                    )}
+                  </td>
+                  <td>{task.claimedBy ?? '—'}</td>
+                  <td>
+                    {tab === 'todo' && !task.claimedBy ? (
+                      <button
+                        type="button"
+                        disabled={busy}
+                        onClick={() =>
+                          run(async () => {
+                            await api.claim(task.id);
+                            navigate(`/inbox/${encodeURIComponent(task.id)}`);
+                          })
+                        }
+                      >
+                        {t('inbox.claim')}
+                      </button>
+                    ) : (
+                      <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{t('inbox.open')}</Link>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,252 @@
+/**
+ * Printable pages (A4, CSS @media print hides the buttons): the acceptance notice (受理通知书),
+ * the one-time notice (一次性告知书) and the delivery receipt (送达回执) with the QR code that
+ * takes the applicant to the evaluation page (好差评).
+ */
+import type { ReactNode } from 'react';
+import type { Application } from '../api.js';
+import { useApp } from '../context.js';
+import { ErrorBanner, formatDeadline, formatTime, Loading, useLoad } from '../components/common.js';
+import { useCatalogue } from '../components/catalogue.js';
+import { Qr } from '../components/qr.js';
+import { navigate } from '../router.js';
+
+function PrintFrame({
+  id,
+  title,
+  children,
+}: {
+  id: string;
+  title: string;
+  children: (app: Application) => ReactNode;
+}) {
+  const { api, t } = useApp();
+  const loaded = useLoad(() => api.application(id), [id]);
+  return (
+    <div className="print-page">
+      <div className="print-tools no-print">
+        <button type="button" onClick={() => navigate(`/clerk/applications/${encodeURIComponent(id)}`)}>
+          {t('common.back')}
+        </button>
+        <button type="button" className="primary" onClick={() => window.print()} data-testid="print">
+          {t('print.print')}
+        </button>
+      </div>
+      {loaded.loading && <Loading />}
+      <ErrorBanner error={loaded.error} />
+      {loaded.data && (
+        <article className="sheet">
+          <header className="sheet-head">
+            <div className="sheet-org">{t('print.centre')}</div>
+            <h1>{title}</h1>
+            <div className="sheet-no">
+              {t('app.number')}：<strong data-testid="print-number">{loaded.data.number}</strong>
+            </div>
+          </header>
+          {children(loaded.data)}
+          <footer className="sheet-foot">
+            <div>
+              {t('print.issuedBy')}：{t('print.centre')}（{t('print.seal')}）
+            </div>
+            <div>
+              {t('print.date')}：{formatTime(Date.now(), false)}
+            </div>
+          </footer>
+        </article>
+      )}
+    </div>
+  );
+}
+
+/** One row per item: its name, its department and one more column. */
+function ItemsTable({
+  app,
+  heading,
+  cell,
+}: {
+  app: Application;
+  heading: string;
+  cell: (item: Application['items'][number]) => ReactNode;
+}) {
+  const { t, tx } = useApp();
+  const { departmentName } = useCatalogue();
+  return (
+    <table className="sheet-table">
+      <thead>
+        <tr>
+          <th>{t('detail.item')}</th>
+          <th>{t('detail.department')}</th>
+          <th>{heading}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {app.items.map((i) => (
+          <tr key={i.item}>
+            <td>{tx(i.name)}</td>
+            <td>{departmentName(i.department)}</td>
+            <td>{cell(i)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function PrintAcceptance({ id }: { id: string }) {
+  const { t, tx } = useApp();
+  const { bundleName } = useCatalogue();
+  return (
+    <PrintFrame id={id} title={t('print.acceptance')}>
+      {(app) => (
+        <>
+          <p>
+            {t('print.dear', { name: app.applicant.name })}
+            {t('print.acceptanceBody', {
+              bundle: bundleName(app.bundleCode),
+              time: formatTime(app.acceptedAt),
+              days: app.promisedDays,
+              deadline: formatDeadline(app.deadline),
+            })}
+          </p>
+          <ItemsTable
+            app={app}
+            heading={t('print.limit')}
+            cell={(i) => t('print.days', { n: i.limitDays })}
+          />
+          <h2>{t('print.materialsReceived')}</h2>
+          <table className="sheet-table">
+            <tbody>
+              {app.materials.map((m) => (
+                <tr key={m.id}>
+                  <td>{tx(m.name)}</td>
+                  <td>
+                    {t(`mstatus.${m.status}`)}
+                    {m.deferral
+                      ? ` · ${t('materials.dueAt', { date: formatTime(m.deferral.dueAt, false) })}`
+                      : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {app.commitments.length > 0 && (
+            <>
+              <h2>{t('print.commitments')}</h2>
+              <ul>
+                {app.commitments.map((c) => (
+                  <li key={c.id}>
+                    {t(`commitment.${c.kind}`)} · {t('commitment.signer')} {c.signer} ·{' '}
+                    {formatTime(c.signedAt)} · SHA-256 {c.textHash.slice(0, 16)}…
+                  </li>
+                ))}
+              </ul>
+              <p className="small">{t('print.deferralRule')}</p>
+            </>
+          )}
+          <p className="small">{t('print.acceptanceFoot')}</p>
+        </>
+      )}
+    </PrintFrame>
+  );
+}
+
+export function PrintNotice({ id }: { id: string }) {
+  const { t, tx } = useApp();
+  const { bundleName, departmentName } = useCatalogue();
+  return (
+    <PrintFrame id={id} title={t('print.notice')}>
+      {(app) => {
+        const notice = app.notices[app.notices.length - 1];
+        if (!notice) return <p>{t('print.noNotice')}</p>;
+        const name = (materialId?: string) => {
+          const m = app.materials.find((x) => x.id === materialId);
+          return m ? tx(m.name) : '';
+        };
+        return (
+          <>
+            <p>
+              {t('print.dear', { name: app.applicant.name })}
+              {t(notice.kind === 'pre-acceptance' ? 'print.noticeBodyBefore' : 'print.noticeBodyAfter', {
+                bundle: bundleName(app.bundleCode),
+                time: formatTime(notice.issuedAt),
+              })}
+            </p>
+            <p className="small">
+              {t('print.noticeNo', { n: notice.number })}
+              {notice.number > 1 ? ` · ${t('print.repeatNotice')}` : ''}
+            </p>
+            <table className="sheet-table" data-testid="notice-entries">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th>{t('print.problem')}</th>
+                  <th>{t('print.requirement')}</th>
+                  <th>{t('detail.department')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {notice.entries.map((e, i) => (
+                  <tr key={i}>
+                    <td>{i + 1}</td>
+                    <td>
+                      {e.materialId ? `${name(e.materialId)}：` : ''}
+                      {e.problem}
+                    </td>
+                    <td>{e.requirement ?? '—'}</td>
+                    <td>{e.department ? departmentName(e.department) : t('dept.window')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="small">
+              {t(notice.kind === 'pre-acceptance' ? 'print.noticeFootBefore' : 'print.noticeFootAfter')}
+            </p>
+          </>
+        );
+      }}
+    </PrintFrame>
+  );
+}
+
+export function PrintDelivery({ id }: { id: string }) {
+  const { t } = useApp();
+  const { bundleName } = useCatalogue();
+  return (
+    <PrintFrame id={id} title={t('print.delivery')}>
+      {(app) => {
+        const link = `${location.origin}/evaluate/${encodeURIComponent(app.id)}?channel=qr`;
+        return (
+          <>
+            <p>
+              {t('print.dear', { name: app.applicant.name })}
+              {t('print.deliveryBody', {
+                bundle: bundleName(app.bundleCode),
+                time: formatTime(app.deliveredAt),
+                channel: t(`channel.${app.delivery?.channel ?? 'window'}`),
+              })}
+            </p>
+            <ItemsTable
+              app={app}
+              heading={t('detail.result')}
+              cell={(i) =>
+                `${t(`item.${i.status}`)}${i.resultNumber ? ` · ${i.resultNumber}` : ''}${i.reason ? ` · ${i.reason}` : ''}`
+              }
+            />
+            {app.items.some((i) => i.status === 'rejected') && <p className="small">{t('print.remedy')}</p>}
+            <div className="evaluate-box">
+              <Qr text={link} label={t('print.evaluateQr')} />
+              <div>
+                <strong>{t('print.evaluateTitle')}</strong>
+                <p className="small">{t('print.evaluateBody')}</p>
+                <a href={link} data-testid="evaluate-link" className="small break">
+                  {link}
+                </a>
+              </div>
+            </div>
+            <p className="signature">{t('print.receivedBy')}：＿＿＿＿＿＿＿＿</p>
+          </>
+        );
+      }}
+    </PrintFrame>
+  );
+}
