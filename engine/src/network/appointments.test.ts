@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 import type { Actor } from '../domain/actor.js';
 import { MemoryDocStore, type DocStore } from '../domain/docs.js';
 import { SqliteDocStore } from '../domain/docs-sqlite.js';
+import { MongoDocStore } from '../domain/docs-mongo.js';
+import mongoose from 'mongoose';
+import { freshDbUri } from '../../../test/support/mongo.js';
 import { DomainError } from '../domain/errors.js';
 import {
   AppointmentBook,
@@ -216,4 +219,14 @@ describe('appointments', () => {
       }
     }, 90_000);
   });
+
+  it('100 concurrent bookings for a slot of capacity 10: exactly 10 succeed (MongoDB DocStore)', async () => {
+    const connection = await mongoose.createConnection(freshDbUri('network_appointments')).asPromise();
+    try {
+      await checkHundred(new MongoDocStore(connection, NETWORK_DOC_INDEXES));
+    } finally {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    }
+  }, 60_000);
 });
