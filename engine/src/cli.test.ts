@@ -1,4 +1,5 @@
 /** The CLI, spawned as a user would run it (bin/onething.js through tsx). */
+import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import {
 } from './testing/bpmn.js';
 
 const BIN = resolve('bin/onething.js');
+// Each test spawns the CLI a few times (tsx start-up included); allow for a loaded CI machine.
+jest.setTimeout(120_000);
 let dir: string;
 
 beforeAll(() => {
@@ -41,7 +44,7 @@ interface Result {
 }
 
 function cli(...args: string[]): Result {
-  const r = spawnSync(execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
   if (r.error) throw r.error;
   const lines = r.stdout
     .split('\n')
@@ -311,5 +314,37 @@ describe('onething run --complete-all', () => {
     expect(out['status']).toBe('incident');
     expect((out['incident'] as { elementId: string }).elementId).toMatch(/^(gw|spin)$/);
     expect((out['path'] as string[]).length).toBeLessThanOrEqual(500);
+  });
+
+  it('files validated or run together may call each other (validate <files>..., run --deploy)', () => {
+    const childFile = file(
+      'child-only.bpmn',
+      definitions(
+        process('kid', `${startEvent('ks')}${userTask('kt')}${endEvent('ke')}${chain('ks', 'kt', 'ke')}`),
+      ),
+    );
+    const parentFile = file(
+      'parent-only.bpmn',
+      definitions(
+        process(
+          'mom',
+          `${startEvent('ms')}<bpmn:callActivity id="callKid" calledElement="kid"/>${endEvent('me')}
+        ${chain('ms', 'callKid', 'me')}`,
+        ),
+      ),
+    );
+    const alone = cli('validate', parentFile);
+    expect(alone.code).toBe(1);
+    expect(alone.lines.map((l) => l['elementId'])).toEqual(['callKid']);
+    expect(cli('validate', parentFile, childFile).code).toBe(0);
+
+    const run = cli('run', parentFile, '--deploy', childFile, '--complete-all');
+    expect(run.code).toBe(0);
+    expect(last(run)).toEqual(
+      expect.objectContaining({ processId: 'mom', status: 'completed', path: ['ms', 'callKid', 'me'] }),
+    );
+    const missing = cli('run', parentFile, '--deploy', join(dir, 'nope.bpmn'));
+    expect(missing.code).toBe(1);
+    expect(missing.lines[0]).toEqual(expect.objectContaining({ code: 'file.unreadable' }));
   });
 });

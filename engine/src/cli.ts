@@ -2,11 +2,13 @@
  * onething CLI.
  *
  *   onething validate <file.bpmn>...
- *     One JSON line per problem: {file, elementId, elementType, code, message}.
+ *     One JSON line per problem: {file, elementId, elementType, code, message}. Files named
+ *     together may call each other's processes (as if deployed together).
  *     Exit 0 when every file is valid, 1 when any is not.
  *
- *   onething run <file.bpmn> [--process <id>] [--complete-all] [--business-key <k>]
- *                            [--variables <json>] [--max-steps <n>]
+ *   onething run <file.bpmn> [--deploy <other.bpmn>]... [--process <id>] [--complete-all]
+ *                            [--business-key <k>] [--variables <json>] [--max-steps <n>]
+ *     --deploy deploys other models first (the processes the file's call activities call).
  *     Deploys the file into an in-memory engine with a fake clock and starts one instance of the
  *     top-level process (by its none start; else by sending its start message; else by letting
  *     the fake clock run until its start timer fires).
@@ -39,7 +41,8 @@ export const EXIT = { ok: 0, invalid: 1, incomplete: 2, engineError: 3, usage: 6
 
 const USAGE = `usage:
   onething validate <file.bpmn>...
-  onething run <file.bpmn> [--process <id>] [--complete-all] [--business-key <key>] [--variables <json>] [--max-steps <n>]`;
+  onething run <file.bpmn> [--deploy <other.bpmn>]... [--process <id>] [--complete-all] [--business-key <key>]
+               [--variables <json>] [--max-steps <n>]`;
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [command, ...rest] = argv;
@@ -72,10 +75,17 @@ async function validateCommand(files: string[], io: Io): Promise<number> {
     io.err(`validate needs at least one file\n${USAGE}`);
     return EXIT.usage;
   }
+  // Files validated together may call each other's processes (one deployment of several files).
+  const sources = new Map<string, string | Error>();
+  for (const file of files) sources.set(file, await readFile(file, 'utf8').catch((e: Error) => e));
+  const known = new Set<string>();
+  for (const xml of sources.values())
+    if (typeof xml === 'string') for (const id of processIdsIn(xml)) known.add(id);
+
   let invalid = 0;
   let crashed = 0;
   for (const file of files) {
-    const problems = await problemsOf(file);
+    const problems = await problemsOf(sources.get(file)!, known);
     if (problems.length) invalid++;
     if (problems.some((p) => p.code === 'engine.crash')) crashed++;
     for (const p of problems) io.out(problemLine(file, p));
@@ -86,18 +96,18 @@ async function validateCommand(files: string[], io: Io): Promise<number> {
   return invalid ? EXIT.invalid : EXIT.ok;
 }
 
-async function problemsOf(file: string): Promise<Problem[]> {
-  let xml: string;
+async function problemsOf(xml: string | Error, known: ReadonlySet<string>): Promise<Problem[]> {
+  if (xml instanceof Error) return [fileProblem('file.unreadable', describe(xml))];
   try {
-    xml = await readFile(file, 'utf8');
-  } catch (e) {
-    return [fileProblem('file.unreadable', describe(e))];
-  }
-  try {
-    return await validate(xml);
+    return await validate(xml, { isKnownProcess: (id) => known.has(id) });
   } catch (e) {
     return [fileProblem('engine.crash', `validation threw: ${describe(e)}`)];
   }
+}
+
+/** Process ids declared in a model (a cheap scan; the real parse happens in validate). */
+function processIdsIn(xml: string): string[] {
+  return [...xml.matchAll(/<(?:[\w.-]+:)?process\b[^>]*?\sid\s*=\s*"([^"]+)"/g)].map((m) => m[1]!);
 }
 
 /** One problem as a JSON line; every field is a string even if a problem arrives incomplete. */
@@ -119,6 +129,8 @@ function fileProblem(code: string, message: string): Problem {
 
 interface RunOptions {
   file: string;
+  /** Models deployed before the file (e.g. the processes its call activities call). */
+  deploy: string[];
   processId?: string;
   completeAll: boolean;
   businessKey?: string;
@@ -127,8 +139,9 @@ interface RunOptions {
 }
 
 function parseRunArgs(args: string[]): RunOptions | string {
-  const opts: Partial<RunOptions> & { variables: Record<string, unknown> } = {
+  const opts: Partial<RunOptions> & { variables: Record<string, unknown>; deploy: string[] } = {
     completeAll: false,
+    deploy: [],
     variables: {},
     maxSteps: 2000,
   };
@@ -143,6 +156,12 @@ function parseRunArgs(args: string[]): RunOptions | string {
         const v = value();
         if (!v) return '--process needs a process id';
         opts.processId = v;
+        break;
+      }
+      case '--deploy': {
+        const v = value();
+        if (!v) return '--deploy needs a file';
+        opts.deploy.push(v);
         break;
       }
       case '--business-key': {
@@ -247,12 +266,23 @@ async function runCommand(args: string[], io: Io): Promise<number> {
 
   // deploy: a model with problems is reported per element, exactly like `validate`
   let deployed: Awaited<ReturnType<typeof engine.deploy>>;
+  let current = file;
   try {
+    for (const dependency of parsed.deploy) {
+      current = dependency;
+      await engine.deploy(await readFile(dependency, 'utf8'));
+    }
+    current = file;
     deployed = await engine.deploy(xml);
   } catch (e) {
     const problems = (e as { problems?: Problem[] }).problems;
     if (Array.isArray(problems)) {
-      for (const p of problems) io.out(problemLine(file, p));
+      for (const p of problems) io.out(problemLine(current, p));
+      report.status = 'invalid';
+      return emit(EXIT.invalid);
+    }
+    if (current !== file) {
+      io.out(problemLine(current, fileProblem('file.unreadable', describe(e))));
       report.status = 'invalid';
       return emit(EXIT.invalid);
     }
