@@ -182,16 +182,21 @@ export function ApplicationDetail({ id }: { id: string }) {
       )}
 
       <Section title={t('detail.timeline')}>
-        <ol className="timeline">
+        <ul className="timeline">
           {[...app.timeline].reverse().map((e, i) => (
             <li key={i}>
               <time>{formatTime(e.at)}</time> {t(`event.${e.type}`)}{' '}
               <span className="muted small">
-                {e.by.department ? departmentName(e.by.department) : e.by.userId}
+                {/* Time-limit crossings are the system's; the item's department is what matters. */}
+                {typeof e.data?.department === 'string'
+                  ? departmentName(e.data.department)
+                  : e.by.department
+                    ? departmentName(e.by.department)
+                    : e.by.userId}
               </span>
             </li>
           ))}
-        </ol>
+        </ul>
       </Section>
     </div>
   );
