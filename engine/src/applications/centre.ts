@@ -758,6 +758,8 @@ export class Centre implements CentreApi {
         delete item.taskId;
       }
       record(app, actor, now, `task.${decision}`, { item: item.item, ...details });
+      // One complete notice: the last decision while requests wait sends them all out together.
+      if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
       await this.sync(app, actor, 'decision');
     });
   }
