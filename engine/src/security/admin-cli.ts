@@ -1,0 +1,163 @@
+/**
+ * onething-admin: operations on a deployment's data (bin/onething-admin.js).
+ *
+ *   onething-admin backup <dest.db> [--db <file>] [--force]
+ *     Online backup of the SQLite store; safe while the server runs.
+ *   onething-admin restore <backup.db> [--db <file>] [--force]
+ *     Puts a backup in place of the store. Stop the server first; an existing store is replaced
+ *     only with --force and kept as <db>.before-restore-<time>.
+ *   onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
+ *     Retention: tombstones ended applications older than n days, one audit entry each.
+ *   onething-admin reencrypt [--db <file>]
+ *     Rewrites sensitive fields under the current data key (after a rotation, or after switching
+ *     encryption on); ONETHING_DATA_KEY / ONETHING_DATA_KEYS_RETIRED or data/data.key.
+ *   onething-admin new-key
+ *     Prints a fresh random data key (base64) for ONETHING_DATA_KEY.
+ *
+ * The store is ONETHING_DB, else <ONETHING_DATA_DIR or data>/onething.db, as for `npm start`;
+ * purge and reencrypt also work on MongoDB (MONGODB_URI). One JSON line per result on stdout.
+ * Exit 0 on success, 1 on a refused or failed operation, 64 on a usage error.
+ */
+import { join, resolve } from 'node:path';
+import { AuditLog } from '../audit/index.js';
+import type { Io } from '../cli.js';
+import { DOC_INDEXES, openDocStore } from '../domain/open-docs.js';
+import { openStore } from '../store/index.js';
+import { backupSqlite, restoreSqlite } from './backup.js';
+import { generateDataKey, loadOrCreateDataKey } from './data-key.js';
+import { EncryptingDocStore, defaultEncryptionPolicy } from './encryption.js';
+import { purgeArchived, purgeExpiredResponses } from './purge.js';
+
+const stdio: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+};
+
+export const USAGE = `usage:
+  onething-admin backup <dest.db> [--db <file>] [--force]
+  onething-admin restore <backup.db> [--db <file>] [--force]
+  onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
+  onething-admin reencrypt [--db <file>]
+  onething-admin new-key`;
+
+class UsageError extends Error {}
+
+interface Args {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUED = new Set(['--db', '--older-than-days']);
+const SWITCHES = new Set(['--force', '--dry-run']);
+
+function parse(argv: string[]): Args {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUED.has(a)) {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      flags.set(a, v);
+    } else if (SWITCHES.has(a)) flags.set(a, true);
+    else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
+    else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function dbFile(args: Args, env: NodeJS.ProcessEnv): string {
+  const given = args.flags.get('--db');
+  if (typeof given === 'string') return resolve(given);
+  return resolve(env.ONETHING_DB ?? join(env.ONETHING_DATA_DIR ?? 'data', 'onething.db'));
+}
+
+function one(args: Args, what: string): string {
+  if (args.positional.length !== 1) throw new UsageError(`expected exactly one ${what}`);
+  return args.positional[0]!;
+}
+
+async function withDocs<T>(
+  args: Args,
+  env: NodeJS.ProcessEnv,
+  run: (docs: import('../domain/docs.js').DocStore) => Promise<T>,
+): Promise<T> {
+  const store = await openStore({ ...env, ONETHING_DB: dbFile(args, env) });
+  const docs = await openDocStore(store);
+  try {
+    return await run(docs);
+  } finally {
+    await store.close();
+    (docs as { close?: () => unknown }).close?.();
+  }
+}
+
+export async function main(
+  argv: string[],
+  io: Io = stdio,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const args = parse(rest);
+    switch (command) {
+      case 'backup': {
+        const report = await backupSqlite(dbFile(args, env), one(args, 'destination file'), {
+          force: args.flags.has('--force'),
+        });
+        io.out(JSON.stringify({ ok: true, ...report }));
+        return 0;
+      }
+      case 'restore': {
+        const report = await restoreSqlite(one(args, 'backup file'), dbFile(args, env), {
+          force: args.flags.has('--force'),
+        });
+        io.out(JSON.stringify({ ok: true, ...report }));
+        return 0;
+      }
+      case 'purge': {
+        const days = Number(args.flags.get('--older-than-days'));
+        if (!args.flags.has('--older-than-days') || !Number.isFinite(days) || days < 0) {
+          throw new UsageError('purge needs --older-than-days <n> (n ≥ 0)');
+        }
+        const dryRun = args.flags.has('--dry-run');
+        const report = await withDocs(args, env, async (docs) => ({
+          ...(await purgeArchived(docs, { olderThanDays: days, audit: new AuditLog(docs), dryRun })),
+          expiredResponsesDropped: dryRun ? 0 : await purgeExpiredResponses(docs),
+        }));
+        io.out(JSON.stringify({ ok: true, dryRun, ...report }));
+        return 0;
+      }
+      case 'reencrypt': {
+        const keys = loadOrCreateDataKey(resolve(env.ONETHING_DATA_DIR ?? 'data'), env, (m) =>
+          io.err(`warning: ${m}`),
+        );
+        const report = await withDocs(args, env, (docs) =>
+          new EncryptingDocStore(docs, keys, defaultEncryptionPolicy(), DOC_INDEXES).reencryptAll(),
+        );
+        io.out(JSON.stringify({ ok: true, keyId: keys.current.id, ...report }));
+        return 0;
+      }
+      case 'new-key': {
+        const k = generateDataKey();
+        io.out(JSON.stringify({ keyId: k.id, ONETHING_DATA_KEY: k.key.toString('base64') }));
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.err(USAGE);
+        return command === undefined ? 64 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`onething-admin: ${err.message}\n${USAGE}`);
+      return 64;
+    }
+    io.err(`onething-admin: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
