@@ -337,6 +337,9 @@ describe('onething run --complete-all', () => {
     expect(alone.code).toBe(1);
     expect(alone.lines.map((l) => l['elementId'])).toEqual(['callKid']);
     expect(cli('validate', parentFile, childFile).code).toBe(0);
+    // a non-executable process is not something a call activity can start
+    const sketch = file('sketch.bpmn', `${definitions('<bpmn:process id="kid" isExecutable="false"/>')}`);
+    expect(cli('validate', parentFile, sketch).code).toBe(1);
 
     const run = cli('run', parentFile, '--deploy', childFile, '--complete-all');
     expect(run.code).toBe(0);

@@ -105,9 +105,14 @@ async function problemsOf(xml: string | Error, known: ReadonlySet<string>): Prom
   }
 }
 
-/** Process ids declared in a model (a cheap scan; the real parse happens in validate). */
+/** Ids of the executable processes declared in a model (a cheap scan; the real parse happens in validate). */
 function processIdsIn(xml: string): string[] {
-  return [...xml.matchAll(/<(?:[\w.-]+:)?process\b[^>]*?\sid\s*=\s*"([^"]+)"/g)].map((m) => m[1]!);
+  const ids: string[] = [];
+  for (const [tag] of xml.matchAll(/<(?:[\w.-]+:)?process\b[^>]*>/g)) {
+    const id = /\sid\s*=\s*"([^"]+)"/.exec(tag)?.[1];
+    if (id && /\sisExecutable\s*=\s*"true"/.test(tag)) ids.push(id);
+  }
+  return ids;
 }
 
 /** One problem as a JSON line; every field is a string even if a problem arrives incomplete. */
