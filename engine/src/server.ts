@@ -24,6 +24,8 @@ import type { DocStore } from './domain/docs.js';
 import { DomainError } from './domain/errors.js';
 import { openDocStore } from './domain/open-docs.js';
 import { createApp } from './http/app.js';
+import { createNetworkServices } from './network/http.js';
+import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from './network/index.js';
 import { loadJwtSecret, TokenService } from './http/auth/tokens.js';
 import { UserDirectory } from './http/auth/users.js';
 import { createLogger, type Logger } from './http/logging.js';
@@ -133,6 +135,12 @@ export async function start(
     licenceKeys: loadLicenceKeys(dataDir, logger),
   });
   const audit = new AuditLog(docs);
+  // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
+  const network = createNetworkServices({
+    docs,
+    network: loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE),
+    bundles: centre.bundles,
+  });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
   const secret = loadJwtSecret({ env, keyFile: join(dataDir, 'jwt.key'), warn: (m) => logger.warn(m) });
@@ -151,6 +159,7 @@ export async function start(
       .filter(Boolean),
     staticDirs: { '/designer': resolve('designer/dist'), '/': resolve('web/dist') },
     metricsSources: { applicationsByStatus: () => countByStatus(docs) },
+    network,
     version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
   });
 
@@ -162,6 +171,7 @@ export async function start(
       try {
         const ran = await engine.runDueJobs();
         const swept = await centre.sweep();
+        await network.appointments.markNoShows();
         if (ran || swept.terminated || swept.recoloured) logger.debug({ ran, ...swept }, 'tick');
       } catch (err) {
         logger.error({ err }, 'background tick failed');

@@ -2,6 +2,7 @@
  * The DocStore beside the engine's Store: the same database (the SQLite file, or the MongoDB
  * connection), with the indexes the service centre's queries need.
  */
+import { NETWORK_DOC_INDEXES } from '../network/index.js';
 import type { Store } from '../store/port.js';
 import type { DocStore } from './docs.js';
 import { MemoryDocStore } from './docs.js';
@@ -16,7 +17,7 @@ export const DOC_INDEXES: DocIndexes = {
   idempotency: [['userId']],
 };
 
-export async function openDocStore(store: Store, indexes: DocIndexes = DOC_INDEXES): Promise<DocStore> {
+export async function openDocStore(store: Store, indexes: DocIndexes = { ...DOC_INDEXES, ...NETWORK_DOC_INDEXES }): Promise<DocStore> {
   const s = store as { connection?: unknown; file?: string };
   if (s.connection) {
     const { MongoDocStore } = await import('./docs-mongo.js');

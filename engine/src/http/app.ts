@@ -32,6 +32,7 @@ import { licenceResource } from './routers/licences.js';
 import { metricsResource } from './routers/metrics.js';
 import { systemResource } from './routers/system.js';
 import { taskResource } from './routers/tasks.js';
+import { networkResources, type NetworkServices } from '../network/http.js';
 
 export interface AppDeps {
   centre: CentreApi;
@@ -52,6 +53,8 @@ export interface AppDeps {
   /** Built single-page apps to serve, e.g. { '/': 'web/dist', '/designer': 'designer/dist' }. */
   staticDirs?: Record<string, string>;
   version?: string;
+  /** Venues, appointments, queue tickets and public guides (engine/src/network). */
+  network?: NetworkServices;
 }
 
 export interface OneThingApp extends express.Express {
@@ -98,6 +101,7 @@ export function createApp(deps: AppDeps): OneThingApp {
     incidentResource(ctx),
     auditResource(ctx),
     metricsResource(ctx),
+    ...(deps.network ? networkResources(deps.network) : []),
   ];
 
   const app = express() as OneThingApp;

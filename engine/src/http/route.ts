@@ -8,7 +8,7 @@ import type { Text } from '../domain/errors.js';
 import type { Lang } from './problem.js';
 import type { JsonSchema } from './validation.js';
 
-export type Method = 'get' | 'post' | 'patch';
+export type Method = 'get' | 'post' | 'patch' | 'delete';
 
 /** Body, query and params as validated against the route's JSON Schemas before the handler runs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shapes are checked at run time by ajv
