@@ -1,7 +1,7 @@
 /** Child processes for the store tests: TypeScript scripts run with `node --import tsx`, read line by line. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const STORE_TEST_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(STORE_TEST_DIR, '../..');
@@ -18,9 +18,12 @@ export interface Child {
   stderr(): string;
 }
 
-export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(STORE_TEST_DIR, script), ...args], {
-    cwd: ROOT,
+/** tsx's loader by absolute path, so a child can run in any working directory. */
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+
+export function spawnTs(script: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Child {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(STORE_TEST_DIR, script), ...args], {
+    cwd,
     env: { ...process.env, NODE_OPTIONS: '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

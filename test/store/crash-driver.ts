@@ -14,11 +14,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createEngine } from '../../engine/src/index.js';
 import { TWO_STEP } from './processes.js';
-import { mongo, sqlite } from './stores.js';
+import { openStore } from '../../engine/src/store/index.js';
 
 const [kind, location, count = '2000', parallel = '8'] = process.argv.slice(2);
-const factory = kind === 'sqlite' ? sqlite : kind === 'mongo' ? mongo : undefined;
-if (!factory || !location) {
+if ((kind !== 'sqlite' && kind !== 'mongo') || !location) {
   process.stderr.write('usage: crash-driver.ts <sqlite|mongo> <location> [instances] [concurrency]\n');
   process.exit(64);
 }
@@ -27,7 +26,8 @@ const total = Number(count);
 // Instance ids are fixed (c0, c1, …) so a rerun finds what an earlier run started: engine.start
 // takes its id from newId, which returns the id of the start it is called from.
 const startingId = new AsyncLocalStorage<string>();
-const store = await factory.open(location);
+// openStore, as `npm start` does (mongoose is only loaded for MongoDB).
+const store = await openStore(kind === 'mongo' ? { MONGODB_URI: location } : { ONETHING_DB: location });
 const engine = createEngine({ store, newId: () => startingId.getStore() ?? randomUUID() });
 
 while ((await engine.recover()) > 0) {

@@ -7,17 +7,22 @@
  */
 import { createEngine } from '../../engine/src/index.js';
 import type { Task } from '../../engine/src/api.js';
-import type { Store } from '../../engine/src/store/port.js';
+import type { InstanceRecord, Store } from '../../engine/src/store/port.js';
 import { spawnTs, type Child } from './child.js';
 import { DURABLE, dropStore, type StoreFactory } from './stores.js';
 
-/** Instances per store (ONETHING_CRASH_INSTANCES overrides both). */
+/**
+ * Instances per store (ONETHING_CRASH_INSTANCES overrides both). MongoDB runs 1,000: the
+ * FerretDB test server takes ~2 ms per operation, one at a time, so 2,000 instances (6,000
+ * commands of ~8 operations, plus 25 restarts) take over 3 minutes on a 2-core machine;
+ * ONETHING_CRASH_INSTANCES=2000 runs the full count (it passes, slowly).
+ */
 const INSTANCES: Record<string, number> = {
   sqlite: Number(process.env.ONETHING_CRASH_INSTANCES ?? 2000),
-  mongo: Number(process.env.ONETHING_CRASH_INSTANCES ?? 2000),
+  mongo: Number(process.env.ONETHING_CRASH_INSTANCES ?? 1000),
 };
 const KILLS = 24;
-const PARALLEL = '8';
+const PARALLEL: Record<string, string> = { sqlite: '8', mongo: '16' };
 
 /** A seeded generator, so a failing run can be repeated (the seed is printed). */
 function random(seed: number): () => number {
@@ -37,7 +42,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * No instance is stuck: no outbox is left, and for every instance the task projection (open and
  * completed tasks) agrees with the instance record. Two bulk queries, so it stays cheap.
  */
-async function expectConsistent(store: Store): Promise<Map<string, Task[]>> {
+async function expectConsistent(
+  store: Store,
+): Promise<{ tasks: Map<string, Task[]>; records: Map<string, InstanceRecord> }> {
   expect(await store.pendingOutboxes(10)).toEqual([]);
   const projected = new Map<string, Task[]>();
   for (const t of await store.findTasks({})) {
@@ -47,7 +54,9 @@ async function expectConsistent(store: Store): Promise<Map<string, Task[]>> {
   }
   const records = await store.listInstances({});
   const byInstance = new Map<string, Task[]>();
+  const byId = new Map<string, InstanceRecord>();
   for (const record of records) {
+    byId.set(record.id, record);
     const tasks = projected.get(record.id) ?? [];
     projected.delete(record.id);
     byInstance.set(record.id, tasks);
@@ -59,7 +68,7 @@ async function expectConsistent(store: Store): Promise<Map<string, Task[]>> {
     expect(record.outbox).toEqual([]);
   }
   expect([...projected.keys()]).toEqual([]); // no task of an instance that does not exist
-  return byInstance;
+  return { tasks: byInstance, records: byId };
 }
 
 describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
@@ -79,7 +88,7 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     const seed = Number(process.env.ONETHING_CRASH_SEED ?? Date.now() % 100_000);
     const rnd = random(seed);
     const location = factory.location(`crash-${factory.kind}`);
-    const args = [factory.kind, location, String(instances), PARALLEL];
+    const args = [factory.kind, location, String(instances), PARALLEL[factory.kind]!];
     const acked: string[] = [];
     const began = Date.now();
     // Spread the kills over the work: each run is killed after about this many acknowledgements.
@@ -113,6 +122,7 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
       kills++;
     }
 
+    const killPhase = Date.now() - began;
     // What recover() makes of the last kill: consistent projections, no outbox left.
     store = await factory.open(location);
     while ((await createEngine({ store }).recover()) > 0) {
@@ -128,8 +138,10 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     expect((await child.exited).code).toBe(0);
     acked.push(...child.lines.filter((l) => l.startsWith('ACK ')));
 
+    const lastRun = Date.now() - began;
     store = await factory.open(location);
-    const tasks = await expectConsistent(store);
+    const { tasks, records } = await expectConsistent(store);
+    expect(records.size).toBe(instances);
     const ackedCount = new Map<string, number>();
     for (const line of acked) {
       const [, id, element] = line.split(' ');
@@ -137,7 +149,7 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     }
     for (let i = 0; i < instances; i++) {
       const id = `c${i}`;
-      const record = (await store.getInstance(id))!;
+      const record = records.get(id)!;
       expect({ id, status: record.status, outbox: record.outbox }).toEqual({
         id,
         status: 'completed',
@@ -164,7 +176,8 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     }
     process.stdout.write(
       `[crash ${factory.kind}] seed ${seed}: ${instances} instances, ${kills} kills in ${runs} runs, ` +
-        `${acked.length} acknowledged completions, ${((Date.now() - began) / 1000).toFixed(1)} s\n`,
+        `${acked.length} acknowledged completions; ${(killPhase / 1000).toFixed(1)} s killing, ` +
+        `${(lastRun / 1000).toFixed(1)} s to the end of the last run, ${((Date.now() - began) / 1000).toFixed(1)} s in all\n`,
     );
     expect(kills).toBeGreaterThanOrEqual(KILLS);
   }, 600_000);

@@ -7,16 +7,16 @@
  */
 import { createInterface } from 'node:readline';
 import { createEngine } from '../../engine/src/index.js';
-import { mongo, sqlite } from './stores.js';
+import { openStore } from '../../engine/src/store/index.js';
 
 const [kind, location, name = 'worker'] = process.argv.slice(2);
-const factory = kind === 'sqlite' ? sqlite : kind === 'mongo' ? mongo : undefined;
-if (!factory || !location) {
+if ((kind !== 'sqlite' && kind !== 'mongo') || !location) {
   process.stderr.write('usage: race-worker.ts <sqlite|mongo> <location> [name]\n');
   process.exit(64);
 }
 
-const store = await factory.open(location);
+// openStore, as `npm start` does (mongoose is only loaded for MongoDB).
+const store = await openStore(kind === 'mongo' ? { MONGODB_URI: location } : { ONETHING_DB: location });
 const engine = createEngine({ store });
 process.stdout.write('READY\n');
 
