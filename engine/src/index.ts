@@ -20,7 +20,7 @@ import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
-import type { Command, Effect, InstanceState } from './runtime/state.js';
+import { deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { MemoryStore } from './store/memory.js';
 import { ConflictError, type InstanceRecord, type Store, type TimerRecord } from './store/port.js';
@@ -377,11 +377,11 @@ class EngineShell implements Engine {
   }
 
   async jobs(filter: { instanceId?: string; type?: string } = {}): Promise<Job[]> {
-    return structuredClone(await this.store.findJobs(filter));
+    return deepCopy(await this.store.findJobs(filter));
   }
 
   async tasks(filter: TaskFilter = {}): Promise<Task[]> {
-    return structuredClone(await this.store.findTasks(filter));
+    return deepCopy(await this.store.findTasks(filter));
   }
 
   async cancel(id: string): Promise<InstanceView> {
@@ -405,8 +405,8 @@ class EngineShell implements Engine {
       deploymentId: s.deploymentId,
       status: s.status,
       // Views are snapshots: what a caller does to them never reaches the instance.
-      variables: structuredClone(s.scopes.root?.vars ?? {}),
-      openTasks: structuredClone(Object.values(s.tasks)),
+      variables: deepCopy(s.scopes.root?.vars ?? {}),
+      openTasks: deepCopy(Object.values(s.tasks)),
       history: await this.store.history(id),
       startedAt: s.startedAt,
     };

@@ -8,7 +8,7 @@ import type { CompiledExpression } from '../expressions/feel.js';
 import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
 import { IncidentSignal } from './incident.js';
-import { type Effect, type InstanceState, type Scope, type Token, type Wait, ROOT_SCOPE } from './state.js';
+import { type Effect, type InstanceState, type Scope, type Token, type Wait, ROOT_SCOPE, deepCopy } from './state.js';
 
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
@@ -78,7 +78,7 @@ export class Execution {
       }
       // Values are copied in: the caller keeps its objects, the instance owns its own.
       const value = variables[key];
-      target.vars[key] = value !== null && typeof value === 'object' ? structuredClone(value) : value;
+      target.vars[key] = deepCopy(value);
     }
   }
 
