@@ -128,19 +128,17 @@ export async function start(
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
+  // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
+  const serviceNetwork = loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE);
   const centre = new Centre({
     engine,
     docs,
+    network: serviceNetwork,
     timeLimits: workingTimeLimits(),
     licenceKeys: loadLicenceKeys(dataDir, logger),
   });
   const audit = new AuditLog(docs);
-  // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
-  const network = createNetworkServices({
-    docs,
-    network: loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE),
-    bundles: centre.bundles,
-  });
+  const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
   const secret = loadJwtSecret({ env, keyFile: join(dataDir, 'jwt.key'), warn: (m) => logger.warn(m) });

@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import { createEngine } from '../index.js';
 import { Centre } from './centre.js';
 import { workingTimeLimits } from './working-time.js';
+import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../network/index.js';
 
 const example = (code: string) => ({
   bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
@@ -340,5 +341,48 @@ describe('Centre: one application from the window to the departments and back', 
     const inbox = await s.centre.listTasks(dept('market-regulation'), { timeStatus: 'red' });
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
     expect(inbox.items[0]!.remainingWorkingDays).toBeLessThan(0);
+  });
+
+  it('跨域办: a town centre in another district receives the case; the competent district department decides; results return to the town centre', async () => {
+    let now = T0;
+    const engine = createEngine({ clock: () => now });
+    const network = loadNetworkFile(ZHUHAI_NETWORK_FILE);
+    const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock: () => now, network });
+    await centre.deployBundle(analyst, example('business-startup'));
+    await externalLicence(centre, 'resident-id-card', 'RID-1');
+    const townClerk: Actor = { userId: 'baijiao1', name: '白蕉窗口', role: 'clerk', region: '440403102', venue: 'baijiao-centre' };
+    const { situation, ...data } = samples['business-startup']!; // the company's premises are in 香洲 (440402)
+    const draft = await centre.createApplication(townClerk, {
+      bundleCode: 'business-startup',
+      answers: situation!,
+      data,
+      applicant: { kind: 'person', name: '张三', idNumber: HOLDER },
+    });
+    const app = await centre.accept(townClerk, draft.id, {
+      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }],
+    });
+    expect(app.acceptedVenue).toBe('baijiao-centre');
+    const registration = app.items.find((i) => i.item === 'enterprise-registration')!;
+    expect(registration).toMatchObject({ decidingRegion: '440402', crossRegion: true });
+    const routed = app.timeline.find((e) => e.type === 'routed')!;
+    expect(routed.data).toMatchObject({ acceptedVenue: 'baijiao-centre' });
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    const decided = await centre.getApplication(townClerk, app.id);
+    const approval = decided.timeline.find((e) => e.type === 'task.approved')!;
+    expect(approval.data?.decidingVenue).toBe(registration.decidingVenue);
+    expect(approval.data?.decidingVenue).not.toBe('baijiao-centre');
+    for (const item of decided.items.filter((i) => i.status === 'reviewing')) {
+      await centre.approve(dept(item.department), taskOf(app.id, item.item), {});
+    }
+    const delivered = await centre.deliver(townClerk, app.id, { channel: 'window' });
+    expect(delivered.delivery).toMatchObject({ channel: 'window', venue: 'baijiao-centre' });
+    // A venue that may not receive the bundle refuses it up front.
+    const station: Actor = { ...townClerk, venue: 'baijiao-001-station' }; // a village station receives few items
+    const other = await centre.createApplication(station, { bundleCode: 'business-startup', answers: situation!, data, applicant: { kind: 'person', name: '张三', idNumber: HOLDER } });
+    await expect(
+      centre.accept(station, other.id, {
+        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }],
+      }),
+    ).rejects.toMatchObject({ code: expect.stringMatching(/forbidden|invalid/) });
   });
 });

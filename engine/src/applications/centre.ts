@@ -25,6 +25,7 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
+import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { cstDate, licenceError, LicenceLibrary, type LicenceDoc, type LicenceKeys } from './licence-library.js';
 import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
@@ -69,6 +70,8 @@ export interface CentreOptions {
   rectificationDays?: number;
   /** Signing key for e-licences issued here and the issuers trusted at acceptance. */
   licenceKeys?: LicenceKeys;
+  /** The service network: where a case may be received and which department decides each item (属地). */
+  network?: ServiceNetwork;
 }
 
 /** A key for this process only: licences it signs verify here until the process ends (tests, demos). */
@@ -90,6 +93,7 @@ export class Centre implements CentreApi {
   private readonly engine: Engine;
   private readonly docs: DocStore;
   private readonly limits: TimeLimits;
+  private readonly network: ServiceNetwork | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
   private readonly options: Required<Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>>;
@@ -98,6 +102,7 @@ export class Centre implements CentreApi {
     this.engine = options.engine;
     this.docs = options.docs;
     this.limits = options.timeLimits;
+    this.network = options.network;
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.bundles = new BundleRegistry(this.engine, this.docs, this.clock);
@@ -227,6 +232,7 @@ export class Centre implements CentreApi {
       const dueAt = this.limits.addWorkingDays(now, input.deferralDays ?? this.options.defaultDeferralDays, app.region);
       applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
       this.stampClerk(app, actor);
+      this.route(app, actor, now);
       app.status = 'in-progress';
       app.acceptedAt = now;
       app.deadline = this.limitState(app, now).deadline;
@@ -387,7 +393,7 @@ export class Centre implements CentreApi {
       if (windowTask) await this.engine.completeTask(windowTask.id, { actor: actor.userId, variables: { deliveredBy: actor.userId } });
       app.status = 'delivered';
       app.deliveredAt = now;
-      app.delivery = { channel, by: actor.userId, at: now };
+      app.delivery = { channel, by: actor.userId, at: now, ...(app.acceptedVenue ? { venue: app.acceptedVenue } : {}) };
       record(app, actor, now, 'delivered', {
         channel,
         results: app.items.map((i) => ({ item: i.item, status: i.status, resultNumber: i.resultNumber, reason: i.reason })),
@@ -757,7 +763,11 @@ export class Centre implements CentreApi {
         });
         delete item.taskId;
       }
-      record(app, actor, now, `task.${decision}`, { item: item.item, ...details });
+      record(app, actor, now, `task.${decision}`, {
+        item: item.item,
+        ...(item.decidingVenue ? { decidingVenue: item.decidingVenue, decidingDepartment: item.decidingDepartment } : {}),
+        ...details,
+      });
       // One complete notice: the last decision while requests wait sends them all out together.
       if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
       await this.sync(app, actor, 'decision');
@@ -984,6 +994,35 @@ export class Centre implements CentreApi {
       signedAt: now,
       textHash: createHash('sha256').update(String(input.text)).digest('hex'),
     };
+  }
+
+  /**
+   * 就近办 / 跨域办: received at the clerk's venue (refused if the venue may not receive the bundle),
+   * each item decided by the competent department of the applicant's or premises' region.
+   */
+  private route(app: Application, actor: Actor, now: number): void {
+    if (!this.network || !actor.venue || !this.network.venues.has(actor.venue)) return;
+    const region = jurisdictionRegion(this.network, { data: app.data, venue: actor.venue });
+    if (!region) return;
+    const routing = routeApplication(this.network, {
+      venue: actor.venue,
+      bundleCode: app.bundleCode,
+      region,
+      items: app.items.map((i) => ({ code: i.item, department: i.department })),
+    });
+    app.acceptedVenue = actor.venue;
+    for (const routed of routing.items) {
+      const item = app.items.find((i) => i.item === routed.item);
+      if (!item) continue;
+      item.decidingDepartment = routed.decidingDepartment;
+      item.decidingRegion = routed.decidingRegion;
+      if (routed.decidingVenue) item.decidingVenue = routed.decidingVenue;
+      item.crossRegion = routed.crossRegion;
+    }
+    record(app, actor, now, 'routed', {
+      acceptedVenue: actor.venue,
+      items: routing.items.map((i) => ({ item: i.item, decidingDepartment: i.decidingDepartment, decidingVenue: i.decidingVenue, crossRegion: i.crossRegion })),
+    });
   }
 
   private stampClerk(app: Application, actor: Actor): void {

@@ -126,6 +126,11 @@ export interface ItemCase {
   resultNumber?: string;
   licenceId?: string;
   reason?: string;
+  /** 属地: the concrete department, region and venue that decide this item (service network). */
+  decidingDepartment?: string;
+  decidingRegion?: string;
+  decidingVenue?: string;
+  crossRegion?: boolean;
   /** 告知承诺 post-check after an approval on commitment. */
   postCheck?: { dueAt: number; result?: 'confirmed' | 'false' | 'unverifiable'; at?: number; by?: string };
 }
@@ -175,6 +180,8 @@ export interface Application extends Doc {
   /** 首问负责: the first clerk who handled the case owns it. */
   owner?: string;
   venue?: string;
+  /** Where it was received (就近受理) and where results are handed over. */
+  acceptedVenue?: string;
   /** District code (6 digits) where it was accepted, and its city (4 digits + "00"), for scoping. */
   region?: string;
   city?: string;
@@ -190,7 +197,7 @@ export interface Application extends Doc {
   deadline?: number;
   timeStatus?: TimeLimitStatus;
   deliveredAt?: number;
-  delivery?: { channel: 'window' | 'post' | 'electronic'; by: string; at: number };
+  delivery?: { channel: 'window' | 'post' | 'electronic'; by: string; at: number; venue?: string };
   endedAt?: number;
   endReason?: string;
   timeline: TimelineEntry[];
