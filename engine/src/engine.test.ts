@@ -268,4 +268,22 @@ describe('engine API', () => {
     expect(after.status).toBe('active');
     expect(after.openTasks).toHaveLength(1);
   });
+
+  it('cancel() stops an unbounded non-interrupting timer cycle', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `${startEvent('s')}${userTask('t')}
+        <bpmn:boundaryEvent id="nag" attachedToRef="t" cancelActivity="false">${timer('timeCycle', 'R/PT1H')}</bpmn:boundaryEvent>
+        ${endEvent('e')}${endEvent('nagged')}
+        ${chain('s', 't', 'e')}${chain('nag', 'nagged')}`,
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    expect(await h.tick(HOUR)).toBe(1);
+    expect(await h.tick(HOUR)).toBe(1);
+    await h.engine.cancel(v.id);
+    expect(await h.tick(HOUR)).toBe(0);
+    expect(await h.tick(100 * HOUR)).toBe(0);
+  });
 });

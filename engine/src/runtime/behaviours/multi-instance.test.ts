@@ -397,4 +397,15 @@ describe('multi-instance', () => {
     expect(path(after)).toContain('endFailed');
     expect(await engine.tasks({ instanceId: v.id, state: 'open' })).toEqual([]);
   });
+
+  it('loop variables (element variable, loopCounter) stay inside the instances and do not leak to the process', async () => {
+    const { engine } = await deployed(miModel({ collection: '= ["a", "b"]', elementVariable: 'dept' }));
+    const v = await engine.start('p', {});
+    let view = v;
+    for (const t of reviewTasks(v.openTasks)) view = await engine.completeTask(t.id, {});
+    expect(openTaskIds(view)).toEqual(['after']);
+    expect(view.variables).not.toHaveProperty('dept');
+    expect(view.variables).not.toHaveProperty('loopCounter');
+    expect(view.variables).not.toHaveProperty('numberOfInstances');
+  });
 });
