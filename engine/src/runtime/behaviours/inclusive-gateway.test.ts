@@ -332,4 +332,29 @@ describe('inclusive gateway', () => {
     expect(timesCompleted(done, 'join')).toBe(1);
     expect(done.status).toBe('completed');
   });
+
+  it('a mixed inclusive gateway joins the fired branches, then splits by its own conditions', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:inclusiveGateway id="split"/>${userTask('a')}${userTask('b')}
+      <bpmn:inclusiveGateway id="mixed"/>${userTask('c')}${userTask('d')}
+      <bpmn:inclusiveGateway id="join"/>${endEvent('end')}
+      ${chain('start', 'split')}${flow('split', 'a', '= true')}${flow('split', 'b', '= true')}
+      ${chain('a', 'mixed')}${chain('b', 'mixed')}
+      ${flow('mixed', 'c', '= wantC')}${flow('mixed', 'd', '= wantD')}
+      ${chain('c', 'join')}${chain('d', 'join')}${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', { variables: { wantC: true, wantD: false } });
+    const byEl = Object.fromEntries(v.openTasks.map((t) => [t.elementId, t.id]));
+    let view = await engine.completeTask(byEl['a']!, {});
+    expect(openTaskIds(view)).toEqual(['b']);
+    view = await engine.completeTask(byEl['b']!, {});
+    expect(openTaskIds(view)).toEqual(['c']);
+    expect(timesCompleted(view, 'mixed')).toBe(1);
+    view = await engine.completeTask(view.openTasks[0]!.id, {});
+    expect(view.status).toBe('completed');
+  });
 });

@@ -68,4 +68,27 @@ describe('parallel gateway', () => {
     expect(path(await engine.instance(a.id))).not.toContain('join');
     expect(path(await engine.instance(b.id))).not.toContain('join');
   });
+
+  it('a mixed gateway (two in, two out) joins first, then forks', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+      ${startEvent('start')}<bpmn:parallelGateway id="fork"/>${userTask('a')}${userTask('b')}
+      <bpmn:parallelGateway id="mixed"/>${userTask('c')}${userTask('d')}
+      <bpmn:parallelGateway id="join"/>${endEvent('end')}
+      ${chain('start', 'fork')}${chain('fork', 'a', 'mixed')}${chain('fork', 'b', 'mixed')}
+      ${chain('mixed', 'c', 'join')}${chain('mixed', 'd', 'join')}${chain('join', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', {});
+    const byEl = Object.fromEntries(v.openTasks.map((t) => [t.elementId, t.id]));
+    let view = await engine.completeTask(byEl['a']!, {});
+    expect(openTaskIds(view)).toEqual(['b']);
+    view = await engine.completeTask(byEl['b']!, {});
+    expect(openTaskIds(view)).toEqual(['c', 'd']);
+    expect(timesCompleted(view, 'mixed')).toBe(1);
+    for (const t of view.openTasks) view = await engine.completeTask(t.id, {});
+    expect(view.status).toBe('completed');
+  });
 });
