@@ -523,6 +523,15 @@ class EngineShell implements Engine {
             });
           }
           break;
+        case 'escalation.raised':
+          await this.command(effect.parent.instanceId, {
+            type: 'childEscalated',
+            waitId: effect.parent.waitId,
+            escalationCode: effect.escalationCode,
+          }).catch((err) => {
+            if (!(err instanceof CommandError)) throw err; // the call activity already ended
+          });
+          break;
         case 'message.published':
           await this.correlate(effect.messageName, {
             ...(effect.correlationKey !== null ? { correlationKey: effect.correlationKey } : {}),

@@ -8,6 +8,7 @@ import type { CompiledExpression } from '../expressions/feel.js';
 import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
 import { IncidentSignal } from './incident.js';
+import { CommandError } from './errors.js';
 import { type Effect, type InstanceState, type Scope, type Token, type Wait, ROOT_SCOPE, deepCopy } from './state.js';
 
 
@@ -65,7 +66,10 @@ export class Execution {
 
   /** Each variable goes to the nearest scope that already holds it, else to the process scope. */
   setVariables(scopeId: string, variables: Variables | undefined): void {
-    if (!variables) return;
+    if (variables === undefined || variables === null) return;
+    if (typeof variables !== 'object' || Array.isArray(variables)) {
+      throw new CommandError('invalid', 'variables must be an object of names to values');
+    }
     for (const key of Object.keys(variables)) {
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
       let target = this.s.scopes[ROOT_SCOPE]!;
@@ -239,8 +243,9 @@ export class Execution {
 
   // ── boundary events, errors and escalations ───────────────────────────────────────────
 
-  /** Opens the waits of an activity's timer and message boundary events. */
+  /** Opens the waits of an activity's timer and message boundary events (once per activity, not per iteration). */
   attachBoundaries(token: Token, node: PlanNode): void {
+    if (token.inner) return;
     for (const b of node.boundaries) {
       const boundary = this.plan.nodes[b]!;
       const kind = boundary.event.kind;
@@ -284,10 +289,16 @@ export class Execution {
     return null;
   }
 
-  /** Fires the catching boundary, if any. Returns true when caught. */
+  /**
+   * Fires the catching boundary, if any. Returns true when caught. An escalation nobody here
+   * catches goes up to the calling instance's call activity.
+   */
   catchEvent(kind: 'error' | 'escalation', code: string | null, from: Token | null, scopeId: string): boolean {
     const caught = this.findCatcher(kind, code, from, scopeId);
     if (caught) this.triggerBoundary(caught.host, caught.boundary);
+    else if (kind === 'escalation' && this.s.parent) {
+      this.effects.push({ type: 'escalation.raised', escalationCode: code, parent: this.s.parent });
+    }
     return caught !== null;
   }
 

@@ -99,6 +99,7 @@ export type Effect =
       errorCode?: string;
       parent?: { instanceId: string; waitId: string };
     }
+  | { type: 'escalation.raised'; escalationCode: string | null; parent: { instanceId: string; waitId: string } }
   | { type: 'history'; entry: HistoryEntry };
 
 export type Command =
@@ -127,6 +128,7 @@ export type Command =
       variables: Variables;
       errorCode?: string;
     }
+  | { type: 'childEscalated'; waitId: string; escalationCode: string | null }
   | { type: 'resolveIncident'; variables?: Variables }
   | { type: 'cancel'; actor?: string };
 

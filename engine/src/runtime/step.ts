@@ -6,19 +6,12 @@
 import type { Plan } from '../model/plan.js';
 import { Execution } from './execution.js';
 import { IncidentSignal } from './incident.js';
+import { CommandError } from './errors.js';
 import { returnFromCall } from './behaviours/call-activity.js';
 import { reschedule } from './behaviours/timer.js';
 import { type Command, type InstanceState, type StepResult, type Token, type Wait, ROOT_SCOPE, cloneState } from './state.js';
 
-/** A command that does not fit the instance (unknown task, finished instance…): nothing changes. */
-export class CommandError extends Error {
-  constructor(
-    readonly code: 'notFound' | 'instanceEnded' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { CommandError } from './errors.js';
 
 export function step(plan: Plan, state: InstanceState | null, command: Command, now: number): StepResult {
   if (command.type === 'start') return start(plan, command, now);
@@ -120,6 +113,14 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       } else {
         exec.raiseIncident(token, new IncidentSignal('call.ended', `the called instance ended as ${command.status}`));
       }
+      return;
+    }
+    case 'childEscalated': {
+      // An escalation the called instance did not catch is raised on its call activity.
+      const { token } = waitOf(exec, command.waitId, ['call']);
+      const node = exec.plan.nodes[token.node]!;
+      exec.history('escalation.received', node, { escalationCode: command.escalationCode });
+      guarded(exec, token, 'enter', () => exec.catchEvent('escalation', command.escalationCode, token, token.scope));
       return;
     }
     case 'resolveIncident': {
