@@ -286,4 +286,21 @@ describe('engine API', () => {
     expect(await h.tick(HOUR)).toBe(0);
     expect(await h.tick(100 * HOUR)).toBe(0);
   });
+
+  it('correlate with variables that are not an object is refused', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'p',
+          `${startEvent('s')}<bpmn:receiveTask id="r" messageRef="M"/>${endEvent('e')}${chain('s', 'r', 'e')}`,
+        ),
+        message('M', 'm'),
+      ),
+    );
+    const v = await engine.start('p', { businessKey: 'K' });
+    await expect(
+      engine.correlate('m', { correlationKey: 'K', variables: 'x' as unknown as Record<string, unknown> }),
+    ).rejects.toThrow();
+    expect((await engine.instance(v.id)).status).toBe('active');
+  });
 });

@@ -246,4 +246,32 @@ describe('call activity', () => {
     const final = await engine.completeTask(view.openTasks[0]!.id, {});
     expect(final.status).toBe('completed');
   });
+
+  it('an interrupting escalation boundary on the call activity cancels the child', async () => {
+    const { engine } = await deployed(
+      definitions(
+        process(
+          'child',
+          `${startEvent('cs')}<bpmn:parallelGateway id="cf"/>${userTask('childTask')}${endEvent('ce')}
+          <bpmn:endEvent id="giveUp"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:endEvent>
+          ${chain('cs', 'cf')}${chain('cf', 'childTask', 'ce')}${chain('cf', 'giveUp')}`,
+        ) +
+          process(
+            'parent',
+            `${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>
+          <bpmn:boundaryEvent id="escalated" attachedToRef="call"><bpmn:escalationEventDefinition escalationRef="X"/></bpmn:boundaryEvent>
+          ${endEvent('end')}${endEvent('endEscalated')}
+          ${chain('start', 'call', 'end')}${chain('escalated', 'endEscalated')}`,
+          ),
+        '<bpmn:escalation id="X" escalationCode="UP"/>',
+      ),
+    );
+    const parent = await engine.start('parent', {});
+    const after = await engine.instance(parent.id);
+    expect(after.status).toBe('completed');
+    expect(path(after)).toEqual(['start', 'escalated', 'endEscalated']);
+    const childTasks = await engine.tasks({ processId: 'child' });
+    expect(childTasks.map((t) => t.state)).toEqual(['cancelled']);
+    expect((await engine.instance(childTasks[0]!.instanceId)).status).toBe('terminated');
+  });
 });

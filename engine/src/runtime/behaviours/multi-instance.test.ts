@@ -408,4 +408,48 @@ describe('multi-instance', () => {
     expect(view.variables).not.toHaveProperty('loopCounter');
     expect(view.variables).not.toHaveProperty('numberOfInstances');
   });
+
+  it('a sequential multi-instance keeps one boundary timer for the body (not restarted per iteration)', async () => {
+    const h = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:userTask id="review">${loop({ sequential: true, collection: '= [1, 2, 3]', elementVariable: 'n' })}</bpmn:userTask>
+        <bpmn:boundaryEvent id="deadline" attachedToRef="review">
+          <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>
+        </bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('late')}
+        ${chain('start', 'review', 'end')}${chain('deadline', 'late')}`,
+      ),
+    );
+    const v = await h.engine.start('p', {});
+    h.clock.advance(30 * 60 * 1000);
+    const second = await h.engine.completeTask(reviewTasks(v.openTasks)[0]!.id, {});
+    expect(reviewTasks(second.openTasks)[0]!.loopCounter).toBe(2);
+    expect(await h.tick(30 * 60 * 1000)).toBe(1);
+    const after = await h.engine.instance(v.id);
+    expect(path(after)).toContain('late');
+    expect(after.openTasks).toEqual([]);
+  });
+
+  it('a non-interrupting message boundary on a multi-instance body runs once per message', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:userTask id="review">${loop({ collection: '= [1, 2, 3]', elementVariable: 'n' })}</bpmn:userTask>
+        <bpmn:boundaryEvent id="nudge" attachedToRef="review" cancelActivity="false"><bpmn:messageEventDefinition messageRef="M"/></bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('nudged')}
+        ${chain('start', 'review', 'end')}${chain('nudge', 'nudged')}`,
+        '<bpmn:message id="M" name="nudge"/>',
+      ),
+    );
+    const v = await engine.start('p', { businessKey: 'N' });
+    await engine.correlate('nudge', { correlationKey: 'N' });
+    expect(timesCompleted(await engine.instance(v.id), 'nudged')).toBe(1);
+    await engine.correlate('nudge', { correlationKey: 'N' });
+    expect(timesCompleted(await engine.instance(v.id), 'nudged')).toBe(2);
+  });
 });
