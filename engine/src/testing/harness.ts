@@ -3,6 +3,16 @@
  */
 import { createEngine } from '../index.js';
 import type { HistoryEntry, InstanceView, Job, Variables } from '../api.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/port.js';
+
+/**
+ * The store behind test engines: in memory by default; ONETHING_TEST_STORE=sqlite runs the same
+ * behaviour tests on an in-memory SQLite database (serialisation round trips included).
+ */
+function testStore(): Store | undefined {
+  return process.env['ONETHING_TEST_STORE'] === 'sqlite' ? new SqliteStore(':memory:') : undefined;
+}
 
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0); // Monday 2026-01-05 09:00Z
 export const SECOND = 1000;
@@ -38,7 +48,12 @@ export interface Harness {
 
 export function harness(services?: Record<string, (job: Job) => Variables | Promise<Variables>>): Harness {
   const clock = fakeClock();
-  const engine = createEngine(services ? { clock: clock.now, services } : { clock: clock.now });
+  const store = testStore();
+  const engine = createEngine({
+    clock: clock.now,
+    ...(services ? { services } : {}),
+    ...(store ? { store } : {}),
+  });
   return {
     engine,
     clock,
