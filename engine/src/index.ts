@@ -251,6 +251,10 @@ class EngineShell implements Engine {
 
   async correlate(messageName: string, options: CorrelateOptions = {}): Promise<CorrelateResult> {
     const key = options.correlationKey ?? null;
+    const vars: unknown = options.variables;
+    if (vars !== undefined && (vars === null || typeof vars !== 'object' || Array.isArray(vars))) {
+      throw new CommandError('invalid', 'message variables must be an object of names to values');
+    }
     const subscriptions = await this.store.findSubscriptions(messageName, key);
     const instanceIds: string[] = [];
     for (const sub of subscriptions) {
@@ -433,8 +437,9 @@ class EngineShell implements Engine {
   }
 
   private serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(instanceId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(work);
+    // A queued tail never rejects (see `tail`), so work follows it directly; with no queue it starts now.
+    const previous = this.locks.get(instanceId);
+    const run = previous ? previous.then(work) : work();
     const tail = run.catch(() => undefined);
     this.locks.set(instanceId, tail);
     void tail.then(() => {
@@ -447,7 +452,7 @@ class EngineShell implements Engine {
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
-      const plan = await this.plan(record.processId, record.version);
+      const plan = this.plans.get(`${record.processId}@${record.version}`) ?? (await this.plan(record.processId, record.version));
       const { state, effects } = step(plan, record.state, command, this.clock());
       // Effects a crash left unprojected travel with this save, so nothing is lost.
       const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;

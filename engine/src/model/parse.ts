@@ -83,7 +83,9 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
   const moddle = createModdle();
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
-    const problems = [...typed, ...warnings.map(problemOfWarning)];
+    // A diagram (bpmndi) pointing at a missing element is a drawing fault, not an execution one.
+    const semantic = warnings.filter((w: ParseWarning) => !/^(bpmndi|dc|di):/.test((w.element as ModdleElement)?.$type ?? ''));
+    const problems = [...typed, ...semantic.map(problemOfWarning)];
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
       return { definitions: null, problems };
