@@ -409,6 +409,21 @@ export class Execution {
 
   /** A scope with no tokens and no running children is done; its waiting token moves on. */
   private completeEmptyScopes(): boolean {
+    // The common case, the process scope alone, without building the busy set: it is busy while a
+    // token is in it, and when it is not, the instance completes (exactly what the loop below does).
+    let only: Scope | undefined;
+    for (const id in this.s.scopes) {
+      if (only) {
+        only = undefined;
+        break;
+      }
+      only = this.s.scopes[id]!;
+    }
+    if (only?.kind === 'process') {
+      for (const id in this.s.tokens) if (this.s.tokens[id]!.scope === only.id) return false;
+      this.endInstance('completed');
+      return true;
+    }
     const busy = new Set<string>();
     for (const id in this.s.tokens) busy.add(this.s.tokens[id]!.scope);
     for (const id in this.s.scopes) {
