@@ -178,7 +178,9 @@ interface Run {
 function drive(plan: Plan, x: number, choices: number[]): Run {
   let now = 1_000_000;
   const start: Command = { type: 'start', instanceId: 'i', processId: 'p', deploymentId: 'd', version: 1, variables: { x } };
-  let { state, effects } = step(plan, null, start, now);
+  const first = step(plan, null, start, now);
+  let state = first.state;
+  const effects = first.effects;
   const commands: Run['commands'] = [{ command: start, now }];
   const projected = projections(effects);
   checkInvariants(state, plan, projected);

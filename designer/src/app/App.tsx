@@ -67,7 +67,7 @@ export function App() {
       modeler.saveXML({ format: true }).then(({ xml }: { xml: string }) => (xmlRef.current = xml)).catch(() => undefined);
       modeler.destroy();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately keyed on these values only (the effect reads the rest through refs).
   }, [lang]);
 
   // The checker and the panel's pickers follow the bundle.

@@ -25,7 +25,7 @@ export function Preview({ bundle, lang }: { bundle: BundleDefinition; lang: Lang
     } catch (err) {
       return err as Error;
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately keyed on these values only (the effect reads the rest through refs).
   }, [bundle, JSON.stringify(answers)]);
   const i18n = useMemo(() => {
     if (merged instanceof Error) return undefined;

@@ -344,7 +344,7 @@ describe('Centre: one application from the window to the departments and back', 
   });
 
   it('跨域办: a town centre in another district receives the case; the competent district department decides; results return to the town centre', async () => {
-    let now = T0;
+    const now = T0;
     const engine = createEngine({ clock: () => now });
     const network = loadNetworkFile(ZHUHAI_NETWORK_FILE);
     const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock: () => now, network });

@@ -1,4 +1,5 @@
-/** bpmn-moddle ships no types; this is the part we use. */
+/** bpmn-moddle ships no types; this is the part we use. Moddle elements are dynamic, hence `any`. */
+/* eslint-disable @typescript-eslint/no-explicit-any */
 declare module 'bpmn-moddle' {
   export interface ParseWarning {
     message: string;
