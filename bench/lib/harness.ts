@@ -77,6 +77,12 @@ export interface CaseResult {
   reference?: SideResult;
   /** Paired per-round ratios ours/reference (each round measured both back to back). */
   ratio?: Spread;
+  /**
+   * The same ratio over this process's CPU time instead of wall time: what each side costs, less
+   * disturbed by other jobs on the machine (it leaves out work done in other processes, e.g. a
+   * database server).
+   */
+  cpuRatio?: Spread;
   seconds: number;
 }
 
@@ -101,6 +107,8 @@ export function spread(values: readonly number[]): Spread {
 
 interface Round {
   perSecond: number;
+  /** Operations per second of this process's CPU time (all threads): steadier than wall time on a busy machine. */
+  perCpuSecond: number;
   tasksPerSecond?: number;
   samples?: number[];
 }
@@ -108,10 +116,15 @@ interface Round {
 async function batch(side: Side, count: number): Promise<Round> {
   await side.prepare?.();
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const work = await side.run(count);
   const seconds = (performance.now() - started) / 1000;
   if (work.ops !== count) throw new Error(`${side.label}: ran ${work.ops} of ${count} operations`);
-  const round: Round = { perSecond: work.ops / seconds };
+  const used = process.cpuUsage(cpu);
+  const round: Round = {
+    perSecond: work.ops / seconds,
+    perCpuSecond: work.ops / ((used.user + used.system) / 1e6),
+  };
   if (work.tasks !== undefined) round.tasksPerSecond = work.tasks / seconds;
   if (work.samples) round.samples = work.samples;
   return round;
@@ -187,6 +200,7 @@ export async function measure(
       const ref = measured.get(def.reference)!;
       result.reference = summarise(def.reference, def.kind, ref);
       result.ratio = spread(ours.map((o, i) => o.perSecond / ref[i]!.perSecond));
+      result.cpuRatio = spread(ours.map((o, i) => o.perCpuSecond / ref[i]!.perCpuSecond));
     }
     result.seconds = (performance.now() - started) / 1000;
     return result;

@@ -49,14 +49,19 @@ function ratio(c: CaseResult): string {
   return c.ratio ? `${fmt(c.ratio.median)}× (${range(c.ratio)})` : '—';
 }
 
+function cpuRatio(c: CaseResult): string {
+  return c.cpuRatio ? `${fmt(c.cpuRatio.median)}× (${range(c.cpuRatio)})` : '—';
+}
+
 export function consoleTable(report: Report): string {
-  const rows = [['case', 'OneThing', 'bpmn-engine', 'ratio', 'target']];
+  const rows = [['case', 'OneThing', 'bpmn-engine', 'ratio', 'ratio (CPU time)', 'target']];
   for (const c of report.cases) {
     rows.push([
       c.id,
       figure(c.ours, c.unit, c.kind).join('; '),
       c.reference ? figure(c.reference, c.unit, c.kind).join('; ') : '—',
       ratio(c),
+      cpuRatio(c),
       c.target ?? '',
     ]);
   }
@@ -75,14 +80,14 @@ export function markdown(report: Report): string {
       (m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(' / ')}` : ''),
   );
   out.push(
-    `- Each case: warm-up, then ${report.rounds} rounds of a fixed count per side, ours and the reference alternating in the same process. Figures are the median over rounds with the min–max in brackets; the ratio is the median of the per-round ratios (each round measures both sides back to back).`,
+    `- Each case: warm-up, then ${report.rounds} rounds (unless the case sets its own) of a fixed count per side, ours and the reference alternating in the same process. Figures are the median over rounds with the min–max in brackets; the ratio is the median of the per-round ratios (each round measures both sides back to back). The CPU-time ratio divides operations per second of this process's CPU time instead of wall time: steadier on a shared machine, but it leaves out work in other processes (the MongoDB-wire server).`,
   );
   out.push('');
-  out.push('| Case | OneThing | bpmn-engine (reference) | OneThing ÷ reference | Target |');
-  out.push('| --- | --- | --- | --- | --- |');
+  out.push('| Case | OneThing | bpmn-engine (reference) | OneThing ÷ reference | ÷ by CPU time | Target |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
   for (const c of report.cases) {
     out.push(
-      `| ${c.title} | ${figure(c.ours, c.unit, c.kind).join('<br>')} | ${c.reference ? figure(c.reference, c.unit, c.kind).join('<br>') : '—'} | ${ratio(c)} | ${c.target ?? ''} |`,
+      `| ${c.title} | ${figure(c.ours, c.unit, c.kind).join('<br>')} | ${c.reference ? figure(c.reference, c.unit, c.kind).join('<br>') : '—'} | ${ratio(c)} | ${cpuRatio(c)} | ${c.target ?? ''} |`,
     );
   }
   out.push('');
