@@ -13,6 +13,11 @@ const engine = createEngine();
 await engine.deploy(scenario.xml);
 await runInstances(engine, scenario, 2000); // warm-up
 const started = performance.now();
+const cpu = process.cpuUsage();
 await runInstances(engine, scenario, count, 2000);
 const seconds = (performance.now() - started) / 1000;
-console.log(`${scenario.processId}: ${Math.round(count / seconds)} instances/s over ${count}`);
+const used = process.cpuUsage(cpu);
+const cpuSeconds = (used.user + used.system) / 1e6;
+console.log(
+  `${scenario.processId}: ${Math.round(count / seconds)} instances/s over ${count}, ${Math.round(count / cpuSeconds)} per CPU-second`,
+);

@@ -15,14 +15,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const ifMissing = args.includes('--if-missing');
 const named = args.filter((a) => !a.startsWith('--'));
-const apps = (named.length ? named : ['designer', 'web']).filter((app) => existsSync(join(root, app, 'vite.config.ts')));
+const apps = (named.length ? named : ['designer', 'web']).filter((app) =>
+  existsSync(join(root, app, 'vite.config.ts')),
+);
 
 let failed = false;
 for (const app of apps) {
   if (ifMissing && existsSync(join(root, app, 'dist', 'index.html'))) continue;
   console.log(`building ${app}/ → ${app}/dist`);
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-  const result = spawnSync(process.execPath, [vite, 'build', app, '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [vite, 'build', app, '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     console.error(`${app}: vite build failed`);
     failed = true;

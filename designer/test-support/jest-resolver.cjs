@@ -8,7 +8,12 @@ const path = require('node:path');
 const ESM_ONLY = new Set(['min-dash']);
 
 module.exports = (request, options) => {
-  if (ESM_ONLY.has(request) && options.conditions && options.conditions.includes('require') && !options.conditions.includes('import')) {
+  if (
+    ESM_ONLY.has(request) &&
+    options.conditions &&
+    options.conditions.includes('require') &&
+    !options.conditions.includes('import')
+  ) {
     return path.join(__dirname, `${request}.cjs`);
   }
   return options.defaultResolver(request, options);

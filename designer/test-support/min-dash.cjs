@@ -11,8 +11,13 @@ const isObject = (value) => tag(value) === '[object Object]';
 const isString = (value) => tag(value) === '[object String]';
 const isFunction = (value) => {
   const t = tag(value);
-  return t === '[object Function]' || t === '[object AsyncFunction]' || t === '[object GeneratorFunction]' ||
-    t === '[object AsyncGeneratorFunction]' || t === '[object Proxy]';
+  return (
+    t === '[object Function]' ||
+    t === '[object AsyncFunction]' ||
+    t === '[object GeneratorFunction]' ||
+    t === '[object AsyncGeneratorFunction]' ||
+    t === '[object Proxy]'
+  );
 };
 const flatten = (arr) => Array.prototype.concat.apply([], arr);
 

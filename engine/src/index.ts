@@ -34,7 +34,9 @@ export { CommandError } from './runtime/step.js';
 /** Deploying a model with problems: every problem, at once. */
 export class ValidationError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(`the model has ${problems.length} problem(s): ${problems.map((p) => `${p.elementId || '-'} ${p.message}`).join('; ')}`);
+    super(
+      `the model has ${problems.length} problem(s): ${problems.map((p) => `${p.elementId || '-'} ${p.message}`).join('; ')}`,
+    );
   }
 }
 
@@ -68,7 +70,10 @@ export interface Engine {
   start(processId: string, options?: StartOptions): Promise<InstanceView>;
   tasks(filter?: TaskFilter): Promise<Task[]>;
   completeTask(taskId: string, options?: CompleteOptions): Promise<InstanceView>;
-  throwError(taskOrJobId: string, options: { errorCode: string; variables?: Variables }): Promise<InstanceView>;
+  throwError(
+    taskOrJobId: string,
+    options: { errorCode: string; variables?: Variables },
+  ): Promise<InstanceView>;
   correlate(messageName: string, options?: CorrelateOptions): Promise<CorrelateResult>;
   runDueJobs(now?: number): Promise<number>;
   jobs(filter?: { instanceId?: string; type?: string }): Promise<Job[]>;
@@ -114,7 +119,8 @@ class EngineShell implements Engine {
     const versions = new Map<string, number>();
     for (const id of processIds) versions.set(id, (await this.store.latestVersion(id)) + 1);
     const known = new Set<string>();
-    for (const called of calledElements(definitions)) if ((await this.store.latestVersion(called)) > 0) known.add(called);
+    for (const called of calledElements(definitions))
+      if ((await this.store.latestVersion(called)) > 0) known.add(called);
     const deploymentId = this.newId();
     const compiled = compileDefinitions(definitions, {
       deploymentId,
@@ -123,7 +129,11 @@ class EngineShell implements Engine {
     });
     const all = [...problems, ...compiled.problems];
     if (all.length) throw new ValidationError(all);
-    const processes = compiled.plans.map((p) => ({ id: p.processId, version: p.version, ...(p.name ? { name: p.name } : {}) }));
+    const processes = compiled.plans.map((p) => ({
+      id: p.processId,
+      version: p.version,
+      ...(p.name ? { name: p.name } : {}),
+    }));
     const record = { id: deploymentId, xml, processes, createdAt: this.clock(), ...(meta ? { meta } : {}) };
     await this.store.saveDeployment(record);
     for (const plan of compiled.plans) {
@@ -142,7 +152,8 @@ class EngineShell implements Engine {
     const deployment = (await this.store.listDeployments()).find((d) =>
       d.processes.some((p) => p.id === processId && p.version === v),
     );
-    if (!deployment) throw new CommandError('notFound', `process "${processId}" version ${v} is not deployed`);
+    if (!deployment)
+      throw new CommandError('notFound', `process "${processId}" version ${v} is not deployed`);
     const { definitions } = await parseXml(deployment.xml);
     const versions = new Map(deployment.processes.map((p) => [p.id, p.version]));
     const { plans } = compileDefinitions(definitions, {
@@ -152,7 +163,8 @@ class EngineShell implements Engine {
     });
     for (const p of plans) this.plans.set(`${p.processId}@${p.version}`, p);
     const plan = this.plans.get(key);
-    if (!plan) throw new CommandError('notFound', `process "${processId}" version ${v} could not be compiled`);
+    if (!plan)
+      throw new CommandError('notFound', `process "${processId}" version ${v} could not be compiled`);
     return plan;
   }
 
@@ -166,13 +178,21 @@ class EngineShell implements Engine {
       const result = node.event.timer.expr.evaluate({});
       const dueAt = result.ok ? firstDue(node.event.timer.kind, String(result.value), now) : null;
       if (dueAt === null) continue;
-      effects.push({ type: 'timer.scheduled', timerId: startTimerId(plan, node.id), dueAt, elementId: node.id });
+      effects.push({
+        type: 'timer.scheduled',
+        timerId: startTimerId(plan, node.id),
+        dueAt,
+        elementId: node.id,
+      });
     }
     if (plan.version > 1) {
       // A new version replaces the old version's timer start events.
       const previous = await this.plan(plan.processId, plan.version - 1).catch(() => undefined);
       for (const index of previous?.timerStarts ?? []) {
-        effects.push({ type: 'timer.cancelled', timerId: startTimerId(previous!, previous!.nodes[index]!.id) });
+        effects.push({
+          type: 'timer.cancelled',
+          timerId: startTimerId(previous!, previous!.nodes[index]!.id),
+        });
       }
     }
     if (effects.length) await this.store.project('', effects);
@@ -193,12 +213,24 @@ class EngineShell implements Engine {
   private async startInstance(
     plan: Plan,
     instanceId: string,
-    extra: { variables?: Variables; businessKey?: string; parent?: { instanceId: string; waitId: string }; startNode?: number },
+    extra: {
+      variables?: Variables;
+      businessKey?: string;
+      parent?: { instanceId: string; waitId: string };
+      startNode?: number;
+    },
   ): Promise<void> {
     const { state, effects } = step(
       plan,
       null,
-      { type: 'start', instanceId, processId: plan.processId, deploymentId: plan.deploymentId, version: plan.version, ...extra },
+      {
+        type: 'start',
+        instanceId,
+        processId: plan.processId,
+        deploymentId: plan.deploymentId,
+        version: plan.version,
+        ...extra,
+      },
       this.clock(),
     );
     await this.persist(recordOf(state, 1, effects), null);
@@ -208,7 +240,8 @@ class EngineShell implements Engine {
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
     const task = await this.store.getTask(taskId);
     if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
-    if (task.state !== 'open') throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
+    if (task.state !== 'open')
+      throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
     try {
       await this.command(task.instanceId, {
         type: 'completeTask',
@@ -295,10 +328,13 @@ class EngineShell implements Engine {
     const plans: Plan[] = [];
     for (const [id, version] of latest) {
       const plan = await this.plan(id, version);
-      if (plan.messageStarts.some((i) => {
-        const ev = plan.nodes[i]!.event;
-        return ev.kind === 'message' && ev.messageName === messageName;
-      })) plans.push(plan);
+      if (
+        plan.messageStarts.some((i) => {
+          const ev = plan.nodes[i]!.event;
+          return ev.kind === 'message' && ev.messageName === messageName;
+        })
+      )
+        plans.push(plan);
     }
     return plans;
   }
@@ -351,7 +387,12 @@ class EngineShell implements Engine {
       const fired = Number(firedBefore ?? '0') + 1;
       if (cycle && (cycle.repetitions < 0 || fired < cycle.repetitions)) {
         const dueAt = addDuration(timer.dueAt, cycle.duration);
-        effects.push({ type: 'timer.scheduled', timerId: `${startTimerId(plan, elementId!)}#${fired}`, dueAt, elementId: elementId! });
+        effects.push({
+          type: 'timer.scheduled',
+          timerId: `${startTimerId(plan, elementId!)}#${fired}`,
+          dueAt,
+          elementId: elementId!,
+        });
       }
     }
     await this.store.project('', effects);
@@ -372,11 +413,19 @@ class EngineShell implements Engine {
           ...(err.variables ? { variables: err.variables } : {}),
         });
       } else {
-        await this.command(job.instanceId, { type: 'failJob', waitId: job.id, message: (err as Error).message });
+        await this.command(job.instanceId, {
+          type: 'failJob',
+          waitId: job.id,
+          message: (err as Error).message,
+        });
       }
       return 1;
     }
-    await this.command(job.instanceId, { type: 'completeJob', waitId: job.id, ...(result ? { variables: result } : {}) });
+    await this.command(job.instanceId, {
+      type: 'completeJob',
+      waitId: job.id,
+      ...(result ? { variables: result } : {}),
+    });
     return 1;
   }
 
@@ -448,11 +497,16 @@ class EngineShell implements Engine {
     return run;
   }
 
-  private async commandNow(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<Effect[]> {
+  private async commandNow(
+    instanceId: string,
+    command: Exclude<Command, { type: 'start' }>,
+  ): Promise<Effect[]> {
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
-      const plan = this.plans.get(`${record.processId}@${record.version}`) ?? (await this.plan(record.processId, record.version));
+      const plan =
+        this.plans.get(`${record.processId}@${record.version}`) ??
+        (await this.plan(record.processId, record.version));
       const { state, effects } = step(plan, record.state, command, this.clock());
       // Effects a crash left unprojected travel with this save, so nothing is lost.
       const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
@@ -596,4 +650,3 @@ function calledElements(definitions: ModdleElement): string[] {
   for (const root of definitions.rootElements ?? []) walk(root.flowElements);
   return out;
 }
-

@@ -44,7 +44,9 @@ function exampleBundles(): Map<string, Stored> {
   for (const dir of readdirSync(join(root, 'examples'))) {
     const bpmn = join(root, 'examples', dir, 'process.bpmn');
     if (!existsSync(bpmn)) continue;
-    const definition = JSON.parse(readFileSync(join(root, 'examples', dir, 'bundle.json'), 'utf8')) as BundleDefinition;
+    const definition = JSON.parse(
+      readFileSync(join(root, 'examples', dir, 'bundle.json'), 'utf8'),
+    ) as BundleDefinition;
     bundles.set(definition.code, { definition, xml: readFileSync(bpmn, 'utf8'), version: 1 });
   }
   return bundles;
@@ -67,12 +69,21 @@ export async function startDesignerFixture(): Promise<Fixture> {
       res.end(JSON.stringify(payload));
     };
     const problem = (status: number, title: string, errors: unknown[] = []) =>
-      json(status, { type: 'urn:onething:problem:validation', title, status, errors }, 'application/problem+json');
+      json(
+        status,
+        { type: 'urn:onething:problem:validation', title, status, errors },
+        'application/problem+json',
+      );
     try {
       if (url.pathname === '/api/auth/token' && req.method === 'POST') {
         const { username, password } = (await body(req)) as { username: string; password: string };
         if (username === 'analyst1' && password === 'analyst1pass') {
-          return json(200, { access_token: token, token_type: 'Bearer', expires_in: 3600, user: { userId: 'analyst1', name: '王配置', role: 'analyst' } });
+          return json(200, {
+            access_token: token,
+            token_type: 'Bearer',
+            expires_in: 3600,
+            user: { userId: 'analyst1', name: '王配置', role: 'analyst' },
+          });
         }
         return problem(401, '用户名或密码错误');
       }
@@ -80,13 +91,26 @@ export async function startDesignerFixture(): Promise<Fixture> {
         if (req.headers.authorization !== `Bearer ${token}`) return problem(401, '未登录或登录已失效');
         if (url.pathname === '/api/bundles' && req.method === 'GET') {
           return json(200, {
-            items: [...bundles.values()].map((b) => ({ code: b.definition.code, version: b.version, status: 'active', name: b.definition.name })),
+            items: [...bundles.values()].map((b) => ({
+              code: b.definition.code,
+              version: b.version,
+              status: 'active',
+              name: b.definition.name,
+            })),
           });
         }
         const one = /^\/api\/bundles\/([a-z0-9-]+)$/.exec(url.pathname);
         if (one && req.method === 'GET') {
           const b = bundles.get(one[1]!);
-          return b ? json(200, { code: b.definition.code, version: b.version, status: 'active', definition: b.definition, xml: b.xml }) : problem(404, '资源不存在');
+          return b
+            ? json(200, {
+                code: b.definition.code,
+                version: b.version,
+                status: 'active',
+                definition: b.definition,
+                xml: b.xml,
+              })
+            : problem(404, '资源不存在');
         }
         if (url.pathname === '/api/bundles' && req.method === 'POST') {
           const input = (await body(req)) as { bundle: unknown; xml: string };
@@ -94,12 +118,18 @@ export async function startDesignerFixture(): Promise<Fixture> {
           try {
             definition = loadBundle(input.bundle);
           } catch (err) {
-            if (err instanceof BundleError) return problem(422, 'bundle.json 有误', [{ field: 'bundle', message: { zh: err.message, en: err.message } }]);
+            if (err instanceof BundleError)
+              return problem(422, 'bundle.json 有误', [
+                { field: 'bundle', message: { zh: err.message, en: err.message } },
+              ]);
             throw err;
           }
           const { plans, problems } = await parseAndCompile(input.xml);
           const errors = problems.length
-            ? problems.map((p) => ({ field: `bpmn:${p.elementId ?? ''}`, message: { zh: p.message, en: p.message } }))
+            ? problems.map((p) => ({
+                field: `bpmn:${p.elementId ?? ''}`,
+                message: { zh: p.message, en: p.message },
+              }))
             : crossCheck(definition, plans);
           if (errors.length) return problem(422, '提交的内容有误', errors);
           const version = (bundles.get(definition.code)?.version ?? 0) + 1;
@@ -114,7 +144,10 @@ export async function startDesignerFixture(): Promise<Fixture> {
         res.writeHead(302, { Location: '/designer/' });
         return res.end();
       }
-      const rel = normalize(decodeURIComponent(url.pathname.replace(/^\/designer\/?/, ''))).replace(/^(\.\.[/\\])+/, '');
+      const rel = normalize(decodeURIComponent(url.pathname.replace(/^\/designer\/?/, ''))).replace(
+        /^(\.\.[/\\])+/,
+        '',
+      );
       let file = join(dist, rel);
       if (!rel || rel === '.' || !existsSync(file)) file = join(dist, 'index.html');
       res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });

@@ -25,7 +25,14 @@ const pageErrors: string[] = [];
 function startServer(): Promise<string> {
   server = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ONETHING_DATA_DIR: mkdtempSync(join(tmpdir(), 'designer-e2e-')), LOG_LEVEL: 'warn', NODE_OPTIONS: '' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ONETHING_DATA_DIR: mkdtempSync(join(tmpdir(), 'designer-e2e-')),
+      LOG_LEVEL: 'warn',
+      NODE_OPTIONS: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -61,7 +68,8 @@ const waitForErrors = (test: 'zero' | 'some') =>
   }, test);
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'designer/dist/index.html'))) execFileSync(process.execPath, ['bin/build-apps.js', 'designer'], { cwd: root, stdio: 'inherit' });
+  if (!existsSync(join(root, 'designer/dist/index.html')))
+    execFileSync(process.execPath, ['bin/build-apps.js', 'designer'], { cwd: root, stdio: 'inherit' });
   mkdirSync(artifacts, { recursive: true });
   url = await startServer();
   browser = await launchChromium();
@@ -87,7 +95,11 @@ test('an analyst builds a bundle from the template and deploys it; a clerk can s
   await page.fill('[data-testid=login] input[name=password]', 'analyst1pass');
   await page.click('[data-testid=login] button[type=submit]');
   // The server's bundles are listed (the examples are seeded on first start).
-  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=open-bundle] option')).some((o) => (o as HTMLOptionElement).value === 'business-startup'));
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll('[data-testid=open-bundle] option')).some(
+      (o) => (o as HTMLOptionElement).value === 'business-startup',
+    ),
+  );
 
   // A fresh bundle code: the process's gov:bundle follows it.
   await page.click('[data-tab=general]');
@@ -100,7 +112,11 @@ test('an analyst builds a bundle from the template and deploys it; a clerk can s
     const modeling = m.get('modeling');
     const flow = registry.get('toDeliver');
     const deliver = registry.get('deliver');
-    const task = modeling.createShape({ type: 'bpmn:UserTask' }, { x: deliver.x + 50, y: deliver.y + 200 }, m.get('canvas').getRootElement());
+    const task = modeling.createShape(
+      { type: 'bpmn:UserTask' },
+      { x: deliver.x + 50, y: deliver.y + 200 },
+      m.get('canvas').getRootElement(),
+    );
     modeling.updateProperties(task, { id: 'review', name: '联合审查' });
     modeling.reconnectEnd(flow, task, { x: task.x, y: task.y + 40 });
     modeling.connect(task, deliver);
@@ -130,11 +146,16 @@ test('an analyst builds a bundle from the template and deploys it; a clerk can s
   await page.locator('[data-testid=status]', { hasText: '已部署' }).waitFor();
 
   // A clerk starts an application of it.
-  const clerk = (await api('POST', '/api/auth/token', { username: 'clerk1', password: 'clerk1pass' })).body.access_token as string;
+  const clerk = (await api('POST', '/api/auth/token', { username: 'clerk1', password: 'clerk1pass' })).body
+    .access_token as string;
   const created = await api(
     'POST',
     '/api/applications',
-    { bundleCode: 'designer-e2e', answers: { needsInvoice: true }, applicant: { kind: 'person', name: '张三', idNumber: '110101199003074477' } },
+    {
+      bundleCode: 'designer-e2e',
+      answers: { needsInvoice: true },
+      applicant: { kind: 'person', name: '张三', idNumber: '110101199003074477' },
+    },
     clerk,
   );
   expect(created.status).toBe(201);

@@ -38,7 +38,10 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
   // The refused deploy answers 422 on purpose; anything else logged as an error counts.
-  page.on('console', (m) => m.type() === 'error' && !m.text().includes('status of 422') && pageErrors.push(m.text()));
+  page.on(
+    'console',
+    (m) => m.type() === 'error' && !m.text().includes('status of 422') && pageErrors.push(m.text()),
+  );
   page.on('dialog', (d) => void d.accept());
 }, 180_000);
 
@@ -140,11 +143,16 @@ test('the preview renders the unified form and materials for the chosen answers'
   expect(before).toBeGreaterThan(0);
   // An answer of the situation questionnaire changes the items and so the materials.
   const entityType = form.locator('select').first();
-  const options = await entityType.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+  const options = await entityType
+    .locator('option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
   const items = async () => page.locator('[data-testid=active-items] li').allTextContents();
   const first = await items();
   await entityType.selectOption(options.at(-1)!);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=active-items] li').length !== n || true, first.length);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid=active-items] li').length !== n || true,
+    first.length,
+  );
   expect(await materials.count()).toBeGreaterThan(0);
   await page.screenshot({ path: `${artifacts}designer-preview.png` });
 }, 60_000);
@@ -156,7 +164,9 @@ test('deploys; the server’s problems show on the diagram elements', async () =
   // An item the bundle does not have, set behind the panel's back: the server refuses it.
   await page.evaluate(() => {
     const modeler = window.designer!.modeler;
-    modeler.get('modeling').updateProperties(modeler.get('elementRegistry').get('bank'), { 'gov:item': 'no-such-item' });
+    modeler
+      .get('modeling')
+      .updateProperties(modeler.get('elementRegistry').get('bank'), { 'gov:item': 'no-such-item' });
   });
   await page.click('[data-testid=deploy]');
   await page.locator('.gov-server-problem[data-element-id="bank"]').waitFor();
@@ -179,14 +189,18 @@ test('opens a 500-element model (time recorded for the benchmarks)', async () =>
   for (let i = 0; i < 3; i++) runs.push(await page.evaluate((x) => window.designer!.openXml(x), xml));
   const elements = await page.evaluate(() => window.designer!.modeler.get('elementRegistry').getAll().length);
   writeFileSync(`${artifacts}designer-open-500.json`, JSON.stringify({ elements, ms: runs }, null, 2));
-  console.log(`designer: opened a ${elements}-element model in ${runs.map((ms) => ms.toFixed(0)).join(' / ')} ms`);
+  console.log(
+    `designer: opened a ${elements}-element model in ${runs.map((ms) => ms.toFixed(0)).join(' / ')} ms`,
+  );
   expect(elements).toBeGreaterThanOrEqual(500);
   // Speed is judged in the benchmarks, not here: the test only checks that it opened and rendered.
   expect(await page.locator('.djs-element').count()).toBeGreaterThanOrEqual(500);
 }, 60_000);
 
 test('every example bundle with a process opens and renders', async () => {
-  const examples = readdirSync(`${root}examples`).filter((d) => existsSync(`${root}examples/${d}/process.bpmn`));
+  const examples = readdirSync(`${root}examples`).filter((d) =>
+    existsSync(`${root}examples/${d}/process.bpmn`),
+  );
   expect(examples.length).toBeGreaterThan(0);
   for (const dir of examples) {
     const xml = readFileSync(`${root}examples/${dir}/process.bpmn`, 'utf8');

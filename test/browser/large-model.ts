@@ -16,7 +16,9 @@ export function chainModel(tasks: number): string {
     else if (id === 'end') nodes.push(`<bpmn:endEvent id="end" name="办结"/>`);
     else nodes.push(`<bpmn:userTask id="${id}" name="审核 ${i}" gov:department="window"/>`);
     const [w, h] = id === 'start' || id === 'end' ? [36, 36] : [100, 80];
-    shapes.push(`<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${x}" y="${y + (80 - h) / 2}" width="${w}" height="${h}"/></bpmndi:BPMNShape>`);
+    shapes.push(
+      `<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${x}" y="${y + (80 - h) / 2}" width="${w}" height="${h}"/></bpmndi:BPMNShape>`,
+    );
     if (i === 0) return;
     const from = ids[i - 1]!;
     const a = pos(i - 1);

@@ -16,8 +16,12 @@ const company = (code: keyof typeof APPLICANTS) => ({
 async function registered(desk: Desk) {
   const app = await desk.accepted('business-startup');
   // bundle.json declares the licence registration issues (holder: the result number = credit code).
-  await desk.centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, { resultNumber: CREDIT_CODE });
-  const [licence] = (await desk.centre.listLicences(clerk, CREDIT_CODE)).filter((l) => l.typeCode === 'business-licence');
+  await desk.centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, {
+    resultNumber: CREDIT_CODE,
+  });
+  const [licence] = (await desk.centre.listLicences(clerk, CREDIT_CODE)).filter(
+    (l) => l.typeCode === 'business-licence',
+  );
   expect(await desk.centre.listLicences(clerk, APPLICANTS['business-startup'].idNumber)).toEqual([]);
   return licence!;
 }
@@ -68,7 +72,9 @@ describe('the business licence from 企业开办 replaces a material in other bu
     // 张三 registered the company, but the licence is the company's: in his own name it is refused.
     const { answers, data } = sample('utility-connection');
     const app = await desk.submitted('utility-connection', answers, data, APPLICANTS['business-startup']);
-    await expect(desk.accept(app, [{ id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id }])).rejects.toMatchObject({
+    await expect(
+      desk.accept(app, [{ id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({
       code: 'invalid',
       fieldErrors: [expect.objectContaining({ field: 'materials.applicantIdentity.licenceId' })],
     });
@@ -76,19 +82,16 @@ describe('the business licence from 企业开办 replaces a material in other bu
 });
 
 describe('the business licence is held by the new enterprise (its credit code), not by the person who applied', () => {
-  it(
-    '水电气网联合报装 applied for by the company accepts the company’s business licence',
-    async () => {
-      const desk = await Desk.open({ codes: ['business-startup', 'utility-connection'] });
-      const licence = await registered(desk);
-      const company = { ...APPLICANTS['utility-connection'], idNumber: licence.signed.licence.number };
-      const app = await desk.submitted('utility-connection', undefined, undefined, company);
-      const accepted = await desk.accept(app, [
-        { id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id },
-      ]);
-      expect(accepted.materials.find((m) => m.id === 'applicantIdentity')).toMatchObject({
-        status: 'eLicence',
-      });
-    },
-  );
+  it('水电气网联合报装 applied for by the company accepts the company’s business licence', async () => {
+    const desk = await Desk.open({ codes: ['business-startup', 'utility-connection'] });
+    const licence = await registered(desk);
+    const company = { ...APPLICANTS['utility-connection'], idNumber: licence.signed.licence.number };
+    const app = await desk.submitted('utility-connection', undefined, undefined, company);
+    const accepted = await desk.accept(app, [
+      { id: 'applicantIdentity', status: 'eLicence', licenceId: licence.id },
+    ]);
+    expect(accepted.materials.find((m) => m.id === 'applicantIdentity')).toMatchObject({
+      status: 'eLicence',
+    });
+  });
 });

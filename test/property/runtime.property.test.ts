@@ -27,7 +27,10 @@ const { block } = fc.letrec<{ block: Block; seq: Block; split: Block; sub: Block
     { arbitrary: tie('sub'), weight: 1 },
     { arbitrary: tie('timer'), weight: 1 },
   ),
-  seq: fc.record({ k: fc.constant('seq' as const), items: fc.array(tie('block'), { minLength: 1, maxLength: 3 }) }),
+  seq: fc.record({
+    k: fc.constant('seq' as const),
+    items: fc.array(tie('block'), { minLength: 1, maxLength: 3 }),
+  }),
   split: fc.record({
     k: fc.constantFrom('par' as const, 'xor' as const, 'or' as const),
     branches: fc.array(tie('block'), { minLength: 2, maxLength: 3 }),
@@ -177,7 +180,14 @@ interface Run {
 
 function drive(plan: Plan, x: number, choices: number[]): Run {
   let now = 1_000_000;
-  const start: Command = { type: 'start', instanceId: 'i', processId: 'p', deploymentId: 'd', version: 1, variables: { x } };
+  const start: Command = {
+    type: 'start',
+    instanceId: 'i',
+    processId: 'p',
+    deploymentId: 'd',
+    version: 1,
+    variables: { x },
+  };
   const first = step(plan, null, start, now);
   let state = first.state;
   const effects = first.effects;
@@ -195,7 +205,11 @@ function drive(plan: Plan, x: number, choices: number[]): Run {
       command = { type: 'fireTimer', waitId: timers[0]!.id };
     } else {
       expect(tasks.length).toBeGreaterThan(0); // an active instance always waits on something
-      command = { type: 'completeTask', waitId: tasks[choice % tasks.length]!.id, variables: { x: choice % 4 } };
+      command = {
+        type: 'completeTask',
+        waitId: tasks[choice % tasks.length]!.id,
+        variables: { x: choice % 4 },
+      };
     }
     const before = JSON.stringify(state);
     const result = step(plan, deepFreeze(state), command, now);
@@ -227,30 +241,37 @@ let violations = 0;
 
 describe('runtime properties over random models and command sequences', () => {
   afterAll(() => {
-    console.log(`property runs: ${modelsTried} models, ${commandsRun} commands, ${violations} invariant violations`);
+    console.log(
+      `property runs: ${modelsTried} models, ${commandsRun} commands, ${violations} invariant violations`,
+    );
   });
 
   it('invariants hold, the instance completes, and a replay gives the same state', async () => {
     await fc.assert(
-      fc.asyncProperty(block, fc.integer({ min: 0, max: 3 }), fc.array(fc.nat(1000), { minLength: 1, maxLength: 20 }), async (b, x, choices) => {
-        const plan = await planOf(b);
-        modelsTried++;
-        let run: Run;
-        try {
-          run = drive(plan, x, choices);
-        } catch (err) {
-          violations++;
-          throw err;
-        }
-        commandsRun += run.commands.length;
-        expect(run.state.status).toBe('completed');
-        // Replay the recorded commands from nothing: the same state, byte for byte.
-        let replayed: InstanceState | null = null;
-        for (const { command, now } of run.commands) replayed = step(plan, replayed, command, now).state;
-        expect(JSON.stringify(replayed)).toBe(JSON.stringify(run.state));
-        // The state survives a JSON round trip (what every store does).
-        expect(JSON.parse(JSON.stringify(run.state))).toEqual(run.state);
-      }),
+      fc.asyncProperty(
+        block,
+        fc.integer({ min: 0, max: 3 }),
+        fc.array(fc.nat(1000), { minLength: 1, maxLength: 20 }),
+        async (b, x, choices) => {
+          const plan = await planOf(b);
+          modelsTried++;
+          let run: Run;
+          try {
+            run = drive(plan, x, choices);
+          } catch (err) {
+            violations++;
+            throw err;
+          }
+          commandsRun += run.commands.length;
+          expect(run.state.status).toBe('completed');
+          // Replay the recorded commands from nothing: the same state, byte for byte.
+          let replayed: InstanceState | null = null;
+          for (const { command, now } of run.commands) replayed = step(plan, replayed, command, now).state;
+          expect(JSON.stringify(replayed)).toBe(JSON.stringify(run.state));
+          // The state survives a JSON round trip (what every store does).
+          expect(JSON.parse(JSON.stringify(run.state))).toEqual(run.state);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { DocConflictError, MemoryDocStore, encodeCursor, type Doc, type DocStore } from '../../engine/src/domain/docs.js';
+import {
+  DocConflictError,
+  MemoryDocStore,
+  encodeCursor,
+  type Doc,
+  type DocStore,
+} from '../../engine/src/domain/docs.js';
 import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
@@ -61,11 +67,19 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
   it('inserts with rev 0, replaces only at the expected rev, and returns what it stored', async () => {
     const saved = await docs.put('departmentTasks', item('t1', 'tax', 10), 0);
     expect(saved.rev).toBe(1);
-    await expect(docs.put('departmentTasks', item('t1', 'tax', 10), 0)).rejects.toBeInstanceOf(DocConflictError);
+    await expect(docs.put('departmentTasks', item('t1', 'tax', 10), 0)).rejects.toBeInstanceOf(
+      DocConflictError,
+    );
     const changed = await docs.put('departmentTasks', { ...saved, state: 'claimed' }, 1);
     expect(changed.rev).toBe(2);
-    await expect(docs.put('departmentTasks', { ...saved, state: 'done' }, 1)).rejects.toBeInstanceOf(DocConflictError);
-    expect(await docs.get<Item>('departmentTasks', 't1')).toEqual({ ...item('t1', 'tax', 10), state: 'claimed', rev: 2 });
+    await expect(docs.put('departmentTasks', { ...saved, state: 'done' }, 1)).rejects.toBeInstanceOf(
+      DocConflictError,
+    );
+    expect(await docs.get<Item>('departmentTasks', 't1')).toEqual({
+      ...item('t1', 'tax', 10),
+      state: 'claimed',
+      rev: 2,
+    });
     expect(await docs.get('departmentTasks', 'nope')).toBeUndefined();
   });
 
@@ -80,20 +94,35 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
   it('filters on top-level fields (equality, any-of, booleans, null), sorts and pages with a cursor', async () => {
     const c = 'inbox';
     for (let i = 0; i < 7; i++) {
-      await docs.put(c, item(`x${i}`, i % 2 ? 'tax' : 'hrss', 100 - (i % 3), { urgent: i === 3, note: i === 4 ? 'n' : null }), 0);
+      await docs.put(
+        c,
+        item(`x${i}`, i % 2 ? 'tax' : 'hrss', 100 - (i % 3), { urgent: i === 3, note: i === 4 ? 'n' : null }),
+        0,
+      );
     }
-    expect((await docs.find<Item>(c, { where: { department: 'tax' } })).map((d) => d.id).sort()).toEqual(['x1', 'x3', 'x5']);
+    expect((await docs.find<Item>(c, { where: { department: 'tax' } })).map((d) => d.id).sort()).toEqual([
+      'x1',
+      'x3',
+      'x5',
+    ]);
     expect(await docs.count(c, { department: ['tax', 'hrss'] })).toBe(7);
     expect((await docs.find<Item>(c, { where: { urgent: true } })).map((d) => d.id)).toEqual(['x3']);
     expect((await docs.find<Item>(c, { where: { note: null } })).length).toBe(6);
     const all = await docs.find<Item>(c, { orderBy: 'deadline' });
     expect(all.map((d) => [d.deadline, d.id])).toEqual(
-      [...all].sort((a, b) => a.deadline - b.deadline || (a.id < b.id ? -1 : 1)).map((d) => [d.deadline, d.id]),
+      [...all]
+        .sort((a, b) => a.deadline - b.deadline || (a.id < b.id ? -1 : 1))
+        .map((d) => [d.deadline, d.id]),
     );
     const pages: string[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await docs.find<Item>(c, { orderBy: 'deadline', desc: true, limit: 3, ...(after ? { after } : {}) });
+      const page = await docs.find<Item>(c, {
+        orderBy: 'deadline',
+        desc: true,
+        limit: 3,
+        ...(after ? { after } : {}),
+      });
       pages.push(...page.map((d) => d.id));
       if (page.length < 3) break;
       const last = page[page.length - 1]!;

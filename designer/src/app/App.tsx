@@ -5,7 +5,12 @@ import { listDrafts, readDraft, saveDraft } from '../bundle/drafts.js';
 import { templateBundle, templateXml } from '../bundle/template.js';
 import { GovContext, type Lang } from '../modeler/context.js';
 import { createModeler, importXml, refreshLinting, type AnyModeler } from '../modeler/create.js';
-import { clearServerProblems, placeProblems, showServerProblems, type PlacedProblems } from '../modeler/problems.js';
+import {
+  clearServerProblems,
+  placeProblems,
+  showServerProblems,
+  type PlacedProblems,
+} from '../modeler/problems.js';
 import { Api, ApiError, type BundleSummary } from './api.js';
 import { BundleEditor, type Tab } from './BundleEditor.js';
 import { t } from './i18n.js';
@@ -52,7 +57,9 @@ export function App() {
   useEffect(() => {
     const modeler = createModeler(canvasRef.current!, panelRef.current!, gov);
     modelerRef.current = modeler;
-    modeler.on('linting.completed', (event: { issues: Record<string, Issue[]> }) => setIssues(Object.values(event.issues).flat()));
+    modeler.on('linting.completed', (event: { issues: Record<string, Issue[]> }) =>
+      setIssues(Object.values(event.issues).flat()),
+    );
     modeler.on('commandStack.changed', () => setStatus(null));
     const openXml = async (xml: string) => {
       const result = await importXml(modeler, xml);
@@ -60,11 +67,16 @@ export function App() {
       return result.ms;
     };
     window.designer = { modeler, lastImportMs: 0, openXml };
-    void openXml(xmlRef.current).catch((err: Error) => setStatus({ error: true, text: `${t(lang, 'loadFailed')}: ${err.message}` }));
+    void openXml(xmlRef.current).catch((err: Error) =>
+      setStatus({ error: true, text: `${t(lang, 'loadFailed')}: ${err.message}` }),
+    );
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     return () => {
       // Keep the diagram across a language switch.
-      modeler.saveXML({ format: true }).then(({ xml }: { xml: string }) => (xmlRef.current = xml)).catch(() => undefined);
+      modeler
+        .saveXML({ format: true })
+        .then(({ xml }: { xml: string }) => (xmlRef.current = xml))
+        .catch(() => undefined);
       modeler.destroy();
     };
     // Deliberately keyed on these values only (the effect reads the rest through refs).
@@ -96,7 +108,10 @@ export function App() {
     const result = await importXml(modelerRef.current, xml);
     window.designer!.lastImportMs = result.ms;
     refreshLinting(modelerRef.current, gov);
-    setStatus({ text: t(lang, 'opened', { code, ms: Math.round(result.ms) }) + (result.laidOut ? t(lang, 'laidOut') : '') });
+    setStatus({
+      text:
+        t(lang, 'opened', { code, ms: Math.round(result.ms) }) + (result.laidOut ? t(lang, 'laidOut') : ''),
+    });
   };
 
   const openFromServer = async (code: string) => {
@@ -130,7 +145,11 @@ export function App() {
         return;
       }
       const registry = modelerRef.current.get('elementRegistry');
-      const placed = placeProblems(err instanceof ApiError ? err.errors : [], lang, (id) => !!registry.get(id));
+      const placed = placeProblems(
+        err instanceof ApiError ? err.errors : [],
+        lang,
+        (id) => !!registry.get(id),
+      );
       showServerProblems(modelerRef.current, placed.onDiagram);
       setServer(placed);
       setStatus({ error: true, text: `${t(lang, 'deployFailed')}: ${(err as Error).message}` });
@@ -193,14 +212,18 @@ export function App() {
           onFocus={() => void refreshBundles()}
           onChange={(e) => e.target.value && needSignIn(() => void openFromServer(e.target.value))}
         >
-          <option value="">{signedIn ? t(lang, 'openPlaceholder') : `${t(lang, 'open')}（${t(lang, 'signIn')}）`}</option>
+          <option value="">
+            {signedIn ? t(lang, 'openPlaceholder') : `${t(lang, 'open')}（${t(lang, 'signIn')}）`}
+          </option>
           {bundles.map((b) => (
             <option key={b.code} value={b.code}>
               {b.name[lang]} ({b.code} v{b.version})
             </option>
           ))}
         </select>
-        <button onClick={() => void open(templateBundle(), templateXml(), 'new-bundle')}>{t(lang, 'fromTemplate')}</button>
+        <button onClick={() => void open(templateBundle(), templateXml(), 'new-bundle')}>
+          {t(lang, 'fromTemplate')}
+        </button>
         <button
           onClick={async () => {
             saveDraft(localStorage, { bundle, xml: await currentXml() });
@@ -233,7 +256,11 @@ export function App() {
         </span>
         <label className="file-button">
           {t(lang, 'openFile')}
-          <input type="file" accept=".bpmn,.xml,.json" onChange={(e) => e.target.files?.[0] && void openLocalFile(e.target.files[0])} />
+          <input
+            type="file"
+            accept=".bpmn,.xml,.json"
+            onChange={(e) => e.target.files?.[0] && void openLocalFile(e.target.files[0])}
+          />
         </label>
         <button onClick={() => void download('bpmn')}>{t(lang, 'downloadBpmn')}</button>
         <button onClick={() => void download('bundle')}>{t(lang, 'downloadBundle')}</button>
@@ -241,8 +268,16 @@ export function App() {
           {t(lang, 'deploy')}
         </button>
         <span className="spacer" />
-        <span className={`lint-summary ${errorCount ? 'bad' : warnCount ? 'warn' : 'ok'}`} data-testid="lint-summary" data-errors={errorCount} data-warnings={warnCount}>
-          {t(lang, 'checker')}：{errorCount || warnCount ? `${errorCount} ${t(lang, 'errors')}，${warnCount} ${t(lang, 'warnings')}` : t(lang, 'noIssues')}
+        <span
+          className={`lint-summary ${errorCount ? 'bad' : warnCount ? 'warn' : 'ok'}`}
+          data-testid="lint-summary"
+          data-errors={errorCount}
+          data-warnings={warnCount}
+        >
+          {t(lang, 'checker')}：
+          {errorCount || warnCount
+            ? `${errorCount} ${t(lang, 'errors')}，${warnCount} ${t(lang, 'warnings')}`
+            : t(lang, 'noIssues')}
         </span>
         <button
           data-testid="lang"
@@ -285,7 +320,12 @@ export function App() {
               </div>
             ))}
             {issues.map((issue, i) => (
-              <div key={i} className={`issue ${issue.category}`} onClick={() => select(issue.id)} data-rule={issue.rule}>
+              <div
+                key={i}
+                className={`issue ${issue.category}`}
+                onClick={() => select(issue.id)}
+                data-rule={issue.rule}
+              >
                 <code>{issue.id}</code> {issue.message} <span className="muted">{issue.rule}</span>
               </div>
             ))}
@@ -293,7 +333,14 @@ export function App() {
         </section>
         <aside className="properties" ref={panelRef} data-testid="properties" />
         <aside className="bundle">
-          <BundleEditor bundle={bundle} lang={lang} onChange={changeBundle} problems={server.elsewhere} tab={tab} onTab={setTab} />
+          <BundleEditor
+            bundle={bundle}
+            lang={lang}
+            onChange={changeBundle}
+            problems={server.elsewhere}
+            tab={tab}
+            onTab={setTab}
+          />
         </aside>
       </main>
       {login && (
@@ -312,7 +359,15 @@ export function App() {
   );
 }
 
-function LoginDialog({ lang, onCancel, onSignedIn }: { lang: Lang; onCancel: () => void; onSignedIn: () => void }) {
+function LoginDialog({
+  lang,
+  onCancel,
+  onSignedIn,
+}: {
+  lang: Lang;
+  onCancel: () => void;
+  onSignedIn: () => void;
+}) {
   const [username, setUsername] = useState('analyst1');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -335,11 +390,22 @@ function LoginDialog({ lang, onCancel, onSignedIn }: { lang: Lang; onCancel: () 
         <p className="muted">{t(lang, 'signInFirst')}</p>
         <label className="field">
           <span>{t(lang, 'username')}</span>
-          <input name="username" value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
+          <input
+            name="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            autoComplete="username"
+          />
         </label>
         <label className="field">
           <span>{t(lang, 'password')}</span>
-          <input name="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
+          <input
+            name="password"
+            type="password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            autoComplete="current-password"
+          />
         </label>
         {error && <p className="error">{error}</p>}
         <div className="buttons">

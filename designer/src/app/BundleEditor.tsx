@@ -1,6 +1,11 @@
 /** The bundle editor beside the diagram: general data and departments, items, situation questions, materials, preview. */
 import { useMemo, useState } from 'react';
-import type { BundleDefinition, ItemDefinition, MaterialDefinition, SituationQuestion } from '../../../forms/src/bundle/types.js';
+import type {
+  BundleDefinition,
+  ItemDefinition,
+  MaterialDefinition,
+  SituationQuestion,
+} from '../../../forms/src/bundle/types.js';
 import { inspectCondition } from '../../../forms/src/feel/condition.js';
 import { fieldLibrary } from '../../../forms/src/library/index.js';
 import * as edit from '../bundle/edit.js';
@@ -60,7 +65,15 @@ export function BundleEditor({ bundle, lang, onChange, problems, tab, onTab }: P
 
 type EditorProps = { bundle: BundleDefinition; lang: Lang; onChange: (b: BundleDefinition) => void };
 
-function Text({ label, value, onChange, ...rest }: { label: string; value: string | number | undefined; onChange: (v: string) => void } & Omit<React.InputHTMLAttributes<HTMLInputElement>, 'onChange' | 'value'>) {
+function Text({
+  label,
+  value,
+  onChange,
+  ...rest
+}: { label: string; value: string | number | undefined; onChange: (v: string) => void } & Omit<
+  React.InputHTMLAttributes<HTMLInputElement>,
+  'onChange' | 'value'
+>) {
   return (
     <label className="field">
       <span>{label}</span>
@@ -69,7 +82,15 @@ function Text({ label, value, onChange, ...rest }: { label: string; value: strin
   );
 }
 
-function Check({ label, value, onChange }: { label: string; value: boolean | undefined; onChange: (v: boolean) => void }) {
+function Check({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: boolean | undefined;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label className="check">
       <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} /> {label}
@@ -77,12 +98,24 @@ function Check({ label, value, onChange }: { label: string; value: boolean | und
   );
 }
 
-function Feel({ label, value, onChange }: { label: string; value: string | undefined; onChange: (v: string | undefined) => void }) {
+function Feel({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string | undefined;
+  onChange: (v: string | undefined) => void;
+}) {
   const error = value ? inspectCondition(value).error : undefined;
   return (
     <label className={`field ${error ? 'has-error' : ''}`}>
       <span>{label}</span>
-      <input value={value ?? ''} placeholder='entityType = "llc"' onChange={(e) => onChange(e.target.value.trim() ? e.target.value : undefined)} />
+      <input
+        value={value ?? ''}
+        placeholder='entityType = "llc"'
+        onChange={(e) => onChange(e.target.value.trim() ? e.target.value : undefined)}
+      />
       {error && <small className="error">{error}</small>}
     </label>
   );
@@ -121,7 +154,13 @@ function DepartmentDays(props: {
           ))}
         </select>
       </label>
-      <Text label={t(lang, 'promisedDays')} type="number" min={1} value={days} onChange={(v) => onChange({ days: Number(v) })} />
+      <Text
+        label={t(lang, 'promisedDays')}
+        type="number"
+        min={1}
+        value={days}
+        onChange={(v) => onChange({ days: Number(v) })}
+      />
     </>
   );
 }
@@ -139,7 +178,12 @@ function General({ bundle, lang, onChange }: EditorProps) {
         label={t(lang, 'leadDepartment')}
         department={bundle.leadDepartment}
         days={bundle.promisedDays}
-        onChange={(patch) => set({ ...(patch.department !== undefined ? { leadDepartment: patch.department } : {}), ...(patch.days !== undefined ? { promisedDays: patch.days } : {}) })}
+        onChange={(patch) =>
+          set({
+            ...(patch.department !== undefined ? { leadDepartment: patch.department } : {}),
+            ...(patch.days !== undefined ? { promisedDays: patch.days } : {}),
+          })
+        }
       />
       <h4>{t(lang, 'departments')}</h4>
       <table className="rows">
@@ -147,16 +191,45 @@ function General({ bundle, lang, onChange }: EditorProps) {
           {bundle.departments.map((d, index) => (
             <tr key={index}>
               <td>
-                <input aria-label={t(lang, 'code')} value={d.code} onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { code: e.target.value }))} />
+                <input
+                  aria-label={t(lang, 'code')}
+                  value={d.code}
+                  onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { code: e.target.value }))}
+                />
               </td>
               <td>
-                <input aria-label={t(lang, 'nameZh')} value={d.name.zh} onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { name: { ...d.name, zh: e.target.value } }))} />
+                <input
+                  aria-label={t(lang, 'nameZh')}
+                  value={d.name.zh}
+                  onChange={(e) =>
+                    onChange(
+                      edit.updateDepartment(bundle, d.code, { name: { ...d.name, zh: e.target.value } }),
+                    )
+                  }
+                />
               </td>
               <td>
-                <input aria-label={t(lang, 'nameEn')} value={d.name.en} onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { name: { ...d.name, en: e.target.value } }))} />
+                <input
+                  aria-label={t(lang, 'nameEn')}
+                  value={d.name.en}
+                  onChange={(e) =>
+                    onChange(
+                      edit.updateDepartment(bundle, d.code, { name: { ...d.name, en: e.target.value } }),
+                    )
+                  }
+                />
               </td>
               <td>
-                <select value={d.kind} onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { kind: e.target.value as 'authority' | 'company' }))}>
+                <select
+                  value={d.kind}
+                  onChange={(e) =>
+                    onChange(
+                      edit.updateDepartment(bundle, d.code, {
+                        kind: e.target.value as 'authority' | 'company',
+                      }),
+                    )
+                  }
+                >
                   <option value="authority">{t(lang, 'authority')}</option>
                   <option value="company">{t(lang, 'company')}</option>
                 </select>
@@ -187,9 +260,12 @@ function Items({ bundle, lang, onChange }: EditorProps) {
               setOpen(open === item.code ? null : item.code);
             }}
           >
-            <b>{item.name[lang]}</b> <code>{item.code}</code> · {bundle.departments.find((d) => d.code === item.department)?.name[lang] ?? item.department}
+            <b>{item.name[lang]}</b> <code>{item.code}</code> ·{' '}
+            {bundle.departments.find((d) => d.code === item.department)?.name[lang] ?? item.department}
           </summary>
-          {open === item.code && <ItemForm bundle={bundle} item={item} lang={lang} onChange={onChange} onRename={setOpen} />}
+          {open === item.code && (
+            <ItemForm bundle={bundle} item={item} lang={lang} onChange={onChange} onRename={setOpen} />
+          )}
         </details>
       ))}
       <button
@@ -205,7 +281,13 @@ function Items({ bundle, lang, onChange }: EditorProps) {
   );
 }
 
-function ItemForm({ bundle, item, lang, onChange, onRename }: EditorProps & { item: ItemDefinition; onRename: (code: string) => void }) {
+function ItemForm({
+  bundle,
+  item,
+  lang,
+  onChange,
+  onRename,
+}: EditorProps & { item: ItemDefinition; onRename: (code: string) => void }) {
   const update = (patch: Partial<ItemDefinition>) => onChange(edit.updateItem(bundle, item.code, patch));
   const library = useMemo(() => fieldLibrary.list(), []);
   const unused = library.filter((f) => !item.fields.some((u) => u.field === f.id));
@@ -226,9 +308,18 @@ function ItemForm({ bundle, item, lang, onChange, onRename }: EditorProps & { it
         label={t(lang, 'department')}
         department={item.department}
         days={item.promisedDays}
-        onChange={(patch) => update({ ...(patch.department !== undefined ? { department: patch.department } : {}), ...(patch.days !== undefined ? { promisedDays: patch.days } : {}) })}
+        onChange={(patch) =>
+          update({
+            ...(patch.department !== undefined ? { department: patch.department } : {}),
+            ...(patch.days !== undefined ? { promisedDays: patch.days } : {}),
+          })
+        }
       />
-      <Feel label={t(lang, 'condition')} value={item.condition} onChange={(condition) => update({ condition })} />
+      <Feel
+        label={t(lang, 'condition')}
+        value={item.condition}
+        onChange={(condition) => update({ condition })}
+      />
       <h5>{t(lang, 'fields')}</h5>
       <Usages
         lang={lang}
@@ -238,7 +329,13 @@ function ItemForm({ bundle, item, lang, onChange, onRename }: EditorProps & { it
             {fieldLibrary.find(f.field)?.label[lang] ?? f.field} <code>{f.field}</code>
           </>
         )}
-        extra={(f, set) => <Check label={t(lang, 'needsFull')} value={f.needsFull} onChange={(needsFull) => set({ needsFull: needsFull || undefined })} />}
+        extra={(f, set) => (
+          <Check
+            label={t(lang, 'needsFull')}
+            value={f.needsFull}
+            onChange={(needsFull) => set({ needsFull: needsFull || undefined })}
+          />
+        )}
         onChange={(fields) => update({ fields })}
       />
       <AddPicker
@@ -255,7 +352,9 @@ function ItemForm({ bundle, item, lang, onChange, onRename }: EditorProps & { it
       />
       <AddPicker
         label={t(lang, 'addMaterial')}
-        options={bundle.materials.filter((m) => !item.materials.some((u) => u.material === m.id)).map((m) => [m.id, m.name[lang]])}
+        options={bundle.materials
+          .filter((m) => !item.materials.some((u) => u.material === m.id))
+          .map((m) => [m.id, m.name[lang]])}
         onPick={(material) => onChange(edit.addItemMaterial(bundle, item.code, material))}
       />
       <button className="danger" onClick={() => onChange(edit.removeItem(bundle, item.code))}>
@@ -284,7 +383,11 @@ function Usages<U extends { required?: boolean; condition?: string }>(props: {
             <tr key={index}>
               <td>{label(row)}</td>
               <td>
-                <Check label={t(lang, 'required')} value={row.required} onChange={(required) => set({ required } as Partial<U>)} />
+                <Check
+                  label={t(lang, 'required')}
+                  value={row.required}
+                  onChange={(required) => set({ required } as Partial<U>)}
+                />
               </td>
               {extra && <td>{extra(row, set)}</td>}
               <td>
@@ -309,7 +412,15 @@ function Usages<U extends { required?: boolean; condition?: string }>(props: {
   );
 }
 
-function AddPicker({ label, options, onPick }: { label: string; options: [string, string][]; onPick: (value: string) => void }) {
+function AddPicker({
+  label,
+  options,
+  onPick,
+}: {
+  label: string;
+  options: [string, string][];
+  onPick: (value: string) => void;
+}) {
   return (
     <select aria-label={label} value="" onChange={(e) => e.target.value && onPick(e.target.value)}>
       <option value="">{label}</option>
@@ -343,12 +454,31 @@ function Questions({ bundle, lang, onChange }: EditorProps) {
     <div>
       {bundle.questions.map((q, index) => (
         <div key={index} className="card form-grid">
-          <Text label={t(lang, 'code')} value={q.id} onChange={(id) => onChange(edit.updateQuestion(bundle, q.id, { id }))} />
-          <Text label={t(lang, 'nameZh')} value={q.label.zh} onChange={(zh) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, zh } }))} />
-          <Text label={t(lang, 'nameEn')} value={q.label.en} onChange={(en) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, en } }))} />
+          <Text
+            label={t(lang, 'code')}
+            value={q.id}
+            onChange={(id) => onChange(edit.updateQuestion(bundle, q.id, { id }))}
+          />
+          <Text
+            label={t(lang, 'nameZh')}
+            value={q.label.zh}
+            onChange={(zh) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, zh } }))}
+          />
+          <Text
+            label={t(lang, 'nameEn')}
+            value={q.label.en}
+            onChange={(en) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, en } }))}
+          />
           <label className="field">
             <span>{t(lang, 'type')}</span>
-            <select value={q.type} onChange={(e) => onChange(edit.updateQuestion(bundle, q.id, { type: e.target.value as SituationQuestion['type'] }))}>
+            <select
+              value={q.type}
+              onChange={(e) =>
+                onChange(
+                  edit.updateQuestion(bundle, q.id, { type: e.target.value as SituationQuestion['type'] }),
+                )
+              }
+            >
               {(['boolean', 'choice', 'multiChoice', 'number'] as const).map((type) => (
                 <option key={type} value={type}>
                   {t(lang, type)}
@@ -359,7 +489,13 @@ function Questions({ bundle, lang, onChange }: EditorProps) {
           {q.options && (
             <label className="field wide">
               <span>{t(lang, 'options')}</span>
-              <textarea rows={Math.max(2, q.options.length)} defaultValue={optionsText(q)} onBlur={(e) => onChange(edit.updateQuestion(bundle, q.id, { options: parseOptions(e.target.value) }))} />
+              <textarea
+                rows={Math.max(2, q.options.length)}
+                defaultValue={optionsText(q)}
+                onBlur={(e) =>
+                  onChange(edit.updateQuestion(bundle, q.id, { options: parseOptions(e.target.value) }))
+                }
+              />
             </label>
           )}
           <button className="link" onClick={() => onChange(edit.removeQuestion(bundle, q.id))}>
@@ -373,17 +509,29 @@ function Questions({ bundle, lang, onChange }: EditorProps) {
 }
 
 function Materials({ bundle, lang, onChange }: EditorProps) {
-  const update = (m: MaterialDefinition, patch: Partial<MaterialDefinition>) => onChange(edit.updateMaterial(bundle, m.id, patch));
+  const update = (m: MaterialDefinition, patch: Partial<MaterialDefinition>) =>
+    onChange(edit.updateMaterial(bundle, m.id, patch));
   return (
     <div>
       {bundle.materials.map((m, index) => (
         <div key={index} className="card form-grid">
           <Text label={t(lang, 'code')} value={m.id} onChange={(id) => update(m, { id })} />
-          <Text label={t(lang, 'nameZh')} value={m.name.zh} onChange={(zh) => update(m, { name: { ...m.name, zh } })} />
-          <Text label={t(lang, 'nameEn')} value={m.name.en} onChange={(en) => update(m, { name: { ...m.name, en } })} />
+          <Text
+            label={t(lang, 'nameZh')}
+            value={m.name.zh}
+            onChange={(zh) => update(m, { name: { ...m.name, zh } })}
+          />
+          <Text
+            label={t(lang, 'nameEn')}
+            value={m.name.en}
+            onChange={(en) => update(m, { name: { ...m.name, en } })}
+          />
           <label className="field">
             <span>{t(lang, 'form')}</span>
-            <select value={m.form} onChange={(e) => update(m, { form: e.target.value as MaterialDefinition['form'] })}>
+            <select
+              value={m.form}
+              onChange={(e) => update(m, { form: e.target.value as MaterialDefinition['form'] })}
+            >
               {(['original', 'copy', 'electronic'] as const).map((f) => (
                 <option key={f} value={f}>
                   {t(lang, f)}
@@ -391,9 +539,21 @@ function Materials({ bundle, lang, onChange }: EditorProps) {
               ))}
             </select>
           </label>
-          <Text label={t(lang, 'eLicenceType')} value={m.eLicenceType} onChange={(v) => update(m, { eLicenceType: v || undefined })} />
-          <Check label={t(lang, 'deferrable')} value={m.deferrable} onChange={(v) => update(m, { deferrable: v || undefined })} />
-          <Check label={t(lang, 'commitment')} value={m.commitment} onChange={(v) => update(m, { commitment: v || undefined })} />
+          <Text
+            label={t(lang, 'eLicenceType')}
+            value={m.eLicenceType}
+            onChange={(v) => update(m, { eLicenceType: v || undefined })}
+          />
+          <Check
+            label={t(lang, 'deferrable')}
+            value={m.deferrable}
+            onChange={(v) => update(m, { deferrable: v || undefined })}
+          />
+          <Check
+            label={t(lang, 'commitment')}
+            value={m.commitment}
+            onChange={(v) => update(m, { commitment: v || undefined })}
+          />
           <button className="link" onClick={() => onChange(edit.removeMaterial(bundle, m.id))}>
             {t(lang, 'remove')}
           </button>

@@ -31,8 +31,12 @@ export function Preview({ bundle, lang }: { bundle: BundleDefinition; lang: Lang
     if (merged instanceof Error) return undefined;
     const texts: Record<string, string> = { ...merged.form.i18n[lang] };
     // Choice labels: JSON Forms asks for `<control i18n key>.<value>`.
-    for (const q of bundle.questions) for (const o of q.options ?? []) texts[`situation.${q.id}.${o.value}`] = o.label[lang];
-    return { locale: lang === 'zh' ? 'zh-CN' : 'en', translate: (key: string, fallback: unknown) => texts[key] ?? (fallback as string) };
+    for (const q of bundle.questions)
+      for (const o of q.options ?? []) texts[`situation.${q.id}.${o.value}`] = o.label[lang];
+    return {
+      locale: lang === 'zh' ? 'zh-CN' : 'en',
+      translate: (key: string, fallback: unknown) => texts[key] ?? (fallback as string),
+    };
   }, [merged, lang, bundle]);
 
   if (merged instanceof Error) {

@@ -46,7 +46,12 @@ export class Api {
   }
 
   async signIn(username: string, password: string): Promise<void> {
-    const body = await this.call<{ access_token?: string; token?: string; user?: { name?: string } }>('POST', '/auth/token', { username, password }, false);
+    const body = await this.call<{ access_token?: string; token?: string; user?: { name?: string } }>(
+      'POST',
+      '/auth/token',
+      { username, password },
+      false,
+    );
     const token = body.access_token ?? body.token;
     if (!token) throw new ApiError(500, 'no token in the answer');
     this.storage.setItem(TOKEN, token);
@@ -77,13 +82,21 @@ export class Api {
     const token = this.storage.getItem(TOKEN);
     if (auth && token) headers.Authorization = `Bearer ${token}`;
     if (method === 'POST') headers['Idempotency-Key'] = crypto.randomUUID();
-    const response = await fetch(`${this.base}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const response = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await response.text();
     const json = text ? safeJson(text) : undefined;
     if (!response.ok) {
       if (response.status === 401) this.signOut();
       const problem = (json ?? {}) as { title?: string; detail?: string; errors?: FieldProblem[] };
-      throw new ApiError(response.status, [problem.title, problem.detail].filter(Boolean).join('：') || `HTTP ${response.status}`, problem.errors ?? []);
+      throw new ApiError(
+        response.status,
+        [problem.title, problem.detail].filter(Boolean).join('：') || `HTTP ${response.status}`,
+        problem.errors ?? [],
+      );
     }
     return json as T;
   }

@@ -58,7 +58,10 @@ const texts = {
   eLicenceType: ['可替代的电子证照', 'E-licence that replaces it'],
   deferrable: ['可容缺', 'May be deferred (容缺)'],
   commitment: ['可告知承诺', 'Commitment accepted (告知承诺)'],
-  previewHint: ['在“情形”部分选择答案，下面的统一表单和材料清单随之变化。', 'Answer the situation questions: the unified form and the materials below follow.'],
+  previewHint: [
+    '在“情形”部分选择答案，下面的统一表单和材料清单随之变化。',
+    'Answer the situation questions: the unified form and the materials below follow.',
+  ],
   unifiedForm: ['统一表单', 'Unified form'],
   materialList: ['材料清单', 'Materials'],
   activeItems: ['本次办理的事项', 'Items in this application'],
@@ -71,7 +74,10 @@ const texts = {
   signInFirst: ['请先登录（业务配置人员）', 'Sign in first (analyst)'],
   loadFailed: ['无法加载', 'Could not load'],
   noDrafts: ['没有草稿', 'No drafts'],
-  lintBeforeDeploy: ['检查发现 {n} 个错误，仍要部署吗？服务器会再次校验。', 'The checker found {n} errors. Deploy anyway? The server checks again.'],
+  lintBeforeDeploy: [
+    '检查发现 {n} 个错误，仍要部署吗？服务器会再次校验。',
+    'The checker found {n} errors. Deploy anyway? The server checks again.',
+  ],
   yes: ['是', 'Yes'],
   no: ['否', 'No'],
   choice: ['单选', 'Single choice'],

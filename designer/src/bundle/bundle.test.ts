@@ -20,7 +20,9 @@ describe('the new-bundle template', () => {
   it('passes the designer checker', async () => {
     const { config, resolver } = linterConfig(bundleLintOptions(templateBundle(), 'en'));
     const results = await new Linter({ config, resolver }).lint(await parse(templateXml()));
-    const errors = Object.entries(results).flatMap(([rule, rs]) => rs.filter((r) => r.category === 'error').map((r) => `${rule} ${r.id}`));
+    const errors = Object.entries(results).flatMap(([rule, rs]) =>
+      rs.filter((r) => r.category === 'error').map((r) => `${rule} ${r.id}`),
+    );
     expect(errors).toEqual([]);
   });
   it('merges: the invoice item and its fields only when invoices are needed', () => {
@@ -28,7 +30,10 @@ describe('the new-bundle template', () => {
     expect(without.items.map((i) => i.code)).toEqual(['registration']);
     const withInvoice = mergeBundle(templateBundle(), { needsInvoice: true });
     expect(withInvoice.items.map((i) => i.code)).toEqual(['registration', 'invoice']);
-    expect(withInvoice.materials.find((m) => m.id === 'identityProof')?.items).toEqual(['registration', 'invoice']);
+    expect(withInvoice.materials.find((m) => m.id === 'identityProof')?.items).toEqual([
+      'registration',
+      'invoice',
+    ]);
   });
 });
 
@@ -63,7 +68,10 @@ describe('bundle edits', () => {
     expect(b.items[1]!.fields.filter((f) => f.field === 'address')).toHaveLength(1);
     b = edit.addItemMaterial(b, 'invoice', 'leaseContract', false);
     expect(b.items[1]!.materials.at(-1)).toEqual({ material: 'leaseContract', required: false });
-    expect(mergeBundle(b, { needsInvoice: true }).fields.find((f) => f.id === 'address')?.items).toEqual(['registration', 'invoice']);
+    expect(mergeBundle(b, { needsInvoice: true }).fields.find((f) => f.id === 'address')?.items).toEqual([
+      'registration',
+      'invoice',
+    ]);
   });
   it('answers every question for a first preview', () => {
     expect(edit.defaultAnswers(templateBundle())).toEqual({ needsInvoice: false });

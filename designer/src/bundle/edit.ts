@@ -2,7 +2,12 @@
  * Pure edits of a bundle definition for the bundle editor. Each returns a new definition object
  * (the forms merge caches compiled forms by object identity, so a new object means a fresh preview).
  */
-import type { BundleDefinition, ItemDefinition, MaterialDefinition, SituationQuestion } from '../../../forms/src/bundle/types.js';
+import type {
+  BundleDefinition,
+  ItemDefinition,
+  MaterialDefinition,
+  SituationQuestion,
+} from '../../../forms/src/bundle/types.js';
 
 export type Bundle = BundleDefinition;
 
@@ -21,8 +26,18 @@ export function freshId(base: string, taken: Iterable<string>): string {
 }
 
 export function addItem(b: Bundle, department = b.departments[0]?.code ?? ''): Bundle {
-  const code = freshCode('new-item', b.items.map((i) => i.code));
-  const item: ItemDefinition = { code, name: { zh: '新事项', en: 'New item' }, department, promisedDays: 1, fields: [], materials: [] };
+  const code = freshCode(
+    'new-item',
+    b.items.map((i) => i.code),
+  );
+  const item: ItemDefinition = {
+    code,
+    name: { zh: '新事项', en: 'New item' },
+    department,
+    promisedDays: 1,
+    fields: [],
+    materials: [],
+  };
   return { ...b, items: [...b.items, item] };
 }
 
@@ -33,7 +48,13 @@ export function updateItem(b: Bundle, code: string, patch: Partial<ItemDefinitio
 export function removeItem(b: Bundle, code: string): Bundle {
   return {
     ...b,
-    items: b.items.filter((i) => i.code !== code).map((i) => (i.after?.includes(code) ? dropUndefined({ ...i, after: emptyToUndefined(i.after.filter((a) => a !== code)) }) : i)),
+    items: b.items
+      .filter((i) => i.code !== code)
+      .map((i) =>
+        i.after?.includes(code)
+          ? dropUndefined({ ...i, after: emptyToUndefined(i.after.filter((a) => a !== code)) })
+          : i,
+      ),
   };
 }
 
@@ -49,17 +70,32 @@ export function renameItem(b: Bundle, from: string, to: string): Bundle {
 }
 
 export function addDepartment(b: Bundle): Bundle {
-  const code = freshCode('new-department', b.departments.map((d) => d.code));
-  return { ...b, departments: [...b.departments, { code, name: { zh: '新部门', en: 'New department' }, kind: 'authority' }] };
+  const code = freshCode(
+    'new-department',
+    b.departments.map((d) => d.code),
+  );
+  return {
+    ...b,
+    departments: [
+      ...b.departments,
+      { code, name: { zh: '新部门', en: 'New department' }, kind: 'authority' },
+    ],
+  };
 }
 
-export function updateDepartment(b: Bundle, code: string, patch: Partial<Bundle['departments'][number]>): Bundle {
+export function updateDepartment(
+  b: Bundle,
+  code: string,
+  patch: Partial<Bundle['departments'][number]>,
+): Bundle {
   const renamed = patch.code !== undefined && patch.code !== code ? patch.code : undefined;
   return {
     ...b,
     leadDepartment: renamed && b.leadDepartment === code ? renamed : b.leadDepartment,
     departments: b.departments.map((d) => (d.code === code ? { ...d, ...patch } : d)),
-    items: renamed ? b.items.map((i) => (i.department === code ? { ...i, department: renamed } : i)) : b.items,
+    items: renamed
+      ? b.items.map((i) => (i.department === code ? { ...i, department: renamed } : i))
+      : b.items,
   };
 }
 
@@ -68,7 +104,10 @@ export function removeDepartment(b: Bundle, code: string): Bundle {
 }
 
 export function addQuestion(b: Bundle): Bundle {
-  const id = freshId('newQuestion', b.questions.map((q) => q.id));
+  const id = freshId(
+    'newQuestion',
+    b.questions.map((q) => q.id),
+  );
   const question: SituationQuestion = { id, label: { zh: '新问题', en: 'New question' }, type: 'boolean' };
   return { ...b, questions: [...b.questions, question] };
 }
@@ -81,7 +120,10 @@ export function updateQuestion(b: Bundle, id: string, patch: Partial<SituationQu
       const next = dropUndefined({ ...q, ...patch });
       // Choices need options; other types have none.
       if ((next.type === 'choice' || next.type === 'multiChoice') && !next.options?.length) {
-        next.options = [{ value: 'yes', label: { zh: '是', en: 'Yes' } }, { value: 'no', label: { zh: '否', en: 'No' } }];
+        next.options = [
+          { value: 'yes', label: { zh: '是', en: 'Yes' } },
+          { value: 'no', label: { zh: '否', en: 'No' } },
+        ];
       }
       if (next.type !== 'choice' && next.type !== 'multiChoice') delete next.options;
       return next;
@@ -94,7 +136,10 @@ export function removeQuestion(b: Bundle, id: string): Bundle {
 }
 
 export function addMaterial(b: Bundle): Bundle {
-  const id = freshId('newMaterial', b.materials.map((m) => m.id));
+  const id = freshId(
+    'newMaterial',
+    b.materials.map((m) => m.id),
+  );
   const material: MaterialDefinition = { id, name: { zh: '新材料', en: 'New material' }, form: 'copy' };
   return { ...b, materials: [...b.materials, material] };
 }
@@ -105,7 +150,10 @@ export function updateMaterial(b: Bundle, id: string, patch: Partial<MaterialDef
     ...b,
     materials: b.materials.map((m) => (m.id === id ? dropUndefined({ ...m, ...patch }) : m)),
     items: renamed
-      ? b.items.map((i) => ({ ...i, materials: i.materials.map((u) => (u.material === id ? { ...u, material: renamed } : u)) }))
+      ? b.items.map((i) => ({
+          ...i,
+          materials: i.materials.map((u) => (u.material === id ? { ...u, material: renamed } : u)),
+        }))
       : b.items,
   };
 }

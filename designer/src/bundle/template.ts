@@ -18,16 +18,40 @@ export function templateBundle(code = 'new-bundle'): BundleDefinition {
     leadDepartment: 'market-regulation',
     promisedDays: 3,
     departments: [
-      { code: 'market-regulation', name: { zh: '市场监督管理局', en: 'Market Regulation Bureau' }, kind: 'authority' },
+      {
+        code: 'market-regulation',
+        name: { zh: '市场监督管理局', en: 'Market Regulation Bureau' },
+        kind: 'authority',
+      },
       { code: 'tax', name: { zh: '税务局', en: 'Tax Bureau' }, kind: 'authority' },
     ],
     questions: [
-      { id: 'needsInvoice', label: { zh: '是否需要申领发票？', en: 'Do you need invoices?' }, type: 'boolean' },
+      {
+        id: 'needsInvoice',
+        label: { zh: '是否需要申领发票？', en: 'Do you need invoices?' },
+        type: 'boolean',
+      },
     ],
     materials: [
-      { id: 'registrationApplication', name: { zh: '登记申请书', en: 'Registration application' }, form: 'electronic', source: 'generated' },
-      { id: 'identityProof', name: { zh: '法定代表人身份证明', en: 'Legal representative’s identity document' }, form: 'copy', eLicenceType: 'resident-id-card' },
-      { id: 'leaseContract', name: { zh: '住所使用证明', en: 'Proof of premises' }, form: 'copy', deferrable: true, commitment: true },
+      {
+        id: 'registrationApplication',
+        name: { zh: '登记申请书', en: 'Registration application' },
+        form: 'electronic',
+        source: 'generated',
+      },
+      {
+        id: 'identityProof',
+        name: { zh: '法定代表人身份证明', en: 'Legal representative’s identity document' },
+        form: 'copy',
+        eLicenceType: 'resident-id-card',
+      },
+      {
+        id: 'leaseContract',
+        name: { zh: '住所使用证明', en: 'Proof of premises' },
+        form: 'copy',
+        deferrable: true,
+        commitment: true,
+      },
     ],
     items: [
       {

@@ -14,6 +14,8 @@ declare module 'bpmnlint/lib/resolver/static-resolver.js' {
 declare module 'bpmnlint' {
   export class Linter {
     constructor(options: { config: unknown; resolver: unknown });
-    lint(definitions: unknown): Promise<Record<string, { id?: string; message: string; category: string; path?: string[] }[]>>;
+    lint(
+      definitions: unknown,
+    ): Promise<Record<string, { id?: string; message: string; category: string; path?: string[] }[]>>;
   }
 }

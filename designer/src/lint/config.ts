@@ -95,7 +95,11 @@ function localized(factory: AnyFactory, lang: Lang): AnyFactory {
     });
     const check = rule.check as unknown;
     if (typeof check === 'function') {
-      return { ...rule, check: (node: unknown, reporter: Reporter) => (check as RuleDefinition['check'])(node, wrap(reporter)) };
+      return {
+        ...rule,
+        check: (node: unknown, reporter: Reporter) =>
+          (check as RuleDefinition['check'])(node, wrap(reporter)),
+      };
     }
     const { enter, leave } = check as { enter?: RuleDefinition['check']; leave?: RuleDefinition['check'] };
     return {
@@ -128,19 +132,26 @@ export function linterConfig(options: GovRuleOptions = {}, only?: string[]): Lin
     cache[`rule:${GOV_PLUGIN}/${name}`] = factory;
     rules[`gov/${name}`] = ['error', { ...options, lang }];
   }
-  const selected = only ? Object.fromEntries(Object.entries(rules).filter(([name]) => only.includes(name))) : rules;
+  const selected = only
+    ? Object.fromEntries(Object.entries(rules).filter(([name]) => only.includes(name)))
+    : rules;
   return { config: { rules: selected }, resolver: new StaticResolver(cache) };
 }
 
 /** The lint options that follow from a bundle definition. */
 export function bundleLintOptions(
-  bundle: { departments: { code: string }[]; items: { code: string; department: string; promisedDays?: number }[] } | null,
+  bundle: {
+    departments: { code: string }[];
+    items: { code: string; department: string; promisedDays?: number }[];
+  } | null,
   lang: Lang,
 ): GovRuleOptions {
   if (!bundle) return { lang };
   return {
     lang,
     departments: bundle.departments.map((d) => d.code),
-    items: Object.fromEntries(bundle.items.map((i) => [i.code, { department: i.department, promisedDays: i.promisedDays }])),
+    items: Object.fromEntries(
+      bundle.items.map((i) => [i.code, { department: i.department, promisedDays: i.promisedDays }]),
+    ),
   };
 }

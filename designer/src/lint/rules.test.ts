@@ -19,12 +19,17 @@ describe('gov/user-task-assignment', () => {
     ]);
   });
   it('passes department tasks with items and window tasks without one', async () => {
-    const xml = model(task('a', 'gov:department="tax" gov:item="new-taxpayer"') + task('w', 'gov:department="window"'));
+    const xml = model(
+      task('a', 'gov:department="tax" gov:item="new-taxpayer"') + task('w', 'gov:department="window"'),
+    );
     expect(await lintWith(rule, xml)).toEqual([]);
   });
   it('with the bundle, flags unknown codes and an item given to another department', async () => {
     const options = bundleLintOptions(
-      { departments: [{ code: 'tax' }, { code: 'hrss' }], items: [{ code: 'new-taxpayer', department: 'tax', promisedDays: 1 }] },
+      {
+        departments: [{ code: 'tax' }, { code: 'hrss' }],
+        items: [{ code: 'new-taxpayer', department: 'tax', promisedDays: 1 }],
+      },
       'en',
     );
     const xml = model(
@@ -49,7 +54,9 @@ describe('gov/user-task-assignment', () => {
 describe('gov/time-limit', () => {
   const rule = 'gov/time-limit';
   it('flags department tasks without a limit or with a bad one', async () => {
-    const xml = model(task('a', 'gov:department="tax"') + task('b', 'gov:department="tax" gov:timeLimit="0"'));
+    const xml = model(
+      task('a', 'gov:department="tax"') + task('b', 'gov:department="tax" gov:timeLimit="0"'),
+    );
     expect(await lintWith(rule, xml)).toEqual([
       ['a', 'No time limit (working days) set'],
       ['b', 'Time limit must be a whole number of working days ≥ 1'],
@@ -58,10 +65,14 @@ describe('gov/time-limit', () => {
   it('flags a limit beyond the item’s promised days', async () => {
     const options = { items: { x: { department: 'tax', promisedDays: 3 } } };
     const xml = model(task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="5"'));
-    expect(await lintWith(rule, xml, options)).toEqual([['a', "Time limit 5 days exceeds the item's promised 3 days"]]);
+    expect(await lintWith(rule, xml, options)).toEqual([
+      ['a', "Time limit 5 days exceeds the item's promised 3 days"],
+    ]);
   });
   it('passes limits set, and window tasks without one', async () => {
-    const xml = model(task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="2"') + task('w', 'gov:department="window"'));
+    const xml = model(
+      task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="2"') + task('w', 'gov:department="window"'),
+    );
     expect(await lintWith(rule, xml, { items: { x: { department: 'tax', promisedDays: 3 } } })).toEqual([]);
   });
 });
@@ -72,12 +83,16 @@ describe('gov/conditional-splits', () => {
     model(`<bpmn:${kind} id="g" ${extra}/>` + task('a', '') + task('b', '') + task('c', '') + flows);
   it('flags exclusive and inclusive splits with a flow lacking a condition', async () => {
     const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b');
-    expect(await lintWith(rule, split('exclusiveGateway', flows))).toEqual([['f2', 'Flow out of a split has no condition (or make it the default flow)']]);
+    expect(await lintWith(rule, split('exclusiveGateway', flows))).toEqual([
+      ['f2', 'Flow out of a split has no condition (or make it the default flow)'],
+    ]);
     expect(await lintWith(rule, split('inclusiveGateway', flows))).toHaveLength(1);
   });
   it('flags a condition on the default flow', async () => {
     const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b', '= true');
-    expect(await lintWith(rule, split('exclusiveGateway', flows, 'default="f2"'))).toEqual([['f2', "The default flow's condition is never used"]]);
+    expect(await lintWith(rule, split('exclusiveGateway', flows, 'default="f2"'))).toEqual([
+      ['f2', "The default flow's condition is never used"],
+    ]);
   });
   it('passes conditions with a default, and gateways that do not split', async () => {
     const flows = flow('f1', 'g', 'a', '= x > 1') + flow('f2', 'g', 'b', '= x &lt; 0') + flow('f3', 'g', 'c');
@@ -95,7 +110,9 @@ describe('gov/feel-conditions', () => {
     expect(reports[0]![1]).toMatch(/^Condition has a FEEL syntax error/);
   });
   it('passes good FEEL', async () => {
-    const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', '= list contains(items, "seal-filing")'));
+    const xml = model(
+      task('a', '') + task('b', '') + flow('f', 'a', 'b', '= list contains(items, "seal-filing")'),
+    );
     expect(await lintWith(rule, xml)).toEqual([]);
   });
 });
@@ -104,23 +121,42 @@ describe('gov/parallel-join', () => {
   const rule = 'gov/parallel-join';
   it('flags a parallel split whose branches end apart', async () => {
     const xml = model(
-      '<bpmn:parallelGateway id="split"/>' + task('a', '') + task('b', '') + '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' +
-        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'e1') + flow('f4', 'b', 'e2'),
+      '<bpmn:parallelGateway id="split"/>' +
+        task('a', '') +
+        task('b', '') +
+        '<bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>' +
+        flow('f1', 'split', 'a') +
+        flow('f2', 'split', 'b') +
+        flow('f3', 'a', 'e1') +
+        flow('f4', 'b', 'e2'),
     );
-    expect(await lintWith(rule, xml)).toEqual([['split', 'Parallel split is not joined by a parallel gateway']]);
+    expect(await lintWith(rule, xml)).toEqual([
+      ['split', 'Parallel split is not joined by a parallel gateway'],
+    ]);
   });
   it('flags branches joined only by an exclusive gateway', async () => {
     const xml = model(
-      '<bpmn:parallelGateway id="split"/><bpmn:exclusiveGateway id="join"/>' + task('a', '') + task('b', '') +
-        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'join') + flow('f4', 'b', 'join'),
+      '<bpmn:parallelGateway id="split"/><bpmn:exclusiveGateway id="join"/>' +
+        task('a', '') +
+        task('b', '') +
+        flow('f1', 'split', 'a') +
+        flow('f2', 'split', 'b') +
+        flow('f3', 'a', 'join') +
+        flow('f4', 'b', 'join'),
     );
     expect(await lintWith(rule, xml)).toHaveLength(1);
   });
   it('passes a split joined by a parallel gateway, even through loops', async () => {
     const xml = model(
-      '<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/><bpmn:exclusiveGateway id="again"/>' + task('a', '') + task('b', '') +
-        flow('f1', 'split', 'a') + flow('f2', 'split', 'b') + flow('f3', 'a', 'again') + flow('f4', 'again', 'a', '= retry') +
-        flow('f5', 'again', 'join', '= not(retry)') + flow('f6', 'b', 'join'),
+      '<bpmn:parallelGateway id="split"/><bpmn:parallelGateway id="join"/><bpmn:exclusiveGateway id="again"/>' +
+        task('a', '') +
+        task('b', '') +
+        flow('f1', 'split', 'a') +
+        flow('f2', 'split', 'b') +
+        flow('f3', 'a', 'again') +
+        flow('f4', 'again', 'a', '= retry') +
+        flow('f5', 'again', 'join', '= not(retry)') +
+        flow('f6', 'b', 'join'),
     );
     expect(await lintWith(rule, xml)).toEqual([]);
   });
@@ -139,7 +175,8 @@ describe('gov/supported-elements', () => {
   });
   it('passes what the engine supports', async () => {
     const xml = model(
-      '<bpmn:startEvent id="s"><bpmn:timerEventDefinition/></bpmn:startEvent>' + task('u', '') +
+      '<bpmn:startEvent id="s"><bpmn:timerEventDefinition/></bpmn:startEvent>' +
+        task('u', '') +
         '<bpmn:inclusiveGateway id="ig"/><bpmn:endEvent id="e"><bpmn:terminateEventDefinition/></bpmn:endEvent>' +
         '<bpmn:subProcess id="sp"><bpmn:startEvent id="s2"/></bpmn:subProcess><bpmn:textAnnotation id="note"/>',
     );
@@ -149,7 +186,11 @@ describe('gov/supported-elements', () => {
 
 describe('the whole configuration', () => {
   it('lets bpmnlint’s own rules see flows in files without incoming/outgoing', async () => {
-    const xml = model('<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/><bpmn:task id="lonely"/>' + flow('f1', 's', 't') + flow('f2', 't', 'e'));
+    const xml = model(
+      '<bpmn:startEvent id="s"/><bpmn:task id="t"/><bpmn:endEvent id="e"/><bpmn:task id="lonely"/>' +
+        flow('f1', 's', 't') +
+        flow('f2', 't', 'e'),
+    );
     expect(await lintWith('no-disconnected', xml)).toEqual([['lonely', 'Element is not connected']]);
   });
   const examples = readdirSync(new URL('../../../examples/', import.meta.url)).filter((d) =>
@@ -157,10 +198,14 @@ describe('the whole configuration', () => {
   );
   it.each(examples)('finds no error in the %s example with its bundle', async (dir) => {
     const xml = readFileSync(new URL(`../../../examples/${dir}/process.bpmn`, import.meta.url), 'utf8');
-    const bundle = JSON.parse(readFileSync(new URL(`../../../examples/${dir}/bundle.json`, import.meta.url), 'utf8'));
+    const bundle = JSON.parse(
+      readFileSync(new URL(`../../../examples/${dir}/bundle.json`, import.meta.url), 'utf8'),
+    );
     const { config, resolver } = linterConfig(bundleLintOptions(bundle, 'en'));
     const results = await new Linter({ config, resolver }).lint(await parse(xml));
-    const errors = Object.entries(results).flatMap(([rule, reports]) => reports.filter((r) => r.category !== 'warn').map((r) => `${rule} ${r.id}: ${r.message}`));
+    const errors = Object.entries(results).flatMap(([rule, reports]) =>
+      reports.filter((r) => r.category !== 'warn').map((r) => `${rule} ${r.id}: ${r.message}`),
+    );
     expect(errors).toEqual([]);
   });
   it('translates bpmnlint’s own messages', () => {

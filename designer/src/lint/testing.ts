@@ -6,7 +6,9 @@ import { linterConfig } from './config.js';
 import { fillFlowRefs } from './flow-refs.js';
 import type { GovRuleOptions } from './types.js';
 
-const gov = JSON.parse(readFileSync(new URL('../../../engine/src/model/gov-moddle.json', import.meta.url), 'utf8'));
+const gov = JSON.parse(
+  readFileSync(new URL('../../../engine/src/model/gov-moddle.json', import.meta.url), 'utf8'),
+);
 
 export function model(body: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -26,7 +28,11 @@ export async function parse(xml: string): Promise<unknown> {
 }
 
 /** Reports of one rule ("gov/<rule>" or an upstream name): [elementId, message] pairs. */
-export async function lintWith(rule: string, xml: string, options: GovRuleOptions = {}): Promise<[string, string][]> {
+export async function lintWith(
+  rule: string,
+  xml: string,
+  options: GovRuleOptions = {},
+): Promise<[string, string][]> {
   const { config, resolver } = linterConfig({ lang: 'en', ...options }, [rule]);
   const results = await new Linter({ config, resolver }).lint(await parse(xml));
   return Object.values(results)

@@ -41,7 +41,10 @@ export const WINDOW = 'window';
  * lint run (rules are created per run), so edits between runs are seen.
  */
 export function flowIndex(): (node: ModdleNode) => { incoming: ModdleNode[]; outgoing: ModdleNode[] } {
-  const byContainer = new WeakMap<object, Map<ModdleNode, { incoming: ModdleNode[]; outgoing: ModdleNode[] }>>();
+  const byContainer = new WeakMap<
+    object,
+    Map<ModdleNode, { incoming: ModdleNode[]; outgoing: ModdleNode[] }>
+  >();
   const empty = { incoming: [], outgoing: [] };
   return (node) => {
     const container = node?.$parent;

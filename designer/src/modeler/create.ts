@@ -60,7 +60,11 @@ export async function importXml(modeler: AnyModeler, xml: string): Promise<Impor
   const { warnings } = await modeler.importXML(xml);
   fillFlowRefs(modeler.getDefinitions());
   fitDiagram(modeler);
-  return { warnings: warnings.map((w: { message: string }) => w.message), laidOut, ms: performance.now() - start };
+  return {
+    warnings: warnings.map((w: { message: string }) => w.message),
+    laidOut,
+    ms: performance.now() - start,
+  };
 }
 
 /** Fits the diagram into the canvas, leaving room for the palette on the left. */
@@ -71,7 +75,11 @@ export function fitDiagram(modeler: AnyModeler): void {
   if (!inner.width || !outer.width) return;
   const left = 80;
   const pad = 30;
-  const scale = Math.min(1, (outer.width - left - pad) / inner.width, (outer.height - 2 * pad) / inner.height);
+  const scale = Math.min(
+    1,
+    (outer.width - left - pad) / inner.width,
+    (outer.height - 2 * pad) / inner.height,
+  );
   canvas.viewbox({
     x: inner.x - left / scale,
     y: inner.y - (outer.height / scale - inner.height) / 2,
@@ -87,8 +95,12 @@ export function refreshLinting(modeler: AnyModeler, gov: GovContext): void {
 }
 
 /** Current lint issues: { elementId: [{ message, category, rule }] }. */
-export async function lintIssues(modeler: AnyModeler): Promise<{ id: string; message: string; category: string; rule: string }[]> {
-  const results: Record<string, { id?: string; message: string; category: string }[]> = await modeler.get('linting').lint();
+export async function lintIssues(
+  modeler: AnyModeler,
+): Promise<{ id: string; message: string; category: string; rule: string }[]> {
+  const results: Record<string, { id?: string; message: string; category: string }[]> = await modeler
+    .get('linting')
+    .lint();
   return Object.entries(results).flatMap(([rule, reports]) =>
     reports.map((r) => ({ id: r.id ?? '', message: r.message, category: r.category, rule })),
   );

@@ -71,7 +71,10 @@ function DepartmentEntry({ element, id }: EntryProps) {
       const options = [
         { value: '', label: translate('<none>') },
         { value: WINDOW, label: `${translate('Comprehensive window')} (${WINDOW})` },
-        ...(gov.bundle?.departments ?? []).map((d) => ({ value: d.code, label: `${gov.text(d.name, d.code)} (${d.code})` })),
+        ...(gov.bundle?.departments ?? []).map((d) => ({
+          value: d.code,
+          label: `${gov.text(d.name, d.code)} (${d.code})`,
+        })),
       ];
       return withCurrent(options, current, translate);
     },
@@ -93,12 +96,17 @@ function ItemEntry({ element, id }: EntryProps) {
     getValue: () => current,
     setValue: (value: string) => {
       const owner = gov.bundle?.items.find((i) => i.code === value);
-      const setDepartment = owner && (!department || department === WINDOW || department !== owner.department);
-      update({ 'gov:item': value || undefined, ...(setDepartment ? { 'gov:department': owner.department } : {}) });
+      const setDepartment =
+        owner && (!department || department === WINDOW || department !== owner.department);
+      update({
+        'gov:item': value || undefined,
+        ...(setDepartment ? { 'gov:department': owner.department } : {}),
+      });
     },
     getOptions: () => {
       const items = gov.bundle?.items ?? [];
-      const mine = department && department !== WINDOW ? items.filter((i) => i.department === department) : items;
+      const mine =
+        department && department !== WINDOW ? items.filter((i) => i.department === department) : items;
       const options = [
         { value: '', label: translate('<none>') },
         ...mine.map((i) => ({ value: i.code, label: `${gov.text(i.name, i.code)} (${i.code})` })),
@@ -127,7 +135,11 @@ function govTextEntry(attribute: string, label: string, description: string) {
 }
 
 const FormViewEntry = govTextEntry('gov:formView', 'Form view', 'e.g. review, delivery');
-const CandidateRolesEntry = govTextEntry('gov:candidateRoles', 'Candidate roles', 'Comma-separated, e.g. reviewer, approver');
+const CandidateRolesEntry = govTextEntry(
+  'gov:candidateRoles',
+  'Candidate roles',
+  'Comma-separated, e.g. reviewer, approver',
+);
 
 function TimeLimitEntry({ element, id }: EntryProps) {
   const translate: Translate = useService('translate');
@@ -140,7 +152,10 @@ function TimeLimitEntry({ element, id }: EntryProps) {
     element,
     id,
     label: translate('Time limit (working days)'),
-    description: promised !== undefined ? translate('Item promises {days} working days', { days: String(promised) }) : undefined,
+    description:
+      promised !== undefined
+        ? translate('Item promises {days} working days', { days: String(promised) })
+        : undefined,
     min: 0,
     step: 1,
     debounce,
@@ -173,7 +188,9 @@ function BundleCodeEntry({ element, id }: EntryProps) {
   const translate: Translate = useService('translate');
   const debounce = useService('debounceInput');
   const modeling = useService('modeling');
-  const processBo = is(element, 'bpmn:Participant') ? getBusinessObject(element).processRef : getBusinessObject(element);
+  const processBo = is(element, 'bpmn:Participant')
+    ? getBusinessObject(element).processRef
+    : getBusinessObject(element);
   return h(TextFieldEntry, {
     element,
     id,
@@ -181,7 +198,8 @@ function BundleCodeEntry({ element, id }: EntryProps) {
     debounce,
     getValue: () => processBo?.get('gov:bundle') ?? '',
     setValue: (value: string) => {
-      if (is(element, 'bpmn:Participant')) modeling.updateModdleProperties(element, processBo, { 'gov:bundle': value || undefined });
+      if (is(element, 'bpmn:Participant'))
+        modeling.updateModdleProperties(element, processBo, { 'gov:bundle': value || undefined });
       else modeling.updateProperties(element, { 'gov:bundle': value || undefined });
     },
   });
@@ -213,14 +231,20 @@ function ConditionEntry({ element, id }: EntryProps) {
       const has = value !== undefined && value.trim() !== '' && value.trim() !== '=';
       // A flow with a condition is no longer the gateway's default flow.
       if (has && source && getBusinessObject(source).default === bo) {
-        commands.push({ cmd: 'element.updateProperties', context: { element: source, properties: { default: undefined } } });
+        commands.push({
+          cmd: 'element.updateProperties',
+          context: { element: source, properties: { default: undefined } },
+        });
       }
       let expression;
       if (has) {
         expression = bpmnFactory.create('bpmn:FormalExpression', { body: value });
         expression.$parent = bo;
       }
-      commands.push({ cmd: 'element.updateProperties', context: { element, properties: { conditionExpression: expression } } });
+      commands.push({
+        cmd: 'element.updateProperties',
+        context: { element, properties: { conditionExpression: expression } },
+      });
       commandStack.execute('properties-panel.multi-command-executor', commands);
     },
     validate: (value: string | undefined) => {
@@ -231,7 +255,12 @@ function ConditionEntry({ element, id }: EntryProps) {
   });
 }
 
-const entry = (id: string, component: (props: EntryProps) => unknown, isEdited: unknown, element: Element) => ({
+const entry = (
+  id: string,
+  component: (props: EntryProps) => unknown,
+  isEdited: unknown,
+  element: Element,
+) => ({
   id,
   component,
   isEdited,
@@ -254,7 +283,10 @@ export function govGroups(element: Element, translate: Translate) {
       ],
     });
   }
-  if (is(element, 'bpmn:Process') || (is(element, 'bpmn:Participant') && getBusinessObject(element).processRef)) {
+  if (
+    is(element, 'bpmn:Process') ||
+    (is(element, 'bpmn:Participant') && getBusinessObject(element).processRef)
+  ) {
     groups.push({
       id: 'gov-process',
       label: translate('Government service'),

@@ -21,7 +21,11 @@ export function problemText(message: FieldProblem['message'], lang: 'zh' | 'en')
 }
 
 /** Splits problems into those naming a diagram element (known to the registry) and the rest. */
-export function placeProblems(problems: FieldProblem[], lang: 'zh' | 'en', exists: (id: string) => boolean): PlacedProblems {
+export function placeProblems(
+  problems: FieldProblem[],
+  lang: 'zh' | 'en',
+  exists: (id: string) => boolean,
+): PlacedProblems {
   const placed: PlacedProblems = { onDiagram: [], elsewhere: [] };
   for (const p of problems) {
     const message = problemText(p.message, lang);
@@ -57,7 +61,8 @@ export function showServerProblems(modeler: Modeler, problems: PlacedProblems['o
     for (const e of event.elements) {
       overlays.remove({ element: e.id, type: TYPE });
       const element = registry.get(e.id);
-      if (element && canvas.hasMarker(element, 'gov-has-server-problem')) canvas.removeMarker(element, 'gov-has-server-problem');
+      if (element && canvas.hasMarker(element, 'gov-has-server-problem'))
+        canvas.removeMarker(element, 'gov-has-server-problem');
     }
   };
   modeler.get('eventBus').off('elements.changed', clearHandlers.get(modeler));
@@ -71,6 +76,7 @@ export function clearServerProblems(modeler: Modeler): void {
   modeler.get('overlays').remove({ type: TYPE });
   const canvas = modeler.get('canvas');
   for (const element of modeler.get('elementRegistry').getAll()) {
-    if (canvas.hasMarker(element, 'gov-has-server-problem')) canvas.removeMarker(element, 'gov-has-server-problem');
+    if (canvas.hasMarker(element, 'gov-has-server-problem'))
+      canvas.removeMarker(element, 'gov-has-server-problem');
   }
 }

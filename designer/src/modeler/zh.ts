@@ -157,7 +157,8 @@ export const zhCN: Record<string, string> = {
   'Global signal reference': '全局信号引用',
   'Global escalation reference': '全局升级引用',
   'Select an element to edit its properties.': '选择一个元素以编辑其属性。',
-  'Multiple elements are selected. Select a single element to edit its properties.': '已选择多个元素，请只选择一个元素来编辑属性。',
+  'Multiple elements are selected. Select a single element to edit its properties.':
+    '已选择多个元素，请只选择一个元素来编辑属性。',
   'ID must not be empty.': '编号不能为空。',
   'ID must be unique.': '编号必须唯一。',
   'ID must not contain spaces.': '编号不能包含空格。',
@@ -188,6 +189,7 @@ export const zhCN: Record<string, string> = {
   'Bundle code': '事项包编码',
   Condition: '条件',
   'Condition (FEEL)': '条件（FEEL 表达式）',
-  'Over process variables, e.g. list contains(items, "seal-filing")': '基于流程变量，例如 list contains(items, "seal-filing")',
+  'Over process variables, e.g. list contains(items, "seal-filing")':
+    '基于流程变量，例如 list contains(items, "seal-filing")',
   'FEEL syntax error: {error}': 'FEEL 语法错误：{error}',
 };

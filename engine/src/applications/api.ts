@@ -10,7 +10,14 @@ import type { Text } from '../domain/errors.js';
 import type { SignedLicence } from '../licences/index.js';
 import type { LicenceDoc } from './licence-library.js';
 import type { TimeLimitStatus } from './clock.js';
-import type { Applicant, Application, ApplicationStatus, Evaluation, ItemCase, NoticeEntry } from './types.js';
+import type {
+  Applicant,
+  Application,
+  ApplicationStatus,
+  Evaluation,
+  ItemCase,
+  NoticeEntry,
+} from './types.js';
 
 export interface Page<T> {
   items: T[];
@@ -83,9 +90,18 @@ export interface CentreApi {
   // applications: clerk at the window (or the applicant online for their own)
   createApplication(
     actor: Actor,
-    input: { bundleCode: string; answers: Record<string, unknown>; applicant: Applicant; data?: Record<string, unknown> },
+    input: {
+      bundleCode: string;
+      answers: Record<string, unknown>;
+      applicant: Applicant;
+      data?: Record<string, unknown>;
+    },
   ): Promise<Application>;
-  updateApplication(actor: Actor, id: string, input: { answers?: Record<string, unknown>; data?: Record<string, unknown> }): Promise<Application>;
+  updateApplication(
+    actor: Actor,
+    id: string,
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+  ): Promise<Application>;
   submit(actor: Actor, id: string): Promise<Application>;
   /** Front-desk acceptance: completeness check of materials, 容缺 and 告知承诺 recorded, dispatch. */
   accept(
@@ -100,12 +116,25 @@ export interface CentreApi {
   /** Consolidate every pending department supplement request into one notice. */
   issueNotice(actor: Actor, id: string): Promise<Application>;
   /** Applicant's supplement: corrected data, supplied (incl. deferred) materials. */
-  supplement(actor: Actor, id: string, input: { data?: Record<string, unknown>; materials?: MaterialInput[] }): Promise<Application>;
-  deliver(actor: Actor, id: string, input: { channel: 'window' | 'post' | 'electronic' }): Promise<Application>;
+  supplement(
+    actor: Actor,
+    id: string,
+    input: { data?: Record<string, unknown>; materials?: MaterialInput[] },
+  ): Promise<Application>;
+  deliver(
+    actor: Actor,
+    id: string,
+    input: { channel: 'window' | 'post' | 'electronic' },
+  ): Promise<Application>;
   evaluate(
     actor: Actor,
     id: string,
-    input: { channel: Evaluation['channel']; level: number; indicators?: Record<string, number>; comment?: string },
+    input: {
+      channel: Evaluation['channel'];
+      level: number;
+      indicators?: Record<string, number>;
+      comment?: string;
+    },
   ): Promise<Application>;
   getApplication(actor: Actor, id: string): Promise<Application>;
   listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>>;
@@ -118,12 +147,20 @@ export interface CentreApi {
   approve(
     actor: Actor,
     taskId: string,
-    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string; holderId?: string }; comment?: string },
+    input: {
+      resultNumber?: string;
+      licence?: { typeCode: string; validTo?: string; holderId?: string };
+      comment?: string;
+    },
   ): Promise<DepartmentTask>;
   reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask>;
   requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask>;
   /** 告知承诺 post-check result; `false` revokes the approval. */
-  recordPostCheck(actor: Actor, taskId: string, input: { result: 'confirmed' | 'false' | 'unverifiable' }): Promise<DepartmentTask>;
+  recordPostCheck(
+    actor: Actor,
+    taskId: string,
+    input: { result: 'confirmed' | 'false' | 'unverifiable' },
+  ): Promise<DepartmentTask>;
 
   // e-licences: the clerk's picker and verification at the window; applicants see their own
   listLicences(actor: Actor, holderId: string): Promise<LicenceDoc[]>;

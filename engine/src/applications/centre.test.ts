@@ -14,8 +14,19 @@ const example = (code: string) => ({
 });
 
 const analyst: Actor = { userId: 'ana', name: '配置员', role: 'analyst' };
-const clerk: Actor = { userId: 'clerk1', name: '窗口一', role: 'clerk', region: '440402', venue: 'xiangzhou-centre' };
-const dept = (department: string): Actor => ({ userId: `${department}-1`, name: department, role: 'department', department });
+const clerk: Actor = {
+  userId: 'clerk1',
+  name: '窗口一',
+  role: 'clerk',
+  region: '440402',
+  venue: 'xiangzhou-centre',
+};
+const dept = (department: string): Actor => ({
+  userId: `${department}-1`,
+  name: department,
+  role: 'department',
+  department,
+});
 const applicantActor: Actor = { userId: 'zhangsan', name: '张三', role: 'applicant' };
 
 // Monday 2026-11-23 09:00 CST
@@ -27,7 +38,15 @@ const HOLDER = '440402199003071232';
 /** A licence from another issuer's library, as the provincial e-licence system would supply it. */
 function externalLicence(centre: Centre, typeCode: string, number: string, holderId = HOLDER) {
   return centre.licences.issue(
-    { typeCode, number, holderId, holderName: '张三', issuer: 'public-security', validFrom: '2020-01-01', data: { legalRepName: '张三' } },
+    {
+      typeCode,
+      number,
+      holderId,
+      holderName: '张三',
+      issuer: 'public-security',
+      validFrom: '2020-01-01',
+      data: { legalRepName: '张三' },
+    },
     T0,
     { applicationId: 'external', item: 'external' },
   );
@@ -35,7 +54,13 @@ function externalLicence(centre: Centre, typeCode: string, number: string, holde
 
 async function makeCentre(now: () => number, tweak?: (pkg: ReturnType<typeof example>) => void) {
   const engine = createEngine({ clock: now });
-  const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock: now, defaultDeferralDays: 5 });
+  const centre = new Centre({
+    engine,
+    docs: new MemoryDocStore(),
+    timeLimits: workingTimeLimits(),
+    clock: now,
+    defaultDeferralDays: 5,
+  });
   const pkg = example('business-startup');
   tweak?.(pkg);
   await centre.deployBundle(analyst, pkg);
@@ -55,10 +80,21 @@ async function accepted(s: Awaited<ReturnType<typeof setUp>>, answers = s.answer
     bundleCode: 'business-startup',
     answers,
     data: s.data,
-    applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232', phone: '13800138000', userId: 'zhangsan' },
+    applicant: {
+      kind: 'person',
+      name: '张三',
+      idNumber: '440402199003071232',
+      phone: '13800138000',
+      userId: 'zhangsan',
+    },
   });
   await s.centre.submit(clerk, app.id);
-  return s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }] });
+  return s.centre.accept(clerk, app.id, {
+    materials: [
+      { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+      { id: 'premisesProof', status: 'provided' },
+    ],
+  });
 }
 
 const taskOf = (appId: string, item: string) => `${appId}:${item}`;
@@ -81,11 +117,18 @@ describe('Centre: one application from the window to the departments and back', 
     // Registration first: only market regulation has an open engine task.
     const inbox = await s.centre.listTasks(dept('market-regulation'), { state: 'open' });
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
-    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { resultNumber: 'REG-001' });
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      resultNumber: 'REG-001',
+    });
     // Registration declares the business licence it issues (发证清单): it is signed and in the library.
     // It belongs to the new enterprise, identified by the result number (its credit code).
     const [licence] = await s.centre.listLicences(clerk, 'REG-001');
-    expect(licence).toMatchObject({ id: 'business-licence:REG-001', item: 'enterprise-registration', status: 'valid', holderId: 'REG-001' });
+    expect(licence).toMatchObject({
+      id: 'business-licence:REG-001',
+      item: 'enterprise-registration',
+      status: 'valid',
+      holderId: 'REG-001',
+    });
     expect(licence!.signed.licence.data).toHaveProperty('companyName', s.data.companyName);
     for (const [department, item] of [
       ['public-security', 'seal-filing'],
@@ -106,7 +149,9 @@ describe('Centre: one application from the window to the departments and back', 
     expect((await s.engine.instance(current.instanceId!)).status).toBe('completed');
     current = await s.centre.evaluate(applicantActor, app.id, { channel: 'app', level: 5 });
     expect(current.status).toBe('evaluated');
-    await expect(s.centre.evaluate(applicantActor, app.id, { channel: 'app', level: 4 })).rejects.toThrow(DomainError);
+    await expect(s.centre.evaluate(applicantActor, app.id, { channel: 'app', level: 4 })).rejects.toThrow(
+      DomainError,
+    );
   });
 
   it('a department sees only its own fields, with ID numbers masked unless its item needs them', async () => {
@@ -127,11 +172,15 @@ describe('Centre: one application from the window to the departments and back', 
     }
     expect(JSON.stringify(app)).not.toContain('440402199003071232'); // what accept returned to the clerk
     // The applicant, whose data it is, sees it in full.
-    expect(JSON.stringify(await s.centre.getApplication(applicantActor, app.id))).toContain('440402199003071232');
+    expect(JSON.stringify(await s.centre.getApplication(applicantActor, app.id))).toContain(
+      '440402199003071232',
+    );
     // A supervisor of another district sees neither the case nor its tasks.
     const elsewhere: Actor = { userId: 'sup2', name: '监督', role: 'supervisor', region: '440403' };
     await expect(s.centre.getApplication(elsewhere, app.id)).rejects.toMatchObject({ code: 'notFound' });
-    await expect(s.centre.getTask(elsewhere, taskOf(app.id, 'bank-appointment'))).rejects.toMatchObject({ code: 'notFound' });
+    await expect(s.centre.getTask(elsewhere, taskOf(app.id, 'bank-appointment'))).rejects.toMatchObject({
+      code: 'notFound',
+    });
     expect((await s.centre.listTasks(elsewhere, {})).items).toEqual([]);
     expect((await s.centre.getTask(supervisor, taskOf(app.id, 'bank-appointment'))).payload).toBeUndefined();
   });
@@ -139,7 +188,9 @@ describe('Centre: one application from the window to the departments and back', 
   it('applicants see e-licences only under their verified identity', async () => {
     const s = await setUp();
     const verified: Actor = { ...applicantActor, idNumber: HOLDER };
-    expect((await s.centre.listLicences(verified, HOLDER)).map((l) => l.id)).toEqual(['resident-id-card:RID-1']);
+    expect((await s.centre.listLicences(verified, HOLDER)).map((l) => l.id)).toEqual([
+      'resident-id-card:RID-1',
+    ]);
     expect(await s.centre.listLicences(applicantActor, HOLDER)).toEqual([]); // no verified identity
     expect(await s.centre.listLicences({ ...verified, idNumber: '11010519491231002X' }, HOLDER)).toEqual([]);
   });
@@ -148,7 +199,13 @@ describe('Centre: one application from the window to the departments and back', 
     const s = await setUp();
     const app = await accepted(s);
     await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
-    const reviewing = ['seal-filing', 'new-taxpayer', 'employer-social-insurance', 'employer-medical-insurance', 'housing-fund-account'];
+    const reviewing = [
+      'seal-filing',
+      'new-taxpayer',
+      'employer-social-insurance',
+      'employer-medical-insurance',
+      'housing-fund-account',
+    ];
     const departments: Record<string, string> = {
       'seal-filing': 'public-security',
       'new-taxpayer': 'tax',
@@ -156,7 +213,8 @@ describe('Centre: one application from the window to the departments and back', 
       'employer-medical-insurance': 'medical-security',
       'housing-fund-account': 'housing-fund',
     };
-    for (const item of reviewing.slice(2)) await s.centre.approve(dept(departments[item]!), taskOf(app.id, item), {});
+    for (const item of reviewing.slice(2))
+      await s.centre.approve(dept(departments[item]!), taskOf(app.id, item), {});
     await s.centre.approve(dept('bank'), taskOf(app.id, 'bank-appointment'), {});
     await s.centre.requestSupplement(dept('public-security'), taskOf(app.id, 'seal-filing'), {
       entries: [{ problem: '印章样式不清晰', materialId: 'sealFilingForm' }],
@@ -171,7 +229,9 @@ describe('Centre: one application from the window to the departments and back', 
     expect(current.notices).toHaveLength(1);
     expect(current.notices[0]!.entries.map((e) => e.department).sort()).toEqual(['public-security', 'tax']);
     s.advance(2 * DAY);
-    current = await s.centre.supplement(applicantActor, app.id, { data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } } });
+    current = await s.centre.supplement(applicantActor, app.id, {
+      data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } },
+    });
     expect(current.status).toBe('in-progress');
     expect(current.pauses[0]!.to).toBeDefined();
     expect(current.deadline!).toBeGreaterThan(app.deadline!); // the paused days moved the deadline
@@ -183,10 +243,14 @@ describe('Centre: one application from the window to the departments and back', 
   it('a rejected registration ends the items that depend on it and the results still reach the window', async () => {
     const s = await setUp();
     const app = await accepted(s);
-    await expect(s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '' })).rejects.toMatchObject({
+    await expect(
+      s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '' }),
+    ).rejects.toMatchObject({
       code: 'invalid',
     });
-    await s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '名称与已登记企业重复' });
+    await s.centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      reason: '名称与已登记企业重复',
+    });
     const current = await s.centre.getApplication(clerk, app.id);
     expect(current.status).toBe('results-ready');
     expect(current.items.find((i) => i.item === 'enterprise-registration')!.status).toBe('rejected');
@@ -204,24 +268,39 @@ describe('Centre: one application from the window to the departments and back', 
     });
     await s.centre.submit(clerk, app.id);
     await expect(
-      s.centre.accept(clerk, app.id, { materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }] }),
-    ).rejects.toMatchObject({ code: 'invalid', fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof' })] });
+      s.centre.accept(clerk, app.id, {
+        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }],
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof' })],
+    });
     // The premises proof may be replaced by a commitment here, but not deferred.
     await expect(
       s.centre.accept(clerk, app.id, {
-        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'deferred' }],
+        materials: [
+          { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+          { id: 'premisesProof', status: 'deferred' },
+        ],
         commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '容缺承诺' }],
       }),
     ).rejects.toMatchObject({ code: 'invalid' });
     const accepted = await s.centre.accept(clerk, app.id, {
-      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'commitment' }],
+      materials: [
+        { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+        { id: 'premisesProof', status: 'commitment' },
+      ],
       commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
     });
     expect(accepted.materials.find((m) => m.id === 'premisesProof')!.status).toBe('commitment');
     await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
     const approved = await s.centre.getApplication(clerk, app.id);
-    expect(approved.items.find((i) => i.item === 'enterprise-registration')!.postCheck?.dueAt).toBeGreaterThan(T0);
-    await s.centre.recordPostCheck(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { result: 'false' });
+    expect(
+      approved.items.find((i) => i.item === 'enterprise-registration')!.postCheck?.dueAt,
+    ).toBeGreaterThan(T0);
+    await s.centre.recordPostCheck(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      result: 'false',
+    });
     const revoked = await s.centre.getApplication(clerk, app.id);
     expect(revoked.items.find((i) => i.item === 'enterprise-registration')!.status).toBe('revoked');
   });
@@ -240,15 +319,24 @@ describe('Centre: one application from the window to the departments and back', 
       applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232' },
     });
     const accepted = await centre.accept(clerk, app.id, {
-      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'deferred' }],
-      commitments: [{ kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交住所证明' }],
+      materials: [
+        { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+        { id: 'premisesProof', status: 'deferred' },
+      ],
+      commitments: [
+        { kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交住所证明' },
+      ],
     });
     const deferral = accepted.materials.find((m) => m.id === 'premisesProof')!.deferral!;
     expect(deferral.status).toBe('pending');
     // Monday + 5 working days = next Monday
     expect(new Date(deferral.dueAt).getUTCDate()).toBe(30);
-    await centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), { reason: '经营范围需前置审批' });
-    await expect(centre.deliver(clerk, app.id, { channel: 'window' })).rejects.toMatchObject({ code: 'stateInvalid' });
+    await centre.reject(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      reason: '经营范围需前置审批',
+    });
+    await expect(centre.deliver(clerk, app.id, { channel: 'window' })).rejects.toMatchObject({
+      code: 'stateInvalid',
+    });
     now = deferral.dueAt + DAY;
     expect(await centre.sweep()).toMatchObject({ terminated: 1 });
     const ended = await centre.getApplication(clerk, app.id);
@@ -257,7 +345,9 @@ describe('Centre: one application from the window to the departments and back', 
     await expect(
       centre.supplement(applicantActor, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] }),
     ).rejects.toMatchObject({ code: 'notFound' }); // not the applicant's own case
-    await expect(centre.supplement(clerk, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] })).rejects.toMatchObject({
+    await expect(
+      centre.supplement(clerk, app.id, { materials: [{ id: 'premisesProof', status: 'provided' }] }),
+    ).rejects.toMatchObject({
       code: 'stateInvalid',
     });
   });
@@ -270,7 +360,9 @@ describe('Centre: one application from the window to the departments and back', 
       licence: { typeCode: 'business-licence' },
     });
     // The enterprise holds its business licence under its credit code (the result number).
-    const [issued] = (await s.centre.listLicences(clerk, '91440400MA5XXXXX1X')).filter((l) => l.typeCode === 'business-licence');
+    const [issued] = (await s.centre.listLicences(clerk, '91440400MA5XXXXX1X')).filter(
+      (l) => l.typeCode === 'business-licence',
+    );
     expect(issued!.signed.licence.number).toBe('91440400MA5XXXXX1X');
     expect(issued!.signed.licence.data).not.toHaveProperty('legalRepIdNumber'); // no sensitive facts on a licence
 
@@ -290,7 +382,10 @@ describe('Centre: one application from the window to the departments and back', 
           { id: 'premisesProof', status: 'eLicence', licenceId: property.id, licence: tampered },
         ],
       }),
-    ).rejects.toMatchObject({ code: 'invalid', fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof.licenceId' })] });
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof.licenceId' })],
+    });
     await expect(
       s.centre.accept(clerk, second.id, {
         materials: [
@@ -305,7 +400,10 @@ describe('Centre: one application from the window to the departments and back', 
         { id: 'premisesProof', status: 'eLicence', licenceId: property.id, licence: property.signed },
       ],
     });
-    expect(ok.materials.find((m) => m.id === 'premisesProof')).toMatchObject({ status: 'eLicence', licenceId: property.id });
+    expect(ok.materials.find((m) => m.id === 'premisesProof')).toMatchObject({
+      status: 'eLicence',
+      licenceId: property.id,
+    });
     const other = await externalLicence(s.centre, 'property-certificate', 'P-2', '11010519491231002X');
     const third = await s.centre.createApplication(clerk, {
       bundleCode: 'business-startup',
@@ -337,7 +435,9 @@ describe('Centre: one application from the window to the departments and back', 
     current = await s.centre.getApplication(clerk, app.id);
     expect(current.timeStatus).toBe('red');
     expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow')).toHaveLength(yellowEvents);
-    expect(current.timeline.some((e) => e.type === 'timeLimit.red' && e.data?.department === 'market-regulation')).toBe(true);
+    expect(
+      current.timeline.some((e) => e.type === 'timeLimit.red' && e.data?.department === 'market-regulation'),
+    ).toBe(true);
     const inbox = await s.centre.listTasks(dept('market-regulation'), { timeStatus: 'red' });
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
     expect(inbox.items[0]!.remainingWorkingDays).toBeLessThan(0);
@@ -347,10 +447,22 @@ describe('Centre: one application from the window to the departments and back', 
     const now = T0;
     const engine = createEngine({ clock: () => now });
     const network = loadNetworkFile(ZHUHAI_NETWORK_FILE);
-    const centre = new Centre({ engine, docs: new MemoryDocStore(), timeLimits: workingTimeLimits(), clock: () => now, network });
+    const centre = new Centre({
+      engine,
+      docs: new MemoryDocStore(),
+      timeLimits: workingTimeLimits(),
+      clock: () => now,
+      network,
+    });
     await centre.deployBundle(analyst, example('business-startup'));
     await externalLicence(centre, 'resident-id-card', 'RID-1');
-    const townClerk: Actor = { userId: 'baijiao1', name: '白蕉窗口', role: 'clerk', region: '440403102', venue: 'baijiao-centre' };
+    const townClerk: Actor = {
+      userId: 'baijiao1',
+      name: '白蕉窗口',
+      role: 'clerk',
+      region: '440403102',
+      venue: 'baijiao-centre',
+    };
     const { situation, ...data } = samples['business-startup']!; // the company's premises are in 香洲 (440402)
     const draft = await centre.createApplication(townClerk, {
       bundleCode: 'business-startup',
@@ -359,7 +471,10 @@ describe('Centre: one application from the window to the departments and back', 
       applicant: { kind: 'person', name: '张三', idNumber: HOLDER },
     });
     const app = await centre.accept(townClerk, draft.id, {
-      materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }],
+      materials: [
+        { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+        { id: 'premisesProof', status: 'provided' },
+      ],
     });
     expect(app.acceptedVenue).toBe('baijiao-centre');
     const registration = app.items.find((i) => i.item === 'enterprise-registration')!;
@@ -378,10 +493,18 @@ describe('Centre: one application from the window to the departments and back', 
     expect(delivered.delivery).toMatchObject({ channel: 'window', venue: 'baijiao-centre' });
     // A venue that may not receive the bundle refuses it up front.
     const station: Actor = { ...townClerk, venue: 'baijiao-001-station' }; // a village station receives few items
-    const other = await centre.createApplication(station, { bundleCode: 'business-startup', answers: situation!, data, applicant: { kind: 'person', name: '张三', idNumber: HOLDER } });
+    const other = await centre.createApplication(station, {
+      bundleCode: 'business-startup',
+      answers: situation!,
+      data,
+      applicant: { kind: 'person', name: '张三', idNumber: HOLDER },
+    });
     await expect(
       centre.accept(station, other.id, {
-        materials: [{ id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' }, { id: 'premisesProof', status: 'provided' }],
+        materials: [
+          { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
+          { id: 'premisesProof', status: 'provided' },
+        ],
       }),
     ).rejects.toMatchObject({ code: expect.stringMatching(/forbidden|invalid/) });
   });

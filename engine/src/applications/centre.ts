@@ -10,7 +10,13 @@ import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, maskValue, projectPayloads } from '../../../forms/src/project/index.js';
 import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
-import { BundleRegistry, WINDOW, type BundleRecord, type BundleSummary, summarise } from '../bundles/registry.js';
+import {
+  BundleRegistry,
+  WINDOW,
+  type BundleRecord,
+  type BundleSummary,
+  summarise,
+} from '../bundles/registry.js';
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, encodeCursor, type DocStore } from '../domain/docs.js';
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
@@ -27,7 +33,13 @@ import type {
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
 import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
-import { cstDate, licenceError, LicenceLibrary, type LicenceDoc, type LicenceKeys } from './licence-library.js';
+import {
+  cstDate,
+  licenceError,
+  LicenceLibrary,
+  type LicenceDoc,
+  type LicenceKeys,
+} from './licence-library.js';
 import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
 import type {
   Applicant,
@@ -96,7 +108,9 @@ export class Centre implements CentreApi {
   private readonly network: ServiceNetwork | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
-  private readonly options: Required<Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>>;
+  private readonly options: Required<
+    Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>
+  >;
 
   constructor(options: CentreOptions) {
     this.engine = options.engine;
@@ -149,7 +163,12 @@ export class Centre implements CentreApi {
 
   async createApplication(
     actor: Actor,
-    input: { bundleCode: string; answers: Record<string, unknown>; applicant: Applicant; data?: Record<string, unknown> },
+    input: {
+      bundleCode: string;
+      answers: Record<string, unknown>;
+      applicant: Applicant;
+      data?: Record<string, unknown>;
+    },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
     const bundle = await this.activeBundle(input.bundleCode);
@@ -196,7 +215,10 @@ export class Centre implements CentreApi {
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
-      const dropped = this.applyAnswers(app, bundle, input.answers ?? app.answers, { ...app.data, ...(input.data ?? {}) });
+      const dropped = this.applyAnswers(app, bundle, input.answers ?? app.answers, {
+        ...app.data,
+        ...(input.data ?? {}),
+      });
       record(app, actor, this.clock(), 'updated', dropped.length ? { dropped } : undefined);
     });
   }
@@ -229,7 +251,11 @@ export class Centre implements CentreApi {
       await this.verifyLicences(app, input.materials ?? [], now);
       const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
       app.commitments.push(...commitments);
-      const dueAt = this.limits.addWorkingDays(now, input.deferralDays ?? this.options.defaultDeferralDays, app.region);
+      const dueAt = this.limits.addWorkingDays(
+        now,
+        input.deferralDays ?? this.options.defaultDeferralDays,
+        app.region,
+      );
       applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
       this.stampClerk(app, actor);
       this.route(app, actor, now);
@@ -252,7 +278,11 @@ export class Centre implements CentreApi {
     return this.command(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
   }
 
-  async returnForCorrection(actor: Actor, id: string, input: { entries: NoticeEntry[] }): Promise<Application> {
+  async returnForCorrection(
+    actor: Actor,
+    id: string,
+    input: { entries: NoticeEntry[] },
+  ): Promise<Application> {
     requireRole(actor, 'clerk');
     const entries = checkEntries(input.entries);
     return this.command(actor, id, async (app) => {
@@ -307,7 +337,9 @@ export class Centre implements CentreApi {
       number: app.notices.length + 1,
       issuedAt: now,
       issuedBy: actor.userId,
-      entries: pending.flatMap((r) => r.entries.map((e) => ({ ...e, item: r.item, department: r.department }))),
+      entries: pending.flatMap((r) =>
+        r.entries.map((e) => ({ ...e, item: r.item, department: r.department })),
+      ),
     };
     app.notices.push(notice);
     for (const r of pending) r.noticeId = notice.id;
@@ -340,7 +372,10 @@ export class Centre implements CentreApi {
       if (overdue.length) {
         throw new DomainError(
           'stateInvalid',
-          t('容缺材料已逾期，办件已终止，不能再补交', 'the deferred material is overdue and the case was terminated'),
+          t(
+            '容缺材料已逾期，办件已终止，不能再补交',
+            'the deferred material is overdue and the case was terminated',
+          ),
           overdue.map((m) => ({ field: `materials.${m.id}`, message: t('已逾期', 'overdue') })),
         );
       }
@@ -370,12 +405,19 @@ export class Centre implements CentreApi {
 
   // ── delivery and evaluation ─────────────────────────────────────────────────────────
 
-  async deliver(actor: Actor, id: string, input: { channel: 'window' | 'post' | 'electronic' }): Promise<Application> {
+  async deliver(
+    actor: Actor,
+    id: string,
+    input: { channel: 'window' | 'post' | 'electronic' },
+  ): Promise<Application> {
     requireRole(actor, 'clerk');
     const channel = input.channel ?? 'window';
     if (!['window', 'post', 'electronic'].includes(channel)) {
       throw new DomainError('invalid', t('送达方式无效', 'invalid delivery channel'), [
-        { field: 'channel', message: t('应为 window、post 或 electronic', 'must be window, post or electronic') },
+        {
+          field: 'channel',
+          message: t('应为 window、post 或 electronic', 'must be window, post or electronic'),
+        },
       ]);
     }
     return this.command(actor, id, async (app) => {
@@ -384,19 +426,36 @@ export class Centre implements CentreApi {
       if (pending.length) {
         throw new DomainError(
           'stateInvalid',
-          t('容缺材料尚未补齐，结果暂不出件', 'deferred materials are still missing; results are not issued until they arrive'),
+          t(
+            '容缺材料尚未补齐，结果暂不出件',
+            'deferred materials are still missing; results are not issued until they arrive',
+          ),
           pending.map((m) => ({ field: `materials.${m.id}`, message: t('待补交', 'pending') })),
         );
       }
       const now = this.clock();
       const windowTask = (await this.openTasks(app)).find((task) => task.department === WINDOW);
-      if (windowTask) await this.engine.completeTask(windowTask.id, { actor: actor.userId, variables: { deliveredBy: actor.userId } });
+      if (windowTask)
+        await this.engine.completeTask(windowTask.id, {
+          actor: actor.userId,
+          variables: { deliveredBy: actor.userId },
+        });
       app.status = 'delivered';
       app.deliveredAt = now;
-      app.delivery = { channel, by: actor.userId, at: now, ...(app.acceptedVenue ? { venue: app.acceptedVenue } : {}) };
+      app.delivery = {
+        channel,
+        by: actor.userId,
+        at: now,
+        ...(app.acceptedVenue ? { venue: app.acceptedVenue } : {}),
+      };
       record(app, actor, now, 'delivered', {
         channel,
-        results: app.items.map((i) => ({ item: i.item, status: i.status, resultNumber: i.resultNumber, reason: i.reason })),
+        results: app.items.map((i) => ({
+          item: i.item,
+          status: i.status,
+          resultNumber: i.resultNumber,
+          reason: i.reason,
+        })),
       });
     });
   }
@@ -404,7 +463,12 @@ export class Centre implements CentreApi {
   async evaluate(
     actor: Actor,
     id: string,
-    input: { channel: Evaluation['channel']; level: number; indicators?: Record<string, number>; comment?: string },
+    input: {
+      channel: Evaluation['channel'];
+      level: number;
+      indicators?: Record<string, number>;
+      comment?: string;
+    },
   ): Promise<Application> {
     requireRole(actor, 'applicant', 'clerk');
     const level = input.level;
@@ -416,15 +480,20 @@ export class Centre implements CentreApi {
     const channels: Evaluation['channel'][] = ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'];
     if (!channels.includes(input.channel)) {
       throw new DomainError('invalid', t('评价渠道无效', 'invalid evaluation channel'), [
-        { field: 'channel', message: t(`应为 ${channels.join('、')} 之一`, `must be one of ${channels.join(', ')}`) },
+        {
+          field: 'channel',
+          message: t(`应为 ${channels.join('、')} 之一`, `must be one of ${channels.join(', ')}`),
+        },
       ]);
     }
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['delivered', 'evaluated']);
       if (app.evaluations.some((e) => e.channel === input.channel)) {
-        throw new DomainError('conflict', t('该渠道已评价（一事一评）', 'this case was already evaluated on this channel'), [
-          { field: 'channel', message: t('已评价', 'already evaluated') },
-        ]);
+        throw new DomainError(
+          'conflict',
+          t('该渠道已评价（一事一评）', 'this case was already evaluated on this channel'),
+          [{ field: 'channel', message: t('已评价', 'already evaluated') }],
+        );
       }
       const now = this.clock();
       const evaluation: Evaluation = {
@@ -478,15 +547,23 @@ export class Centre implements CentreApi {
   /** Applicants and clerks see their case; sensitive values are masked for everyone but the applicant. */
   private async forReader(actor: Actor, app: Application): Promise<Application> {
     if (actor.role === 'applicant') return app;
-    const masked = { ...app, applicant: { ...app.applicant, idNumber: maskText('id', app.applicant.idNumber) } };
+    const masked = {
+      ...app,
+      applicant: { ...app.applicant, idNumber: maskText('id', app.applicant.idNumber) },
+    };
     if (app.applicant.phone) masked.applicant.phone = maskText('mobile', app.applicant.phone);
     if (actor.role === 'department') {
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
-      const payload = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[actor.department!];
+      const payload = projectPayloads(compileForm(bundle.definition), {
+        situation: app.answers,
+        ...app.data,
+      })[actor.department!];
       masked.data = payload?.data ?? {};
       masked.answers = payload?.situation ?? {};
       masked.items = app.items.filter((i) => i.department === actor.department);
-      masked.materials = app.materials.filter((m) => m.items.some((i) => masked.items.some((c) => c.item === i)));
+      masked.materials = app.materials.filter((m) =>
+        m.items.some((i) => masked.items.some((c) => c.item === i)),
+      );
       masked.requests = app.requests.filter((r) => r.department === actor.department);
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
@@ -501,7 +578,10 @@ export class Centre implements CentreApi {
     requireRole(actor, 'department', 'supervisor');
     const department = actor.role === 'department' ? actor.department! : filter.department;
     if (actor.role === 'department' && filter.department && filter.department !== actor.department) {
-      throw new DomainError('forbidden', t('只能查看本部门的任务', 'you may only see your own department’s tasks'));
+      throw new DomainError(
+        'forbidden',
+        t('只能查看本部门的任务', 'you may only see your own department’s tasks'),
+      );
     }
     const where: Record<string, string> = {};
     if (department) where.department = department;
@@ -519,7 +599,8 @@ export class Centre implements CentreApi {
       const app = await this.docs.get<Application>(APPLICATIONS, row.applicationId);
       const item = app?.items.find((i) => taskIdOf(app.id, i.item) === row.id);
       // Supervisors see their region's work only.
-      if (app && item && (actor.role !== 'supervisor' || canSee(actor, app))) items.push(this.taskView(app, item, false));
+      if (app && item && (actor.role !== 'supervisor' || canSee(actor, app)))
+        items.push(this.taskView(app, item, false));
     }
     const last = rows[limit - 1];
     return { items, ...(rows.length > limit && last ? { next: encodeCursor(last.deadline, last.id) } : {}) };
@@ -534,7 +615,10 @@ export class Centre implements CentreApi {
   async claim(actor: Actor, taskId: string): Promise<DepartmentTask> {
     return this.departmentAction(actor, taskId, async (app, item) => {
       if (item.claimedBy && item.claimedBy !== actor.userId) {
-        throw new DomainError('conflict', t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`));
+        throw new DomainError(
+          'conflict',
+          t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`),
+        );
       }
       expectItem(item, ['reviewing', 'needs-supplement']);
       item.claimedBy = actor.userId;
@@ -545,17 +629,25 @@ export class Centre implements CentreApi {
   async approve(
     actor: Actor,
     taskId: string,
-    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string; holderId?: string }; comment?: string },
+    input: {
+      resultNumber?: string;
+      licence?: { typeCode: string; validTo?: string; holderId?: string };
+      comment?: string;
+    },
   ): Promise<DepartmentTask> {
     return this.decide(actor, taskId, 'approved', async (app, item) => {
-      item.resultNumber = input.resultNumber ? String(input.resultNumber).slice(0, 100) : `${app.number}-${item.item}`;
+      item.resultNumber = input.resultNumber
+        ? String(input.resultNumber).slice(0, 100)
+        : `${app.number}-${item.item}`;
       const licence = await this.issueLicence(app, item, input.licence);
       if (licence) item.licenceId = licence.id;
       const onCommitment = app.materials.some(
         (m) => m.status === 'commitment' && m.items.includes(item.item),
       );
       if (onCommitment) {
-        item.postCheck = { dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region) };
+        item.postCheck = {
+          dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region),
+        };
       }
       return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
     });
@@ -569,15 +661,28 @@ export class Centre implements CentreApi {
     });
   }
 
-  async requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask> {
+  async requestSupplement(
+    actor: Actor,
+    taskId: string,
+    input: { entries: NoticeEntry[] },
+  ): Promise<DepartmentTask> {
     const entries = checkEntries(input?.entries);
     return this.departmentAction(actor, taskId, async (app, item) => {
       expectItem(item, ['reviewing', 'needs-supplement']);
       if (app.status !== 'in-progress') {
-        throw stateInvalid(t('办件正在等待补正，请待申请人补正后再提出', 'the case is already waiting for a supplement'));
+        throw stateInvalid(
+          t('办件正在等待补正，请待申请人补正后再提出', 'the case is already waiting for a supplement'),
+        );
       }
       const now = this.clock();
-      app.requests.push({ id: this.newId(), item: item.item, department: item.department, by: actor.userId, at: now, entries });
+      app.requests.push({
+        id: this.newId(),
+        item: item.item,
+        department: item.department,
+        by: actor.userId,
+        at: now,
+        entries,
+      });
       item.status = 'needs-supplement';
       record(app, actor, now, 'supplement.requested', { item: item.item, entries: entries.length });
       // One complete notice: once no department is still reviewing, every request goes out together.
@@ -592,7 +697,10 @@ export class Centre implements CentreApi {
   ): Promise<DepartmentTask> {
     if (!['confirmed', 'false', 'unverifiable'].includes(input?.result)) {
       throw new DomainError('invalid', t('核查结果无效', 'invalid post-check result'), [
-        { field: 'result', message: t('应为 confirmed、false 或 unverifiable', 'must be confirmed, false or unverifiable') },
+        {
+          field: 'result',
+          message: t('应为 confirmed、false 或 unverifiable', 'must be confirmed, false or unverifiable'),
+        },
       ]);
     }
     return this.departmentAction(actor, taskId, async (app, item) => {
@@ -626,7 +734,11 @@ export class Centre implements CentreApi {
    * declares in bundle.json (`issues`). Its data is the item's declared fields, else the public
    * (non-sensitive) fields of the department's payload, so it can pre-fill later forms.
    */
-  private async issueLicence(app: Application, item: ItemCase, spec?: { typeCode: string; validTo?: string; holderId?: string }) {
+  private async issueLicence(
+    app: Application,
+    item: ItemCase,
+    spec?: { typeCode: string; validTo?: string; holderId?: string },
+  ) {
     const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
     const unified = { situation: app.answers, ...app.data };
     const declared = licenceContentFor(bundle.definition, item.item, unified);
@@ -651,7 +763,9 @@ export class Centre implements CentreApi {
         typeCode: spec?.typeCode ?? declared!.typeCode,
         number: item.resultNumber!,
         // A business licence belongs to the new enterprise: its number is the credit code that identifies it.
-        holderId: spec?.holderId ?? (declared?.holder === 'resultNumber' ? item.resultNumber! : app.applicant.idNumber),
+        holderId:
+          spec?.holderId ??
+          (declared?.holder === 'resultNumber' ? item.resultNumber! : app.applicant.idNumber),
         holderName: typeof app.data.companyName === 'string' ? app.data.companyName : app.applicant.name,
         issuer: item.department,
         validFrom: cstDate(now),
@@ -669,7 +783,13 @@ export class Centre implements CentreApi {
       if (input?.status !== 'eLicence' || !input.licenceId) continue;
       const material = app.materials.find((m) => m.id === input.id);
       if (!material) continue; // reported by applyMaterials
-      const problem = await this.licences.verifyFor(input.licenceId, material, [app.applicant.idNumber], now, input.licence);
+      const problem = await this.licences.verifyFor(
+        input.licenceId,
+        material,
+        [app.applicant.idNumber],
+        now,
+        input.licence,
+      );
       if (problem) throw licenceError(material.id, problem);
     }
   }
@@ -682,7 +802,9 @@ export class Centre implements CentreApi {
     const open = await this.docs.find<Application>(APPLICATIONS, { where: { status: OPEN_STATES } });
     const system = { userId: 'system', name: '系统', role: 'supervisor' as const };
     for (const candidate of open) {
-      const overdue = candidate.materials.some((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
+      const overdue = candidate.materials.some(
+        (m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now,
+      );
       const colour = candidate.acceptedAt !== undefined ? this.limitState(candidate, now).status : 'normal';
       const itemsChanged = candidate.items.some((i) => this.itemColourChange(candidate, i, now));
       if (!overdue && colour === candidate.timeStatus && !itemsChanged) continue;
@@ -726,13 +848,17 @@ export class Centre implements CentreApi {
     }
     if (app.instanceId) {
       const instance = await this.engine.instance(app.instanceId);
-      if (instance.status === 'active' || instance.status === 'incident') await this.engine.cancel(app.instanceId);
+      if (instance.status === 'active' || instance.status === 'incident')
+        await this.engine.cancel(app.instanceId);
     }
     closePauses(app.pauses, 'supplement', now);
     app.status = 'terminated';
     app.endedAt = now;
     app.endReason = 'deferredMaterialOverdue';
-    record(app, actor, now, 'terminated', { reason: 'deferredMaterialOverdue', materials: late.map((m) => m.id) });
+    record(app, actor, now, 'terminated', {
+      reason: 'deferredMaterialOverdue',
+      materials: late.map((m) => m.id),
+    });
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────
@@ -746,10 +872,15 @@ export class Centre implements CentreApi {
     return this.departmentAction(actor, taskId, async (app, item) => {
       expectItem(item, ['reviewing']);
       if (app.status !== 'in-progress') {
-        throw stateInvalid(t('办件当前不能作出决定', `no decision can be made while the case is ${app.status}`));
+        throw stateInvalid(
+          t('办件当前不能作出决定', `no decision can be made while the case is ${app.status}`),
+        );
       }
       if (item.claimedBy && item.claimedBy !== actor.userId) {
-        throw new DomainError('conflict', t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`));
+        throw new DomainError(
+          'conflict',
+          t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`),
+        );
       }
       const details = await apply(app, item);
       const now = this.clock();
@@ -765,7 +896,9 @@ export class Centre implements CentreApi {
       }
       record(app, actor, now, `task.${decision}`, {
         item: item.item,
-        ...(item.decidingVenue ? { decidingVenue: item.decidingVenue, decidingDepartment: item.decidingDepartment } : {}),
+        ...(item.decidingVenue
+          ? { decidingVenue: item.decidingVenue, decidingDepartment: item.decidingDepartment }
+          : {}),
         ...details,
       });
       // One complete notice: the last decision while requests wait sends them all out together.
@@ -785,7 +918,10 @@ export class Centre implements CentreApi {
       const item = fresh.items.find((i) => taskIdOf(fresh.id, i.item) === taskId)!;
       await change(fresh, item);
     });
-    return this.taskViewWithPayload(saved, saved.items.find((i) => taskIdOf(saved.id, i.item) === taskId)!);
+    return this.taskViewWithPayload(
+      saved,
+      saved.items.find((i) => taskIdOf(saved.id, i.item) === taskId)!,
+    );
   }
 
   private async taskFor(actor: Actor, id: string): Promise<{ app: Application; item: ItemCase }> {
@@ -793,7 +929,8 @@ export class Centre implements CentreApi {
     const [appId, itemCode] = splitTaskId(id);
     const app = await this.docs.get<Application>(APPLICATIONS, appId);
     const item = app?.items.find((i) => i.item === itemCode);
-    const mine = actor.role === 'supervisor' ? !!app && canSee(actor, app) : item?.department === actor.department;
+    const mine =
+      actor.role === 'supervisor' ? !!app && canSee(actor, app) : item?.department === actor.department;
     if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
     return { app, item };
   }
@@ -905,7 +1042,12 @@ export class Centre implements CentreApi {
   /** The promised limit (承诺时限) of the whole case, counted from acceptance. */
   private limitState(app: Application, now: number) {
     return this.limits.state(
-      { start: app.acceptedAt ?? now, limitDays: app.promisedDays, pauses: app.pauses, ...(app.region ? { region: app.region } : {}) },
+      {
+        start: app.acceptedAt ?? now,
+        limitDays: app.promisedDays,
+        pauses: app.pauses,
+        ...(app.region ? { region: app.region } : {}),
+      },
       now,
     );
   }
@@ -944,7 +1086,15 @@ export class Centre implements CentreApi {
     app.data = kept;
     app.items = merged.items.map((item) => {
       const existing = app.items.find((i) => i.item === item.code);
-      return existing ?? { item: item.code, name: item.name, department: item.department, status: 'reviewing', limitDays: item.promisedDays };
+      return (
+        existing ?? {
+          item: item.code,
+          name: item.name,
+          department: item.department,
+          status: 'reviewing',
+          limitDays: item.promisedDays,
+        }
+      );
     });
     app.departments = [...new Set(app.items.map((i) => i.department))];
     app.materials = merged.materials.map((m) => {
@@ -955,7 +1105,11 @@ export class Centre implements CentreApi {
         required: m.required,
         items: m.items,
         // Shared data, forms generated from the unified form and outputs of earlier items are never asked for.
-        status: existing?.status ?? (m.source === 'shared' || m.source === 'generated' || m.source === 'output' ? 'notRequired' : 'missing'),
+        status:
+          existing?.status ??
+          (m.source === 'shared' || m.source === 'generated' || m.source === 'output'
+            ? 'notRequired'
+            : 'missing'),
         ...(existing?.licenceId ? { licenceId: existing.licenceId } : {}),
         ...(existing?.uploadSha256 ? { uploadSha256: existing.uploadSha256 } : {}),
         ...(existing?.deferral ? { deferral: existing.deferral } : {}),
@@ -974,7 +1128,10 @@ export class Centre implements CentreApi {
     if (!result.valid) {
       throw new DomainError(
         'invalid',
-        t(`表单有 ${result.errors.length} 处需要更正`, `the form has ${result.errors.length} problem(s) to correct`),
+        t(
+          `表单有 ${result.errors.length} 处需要更正`,
+          `the form has ${result.errors.length} problem(s) to correct`,
+        ),
         result.errors.map((e) => ({ field: `data.${e.field}`, label: e.label, message: e.message })),
       );
     }
@@ -983,7 +1140,10 @@ export class Centre implements CentreApi {
   private commitment(input: CommitmentInput, now: number): Commitment {
     if (!input || !['deferral', 'proof', 'licence'].includes(input.kind) || !input.signer || !input.text) {
       throw new DomainError('invalid', t('承诺书不完整', 'the commitment is incomplete'), [
-        { field: 'commitments', message: t('需要类型、签署人和承诺内容', 'kind, signer and the signed text are required') },
+        {
+          field: 'commitments',
+          message: t('需要类型、签署人和承诺内容', 'kind, signer and the signed text are required'),
+        },
       ]);
     }
     return {
@@ -1021,7 +1181,12 @@ export class Centre implements CentreApi {
     }
     record(app, actor, now, 'routed', {
       acceptedVenue: actor.venue,
-      items: routing.items.map((i) => ({ item: i.item, decidingDepartment: i.decidingDepartment, decidingVenue: i.decidingVenue, crossRegion: i.crossRegion })),
+      items: routing.items.map((i) => ({
+        item: i.item,
+        decidingDepartment: i.decidingDepartment,
+        decidingVenue: i.decidingVenue,
+        crossRegion: i.crossRegion,
+      })),
     });
   }
 
@@ -1036,12 +1201,20 @@ export class Centre implements CentreApi {
   }
 
   /** A command on behalf of `actor`: what it returns is what that actor may read (masked). */
-  private async command(actor: Actor, id: string, change: (app: Application) => Promise<void>): Promise<Application> {
+  private async command(
+    actor: Actor,
+    id: string,
+    change: (app: Application) => Promise<void>,
+  ): Promise<Application> {
     return this.forReader(actor, await this.mutate(actor, id, change));
   }
 
   /** Load, change, save with compare-and-set; a lost race reloads and tries again. */
-  private async mutate(actor: Actor, id: string, change: (app: Application) => Promise<void>): Promise<Application> {
+  private async mutate(
+    actor: Actor,
+    id: string,
+    change: (app: Application) => Promise<void>,
+  ): Promise<Application> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.docs.get<Application>(APPLICATIONS, id);
       const app = visible(actor, current, id);
@@ -1051,7 +1224,11 @@ export class Centre implements CentreApi {
         return await this.save(draft, app.rev);
       } catch (err) {
         if (err instanceof DocConflictError && attempt < MAX_RETRIES) continue;
-        if (err instanceof DocConflictError) throw new DomainError('conflict', t('办件已被他人修改，请刷新', 'the case was changed by someone else; reload it'));
+        if (err instanceof DocConflictError)
+          throw new DomainError(
+            'conflict',
+            t('办件已被他人修改，请刷新', 'the case was changed by someone else; reload it'),
+          );
         throw err;
       }
     }
@@ -1069,7 +1246,13 @@ export class Centre implements CentreApi {
     for (const item of app.items) {
       const limit = this.itemLimit(app, item, this.clock());
       const state: TaskDoc['state'] =
-        item.status === 'reviewing' ? (item.claimedBy ? 'claimed' : 'open') : item.status === 'needs-supplement' ? 'needs-supplement' : 'done';
+        item.status === 'reviewing'
+          ? item.claimedBy
+            ? 'claimed'
+            : 'open'
+          : item.status === 'needs-supplement'
+            ? 'needs-supplement'
+            : 'done';
       await this.docs.replace<TaskDoc>(DEPARTMENT_TASKS, {
         id: taskIdOf(app.id, item.item),
         rev: app.rev,
@@ -1086,7 +1269,13 @@ export class Centre implements CentreApi {
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
 
-function record(app: Application, actor: Actor, at: number, type: string, data?: Record<string, unknown>): void {
+function record(
+  app: Application,
+  actor: Actor,
+  at: number,
+  type: string,
+  data?: Record<string, unknown>,
+): void {
   const by: Application['timeline'][number]['by'] = { userId: actor.userId, role: actor.role };
   if (actor.department) by.department = actor.department;
   app.timeline.push({ at, type, by, ...(data ? { data } : {}) });
@@ -1095,13 +1284,21 @@ function record(app: Application, actor: Actor, at: number, type: string, data?:
 function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
   if (allowed.includes(app.status)) return;
   throw stateInvalid(
-    t(`办件状态为 ${app.status}，不能进行此操作`, `the case is ${app.status}; this needs ${allowed.join(' or ')}`),
+    t(
+      `办件状态为 ${app.status}，不能进行此操作`,
+      `the case is ${app.status}; this needs ${allowed.join(' or ')}`,
+    ),
   );
 }
 
 function expectItem(item: ItemCase, allowed: ItemCase['status'][]): void {
   if (allowed.includes(item.status)) return;
-  throw stateInvalid(t(`事项状态为 ${item.status}，不能进行此操作`, `the item is ${item.status}; this needs ${allowed.join(' or ')}`));
+  throw stateInvalid(
+    t(
+      `事项状态为 ${item.status}，不能进行此操作`,
+      `the item is ${item.status}; this needs ${allowed.join(' or ')}`,
+    ),
+  );
 }
 
 function requireText(value: unknown, field: string, label: Text): string {
@@ -1128,21 +1325,31 @@ function checkEntries(entries: NoticeEntry[] | undefined): NoticeEntry[] {
     if (e?.requirement) entry.requirement = String(e.requirement).slice(0, 1000);
     return entry;
   });
-  if (problems.length) throw new DomainError('invalid', t('补正内容不完整', 'the notice entries are incomplete'), problems);
+  if (problems.length)
+    throw new DomainError('invalid', t('补正内容不完整', 'the notice entries are incomplete'), problems);
   return clean;
 }
 
 function checkApplicant(input: Applicant): Applicant {
   const problems: FieldProblem[] = [];
   if (!input || !['person', 'organisation'].includes(input.kind)) {
-    problems.push({ field: 'applicant.kind', message: t('应为 person 或 organisation', 'must be person or organisation') });
+    problems.push({
+      field: 'applicant.kind',
+      message: t('应为 person 或 organisation', 'must be person or organisation'),
+    });
   }
-  if (!input?.name || typeof input.name !== 'string') problems.push({ field: 'applicant.name', message: t('必填', 'required') });
+  if (!input?.name || typeof input.name !== 'string')
+    problems.push({ field: 'applicant.name', message: t('必填', 'required') });
   if (!input?.idNumber || typeof input.idNumber !== 'string') {
     problems.push({ field: 'applicant.idNumber', message: t('必填', 'required') });
   }
-  if (problems.length) throw new DomainError('invalid', t('申请人信息不完整', 'the applicant is incomplete'), problems);
-  const applicant: Applicant = { kind: input.kind, name: input.name.slice(0, 200), idNumber: input.idNumber.slice(0, 40) };
+  if (problems.length)
+    throw new DomainError('invalid', t('申请人信息不完整', 'the applicant is incomplete'), problems);
+  const applicant: Applicant = {
+    kind: input.kind,
+    name: input.name.slice(0, 200),
+    idNumber: input.idNumber.slice(0, 40),
+  };
   if (input.phone) applicant.phone = String(input.phone).slice(0, 20);
   // At the window the applicant's account is linked by scanning their identity code.
   if (typeof input.userId === 'string' && input.userId) applicant.userId = input.userId.slice(0, 100);
@@ -1162,23 +1369,31 @@ function applyMaterials(
   for (const input of inputs) {
     const entry = app.materials.find((m) => m.id === input?.id);
     if (!entry) {
-      problems.push({ field: `materials.${input?.id}`, message: t('不是本办件需要的材料', 'is not a material of this case') });
+      problems.push({
+        field: `materials.${input?.id}`,
+        message: t('不是本办件需要的材料', 'is not a material of this case'),
+      });
       continue;
     }
     switch (input.status) {
       case 'provided':
         entry.status = 'provided';
         if (input.uploadSha256) entry.uploadSha256 = input.uploadSha256;
-        if (entry.deferral?.status === 'pending') entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
+        if (entry.deferral?.status === 'pending')
+          entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
         break;
       case 'eLicence':
         if (!input.licenceId) {
-          problems.push({ field: `materials.${entry.id}.licenceId`, message: t('请提供电子证照编号', 'the e-licence id is required') });
+          problems.push({
+            field: `materials.${entry.id}.licenceId`,
+            message: t('请提供电子证照编号', 'the e-licence id is required'),
+          });
           break;
         }
         entry.status = 'eLicence';
         entry.licenceId = input.licenceId;
-        if (entry.deferral?.status === 'pending') entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
+        if (entry.deferral?.status === 'pending')
+          entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
         break;
       case 'deferred': {
         const commitment = commitments.find((c) => c.kind === 'deferral' && c.materials.includes(entry.id));
@@ -1187,7 +1402,10 @@ function applyMaterials(
             field: `materials.${entry.id}`,
             message: !entry.deferrable
               ? t('该材料不允许容缺', 'this material may not be deferred')
-              : t('容缺需在受理时签署容缺承诺书', 'deferral needs a signed deferral commitment at acceptance'),
+              : t(
+                  '容缺需在受理时签署容缺承诺书',
+                  'deferral needs a signed deferral commitment at acceptance',
+                ),
           });
           break;
         }
@@ -1218,12 +1436,20 @@ function applyMaterials(
   if (atAcceptance) {
     for (const m of app.materials) {
       if (m.required && m.status === 'missing') {
-        problems.push({ field: `materials.${m.id}`, label: m.name, message: t(`缺少必要材料：${m.name.zh}`, `required material missing: ${m.name.en}`) });
+        problems.push({
+          field: `materials.${m.id}`,
+          label: m.name,
+          message: t(`缺少必要材料：${m.name.zh}`, `required material missing: ${m.name.en}`),
+        });
       }
     }
   }
   if (problems.length) {
-    throw new DomainError('invalid', t('材料不齐全或不符合要求', 'the materials are incomplete or not acceptable'), problems);
+    throw new DomainError(
+      'invalid',
+      t('材料不齐全或不符合要求', 'the materials are incomplete or not acceptable'),
+      problems,
+    );
   }
 }
 
@@ -1241,7 +1467,11 @@ function processVariables(app: Application): Record<string, unknown> {
 
 function caseNumber(bundleCode: string, now: number, id: string): string {
   const day = new Date(now + 8 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const prefix = bundleCode.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase() || 'CASE';
+  const prefix =
+    bundleCode
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 4)
+      .toUpperCase() || 'CASE';
   return `${prefix}-${day}-${id.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
 }
 

@@ -4,7 +4,13 @@
  * status, holder and type check out (GOV-SERVICES 2.13).
  */
 import type { KeyObject } from 'node:crypto';
-import { issueLicence, verifyLicence, type IssuerKey, type LicenceInput, type SignedLicence } from '../licences/index.js';
+import {
+  issueLicence,
+  verifyLicence,
+  type IssuerKey,
+  type LicenceInput,
+  type SignedLicence,
+} from '../licences/index.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type Text } from '../domain/errors.js';
 
@@ -33,7 +39,11 @@ export class LicenceLibrary {
     private readonly keys: LicenceKeys,
   ) {}
 
-  async issue(input: LicenceInput, at: number, source: { applicationId: string; item: string }): Promise<LicenceDoc> {
+  async issue(
+    input: LicenceInput,
+    at: number,
+    source: { applicationId: string; item: string },
+  ): Promise<LicenceDoc> {
     const signed = issueLicence(input, this.keys.issuer, new Date(at).toISOString());
     const doc: LicenceDoc = {
       id: signed.licence.licenceId,
@@ -48,9 +58,11 @@ export class LicenceLibrary {
       return await this.docs.put(LICENCES, doc, 0);
     } catch (err) {
       if (!(err instanceof DocConflictError)) throw err;
-      throw new DomainError('conflict', { zh: `证照编号 ${input.number} 已签发过`, en: `licence number ${input.number} was already issued` }, [
-        { field: 'resultNumber', message: { zh: '编号重复', en: 'duplicate number' } },
-      ]);
+      throw new DomainError(
+        'conflict',
+        { zh: `证照编号 ${input.number} 已签发过`, en: `licence number ${input.number} was already issued` },
+        [{ field: 'resultNumber', message: { zh: '编号重复', en: 'duplicate number' } }],
+      );
     }
   }
 
@@ -81,9 +93,13 @@ export class LicenceLibrary {
     const doc = await this.get(licenceId);
     if (!doc) return { zh: `电子证照 ${licenceId} 不存在`, en: `e-licence ${licenceId} does not exist` };
     if (material.eLicenceType && doc.typeCode !== material.eLicenceType) {
-      return { zh: `该材料需要 ${material.eLicenceType} 类电子证照`, en: `this material needs an e-licence of type ${material.eLicenceType}` };
+      return {
+        zh: `该材料需要 ${material.eLicenceType} 类电子证照`,
+        en: `this material needs an e-licence of type ${material.eLicenceType}`,
+      };
     }
-    if (!holderIds.includes(doc.holderId)) return { zh: '电子证照持证人不是申请人', en: 'the e-licence holder is not the applicant' };
+    if (!holderIds.includes(doc.holderId))
+      return { zh: '电子证照持证人不是申请人', en: 'the e-licence holder is not the applicant' };
     const result = verifyLicence(presented ?? doc.signed, this.keys.trusted, cstDate(now), doc.status);
     return result.ok ? null : result.message;
   }

@@ -13,7 +13,12 @@ export function workingTimeLimits(
     state(clock, now) {
       const region = regionOf(clock.region);
       const s = timeLimitState(
-        { start: clock.start, limitDays: clock.limitDays, pauses: clock.pauses, ...(region ? { region } : {}) },
+        {
+          start: clock.start,
+          limitDays: clock.limitDays,
+          pauses: clock.pauses,
+          ...(region ? { region } : {}),
+        },
         now,
         calendar,
         thresholds,

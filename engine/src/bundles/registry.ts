@@ -60,7 +60,10 @@ export function summarise(record: BundleRecord): BundleSummary {
 
 const problemToField = (p: Problem): FieldProblem => ({
   field: p.elementId ? `bpmn:${p.elementId}` : 'bpmn',
-  message: { zh: `${p.elementType} ${p.elementId}：${p.message}`, en: `${p.elementType} ${p.elementId}: ${p.message}` },
+  message: {
+    zh: `${p.elementType} ${p.elementId}：${p.message}`,
+    en: `${p.elementType} ${p.elementId}: ${p.message}`,
+  },
 });
 
 function invalid(en: string, zh: string, fieldErrors: FieldProblem[]): DomainError {
@@ -76,26 +79,51 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
     problems.push({ field: `bpmn:${elementId}`, message: { zh, en } });
   const main = mainPlan(definition, plans);
   if (!main) {
-    add('', `没有可执行流程声明 gov:bundle="${definition.code}"`, `no executable process declares gov:bundle="${definition.code}"`);
+    add(
+      '',
+      `没有可执行流程声明 gov:bundle="${definition.code}"`,
+      `no executable process declares gov:bundle="${definition.code}"`,
+    );
   }
   for (const plan of plans) {
     for (const node of plan.nodes) {
       if (node.kind !== 'userTask') continue;
       const dept = node.gov?.department;
       const item = node.gov?.item;
-      if (!dept) add(node.id, `用户任务 ${node.id} 未指定部门 (gov:department)`, `user task ${node.id} has no gov:department`);
+      if (!dept)
+        add(
+          node.id,
+          `用户任务 ${node.id} 未指定部门 (gov:department)`,
+          `user task ${node.id} has no gov:department`,
+        );
       else if (dept !== WINDOW && !departments.has(dept)) {
-        add(node.id, `用户任务 ${node.id} 的部门 "${dept}" 不在事项包中`, `user task ${node.id}: department "${dept}" is not in the bundle`);
+        add(
+          node.id,
+          `用户任务 ${node.id} 的部门 "${dept}" 不在事项包中`,
+          `user task ${node.id}: department "${dept}" is not in the bundle`,
+        );
       }
       if (dept && dept !== WINDOW && !item) {
-        add(node.id, `部门任务 ${node.id} 未指定事项 (gov:item)`, `department task ${node.id} has no gov:item`);
+        add(
+          node.id,
+          `部门任务 ${node.id} 未指定事项 (gov:item)`,
+          `department task ${node.id} has no gov:item`,
+        );
       }
       if (item && !items.has(item)) {
-        add(node.id, `用户任务 ${node.id} 的事项 "${item}" 不在事项包中`, `user task ${node.id}: item "${item}" is not in the bundle`);
+        add(
+          node.id,
+          `用户任务 ${node.id} 的事项 "${item}" 不在事项包中`,
+          `user task ${node.id}: item "${item}" is not in the bundle`,
+        );
       }
       const owner = item ? definition.items.find((i) => i.code === item) : undefined;
       if (owner && dept && owner.department !== dept) {
-        add(node.id, `事项 "${item}" 属于 ${owner.department}，任务却分派给 ${dept}`, `item "${item}" belongs to ${owner.department}, but the task goes to ${dept}`);
+        add(
+          node.id,
+          `事项 "${item}" 属于 ${owner.department}，任务却分派给 ${dept}`,
+          `item "${item}" belongs to ${owner.department}, but the task goes to ${dept}`,
+        );
       }
     }
   }
@@ -103,7 +131,10 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
 }
 
 function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined {
-  return plans.find((p) => p.bundle === definition.code) ?? (plans.length === 1 && !plans[0]!.bundle ? plans[0] : undefined);
+  return (
+    plans.find((p) => p.bundle === definition.code) ??
+    (plans.length === 1 && !plans[0]!.bundle ? plans[0] : undefined)
+  );
 }
 
 export class BundleRegistry {
@@ -126,7 +157,11 @@ export class BundleRegistry {
       compileForm(definition);
     } catch (err) {
       if (err instanceof BundleError || err instanceof MergeConflictError) {
-        throw invalid(`bundle.json is invalid: ${err.message}`, `bundle.json 有误：${err.message}`, bundleFieldErrors(err));
+        throw invalid(
+          `bundle.json is invalid: ${err.message}`,
+          `bundle.json 有误：${err.message}`,
+          bundleFieldErrors(err),
+        );
       }
       throw err;
     }
@@ -144,7 +179,8 @@ export class BundleRegistry {
     try {
       deployed = await this.engine.deploy(input.xml as string, { bundle: definition.code });
     } catch (err) {
-      if (err instanceof ValidationError) throw invalid('the process model has problems', '流程模型有误', err.problems.map(problemToField));
+      if (err instanceof ValidationError)
+        throw invalid('the process model has problems', '流程模型有误', err.problems.map(problemToField));
       throw err;
     }
     const main = mainPlan(definition, plans)!;
@@ -162,7 +198,10 @@ export class BundleRegistry {
       deploymentId: deployed.id,
       definition,
       xml: input.xml as string,
-      sha256: createHash('sha256').update(input.xml as string).update(JSON.stringify(definition)).digest('hex'),
+      sha256: createHash('sha256')
+        .update(input.xml as string)
+        .update(JSON.stringify(definition))
+        .digest('hex'),
       createdAt: this.clock(),
       createdBy: actor.userId,
     };
@@ -180,13 +219,25 @@ export class BundleRegistry {
   async latest(code: string, anyStatus = false): Promise<BundleRecord | undefined> {
     const where: Record<string, string> = { code };
     if (!anyStatus) where.status = 'active';
-    const [record] = await this.docs.find<BundleRecord>(BUNDLES, { where, orderBy: 'version', desc: true, limit: 1 });
+    const [record] = await this.docs.find<BundleRecord>(BUNDLES, {
+      where,
+      orderBy: 'version',
+      desc: true,
+      limit: 1,
+    });
     return record && this.canonical(record);
   }
 
   async get(code: string, version?: number): Promise<BundleRecord> {
-    const record = version === undefined ? await this.latest(code, true) : await this.docs.get<BundleRecord>(BUNDLES, `${code}@${version}`);
-    if (!record) throw notFound({ zh: `事项包 ${code}${version ? ` 第${version}版` : ''}`, en: `bundle ${code}${version ? ` version ${version}` : ''}` });
+    const record =
+      version === undefined
+        ? await this.latest(code, true)
+        : await this.docs.get<BundleRecord>(BUNDLES, `${code}@${version}`);
+    if (!record)
+      throw notFound({
+        zh: `事项包 ${code}${version ? ` 第${version}版` : ''}`,
+        en: `bundle ${code}${version ? ` version ${version}` : ''}`,
+      });
     return this.canonical(record);
   }
 
@@ -198,14 +249,17 @@ export class BundleRegistry {
   }
 
   async versions(code: string): Promise<BundleSummary[]> {
-    return (await this.docs.find<BundleRecord>(BUNDLES, { where: { code }, orderBy: 'version' })).map(summarise);
+    return (await this.docs.find<BundleRecord>(BUNDLES, { where: { code }, orderBy: 'version' })).map(
+      summarise,
+    );
   }
 
   /** Retires every version: no new applications; running ones finish on their version. */
   async retire(code: string): Promise<BundleSummary[]> {
     const versions = await this.docs.find<BundleRecord>(BUNDLES, { where: { code } });
     if (!versions.length) throw notFound({ zh: `事项包 ${code}`, en: `bundle ${code}` });
-    for (const v of versions) if (v.status !== 'retired') await this.docs.put(BUNDLES, { ...v, status: 'retired' }, v.rev);
+    for (const v of versions)
+      if (v.status !== 'retired') await this.docs.put(BUNDLES, { ...v, status: 'retired' }, v.rev);
     return this.versions(code);
   }
 }

@@ -48,7 +48,12 @@ export class MongoDocStore implements DocStore {
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
     await this.ready;
     const saved = { ...doc, rev: expectedRev + 1 };
-    const stored: Stored = { _id: doc.id, rev: saved.rev, body: JSON.stringify(saved), f: scalars(saved as unknown as Record<string, unknown>) };
+    const stored: Stored = {
+      _id: doc.id,
+      rev: saved.rev,
+      body: JSON.stringify(saved),
+      f: scalars(saved as unknown as Record<string, unknown>),
+    };
     if (expectedRev === 0) {
       try {
         await this.col(collection).insertOne(stored);
@@ -65,7 +70,12 @@ export class MongoDocStore implements DocStore {
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
     await this.ready;
-    const stored: Stored = { _id: doc.id, rev: doc.rev, body: JSON.stringify(doc), f: scalars(doc as unknown as Record<string, unknown>) };
+    const stored: Stored = {
+      _id: doc.id,
+      rev: doc.rev,
+      body: JSON.stringify(doc),
+      f: scalars(doc as unknown as Record<string, unknown>),
+    };
     await this.col(collection).replaceOne({ _id: doc.id }, stored, { upsert: true });
   }
 
@@ -96,7 +106,9 @@ export class MongoDocStore implements DocStore {
       const op = query.desc ? '$lt' : '$gt';
       if (query.orderBy) {
         const k = `f.${query.orderBy}`;
-        and.push({ $or: [{ [k]: { [op]: cursor[0] } }, { [k]: cursor[0], _id: { [op]: cursor[1] } }] } as Filter<Stored>);
+        and.push({
+          $or: [{ [k]: { [op]: cursor[0] } }, { [k]: cursor[0], _id: { [op]: cursor[1] } }],
+        } as Filter<Stored>);
       } else {
         and.push({ _id: { [op]: cursor[1] } } as Filter<Stored>);
       }

@@ -55,7 +55,11 @@ export class SqliteDocStore implements DocStore {
     const body = JSON.stringify(saved);
     const changes =
       expectedRev === 0
-        ? this.prepare('INSERT OR IGNORE INTO docs (collection, id, rev, body) VALUES (?, ?, 1, ?)').run(collection, doc.id, body).changes
+        ? this.prepare('INSERT OR IGNORE INTO docs (collection, id, rev, body) VALUES (?, ?, 1, ?)').run(
+            collection,
+            doc.id,
+            body,
+          ).changes
         : this.prepare('UPDATE docs SET rev = ?, body = ? WHERE collection = ? AND id = ? AND rev = ?').run(
             saved.rev,
             body,
@@ -78,8 +82,7 @@ export class SqliteDocStore implements DocStore {
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {
     const row = this.prepare('SELECT body FROM docs WHERE collection = ? AND id = ?').get(collection, id) as
-      | { body: string }
-      | undefined;
+      { body: string } | undefined;
     return row ? (JSON.parse(row.body) as T) : undefined;
   }
 

@@ -45,7 +45,9 @@ export function encodeCursor(key: unknown, id: string): string {
 export function decodeCursor(cursor: string): [unknown, string] | null {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' ? [value[0], value[1]] : null;
+    return Array.isArray(value) && value.length === 2 && typeof value[1] === 'string'
+      ? [value[0], value[1]]
+      : null;
   } catch {
     return null;
   }
@@ -99,12 +101,17 @@ export class MemoryDocStore implements DocStore {
   }
 
   async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
-    const all = [...this.collection(collection).values()].map((raw) => JSON.parse(raw) as T & Record<string, unknown>);
+    const all = [...this.collection(collection).values()].map(
+      (raw) => JSON.parse(raw) as T & Record<string, unknown>,
+    );
     const key = query.orderBy;
     const sign = query.desc ? -1 : 1;
     const sorted = all
       .filter((d) => matches(d, query.where))
-      .sort((a, b) => sign * (key ? compareKeys(a[key], b[key]) || compareKeys(a.id, b.id) : compareKeys(a.id, b.id)));
+      .sort(
+        (a, b) =>
+          sign * (key ? compareKeys(a[key], b[key]) || compareKeys(a.id, b.id) : compareKeys(a.id, b.id)),
+      );
     let start = 0;
     if (query.after) {
       const cursor = decodeCursor(query.after);

@@ -14,13 +14,7 @@ export interface FieldProblem {
   message: Text;
 }
 
-export type DomainErrorCode =
-  | 'invalid'
-  | 'notFound'
-  | 'forbidden'
-  | 'conflict'
-  | 'stateInvalid'
-  | 'tooLarge';
+export type DomainErrorCode = 'invalid' | 'notFound' | 'forbidden' | 'conflict' | 'stateInvalid' | 'tooLarge';
 
 const STATUS: Record<DomainErrorCode, number> = {
   invalid: 422,

@@ -9,15 +9,28 @@ import { MemoryDocStore } from './docs.js';
 import { SqliteDocStore, type DocIndexes } from './docs-sqlite.js';
 
 export const DOC_INDEXES: DocIndexes = {
-  applications: [['status'], ['applicantUserId'], ['region', 'createdAt'], ['city', 'createdAt'], ['createdAt']],
-  departmentTasks: [['department', 'state', 'deadline'], ['department', 'timeStatus', 'deadline'], ['applicationId']],
+  applications: [
+    ['status'],
+    ['applicantUserId'],
+    ['region', 'createdAt'],
+    ['city', 'createdAt'],
+    ['createdAt'],
+  ],
+  departmentTasks: [
+    ['department', 'state', 'deadline'],
+    ['department', 'timeStatus', 'deadline'],
+    ['applicationId'],
+  ],
   bundles: [['code', 'version']],
   licences: [['holderId']],
   audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq']],
   idempotency: [['userId']],
 };
 
-export async function openDocStore(store: Store, indexes: DocIndexes = { ...DOC_INDEXES, ...NETWORK_DOC_INDEXES }): Promise<DocStore> {
+export async function openDocStore(
+  store: Store,
+  indexes: DocIndexes = { ...DOC_INDEXES, ...NETWORK_DOC_INDEXES },
+): Promise<DocStore> {
   const s = store as { connection?: unknown; file?: string };
   if (s.connection) {
     const { MongoDocStore } = await import('./docs-mongo.js');

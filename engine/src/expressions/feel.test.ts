@@ -36,13 +36,19 @@ describe('FEEL expressions', () => {
 
   it('returns plain JSON for temporal values and nested contexts', () => {
     expect(compile('= date("2026-01-02")').evaluate({})).toEqual({ ok: true, value: '2026-01-02' });
-    expect(compile('= {a: 1, b: [x, 2]}').evaluate({ x: 1 })).toEqual({ ok: true, value: { a: 1, b: [1, 2] } });
+    expect(compile('= {a: 1, b: [x, 2]}').evaluate({ x: 1 })).toEqual({
+      ok: true,
+      value: { a: 1, b: [1, 2] },
+    });
   });
 
   it('treats "=" as the FEEL marker and anything else in timers as a literal', () => {
     expect(feelBody(' = a ')).toBe('a');
     expect(expressionOrLiteral('PT1H').evaluate({})).toEqual({ ok: true, value: 'PT1H' });
-    expect(expressionOrLiteral('= "P" + string(n) + "D"').evaluate({ n: 2 })).toEqual({ ok: true, value: 'P2D' });
+    expect(expressionOrLiteral('= "P" + string(n) + "D"').evaluate({ n: 2 })).toEqual({
+      ok: true,
+      value: 'P2D',
+    });
     expect(constant('x').syntaxError).toBeNull();
   });
 });

@@ -66,7 +66,21 @@ function build(source: string): CompiledExpression {
   };
 }
 
-const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'if', 'then', 'else', 'for', 'in', 'some', 'every']);
+const RESERVED = new Set([
+  'true',
+  'false',
+  'null',
+  'not',
+  'and',
+  'or',
+  'if',
+  'then',
+  'else',
+  'for',
+  'in',
+  'some',
+  'every',
+]);
 
 /** feelin returns its own wrappers for temporal values; variables stay plain JSON. */
 function toPlain(value: unknown): unknown {

@@ -250,7 +250,9 @@ export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpec
   }
   // Framework errors that already know they are the client's fault (a malformed %-escape in the
   // path, an undecodable Content-Encoding) carry a 4xx status without a body-parser type.
-  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  const status =
+    (err as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const detail = {
       zh: '请求无法解析：路径或内容编码有误',

@@ -7,7 +7,16 @@ import type { Problem } from '../api.js';
 import { compile as compileFeel, expressionOrLiteral, type CompiledExpression } from '../expressions/feel.js';
 import { timerValueProblem } from '../runtime/timers.js';
 import type { ModdleElement } from './parse.js';
-import type { EventDef, GovTask, Mapping, MultiInstance, NodeKind, Plan, PlanFlow, PlanNode } from './plan.js';
+import type {
+  EventDef,
+  GovTask,
+  Mapping,
+  MultiInstance,
+  NodeKind,
+  Plan,
+  PlanFlow,
+  PlanNode,
+} from './plan.js';
 import { EVENT_DEFINITION_KINDS, IGNORED_ELEMENTS, SUPPORTED_NODES } from './supported.js';
 
 export interface CompileOptions {
@@ -80,10 +89,15 @@ class ProcessCompiler {
       this.problem(this.process, 'process.noStart', 'the process has no start event');
     }
     if (noneStarts.length > 1) {
-      this.problem(this.process, 'process.multipleNoneStarts', 'the process has more than one none start event');
+      this.problem(
+        this.process,
+        'process.multipleNoneStarts',
+        'the process has more than one none start event',
+      );
     }
     for (const node of this.nodes) {
-      if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) node.upstream = this.upstreamOf(node.index);
+      if (node.kind === 'inclusiveGateway' && node.incoming.length > 1)
+        node.upstream = this.upstreamOf(node.index);
     }
     return Object.freeze({
       processId: this.process.id,
@@ -101,7 +115,12 @@ class ProcessCompiler {
   }
 
   private problem(element: ModdleElement, code: string, message: string): void {
-    this.problems.push({ elementId: element?.id ?? '', elementType: element?.$type ?? 'unknown', code, message });
+    this.problems.push({
+      elementId: element?.id ?? '',
+      elementType: element?.$type ?? 'unknown',
+      code,
+      message,
+    });
   }
 
   /** First pass: every flow node gets an index, recursively into sub-processes. */
@@ -161,7 +180,11 @@ class ProcessCompiler {
         }
         for (const s of node.starts) {
           if (this.nodes[s]!.event.kind !== 'none') {
-            this.problem(this.elements[s], 'subProcess.start', 'a start event inside a sub-process must be a none start event');
+            this.problem(
+              this.elements[s],
+              'subProcess.start',
+              'a start event inside a sub-process must be a none start event',
+            );
           }
         }
       }
@@ -176,7 +199,11 @@ class ProcessCompiler {
         break;
       case 'businessRuleTask': {
         if (!element.expression || !element.resultVariable) {
-          this.problem(element, 'businessRule.incomplete', 'a business rule task needs gov:expression and gov:resultVariable');
+          this.problem(
+            element,
+            'businessRule.incomplete',
+            'a business rule task needs gov:expression and gov:resultVariable',
+          );
           break;
         }
         node.expression = this.feel(element, element.expression, 'gov:expression');
@@ -186,14 +213,28 @@ class ProcessCompiler {
       case 'callActivity': {
         const called: string | undefined = element.calledElement;
         if (!called) {
-          this.problem(element, 'callActivity.noProcess', 'the call activity names no process (calledElement)');
+          this.problem(
+            element,
+            'callActivity.noProcess',
+            'the call activity names no process (calledElement)',
+          );
         } else if (!this.localProcessIds.has(called) && !this.options.isKnownProcess(called)) {
-          this.problem(element, 'callActivity.unknownProcess', `the called process "${called}" is not deployed`);
+          this.problem(
+            element,
+            'callActivity.unknownProcess',
+            `the called process "${called}" is not deployed`,
+          );
         }
         node.calledElement = called;
         const values: ModdleElement[] = element.extensionElements?.values ?? [];
-        node.inputs = this.mappings(element, values.filter((v) => v.$type === 'gov:Input'));
-        node.outputs = this.mappings(element, values.filter((v) => v.$type === 'gov:Output'));
+        node.inputs = this.mappings(
+          element,
+          values.filter((v) => v.$type === 'gov:Input'),
+        );
+        node.outputs = this.mappings(
+          element,
+          values.filter((v) => v.$type === 'gov:Output'),
+        );
         break;
       }
       case 'sendTask':
@@ -215,9 +256,26 @@ class ProcessCompiler {
         break;
     }
     if (element.loopCharacteristics && !node.multiInstance) {
-      this.problem(element, 'element.unsupported', `${element.loopCharacteristics.$type} is not supported (use multi-instance)`);
+      this.problem(
+        element,
+        'element.unsupported',
+        `${element.loopCharacteristics.$type} is not supported (use multi-instance)`,
+      );
     }
-    if (node.multiInstance && !['userTask', 'serviceTask', 'subProcess', 'callActivity', 'businessRuleTask', 'receiveTask', 'task', 'manualTask', 'sendTask'].includes(node.kind)) {
+    if (
+      node.multiInstance &&
+      ![
+        'userTask',
+        'serviceTask',
+        'subProcess',
+        'callActivity',
+        'businessRuleTask',
+        'receiveTask',
+        'task',
+        'manualTask',
+        'sendTask',
+      ].includes(node.kind)
+    ) {
       this.problem(element, 'multiInstance.notActivity', 'multi-instance is only allowed on activities');
     }
   }
@@ -250,7 +308,10 @@ class ProcessCompiler {
       formView: element.formView,
       timeLimitDays: element.timeLimit,
       specialStep: element.specialStep === true,
-      candidateRoles: roles.split(',').map((r) => r.trim()).filter(Boolean),
+      candidateRoles: roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
       assignee: element.assignee,
     };
   }
@@ -260,7 +321,11 @@ class ProcessCompiler {
     if (!loop || loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') return null;
     const cardinality = loop.loopCardinality?.body;
     if (!cardinality && !loop.collection) {
-      this.problem(element, 'multiInstance.noInput', 'multi-instance needs gov:collection or a loop cardinality');
+      this.problem(
+        element,
+        'multiInstance.noInput',
+        'multi-instance needs gov:collection or a loop cardinality',
+      );
     }
     if (loop.outputElement && !loop.outputCollection) {
       this.problem(element, 'multiInstance.output', 'gov:outputElement needs gov:outputCollection');
@@ -316,7 +381,9 @@ class ProcessCompiler {
     return {
       kind: 'message',
       messageName: message.name,
-      correlationKey: message.correlationKey ? this.feel(element, message.correlationKey, 'gov:correlationKey') : null,
+      correlationKey: message.correlationKey
+        ? this.feel(element, message.correlationKey, 'gov:correlationKey')
+        : null,
     };
   }
 
@@ -328,7 +395,11 @@ class ProcessCompiler {
     ] as const;
     const given = options.filter(([, expr]) => expr?.body?.trim());
     if (given.length !== 1) {
-      this.problem(element, 'timer.definition', 'a timer needs exactly one of timeDate, timeDuration or timeCycle');
+      this.problem(
+        element,
+        'timer.definition',
+        'a timer needs exactly one of timeDate, timeDuration or timeCycle',
+      );
       return { kind: 'none' };
     }
     const [kind, expr] = given[0]!;
@@ -357,7 +428,11 @@ class ProcessCompiler {
         const other = source === undefined ? target : source;
         if (other !== undefined) this.besideRejected.add(other);
         if (!ref || !this.problems.some((p) => p.elementId === ref)) {
-          this.problem(element, 'flow.dangling', `the sequence flow's ${end} ${ref ? `"${ref}" ` : ''}does not exist`);
+          this.problem(
+            element,
+            'flow.dangling',
+            `the sequence flow's ${end} ${ref ? `"${ref}" ` : ''}does not exist`,
+          );
         }
         continue;
       }
@@ -366,7 +441,11 @@ class ProcessCompiler {
         continue;
       }
       if (this.nodes[target]!.kind === 'startEvent' || this.nodes[target]!.kind === 'boundaryEvent') {
-        this.problem(element, 'flow.intoEvent', `a sequence flow may not lead into a ${this.nodes[target]!.kind}`);
+        this.problem(
+          element,
+          'flow.intoEvent',
+          `a sequence flow may not lead into a ${this.nodes[target]!.kind}`,
+        );
         continue;
       }
       if (this.nodes[source]!.kind === 'endEvent') {
@@ -402,7 +481,11 @@ class ProcessCompiler {
         continue;
       }
       if (node.event.kind === 'error' && !node.cancelActivity) {
-        this.problem(element, 'boundary.errorNonInterrupting', 'an error boundary event is always interrupting');
+        this.problem(
+          element,
+          'boundary.errorNonInterrupting',
+          'an error boundary event is always interrupting',
+        );
       }
       node.attachedTo = host;
       this.nodes[host]!.boundaries.push(node.index);
@@ -437,7 +520,8 @@ class ProcessCompiler {
         const ok = node.outgoing.every((f) => {
           const target = this.nodes[this.flows[f]!.target]!;
           return (
-            (target.kind === 'intermediateCatchEvent' && target.event.kind !== 'none') || target.kind === 'receiveTask'
+            (target.kind === 'intermediateCatchEvent' && target.event.kind !== 'none') ||
+            target.kind === 'receiveTask'
           );
         });
         if (!ok || node.outgoing.length < 2) {
@@ -454,7 +538,11 @@ class ProcessCompiler {
         node.kind !== 'boundaryEvent' &&
         !this.besideRejected.has(node.index)
       ) {
-        this.problem(element, 'flow.unreachable', `no sequence flow leads to ${node.id}: it can never be reached`);
+        this.problem(
+          element,
+          'flow.unreachable',
+          `no sequence flow leads to ${node.id}: it can never be reached`,
+        );
       }
       if (
         node.outgoing.length === 0 &&

@@ -20,7 +20,10 @@ const standalone: CompileOptions = {
 };
 
 /** Parses, validates and compiles; plans are empty whenever there is any problem. */
-export async function parseAndCompile(xml: unknown, options: CompileOptions = standalone): Promise<ParsedModel> {
+export async function parseAndCompile(
+  xml: unknown,
+  options: CompileOptions = standalone,
+): Promise<ParsedModel> {
   const { definitions, problems } = await parseXml(xml);
   if (!definitions) return { plans: [], problems };
   const compiled = compileDefinitions(definitions, options);

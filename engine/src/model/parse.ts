@@ -43,26 +43,34 @@ export function guardXml(xml: unknown): Problem[] {
 
 /** gov attributes with a non-string type: moddle would coerce "2.5" to 2 and "maybe" to false. */
 const TYPED_GOV_ATTRIBUTES: Map<string, string> = new Map(
-  (govDescriptor.types as { properties?: { name: string; type: string; isAttr?: boolean }[] }[]).flatMap((t) =>
-    (t.properties ?? []).filter((p) => p.isAttr && (p.type === 'Integer' || p.type === 'Boolean')).map((p) => [p.name, p.type] as const),
+  (govDescriptor.types as { properties?: { name: string; type: string; isAttr?: boolean }[] }[]).flatMap(
+    (t) =>
+      (t.properties ?? [])
+        .filter((p) => p.isAttr && (p.type === 'Integer' || p.type === 'Boolean'))
+        .map((p) => [p.name, p.type] as const),
   ),
 );
 
 /** Checks the raw text of typed gov attributes before moddle coerces them, naming the element. */
 function typedAttributeProblems(xml: string): Problem[] {
-  const prefixes = [...xml.matchAll(/xmlns:([\w.-]+)\s*=\s*["']http:\/\/onething\.dev\/schema\/bpmn\/gov\/1\.0["']/g)].map((m) => m[1]);
+  const prefixes = [
+    ...xml.matchAll(/xmlns:([\w.-]+)\s*=\s*["']http:\/\/onething\.dev\/schema\/bpmn\/gov\/1\.0["']/g),
+  ].map((m) => m[1]);
   if (!prefixes.length) return [];
   const problems: Problem[] = [];
   for (const tag of xml.matchAll(/<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(\s[^<>]*?)\/?>/g)) {
     const attrs = new Map<string, string>();
-    for (const a of tag[2]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs.set(a[1]!, a[2] ?? a[3] ?? '');
+    for (const a of tag[2]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+      attrs.set(a[1]!, a[2] ?? a[3] ?? '');
     for (const [name, value] of attrs) {
       const [prefix, local] = name.split(':');
       const type = local && prefixes.includes(prefix) ? TYPED_GOV_ATTRIBUTES.get(local) : undefined;
       if (!type) continue;
       const ok = type === 'Integer' ? /^\s*\d+\s*$/.test(value) : /^\s*(true|false)\s*$/.test(value);
       if (ok) continue;
-      const elementType = tag[1]!.includes(':') ? `bpmn:${tag[1]!.split(':')[1]![0]!.toUpperCase()}${tag[1]!.split(':')[1]!.slice(1)}` : tag[1]!;
+      const elementType = tag[1]!.includes(':')
+        ? `bpmn:${tag[1]!.split(':')[1]![0]!.toUpperCase()}${tag[1]!.split(':')[1]!.slice(1)}`
+        : tag[1]!;
       problems.push(
         problem(
           'gov.attributeType',
@@ -84,7 +92,9 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
     // A diagram (bpmndi) pointing at a missing element is a drawing fault, not an execution one.
-    const semantic = warnings.filter((w: ParseWarning) => !/^(bpmndi|dc|di):/.test((w.element as ModdleElement)?.$type ?? ''));
+    const semantic = warnings.filter(
+      (w: ParseWarning) => !/^(bpmndi|dc|di):/.test((w.element as ModdleElement)?.$type ?? ''),
+    );
     const problems = [...typed, ...semantic.map(problemOfWarning)];
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
@@ -109,10 +119,17 @@ function problemOfWarning(w: ParseWarning & { error?: Error }): Problem {
   const nested = w.error?.message ?? '';
   const duplicate = /duplicate ID <([^>]+)>/.exec(nested);
   if (duplicate) {
-    return problem('element.duplicateId', `the id "${duplicate[1]}" is used twice in the document${at}`, duplicate[1]!, tag ?? 'unknown');
+    return problem(
+      'element.duplicateId',
+      `the id "${duplicate[1]}" is used twice in the document${at}`,
+      duplicate[1]!,
+      tag ?? 'unknown',
+    );
   }
   if (tag) {
-    const reason = /unknown type/.test(nested) ? 'is not a BPMN 2.0 element' : `cannot appear here${nested ? `: ${nested}` : ''}`;
+    const reason = /unknown type/.test(nested)
+      ? 'is not a BPMN 2.0 element'
+      : `cannot appear here${nested ? `: ${nested}` : ''}`;
     return problem('element.unknown', `<${tag}> ${reason}${at}`, '', tag);
   }
   const unresolved = /unresolved reference <([^>]+)>/.exec(first);

@@ -23,7 +23,10 @@ export const SUPPORTED_NODES: Record<string, { kind: NodeKind; events?: readonly
   'bpmn:CallActivity': { kind: 'callActivity' },
   'bpmn:BoundaryEvent': { kind: 'boundaryEvent', events: ['timer', 'error', 'message', 'escalation'] },
   'bpmn:IntermediateCatchEvent': { kind: 'intermediateCatchEvent', events: ['timer', 'message'] },
-  'bpmn:IntermediateThrowEvent': { kind: 'intermediateThrowEvent', events: ['none', 'message', 'escalation'] },
+  'bpmn:IntermediateThrowEvent': {
+    kind: 'intermediateThrowEvent',
+    events: ['none', 'message', 'escalation'],
+  },
 };
 
 /** Elements that carry no behaviour and are accepted as documentation. */

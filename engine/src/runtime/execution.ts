@@ -9,8 +9,15 @@ import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
 import { IncidentSignal } from './incident.js';
 import { CommandError } from './errors.js';
-import { type Effect, type InstanceState, type Scope, type Token, type Wait, ROOT_SCOPE, deepCopy } from './state.js';
-
+import {
+  type Effect,
+  type InstanceState,
+  type Scope,
+  type Token,
+  type Wait,
+  ROOT_SCOPE,
+  deepCopy,
+} from './state.js';
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
 const MAX_ACTIVATIONS_PER_STEP = 100_000;
@@ -57,7 +64,8 @@ export class Execution {
   /** Variables visible from a scope: its own over its parents'. */
   context(scopeId: string): Variables {
     const chain: Scope[] = [];
-    for (let id: string | null = scopeId; id; id = this.s.scopes[id]?.parent ?? null) chain.push(this.s.scopes[id]!);
+    for (let id: string | null = scopeId; id; id = this.s.scopes[id]?.parent ?? null)
+      chain.push(this.s.scopes[id]!);
     if (chain.length === 1) return chain[0]!.vars;
     const merged: Variables = {};
     for (let i = chain.length - 1; i >= 0; i--) Object.assign(merged, chain[i]!.vars);
@@ -96,7 +104,10 @@ export class Execution {
   evaluateBoolean(expr: CompiledExpression, scopeId: string, extra?: Variables): boolean {
     const value = this.evaluate(expr, scopeId, extra);
     if (typeof value !== 'boolean') {
-      throw new IncidentSignal('feel.notBoolean', `${expr.source} gave ${JSON.stringify(value)}, not true or false`);
+      throw new IncidentSignal(
+        'feel.notBoolean',
+        `${expr.source} gave ${JSON.stringify(value)}, not true or false`,
+      );
     }
     return value;
   }
@@ -144,7 +155,8 @@ export class Execution {
 
   /** Flows an activity or event leaves by: unconditional ones, conditional ones that hold, else the default. */
   outgoingOf(token: Token, node: PlanNode): number[] {
-    if (node.outgoing.length === 1 && !this.plan.flows[node.outgoing[0]!]!.condition) return [node.outgoing[0]!];
+    if (node.outgoing.length === 1 && !this.plan.flows[node.outgoing[0]!]!.condition)
+      return [node.outgoing[0]!];
     const taken: number[] = [];
     for (const f of node.outgoing) {
       if (f === node.defaultFlow) continue;
@@ -161,7 +173,9 @@ export class Execution {
     this.closeWaitsOf(token);
     if (token.inner) {
       // One iteration of a multi-instance activity; the activity itself completes with its body.
-      this.history('iteration.completed', node, { loopCounter: this.s.scopes[token.scope]?.vars.loopCounter });
+      this.history('iteration.completed', node, {
+        loopCounter: this.s.scopes[token.scope]?.vars.loopCounter,
+      });
       this.removeToken(token);
       return; // the inner scope is now empty; the multi-instance body notices on settle
     }
@@ -212,7 +226,13 @@ export class Execution {
 
   // ── scopes ────────────────────────────────────────────────────────────────────────────
 
-  openScope(kind: Scope['kind'], node: number, parent: string, token: string | null, vars: Variables = {}): Scope {
+  openScope(
+    kind: Scope['kind'],
+    node: number,
+    parent: string,
+    token: string | null,
+    vars: Variables = {},
+  ): Scope {
     const scope: Scope = { id: this.nextId('s'), node, parent, token, kind, vars };
     this.s.scopes[scope.id] = scope;
     return scope;
@@ -277,7 +297,8 @@ export class Execution {
     if (from && !from.inner) candidates.push(from);
     for (let id: string | null = scopeId; id && id !== ROOT_SCOPE; id = this.s.scopes[id]?.parent ?? null) {
       const scope = this.s.scopes[id]!;
-      if (scope.token && (scope.kind === 'sub' || scope.kind === 'mi')) candidates.push(this.s.tokens[scope.token]!);
+      if (scope.token && (scope.kind === 'sub' || scope.kind === 'mi'))
+        candidates.push(this.s.tokens[scope.token]!);
     }
     for (const host of candidates) {
       for (const b of this.plan.nodes[host.node]!.boundaries) {
@@ -293,7 +314,12 @@ export class Execution {
    * Fires the catching boundary, if any. Returns true when caught. An escalation nobody here
    * catches goes up to the calling instance's call activity.
    */
-  catchEvent(kind: 'error' | 'escalation', code: string | null, from: Token | null, scopeId: string): boolean {
+  catchEvent(
+    kind: 'error' | 'escalation',
+    code: string | null,
+    from: Token | null,
+    scopeId: string,
+  ): boolean {
     const caught = this.findCatcher(kind, code, from, scopeId);
     if (caught) this.triggerBoundary(caught.host, caught.boundary);
     else if (kind === 'escalation' && this.s.parent) {
@@ -310,7 +336,10 @@ export class Execution {
   /** An error no boundary catches goes to the calling instance, or becomes an incident. */
   throwError(code: string, from: Token | null, scopeId: string, node: PlanNode): void {
     if (!this.errorHandled(code, from, scopeId)) {
-      throw new IncidentSignal('error.uncaught', `error "${code}" thrown at ${node.id} is not caught by any boundary event`);
+      throw new IncidentSignal(
+        'error.uncaught',
+        `error "${code}" thrown at ${node.id} is not caught by any boundary event`,
+      );
     }
     this.history('error.thrown', node, { errorCode: code });
     if (this.catchEvent('error', code, from, scopeId)) return;

@@ -99,7 +99,11 @@ export type Effect =
       errorCode?: string;
       parent?: { instanceId: string; waitId: string };
     }
-  | { type: 'escalation.raised'; escalationCode: string | null; parent: { instanceId: string; waitId: string } }
+  | {
+      type: 'escalation.raised';
+      escalationCode: string | null;
+      parent: { instanceId: string; waitId: string };
+    }
   | { type: 'history'; entry: HistoryEntry };
 
 export type Command =

@@ -9,7 +9,15 @@ import { IncidentSignal } from './incident.js';
 import { CommandError } from './errors.js';
 import { returnFromCall } from './behaviours/call-activity.js';
 import { reschedule } from './behaviours/timer.js';
-import { type Command, type InstanceState, type StepResult, type Token, type Wait, ROOT_SCOPE, cloneState } from './state.js';
+import {
+  type Command,
+  type InstanceState,
+  type StepResult,
+  type Token,
+  type Wait,
+  ROOT_SCOPE,
+  cloneState,
+} from './state.js';
 
 export { CommandError } from './errors.js';
 
@@ -27,7 +35,8 @@ export function step(plan: Plan, state: InstanceState | null, command: Command, 
 
 function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: number): StepResult {
   const startNode = command.startNode ?? plan.starts[0];
-  if (startNode === undefined) throw new CommandError('invalid', `process ${plan.processId} has no none start event`);
+  if (startNode === undefined)
+    throw new CommandError('invalid', `process ${plan.processId} has no none start event`);
   const s: InstanceState = {
     id: command.instanceId,
     processId: plan.processId,
@@ -35,7 +44,9 @@ function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: nu
     version: plan.version,
     status: 'active',
     tokens: {},
-    scopes: { [ROOT_SCOPE]: { id: ROOT_SCOPE, node: -1, parent: null, token: null, kind: 'process', vars: {} } },
+    scopes: {
+      [ROOT_SCOPE]: { id: ROOT_SCOPE, node: -1, parent: null, token: null, kind: 'process', vars: {} },
+    },
     waits: {},
     tasks: {},
     jobs: {},
@@ -75,9 +86,15 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
   switch (command.type) {
     case 'completeTask':
     case 'completeJob': {
-      const { wait, token } = waitOf(exec, command.waitId, [command.type === 'completeTask' ? 'task' : 'job']);
+      const { wait, token } = waitOf(exec, command.waitId, [
+        command.type === 'completeTask' ? 'task' : 'job',
+      ]);
       const data = command.type === 'completeTask' && command.actor ? { actor: command.actor } : undefined;
-      exec.history(command.type === 'completeTask' ? 'task.completed' : 'job.completed', exec.plan.nodes[wait.node], data);
+      exec.history(
+        command.type === 'completeTask' ? 'task.completed' : 'job.completed',
+        exec.plan.nodes[wait.node],
+        data,
+      );
       exec.closeWait(wait, 'completed');
       exec.setVariables(token.scope, command.variables);
       guarded(exec, token, 'leave', () => exec.leave(token));
@@ -98,7 +115,9 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
     }
     case 'fireTimer':
     case 'deliverMessage': {
-      const { wait, token } = waitOf(exec, command.waitId, [command.type === 'fireTimer' ? 'timer' : 'message']);
+      const { wait, token } = waitOf(exec, command.waitId, [
+        command.type === 'fireTimer' ? 'timer' : 'message',
+      ]);
       fireEvent(exec, wait, token, command.type === 'deliverMessage' ? command.variables : undefined);
       return;
     }
@@ -111,7 +130,10 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       } else if (command.errorCode !== undefined) {
         guarded(exec, token, 'enter', () => exec.throwError(command.errorCode!, token, token.scope, node));
       } else {
-        exec.raiseIncident(token, new IncidentSignal('call.ended', `the called instance ended as ${command.status}`));
+        exec.raiseIncident(
+          token,
+          new IncidentSignal('call.ended', `the called instance ended as ${command.status}`),
+        );
       }
       return;
     }
@@ -120,7 +142,9 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       const { token } = waitOf(exec, command.waitId, ['call']);
       const node = exec.plan.nodes[token.node]!;
       exec.history('escalation.received', node, { escalationCode: command.escalationCode });
-      guarded(exec, token, 'enter', () => exec.catchEvent('escalation', command.escalationCode, token, token.scope));
+      guarded(exec, token, 'enter', () =>
+        exec.catchEvent('escalation', command.escalationCode, token, token.scope),
+      );
       return;
     }
     case 'resolveIncident': {
@@ -141,7 +165,12 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
 }
 
 /** A timer or message wait fired: a catch event moves on, a boundary fires on its host. */
-function fireEvent(exec: Execution, wait: Wait, token: Token, variables: Record<string, unknown> | undefined): void {
+function fireEvent(
+  exec: Execution,
+  wait: Wait,
+  token: Token,
+  variables: Record<string, unknown> | undefined,
+): void {
   const node = exec.plan.nodes[wait.node]!;
   exec.history(wait.kind === 'timer' ? 'timer.fired' : 'message.received', node);
   if (node.kind === 'boundaryEvent') {

@@ -13,7 +13,12 @@ declare module 'bpmn-moddle' {
       xml: string,
       typeName?: string,
       options?: Record<string, unknown>,
-    ): Promise<{ rootElement: any; warnings: ParseWarning[]; references: unknown[]; elementsById: Record<string, any> }>;
+    ): Promise<{
+      rootElement: any;
+      warnings: ParseWarning[];
+      references: unknown[];
+      elementsById: Record<string, any>;
+    }>;
     toXML(element: unknown, options?: Record<string, unknown>): Promise<{ xml: string }>;
     create(type: string, attrs?: Record<string, unknown>): any;
   }

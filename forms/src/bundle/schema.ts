@@ -90,10 +90,7 @@ const item = objectOf(
         // 'resultNumber': the licence number identifies its holder (a business licence's number is the new credit code).
         holder: { enum: ['applicant', 'resultNumber'] },
       },
-      [
-        'eLicenceType',
-        'fields',
-      ],
+      ['eLicenceType', 'fields'],
     ),
   },
   ['code', 'name', 'department', 'promisedDays', 'fields', 'materials'],

@@ -18,11 +18,19 @@ export default function conditionalSplits(options: GovRuleOptions = {}): RuleDef
         if (!isDefault && !hasCondition) {
           reporter.report(
             flow.id,
-            say(options, '分支缺少条件（或把它设为默认分支）', 'Flow out of a split has no condition (or make it the default flow)'),
+            say(
+              options,
+              '分支缺少条件（或把它设为默认分支）',
+              'Flow out of a split has no condition (or make it the default flow)',
+            ),
             ['conditionExpression'],
           );
         } else if (isDefault && hasCondition) {
-          reporter.report(flow.id, say(options, '默认分支的条件不会被使用', "The default flow's condition is never used"), ['conditionExpression']);
+          reporter.report(
+            flow.id,
+            say(options, '默认分支的条件不会被使用', "The default flow's condition is never used"),
+            ['conditionExpression'],
+          );
         }
       }
     },

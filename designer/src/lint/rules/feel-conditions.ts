@@ -10,7 +10,11 @@ export default function feelConditions(options: GovRuleOptions = {}): RuleDefini
       if (body === undefined || body.trim() === '') return;
       const error = compile(body).syntaxError;
       if (error) {
-        reporter.report(node.id, say(options, `条件表达式有语法错误：${error}`, `Condition has a FEEL syntax error: ${error}`), ['conditionExpression']);
+        reporter.report(
+          node.id,
+          say(options, `条件表达式有语法错误：${error}`, `Condition has a FEEL syntax error: ${error}`),
+          ['conditionExpression'],
+        );
       }
     },
   };

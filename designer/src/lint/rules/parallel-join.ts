@@ -19,14 +19,25 @@ export default function parallelJoin(options: GovRuleOptions = {}): RuleDefiniti
         if (common.length === 0) break;
       }
       if (!common || common.length === 0) {
-        reporter.report(node.id, say(options, '并行分支没有汇合到同一个并行网关', 'Parallel split is not joined by a parallel gateway'));
+        reporter.report(
+          node.id,
+          say(
+            options,
+            '并行分支没有汇合到同一个并行网关',
+            'Parallel split is not joined by a parallel gateway',
+          ),
+        );
       }
     },
   };
 }
 
 /** Parallel joins reachable from start (inclusive), not passing through the split itself again. */
-function reachableJoins(start: ModdleNode, split: ModdleNode, flows: ReturnType<typeof flowIndex>): Set<ModdleNode> {
+function reachableJoins(
+  start: ModdleNode,
+  split: ModdleNode,
+  flows: ReturnType<typeof flowIndex>,
+): Set<ModdleNode> {
   const joins = new Set<ModdleNode>();
   const seen = new Set<ModdleNode>([split]);
   const queue: ModdleNode[] = start ? [start] : [];

@@ -13,26 +13,49 @@ export default function userTaskAssignment(options: GovRuleOptions = {}): RuleDe
       const item: string | undefined = node.item || undefined;
       let knownDepartment = true;
       if (!department) {
-        reporter.report(node.id, say(options, '用户任务未指定部门', 'User task has no department'), ['department']);
+        reporter.report(node.id, say(options, '用户任务未指定部门', 'User task has no department'), [
+          'department',
+        ]);
       } else if (department !== WINDOW && options.departments && !options.departments.includes(department)) {
         knownDepartment = false;
         reporter.report(
           node.id,
-          say(options, `部门 "${department}" 不在事项包中`, `Department "${department}" is not in the bundle`),
+          say(
+            options,
+            `部门 "${department}" 不在事项包中`,
+            `Department "${department}" is not in the bundle`,
+          ),
           ['department'],
         );
       }
       if (department && department !== WINDOW && !item) {
-        reporter.report(node.id, say(options, '部门任务未指定办理事项', 'Department task has no service item'), ['item']);
+        reporter.report(
+          node.id,
+          say(options, '部门任务未指定办理事项', 'Department task has no service item'),
+          ['item'],
+        );
       }
       if (item && options.items) {
         const owner = options.items[item];
         if (!owner) {
-          reporter.report(node.id, say(options, `事项 "${item}" 不在事项包中`, `Item "${item}" is not in the bundle`), ['item']);
-        } else if (department && department !== WINDOW && knownDepartment && owner.department !== department) {
           reporter.report(
             node.id,
-            say(options, `事项 "${item}" 属于 ${owner.department}，任务却分派给 ${department}`, `Item "${item}" belongs to ${owner.department}, not ${department}`),
+            say(options, `事项 "${item}" 不在事项包中`, `Item "${item}" is not in the bundle`),
+            ['item'],
+          );
+        } else if (
+          department &&
+          department !== WINDOW &&
+          knownDepartment &&
+          owner.department !== department
+        ) {
+          reporter.report(
+            node.id,
+            say(
+              options,
+              `事项 "${item}" 属于 ${owner.department}，任务却分派给 ${department}`,
+              `Item "${item}" belongs to ${owner.department}, not ${department}`,
+            ),
             ['item'],
           );
         }

@@ -21,8 +21,13 @@ export const callActivity: Behaviour = {
     }
     const wait = exec.openWait({ kind: 'call', token: token.id, node: node.index });
     token.rest = 'wait';
-    const effect: { type: 'call.started'; waitId: string; processId: string; businessKey?: string; variables: Variables } =
-      { type: 'call.started', waitId: wait.id, processId: node.calledElement!, variables };
+    const effect: {
+      type: 'call.started';
+      waitId: string;
+      processId: string;
+      businessKey?: string;
+      variables: Variables;
+    } = { type: 'call.started', waitId: wait.id, processId: node.calledElement!, variables };
     if (exec.s.businessKey !== undefined) effect.businessKey = exec.s.businessKey;
     exec.effects.push(effect);
     exec.attachBoundaries(token, node);
@@ -30,7 +35,12 @@ export const callActivity: Behaviour = {
 };
 
 /** The called instance completed: map its variables back and move on. */
-export function returnFromCall(exec: Execution, token: Token, node: PlanNode, childVariables: Variables): void {
+export function returnFromCall(
+  exec: Execution,
+  token: Token,
+  node: PlanNode,
+  childVariables: Variables,
+): void {
   if (node.outputs.length) {
     const values: Variables = {};
     for (const m of node.outputs) values[m.target] = exec.evaluate(m.source, token.scope, childVariables);

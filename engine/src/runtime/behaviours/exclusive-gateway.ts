@@ -15,7 +15,8 @@ export const exclusiveGateway: Behaviour = {
       }
     }
     if (chosen < 0) chosen = node.defaultFlow;
-    if (chosen < 0) throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
+    if (chosen < 0)
+      throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
     exec.history('element.completed', node);
     exec.take(token, chosen);
   },

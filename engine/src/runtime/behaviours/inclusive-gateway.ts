@@ -19,7 +19,8 @@ function split(exec: Execution, token: Token, node: PlanNode): void {
     if (!condition || exec.evaluateBoolean(condition, token.scope)) taken.push(f);
   }
   if (taken.length === 0 && node.defaultFlow >= 0) taken.push(node.defaultFlow);
-  if (taken.length === 0) throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
+  if (taken.length === 0)
+    throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
   exec.takeAll(token, taken);
 }
 

@@ -8,7 +8,13 @@ export function arrivalsByFlow(exec: Execution, node: PlanNode, scope: string): 
   const byFlow = new Map<number, Token>();
   for (const id in exec.s.tokens) {
     const t = exec.s.tokens[id]!;
-    if (t.node === node.index && t.scope === scope && t.rest === 'join' && t.via !== undefined && !byFlow.has(t.via)) {
+    if (
+      t.node === node.index &&
+      t.scope === scope &&
+      t.rest === 'join' &&
+      t.via !== undefined &&
+      !byFlow.has(t.via)
+    ) {
       byFlow.set(t.via, t);
     }
   }

@@ -16,13 +16,19 @@ function itemsOf(exec: Execution, token: Token, node: PlanNode): { total: number
   if (mi.collection) {
     const value = exec.evaluate(mi.collection, token.scope);
     if (!Array.isArray(value)) {
-      throw new IncidentSignal('multiInstance.collection', `${mi.collection.source} is ${JSON.stringify(value)}, not a list`);
+      throw new IncidentSignal(
+        'multiInstance.collection',
+        `${mi.collection.source} is ${JSON.stringify(value)}, not a list`,
+      );
     }
     return { total: value.length, items: value };
   }
   const n = exec.evaluate(mi.cardinality!, token.scope);
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-    throw new IncidentSignal('multiInstance.cardinality', `loop cardinality ${JSON.stringify(n)} is not a whole number ≥ 0`);
+    throw new IncidentSignal(
+      'multiInstance.cardinality',
+      `loop cardinality ${JSON.stringify(n)} is not a whole number ≥ 0`,
+    );
   }
   return { total: n, items: null };
 }
@@ -59,7 +65,8 @@ function innerDone(exec: Execution, inner: Scope): void {
   const state = body.mi!;
   if (state.done) return;
   state.completed++;
-  if (mi.outputElement) state.outputs[inner.loopIndex!] = exec.evaluate(mi.outputElement, body.id, inner.vars);
+  if (mi.outputElement)
+    state.outputs[inner.loopIndex!] = exec.evaluate(mi.outputElement, body.id, inner.vars);
   const counters = {
     ...inner.vars,
     numberOfInstances: state.total,

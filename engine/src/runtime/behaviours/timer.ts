@@ -5,7 +5,11 @@ import { IncidentSignal } from '../incident.js';
 import type { Token, Wait } from '../state.js';
 import { addDuration, parseCycle, parseDate } from '../timers.js';
 
-function due(exec: Execution, token: Token, node: PlanNode): { dueAt: number; repeat?: number; every?: string } {
+function due(
+  exec: Execution,
+  token: Token,
+  node: PlanNode,
+): { dueAt: number; repeat?: number; every?: string } {
   if (node.event.kind !== 'timer') throw new IncidentSignal('timer.missing', 'no timer definition');
   const timer = node.event.timer;
   const raw = exec.evaluate(timer.expr, token.scope);
@@ -24,7 +28,8 @@ function due(exec: Execution, token: Token, node: PlanNode): { dueAt: number; re
   }
   const cycle = parseCycle(value);
   if (!cycle) throw new IncidentSignal('timer.invalid', `"${value}" is not an ISO 8601 repeating interval`);
-  const first = cycle.start !== null && cycle.start > exec.now ? cycle.start : addDuration(exec.now, cycle.duration);
+  const first =
+    cycle.start !== null && cycle.start > exec.now ? cycle.start : addDuration(exec.now, cycle.duration);
   return { dueAt: first, repeat: cycle.repetitions, every: cycle.duration };
 }
 
