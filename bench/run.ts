@@ -63,7 +63,7 @@ console.log('\n' + consoleTable(report));
 mkdirSync(`${root}bench/results`, { recursive: true });
 const partial = only !== undefined || value('rounds') !== undefined || quick;
 writeJson(`${root}bench/results/${partial ? 'partial' : 'latest'}.json`, report);
-if (!partial) updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
+if (!partial) await updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
 console.log(
   `\n${Math.round(report.seconds)} s; wrote bench/results/${partial ? 'partial.json' : 'latest.json and BENCHMARKS.md'}`,
 );

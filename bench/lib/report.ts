@@ -120,15 +120,21 @@ ${START}
 ${END}
 `;
 
-/** Replaces the generated section of BENCHMARKS.md, keeping everything outside the markers. */
-export function updateBenchmarksMd(path: string, report: Report): void {
+/**
+ * Replaces the generated section of BENCHMARKS.md, keeping everything outside the markers, and
+ * formats the file with the repository's prettier settings (so `npm run lint` stays clean).
+ */
+export async function updateBenchmarksMd(path: string, report: Report): Promise<void> {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : TEMPLATE;
   const start = current.indexOf(START);
   const end = current.indexOf(END);
   const base = start >= 0 && end > start ? current : TEMPLATE;
   const s = base.indexOf(START);
   const e = base.indexOf(END);
-  writeFileSync(path, `${base.slice(0, s + START.length)}\n${markdown(report)}\n${base.slice(e)}`);
+  const text = `${base.slice(0, s + START.length)}\n${markdown(report)}\n${base.slice(e)}`;
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  writeFileSync(path, await prettier.format(text, { ...options, filepath: path }));
 }
 
 export function writeJson(path: string, report: Report): void {
