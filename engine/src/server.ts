@@ -22,7 +22,9 @@ import { AuditLog } from './audit/index.js';
 import type { Actor } from './domain/actor.js';
 import type { DocStore } from './domain/docs.js';
 import { DomainError } from './domain/errors.js';
-import { openDocStore } from './domain/open-docs.js';
+import { DOC_INDEXES, openDocStore } from './domain/open-docs.js';
+import { loadOrCreateDataKey } from './security/data-key.js';
+import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
 import { createApp } from './http/app.js';
 import { createNetworkServices } from './network/http.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from './network/index.js';
@@ -60,8 +62,14 @@ export function loadLicenceKeys(dataDir: string, logger: Logger): LicenceKeys {
   else {
     privateKey = generateKeyPairSync('ed25519').privateKey;
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
-    logger.warn(`generated the e-licence signing key into ${file}`);
+    try {
+      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      logger.warn(`generated the e-licence signing key into ${file}`);
+    } catch (err) {
+      // Another engine process created it first: everyone signs with that one.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+    }
   }
   const keyId = `centre-${createPublicKey(privateKey).export({ type: 'spki', format: 'der' }).subarray(-8).toString('hex')}`;
   return { issuer: { keyId, privateKey }, trusted: new Map([[keyId, createPublicKey(privateKey)]]) };
@@ -124,7 +132,9 @@ export async function start(
 ): Promise<RunningServer> {
   const dataDir = resolve(env.ONETHING_DATA_DIR ?? 'data');
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
-  const docs = await openDocStore(store);
+  // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
+  const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
+  const docs = new EncryptingDocStore(await openDocStore(store), dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
