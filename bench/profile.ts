@@ -1,13 +1,19 @@
 /**
  * Runs our side of an in-memory engine case for profiling, without the reference:
- *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways] [instances]
+ *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways|example:<code>] [instances]
  * then open the .cpuprofile in Chrome DevTools (Performance) or summarise it with bench/lib/profile-top.ts.
  */
 import { createEngine } from '../engine/src/index.js';
 import { fanout, gateways } from './cases/engine.js';
+import { exampleScenario } from './cases/examples.js';
 import { runInstances } from './lib/onething.js';
 
-const scenario = process.argv[2] === 'gateways' ? gateways : fanout;
+const which = process.argv[2] ?? 'fanout';
+const scenario = which.startsWith('example:')
+  ? await exampleScenario(which.slice('example:'.length)).then((e) => e.scenario)
+  : which === 'gateways'
+    ? gateways
+    : fanout;
 const count = Number(process.argv[3] ?? 20000);
 const engine = createEngine();
 await engine.deploy(scenario.xml);

@@ -81,7 +81,7 @@ function completions(xml: string): (elementId: string) => Variables {
 }
 
 /** Builds the scenario of one example: two answer sets (every item of the sample situation; every other one). */
-async function exampleScenario(code: string): Promise<{ scenario: Scenario; dropped: string[] }> {
+export async function exampleScenario(code: string): Promise<{ scenario: Scenario; dropped: string[] }> {
   const xml = readFileSync(`${examplesDir}${code}/process.bpmn`, 'utf8');
   const processId = /<bpmn:process\b[^>]*\sid="([^"]+)"/.exec(xml)![1]!;
   const copy = referenceCopy(xml);
