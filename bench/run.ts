@@ -37,6 +37,7 @@ const report: Report = {
   rounds,
   seconds: 0,
   cases: [],
+  skipped: [],
 };
 console.log(
   `${report.machine.cpu} × ${report.machine.cores}, node ${report.machine.node}, load ${report.machine.loadAverageAtStart.join(' ')}`,
@@ -44,11 +45,20 @@ console.log(
 
 for (const def of selected) {
   console.log(`\n${def.id}: ${def.title}`);
-  const result: CaseResult = await measure(def, {
-    rounds,
-    forceRounds: quick || value('rounds') !== undefined,
-    log: (line) => console.log(line),
-  });
+  let result: CaseResult;
+  try {
+    result = await measure(def, {
+      rounds,
+      forceRounds: quick || value('rounds') !== undefined,
+      log: (line) => console.log(line),
+    });
+  } catch (err) {
+    // A case that cannot run here (e.g. no test MongoDB server) is reported, not fatal.
+    const reason = (err as Error).message.split('\n')[0]!;
+    console.log(`  → not measured: ${reason}`);
+    report.skipped.push({ id: def.id, title: def.title, reason });
+    continue;
+  }
   const ratio = result.ratio ? `, ratio ${fmt(result.ratio.median)}×` : '';
   console.log(
     `  → ours ${fmt(result.ours.value.median)} ${result.unit}${ratio} (${Math.round(result.seconds)} s)`,

@@ -20,6 +20,8 @@ export interface Report {
   rounds: number;
   seconds: number;
   cases: CaseResult[];
+  /** Cases that could not run on this machine, and why. */
+  skipped: { id: string; title: string; reason: string }[];
 }
 
 export function machine(): Machine {
@@ -91,6 +93,12 @@ export function markdown(report: Report): string {
     );
   }
   out.push('');
+  if (report.skipped?.length) {
+    out.push('Not measured in this run:');
+    out.push('');
+    for (const c of report.skipped) out.push(`- **${c.title}** (\`${c.id}\`): ${c.reason}`);
+    out.push('');
+  }
   out.push('Cases:');
   out.push('');
   for (const c of report.cases) {
