@@ -134,7 +134,12 @@ export async function start(
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
   const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
-  const docs = new EncryptingDocStore(await openDocStore(store), dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
+  const docs = new EncryptingDocStore(
+    await openDocStore(store),
+    dataKeys,
+    defaultEncryptionPolicy(),
+    DOC_INDEXES,
+  );
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
