@@ -11,13 +11,14 @@ import {
   branchFlows,
   clerk,
   DAY,
-  Desk,
+  Desk as DeskClass,
   dept,
   example,
   flowsTaken,
   itemsBy,
   sample,
   type Code,
+  type DeskOptions,
   type ExamplePackage,
 } from './support.js';
 
@@ -66,7 +67,7 @@ const dataOf = (code: Code, v: { data?: Record<string, unknown> }) => ({
 });
 
 /** Runs one answer set from the window to the results and checks what it did. */
-export async function runVariant(desk: Desk, code: Code, v: Variant): Promise<Application> {
+export async function runVariant(desk: DeskClass, code: Code, v: Variant): Promise<Application> {
   try {
     return await checkVariant(desk, code, v);
   } catch (err) {
@@ -74,7 +75,7 @@ export async function runVariant(desk: Desk, code: Code, v: Variant): Promise<Ap
   }
 }
 
-async function checkVariant(desk: Desk, code: Code, v: Variant): Promise<Application> {
+async function checkVariant(desk: DeskClass, code: Code, v: Variant): Promise<Application> {
   const app = await desk.accepted(code, answersOf(code, v), dataOf(code, v), v.applicant);
   expect(app.items.map((i) => i.item).sort()).toEqual([...v.items].sort());
   const done = await desk.decideAll(app.id, v.decisions);
@@ -86,10 +87,17 @@ async function checkVariant(desk: Desk, code: Code, v: Variant): Promise<Applica
   return done;
 }
 
+/** Every scenario twice: on the domain in process, and through the HTTP API on SQLite. */
 export function describeBundle(s: BundleScenarios): void {
-  const { code } = s;
+  describeScenarios(s, false);
+  describeScenarios(s, true);
+}
 
-  describe(`${code}: through the service centre`, () => {
+function describeScenarios(s: BundleScenarios, http: boolean): void {
+  const { code } = s;
+  const Desk = { open: (options: DeskOptions) => DeskClass.open({ ...options, http }) };
+
+  describe(`${code}: through the service centre${http ? ' over HTTP on SQLite' : ''}`, () => {
     it('happy path: accepted, every department approves, delivered at the window, evaluated', async () => {
       const desk = await Desk.open({ codes: [code] });
       const app = await desk.accepted(code);

@@ -4,7 +4,12 @@
  * then every department decides what the process opens for it, until the results reach the
  * window. A fake clock starts on Monday 2026-11-23 09:00 CST.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
+import { httpCentre } from './http-centre.js';
 import { samples } from '../../forms/src/testing/samples.js';
 import type { BundleDefinition } from '../../forms/src/bundle/index.js';
 import type { CommitmentInput, MaterialInput } from '../../engine/src/applications/api.js';
@@ -114,13 +119,21 @@ export interface DeskOptions {
   store?: Store;
   docs?: DocStore;
   defaultDeferralDays?: number;
+  /** Drive the centre through the real HTTP API, on a SQLite store in a temp directory. */
+  http?: boolean;
 }
+
+/** HTTP servers and SQLite files opened by desks, closed and removed after the test file. */
+const opened: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const close of opened.splice(0)) await close();
+});
 
 /** One service centre on a fake clock with the example bundles deployed. */
 export class Desk {
   now = T0;
   readonly engine: Engine;
-  readonly centre: Centre;
+  centre: Centre;
 
   private constructor(options: DeskOptions) {
     const clock = () => this.now;
@@ -135,6 +148,21 @@ export class Desk {
   }
 
   static async open(options: DeskOptions = {}): Promise<Desk> {
+    if (options.http) {
+      const dir = mkdtempSync(join(tmpdir(), 'desk-'));
+      const store = new SqliteStore(join(dir, 'engine.db'));
+      const docs = new SqliteDocStore(join(dir, 'docs.db'));
+      const desk = await Desk.open({ ...options, http: false, store, docs });
+      const remote = await httpCentre(desk.centre, desk.engine, docs);
+      desk.centre = remote.centre;
+      opened.push(async () => {
+        await remote.close();
+        await store.close();
+        docs.close();
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return desk;
+    }
     const desk = new Desk(options);
     for (const code of options.codes ?? CODES) {
       const pkg = example(code);
