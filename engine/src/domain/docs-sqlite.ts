@@ -31,6 +31,8 @@ export class SqliteDocStore implements DocStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
+    // Purged personal data must not linger in free pages.
+    this.db.pragma('secure_delete = ON');
     this.db.exec(`CREATE TABLE IF NOT EXISTS docs (
       collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL,
       PRIMARY KEY (collection, id)) WITHOUT ROWID`);
