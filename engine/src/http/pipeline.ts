@@ -188,11 +188,6 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     }
     const result = outcome!;
 
-    if (lease) {
-      await deps.idempotency
-        .complete(lease, { status: result.status, body: result.body, headers: result.headers })
-        .catch((err) => deps.logger.error({ err, requestId }, 'could not store the idempotent response'));
-    }
     if (audited && !replayed) {
       const who: AuditActor | undefined = actor ? auditActor(actor) : undefined;
       const loginName =
@@ -223,6 +218,13 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       }
     }
 
+    // Stored for replay only after the audit entry: a process killed in between leaves the key
+    // pending, so a retry can never be answered from a response whose command went unaudited.
+    if (lease) {
+      await deps.idempotency
+        .complete(lease, { status: result.status, body: result.body, headers: result.headers })
+        .catch((err) => deps.logger.error({ err, requestId }, 'could not store the idempotent response'));
+    }
     res.status(result.status);
     for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
     if (result.problem) res.setHeader('Content-Language', lang === 'en' ? 'en' : 'zh-CN');
