@@ -553,11 +553,7 @@ export class Centre implements CentreApi {
     };
     if (app.applicant.phone) masked.applicant.phone = maskText('mobile', app.applicant.phone);
     if (actor.role === 'department') {
-      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
-      const payload = projectPayloads(compileForm(bundle.definition), {
-        situation: app.answers,
-        ...app.data,
-      })[actor.department!];
+      const payload = await this.payloadOf(app, actor.department!);
       masked.data = payload?.data ?? {};
       masked.answers = payload?.situation ?? {};
       masked.items = app.items.filter((i) => i.department === actor.department);
@@ -751,7 +747,7 @@ export class Centre implements CentreApi {
     let data = declared?.data;
     if (!data || spec?.typeCode !== declared?.typeCode) {
       const form = compileForm(bundle.definition);
-      const payload = projectPayloads(form, unified)[item.department];
+      const payload = await this.payloadOf(app, item.department);
       data = {};
       for (const [key, value] of Object.entries(payload?.data ?? {})) {
         if (form.fieldById.get(key)?.definition.sensitivity === 'public') data[key] = value;
@@ -965,10 +961,16 @@ export class Centre implements CentreApi {
 
   private async taskViewWithPayload(app: Application, item: ItemCase): Promise<DepartmentTask> {
     const view = this.taskView(app, item, true);
-    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
-    const payloads = projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data });
-    view.payload = payloads[item.department]?.data ?? {};
+    view.payload = (await this.payloadOf(app, item.department))?.data ?? {};
     return view;
+  }
+
+  /** What one department may see of a case: its items' fields only, masked unless declared in full. */
+  private async payloadOf(app: Application, department: string) {
+    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    return projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[
+      department
+    ];
   }
 
   private async openTasks(app: Application): Promise<Task[]> {

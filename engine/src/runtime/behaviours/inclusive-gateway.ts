@@ -11,14 +11,9 @@ import type { Token } from '../state.js';
 import type { Behaviour } from './behaviour.js';
 import { arrivalsByFlow, mergeArrivals } from './join.js';
 
+/** An inclusive split takes what any activity takes (every flow that holds, else the default), but never nothing. */
 function split(exec: Execution, token: Token, node: PlanNode): void {
-  const taken: number[] = [];
-  for (const f of node.outgoing) {
-    if (f === node.defaultFlow) continue;
-    const condition = exec.plan.flows[f]!.condition;
-    if (!condition || exec.evaluateBoolean(condition, token.scope)) taken.push(f);
-  }
-  if (taken.length === 0 && node.defaultFlow >= 0) taken.push(node.defaultFlow);
+  const taken = exec.outgoingOf(token, node);
   if (taken.length === 0)
     throw new IncidentSignal('gateway.noPath', 'no outgoing condition holds and there is no default flow');
   exec.takeAll(token, taken);
