@@ -25,7 +25,7 @@ import {
   MaterialsChecklist,
   type MaterialChoice,
 } from '../components/materials.js';
-import { cells, renderers } from '../renderers/index.js';
+import { cells, renderers } from '../../../forms/src/renderers/index.js';
 import { formTranslator, localiseSchema } from '../lib/form-labels.js';
 import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
 import { createValidator } from '../lib/validator.js';

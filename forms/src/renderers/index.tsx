@@ -1,9 +1,9 @@
 /**
- * Our JSON Forms renderers beside the vanilla set (forms/src has no renderers yet, so they live
- * here): a checkbox group for multiple-choice code lists (`array` of `enum`, uniqueItems) such
- * as invoice types; yes/no radio buttons instead of a lone checkbox for booleans, so that "no"
- * is an answer the clerk gives rather than a box left alone; and a group for object fields
- * (财务负责人, 办税人…), which the vanilla set does not render at all.
+ * Our JSON Forms renderers beside the vanilla set, used by the clerk's window (web/ imports this
+ * file by a relative path and Vite bundles it): a checkbox group for multiple-choice code lists
+ * (`array` of `enum`, uniqueItems) such as invoice types; yes/no radio buttons instead of a lone
+ * checkbox for booleans, so that "no" is an answer the clerk gives rather than a box left alone;
+ * and a group for object fields (财务负责人, 办税人…), which the vanilla set does not render at all.
  */
 import { useMemo } from 'react';
 import {
