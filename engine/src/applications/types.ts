@@ -6,6 +6,7 @@
  */
 import type { Doc } from '../domain/docs.js';
 import type { Text } from '../domain/errors.js';
+import type { AssistedRecord } from '../network/assisted.js';
 import type { TimeLimitStatus } from './clock.js';
 
 export type ApplicationStatus =
@@ -128,6 +129,8 @@ export interface ItemCase {
   reason?: string;
   /** 属地: the concrete department, region and venue that decide this item (service network). */
   decidingDepartment?: string;
+  /** The deciding department's own region: department users of that region see the item (scope.ts). */
+  decidingDepartmentRegion?: string;
   decidingRegion?: string;
   decidingVenue?: string;
   crossRegion?: boolean;
@@ -177,6 +180,8 @@ export interface Application extends Doc {
   notices: Notice[];
   pauses: Pause[];
   evaluations: Evaluation[];
+  /** 帮办代办: made by an agent or assisted-service staff for the applicant, with who, where and the authorisation. */
+  assisted?: AssistedRecord;
   /** 首问负责: the first clerk who handled the case owns it. */
   owner?: string;
   venue?: string;
