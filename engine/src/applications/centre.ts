@@ -1303,7 +1303,7 @@ function expectItem(item: ItemCase, allowed: ItemCase['status'][]): void {
   );
 }
 
-function requireText(value: unknown, field: string, label: Text): string {
+export function requireText(value: unknown, field: string, label: Text): string {
   if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 2000);
   throw new DomainError('invalid', t(`请填写${label.zh}`, `${label.en} is required`), [
     { field, label, message: t('必填', 'required') },

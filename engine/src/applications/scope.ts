@@ -1,10 +1,16 @@
 /**
  * Who may see and do what. Every Centre method calls these before touching a record, and list
- * queries build their filters from `listScope`, so scoping lives in the queries themselves.
+ * queries build their filters from `listScope` and `taskScope`, so scoping lives in the queries
+ * themselves.
+ *
+ * 属地办理: a department user decides only the items routed to their department in their region
+ * (the deciding department's office, recorded at acceptance); the accepting clerk keeps the case
+ * (异地收件); a supervisor sees the applications accepted in their region and the work its
+ * departments decide. Outside that, a record is "not found", never "forbidden".
  */
 import type { Actor, Role } from '../domain/actor.js';
 import { forbidden, notFound } from '../domain/errors.js';
-import type { Application } from './types.js';
+import type { Application, ItemCase } from './types.js';
 
 const ROLE_NAMES: Record<Role, { zh: string; en: string }> = {
   analyst: { zh: '业务配置人员', en: 'analyst' },
@@ -29,9 +35,9 @@ export function canSee(actor: Actor, app: Application): boolean {
     case 'clerk':
       return inRegion(actor, app) || app.owner === actor.userId;
     case 'supervisor':
-      return inRegion(actor, app);
+      return inRegion(actor, app) || app.items.some((i) => covers(actor.region, deciderRegionOf(app, i)));
     case 'department':
-      return !!actor.department && app.departments.includes(actor.department) && app.status !== 'draft';
+      return app.status !== 'draft' && app.items.some((i) => decides(actor, app, i));
     case 'applicant':
       return !!app.applicant.userId && app.applicant.userId === actor.userId;
     default:
@@ -43,6 +49,42 @@ export function canSee(actor: Actor, app: Application): boolean {
 export function visible(actor: Actor, app: Application | undefined, id: string): Application {
   if (!app || !canSee(actor, app)) throw notFound({ zh: `办件 ${id}`, en: `application ${id}` });
   return app;
+}
+
+/**
+ * The region of the office that decides an item: the deciding department's own region when the
+ * service network routed it, else the accepting district (the case is handled where received).
+ */
+export function deciderRegionOf(app: Application, item: ItemCase): string | undefined {
+  return item.decidingDepartmentRegion ?? app.region;
+}
+
+/** Whether a department user decides this item: their functional department and, when they have a region, their office. */
+export function decides(actor: Actor, app: Application, item: ItemCase): boolean {
+  if (actor.role !== 'department' || !actor.department || item.department !== actor.department) return false;
+  return !actor.region || deciderRegionOf(app, item) === actor.region;
+}
+
+/** The scoping fields of a department inbox row (projected from the item), matched by `taskScope`. */
+export function taskScopeFields(app: Application, item: ItemCase): Record<string, string> {
+  const region = deciderRegionOf(app, item);
+  if (!region) return {};
+  return { deciderRegion: region, deciderDistrict: region.slice(0, 6), deciderCity: cityOf(region) };
+}
+
+/** Equality filters that restrict the department inbox to what the actor may see. */
+export function taskScope(actor: Actor): Record<string, string> {
+  switch (actor.role) {
+    case 'department':
+      return { department: actor.department ?? '', ...(actor.region ? { deciderRegion: actor.region } : {}) };
+    case 'supervisor':
+      if (!actor.region) return {};
+      return actor.region.endsWith('00')
+        ? { deciderCity: actor.region }
+        : { deciderDistrict: actor.region.slice(0, 6) };
+    default:
+      throw forbidden({ zh: '无权查看部门任务', en: 'you may not list department tasks' });
+  }
 }
 
 /** City code of a district or town code: its first four digits + "00". */
@@ -62,7 +104,14 @@ export function listScope(actor: Actor): Record<string, string> {
   }
 }
 
-function inRegion(actor: Actor, app: Application): boolean {
+/** Whether `region` lies in the supervisor's region `scope` (a city, or a district and what is inside it). */
+function covers(scope: string | undefined, region: string | undefined): boolean {
+  if (!scope || !region) return !scope;
+  return scope.endsWith('00') ? cityOf(region) === scope : region.slice(0, 6) === scope.slice(0, 6);
+}
+
+/** Whether a record with this district/city lies in the actor's region (everywhere when either is unset). */
+export function inRegion(actor: Actor, app: Pick<Application, 'region' | 'city'>): boolean {
   if (!actor.region || !app.region) return true;
   return actor.region.endsWith('00') ? app.city === actor.region : app.region === actor.region.slice(0, 6);
 }

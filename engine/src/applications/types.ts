@@ -151,8 +151,12 @@ export interface Evaluation {
   comment?: string;
   at: number;
   by: string;
-  /** 差评 (levels 1–2) opens a rectification case with a deadline. */
-  rectification?: { dueAt: number; status: 'assigned' | 'verifying' | 'rectifying' | 'explained' | 'closed' };
+  /** 差评 (levels 1–2) opens a rectification case with a deadline (rectification.ts keeps its status here). */
+  rectification?: {
+    dueAt: number;
+    status: 'assigned' | 'verifying' | 'rectifying' | 'explained' | 'appealed' | 'fedBack' | 'closed';
+    caseId?: string;
+  };
 }
 
 export interface TimelineEntry {
