@@ -1,3 +1,6 @@
 export { detectType } from './detect.js';
 export { defaultUploadPolicy, UploadRefused, type UploadPolicy, type UploadProblem } from './policy.js';
-export { storeUpload, type StoredUpload, type UploadSource } from './store.js';
+export { isContentPath, type StoredUpload, type UploadSource } from './receive.js';
+export { FileUploadStore, storeUpload, type UploadStore } from './store.js';
+export type { GridFsUploadStore } from './gridfs.js';
+export { openUploadStore } from './open.js';

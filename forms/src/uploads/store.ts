@@ -1,80 +1,66 @@
-import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { detectionBytes, detectType } from './detect.js';
-import { defaultUploadPolicy, refusal, type UploadPolicy } from './policy.js';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
+import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
 
 /**
- * Stores one material upload under <dataDir>/uploads, content-addressed by SHA-256. The bytes are
- * streamed to a temporary file while counted and hashed: an oversized upload is stopped at the
- * limit, never read whole. Nothing stays on disk when an upload is refused.
+ * Where material uploads are kept: on disk under the data directory for the embedded store
+ * (FileUploadStore, here) and in GridFS for the MongoDB store (GridFsUploadStore, ./gridfs.ts).
+ * Both run the same checks (./receive.ts) and address files by content, so a path recorded in
+ * an application reads the same bytes from either.
  */
-
-export interface StoredUpload {
-  sha256: string;
-  size: number;
-  mime: string;
-  ext: string;
-  /** Path relative to dataDir. */
-  path: string;
-  originalName: string;
+export interface UploadStore {
+  /** Streams, checks and keeps one upload; refuses with UploadRefused (zh/en) and keeps nothing. */
+  put(source: UploadSource, originalName: string): Promise<StoredUpload>;
+  /** The kept bytes, streamed; undefined when nothing is kept under `path`. */
+  read(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  close(): Promise<void>;
 }
 
-export type UploadSource = Uint8Array | AsyncIterable<Uint8Array>;
+/** Stores under <dataDir>/uploads: streamed to a temporary file, renamed to its content address. */
+export class FileUploadStore implements UploadStore {
+  constructor(
+    private readonly dataDir: string,
+    private readonly policy: UploadPolicy = defaultUploadPolicy,
+  ) {}
 
-async function* chunks(source: UploadSource): AsyncIterable<Uint8Array> {
-  if (source instanceof Uint8Array) yield source;
-  else yield* source;
+  async put(source: UploadSource, originalName: string): Promise<StoredUpload> {
+    const dir = join(this.dataDir, 'uploads');
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `.incoming-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    const file: FileHandle = await open(temp, 'wx');
+    const sink: Sink = {
+      write: async (chunk) => void (await file.write(chunk)),
+      keep: async ({ path }) => {
+        await file.close();
+        await mkdir(dirname(join(this.dataDir, path)), { recursive: true });
+        await rename(temp, join(this.dataDir, path)); // same content twice: same name, the second replaces the first
+      },
+      discard: async () => {
+        await file.close().catch(() => undefined);
+        await rm(temp, { force: true });
+      },
+    };
+    return receive(source, originalName, this.policy, sink);
+  }
+
+  async read(path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    if (!isContentPath(path)) return undefined;
+    const file = join(this.dataDir, path);
+    const found = await stat(file).catch(() => undefined);
+    return found?.isFile() ? createReadStream(file) : undefined;
+  }
+
+  async close(): Promise<void> {}
 }
 
-const extensionOf = (name: string) =>
-  name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
-
-export async function storeUpload(
+/** One upload into <dataDir>/uploads with the given policy (FileUploadStore.put). */
+export function storeUpload(
   source: UploadSource,
   originalName: string,
   dataDir: string,
   policy: UploadPolicy = defaultUploadPolicy,
 ): Promise<StoredUpload> {
-  const dir = join(dataDir, 'uploads');
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.incoming-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
-  const file = await open(temp, 'wx');
-  const hash = createHash('sha256');
-  const head: Uint8Array[] = [];
-  let size = 0;
-  let headSize = 0;
-  try {
-    for await (const chunk of chunks(source)) {
-      size += chunk.byteLength;
-      if (size > policy.maxBytes) throw refusal.tooLarge(policy.maxBytes);
-      if (headSize < detectionBytes) {
-        head.push(chunk);
-        headSize += chunk.byteLength;
-      }
-      hash.update(chunk);
-      await file.write(chunk);
-    }
-    await file.close();
-    if (size === 0) throw refusal.empty();
-
-    const allowed = Object.values(policy.types).map((t) => t.label);
-    const allowedText = { zh: allowed.map((l) => l.zh).join('、'), en: allowed.map((l) => l.en).join(', ') };
-    const type = await detectType(Buffer.concat(head).subarray(0, detectionBytes));
-    if (!type) throw refusal.unknownType(`${allowedText.zh} / ${allowedText.en}`);
-    const rule = policy.types[type.mime];
-    if (!rule) throw refusal.typeNotAllowed(type.mime, type.ext, allowedText);
-    if (!rule.extensions.includes(extensionOf(originalName)))
-      throw refusal.nameMismatch(originalName, rule.label);
-
-    const sha256 = hash.digest('hex');
-    const path = join('uploads', sha256.slice(0, 2), `${sha256}.${rule.extensions[0]}`);
-    await mkdir(join(dataDir, 'uploads', sha256.slice(0, 2)), { recursive: true });
-    await rename(temp, join(dataDir, path)); // same content twice: same name, the second replaces the first
-    return { sha256, size, mime: type.mime, ext: rule.extensions[0]!, path, originalName };
-  } catch (e) {
-    await file.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw e;
-  }
+  return new FileUploadStore(dataDir, policy).put(source, originalName);
 }

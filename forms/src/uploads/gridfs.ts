@@ -1,0 +1,81 @@
+import { finished } from 'node:stream/promises';
+import mongoose, { type Connection } from 'mongoose';
+import type { GridFSBucket, GridFSBucketWriteStream } from 'mongodb';
+import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
+import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
+import type { UploadStore } from './store.js';
+
+/**
+ * Uploads in MongoDB GridFS (bucket `uploads`: collections uploads.files and uploads.chunks),
+ * through the mongodb driver that mongoose carries. The bytes stream into a file named
+ * `.incoming-…` while they are checked; when every check passed the file is renamed to its
+ * content address and its metadata (sha256, MIME type, original name) set, otherwise the upload
+ * is aborted, which deletes the chunks already written.
+ */
+export class GridFsUploadStore implements UploadStore {
+  private readonly bucket: GridFSBucket;
+
+  /** `ownsConnection`: close() closes the connection too (openUploadStore made it). */
+  constructor(
+    private readonly connection: Connection,
+    private readonly policy: UploadPolicy = defaultUploadPolicy,
+    private readonly ownsConnection = false,
+  ) {
+    if (!connection.db) throw new Error('GridFsUploadStore needs an open connection');
+    this.bucket = new mongoose.mongo.GridFSBucket(connection.db, { bucketName: 'uploads' });
+  }
+
+  static async open(uri: string, policy: UploadPolicy = defaultUploadPolicy): Promise<GridFsUploadStore> {
+    const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+    return new GridFsUploadStore(connection, policy, true);
+  }
+
+  async put(source: UploadSource, originalName: string): Promise<StoredUpload> {
+    const incoming = `.incoming-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const stream: GridFSBucketWriteStream = this.bucket.openUploadStream(incoming);
+    let ended = false;
+    const sink: Sink = {
+      write: (chunk) =>
+        new Promise<void>((resolve, reject) => stream.write(chunk, (err) => (err ? reject(err) : resolve()))),
+      keep: async (upload) => {
+        ended = true;
+        stream.end();
+        await finished(stream);
+        const files = this.filesCollection();
+        // Same content twice keeps one copy. Two racing uploads of the same bytes may both be
+        // renamed; read() then serves the newest, which holds the same bytes.
+        if (await files.findOne({ filename: upload.path }, { projection: { _id: 1 } })) {
+          await this.bucket.delete(stream.id);
+          return;
+        }
+        const { sha256, mime, originalName: name } = upload;
+        await files.updateOne(
+          { _id: stream.id },
+          { $set: { filename: upload.path, metadata: { sha256, mime, originalName: name } } },
+        );
+      },
+      discard: async () => {
+        if (!ended) await stream.abort().catch(() => undefined);
+        else await this.bucket.delete(stream.id).catch(() => undefined);
+      },
+    };
+    return receive(source, originalName, this.policy, sink);
+  }
+
+  async read(path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    if (!isContentPath(path)) return undefined;
+    const file = await this.filesCollection().findOne(
+      { filename: path },
+      { sort: { uploadDate: -1 }, projection: { _id: 1 } },
+    );
+    return file ? this.bucket.openDownloadStream(file._id) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.connection.close();
+  }
+
+  private filesCollection() {
+    return this.connection.db!.collection('uploads.files');
+  }
+}

@@ -1,0 +1,21 @@
+import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
+import { FileUploadStore, type UploadStore } from './store.js';
+
+/**
+ * Opens the upload store that goes with the configured Store: GridFS when MONGODB_URI is set
+ * (the application data is in MongoDB, so are the materials), otherwise files under the data
+ * directory beside the embedded SQLite database. Close it when done.
+ */
+export async function openUploadStore(
+  dataDir: string,
+  env: Record<string, string | undefined> = process.env,
+  policy: UploadPolicy = defaultUploadPolicy,
+): Promise<UploadStore> {
+  const uri = env.MONGODB_URI?.trim();
+  if (uri) {
+    // Loaded on demand: an embedded start-up never pays for loading mongoose.
+    const { GridFsUploadStore } = await import('./gridfs.js');
+    return GridFsUploadStore.open(uri, policy);
+  }
+  return new FileUploadStore(dataDir, policy);
+}
