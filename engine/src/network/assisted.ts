@@ -30,8 +30,10 @@ export interface Agent {
 }
 
 export interface PowerOfAttorney {
-  /** The material slot or upload holding the signed document (授权委托书 / 监护关系证明). */
-  materialId: string;
+  /** The material slot or upload holding the signed document (授权委托书 / 监护关系证明); absent when e-signed. */
+  materialId?: string;
+  /** The applicant authorised the agent with an electronic signature (电子签名授权) instead of a paper 委托书. */
+  eSigned?: boolean;
   uploadSha256?: string;
   /** YYYY-MM-DD; absent: valid for this application only. */
   validUntil?: string;
@@ -48,6 +50,14 @@ export interface AssistedService {
   powerOfAttorney?: PowerOfAttorney;
   /** Why assisted (elderly, disabled, enterprise service…), free text for the record. */
   reason?: string;
+  /** The venue where the agent helped (a village station, a window); default the recording clerk's venue. */
+  venue?: string;
+}
+
+/** What the application keeps: the assisted service, who recorded it, where and when. */
+export interface AssistedRecord extends AssistedService {
+  recordedBy: string;
+  at: number;
 }
 
 export interface AssistedContext {
@@ -113,7 +123,13 @@ export function validateAssisted(input: unknown, ctx: AssistedContext): Assisted
   let powerOfAttorney: PowerOfAttorney | undefined;
   if (p) {
     const materialId = text(p.materialId, 100);
-    if (!materialId) add('powerOfAttorney.materialId', '请上传授权委托书', 'upload the power of attorney');
+    const eSigned = p.eSigned === true;
+    if (!materialId && !eSigned)
+      add(
+        'powerOfAttorney.materialId',
+        '请上传授权委托书，或由申请人电子签名授权',
+        'upload the power of attorney, or have the applicant authorise by e-signature',
+      );
     if (p.uploadSha256 !== undefined && !/^[0-9a-f]{64}$/.test(p.uploadSha256))
       add('powerOfAttorney.uploadSha256', '文件摘要格式有误', 'not a SHA-256 hex digest');
     if (p.validUntil !== undefined) {
@@ -133,9 +149,10 @@ export function validateAssisted(input: unknown, ctx: AssistedContext): Assisted
         'the power of attorney does not cover this application',
       );
     }
-    if (materialId) {
+    if (materialId || eSigned) {
       powerOfAttorney = {
-        materialId,
+        ...(materialId ? { materialId } : {}),
+        ...(eSigned ? { eSigned } : {}),
         ...(p.uploadSha256 ? { uploadSha256: p.uploadSha256 } : {}),
         ...(p.validUntil ? { validUntil: p.validUntil } : {}),
         ...(p.scope?.length ? { scope: [...p.scope] } : {}),
@@ -168,12 +185,45 @@ export function validateAssisted(input: unknown, ctx: AssistedContext): Assisted
     agent,
     ...(powerOfAttorney ? { powerOfAttorney } : {}),
     ...(text(raw.reason, 500) ? { reason: text(raw.reason, 500)! } : {}),
+    ...(text(raw.venue, 100) ? { venue: text(raw.venue, 100)! } : {}),
   };
+}
+
+/** Whether the agent must hold the applicant's authorisation: 代办, or any company handler. */
+export const needsAuthorisation = (assisted: AssistedService, applicantKind: 'person' | 'organisation') =>
+  assisted.mode === 'proxy' || applicantKind === 'organisation';
+
+/**
+ * At acceptance the window checks the authorisation itself (不见面 is not enough for 代办): an
+ * e-signature, an uploaded copy with its digest, or the original seen at the window.
+ */
+export function checkAuthorisationAtAcceptance(
+  assisted: AssistedService,
+  applicantKind: 'person' | 'organisation',
+): void {
+  const p = assisted.powerOfAttorney;
+  if (!needsAuthorisation(assisted, applicantKind) || p?.eSigned || p?.uploadSha256 || p?.originalSeen)
+    return;
+  throw new DomainError(
+    'invalid',
+    t('受理前须核验授权委托书', 'the power of attorney must be verified before acceptance'),
+    [
+      {
+        field: 'assisted.powerOfAttorney',
+        message: t(
+          '请上传委托书（附文件摘要）、核验原件（originalSeen）或由申请人电子签名授权',
+          'upload it (with its digest), check the original (originalSeen), or have the applicant e-sign',
+        ),
+      },
+    ],
+  );
 }
 
 /** JSON Schema of the assisted-service input, for the HTTP layer (the Centre's create/accept bodies). */
 export const AssistedServiceSchema = {
   type: 'object',
+  description:
+    '帮办代办: help (帮办, staff help the present applicant) or proxy (代办, an agent acts with the applicant’s power of attorney or e-signature).',
   additionalProperties: false,
   properties: {
     mode: { enum: ['help', 'proxy'] },
@@ -197,14 +247,15 @@ export const AssistedServiceSchema = {
       additionalProperties: false,
       properties: {
         materialId: { type: 'string', minLength: 1, maxLength: 100 },
+        eSigned: { type: 'boolean', description: 'the applicant authorised by e-signature (电子签名授权)' },
         uploadSha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         validUntil: { type: 'string', format: 'date' },
         scope: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 100 },
         originalSeen: { type: 'boolean' },
       },
-      required: ['materialId'],
     },
     reason: { type: 'string', maxLength: 500 },
+    venue: { type: 'string', maxLength: 100, description: 'where the agent helped (a venue of the network)' },
   },
   required: ['mode', 'agent'],
 } as const;

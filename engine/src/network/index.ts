@@ -50,9 +50,12 @@ export {
 } from './queue.js';
 export {
   AssistedServiceSchema,
+  checkAuthorisationAtAcceptance,
+  needsAuthorisation,
   validateAssisted,
   type Agent,
   type AssistedContext,
+  type AssistedRecord,
   type AssistedService,
   type PowerOfAttorney,
 } from './assisted.js';

@@ -149,6 +149,8 @@ export interface RoutedItem {
   department: string;
   decidingDepartment: string;
   decidingDepartmentName: Text;
+  /** The deciding department's own region (its office; differs from decidingRegion when it covers a zone). */
+  decidingDepartmentRegion: string;
   decidingRegion: string;
   decidingLevel: Level;
   /** Where its results come back from, when known. */
@@ -213,6 +215,7 @@ export function routeApplication(
       department: i.department,
       decidingDepartment: c.department.id,
       decidingDepartmentName: c.department.name,
+      decidingDepartmentRegion: c.department.region,
       decidingRegion: c.region.code,
       decidingLevel: level,
       ...(c.venue ? { decidingVenue: c.venue.id } : {}),
