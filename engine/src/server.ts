@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { APPLICATIONS, Centre } from './applications/centre.js';
 import type { LicenceKeys } from './applications/licence-library.js';
+import { RectificationDesk } from './applications/rectification.js';
 import { workingTimeLimits } from './applications/working-time.js';
 import { AuditLog } from './audit/index.js';
 import type { Actor } from './domain/actor.js';
@@ -145,13 +146,18 @@ export async function start(
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
   // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
   const serviceNetwork = loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE);
+  const timeLimits = workingTimeLimits();
   const centre = new Centre({
     engine,
     docs,
     network: serviceNetwork,
-    timeLimits: workingTimeLimits(),
+    timeLimits,
     licenceKeys: loadLicenceKeys(dataDir, logger),
   });
+  // 差评整改: a case for every bad review; one an earlier run left unopened is opened now.
+  const rectifications = new RectificationDesk({ docs, timeLimits });
+  const reopened = await rectifications.reconcile();
+  if (reopened) logger.info({ reopened }, 'opened rectification cases a previous run missed');
   const audit = new AuditLog(docs);
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
@@ -173,6 +179,8 @@ export async function start(
     staticDirs: { '/designer': resolve('designer/dist'), '/': resolve('web/dist') },
     metricsSources: { applicationsByStatus: () => countByStatus(docs) },
     network,
+    timeLimits,
+    rectifications,
     version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
   });
 
@@ -184,6 +192,7 @@ export async function start(
       try {
         const ran = await engine.runDueJobs();
         const swept = await centre.sweep();
+        await rectifications.sweep();
         await network.appointments.markNoShows();
         if (ran || swept.terminated || swept.recoloured) logger.debug({ ran, ...swept }, 'tick');
       } catch (err) {

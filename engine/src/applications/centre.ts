@@ -31,7 +31,14 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
-import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
+import {
+  checkAuthorisationAtAcceptance,
+  jurisdictionRegion,
+  routeApplication,
+  validateAssisted,
+  type AssistedRecord,
+  type ServiceNetwork,
+} from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import {
   cstDate,
@@ -40,7 +47,16 @@ import {
   type LicenceDoc,
   type LicenceKeys,
 } from './licence-library.js';
-import { canSee, cityOf, listScope, requireRole, visible } from './scope.js';
+import {
+  canSee,
+  cityOf,
+  decides,
+  listScope,
+  requireRole,
+  taskScope,
+  taskScopeFields,
+  visible,
+} from './scope.js';
 import type {
   Applicant,
   Application,
@@ -66,6 +82,10 @@ interface TaskDoc {
   timeStatus: string;
   deadline: number;
   createdAt: number;
+  /** 属地: the deciding office's region, district and city (scope.ts taskScope filters on them). */
+  deciderRegion?: string;
+  deciderDistrict?: string;
+  deciderCity?: string;
 }
 
 export interface CentreOptions {
@@ -168,6 +188,8 @@ export class Centre implements CentreApi {
       answers: Record<string, unknown>;
       applicant: Applicant;
       data?: Record<string, unknown>;
+      /** 帮办代办 (network/assisted.ts), recorded by window or service-station staff. */
+      assisted?: unknown;
     },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
@@ -203,6 +225,7 @@ export class Centre implements CentreApi {
     if (actor.role === 'clerk') this.stampClerk(app, actor);
     this.applyAnswers(app, bundle, input.answers ?? {}, input.data ?? {});
     record(app, actor, now, 'created');
+    if (input.assisted !== undefined) this.recordAssisted(app, actor, input.assisted, now);
     return this.forReader(actor, await this.save(app, 0));
   }
 
@@ -240,7 +263,12 @@ export class Centre implements CentreApi {
   async accept(
     actor: Actor,
     id: string,
-    input: { materials: MaterialInput[]; commitments?: CommitmentInput[]; deferralDays?: number },
+    input: {
+      materials: MaterialInput[];
+      commitments?: CommitmentInput[];
+      deferralDays?: number;
+      assisted?: unknown;
+    },
   ): Promise<Application> {
     requireRole(actor, 'clerk');
     const now = this.clock();
@@ -257,6 +285,8 @@ export class Centre implements CentreApi {
         app.region,
       );
       applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
+      if (input.assisted !== undefined) this.recordAssisted(app, actor, input.assisted, now);
+      this.checkAssisted(app, now);
       this.stampClerk(app, actor);
       this.route(app, actor, now);
       app.status = 'in-progress';
@@ -273,6 +303,7 @@ export class Centre implements CentreApi {
       record(app, actor, now, 'accepted', {
         deferred: app.materials.filter((m) => m.status === 'deferred').map((m) => m.id),
         commitments: commitments.map((c) => c.id),
+        ...(app.assisted ? { assisted: assistedSummary(app.assisted) } : {}),
       });
     });
     return this.command(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
@@ -552,15 +583,16 @@ export class Centre implements CentreApi {
       applicant: { ...app.applicant, idNumber: maskText('id', app.applicant.idNumber) },
     };
     if (app.applicant.phone) masked.applicant.phone = maskText('mobile', app.applicant.phone);
+    if (app.assisted) masked.assisted = maskAgent(app.assisted);
     if (actor.role === 'department') {
       const payload = await this.payloadOf(app, actor.department!);
       masked.data = payload?.data ?? {};
       masked.answers = payload?.situation ?? {};
-      masked.items = app.items.filter((i) => i.department === actor.department);
+      masked.items = app.items.filter((i) => decides(actor, app, i));
       masked.materials = app.materials.filter((m) =>
         m.items.some((i) => masked.items.some((c) => c.item === i)),
       );
-      masked.requests = app.requests.filter((r) => r.department === actor.department);
+      masked.requests = app.requests.filter((r) => masked.items.some((i) => i.item === r.item));
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
       masked.data = maskSensitive(app, await this.bundles.get(app.bundleCode, app.bundleVersion));
@@ -579,7 +611,8 @@ export class Centre implements CentreApi {
         t('只能查看本部门的任务', 'you may only see your own department’s tasks'),
       );
     }
-    const where: Record<string, string> = {};
+    // 属地: a department sees its office's items, a supervisor the work decided in their region.
+    const where: Record<string, string> = { ...taskScope(actor) };
     if (department) where.department = department;
     if (filter.state) where.state = filter.state;
     if (filter.timeStatus) where.timeStatus = filter.timeStatus;
@@ -594,8 +627,8 @@ export class Centre implements CentreApi {
     for (const row of rows.slice(0, limit)) {
       const app = await this.docs.get<Application>(APPLICATIONS, row.applicationId);
       const item = app?.items.find((i) => taskIdOf(app.id, i.item) === row.id);
-      // Supervisors see their region's work only.
-      if (app && item && (actor.role !== 'supervisor' || canSee(actor, app)))
+      // The query scoped the rows; the record decides (a row projected before a change may lag).
+      if (app && item && (actor.role === 'supervisor' ? canSee(actor, app) : decides(actor, app, item)))
         items.push(this.taskView(app, item, false));
     }
     const last = rows[limit - 1];
@@ -926,7 +959,7 @@ export class Centre implements CentreApi {
     const app = await this.docs.get<Application>(APPLICATIONS, appId);
     const item = app?.items.find((i) => i.item === itemCode);
     const mine =
-      actor.role === 'supervisor' ? !!app && canSee(actor, app) : item?.department === actor.department;
+      actor.role === 'supervisor' ? !!app && canSee(actor, app) : !!app && !!item && decides(actor, app, item);
     if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
     return { app, item };
   }
@@ -1177,6 +1210,7 @@ export class Centre implements CentreApi {
       const item = app.items.find((i) => i.item === routed.item);
       if (!item) continue;
       item.decidingDepartment = routed.decidingDepartment;
+      item.decidingDepartmentRegion = routed.decidingDepartmentRegion;
       item.decidingRegion = routed.decidingRegion;
       if (routed.decidingVenue) item.decidingVenue = routed.decidingVenue;
       item.crossRegion = routed.crossRegion;
@@ -1190,6 +1224,42 @@ export class Centre implements CentreApi {
         crossRegion: i.crossRegion,
       })),
     });
+  }
+
+  /**
+   * 帮办代办: checks the agent and the authorisation (network/assisted.ts) and records who assisted,
+   * where and when. Window or service-station staff record it, not an applicant's account.
+   */
+  private recordAssisted(app: Application, actor: Actor, input: unknown, now: number): void {
+    if (actor.role !== 'clerk') {
+      throw new DomainError(
+        'forbidden',
+        t('帮办代办须由窗口或便民服务站工作人员登记', 'assisted service is recorded by window or station staff'),
+        [{ field: 'assisted', message: t('申请人账号不能登记代办', "an applicant's account cannot record it") }],
+      );
+    }
+    const assisted = validateAssisted(input, this.assistedContext(app, now));
+    if (assisted.venue && this.network && !this.network.venues.has(assisted.venue)) {
+      throw new DomainError(
+        'invalid',
+        t(`服务场所 ${assisted.venue} 不在服务网络中`, `venue ${assisted.venue} is not in the service network`),
+        [{ field: 'assisted.venue', message: t('未知的服务场所', 'unknown venue') }],
+      );
+    }
+    const venue = assisted.venue ?? actor.venue;
+    app.assisted = { ...assisted, ...(venue ? { venue } : {}), recordedBy: actor.userId, at: now };
+    record(app, actor, now, 'assisted', assistedSummary(app.assisted));
+  }
+
+  /** At acceptance the authorisation must still hold (not expired, covering the items now chosen) and be verified. */
+  private checkAssisted(app: Application, now: number): void {
+    if (!app.assisted) return;
+    validateAssisted(app.assisted, this.assistedContext(app, now));
+    checkAuthorisationAtAcceptance(app.assisted, app.applicant.kind);
+  }
+
+  private assistedContext(app: Application, now: number) {
+    return { applicant: app.applicant, bundleCode: app.bundleCode, items: app.items.map((i) => i.item), now };
   }
 
   private stampClerk(app: Application, actor: Actor): void {
@@ -1264,12 +1334,34 @@ export class Centre implements CentreApi {
         timeStatus: item.timeStatus ?? 'normal',
         deadline: limit.deadline,
         createdAt: app.acceptedAt,
+        ...taskScopeFields(app, item),
       });
     }
   }
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
+
+/** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
+function assistedSummary(a: AssistedRecord): Record<string, unknown> {
+  const poa = a.powerOfAttorney;
+  return {
+    mode: a.mode,
+    agent: a.agent.name,
+    relationship: a.agent.relationship,
+    ...(a.agent.staffId ? { staffId: a.agent.staffId } : {}),
+    ...(a.venue ? { venue: a.venue } : {}),
+    authorisation: poa?.eSigned ? 'e-signature' : poa ? 'power-of-attorney' : 'none',
+    recordedBy: a.recordedBy,
+  };
+}
+
+/** The agent's ID number and phone are masked like the applicant's for every other reader. */
+function maskAgent(a: AssistedRecord): AssistedRecord {
+  const agent = { ...a.agent, idNumber: maskText('id', a.agent.idNumber) };
+  if (a.agent.phone) agent.phone = maskText('mobile', a.agent.phone);
+  return { ...a, agent };
+}
 
 function record(
   app: Application,

@@ -21,6 +21,13 @@ export const DOC_INDEXES: DocIndexes = {
     ['department', 'timeStatus', 'deadline'],
     ['applicationId'],
   ],
+  rectifications: [
+    ['department', 'status', 'deadline'],
+    ['city', 'deadline'],
+    ['region', 'deadline'],
+    ['status', 'deadline'],
+    ['applicationId'],
+  ],
   bundles: [['code', 'version']],
   licences: [['holderId']],
   audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq']],

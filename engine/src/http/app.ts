@@ -9,6 +9,9 @@ import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { CentreApi } from '../applications/api.js';
+import type { TimeLimits } from '../applications/clock.js';
+import { RectificationDesk } from '../applications/rectification.js';
+import { workingTimeLimits } from '../applications/working-time.js';
 import { AuditLog } from '../audit/index.js';
 import type { DocStore } from '../domain/docs.js';
 import type { Engine } from '../index.js';
@@ -30,6 +33,7 @@ import { evaluationResource } from './routers/evaluations.js';
 import { incidentResource } from './routers/incidents.js';
 import { licenceResource } from './routers/licences.js';
 import { metricsResource } from './routers/metrics.js';
+import { rectificationResource } from './routers/rectifications.js';
 import { systemResource } from './routers/system.js';
 import { taskResource } from './routers/tasks.js';
 import { networkResources, type NetworkServices } from '../network/http.js';
@@ -55,6 +59,10 @@ export interface AppDeps {
   version?: string;
   /** Venues, appointments, queue tickets and public guides (engine/src/network). */
   network?: NetworkServices;
+  /** Working-day limits for rectification deadlines and the aggregates (default: national calendar). */
+  timeLimits?: TimeLimits;
+  /** Bad-review rectification cases; defaults to a desk on `docs` (server.ts passes its own to sweep it). */
+  rectifications?: RectificationDesk;
 }
 
 export interface OneThingApp extends express.Express {
@@ -89,13 +97,17 @@ export function createApp(deps: AppDeps): OneThingApp {
     version: deps.version ?? '0.1.0',
   };
 
+  const timeLimits = deps.timeLimits ?? workingTimeLimits();
+  const rectifications = deps.rectifications ?? new RectificationDesk({ docs: deps.docs, timeLimits, clock });
+
   let openapi: Record<string, unknown> | undefined;
   const resources: Resource[] = [
     systemResource(ctx, () => (openapi ??= buildOpenApi(resources, { version: ctx.version }))),
     authResource(ctx),
     bundleResource(ctx),
     applicationResource(ctx),
-    evaluationResource(ctx),
+    evaluationResource(ctx, rectifications),
+    rectificationResource(rectifications),
     taskResource(ctx),
     licenceResource(ctx),
     incidentResource(ctx),

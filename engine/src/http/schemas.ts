@@ -7,7 +7,7 @@ import type { JsonSchema } from './validation.js';
 
 export const components = new Map<JsonSchema, string>();
 
-function named<T extends JsonSchema>(name: string, schema: T): T {
+export function named<T extends JsonSchema>(name: string, schema: T): T {
   components.set(schema, name);
   return schema;
 }

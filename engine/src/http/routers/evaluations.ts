@@ -1,9 +1,10 @@
 /** 好差评: one evaluation per application per channel; a bad one opens a rectification case. */
+import type { RectificationDesk } from '../../applications/rectification.js';
 import type { AppContext } from '../context.js';
 import type { Resource } from '../route.js';
 import { Application, EvaluationChannel, idParam, objectOf, text } from '../schemas.js';
 
-export function evaluationResource(deps: AppContext): Resource {
+export function evaluationResource(deps: AppContext, rectifications: RectificationDesk): Resource {
   return {
     name: 'evaluations',
     description: { zh: '好差评', en: 'Good/bad evaluations' },
@@ -35,8 +36,12 @@ export function evaluationResource(deps: AppContext): Resource {
         response: { schema: Application },
         errors: [404, 409],
         target: (ctx) => `application:${ctx.params.id}`,
-        handler: async ({ actor, params, body }) =>
-          deps.centre.getApplication(actor, (await deps.centre.evaluate(actor, params.id, body)).id),
+        handler: async ({ actor, params, body }) => {
+          const evaluated = await deps.centre.evaluate(actor, params.id, body);
+          // A bad review opens its rectification case now (idempotent; start-up reconciles a crash here).
+          await rectifications.openFor(evaluated.id);
+          return deps.centre.getApplication(actor, evaluated.id);
+        },
       },
     ],
   };
