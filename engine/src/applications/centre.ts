@@ -959,7 +959,9 @@ export class Centre implements CentreApi {
     const app = await this.docs.get<Application>(APPLICATIONS, appId);
     const item = app?.items.find((i) => i.item === itemCode);
     const mine =
-      actor.role === 'supervisor' ? !!app && canSee(actor, app) : !!app && !!item && decides(actor, app, item);
+      actor.role === 'supervisor'
+        ? !!app && canSee(actor, app)
+        : !!app && !!item && decides(actor, app, item);
     if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
     return { app, item };
   }
@@ -1234,15 +1236,26 @@ export class Centre implements CentreApi {
     if (actor.role !== 'clerk') {
       throw new DomainError(
         'forbidden',
-        t('帮办代办须由窗口或便民服务站工作人员登记', 'assisted service is recorded by window or station staff'),
-        [{ field: 'assisted', message: t('申请人账号不能登记代办', "an applicant's account cannot record it") }],
+        t(
+          '帮办代办须由窗口或便民服务站工作人员登记',
+          'assisted service is recorded by window or station staff',
+        ),
+        [
+          {
+            field: 'assisted',
+            message: t('申请人账号不能登记代办', "an applicant's account cannot record it"),
+          },
+        ],
       );
     }
     const assisted = validateAssisted(input, this.assistedContext(app, now));
     if (assisted.venue && this.network && !this.network.venues.has(assisted.venue)) {
       throw new DomainError(
         'invalid',
-        t(`服务场所 ${assisted.venue} 不在服务网络中`, `venue ${assisted.venue} is not in the service network`),
+        t(
+          `服务场所 ${assisted.venue} 不在服务网络中`,
+          `venue ${assisted.venue} is not in the service network`,
+        ),
         [{ field: 'assisted.venue', message: t('未知的服务场所', 'unknown venue') }],
       );
     }
