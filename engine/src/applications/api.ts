@@ -95,6 +95,8 @@ export interface CentreApi {
       answers: Record<string, unknown>;
       applicant: Applicant;
       data?: Record<string, unknown>;
+      /** 帮办代办 (network/assisted.ts AssistedServiceSchema), recorded by window or station staff. */
+      assisted?: unknown;
     },
   ): Promise<Application>;
   updateApplication(
@@ -107,7 +109,13 @@ export interface CentreApi {
   accept(
     actor: Actor,
     id: string,
-    input: { materials: MaterialInput[]; commitments?: CommitmentInput[]; deferralDays?: number },
+    input: {
+      materials: MaterialInput[];
+      commitments?: CommitmentInput[];
+      deferralDays?: number;
+      /** Records or replaces the assisted service (e.g. the original power of attorney seen). */
+      assisted?: unknown;
+    },
   ): Promise<Application>;
   /** Before acceptance: one-time notice of everything to correct (补正). */
   returnForCorrection(actor: Actor, id: string, input: { entries: NoticeEntry[] }): Promise<Application>;

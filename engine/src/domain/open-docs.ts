@@ -19,6 +19,10 @@ export const DOC_INDEXES: DocIndexes = {
   departmentTasks: [
     ['department', 'state', 'deadline'],
     ['department', 'timeStatus', 'deadline'],
+    // 属地 (scope.ts taskScope): a department's office, a district's or a city's supervisor.
+    ['department', 'deciderRegion', 'deadline'],
+    ['deciderDistrict', 'deadline'],
+    ['deciderCity', 'deadline'],
     ['applicationId'],
   ],
   rectifications: [

@@ -6,6 +6,7 @@
 import type { Problem } from '../api.js';
 import { compile as compileFeel, expressionOrLiteral, type CompiledExpression } from '../expressions/feel.js';
 import { timerValueProblem } from '../runtime/timers.js';
+import { CONNECTOR_JOB_TYPE, compileConnector } from './connector-spec.js';
 import type { ModdleElement } from './parse.js';
 import type {
   EventDef,
@@ -193,10 +194,16 @@ class ProcessCompiler {
 
   private configure(node: MutableNode, element: ModdleElement): void {
     switch (node.kind) {
-      case 'serviceTask':
+      case 'serviceTask': {
         node.jobType = element.type ?? element.id;
         if (element.retries !== undefined) node.retries = element.retries;
+        const connector = compileConnector(element, (code, message) => this.problem(element, code, message));
+        if (connector) {
+          node.connector = connector;
+          node.jobType = CONNECTOR_JOB_TYPE;
+        }
         break;
+      }
       case 'businessRuleTask': {
         if (!element.expression || !element.resultVariable) {
           this.problem(

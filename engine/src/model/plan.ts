@@ -62,6 +62,24 @@ export interface GovTask {
   assignee?: string;
 }
 
+export type ConnectorMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A service task that calls a department system over HTTP (gov:url …), run by engine/src/jobs/connector.ts. */
+export interface ConnectorSpec {
+  /** A literal http(s) URL, or "= FEEL" giving one. */
+  readonly url: CompiledExpression;
+  readonly method: ConnectorMethod;
+  /** FEEL giving a context of header names to string values. */
+  readonly headers: CompiledExpression | null;
+  /** FEEL giving the JSON request body (GET and DELETE send none). */
+  readonly body: CompiledExpression | null;
+  /** FEEL over `response` (and `status`) giving a context merged into the variables. */
+  readonly result: CompiledExpression | null;
+  readonly timeoutMs: number;
+  /** A permanent refusal (400/404/422) is this BPMN error; null: an incident. */
+  readonly errorCode: string | null;
+}
+
 export interface PlanNode {
   readonly index: number;
   readonly id: string;
@@ -86,6 +104,8 @@ export interface PlanNode {
   /** Service task job type. */
   readonly jobType?: string;
   readonly retries?: number;
+  /** Service task calling a department system over HTTP. */
+  readonly connector?: ConnectorSpec;
   /** Business rule task: FEEL expression and the variable that receives its value. */
   readonly expression?: CompiledExpression;
   readonly resultVariable?: string;

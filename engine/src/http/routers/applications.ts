@@ -2,6 +2,7 @@
  * Applications (办件) at the window and online: create, edit the draft, submit, accept (with 容缺
  * and 告知承诺), return for correction, refuse, the one-time notice, supplements, delivery.
  */
+import { AssistedServiceSchema } from '../../network/assisted.js';
 import type { AppContext } from '../context.js';
 import type { Application as ApplicationRecord } from '../../applications/types.js';
 import { actionRoute, reply, type Resource, type RouteDef } from '../route.js';
@@ -70,10 +71,16 @@ export function applicationResource(deps: AppContext): Resource {
         operationId: 'applications.create',
         summary: { zh: '新建办件（草稿）', en: 'Start an application (draft)' },
         roles: ['clerk', 'applicant'],
-        body: objectOf({ bundleCode: text(100), answers: Answers, applicant: Applicant, data: FormData }, [
-          'bundleCode',
-          'applicant',
-        ]),
+        body: objectOf(
+          {
+            bundleCode: text(100),
+            answers: Answers,
+            applicant: Applicant,
+            data: FormData,
+            assisted: AssistedServiceSchema,
+          },
+          ['bundleCode', 'applicant'],
+        ),
         response: { status: 201, schema: Application },
         errors: [404, 409],
         handler: async ({ actor, body }) => {
@@ -82,6 +89,7 @@ export function applicationResource(deps: AppContext): Resource {
             answers: body.answers ?? {},
             applicant: body.applicant,
             ...(body.data ? { data: body.data } : {}),
+            ...(body.assisted ? { assisted: body.assisted } : {}),
           });
           return reply({
             status: 201,
@@ -153,6 +161,7 @@ export function applicationResource(deps: AppContext): Resource {
             materials: Materials,
             commitments: { type: 'array', items: CommitmentInput, maxItems: 100 },
             deferralDays: { type: 'integer', minimum: 1, maximum: 60 },
+            assisted: AssistedServiceSchema,
           },
           ['materials'],
         ),

@@ -1,0 +1,165 @@
+/**
+ * Runs connector tasks (service tasks with gov:url): feeds the engine's open connector jobs to a
+ * JobSource and lets a lease-based JobWorker call the department systems — a failed call is tried
+ * again after the backoff (10 s, 20 s, 40 s … by default) until the task's gov:retries attempts
+ * are used up, then the instance gets an incident naming the task and the last error. Retrying
+ * that incident (engine.resolveIncident) enters the task again as a new job.
+ *
+ * The `Idempotency-Key` is the engine job id: the same on every attempt of a job, so a department
+ * system that honours it does the work once even when an answer was lost or a job was taken over.
+ *
+ * The source defaults to memory (one engine process; attempts restart after a restart); a durable
+ * JobSource from the store can be passed once the store carries jobs, for leases across nodes.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Engine } from '../index.js';
+import { CONNECTOR_JOB_TYPE } from '../model/connector-spec.js';
+import type { InstanceState } from '../runtime/state.js';
+import { MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
+import { callDepartment, ConnectorFailure, type ConnectorOptions } from './connector.js';
+import type { ClaimedJob, JobSource, NewJob } from './job-source.js';
+import { MemoryJobSource } from './memory-job-source.js';
+import { DEFAULT_MAX_ATTEMPTS, type BackoffPolicy } from './retry.js';
+import { JobWorker, type RunReport } from './worker.js';
+
+export interface ConnectorRunnerOptions extends ConnectorOptions {
+  engine: Engine;
+  source?: JobSource & { add(job: NewJob): Promise<void> };
+  /** This runner's identity in leases (default host:pid:random). */
+  owner?: string;
+  clock?: () => number;
+  backoff?: BackoffPolicy;
+  batchSize?: number;
+}
+
+export class ConnectorRunner {
+  private readonly engine: Engine;
+  private readonly source: JobSource & { add(job: NewJob): Promise<void> };
+  private readonly worker: JobWorker;
+  private readonly clock: () => number;
+  /** Engine jobs already handed to the source (pruned to the open ones on every feed). */
+  private fed = new Set<string>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private round: Promise<unknown> | undefined;
+
+  constructor(private readonly options: ConnectorRunnerOptions) {
+    this.engine = options.engine;
+    this.source = options.source ?? new MemoryJobSource();
+    this.clock = options.clock ?? Date.now;
+    this.worker = new JobWorker({
+      source: this.source,
+      owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      handlers: { [CONNECTOR_JOB_TYPE]: (job) => this.run(job) },
+      clock: this.clock,
+      // Longer than the longest call, so a slow department system does not lose its job to another node.
+      leaseMs: (MAX_CONNECTOR_TIMEOUT_SECONDS + 60) * 1000,
+      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+      onIncident: (job, error) => this.giveUp(job, error),
+    });
+  }
+
+  /** Hands the engine's open connector jobs to the source; returns how many were new. */
+  async feed(): Promise<number> {
+    const open = await this.engine.store.findJobs({ type: CONNECTOR_JOB_TYPE });
+    const fed = new Set<string>();
+    let added = 0;
+    for (const job of open) {
+      fed.add(job.id);
+      if (this.fed.has(job.id)) continue;
+      await this.source.add({
+        id: job.id,
+        type: CONNECTOR_JOB_TYPE,
+        instanceId: job.instanceId,
+        elementId: job.elementId,
+        dueAt: job.createdAt,
+        // gov:retries counts attempts in total; 0 would never call at all.
+        maxAttempts: Math.max(1, job.retries ?? DEFAULT_MAX_ATTEMPTS),
+      });
+      added++;
+    }
+    this.fed = fed;
+    return added;
+  }
+
+  /** One round: feed, then claim and call what is due. */
+  async runOnce(): Promise<RunReport> {
+    await this.feed();
+    return this.worker.runOnce();
+  }
+
+  /** Rounds until nothing is due at the clock's time (tests, and catching up). */
+  async drain(): Promise<RunReport> {
+    await this.feed();
+    return this.worker.drain();
+  }
+
+  /** A round every `intervalMs` until stop(); a failed round is reported and the next one tries again. */
+  start(intervalMs: number, onError: (err: unknown) => void): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.round) return;
+      this.round = this.runOnce()
+        .catch(onError)
+        .finally(() => (this.round = undefined));
+    }, intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.round;
+  }
+
+  /** One attempt of one job; throwing is a failed attempt the worker retries or gives up on. */
+  private async run(claimed: ClaimedJob): Promise<void> {
+    const job = await this.engine.store.getJob(claimed.id);
+    if (!job) return; // completed, cancelled or interrupted meanwhile
+    const record = await this.engine.store.getInstance(job.instanceId);
+    if (!record || !isCurrentJob(record.state, job.id)) return;
+    const plan = await this.engine.plan(record.processId, record.version);
+    const spec = plan.nodes[plan.byId.get(job.elementId) ?? -1]?.connector;
+    if (!spec) {
+      await this.engine.failJob(job.id, { message: `${job.elementId} has no connector (gov:url)` });
+      return;
+    }
+    let outcome;
+    try {
+      outcome = await callDepartment(spec, job.variables, job.id, this.options);
+    } catch (err) {
+      if (err instanceof ConnectorFailure && err.permanent) {
+        await this.engine.failJob(job.id, { message: err.message });
+        return;
+      }
+      throw err;
+    }
+    if (outcome.kind === 'bpmnError') {
+      await this.engine.throwError(job.id, {
+        errorCode: outcome.errorCode,
+        variables: { connectorError: { status: outcome.status, message: outcome.message } },
+      });
+      return;
+    }
+    await this.engine.completeJob(job.id, { variables: outcome.variables });
+  }
+
+  private async giveUp(claimed: ClaimedJob, error: string): Promise<void> {
+    if (!(await this.engine.store.getJob(claimed.id))) return;
+    await this.engine.failJob(claimed.id, {
+      message: `${error} (gave up after ${claimed.attempts + 1} attempt(s))`,
+    });
+  }
+}
+
+/**
+ * Whether the job is the one its token waits on now. After an incident is retried the task is
+ * entered again with a new job, and the failed one is left open in the instance: never run that.
+ */
+function isCurrentJob(state: InstanceState, jobId: string): boolean {
+  const wait = state.waits[jobId];
+  if (!wait || wait.kind !== 'job') return false;
+  if (state.tokens[wait.token]?.rest !== 'wait') return false;
+  const jobsOfToken = Object.values(state.waits).filter((w) => w.kind === 'job' && w.token === wait.token);
+  return jobsOfToken[jobsOfToken.length - 1]!.id === jobId;
+}

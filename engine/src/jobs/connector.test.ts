@@ -1,0 +1,338 @@
+/**
+ * The service-task connector against a real department-system stub: an HTTP server on 127.0.0.1
+ * that does its work once per Idempotency-Key and answers a repeated key with the stored result.
+ * The engine runs on a SQLite file; the runner's clock is fake so backoff delays are stepped over.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../index.js';
+import { validate } from '../model/index.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+import { attrs, chain, endEvent, error, model, startEvent, userTask } from '../testing/bpmn.js';
+import { fakeClock, SECOND, type FakeClock } from '../testing/harness.js';
+import { CONNECTOR_ORIGINS_ENV, parseAllowedOrigins } from './connector.js';
+import { ConnectorRunner } from './connector-runner.js';
+
+/** What the stub does with a call that has no stored result yet. */
+type Behaviour = 'ok' | 'fail' | 'work-then-drop' | 'slow' | 'reject';
+
+interface Call {
+  method: string;
+  path: string;
+  key: string | undefined;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A department system: does the work (an "effect") once per Idempotency-Key. */
+class DepartmentStub {
+  readonly calls: Call[] = [];
+  readonly effects: { key: string; body: unknown }[] = [];
+  /** Behaviour of the next calls in order; when used up, `then`. */
+  script: Behaviour[] = [];
+  then: Behaviour = 'ok';
+  private readonly stored = new Map<string, string>();
+  private server!: Server;
+  origin = '';
+
+  async listen(): Promise<void> {
+    this.server = createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok));
+    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((ok) => this.server.close(ok));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const key = req.headers['idempotency-key'] as string | undefined;
+      this.calls.push({ method: req.method!, path: req.url!, key, headers: req.headers, body });
+      const json = (status: number, value: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(value));
+      };
+      if (key && this.stored.has(key)) {
+        res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replay': 'true' });
+        res.end(this.stored.get(key));
+        return;
+      }
+      const behaviour = this.script.shift() ?? this.then;
+      if (behaviour === 'fail') return json(503, { error: 'maintenance' });
+      if (behaviour === 'reject') return json(422, { error: 'unknown applicant' });
+      if (behaviour === 'slow') {
+        setTimeout(() => json(200, { late: true }), 3000).unref();
+        return;
+      }
+      const parsed = body ? JSON.parse(body) : null;
+      this.effects.push({ key: key ?? '', body: parsed });
+      const result = JSON.stringify({ cleared: true, receipt: `R-${this.effects.length}`, echo: parsed });
+      if (key) this.stored.set(key, result);
+      // The work is done but the answer is lost on the way back.
+      if (behaviour === 'work-then-drop') return void res.socket?.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(result);
+    });
+  }
+}
+
+function connectorModel(task: Record<string, string | number | undefined>, boundary = ''): string {
+  return model(
+    'taxcheck',
+    `
+    ${startEvent('start')}
+    <bpmn:serviceTask id="askTax" ${attrs(Object.fromEntries(Object.entries(task).map(([k, v]) => [`gov:${k}`, v])))}/>
+    ${boundary}
+    ${userTask('review')}
+    ${endEvent('end')}
+    ${chain('start', 'askTax', 'review', 'end')}`,
+    boundary ? error('E_REFUSED', 'REFUSED') : '',
+  );
+}
+
+describe('service-task connector', () => {
+  let stub: DepartmentStub;
+  let dir: string;
+  let store: SqliteStore;
+  let engine: Engine;
+  let clock: FakeClock;
+  const backoff = { baseMs: 10 * SECOND, factor: 2, maxMs: 600 * SECOND };
+  const runner = (allowed = [stub.origin]) =>
+    new ConnectorRunner({ engine, allowedOrigins: allowed, clock: clock.now, backoff, owner: 'test' });
+
+  beforeEach(async () => {
+    stub = new DepartmentStub();
+    await stub.listen();
+    dir = mkdtempSync(join(tmpdir(), 'onething-connector-'));
+    store = new SqliteStore(join(dir, 'engine.db'));
+    clock = fakeClock();
+    engine = createEngine({ store, clock: clock.now });
+  });
+  afterEach(async () => {
+    await stub.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function started(task: Record<string, string | number | undefined>, variables = {}, boundary = '') {
+    await engine.deploy(connectorModel(task, boundary));
+    return engine.start('taxcheck', { variables });
+  }
+
+  it('fails twice (once after doing the work), then succeeds: one effect, one completion, one key', async () => {
+    stub.script = ['fail', 'work-then-drop'];
+    const v = await started(
+      { url: `${stub.origin}/tax/clearance`, body: '= {id: idNumber}', retries: 5 },
+      {
+        idNumber: '440402199001011234',
+      },
+    );
+    const [job] = await engine.jobs({ instanceId: v.id });
+    const r = runner();
+
+    expect(await r.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    // Backoff: nothing is due again until 10 s have passed.
+    expect(await r.runOnce()).toMatchObject({ claimed: 0 });
+    clock.advance(10 * SECOND);
+    expect(await r.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    clock.advance(10 * SECOND);
+    expect(await r.runOnce()).toMatchObject({ claimed: 0 });
+    clock.advance(10 * SECOND);
+    expect(await r.runOnce()).toMatchObject({ claimed: 1, completed: 1 });
+    expect(await r.drain()).toMatchObject({ claimed: 0 });
+
+    expect(stub.calls).toHaveLength(3);
+    expect(new Set(stub.calls.map((c) => c.key))).toEqual(new Set([job!.id]));
+    expect(stub.effects).toEqual([{ key: job!.id, body: { id: '440402199001011234' } }]);
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('active');
+    expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
+    expect(after.history.filter((h) => h.type === 'job.completed')).toHaveLength(1);
+  });
+
+  it('always fails: an incident after gov:retries attempts; retrying it after the fix completes the task', async () => {
+    stub.then = 'fail';
+    const v = await started({ url: `${stub.origin}/tax`, body: '= {n: 1}', retries: 3 });
+    const r = runner();
+    for (let i = 0; i < 10; i++) {
+      await r.runOnce();
+      clock.advance(60 * SECOND);
+    }
+    expect(stub.calls).toHaveLength(3);
+    const failed = await engine.instance(v.id);
+    expect(failed.status).toBe('incident');
+    expect(failed.incident).toMatchObject({ elementId: 'askTax' });
+    expect(failed.incident!.message).toMatch(/answered 503.*maintenance.*gave up after 3 attempt/);
+
+    stub.then = 'ok';
+    await engine.resolveIncident(v.id);
+    expect(await r.drain()).toMatchObject({ completed: 1 });
+    expect(await r.drain()).toMatchObject({ claimed: 0 });
+    expect(stub.calls).toHaveLength(4);
+    expect(stub.effects).toHaveLength(1);
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('active');
+    expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
+  });
+
+  it('a department system that does not answer within gov:timeout is a failed attempt', async () => {
+    stub.then = 'slow';
+    const v = await started({ url: `${stub.origin}/slow`, timeout: 1, retries: 1 });
+    expect(await runner().runOnce()).toMatchObject({ claimed: 1, incidents: 1 });
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('incident');
+    expect(after.incident!.message).toMatch(/no answer within 1 s/);
+  });
+
+  it('an origin outside the allow-list is never called and is an incident saying how to allow it', async () => {
+    const v = await started({ url: `${stub.origin}/tax`, retries: 5 });
+    expect(await runner(['https://tax.example.gov.cn']).runOnce()).toMatchObject({
+      claimed: 1,
+      completed: 1,
+    });
+    expect(stub.calls).toHaveLength(0);
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('incident');
+    expect(after.incident!.message).toContain(`${stub.origin} is not an allowed department system`);
+    expect(after.incident!.message).toContain(CONNECTOR_ORIGINS_ENV);
+  });
+
+  it('maps variables into URL, headers and body by FEEL, and the answer back into variables', async () => {
+    const v = await started(
+      {
+        url: '= base + "/tax/" + caseNo',
+        method: 'put',
+        headers: '= {"X-Department": "tax", "X-Items": count(items)}',
+        body: '= {name: applicant.name, id: applicant.id, items: for i in items return i.code}',
+        result: '= {taxCleared: response.cleared, receipt: response.receipt, httpStatus: status}',
+      },
+      {
+        base: stub.origin,
+        caseNo: 'C-7',
+        applicant: { name: '张三', id: '440402199001011234' },
+        items: [{ code: 'seal' }, { code: 'tax' }],
+      },
+    );
+    const [job] = await engine.jobs({ instanceId: v.id });
+    expect(await runner().drain()).toMatchObject({ completed: 1 });
+
+    expect(stub.calls).toHaveLength(1);
+    const call = stub.calls[0]!;
+    expect(call).toMatchObject({ method: 'PUT', path: '/tax/C-7', key: job!.id });
+    expect(call.headers).toMatchObject({
+      'x-department': 'tax',
+      'x-items': '2',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(call.body)).toEqual({ name: '张三', id: '440402199001011234', items: ['seal', 'tax'] });
+    const after = await engine.instance(v.id);
+    expect(after.variables).toMatchObject({ taxCleared: true, receipt: 'R-1', httpStatus: 200 });
+    // Only what gov:result names is kept: the echo of the request is not copied in.
+    expect(after.variables).not.toHaveProperty('echo');
+    expect(after.variables).not.toHaveProperty('response');
+  });
+
+  it("a permanent refusal (422) is the model's BPMN error when it names one, else an incident without retries", async () => {
+    stub.then = 'reject';
+    const boundary = `<bpmn:boundaryEvent id="refused" attachedToRef="askTax"><bpmn:errorEventDefinition errorRef="E_REFUSED"/></bpmn:boundaryEvent>
+      <bpmn:userTask id="fixByHand"/>${chain('refused', 'fixByHand')}<bpmn:endEvent id="handled"/>${chain('fixByHand', 'handled')}`;
+    const caught = await started(
+      { url: `${stub.origin}/tax`, errorCode: 'REFUSED', retries: 5 },
+      {},
+      boundary,
+    );
+    await runner().drain();
+    const afterCaught = await engine.instance(caught.id);
+    expect(afterCaught.openTasks.map((t) => t.elementId)).toEqual(['fixByHand']);
+    expect(afterCaught.variables['connectorError']).toMatchObject({ status: 422 });
+    expect(stub.calls).toHaveLength(1);
+
+    const v = await started({ url: `${stub.origin}/tax`, retries: 5 });
+    await runner().drain();
+    expect(stub.calls).toHaveLength(2);
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('incident');
+    expect(after.incident!.message).toMatch(/answered 422.*retrying cannot help.*unknown applicant/);
+  });
+
+  it('a gov:result that does not give a context is an incident naming the attribute', async () => {
+    const v = await started({ url: `${stub.origin}/tax`, result: '= response.receipt' });
+    await runner().drain();
+    const after = await engine.instance(v.id);
+    expect(after.incident?.message).toMatch(/gov:result must give a context.*"R-1"/);
+  });
+});
+
+describe('connector model validation', () => {
+  const problemsOf = async (task: string) =>
+    (await validate(model('p', `${startEvent('s')}${task}${endEvent('e')}${chain('s', 't', 'e')}`))).map(
+      (p) => `${p.elementId} ${p.code}: ${p.message}`,
+    );
+
+  it('a well-formed connector task has no problems', async () => {
+    expect(
+      await problemsOf(
+        '<bpmn:serviceTask id="t" gov:url="https://tax.example.gov.cn/api" gov:body="= {a: 1}" gov:result="= {b: response.c}" gov:timeout="30" gov:method="PATCH"/>',
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ['gov:url="ftp://tax.example/x"', /t connector.url: .*must use http or https, not ftp/],
+    ['gov:url="/relative/path"', /t connector.url: .*not an absolute URL/],
+    [
+      'gov:url="https://user:secret@tax.example/"',
+      /t connector.url: .*must not carry a user name or password/,
+    ],
+    ['gov:url="= base +"', /t feel.syntax: gov:url/],
+    [
+      'gov:url="https://tax.example/" gov:body="= {a: "',
+      /t feel.syntax: gov:body "= \{a: " is not valid FEEL/,
+    ],
+    ['gov:url="https://tax.example/" gov:result="= {a: ]"', /t feel.syntax: gov:result/],
+    ['gov:url="https://tax.example/" gov:headers="= {"', /t feel.syntax: gov:headers/],
+    [
+      'gov:url="https://tax.example/" gov:method="FETCH"',
+      /t connector.method: gov:method "FETCH" must be one of/,
+    ],
+    [
+      'gov:url="https://tax.example/" gov:method="GET" gov:body="= {a: 1}"',
+      /t connector.body: .*not sent with GET/,
+    ],
+    [
+      'gov:url="https://tax.example/" gov:timeout="0"',
+      /t connector.timeout: gov:timeout must be 1 to 300 seconds, got 0/,
+    ],
+    ['gov:url="https://tax.example/" gov:timeout="2.5"', /t gov.attributeType: gov:timeout="2.5"/],
+    ['gov:url="https://tax.example/" gov:type="tax"', /t connector.type: .*remove gov:type/],
+    [
+      'gov:body="= {a: 1}"',
+      /t connector.noUrl: gov:body only apply to a connector task, which needs gov:url/,
+    ],
+  ])('%s is a problem naming the task', async (attributes, expected) => {
+    const problems = await problemsOf(`<bpmn:serviceTask id="t" ${attributes}/>`);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(expected);
+  });
+
+  it('the allow-list accepts origins and names a bad entry', () => {
+    expect(parseAllowedOrigins(' https://tax.example.gov.cn , http://127.0.0.1:8081,')).toEqual([
+      'https://tax.example.gov.cn',
+      'http://127.0.0.1:8081',
+    ]);
+    expect(parseAllowedOrigins(undefined)).toEqual([]);
+    expect(() => parseAllowedOrigins('https://tax.example/api')).toThrow(
+      /ONETHING_CONNECTOR_ORIGINS: .*without a path/,
+    );
+    expect(() => parseAllowedOrigins('tax.example')).toThrow(
+      /ONETHING_CONNECTOR_ORIGINS: .*not an absolute URL/,
+    );
+  });
+});
