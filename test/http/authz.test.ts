@@ -36,11 +36,20 @@ const PRINCIPALS = [
 type Principal = (typeof PRINCIPALS)[number];
 const ALL = [...PRINCIPALS];
 
-type State = Parameters<CentreServer['caseIn']>[0] | 'pending-request';
+/** Rectification states: a bad review of a delivered case (market-regulation answers for it), moved along. */
+const RECTIFICATION_STATES = [
+  'bad-review',
+  'rect-verifying',
+  'rect-appealed',
+  'rect-rectifying',
+  'rect-fedBack',
+] as const;
+type State =
+  Parameters<CentreServer['caseIn']>[0] | 'pending-request' | (typeof RECTIFICATION_STATES)[number];
 
 interface Row {
   method: string;
-  /** Path with `:app` and `:task` for the case's id and its enterprise-registration task. */
+  /** Path with `:app`, `:task` and `:rect` for the case's id, its enterprise-registration task and its web bad-review case. */
   path: string;
   /** The case state the call needs; commands get a fresh case per call. */
   state?: State;
@@ -246,7 +255,97 @@ const ROWS: Record<string, Row> = {
   'audit.list': { method: 'GET', path: '/api/audit', ok: ['supervisor1', 'supervisor2'] },
   'audit.verify': { method: 'GET', path: '/api/audit/verify', ok: ['supervisor1', 'supervisor2'] },
   'metrics.summary': { method: 'GET', path: '/api/metrics', ok: ['supervisor1', 'supervisor2'] },
+  'rectifications.list': {
+    method: 'GET',
+    path: '/api/rectifications?limit=100',
+    state: 'bad-review',
+    ok: [
+      'market-regulation1',
+      'tax1',
+      'landscaping1',
+      'supervisor1',
+      'supervisor2',
+      'applicant1',
+      'applicant2',
+    ],
+    check: (who, body, appId) => {
+      const seen = body.items.some((c: { applicationId: string }) => c.applicationId === appId);
+      expect([who, seen]).toEqual([who, ['market-regulation1', 'supervisor1', 'applicant1'].includes(who)]);
+    },
+  },
+  'rectifications.get': {
+    method: 'GET',
+    path: '/api/rectifications/:rect',
+    state: 'bad-review',
+    ok: ['market-regulation1', 'supervisor1', 'applicant1'],
+  },
+  'rectifications.assign': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/assign',
+    state: 'bad-review',
+    body: { department: 'tax' },
+    ok: ['supervisor1'],
+  },
+  'rectifications.contact': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/contact',
+    state: 'bad-review',
+    body: { note: '已电话联系' },
+    ok: ['market-regulation1'],
+  },
+  'rectifications.verify': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/verify',
+    state: 'rect-verifying',
+    body: { finding: 'valid' },
+    ok: ['market-regulation1'],
+  },
+  'rectifications.review': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/review',
+    state: 'rect-appealed',
+    body: { upheld: false, reason: '不支持申诉' },
+    ok: ['supervisor1'],
+  },
+  'rectifications.feedback': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/feedback',
+    state: 'rect-rectifying',
+    body: { message: '已整改', measures: '优化流程' },
+    ok: ['market-regulation1'],
+  },
+  'rectifications.revisit': {
+    method: 'POST',
+    path: '/api/rectifications/:rect/revisit',
+    state: 'rect-fedBack',
+    body: { satisfied: true },
+    ok: ['market-regulation1', 'supervisor1'],
+  },
 };
+
+async function rectificationIn(state: (typeof RECTIFICATION_STATES)[number]): Promise<string> {
+  const id = await s.caseIn('delivered');
+  await s.ok('POST', `/api/applications/${id}/evaluation`, {
+    as: 'applicant1',
+    body: { channel: 'web', level: 1 },
+  });
+  const step = (name: string, body: unknown) =>
+    s.ok('POST', `/api/rectifications/${encodeURIComponent(`${id}:web`)}/${name}`, {
+      as: 'market-regulation1',
+      body,
+    });
+  if (state === 'bad-review') return id;
+  await step('contact', { note: '已联系' });
+  if (state === 'rect-verifying') return id;
+  if (state === 'rect-appealed') {
+    await step('verify', { finding: 'mistaken', reason: '误评' });
+    return id;
+  }
+  await step('verify', { finding: 'valid' });
+  if (state === 'rect-rectifying') return id;
+  await step('feedback', { message: '已整改', measures: '优化流程' });
+  return id;
+}
 
 let s: CentreServer;
 const shared = new Map<State, string>();
@@ -264,7 +363,9 @@ async function caseIn(state: State, fresh: boolean): Promise<string> {
       as: 'market-regulation1',
       body: { entries: [{ problem: '名称需补充说明' }] },
     });
-  } else id = await s.caseIn(state);
+  } else if ((RECTIFICATION_STATES as readonly string[]).includes(state))
+    id = await rectificationIn(state as (typeof RECTIFICATION_STATES)[number]);
+  else id = await s.caseIn(state as Parameters<CentreServer['caseIn']>[0]);
   if (!fresh) shared.set(state, id);
   return id;
 }
@@ -298,7 +399,8 @@ describe('authorisation matrix', () => {
         const appId = row.state ? await caseIn(row.state, mutation) : '';
         const path = row.path
           .replace(':app', appId)
-          .replace(':task', encodeURIComponent(taskId(appId, 'enterprise-registration')));
+          .replace(':task', encodeURIComponent(taskId(appId, 'enterprise-registration')))
+          .replace(':rect', encodeURIComponent(`${appId}:web`));
         const res = await s.call(row.method, path, {
           as: who,
           ...(row.body !== undefined ? { body: row.body } : {}),

@@ -32,6 +32,7 @@ import type {
 } from './api.js';
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
 import {
+  authorisationOf,
   checkAuthorisationAtAcceptance,
   jurisdictionRegion,
   routeApplication,
@@ -1357,14 +1358,13 @@ export class Centre implements CentreApi {
 
 /** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
 function assistedSummary(a: AssistedRecord): Record<string, unknown> {
-  const poa = a.powerOfAttorney;
   return {
     mode: a.mode,
     agent: a.agent.name,
     relationship: a.agent.relationship,
     ...(a.agent.staffId ? { staffId: a.agent.staffId } : {}),
     ...(a.venue ? { venue: a.venue } : {}),
-    authorisation: poa?.eSigned ? 'e-signature' : poa ? 'power-of-attorney' : 'none',
+    authorisation: authorisationOf(a),
     recordedBy: a.recordedBy,
   };
 }

@@ -2,7 +2,9 @@
  * Applications (办件) at the window and online: create, edit the draft, submit, accept (with 容缺
  * and 告知承诺), return for correction, refuse, the one-time notice, supplements, delivery.
  */
-import { AssistedServiceSchema } from '../../network/assisted.js';
+import { auditActor } from '../../audit/index.js';
+import type { Actor } from '../../domain/actor.js';
+import { AssistedServiceSchema, authorisationOf } from '../../network/assisted.js';
 import type { AppContext } from '../context.js';
 import type { Application as ApplicationRecord } from '../../applications/types.js';
 import { actionRoute, reply, type Resource, type RouteDef } from '../route.js';
@@ -54,6 +56,23 @@ export function applicationResource(deps: AppContext): Resource {
       { summary, roles, body, handler: asRead(handler), params: id, schema: Application },
       extra,
     );
+  /** 帮办代办 gets its own audit entry: who recorded which assistance, where; no personal data. */
+  const auditAssisted = async (actor: Actor, app: ApplicationRecord, input: unknown) => {
+    if (input === undefined || !app.assisted) return;
+    const a = app.assisted;
+    await deps.audit.append({
+      actor: auditActor(actor),
+      action: 'applications.assisted',
+      target: `application:${app.id}`,
+      outcome: 'ok',
+      detail: {
+        mode: a.mode,
+        relationship: a.agent.relationship,
+        authorisation: authorisationOf(a),
+        ...(a.venue ? { venue: a.venue } : {}),
+      },
+    });
+  };
   const refuse: RouteDef['handler'] = ({ actor, params, body }) =>
     centre.refuse(actor, params.id, { reason: body.reason });
   const refuseBody = objectOf({ reason: text(2000) }, ['reason']);
@@ -91,6 +110,7 @@ export function applicationResource(deps: AppContext): Resource {
             ...(body.data ? { data: body.data } : {}),
             ...(body.assisted ? { assisted: body.assisted } : {}),
           });
+          await auditAssisted(actor, app, body.assisted);
           return reply({
             status: 201,
             body: await centre.getApplication(actor, app.id),
@@ -165,7 +185,11 @@ export function applicationResource(deps: AppContext): Resource {
           },
           ['materials'],
         ),
-        ({ actor, params, body }) => centre.accept(actor, params.id, body),
+        async ({ actor, params, body }) => {
+          const app = await centre.accept(actor, params.id, body);
+          await auditAssisted(actor, app, body.assisted);
+          return app;
+        },
       ),
       action(
         'return',
