@@ -10,5 +10,6 @@ export {
   type MergeResult,
   type UnifiedForm,
 } from './merge.js';
+export type { MergeProblem } from './no-items.js';
 export { residentIdTypes } from './schema.js';
 export type { ControlElement, GroupElement, Translations, UiSchema } from './uischema.js';

@@ -236,11 +236,31 @@ describe('merge: flexible-employment (灵活就业)', () => {
     expect(material(r, 'residencePermit')).toBeUndefined();
   });
 
-  it('insured by an employer: nothing applies', () => {
+  it('insured by an employer: nothing applies, and the merge says why (zh and en)', () => {
     const r = mergeBundle(bundle, { employerInsured: true, insurances: 'both', payMethod: 'bankDeduction' });
     expect(r.items).toEqual([]);
     expect(r.fields).toEqual([]);
     expect(r.materials).toEqual([]);
+    expect(r.problems).toHaveLength(1);
+    const [problem] = r.problems;
+    expect(problem).toMatchObject({ code: 'noApplicableItem', field: 'answers' });
+    expect(problem!.message.zh).toBe(
+      '按所答情形，“灵活就业”没有可办理的事项，不能申请或受理（目前是否由单位参保：是；参加哪些保险：养老和医疗；' +
+        '缴费方式：银行代扣；未回答：是否曾在外省参保、是否为就业困难人员或高校毕业生）',
+    );
+    expect(problem!.message.en).toBe(
+      'No item of "Flexible employment registration" applies to the situation answers, so there is nothing ' +
+        'to apply for or accept (Currently insured by an employer: yes; Which insurance: Pension and medical; ' +
+        'How to pay: Bank deduction; not answered: Insured before in another province, ' +
+        'Person with employment difficulty or recent graduate)',
+    );
+    expect(problem!.answers.find((a) => a.question === 'employerInsured')).toMatchObject({
+      answer: { zh: '是', en: 'yes' },
+    });
+  });
+
+  it('an answer set with items reports no problem', () => {
+    expect(mergeBundle(bundle, { employerInsured: false, insurances: 'pensionOnly' }).problems).toEqual([]);
   });
 });
 

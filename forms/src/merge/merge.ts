@@ -4,6 +4,7 @@ import { conditionsFor, type Answers } from '../feel/condition.js';
 import { fieldLibrary, type FieldLibrary, type Text } from '../library/index.js';
 import { fieldApplies, fieldRequired, unifyFields, usageApplies, type UnifiedField } from './fields.js';
 import { mergeMaterials, type MergedMaterial } from './materials.js';
+import { noItemProblem, type MergeProblem } from './no-items.js';
 import { formSchema } from './schema.js';
 import { formUiSchema, type Translations, type UiSchema } from './uischema.js';
 
@@ -34,6 +35,8 @@ export interface MergeResult {
   items: ItemDefinition[];
   fields: AppliedField[];
   materials: MergedMaterial[];
+  /** Why this answer set cannot become an application (no item applies); empty when it can. */
+  problems: MergeProblem[];
 }
 
 const compiled = new WeakMap<BundleDefinition, UnifiedForm>();
@@ -82,5 +85,14 @@ export function mergeBundle(
       items: f.usages.filter((u) => usageApplies(u, check)).map((u) => u.item),
     }));
   const materials = mergeMaterials(bundle, check, new Set(items.map((i) => i.code)));
-  return { form, schema: form.schema, uischema: form.uischema, items, fields, materials };
+  const noItems = noItemProblem(bundle, answers, items.length);
+  return {
+    form,
+    schema: form.schema,
+    uischema: form.uischema,
+    items,
+    fields,
+    materials,
+    problems: noItems ? [noItems] : [],
+  };
 }
