@@ -7,7 +7,8 @@
  * Environment: PORT (3000), HOST (0.0.0.0), ONETHING_DB, MONGODB_URI, ONETHING_DATA_DIR (data),
  * ONETHING_JWT_SECRET, ONETHING_TOKEN_TTL (seconds, 28800), ONETHING_USERS_FILE,
  * ONETHING_CORS_ORIGINS (comma-separated; CORS is off without it), ONETHING_TICK_MS (5000),
- * ONETHING_EXAMPLES_DIR (examples), LOG_LEVEL (info).
+ * ONETHING_EXAMPLES_DIR (examples), ONETHING_CONNECTOR_ORIGINS (department systems connector tasks may
+ * call, comma-separated origins; none without it), LOG_LEVEL (info).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,8 @@ import { loadJwtSecret, TokenService } from './http/auth/tokens.js';
 import { UserDirectory } from './http/auth/users.js';
 import { createLogger, type Logger } from './http/logging.js';
 import { createEngine } from './index.js';
+import { parseAllowedOrigins } from './jobs/connector.js';
+import { ConnectorRunner } from './jobs/connector-runner.js';
 import { openStore } from './store/index.js';
 
 const SYSTEM: Actor = { userId: 'system', name: '系统（启动时部署示例）', role: 'analyst' };
@@ -132,6 +135,8 @@ export async function start(
   logger: Logger = createLogger(),
 ): Promise<RunningServer> {
   const dataDir = resolve(env.ONETHING_DATA_DIR ?? 'data');
+  // A malformed allow-list stops start-up here, before anything is opened.
+  const connectorOrigins = parseAllowedOrigins(env.ONETHING_CONNECTOR_ORIGINS);
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
   const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
@@ -203,6 +208,14 @@ export async function start(
     })();
   };
   const interval = setInterval(tick, Number(env.ONETHING_TICK_MS ?? 5000));
+  // Connector tasks (gov:url) call department systems on their own loop: a slow one never holds up the tick.
+  const connectors = new ConnectorRunner({
+    engine,
+    allowedOrigins: connectorOrigins,
+  });
+  connectors.start(Number(env.ONETHING_TICK_MS ?? 5000), (err) =>
+    logger.error({ err }, 'connector round failed'),
+  );
 
   const port = Number(env.PORT ?? 3000);
   const server = app.listen(port, env.HOST ?? '0.0.0.0');
@@ -222,6 +235,7 @@ export async function start(
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await ticking;
+      await connectors.stop();
       await store.close();
       (docs as { close?: () => unknown }).close?.();
     })());

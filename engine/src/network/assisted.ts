@@ -189,6 +189,10 @@ export function validateAssisted(input: unknown, ctx: AssistedContext): Assisted
   };
 }
 
+/** How the applicant authorised the agent, for timelines and audit entries. */
+export const authorisationOf = (a: AssistedService): 'e-signature' | 'power-of-attorney' | 'none' =>
+  a.powerOfAttorney?.eSigned ? 'e-signature' : a.powerOfAttorney ? 'power-of-attorney' : 'none';
+
 /** Whether the agent must hold the applicant's authorisation: 代办, or any company handler. */
 export const needsAuthorisation = (assisted: AssistedService, applicantKind: 'person' | 'organisation') =>
   assisted.mode === 'proxy' || applicantKind === 'organisation';

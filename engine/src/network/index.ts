@@ -50,6 +50,7 @@ export {
 } from './queue.js';
 export {
   AssistedServiceSchema,
+  authorisationOf,
   checkAuthorisationAtAcceptance,
   needsAuthorisation,
   validateAssisted,
