@@ -23,7 +23,13 @@ import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
 import { deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { MemoryStore } from './store/memory.js';
-import { ConflictError, type InstanceRecord, type Store, type TimerRecord } from './store/port.js';
+import {
+  ConflictError,
+  followUpsOf,
+  type InstanceRecord,
+  type Store,
+  type TimerRecord,
+} from './store/port.js';
 
 export * from './api.js';
 export { MemoryStore } from './store/memory.js';
@@ -219,6 +225,7 @@ class EngineShell implements Engine {
       parent?: { instanceId: string; waitId: string };
       startNode?: number;
     },
+    delivery?: string,
   ): Promise<void> {
     const { state, effects } = step(
       plan,
@@ -233,8 +240,10 @@ class EngineShell implements Engine {
       },
       this.clock(),
     );
-    await this.persist(recordOf(state, 1, effects), null);
-    await this.followUps(state.id, effects);
+    stampDeliveries(state.id, 1, effects);
+    const record = recordOf(state, 1, effects);
+    if (delivery !== undefined) record.delivery = delivery;
+    await this.finish(record.id, 1, await this.persist(record, null));
   }
 
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
@@ -282,7 +291,21 @@ class EngineShell implements Engine {
     return this.instance(job.instanceId);
   }
 
-  async correlate(messageName: string, options: CorrelateOptions = {}): Promise<CorrelateResult> {
+  correlate(messageName: string, options: CorrelateOptions = {}): Promise<CorrelateResult> {
+    return this.publish(messageName, options);
+  }
+
+  /**
+   * Delivers a message to every instance subscribed to it, or else starts the processes that
+   * begin with it. A published message's follow-up passes its deliveryId: instances that applied
+   * it already are skipped (and count as delivered), and instances it starts get ids derived from
+   * it, so replaying the follow-up after a crash delivers nothing twice.
+   */
+  private async publish(
+    messageName: string,
+    options: CorrelateOptions,
+    deliveryId?: string,
+  ): Promise<CorrelateResult> {
     const key = options.correlationKey ?? null;
     const vars: unknown = options.variables;
     if (vars !== undefined && (vars === null || typeof vars !== 'object' || Array.isArray(vars))) {
@@ -293,27 +316,43 @@ class EngineShell implements Engine {
     for (const sub of subscriptions) {
       if (instanceIds.includes(sub.instanceId)) continue;
       try {
-        await this.command(sub.instanceId, {
-          type: 'deliverMessage',
-          waitId: sub.id,
-          ...(options.variables ? { variables: options.variables } : {}),
-        });
+        await this.command(
+          sub.instanceId,
+          {
+            type: 'deliverMessage',
+            waitId: sub.id,
+            ...(options.variables ? { variables: options.variables } : {}),
+          },
+          deliveryId,
+        );
         instanceIds.push(sub.instanceId);
       } catch (err) {
         if (!(err instanceof CommandError)) throw err; // the subscription closed meanwhile
       }
     }
     if (instanceIds.length) return { instanceIds, started: false };
+    if (deliveryId !== undefined) {
+      // Delivered before the crash, to subscriptions that are gone now: nothing more to do.
+      const delivered = await this.store.deliveredTo(deliveryId);
+      if (delivered.length) return { instanceIds: delivered, started: false };
+    }
     for (const plan of await this.messageStartPlans(messageName)) {
-      const id = this.newId();
+      const id = deliveryId === undefined ? this.newId() : `${deliveryId}>${plan.processId}`;
       const node = plan.messageStarts.find((i) => {
         const ev = plan.nodes[i]!.event;
         return ev.kind === 'message' && ev.messageName === messageName;
       })!;
-      await this.startInstance(plan, id, {
-        startNode: node,
-        ...(options.variables ? { variables: options.variables } : {}),
-        ...(key !== null ? { businessKey: key } : {}),
+      await this.startInstance(
+        plan,
+        id,
+        {
+          startNode: node,
+          ...(options.variables ? { variables: options.variables } : {}),
+          ...(key !== null ? { businessKey: key } : {}),
+        },
+        deliveryId,
+      ).catch((err) => {
+        if (!(err instanceof ConflictError)) throw err; // started by an earlier run of this follow-up
       });
       instanceIds.push(id);
     }
@@ -478,11 +517,16 @@ class EngineShell implements Engine {
   /**
    * Applies one command to one instance: serialised per instance, retried on a lost race. What
    * the step asks of other instances runs after the instance is released, so a parent and its
-   * called child can notify each other without waiting on each other's lock.
+   * called child can notify each other without waiting on each other's lock. With a delivery id,
+   * an instance that has applied that delivery already is left as it is.
    */
-  private async command(instanceId: string, command: Exclude<Command, { type: 'start' }>): Promise<void> {
-    const effects = await this.serialised(instanceId, () => this.commandNow(instanceId, command));
-    await this.followUps(instanceId, effects);
+  private async command(
+    instanceId: string,
+    command: Exclude<Command, { type: 'start' }>,
+    delivery?: string,
+  ): Promise<void> {
+    const saved = await this.serialised(instanceId, () => this.commandNow(instanceId, command, delivery));
+    if (saved) await this.finish(instanceId, saved.rev, saved.left);
   }
 
   private serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
@@ -497,51 +541,74 @@ class EngineShell implements Engine {
     return run;
   }
 
+  /** The saved rev and what its outbox still holds, or undefined when the delivery was applied already. */
   private async commandNow(
     instanceId: string,
     command: Exclude<Command, { type: 'start' }>,
-  ): Promise<Effect[]> {
+    delivery: string | undefined,
+  ): Promise<{ rev: number; left: Effect[] } | undefined> {
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
+      // Read after the record: a delivery saved since would make the save below a conflict.
+      if (delivery !== undefined && (await this.store.deliveredTo(delivery)).includes(instanceId)) return;
       const plan =
         this.plans.get(`${record.processId}@${record.version}`) ??
         (await this.plan(record.processId, record.version));
       const { state, effects } = step(plan, record.state, command, this.clock());
-      // Effects a crash left unprojected travel with this save, so nothing is lost.
+      const rev = record.rev + 1;
+      stampDeliveries(instanceId, rev, effects);
+      // Effects a crash left unprojected, and follow-ups not yet done, travel with this save.
       const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
+      const next = recordOf(state, rev, outbox);
+      if (delivery !== undefined) next.delivery = delivery;
       try {
-        await this.persist(recordOf(state, record.rev + 1, outbox), record.rev);
+        return { rev, left: await this.persist(next, record.rev) };
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
         throw err;
       }
-      return outbox;
     }
   }
 
   /**
    * Saves a record (created when expectedRev is null, else compare-and-set) and projects its
-   * outbox: in one atomic write when the store offers `commit`, else save → project → clear.
+   * outbox: in one atomic write when the store offers `commit`, else save then project. Returns
+   * what the outbox still holds: the follow-ups after a commit, everything otherwise.
    */
-  private async persist(record: InstanceRecord, expectedRev: number | null): Promise<void> {
-    if (this.store.commit) return this.store.commit(record, expectedRev);
+  private async persist(record: InstanceRecord, expectedRev: number | null): Promise<Effect[]> {
+    if (this.store.commit) {
+      await this.store.commit(record, expectedRev);
+      return followUpsOf(record.outbox);
+    }
     if (expectedRev === null) await this.store.createInstance(record);
     else await this.store.saveInstance(record, expectedRev);
-    await this.drain(record.id, record.rev, record.outbox);
+    if (record.outbox.length) await this.store.project(record.id, record.outbox);
+    return record.outbox;
   }
 
-  private async drain(instanceId: string, rev: number, outbox: Effect[]): Promise<void> {
-    await this.store.project(instanceId, outbox);
+  /** Runs the follow-ups a save left in its outbox, then empties it (if no newer save carried it on). */
+  private async finish(instanceId: string, rev: number, left: Effect[]): Promise<void> {
+    if (!left.length) return;
+    await this.followUps(instanceId, followUpsOf(left));
     await this.store.clearOutbox(instanceId, rev);
   }
 
-  /** Finishes what a crash interrupted: projections and follow-ups of every pending outbox. */
+  /**
+   * Finishes what a crash interrupted: projections and follow-ups of every pending outbox. Run at
+   * start-up, and by runDueJobs as a sweeper. Every follow-up is idempotent (called ids derive from
+   * the wait, deliveries are remembered by their receivers), so running one again is harmless.
+   */
   async recover(limit = 1000): Promise<number> {
     const pending = await this.store.pendingOutboxes(limit);
-    for (const record of pending) {
-      await this.serialised(record.id, () => this.drain(record.id, record.rev, record.outbox));
-      await this.followUps(record.id, record.outbox);
+    for (const { id } of pending) {
+      // Read again under the instance's lock: a command of this process may have moved it on.
+      const record = await this.serialised(id, async () => {
+        const current = await this.store.getInstance(id);
+        if (current?.outbox.length) await this.store.project(id, current.outbox);
+        return current;
+      });
+      if (record?.outbox.length) await this.finish(id, record.rev, record.outbox);
     }
     return pending.length;
   }
@@ -583,19 +650,27 @@ class EngineShell implements Engine {
           }
           break;
         case 'escalation.raised':
-          await this.command(effect.parent.instanceId, {
-            type: 'childEscalated',
-            waitId: effect.parent.waitId,
-            escalationCode: effect.escalationCode,
-          }).catch((err) => {
+          await this.command(
+            effect.parent.instanceId,
+            {
+              type: 'childEscalated',
+              waitId: effect.parent.waitId,
+              escalationCode: effect.escalationCode,
+            },
+            effect.deliveryId,
+          ).catch((err) => {
             if (!(err instanceof CommandError)) throw err; // the call activity already ended
           });
           break;
         case 'message.published':
-          await this.correlate(effect.messageName, {
-            ...(effect.correlationKey !== null ? { correlationKey: effect.correlationKey } : {}),
-            variables: effect.variables,
-          });
+          await this.publish(
+            effect.messageName,
+            {
+              ...(effect.correlationKey !== null ? { correlationKey: effect.correlationKey } : {}),
+              variables: effect.variables,
+            },
+            effect.deliveryId,
+          );
           break;
         default:
           break;
@@ -620,6 +695,18 @@ function recordOf(state: InstanceState, rev: number, outbox: Effect[]): Instance
   if (state.businessKey !== undefined) record.businessKey = state.businessKey;
   if (state.parent) record.parentInstanceId = state.parent.instanceId;
   return record;
+}
+
+/**
+ * Gives each message publication and escalation of a save its delivery id (instance, rev, place
+ * in the step), once: carried-over effects keep the id they were saved with.
+ */
+function stampDeliveries(instanceId: string, rev: number, effects: Effect[]): void {
+  for (let i = 0; i < effects.length; i++) {
+    const e = effects[i]!;
+    if ((e.type === 'message.published' || e.type === 'escalation.raised') && e.deliveryId === undefined)
+      e.deliveryId = `${instanceId}@${rev}#${i}`;
+  }
 }
 
 /** A called instance's id derives from the call's wait, so a replayed start cannot create two. */

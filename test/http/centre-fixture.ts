@@ -11,6 +11,7 @@ import { workingTimeLimits } from '../../engine/src/applications/working-time.js
 import { MemoryDocStore } from '../../engine/src/domain/docs.js';
 import { openDocStore } from '../../engine/src/domain/open-docs.js';
 import { createEngine } from '../../engine/src/index.js';
+import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../../engine/src/network/index.js';
 import { MemoryStore, openStore } from '../../engine/src/store/index.js';
 import { startServer, type TestServer } from './support.js';
 
@@ -66,7 +67,15 @@ export async function startCentreServer(
     : new MemoryStore();
   const docs = options.sqlite ? await openDocStore(store) : new MemoryDocStore();
   const engine = createEngine({ clock, store });
-  const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock, defaultDeferralDays: 5 });
+  // The Zhuhai service network, as the server has it: cases are routed to the competent office (属地).
+  const centre = new Centre({
+    engine,
+    docs,
+    timeLimits: workingTimeLimits(),
+    clock,
+    defaultDeferralDays: 5,
+    network: loadNetworkFile(ZHUHAI_NETWORK_FILE),
+  });
   const s = await startServer({ centre, docs, engine, clock });
   const ok: CentreServer['ok'] = async (method, path, options) => {
     const res = await s.call(method, path, options);

@@ -579,4 +579,60 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
 
     await expect(store.commit(record('i1', 1), null)).rejects.toBeInstanceOf(ConflictError);
   });
+
+  test('commit (when offered) keeps the follow-ups in the outbox until cleared', async () => {
+    if (!store.commit) return; // without commit the engine saves, projects, runs follow-ups, clears
+    const published: Effect = {
+      type: 'message.published',
+      messageName: 'fee.paid',
+      correlationKey: 'k1',
+      variables: { amount: 1 },
+      deliveryId: 'i1@1#2',
+    };
+    const ended: Effect = {
+      type: 'instance.ended',
+      status: 'completed',
+      variables: {},
+      parent: { instanceId: 'p1', waitId: 'p1.w3' },
+    };
+    await store.commit(record('i1', 1, [created(task('i1.w1')), published, hist('i1', 1), ended]), null);
+    expect((await store.getTask('i1.w1'))!.state).toBe('open');
+    expect((await store.getInstance('i1'))!.outbox).toEqual([published, ended]);
+    expect((await store.pendingOutboxes(10)).map((r) => [r.id, r.outbox])).toEqual([
+      ['i1', [published, ended]],
+    ]);
+    // A command before the follow-ups ran carries them on; the older clear leaves them.
+    await store.commit(record('i1', 2, [published, ended, hist('i1', 2)]), 1);
+    await store.clearOutbox('i1', 1);
+    expect((await store.getInstance('i1'))!.outbox).toEqual([published, ended]);
+    await store.clearOutbox('i1', 2);
+    expect(await store.pendingOutboxes(10)).toEqual([]);
+    expect((await store.history('i1')).map((h) => h.seq)).toEqual([1, 2]);
+  });
+
+  test('a delivery is remembered with the save that applies it, and only then', async () => {
+    await store.createInstance(record('a', 1, [], { delivery: 'x@3#0' }));
+    await store.createInstance(record('b', 1));
+    expect(await store.deliveredTo('x@3#0')).toEqual(['a']);
+    expect((await store.getInstance('a'))!.delivery).toBeUndefined();
+
+    await expect(store.saveInstance(record('b', 2, [], { delivery: 'x@3#0' }), 7)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    expect(await store.deliveredTo('x@3#0')).toEqual(['a']); // a lost race remembers nothing
+    await store.saveInstance(record('b', 2, [], { delivery: 'x@3#0' }), 1);
+    await store.saveInstance(record('b', 3, [], { delivery: 'y@1#1' }), 2);
+    await store.saveInstance(record('b', 4), 3); // later saves keep what was delivered
+    expect(await store.deliveredTo('x@3#0')).toEqual(['a', 'b']);
+    expect(await store.deliveredTo('y@1#1')).toEqual(['b']);
+    expect(await store.deliveredTo('nothing')).toEqual([]);
+    if (store.commit) {
+      await store.commit(record('c', 1, [], { delivery: 'y@1#1' }), null);
+      await expect(store.commit(record('c', 2, [], { delivery: 'z' }), 5)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
+      expect(await store.deliveredTo('y@1#1')).toEqual(['b', 'c']);
+      expect(await store.deliveredTo('z')).toEqual([]);
+    }
+  });
 });

@@ -3,17 +3,19 @@
  *   npx tsx test/store/crash-driver.ts <sqlite|mongo> <file or URI> <instances> [concurrency]
  *
  * Opens the store, runs engine.recover() (what a killed predecessor left half done), prints
- * READY, then drives instances `c0` … `c<n-1>` of the two-step process to completion, several
- * at a time: start it if it does not exist, complete whatever task the instance record says is
- * open. After each completion the engine acknowledged it prints
+ * READY <completions left>, then drives instances `c0` … `c<n-1>` of `crash-parent` (which calls
+ * `crash-child` and waits for the child's message, see processes.ts) to completion, several at a
+ * time: start it if it does not exist, complete whatever task the parent or its child has open.
+ * After each completion the engine acknowledged it prints
  *   ACK <instanceId> <elementId> <taskId>
  * and when every instance has completed it prints DONE and exits 0. Rerunning it after a kill
- * continues where the store says things are.
+ * continues where the store says things are. An instance with nothing open that has not ended is
+ * stuck (a follow-up was lost): the driver says so on stderr and exits 1.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createEngine } from '../../engine/src/index.js';
-import { TWO_STEP } from './processes.js';
+import { CALL_AND_MESSAGE, CALL_AND_MESSAGE_STEPS } from './processes.js';
 import { openStore } from '../../engine/src/store/index.js';
 
 const [kind, location, count = '2000', parallel = '8'] = process.argv.slice(2);
@@ -33,27 +35,37 @@ const engine = createEngine({ store, newId: () => startingId.getStore() ?? rando
 while ((await engine.recover()) > 0) {
   // until nothing is pending
 }
-if ((await store.latestVersion('two-step')) === 0) await engine.deploy(TWO_STEP);
-process.stdout.write('READY\n');
+if ((await store.latestVersion('crash-parent')) === 0) await engine.deploy(CALL_AND_MESSAGE);
+// What is left to do, so the test can kill before the work runs out.
+const completed = (await store.findTasks({ state: 'completed' })).length;
+process.stdout.write(`READY ${CALL_AND_MESSAGE_STEPS * total - completed}\n`);
 
 async function drive(id: string): Promise<void> {
-  let record = await store.getInstance(id);
-  if (!record) {
+  if (!(await store.getInstance(id))) {
     try {
-      await startingId.run(id, () => engine.start('two-step'));
+      await startingId.run(id, () => engine.start('crash-parent', { businessKey: id }));
     } catch (err) {
       if ((err as { code?: string }).code !== 'conflict') throw err;
     }
-    record = (await store.getInstance(id))!;
   }
-  while (record.status === 'active') {
-    for (const task of Object.values(record.state.tasks)) {
+  for (;;) {
+    // The parent and its child share the business key.
+    const family = await store.listInstances({ businessKey: id });
+    const parent = family.find((r) => r.id === id)!;
+    if (parent.status !== 'active') {
+      if (parent.status !== 'completed') throw new Error(`instance ${id} ended ${parent.status}`);
+      return;
+    }
+    const open = family.flatMap((r) => Object.values(r.state.tasks));
+    if (!open.length) {
+      const waits = Object.values(parent.state.waits).map((w) => w.kind);
+      throw new Error(`instance ${id} is stuck: nothing open, the parent waits on ${waits.join(', ')}`);
+    }
+    for (const task of open) {
       await engine.completeTask(task.id, { actor: 'driver' });
       process.stdout.write(`ACK ${id} ${task.elementId} ${task.id}\n`);
     }
-    record = (await store.getInstance(id))!;
   }
-  if (record.status !== 'completed') throw new Error(`instance ${id} ended ${record.status}`);
 }
 
 let next = 0;

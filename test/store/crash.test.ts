@@ -1,14 +1,17 @@
 /**
- * Crash safety: a child process (crash-driver.ts) drives instances of a two-step process while
- * this test SIGKILLs it at random moments and starts it again (it runs engine.recover() first).
+ * Crash safety: a child process (crash-driver.ts) drives instances of a parent process that calls
+ * a child and waits for the child's message, while this test SIGKILLs it at random moments and
+ * starts it again (it runs engine.recover() first). Every step therefore has follow-ups (start
+ * the child, deliver its message, tell the parent it ended) that a kill can interrupt.
  * Afterwards: every completion the driver acknowledged is in history exactly once, no instance
- * is stuck (no outbox left, projections match the records), and every instance completes.
- * Run against SQLite (a file) and the MongoDB-wire server.
+ * is stuck (no outbox left, projections match the records, no parent waits on a child that has
+ * ended), and every instance completes. Run against SQLite (a file) and the MongoDB-wire server.
  */
 import { createEngine } from '../../engine/src/index.js';
 import type { Task } from '../../engine/src/api.js';
 import type { InstanceRecord, Store } from '../../engine/src/store/port.js';
 import { spawnTs, type Child } from './child.js';
+import { CALL_AND_MESSAGE_STEPS } from './processes.js';
 import { DURABLE, dropStore, type StoreFactory } from './stores.js';
 
 /**
@@ -67,7 +70,24 @@ async function expectConsistent(
     expect(record.outbox).toEqual([]);
   }
   expect([...projected.keys()]).toEqual([]); // no task of an instance that does not exist
+  expectNoneStuck(byId);
   return { tasks: byInstance, records: byId };
+}
+
+/**
+ * No parent waits for what has already happened: a called child that has ended has no call wait
+ * left in its parent (its end reached it), and a child that completed has no message wait left
+ * in its parent (its message reached it). These are the follow-ups a kill can interrupt.
+ */
+function expectNoneStuck(records: Map<string, InstanceRecord>): void {
+  for (const child of records.values()) {
+    if (!child.parentInstanceId || child.status === 'active') continue;
+    const parent = records.get(child.parentInstanceId)!;
+    const waiting = Object.values(parent.state.waits)
+      .filter((w) => w.kind === 'call' || (child.status === 'completed' && w.kind === 'message'))
+      .map((w) => w.kind);
+    expect({ child: child.id, parentWaitsOn: waiting }).toEqual({ child: child.id, parentWaitsOn: [] });
+  }
 }
 
 describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
@@ -90,25 +110,29 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     const args = [factory.kind, location, String(instances), PARALLEL[factory.kind]!];
     const acked: string[] = [];
     const began = Date.now();
-    // Spread the kills over the work: each run is killed after about this many acknowledgements.
-    const perRun = Math.ceil((2 * instances) / (KILLS + 6));
+    const parallel = Number(PARALLEL[factory.kind]!);
+    // Completions left, as the last driver counted them at start-up (READY <left>).
+    let left = CALL_AND_MESSAGE_STEPS * instances;
     let kills = 0;
     let runs = 0;
 
     while (kills < KILLS) {
       runs++;
       child = spawnTs('crash-driver.ts', args);
-      const roll = rnd();
-      if (roll < 0.15) {
-        await sleep(50 + rnd() * 400); // while it loads, opens the store or recovers
+      const killsLeft = KILLS - kills;
+      if (rnd() < 0.15 || left < 4 * parallel) {
+        // While it loads, opens the store or recovers. Little work left: before it can start
+        // any (loading alone takes longer), so the kill still comes before the work runs out.
+        await sleep(left < 4 * parallel ? rnd() * 50 : 50 + rnd() * 400);
       } else {
-        await child.waitFor((l) => l === 'READY' || l === 'DONE', 60_000);
-        const target = child.lines.filter((l) => l.startsWith('ACK ')).length + Math.ceil(rnd() * 2 * perRun);
-        await child.waitFor(
-          (l) =>
-            l === 'DONE' ||
-            (l.startsWith('ACK ') && child!.lines.filter((x) => x.startsWith('ACK ')).length >= target),
-        );
+        const ready = await child.waitFor((l) => l.startsWith('READY ') || l === 'DONE', 60_000);
+        if (ready.startsWith('READY ')) left = Number(ready.slice('READY '.length));
+        // Kill after a random share of what is left: at most 2/(kills left + 3) of it, so however
+        // the draws fall, work remains for every kill still to come (the worst case leaves
+        // 2·3/(KILLS+2)(KILLS+3) of the work, ~50 completions of 6,000, for the last kill).
+        const target = 1 + Math.floor((rnd() * 2 * left) / (killsLeft + 3));
+        const acks = () => child!.lines.filter((x) => x.startsWith('ACK ')).length;
+        await child.waitFor((l) => l === 'DONE' || (l.startsWith('ACK ') && acks() >= target));
         await sleep(rnd() * 15); // somewhere in the middle of the commands still in flight
       }
       const done = child.lines.includes('DONE');
@@ -140,37 +164,45 @@ describe.each(DURABLE)('crash safety on $kind', (factory: StoreFactory) => {
     const lastRun = Date.now() - began;
     store = await factory.open(location);
     const { tasks, records } = await expectConsistent(store);
-    expect(records.size).toBe(instances);
+    expect(records.size).toBe(2 * instances); // each parent and its called child
     const ackedCount = new Map<string, number>();
     for (const line of acked) {
       const [, id, element] = line.split(' ');
       ackedCount.set(`${id} ${element}`, (ackedCount.get(`${id} ${element}`) ?? 0) + 1);
     }
+    const childOf = new Map<string, InstanceRecord>();
+    for (const r of records.values()) if (r.parentInstanceId) childOf.set(r.parentInstanceId, r);
+    const completionsOf = async (id: string) =>
+      (await store!.history(id)).filter((h) => h.type === 'task.completed').map((h) => h.elementId);
     for (let i = 0; i < instances; i++) {
       const id = `c${i}`;
       const record = records.get(id)!;
-      expect({ id, status: record.status, outbox: record.outbox }).toEqual({
+      const called = childOf.get(id)!;
+      expect({ id, status: record.status, child: called?.status }).toEqual({
         id,
         status: 'completed',
-        outbox: [],
+        child: 'completed',
       });
       const history = await store.history(id);
-      const completions = history.filter((h) => h.type === 'task.completed').map((h) => h.elementId);
       // Every completion happened exactly once, acknowledged or not; none was acknowledged twice.
-      expect({ id, completions }).toEqual({ id, completions: ['accept', 'decide'] });
+      expect({ id, completions: await completionsOf(id) }).toEqual({ id, completions: ['accept', 'decide'] });
+      expect({ id, completions: await completionsOf(called.id) }).toEqual({ id, completions: ['check'] });
+      // The child's message was caught once.
+      const caught = history.filter((h) => h.elementId === 'reviewed' && h.type === 'element.completed');
+      expect({ id, caught: caught.length }).toEqual({ id, caught: 1 });
       expect(new Set(history.map((h) => h.seq)).size).toBe(history.length);
-      expect({
-        id,
-        tasks: tasks
-          .get(id)!
+      const taskStates = (instanceId: string) =>
+        tasks
+          .get(instanceId)!
           .map((t) => `${t.elementId} ${t.state}`)
-          .sort(),
-      }).toEqual({
+          .sort();
+      expect({ id, tasks: taskStates(id), childTasks: taskStates(called.id) }).toEqual({
         id,
         tasks: ['accept completed', 'decide completed'],
+        childTasks: ['check completed'],
       });
       expect(history.at(-1)!.type).toBe('instance.completed');
-      for (const element of ['accept', 'decide'])
+      for (const element of ['accept', 'check', 'decide'])
         expect(ackedCount.get(`${id} ${element}`) ?? 0).toBeLessThanOrEqual(1);
     }
     process.stdout.write(

@@ -51,3 +51,43 @@ export const TWO_STEP = definitions(
     ${chain('start', 'accept', 'decide', 'end')}`,
   ),
 );
+
+/**
+ * `crash-parent` calls `crash-child` and at the same time waits for the child's `reviewed` message
+ * (correlated by the business key the child inherits): accept (police) → [call the child ‖ catch
+ * reviewed] → decide (civil). The child: check (tax) → throw reviewed. Every instance therefore
+ * depends on follow-ups: the child's start, its message and its end reaching the parent.
+ */
+export const CALL_AND_MESSAGE = definitions(
+  process(
+    'crash-child',
+    `
+    ${startEvent('cStart')}
+    ${userTask('check', { department: 'tax' })}
+    <bpmn:intermediateThrowEvent id="tell"><bpmn:messageEventDefinition messageRef="M_reviewed"/></bpmn:intermediateThrowEvent>
+    ${endEvent('cEnd')}
+    ${chain('cStart', 'check', 'tell', 'cEnd')}`,
+  ) +
+    process(
+      'crash-parent',
+      `
+    ${startEvent('start')}
+    ${userTask('accept', { department: 'police' })}
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:callActivity id="review" calledElement="crash-child"/>
+    <bpmn:intermediateCatchEvent id="reviewed"><bpmn:messageEventDefinition messageRef="M_reviewed"/></bpmn:intermediateCatchEvent>
+    <bpmn:parallelGateway id="join"/>
+    ${userTask('decide', { department: 'civil' })}
+    ${endEvent('end')}
+    ${chain('start', 'accept', 'fork')}
+    ${flow('fork', 'review')}
+    ${flow('fork', 'reviewed')}
+    ${flow('review', 'join')}
+    ${flow('reviewed', 'join')}
+    ${chain('join', 'decide', 'end')}`,
+    ),
+  message('M_reviewed', 'reviewed'),
+);
+
+/** Task completions per CALL_AND_MESSAGE instance: accept and decide in the parent, check in the child. */
+export const CALL_AND_MESSAGE_STEPS = 3;

@@ -89,7 +89,14 @@ export type Effect =
   | { type: 'timer.cancelled'; timerId: string }
   | { type: 'message.subscribed'; subscriptionId: string; messageName: string; correlationKey: string | null }
   | { type: 'message.unsubscribed'; subscriptionId: string }
-  | { type: 'message.published'; messageName: string; correlationKey: string | null; variables: Variables }
+  | {
+      type: 'message.published';
+      messageName: string;
+      correlationKey: string | null;
+      variables: Variables;
+      /** Set by the engine shell when saved: receivers remember it, so a replay delivers once. */
+      deliveryId?: string;
+    }
   | { type: 'call.started'; waitId: string; processId: string; businessKey?: string; variables: Variables }
   | { type: 'call.cancelled'; waitId: string }
   | {
@@ -103,6 +110,8 @@ export type Effect =
       type: 'escalation.raised';
       escalationCode: string | null;
       parent: { instanceId: string; waitId: string };
+      /** As for message.published. */
+      deliveryId?: string;
     }
   | { type: 'history'; entry: HistoryEntry };
 

@@ -6,6 +6,7 @@ import type { HistoryEntry, Task, TaskFilter } from '../api.js';
 import type { Effect } from '../runtime/state.js';
 import {
   ConflictError,
+  followUpsOf,
   matchesTask,
   taskCursor,
   type DeploymentRecord,
@@ -47,6 +48,7 @@ export class MemoryStore implements Store {
   private readonly subscriptions = new Map<string, SubscriptionRecord>();
   private readonly subscriptionIndex = new Map<string, Set<string>>();
   private readonly histories = new Map<string, HistoryLog>();
+  private readonly deliveries = new Map<string, Set<string>>();
 
   async saveDeployment(d: DeploymentRecord): Promise<void> {
     for (const p of d.processes) {
@@ -70,7 +72,7 @@ export class MemoryStore implements Store {
 
   async createInstance(record: InstanceRecord): Promise<void> {
     if (this.instances.has(record.id)) throw new ConflictError(record.id);
-    this.instances.set(record.id, record);
+    this.instances.set(record.id, this.remember(record));
   }
   async getInstance(id: string) {
     return this.instances.get(id);
@@ -78,16 +80,29 @@ export class MemoryStore implements Store {
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const current = this.instances.get(record.id);
     if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
-    this.instances.set(record.id, record);
+    this.instances.set(record.id, this.remember(record));
   }
-  /** save (or create) + project + clear as one step: in memory nothing can come in between. */
+  /** save (or create) + project + keep the follow-ups as one step: in memory nothing can come in between. */
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
     const current = this.instances.get(record.id);
     if (expectedRev === null ? current !== undefined : !current || current.rev !== expectedRev) {
       throw new ConflictError(record.id);
     }
-    this.instances.set(record.id, record.outbox.length ? { ...record, outbox: [] } : record);
+    const kept = this.remember(record);
+    this.instances.set(record.id, kept.outbox.length ? { ...kept, outbox: followUpsOf(kept.outbox) } : kept);
     this.apply(record.id, record.outbox);
+  }
+  async deliveredTo(deliveryId: string): Promise<string[]> {
+    return [...(this.deliveries.get(deliveryId) ?? [])].sort();
+  }
+  /** Notes the record's delivery and returns the record as kept (without it). */
+  private remember(record: InstanceRecord): InstanceRecord {
+    if (record.delivery === undefined) return record;
+    let set = this.deliveries.get(record.delivery);
+    if (!set) this.deliveries.set(record.delivery, (set = new Set()));
+    set.add(record.id);
+    const { delivery: _delivery, ...kept } = record;
+    return kept;
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     const current = this.instances.get(instanceId);

@@ -28,11 +28,46 @@ export interface InstanceRecord {
   startedAt: number;
   updatedAt: number;
   /**
-   * Effects saved with the record whose projections and follow-ups may not have run yet (a crash
-   * between save and projection). Cleared once done; carried into the next save if still there.
+   * Effects saved with the record whose projections or follow-ups may not have run yet (a crash
+   * between save and projection, or between projection and follow-ups). `commit` projects and
+   * keeps only the follow-ups (see isFollowUp); the engine clears them once they have run, and
+   * carries into the next save whatever is still there.
    */
   outbox: Effect[];
+  /**
+   * The delivery this save applies (a published message, an escalation: the effect's
+   * deliveryId). The store remembers (delivery, instance) atomically with the save, so
+   * `deliveredTo` finds it and a replayed delivery is recognised. Written, never read back.
+   */
+  delivery?: string;
 }
+
+/**
+ * Effects that ask something of other instances: start a called child, cancel it, tell the parent
+ * the child ended or escalated, publish a message. They have no projection; they stay in the
+ * outbox after `commit` until the engine has carried them out, so a crash in between loses none.
+ */
+export function isFollowUp(effect: Effect): boolean {
+  switch (effect.type) {
+    case 'call.started':
+    case 'call.cancelled':
+    case 'escalation.raised':
+    case 'message.published':
+      return true;
+    case 'instance.ended':
+      return effect.parent !== undefined;
+    default:
+      return false;
+  }
+}
+
+/** The follow-ups of an outbox (the same empty array when there are none, the common case). */
+export function followUpsOf(outbox: readonly Effect[]): Effect[] {
+  let out: Effect[] | undefined;
+  for (const e of outbox) if (isFollowUp(e)) (out ??= []).push(e);
+  return out ?? NONE;
+}
+const NONE: Effect[] = [];
 
 export interface TimerRecord {
   id: string;
@@ -96,11 +131,14 @@ export interface Store {
   saveInstance(record: InstanceRecord, expectedRev: number): Promise<void>;
   /**
    * Optional fast path, same outcome as `createInstance` (expectedRev null) or `saveInstance`,
-   * then `project(record.outbox)` and `clearOutbox`, as one atomic write. Adapters that have
-   * multi-record transactions (SQLite) offer it; the others leave it out and the engine runs the
-   * three steps, with the outbox covering a crash in between.
+   * then `project(record.outbox)`, then leaving only `followUpsOf(record.outbox)` in the outbox,
+   * as one atomic write. Adapters that have multi-record transactions (SQLite) offer it; the
+   * others leave it out and the engine saves, projects, runs the follow-ups and clears, with the
+   * outbox covering a crash in between.
    */
   commit?(record: InstanceRecord, expectedRev: number | null): Promise<void>;
+  /** Instances whose saves carried this delivery id (see InstanceRecord.delivery), in id order. */
+  deliveredTo(deliveryId: string): Promise<string[]>;
   listInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>;
 
   /**

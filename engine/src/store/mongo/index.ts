@@ -129,8 +129,10 @@ export class MongoStore implements Store {
   // ── instances ────────────────────────────────────────────────────────────────────────
 
   async createInstance(record: InstanceRecord): Promise<void> {
+    const doc = instanceDoc(record);
+    if (record.delivery !== undefined) doc.deliveries = [record.delivery];
     try {
-      await this.c.Instance.insertOne(instanceDoc(record));
+      await this.c.Instance.insertOne(doc);
     } catch (err) {
       if (isDuplicateKey(err)) throw new ConflictError(record.id, `instance ${record.id} already exists`);
       throw err;
@@ -142,8 +144,20 @@ export class MongoStore implements Store {
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const { _id, ...fields } = instanceDoc(record);
-    const result = await this.c.Instance.replaceOne({ _id, rev: expectedRev }, fields);
+    // $set rather than a replacement: the deliveries list stays, and grows in the same write.
+    const result = await this.c.Instance.updateOne(
+      { _id, rev: expectedRev },
+      record.delivery !== undefined
+        ? { $set: fields, $addToSet: { deliveries: record.delivery } }
+        : { $set: fields },
+    );
     if (result.matchedCount === 0) throw new ConflictError(record.id);
+  }
+  async deliveredTo(deliveryId: string) {
+    const docs = await this.c.Instance.find({ deliveries: deliveryId }, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
+    return docs.map((d) => d._id);
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     await this.c.Instance.updateOne(

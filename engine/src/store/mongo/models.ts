@@ -57,6 +57,8 @@ export interface InstanceDoc {
   /** Effect[] as JSON, null when empty. */
   outbox: string | null;
   pending: boolean;
+  /** Deliveries (published messages, escalations) this instance has applied, see InstanceRecord.delivery. */
+  deliveries?: string[];
 }
 const instanceSchema = new Schema<InstanceDoc>(
   {
@@ -73,6 +75,7 @@ const instanceSchema = new Schema<InstanceDoc>(
     state: String,
     outbox: String,
     pending: Boolean,
+    deliveries: [String],
   },
   { ...options, collection: 'instances' },
 );
@@ -80,6 +83,7 @@ instanceSchema.index({ processId: 1, status: 1, _id: 1 }, { name: 'process_statu
 instanceSchema.index({ status: 1, _id: 1 }, { name: 'status' });
 instanceSchema.index({ businessKey: 1, _id: 1 }, { name: 'business_key' });
 instanceSchema.index({ pending: 1, _id: 1 }, { name: 'pending' });
+instanceSchema.index({ deliveries: 1 }, { name: 'deliveries', sparse: true });
 
 export interface TaskDoc {
   _id: string;

@@ -20,6 +20,7 @@ import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
 import type { Effect, InstanceState } from '../../runtime/state.js';
 import {
   ConflictError,
+  followUpsOf,
   taskCursor,
   type DeploymentRecord,
   type InstanceFilter,
@@ -89,6 +90,9 @@ export class SqliteStore implements Store {
   private readonly commitTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
   >;
+  private readonly writeTx: Database.Transaction<
+    (record: InstanceRecord, expectedRev: number | null) => void
+  >;
   private readonly projectTx: Database.Transaction<(instanceId: string, effects: readonly Effect[]) => void>;
   private readonly deployTx: Database.Transaction<(d: DeploymentRecord) => void>;
 
@@ -111,8 +115,11 @@ export class SqliteStore implements Store {
     this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>
       this.applyEffects(instanceId, effects),
     );
+    this.writeTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) =>
+      this.writeInstance(record, expectedRev),
+    );
     this.commitTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) => {
-      this.writeInstance({ ...record, outbox: [] }, expectedRev);
+      this.writeInstance({ ...record, outbox: followUpsOf(record.outbox) }, expectedRev);
       this.applyEffects(record.id, record.outbox);
     });
     this.deployTx = this.db.transaction((d: DeploymentRecord) => {
@@ -148,14 +155,20 @@ export class SqliteStore implements Store {
   // ── instances ────────────────────────────────────────────────────────────────────────
 
   async createInstance(record: InstanceRecord): Promise<void> {
-    this.writeInstance(record, null);
+    // A delivery is a second row: both in one transaction.
+    if (record.delivery !== undefined) this.writeTx.immediate(record, null);
+    else this.writeInstance(record, null);
   }
   async getInstance(id: string) {
     const row = this.s.getInstance.get(id) as InstanceRow | undefined;
     return row ? instanceOf(row) : undefined;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
-    this.writeInstance(record, expectedRev);
+    if (record.delivery !== undefined) this.writeTx.immediate(record, expectedRev);
+    else this.writeInstance(record, expectedRev);
+  }
+  async deliveredTo(deliveryId: string) {
+    return (this.s.deliveredTo.all(deliveryId) as { instance_id: string }[]).map((r) => r.instance_id);
   }
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
     this.commitTx.immediate(record, expectedRev);
@@ -173,6 +186,11 @@ export class SqliteStore implements Store {
 
   /** Insert (expectedRev null) or compare-and-set update; the caller's transaction, if any, rolls back on conflict. */
   private writeInstance(r: InstanceRecord, expectedRev: number | null): void {
+    this.writeRecord(r, expectedRev);
+    if (r.delivery !== undefined) this.s.insertDelivery.run(r.delivery, r.id);
+  }
+
+  private writeRecord(r: InstanceRecord, expectedRev: number | null): void {
     const outbox = r.outbox.length ? JSON.stringify(r.outbox) : null;
     const state = JSON.stringify(r.state);
     if (expectedRev === null) {
@@ -421,6 +439,10 @@ function prepare(db: Database.Database) {
     ),
     getInstance: p(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = ?`),
     clearOutbox: p('UPDATE instances SET outbox = NULL WHERE id = ? AND rev = ? AND outbox IS NOT NULL'),
+    insertDelivery: p(
+      'INSERT INTO deliveries (delivery_id, instance_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
+    ),
+    deliveredTo: p('SELECT instance_id FROM deliveries WHERE delivery_id = ? ORDER BY instance_id'),
     pendingOutboxes: p(
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE outbox IS NOT NULL ORDER BY id LIMIT ?`,
     ),

@@ -100,6 +100,15 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (instance_id, seq)
   ) WITHOUT ROWID;
   `,
+  // 2: deliveries an instance has applied (published messages, escalations), saved with its record
+  // so a replayed follow-up is recognised.
+  `
+  CREATE TABLE deliveries (
+    delivery_id TEXT NOT NULL,
+    instance_id TEXT NOT NULL,
+    PRIMARY KEY (delivery_id, instance_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
