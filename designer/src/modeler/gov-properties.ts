@@ -23,6 +23,12 @@ import { h } from '@bpmn-io/properties-panel/preact';
 import { useService } from 'bpmn-js-properties-panel';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil.js';
 import { compile } from '../../../engine/src/expressions/feel.js';
+import {
+  CONNECTOR_METHODS,
+  DEFAULT_CONNECTOR_TIMEOUT_SECONDS,
+  MAX_CONNECTOR_TIMEOUT_SECONDS,
+  urlProblem,
+} from '../../../engine/src/model/connector-spec.js';
 import { WINDOW } from '../lint/types.js';
 import type { GovContext } from './context.js';
 
@@ -116,8 +122,13 @@ function ItemEntry({ element, id }: EntryProps) {
   });
 }
 
-/** A text entry bound to one gov attribute of the element (empty removes it). */
-function govTextEntry(attribute: string, label: string, description: string) {
+/** A text entry bound to one gov attribute of the element (empty removes it), optionally checked. */
+function govTextEntry(
+  attribute: string,
+  label: string,
+  description: string,
+  problem?: (value: string) => string | null,
+) {
   return function GovTextEntry({ element, id }: EntryProps) {
     const translate: Translate = useService('translate');
     const debounce = useService('debounceInput');
@@ -130,6 +141,10 @@ function govTextEntry(attribute: string, label: string, description: string) {
       debounce,
       getValue: () => getBusinessObject(element).get(attribute) ?? '',
       setValue: (value: string) => update({ [attribute]: value.trim() || undefined }),
+      validate: (value: string) => {
+        const error = problem?.(value);
+        return error ? translate('Invalid: {error}', { error }) : null;
+      },
     });
   };
 }
@@ -255,6 +270,125 @@ function ConditionEntry({ element, id }: EntryProps) {
   });
 }
 
+/** The FEEL syntax error of a connector expression (with or without the leading "="), or null. */
+export function feelError(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '' || value.trim() === '=') return null;
+  return compile(value).syntaxError;
+}
+
+/** What is wrong with a gov:url as the engine will see it (a literal URL or "= FEEL"), or null. */
+export function connectorUrlError(value: string | undefined): string | null {
+  const text = value?.trim() ?? '';
+  if (text === '') return null;
+  return text.startsWith('=') ? feelError(text) : urlProblem(text);
+}
+
+const ConnectorUrlEntry = govTextEntry(
+  'gov:url',
+  'Department system URL',
+  'http(s) URL or = FEEL; its origin must be allowed by the server',
+  connectorUrlError,
+);
+
+function ConnectorMethodEntry({ element, id }: EntryProps) {
+  const translate: Translate = useService('translate');
+  const update = useUpdate(element);
+  return h(SelectEntry, {
+    element,
+    id,
+    label: translate('HTTP method'),
+    getValue: () => getBusinessObject(element).get('gov:method') ?? 'POST',
+    setValue: (value: string) => update({ 'gov:method': value === 'POST' ? undefined : value }),
+    getOptions: () => CONNECTOR_METHODS.map((m) => ({ value: m, label: m })),
+  });
+}
+
+/** A FEEL entry bound to one gov attribute of a connector task, checked with the engine's compiler. */
+function connectorFeelEntry(attribute: string, label: string, description: string) {
+  return function ConnectorFeelEntry({ element, id }: EntryProps) {
+    const translate: Translate = useService('translate');
+    const debounce = useService('debounceInput');
+    const update = useUpdate(element);
+    return h(FeelEntry, {
+      element,
+      id,
+      label: translate(label),
+      description: translate(description),
+      feel: 'required',
+      debounce,
+      getValue: () => getBusinessObject(element).get(attribute),
+      setValue: (value: string | undefined) =>
+        update({ [attribute]: value && value.trim() !== '=' ? value : undefined }),
+      validate: (value: string | undefined) => {
+        const error = feelError(value);
+        return error ? translate('FEEL syntax error: {error}', { error }) : null;
+      },
+      translate,
+    });
+  };
+}
+
+const ConnectorHeadersEntry = connectorFeelEntry(
+  'gov:headers',
+  'Request headers (FEEL)',
+  'A context, e.g. {"X-Department": "tax"}',
+);
+const ConnectorBodyEntry = connectorFeelEntry(
+  'gov:body',
+  'Request body (FEEL)',
+  'Sent as JSON, e.g. {id: applicant.idNumber}',
+);
+const ConnectorResultEntry = connectorFeelEntry(
+  'gov:result',
+  'Result mapping (FEEL)',
+  'Over response and status, gives the variables to set, e.g. {taxCleared: response.cleared}',
+);
+const ConnectorErrorCodeEntry = govTextEntry(
+  'gov:errorCode',
+  'BPMN error on refusal',
+  'Error code thrown on 400/404/422; empty: an incident',
+);
+
+/** A whole-number gov attribute within [min, max]; empty removes it (the engine's default applies). */
+function govNumberEntry(attribute: string, label: string, min: number, max: number, fallback: number) {
+  return function GovNumberEntry({ element, id }: EntryProps) {
+    const translate: Translate = useService('translate');
+    const debounce = useService('debounceInput');
+    const update = useUpdate(element);
+    return h(NumberFieldEntry, {
+      element,
+      id,
+      label: translate(label),
+      description: translate('Default {value}', { value: String(fallback) }),
+      min,
+      max,
+      step: 1,
+      debounce,
+      getValue: () => getBusinessObject(element).get(attribute),
+      setValue: (value: unknown) => {
+        const n = value === '' || value === undefined || value === null ? NaN : Number(value);
+        update({ [attribute]: Number.isNaN(n) ? undefined : Math.trunc(n) });
+      },
+      validate: (value: unknown) => {
+        if (value === '' || value === undefined || value === null) return null;
+        const n = Number(value);
+        return Number.isInteger(n) && n >= min && n <= max
+          ? null
+          : translate('A whole number from {min} to {max}', { min: String(min), max: String(max) });
+      },
+    });
+  };
+}
+
+const ConnectorTimeoutEntry = govNumberEntry(
+  'gov:timeout',
+  'Timeout (seconds)',
+  1,
+  MAX_CONNECTOR_TIMEOUT_SECONDS,
+  DEFAULT_CONNECTOR_TIMEOUT_SECONDS,
+);
+const RetriesEntry = govNumberEntry('gov:retries', 'Attempts before an incident', 1, 100, 3);
+
 const entry = (
   id: string,
   component: (props: EntryProps) => unknown,
@@ -280,6 +414,28 @@ export function govGroups(element: Element, translate: Translate) {
         entry('gov-timeLimit', TimeLimitEntry, isNumberFieldEntryEdited, element),
         entry('gov-specialStep', SpecialStepEntry, isCheckboxEntryEdited, element),
         entry('gov-candidateRoles', CandidateRolesEntry, isTextFieldEntryEdited, element),
+      ],
+    });
+  }
+  if (is(element, 'bpmn:ServiceTask')) {
+    const connector = !!getBusinessObject(element).get('gov:url');
+    groups.push({
+      id: 'gov-connector',
+      label: translate('Department system call'),
+      entries: [
+        entry('gov-url', ConnectorUrlEntry, isTextFieldEntryEdited, element),
+        // The rest applies only once there is a URL (the engine refuses them without one).
+        ...(connector
+          ? [
+              entry('gov-method', ConnectorMethodEntry, isSelectEntryEdited, element),
+              entry('gov-headers', ConnectorHeadersEntry, isFeelEntryEdited, element),
+              entry('gov-body', ConnectorBodyEntry, isFeelEntryEdited, element),
+              entry('gov-result', ConnectorResultEntry, isFeelEntryEdited, element),
+              entry('gov-timeout', ConnectorTimeoutEntry, isNumberFieldEntryEdited, element),
+              entry('gov-retries', RetriesEntry, isNumberFieldEntryEdited, element),
+              entry('gov-errorCode', ConnectorErrorCodeEntry, isTextFieldEntryEdited, element),
+            ]
+          : []),
       ],
     });
   }

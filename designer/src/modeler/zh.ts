@@ -192,4 +192,24 @@ export const zhCN: Record<string, string> = {
   'Over process variables, e.g. list contains(items, "seal-filing")':
     '基于流程变量，例如 list contains(items, "seal-filing")',
   'FEEL syntax error: {error}': 'FEEL 语法错误：{error}',
+  'Department system call': '部门系统调用',
+  'Department system URL': '部门系统地址（URL）',
+  'http(s) URL or = FEEL; its origin must be allowed by the server':
+    'http(s) 地址或 = FEEL 表达式；其源须在服务器允许列表中（ONETHING_CONNECTOR_ORIGINS）',
+  'Invalid: {error}': '无效：{error}',
+  'HTTP method': 'HTTP 方法',
+  'Request headers (FEEL)': '请求头（FEEL 表达式）',
+  'A context, e.g. {"X-Department": "tax"}': '上下文，例如 {"X-Department": "tax"}',
+  'Request body (FEEL)': '请求体（FEEL 表达式）',
+  'Sent as JSON, e.g. {id: applicant.idNumber}': '以 JSON 发送，例如 {id: applicant.idNumber}',
+  'Result mapping (FEEL)': '结果映射（FEEL 表达式）',
+  'Over response and status, gives the variables to set, e.g. {taxCleared: response.cleared}':
+    '基于 response（应答）和 status（状态码），得出要设置的变量，例如 {taxCleared: response.cleared}',
+  'BPMN error on refusal': '拒绝时抛出的 BPMN 错误',
+  'Error code thrown on 400/404/422; empty: an incident':
+    '应答 400/404/422 时抛出的错误码；留空则产生故障（incident）',
+  'Timeout (seconds)': '超时（秒）',
+  'Attempts before an incident': '产生故障前的尝试次数',
+  'Default {value}': '默认 {value}',
+  'A whole number from {min} to {max}': '须为 {min} 到 {max} 之间的整数',
 };
