@@ -131,7 +131,7 @@ describe('audit over HTTP', () => {
       action: 'applications.accept',
       target: 'application:a1',
       outcome: 'rejected',
-      actor: { userId: 'clerk1', role: 'clerk', region: '440305' },
+      actor: { userId: 'clerk1', role: 'clerk', region: '440402' },
       detail: { status: 404 },
     });
     expect(list.body.items[1]).toMatchObject({

@@ -22,7 +22,7 @@ describe('POST /api/auth/token', () => {
     expect(res.body).toMatchObject({
       token_type: 'Bearer',
       expires_in: 8 * 3600,
-      user: { userId: 'clerk1', role: 'clerk', region: '440305' },
+      user: { userId: 'clerk1', role: 'clerk', region: '440402', venue: 'xiangzhou-centre' },
     });
     const me = await s.call('GET', '/api/auth/me', {
       headers: { authorization: `Bearer ${res.body.access_token}` },
