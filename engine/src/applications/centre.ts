@@ -117,6 +117,14 @@ const MAX_RETRIES = 5;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
 
 const t = (zh: string, en: string): Text => ({ zh, en });
+
+/** No item applies to the answers: nothing to apply for or accept (forms/src/merge says why). */
+function requireItems(merged: MergeResult): void {
+  const [problem] = merged.problems;
+  if (problem) {
+    throw new DomainError('invalid', problem.message, [{ field: problem.field, message: problem.message }]);
+  }
+}
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
 const taskIdOf = (applicationId: string, item: string) => `${applicationId}:${item}`;
 
@@ -276,6 +284,7 @@ export class Centre implements CentreApi {
     const accepted = await this.mutate(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft']);
       const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      requireItems(mergeBundle(bundle.definition, app.answers));
       this.checkForm(app, bundle);
       await this.verifyLicences(app, input.materials ?? [], now);
       const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
@@ -1112,6 +1121,7 @@ export class Centre implements CentreApi {
     data: Record<string, unknown>,
   ): string[] {
     const merged = mergeBundle(bundle.definition, answers);
+    requireItems(merged);
     const kept: Record<string, unknown> = {};
     const dropped: string[] = [];
     const applies = new Set(merged.fields.map((f) => f.id));
@@ -1260,7 +1270,8 @@ export class Centre implements CentreApi {
         [{ field: 'assisted.venue', message: t('未知的服务场所', 'unknown venue') }],
       );
     }
-    const venue = assisted.venue ?? actor.venue;
+    // Re-recorded at acceptance (e.g. the original seen), it keeps where the agent helped.
+    const venue = assisted.venue ?? app.assisted?.venue ?? actor.venue;
     app.assisted = { ...assisted, ...(venue ? { venue } : {}), recordedBy: actor.userId, at: now };
     record(app, actor, now, 'assisted', assistedSummary(app.assisted));
   }
