@@ -40,10 +40,16 @@ describeBundle({
       avoids: ['pension', 'medical'],
     },
     {
-      name: 'already insured by an employer: nothing to register',
-      answers: { employerInsured: true },
-      items: [],
-      avoids: ['registration'],
+      name: 'individual business without employees: its business licence is one of the materials',
+      answers: { employmentForm: 'individualBusiness', subsidyGroup: false },
+      items: [
+        'flexible-employment-registration',
+        'pension-enrolment',
+        'medical-enrolment',
+        'contribution-payment',
+      ],
+      visits: ['registration', 'pension', 'medical', 'contribution'],
+      avoids: ['subsidy', 'pensionTransfer'],
     },
     {
       name: 'registration refused: no enrolment follows',

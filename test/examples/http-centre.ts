@@ -78,6 +78,8 @@ export async function httpCentre(inner: Centre, engine: Engine, docs: DocStore):
 
   const overHttp: Partial<Record<keyof Centre, (...args: never[]) => Promise<unknown>>> = {
     createApplication: (actor: Actor, input: unknown) => call(actor, 'POST', '/api/applications', input),
+    updateApplication: (actor: Actor, app: string, input: unknown) =>
+      call(actor, 'PATCH', `/api/applications/${id(app)}`, input),
     submit: (actor: Actor, app: string) => call(actor, 'POST', `/api/applications/${id(app)}/submit`),
     accept: (actor: Actor, app: string, input: unknown) =>
       call(actor, 'POST', `/api/applications/${id(app)}/accept`, input),
