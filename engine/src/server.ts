@@ -8,7 +8,8 @@
  * ONETHING_JWT_SECRET, ONETHING_TOKEN_TTL (seconds, 28800), ONETHING_USERS_FILE,
  * ONETHING_CORS_ORIGINS (comma-separated; CORS is off without it), ONETHING_TICK_MS (5000),
  * ONETHING_EXAMPLES_DIR (examples), ONETHING_CONNECTOR_ORIGINS (department systems connector tasks may
- * call, comma-separated origins; none without it), LOG_LEVEL (info).
+ * call, comma-separated origins; none without it), LOG_LEVEL (info), ONETHING_RATE_LIMITS and
+ * ONETHING_RATE_LIMIT_* (http/rate-limit.ts), ONETHING_TRUST_PROXY (express 'trust proxy').
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import type { LicenceKeys } from './applications/licence-library.js';
 import { RectificationDesk } from './applications/rectification.js';
 import { workingTimeLimits } from './applications/working-time.js';
 import { AuditLog } from './audit/index.js';
+import { CommandJournal } from './audit/journal.js';
 import type { Actor } from './domain/actor.js';
 import type { DocStore } from './domain/docs.js';
 import { DomainError } from './domain/errors.js';
@@ -33,6 +35,7 @@ import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from './network/index.js';
 import { loadJwtSecret, TokenService } from './http/auth/tokens.js';
 import { UserDirectory } from './http/auth/users.js';
 import { createLogger, type Logger } from './http/logging.js';
+import { rateLimitsFromEnv } from './http/rate-limit.js';
 import { createEngine } from './index.js';
 import { parseAllowedOrigins } from './jobs/connector.js';
 import { ConnectorRunner } from './jobs/connector-runner.js';
@@ -140,12 +143,18 @@ export async function start(
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
   const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
-  const docs = new EncryptingDocStore(
+  const sealed = new EncryptingDocStore(
     await openDocStore(store),
     dataKeys,
     defaultEncryptionPolicy(),
     DOC_INDEXES,
   );
+  // Commands write through the journal's view: a crash cannot part a change from its audit entry.
+  const audit = new AuditLog(sealed);
+  const journal = new CommandJournal(sealed, audit);
+  const docs = journal.docs;
+  const audited = await journal.recover();
+  if (audited.closed) logger.info(audited, 'audited the commands a previous run left unaudited');
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
@@ -163,7 +172,6 @@ export async function start(
   const rectifications = new RectificationDesk({ docs, timeLimits });
   const reopened = await rectifications.reconcile();
   if (reopened) logger.info({ reopened }, 'opened rectification cases a previous run missed');
-  const audit = new AuditLog(docs);
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
@@ -174,6 +182,9 @@ export async function start(
     engine,
     docs,
     audit,
+    journal,
+    rateLimits: rateLimitsFromEnv(env),
+    ...(env.ONETHING_TRUST_PROXY ? { trustProxy: trustProxyOf(env.ONETHING_TRUST_PROXY) } : {}),
     logger,
     tokens: new TokenService(secret, Number.isFinite(ttl) && ttl > 0 ? ttl : 8 * 3600),
     users: UserDirectory.fromFile(env.ONETHING_USERS_FILE || undefined),
@@ -199,6 +210,7 @@ export async function start(
         const swept = await centre.sweep();
         await rectifications.sweep();
         await network.appointments.markNoShows();
+        await journal.recover();
         if (ran || swept.terminated || swept.recoloured) logger.debug({ ran, ...swept }, 'tick');
       } catch (err) {
         logger.error({ err }, 'background tick failed');
@@ -240,6 +252,12 @@ export async function start(
       (docs as { close?: () => unknown }).close?.();
     })());
   return { url, server, stop };
+}
+
+/** ONETHING_TRUST_PROXY: true/false, a hop count, or addresses/subnets (express syntax). */
+function trustProxyOf(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 async function main(): Promise<void> {

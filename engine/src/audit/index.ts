@@ -6,6 +6,7 @@ export {
   entryId,
   GENESIS_HASH,
   hashEntry,
+  type AppendOnce,
   type AuditActor,
   type AuditBreak,
   type AuditEntry,

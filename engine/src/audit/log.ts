@@ -38,6 +38,12 @@ export interface AuditInput {
   at?: number;
 }
 
+export interface AppendOnce {
+  commandId: string;
+  /** The audit head's seq before the command wrote anything: its entry can only come later. */
+  fromSeq: number;
+}
+
 export interface AuditEntry extends Doc {
   kind: 'entry';
   seq: number;
@@ -45,6 +51,8 @@ export interface AuditEntry extends Doc {
   actor: AuditActor;
   /** Copy of actor.userId at the top level, so queries can filter on it. */
   userId: string;
+  /** The command this entry records (audit/journal.ts), when it changed stored documents. */
+  commandId?: string;
   action: string;
   target: string;
   outcome: AuditOutcome;
@@ -113,13 +121,23 @@ export class AuditLog {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  append(input: AuditInput): Promise<AuditEntry> {
-    const run = this.tail.catch(() => undefined).then(() => this.appendNow(input));
+  /**
+   * Appends an entry. With `once`, at most one entry is ever appended for that command id: the
+   * entries after `fromSeq` (the head when the command began) are checked under the head's
+   * compare-and-set, so a recovery and a slow original (or two recoveries) cannot both append.
+   */
+  append(input: AuditInput, once?: AppendOnce): Promise<AuditEntry> {
+    const run = this.tail.catch(() => undefined).then(() => this.appendNow(input, once));
     this.tail = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(input: AuditInput): Promise<AuditEntry> {
+  /** The sequence number of the newest entry (0 when the log is empty). */
+  async headSeq(): Promise<number> {
+    return (await this.docs.get<AuditHead>(AUDIT, HEAD_ID))?.seq ?? 0;
+  }
+
+  private async appendNow(input: AuditInput, once?: AppendOnce): Promise<AuditEntry> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
         id: HEAD_ID,
@@ -129,6 +147,10 @@ export class AuditLog {
         hash: GENESIS_HASH,
       };
       if (head.last) await this.store(head.last);
+      if (once) {
+        const done = await this.entryOf(once, head.seq);
+        if (done) return done;
+      }
       const seq = head.seq + 1;
       const content: Omit<AuditEntry, 'id' | 'rev' | 'hash'> = {
         kind: 'entry',
@@ -136,6 +158,7 @@ export class AuditLog {
         at: input.at ?? this.clock(),
         actor: input.actor,
         userId: input.actor.userId,
+        ...(once ? { commandId: once.commandId } : {}),
         action: input.action,
         target: input.target,
         outcome: input.outcome,
@@ -157,6 +180,25 @@ export class AuditLog {
       return this.store(entry);
     }
     throw new Error(`audit append did not get the head after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  /** The entry of a command among those after `once.fromSeq` up to `toSeq`, if any. */
+  private async entryOf(once: AppendOnce, toSeq: number): Promise<AuditEntry | undefined> {
+    let after = once.fromSeq;
+    while (after < toSeq) {
+      const page = await this.docs.find<AuditEntry>(AUDIT, {
+        where: { kind: 'entry' },
+        orderBy: 'seq',
+        limit: 500,
+        after: encodeCursor(after, entryId(after)),
+      });
+      const found = page.find((e) => e.commandId === once.commandId);
+      if (found) return found;
+      const last = page[page.length - 1];
+      if (!last || page.length < 500) return undefined;
+      after = last.seq;
+    }
+    return undefined;
   }
 
   /** Writes an entry once; if it is there already (another appender wrote it) nothing changes. */

@@ -13,8 +13,10 @@ import type { TimeLimits } from '../applications/clock.js';
 import { RectificationDesk } from '../applications/rectification.js';
 import { workingTimeLimits } from '../applications/working-time.js';
 import { AuditLog } from '../audit/index.js';
+import { CommandJournal } from '../audit/journal.js';
 import type { DocStore } from '../domain/docs.js';
 import type { Engine } from '../index.js';
+import { RevocationList } from './auth/revocations.js';
 import type { TokenService } from './auth/tokens.js';
 import type { UserDirectory } from './auth/users.js';
 import type { AppContext } from './context.js';
@@ -24,6 +26,7 @@ import { Metrics, type MetricsSources } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { routeHandler } from './pipeline.js';
 import { HttpProblem, PROBLEM_TYPE, preferredLanguage, toProblem } from './problem.js';
+import { clientKey, RateLimiter, type RateLimits } from './rate-limit.js';
 import type { Resource } from './route.js';
 import { applicationResource } from './routers/applications.js';
 import { auditResource } from './routers/audit.js';
@@ -32,6 +35,7 @@ import { bundleResource } from './routers/bundles.js';
 import { evaluationResource } from './routers/evaluations.js';
 import { incidentResource } from './routers/incidents.js';
 import { licenceResource } from './routers/licences.js';
+import { aggregateResource, aggregateService } from './routers/aggregates.js';
 import { metricsResource } from './routers/metrics.js';
 import { rectificationResource } from './routers/rectifications.js';
 import { systemResource } from './routers/system.js';
@@ -46,6 +50,19 @@ export interface AppDeps {
   users: UserDirectory;
   /** Defaults to an AuditLog on `docs`. */
   audit?: AuditLog;
+  /**
+   * Journals each command's writes with its audit entry (audit/journal.ts); its `docs` view is
+   * what the Centre should write through. Defaults to a journal on `docs` and `audit`.
+   */
+  journal?: CommandJournal;
+  /**
+   * Request budgets of this app (per IP, per user, writes per user, log-ins per IP), counted per
+   * app instance. None unless given: the server (server.ts) always gives them, from the
+   * environment over DEFAULT_RATE_LIMITS; a test gives what its traffic needs.
+   */
+  rateLimits?: RateLimits | false;
+  /** Express 'trust proxy': set it behind a reverse proxy so the client IP is the real one. */
+  trustProxy?: boolean | number | string;
   logger?: Logger;
   clock?: () => number;
   /** Gauges read at scrape time (applications by status…); incidents come from the engine. */
@@ -83,13 +100,17 @@ export function createApp(deps: AppDeps): OneThingApp {
     },
     { defaultMetrics: deps.defaultMetrics !== false },
   );
+  const audit = deps.audit ?? new AuditLog(deps.docs, clock);
   const ctx: AppContext = {
     centre: deps.centre,
     engine,
     docs: deps.docs,
     tokens: deps.tokens,
     users: deps.users,
-    audit: deps.audit ?? new AuditLog(deps.docs, clock),
+    audit,
+    journal: deps.journal ?? new CommandJournal(deps.docs, audit, clock),
+    revocations: new RevocationList(deps.docs, clock),
+    limiter: new RateLimiter(deps.rateLimits ?? false),
     idempotency: new IdempotencyStore(deps.docs, clock),
     metrics,
     logger,
@@ -113,6 +134,7 @@ export function createApp(deps: AppDeps): OneThingApp {
     incidentResource(ctx),
     auditResource(ctx),
     metricsResource(ctx),
+    aggregateResource(ctx, aggregateService(ctx)),
     ...(deps.network ? networkResources(deps.network) : []),
   ];
 
@@ -120,6 +142,7 @@ export function createApp(deps: AppDeps): OneThingApp {
   app.locals.onething = { ...ctx, resources };
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.trustProxy !== undefined) app.set('trust proxy', deps.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -158,7 +181,21 @@ export function createApp(deps: AppDeps): OneThingApp {
     );
   }
 
-  const pdeps = { tokens: ctx.tokens, audit: ctx.audit, idempotency: ctx.idempotency, metrics, logger };
+  // Every API request counts against its client address's budget, known route or not.
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
+    ctx.limiter.take('ip', clientKey(req.ip), res).then(() => next(), next);
+  });
+
+  const pdeps = {
+    tokens: ctx.tokens,
+    revocations: ctx.revocations,
+    limiter: ctx.limiter,
+    journal: ctx.journal,
+    audit: ctx.audit,
+    idempotency: ctx.idempotency,
+    metrics,
+    logger,
+  };
   const patterns: { regex: RegExp; method: string }[] = [];
   for (const resource of resources) {
     const router = express.Router({ mergeParams: true });

@@ -6,19 +6,34 @@
 import express, { type Request, type Response } from 'express';
 import { requireRole } from '../applications/scope.js';
 import { auditActor, type AuditActor, type AuditLog, type AuditOutcome } from '../audit/index.js';
+import type { CommandJournal, CommandRun } from '../audit/journal.js';
 import type { Actor } from '../domain/actor.js';
-import { TokenError, type TokenService } from './auth/tokens.js';
+import type { RevocationList } from './auth/revocations.js';
+import { TokenError, type TokenClaims, type TokenService } from './auth/tokens.js';
+import { faultPoint } from './faults.js';
 import type { IdempotencyStore, Lease } from './idempotency.js';
 import type { Logger } from './logging.js';
 import { requestIdOf } from './logging.js';
 import type { Metrics } from './metrics.js';
-import { HttpProblem, PROBLEM_TYPE, preferredLanguage, toProblem, type Lang } from './problem.js';
+import {
+  HttpProblem,
+  PROBLEM_TYPE,
+  preferredLanguage,
+  problemType,
+  toProblem,
+  type Lang,
+} from './problem.js';
+import type { RateLimiter } from './rate-limit.js';
 import { isMutation, type Reply, type Resource, type RouteContext, type RouteDef } from './route.js';
 import { compileBody, compileCoercing, type Validator } from './validation.js';
 
 export interface PipelineDeps {
   tokens: TokenService;
   audit: AuditLog;
+  /** Without these (a bare pipeline in a test): no revocation check, no budgets, no journal. */
+  revocations?: RevocationList;
+  limiter?: RateLimiter;
+  journal?: CommandJournal;
   idempotency: IdempotencyStore;
   metrics: Metrics;
   logger: Logger;
@@ -36,7 +51,14 @@ interface Outcome {
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const DEFAULT_BODY_LIMIT = '1mb';
 
-export async function authenticate(req: Request, tokens: TokenService): Promise<Actor> {
+const RATE_LIMITED = problemType('rate-limited');
+
+/** The bearer token's claims, verified and not revoked; otherwise a 401 problem. */
+export async function authenticate(
+  req: Request,
+  tokens: TokenService,
+  revocations?: RevocationList,
+): Promise<TokenClaims> {
   const header = req.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
   if (!match) {
@@ -53,13 +75,18 @@ export async function authenticate(req: Request, tokens: TokenService): Promise<
     );
   }
   try {
-    return await tokens.verify(match[1]!);
+    const claims = await tokens.verifyClaims(match[1]!);
+    if (revocations && (await revocations.isRevoked({ ...claims, userId: claims.actor.userId })))
+      throw new TokenError('revoked', 'the token was revoked');
+    return claims;
   } catch (err) {
     if (!(err instanceof TokenError)) throw err;
     const detail =
       err.reason === 'expired'
         ? { zh: '令牌已过期，请重新登录', en: 'the token has expired; log in again' }
-        : { zh: '令牌无效', en: 'the token is not valid' };
+        : err.reason === 'revoked'
+          ? { zh: '令牌已注销或被吊销，请重新登录', en: 'the token was revoked; log in again' }
+          : { zh: '令牌无效', en: 'the token is not valid' };
     throw new HttpProblem('unauthorized', detail, [], {
       'WWW-Authenticate': `Bearer realm="onething", error="invalid_token", error_description="${err.reason}"`,
     });
@@ -112,13 +139,18 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     const lang: Lang = preferredLanguage(req);
     const requestId = String((req as Request & { id?: unknown }).id ?? requestIdOf(req));
     let actor: Actor | undefined;
+    let claims: TokenClaims | undefined;
     let ctx: RouteContext | undefined;
+    let run: CommandRun<unknown> | undefined;
     let lease: Lease | undefined;
     let replayed = false;
     let outcome: Outcome;
     try {
       if (route.roles !== 'public') {
-        actor = await authenticate(req, deps.tokens);
+        claims = await authenticate(req, deps.tokens, deps.revocations);
+        actor = claims.actor;
+        await deps.limiter?.take('user', actor.userId, res);
+        if (mutation) await deps.limiter?.take('userWrites', actor.userId, res);
         requireRole(actor, ...route.roles);
       }
       const params = { ...req.params };
@@ -141,7 +173,17 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
           bodyProblems,
         );
       }
-      ctx = { actor: actor!, params, query, body, lang, req, res, requestId };
+      ctx = {
+        actor: actor!,
+        params,
+        query,
+        body,
+        lang,
+        req,
+        res,
+        requestId,
+        ...(claims ? { token: { jti: claims.jti, exp: claims.exp } } : {}),
+      };
       const key = req.headers['idempotency-key'];
       if (idempotent && actor && typeof key === 'string') {
         const begun = await deps.idempotency.begin(actor.userId, key, {
@@ -162,7 +204,23 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
         } else lease = begun.lease;
       }
       if (!replayed) {
-        const value = await route.handler(ctx);
+        let value: unknown;
+        if (audited && actor && deps.journal) {
+          // Journaled: its writes and its audit entry survive a crash between them (audit/journal.ts).
+          const routeCtx = ctx;
+          run = await deps.journal.run(
+            {
+              requestId,
+              actor: auditActor(actor),
+              action: route.operationId,
+              ...presetTarget(resource, route, routeCtx),
+            },
+            () => route.handler(routeCtx),
+          );
+          if ('error' in run) throw run.error;
+          value = run.value;
+          faultPoint(`after-commit:${route.operationId}`);
+        } else value = await route.handler(ctx);
         const r =
           value && typeof value === 'object' && (value as Reply).reply === true
             ? (value as Reply)
@@ -188,7 +246,8 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     }
     const result = outcome!;
 
-    if (audited && !replayed) {
+    // A refusal for being over budget is not audited: a flood must not turn into audit writes.
+    if (audited && !replayed && result.problemType !== RATE_LIMITED) {
       const who: AuditActor | undefined = actor ? auditActor(actor) : undefined;
       const loginName =
         route.roles === 'public' && typeof (ctx?.body ?? req.body)?.username === 'string'
@@ -202,14 +261,18 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
           status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
         const target = targetOf(resource, route, ctx, req, result);
         if (mutation) deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
+        const detail = { status, requestId, ...(result.problemType ? { problem: result.problemType } : {}) };
         try {
-          await deps.audit.append({
-            actor: auditedActor,
-            action: route.operationId,
-            target,
-            outcome: outcomeName,
-            detail: { status, requestId, ...(result.problemType ? { problem: result.problemType } : {}) },
-          });
+          if (run && deps.journal)
+            await deps.journal.complete(run.command, { target, outcome: outcomeName, detail });
+          else
+            await deps.audit.append({
+              actor: auditedActor,
+              action: route.operationId,
+              target,
+              outcome: outcomeName,
+              detail,
+            });
           deps.metrics.auditAppends.inc({ outcome: 'ok' });
         } catch (err) {
           deps.metrics.auditAppends.inc({ outcome: 'failed' });
@@ -238,6 +301,19 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     }
     res.type(result.problem ? PROBLEM_TYPE : 'application/json').send(JSON.stringify(result.body));
   };
+}
+
+/** The audit target when the request names it (the route's rule or the first path parameter). */
+function presetTarget(resource: Resource, route: RouteDef, ctx: RouteContext): { target?: string } {
+  if (route.target) {
+    try {
+      return { target: route.target(ctx) };
+    } catch {
+      /* fall through to the default */
+    }
+  }
+  const first = Object.values(ctx.req.params ?? {})[0];
+  return typeof first === 'string' ? { target: `${singular(resource.name)}:${first}` } : {};
 }
 
 function targetOf(

@@ -28,6 +28,7 @@ export type ProblemKind =
   | 'idempotency-key-reused'
   | 'idempotency-in-progress'
   | 'too-many-requests'
+  | 'rate-limited'
   | 'internal';
 
 const TITLES: Record<ProblemKind, Text & { status: number }> = {
@@ -61,6 +62,7 @@ const TITLES: Record<ProblemKind, Text & { status: number }> = {
     zh: '尝试次数过多，请稍后再试',
     en: 'Too many attempts; try again later',
   },
+  'rate-limited': { status: 429, zh: '请求过于频繁', en: 'Too many requests' },
   internal: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
 };
 

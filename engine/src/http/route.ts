@@ -24,6 +24,8 @@ export interface RouteContext<B = Validated, Q = Validated, P = Validated> {
   req: Request;
   res: Response;
   requestId: string;
+  /** The bearer token's id and expiry (seconds), on routes that need a token. */
+  token?: { jti: string; exp: number };
 }
 
 /** What a handler returns when it needs more than a 200 with a JSON body. */

@@ -18,9 +18,20 @@ export interface IssuedToken {
   expires_in: number;
 }
 
+/** What a verified token says besides the actor: what revocation needs. */
+export interface TokenClaims {
+  actor: Actor;
+  jti: string;
+  /** Issued-at and expiry, seconds since the epoch. */
+  iat: number;
+  exp: number;
+  /** The user's revocation epoch when the token was issued (auth/revocations.ts); 0 if none. */
+  epoch: number;
+}
+
 export class TokenError extends Error {
   constructor(
-    readonly reason: 'expired' | 'invalid',
+    readonly reason: 'expired' | 'invalid' | 'revoked',
     message: string,
   ) {
     super(message);
@@ -39,8 +50,10 @@ export class TokenService {
     if (this.key.length < 32) throw new Error('the token secret must have at least 32 bytes');
   }
 
-  async issue(actor: Actor): Promise<IssuedToken> {
+  /** `epoch`: the user's revocation epoch now; a later revoke-all raises it and refuses this token. */
+  async issue(actor: Actor, epoch = 0): Promise<IssuedToken> {
     const jwt = await new SignJWT({
+      ...(epoch ? { ep: epoch } : {}),
       name: actor.name,
       role: actor.role,
       ...(actor.department ? { dept: actor.department } : {}),
@@ -60,6 +73,10 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<Actor> {
+    return (await this.verifyClaims(token)).actor;
+  }
+
+  async verifyClaims(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -75,7 +92,7 @@ export class TokenService {
       const region = str(payload.region);
       const venue = str(payload.venue);
       const idNumber = str(payload.idn);
-      return {
+      const actor: Actor = {
         userId: payload.sub,
         name: str(payload.name) ?? payload.sub,
         role,
@@ -84,6 +101,10 @@ export class TokenService {
         ...(venue ? { venue } : {}),
         ...(idNumber ? { idNumber } : {}),
       };
+      const jti = str(payload.jti);
+      if (!jti) throw new TokenError('invalid', 'the token has no jti');
+      const epoch = typeof payload.ep === 'number' && Number.isSafeInteger(payload.ep) ? payload.ep : 0;
+      return { actor, jti, iat: payload.iat ?? 0, exp: payload.exp!, epoch };
     } catch (err) {
       if (err instanceof TokenError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new TokenError('expired', 'the token has expired');

@@ -1,7 +1,14 @@
-/** POST /api/auth/token (username + password → signed bearer token), GET /api/auth/me. */
+/**
+ * POST /api/auth/token (username + password → signed bearer token), GET /api/auth/me,
+ * POST /api/auth/logout (revokes the token it is called with) and
+ * POST /api/auth/users/:userId/revoke-tokens (a supervisor revokes every token of a user of
+ * their region, e.g. when a clerk leaves). Revoked tokens are refused by the pipeline.
+ */
+import { cityOf, inRegion } from '../../applications/scope.js';
 import { ROLES } from '../../domain/actor.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
+import { clientKey } from '../rate-limit.js';
 import { reply, type Resource } from '../route.js';
 import { objectOf, text } from '../schemas.js';
 
@@ -54,7 +61,9 @@ export function authResource(deps: AppContext): Resource {
         },
         errors: [429],
         target: (ctx) => `user:${String(ctx.body.username).slice(0, 64)}`,
-        handler: async ({ body }) => {
+        handler: async ({ body, req, res }) => {
+          // Stricter than the general budget: guessing across many usernames from one address.
+          await deps.limiter.take('login', clientKey(req.ip), res);
           const now = deps.clock();
           const seen = failures.get(body.username);
           if (seen && now - seen.since < WINDOW_MS && seen.count >= MAX_FAILURES) {
@@ -88,7 +97,7 @@ export function authResource(deps: AppContext): Resource {
           }
           failures.delete(body.username);
           deps.metrics.logins.inc({ outcome: 'ok' });
-          const token = await deps.tokens.issue(actor);
+          const token = await deps.tokens.issue(actor, await deps.revocations.epochOf(actor.userId));
           return reply({ body: { ...token, user: actor }, headers: { 'Cache-Control': 'no-store' } });
         },
       },
@@ -100,6 +109,61 @@ export function authResource(deps: AppContext): Resource {
         roles: ROLES,
         response: { schema: User },
         handler: async ({ actor }) => actor,
+      },
+      {
+        method: 'post',
+        path: '/logout',
+        operationId: 'auth.logout',
+        summary: {
+          zh: '注销：此令牌自此作废',
+          en: 'Log out: this token is refused from now on',
+        },
+        roles: ROLES,
+        idempotent: false,
+        response: { status: 204 },
+        target: (ctx) => `user:${ctx.actor.userId}`,
+        handler: async ({ actor, token }) => {
+          await deps.revocations.revokeToken(actor.userId, token!.jti, token!.exp);
+          return undefined;
+        },
+      },
+      {
+        method: 'post',
+        path: '/users/:userId/revoke-tokens',
+        operationId: 'auth.revokeTokens',
+        summary: {
+          zh: '吊销某用户的全部令牌（如人员离岗）；该用户须重新登录',
+          en: 'Revoke every token of a user (e.g. a clerk leaves); they must log in again',
+        },
+        roles: ['supervisor'],
+        idempotent: false,
+        params: { userId: { type: 'string', minLength: 1, maxLength: 64 } },
+        response: {
+          schema: {
+            type: 'object',
+            properties: { userId: { type: 'string' }, epoch: { type: 'integer' } },
+            required: ['userId', 'epoch'],
+          },
+        },
+        errors: [404],
+        target: (ctx) => `user:${String(ctx.params.userId)}`,
+        handler: async ({ actor, params }) => {
+          const user = deps.users.get(params.userId);
+          if (!user) {
+            throw new HttpProblem('not-found', {
+              zh: `没有用户 ${params.userId}`,
+              en: `no user ${params.userId}`,
+            });
+          }
+          const region = user.region?.slice(0, 6);
+          if (region && !inRegion(actor, { region, city: cityOf(region) })) {
+            throw new HttpProblem('forbidden', {
+              zh: '只能吊销本辖区用户的令牌',
+              en: 'you may revoke tokens of users in your region only',
+            });
+          }
+          return { userId: user.userId, epoch: await deps.revocations.revokeAll(user.userId) };
+        },
       },
     ],
   };

@@ -1,0 +1,327 @@
+/**
+ * A command's change and its audit entry, across a crash. The DocStore commits one document at a
+ * time (MongoDB without a replica set has no multi-document transaction), so the change and its
+ * entry cannot be one write. Instead:
+ *
+ * 1. before a command's first write to a document, an intent record (collection `auditIntents`)
+ *    names the actor, the action, the target and the documents it is about to write;
+ * 2. every document the command writes carries, in that same write, the command's id
+ *    (`_commands`: the ids of the last commands that changed it), so whether the change
+ *    committed can be read from the change itself;
+ * 3. after the command, the audit entry is appended — at most once per command id
+ *   (AuditLog.append `once`) — and the intent is closed.
+ *
+ * A process killed between 1 and 3 leaves the intent open. `recover()` (at start and on the
+ * sweep) takes the open intents of processes that are gone (same host and its pid no longer
+ * runs, or silent for `staleMs`), appends the entry of each whose change committed
+ * (`detail.recovered`), and closes it; an intent whose writes never landed closes without an
+ * entry, since nothing changed. Intent records are slots a process reuses, so the collection
+ * grows with restarts, not with commands.
+ *
+ * `docs` is the DocStore view that stamps: give it to everything a command may write through.
+ * The stamp is invisible above it (stripped from what it returns).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DocConflictError, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
+import type { AuditActor, AuditLog, AuditOutcome } from './log.js';
+import { AUDIT } from './log.js';
+
+export const AUDIT_INTENTS = 'auditIntents';
+export const STAMP = '_commands';
+/** How many command ids a document remembers; more than can change it between a crash and its recovery. */
+const STAMPS_KEPT = 16;
+const UNSTAMPED = new Set([AUDIT, AUDIT_INTENTS, 'idempotency']);
+
+export interface CommandInfo {
+  requestId: string;
+  actor: AuditActor;
+  action: string;
+  /** The audit target when known before the command runs (e.g. `application:<id>`). */
+  target?: string;
+}
+
+interface IntentRecord extends Doc, CommandInfo {
+  state: 'open' | 'closed';
+  commandId: string;
+  bootId: string;
+  host: string;
+  pid: number;
+  at: number;
+  /** The audit head's seq when the command began. */
+  fromSeq: number;
+  /** `collection/id` of each document the command was about to write. */
+  writes: string[];
+}
+
+interface Slot {
+  id: string;
+  rev: number;
+}
+
+interface Running {
+  info: CommandInfo;
+  commandId: string;
+  slot?: Slot;
+  fromSeq?: number;
+  writes: string[];
+  /** Stamps of the documents this command read, by `collection/id`, to carry them on. */
+  seen: Map<string, { rev: number; stamps: string[] }>;
+  /** Intent writes of this command, one at a time. */
+  chain: Promise<unknown>;
+  closed: boolean;
+}
+
+/** What `run` hands back: whether the command wrote (and so needs `complete`). */
+export interface CommandRun<T> {
+  value?: T;
+  error?: unknown;
+  command: Running;
+}
+
+export class CommandJournal {
+  readonly docs: DocStore;
+  readonly bootId = randomUUID();
+  private readonly context = new AsyncLocalStorage<Running>();
+  private readonly freeSlots: Slot[] = [];
+  private nextSlot = 0;
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly inner: DocStore,
+    private readonly audit: AuditLog,
+    private readonly clock: () => number = Date.now,
+    /** An open intent of another host's process silent this long is taken to be a crash. */
+    private readonly staleMs = 60_000,
+  ) {
+    this.docs = new StampingDocStore(inner, this);
+  }
+
+  /** Runs a command; its writes through `docs` are journaled. Never throws: errors come back. */
+  async run<T>(info: CommandInfo, fn: () => Promise<T>): Promise<CommandRun<T>> {
+    const command: Running = {
+      info,
+      commandId: randomUUID(),
+      writes: [],
+      seen: new Map(),
+      chain: Promise.resolve(),
+      closed: false,
+    };
+    this.inFlight.add(command.commandId);
+    try {
+      return { value: await this.context.run(command, fn), command };
+    } catch (error) {
+      return { error, command };
+    } finally {
+      command.closed = true;
+      await command.chain.catch(() => undefined);
+    }
+  }
+
+  /**
+   * Appends the command's audit entry (once) and closes its intent. A command that wrote nothing
+   * gets a plain entry. If the append fails, the intent stays open for `recover()`.
+   */
+  async complete(
+    command: Running,
+    entry: { target: string; outcome: AuditOutcome; detail: Record<string, string | number | boolean> },
+  ): Promise<void> {
+    try {
+      const input = { actor: command.info.actor, action: command.info.action, ...entry };
+      if (!command.slot) {
+        await this.audit.append(input);
+        return;
+      }
+      await this.audit.append(input, { commandId: command.commandId, fromSeq: command.fromSeq ?? 0 });
+      await this.close(command.slot, command.commandId);
+    } finally {
+      this.inFlight.delete(command.commandId);
+    }
+  }
+
+  /** Appends the entries of commands that died after committing; returns how many intents it closed. */
+  async recover(): Promise<{ closed: number; audited: number }> {
+    const open = await this.inner.find<IntentRecord>(AUDIT_INTENTS, { where: { state: 'open' } });
+    let closed = 0;
+    let audited = 0;
+    for (const intent of open) {
+      if (!this.abandoned(intent)) continue;
+      const committed = await this.committed(intent);
+      if (committed) {
+        await this.audit.append(
+          {
+            actor: intent.actor,
+            action: intent.action,
+            target: intent.target ?? targetOfWrite(intent.writes[0]!),
+            outcome: 'ok',
+            detail: { requestId: intent.requestId, recovered: true },
+          },
+          { commandId: intent.commandId, fromSeq: intent.fromSeq },
+        );
+        audited++;
+      }
+      if (await this.close({ id: intent.id, rev: intent.rev }, intent.commandId, false)) closed++;
+    }
+    return { closed, audited };
+  }
+
+  private abandoned(intent: IntentRecord): boolean {
+    if (intent.bootId === this.bootId) return !this.inFlight.has(intent.commandId);
+    if (intent.host === hostname() && !processRuns(intent.pid)) return true;
+    return intent.at < this.clock() - this.staleMs;
+  }
+
+  private async committed(intent: IntentRecord): Promise<boolean> {
+    for (const write of intent.writes) {
+      const cut = write.indexOf('/');
+      const doc = await this.inner.get<Doc & { [STAMP]?: string[] }>(
+        write.slice(0, cut),
+        write.slice(cut + 1),
+      );
+      if (doc?.[STAMP]?.includes(intent.commandId)) return true;
+    }
+    return false;
+  }
+
+  private async close(slot: Slot, commandId: string, reuse = true): Promise<boolean> {
+    const current = await this.inner.get<IntentRecord>(AUDIT_INTENTS, slot.id);
+    if (!current || current.commandId !== commandId || current.state !== 'open') return false;
+    try {
+      const saved = await this.inner.put<IntentRecord>(
+        AUDIT_INTENTS,
+        { ...current, state: 'closed', writes: [] },
+        current.rev,
+      );
+      if (reuse && current.bootId === this.bootId) this.freeSlots.push({ id: slot.id, rev: saved.rev });
+      return true;
+    } catch (err) {
+      if (err instanceof DocConflictError) return false; // closed by a recovery meanwhile
+      throw err;
+    }
+  }
+
+  // ── used by the stamping view ───────────────────────────────────────────────────────
+
+  current(): Running | undefined {
+    const c = this.context.getStore();
+    return c && !c.closed ? c : undefined;
+  }
+
+  /** Records the write-ahead intent for `write` (once per document), in order. */
+  intend(command: Running, write: string): Promise<unknown> {
+    if (command.writes.includes(write)) return command.chain;
+    command.writes.push(write);
+    command.chain = command.chain.then(() => this.writeIntent(command));
+    return command.chain;
+  }
+
+  private async writeIntent(command: Running): Promise<void> {
+    command.fromSeq ??= await this.audit.headSeq();
+    for (;;) {
+      const slot = command.slot ??
+        this.freeSlots.pop() ?? { id: `${this.bootId}-${this.nextSlot++}`, rev: 0 };
+      const record: IntentRecord = {
+        id: slot.id,
+        rev: slot.rev,
+        ...command.info,
+        state: 'open',
+        commandId: command.commandId,
+        bootId: this.bootId,
+        host: hostname(),
+        pid: process.pid,
+        at: this.clock(),
+        fromSeq: command.fromSeq,
+        writes: [...command.writes],
+      };
+      try {
+        const saved = await this.inner.put(AUDIT_INTENTS, record, slot.rev);
+        command.slot = { id: slot.id, rev: saved.rev };
+        return;
+      } catch (err) {
+        if (!(err instanceof DocConflictError)) throw err;
+        if (command.slot) throw err; // our own open intent changed under us: a recovery took it
+        // a recovery closed this free slot meanwhile: take another
+      }
+    }
+  }
+}
+
+/** `application:<id>` for `applications/<id>`: the target the pipeline would have named. */
+function targetOfWrite(write: string): string {
+  const cut = write.indexOf('/');
+  const kind = write.slice(0, cut).replace(/ies$/, 'y').replace(/s$/, '');
+  return `${kind}:${write.slice(cut + 1)}`;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+type Stamped = Doc & { [STAMP]?: string[] };
+
+function strip<T extends Doc>(doc: T): T {
+  if (!(STAMP in doc)) return doc;
+  const { [STAMP]: _stamps, ...rest } = doc as Stamped;
+  return rest as T;
+}
+
+/** The DocStore as commands see it: their writes are stamped and journaled, the stamps hidden. */
+class StampingDocStore implements DocStore {
+  constructor(
+    private readonly inner: DocStore,
+    private readonly journal: CommandJournal,
+  ) {}
+
+  async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    const command = UNSTAMPED.has(collection) ? undefined : this.journal.current();
+    if (!command) return strip(await this.inner.put(collection, doc, expectedRev));
+    const write = `${collection}/${doc.id}`;
+    await this.journal.intend(command, write);
+    let stamps: string[] = [];
+    if (expectedRev > 0) {
+      const seen = command.seen.get(write);
+      stamps =
+        seen?.rev === expectedRev
+          ? seen.stamps
+          : ((await this.inner.get<Stamped>(collection, doc.id))?.[STAMP] ?? []);
+    }
+    const saved = await this.inner.put<Stamped>(
+      collection,
+      { ...doc, [STAMP]: [...stamps.slice(-(STAMPS_KEPT - 1)), command.commandId] },
+      expectedRev,
+    );
+    command.seen.set(write, { rev: saved.rev, stamps: saved[STAMP] ?? [] });
+    return strip(saved) as unknown as T;
+  }
+
+  replace<T extends Doc>(collection: string, doc: T): Promise<void> {
+    return this.inner.replace(collection, doc);
+  }
+
+  async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {
+    const doc = await this.inner.get<T & Stamped>(collection, id);
+    if (!doc) return undefined;
+    const command = this.journal.current();
+    if (command && doc[STAMP]) command.seen.set(`${collection}/${id}`, { rev: doc.rev, stamps: doc[STAMP] });
+    return strip(doc);
+  }
+
+  async find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]> {
+    return (await this.inner.find<T>(collection, query)).map(strip);
+  }
+
+  count(collection: string, where?: DocQuery['where']): Promise<number> {
+    return this.inner.count(collection, where);
+  }
+
+  /** Passes close() through, so whoever closes the store closes the adapter. */
+  close(): unknown {
+    return (this.inner as { close?: () => unknown }).close?.();
+  }
+}
