@@ -10,6 +10,7 @@ import { durableCases } from './cases/durable.js';
 import { engineCases } from './cases/engine.js';
 import { exampleCases } from './cases/examples.js';
 import { formCases } from './cases/forms.js';
+import { httpCases } from './cases/http.js';
 import { fmt, measure, type CaseDef, type CaseResult } from './lib/harness.js';
 import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } from './lib/report.js';
 
@@ -21,7 +22,13 @@ const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
 
-const all: CaseDef[] = [...engineCases(), ...(await exampleCases()), ...durableCases(), ...formCases()];
+const all: CaseDef[] = [
+  ...engineCases(),
+  ...(await exampleCases()),
+  ...durableCases(),
+  ...formCases(),
+  ...httpCases(),
+];
 const selected = only ? all.filter((c) => only.some((o) => c.id.includes(o))) : all;
 if (selected.length === 0) {
   console.error(`no case matches ${only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);

@@ -11,6 +11,8 @@ export interface Work {
   tasks?: number;
   /** Latency cases: one duration per operation, milliseconds. */
   samples?: number[];
+  /** Throughput cases under concurrent load (HTTP): the batch's latency percentiles, milliseconds. */
+  latency?: { p50: number; p99: number };
 }
 
 export interface Side {
@@ -20,8 +22,8 @@ export interface Side {
   count: number;
   /** Operations before the first round, to let the JIT settle. */
   warmup: number;
-  /** Untimed set-up before each batch (fresh engine, deployed model…). */
-  prepare?: () => Promise<void> | void;
+  /** Untimed set-up before each batch of `count` operations (fresh engine, deployed model, open tasks…). */
+  prepare?: (count: number) => Promise<void> | void;
   run: (count: number) => Promise<Work> | Work;
 }
 
@@ -60,7 +62,10 @@ export interface SideResult {
   value: Spread;
   /** User tasks/s per round, when the side reports tasks. */
   tasks?: Spread;
-  /** Latency cases: percentiles over every sample of every round, milliseconds. */
+  /**
+   * Latency cases: percentiles over every sample of every round, milliseconds. Throughput cases
+   * that report latency under load: the median over rounds of each round's p50 and p99.
+   */
   p50?: number;
   p95?: number;
   p99?: number;
@@ -111,10 +116,11 @@ interface Round {
   perCpuSecond: number;
   tasksPerSecond?: number;
   samples?: number[];
+  latency?: { p50: number; p99: number };
 }
 
 async function batch(side: Side, count: number): Promise<Round> {
-  await side.prepare?.();
+  await side.prepare?.(count);
   const started = performance.now();
   const cpu = process.cpuUsage();
   const work = await side.run(count);
@@ -127,6 +133,7 @@ async function batch(side: Side, count: number): Promise<Round> {
   };
   if (work.tasks !== undefined) round.tasksPerSecond = work.tasks / seconds;
   if (work.samples) round.samples = work.samples;
+  if (work.latency) round.latency = work.latency;
   return round;
 }
 
@@ -159,6 +166,10 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
   result.value = spread(result.perRound);
   if (rounds.every((r) => r.tasksPerSecond !== undefined))
     result.tasks = spread(rounds.map((r) => r.tasksPerSecond!));
+  if (rounds.every((r) => r.latency !== undefined)) {
+    result.p50 = spread(rounds.map((r) => r.latency!.p50)).median;
+    result.p99 = spread(rounds.map((r) => r.latency!.p99)).median;
+  }
   return result;
 }
 

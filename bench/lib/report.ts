@@ -44,6 +44,7 @@ function figure(r: SideResult, unit: string, kind: CaseResult['kind']): string[]
   }
   const lines = [`${fmt(r.value.median)} ${unit} (${range(r.value)})`];
   if (r.tasks) lines.push(`${fmt(r.tasks.median)} user tasks/s`);
+  if (r.p99 !== undefined) lines.push(`p50 ${fmt(r.p50!)} ms, p99 ${fmt(r.p99)} ms`);
   return lines;
 }
 
