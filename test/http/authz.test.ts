@@ -67,6 +67,14 @@ const materials = [
 
 const ROWS: Record<string, Row> = {
   'auth.me': { method: 'GET', path: '/api/auth/me', ok: ALL },
+  // The harness drops a principal's cached token once it has logged out (test/http/support.ts).
+  'auth.logout': {
+    method: 'POST',
+    path: '/api/auth/logout',
+    ok: Object.fromEntries(PRINCIPALS.map((p) => [p, 204])),
+  },
+  // No such user: supervisors pass the role check and get 404, everyone else 403.
+  'auth.revokeTokens': { method: 'POST', path: '/api/auth/users/nobody/revoke-tokens', ok: [] },
   'bundles.list': { method: 'GET', path: '/api/bundles', ok: ALL },
   'bundles.get': { method: 'GET', path: '/api/bundles/business-startup', ok: ALL },
   'bundles.deploy': {

@@ -108,6 +108,7 @@ export async function startServer(
       headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    if (o.as && path === '/api/auth/logout' && res.status === 204) cache.delete(o.as); // revoked now
     const text = await res.text();
     let parsed: unknown = text;
     try {
