@@ -788,7 +788,7 @@ export class Centre implements CentreApi {
       ]);
     }
     let data = declared?.data;
-    if (!data || spec?.typeCode !== declared?.typeCode) {
+    if (!data || (spec && spec.typeCode !== declared?.typeCode)) {
       const form = compileForm(bundle.definition);
       const payload = await this.payloadOf(app, item.department);
       data = {};

@@ -191,6 +191,13 @@ export const Application = named('Application', {
     deadline: { type: 'integer' },
     timeStatus: TimeStatus,
     timeline: { type: 'array', items: { type: 'object' } },
+    acceptedVenue: { type: 'string', description: '就近受理: the venue that received the case and hands results over' },
+    assisted: {
+      type: 'object',
+      description:
+        '帮办代办: mode, agent (ID number and phone masked but for the applicant), powerOfAttorney (materialId / eSigned / originalSeen), venue, recordedBy, at',
+    },
+    delivery: { type: 'object', description: 'channel (window, post, electronic), by, at, venue' },
   },
   required: ['id', 'number', 'bundleCode', 'status'],
 });
