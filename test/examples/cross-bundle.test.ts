@@ -1,8 +1,14 @@
 /**
- * 免证办 across bundles: the business licence that 企业开办 issues on registration is an e-licence
- * that 开办餐饮店 and 水电气网联合报装 accept in place of the paper licence.
+ * 免证办 across bundles: every bundle accepts an e-licence that another bundle's item issued.
+ * - the business licence 企业开办 issues on registration: 开办餐饮店 and 水电气网联合报装;
+ * - the business licence 开办餐饮店 issues to an individual business: 灵活就业 (无雇工的个体工商户);
+ * - the medical-insurance enrolment 灵活就业 issues: 新生儿出生, when the household is in another
+ *   city and the baby enrols here through a parent insured here (illustrative local rule);
+ * - 新生儿出生 accepts nothing else from our bundles: marriage certificate, household booklet and
+ *   resident ID are issued by Civil Affairs and Public Security, which no example bundle covers.
  */
-import { APPLICANTS, clerk, Desk, dept, sample } from './support.js';
+import type { Applicant } from '../../engine/src/applications/types.js';
+import { APPLICANTS, clerk, Desk, dept, itemsBy, sample } from './support.js';
 
 const CREDIT_CODE = '91440400MA4W12346M';
 /** The enterprise that registration created: it holds its business licence under its credit code. */
@@ -93,5 +99,142 @@ describe('the business licence is held by the new enterprise (its credit code), 
     expect(accepted.materials.find((m) => m.id === 'applicantIdentity')).toMatchObject({
       status: 'eLicence',
     });
+  });
+});
+
+/** 陈六 opens his restaurant as an individual business (个体工商户): registration issues him a business licence. */
+const INDIVIDUAL_CODE = '92440400MA4W12357N';
+const operator = APPLICANTS.restaurant;
+
+async function individualBusinessRegistered(desk: Desk) {
+  const app = await desk.accepted(
+    'restaurant',
+    { ...sample('restaurant').answers, alreadyRegistered: 'no' },
+    { ...sample('restaurant').data, enterpriseType: 'individualBusiness', businessScope: ['餐饮服务'] },
+  );
+  await desk.centre.approve(dept('market-regulation'), `${app.id}:business-registration`, {
+    resultNumber: INDIVIDUAL_CODE,
+  });
+  const licences = await desk.centre.listLicences(clerk, operator.idNumber);
+  return licences.find((l) => l.typeCode === 'business-licence')!;
+}
+
+/** The flexible-employment form filled for `who`, working as an individual business without employees. */
+const flexibleFor = (who: Applicant) => ({
+  answers: {
+    ...sample('flexible-employment').answers,
+    employmentForm: 'individualBusiness',
+    subsidyGroup: false,
+  },
+  data: { ...sample('flexible-employment').data, name: who.name, idNumber: who.idNumber, mobile: who.phone },
+});
+
+describe('灵活就业: an individual business owner shows the business licence that 开办餐饮店 issued him', () => {
+  it('the licence issued on the restaurant’s registration stands in for the licence at acceptance', async () => {
+    const desk = await Desk.open({ codes: ['restaurant', 'flexible-employment'] });
+    const licence = await individualBusinessRegistered(desk);
+    expect(licence).toMatchObject({
+      holderId: operator.idNumber,
+      item: 'business-registration',
+      signed: { licence: { issuer: 'market-regulation', number: INDIVIDUAL_CODE } },
+    });
+    const { answers, data } = flexibleFor(operator);
+    const app = await desk.submitted('flexible-employment', answers, data, operator);
+    expect(app.materials.find((m) => m.id === 'businessLicence')).toMatchObject({
+      eLicenceType: 'business-licence',
+      required: true,
+      items: ['flexible-employment-registration'],
+    });
+    const accepted = await desk.accept(app, [
+      { id: 'businessLicence', status: 'eLicence', licenceId: licence.id },
+    ]);
+    expect(accepted.materials.find((m) => m.id === 'businessLicence')).toMatchObject({
+      status: 'eLicence',
+      licenceId: licence.id,
+    });
+    expect(itemsBy(await desk.decideAll(app.id), 'approved')).toContain('flexible-employment-registration');
+  });
+
+  it('someone else cannot use it, and a platform rider is not asked for a licence at all', async () => {
+    const desk = await Desk.open({ codes: ['restaurant', 'flexible-employment'] });
+    const licence = await individualBusinessRegistered(desk);
+    const other = APPLICANTS['flexible-employment'];
+    const { answers, data } = flexibleFor(other);
+    const app = await desk.submitted('flexible-employment', answers, data, other);
+    await expect(
+      desk.accept(app, [{ id: 'businessLicence', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.businessLicence.licenceId' })],
+    });
+    const rider = await desk.submitted('flexible-employment');
+    expect(rider.materials.map((m) => m.id)).not.toContain('businessLicence');
+  });
+});
+
+describe('新生儿出生: a parent insured here as a flexible worker shows the enrolment licence 灵活就业 issued', () => {
+  const parent = APPLICANTS.newborn; // 张三, the father, applies for the baby
+  const householdElsewhere = { ...sample('newborn').answers, hukouInCity: false, cardDelivery: 'bankOutlet' };
+
+  async function enrolledAsFlexibleWorker(desk: Desk) {
+    const { data } = sample('flexible-employment');
+    const app = await desk.accepted(
+      'flexible-employment',
+      undefined,
+      { ...data, name: parent.name, idNumber: parent.idNumber, mobile: parent.phone },
+      parent,
+    );
+    const done = await desk.decideAll(app.id);
+    expect(itemsBy(done, 'approved')).toContain('medical-enrolment');
+    return (await desk.centre.listLicences(clerk, parent.idNumber)).find(
+      (l) => l.typeCode === 'medical-insurance-enrolment',
+    )!;
+  }
+
+  it('household in another city: the baby’s medical enrolment accepts the parent’s licence', async () => {
+    const desk = await Desk.open({ codes: ['flexible-employment', 'newborn'] });
+    const licence = await enrolledAsFlexibleWorker(desk);
+    expect(licence).toMatchObject({
+      holderId: parent.idNumber,
+      item: 'medical-enrolment',
+      signed: { licence: { issuer: 'medical-security', data: { name: parent.name } } },
+    });
+    const app = await desk.submitted('newborn', householdElsewhere, undefined, parent);
+    expect(app.materials.find((m) => m.id === 'parentLocalInsurance')).toMatchObject({
+      eLicenceType: 'medical-insurance-enrolment',
+      required: true,
+      items: ['medical-enrolment'],
+    });
+    const accepted = await desk.accept(app, [
+      { id: 'parentLocalInsurance', status: 'eLicence', licenceId: licence.id },
+    ]);
+    expect(accepted.materials.find((m) => m.id === 'parentLocalInsurance')).toMatchObject({
+      status: 'eLicence',
+      licenceId: licence.id,
+    });
+    expect(itemsBy(await desk.decideAll(app.id), 'approved')).toContain('medical-enrolment');
+  });
+
+  it('the licence does not stand in for another material, nor for another parent', async () => {
+    const desk = await Desk.open({ codes: ['flexible-employment', 'newborn'] });
+    const licence = await enrolledAsFlexibleWorker(desk);
+    const own = await desk.submitted('newborn', householdElsewhere, undefined, parent);
+    await expect(
+      desk.accept(own, [{ id: 'householdBooklet', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    const mother = { ...parent, name: '李红', idNumber: '11010519491231002X' };
+    const hers = await desk.submitted('newborn', householdElsewhere, undefined, mother);
+    await expect(
+      desk.accept(hers, [{ id: 'parentLocalInsurance', status: 'eLicence', licenceId: licence.id }]),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.parentLocalInsurance.licenceId' })],
+    });
+  });
+
+  it('household here: the baby enrols as a local resident and no proof is asked', async () => {
+    const desk = await Desk.open({ codes: ['newborn'] });
+    const app = await desk.submitted('newborn');
+    expect(app.materials.map((m) => m.id)).not.toContain('parentLocalInsurance');
   });
 });
