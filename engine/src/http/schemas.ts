@@ -191,7 +191,10 @@ export const Application = named('Application', {
     deadline: { type: 'integer' },
     timeStatus: TimeStatus,
     timeline: { type: 'array', items: { type: 'object' } },
-    acceptedVenue: { type: 'string', description: '就近受理: the venue that received the case and hands results over' },
+    acceptedVenue: {
+      type: 'string',
+      description: '就近受理: the venue that received the case and hands results over',
+    },
     assisted: {
       type: 'object',
       description:
