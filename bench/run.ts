@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { designerCases } from './cases/designer.js';
 import { durableCases } from './cases/durable.js';
 import { engineCases } from './cases/engine.js';
 import { exampleCases } from './cases/examples.js';
@@ -28,6 +29,7 @@ const all: CaseDef[] = [
   ...durableCases(),
   ...formCases(),
   ...httpCases(),
+  ...designerCases(),
 ];
 const selected = only ? all.filter((c) => only.some((o) => c.id.includes(o))) : all;
 if (selected.length === 0) {
