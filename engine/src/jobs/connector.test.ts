@@ -157,6 +157,38 @@ describe('service-task connector', () => {
     expect(after.history.filter((h) => h.type === 'job.completed')).toHaveLength(1);
   });
 
+  it('two engines on one SQLite file, each with a runner: the work is done once and the task completes once', async () => {
+    const v = await started({
+      url: `${stub.origin}/tax`,
+      body: '= {n: 1}',
+      result: '= {receipt: response.receipt}',
+    });
+    const otherStore = new SqliteStore(join(dir, 'engine.db'));
+    try {
+      const other = createEngine({ store: otherStore, clock: clock.now });
+      const second = new ConnectorRunner({
+        engine: other,
+        allowedOrigins: [stub.origin],
+        clock: clock.now,
+        backoff,
+        owner: 'second',
+      });
+      // Both claim the job in their own memory sources and call together.
+      await Promise.all([runner().runOnce(), second.runOnce()]);
+      clock.advance(60 * SECOND);
+      await Promise.all([runner().drain(), second.drain()]);
+    } finally {
+      await otherStore.close();
+    }
+    // However many calls reached it (usually one from each), they carried one key and did one effect.
+    expect(new Set(stub.calls.map((c) => c.key)).size).toBe(1);
+    expect(stub.effects).toHaveLength(1);
+    const after = await engine.instance(v.id);
+    expect(after.history.filter((h) => h.type === 'job.completed')).toHaveLength(1);
+    expect(after.variables).toMatchObject({ receipt: 'R-1' });
+    expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
+  });
+
   it('always fails: an incident after gov:retries attempts; retrying it after the fix completes the task', async () => {
     stub.then = 'fail';
     const v = await started({ url: `${stub.origin}/tax`, body: '= {n: 1}', retries: 3 });
