@@ -1,7 +1,9 @@
 /**
  * Crosses engine/src/licences and forms/: a business licence issued when enterprise registration
  * (企业开办 A1) is approved replaces the business-licence material at the next application
- * (开办餐饮店) and pre-fills its credit code; a tampered copy is refused.
+ * (开办餐饮店) and pre-fills its credit code; a tampered copy is refused. A person's licences cross
+ * too: 开办餐饮店's individual-business licence at 灵活就业, 灵活就业's medical-insurance enrolment
+ * at 新生儿出生.
  */
 import {
   applyLicences,
@@ -85,5 +87,84 @@ describe('e-licence reuse across bundles', () => {
     expect(r.satisfied).toEqual([]);
     expect(r.refused).toEqual([{ licenceId: `business-licence:${creditCode}`, problem: 'badSignature' }]);
     expect(r.prefill).toEqual({});
+  });
+});
+
+/** A person's licence from another bundle's approval, matched at the next bundle's merged materials. */
+describe('e-licence reuse for a person across bundles', () => {
+  const person = '440402199003071232';
+  const hrKey = generateIssuerKey('medical-security-2026');
+  const trusted = new Map([
+    [key.keyId, key.publicKey],
+    [hrKey.keyId, hrKey.publicKey],
+  ]);
+
+  function approve(bundle: string, item: string, number: string, issuer: string, issuerKey = key) {
+    const content = licenceContentFor(readExampleBundle(bundle), item, samples[bundle]!)!;
+    return issueLicence(
+      {
+        typeCode: content.typeCode,
+        number,
+        holderId: person,
+        holderName: '陈六',
+        issuer,
+        validFrom: '2026-03-02',
+        data: content.data,
+      },
+      issuerKey,
+      '2026-03-02T10:00:00+08:00',
+    );
+  }
+  const reuseAt = (bundle: string, answers: Record<string, unknown>, licences: SignedLicence[]) => {
+    const merged = mergeBundle(readExampleBundle(bundle), answers);
+    return applyLicences({
+      licences,
+      materials: merged.materials,
+      holderIds: [person],
+      fields: merged.fields.map((f) => f.id),
+      keys: trusted,
+      today: '2026-04-01',
+      now: '2026-04-01T09:00:00+08:00',
+    });
+  };
+
+  it('开办餐饮店 issues an individual business its licence; 灵活就业 takes it for the owner', () => {
+    const licence = approve('restaurant', 'business-registration', '92440400MA4W12357N', 'market-regulation');
+    const flexible = { ...samples['flexible-employment']!.situation, employmentForm: 'individualBusiness' };
+    expect(reuseAt('flexible-employment', flexible, [licence]).satisfied).toEqual([
+      expect.objectContaining({
+        materialId: 'businessLicence',
+        licenceId: 'business-licence:92440400MA4W12357N',
+      }),
+    ]);
+    // A platform rider has no business licence to show: the same licence serves nothing there.
+    const rider = { ...flexible, employmentForm: 'platform' };
+    expect(reuseAt('flexible-employment', rider, [licence]).satisfied).toEqual([]);
+  });
+
+  it('灵活就业 issues the medical-insurance enrolment; 新生儿出生 takes it when the household is elsewhere', () => {
+    const licence = approve(
+      'flexible-employment',
+      'medical-enrolment',
+      'YB2026-0001',
+      'medical-security',
+      hrKey,
+    );
+    expect(licence.licence.data).toEqual({ name: '王芳', medicalTier: 'tier1', startMonth: '2026-03' });
+    const elsewhere = { ...samples.newborn!.situation, hukouInCity: false };
+    const r = reuseAt('newborn', elsewhere, [licence]);
+    expect(r.satisfied).toEqual([
+      expect.objectContaining({
+        materialId: 'parentLocalInsurance',
+        licenceId: 'medical-insurance-enrolment:YB2026-0001',
+      }),
+    ]);
+    expect(reuseAt('newborn', samples.newborn!.situation!, [licence]).satisfied).toEqual([]);
+    // Another parent's licence is never the applicant's, whatever it says.
+    const anotherParents = structuredClone(licence);
+    anotherParents.licence.holderId = '11010519491231002X';
+    expect(reuseAt('newborn', elsewhere, [anotherParents]).refused).toEqual([
+      { licenceId: 'medical-insurance-enrolment:YB2026-0001', problem: 'notHolder' },
+    ]);
   });
 });
