@@ -223,6 +223,21 @@ describe('service-task connector', () => {
     expect(after.incident!.message).toMatch(/no answer within 1 s/);
   });
 
+  it('an incident shows a FEEL-built URL by origin and expression, not the personal data in its path', async () => {
+    stub.then = 'fail';
+    const v = await started(
+      { url: '= base + "/person/" + idNumber', retries: 1 },
+      { base: stub.origin, idNumber: '440402199001011234' },
+    );
+    await runner().drain();
+    expect(stub.calls.map((c) => c.path)).toEqual(['/person/440402199001011234']);
+    const { incident } = await engine.instance(v.id);
+    expect(incident!.message).toContain(
+      `POST ${stub.origin}/… (gov:url = base + "/person/" + idNumber) answered 503`,
+    );
+    expect(incident!.message).not.toContain('440402199001011234');
+  });
+
   it('an origin outside the allow-list is never called and is an incident saying how to allow it', async () => {
     const v = await started({ url: `${stub.origin}/tax`, retries: 5 });
     expect(await runner(['https://tax.example.gov.cn']).runOnce()).toMatchObject({

@@ -86,6 +86,7 @@ export async function callDepartment(
     headers['Content-Type'] = 'application/json';
   }
   const seconds = spec.timeoutMs / 1000;
+  const target = `${spec.method} ${shownTarget(spec, url)}`;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), spec.timeoutMs);
   let status: number;
@@ -104,17 +105,16 @@ export async function callDepartment(
     text = await readCapped(response, options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   } catch (err) {
     if (err instanceof ConnectorFailure) throw err;
-    if (abort.signal.aborted)
-      throw new ConnectorFailure(`${spec.method} ${url}: no answer within ${seconds} s`, false);
+    if (abort.signal.aborted) throw new ConnectorFailure(`${target}: no answer within ${seconds} s`, false);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new ConnectorFailure(
-      `${spec.method} ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      `${target}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
       false,
     );
   } finally {
     clearTimeout(timer);
   }
-  const what = `${spec.method} ${url} answered ${status}`;
+  const what = `${target} answered ${status}`;
   if (status >= 200 && status < 300) {
     const response = parseBody(text, contentType, what);
     return { kind: 'completed', status, variables: mapResult(spec.result, variables, response, status) };
@@ -128,6 +128,16 @@ export async function callDepartment(
   if (status >= 300 && status < 400)
     throw new ConnectorFailure(`${what}: redirects are not followed; put the final URL in gov:url`, true);
   throw new ConnectorFailure(`${what}${detail}`, false);
+}
+
+/**
+ * The target as incident messages show it: a URL built by FEEL can carry personal data (an ID
+ * number in the path), so only its origin and the expression are shown; a literal URL is the model's.
+ */
+function shownTarget(spec: ConnectorSpec, url: string): string {
+  return spec.url.source.trim().startsWith('=')
+    ? `${new URL(url).origin}/… (gov:url ${spec.url.source.trim()})`
+    : url;
 }
 
 function evaluate(expression: CompiledExpression, context: Variables, attribute: string): unknown {
