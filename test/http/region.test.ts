@@ -191,3 +191,23 @@ describe('属地 the other way round', () => {
     expect(posted.delivery).toMatchObject({ channel: 'post', by: 'clerk3', venue: 'baijiao-centre' });
   });
 });
+
+describe('an office that covers a function zone (高新区 has no social-insurance office of its own)', () => {
+  it("香洲's hrss office decides for a 高新区 company; 高新区's own items stay with its offices", async () => {
+    const appId = await acceptedCase('clerk1', '440492');
+    const app = await s.ok('GET', `/api/applications/${appId}`, { as: 'clerk1' });
+    expect(app.items.find((i: Json) => i.item === 'employer-social-insurance')).toMatchObject({
+      decidingDepartment: '440402-hrss',
+      decidingDepartmentRegion: '440402',
+      decidingRegion: '440492',
+    });
+    expect(await tasksOf('hrss1', appId)).toEqual(['employer-social-insurance']);
+    expect(await tasksOf('doumen-hrss1', appId)).toEqual([]);
+    // Registration is 高新区's own office: neither district's market regulator sees it.
+    expect(await tasksOf('market-regulation1', appId)).toEqual([]);
+    expect(await tasksOf('supervisor3', appId)).toEqual(
+      expect.arrayContaining(['employer-medical-insurance', 'employer-social-insurance']),
+    );
+    expect(await tasksOf('supervisor3', appId)).not.toContain('enterprise-registration');
+  });
+});
