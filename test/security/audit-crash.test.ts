@@ -1,0 +1,203 @@
+/**
+ * The commit→audit window, hit exactly: a real server process (engine/src/server.ts, SQLite) is
+ * started with ONETHING_FAULT_KILL_AT=after-commit:<command>, so it kills itself with SIGKILL
+ * right after that command committed and before its audit entry. For each of create, submit,
+ * accept and a department approval: the change is in the database, its audit entry is not (the
+ * window was hit), an intent is open; after a restart the entry is there exactly once (marked
+ * recovered), the intent is closed and the chain verifies. At the end every committed change of
+ * every case has exactly one audit entry.
+ */
+import { randomUUID } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Application } from '../../engine/src/applications/types.js';
+import { AuditLog, type AuditEntry } from '../../engine/src/audit/index.js';
+import { AUDIT_INTENTS } from '../../engine/src/audit/journal.js';
+import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { ANSWERS, DATA, DEPARTMENT_OF } from '../http/centre-fixture.js';
+import {
+  changesWithoutOneEntry,
+  exitOf,
+  killNode,
+  newNode,
+  ROOT,
+  startNode,
+  type ServerNode,
+} from './server-process.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
+type Json = any;
+
+const SECRET = 'crash-secret-crash-secret-crash-secret-0123';
+let dir = '';
+let node: ServerNode;
+const tokens: Record<string, string> = {};
+
+const env = (fault?: string): NodeJS.ProcessEnv => ({
+  ...process.env,
+  NODE_OPTIONS: '',
+  HOST: '127.0.0.1',
+  ONETHING_DB: join(dir, 'onething.db'),
+  ONETHING_DATA_DIR: join(dir, 'data'),
+  ONETHING_EXAMPLES_DIR: join(dir, 'examples'),
+  ONETHING_JWT_SECRET: SECRET,
+  ONETHING_TICK_MS: '600000',
+  LOG_LEVEL: 'error',
+  ONETHING_FAULT_KILL_AT: fault ?? '',
+});
+
+async function call(as: string, method: string, path: string, body: unknown, requestId = randomUUID()) {
+  const res = await fetch(`http://127.0.0.1:${node.port}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens[as]}`,
+      'content-type': 'application/json',
+      'idempotency-key': `crash-${randomUUID()}`,
+      'x-request-id': requestId,
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+async function ok(as: string, method: string, path: string, body: unknown): Promise<Json> {
+  const res = await call(as, method, path, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+function readDb<T>(fn: (docs: SqliteDocStore) => Promise<T>): Promise<T> {
+  const docs = new SqliteDocStore(join(dir, 'onething.db'));
+  return fn(docs).finally(() => docs.close());
+}
+
+const entriesOf = (docs: SqliteDocStore) => docs.find<AuditEntry>('audit', { where: { kind: 'entry' } });
+const createBody = (marker: string) => ({
+  bundleCode: 'business-startup',
+  answers: ANSWERS,
+  data: DATA,
+  applicant: { kind: 'person', name: marker, idNumber: '440402199003071232', phone: '13800138000' },
+});
+const materials = [
+  { id: 'identityProof', status: 'provided' },
+  { id: 'premisesProof', status: 'provided' },
+];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'onething-audit-crash-'));
+  mkdirSync(join(dir, 'examples'));
+  cpSync(join(ROOT, 'examples/business-startup'), join(dir, 'examples/business-startup'), {
+    recursive: true,
+  });
+  node = await newNode('crash');
+  await startNode(node, env());
+  const users = ['clerk1', 'market-regulation1'];
+  for (const u of users) {
+    const res = await fetch(`http://127.0.0.1:${node.port}/api/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: u, password: `${u}pass` }),
+    });
+    tokens[u] = ((await res.json()) as { access_token: string }).access_token;
+  }
+  await killNode(node, 'SIGTERM');
+}, 120_000);
+
+afterAll(async () => {
+  await killNode(node);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Drives a fresh case up to the step before `op`; returns its id (none for create). */
+async function caseBefore(op: string, marker: string): Promise<string | undefined> {
+  if (op === 'applications.create') return undefined;
+  const id = (await ok('clerk1', 'POST', '/api/applications', createBody(marker))).id as string;
+  if (op === 'applications.submit') return id;
+  await ok('clerk1', 'POST', `/api/applications/${id}/submit`, {});
+  if (op === 'applications.accept') return id;
+  await ok('clerk1', 'POST', `/api/applications/${id}/accept`, { materials });
+  return id;
+}
+
+const ITEM = 'enterprise-registration';
+const CASES: { op: string; request: (id?: string) => [string, string, string, unknown] }[] = [
+  { op: 'applications.create', request: () => ['clerk1', 'POST', '/api/applications', undefined] },
+  { op: 'applications.submit', request: (id) => ['clerk1', 'POST', `/api/applications/${id}/submit`, {}] },
+  {
+    op: 'applications.accept',
+    request: (id) => ['clerk1', 'POST', `/api/applications/${id}/accept`, { materials }],
+  },
+  {
+    op: 'tasks.approve',
+    request: (id) => [`${DEPARTMENT_OF[ITEM]}1`, 'POST', `/api/tasks/${id}:${ITEM}/approve`, {}],
+  },
+];
+
+describe('a command killed between its commit and its audit entry', () => {
+  for (const { op, request } of CASES) {
+    it(`${op}: committed, then audited exactly once after the restart`, async () => {
+      const marker = `crash-${op}-${randomUUID().slice(0, 8)}`;
+      await startNode(node, env(`after-commit:${op}`));
+      const id = await caseBefore(op, marker);
+      const [as, method, path, body] = request(id);
+      const requestId = randomUUID();
+      const died = exitOf(node);
+      const answer = await call(as, method, path, body ?? createBody(marker), requestId).catch(
+        (err: Error) => err,
+      );
+      expect(answer).not.toHaveProperty('status'); // no answer: the process died
+      expect(await died).toBe('SIGKILL');
+      node.up = false;
+
+      // Dead: the change is stored, its entry is not, an intent is open.
+      const before = await readDb(async (docs) => ({
+        apps: (await docs.find<Application>('applications')).filter((a) => a.applicant.name === marker),
+        entries: (await entriesOf(docs)).filter((e) => e.detail?.requestId === requestId),
+        open: await docs.count(AUDIT_INTENTS, { state: 'open' }),
+      }));
+      expect(before.apps).toHaveLength(1);
+      const app = before.apps[0]!;
+      const event = {
+        'applications.create': 'created',
+        'applications.submit': 'submitted',
+        'applications.accept': 'accepted',
+        'tasks.approve': 'task.approved',
+      }[op];
+      expect(app.timeline.filter((e) => e.type === event)).toHaveLength(1);
+      expect(before.entries).toEqual([]);
+      expect(before.open).toBeGreaterThanOrEqual(1);
+
+      // Restarted (no fault): the recovery at start appends the entry, once.
+      await startNode(node, env());
+      await killNode(node, 'SIGTERM');
+      const after = await readDb(async (docs) => ({
+        entries: (await entriesOf(docs)).filter((e) => e.detail?.requestId === requestId),
+        open: await docs.count(AUDIT_INTENTS, { state: 'open' }),
+        verify: await new AuditLog(docs).verify(),
+      }));
+      expect(after.entries).toHaveLength(1);
+      expect(after.entries[0]).toMatchObject({
+        action: op,
+        outcome: 'ok',
+        target: op === 'tasks.approve' ? `task:${app.id}:${ITEM}` : `application:${app.id}`,
+        actor: { userId: as },
+        detail: { requestId, recovered: true },
+      });
+      expect(after.open).toBe(0);
+      expect(after.verify.ok).toBe(true);
+    }, 180_000);
+  }
+
+  it('every committed change of every case has exactly one audit entry', async () => {
+    const { checked, problems } = await readDb(async (docs) =>
+      changesWithoutOneEntry(await docs.find<Application>('applications'), await entriesOf(docs)),
+    );
+    console.log(
+      `audit-crash: ${CASES.length} kills after commit; ${checked} committed changes checked; without exactly one audit entry: ${problems.length}`,
+    );
+    expect(checked).toBeGreaterThanOrEqual(CASES.length + 6);
+    expect(problems).toEqual([]);
+  });
+});
