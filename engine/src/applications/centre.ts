@@ -1058,6 +1058,8 @@ export class Centre implements CentreApi {
       }
     }
     this.updateReadiness(app);
+    // A special step that just ended moved the promised date by the days it stood still.
+    this.refreshDeadline(app);
   }
 
   /** Every item decided → results wait at the window. */

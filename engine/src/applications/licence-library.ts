@@ -92,7 +92,11 @@ export class LicenceLibrary {
   ): Promise<Text | null> {
     const doc = await this.get(licenceId);
     if (!doc) return { zh: `电子证照 ${licenceId} 不存在`, en: `e-licence ${licenceId} does not exist` };
-    if (material.eLicenceType && doc.typeCode !== material.eLicenceType) {
+    if (!material.eLicenceType) {
+      // No e-licence type is declared for it (e.g. a certificate from outside the province's system).
+      return { zh: '该材料不能以电子证照代替', en: 'this material cannot be replaced by an e-licence' };
+    }
+    if (doc.typeCode !== material.eLicenceType) {
       return {
         zh: `该材料需要 ${material.eLicenceType} 类电子证照`,
         en: `this material needs an e-licence of type ${material.eLicenceType}`,
