@@ -1,5 +1,6 @@
 /** 新生儿出生 Newborn birth, through the service centre. */
 import { describeBundle } from './scenarios.js';
+import { APPLICANTS, clerk, DAY, Desk, dept, sample } from './support.js';
 
 const all = [
   'birth-certificate',
@@ -78,4 +79,67 @@ describeBundle({
   },
   rejection: { item: 'birth-registration', terminated: ['medical-enrolment', 'social-security-card'] },
   deferral: { material: 'babyPhoto' },
+});
+
+/**
+ * Born in another province: the medical certificate of birth was issued outside the province's
+ * e-licence system, so it cannot be verified electronically. The original is shown at the window
+ * (no e-licence, no 容缺, no 告知承诺) and the police station checks it with the issuing
+ * province before registering: a special step, so those days do not count against the limit.
+ */
+describe.each([false, true])('newborn born in another province (over HTTP: %s)', (http) => {
+  const outOfProvince = { ...sample('newborn').answers, birthPlace: 'outOfProvince' };
+
+  it('asks for the paper original instead of the e-licence certificate', async () => {
+    const desk = await Desk.open({ codes: ['newborn'], http });
+    const app = await desk.submitted('newborn', outOfProvince);
+    expect(app.materials.find((m) => m.id === 'birthCertificate')).toBeUndefined();
+    const paper = app.materials.find((m) => m.id === 'outOfProvinceBirthCertificate')!;
+    expect(paper).toMatchObject({ name: { zh: '出生医学证明原件（外省签发）' }, required: true });
+    expect(paper.items).toEqual(['birth-registration']);
+    expect(paper.eLicenceType).toBeUndefined();
+    expect(paper.deferrable).toBeFalsy();
+    expect(paper.commitment).toBeFalsy();
+    const inProvince = await desk.submitted('newborn');
+    expect(inProvince.materials.map((m) => m.id)).not.toContain('outOfProvinceBirthCertificate');
+  });
+
+  it('refuses a birth-certificate e-licence or a deferral in place of the original', async () => {
+    const desk = await Desk.open({ codes: ['newborn'], http });
+    // An earlier baby born here: its certificate is an e-licence held by the same parent.
+    const earlier = await desk.accepted('newborn');
+    await desk.decideAll(earlier.id);
+    const [licence] = (await desk.centre.listLicences(clerk, APPLICANTS.newborn.idNumber)).filter(
+      (l) => l.typeCode === 'birth-certificate',
+    );
+    expect(licence).toBeDefined();
+    const app = await desk.submitted('newborn', outOfProvince);
+    await expect(
+      desk.accept(app, [{ id: 'outOfProvinceBirthCertificate', status: 'eLicence', licenceId: licence!.id }]),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    await expect(
+      desk.accept(app, [{ id: 'outOfProvinceBirthCertificate', status: 'deferred' }]),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    expect((await desk.get(app.id)).status).toBe('submitted');
+  });
+
+  it('registration waits for the check with the issuing province as a special step: the clock stops', async () => {
+    const desk = await Desk.open({ codes: ['newborn'], http });
+    const app = await desk.accepted('newborn', outOfProvince);
+    await desk.centre.approve(dept('vaccination-clinic'), `${app.id}:vaccination-certificate`, {});
+    const waiting = await desk.get(app.id);
+    expect(waiting.items.find((i) => i.item === 'birth-registration')).toMatchObject({
+      status: 'reviewing',
+      specialStep: true,
+    });
+    expect(waiting.pauses).toEqual([{ from: desk.now, reason: 'special-step' }]);
+    const from = desk.now;
+    desk.advance(3 * DAY); // the issuing province answers on Thursday
+    await desk.centre.approve(dept('police-station'), `${app.id}:birth-registration`, {});
+    const done = await desk.decideAll(app.id);
+    expect(done.status).toBe('results-ready');
+    expect(done.pauses).toEqual([{ from, to: desk.now, reason: 'special-step' }]);
+    expect(done.deadline!).toBeGreaterThan(app.deadline!); // the days of the check do not count
+    expect(await desk.path(done)).toContain('registrationVerified');
+  });
 });
