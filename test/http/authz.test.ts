@@ -263,6 +263,12 @@ const ROWS: Record<string, Row> = {
   'audit.list': { method: 'GET', path: '/api/audit', ok: ['supervisor1', 'supervisor2'] },
   'audit.verify': { method: 'GET', path: '/api/audit/verify', ok: ['supervisor1', 'supervisor2'] },
   'metrics.summary': { method: 'GET', path: '/api/metrics', ok: ['supervisor1', 'supervisor2'] },
+  'aggregates.get': { method: 'GET', path: '/api/metrics/aggregates', ok: ['supervisor1', 'supervisor2'] },
+  'aggregates.csv': {
+    method: 'GET',
+    path: '/api/metrics/aggregates/csv?table=summary',
+    ok: ['supervisor1', 'supervisor2'],
+  },
   'rectifications.list': {
     method: 'GET',
     path: '/api/rectifications?limit=100',

@@ -126,7 +126,7 @@ test('contact → verify (valid) → feedback with measures → revisit closes i
   const seen = await s.ok('GET', `/api/rectifications?applicationId=${first}`, { as: 'applicant1' });
   expect(seen.items).toHaveLength(1);
   expect(seen.items[0].feedback.message).toBe('已整改并向您说明');
-  expect(seen.items[0].history).toBeUndefined();
+  expect(seen.items[0].timeline).toBeUndefined();
   expect(seen.items[0].contact).toBeUndefined();
   expect((await s.ok('GET', '/api/rectifications', { as: 'applicant2' })).items).toEqual([]);
 
@@ -135,7 +135,7 @@ test('contact → verify (valid) → feedback with measures → revisit closes i
     body: { satisfied: true, note: '回访满意' },
   });
   expect(closed).toMatchObject({ status: 'closed', revisit: { satisfied: true } });
-  expect(closed.history.map((h: { type: string }) => h.type)).toEqual([
+  expect(closed.timeline.map((h: { type: string }) => h.type)).toEqual([
     'opened',
     'contacted',
     'verified.valid',
@@ -225,7 +225,7 @@ test('supervisor reassigns; list filters and cursor paging; the clock turns yell
   expect(await desk.sweep()).toBe(1);
   const red = await s.ok('GET', `/api/rectifications/${id}`, { as: 'tax1' });
   expect(red).toMatchObject({ timeStatus: 'red' });
-  expect(red.history.map((h: { type: string }) => h.type)).toEqual(
+  expect(red.timeline.map((h: { type: string }) => h.type)).toEqual(
     expect.arrayContaining(['timeLimit.yellow', 'timeLimit.red']),
   );
   expect(await desk.sweep()).toBe(0);

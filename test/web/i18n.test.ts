@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { en, placeholders, translate, zh } from '../../web/src/lib/i18n.js';
 import { timeStatusStyle, remainingText } from '../../web/src/lib/time-status.js';
+import { RECTIFICATION_STATUSES } from '../../engine/src/applications/rectification.js';
 
 const src = fileURLToPath(new URL('../../web/src/', import.meta.url));
 
@@ -61,7 +62,7 @@ test('every key built from a domain value exists', () => {
     deferral: ['pending', 'supplied', 'overdue'],
     channel: ['window', 'post', 'electronic', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'],
     'eval.level': [1, 2, 3, 4, 5],
-    rect: ['assigned', 'verifying', 'rectifying', 'explained', 'closed'],
+    rect: RECTIFICATION_STATUSES,
     event: [
       'created',
       'updated',

@@ -1,5 +1,5 @@
 /** Pure logic of the web app: CSV export, time-limit colours, problem mapping, form labels, notices, evaluation. */
-import { csvCell, toCsv } from '../../web/src/lib/csv.js';
+import { csvCell, toCsv } from '../../engine/src/http/csv.js';
 import { byDeadline, remainingText, timeStatusStyle } from '../../web/src/lib/time-status.js';
 import { ApiError, fieldMessage, formErrors, formInstancePath } from '../../web/src/lib/problems.js';
 import { formTranslator, localiseSchema } from '../../web/src/lib/form-labels.js';

@@ -1,15 +1,19 @@
-/** The supervisor's figures computed from listed applications and tasks. */
+/** The supervisor's figures computed from stored applications, task rows and rectification cases. */
+import type { Actor } from '../domain/actor.js';
+import { DomainError } from '../domain/errors.js';
 import {
-  computeDashboard,
+  checkFilter,
+  computeAggregates,
   cstDateStart,
   filterApplications,
   inRegion,
   netWorkingDays,
+  regionPrefix,
   weekdaysOnly,
   workingDaysSpent,
   type AppLike,
   type TaskLike,
-} from '../../web/src/lib/metrics.js';
+} from './aggregates.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -49,12 +53,40 @@ test('working time counts only working days, in fractions', () => {
   ).toBeCloseTo(1);
 });
 
-test('region filter: a district, a whole city, or all', () => {
+test('region filter: a division code prefix — district, city, province, or all', () => {
+  expect(regionPrefix('440300')).toBe('4403');
+  expect(regionPrefix('440000')).toBe('44');
+  expect(regionPrefix('440305')).toBe('440305');
   expect(inRegion('440305', '')).toBe(true);
   expect(inRegion('440305', '440305')).toBe(true);
   expect(inRegion('440305', '440300')).toBe(true);
+  expect(inRegion('440305', '4403')).toBe(true);
+  expect(inRegion('440305', '44')).toBe(true);
   expect(inRegion('440402', '440300')).toBe(false);
+  expect(inRegion('440306', '440305')).toBe(false);
   expect(inRegion(undefined, '440305')).toBe(false);
+});
+
+test('filters are checked: real dates in order, division codes, and only inside the supervisor’s region', () => {
+  const city: Actor = { userId: 's1', name: 's1', role: 'supervisor', region: '440300' };
+  const district: Actor = { userId: 's2', name: 's2', role: 'supervisor', region: '440306' };
+  const fields = (actor: Actor, filter: object) => {
+    try {
+      checkFilter(actor, filter);
+      return [];
+    } catch (err) {
+      expect(err).toBeInstanceOf(DomainError);
+      const e = err as DomainError;
+      return e.code === 'forbidden' ? ['forbidden'] : e.fieldErrors.map((f) => f.field);
+    }
+  };
+  expect(fields(city, { from: '2026-02-30' })).toEqual(['from']);
+  expect(fields(city, { from: '2026-03-05', to: '2026-03-01' })).toEqual(['from']);
+  expect(fields(city, { region: '440305001' })).toEqual(['region']);
+  expect(fields(city, { region: '440305', from: '2026-03-01', to: '2026-03-01' })).toEqual([]);
+  expect(fields(district, { region: '440300' })).toEqual(['forbidden']);
+  expect(fields(district, { region: '440305' })).toEqual(['forbidden']);
+  expect(fields(district, { region: '440306' })).toEqual([]);
 });
 
 test('date filter on acceptance, inclusive days in CST', () => {
@@ -91,7 +123,7 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
     deadline: MON + D / 2,
     timeline: [{ at: MON + D, type: 'results.ready' }],
     items: [{ item: 'tax', department: 'tax', status: 'rejected', startedAt: MON, decidedAt: MON + D }],
-    evaluations: [{ level: 2, channel: 'web', rectification: { status: 'assigned' } }],
+    evaluations: [{ level: 2, channel: 'web' }],
   });
   const open = app({
     id: 'open',
@@ -104,16 +136,16 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
       id: 'done:reg',
       applicationId: 'done',
       department: 'market-regulation',
-      status: 'approved',
+      state: 'done',
       deadline: MON + D,
     },
-    { id: 'done:tax', applicationId: 'done', department: 'tax', status: 'approved', deadline: MON + 2 * D },
-    { id: 'late:tax', applicationId: 'late', department: 'tax', status: 'rejected', deadline: MON + D / 2 },
+    { id: 'done:tax', applicationId: 'done', department: 'tax', state: 'done', deadline: MON + 2 * D },
+    { id: 'late:tax', applicationId: 'late', department: 'tax', state: 'done', deadline: MON + D / 2 },
     {
       id: 'open:tax',
       applicationId: 'open',
       department: 'tax',
-      status: 'reviewing',
+      state: 'claimed',
       timeStatus: 'red',
       deadline: MON,
     },
@@ -121,11 +153,22 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
       id: 'other:tax',
       applicationId: 'elsewhere',
       department: 'tax',
-      status: 'reviewing',
+      state: 'open',
       timeStatus: 'yellow',
     },
   ];
-  const d = computeDashboard([done, late, open], tasks, {}, weekdaysOnly);
+  const rectifications = [
+    { applicationId: 'late', status: 'rectifying' as const, timeStatus: 'red' as const },
+    { applicationId: 'done', status: 'closed' as const, timeStatus: 'normal' as const, onTime: true },
+    { applicationId: 'elsewhere', status: 'assigned' as const, timeStatus: 'normal' as const },
+  ];
+  const incidents = [
+    { instanceId: 'i1', processId: 'p', businessKey: 'open', message: 'boom' },
+    { instanceId: 'i2', processId: 'p', businessKey: 'elsewhere' },
+    { instanceId: 'i3', processId: 'p' },
+  ];
+  const input = { apps: [done, late, open], tasks, rectifications, incidents };
+  const d = computeAggregates(input, {}, weekdaysOnly);
   expect(d).toMatchObject({
     applications: 3,
     accepted: 3,
@@ -146,10 +189,28 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
   expect(reg.averageDays).toBeCloseTo(0.25);
   expect(d.evaluations).toEqual([0, 1, 0, 0, 1]);
   expect(d.satisfaction).toBe(0.5);
-  expect(d).toMatchObject({ badReviews: 1, badReviewsOpen: 1 });
+  expect(d.badReviews).toBe(1);
+  // Cases and incidents of applications outside the filter are not counted.
+  expect(d.rectifications).toEqual({
+    total: 2,
+    byStatus: {
+      assigned: 0,
+      verifying: 0,
+      rectifying: 1,
+      explained: 0,
+      appealed: 0,
+      fedBack: 0,
+      closed: 1,
+    },
+    open: 1,
+    overdue: 1,
+    done: 1,
+    onTime: 1,
+    rate: 0.5,
+  });
+  expect(d.incidents).toEqual({ count: 1, items: [incidents[0]] });
   // Nothing finished: no rate rather than 0%.
-  expect(computeDashboard([open], tasks, {}, weekdaysOnly).onTimeRate).toBeNull();
-  expect(computeDashboard([done, late, open], tasks, { region: '440402' }, weekdaysOnly).applications).toBe(
-    0,
-  );
+  expect(computeAggregates({ apps: [open], tasks }, {}, weekdaysOnly).onTimeRate).toBeNull();
+  const elsewhere = computeAggregates(input, { region: '440402' }, weekdaysOnly);
+  expect(elsewhere).toMatchObject({ applications: 0, rectifications: { total: 0 }, incidents: { count: 0 } });
 });

@@ -1,58 +1,70 @@
 /**
- * Supervisor figures computed from what the API lists (applications and department tasks in
- * the supervisor's region): on-time completion, average working days per bundle and per
- * department, backlog with yellow/red counts per department, the evaluation distribution
- * (GOV-SERVICES 2.19). The server's /api/metrics only counts by status, so the rest is done
- * here; the functions are pure so they are tested in Node.
+ * Supervisor figures (效能监察, GOV-SERVICES 2.19), computed on the server from the stored
+ * applications, department-task rows and rectification cases the supervisor may see: on-time
+ * completion, average working days per bundle and per department, backlog with yellow/red per
+ * department, the evaluation distribution, bad-review rectification, incidents. Filtered by
+ * acceptance date (CST, inclusive) and region (administrative-division code prefix). The
+ * arithmetic is pure (`computeAggregates`) so it is tested without a store.
  */
+import type { Actor } from '../domain/actor.js';
+import { encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
+import { DomainError, forbidden, type FieldProblem, type Text } from '../domain/errors.js';
+import { dayOf, DAY_MS, parseDay, startOfDay } from '../jobs/calendar/cst.js';
+import { APPLICATIONS, DEPARTMENT_TASKS } from './centre.js';
+import { RECTIFICATION_STATUSES, RECTIFICATIONS, type RectificationCase } from './rectification.js';
+import { listScope, requireRole } from './scope.js';
+import type { Application } from './types.js';
 
-export interface AppLike {
-  id: string;
-  number: string;
-  bundleCode: string;
-  status: string;
-  region?: string;
-  createdAt: number;
-  acceptedAt?: number;
-  deadline?: number;
-  timeStatus?: string;
+/** What the figures read of an application. */
+export type AppLike = Pick<
+  Application,
+  | 'id'
+  | 'number'
+  | 'bundleCode'
+  | 'status'
+  | 'region'
+  | 'createdAt'
+  | 'acceptedAt'
+  | 'deadline'
+  | 'timeStatus'
+> & {
   pauses: { from: number; to?: number; reason: string }[];
-  items: {
-    item: string;
-    department: string;
-    status: string;
-    startedAt?: number;
-    decidedAt?: number;
-    timeStatus?: string;
-  }[];
-  evaluations: { level: number; channel: string; rectification?: { status: string } }[];
+  items: Pick<Application['items'][number], 'item' | 'department' | 'status' | 'startedAt' | 'decidedAt'>[];
+  evaluations: { level: number; channel: string }[];
   timeline: { at: number; type: string }[];
-}
+};
 
+/** A department inbox row as the centre projects it. */
 export interface TaskLike {
   id: string;
   applicationId: string;
   department: string;
-  status: string;
+  state: 'open' | 'claimed' | 'needs-supplement' | 'done';
   deadline?: number;
   timeStatus?: string;
 }
 
-export interface DashboardFilter {
-  /** CST dates 'YYYY-MM-DD', inclusive; empty = open. Applied to acceptance (or creation) time. */
+export type RectificationLike = Pick<RectificationCase, 'applicationId' | 'status' | 'timeStatus' | 'onTime'>;
+
+export interface IncidentLike {
+  instanceId: string;
+  processId: string;
+  businessKey?: string;
+  elementId?: string;
+  message?: string;
+  at?: number;
+}
+
+export interface AggregateFilter {
+  /** CST dates 'YYYY-MM-DD', inclusive; absent = open. Applied to acceptance (or creation) time. */
   from?: string;
   to?: string;
-  /** District code (6 digits), a city (4 digits + '00' matches every district of the city), or empty. */
+  /** Administrative-division code: 440305 a district, 440300 (or 4403) a whole city, 44 a province. */
   region?: string;
 }
 
-/** Whether a CST date (days since 1970-01-01 CST) is a working day. */
+/** Whether a CST day (days since 1970-01-01 CST) is a working day. */
 export type IsWorkingDay = (day: number) => boolean;
-
-const DAY_MS = 86_400_000;
-const CST = 8 * 3_600_000;
-const dayOf = (t: number) => Math.floor((t + CST) / DAY_MS);
-const startOfDay = (d: number) => d * DAY_MS - CST;
 
 /** Weekends only, for tests and when no calendar is loaded. */
 export const weekdaysOnly: IsWorkingDay = (day) => {
@@ -62,8 +74,9 @@ export const weekdaysOnly: IsWorkingDay = (day) => {
 
 /** 'YYYY-MM-DD' (CST) → epoch ms at 00:00 CST. */
 export function cstDateStart(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
-  return Date.UTC(y!, (m ?? 1) - 1, d ?? 1) - CST;
+  const day = parseDay(date);
+  if (day === null) throw new Error(`not a date: ${date}`);
+  return startOfDay(day);
 }
 
 /** Working time between two instants in working days (fractional): only hours on working days count. */
@@ -100,14 +113,19 @@ export function finishedAt(app: AppLike): number | undefined {
   return app.timeline.find((e) => e.type === 'results.ready')?.at;
 }
 
-export function inRegion(appRegion: string | undefined, filter: string | undefined): boolean {
-  if (!filter) return true;
-  if (!appRegion) return false;
-  if (filter.endsWith('00') && filter.length === 6) return appRegion.startsWith(filter.slice(0, 4));
-  return appRegion === filter;
+/** The prefix a division code stands for: 440300 → 4403 (the city), 440000 → 44, 440305 stays. */
+export function regionPrefix(code: string): string {
+  let prefix = code;
+  while (prefix.length > 2 && prefix.endsWith('00')) prefix = prefix.slice(0, -2);
+  return prefix;
 }
 
-export function filterApplications<T extends AppLike>(apps: readonly T[], filter: DashboardFilter): T[] {
+export function inRegion(appRegion: string | undefined, filter: string | undefined): boolean {
+  if (!filter) return true;
+  return !!appRegion && appRegion.startsWith(regionPrefix(filter));
+}
+
+export function filterApplications<T extends AppLike>(apps: readonly T[], filter: AggregateFilter): T[] {
   const from = filter.from ? cstDateStart(filter.from) : Number.NEGATIVE_INFINITY;
   const to = filter.to ? cstDateStart(filter.to) + DAY_MS : Number.POSITIVE_INFINITY;
   return apps.filter((a) => {
@@ -118,6 +136,7 @@ export function filterApplications<T extends AppLike>(apps: readonly T[], filter
 
 export interface GroupFigures {
   key: string;
+  applications: number;
   finished: number;
   onTime: number;
   /** onTime / finished; null when nothing finished. */
@@ -125,14 +144,14 @@ export interface GroupFigures {
   averageDays: number | null;
 }
 
-export interface DepartmentFigures extends GroupFigures {
+export interface DepartmentFigures extends Omit<GroupFigures, 'applications'> {
   backlog: number;
   normal: number;
   yellow: number;
   red: number;
 }
 
-export interface Dashboard {
+export interface Aggregates {
   applications: number;
   accepted: number;
   open: number;
@@ -149,12 +168,28 @@ export interface Dashboard {
   /** Share of evaluations rated 基本满意 (3) or better. */
   satisfaction: number | null;
   badReviews: number;
-  badReviewsOpen: number;
+  rectifications: {
+    total: number;
+    byStatus: Record<string, number>;
+    /** Not yet fed back (or decided on appeal). */
+    open: number;
+    /** Open and past their deadline. */
+    overdue: number;
+    /** Fed back or closed. */
+    done: number;
+    /** Fed back (or the appeal decided) by the deadline. */
+    onTime: number;
+    /** done / total; null without cases. */
+    rate: number | null;
+  };
+  incidents: { count: number; items: IncidentLike[] };
 }
 
 const OPEN = new Set(['in-progress', 'awaiting-supplement']);
-const OPEN_ITEM = new Set(['reviewing', 'needs-supplement']);
 const DECIDED_ITEM = new Set(['approved', 'rejected']);
+const OPEN_RECTIFICATION = new Set(['assigned', 'verifying', 'rectifying', 'explained', 'appealed']);
+/** At most this many incidents are listed (all are counted). */
+const INCIDENT_ITEMS = 50;
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 const rate = (n: number, d: number) => (d ? n / d : null);
@@ -163,20 +198,26 @@ function group<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const r of rows) {
     const k = key(r);
-    out.set(k, [...(out.get(k) ?? []), r]);
+    const list = out.get(k);
+    if (list) list.push(r);
+    else out.set(k, [r]);
   }
   return out;
 }
 
-export function computeDashboard(
-  allApps: readonly AppLike[],
-  allTasks: readonly TaskLike[],
-  filter: DashboardFilter,
+export function computeAggregates(
+  input: {
+    apps: readonly AppLike[];
+    tasks: readonly TaskLike[];
+    rectifications?: readonly RectificationLike[];
+    incidents?: readonly IncidentLike[];
+  },
+  filter: AggregateFilter,
   isWorking: IsWorkingDay = weekdaysOnly,
-): Dashboard {
-  const apps = filterApplications(allApps, filter);
+): Aggregates {
+  const apps = filterApplications(input.apps, filter);
   const ids = new Set(apps.map((a) => a.id));
-  const tasks = allTasks.filter((t) => ids.has(t.applicationId));
+  const tasks = input.tasks.filter((t) => ids.has(t.applicationId));
 
   // Case level: finished = every item decided; on time = decided by the case deadline.
   const caseFigures = (rows: readonly AppLike[]) => {
@@ -193,19 +234,22 @@ export function computeDashboard(
     return { finished, onTime, onTimeRate: rate(onTime, finished), averageDays: mean(days) };
   };
 
-  const byBundle = [...group(apps, (a) => a.bundleCode)].map(([key, rows]) => ({
-    key,
-    ...caseFigures(rows),
-  }));
+  const byBundle = [...group(apps, (a) => a.bundleCode)]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([key, rows]) => ({ key, applications: rows.length, ...caseFigures(rows) }));
 
-  // Department level: each item from its task opening to its decision; the task's deadline.
+  // Department level: each item from its task opening to its decision, against the task's deadline.
   const deadlineOf = new Map(tasks.map((t) => [t.id, t.deadline]));
+  const openTasks = group(
+    tasks.filter((t) => t.state !== 'done'),
+    (t) => t.department,
+  );
   const departments = new Set<string>([
     ...tasks.map((t) => t.department),
     ...apps.flatMap((a) => a.items.map((i) => i.department)),
   ]);
   const byDepartment: DepartmentFigures[] = [...departments].sort().map((key) => {
-    const open = tasks.filter((t) => t.department === key && OPEN_ITEM.has(t.status));
+    const open = openTasks.get(key) ?? [];
     let finished = 0;
     let onTime = 0;
     const days: number[] = [];
@@ -244,18 +288,18 @@ export function computeDashboard(
   for (const a of apps) byStatus[a.status] = (byStatus[a.status] ?? 0) + 1;
   const openApps = apps.filter((a) => OPEN.has(a.status));
   const evaluations = [0, 0, 0, 0, 0];
-  let badReviews = 0;
-  let badReviewsOpen = 0;
-  for (const a of apps) {
-    for (const e of a.evaluations) {
-      if (e.level >= 1 && e.level <= 5) evaluations[e.level - 1]!++;
-      if (e.level <= 2) {
-        badReviews++;
-        if (e.rectification && e.rectification.status !== 'closed') badReviewsOpen++;
-      }
-    }
-  }
+  for (const a of apps)
+    for (const e of a.evaluations) if (e.level >= 1 && e.level <= 5) evaluations[e.level - 1]!++;
   const rated = evaluations.reduce((x, y) => x + y, 0);
+
+  const cases = (input.rectifications ?? []).filter((c) => ids.has(c.applicationId));
+  // Every state in workflow order, zeros included, so a chart can show them as they are.
+  const rectByStatus: Record<string, number> = Object.fromEntries(RECTIFICATION_STATUSES.map((k) => [k, 0]));
+  for (const c of cases) rectByStatus[c.status]!++;
+  const openCases = cases.filter((c) => OPEN_RECTIFICATION.has(c.status));
+  const doneCases = cases.length - openCases.length;
+
+  const incidents = (input.incidents ?? []).filter((i) => i.businessKey && ids.has(i.businessKey));
   const total = caseFigures(apps);
   return {
     applications: apps.length,
@@ -275,7 +319,120 @@ export function computeDashboard(
     },
     evaluations,
     satisfaction: rate(evaluations[2]! + evaluations[3]! + evaluations[4]!, rated),
-    badReviews,
-    badReviewsOpen,
+    badReviews: evaluations[0]! + evaluations[1]!,
+    rectifications: {
+      total: cases.length,
+      byStatus: rectByStatus,
+      open: openCases.length,
+      overdue: openCases.filter((c) => c.timeStatus === 'red').length,
+      done: doneCases,
+      onTime: cases.filter((c) => c.onTime).length,
+      rate: rate(doneCases, cases.length),
+    },
+    incidents: { count: incidents.length, items: incidents.slice(0, INCIDENT_ITEMS) },
+  };
+}
+
+// ── the service: load what the supervisor may see, then compute ───────────────────────────
+
+export interface AggregateReport extends Aggregates {
+  filter: AggregateFilter;
+  /** The supervisor's own region (the scope every figure is limited to), if any. */
+  scope?: string;
+  /** District codes with applications in scope (for the region filter), sorted. */
+  regions: string[];
+  generatedAt: number;
+}
+
+export interface AggregateSources {
+  docs: DocStore;
+  /** Engine instances in incident, with the application id as business key. */
+  incidents: () => Promise<IncidentLike[]>;
+  isWorking: IsWorkingDay;
+  clock?: () => number;
+}
+
+const t = (zh: string, en: string): Text => ({ zh, en });
+const PAGE = 500;
+
+export class AggregateService {
+  constructor(private readonly sources: AggregateSources) {}
+
+  async report(actor: Actor, filter: AggregateFilter): Promise<AggregateReport> {
+    requireRole(actor, 'supervisor');
+    const clean = checkFilter(actor, filter);
+    const scope = listScope(actor);
+    const apps = await this.all<Application & Doc>(APPLICATIONS, scope, 'createdAt');
+    // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
+    const tasks = await this.all<TaskLike & Doc>(DEPARTMENT_TASKS, {}, 'deadline');
+    const rectifications = await this.all<RectificationCase>(RECTIFICATIONS, scope, 'deadline');
+    const figures = computeAggregates(
+      { apps, tasks, rectifications, incidents: await this.sources.incidents() },
+      clean,
+      this.sources.isWorking,
+    );
+    return {
+      ...figures,
+      filter: clean,
+      ...(actor.region ? { scope: actor.region } : {}),
+      regions: [...new Set(apps.map((a) => a.region).filter((r): r is string => !!r))].sort(),
+      generatedAt: (this.sources.clock ?? Date.now)(),
+    };
+  }
+
+  /** Every document of a collection matching `where`, page by page (never one unbounded read). */
+  private async all<T extends Doc>(collection: string, where: Record<string, string>, orderBy: string) {
+    const out: T[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.sources.docs.find<T>(collection, {
+        where,
+        orderBy,
+        limit: PAGE,
+        ...(after ? { after } : {}),
+      });
+      out.push(...page);
+      const last = page[page.length - 1] as (T & Record<string, unknown>) | undefined;
+      if (page.length < PAGE || !last) return out;
+      after = encodeCursor(last[orderBy], last.id);
+    }
+  }
+}
+
+/** Dates must be real dates in order; a region must be a division code inside the supervisor's own. */
+export function checkFilter(actor: Actor, filter: AggregateFilter): AggregateFilter {
+  const problems: FieldProblem[] = [];
+  for (const key of ['from', 'to'] as const) {
+    const value = filter[key];
+    if (value !== undefined && value !== '' && parseDay(value) === null)
+      problems.push({ field: key, message: t('应为日期 YYYY-MM-DD', 'must be a date YYYY-MM-DD') });
+  }
+  if (!problems.length && filter.from && filter.to && filter.from > filter.to)
+    problems.push({ field: 'from', message: t('开始日期晚于结束日期', 'is after `to`') });
+  const region = filter.region?.trim();
+  if (region && !/^(\d{2}|\d{4}|\d{6})$/.test(region))
+    problems.push({
+      field: 'region',
+      message: t(
+        '应为 2、4 或 6 位行政区划代码（统计到区县一级）',
+        'must be a 2-, 4- or 6-digit division code (figures go down to districts)',
+      ),
+    });
+  if (problems.length) throw new DomainError('invalid', t('筛选条件有误', 'the filter is invalid'), problems);
+  if (region && actor.region) {
+    const own = regionPrefix(actor.region.slice(0, 6));
+    const wanted = regionPrefix(region);
+    if (!wanted.startsWith(own))
+      throw forbidden(
+        t(
+          `只能查看本辖区（${actor.region}）的数据`,
+          `you may only see figures of your own region (${actor.region})`,
+        ),
+      );
+  }
+  return {
+    ...(filter.from ? { from: filter.from } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+    ...(region ? { region } : {}),
   };
 }

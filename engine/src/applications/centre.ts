@@ -1389,8 +1389,9 @@ function maskAgent(a: AssistedRecord): AssistedRecord {
   return { ...a, agent };
 }
 
-function record(
-  app: Application,
+/** Appends to a record's timeline (applications here, rectification cases in rectification.ts). */
+export function record(
+  app: Pick<Application, 'timeline'>,
   actor: Actor,
   at: number,
   type: string,

@@ -16,10 +16,10 @@ import type { Actor } from '../domain/actor.js';
 import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
 import type { Page } from './api.js';
-import { APPLICATIONS, requireText } from './centre.js';
+import { APPLICATIONS, record, requireText } from './centre.js';
 import type { TimeLimits, TimeLimitStatus } from './clock.js';
 import { inRegion, listScope, requireRole } from './scope.js';
-import type { Application, Evaluation } from './types.js';
+import type { Application, Evaluation, TimelineEntry } from './types.js';
 
 export const RECTIFICATIONS = 'rectifications';
 
@@ -71,17 +71,13 @@ export interface RectificationCase extends Doc {
   /** Fed back (or the appeal upheld) by the deadline. */
   onTime?: boolean;
   closedAt?: number;
-  history: {
-    at: number;
-    type: string;
-    by: { userId: string; role: string; department?: string };
-    data?: Record<string, unknown>;
-  }[];
+  /** Every step, who took it and when (the audit log holds the HTTP commands as well). */
+  timeline: TimelineEntry[];
 }
 
 /** A case as its reader may see it, with the live time-limit figures. */
-export type RectificationView = Omit<RectificationCase, 'history' | 'contact'> &
-  Partial<Pick<RectificationCase, 'history' | 'contact'>> & { remainingWorkingDays?: number };
+export type RectificationView = Omit<RectificationCase, 'timeline' | 'contact'> &
+  Partial<Pick<RectificationCase, 'timeline' | 'contact'>> & { remainingWorkingDays?: number };
 
 export interface RectificationFilter {
   status?: RectificationStatus;
@@ -363,7 +359,7 @@ export class RectificationDesk {
       limitDays: this.limitDays,
       deadline: state.deadline,
       timeStatus: state.status,
-      history: [],
+      timeline: [],
     };
     record(c, SYSTEM, now, 'opened', { department: c.department, level: c.level });
     return c;
@@ -454,13 +450,13 @@ export class RectificationDesk {
   private view(actor: Actor, c: RectificationCase): RectificationView {
     const open = OPEN.includes(c.status);
     const live = open ? this.state(c, this.clock()) : undefined;
-    const { history, contact, ...rest } = c;
+    const { timeline, contact, ...rest } = c;
     const view: RectificationView = {
       ...rest,
       ...(live ? { timeStatus: live.status, remainingWorkingDays: live.remainingWorkingDays } : {}),
     };
     // The applicant sees the outcome and what was done, not the units' internal notes.
-    if (actor.role !== 'applicant') Object.assign(view, { history, ...(contact ? { contact } : {}) });
+    if (actor.role !== 'applicant') Object.assign(view, { timeline, ...(contact ? { contact } : {}) });
     return view;
   }
 }
@@ -497,18 +493,6 @@ function canSeeCase(actor: Actor, c: RectificationCase): boolean {
     default:
       return false;
   }
-}
-
-function record(
-  c: RectificationCase,
-  actor: Actor,
-  at: number,
-  type: string,
-  data?: Record<string, unknown>,
-): void {
-  const by: RectificationCase['history'][number]['by'] = { userId: actor.userId, role: actor.role };
-  if (actor.department) by.department = actor.department;
-  c.history.push({ at, type, by, ...(data ? { data } : {}) });
 }
 
 function optionalText(value: unknown): string | undefined {

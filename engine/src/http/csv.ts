@@ -1,5 +1,5 @@
 /**
- * CSV export for the supervisor dashboard (RFC 4180): comma-separated, CRLF line ends, fields
+ * CSV export for the supervisor figures (RFC 4180): comma-separated, CRLF line ends, fields
  * quoted when they hold a comma, quote or line break, and a UTF-8 byte-order mark so that Excel
  * opens Chinese text correctly. Cells that a spreadsheet would run as a formula (= + - @, tab,
  * carriage return at the start) get a leading apostrophe (CSV injection).

@@ -325,7 +325,6 @@ export const zh: Dict = {
   'dash.region': '行政区划',
   'dash.allRegions': '全部',
   'dash.csvDepartments': '导出部门统计 CSV',
-  'dash.csvApplications': '导出办件清单 CSV',
   'dash.applications': '办件数',
   'dash.open': '在办',
   'dash.finished': '已办结',
@@ -349,7 +348,7 @@ export const zh: Dict = {
   'dash.departmentTable': '部门统计',
   'dash.backlog': '在办',
   'dash.evaluation': '评价',
-  'dash.source': '按办件和待办记录在浏览器中计算。',
+  'dash.source': '由服务端按本辖区的办件、待办和整改记录计算（工作日历）。',
 
   'eval.title': '服务评价',
   'eval.loginTitle': '登录后评价',
@@ -377,6 +376,8 @@ export const zh: Dict = {
   'rect.verifying': '核实中',
   'rect.rectifying': '整改中',
   'rect.explained': '已解释说明',
+  'rect.appealed': '申诉复核中',
+  'rect.fedBack': '已反馈，待回访',
   'rect.closed': '已办结',
 };
 
@@ -711,7 +712,6 @@ export const en: Dict = {
   'dash.region': 'Region',
   'dash.allRegions': 'All',
   'dash.csvDepartments': 'Departments as CSV',
-  'dash.csvApplications': 'Applications as CSV',
   'dash.applications': 'Applications',
   'dash.open': 'Open',
   'dash.finished': 'Finished',
@@ -735,7 +735,8 @@ export const en: Dict = {
   'dash.departmentTable': 'Departments',
   'dash.backlog': 'Open',
   'dash.evaluation': 'Evaluation',
-  'dash.source': 'Computed in the browser from applications and tasks.',
+  'dash.source':
+    'Computed on the server from the applications, tasks and rectification cases of your region (working-day calendar).',
 
   'eval.title': 'Rate the service',
   'eval.loginTitle': 'Log in to rate',
@@ -763,6 +764,8 @@ export const en: Dict = {
   'rect.verifying': 'Verifying',
   'rect.rectifying': 'Rectifying',
   'rect.explained': 'Explained',
+  'rect.appealed': 'Under appeal review',
+  'rect.fedBack': 'Fed back, revisit pending',
   'rect.closed': 'Closed',
 };
 

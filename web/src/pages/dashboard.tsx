@@ -1,64 +1,44 @@
 /**
  * The supervisor's dashboard (电子监察): on-time completion, average working days per bundle and
- * per department, backlog with yellow/red per department, evaluations, incidents; filtered by
- * date range and region; CSV export. The API has no aggregate endpoint beyond counts by status
- * (/api/metrics), so the figures are computed here from the applications and tasks the
- * supervisor may list (lib/metrics.ts), with the national working-day calendar.
+ * per department, backlog with yellow/red per department, evaluations, bad-review rectification,
+ * incidents; filtered by acceptance date and region; CSV export. Every figure comes from the
+ * server (GET /api/metrics/aggregates), computed there within the supervisor's region with the
+ * working-day calendar; the CSV files are the server's too.
  */
 import { useMemo, useState } from 'react';
-import type { Application, DepartmentTask, Incident } from '../api.js';
 import { useApp } from '../context.js';
-import { ErrorBanner, formatTime, Loading, Section, useLoad } from '../components/common.js';
+import {
+  ErrorBanner,
+  FieldError,
+  formatTime,
+  Loading,
+  Section,
+  useCommand,
+  useLoad,
+} from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { Chart } from '../components/chart.js';
-import { computeDashboard, type DashboardFilter } from '../lib/metrics.js';
-import { toCsv } from '../lib/csv.js';
+import { fieldMessage } from '../lib/problems.js';
 import { timeStatusStyle } from '../lib/time-status.js';
-import { WorkingCalendar } from '../../../engine/src/jobs/calendar/calendar.js';
-import { parseCalendarFile } from '../../../engine/src/jobs/calendar/data.js';
-import cnCalendar from '../../../engine/src/jobs/calendar/data/CN.json';
-
-const calendar = new WorkingCalendar([parseCalendarFile(cnCalendar, 'CN.json')]);
-const isWorking = (day: number) => calendar.isWorking(day);
+import { downloadCsv, loadAggregates, type CsvTable, type DashboardFilter } from './dashboard-data.js';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const days = (x: number | null) => (x === null ? '—' : x > 0 && x < 0.01 ? '<0.01' : x.toFixed(2));
 
-function download(name: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 export function Dashboard() {
-  const { api, t, tx, session } = useApp();
+  const { api, t, tx, lang, session } = useApp();
   const { bundleName, departmentName } = useCatalogue();
-  const data = useLoad(async () => {
-    const [apps, tasks, incidents, counts] = await Promise.all([
-      api.all<Application>((after) => api.applications({ limit: 100, ...(after ? { after } : {}) })),
-      api.all<DepartmentTask>((after) => api.tasks({ limit: 100, ...(after ? { after } : {}) })),
-      api.all<Incident>((after) => api.incidents(after)),
-      api.metrics(),
-    ]);
-    return { apps, tasks, incidents, counts, at: Date.now() };
-  }, []);
   const [filter, setFilter] = useState<DashboardFilter>({ from: '', to: '', region: '' });
-  const figures = useMemo(
-    () =>
-      data.data
-        ? computeDashboard(data.data.apps.items, data.data.tasks.items, filter, isWorking)
-        : undefined,
-    [data.data, filter],
-  );
-  const regions = useMemo(
-    () => [...new Set((data.data?.apps.items ?? []).map((a) => a.region).filter(Boolean) as string[])].sort(),
-    [data.data],
-  );
+  const data = useLoad(() => loadAggregates(api, filter), [filter.from, filter.to, filter.region]);
+  const exporting = useCommand();
+  const [regions, setRegions] = useState<string[]>([]);
+  const figures = data.data;
+  // The region list comes with the figures (districts with cases in the supervisor's scope).
+  if (figures && figures.regions.some((r) => !regions.includes(r)))
+    setRegions([...new Set([...regions, ...figures.regions])].sort());
+  const problems = data.error?.fieldErrors ?? [];
+  const fieldError = (name: string) =>
+    fieldMessage(problems, name, lang) ?? fieldMessage(problems, `query.${name}`, lang);
 
   const charts = useMemo(() => {
     if (!figures) return null;
@@ -138,54 +118,40 @@ export function Dashboard() {
           {
             type: 'pie',
             radius: ['35%', '65%'],
-            data: figures.evaluations.map((n, i) => ({ name: t(`eval.level.${i + 1}`), value: n })).reverse(),
+            data: figures.evaluations
+              .map((n: number, i: number) => ({ name: t(`eval.level.${i + 1}`), value: n }))
+              .reverse(),
             color: ['#2e7d32', '#66bb6a', '#fdd835', '#fb8c00', '#c62828'],
             label: { formatter: '{b}: {c}' },
+          },
+        ],
+      },
+      rectifications: {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 40, right: 20, bottom: 60, top: 30 },
+        xAxis: {
+          type: 'category',
+          data: Object.keys(figures.rectifications.byStatus).map((k) => t(`rect.${k}`)),
+          axisLabel: { interval: 0, rotate: 20, fontSize: 11 },
+        },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [
+          {
+            type: 'bar',
+            barMaxWidth: 40,
+            name: t('eval.rectification'),
+            // The server lists every state in workflow order.
+            data: Object.values(figures.rectifications.byStatus),
+            itemStyle: { color: '#ef6c00' },
           },
         ],
       },
     };
   }, [figures, bundleName, departmentName, t]);
 
-  if (data.loading && !data.data) return <Loading />;
-  if (data.error) return <ErrorBanner error={data.error} />;
-  if (!figures || !charts || !data.data) return null;
-  const incidents = data.data.incidents.items;
-
-  const exportDepartments = () =>
-    download(
-      `departments-${new Date().toISOString().slice(0, 10)}.csv`,
-      toCsv(figures.byDepartment, [
-        { header: t('detail.department'), value: (d) => departmentName(d.key) },
-        { header: 'code', value: (d) => d.key },
-        { header: t('dash.backlog'), value: (d) => d.backlog },
-        { header: t('time.yellow'), value: (d) => d.yellow },
-        { header: t('time.red'), value: (d) => d.red },
-        { header: t('dash.finished'), value: (d) => d.finished },
-        {
-          header: t('dash.onTimeRate'),
-          value: (d) => (d.onTimeRate === null ? '' : +(d.onTimeRate * 100).toFixed(1)),
-        },
-        {
-          header: t('dash.avgDays'),
-          value: (d) => (d.averageDays === null ? '' : +d.averageDays.toFixed(2)),
-        },
-      ]),
-    );
-  const exportApplications = () =>
-    download(
-      `applications-${new Date().toISOString().slice(0, 10)}.csv`,
-      toCsv(data.data!.apps.items, [
-        { header: t('app.number'), value: (a) => a.number },
-        { header: t('app.bundle'), value: (a) => bundleName(a.bundleCode) },
-        { header: t('dash.region'), value: (a) => a.region ?? '' },
-        { header: t('app.status'), value: (a) => t(`status.${a.status}`) },
-        { header: t('detail.acceptedAt'), value: (a) => formatTime(a.acceptedAt) },
-        { header: t('app.deadline'), value: (a) => formatTime(a.deadline) },
-        { header: t('app.timeStatus'), value: (a) => (a.timeStatus ? t(`time.${a.timeStatus}`) : '') },
-        { header: t('dash.evaluation'), value: (a) => a.evaluations.map((e) => e.level).join(' ') },
-      ]),
-    );
+  if (data.loading && !figures && !data.error) return <Loading />;
+  const incidents = figures?.incidents.items ?? [];
+  const exportCsv = (table: CsvTable) => exporting.run(() => downloadCsv(api, filter, table));
 
   return (
     <div className="page dashboard">
@@ -193,7 +159,8 @@ export function Dashboard() {
         <h1>{t('dash.title')}</h1>
         <div className="card-actions">
           <span className="muted small">
-            {t('dash.asOf', { time: formatTime(data.data.at) })} · {session?.user.region ?? ''}
+            {figures ? t('dash.asOf', { time: formatTime(figures.generatedAt) }) : ''} ·{' '}
+            {session?.user.region ?? ''}
           </span>
           <button type="button" className="link" onClick={data.reload}>
             {t('common.refresh')}
@@ -208,7 +175,9 @@ export function Dashboard() {
             name="from"
             value={filter.from}
             onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+            aria-describedby="from-error"
           />
+          <FieldError id="from-error" message={fieldError('from')} />
         </label>
         <label>
           {t('dash.to')}
@@ -217,7 +186,9 @@ export function Dashboard() {
             name="to"
             value={filter.to}
             onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+            aria-describedby="to-error"
           />
+          <FieldError id="to-error" message={fieldError('to')} />
         </label>
         <label>
           {t('dash.region')}
@@ -225,6 +196,7 @@ export function Dashboard() {
             name="region"
             value={filter.region}
             onChange={(e) => setFilter({ ...filter, region: e.target.value })}
+            aria-describedby="region-error"
           >
             <option value="">{t('dash.allRegions')}</option>
             {regions.map((r) => (
@@ -233,118 +205,156 @@ export function Dashboard() {
               </option>
             ))}
           </select>
+          <FieldError id="region-error" message={fieldError('region')} />
         </label>
-        <button type="button" onClick={exportDepartments} data-testid="csv-departments">
+        <button
+          type="button"
+          onClick={() => exportCsv('departments')}
+          disabled={exporting.busy || !figures}
+          data-testid="csv-departments"
+        >
           {t('dash.csvDepartments')}
         </button>
-        <button type="button" onClick={exportApplications} data-testid="csv-applications">
-          {t('dash.csvApplications')}
+        <button
+          type="button"
+          onClick={() => exportCsv('bundles')}
+          disabled={exporting.busy || !figures}
+          data-testid="csv-bundles"
+        >
+          {tx({ zh: '导出各一件事统计 CSV', en: 'Bundles as CSV' })}
+        </button>
+        <button
+          type="button"
+          onClick={() => exportCsv('summary')}
+          disabled={exporting.busy || !figures}
+          data-testid="csv-summary"
+        >
+          {tx({ zh: '导出总体指标 CSV', en: 'Summary as CSV' })}
         </button>
       </form>
-      <div className="kpis" data-testid="kpis">
-        <Kpi label={t('dash.applications')} value={figures.applications} name="applications" />
-        <Kpi label={t('dash.open')} value={figures.open} name="open" />
-        <Kpi label={t('dash.finished')} value={figures.finished} name="finished" />
-        <Kpi label={t('dash.onTimeRate')} value={pct(figures.onTimeRate)} name="onTimeRate" />
-        <Kpi label={t('dash.avgDays')} value={days(figures.averageDays)} name="avgDays" />
-        <Kpi label={t('time.yellow')} value={figures.timeStatus.yellow} name="yellow" className="ts-yellow" />
-        <Kpi label={t('time.red')} value={figures.timeStatus.red} name="red" className="ts-red" />
-        <Kpi label={t('dash.satisfaction')} value={pct(figures.satisfaction)} name="satisfaction" />
-        <Kpi
-          label={t('dash.badReviews')}
-          value={`${figures.badReviews} / ${figures.badReviewsOpen}`}
-          name="badReviews"
-        />
-        <Kpi
-          label={t('dash.incidents')}
-          value={incidents.length}
-          name="incidents"
-          className={incidents.length ? 'ts-red' : ''}
-        />
-      </div>
-      {(!data.data.apps.complete || !data.data.tasks.complete) && (
-        <p className="warn">{t('common.truncated')}</p>
-      )}
-      <div className="chart-grid">
-        <Section title={t('dash.onTimeByBundle')}>
-          <Chart option={charts.onTime} label={t('dash.onTimeByBundle')} />
-        </Section>
-        <Section title={t('dash.daysByBundle')}>
-          <Chart option={charts.daysBundle} label={t('dash.daysByBundle')} />
-        </Section>
-        <Section title={t('dash.daysByDepartment')}>
-          <Chart option={charts.daysDept} label={t('dash.daysByDepartment')} />
-        </Section>
-        <Section title={t('dash.backlogByDepartment')}>
-          <Chart option={charts.backlog} label={t('dash.backlogByDepartment')} />
-        </Section>
-        <Section title={t('dash.evaluations')}>
-          <Chart option={charts.evaluations} label={t('dash.evaluations')} />
-        </Section>
-        <Section title={t('dash.incidentList')}>
-          {incidents.length === 0 ? (
-            <p className="muted">{t('dash.noIncidents')}</p>
-          ) : (
-            <table className="list small">
+      <ErrorBanner error={data.error ?? exporting.error} showFields={false} />
+      {data.loading && figures && <p className="muted small">{t('common.working')}</p>}
+      {figures && charts && !data.error && (
+        <>
+          <div className="kpis" data-testid="kpis">
+            <Kpi label={t('dash.applications')} value={figures.applications} name="applications" />
+            <Kpi label={t('dash.open')} value={figures.open} name="open" />
+            <Kpi label={t('dash.finished')} value={figures.finished} name="finished" />
+            <Kpi label={t('dash.onTimeRate')} value={pct(figures.onTimeRate)} name="onTimeRate" />
+            <Kpi label={t('dash.avgDays')} value={days(figures.averageDays)} name="avgDays" />
+            <Kpi
+              label={t('time.yellow')}
+              value={figures.timeStatus.yellow}
+              name="yellow"
+              className="ts-yellow"
+            />
+            <Kpi label={t('time.red')} value={figures.timeStatus.red} name="red" className="ts-red" />
+            <Kpi label={t('dash.satisfaction')} value={pct(figures.satisfaction)} name="satisfaction" />
+            <Kpi
+              label={t('dash.badReviews')}
+              value={`${figures.badReviews} / ${figures.rectifications.open}`}
+              name="badReviews"
+            />
+            <Kpi
+              label={tx({ zh: '差评整改率', en: 'Rectification rate' })}
+              value={pct(figures.rectifications.rate)}
+              name="rectificationRate"
+            />
+            <Kpi
+              label={tx({ zh: '整改超期', en: 'Rectification overdue' })}
+              value={figures.rectifications.overdue}
+              name="rectificationOverdue"
+              className={figures.rectifications.overdue ? 'ts-red' : ''}
+            />
+            <Kpi
+              label={t('dash.incidents')}
+              value={figures.incidents.count}
+              name="incidents"
+              className={figures.incidents.count ? 'ts-red' : ''}
+            />
+          </div>
+          <div className="chart-grid">
+            <Section title={t('dash.onTimeByBundle')}>
+              <Chart option={charts.onTime} label={t('dash.onTimeByBundle')} />
+            </Section>
+            <Section title={t('dash.daysByBundle')}>
+              <Chart option={charts.daysBundle} label={t('dash.daysByBundle')} />
+            </Section>
+            <Section title={t('dash.daysByDepartment')}>
+              <Chart option={charts.daysDept} label={t('dash.daysByDepartment')} />
+            </Section>
+            <Section title={t('dash.backlogByDepartment')}>
+              <Chart option={charts.backlog} label={t('dash.backlogByDepartment')} />
+            </Section>
+            <Section title={t('dash.evaluations')}>
+              <Chart option={charts.evaluations} label={t('dash.evaluations')} />
+            </Section>
+            <Section title={tx({ zh: '差评整改进度', en: 'Bad-review rectification' })}>
+              <Chart
+                option={charts.rectifications}
+                label={tx({ zh: '差评整改进度', en: 'Bad-review rectification' })}
+              />
+            </Section>
+            <Section title={t('dash.incidentList')}>
+              {incidents.length === 0 ? (
+                <p className="muted">{t('dash.noIncidents')}</p>
+              ) : (
+                <table className="list small">
+                  <thead>
+                    <tr>
+                      <th>{t('dash.instance')}</th>
+                      <th>{t('dash.element')}</th>
+                      <th>{t('dash.message')}</th>
+                      <th>{t('dash.time')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {incidents.map((i) => (
+                      <tr key={i.instanceId}>
+                        <td>
+                          {i.processId} · {i.businessKey ?? i.instanceId}
+                        </td>
+                        <td>{i.elementId ?? '—'}</td>
+                        <td>{i.message ?? '—'}</td>
+                        <td>{formatTime(i.at)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </Section>
+          </div>
+          <Section title={t('dash.departmentTable')}>
+            <table className="list" data-testid="department-table">
               <thead>
                 <tr>
-                  <th>{t('dash.instance')}</th>
-                  <th>{t('dash.element')}</th>
-                  <th>{t('dash.message')}</th>
-                  <th>{t('dash.time')}</th>
+                  <th>{t('detail.department')}</th>
+                  <th>{t('dash.backlog')}</th>
+                  <th>{t('time.yellow')}</th>
+                  <th>{t('time.red')}</th>
+                  <th>{t('dash.finished')}</th>
+                  <th>{t('dash.onTimeRate')}</th>
+                  <th>{t('dash.avgDays')}</th>
                 </tr>
               </thead>
               <tbody>
-                {incidents.map((i) => (
-                  <tr key={i.instanceId}>
-                    <td>
-                      {i.processId} · {i.businessKey ?? i.instanceId}
-                    </td>
-                    <td>{i.incident?.elementId ?? '—'}</td>
-                    <td>{i.incident?.message ?? '—'}</td>
-                    <td>{formatTime(i.incident?.at ?? i.updatedAt)}</td>
+                {figures.byDepartment.map((d) => (
+                  <tr key={d.key} data-department={d.key}>
+                    <td>{departmentName(d.key)}</td>
+                    <td>{d.backlog}</td>
+                    <td>{d.yellow}</td>
+                    <td>{d.red}</td>
+                    <td>{d.finished}</td>
+                    <td>{pct(d.onTimeRate)}</td>
+                    <td>{days(d.averageDays)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
-          )}
-        </Section>
-      </div>
-      <Section title={t('dash.departmentTable')}>
-        <table className="list" data-testid="department-table">
-          <thead>
-            <tr>
-              <th>{t('detail.department')}</th>
-              <th>{t('dash.backlog')}</th>
-              <th>{t('time.yellow')}</th>
-              <th>{t('time.red')}</th>
-              <th>{t('dash.finished')}</th>
-              <th>{t('dash.onTimeRate')}</th>
-              <th>{t('dash.avgDays')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {figures.byDepartment.map((d) => (
-              <tr key={d.key} data-department={d.key}>
-                <td>{departmentName(d.key)}</td>
-                <td>{d.backlog}</td>
-                <td>{d.yellow}</td>
-                <td>{d.red}</td>
-                <td>{d.finished}</td>
-                <td>{pct(d.onTimeRate)}</td>
-                <td>{days(d.averageDays)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <p className="muted small">
-          {t('dash.source')}
-          {tx({
-            zh: `服务端计数：共 ${data.data.counts.applications.total} 件`,
-            en: `server count: ${data.data.counts.applications.total} applications`,
-          })}
-        </p>
-      </Section>
+            <p className="muted small">{t('dash.source')}</p>
+          </Section>
+        </>
+      )}
     </div>
   );
 }

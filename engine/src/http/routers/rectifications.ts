@@ -52,7 +52,7 @@ export const Rectification = named('Rectification', {
     },
     onTime: { type: 'boolean' },
     closedAt: { type: 'integer' },
-    history: { type: 'array', items: { type: 'object' } },
+    timeline: { type: 'array', items: { type: 'object' } },
   },
   required: ['id', 'applicationId', 'department', 'status', 'deadline'],
 });
@@ -105,7 +105,7 @@ export function rectificationResource(desk: RectificationDesk): Resource {
         method: 'get',
         path: '/:id',
         operationId: 'rectifications.get',
-        summary: { zh: '整改件详情（含处理记录）', en: 'One case with its history' },
+        summary: { zh: '整改件详情（含处理记录）', en: 'One case with its timeline' },
         roles: ['department', 'supervisor', 'applicant'],
         params: { id: idParam },
         response: { schema: Rectification },
