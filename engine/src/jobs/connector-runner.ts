@@ -8,20 +8,21 @@
  * The `Idempotency-Key` is the engine job id: the same on every attempt of a job, so a department
  * system that honours it does the work once even when an answer was lost or a job was taken over.
  *
- * The source defaults to memory (one engine process; attempts restart after a restart); a durable
- * JobSource from the store can be passed once the store carries jobs, for leases across nodes.
+ * The source defaults to memory (per process: attempts start again after a restart, finished jobs
+ * stay listed there); a durable JobSource from the store can be passed once the store carries
+ * jobs, for leases across nodes. Several nodes with memory sources may each call once; the key
+ * keeps that to one effect and only the first completion counts.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../index.js';
-import { CONNECTOR_JOB_TYPE } from '../model/connector-spec.js';
+import { CONNECTOR_JOB_TYPE, MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
 import type { InstanceState } from '../runtime/state.js';
-import { MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
 import { callDepartment, ConnectorFailure, type ConnectorOptions } from './connector.js';
 import type { ClaimedJob, JobSource, NewJob } from './job-source.js';
 import { MemoryJobSource } from './memory-job-source.js';
 import { DEFAULT_MAX_ATTEMPTS, type BackoffPolicy } from './retry.js';
-import { JobWorker, type RunReport } from './worker.js';
+import { JobWorker, type JobHandler, type RunReport } from './worker.js';
 
 export interface ConnectorRunnerOptions extends ConnectorOptions {
   engine: Engine;
@@ -37,26 +38,25 @@ export class ConnectorRunner {
   private readonly engine: Engine;
   private readonly source: JobSource & { add(job: NewJob): Promise<void> };
   private readonly worker: JobWorker;
-  private readonly clock: () => number;
   /** Engine jobs already handed to the source (pruned to the open ones on every feed). */
   private fed = new Set<string>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private round: Promise<unknown> | undefined;
 
-  constructor(private readonly options: ConnectorRunnerOptions) {
+  constructor(options: ConnectorRunnerOptions) {
     this.engine = options.engine;
     this.source = options.source ?? new MemoryJobSource();
-    this.clock = options.clock ?? Date.now;
+    const { run, onIncident } = connectorJobHandlers(options.engine, options);
     this.worker = new JobWorker({
       source: this.source,
       owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-      handlers: { [CONNECTOR_JOB_TYPE]: (job) => this.run(job) },
-      clock: this.clock,
+      handlers: { [CONNECTOR_JOB_TYPE]: run },
+      clock: options.clock ?? Date.now,
       // Longer than the longest call, so a slow department system does not lose its job to another node.
       leaseMs: (MAX_CONNECTOR_TIMEOUT_SECONDS + 60) * 1000,
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.backoff ? { backoff: options.backoff } : {}),
-      onIncident: (job, error) => this.giveUp(job, error),
+      onIncident,
     });
   }
 
@@ -111,45 +111,56 @@ export class ConnectorRunner {
     this.timer = undefined;
     await this.round;
   }
+}
 
+/**
+ * The JobWorker handler of connector jobs and what to do when one gives up: usable by any worker
+ * whose jobs are engine jobs (this runner's, or one over a durable store).
+ */
+export function connectorJobHandlers(
+  engine: Engine,
+  options: ConnectorOptions,
+): { run: JobHandler; onIncident: (job: ClaimedJob, error: string) => Promise<void> } {
   /** One attempt of one job; throwing is a failed attempt the worker retries or gives up on. */
-  private async run(claimed: ClaimedJob): Promise<void> {
-    const job = await this.engine.store.getJob(claimed.id);
+  async function run(claimed: ClaimedJob): Promise<void> {
+    const job = await engine.store.getJob(claimed.id);
     if (!job) return; // completed, cancelled or interrupted meanwhile
-    const record = await this.engine.store.getInstance(job.instanceId);
+    const record = await engine.store.getInstance(job.instanceId);
     if (!record || !isCurrentJob(record.state, job.id)) return;
-    const plan = await this.engine.plan(record.processId, record.version);
+    const plan = await engine.plan(record.processId, record.version);
     const spec = plan.nodes[plan.byId.get(job.elementId) ?? -1]?.connector;
     if (!spec) {
-      await this.engine.failJob(job.id, { message: `${job.elementId} has no connector (gov:url)` });
+      await engine.failJob(job.id, { message: `${job.elementId} has no connector (gov:url)` });
       return;
     }
     let outcome;
     try {
-      outcome = await callDepartment(spec, job.variables, job.id, this.options);
+      outcome = await callDepartment(spec, job.variables, job.id, options);
     } catch (err) {
       if (err instanceof ConnectorFailure && err.permanent) {
-        await this.engine.failJob(job.id, { message: err.message });
+        await engine.failJob(job.id, { message: err.message });
         return;
       }
       throw err;
     }
     if (outcome.kind === 'bpmnError') {
-      await this.engine.throwError(job.id, {
+      await engine.throwError(job.id, {
         errorCode: outcome.errorCode,
         variables: { connectorError: { status: outcome.status, message: outcome.message } },
       });
       return;
     }
-    await this.engine.completeJob(job.id, { variables: outcome.variables });
+    await engine.completeJob(job.id, { variables: outcome.variables });
   }
 
-  private async giveUp(claimed: ClaimedJob, error: string): Promise<void> {
-    if (!(await this.engine.store.getJob(claimed.id))) return;
-    await this.engine.failJob(claimed.id, {
+  async function onIncident(claimed: ClaimedJob, error: string): Promise<void> {
+    if (!(await engine.store.getJob(claimed.id))) return;
+    await engine.failJob(claimed.id, {
       message: `${error} (gave up after ${claimed.attempts + 1} attempt(s))`,
     });
   }
+
+  return { run, onIncident };
 }
 
 /**
