@@ -20,6 +20,7 @@ import { useCatalogue } from '../components/catalogue.js';
 import { LoginForm } from './login.js';
 import { fieldMessage } from '../lib/problems.js';
 import { evaluationTags, indicatorsFor } from '../lib/evaluation.js';
+import type { RectificationView } from '../../../engine/src/applications/rectification.js';
 
 const CHANNELS: Evaluation['channel'][] = ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'];
 
@@ -92,12 +93,7 @@ function EvaluateCase({ id }: { id: string }) {
           <div className="ok-banner" role="status" data-testid="evaluation-done">
             <strong>{t('eval.thanks')}</strong> {t(`eval.level.${mine.level}`)} · {formatTime(mine.at)}
             {mine.comment && <p>{mine.comment}</p>}
-            {mine.rectification && (
-              <p data-testid="rectification">
-                {t('eval.rectification')}：<strong>{t(`rect.${mine.rectification.status}`)}</strong> ·{' '}
-                {t('eval.rectificationDue', { date: formatTime(mine.rectification.dueAt, false) })}
-              </p>
-            )}
+            {mine.rectification && <Rectification of={mine.rectification} />}
           </div>
         )}
         {ready && !mine && (
@@ -193,6 +189,42 @@ function EvaluateCase({ id }: { id: string }) {
           </>
         )}
       </Section>
+    </div>
+  );
+}
+
+/**
+ * Where the bad review's rectification stands (the status the case keeps on the evaluation) and,
+ * once the department has fed back, what it found and did — read from the case itself.
+ */
+function Rectification({ of }: { of: NonNullable<Evaluation['rectification']> }) {
+  const { api, t, tx } = useApp();
+  const fedBack = of.status === 'fedBack' || of.status === 'closed';
+  const found = useLoad(
+    async () =>
+      fedBack && of.caseId
+        ? api.request<RectificationView>('GET', `/api/rectifications/${encodeURIComponent(of.caseId)}`)
+        : undefined,
+    [of.caseId, fedBack],
+  );
+  const feedback = found.data?.feedback;
+  return (
+    <div data-testid="rectification" data-status={of.status}>
+      <p>
+        {t('eval.rectification')}：<strong>{t(`rect.${of.status}`)}</strong> ·{' '}
+        {t('eval.rectificationDue', { date: formatTime(of.dueAt, false) })}
+      </p>
+      {feedback && (
+        <p data-testid="rectification-feedback">
+          {tx({ zh: '处理反馈', en: 'Feedback' })}：{feedback.message}
+          {feedback.measures && (
+            <>
+              <br />
+              {tx({ zh: '整改措施', en: 'Measures taken' })}：{feedback.measures}
+            </>
+          )}
+        </p>
+      )}
     </div>
   );
 }
