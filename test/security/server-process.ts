@@ -35,11 +35,21 @@ export async function newNode(name: string): Promise<ServerNode> {
   return { name, port: await freePort(), up: false, starts: 0, stderr: '' };
 }
 
-export async function startNode(node: ServerNode, env: NodeJS.ProcessEnv): Promise<void> {
+/** `onCrash`: called when the process ends while it is up (not by killNode), e.g. by a fault point. */
+export async function startNode(
+  node: ServerNode,
+  env: NodeJS.ProcessEnv,
+  onCrash?: (node: ServerNode) => void,
+): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], {
     cwd: ROOT,
     env: { ...env, PORT: String(node.port) },
     stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.once('exit', () => {
+    if (node.child !== child || !node.up) return;
+    node.up = false;
+    onCrash?.(node);
   });
   node.stderr = '';
   child.stderr!.on('data', (c: Buffer) => (node.stderr = (node.stderr + c.toString()).slice(-4000)));

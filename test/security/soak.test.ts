@@ -7,12 +7,16 @@
  * application, no step twice in a timeline, no second process instance for a case), and the
  * audit chain verifies with an entry for every acknowledged command.
  *
+ * Besides the SIGKILLs from outside, each command has a SOAK_FAULT_RATE chance (default 0.02)
+ * that its process kills itself right after the command committed and before its audit entry
+ * (ONETHING_FAULT_KILL_AT=after-commit:*); the process is restarted. At the end every change
+ * the cases record (create, submit, accept, approvals; acknowledged or not) must have exactly one
+ * audit entry.
+ *
  * Bounded: SOAK_SECONDS of traffic (default 45), loopback only.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,22 +25,22 @@ import type { Application } from '../../engine/src/applications/types.js';
 import { AuditLog, type AuditEntry } from '../../engine/src/audit/index.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { ANSWERS, DATA, DEPARTMENT_OF } from '../http/centre-fixture.js';
+import {
+  changesWithoutOneEntry,
+  killNode,
+  newNode,
+  ROOT,
+  startNode as spawnNode,
+  type ServerNode as Node,
+} from './server-process.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
 type Json = any;
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 45);
 const WORKERS = Number(process.env.SOAK_WORKERS ?? 6);
-const ROOT = new URL('../../', import.meta.url).pathname;
+const FAULT_RATE = Number(process.env.SOAK_FAULT_RATE ?? 0.02);
 const SECRET = 'soak-secret-soak-secret-soak-secret-0123456789';
-
-interface Node {
-  name: string;
-  port: number;
-  child?: ChildProcess;
-  up: boolean;
-  starts: number;
-}
 
 interface Command {
   name: string;
@@ -51,6 +55,7 @@ interface Command {
 
 const figures = {
   kills: 0,
+  faultKills: 0,
   restarts: 0,
   flows: 0,
   requests: 0,
@@ -63,19 +68,11 @@ const figures = {
   pendingLeases: 0,
   pendingCommitted: 0,
   fiveHundreds: 0,
+  changesChecked: 0,
+  changesNotOnce: 0,
 };
 const problems: string[] = [];
 const commands: Command[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let dir = '';
 const env = () => ({
@@ -88,44 +85,35 @@ const env = () => ({
   ONETHING_JWT_SECRET: SECRET,
   ONETHING_TICK_MS: '500',
   LOG_LEVEL: 'error',
+  // The budgets stay on, well above what six clients on one address and one clerk send here.
+  ONETHING_RATE_LIMIT_IP: '1000000/60',
+  ONETHING_RATE_LIMIT_USER: '1000000/60',
+  ONETHING_RATE_LIMIT_USER_WRITES: '1000000/60',
+  ...(FAULT_RATE > 0
+    ? { ONETHING_FAULT_KILL_AT: 'after-commit:*', ONETHING_FAULT_KILL_RATE: String(FAULT_RATE) }
+    : {}),
 });
 
-async function startNode(node: Node): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], {
-    cwd: ROOT,
-    env: { ...env(), PORT: String(node.port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-  node.child = child;
-  node.starts++;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${node.name} exited with ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${node.port}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) {
-        node.up = true;
-        return;
-      }
-    } catch {
-      /* not yet */
-    }
-    await sleep(100);
-  }
-  throw new Error(`${node.name} did not come up: ${stderr}`);
+/** Start, kill and restart of one node happen one at a time (the killer and the fault restarts). */
+const locks = new Map<Node, Promise<unknown>>();
+function serially(node: Node, fn: () => Promise<void>): Promise<void> {
+  const run = (locks.get(node) ?? Promise.resolve()).catch(() => undefined).then(fn);
+  locks.set(node, run);
+  return run;
 }
 
-function kill(node: Node, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  node.up = false;
-  const child = node.child;
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
+/** A node that killed itself at the fault point comes back after a moment. */
+function restartAfterFault(node: Node): void {
+  figures.faultKills++;
+  void serially(node, async () => {
+    await sleep(300);
+    if (!node.up) await spawnNode(node, env(), restartAfterFault);
+    figures.restarts++;
   });
 }
+
+const startNode = (node: Node) => serially(node, () => spawnNode(node, env(), restartAfterFault));
+const kill = killNode;
 
 const nodes: Node[] = [];
 const tokens: Record<string, string> = {};
@@ -265,11 +253,13 @@ async function killer(until: number): Promise<void> {
     await sleep(2500 + Math.random() * 3000);
     if (Date.now() >= until) break;
     const node = nodes[Math.floor(Math.random() * nodes.length)]!;
-    await kill(node);
-    figures.kills++;
-    await sleep(300 + Math.random() * 1000);
-    await startNode(node);
-    figures.restarts++;
+    await serially(node, async () => {
+      await kill(node);
+      figures.kills++;
+      await sleep(300 + Math.random() * 1000);
+      await spawnNode(node, env(), restartAfterFault);
+      figures.restarts++;
+    });
   }
 }
 
@@ -279,8 +269,8 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'examples/business-startup'), join(dir, 'examples/business-startup'), {
     recursive: true,
   });
-  nodes.push({ name: 'A', port: await freePort(), up: false, starts: 0 });
-  nodes.push({ name: 'B', port: await freePort(), up: false, starts: 0 });
+  nodes.push(await newNode('A'));
+  nodes.push(await newNode('B'));
   // One after the other: the first seeds the example and writes the key files.
   await startNode(nodes[0]!);
   await startNode(nodes[1]!);
@@ -296,6 +286,7 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
+  for (const n of nodes) n.up = false; // no restarts from here on
   await Promise.all(nodes.map((n) => kill(n, 'SIGKILL')));
 });
 
@@ -308,9 +299,10 @@ describe('soak: two processes, one killed repeatedly', () => {
         while (Date.now() < until) await runFlow(until);
       });
       await Promise.all([killer(until), ...workers]);
+      await Promise.all(nodes.map((n) => locks.get(n)?.catch(() => undefined)));
       for (const n of nodes) if (!n.up) await startNode(n);
-      await sleep(1500); // a tick on each, then a clean stop
-      await Promise.all(nodes.map((n) => kill(n, 'SIGTERM')));
+      await sleep(1500); // the recovery at start and a tick on each, then a clean stop
+      await Promise.all(nodes.map((n) => serially(n, () => kill(n, 'SIGTERM'))));
 
       // ── verify from the database itself ──
       const docs = new SqliteDocStore(join(dir, 'onething.db'));
@@ -380,6 +372,11 @@ describe('soak: two processes, one killed repeatedly', () => {
       const verify = await audit.verify();
       const entries = await docs2.find<AuditEntry>('audit', { where: { kind: 'entry' } });
       docs2.close();
+      // Every change the cases record, acknowledged or not: exactly one audit entry each.
+      const once = changesWithoutOneEntry(apps, entries);
+      figures.changesChecked = once.checked;
+      figures.changesNotOnce = once.problems.length;
+      problems.push(...once.problems);
       const byRequest = new Map<string, AuditEntry[]>();
       for (const e of entries) {
         const rid = String(e.detail?.requestId ?? '');
@@ -409,14 +406,16 @@ describe('soak: two processes, one killed repeatedly', () => {
 
       console.log(
         [
-          `soak: ${SECONDS} s, ${WORKERS} clients, 2 server processes; ${figures.kills} SIGKILLs, ${figures.restarts} restarts`,
+          `soak: ${SECONDS} s, ${WORKERS} clients, 2 server processes; ${figures.kills} SIGKILLs from outside, ${figures.faultKills} at the commit→audit fault point (rate ${FAULT_RATE}), ${figures.restarts} restarts`,
           `  ${figures.flows} flows, ${figures.requests} requests (${figures.retries} retries), ${figures.acknowledged} commands acknowledged, ${figures.notAcknowledged} not acknowledged (gave up or refused)`,
           `  acknowledged-then-lost = ${figures.ackedThenLost}, done-twice = ${figures.doneTwice}, acknowledged without audit entry = ${figures.auditMissing}`,
+          `  committed changes checked = ${figures.changesChecked}, without exactly one audit entry = ${figures.changesNotOnce}`,
           `  audit chain: ${verify.ok ? 'intact' : `BROKEN at ${JSON.stringify(verify.firstBroken)}`} (${verify.entries} entries); 5xx answers retried: ${figures.fiveHundreds}; idempotency leases left pending by killed processes: ${figures.pendingLeases} (creates among them that had committed: ${figures.pendingCommitted})`,
           ...problems.slice(0, 20).map((p) => `  ! ${p}`),
         ].join('\n'),
       );
       expect(figures.kills).toBeGreaterThan(0);
+      if (FAULT_RATE >= 0.01 && SECONDS >= 30) expect(figures.faultKills).toBeGreaterThan(0);
       expect(figures.acknowledged).toBeGreaterThan(20);
       expect(verify.ok).toBe(true);
       expect(problems).toEqual([]);

@@ -16,11 +16,22 @@ const ERROR_TEXT: Record<number, Text> = {
   413: { zh: '请求体过大', en: 'Payload too large' },
   415: { zh: '请求体须为 JSON', en: 'Body must be JSON' },
   422: { zh: '内容校验未通过（含字段错误）', en: 'Validation failed (with field errors)' },
-  429: { zh: '尝试次数过多', en: 'Too many attempts' },
+  429: {
+    zh: '请求过于频繁或登录失败过多（见 Retry-After）',
+    en: 'Too many requests or failed log-ins (see Retry-After)',
+  },
   500: { zh: '服务器内部错误', en: 'Internal server error' },
 };
 
 const both = (t: Text) => `${t.zh} / ${t.en}`;
+
+const integerHeader = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
+const RATE_LIMIT_HEADERS = {
+  'Retry-After': integerHeader('Seconds to wait before trying again'),
+  'RateLimit-Limit': integerHeader('Requests allowed in the window of the tightest budget'),
+  'RateLimit-Remaining': integerHeader('Requests left in that window'),
+  'RateLimit-Reset': integerHeader('Seconds until that window resets'),
+};
 
 /** Replaces every shared schema object (by identity) with a $ref to its component. */
 function withRefs(schema: unknown, root = true): unknown {
@@ -74,6 +85,7 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
   }
   const errorStatuses = new Set<number>([500, ...(route.errors ?? [])]);
   if (route.roles !== 'public') errorStatuses.add(401).add(403);
+  if (resource.base.startsWith('/api')) errorStatuses.add(429); // request budgets (rate-limit.ts)
   if (route.params || route.query) errorStatuses.add(400);
   if (route.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
   if (route.method === 'post' && route.idempotent !== false && route.roles !== 'public')
@@ -115,6 +127,7 @@ export function buildOpenApi(resources: Resource[], info: { version: string }): 
   for (const [status, text] of Object.entries(ERROR_TEXT)) {
     problemResponses[`Problem${status}`] = {
       description: both(text),
+      ...(status === '429' ? { headers: RATE_LIMIT_HEADERS } : {}),
       content: {
         'application/problem+json': { schema: { $ref: `#/components/schemas/${components.get(Problem)}` } },
       },
