@@ -463,6 +463,7 @@ export class Centre implements CentreApi {
     }
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['results-ready']);
+      this.checkHandoverVenue(app, actor, channel);
       const pending = app.materials.filter((m) => m.deferral?.status === 'pending');
       if (pending.length) {
         throw new DomainError(
@@ -1287,6 +1288,26 @@ export class Centre implements CentreApi {
 
   private assistedContext(app: Application, now: number) {
     return { applicant: app.applicant, bundleCode: app.bundleCode, items: app.items.map((i) => i.item), now };
+  }
+
+  /** 就近办: results are handed over at the venue that received the case (or sent by post / electronically). */
+  private checkHandoverVenue(app: Application, actor: Actor, channel: string): void {
+    if (channel !== 'window' || !app.acceptedVenue || !actor.venue || actor.venue === app.acceptedVenue)
+      return;
+    const name = this.network?.venues.get(app.acceptedVenue)?.name ?? t(app.acceptedVenue, app.acceptedVenue);
+    throw new DomainError(
+      'invalid',
+      t(
+        `结果在受理地点${name.zh}窗口领取，或选择邮寄送达`,
+        `results are handed over at ${name.en}, or sent by post`,
+      ),
+      [
+        {
+          field: 'channel',
+          message: t('本窗口不是受理地点', 'this window is not where the case was received'),
+        },
+      ],
+    );
   }
 
   private stampClerk(app: Application, actor: Actor): void {

@@ -38,6 +38,8 @@ export class ConnectorRunner {
   private readonly engine: Engine;
   private readonly source: JobSource & { add(job: NewJob): Promise<void> };
   private readonly worker: JobWorker;
+  /** Calls in flight at most, per round. */
+  private readonly batchSize: number;
   /** Engine jobs already handed to the source (pruned to the open ones on every feed). */
   private fed = new Set<string>();
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -46,6 +48,7 @@ export class ConnectorRunner {
   constructor(options: ConnectorRunnerOptions) {
     this.engine = options.engine;
     this.source = options.source ?? new MemoryJobSource();
+    this.batchSize = options.batchSize ?? 10;
     const { run, onIncident } = connectorJobHandlers(options.engine, options);
     this.worker = new JobWorker({
       source: this.source,
@@ -54,7 +57,7 @@ export class ConnectorRunner {
       clock: options.clock ?? Date.now,
       // Longer than the longest call, so a slow department system does not lose its job to another node.
       leaseMs: (MAX_CONNECTOR_TIMEOUT_SECONDS + 60) * 1000,
-      ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+      batchSize: this.batchSize,
       ...(options.backoff ? { backoff: options.backoff } : {}),
       onIncident,
     });
@@ -100,7 +103,10 @@ export class ConnectorRunner {
     if (this.timer) return;
     this.timer = setInterval(() => {
       if (this.round) return;
-      this.round = this.runOnce()
+      this.round = (async () => {
+        // A full batch means more are waiting: go on at once rather than at the next interval.
+        while ((await this.runOnce()).claimed === this.batchSize && this.timer);
+      })()
         .catch(onError)
         .finally(() => (this.round = undefined));
     }, intervalMs);

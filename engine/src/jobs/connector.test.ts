@@ -189,6 +189,31 @@ describe('service-task connector', () => {
     expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
   });
 
+  it('start() keeps calling in the background, more than one batch, until stop()', async () => {
+    await engine.deploy(connectorModel({ url: `${stub.origin}/tax`, body: '= {n: n}' }));
+    const ids = [];
+    for (let n = 0; n < 5; n++) ids.push((await engine.start('taxcheck', { variables: { n } })).id);
+    const errors: unknown[] = [];
+    const background = new ConnectorRunner({
+      engine,
+      allowedOrigins: [stub.origin],
+      clock: clock.now,
+      owner: 'background',
+      batchSize: 2,
+    });
+    background.start(20, (err) => errors.push(err));
+    try {
+      while ((await engine.tasks({ elementId: 'review', state: 'open' })).length < ids.length)
+        await new Promise((ok) => setTimeout(ok, 20));
+    } finally {
+      await background.stop();
+    }
+    expect(errors).toEqual([]);
+    expect(
+      stub.effects.map((e) => e.body).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual([0, 1, 2, 3, 4].map((n) => ({ n })));
+  });
+
   it('always fails: an incident after gov:retries attempts; retrying it after the fix completes the task', async () => {
     stub.then = 'fail';
     const v = await started({ url: `${stub.origin}/tax`, body: '= {n: 1}', retries: 3 });
