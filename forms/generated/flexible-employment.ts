@@ -15,7 +15,7 @@ export interface FlexibleEmploymentForm {
     /**
      * 就业形式 / Kind of work
      */
-    employmentForm?: 'selfEmployed' | 'partTime' | 'platform' | 'other';
+    employmentForm?: 'selfEmployed' | 'individualBusiness' | 'partTime' | 'platform' | 'other';
     /**
      * 户籍是否在本市 / Household registered in this city
      */

@@ -34,6 +34,23 @@ describe.each([false, true])('zero-item applications are refused (over HTTP: %s)
     expect(await desk.centre.listApplications(clerk, {})).toMatchObject({ items: [] });
   });
 
+  it('a joint utility connection with no connection chosen: the problem names the empty choice', async () => {
+    const desk = await Desk.open({ codes: ['utility-connection'], http });
+    await expect(
+      desk.centre.createApplication(clerk, {
+        bundleCode: 'utility-connection',
+        answers: { ...sample('utility-connection').answers, utilities: [], crossesRoad: 'no' },
+        applicant: APPLICANTS['utility-connection'],
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      text: {
+        zh: expect.stringContaining('报装哪些业务：均未选择'),
+        en: expect.stringContaining('Which connections: none chosen'),
+      },
+    });
+  });
+
   it('changing a draft into one: refused, the draft keeps its items', async () => {
     const desk = await Desk.open({ codes: ['flexible-employment'], http });
     const draft = await desk.centre.createApplication(clerk, {

@@ -56,12 +56,6 @@ describeBundle({
       visits: ['electricityHigh', 'gas', 'broadband', 'roadExcavation', 'trafficConsent', 'greenLand'],
       avoids: ['electricityLow', 'water'],
     },
-    {
-      name: 'nothing chosen yet',
-      answers: { utilities: [], crossesRoad: 'unknown' },
-      items: [],
-      avoids: ['water', 'electricityLow'],
-    },
   ],
   supplement: {
     item: 'water-connection',
