@@ -184,6 +184,16 @@ describe('属地 the other way round', () => {
     });
     const users = ['market-regulation1', 'public-security1', 'tax1', 'hrss1', 'medical-security1', ...CITY];
     expect((await approveAll(appId, users)).status).toBe('results-ready');
+    // 斗门's centre sees its district's cases, but the result waits at the town centre that took it in.
+    const elsewhere = expectProblem(
+      await s.call('POST', `/api/applications/${appId}/deliver`, {
+        as: 'clerk2',
+        body: { channel: 'window' },
+      }),
+      422,
+    );
+    expect(elsewhere.errors[0].field).toBe('channel');
+    expect(elsewhere.zh.detail).toContain('白蕉镇便民服务中心');
     const posted = await s.ok('POST', `/api/applications/${appId}/deliver`, {
       as: 'clerk3',
       body: { channel: 'post' },
