@@ -2,7 +2,8 @@
  * The engine shell: load → step → save (compare-and-set on rev) → project effects → follow-ups.
  * All semantics live in the pure runtime; this file only moves data between it and the store.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type {
   CompleteOptions,
   CorrelateOptions,
@@ -16,6 +17,9 @@ import type {
   TaskFilter,
   Variables,
 } from './api.js';
+import { TIMER_JOB_TYPE, type ClaimedJob } from './jobs/job-source.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './jobs/retry.js';
+import { JobWorker, type JobHandler } from './jobs/worker.js';
 import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
@@ -65,6 +69,14 @@ export interface EngineOptions {
   clock?: () => number;
   services?: Record<string, ServiceHandler>;
   newId?: () => string;
+  /** This engine's name in job leases: unique per process (default host:pid:random). */
+  owner?: string;
+  /** How long a claimed timer or job stays with this engine before another may take it (default 30 s). */
+  jobLeaseMs?: number;
+  /** Timers and jobs claimed per round (default 100). */
+  jobBatch?: number;
+  /** Delays before a failed service-task handler runs again (default 10 s, doubling, at most 10 min). */
+  backoff?: BackoffPolicy;
 }
 
 const START_TIMER_PREFIX = 'start-timer:';
@@ -103,6 +115,10 @@ class EngineShell implements Engine {
   private readonly clock: () => number;
   private readonly services: Record<string, ServiceHandler>;
   private readonly newId: () => string;
+  private readonly owner: string;
+  private readonly jobLeaseMs: number;
+  private readonly jobBatch: number;
+  private readonly backoff: BackoffPolicy;
   private readonly plans = new Map<string, Plan>();
   /** Per-instance queue so commands to one instance in this process never race each other. */
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -112,6 +128,10 @@ class EngineShell implements Engine {
     this.clock = options.clock ?? Date.now;
     this.services = options.services ?? {};
     this.newId = options.newId ?? randomUUID;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.jobLeaseMs = options.jobLeaseMs ?? 30_000;
+    this.jobBatch = options.jobBatch ?? 100;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
   }
 
   // ── deployments and plans ─────────────────────────────────────────────────────────────
@@ -337,7 +357,7 @@ class EngineShell implements Engine {
       if (delivered.length) return { instanceIds: delivered, started: false };
     }
     for (const plan of await this.messageStartPlans(messageName)) {
-      const id = deliveryId === undefined ? this.newId() : `${deliveryId}>${plan.processId}`;
+      const id = deliveryId === undefined ? this.newId() : derivedId(deliveryId, plan.processId);
       const node = plan.messageStarts.find((i) => {
         const ev = plan.nodes[i]!.event;
         return ev.kind === 'message' && ev.messageName === messageName;
@@ -378,25 +398,46 @@ class EngineShell implements Engine {
     return plans;
   }
 
+  /**
+   * Runs what is due: claims due timers and service-task jobs (those this engine has a handler
+   * for) from the store's job queue with a lease, so several engine processes on one store run
+   * each once, and a dead process's claims are taken over when their lease runs out. A failing
+   * handler is tried again after the backoff; when its attempts (gov:retries) are used up the
+   * instance gets an incident. Also sweeps follow-ups a crash left (recover). Returns how many
+   * timers fired and handler runs were made.
+   */
   async runDueJobs(now: number = this.clock()): Promise<number> {
+    await this.recover();
     let count = 0;
-    for (let round = 0; round < 1000; round++) {
-      let progressed = 0;
-      for (const timer of await this.store.dueTimers(now, 500)) {
-        progressed += await this.fireTimer(timer);
-      }
-      for (const job of await this.store.findJobs({})) {
-        const handler = this.services[job.type];
-        if (!handler) continue;
-        progressed += await this.runHandler(job, handler);
-      }
-      count += progressed;
-      if (progressed === 0) break;
+    const handlers: Record<string, JobHandler> = {
+      [TIMER_JOB_TYPE]: async (job) => {
+        const fired = await this.fireTimer(job); // read count after the await: jobs run concurrently
+        count += fired;
+      },
+    };
+    for (const [type, handler] of Object.entries(this.services)) {
+      handlers[type] = async (job) => {
+        const ran = await this.runHandler(job, handler);
+        count += ran;
+      };
     }
+    const worker = new JobWorker({
+      source: this.store.queue,
+      owner: this.owner,
+      handlers,
+      types: Object.keys(handlers),
+      clock: () => now,
+      leaseMs: this.jobLeaseMs,
+      batchSize: this.jobBatch,
+      backoff: this.backoff,
+      onIncident: (job, error) => this.giveUp(job, error),
+    });
+    await worker.drain();
     return count;
   }
 
-  private async fireTimer(timer: TimerRecord): Promise<number> {
+  private async fireTimer(job: ClaimedJob): Promise<number> {
+    const timer = timerOf(job);
     if (timer.id.startsWith(START_TIMER_PREFIX)) return this.fireStartTimer(timer);
     try {
       await this.command(timer.instanceId, { type: 'fireTimer', waitId: timer.id });
@@ -408,7 +449,11 @@ class EngineShell implements Engine {
     }
   }
 
-  /** A timer start event fired: start an instance and, for a cycle, schedule the next one. */
+  /**
+   * A timer start event fired: start an instance and, for a cycle, schedule the next one. The
+   * instance id derives from the timer's, so a timer fired again (a lease taken over from a slow
+   * node, a crash before the timer was marked done) starts no second instance.
+   */
   private async fireStartTimer(timer: TimerRecord): Promise<number> {
     const parsed = START_TIMER_ID.exec(timer.id);
     const effects: Effect[] = [{ type: 'timer.cancelled', timerId: timer.id }];
@@ -434,30 +479,30 @@ class EngineShell implements Engine {
         });
       }
     }
+    let started = 1;
+    await this.startInstance(plan, derivedId('start-timer', timer.id), { startNode: index }).catch((err) => {
+      if (!(err instanceof ConflictError)) throw err;
+      started = 0; // started by an earlier firing
+    });
     await this.store.project('', effects);
-    await this.startInstance(plan, this.newId(), { startNode: index });
-    return 1;
+    return started;
   }
 
-  private async runHandler(job: Job, handler: ServiceHandler): Promise<number> {
+  /** One attempt of a service-task job; a handler's error (not a BpmnError) fails the attempt. */
+  private async runHandler(claimed: ClaimedJob, handler: ServiceHandler): Promise<number> {
+    const job = await this.store.getJob(claimed.id);
+    if (!job) return 0; // completed, cancelled or interrupted meanwhile
     let result: Variables | void;
     try {
       result = await handler(job);
     } catch (err) {
-      if (err instanceof BpmnError) {
-        await this.command(job.instanceId, {
-          type: 'throwError',
-          waitId: job.id,
-          errorCode: err.errorCode,
-          ...(err.variables ? { variables: err.variables } : {}),
-        });
-      } else {
-        await this.command(job.instanceId, {
-          type: 'failJob',
-          waitId: job.id,
-          message: (err as Error).message,
-        });
-      }
+      if (!(err instanceof BpmnError)) throw err;
+      await this.command(job.instanceId, {
+        type: 'throwError',
+        waitId: job.id,
+        errorCode: err.errorCode,
+        ...(err.variables ? { variables: err.variables } : {}),
+      });
       return 1;
     }
     await this.command(job.instanceId, {
@@ -466,6 +511,16 @@ class EngineShell implements Engine {
       ...(result ? { variables: result } : {}),
     });
     return 1;
+  }
+
+  /** A job used up its attempts: the instance gets an incident naming the task and the error. */
+  private async giveUp(claimed: ClaimedJob, error: string): Promise<void> {
+    if (claimed.type === TIMER_JOB_TYPE || !(await this.store.getJob(claimed.id))) return;
+    await this.command(claimed.instanceId!, { type: 'failJob', waitId: claimed.id, message: error }).catch(
+      (err) => {
+        if (!(err instanceof CommandError)) throw err; // the job ended meanwhile
+      },
+    );
   }
 
   async jobs(filter: { instanceId?: string; type?: string } = {}): Promise<Job[]> {
@@ -551,7 +606,7 @@ class EngineShell implements Engine {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
       // Read after the record: a delivery saved since would make the save below a conflict.
-      if (delivery !== undefined && (await this.store.deliveredTo(delivery)).includes(instanceId)) return;
+      if (delivery !== undefined && (await this.store.hasDelivery(instanceId, delivery))) return;
       const plan =
         this.plans.get(`${record.processId}@${record.version}`) ??
         (await this.plan(record.processId, record.version));
@@ -707,6 +762,18 @@ function stampDeliveries(instanceId: string, rev: number, effects: Effect[]): vo
     if ((e.type === 'message.published' || e.type === 'escalation.raised') && e.deliveryId === undefined)
       e.deliveryId = `${instanceId}@${rev}#${i}`;
   }
+}
+
+/** An instance id that is the same every time it is derived from the same parts (UUID-shaped). */
+function derivedId(...parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The timer a claimed timer job stands for (its due time travels in the payload). */
+function timerOf(job: ClaimedJob): TimerRecord {
+  const { dueAt } = job.payload as { dueAt: number };
+  return { id: job.id, instanceId: job.instanceId ?? '', elementId: job.elementId ?? '', dueAt };
 }
 
 /** A called instance's id derives from the call's wait, so a replayed start cannot create two. */

@@ -233,6 +233,22 @@ describe.each([
   });
 });
 
+describe('GridFS on the test server', () => {
+  it('has the indexes the driver creates for a bucket: chunks unique by (files_id, n), files by name and date', async () => {
+    const uri = freshDbUri('uploads-indexes');
+    const store = await GridFsUploadStore.open(uri);
+    await store.put(pdf, 'a.pdf');
+    await store.close();
+    const check = await mongoose.createConnection(uri).asPromise();
+    const chunks = await check.db!.collection('uploads.chunks').indexes();
+    const files = await check.db!.collection('uploads.files').indexes();
+    expect(chunks).toContainEqual(expect.objectContaining({ key: { files_id: 1, n: 1 }, unique: true }));
+    expect(files).toContainEqual(expect.objectContaining({ key: { filename: 1, uploadDate: 1 } }));
+    await check.dropDatabase();
+    await check.close();
+  });
+});
+
 describe('openUploadStore', () => {
   let dataDir: string;
   beforeEach(() => (dataDir = mkdtempSync(join(tmpdir(), 'onething-uploads-'))));
