@@ -42,6 +42,24 @@ describe('FEEL expressions', () => {
     });
   });
 
+  it('gives an expression every variable it reads, however many others the instance holds', () => {
+    const context: Record<string, unknown> = {
+      limit: 10,
+      items: [4, 12],
+      applicant: { address: { city: '珠海' } },
+    };
+    for (let i = 0; i < 200; i++) context[`field${i}`] = { value: i, list: [i] };
+    expect(compile('= some x in items satisfies x > limit').evaluate(context)).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(compile('= count(items) + limit').evaluate(context)).toEqual({ ok: true, value: 12 });
+    expect(compile('= applicant.address.city = "珠海"').evaluate(context)).toEqual({ ok: true, value: true });
+    expect(compile('= field150.list[1] + field7.value').evaluate(context)).toEqual({ ok: true, value: 157 });
+    expect(compile('= absent = null and limit = 10').evaluate(context)).toEqual({ ok: true, value: true });
+    expect(compile('= {limit: 1}.limit + limit').evaluate(context)).toEqual({ ok: true, value: 11 });
+  });
+
   it('treats "=" as the FEEL marker and anything else in timers as a literal', () => {
     expect(feelBody(' = a ')).toBe('a');
     expect(expressionOrLiteral('PT1H').evaluate({})).toEqual({ ok: true, value: 'PT1H' });

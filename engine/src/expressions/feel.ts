@@ -2,7 +2,7 @@
  * FEEL expressions through feelin. Each source string is checked once and cached; evaluation
  * never throws into the engine: a failure comes back as { ok: false, message }.
  */
-import { compileExpression, SyntaxError as FeelSyntaxError } from 'feelin';
+import { compileExpression, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -47,6 +47,7 @@ function build(source: string): CompiledExpression {
     }
   }
   const simpleName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(body) && !RESERVED.has(body) ? body : null;
+  const narrow = run && !simpleName ? narrowerFor(body) : null;
   return {
     source,
     syntaxError,
@@ -55,7 +56,7 @@ function build(source: string): CompiledExpression {
       // A bare variable reference is the commonest expression (collections, keys): skip the tree.
       if (simpleName) return { ok: true, value: context[simpleName] ?? null };
       try {
-        const { value, warnings } = run(context);
+        const { value, warnings } = run(narrow ? narrow(context) : context);
         const failure = warnings.find((w) => FAILURES.has(w.type));
         if (failure) return { ok: false, message: failure.message };
         return { ok: true, value: toPlain(value) };
@@ -64,6 +65,60 @@ function build(source: string): CompiledExpression {
       }
     },
   };
+}
+
+/**
+ * feelin converts the whole context it is given on every evaluation (coerceContext), and looks a
+ * missing name up by normalising every key; an instance's variables (whole application forms)
+ * made each condition cost in proportion to them. The names an expression can read are fixed by
+ * its parse tree (VariableName nodes: roots of paths, functions, iteration variables), so each
+ * evaluation gets only those entries. A name that is not a key as written is looked up as feelin
+ * would (normalised key match), so the narrowed context answers every lookup the same way.
+ */
+function narrowerFor(body: string): ((context: Record<string, unknown>) => Record<string, unknown>) | null {
+  const names = new Set<string>();
+  try {
+    parseExpression(body).iterate({
+      enter(node) {
+        if (node.name === 'VariableName') names.add(body.slice(node.from, node.to));
+      },
+    });
+  } catch {
+    return null; // feelin compiled it, so this does not happen; without the names, give it everything
+  }
+  const refs = [...names];
+  const normalised = new Set(refs.map(normalisedKey));
+  return (context) => {
+    const out: Record<string, unknown> = {};
+    let missing = false;
+    for (const name of refs) {
+      if (Object.prototype.hasOwnProperty.call(context, name)) out[name] = context[name];
+      else missing = true;
+    }
+    if (!missing) return out;
+    // Some name is not a key as written: keep, in the context's order, every key feelin could match it to.
+    const all: Record<string, unknown> = {};
+    for (const key of Object.keys(context)) {
+      if (names.has(key) || normalised.has(normalisedKey(key))) all[key] = context[key];
+    }
+    return all;
+  };
+}
+
+const normalisedKeys = new Map<string, string>();
+
+/** lezer-feel's normalizeContextKey (how feelin matches names to keys), memoised: keys are few and recur. */
+function normalisedKey(name: string): string {
+  let key = normalisedKeys.get(name);
+  if (key === undefined) {
+    key = name
+      .replace(/\s*([./\-'+]|\*\*?)\s*/g, ' $1 ')
+      .replace(/\s{2,}/g, ' ')
+      .trim();
+    if (normalisedKeys.size >= MAX_CACHE) normalisedKeys.clear();
+    normalisedKeys.set(name, key);
+  }
+  return key;
 }
 
 const RESERVED = new Set([
