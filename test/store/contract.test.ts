@@ -626,6 +626,9 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
     expect(await store.deliveredTo('x@3#0')).toEqual(['a', 'b']);
     expect(await store.deliveredTo('y@1#1')).toEqual(['b']);
     expect(await store.deliveredTo('nothing')).toEqual([]);
+    expect(await store.hasDelivery('b', 'y@1#1')).toBe(true);
+    expect(await store.hasDelivery('a', 'y@1#1')).toBe(false);
+    expect(await store.hasDelivery('nobody', 'x@3#0')).toBe(false);
     if (store.commit) {
       await store.commit(record('c', 1, [], { delivery: 'y@1#1' }), null);
       await expect(store.commit(record('c', 2, [], { delivery: 'z' }), 5)).rejects.toBeInstanceOf(

@@ -49,14 +49,15 @@ async function drive(id: string): Promise<void> {
     }
   }
   for (;;) {
-    // The parent and its child share the business key.
-    const family = await store.listInstances({ businessKey: id });
-    const parent = family.find((r) => r.id === id)!;
+    const parent = (await store.getInstance(id))!;
     if (parent.status !== 'active') {
       if (parent.status !== 'completed') throw new Error(`instance ${id} ended ${parent.status}`);
       return;
     }
-    const open = family.flatMap((r) => Object.values(r.state.tasks));
+    // The called child, while the parent waits on it: the engine derives its id from the wait.
+    const call = Object.values(parent.state.waits).find((w) => w.kind === 'call');
+    const child = call && (await store.getInstance(`${call.id}-call`));
+    const open = [parent, ...(child ? [child] : [])].flatMap((r) => Object.values(r.state.tasks));
     if (!open.length) {
       const waits = Object.values(parent.state.waits).map((w) => w.kind);
       throw new Error(`instance ${id} is stuck: nothing open, the parent waits on ${waits.join(', ')}`);

@@ -50,6 +50,15 @@ export function describeJobSourceContract(name: string, make: () => Promise<JobS
       expect(ids(await f.source.claim(300, 'w2', 1000, 10))).toEqual(['c']);
     });
 
+    it('claims only the types asked for, when asked', async () => {
+      await f.add(job('t1', 0, { type: 'bpmn:timer' }));
+      await f.add(job('c1', 1, { type: 'call' }));
+      await f.add(job('m1', 2, { type: 'mail' }));
+      expect(ids(await f.source.claim(10, 'w1', 1000, 10, ['bpmn:timer', 'mail']))).toEqual(['t1', 'm1']);
+      expect(await f.source.claim(10, 'w1', 1000, 10, [])).toEqual([]);
+      expect(ids(await f.source.claim(10, 'w1', 1000, 10))).toEqual(['c1']);
+    });
+
     it('keeps a leased job from others until the lease expires, then lets another owner take it over', async () => {
       await f.add(job('a', 0));
       expect(ids(await f.source.claim(0, 'w1', 1000, 10))).toEqual(['a']);

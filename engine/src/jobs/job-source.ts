@@ -8,6 +8,7 @@
  * and must not record anything. A taken-over job can still have run twice (the first node was
  * slow, not dead), so effects carry the job id as their idempotency key.
  */
+import type { Effect } from '../runtime/state.js';
 import type { IncidentRecord } from './retry.js';
 
 export interface ClaimedJob {
@@ -25,8 +26,17 @@ export interface ClaimedJob {
 }
 
 export interface JobSource {
-  /** Takes up to `limit` due jobs for `owner` until now + leaseMs, oldest due first. */
-  claim(now: number, owner: string, leaseMs: number, limit: number): Promise<ClaimedJob[]>;
+  /**
+   * Takes up to `limit` due jobs for `owner` until now + leaseMs, oldest due first; with `types`,
+   * only jobs of those types (a node claims only what it has handlers for).
+   */
+  claim(
+    now: number,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    types?: readonly string[],
+  ): Promise<ClaimedJob[]>;
   /** Marks the job done; false when `owner` no longer holds it. */
   complete(id: string, owner: string, now: number): Promise<boolean>;
   /**
@@ -55,4 +65,65 @@ export interface NewJob {
   dueAt: number;
   /** Attempts in total before an incident (the model's gov:retries); DEFAULT_MAX_ATTEMPTS when absent. */
   maxAttempts?: number;
+}
+
+/**
+ * A durable job queue as the stores keep it: the worker's JobSource, the supervisors'
+ * IncidentAdmin, and `add` (insert if absent) for jobs fed from outside the engine's projections.
+ * The stores also write it from effects: a scheduled timer or created service-task job is a job,
+ * a cancelled timer or ended job is done (see the store adapters' projections).
+ */
+export interface JobQueue extends JobSource, IncidentAdmin {
+  /** Adds a job; adding an id that exists changes nothing (effects may be projected twice). */
+  add(job: NewJob): Promise<void>;
+}
+
+/** The job type of a BPMN timer (intermediate, boundary or start event) in the queue. */
+export const TIMER_JOB_TYPE = 'bpmn:timer';
+
+/** A job's n-th incident (1-based): ids a store derives from the job, with no counter of its own. */
+export function incidentId(jobId: string, n: number): string {
+  return `${jobId}#${n}`;
+}
+
+/**
+ * What a step's effect asks of the job queue: a scheduled timer or a created service-task job is
+ * a job to queue (`schedule`), a cancelled (or fired) timer or an ended job is done (`finish`).
+ * Every store's projection applies this, so they all queue the same jobs.
+ */
+export function queueChangeOf(
+  instanceId: string,
+  e: Effect,
+): { schedule: NewJob } | { finish: string } | undefined {
+  switch (e.type) {
+    case 'timer.scheduled':
+      return {
+        schedule: {
+          id: e.timerId,
+          type: TIMER_JOB_TYPE,
+          elementId: e.elementId,
+          dueAt: e.dueAt,
+          payload: { dueAt: e.dueAt }, // a cycle's next round counts from it
+          ...(instanceId ? { instanceId } : {}), // start timers belong to no instance
+        },
+      };
+    case 'job.created':
+      return {
+        schedule: {
+          id: e.job.id,
+          type: e.job.type,
+          instanceId: e.job.instanceId,
+          elementId: e.job.elementId,
+          dueAt: e.job.createdAt,
+          // gov:retries counts attempts in total; 0 would never run at all.
+          maxAttempts: Math.max(1, e.retries),
+        },
+      };
+    case 'timer.cancelled':
+      return { finish: e.timerId };
+    case 'job.ended':
+      return { finish: e.jobId };
+    default:
+      return undefined;
+  }
 }

@@ -3,7 +3,7 @@
  * (see job-source.contract.ts). Each method body runs without an await, so like a single-document
  * update it is atomic with respect to other callers.
  */
-import type { ClaimedJob, IncidentAdmin, JobSource, NewJob } from './job-source.js';
+import { incidentId, type ClaimedJob, type JobQueue, type NewJob } from './job-source.js';
 import {
   IncidentStateError,
   grantRetry,
@@ -22,23 +22,41 @@ interface StoredJob {
   retry: RetryState;
   owner: string | null;
   leaseUntil: number;
+  /** Incidents this job has had (the next one's id is incidentId(job id, incidents + 1)). */
+  incidents: number;
 }
 
-export class MemoryJobSource implements JobSource, IncidentAdmin {
+export class MemoryJobSource implements JobQueue {
   private readonly jobs = new Map<string, StoredJob>();
   private readonly incidents = new Map<string, IncidentRecord>();
-  private incidentSeq = 0;
 
   /** Adds a job; adding an id that exists changes nothing (effects may be projected twice). */
   async add(job: NewJob): Promise<void> {
-    if (this.jobs.has(job.id)) return;
+    if (!this.jobs.has(job.id)) this.schedule(job);
+  }
+
+  /**
+   * A projection (re)schedules a job: added if absent; a job scheduled again with another due
+   * time (a cycle timer's next round) is due afresh, whatever it was; the same due time changes
+   * nothing (a replayed projection).
+   */
+  schedule(job: NewJob): void {
+    const s = this.jobs.get(job.id);
+    if (s && s.job.dueAt === job.dueAt) return;
     this.jobs.set(job.id, {
       job,
       state: 'ready',
       retry: initialRetryState(job.dueAt, job.maxAttempts),
       owner: null,
       leaseUntil: 0,
+      incidents: s?.incidents ?? 0,
     });
+  }
+
+  /** A projection says the instance is done with the job (timer fired or cancelled, job ended). */
+  finish(id: string): void {
+    const s = this.jobs.get(id);
+    if (s?.state === 'ready') s.state = 'done';
   }
 
   /** The job's state and retry bookkeeping, for tests and views. */
@@ -47,11 +65,18 @@ export class MemoryJobSource implements JobSource, IncidentAdmin {
     return s && { state: s.state, retry: { ...s.retry }, owner: s.owner };
   }
 
-  async claim(now: number, owner: string, leaseMs: number, limit: number): Promise<ClaimedJob[]> {
+  async claim(
+    now: number,
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    types?: readonly string[],
+  ): Promise<ClaimedJob[]> {
     const due = [...this.jobs.values()]
       .filter(
         (s) =>
           s.state === 'ready' &&
+          (types === undefined || types.includes(s.job.type)) &&
           s.retry.nextRunAt !== null &&
           s.retry.nextRunAt <= now &&
           (s.owner === null || s.leaseUntil <= now),
@@ -96,7 +121,7 @@ export class MemoryJobSource implements JobSource, IncidentAdmin {
     s.retry = { ...s.retry, attempts: s.retry.attempts + 1, lastError: error, nextRunAt };
     if (nextRunAt === null) {
       s.state = 'incident';
-      const incident = openIncident(`incident-${++this.incidentSeq}`, s.job, error, now);
+      const incident = openIncident(incidentId(s.job.id, ++s.incidents), s.job, error, now);
       this.incidents.set(incident.id, incident);
     }
     return true;

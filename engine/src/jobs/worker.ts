@@ -15,6 +15,8 @@ export interface WorkerOptions {
   owner: string;
   /** Handlers by job type; a type without one fails, so it ends as a visible incident. */
   handlers: Record<string, JobHandler>;
+  /** Claim only jobs of these types (default: every type), e.g. when other nodes handle the rest. */
+  types?: readonly string[];
   clock?: () => number;
   /** Must exceed the longest handler run, or another worker takes the job over. Default 30 s. */
   leaseMs?: number;
@@ -53,7 +55,7 @@ export class JobWorker {
   /** One round: claim a batch and run it. */
   async runOnce(): Promise<RunReport> {
     const { source, owner } = this.options;
-    const jobs = await source.claim(this.clock(), owner, this.leaseMs, this.batchSize);
+    const jobs = await source.claim(this.clock(), owner, this.leaseMs, this.batchSize, this.options.types);
     const report: RunReport = { claimed: jobs.length, completed: 0, retried: 0, incidents: 0, lost: 0 };
     await Promise.all(jobs.map((job) => this.run(job, report)));
     return report;

@@ -3,6 +3,8 @@
  * in-memory benchmark. Records are kept as given; callers never mutate what they hand over.
  */
 import type { HistoryEntry, Task, TaskFilter } from '../api.js';
+import { queueChangeOf } from '../jobs/job-source.js';
+import { MemoryJobSource } from '../jobs/memory-job-source.js';
 import type { Effect } from '../runtime/state.js';
 import {
   ConflictError,
@@ -49,6 +51,7 @@ export class MemoryStore implements Store {
   private readonly subscriptionIndex = new Map<string, Set<string>>();
   private readonly histories = new Map<string, HistoryLog>();
   private readonly deliveries = new Map<string, Set<string>>();
+  readonly queue = new MemoryJobSource();
 
   async saveDeployment(d: DeploymentRecord): Promise<void> {
     for (const p of d.processes) {
@@ -92,6 +95,9 @@ export class MemoryStore implements Store {
     this.instances.set(record.id, kept.outbox.length ? { ...kept, outbox: followUpsOf(kept.outbox) } : kept);
     this.apply(record.id, record.outbox);
   }
+  async hasDelivery(instanceId: string, deliveryId: string): Promise<boolean> {
+    return this.deliveries.get(deliveryId)?.has(instanceId) ?? false;
+  }
   async deliveredTo(deliveryId: string): Promise<string[]> {
     return [...(this.deliveries.get(deliveryId) ?? [])].sort();
   }
@@ -131,6 +137,11 @@ export class MemoryStore implements Store {
 
   private apply(instanceId: string, effects: readonly Effect[]): void {
     for (const e of effects) {
+      const queued = queueChangeOf(instanceId, e);
+      if (queued) {
+        if ('schedule' in queued) this.queue.schedule(queued.schedule);
+        else this.queue.finish(queued.finish);
+      }
       switch (e.type) {
         case 'task.created':
           // Insert only: a replayed creation must not reopen a task that has ended since.

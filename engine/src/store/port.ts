@@ -4,6 +4,7 @@
  * message subscriptions, history — is a projection written from a step's effects, idempotently.
  */
 import type { HistoryEntry, InstanceStatus, Job, Task, TaskFilter } from '../api.js';
+import type { JobQueue } from '../jobs/job-source.js';
 import type { Effect, InstanceState } from '../runtime/state.js';
 
 export interface DeploymentRecord {
@@ -139,6 +140,8 @@ export interface Store {
   commit?(record: InstanceRecord, expectedRev: number | null): Promise<void>;
   /** Instances whose saves carried this delivery id (see InstanceRecord.delivery), in id order. */
   deliveredTo(deliveryId: string): Promise<string[]>;
+  /** Whether a save of this instance carried this delivery id (a lookup by instance id). */
+  hasDelivery(instanceId: string, deliveryId: string): Promise<boolean>;
   listInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>;
 
   /**
@@ -160,6 +163,12 @@ export interface Store {
   findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]>;
   /** In step order (seq). */
   history(instanceId: string): Promise<HistoryEntry[]>;
+
+  /**
+   * Timers and service-task jobs to run, with leases, retries and incidents. The projections keep
+   * it: a scheduled timer or created job is queued, a cancelled timer or ended job is done.
+   */
+  readonly queue: JobQueue;
 
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ import {
   type SubscriptionRecord,
   type TimerRecord,
 } from '../port.js';
+import { queueChangeOf } from '../../jobs/job-source.js';
+import { MongoJobSource, queueOps, type QueueDoc } from '../../jobs/mongo-job-source.js';
 import {
   ensureIndexes,
   HISTORY_BUCKET,
@@ -50,10 +52,15 @@ type Collections = { [K in keyof Models]: Collection<DocOf<Models[K]>> };
 export class MongoStore implements Store {
   private readonly c: Collections;
 
+  private readonly q: Collection<QueueDoc>;
+
   private constructor(
     readonly connection: Connection,
     private readonly m: Models,
+    /** Timers and service-task jobs, written by the projections (collection job_queue). */
+    readonly queue: MongoJobSource,
   ) {
+    this.q = queue.model.collection as unknown as Collection<QueueDoc>;
     this.c = Object.fromEntries(
       Object.entries(m).map(([k, model]) => [k, model.collection]),
     ) as unknown as Collections;
@@ -70,7 +77,7 @@ export class MongoStore implements Store {
     try {
       const m = models(connection);
       await ensureIndexes(m);
-      return new MongoStore(connection, m);
+      return new MongoStore(connection, m, await MongoJobSource.open(connection));
     } catch (err) {
       await connection.close().catch(() => undefined);
       throw err;
@@ -153,6 +160,11 @@ export class MongoStore implements Store {
     );
     if (result.matchedCount === 0) throw new ConflictError(record.id);
   }
+  async hasDelivery(instanceId: string, deliveryId: string) {
+    return (
+      (await this.c.Instance.countDocuments({ _id: instanceId, deliveries: deliveryId }, { limit: 1 })) > 0
+    );
+  }
   async deliveredTo(deliveryId: string) {
     const docs = await this.c.Instance.find({ deliveries: deliveryId }, { projection: { _id: 1 } })
       .sort({ _id: 1 })
@@ -189,7 +201,8 @@ export class MongoStore implements Store {
       !ops.jobs.length &&
       !ops.timers.length &&
       !ops.subscriptions.length &&
-      !ops.history.length
+      !ops.history.length &&
+      !ops.queue.length
     ) {
       return;
     }
@@ -206,6 +219,7 @@ export class MongoStore implements Store {
             ? this.c.Subscription.bulkWrite(ops.subscriptions, { ordered: true })
             : null,
           ops.history.length ? this.c.History.bulkWrite(ops.history, { ordered: true }) : null,
+          ops.queue.length ? this.q.bulkWrite(ops.queue, { ordered: true }) : null,
         ]);
         return;
       } catch (err) {
@@ -304,13 +318,16 @@ interface ProjectionOps {
   timers: AnyBulkWriteOperation<DocOf<Models['Timer']>>[];
   subscriptions: AnyBulkWriteOperation<DocOf<Models['Subscription']>>[];
   history: AnyBulkWriteOperation<DocOf<Models['History']>>[];
+  queue: AnyBulkWriteOperation<QueueDoc>[];
 }
 
 function projectionOps(instanceId: string, effects: readonly Effect[]): ProjectionOps {
-  const ops: ProjectionOps = { tasks: [], jobs: [], timers: [], subscriptions: [], history: [] };
+  const ops: ProjectionOps = { tasks: [], jobs: [], timers: [], subscriptions: [], history: [], queue: [] };
   /** History entries by bucket number: `e.s<seq>` → entry JSON. */
   const buckets = new Map<number, Record<string, string>>();
   for (const e of effects) {
+    const queued = queueChangeOf(instanceId, e);
+    if (queued) ops.queue.push(...queueOps(queued));
     switch (e.type) {
       case 'task.created': {
         const t = e.task;

@@ -31,6 +31,8 @@ import {
   type SubscriptionRecord,
   type TimerRecord,
 } from '../port.js';
+import { queueChangeOf } from '../../jobs/job-source.js';
+import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
 import { migrate } from './schema.js';
 
 export interface SqliteStoreOptions {
@@ -85,6 +87,8 @@ const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly file: string;
+  /** Timers and service-task jobs, written by the projections in the same transaction. */
+  readonly queue: SqliteJobSource;
   private readonly s: ReturnType<typeof prepare>;
   private readonly queries = new Map<string, Statement>();
   private readonly commitTx: Database.Transaction<
@@ -111,6 +115,7 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_size_limit = 67108864');
     migrate(this.db);
     this.s = prepare(this.db);
+    this.queue = new SqliteJobSource(this.db);
 
     this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>
       this.applyEffects(instanceId, effects),
@@ -166,6 +171,9 @@ export class SqliteStore implements Store {
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     if (record.delivery !== undefined) this.writeTx.immediate(record, expectedRev);
     else this.writeInstance(record, expectedRev);
+  }
+  async hasDelivery(instanceId: string, deliveryId: string) {
+    return this.s.hasDelivery.get(deliveryId, instanceId) !== undefined;
   }
   async deliveredTo(deliveryId: string) {
     return (this.s.deliveredTo.all(deliveryId) as { instance_id: string }[]).map((r) => r.instance_id);
@@ -254,6 +262,11 @@ export class SqliteStore implements Store {
   private applyEffects(instanceId: string, effects: readonly Effect[]): void {
     const s = this.s;
     for (const e of effects) {
+      const queued = queueChangeOf(instanceId, e);
+      if (queued) {
+        if ('schedule' in queued) this.queue.schedule(queued.schedule);
+        else this.queue.finish(queued.finish);
+      }
       switch (e.type) {
         case 'task.created': {
           const t = e.task;
@@ -442,6 +455,7 @@ function prepare(db: Database.Database) {
     insertDelivery: p(
       'INSERT INTO deliveries (delivery_id, instance_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
     ),
+    hasDelivery: p('SELECT 1 FROM deliveries WHERE delivery_id = ? AND instance_id = ?'),
     deliveredTo: p('SELECT instance_id FROM deliveries WHERE delivery_id = ? ORDER BY instance_id'),
     pendingOutboxes: p(
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE outbox IS NOT NULL ORDER BY id LIMIT ?`,

@@ -109,6 +109,52 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (delivery_id, instance_id)
   ) WITHOUT ROWID;
   `,
+  // 3: the job queue (timers and service-task jobs with leases, retries) and its incidents.
+  `
+  CREATE TABLE job_queue (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    payload TEXT,
+    instance_id TEXT,
+    element_id TEXT,
+    -- ready | done | incident | cancelled
+    state TEXT NOT NULL,
+    -- as scheduled; scheduling again with another due time makes the job due afresh
+    due_at INTEGER NOT NULL,
+    -- when it may run next; NULL once it has given up
+    next_run_at INTEGER,
+    attempts INTEGER NOT NULL,
+    max_attempts INTEGER NOT NULL,
+    last_error TEXT,
+    owner TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0,
+    -- incidents so far; the n-th has id '<job id>#<n>'
+    incidents INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX job_queue_due ON job_queue (next_run_at, id) WHERE state = 'ready';
+  CREATE INDEX job_queue_instance ON job_queue (instance_id);
+
+  CREATE TABLE incidents (
+    id TEXT PRIMARY KEY,
+    job_id TEXT NOT NULL,
+    instance_id TEXT,
+    element_id TEXT,
+    message TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    comment TEXT
+  );
+  CREATE INDEX incidents_created ON incidents (created_at, id);
+  CREATE INDEX incidents_instance ON incidents (instance_id, created_at);
+
+  -- What was waiting before the queue existed is queued (3 attempts, the default).
+  INSERT INTO job_queue (id, type, payload, instance_id, element_id, state, due_at, next_run_at, attempts, max_attempts)
+    SELECT id, 'bpmn:timer', json_object('dueAt', due_at), NULLIF(instance_id, ''), element_id, 'ready', due_at,
+      due_at, 0, 3 FROM timers;
+  INSERT INTO job_queue (id, type, instance_id, element_id, state, due_at, next_run_at, attempts, max_attempts)
+    SELECT id, type, instance_id, json_extract(doc, '$.elementId'), 'ready', created_at, created_at, 0,
+      max(1, coalesce(json_extract(doc, '$.retries'), 3)) FROM jobs;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
