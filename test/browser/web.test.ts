@@ -12,7 +12,7 @@
  * department's tasks or unmasked fields. Screenshots go to test/browser/artifacts/web/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,13 @@ let server: RunningServer;
 let dataDir: string;
 let browser: Browser;
 const pageErrors: string[] = [];
+/** Every page's console and network traffic, written to artifacts/web/trace.log for a failed run. */
+const trace: string[] = [];
+const t0 = Date.now();
+function note(page: string, line: string) {
+  trace.push(`${String(Date.now() - t0).padStart(7)} ms ${page} ${line}`);
+}
+let pages = 0;
 
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
@@ -47,8 +54,16 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
     acceptDownloads: true,
   });
   const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  const name = `p${++pages}`;
+  page.on('pageerror', (err) => (pageErrors.push(err.message), note(name, `pageerror ${err.message}`)));
+  page.on('request', (r) => {
+    const body = r.url().includes('/api/auth/') ? '' : (r.postData()?.slice(0, 300) ?? '');
+    note(name, `→ ${r.method()} ${r.url()} ${body}`);
+  });
+  page.on('requestfailed', (r) => note(name, `✗ ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => note(name, `← ${r.status()} ${r.request().method()} ${r.url()}`));
   page.on('console', (m) => {
+    note(name, `console.${m.type()} ${m.text()}`);
     if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text());
   });
   return { context, page };
@@ -125,34 +140,71 @@ async function fillCell(cell: ReturnType<Page['locator']>, value: unknown) {
   else await cell.locator('input').fill(String(value));
 }
 
-/** The business-startup unified form's JSON Schema, as the page got it (cached per page). */
-const schemas = new WeakMap<
-  Page,
-  Promise<{
-    properties: Record<
-      string,
-      {
-        items?: { properties?: Record<string, unknown>; enum?: string[] };
-        properties?: Record<string, { items: { enum: string[] } }>;
-      }
-    >;
-  }>
->();
-function formSchema(page: Page) {
-  let hit = schemas.get(page);
+/** The bundle each page works on: the one it picked last (business-startup before). */
+const bundleOn = new WeakMap<Page, string>();
+
+async function pickBundle(page: Page, code: string): Promise<void> {
+  await page.click(`[data-bundle=${code}]`);
+  bundleOn.set(page, code);
+  await page.locator('[data-testid=situation-form]').waitFor();
+}
+
+interface FormSchema {
+  properties: Record<
+    string,
+    {
+      items?: { properties?: Record<string, unknown>; enum?: string[] };
+      properties?: Record<string, { items: { enum: string[] } }>;
+    }
+  >;
+}
+/** The page's bundle's unified form JSON Schema, as the page gets it (cached per page and bundle). */
+const schemas = new WeakMap<Page, Map<string, Promise<FormSchema>>>();
+function formSchema(page: Page): Promise<FormSchema> {
+  const code = bundleOn.get(page) ?? 'business-startup';
+  const mine = schemas.get(page) ?? new Map<string, Promise<FormSchema>>();
+  schemas.set(page, mine);
+  let hit = mine.get(code);
   if (!hit) {
-    hit = page.evaluate(async () => {
+    hit = page.evaluate(async (bundle) => {
       const session = JSON.parse(sessionStorage.getItem('onething.session')!);
-      const res = await fetch('/api/bundles/business-startup/form', {
+      const res = await fetch(`/api/bundles/${bundle}/form`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
         body: JSON.stringify({ answers: {} }),
       });
-      return (await res.json()).schema;
-    });
-    schemas.set(page, hit);
+      return (await res.json()).schema as FormSchema;
+    }, code);
+    mine.set(code, hit);
   }
   return hit;
+}
+
+/** The applicant at the window and the situation questions (JSON Forms over the situation part). */
+async function answerSituation(
+  page: Page,
+  applicant: { name: string; idNumber: string; phone: string; account?: string },
+  situation: Record<string, unknown>,
+): Promise<void> {
+  await page.fill('input[name="applicant.name"]', applicant.name);
+  await page.fill('input[name="applicant.idNumber"]', applicant.idNumber);
+  await page.fill('input[name="applicant.phone"]', applicant.phone);
+  if (applicant.account) await page.fill('input[name="applicant.userId"]', applicant.account);
+  for (const [q, v] of Object.entries(situation)) {
+    const id = `#/properties/${q}`;
+    if (typeof v === 'boolean')
+      await page
+        .locator(`[id="${id}"] input[type=radio]`)
+        .nth(v ? 0 : 1)
+        .check();
+    else if (Array.isArray(v))
+      for (const x of v)
+        await page
+          .locator(`[id="${id}"] input[type=checkbox]`)
+          .nth(await optionIndex(page, `situation.${q}`, x))
+          .check();
+    else await page.selectOption(`[id="${id}-input"]`, String(v));
+  }
 }
 
 async function schemaItems(page: Page, path: string): Promise<Record<string, unknown> | undefined> {
@@ -239,6 +291,7 @@ maybe('web app in Chromium against the real server', () => {
   }, 240_000);
 
   afterAll(async () => {
+    writeFileSync(join(artifacts, 'trace.log'), trace.join('\n') + '\n');
     await browser?.close();
     await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -252,40 +305,71 @@ maybe('web app in Chromium against the real server', () => {
     await context.close();
   }, 60_000);
 
+  test('answers given faster than the form reports them are all kept, and the guide is asked for with all of them', async () => {
+    // JSON Forms reports a change 10 ms late and re-applies what it is handed: an answer given in
+    // that gap was once undone, and the guide then asked for it again (the flake of this test
+    // under load). Here the gap is hit on purpose, and the guide is asked for within it.
+    const { context, page } = await newPage();
+    await login(page, 'clerk1', '/clerk/new');
+    await pickBundle(page, 'business-startup');
+    const official = await optionIndex(page, 'situation.sealTypes', 'official');
+    const [asked, kept] = await Promise.all([
+      page.waitForRequest(
+        (r) => r.method() === 'POST' && r.url().endsWith('/form') && !!r.postData()?.includes('entityType'),
+      ),
+      page.evaluate(async (sealIndex) => {
+        const inputs = (q: string, type: string) =>
+          document.querySelectorAll<HTMLInputElement>(`[id="#/properties/${q}"] input[type=${type}]`);
+        const pick = (q: string, value: string) => {
+          const select = document.querySelector<HTMLSelectElement>(`[id="#/properties/${q}-input"]`)!;
+          select.value = value;
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+        };
+        inputs('foreignInvestor', 'radio')[1]!.click();
+        // The next answer exactly when the first one is reported.
+        await new Promise<void>((done) =>
+          setTimeout(() => (inputs('hiring', 'radio')[0]!.click(), done()), 10),
+        );
+        await new Promise((done) => setTimeout(done, 200));
+        // The rest, and the guide, in one go: sooner than any report.
+        pick('entityType', 'llc');
+        pick('premises', 'leased');
+        pick('invoices', 'ordinary');
+        inputs('sealTypes', 'checkbox')[sealIndex]!.click();
+        inputs('bankAppointment', 'radio')[0]!.click();
+        Array.from(document.querySelectorAll('button'))
+          .find((b) => b.textContent === '生成办事指南')!
+          .click();
+        await new Promise((done) => setTimeout(done, 200));
+        return {
+          foreignInvestor: inputs('foreignInvestor', 'radio')[1]!.checked,
+          hiring: inputs('hiring', 'radio')[0]!.checked,
+          bankAppointment: inputs('bankAppointment', 'radio')[0]!.checked,
+        };
+      }, official),
+    ]);
+    expect(kept).toEqual({ foreignInvestor: true, hiring: true, bankAppointment: true });
+    expect(asked.postDataJSON().answers).toEqual(sample.situation);
+    await page.locator('text=个性化办事指南').waitFor();
+    await context.close();
+  }, 60_000);
+
   test('the clerk answers the situation, fills the unified form and sees server errors next to fields', async () => {
     await login(clerk, 'clerk1');
     expect(clerk.url()).toMatch(/\/clerk$/);
     await shot(clerk, '01-clerk-home');
     await clerk.click('text=新建受理');
-    await clerk.click('[data-bundle=business-startup]');
-    await clerk.locator('[data-testid=situation-form]').waitFor();
-    await clerk.fill('input[name="applicant.name"]', APPLICANT.name);
-    await clerk.fill('input[name="applicant.idNumber"]', APPLICANT.idNumber);
-    await clerk.fill('input[name="applicant.phone"]', APPLICANT.phone);
-    await clerk.fill('input[name="applicant.userId"]', APPLICANT.account);
-    // The situation questions (JSON Forms over the situation part of the schema).
-    for (const [q, v] of Object.entries(sample.situation as Record<string, unknown>)) {
-      const id = `#/properties/${q}`;
-      if (typeof v === 'boolean')
-        await clerk
-          .locator(`[id="${id}"] input[type=radio]`)
-          .nth(v ? 0 : 1)
-          .check();
-      else if (Array.isArray(v))
-        for (const x of v)
-          await clerk
-            .locator(`[id="${id}"] input[type=checkbox]`)
-            .nth(await optionIndex(clerk, `situation.${q}`, x))
-            .check();
-      else await clerk.selectOption(`[id="${id}-input"]`, String(v));
-    }
-    // Under a loaded CI machine a click can land before the last answer is applied: ask again.
-    const guide = clerk.locator('text=个性化办事指南');
-    for (let attempt = 0; attempt < 3 && !(await guide.isVisible()); attempt++) {
-      await clerk.click('text=生成办事指南');
-      await guide.waitFor({ timeout: 10_000 }).catch(() => undefined);
-    }
-    await guide.waitFor();
+    await pickBundle(clerk, 'business-startup');
+    await answerSituation(clerk, APPLICANT, sample.situation as Record<string, unknown>);
+    await clerk.click('text=生成办事指南');
+    await clerk
+      .locator('text=个性化办事指南')
+      .waitFor()
+      .catch(async (err) => {
+        await shot(clerk, '02-guide-failed');
+        writeFileSync(join(artifacts, '02-guide-failed.html'), await clerk.content());
+        throw err;
+      });
     await shot(clerk, '02-situation-and-guide');
     await clerk.click('text=下一步：填写表单');
     await clerk.locator('[data-testid=unified-form]').waitFor();

@@ -57,6 +57,10 @@ export interface DepartmentTask {
   remainingWorkingDays?: number;
   timeStatus?: TimeLimitStatus;
   specialStep?: boolean;
+  /** 远程流转: the concrete office deciding it, and the venue that received the case and hands the result over. */
+  decidingDepartment?: string;
+  acceptedVenue?: string;
+  crossRegion?: boolean;
   /** Only the fields this department's items declare; sensitive values masked unless declared in full. */
   payload?: Record<string, unknown>;
   materials?: { id: string; name: Text; status: string }[];

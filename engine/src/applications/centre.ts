@@ -997,6 +997,9 @@ export class Centre implements CentreApi {
       view.timeStatus = state.status;
     }
     if (item.specialStep) view.specialStep = true;
+    if (item.decidingDepartment) view.decidingDepartment = item.decidingDepartment;
+    if (app.acceptedVenue) view.acceptedVenue = app.acceptedVenue;
+    if (item.crossRegion) view.crossRegion = true;
     if (withDetails) {
       view.materials = app.materials
         .filter((m) => m.items.includes(item.item))

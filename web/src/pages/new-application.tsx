@@ -5,8 +5,7 @@
  * the decision: accept (受理), return with one complete notice (一次性告知), or refuse.
  * The form data stays in the page: the server hands clerks masked copies of sensitive fields.
  */
-import { useMemo, useState } from 'react';
-import { JsonForms } from '@jsonforms/react';
+import { useMemo, useRef, useState } from 'react';
 import type { UISchemaElement } from '@jsonforms/core';
 import type {
   Applicant,
@@ -19,6 +18,7 @@ import type {
 } from '../api.js';
 import { useApp } from '../context.js';
 import { ErrorBanner, FieldError, Loading, Section, useCommand, useLoad } from '../components/common.js';
+import { LiveForm } from '../components/live-form.js';
 import {
   initialChoices,
   materialInputs,
@@ -157,6 +157,9 @@ function SituationStep({
   const { api, t, tx, lang } = useApp();
   const [applicant, setApplicant] = useState<Applicant>(draft.applicant);
   const [answers, setAnswers] = useState<Record<string, unknown>>(draft.answers);
+  /** The answers on the screen, ahead of `answers` by JSON Forms' 10 ms report. */
+  const onScreen = useRef<unknown>(draft.answers);
+  const given = () => (onScreen.current ?? {}) as Record<string, unknown>;
   const [guide, setGuide] = useState<MergeResult | undefined>(draft.guide);
   const [guideFor, setGuideFor] = useState<string>(draft.guide ? JSON.stringify(draft.answers) : '');
   const { busy, error, setError, run } = useCommand();
@@ -183,7 +186,7 @@ function SituationStep({
     if (!applicant.name.trim()) out.push({ field: 'applicant.name', message: req });
     if (!applicant.idNumber.trim()) out.push({ field: 'applicant.idNumber', message: req });
     for (const q of draft.detail!.definition.questions) {
-      if (answers[q.id] === undefined && q.type !== 'multiChoice')
+      if (given()[q.id] === undefined && q.type !== 'multiChoice')
         out.push({
           field: `situation.${q.id}`,
           label: q.label,
@@ -197,9 +200,10 @@ function SituationStep({
       const found = check().filter((p) => p.field.startsWith('situation.'));
       setMissing(found);
       if (found.length) return undefined;
-      const g = await api.form(draft.bundle!.code, answers);
+      const asked = given();
+      const g = await api.form(draft.bundle!.code, asked);
       setGuide(g);
-      setGuideFor(JSON.stringify(answers));
+      setGuideFor(JSON.stringify(asked));
       return g;
     });
   const next = async () => {
@@ -208,8 +212,8 @@ function SituationStep({
     setError(null);
     if (found.length) return;
     let g = guide;
-    if (!g || guideFor !== JSON.stringify(answers)) g = await loadGuide();
-    if (g) onNext({ applicant, answers, guide: g });
+    if (!g || guideFor !== JSON.stringify(given())) g = await loadGuide();
+    if (g) onNext({ applicant, answers: given(), guide: g });
   };
   const set = (patch: Partial<Applicant>) => setApplicant((a) => ({ ...a, ...patch }));
   return (
@@ -273,7 +277,8 @@ function SituationStep({
       </Section>
       <Section title={t('wizard.situation')}>
         <div className="jsonforms" data-testid="situation-form">
-          <JsonForms
+          <LiveForm
+            latest={onScreen}
             schema={schema}
             uischema={uischema}
             data={answers}
@@ -375,6 +380,8 @@ function FormStep({
   const { api, t, lang } = useApp();
   const form = draft.form!;
   const [data, setData] = useState<Record<string, unknown>>({ ...draft.data, situation: draft.answers });
+  /** The form on the screen, ahead of `data` by JSON Forms' 10 ms report. */
+  const onScreen = useRef<unknown>(data);
   const [mode, setMode] = useState<'ValidateAndHide' | 'ValidateAndShow'>('ValidateAndHide');
   const [clientErrors, setClientErrors] = useState(0);
   const { busy, error, run } = useCommand();
@@ -392,7 +399,7 @@ function FormStep({
   const next = () => {
     setMode('ValidateAndShow');
     return run(async () => {
-      const { situation: _s, ...fields } = data;
+      const { situation: _s, ...fields } = (onScreen.current ?? {}) as Record<string, unknown>;
       let app = draft.application;
       if (!app)
         app = await api.createApplication({
@@ -412,7 +419,8 @@ function FormStep({
     <Section title={t('wizard.form')}>
       <p className="hint">{t('wizard.formHint')}</p>
       <div className="jsonforms unified-form" data-testid="unified-form">
-        <JsonForms
+        <LiveForm
+          latest={onScreen}
           schema={schema}
           uischema={uischema}
           data={data}
