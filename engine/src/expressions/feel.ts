@@ -78,7 +78,7 @@ function build(source: string): CompiledExpression {
 function narrowerFor(body: string): ((context: Record<string, unknown>) => Record<string, unknown>) | null {
   const names = new Set<string>();
   try {
-    parseExpression(body).iterate({
+    parseExpression(body, {}, undefined).iterate({
       enter(node) {
         if (node.name === 'VariableName') names.add(body.slice(node.from, node.to));
       },
