@@ -102,6 +102,12 @@ describe('received at 香洲, decided in 斗门 (异地收件、远程流转、�
     const task = encodeURIComponent(taskId(appId, 'enterprise-registration'));
     const view = await s.ok('GET', `/api/tasks/${task}`, { as: 'doumen-market-regulation1' });
     expect(view.payload).toEqual(expect.any(Object));
+    // 远程流转: the deciding office knows where the result goes back.
+    expect(view).toMatchObject({
+      decidingDepartment: '440403-market-regulation',
+      acceptedVenue: 'xiangzhou-centre',
+      crossRegion: true,
+    });
     expectProblem(await s.call('GET', `/api/tasks/${task}`, { as: 'market-regulation1' }), 404);
     expectProblem(await s.call('GET', `/api/applications/${appId}`, { as: 'market-regulation1' }), 404);
     expectProblem(
