@@ -172,6 +172,8 @@ export async function start(
   const rectifications = new RectificationDesk({ docs, timeLimits });
   const reopened = await rectifications.reconcile();
   if (reopened) logger.info({ reopened }, 'opened rectification cases a previous run missed');
+  const rescoped = await centre.reprojectUnscopedTasks();
+  if (rescoped) logger.info({ rescoped }, 'department inbox rows of earlier cases scoped by region (属地)');
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 

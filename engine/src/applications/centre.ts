@@ -836,6 +836,22 @@ export class Centre implements CentreApi {
 
   // ── periodic work ───────────────────────────────────────────────────────────────────
 
+  /**
+   * Inbox rows written before 属地 scoping have no decider fields, so no department user with a
+   * region would find them: rebuild them from their applications (the server does this at start).
+   */
+  async reprojectUnscopedTasks(): Promise<number> {
+    const rows = await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, { where: { deciderRegion: null } });
+    let rebuilt = 0;
+    for (const id of new Set(rows.map((r) => r.applicationId))) {
+      const app = await this.docs.get<Application>(APPLICATIONS, id);
+      if (!app || !Object.keys(taskScopeFields(app, app.items[0]!)).length) continue;
+      await this.projectTasks(app);
+      rebuilt++;
+    }
+    return rebuilt;
+  }
+
   async sweep(now: number = this.clock()): Promise<{ terminated: number; recoloured: number }> {
     let terminated = 0;
     let recoloured = 0;
