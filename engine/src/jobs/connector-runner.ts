@@ -8,19 +8,24 @@
  * The `Idempotency-Key` is the engine job id: the same on every attempt of a job, so a department
  * system that honours it does the work once even when an answer was lost or a job was taken over.
  *
- * The source defaults to memory (per process: attempts start again after a restart, finished jobs
- * stay listed there); a durable JobSource from the store can be passed once the store carries
- * jobs, for leases across nodes. Several nodes with memory sources may each call once; the key
- * keeps that to one effect and only the first completion counts.
+ * The source is the store's durable job queue (engine.store.queue): its projections queue each
+ * connector job, the lease keeps a job with one engine node at a time, and attempts survive a
+ * restart. `feed` also hands over open connector jobs the queue lacks (any other source given).
+ * Should two nodes still call for one job (a lease taken over from a slow node), the key keeps it
+ * to one effect and only the first completion counts.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Engine } from '../index.js';
+import type { Engine, Job, Variables } from '../index.js';
 import { CONNECTOR_JOB_TYPE, MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
 import type { InstanceState } from '../runtime/state.js';
-import { callDepartment, ConnectorFailure, type ConnectorOptions } from './connector.js';
+import {
+  callDepartment,
+  ConnectorFailure,
+  type ConnectorOptions,
+  type ConnectorOutcome,
+} from './connector.js';
 import type { ClaimedJob, JobSource, NewJob } from './job-source.js';
-import { MemoryJobSource } from './memory-job-source.js';
 import { DEFAULT_MAX_ATTEMPTS, type BackoffPolicy } from './retry.js';
 import { JobWorker, type JobHandler, type RunReport } from './worker.js';
 
@@ -47,13 +52,15 @@ export class ConnectorRunner {
 
   constructor(options: ConnectorRunnerOptions) {
     this.engine = options.engine;
-    this.source = options.source ?? new MemoryJobSource();
+    this.source = options.source ?? options.engine.store.queue;
     this.batchSize = options.batchSize ?? 10;
     const { run, onIncident } = connectorJobHandlers(options.engine, options);
     this.worker = new JobWorker({
       source: this.source,
       owner: options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
       handlers: { [CONNECTOR_JOB_TYPE]: run },
+      // The queue is shared with the engine's timers and other services: take only connector jobs.
+      types: [CONNECTOR_JOB_TYPE],
       clock: options.clock ?? Date.now,
       // Longer than the longest call, so a slow department system does not lose its job to another node.
       leaseMs: (MAX_CONNECTOR_TIMEOUT_SECONDS + 60) * 1000,
@@ -131,17 +138,9 @@ export function connectorJobHandlers(
   async function run(claimed: ClaimedJob): Promise<void> {
     const job = await engine.store.getJob(claimed.id);
     if (!job) return; // completed, cancelled or interrupted meanwhile
-    const record = await engine.store.getInstance(job.instanceId);
-    if (!record || !isCurrentJob(record.state, job.id)) return;
-    const plan = await engine.plan(record.processId, record.version);
-    const spec = plan.nodes[plan.byId.get(job.elementId) ?? -1]?.connector;
-    if (!spec) {
-      await engine.failJob(job.id, { message: `${job.elementId} has no connector (gov:url)` });
-      return;
-    }
     let outcome;
     try {
-      outcome = await callDepartment(spec, job.variables, job.id, options);
+      outcome = await attemptConnectorJob(engine, job, options);
     } catch (err) {
       if (err instanceof ConnectorFailure && err.permanent) {
         await engine.failJob(job.id, { message: err.message });
@@ -149,11 +148,9 @@ export function connectorJobHandlers(
       }
       throw err;
     }
+    if (outcome === 'stale') return;
     if (outcome.kind === 'bpmnError') {
-      await engine.throwError(job.id, {
-        errorCode: outcome.errorCode,
-        variables: { connectorError: { status: outcome.status, message: outcome.message } },
-      });
+      await engine.throwError(job.id, { errorCode: outcome.errorCode, variables: connectorErrorOf(outcome) });
       return;
     }
     await engine.completeJob(job.id, { variables: outcome.variables });
@@ -167,6 +164,28 @@ export function connectorJobHandlers(
   }
 
   return { run, onIncident };
+}
+
+/**
+ * Calls the department system once for an engine job, with the connector of its task; 'stale'
+ * when the instance no longer waits on the job. Throws ConnectorFailure when the call failed.
+ */
+export async function attemptConnectorJob(
+  engine: Engine,
+  job: Job,
+  options: ConnectorOptions,
+): Promise<ConnectorOutcome | 'stale'> {
+  const record = await engine.store.getInstance(job.instanceId);
+  if (!record || !isCurrentJob(record.state, job.id)) return 'stale';
+  const plan = await engine.plan(record.processId, record.version);
+  const spec = plan.nodes[plan.byId.get(job.elementId) ?? -1]?.connector;
+  if (!spec) throw new ConnectorFailure(`${job.elementId} has no connector (gov:url)`, true);
+  return callDepartment(spec, job.variables, job.id, options);
+}
+
+/** The variables a refusal turned BPMN error carries, for the path that handles it. */
+export function connectorErrorOf(outcome: { status: number; message: string }): Variables {
+  return { connectorError: { status: outcome.status, message: outcome.message } };
 }
 
 /**

@@ -15,6 +15,8 @@ import { attrs, chain, endEvent, error, model, startEvent, userTask } from '../t
 import { fakeClock, SECOND, type FakeClock } from '../testing/harness.js';
 import { CONNECTOR_ORIGINS_ENV, parseAllowedOrigins } from './connector.js';
 import { ConnectorRunner } from './connector-runner.js';
+import { connectorService } from './connector-service.js';
+import { CONNECTOR_JOB_TYPE } from '../model/connector-spec.js';
 
 /** What the stub does with a call that has no stored result yet. */
 type Behaviour = 'ok' | 'fail' | 'work-then-drop' | 'slow' | 'reject';
@@ -145,7 +147,8 @@ describe('service-task connector', () => {
     clock.advance(10 * SECOND);
     expect(await r.runOnce()).toMatchObject({ claimed: 0 });
     clock.advance(10 * SECOND);
-    expect(await r.runOnce()).toMatchObject({ claimed: 1, completed: 1 });
+    // Done: the engine's completion also finishes the job in the queue.
+    expect(await r.runOnce()).toMatchObject({ claimed: 1, retried: 0, incidents: 0 });
     expect(await r.drain()).toMatchObject({ claimed: 0 });
 
     expect(stub.calls).toHaveLength(3);
@@ -180,7 +183,7 @@ describe('service-task connector', () => {
     } finally {
       await otherStore.close();
     }
-    // However many calls reached it (usually one from each), they carried one key and did one effect.
+    // They share the store's queue, so one of them has the job; whatever reached the stub carried one key and did one effect.
     expect(new Set(stub.calls.map((c) => c.key)).size).toBe(1);
     expect(stub.effects).toHaveLength(1);
     const after = await engine.instance(v.id);
@@ -230,7 +233,7 @@ describe('service-task connector', () => {
 
     stub.then = 'ok';
     await engine.resolveIncident(v.id);
-    expect(await r.drain()).toMatchObject({ completed: 1 });
+    expect(await r.drain()).toMatchObject({ claimed: 1, retried: 0, incidents: 0 });
     expect(await r.drain()).toMatchObject({ claimed: 0 });
     expect(stub.calls).toHaveLength(4);
     expect(stub.effects).toHaveLength(1);
@@ -293,7 +296,7 @@ describe('service-task connector', () => {
       },
     );
     const [job] = await engine.jobs({ instanceId: v.id });
-    expect(await runner().drain()).toMatchObject({ completed: 1 });
+    expect(await runner().drain()).toMatchObject({ claimed: 1, retried: 0, incidents: 0 });
 
     expect(stub.calls).toHaveLength(1);
     const call = stub.calls[0]!;
@@ -339,6 +342,55 @@ describe('service-task connector', () => {
     await runner().drain();
     const after = await engine.instance(v.id);
     expect(after.incident?.message).toMatch(/gov:result must give a context.*"R-1"/);
+  });
+});
+
+describe('connector as an engine ServiceHandler', () => {
+  it('runDueJobs calls it: the answer is mapped, a refusal is the BPMN error, failures end in an incident', async () => {
+    const stub = new DepartmentStub();
+    await stub.listen();
+    const clock = fakeClock();
+    const engine: Engine = createEngine({
+      clock: clock.now,
+      services: { [CONNECTOR_JOB_TYPE]: connectorService(() => engine, { allowedOrigins: [stub.origin] }) },
+    });
+    try {
+      const boundary = `<bpmn:boundaryEvent id="refused" attachedToRef="askTax"><bpmn:errorEventDefinition errorRef="E_REFUSED"/></bpmn:boundaryEvent>
+        <bpmn:userTask id="fixByHand"/><bpmn:endEvent id="handled"/>${chain('refused', 'fixByHand', 'handled')}`;
+      await engine.deploy(
+        connectorModel(
+          {
+            url: `${stub.origin}/tax`,
+            result: '= {receipt: response.receipt}',
+            errorCode: 'REFUSED',
+            retries: 2,
+          },
+          boundary,
+        ),
+      );
+      const ok = await engine.start('taxcheck');
+      await engine.runDueJobs(clock.now());
+      const done = await engine.instance(ok.id);
+      expect(done.variables).toMatchObject({ receipt: 'R-1' });
+      expect(done.openTasks.map((t) => t.elementId)).toEqual(['review']);
+
+      stub.then = 'reject';
+      const refused = await engine.start('taxcheck');
+      await engine.runDueJobs(clock.now());
+      const caught = await engine.instance(refused.id);
+      expect(caught.openTasks.map((t) => t.elementId)).toEqual(['fixByHand']);
+      expect(caught.variables['connectorError']).toMatchObject({ status: 422 });
+
+      stub.then = 'fail';
+      const failing = await engine.start('taxcheck');
+      for (let i = 0; i < 5; i++) await engine.runDueJobs(clock.advance(60 * SECOND));
+      const failed = await engine.instance(failing.id);
+      expect(failed.status).toBe('incident');
+      expect(failed.incident!.message).toMatch(/answered 503/);
+      expect(stub.calls.length).toBeLessThanOrEqual(2 + 2);
+    } finally {
+      await stub.close();
+    }
   });
 });
 
