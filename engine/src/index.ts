@@ -229,11 +229,11 @@ class EngineShell implements Engine {
   async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
     const plan = await this.plan(processId, options.version);
     const id = this.newId();
-    await this.startInstance(plan, id, {
+    const committed = await this.startInstance(plan, id, {
       ...(options.variables ? { variables: options.variables } : {}),
       ...(options.businessKey !== undefined ? { businessKey: options.businessKey } : {}),
     });
-    return this.instance(id);
+    return this.viewAfter(id, committed);
   }
 
   private async startInstance(
@@ -246,7 +246,7 @@ class EngineShell implements Engine {
       startNode?: number;
     },
     delivery?: string,
-  ): Promise<void> {
+  ): Promise<InstanceRecord | undefined> {
     const { state, effects } = step(
       plan,
       null,
@@ -263,7 +263,9 @@ class EngineShell implements Engine {
     stampDeliveries(state.id, 1, effects);
     const record = recordOf(state, 1, effects);
     if (delivery !== undefined) record.delivery = delivery;
-    await this.finish(record.id, 1, await this.persist(record, null));
+    const left = await this.persist(record, null);
+    await this.finish(record.id, 1, left);
+    return followUpsOf(left).length ? undefined : record;
   }
 
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
@@ -271,8 +273,9 @@ class EngineShell implements Engine {
     if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
     if (task.state !== 'open')
       throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
+    let committed: InstanceRecord | undefined;
     try {
-      await this.command(task.instanceId, {
+      committed = await this.command(task.instanceId, {
         type: 'completeTask',
         waitId: taskId,
         ...(options.variables ? { variables: options.variables } : {}),
@@ -286,29 +289,33 @@ class EngineShell implements Engine {
       }
       throw err;
     }
-    return this.instance(task.instanceId);
+    return this.viewAfter(task.instanceId, committed);
   }
 
   async throwError(id: string, options: { errorCode: string; variables?: Variables }): Promise<InstanceView> {
     const owner = (await this.store.getTask(id)) ?? (await this.store.getJob(id));
     if (!owner) throw new CommandError('notFound', `task or job ${id} does not exist`);
-    await this.command(owner.instanceId, { type: 'throwError', waitId: id, ...options });
-    return this.instance(owner.instanceId);
+    const committed = await this.command(owner.instanceId, { type: 'throwError', waitId: id, ...options });
+    return this.viewAfter(owner.instanceId, committed);
   }
 
   async completeJob(jobId: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
     const job = await this.store.getJob(jobId);
     if (!job) throw new CommandError('notFound', `job ${jobId} does not exist`);
-    await this.command(job.instanceId, { type: 'completeJob', waitId: jobId, ...options });
-    return this.instance(job.instanceId);
+    const committed = await this.command(job.instanceId, { type: 'completeJob', waitId: jobId, ...options });
+    return this.viewAfter(job.instanceId, committed);
   }
 
   async failJob(jobId: string, options: { message: string; errorCode?: string }): Promise<InstanceView> {
     if (options.errorCode !== undefined) return this.throwError(jobId, { errorCode: options.errorCode });
     const job = await this.store.getJob(jobId);
     if (!job) throw new CommandError('notFound', `job ${jobId} does not exist`);
-    await this.command(job.instanceId, { type: 'failJob', waitId: jobId, message: options.message });
-    return this.instance(job.instanceId);
+    const committed = await this.command(job.instanceId, {
+      type: 'failJob',
+      waitId: jobId,
+      message: options.message,
+    });
+    return this.viewAfter(job.instanceId, committed);
   }
 
   correlate(messageName: string, options: CorrelateOptions = {}): Promise<CorrelateResult> {
@@ -532,18 +539,29 @@ class EngineShell implements Engine {
   }
 
   async cancel(id: string): Promise<InstanceView> {
-    await this.command(id, { type: 'cancel' });
-    return this.instance(id);
+    return this.viewAfter(id, await this.command(id, { type: 'cancel' }));
   }
 
   async resolveIncident(id: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
-    await this.command(id, { type: 'resolveIncident', ...options });
-    return this.instance(id);
+    return this.viewAfter(id, await this.command(id, { type: 'resolveIncident', ...options }));
   }
 
   async instance(id: string): Promise<InstanceView> {
     const record = await this.store.getInstance(id);
     if (!record) throw new CommandError('notFound', `instance ${id} does not exist`);
+    return this.viewOf(record);
+  }
+
+  /**
+   * The view after a command: built from the record the command just committed when it left no
+   * follow-ups (nothing else in this process can have changed the instance since), which saves
+   * reading back what was just written; read afresh otherwise (a called child may have answered).
+   */
+  private viewAfter(id: string, committed: InstanceRecord | undefined): Promise<InstanceView> {
+    return committed ? this.viewOf(committed) : this.instance(id);
+  }
+
+  private async viewOf(record: InstanceRecord): Promise<InstanceView> {
     const s = record.state;
     const view: InstanceView = {
       id: s.id,
@@ -554,7 +572,7 @@ class EngineShell implements Engine {
       // Views are snapshots: what a caller does to them never reaches the instance.
       variables: deepCopy(s.scopes.root?.vars ?? {}),
       openTasks: deepCopy(Object.values(s.tasks)),
-      history: await this.store.history(id),
+      history: await this.store.history(record.id),
       startedAt: s.startedAt,
     };
     if (s.businessKey !== undefined) view.businessKey = s.businessKey;
@@ -579,9 +597,11 @@ class EngineShell implements Engine {
     instanceId: string,
     command: Exclude<Command, { type: 'start' }>,
     delivery?: string,
-  ): Promise<void> {
+  ): Promise<InstanceRecord | undefined> {
     const saved = await this.serialised(instanceId, () => this.commandNow(instanceId, command, delivery));
-    if (saved) await this.finish(instanceId, saved.rev, saved.left);
+    if (!saved) return undefined;
+    await this.finish(instanceId, saved.record.rev, saved.left);
+    return followUpsOf(saved.left).length ? undefined : saved.record;
   }
 
   private serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
@@ -596,12 +616,12 @@ class EngineShell implements Engine {
     return run;
   }
 
-  /** The saved rev and what its outbox still holds, or undefined when the delivery was applied already. */
+  /** The saved record and what its outbox still holds, or undefined when the delivery was applied already. */
   private async commandNow(
     instanceId: string,
     command: Exclude<Command, { type: 'start' }>,
     delivery: string | undefined,
-  ): Promise<{ rev: number; left: Effect[] } | undefined> {
+  ): Promise<{ record: InstanceRecord; left: Effect[] } | undefined> {
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
@@ -618,7 +638,7 @@ class EngineShell implements Engine {
       const next = recordOf(state, rev, outbox);
       if (delivery !== undefined) next.delivery = delivery;
       try {
-        return { rev, left: await this.persist(next, record.rev) };
+        return { record: next, left: await this.persist(next, record.rev) };
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
         throw err;
