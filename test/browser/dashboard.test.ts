@@ -122,7 +122,9 @@ async function departmentRows(page: Page): Promise<Record<string, string[]>> {
     Object.fromEntries(
       rows.map((r) => [
         r.getAttribute('data-department'),
-        [...r.querySelectorAll('td')].slice(1, 5).map((td) => td.textContent ?? ''),
+        Array.from(r.querySelectorAll('td'))
+          .slice(1, 5)
+          .map((td) => td.textContent ?? ''),
       ]),
     ),
   );

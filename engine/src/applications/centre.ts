@@ -51,6 +51,7 @@ import {
 import {
   canSee,
   cityOf,
+  deciderRegionOf,
   decides,
   listScope,
   requireRole,
@@ -845,7 +846,7 @@ export class Centre implements CentreApi {
     let rebuilt = 0;
     for (const id of new Set(rows.map((r) => r.applicationId))) {
       const app = await this.docs.get<Application>(APPLICATIONS, id);
-      if (!app || !Object.keys(taskScopeFields(app, app.items[0]!)).length) continue;
+      if (!app || !app.items.some((i) => deciderRegionOf(app, i))) continue;
       await this.projectTasks(app);
       rebuilt++;
     }
