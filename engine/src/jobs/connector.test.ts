@@ -1,16 +1,15 @@
 /**
  * The service-task connector against a real department-system stub: an HTTP server on 127.0.0.1
  * that does its work once per Idempotency-Key and answers a repeated key with the stored result.
- * The engine runs on a SQLite file; the runner's clock is fake so backoff delays are stepped over.
+ * The engine runs on a SQLite file and on the MongoDB-wire test server; the runner's clock is fake
+ * so backoff delays are stepped over.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createEngine, type Engine } from '../index.js';
 import { validate } from '../model/index.js';
-import { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/port.js';
+import { DURABLE, dropStore, sqlite } from '../../../test/store/stores.js';
 import { attrs, chain, endEvent, error, model, startEvent, userTask } from '../testing/bpmn.js';
 import { fakeClock, SECOND, type FakeClock } from '../testing/harness.js';
 import { CONNECTOR_ORIGINS_ENV, parseAllowedOrigins } from './connector.js';
@@ -99,10 +98,10 @@ function connectorModel(task: Record<string, string | number | undefined>, bound
   );
 }
 
-describe('service-task connector', () => {
+describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector on %s', (_kind, factory) => {
   let stub: DepartmentStub;
-  let dir: string;
-  let store: SqliteStore;
+  let location: string;
+  let store: Store;
   let engine: Engine;
   let clock: FakeClock;
   const backoff = { baseMs: 10 * SECOND, factor: 2, maxMs: 600 * SECOND };
@@ -112,15 +111,15 @@ describe('service-task connector', () => {
   beforeEach(async () => {
     stub = new DepartmentStub();
     await stub.listen();
-    dir = mkdtempSync(join(tmpdir(), 'onething-connector-'));
-    store = new SqliteStore(join(dir, 'engine.db'));
+    location = factory.location('connector');
+    store = await factory.open(location);
     clock = fakeClock();
     engine = createEngine({ store, clock: clock.now });
   });
   afterEach(async () => {
     await stub.close();
+    await dropStore(store);
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   async function started(task: Record<string, string | number | undefined>, variables = {}, boundary = '') {
@@ -160,13 +159,13 @@ describe('service-task connector', () => {
     expect(after.history.filter((h) => h.type === 'job.completed')).toHaveLength(1);
   });
 
-  it('two engines on one SQLite file, each with a runner: the work is done once and the task completes once', async () => {
+  it('two engines on one store, each with a runner: the work is done once and the task completes once', async () => {
     const v = await started({
       url: `${stub.origin}/tax`,
       body: '= {n: 1}',
       result: '= {receipt: response.receipt}',
     });
-    const otherStore = new SqliteStore(join(dir, 'engine.db'));
+    const otherStore = await factory.open(location);
     try {
       const other = createEngine({ store: otherStore, clock: clock.now });
       const second = new ConnectorRunner({
@@ -460,3 +459,5 @@ describe('connector model validation', () => {
     );
   });
 });
+
+afterAll(() => sqlite.cleanup());
