@@ -229,6 +229,10 @@ maybe('supervisor dashboard in Chromium: the figures are the server’s', () => 
     expect(
       await page.$$eval('select[name=region] option', (os) => os.map((o) => o.getAttribute('value'))),
     ).toEqual(['', home, other].sort());
+    // …named from the service network's region tree.
+    const regions = await (await fetch(`${server.url}/api/network/regions`)).json();
+    const name = regions.items.find((r: Json) => r.code === other).name.zh as string;
+    expect(await page.textContent(`select[name=region] option[value="${other}"]`)).toBe(`${name} ${other}`);
     await page.selectOption('select[name=region]', other);
     const district = await expectFigures(page, 'supervisor1', `?region=${other}`);
     expect(district).toMatchObject({ applications: 1, finished: 0 });

@@ -29,6 +29,19 @@ function search(filter: DashboardFilter, extra: Record<string, string> = {}): st
 export const loadAggregates = (api: Api, filter: DashboardFilter) =>
   api.request<AggregateReport>('GET', `/api/metrics/aggregates${search(filter)}`);
 
+/** Names of the service network's regions by division code; none when the server has no network. */
+export async function loadRegionNames(api: Api): Promise<Record<string, { zh: string; en: string }>> {
+  try {
+    const { items } = await api.request<{ items: { code: string; name: { zh: string; en: string } }[] }>(
+      'GET',
+      '/api/network/regions',
+    );
+    return Object.fromEntries(items.map((r) => [r.code, r.name]));
+  } catch {
+    return {};
+  }
+}
+
 /** Fetches the server's CSV (bytes as sent, BOM included) and hands it to the browser as a download. */
 export async function downloadCsv(api: Api, filter: DashboardFilter, table: CsvTable): Promise<void> {
   const res = await fetch(`/api/metrics/aggregates/csv${search(filter, { table })}`, {

@@ -20,7 +20,13 @@ import { useCatalogue } from '../components/catalogue.js';
 import { Chart } from '../components/chart.js';
 import { fieldMessage } from '../lib/problems.js';
 import { timeStatusStyle } from '../lib/time-status.js';
-import { downloadCsv, loadAggregates, type CsvTable, type DashboardFilter } from './dashboard-data.js';
+import {
+  downloadCsv,
+  loadAggregates,
+  loadRegionNames,
+  type CsvTable,
+  type DashboardFilter,
+} from './dashboard-data.js';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const days = (x: number | null) => (x === null ? '—' : x > 0 && x < 0.01 ? '<0.01' : x.toFixed(2));
@@ -31,6 +37,8 @@ export function Dashboard() {
   const [filter, setFilter] = useState<DashboardFilter>({ from: '', to: '', region: '' });
   const data = useLoad(() => loadAggregates(api, filter), [filter.from, filter.to, filter.region]);
   const exporting = useCommand();
+  const regionNames = useLoad(() => loadRegionNames(api), []).data ?? {};
+  const regionLabel = (code: string) => (regionNames[code] ? `${tx(regionNames[code]!)} ${code}` : code);
   const [regions, setRegions] = useState<string[]>([]);
   const figures = data.data;
   // The region list comes with the figures (districts with cases in the supervisor's scope).
@@ -160,7 +168,7 @@ export function Dashboard() {
         <div className="card-actions">
           <span className="muted small">
             {figures ? t('dash.asOf', { time: formatTime(figures.generatedAt) }) : ''} ·{' '}
-            {session?.user.region ?? ''}
+            {session?.user.region ? regionLabel(session.user.region) : ''}
           </span>
           <button type="button" className="link" onClick={data.reload}>
             {t('common.refresh')}
@@ -201,7 +209,7 @@ export function Dashboard() {
             <option value="">{t('dash.allRegions')}</option>
             {regions.map((r) => (
               <option key={r} value={r}>
-                {r}
+                {regionLabel(r)}
               </option>
             ))}
           </select>
