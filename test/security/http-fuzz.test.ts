@@ -234,6 +234,7 @@ function paramArb(template: string): fc.Arbitrary<string> {
     );
   }
   if (template.includes(':instanceId')) return fc.constantFrom(...HOSTILE_IDS);
+  if (template.includes(':userId')) return fc.constantFrom('applicant2', 'nobody', ...HOSTILE_IDS);
   return fc.constantFrom(ids.draft, ids.submitted, ids.accepted, ids.delivered, ...HOSTILE_IDS);
 }
 
@@ -367,9 +368,13 @@ function headersFor(as: string | undefined, extra: Record<string, string> = {}):
   };
 }
 
+/** Log-out revokes the token it is called with: it gets tokens of its own (`logout:<role>`). */
+const SESSION_ENDING = new Set(['auth.logout']);
+
 function userFor(route: RouteDef, pick: number): string | undefined {
   if (route.roles === 'public') return undefined;
-  return USER_OF[route.roles[pick % route.roles.length]!];
+  const role = route.roles[pick % route.roles.length]!;
+  return SESSION_ENDING.has(route.operationId) ? `logout:${role}` : USER_OF[role];
 }
 
 beforeAll(async () => {
@@ -377,6 +382,10 @@ beforeAll(async () => {
   process.on('unhandledRejection', onCrash);
   s = await startCentreServer({ bundles: ['business-startup'] });
   for (const u of new Set(Object.values(USER_OF))) tokens[u] = await s.token(u);
+  for (const [role, u] of Object.entries(USER_OF)) {
+    const actor = { ...s.users.get(u)!, userId: `fuzz-${role}` };
+    tokens[`logout:${role}`] = (await s.tokens.issue(actor)).access_token;
+  }
   ids.draft = await s.caseIn('draft');
   ids.submitted = await s.caseIn('submitted');
   ids.accepted = await s.caseIn('accepted');
