@@ -84,6 +84,9 @@ const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
   ['businessKey', 'business_key', '='],
 ];
 
+/** Instances whose parsed history a store keeps (see `histories`). */
+const CACHED_HISTORIES = 1000;
+
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly file: string;
@@ -91,6 +94,13 @@ export class SqliteStore implements Store {
   readonly queue: SqliteJobSource;
   private readonly s: ReturnType<typeof prepare>;
   private readonly queries = new Map<string, Statement>();
+  /**
+   * Parsed history of the instances read last (least recently read dropped first). History only
+   * grows, and each commit appends entries after every one committed before it, so a read asks
+   * only for the entries after the last it has: a view per command no longer re-reads and
+   * re-parses the whole history.
+   */
+  private readonly histories = new Map<string, HistoryEntry[]>();
   private readonly commitTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
   >;
@@ -378,9 +388,16 @@ export class SqliteStore implements Store {
     }));
   }
   async history(instanceId: string) {
-    return (this.s.history.all(instanceId) as { doc: string }[]).map(
-      (r) => JSON.parse(r.doc) as HistoryEntry,
-    );
+    let entries = this.histories.get(instanceId);
+    const rows = this.s.historyAfter.all(instanceId, entries?.at(-1)?.seq ?? -1) as { doc: string }[];
+    if (rows.length || !entries) {
+      const added = rows.map((r) => JSON.parse(r.doc) as HistoryEntry);
+      entries = entries ? entries.concat(added) : added;
+    }
+    this.histories.delete(instanceId);
+    this.histories.set(instanceId, entries);
+    if (this.histories.size > CACHED_HISTORIES) this.histories.delete(this.histories.keys().next().value!);
+    return entries.slice();
   }
 
   async close(): Promise<void> {
@@ -500,7 +517,7 @@ function prepare(db: Database.Database) {
     ),
 
     insertHistory: p('INSERT INTO history (instance_id, seq, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    history: p('SELECT doc FROM history WHERE instance_id = ? ORDER BY seq'),
+    historyAfter: p('SELECT doc FROM history WHERE instance_id = ? AND seq > ? ORDER BY seq'),
   };
 }
 
