@@ -276,24 +276,39 @@ maybe('supervisor dashboard in Chromium: the figures are the server’s', () => 
     await page.screenshot({ path: join(artifacts, '03-district.png'), fullPage: true });
   }, 120_000);
 
-  test('the applicant sees the rectification move on, and the dashboard counts it', async () => {
+  test('the department works the case in its page, the applicant sees it move on, the dashboard counts it', async () => {
     const caseId = `${finished}:web`;
     const applicant = await newPage();
     await login(applicant, 'applicant1', `/evaluate/${finished}?channel=web`);
     await applicant.locator('[data-testid=rectification][data-status=assigned]').waitFor();
 
-    // The responsible department verifies, rectifies and feeds back.
+    // The responsible department works the case in its page: contact, verify, rectify and feed back.
     const { department } = await api(
       'supervisor1',
       'GET',
       `/api/rectifications/${encodeURIComponent(caseId)}`,
     );
-    const user = `${department}1`;
-    const step = (name: string, body: unknown) =>
-      api(user, 'POST', `/api/rectifications/${encodeURIComponent(caseId)}/${name}`, body);
-    await step('contact', { note: '已电话联系申请人' });
-    await step('verify', { finding: 'valid' });
-    await step('feedback', { message: '已核实并整改，向您致歉', measures: '增加窗口引导人员' });
+    const desk = await newPage();
+    await login(desk, `${department}1`, '/rectifications');
+    await desk.click(`[data-testid=rectifications] tr[data-case="${caseId}"] a`);
+    const status = (s: string) =>
+      desk.locator(`[data-testid=rectification-case][data-status=${s}]`).waitFor();
+    await status('assigned');
+    await desk.fill('form[data-step=contact] textarea[name=note]', '已电话联系申请人');
+    await desk.click('form[data-step=contact] button[type=submit]');
+    await status('verifying');
+    await desk.selectOption('form[data-step=verify] select[name=finding]', 'valid');
+    await desk.click('form[data-step=verify] button[type=submit]');
+    await status('rectifying');
+    // Feeding back without the measures: the server's message stands next to that field.
+    await desk.fill('form[data-step=feedback] textarea[name=message]', '已核实并整改，向您致歉');
+    await desk.click('form[data-step=feedback] button[type=submit]');
+    await desk.locator('#feedback-measures-error').waitFor();
+    expect(await desk.textContent('#feedback-measures-error')).toBe('必填');
+    await desk.fill('form[data-step=feedback] textarea[name=measures]', '增加窗口引导人员');
+    await desk.click('form[data-step=feedback] button[type=submit]');
+    await status('fedBack');
+    await desk.screenshot({ path: join(artifacts, '05-department-rectification.png'), fullPage: true });
 
     await applicant.reload();
     await applicant.locator('[data-testid=rectification][data-status=fedBack]').waitFor();
@@ -305,6 +320,20 @@ maybe('supervisor dashboard in Chromium: the figures are the server’s', () => 
     await login(page, 'supervisor1', '/dashboard');
     const report = await expectFigures(page, 'supervisor1');
     expect(report.rectifications).toMatchObject({ open: 0, done: 1, rate: 1 });
+
+    // The supervisor records the revisit (回访); the case closes.
+    await page.goto(`${server.url}/rectifications/${encodeURIComponent(caseId)}`);
+    await page.selectOption('form[data-step=revisit] select[name=satisfied]', 'true');
+    await page.click('form[data-step=revisit] button[type=submit]');
+    await page.locator('[data-testid=rectification-case][data-status=closed]').waitFor();
+    expect(
+      (await api('supervisor1', 'GET', `/api/rectifications/${encodeURIComponent(caseId)}`)).revisit,
+    ).toMatchObject({
+      satisfied: true,
+      by: 'supervisor1',
+    });
+    await applicant.reload();
+    await applicant.locator('[data-testid=rectification][data-status=closed]').waitFor();
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

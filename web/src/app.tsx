@@ -16,6 +16,7 @@ import { PrintAcceptance, PrintDelivery, PrintNotice } from './pages/print.js';
 import { Inbox } from './pages/inbox.js';
 import { TaskReview } from './pages/task-review.js';
 import { Dashboard } from './pages/dashboard.js';
+import { RectificationCase, Rectifications } from './pages/rectifications.js';
 import { Evaluate } from './pages/evaluate.js';
 import { MyApplications } from './pages/my-applications.js';
 
@@ -119,6 +120,11 @@ function Routes() {
     else if ((m = match('/inbox/:id', path))) page = <TaskReview id={m.id!} />;
   } else if (role === 'supervisor') {
     if (path === '/dashboard') page = <Dashboard />;
+  }
+  // 差评整改: departments work their cases, supervisors watch and decide appeals.
+  if (role === 'department' || role === 'supervisor') {
+    if (path === '/rectifications') page = <Rectifications />;
+    else if ((m = match('/rectifications/:id', path))) page = <RectificationCase id={m.id!} />;
   } else if (role === 'applicant') {
     if (path === '/my') page = <MyApplications />;
   }
@@ -139,8 +145,14 @@ const NAV: Record<string, { href: string; key: string }[]> = {
     { href: '/clerk', key: 'nav.clerkHome' },
     { href: '/clerk/new', key: 'nav.newApplication' },
   ],
-  department: [{ href: '/inbox', key: 'nav.inbox' }],
-  supervisor: [{ href: '/dashboard', key: 'nav.dashboard' }],
+  department: [
+    { href: '/inbox', key: 'nav.inbox' },
+    { href: '/rectifications', key: 'nav.rectifications' },
+  ],
+  supervisor: [
+    { href: '/dashboard', key: 'nav.dashboard' },
+    { href: '/rectifications', key: 'nav.rectifications' },
+  ],
   applicant: [{ href: '/my', key: 'nav.my' }],
 };
 
