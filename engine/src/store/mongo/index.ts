@@ -77,10 +77,34 @@ export class MongoStore implements Store {
     try {
       const m = models(connection);
       await ensureIndexes(m);
-      return new MongoStore(connection, m, await MongoJobSource.open(connection));
+      const store = new MongoStore(connection, m, await MongoJobSource.open(connection));
+      await store.queueWhatWaited();
+      return store;
     } catch (err) {
       await connection.close().catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * A database written before the job queue existed: its waiting timers and open jobs are queued
+   * (once: only while the queue is empty; adding is idempotent if two nodes start together).
+   */
+  private async queueWhatWaited(): Promise<void> {
+    if (await this.q.findOne({}, { projection: { _id: 1 } })) return;
+    for (const t of await this.c.Timer.find({}).toArray()) {
+      const change = queueChangeOf(t.instanceId, {
+        type: 'timer.scheduled',
+        timerId: t._id,
+        dueAt: t.dueAt,
+        elementId: t.elementId,
+      });
+      if (change && 'schedule' in change) await this.queue.add(change.schedule);
+    }
+    for (const d of await this.c.Job.find({}, { projection: { doc: 1 } }).toArray()) {
+      const job = JSON.parse(d.doc) as JobRecord;
+      const change = queueChangeOf(job.instanceId, { type: 'job.created', job, retries: job.retries });
+      if (change && 'schedule' in change) await this.queue.add(change.schedule);
     }
   }
 
