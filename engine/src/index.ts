@@ -424,7 +424,10 @@ class EngineShell implements Engine {
     };
     for (const [type, handler] of Object.entries(this.services)) {
       handlers[type] = async (job) => {
-        const ran = await this.runHandler(job, handler);
+        const ran = await this.runHandler(job, handler).catch((err: unknown) => {
+          count++; // a failed attempt is a run too (retried after the backoff)
+          throw err;
+        });
         count += ran;
       };
     }
