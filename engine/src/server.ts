@@ -153,8 +153,6 @@ export async function start(
   const audit = new AuditLog(sealed);
   const journal = new CommandJournal(sealed, audit);
   const docs = journal.docs;
-  const audited = await journal.recover();
-  if (audited.closed) logger.info(audited, 'audited the commands a previous run left unaudited');
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
@@ -201,6 +199,11 @@ export async function start(
     rectifications,
     version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
   });
+
+  // Commands a previous run left between their commit and their audit entry (after createApp:
+  // it settles their Idempotency-Key records).
+  const audited = await journal.recover();
+  if (audited.closed) logger.info(audited, 'audited the commands a previous run left unaudited');
 
   // Timers, job retries, deferred-material deadlines and time-limit colours, every few seconds.
   let ticking: Promise<void> | undefined;

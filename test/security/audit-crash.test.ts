@@ -4,7 +4,8 @@
  * right after that command committed and before its audit entry. For each of create, submit,
  * accept and a department approval: the change is in the database, its audit entry is not (the
  * window was hit), an intent is open; after a restart the entry is there exactly once (marked
- * recovered), the intent is closed and the chain verifies. At the end every committed change of
+ * recovered), the intent is closed, the chain verifies, and a retry with the same Idempotency-Key
+ * is answered 409 applied-response-lost (not run twice). At the end every committed change of
  * every case has exactly one audit entry.
  */
 import { randomUUID } from 'node:crypto';
@@ -47,19 +48,26 @@ const env = (fault?: string): NodeJS.ProcessEnv => ({
   ONETHING_FAULT_KILL_AT: fault ?? '',
 });
 
-async function call(as: string, method: string, path: string, body: unknown, requestId = randomUUID()) {
+async function call(
+  as: string,
+  method: string,
+  path: string,
+  body: unknown,
+  requestId = randomUUID(),
+  key = `crash-${randomUUID()}`,
+) {
   const res = await fetch(`http://127.0.0.1:${node.port}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${tokens[as]}`,
       'content-type': 'application/json',
-      'idempotency-key': `crash-${randomUUID()}`,
+      'idempotency-key': key,
       'x-request-id': requestId,
     },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
-  return { status: res.status, body: (await res.json()) as Json };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Json };
 }
 
 async function ok(as: string, method: string, path: string, body: unknown): Promise<Json> {
@@ -143,8 +151,9 @@ describe('a command killed between its commit and its audit entry', () => {
       const id = await caseBefore(op, marker);
       const [as, method, path, body] = request(id);
       const requestId = randomUUID();
+      const key = `crash-${randomUUID()}`;
       const died = exitOf(node);
-      const answer = await call(as, method, path, body ?? createBody(marker), requestId).catch(
+      const answer = await call(as, method, path, body ?? createBody(marker), requestId, key).catch(
         (err: Error) => err,
       );
       expect(answer).not.toHaveProperty('status'); // no answer: the process died
@@ -169,10 +178,19 @@ describe('a command killed between its commit and its audit entry', () => {
       expect(before.entries).toEqual([]);
       expect(before.open).toBeGreaterThanOrEqual(1);
 
-      // Restarted (no fault): the recovery at start appends the entry, once.
+      // Restarted (no fault): the recovery at start appends the entry, once, and settles the key:
+      // the client's retry is told the change stands, instead of waiting or running it again.
       await startNode(node, env());
+      const retry = await call(as, method, path, body ?? createBody(marker), randomUUID(), key);
+      expect(retry.status).toBe(409);
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect(retry.body).toMatchObject({
+        type: 'urn:onething:problem:applied-response-lost',
+        target: op === 'tasks.approve' ? `task:${app.id}:${ITEM}` : `application:${app.id}`,
+      });
       await killNode(node, 'SIGTERM');
       const after = await readDb(async (docs) => ({
+        apps: (await docs.find<Application>('applications')).filter((a) => a.applicant.name === marker),
         entries: (await entriesOf(docs)).filter((e) => e.detail?.requestId === requestId),
         open: await docs.count(AUDIT_INTENTS, { state: 'open' }),
         verify: await new AuditLog(docs).verify(),
@@ -187,6 +205,7 @@ describe('a command killed between its commit and its audit entry', () => {
       });
       expect(after.open).toBe(0);
       expect(after.verify.ok).toBe(true);
+      expect(after.apps[0]!.timeline.filter((e) => e.type === event)).toHaveLength(1); // not twice
     }, 180_000);
   }
 

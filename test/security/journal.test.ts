@@ -14,6 +14,7 @@ import { DocConflictError, MemoryDocStore, type Doc, type DocStore } from '../..
 import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
+import { IdempotencyStore } from '../../engine/src/http/idempotency.js';
 import { freshDbUri } from '../support/mongo.js';
 
 interface Case extends Doc {
@@ -166,6 +167,50 @@ describe.each(stores)('command journal on %s', (_name, open) => {
     expect(await other().journal.recover()).toEqual({ closed: 1, audited: 0 });
     expect(await entries()).toEqual([]);
     expect((await raw.get<Case>('applications', 'a1'))!.status).toBe('draft');
+  });
+
+  it("settles a recovered command's Idempotency-Key: committed → 409 applied-response-lost, else retry at once", async () => {
+    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);
+    const keys = new IdempotencyStore(raw, clock);
+    const request = (body: unknown) => ({ method: 'POST', path: '/api/applications/a1/submit', body });
+    const first = other();
+    const leases = [];
+    for (const [key, body, expectedRev] of [
+      ['k-done', { n: 1 }, 1],
+      ['k-lost', { n: 2 }, 0],
+    ] as const) {
+      const begun = await keys.begin('clerk1', key, request(body));
+      if (!('lease' in begun)) throw new Error('expected a lease');
+      leases.push(begun.lease.record.id);
+      await first.journal.run({ ...info(key, 'application:a1'), leaseId: begun.lease.record.id }, async () =>
+        first.journal.docs.put<Case>('applications', { id: 'a1', rev: 0, status: key }, expectedRev),
+      );
+      await expect(keys.begin('clerk1', key, request(body))).rejects.toMatchObject({
+        kind: 'idempotency-in-progress',
+      });
+    }
+    now += 61_000;
+    const { journal } = other();
+    const told: unknown[] = [];
+    journal.onRecovered = async (outcome) => {
+      told.push(outcome);
+      if (outcome.leaseId) await keys.settle(outcome.leaseId, outcome);
+    };
+    expect(await journal.recover()).toEqual({ closed: 2, audited: 1 });
+    expect(told).toEqual(
+      expect.arrayContaining([
+        { leaseId: leases[0], committed: true, target: 'application:a1' },
+        { leaseId: leases[1], committed: false, target: 'application:a1' },
+      ]),
+    );
+    const replay = await keys.begin('clerk1', 'k-done', request({ n: 1 }));
+    expect(replay).toMatchObject({
+      replay: {
+        status: 409,
+        body: { type: 'urn:onething:problem:applied-response-lost', target: 'application:a1' },
+      },
+    });
+    expect('lease' in (await keys.begin('clerk1', 'k-lost', request({ n: 2 })))).toBe(true);
   });
 
   it('writes outside a command, and derived projections, are not stamped', async () => {

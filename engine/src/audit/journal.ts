@@ -15,8 +15,9 @@
  * sweep) takes the open intents of processes that are gone (same host and its pid no longer
  * runs, or silent for `staleMs`), appends the entry of each whose change committed
  * (`detail.recovered`), and closes it; an intent whose writes never landed closes without an
- * entry, since nothing changed. Intent records are slots a process reuses, so the collection
- * grows with restarts, not with commands.
+ * entry, since nothing changed. Either way `onRecovered` settles the command's Idempotency-Key
+ * record, so a retry is neither kept waiting nor run a second time. Intent records are slots a
+ * process reuses, so the collection grows with restarts, not with commands.
  *
  * `docs` is the DocStore view that stamps: give it to everything a command may write through.
  * The stamp is invisible above it (stripped from what it returns).
@@ -40,7 +41,16 @@ export interface CommandInfo {
   action: string;
   /** The audit target when known before the command runs (e.g. `application:<id>`). */
   target?: string;
+  /** The Idempotency-Key record the command holds, if any: settled by recovery (`onRecovered`). */
+  leaseId?: string;
 }
+
+/** Told of each recovered command: whether it committed, and what it changed. */
+export type RecoveredHook = (command: {
+  leaseId?: string;
+  committed: boolean;
+  target: string;
+}) => Promise<void>;
 
 interface IntentRecord extends Doc, CommandInfo {
   state: 'open' | 'closed';
@@ -87,6 +97,8 @@ export class CommandJournal {
   private readonly freeSlots: Slot[] = [];
   private nextSlot = 0;
   private readonly inFlight = new Set<string>();
+  /** Set by the HTTP app: settles the idempotency record of each recovered command. */
+  onRecovered?: RecoveredHook;
 
   constructor(
     private readonly inner: DocStore,
@@ -148,12 +160,13 @@ export class CommandJournal {
     for (const intent of open) {
       if (!this.abandoned(intent)) continue;
       const committed = await this.committed(intent);
+      const target = intent.target ?? targetOfWrite(intent.writes[0]!);
       if (committed) {
         await this.audit.append(
           {
             actor: intent.actor,
             action: intent.action,
-            target: intent.target ?? targetOfWrite(intent.writes[0]!),
+            target,
             outcome: 'ok',
             detail: { requestId: intent.requestId, recovered: true },
           },
@@ -161,6 +174,7 @@ export class CommandJournal {
         );
         audited++;
       }
+      await this.onRecovered?.({ ...(intent.leaseId ? { leaseId: intent.leaseId } : {}), committed, target });
       if (await this.close({ id: intent.id, rev: intent.rev }, intent.commandId, false)) closed++;
     }
     return { closed, audited };

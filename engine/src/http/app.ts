@@ -121,6 +121,10 @@ export function createApp(deps: AppDeps): OneThingApp {
   const timeLimits = deps.timeLimits ?? workingTimeLimits();
   const rectifications = deps.rectifications ?? new RectificationDesk({ docs: deps.docs, timeLimits, clock });
 
+  // A recovered command's Idempotency-Key record is settled: its retries neither wait nor run it twice.
+  ctx.journal.onRecovered ??= ({ leaseId, ...outcome }) =>
+    leaseId ? ctx.idempotency.settle(leaseId, outcome) : Promise.resolve();
+
   let openapi: Record<string, unknown> | undefined;
   const resources: Resource[] = [
     systemResource(ctx, () => (openapi ??= buildOpenApi(resources, { version: ctx.version }))),

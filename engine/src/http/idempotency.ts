@@ -6,7 +6,7 @@
  */
 import { canonicalJson, sha256Hex } from '../audit/canonical.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
-import { HttpProblem } from './problem.js';
+import { HttpProblem, toProblem } from './problem.js';
 
 export const IDEMPOTENCY = 'idempotency';
 export const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -98,6 +98,22 @@ export class IdempotencyStore {
     }
   }
 
+  /**
+   * Settles the record of a command whose process died (audit/journal.ts recovery): one that
+   * committed answers its retries 409 applied-response-lost (the change stands, its response is
+   * gone: read the target); one that never wrote may be retried at once.
+   */
+  async settle(id: string, outcome: { committed: boolean; target: string }): Promise<void> {
+    const record = await this.docs.get<IdempotencyRecord>(IDEMPOTENCY, id);
+    if (!record || record.state !== 'pending') return;
+    const final: IdempotencyRecord = outcome.committed
+      ? { ...record, state: 'done', response: appliedResponseLost(outcome.target) }
+      : { ...record, state: 'failed' };
+    await this.docs.put(IDEMPOTENCY, final, record.rev).catch((err) => {
+      if (!(err instanceof DocConflictError)) throw err; // a retry took it over meanwhile
+    });
+  }
+
   async complete(lease: Lease, response: StoredResponse): Promise<void> {
     const { record } = lease;
     const final =
@@ -108,6 +124,17 @@ export class IdempotencyStore {
       if (!(err instanceof DocConflictError)) throw err; // taken over as stale meanwhile: theirs stands
     });
   }
+}
+
+function appliedResponseLost(target: string): StoredResponse {
+  const { body, status } = toProblem(
+    new HttpProblem('applied-response-lost', {
+      zh: `此请求已执行（${target}），但服务中断使其响应丢失；请查询其当前状态，勿再提交`,
+      en: `this request was carried out (${target}) but its response was lost in an outage; read its current state instead of sending it again`,
+    }),
+    'zh',
+  );
+  return { status, body: { ...body, target }, headers: {} };
 }
 
 const inProgress = () =>

@@ -214,6 +214,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
               actor: auditActor(actor),
               action: route.operationId,
               ...presetTarget(resource, route, routeCtx),
+              ...(lease ? { leaseId: lease.record.id } : {}),
             },
             () => route.handler(routeCtx),
           );

@@ -27,6 +27,7 @@ export type ProblemKind =
   | 'validation'
   | 'idempotency-key-reused'
   | 'idempotency-in-progress'
+  | 'applied-response-lost'
   | 'too-many-requests'
   | 'rate-limited'
   | 'internal';
@@ -56,6 +57,11 @@ const TITLES: Record<ProblemKind, Text & { status: number }> = {
     status: 409,
     zh: '相同幂等键的请求正在处理',
     en: 'A request with this idempotency key is in progress',
+  },
+  'applied-response-lost': {
+    status: 409,
+    zh: '请求已执行，但响应已丢失',
+    en: 'The request was carried out but its response was lost',
   },
   'too-many-requests': {
     status: 429,
