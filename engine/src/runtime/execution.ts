@@ -40,6 +40,17 @@ export class Execution {
     return `${this.s.id}.${prefix}${this.s.seq}`;
   }
 
+  /**
+   * An id that never leaves the instance (tokens, scopes): unique within it, so it needs no
+   * instance prefix. Short ids such as `t7` recur across instances, so V8 finds them already
+   * internalised when they become record keys, where a fresh `<uuid>.t7` must be hashed and
+   * added to the string table first.
+   */
+  private localId(prefix: string): string {
+    this.s.seq += 1;
+    return `${prefix}${this.s.seq}`;
+  }
+
   history(type: string, node?: PlanNode, data?: Variables): void {
     this.record(type, node?.id, node?.kind, data);
   }
@@ -115,7 +126,7 @@ export class Execution {
   // ── tokens ────────────────────────────────────────────────────────────────────────────
 
   newToken(node: number, scope: string, inner = false): Token {
-    const token: Token = { id: this.nextId('t'), node, scope };
+    const token: Token = { id: this.localId('t'), node, scope };
     if (inner) token.inner = true;
     this.s.tokens[token.id] = token;
     return token;
@@ -187,7 +198,9 @@ export class Execution {
   // ── waits ─────────────────────────────────────────────────────────────────────────────
 
   openWait(wait: Omit<Wait, 'id'> & { id?: string }): Wait {
-    const full = { ...wait, id: wait.id ?? this.nextId('w') } as Wait;
+    // Callers pass a fresh literal: it becomes the wait (no copy).
+    const full = wait as Wait;
+    full.id ??= this.nextId('w');
     this.s.waits[full.id] = full;
     return full;
   }
@@ -233,7 +246,7 @@ export class Execution {
     token: string | null,
     vars: Variables = {},
   ): Scope {
-    const scope: Scope = { id: this.nextId('s'), node, parent, token, kind, vars };
+    const scope: Scope = { id: this.localId('s'), node, parent, token, kind, vars };
     this.s.scopes[scope.id] = scope;
     return scope;
   }
