@@ -78,12 +78,17 @@ export interface HistoryEntry {
   data?: Variables;
 }
 
+/** A token parked by a failure (a job that gave up, a FEEL error, an uncaught BPMN error). */
 export interface Incident {
+  /** Unique in the instance: resolveIncident({ incidentId }) retries just this one. */
+  id: string;
   elementId: string;
   elementType: string;
   code: string;
   message: string;
   at: number;
+  /** The job that failed into this incident (closed then: the retry gets a fresh job). */
+  jobId?: string;
 }
 
 export interface InstanceView {
@@ -96,6 +101,9 @@ export interface InstanceView {
   variables: Variables;
   openTasks: Task[];
   history: HistoryEntry[];
+  /** Open incidents, oldest first: one per failed token, each resolved on its own. */
+  incidents: Incident[];
+  /** The oldest open incident (incidents[0]), kept for callers from before several incidents. */
   incident?: Incident;
   parentInstanceId?: string;
   startedAt: number;

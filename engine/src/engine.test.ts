@@ -304,3 +304,87 @@ describe('engine API', () => {
     expect((await engine.instance(v.id)).status).toBe('active');
   });
 });
+
+describe('incidents through the engine', () => {
+  const lookup = model(
+    'svc',
+    `${startEvent('s')}${serviceTask('lookup', 'registry.lookup')}${userTask('check')}${endEvent('e')}
+     ${chain('s', 'lookup', 'check', 'e')}`,
+  );
+
+  it('a job failed into an incident leaves the job list; completing it is notFound; the retry is a fresh job', async () => {
+    const { engine } = await deployed(lookup);
+    const v = await engine.start('svc', {});
+    const [old] = await engine.jobs({ instanceId: v.id });
+    const failed = await engine.failJob(old!.id, { message: 'registry down' });
+    expect(failed.status).toBe('incident');
+    expect(failed.incidents).toEqual([expect.objectContaining({ elementId: 'lookup', jobId: old!.id })]);
+    expect(failed.incident).toEqual(failed.incidents[0]);
+    expect(await engine.jobs({ instanceId: v.id })).toEqual([]);
+    await expect(engine.completeJob(old!.id, { variables: { stale: true } })).rejects.toMatchObject({
+      code: 'notFound',
+    });
+    await expect(engine.failJob(old!.id, { message: 'again' })).rejects.toMatchObject({ code: 'notFound' });
+    expect((await engine.instance(v.id)).status).toBe('incident');
+
+    const retried = await engine.resolveIncident(v.id);
+    expect(retried.status).toBe('active');
+    expect(retried.incidents).toEqual([]);
+    expect(retried.incident).toBeUndefined();
+    const jobs = await engine.jobs({ instanceId: v.id });
+    expect(jobs.map((j) => j.elementId)).toEqual(['lookup']);
+    expect(jobs[0]!.id).not.toBe(old!.id);
+    await expect(engine.completeJob(old!.id)).rejects.toMatchObject({ code: 'notFound' });
+    const done = await engine.completeJob(jobs[0]!.id, { variables: { registered: true } });
+    expect(done.variables).toEqual({ registered: true });
+    expect(done.openTasks.map((t) => t.elementId)).toEqual(['check']);
+  });
+
+  it('two parallel calls that both give up are two incidents, retried one at a time', async () => {
+    let up = false;
+    const h = await deployed(
+      model(
+        'par',
+        `${startEvent('s')}<bpmn:parallelGateway id="fork"/>
+         <bpmn:serviceTask id="askTax" gov:type="dept" gov:retries="1"/>
+         <bpmn:serviceTask id="askPolice" gov:type="dept" gov:retries="1"/>
+         <bpmn:parallelGateway id="join"/>${userTask('decide')}${endEvent('e')}
+         ${chain('s', 'fork')}${chain('fork', 'askTax', 'join')}${chain('fork', 'askPolice', 'join')}
+         ${chain('join', 'decide', 'e')}`,
+      ),
+      {
+        dept: (job) => {
+          if (!up) throw new Error(`${job.elementId}: department system down`);
+          return { [job.elementId]: 'ok' };
+        },
+      },
+    );
+    const v = await h.engine.start('par', {});
+    await h.tick(HOUR);
+    const failed = await h.engine.instance(v.id);
+    expect(failed.status).toBe('incident');
+    expect(failed.incidents.map((i) => i.elementId).sort()).toEqual(['askPolice', 'askTax']);
+    expect(new Set(failed.incidents.map((i) => i.id)).size).toBe(2);
+    expect(await h.engine.jobs({ instanceId: v.id })).toEqual([]);
+
+    up = true;
+    const tax = failed.incidents.find((i) => i.elementId === 'askTax')!;
+    const police = failed.incidents.find((i) => i.elementId === 'askPolice')!;
+    const first = await h.engine.resolveIncident(v.id, { incidentId: tax.id });
+    expect(first.status).toBe('incident');
+    expect(first.incidents.map((i) => i.id)).toEqual([police.id]);
+    await h.tick(HOUR);
+    const between = await h.engine.instance(v.id);
+    expect(between.variables).toEqual({ askTax: 'ok' });
+    expect(between.status).toBe('incident');
+    await expect(h.engine.resolveIncident(v.id, { incidentId: tax.id })).rejects.toMatchObject({
+      code: 'notFound',
+    });
+
+    expect((await h.engine.resolveIncident(v.id, { incidentId: police.id })).status).toBe('active');
+    await h.tick(HOUR);
+    const done = await h.engine.instance(v.id);
+    expect(done.variables).toEqual({ askTax: 'ok', askPolice: 'ok' });
+    expect(done.openTasks.map((t) => t.elementId)).toEqual(['decide']);
+  });
+});

@@ -26,6 +26,7 @@ import type { Plan } from './model/plan.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
 import { deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
+import { openIncidents, shownIncident } from './runtime/incident.js';
 import { MemoryStore } from './store/memory.js';
 import {
   ConflictError,
@@ -99,7 +100,11 @@ export interface Engine {
   failJob(jobId: string, options: { message: string; errorCode?: string }): Promise<InstanceView>;
   instance(id: string): Promise<InstanceView>;
   cancel(id: string): Promise<InstanceView>;
-  resolveIncident(id: string, options?: { variables?: Variables }): Promise<InstanceView>;
+  /** Retries the incident `incidentId`, or without one every open incident of the instance. */
+  resolveIncident(
+    id: string,
+    options?: { incidentId?: string; variables?: Variables },
+  ): Promise<InstanceView>;
   plan(processId: string, version?: number): Promise<Plan>;
   /** Completes projections and follow-ups that a crash interrupted; run at start-up. */
   recover(): Promise<number>;
@@ -545,7 +550,10 @@ class EngineShell implements Engine {
     return this.viewAfter(id, await this.command(id, { type: 'cancel' }));
   }
 
-  async resolveIncident(id: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
+  async resolveIncident(
+    id: string,
+    options: { incidentId?: string; variables?: Variables } = {},
+  ): Promise<InstanceView> {
     return this.viewAfter(id, await this.command(id, { type: 'resolveIncident', ...options }));
   }
 
@@ -576,15 +584,13 @@ class EngineShell implements Engine {
       variables: deepCopy(s.scopes.root?.vars ?? {}),
       openTasks: deepCopy(Object.values(s.tasks)),
       history: await this.store.history(record.id),
+      incidents: openIncidents(s).map(shownIncident),
       startedAt: s.startedAt,
     };
     if (s.businessKey !== undefined) view.businessKey = s.businessKey;
     if (s.parent) view.parentInstanceId = s.parent.instanceId;
     if (s.endedAt !== undefined) view.endedAt = s.endedAt;
-    if (s.incident) {
-      const { token: _token, phase: _phase, ...incident } = s.incident;
-      view.incident = incident;
-    }
+    if (view.incidents.length) view.incident = view.incidents[0]!;
     return view;
   }
 

@@ -7,7 +7,7 @@ import type { HistoryEntry, Variables } from '../api.js';
 import type { CompiledExpression } from '../expressions/feel.js';
 import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
-import { IncidentSignal } from './incident.js';
+import { IncidentSignal, clearIncident, raiseIncident } from './incident.js';
 import { CommandError } from './errors.js';
 import {
   type Effect,
@@ -258,7 +258,7 @@ export class Execution {
       const scope = this.s.scopes[id];
       if (scope && scope.token === token.id) this.cancelScope(scope);
     }
-    if (this.s.incident?.token === token.id) this.clearIncident();
+    clearIncident(this, token.id);
     this.removeToken(token);
   }
 
@@ -278,8 +278,12 @@ export class Execution {
 
   /** Opens the waits of an activity's timer and message boundary events (once per activity, not per iteration). */
   attachBoundaries(token: Token, node: PlanNode): void {
-    if (token.inner) return;
+    if (token.inner || node.boundaries.length === 0) return;
+    // Re-entered after an incident: boundaries still open keep their waits (a deadline runs on).
+    const open = new Set<number>();
+    for (const id in this.s.waits) if (this.s.waits[id]!.token === token.id) open.add(this.s.waits[id]!.node);
     for (const b of node.boundaries) {
+      if (open.has(b)) continue;
       const boundary = this.plan.nodes[b]!;
       const kind = boundary.event.kind;
       if (kind === 'timer') BEHAVIOURS.timer.schedule(this, token, boundary);
@@ -388,25 +392,13 @@ export class Execution {
   // ── incidents ─────────────────────────────────────────────────────────────────────────
 
   /** Parks a token: `phase` says whether resolving re-enters the element or retries leaving it. */
-  raiseIncident(token: Token, signal: IncidentSignal, phase: 'enter' | 'leave' = 'enter'): void {
-    const node = this.plan.nodes[token.node]!;
-    token.rest = 'incident';
-    this.s.status = 'incident';
-    this.s.incident = {
-      elementId: node.id,
-      elementType: node.kind,
-      code: signal.code,
-      message: `${node.id}: ${signal.message}`,
-      at: this.now,
-      token: token.id,
-      phase,
-    };
-    this.history('incident.raised', node, { code: signal.code, message: signal.message });
-  }
-
-  clearIncident(): void {
-    delete this.s.incident;
-    if (this.s.status === 'incident') this.s.status = 'active';
+  raiseIncident(
+    token: Token,
+    signal: IncidentSignal,
+    phase: 'enter' | 'leave' = 'enter',
+    jobId?: string,
+  ): void {
+    raiseIncident(this, token, signal, phase, jobId);
   }
 
   // ── the agenda ────────────────────────────────────────────────────────────────────────

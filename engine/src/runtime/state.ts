@@ -1,7 +1,8 @@
 /**
  * The state of one process instance: plain JSON, so it is stored, loaded and replayed as is.
  */
-import type { HistoryEntry, Incident, InstanceStatus, Job, Task, Variables } from '../api.js';
+import type { HistoryEntry, InstanceStatus, Job, Task, Variables } from '../api.js';
+import type { OpenIncident } from './incident.js';
 
 export interface Token {
   id: string;
@@ -73,7 +74,12 @@ export interface InstanceState {
   /** Open user tasks and jobs, kept whole so the instance record answers "what is open" alone. */
   tasks: Record<string, Task>;
   jobs: Record<string, Job>;
-  incident?: Incident & { token: string; phase: 'enter' | 'leave' };
+  /**
+   * Open incidents, oldest first, one per parked token; absent when none. Replaced, never changed
+   * in place (cloneState shares it). Records from before held a single `incident`: see
+   * upgradeIncidents.
+   */
+  incidents?: OpenIncident[];
   /** Counter for ids inside the instance. */
   seq: number;
   startedAt: number;
@@ -142,7 +148,8 @@ export type Command =
       errorCode?: string;
     }
   | { type: 'childEscalated'; waitId: string; escalationCode: string | null }
-  | { type: 'resolveIncident'; variables?: Variables }
+  /** Retries one incident, or without an id every open one. */
+  | { type: 'resolveIncident'; incidentId?: string; variables?: Variables }
   | { type: 'cancel'; actor?: string };
 
 export interface StepResult {

@@ -5,7 +5,13 @@
  */
 import type { Plan } from '../model/plan.js';
 import { Execution } from './execution.js';
-import { IncidentSignal } from './incident.js';
+import {
+  IncidentSignal,
+  type OpenIncident,
+  clearIncident,
+  openIncidents,
+  upgradeIncidents,
+} from './incident.js';
 import { CommandError } from './errors.js';
 import { returnFromCall } from './behaviours/call-activity.js';
 import { reschedule } from './behaviours/timer.js';
@@ -27,7 +33,7 @@ export function step(plan: Plan, state: InstanceState | null, command: Command, 
   if (state.status === 'completed' || state.status === 'terminated') {
     throw new CommandError('instanceEnded', `instance ${state.id} has already ended (${state.status})`);
   }
-  const exec = new Execution(plan, cloneState(state), now);
+  const exec = new Execution(plan, upgradeIncidents(cloneState(state)), now);
   apply(exec, command);
   exec.run();
   return { state: exec.s, effects: exec.effects };
@@ -109,8 +115,11 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       return;
     }
     case 'failJob': {
-      const { token } = waitOf(exec, command.waitId, ['job']);
-      exec.raiseIncident(token, new IncidentSignal('job.failed', command.message));
+      // The failed job is closed (and leaves the jobs projection): resolving enters the task again
+      // with a fresh job, so a late answer to this one can no longer move the instance on.
+      const { wait, token } = waitOf(exec, command.waitId, ['job']);
+      exec.closeWait(wait, 'cancelled');
+      exec.raiseIncident(token, new IncidentSignal('job.failed', command.message), 'enter', wait.id);
       return;
     }
     case 'fireTimer':
@@ -148,20 +157,45 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       return;
     }
     case 'resolveIncident': {
-      const incident = exec.s.incident;
-      if (!incident) throw new CommandError('invalid', `instance ${exec.s.id} has no incident`);
-      const token = exec.s.tokens[incident.token]!;
-      exec.setVariables(token.scope, command.variables);
-      exec.clearIncident();
-      exec.history('incident.resolved', exec.plan.nodes[token.node]);
-      if (incident.phase === 'leave') guarded(exec, token, 'leave', () => exec.leave(token));
-      else exec.activate(token);
+      const open = openIncidents(exec.s);
+      const { incidentId } = command;
+      const chosen = incidentId === undefined ? open : open.filter((i) => i.id === incidentId);
+      if (incidentId !== undefined && chosen.length === 0) {
+        throw new CommandError('notFound', `incident ${incidentId} is not open in instance ${exec.s.id}`);
+      }
+      if (chosen.length === 0) throw new CommandError('invalid', `instance ${exec.s.id} has no incident`);
+      for (const incident of chosen) retry(exec, incident, command.variables);
       return;
     }
     case 'cancel':
       exec.endInstance('terminated');
       return;
   }
+}
+
+/** Resolves one incident: its token re-enters the element, or tries again to leave it. */
+function retry(
+  exec: Execution,
+  incident: OpenIncident,
+  variables: Record<string, unknown> | undefined,
+): void {
+  const token = exec.s.tokens[incident.token];
+  if (!token || exec.ended()) return; // an earlier retry of the same command ended it
+  exec.setVariables(token.scope, variables);
+  clearIncident(exec, token.id);
+  exec.history('incident.resolved', exec.plan.nodes[token.node], { incidentId: incident.id });
+  if (incident.phase === 'leave') {
+    guarded(exec, token, 'leave', () => exec.leave(token));
+    return;
+  }
+  // Entering opens the element's own waits afresh; records saved before failJob closed its job
+  // still hold the failed one. Boundary events keep theirs (attachBoundaries skips open ones).
+  for (const id in exec.s.waits) {
+    const wait = exec.s.waits[id]!;
+    if (wait.token === token.id && exec.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
+      exec.closeWait(wait, 'cancelled');
+  }
+  exec.activate(token);
 }
 
 /** A timer or message wait fired: a catch event moves on, a boundary fires on its host. */

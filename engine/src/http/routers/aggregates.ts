@@ -10,6 +10,7 @@ import {
 import type { Actor } from '../../domain/actor.js';
 import type { Text } from '../../domain/errors.js';
 import { defaultCalendar } from '../../jobs/calendar/index.js';
+import { openIncidents } from '../../runtime/incident.js';
 import type { AppContext } from '../context.js';
 import { toCsv, type CsvColumn } from '../csv.js';
 import type { Lang } from '../problem.js';
@@ -258,17 +259,14 @@ export function aggregateService(deps: Pick<AppContext, 'docs' | 'engine' | 'clo
     clock: deps.clock,
     isWorking: (day) => calendar.isWorking(day),
     incidents: async () =>
-      (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).map((r) => ({
-        instanceId: r.id,
-        processId: r.processId,
-        ...(r.businessKey !== undefined ? { businessKey: r.businessKey } : {}),
-        ...(r.state.incident
-          ? {
-              elementId: r.state.incident.elementId,
-              message: r.state.incident.message,
-              at: r.state.incident.at,
-            }
-          : {}),
-      })),
+      (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).map((r) => {
+        const oldest = openIncidents(r.state)[0]; // one row per instance
+        return {
+          instanceId: r.id,
+          processId: r.processId,
+          ...(r.businessKey !== undefined ? { businessKey: r.businessKey } : {}),
+          ...(oldest ? { elementId: oldest.elementId, message: oldest.message, at: oldest.at } : {}),
+        };
+      }),
   });
 }

@@ -1,28 +1,38 @@
-/** Engine incidents (jobs that failed past their retries): list them and retry one. */
+/**
+ * Engine incidents (jobs that failed past their retries, FEEL errors, uncaught BPMN errors): the
+ * instances in incident with each open incident, and retrying one incident or all of an instance.
+ */
+import { openIncidents, shownIncident } from '../../runtime/incident.js';
 import type { AppContext } from '../context.js';
 import type { Resource } from '../route.js';
 import { afterParam, idParam, limitParam, objectOf, pageOf } from '../schemas.js';
 
-const Incident = {
+const OneIncident = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'Pass as incidentId to retry just this one' },
+    elementId: { type: 'string' },
+    elementType: { type: 'string' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    at: { type: 'integer' },
+    jobId: { type: 'string', description: 'The job that failed (closed; a retry creates a new one)' },
+  },
+  required: ['id', 'elementId', 'elementType', 'code', 'message', 'at'],
+};
+
+const InstanceInIncident = {
   type: 'object',
   properties: {
     instanceId: { type: 'string' },
     processId: { type: 'string' },
     version: { type: 'integer' },
     businessKey: { type: 'string', description: 'The application id' },
-    incident: {
-      type: 'object',
-      properties: {
-        elementId: { type: 'string' },
-        elementType: { type: 'string' },
-        code: { type: 'string' },
-        message: { type: 'string' },
-        at: { type: 'integer' },
-      },
-    },
+    incidents: { type: 'array', items: OneIncident, description: 'Open incidents, oldest first' },
+    incident: { ...OneIncident, description: 'The oldest open incident (incidents[0])' },
     updatedAt: { type: 'integer' },
   },
-  required: ['instanceId', 'processId', 'version'],
+  required: ['instanceId', 'processId', 'version', 'incidents'],
 };
 
 export function incidentResource(deps: AppContext): Resource {
@@ -39,7 +49,7 @@ export function incidentResource(deps: AppContext): Resource {
         summary: { zh: '异常实例列表', en: 'Instances in incident' },
         roles: ['supervisor', 'analyst'],
         query: { limit: limitParam, after: afterParam },
-        response: { schema: pageOf(Incident) },
+        response: { schema: pageOf(InstanceInIncident) },
         handler: async ({ query }) => {
           const limit: number = query.limit ?? 20;
           const records = await engine.store.listInstances(
@@ -48,18 +58,14 @@ export function incidentResource(deps: AppContext): Resource {
           );
           const page = records.slice(0, limit);
           const items = page.map((r) => {
-            const incident = r.state.incident;
-            const {
-              token: _token,
-              phase: _phase,
-              ...shown
-            } = incident ?? ({} as NonNullable<typeof incident>);
+            const incidents = openIncidents(r.state).map(shownIncident);
             return {
               instanceId: r.id,
               processId: r.processId,
               version: r.version,
               ...(r.businessKey !== undefined ? { businessKey: r.businessKey } : {}),
-              ...(incident ? { incident: shown } : {}),
+              incidents,
+              ...(incidents[0] ? { incident: incidents[0] } : {}),
               updatedAt: r.updatedAt,
             };
           });
@@ -72,33 +78,35 @@ export function incidentResource(deps: AppContext): Resource {
         path: '/:instanceId/retry',
         operationId: 'incidents.retry',
         summary: {
-          zh: '重试异常实例（可附变量）',
-          en: 'Retry an instance in incident (optionally with variables)',
+          zh: '重试异常（指定 incidentId 只重试该项，否则重试该实例全部异常；可附变量）',
+          en: "Retry one incident (incidentId), or else all of the instance's incidents (optionally with variables)",
         },
         roles: ['supervisor'],
         params: { instanceId: idParam },
-        body: objectOf({ variables: { type: 'object' } }),
+        body: objectOf({ incidentId: idParam, variables: { type: 'object' } }),
         response: {
           schema: {
             type: 'object',
             properties: {
               instanceId: { type: 'string' },
               status: { type: 'string' },
-              incident: { type: 'object' },
+              incidents: { type: 'array', items: OneIncident, description: 'Incidents still open' },
+              incident: OneIncident,
             },
-            required: ['instanceId', 'status'],
+            required: ['instanceId', 'status', 'incidents'],
           },
         },
         errors: [404, 409],
         target: (ctx) => `instance:${ctx.params.instanceId}`,
         handler: async ({ params, body }) => {
-          const view = await engine.resolveIncident(
-            params.instanceId,
-            body.variables ? { variables: body.variables } : {},
-          );
+          const view = await engine.resolveIncident(params.instanceId, {
+            ...(body.incidentId !== undefined ? { incidentId: body.incidentId } : {}),
+            ...(body.variables ? { variables: body.variables } : {}),
+          });
           return {
             instanceId: view.id,
             status: view.status,
+            incidents: view.incidents,
             ...(view.incident ? { incident: view.incident } : {}),
           };
         },
