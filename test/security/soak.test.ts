@@ -69,6 +69,7 @@ const figures = {
   pendingCommitted: 0,
   fiveHundreds: 0,
   changesChecked: 0,
+  appliedResponseLost: 0,
   changesNotOnce: 0,
 };
 const problems: string[] = [];
@@ -163,6 +164,7 @@ async function command(
         await sleep(300);
         continue;
       }
+      if (res.status === 409 && json?.type?.endsWith('applied-response-lost')) figures.appliedResponseLost++;
       cmd.status = res.status;
       cmd.acked = res.status < 300;
       cmd.replayed = res.headers.get('idempotent-replayed') === 'true';
@@ -410,7 +412,7 @@ describe('soak: two processes, one killed repeatedly', () => {
           `  ${figures.flows} flows, ${figures.requests} requests (${figures.retries} retries), ${figures.acknowledged} commands acknowledged, ${figures.notAcknowledged} not acknowledged (gave up or refused)`,
           `  acknowledged-then-lost = ${figures.ackedThenLost}, done-twice = ${figures.doneTwice}, acknowledged without audit entry = ${figures.auditMissing}`,
           `  committed changes checked = ${figures.changesChecked}, without exactly one audit entry = ${figures.changesNotOnce}`,
-          `  audit chain: ${verify.ok ? 'intact' : `BROKEN at ${JSON.stringify(verify.firstBroken)}`} (${verify.entries} entries); 5xx answers retried: ${figures.fiveHundreds}; idempotency leases left pending by killed processes: ${figures.pendingLeases} (creates among them that had committed: ${figures.pendingCommitted})`,
+          `  audit chain: ${verify.ok ? 'intact' : `BROKEN at ${JSON.stringify(verify.firstBroken)}`} (${verify.entries} entries); 5xx answers retried: ${figures.fiveHundreds}; idempotency leases left pending by killed processes: ${figures.pendingLeases} (creates among them that had committed: ${figures.pendingCommitted}); retries told "applied, response lost": ${figures.appliedResponseLost}`,
           ...problems.slice(0, 20).map((p) => `  ! ${p}`),
         ].join('\n'),
       );
