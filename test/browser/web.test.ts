@@ -9,21 +9,24 @@
  * supplement while the other departments approve; the window issues the one consolidated notice
  * and records the supplement; tax approves; the clerk delivers; the applicant evaluates from the
  * delivery receipt's link; the supervisor's dashboard counts it. A department never sees another
- * department's tasks or unmasked fields. Screenshots go to test/browser/artifacts/web/.
+ * department's tasks or unmasked fields. Then a restaurant accepted with one material deferred
+ * (容缺) on a signed commitment: the departments decide, the results wait for the material, it
+ * arrives, the case is delivered. Screenshots go to test/browser/artifacts/web/, and every page's
+ * console and network traffic to artifacts/web/trace.log.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { start, type RunningServer } from '../../engine/src/server.js';
 import { createLogger } from '../../engine/src/http/logging.js';
 import { samples } from '../../forms/src/testing/samples.js';
+import { CHROMIUM, launchChromium } from './chromium.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const artifacts = fileURLToPath(new URL('./artifacts/web/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const maybe = haveChromium ? describe : describe.skip;
 
@@ -275,18 +278,7 @@ maybe('web app in Chromium against the real server', () => {
       },
       createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     clerk = (await newPage()).page;
   }, 240_000);
 
@@ -563,6 +555,98 @@ maybe('web app in Chromium against the real server', () => {
     await shot(page, '17-dashboard-en');
     await context.close();
   }, 60_000);
+
+  // 容缺: a bundle whose published list lets a secondary material come later (business start-up
+  // allows none, EXAMPLE-BUNDLES.md A). Opening a restaurant: the property owner's consent to the
+  // shop sign may follow on a signed deferral commitment; every other material is checked now.
+  // In 香洲区, where the demo department users work (the sample's shop is in 金湾区).
+  const restaurant = {
+    ...samples.restaurant!,
+    premisesRegion: '440402',
+    premisesAddress: '珠海市香洲区某某路18号',
+  };
+  const OPERATOR = { name: '陈六', idNumber: String(restaurant.operatorIdNumber), phone: '13600001111' };
+  let deferredCase = { id: '', number: '' };
+
+  test('容缺: the clerk accepts with the owner consent for the sign deferred on a signed commitment', async () => {
+    const { context, page } = await newPage();
+    await login(page, 'clerk1', '/clerk/new');
+    await pickBundle(page, 'restaurant');
+    await answerSituation(page, OPERATOR, restaurant.situation as Record<string, unknown>);
+    await page.click('text=生成办事指南');
+    // The guide says at once which material may come later.
+    await expect(page.locator('li', { hasText: '业主或物业同意' }).textContent()).resolves.toContain(
+      '可容缺',
+    );
+    await page.click('text=下一步：填写表单');
+    await page.locator('[data-testid=unified-form]').waitFor();
+    // Fields that repeat a situation answer are taken from it, not asked again.
+    const { situation, ...fields } = restaurant;
+    for (const [k, v] of Object.entries(fields)) if (!(k in situation!)) await fill(page, k, v);
+    await page.click('[data-testid=submit-form]');
+    await page
+      .locator('[data-testid=materials]')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (err) => {
+        throw new Error(`${err}\n${await page.locator('.error-banner, .validation').allTextContents()}`);
+      });
+    const rows = page.locator('[data-testid=materials] tr[data-material]');
+    for (const id of await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-material')!))) {
+      const option = page.locator(`tr[data-material=${id}] label`, {
+        hasText: id === 'ownerConsent' ? '容缺后补' : '已收取',
+      });
+      if (await option.count()) await option.locator('input').check();
+    }
+    // The deferral commitment names the material; it must be signed before acceptance.
+    const commitment = page.locator('.commitment[data-kind=deferral]');
+    await expect(commitment.textContent()).resolves.toContain('业主或物业同意设置招牌的证明');
+    await page.click('[data-testid=accept]');
+    await expect(page.locator('.field-error', { hasText: '签署' }).count()).resolves.toBe(1);
+    await page.check('input[name=signed]');
+    await shot(page, '18-deferred-material-commitment');
+    await page.click('[data-testid=accept]');
+    await page.waitForURL(/\/clerk\/applications\//).catch(async (err) => {
+      throw new Error(`${err}\n${await page.locator('.error-banner, .field-error').allTextContents()}`);
+    });
+    deferredCase = {
+      id: decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!),
+      number: (await page.locator('[data-testid=case-number]').textContent())!.trim(),
+    };
+    const consent = page.locator('.material-status li[data-material=ownerConsent]');
+    await expect(consent.textContent()).resolves.toMatch(/容缺 · 待补交/);
+    await shot(page, '19-accepted-with-deferral');
+    await context.close();
+  }, 180_000);
+
+  test('容缺: the departments decide meanwhile; results wait until the consent arrives, then are delivered', async () => {
+    for (const user of ['market-regulation1', 'urban-management1', 'fire-rescue1', 'water-authority1']) {
+      await decide(user, deferredCase.number, async (page) => {
+        await page.click('[data-testid=decide]');
+        await page.locator('.status.item-approved').first().waitFor();
+      });
+    }
+    const { context, page } = await newPage();
+    await login(page, 'clerk1', `/clerk/applications/${encodeURIComponent(deferredCase.id)}`);
+    await page.locator('.status.status-results-ready').waitFor();
+    // Every item is decided, but the results wait for the deferred material.
+    await expect(page.locator('[data-testid=deliver-waits]').textContent()).resolves.toContain(
+      '业主或物业同意设置招牌的证明',
+    );
+    expect(await page.locator('[data-testid=deliver]').isDisabled()).toBe(true);
+    await shot(page, '20-results-wait-for-deferred-material');
+    // The applicant brings it: the clerk records it at the window.
+    await page
+      .locator('[data-testid=materials] tr[data-material=ownerConsent] label', { hasText: '已收取' })
+      .locator('input')
+      .check();
+    await page.click('[data-testid=record-supplement]');
+    const consent = page.locator('.material-status li[data-material=ownerConsent]', { hasText: '已补交' });
+    await expect(consent.textContent()).resolves.toMatch(/已收取 · 已补交/);
+    await page.click('[data-testid=deliver]');
+    await page.locator('.status.status-delivered').waitFor();
+    await shot(page, '21-deferred-case-delivered');
+    await context.close();
+  }, 240_000);
 
   test('no script errors on any page', () => {
     expect(pageErrors).toEqual([]);

@@ -204,6 +204,7 @@ export const zh: Dict = {
   'detail.recordSupplement': '记录补正',
   'detail.deliver': '出件',
   'detail.deliverHint': '所有事项已办结，核验申请人身份后一次性送达全部结果。',
+  'detail.deliverWaits': '容缺材料尚未补齐：{materials}。补齐并记录后方可出件。',
   'detail.channel': '送达方式',
   'detail.deliverNow': '确认出件',
   'detail.delivered': '已出件',
@@ -219,6 +220,7 @@ export const zh: Dict = {
   'event.submitted': '提交',
   'event.resubmitted': '补正后重新提交',
   'event.accepted': '受理并分发',
+  'event.routed': '按属地流转至办理部门',
   'event.returned': '一次性告知补正',
   'event.refused': '不予受理',
   'event.corrected': '受理前补正',
@@ -585,6 +587,8 @@ export const en: Dict = {
   'detail.deliver': 'Delivery',
   'detail.deliverHint':
     "Every item is decided: check the applicant's identity and hand over all results at once.",
+  'detail.deliverWaits':
+    'Deferred materials still missing: {materials}. Results are issued once they arrive and are recorded.',
   'detail.channel': 'Delivery channel',
   'detail.deliverNow': 'Deliver',
   'detail.delivered': 'Delivered',
@@ -600,6 +604,7 @@ export const en: Dict = {
   'event.submitted': 'Submitted',
   'event.resubmitted': 'Submitted again after correction',
   'event.accepted': 'Accepted and dispatched',
+  'event.routed': 'Routed to the competent offices',
   'event.returned': 'Returned with a one-time notice',
   'event.refused': 'Not accepted',
   'event.corrected': 'Corrected before acceptance',

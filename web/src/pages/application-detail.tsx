@@ -124,7 +124,8 @@ export function ApplicationDetail({ id }: { id: string }) {
         </Section>
       )}
 
-      {open && <SupplementPanel app={app} onDone={refresh} />}
+      {/* A deferred material may still arrive once every item is decided (results wait for it). */}
+      {(open || app.status === 'results-ready') && <SupplementPanel app={app} onDone={refresh} />}
       {app.status === 'results-ready' && <DeliverPanel app={app} onDone={refresh} />}
       {(app.status === 'delivered' || app.status === 'evaluated') && (
         <Section title={t('detail.delivered')}>
@@ -300,12 +301,19 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
 }
 
 function DeliverPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
-  const { api, t } = useApp();
+  const { api, t, tx } = useApp();
   const { busy, error, run } = useCommand();
   const [channel, setChannel] = useState<'window' | 'post' | 'electronic'>('window');
+  // 容缺: results are not issued until every deferred material has arrived.
+  const awaited = app.materials.filter((m) => m.deferral?.status === 'pending');
   return (
     <Section title={t('detail.deliver')}>
       <p>{t('detail.deliverHint')}</p>
+      {awaited.length > 0 && (
+        <p className="warn" data-testid="deliver-waits">
+          {t('detail.deliverWaits', { materials: awaited.map((m) => tx(m.name)).join('、') })}
+        </p>
+      )}
       <ErrorBanner error={error} />
       <fieldset className="choice-row">
         <legend>{t('detail.channel')}</legend>
@@ -320,7 +328,7 @@ function DeliverPanel({ app, onDone }: { app: Application; onDone(a: Application
         type="button"
         className="primary"
         data-testid="deliver"
-        disabled={busy}
+        disabled={busy || awaited.length > 0}
         onClick={() =>
           run(async () => {
             onDone(await api.deliver(app.id, channel));

@@ -379,7 +379,11 @@ function FormStep({
 }) {
   const { api, t, lang } = useApp();
   const form = draft.form!;
-  const [data, setData] = useState<Record<string, unknown>>({ ...draft.data, situation: draft.answers });
+  const [data, setData] = useState<Record<string, unknown>>(() => ({
+    ...draft.data,
+    ...answeredFields(form, draft.answers),
+    situation: draft.answers,
+  }));
   /** The form on the screen, ahead of `data` by JSON Forms' 10 ms report. */
   const onScreen = useRef<unknown>(data);
   const [mode, setMode] = useState<'ValidateAndHide' | 'ValidateAndShow'>('ValidateAndHide');
@@ -454,6 +458,14 @@ function FormStep({
         </button>
       </div>
     </Section>
+  );
+}
+
+/** Fields that share a question's id take its answer: the form does not ask them again. */
+function answeredFields(form: MergeResult, answers: Record<string, unknown>): Record<string, unknown> {
+  const fields = form.schema.properties as Record<string, unknown>;
+  return Object.fromEntries(
+    Object.entries(answers).filter(([id, v]) => id !== 'situation' && id in fields && v !== undefined),
   );
 }
 
