@@ -16,6 +16,8 @@ import type {
   ApplicationStatus,
   Evaluation,
   ItemCase,
+  MaterialEntry,
+  MaterialFile,
   NoticeEntry,
 } from './types.js';
 
@@ -149,6 +151,16 @@ export interface CentreApi {
     },
   ): Promise<Application>;
   getApplication(actor: Actor, id: string): Promise<Application>;
+  /**
+   * Records the checked upload of one material's file (clerk; the applicant on their own case
+   * while it is theirs to change). The same content again changes nothing.
+   */
+  attachMaterialFile(
+    actor: Actor,
+    id: string,
+    materialId: string,
+    file: Omit<MaterialFile, 'uploadedAt' | 'uploadedBy'>,
+  ): Promise<MaterialEntry>;
   listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>>;
 
   // department inbox

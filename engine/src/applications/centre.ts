@@ -67,9 +67,20 @@ import type {
   Evaluation,
   ItemCase,
   MaterialEntry,
+  MaterialFile,
   NoticeEntry,
   Pause,
 } from './types.js';
+
+/** While a case's materials may still change: the clerk until results are out, the applicant while it is in their hands. */
+const CLERK_UPLOADS: ApplicationStatus[] = [
+  'draft',
+  'submitted',
+  'returned',
+  'in-progress',
+  'awaiting-supplement',
+];
+const APPLICANT_UPLOADS: ApplicationStatus[] = ['draft', 'returned', 'awaiting-supplement'];
 
 export const APPLICATIONS = 'applications';
 export const DEPARTMENT_TASKS = 'departmentTasks';
@@ -610,6 +621,38 @@ export class Centre implements CentreApi {
       masked.data = maskSensitive(app, await this.bundles.get(app.bundleCode, app.bundleVersion));
     }
     return masked;
+  }
+
+  // ── material files ──────────────────────────────────────────────────────────────────
+
+  async attachMaterialFile(
+    actor: Actor,
+    id: string,
+    materialId: string,
+    file: Omit<MaterialFile, 'uploadedAt' | 'uploadedBy'>,
+  ): Promise<MaterialEntry> {
+    requireRole(actor, 'clerk', 'applicant');
+    const entryOf = (app: Application) => {
+      const entry = app.materials.find((m) => m.id === materialId);
+      if (!entry) throw notFound(t(`本办件的材料 ${materialId}`, `material ${materialId} of this case`));
+      return entry;
+    };
+    const current = entryOf(visible(actor, await this.docs.get<Application>(APPLICATIONS, id), id));
+    if (current.file?.sha256 === file.sha256) return current; // the same content again: nothing changes
+    const saved = await this.mutate(actor, id, async (app) => {
+      expectStatus(app, actor.role === 'applicant' ? APPLICANT_UPLOADS : CLERK_UPLOADS);
+      const entry = entryOf(app);
+      const now = this.clock();
+      entry.file = { ...file, uploadedAt: now, uploadedBy: actor.userId };
+      entry.uploadSha256 = file.sha256;
+      record(app, actor, now, 'material.uploaded', {
+        material: materialId,
+        sha256: file.sha256,
+        size: file.size,
+        mime: file.mime,
+      });
+    });
+    return entryOf(saved);
   }
 
   // ── department inbox ────────────────────────────────────────────────────────────────
@@ -1183,6 +1226,7 @@ export class Centre implements CentreApi {
             : 'missing'),
         ...(existing?.licenceId ? { licenceId: existing.licenceId } : {}),
         ...(existing?.uploadSha256 ? { uploadSha256: existing.uploadSha256 } : {}),
+        ...(existing?.file ? { file: existing.file } : {}),
         ...(existing?.deferral ? { deferral: existing.deferral } : {}),
         ...(existing?.commitmentId ? { commitmentId: existing.commitmentId } : {}),
         deferrable: m.deferrable,

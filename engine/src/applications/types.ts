@@ -72,9 +72,25 @@ export interface MaterialEntry {
   eLicenceType?: string;
   licenceId?: string;
   uploadSha256?: string;
+  /** The file uploaded for it (PUT …/materials/:materialId/file): checked, content-addressed, never the bytes. */
+  file?: MaterialFile;
   commitmentId?: string;
   /** 容缺: when the deferred material is due and what became of it. */
   deferral?: { dueAt: number; status: 'pending' | 'supplied' | 'overdue'; suppliedAt?: number };
+}
+
+/** A material's uploaded file: what the content really is (detected, not the name's claim) and where it is kept. */
+export interface MaterialFile {
+  sha256: string;
+  size: number;
+  /** Detected from the content (magic numbers). */
+  mime: string;
+  /** Content address in the upload store (`uploads/<2 hex>/<sha256>.<ext>`). */
+  path: string;
+  /** The name it was uploaded under, for the download's Content-Disposition. */
+  name: string;
+  uploadedAt: number;
+  uploadedBy: string;
 }
 
 export interface NoticeEntry {
