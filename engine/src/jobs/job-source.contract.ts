@@ -4,10 +4,10 @@
  *
  *   describeJobSourceContract('sqlite', async () => ({ source, add: (job) => … }));
  */
-import type { IncidentAdmin, JobSource, NewJob } from './job-source.js';
+import type { JobQueue, NewJob } from './job-source.js';
 
 export interface JobSourceFixture {
-  source: JobSource & IncidentAdmin;
+  source: JobQueue;
   add(job: NewJob): Promise<void>;
   close?(): Promise<void>;
 }
@@ -69,6 +69,23 @@ export function describeJobSourceContract(name: string, make: () => Promise<JobS
       expect(await f.source.fail('a', 'w1', 'late', 5000, 1001)).toBe(false);
       expect(await f.source.complete('a', 'w2', 1002)).toBe(true);
       expect(await f.source.claim(99_999, 'w3', 1000, 10)).toEqual([]);
+    });
+
+    it('a job its instance finished is never claimed again; the worker holding it may still record its outcome', async () => {
+      await f.add(job('a', 0));
+      await f.add(job('b', 0));
+      await f.source.claim(0, 'w1', 1000, 10);
+      await f.add(job('c', 0));
+      await f.source.finish('a');
+      await f.source.finish('b');
+      await f.source.finish('c');
+      expect(await f.source.claim(99_999, 'w2', 1000, 10)).toEqual([]);
+      expect(await f.source.complete('a', 'w2', 1)).toBe(false);
+      expect(await f.source.complete('a', 'w1', 1)).toBe(true);
+      expect(await f.source.complete('a', 'w1', 2)).toBe(false);
+      expect(await f.source.fail('b', 'w1', 'timeout', 500, 2)).toBe(true);
+      expect(await f.source.claim(99_999, 'w1', 1000, 10)).toEqual([]);
+      expect(await f.source.listIncidents()).toEqual([]);
     });
 
     it('completes once: a done job is never claimed or completed again', async () => {

@@ -76,6 +76,11 @@ export interface NewJob {
 export interface JobQueue extends JobSource, IncidentAdmin {
   /** Adds a job; adding an id that exists changes nothing (effects may be projected twice). */
   add(job: NewJob): Promise<void>;
+  /**
+   * The instance is done with the job (timer fired or cancelled, job ended): it is never claimed
+   * again; a worker holding it may still record its outcome (complete or fail answer true).
+   */
+  finish(id: string): void | Promise<void>;
 }
 
 /** The job type of a BPMN timer (intermediate, boundary or start event) in the queue. */

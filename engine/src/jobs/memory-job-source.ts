@@ -14,7 +14,8 @@ import {
   type RetryState,
 } from './retry.js';
 
-type JobState = 'ready' | 'done' | 'incident' | 'cancelled';
+/** finished: the instance is done with it (never claimed again), its holder may still report. */
+type JobState = 'ready' | 'finished' | 'done' | 'incident' | 'cancelled';
 
 interface StoredJob {
   job: NewJob;
@@ -53,10 +54,16 @@ export class MemoryJobSource implements JobQueue {
     });
   }
 
-  /** A projection says the instance is done with the job (timer fired or cancelled, job ended). */
+  /**
+   * The instance is done with the job (timer fired or cancelled, job ended). In memory nothing
+   * replays a projection, so a job nobody holds is dropped (claims never scan finished work); a
+   * held one waits for its holder's outcome, then goes.
+   */
   finish(id: string): void {
     const s = this.jobs.get(id);
-    if (s?.state === 'ready') s.state = 'done';
+    if (s?.state !== 'ready') return;
+    if (s.owner === null) this.jobs.delete(id);
+    else s.state = 'finished';
   }
 
   /** The job's state and retry bookkeeping, for tests and views. */
@@ -103,6 +110,7 @@ export class MemoryJobSource implements JobQueue {
   async complete(id: string, owner: string): Promise<boolean> {
     const s = this.held(id, owner);
     if (!s) return false;
+    if (s.state === 'finished') this.jobs.delete(id);
     s.state = 'done';
     s.owner = null;
     return true;
@@ -117,6 +125,10 @@ export class MemoryJobSource implements JobQueue {
   ): Promise<boolean> {
     const s = this.held(id, owner);
     if (!s) return false;
+    if (s.state === 'finished') {
+      this.jobs.delete(id); // the instance no longer wants it: nothing to retry
+      return true;
+    }
     s.owner = null;
     s.retry = { ...s.retry, attempts: s.retry.attempts + 1, lastError: error, nextRunAt };
     if (nextRunAt === null) {
@@ -155,7 +167,7 @@ export class MemoryJobSource implements JobQueue {
   /** The job if `owner` holds it; an expired lease still counts until someone else claims the job. */
   private held(id: string, owner: string): StoredJob | undefined {
     const s = this.jobs.get(id);
-    return s && s.state === 'ready' && s.owner === owner ? s : undefined;
+    return s && (s.state === 'ready' || s.state === 'finished') && s.owner === owner ? s : undefined;
   }
 
   private openIncidentWithJob(id: string): { incident: IncidentRecord; job: StoredJob } {

@@ -26,7 +26,8 @@ export interface QueueDoc {
   payload: string | null;
   instanceId: string | null;
   elementId: string | null;
-  state: 'ready' | 'done' | 'incident' | 'cancelled';
+  /** finished: the instance is done with it (never claimed again), its holder may still report. */
+  state: 'ready' | 'finished' | 'done' | 'incident' | 'cancelled';
   /** As scheduled; scheduling again with another due time makes the job due afresh. */
   dueAt: number;
   /** When it may run next; null once it has given up. */
@@ -103,10 +104,14 @@ function newDoc(job: NewJob): QueueDoc {
 export function queueOps(
   change: { schedule: NewJob } | { finish: string },
 ): AnyBulkWriteOperation<QueueDoc>[] {
-  if ('finish' in change)
+  if ('finish' in change) {
+    // A job nobody holds is done; a held one is finished until its holder reports.
+    const _id = change.finish;
     return [
-      { updateOne: { filter: { _id: change.finish, state: 'ready' }, update: { $set: { state: 'done' } } } },
+      { updateOne: { filter: { _id, state: 'ready', owner: null }, update: { $set: { state: 'done' } } } },
+      { updateOne: { filter: { _id, state: 'ready' }, update: { $set: { state: 'finished' } } } },
     ];
+  }
   const job = change.schedule;
   const { _id, ...doc } = newDoc(job);
   return [
@@ -194,8 +199,15 @@ export class MongoJobSource implements JobQueue {
     return claimed;
   }
 
+  async finish(id: string): Promise<void> {
+    await this.c.bulkWrite(queueOps({ finish: id }), { ordered: true });
+  }
+
   async complete(id: string, owner: string): Promise<boolean> {
-    const r = await this.c.updateOne({ _id: id, state: 'ready', owner }, { $set: { state: 'done' } });
+    const r = await this.c.updateOne(
+      { _id: id, state: { $in: ['ready', 'finished'] }, owner },
+      { $set: { state: 'done' } },
+    );
     return r.modifiedCount === 1;
   }
 
@@ -206,8 +218,9 @@ export class MongoJobSource implements JobQueue {
     nextRunAt: number | null,
     now: number,
   ): Promise<boolean> {
-    const doc = await this.c.findOne({ _id: id, state: 'ready', owner });
+    const doc = await this.c.findOne({ _id: id, state: { $in: ['ready', 'finished'] }, owner });
     if (!doc) return false;
+    if (doc.state === 'finished') return this.complete(id, owner); // nothing to retry
     const incidents = doc.incidents ?? []; // see claimedOf on fields an upsert wrote
     const held = { _id: id, seq: doc.seq, state: 'ready' as const, owner };
     const base = { attempts: doc.attempts + 1, lastError: error, owner: null, leaseUntil: 0 };

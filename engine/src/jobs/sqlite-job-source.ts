@@ -65,6 +65,10 @@ export class SqliteJobSource implements JobQueue {
     this.failTx = db.transaction((id, owner, error, nextRunAt, now) => {
       const row = this.s.held.get(id, owner) as QueueRow | undefined;
       if (!row) return false;
+      if (row.state === 'finished') {
+        this.s.complete.run(id, owner); // the instance no longer wants it: nothing to retry
+        return true;
+      }
       if (nextRunAt !== null) {
         this.s.retryLater.run(error, nextRunAt, id);
         return true;
@@ -190,7 +194,10 @@ function prepare(db: Database.Database) {
       "UPDATE job_queue SET state = 'ready', due_at = ?, next_run_at = ?, payload = ?, attempts = 0, " +
         'last_error = NULL, owner = NULL, lease_until = 0 WHERE id = ? AND due_at != ?',
     ),
-    finish: p("UPDATE job_queue SET state = 'done' WHERE id = ? AND state = 'ready'"),
+    // A job nobody holds is done; a held one is finished until its holder reports.
+    finish: p(
+      "UPDATE job_queue SET state = CASE WHEN owner IS NULL THEN 'done' ELSE 'finished' END WHERE id = ? AND state = 'ready'",
+    ),
     // Due, not finished, lease free or expired, of the types asked for (a JSON array, or NULL: all).
     claim: p(
       `UPDATE job_queue SET owner = ?, lease_until = ? WHERE id IN (
@@ -200,8 +207,10 @@ function prepare(db: Database.Database) {
         ORDER BY next_run_at, id LIMIT ?
       ) RETURNING ${COLUMNS}`,
     ),
-    held: p(`SELECT ${COLUMNS} FROM job_queue WHERE id = ? AND state = 'ready' AND owner = ?`),
-    complete: p("UPDATE job_queue SET state = 'done' WHERE id = ? AND state = 'ready' AND owner = ?"),
+    held: p(`SELECT ${COLUMNS} FROM job_queue WHERE id = ? AND state IN ('ready', 'finished') AND owner = ?`),
+    complete: p(
+      "UPDATE job_queue SET state = 'done' WHERE id = ? AND owner = ? AND state IN ('ready', 'finished')",
+    ),
     retryLater: p(
       'UPDATE job_queue SET attempts = attempts + 1, last_error = ?, next_run_at = ?, owner = NULL, lease_until = 0 WHERE id = ?',
     ),
