@@ -345,12 +345,14 @@ describe('incidents through the engine', () => {
     const h = await deployed(
       model(
         'par',
-        `${startEvent('s')}<bpmn:parallelGateway id="fork"/>
-         <bpmn:serviceTask id="askTax" gov:type="dept" gov:retries="1"/>
-         <bpmn:serviceTask id="askPolice" gov:type="dept" gov:retries="1"/>
-         <bpmn:parallelGateway id="join"/>${userTask('decide')}${endEvent('e')}
-         ${chain('s', 'fork')}${chain('fork', 'askTax', 'join')}${chain('fork', 'askPolice', 'join')}
-         ${chain('join', 'decide', 'e')}`,
+        ['askTax', 'askPolice']
+          .map(
+            (id) =>
+              `<bpmn:serviceTask id="${id}" gov:type="dept" gov:retries="1"/>${chain('fork', id, 'join')}`,
+          )
+          .join('') +
+          `${startEvent('s')}<bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>
+           ${userTask('decide')}${endEvent('e')}${chain('s', 'fork')}${chain('join', 'decide', 'e')}`,
       ),
       {
         dept: (job) => {
