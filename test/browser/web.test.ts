@@ -560,7 +560,7 @@ maybe('web app in Chromium against the real server', () => {
   // allows none, EXAMPLE-BUNDLES.md A). Opening a restaurant: the property owner's consent to the
   // shop sign may follow on a signed deferral commitment; every other material is checked now.
   // In 香洲区, where the demo department users work (the sample's shop is in 金湾区).
-  const restaurant = {
+  const restaurant: (typeof samples)[string] = {
     ...samples.restaurant!,
     premisesRegion: '440402',
     premisesAddress: '珠海市香洲区某某路18号',
