@@ -121,6 +121,23 @@ describe('bearer tokens', () => {
     expectProblem(await s.call('GET', '/api/auth/me', { headers: { authorization: `Bearer ${none}` } }), 401);
   });
 
+  it('401 for a correctly signed token without a jti (it could never be revoked)', async () => {
+    const sign = (jti?: string) => {
+      const jwt = new SignJWT({ role: 'clerk' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('clerk1')
+        .setIssuer('onething')
+        .setAudience('onething-api')
+        .setIssuedAt()
+        .setExpirationTime('10m');
+      return (jti ? jwt.setJti(jti) : jwt).sign(new TextEncoder().encode(TEST_SECRET));
+    };
+    const me = async (token: string) =>
+      s.call('GET', '/api/auth/me', { headers: { authorization: `Bearer ${token}` } });
+    expect((await me(await sign('a-jti'))).status).toBe(200);
+    expectProblem(await me(await sign()), 401);
+  });
+
   it('403 when the role may not call the route', async () => {
     const p = expectProblem(
       await s.call('POST', '/api/bundles', { as: 'clerk1', body: { bundle: {}, xml: '<x/>' } }),
