@@ -4,7 +4,7 @@
  * `networkResources(services)` gives the Resources to add to the app's list (http/app.ts).
  */
 import type { DocStore } from '../domain/docs.js';
-import { notFound } from '../domain/errors.js';
+import { notFound, type Text } from '../domain/errors.js';
 import type { WorkingCalendar } from '../jobs/calendar/index.js';
 import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
 import { reply, type Method, type Resource } from '../http/route.js';
@@ -19,6 +19,17 @@ import type { ServiceNetwork } from './types.js';
 /** Where published bundles come from: the Centre's registry (`centre.bundles`). */
 export interface BundleSource {
   latest(code: string): Promise<{ code: string; version: number; definition: BundleDefinition } | undefined>;
+  /** The newest version of each bundle (the public guide lists the active ones). */
+  list(): Promise<
+    {
+      code: string;
+      version: number;
+      status: string;
+      name: Text;
+      promisedDays: number;
+      items: { code: string; name: Text }[];
+    }[]
+  >;
 }
 
 export interface NetworkServices {
@@ -74,6 +85,7 @@ const SlotOut = obj('An appointment slot: start, end, capacity, booked, availabl
 const AppointmentOut = obj('A booking with its slot: id, venue, windowType, date, start, end, status');
 const TicketOut = obj('A queue ticket: number, window type, priority, status, wait and service minutes');
 const StatsOut = obj('Queue figures overall, by window type and by venue');
+const GuideBundleOut = obj('A bundle with a public guide: code, version, name, promised days, items');
 const GuideOut = obj(
   'The guide for the answers: items, materials, fees, time limits, venues (see network/guide.ts)',
 );
@@ -352,6 +364,25 @@ export function networkResources(services: NetworkServices): Resource[] {
       description: { zh: '办事指南（一次告知，免登录）', en: 'Public guides (no sign-in)' },
       base: '/api/guides',
       routes: [
+        {
+          method: 'get',
+          path: '',
+          operationId: 'guides.list',
+          summary: { zh: '可查看办事指南的事项包', en: 'Bundles with a public guide' },
+          roles: 'public',
+          response: { schema: list(GuideBundleOut) },
+          handler: async () => ({
+            items: (await bundles.list())
+              .filter((b) => b.status === 'active')
+              .map(({ code, version, name, promisedDays, items }) => ({
+                code,
+                version,
+                name,
+                promisedDays,
+                items: items.map((i) => ({ code: i.code, name: i.name })),
+              })),
+          }),
+        },
         {
           method: 'get',
           path: '/:bundleCode',
