@@ -122,7 +122,9 @@ export class SqliteDocStore implements DocStore {
       const cursor = decodeCursor(query.after);
       if (cursor) {
         if (query.orderBy) {
-          clauses.push(`(${key} ${cmp} ? OR (${key} = ? AND id ${cmp} ?))`);
+          // The leading range term lets SQLite seek the (collection, key) index to the cursor
+          // instead of walking every earlier row on each page.
+          clauses.push(`${key} ${cmp}= ? AND (${key} ${cmp} ? OR id ${cmp} ?)`);
           params.push(cursor[0], cursor[0], cursor[1]);
         } else {
           clauses.push(`id ${cmp} ?`);

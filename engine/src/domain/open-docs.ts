@@ -23,6 +23,8 @@ export const DOC_INDEXES: DocIndexes = {
     ['department', 'deciderRegion', 'deadline'],
     ['deciderDistrict', 'deadline'],
     ['deciderCity', 'deadline'],
+    // A city-wide supervisor pages every task by deadline.
+    ['deadline'],
     ['applicationId'],
   ],
   rectifications: [
