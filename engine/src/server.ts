@@ -40,6 +40,7 @@ import { createEngine } from './index.js';
 import { parseAllowedOrigins } from './jobs/connector.js';
 import { ConnectorRunner } from './jobs/connector-runner.js';
 import { openStore } from './store/index.js';
+import { uploadStoreBeside } from '../../forms/src/uploads/index.js';
 
 const SYSTEM: Actor = { userId: 'system', name: '系统（启动时部署示例）', role: 'analyst' };
 const STATUSES = [
@@ -153,6 +154,8 @@ export async function start(
   const audit = new AuditLog(sealed);
   const journal = new CommandJournal(sealed, audit);
   const docs = journal.docs;
+  // Material files: under <data>/uploads beside SQLite, in GridFS on the MongoDB store's connection.
+  const uploads = await uploadStoreBeside(store, dataDir);
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
@@ -197,6 +200,7 @@ export async function start(
     network,
     timeLimits,
     rectifications,
+    uploads,
     version: JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
   });
 
@@ -253,6 +257,7 @@ export async function start(
       });
       await ticking;
       await connectors.stop();
+      await uploads.close();
       await store.close();
       (docs as { close?: () => unknown }).close?.();
     })());

@@ -12,7 +12,9 @@ import { MemoryDocStore } from '../../engine/src/domain/docs.js';
 import { openDocStore } from '../../engine/src/domain/open-docs.js';
 import { createEngine } from '../../engine/src/index.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../../engine/src/network/index.js';
-import { MemoryStore, openStore } from '../../engine/src/store/index.js';
+import { MemoryStore, openStore, type Store } from '../../engine/src/store/index.js';
+import { uploadStoreBeside } from '../../forms/src/uploads/index.js';
+import { freshDbUri } from '../support/mongo.js';
 import { startServer, type TestServer } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -55,17 +57,25 @@ export interface CentreServer extends TestServer {
 
 export const taskId = (appId: string, item: string) => `${appId}:${item}`;
 
-/** With `sqlite`, the engine store and the DocStore live in one SQLite file in a temporary folder. */
+/**
+ * With `sqlite`, the engine store and the DocStore live in one SQLite file in a temporary folder;
+ * with `mongo`, in a fresh database on the MongoDB test server. With `uploads`, material files are
+ * kept as the server keeps them: files in that folder beside SQLite, GridFS beside MongoDB.
+ */
 export async function startCentreServer(
-  options: { bundles?: string[]; sqlite?: boolean } = {},
-): Promise<CentreServer> {
+  options: { bundles?: string[]; sqlite?: boolean; mongo?: boolean; uploads?: boolean } = {},
+): Promise<CentreServer & { dataDir: string; store: Store }> {
   const bundles = options.bundles ?? ['business-startup'];
   let now = T0;
   const clock = () => now;
-  const store = options.sqlite
-    ? await openStore({ ONETHING_DB: join(mkdtempSync(join(tmpdir(), 'onething-http-')), 'test.db') })
-    : new MemoryStore();
-  const docs = options.sqlite ? await openDocStore(store) : new MemoryDocStore();
+  const dataDir = mkdtempSync(join(tmpdir(), 'onething-http-'));
+  const store = options.mongo
+    ? await openStore({ MONGODB_URI: freshDbUri('http-centre') })
+    : options.sqlite
+      ? await openStore({ ONETHING_DB: join(dataDir, 'test.db') })
+      : new MemoryStore();
+  const docs = options.sqlite || options.mongo ? await openDocStore(store) : new MemoryDocStore();
+  const uploads = options.uploads ? await uploadStoreBeside(store, dataDir) : undefined;
   const engine = createEngine({ clock, store });
   // The Zhuhai service network, as the server has it: cases are routed to the competent office (属地).
   const centre = new Centre({
@@ -76,7 +86,7 @@ export async function startCentreServer(
     defaultDeferralDays: 5,
     network: loadNetworkFile(ZHUHAI_NETWORK_FILE),
   });
-  const s = await startServer({ centre, docs, engine, clock });
+  const s = await startServer({ centre, docs, engine, clock, ...(uploads ? { uploads } : {}) });
   const ok: CentreServer['ok'] = async (method, path, options) => {
     const res = await s.call(method, path, options);
     if (res.status >= 300)
@@ -139,8 +149,9 @@ export async function startCentreServer(
   };
   const close = async () => {
     await s.close();
+    await uploads?.close();
     await store.close();
     (docs as { close?: () => void }).close?.();
   };
-  return { ...s, close, centre, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
+  return { ...s, close, centre, dataDir, store, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
 }

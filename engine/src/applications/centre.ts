@@ -72,15 +72,11 @@ import type {
   Pause,
 } from './types.js';
 
-/** While a case's materials may still change: the clerk until results are out, the applicant while it is in their hands. */
-const CLERK_UPLOADS: ApplicationStatus[] = [
-  'draft',
-  'submitted',
-  'returned',
-  'in-progress',
-  'awaiting-supplement',
-];
-const APPLICANT_UPLOADS: ApplicationStatus[] = ['draft', 'returned', 'awaiting-supplement'];
+/** While a case's material files may still change: the clerk until results are out, the applicant while it is in their hands. */
+export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationStatus[]> = {
+  clerk: ['draft', 'submitted', 'returned', 'in-progress', 'awaiting-supplement'],
+  applicant: ['draft', 'returned', 'awaiting-supplement'],
+};
 
 export const APPLICATIONS = 'applications';
 export const DEPARTMENT_TASKS = 'departmentTasks';
@@ -640,7 +636,7 @@ export class Centre implements CentreApi {
     const current = entryOf(visible(actor, await this.docs.get<Application>(APPLICATIONS, id), id));
     if (current.file?.sha256 === file.sha256) return current; // the same content again: nothing changes
     const saved = await this.mutate(actor, id, async (app) => {
-      expectStatus(app, actor.role === 'applicant' ? APPLICANT_UPLOADS : CLERK_UPLOADS);
+      expectStatus(app, MATERIAL_FILE_STATUSES[actor.role === 'applicant' ? 'applicant' : 'clerk']);
       const entry = entryOf(app);
       const now = this.clock();
       entry.file = { ...file, uploadedAt: now, uploadedBy: actor.userId };

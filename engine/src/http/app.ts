@@ -40,6 +40,8 @@ import { metricsResource } from './routers/metrics.js';
 import { rectificationResource } from './routers/rectifications.js';
 import { systemResource } from './routers/system.js';
 import { taskResource } from './routers/tasks.js';
+import { materialFileResource } from './routers/uploads.js';
+import type { UploadStore } from '../../../forms/src/uploads/index.js';
 import { networkResources, type NetworkServices } from '../network/http.js';
 
 export interface AppDeps {
@@ -80,6 +82,8 @@ export interface AppDeps {
   timeLimits?: TimeLimits;
   /** Bad-review rectification cases; defaults to a desk on `docs` (server.ts passes its own to sweep it). */
   rectifications?: RectificationDesk;
+  /** Where material files are kept (forms/src/uploads); without it there are no material-file routes. */
+  uploads?: UploadStore;
 }
 
 export interface OneThingApp extends express.Express {
@@ -140,6 +144,7 @@ export function createApp(deps: AppDeps): OneThingApp {
     metricsResource(ctx),
     aggregateResource(ctx, aggregateService(ctx)),
     ...(deps.network ? networkResources(deps.network) : []),
+    ...(deps.uploads ? [materialFileResource(ctx, deps.uploads)] : []),
   ];
 
   const app = express() as OneThingApp;

@@ -87,7 +87,7 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
   if (route.roles !== 'public') errorStatuses.add(401).add(403);
   if (resource.base.startsWith('/api')) errorStatuses.add(429); // request budgets (rate-limit.ts)
   if (route.params || route.query) errorStatuses.add(400);
-  if (route.body) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
+  if (route.body || route.rawBody) [400, 413, 415, 422].forEach((s) => errorStatuses.add(s));
   if (route.method === 'post' && route.idempotent !== false && route.roles !== 'public')
     errorStatuses.add(409).add(422);
   const responses: Record<string, unknown> = { [String(status)]: success };
@@ -103,6 +103,13 @@ function operation(resource: Resource, route: RouteDef): Record<string, unknown>
     security: route.roles === 'public' ? [] : [{ bearerAuth: [] }],
     ...(route.deprecated ? { deprecated: true } : {}),
   };
+  if (route.rawBody) {
+    const binary = { schema: { type: 'string', format: 'binary' } };
+    op.requestBody = {
+      required: true,
+      content: Object.fromEntries(route.rawBody.contentTypes.map((type) => [type, binary])),
+    };
+  }
   if (route.body) {
     const empty = route.body === EmptyBody;
     op.requestBody = {

@@ -3,6 +3,8 @@
  * idempotency → handler → audit → respond. Every failure on the way becomes a problem+json
  * response; every POST/PATCH that reached an actor is audited with its outcome.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type Request, type Response } from 'express';
 import { requireRole } from '../applications/scope.js';
 import { auditActor, type AuditActor, type AuditLog, type AuditOutcome } from '../audit/index.js';
@@ -46,6 +48,7 @@ interface Outcome {
   problem: boolean;
   auditTarget?: string;
   problemType?: string;
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -232,6 +235,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
           headers: r?.headers ?? {},
           problem: false,
           ...(r?.auditTarget ? { auditTarget: r.auditTarget } : {}),
+          ...(r?.stream ? { stream: r.stream } : {}),
         };
       }
     } catch (err) {
@@ -292,6 +296,13 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     res.status(result.status);
     for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
     if (result.problem) res.setHeader('Content-Language', lang === 'en' ? 'en' : 'zh-CN');
+    if (result.stream && !result.problem) {
+      // A download: the bytes flow through; a store that fails mid-way cuts the response short.
+      await pipeline(Readable.from(result.stream), res).catch((err) =>
+        deps.logger.error({ err, requestId, route: template }, 'streaming the response failed'),
+      );
+      return;
+    }
     if (result.body === undefined || result.status === 204) {
       res.end();
       return;

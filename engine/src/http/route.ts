@@ -8,7 +8,7 @@ import type { Text } from '../domain/errors.js';
 import type { Lang } from './problem.js';
 import type { JsonSchema } from './validation.js';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Body, query and params as validated against the route's JSON Schemas before the handler runs. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shapes are checked at run time by ajv
@@ -36,6 +36,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** The audit target when it is known only after the command (e.g. a created id). */
   auditTarget?: string;
+  /** Bytes streamed as the response body (a download), with their Content-Type in `headers`. */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 export const reply = (r: Omit<Reply, 'reply'>): Reply => ({ reply: true, ...r });
@@ -54,6 +56,8 @@ export interface RouteDef {
   body?: JsonSchema;
   /** Body limit for express.json, e.g. '5mb'; default 1 MB. */
   bodyLimit?: string;
+  /** The handler streams the raw body itself from ctx.req (an upload); documented as binary of these types. */
+  rawBody?: { contentTypes: string[] };
   /** Success status and response schema for the docs. */
   response: { status?: number; schema?: JsonSchema; description?: Text; contentType?: string };
   /** Error statuses this route can answer besides 400/401/403/500 (documented). */

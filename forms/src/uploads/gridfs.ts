@@ -18,7 +18,7 @@ export class GridFsUploadStore implements UploadStore {
   /** `ownsConnection`: close() closes the connection too (openUploadStore made it). */
   constructor(
     private readonly connection: Connection,
-    private readonly policy: UploadPolicy = defaultUploadPolicy,
+    readonly policy: UploadPolicy = defaultUploadPolicy,
     private readonly ownsConnection = false,
   ) {
     if (!connection.db) throw new Error('GridFsUploadStore needs an open connection');

@@ -3,4 +3,4 @@ export { defaultUploadPolicy, UploadRefused, type UploadPolicy, type UploadProbl
 export { isContentPath, type StoredUpload, type UploadSource } from './receive.js';
 export { FileUploadStore, storeUpload, type UploadStore } from './store.js';
 export type { GridFsUploadStore } from './gridfs.js';
-export { openUploadStore } from './open.js';
+export { openUploadStore, uploadStoreBeside } from './open.js';

@@ -19,3 +19,21 @@ export async function openUploadStore(
   }
   return new FileUploadStore(dataDir, policy);
 }
+
+/**
+ * The upload store beside an open engine Store (the server's way in): GridFS on the MongoDB
+ * store's own connection, which that store closes, or files under the data directory beside the
+ * SQLite database.
+ */
+export async function uploadStoreBeside(
+  store: object,
+  dataDir: string,
+  policy: UploadPolicy = defaultUploadPolicy,
+): Promise<UploadStore> {
+  const { connection } = store as { connection?: import('mongoose').Connection };
+  if (connection) {
+    const { GridFsUploadStore } = await import('./gridfs.js');
+    return new GridFsUploadStore(connection, policy);
+  }
+  return new FileUploadStore(dataDir, policy);
+}

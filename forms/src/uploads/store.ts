@@ -13,6 +13,8 @@ import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource
 export interface UploadStore {
   /** Streams, checks and keeps one upload; refuses with UploadRefused (zh/en) and keeps nothing. */
   put(source: UploadSource, originalName: string): Promise<StoredUpload>;
+  /** What it accepts: callers check a declared size or type against it before streaming. */
+  readonly policy: UploadPolicy;
   /** The kept bytes, streamed; undefined when nothing is kept under `path`. */
   read(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   close(): Promise<void>;
@@ -22,7 +24,7 @@ export interface UploadStore {
 export class FileUploadStore implements UploadStore {
   constructor(
     private readonly dataDir: string,
-    private readonly policy: UploadPolicy = defaultUploadPolicy,
+    readonly policy: UploadPolicy = defaultUploadPolicy,
   ) {}
 
   async put(source: UploadSource, originalName: string): Promise<StoredUpload> {
