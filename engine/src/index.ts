@@ -18,7 +18,7 @@ import type {
   Variables,
 } from './api.js';
 import { TIMER_JOB_TYPE, type ClaimedJob } from './jobs/job-source.js';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './jobs/retry.js';
+import { DEFAULT_BACKOFF, IncidentStateError, type BackoffPolicy } from './jobs/retry.js';
 import { JobWorker, type JobHandler } from './jobs/worker.js';
 import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
@@ -547,14 +547,32 @@ class EngineShell implements Engine {
   }
 
   async cancel(id: string): Promise<InstanceView> {
-    return this.viewAfter(id, await this.command(id, { type: 'cancel' }));
+    const view = await this.viewAfter(id, await this.command(id, { type: 'cancel' }));
+    await this.closeJobIncidents(view, 'the instance was cancelled');
+    return view;
   }
 
   async resolveIncident(
     id: string,
     options: { incidentId?: string; variables?: Variables } = {},
   ): Promise<InstanceView> {
-    return this.viewAfter(id, await this.command(id, { type: 'resolveIncident', ...options }));
+    const view = await this.viewAfter(id, await this.command(id, { type: 'resolveIncident', ...options }));
+    await this.closeJobIncidents(view, 'retried on the instance');
+    return view;
+  }
+
+  /**
+   * The job queue's incidents of an instance whose own incident is gone (retried with a fresh job,
+   * or the instance cancelled) are closed with `comment`, so supervisors see only live ones.
+   */
+  private async closeJobIncidents(view: InstanceView, comment: string): Promise<void> {
+    const live = new Set(view.incidents.map((i) => i.jobId));
+    for (const incident of await this.store.queue.listIncidents({ instanceId: view.id, open: true })) {
+      if (live.has(incident.jobId)) continue;
+      await this.store.queue.resolveIncident(incident.id, comment, this.clock()).catch((err) => {
+        if (!(err instanceof IncidentStateError)) throw err; // closed concurrently
+      });
+    }
   }
 
   async instance(id: string): Promise<InstanceView> {

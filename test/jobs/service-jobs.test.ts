@@ -1,7 +1,8 @@
 /**
  * Service-task jobs through the store's job queue, on every store: a failing handler runs again
  * after the backoff delay (10 s, 20 s …), and once the task's gov:retries attempts are used up
- * the instance gets an incident naming the task and the queue lists the incident.
+ * the instance gets an incident naming the task and the queue lists the incident; retrying the
+ * instance's incident runs a fresh job and closes the queue's incident with a comment.
  */
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import type { Store } from '../../engine/src/store/port.js';
@@ -80,5 +81,13 @@ describe.each(ALL)('service-task jobs on $kind', (factory: StoreFactory) => {
     expect(incidents.map((i) => [i.elementId, i.message])).toEqual([['notify', 'gateway down (2)']]);
     expect(await engine.runDueJobs(clock.advance(3600 * SECOND))).toBe(0); // given up: not run again
     expect(attempts).toHaveLength(2);
+
+    // Retried on the instance: a fresh job runs, and the queue's incident is closed with a comment.
+    await engine.resolveIncident(v.id);
+    expect(await store.queue.listIncidents({ instanceId: v.id, open: true })).toEqual([]);
+    const [closed] = await store.queue.listIncidents({ instanceId: v.id });
+    expect(closed).toMatchObject({ comment: 'retried on the instance', resolvedAt: clock.now() });
+    expect(await engine.runDueJobs(clock.now())).toBe(1);
+    expect(attempts).toHaveLength(3);
   });
 });
