@@ -51,6 +51,7 @@ export class MemoryStore implements Store {
   private readonly subscriptionIndex = new Map<string, Set<string>>();
   private readonly histories = new Map<string, HistoryLog>();
   private readonly deliveries = new Map<string, Set<string>>();
+  private readonly pending = new Set<string>();
   readonly queue = new MemoryJobSource();
 
   async saveDeployment(d: DeploymentRecord): Promise<void> {
@@ -75,7 +76,7 @@ export class MemoryStore implements Store {
 
   async createInstance(record: InstanceRecord): Promise<void> {
     if (this.instances.has(record.id)) throw new ConflictError(record.id);
-    this.instances.set(record.id, this.remember(record));
+    this.put(this.remember(record));
   }
   async getInstance(id: string) {
     return this.instances.get(id);
@@ -83,7 +84,7 @@ export class MemoryStore implements Store {
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const current = this.instances.get(record.id);
     if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
-    this.instances.set(record.id, this.remember(record));
+    this.put(this.remember(record));
   }
   /** save (or create) + project + keep the follow-ups as one step: in memory nothing can come in between. */
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
@@ -92,7 +93,7 @@ export class MemoryStore implements Store {
       throw new ConflictError(record.id);
     }
     const kept = this.remember(record);
-    this.instances.set(record.id, kept.outbox.length ? { ...kept, outbox: followUpsOf(kept.outbox) } : kept);
+    this.put(kept.outbox.length ? { ...kept, outbox: followUpsOf(kept.outbox) } : kept);
     this.apply(record.id, record.outbox);
   }
   async hasDelivery(instanceId: string, deliveryId: string): Promise<boolean> {
@@ -112,11 +113,16 @@ export class MemoryStore implements Store {
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     const current = this.instances.get(instanceId);
-    if (current && current.rev === rev && current.outbox.length)
-      this.instances.set(instanceId, { ...current, outbox: [] });
+    if (current && current.rev === rev && current.outbox.length) this.put({ ...current, outbox: [] });
   }
   async pendingOutboxes(limit: number) {
-    return [...this.instances.values()].filter((r) => r.outbox.length > 0).slice(0, limit);
+    return [...this.pending].slice(0, limit).map((id) => this.instances.get(id)!);
+  }
+  /** Stores a record, keeping the set of instances with an outbox (the sweeper reads it often). */
+  private put(record: InstanceRecord): void {
+    this.instances.set(record.id, record);
+    if (record.outbox.length) this.pending.add(record.id);
+    else this.pending.delete(record.id);
   }
   async listInstances(filter: InstanceFilter, page: Page = {}) {
     const out: InstanceRecord[] = [];
