@@ -14,7 +14,10 @@ const ERROR_TEXT: Record<number, Text> = {
   404: { zh: '不存在（或不在你的范围内）', en: 'Not found (or outside your scope)' },
   409: { zh: '状态冲突或并发修改', en: 'State conflict or concurrent change' },
   413: { zh: '请求体过大', en: 'Payload too large' },
-  415: { zh: '请求体须为 JSON', en: 'Body must be JSON' },
+  415: {
+    zh: '请求体类型不受支持（JSON 接口须为 application/json）',
+    en: 'Unsupported media type (JSON routes need application/json)',
+  },
   422: { zh: '内容校验未通过（含字段错误）', en: 'Validation failed (with field errors)' },
   429: {
     zh: '请求过于频繁或登录失败过多（见 Retry-After）',

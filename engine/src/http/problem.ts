@@ -46,7 +46,7 @@ const TITLES: Record<ProblemKind, Text & { status: number }> = {
   },
   'state-invalid': { status: 409, zh: '当前状态下不能执行此操作', en: 'Not possible in the current state' },
   'payload-too-large': { status: 413, zh: '请求体过大', en: 'Payload too large' },
-  'unsupported-media-type': { status: 415, zh: '请求体须为 JSON', en: 'The request body must be JSON' },
+  'unsupported-media-type': { status: 415, zh: '请求体类型不受支持', en: 'Unsupported media type' },
   validation: { status: 422, zh: '提交的内容有误', en: 'The request has invalid content' },
   'idempotency-key-reused': {
     status: 422,
