@@ -193,6 +193,13 @@ describe.each(stores)('material files over HTTP: %s', (_name, storeOptions) => {
     const after = await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' });
     expect(after.rev).toBe(app.rev);
     expect(await kept()).toEqual([path]);
+
+    // Editing the draft rebuilds the materials list; a material that still applies keeps its file.
+    const edited = await s.ok('PATCH', `/api/applications/${id}`, {
+      as: 'clerk1',
+      body: { answers: after.answers },
+    });
+    expect(edited.materials.find((m: Json) => m.id === 'identityProof').file).toEqual(res.body.file);
   });
 
   it('refuses a 50 MB upload while it streams (and at once when Content-Length says so), naming the material and the limit; nothing is kept', async () => {
