@@ -50,7 +50,9 @@ async function waitHealthy(base: string, child: ChildProcess, log: () => string)
 export async function startServer(): Promise<RunningServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'onething-bench-http-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/src/server.ts'], {
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": profile the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'engine/src/server.ts'], {
     cwd: root,
     env: {
       ...process.env,
