@@ -14,18 +14,14 @@
  * arrives, the case is delivered. Screenshots go to test/browser/artifacts/web/, and every page's
  * console and network traffic to artifacts/web/trace.log.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { start, type RunningServer } from '../../engine/src/server.js';
-import { createLogger } from '../../engine/src/http/logging.js';
 import { samples } from '../../forms/src/testing/samples.js';
+import { startAppServer, type AppServer } from './app-server.js';
 import { CHROMIUM, launchChromium } from './chromium.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const artifacts = fileURLToPath(new URL('./artifacts/web/', import.meta.url));
 const haveChromium = existsSync(CHROMIUM);
 const maybe = haveChromium ? describe : describe.skip;
@@ -38,8 +34,7 @@ const APPLICANT = {
   account: 'applicant1',
 };
 
-let server: RunningServer;
-let dataDir: string;
+let server: AppServer;
 let browser: Browser;
 const pageErrors: string[] = [];
 /** Every page's console and network traffic, written to artifacts/web/trace.log for a failed run. */
@@ -261,23 +256,8 @@ maybe('web app in Chromium against the real server', () => {
   let supervisorBefore: Record<string, string>;
 
   beforeAll(async () => {
-    if (!existsSync(join(root, 'web/dist/index.html')))
-      execFileSync('npx', ['vite', 'build', 'web'], { cwd: root, stdio: 'inherit' });
     mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(join(tmpdir(), 'onething-web-'));
-    // SQLite in the temp directory (data/onething.db under it): no MONGODB_URI, no ONETHING_DB.
-    const { MONGODB_URI: _m, ONETHING_DB: _d, ONETHING_USERS_FILE: _u, ...env } = process.env;
-    server = await start(
-      {
-        ...env,
-        ONETHING_DATA_DIR: dataDir,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        ONETHING_TICK_MS: '1000',
-        ONETHING_EXAMPLES_DIR: join(root, 'examples'),
-      },
-      createLogger({ level: process.env.LOG_LEVEL ?? 'silent' }),
-    );
+    server = await startAppServer('web', { ONETHING_TICK_MS: '1000' });
     browser = await launchChromium();
     clerk = (await newPage()).page;
   }, 240_000);
@@ -286,7 +266,6 @@ maybe('web app in Chromium against the real server', () => {
     writeFileSync(join(artifacts, 'trace.log'), trace.join('\n') + '\n');
     await browser?.close();
     await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   test('the supervisor sees the dashboard before anything happens', async () => {

@@ -16,6 +16,7 @@ import type { BundleSummary } from '../../engine/src/bundles/registry.js';
 import type { LicenceDoc } from '../../engine/src/applications/licence-library.js';
 import type { Actor } from '../../engine/src/domain/actor.js';
 import type { MergeResult } from '../../forms/src/merge/index.js';
+import type { Guide } from '../../engine/src/network/guide.js';
 import { ApiError, type Lang, type ProblemBody } from './lib/problems.js';
 
 export type {
@@ -155,6 +156,23 @@ export class Api {
   bundle = (code: string) => this.request<BundleDetail>('GET', `/api/bundles/${encodeURIComponent(code)}`);
   form = (code: string, answers: Record<string, unknown>) =>
     this.request<MergeResult>('POST', `/api/bundles/${encodeURIComponent(code)}/form`, { answers });
+
+  // ── public guides (一次告知, no sign-in) ──
+  guides = () =>
+    this.request<{
+      items: {
+        code: string;
+        version: number;
+        name: BundleSummary['name'];
+        promisedDays: number;
+        items: { code: string; name: BundleSummary['name'] }[];
+      }[];
+    }>('GET', '/api/guides').then((r) => r.items);
+  guide = (code: string, answers: Record<string, unknown>) =>
+    this.request<Guide>(
+      'GET',
+      `/api/guides/${encodeURIComponent(code)}${query({ answers: Object.keys(answers).length ? JSON.stringify(answers) : undefined })}`,
+    );
 
   // ── applications ──
   createApplication = (input: {

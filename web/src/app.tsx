@@ -19,6 +19,7 @@ import { Dashboard } from './pages/dashboard.js';
 import { RectificationCase, Rectifications } from './pages/rectifications.js';
 import { Evaluate } from './pages/evaluate.js';
 import { MyApplications } from './pages/my-applications.js';
+import { GuideList, GuidePage } from './pages/guide.js';
 
 const api = new Api();
 
@@ -94,6 +95,19 @@ function Routes() {
   const { path } = useLocation();
   // Printable pages have no header; the evaluation page handles its own log-in (QR code link).
   let m: Record<string, string> | null;
+  // 办事指南 is public: anyone, signed in or not.
+  if (path === '/guide')
+    return (
+      <Frame>
+        <GuideList />
+      </Frame>
+    );
+  if ((m = match('/guide/:code', path)))
+    return (
+      <Frame>
+        <GuidePage code={m.code!} />
+      </Frame>
+    );
   if ((m = match('/evaluate/:id', path)))
     return (
       <Frame bare>
@@ -205,6 +219,9 @@ function Frame({ children, bare }: { children: ReactNode; bare?: boolean }) {
           </nav>
         )}
         <div className="tools">
+          <Link href="/guide" className={path.startsWith('/guide') ? 'active' : ''}>
+            {t('guide.title')}
+          </Link>
           <button
             type="button"
             className="link"
