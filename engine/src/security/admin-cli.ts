@@ -7,7 +7,10 @@
  *     Puts a backup in place of the store. Stop the server first; an existing store is replaced
  *     only with --force and kept as <db>.before-restore-<time>.
  *   onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
- *     Retention: tombstones ended applications older than n days, one audit entry each.
+ *     Retention: tombstones ended applications older than n days, one audit entry each, and
+ *     deletes their uploaded files that no other application references.
+ *   onething-admin sweep-uploads [--db <file>] [--dry-run]
+ *     Deletes uploaded files that no application references (stored over a day ago).
  *   onething-admin reencrypt [--db <file>]
  *     Rewrites sensitive fields under the current data key (after a rotation, or after switching
  *     encryption on); ONETHING_DATA_KEY / ONETHING_DATA_KEYS_RETIRED or data/data.key.
@@ -26,7 +29,9 @@ import { openStore } from '../store/index.js';
 import { backupSqlite, restoreSqlite } from './backup.js';
 import { generateDataKey, loadOrCreateDataKey } from './data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './encryption.js';
-import { purgeArchived, purgeExpiredResponses } from './purge.js';
+import { purgeArchived, purgeExpiredResponses, RETENTION_ACTOR } from './purge.js';
+import { sweepOrphanUploads } from './upload-retention.js';
+import { uploadStoreBeside, type UploadStore } from '../../../forms/src/uploads/index.js';
 
 const stdio: Io = {
   out: (line) => process.stdout.write(line + '\n'),
@@ -37,6 +42,7 @@ export const USAGE = `usage:
   onething-admin backup <dest.db> [--db <file>] [--force]
   onething-admin restore <backup.db> [--db <file>] [--force]
   onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
+  onething-admin sweep-uploads [--db <file>] [--dry-run]
   onething-admin reencrypt [--db <file>]
   onething-admin new-key`;
 
@@ -72,6 +78,9 @@ function dbFile(args: Args, env: NodeJS.ProcessEnv): string {
   return resolve(env.ONETHING_DB ?? join(env.ONETHING_DATA_DIR ?? 'data', 'onething.db'));
 }
 
+/** The data directory, as for `npm start` (material files are under <data>/uploads). */
+const dataDir = (env: NodeJS.ProcessEnv) => resolve(env.ONETHING_DATA_DIR ?? 'data');
+
 function one(args: Args, what: string): string {
   if (args.positional.length !== 1) throw new UsageError(`expected exactly one ${what}`);
   return args.positional[0]!;
@@ -80,13 +89,15 @@ function one(args: Args, what: string): string {
 async function withDocs<T>(
   args: Args,
   env: NodeJS.ProcessEnv,
-  run: (docs: import('../domain/docs.js').DocStore) => Promise<T>,
+  run: (docs: import('../domain/docs.js').DocStore, uploads: UploadStore) => Promise<T>,
 ): Promise<T> {
   const store = await openStore({ ...env, ONETHING_DB: dbFile(args, env) });
   const docs = await openDocStore(store);
+  const uploads = await uploadStoreBeside(store, dataDir(env));
   try {
-    return await run(docs);
+    return await run(docs, uploads);
   } finally {
+    await uploads.close();
     await store.close();
     (docs as { close?: () => unknown }).close?.();
   }
@@ -121,17 +132,23 @@ export async function main(
           throw new UsageError('purge needs --older-than-days <n> (n ≥ 0)');
         }
         const dryRun = args.flags.has('--dry-run');
-        const report = await withDocs(args, env, async (docs) => ({
-          ...(await purgeArchived(docs, { olderThanDays: days, audit: new AuditLog(docs), dryRun })),
+        const report = await withDocs(args, env, async (docs, uploads) => ({
+          ...(await purgeArchived(docs, { olderThanDays: days, audit: new AuditLog(docs), dryRun, uploads })),
           expiredResponsesDropped: dryRun ? 0 : await purgeExpiredResponses(docs),
         }));
         io.out(JSON.stringify({ ok: true, dryRun, ...report }));
         return 0;
       }
-      case 'reencrypt': {
-        const keys = loadOrCreateDataKey(resolve(env.ONETHING_DATA_DIR ?? 'data'), env, (m) =>
-          io.err(`warning: ${m}`),
+      case 'sweep-uploads': {
+        const dryRun = args.flags.has('--dry-run');
+        const report = await withDocs(args, env, (docs, uploads) =>
+          sweepOrphanUploads(docs, uploads, { audit: new AuditLog(docs), actor: RETENTION_ACTOR, dryRun }),
         );
+        io.out(JSON.stringify({ ok: true, dryRun, ...report }));
+        return 0;
+      }
+      case 'reencrypt': {
+        const keys = loadOrCreateDataKey(dataDir(env), env, (m) => io.err(`warning: ${m}`));
         const report = await withDocs(args, env, (docs) =>
           new EncryptingDocStore(docs, keys, defaultEncryptionPolicy(), DOC_INDEXES).reencryptAll(),
         );

@@ -11,11 +11,17 @@
  * comments and timeline details emptied. `purge.audited` makes the audit entry exactly-once
  * across crashes: a tombstone whose entry was not yet written gets it on the next run.
  *
+ * Uploaded material files: with an upload store, the files the purged applications held are
+ * deleted unless another application still references the same content (./upload-retention.ts);
+ * each application's audit entry counts its files, one `uploads.purge` entry counts the deletions.
+ *
  * Also: stored idempotent responses (they repeat whole applications) lose their body once expired.
  */
 import type { Application, ApplicationStatus } from '../applications/types.js';
 import type { AuditActor, AuditLog } from '../audit/index.js';
 import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
+import type { UploadStore } from '../../../forms/src/uploads/index.js';
+import { filesOf, removeUnreferenced, UPLOADS_PURGE_ACTION, type UploadCleanup } from './upload-retention.js';
 
 export const APPLICATIONS = 'applications';
 export const IDEMPOTENCY = 'idempotency';
@@ -36,6 +42,10 @@ export interface PurgeOptions {
   actor?: AuditActor;
   /** Report what would be purged without writing anything. */
   dryRun?: boolean;
+  /** Where the material files are: the purged applications' files are deleted there too. */
+  uploads?: UploadStore;
+  /** Files stored more recently than this are kept (an upload in flight); default one day. */
+  uploadGraceMs?: number;
 }
 
 export interface PurgeReport {
@@ -47,9 +57,13 @@ export interface PurgeReport {
   conflicts: string[];
   /** Tombstones of an earlier, interrupted run whose audit entry this run wrote. */
   completed: string[];
+  /** With an upload store: the purged applications' files deleted, kept as shared, kept as recent. */
+  files?: UploadCleanup;
 }
 
-export type Tombstone = Application & { purge: { at: number; audited: boolean; retentionDays: number } };
+export type Tombstone = Application & {
+  purge: { at: number; audited: boolean; retentionDays: number; files?: number };
+};
 
 /** When the case ended: its end, delivery or last evaluation, else its last timeline entry. */
 export function endOf(app: Application): number {
@@ -106,7 +120,7 @@ export function tombstone(app: Application, at: number, retentionDays: number): 
     })),
     // A refusal's reason is free text (it may name people); the engine's own codes are kept.
     ...(app.endReason && /^[A-Za-z-]+$/.test(app.endReason) ? { endReason: app.endReason } : {}),
-    purge: { at, audited: false, retentionDays },
+    purge: { at, audited: false, retentionDays, files: filesOf(app).length },
   };
   for (const k of [
     'instanceId',
@@ -147,6 +161,7 @@ export async function purgeArchived(docs: DocStore, options: PurgeOptions): Prom
   const now = options.now ?? Date.now();
   const actor = options.actor ?? RETENTION_ACTOR;
   const report: PurgeReport = { examined: 0, purged: [], conflicts: [], completed: [] };
+  const released = new Set<string>();
 
   const audited = async (t: Tombstone): Promise<void> => {
     await options.audit.append({
@@ -161,6 +176,7 @@ export async function purgeArchived(docs: DocStore, options: PurgeOptions): Prom
         status: t.status,
         endedAt: endOf(t),
         retentionDays: t.purge.retentionDays,
+        files: t.purge.files ?? 0,
       },
     });
     await docs.put(APPLICATIONS, { ...t, purge: { ...t.purge, audited: true } }, t.rev);
@@ -184,6 +200,7 @@ export async function purgeArchived(docs: DocStore, options: PurgeOptions): Prom
       if (endOf(app) > now - days * DAY) continue;
       if (options.dryRun) {
         report.purged.push(app.id);
+        for (const p of filesOf(app)) released.add(p);
         continue;
       }
       let saved: Tombstone;
@@ -196,9 +213,38 @@ export async function purgeArchived(docs: DocStore, options: PurgeOptions): Prom
       }
       await audited(saved);
       report.purged.push(app.id);
+      for (const p of filesOf(app)) released.add(p);
     }
   }
+  if (options.uploads) report.files = await deleteReleased(docs, options, released, report, now, actor);
   return report;
+}
+
+/** The released files no one else references; one audit entry counting what was deleted. */
+async function deleteReleased(
+  docs: DocStore,
+  options: PurgeOptions,
+  released: ReadonlySet<string>,
+  report: PurgeReport,
+  now: number,
+  actor: AuditActor,
+): Promise<UploadCleanup> {
+  const files = await removeUnreferenced(docs, options.uploads!, released, {
+    now,
+    ...(options.uploadGraceMs !== undefined ? { graceMs: options.uploadGraceMs } : {}),
+    ...(options.dryRun ? { dryRun: true, ignoring: new Set(report.purged) } : {}),
+  });
+  if (!options.dryRun && released.size) {
+    await options.audit.append({
+      actor,
+      action: UPLOADS_PURGE_ACTION,
+      target: 'uploads',
+      outcome: 'ok',
+      at: now,
+      detail: { applications: report.purged.length, released: released.size, ...files },
+    });
+  }
+  return files;
 }
 
 interface IdempotencyRecord extends Doc {

@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { GridFSBucket, GridFSBucketWriteStream } from 'mongodb';
 import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
 import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
-import type { UploadStore } from './store.js';
+import type { KeptUpload, UploadStore } from './store.js';
 
 /**
  * Uploads in MongoDB GridFS (bucket `uploads`: collections uploads.files and uploads.chunks),
@@ -44,7 +44,13 @@ export class GridFsUploadStore implements UploadStore {
         const files = this.filesCollection();
         // Same content twice keeps one copy. Two racing uploads of the same bytes may both be
         // renamed; read() then serves the newest, which holds the same bytes.
-        if (await files.findOne({ filename: upload.path }, { projection: { _id: 1 } })) {
+        // The kept copy's storedAt is renewed, so a sweep does not take it for an old orphan
+        // while the application that put it again is being saved.
+        const renewed = await files.updateOne(
+          { filename: upload.path },
+          { $set: { 'metadata.storedAt': new Date() } },
+        );
+        if (renewed.matchedCount) {
           await this.bucket.delete(stream.id);
           return;
         }
@@ -69,6 +75,29 @@ export class GridFsUploadStore implements UploadStore {
       { sort: { uploadDate: -1 }, projection: { _id: 1 } },
     );
     return file ? this.bucket.openDownloadStream(file._id) : undefined;
+  }
+
+  async *list(): AsyncIterable<KeptUpload> {
+    const cursor = this.filesCollection().find(
+      { filename: { $regex: '^uploads/' } },
+      { projection: { filename: 1, uploadDate: 1, 'metadata.storedAt': 1 } },
+    );
+    for await (const f of cursor) {
+      const path = String(f.filename);
+      if (!isContentPath(path)) continue;
+      const stored = (f.metadata as { storedAt?: Date } | undefined)?.storedAt ?? f.uploadDate;
+      yield { path, storedAt: new Date(stored as Date).getTime() };
+    }
+  }
+
+  async remove(path: string): Promise<boolean> {
+    if (!isContentPath(path)) return false;
+    const found = await this.filesCollection()
+      .find({ filename: path }, { projection: { _id: 1 } })
+      .toArray();
+    // Racing uploads of the same bytes may have left two copies: both go.
+    for (const f of found) await this.bucket.delete(f._id);
+    return found.length > 0;
   }
 
   async close(): Promise<void> {

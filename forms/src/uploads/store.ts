@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
 import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
@@ -17,7 +17,17 @@ export interface UploadStore {
   readonly policy: UploadPolicy;
   /** The kept bytes, streamed; undefined when nothing is kept under `path`. */
   read(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** Every kept file with when it was last stored (retention and the orphan sweep walk this). */
+  list(): AsyncIterable<KeptUpload>;
+  /** Deletes what is kept under `path`; false when nothing was. */
+  remove(path: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface KeptUpload {
+  path: string;
+  /** When these bytes were last put (a second put of the same content renews it), ms since epoch. */
+  storedAt: number;
 }
 
 /** Stores under <dataDir>/uploads: streamed to a temporary file, renamed to its content address. */
@@ -52,6 +62,28 @@ export class FileUploadStore implements UploadStore {
     const file = join(this.dataDir, path);
     const found = await stat(file).catch(() => undefined);
     return found?.isFile() ? createReadStream(file) : undefined;
+  }
+
+  async *list(): AsyncIterable<KeptUpload> {
+    const root = join(this.dataDir, 'uploads');
+    const folders = await readdir(root, { withFileTypes: true }).catch(() => []);
+    for (const folder of folders) {
+      if (!folder.isDirectory()) continue;
+      for (const name of await readdir(join(root, folder.name))) {
+        const path = `uploads/${folder.name}/${name}`;
+        if (!isContentPath(path)) continue;
+        const found = await stat(join(this.dataDir, path)).catch(() => undefined);
+        if (found?.isFile()) yield { path, storedAt: found.mtimeMs };
+      }
+    }
+  }
+
+  async remove(path: string): Promise<boolean> {
+    if (!isContentPath(path)) return false;
+    const file = join(this.dataDir, path);
+    if (!(await stat(file).catch(() => undefined))) return false;
+    await rm(file, { force: true });
+    return true;
   }
 
   async close(): Promise<void> {}
