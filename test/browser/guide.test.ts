@@ -203,6 +203,43 @@ maybe('public guide in Chromium against the real server', () => {
     await shot('03-restaurant-guide-no-sign');
   }, 120_000);
 
+  test("a venue's appointment link: the applicant signs in and books a slot", async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    const visitor = await context.newPage();
+    visitor.on('pageerror', (err) => pageErrors.push(err.message));
+    await visitor.goto(`${server.url}/guide/restaurant`);
+    const venue = visitor.locator('[data-testid=guide-venues] li[data-venue]').first();
+    const venueId = (await venue.getAttribute('data-venue'))!;
+    await venue.locator('a', { hasText: '网上预约' }).click();
+    await visitor.waitForURL(new RegExp(`/my\\?book=${venueId}&bundle=restaurant$`));
+    await visitor.fill('input[name=username]', 'applicant1');
+    await visitor.fill('input[name=password]', 'applicant1pass');
+    await visitor.click('button[type=submit]');
+    await visitor.locator('[data-testid=book]').waitFor();
+    // The first day that has a slot with room (weekends and holidays have none).
+    const open = visitor.locator('[data-testid=book] li[data-slot] button:not([disabled])');
+    for (const day of await visitor.locator('[data-testid=book] [data-date]').all()) {
+      await day.click();
+      await open.first().or(visitor.locator('[data-testid=no-slots]')).waitFor();
+      if (await open.count()) break;
+    }
+    const slot = visitor
+      .locator('[data-testid=book] li[data-slot]', { has: visitor.locator('button:not([disabled])') })
+      .first();
+    const start = (await slot.getAttribute('data-slot'))!;
+    const left = Number((await slot.textContent())!.match(/余 (\d+) 个号/)![1]);
+    await slot.locator('button').click();
+    await visitor.locator('[data-testid=my-appointments] li').first().waitFor();
+    expect(await visitor.locator('[data-testid=my-appointments]').textContent()).toContain(start);
+    await expect(
+      visitor
+        .locator(`[data-testid=book] li[data-slot="${start}"]`, { hasText: `余 ${left - 1} 个号` })
+        .count(),
+    ).resolves.toBe(1);
+    await visitor.screenshot({ path: join(artifacts, '06-booked.png'), fullPage: true });
+    await context.close();
+  }, 120_000);
+
   test('English, 长辈版 and print; the visitor never needed a token', async () => {
     await page.click('text=English');
     await page.locator(`[data-testid=guide-bundle] >> text=${restaurant.name.en}`).waitFor();

@@ -17,6 +17,7 @@ import type { LicenceDoc } from '../../engine/src/applications/licence-library.j
 import type { Actor } from '../../engine/src/domain/actor.js';
 import type { MergeResult } from '../../forms/src/merge/index.js';
 import type { Guide } from '../../engine/src/network/guide.js';
+import type { Appointment, SlotView } from '../../engine/src/network/appointments.js';
 import { ApiError, type Lang, type ProblemBody } from './lib/problems.js';
 
 export type {
@@ -173,6 +174,21 @@ export class Api {
       'GET',
       `/api/guides/${encodeURIComponent(code)}${query({ answers: Object.keys(answers).length ? JSON.stringify(answers) : undefined })}`,
     );
+
+  // ── appointments (统一预约) ──
+  venues = (bundle: string) =>
+    this.request<{
+      items: { id: string; name: BundleSummary['name']; windowTypes: string[]; appointments: boolean }[];
+    }>('GET', `/api/network/venues${query({ bundle })}`).then((r) => r.items);
+  slots = (venue: string, windowType: string, date: string) =>
+    this.request<{ items: SlotView[] }>(
+      'GET',
+      `/api/appointments/slots${query({ venue, windowType, date })}`,
+    ).then((r) => r.items);
+  book = (input: { venue: string; windowType: string; date: string; start: string; bundleCode?: string }) =>
+    this.request<Appointment>('POST', '/api/appointments', input);
+  appointments = () =>
+    this.request<{ items: Appointment[] }>('GET', '/api/appointments').then((r) => r.items);
 
   // ── applications ──
   createApplication = (input: {

@@ -4,10 +4,14 @@ import { useApp } from '../context.js';
 import { Link } from '../app.js';
 import { ErrorBanner, formatDeadline, Loading, Section, StatusTag, useLoad } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
+import { useLocation } from '../router.js';
+import { BookAppointment } from './book.js';
 
 export function MyApplications() {
   const { api, t } = useApp();
   const { bundleName } = useCatalogue();
+  const { search } = useLocation();
+  const book = search.get('book');
   const list = useLoad(
     () => api.all<Application>((after) => api.applications({ limit: 100, ...(after ? { after } : {}) })),
     [],
@@ -15,6 +19,7 @@ export function MyApplications() {
   return (
     <div className="page">
       <h1>{t('nav.my')}</h1>
+      {book && <BookAppointment venue={book} bundle={search.get('bundle') ?? ''} />}
       <Section title={t('nav.my')}>
         {list.loading && <Loading />}
         <ErrorBanner error={list.error} />
