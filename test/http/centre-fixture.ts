@@ -63,12 +63,19 @@ export const taskId = (appId: string, item: string) => `${appId}:${item}`;
  * kept as the server keeps them: files in that folder beside SQLite, GridFS beside MongoDB.
  */
 export async function startCentreServer(
-  options: { bundles?: string[]; sqlite?: boolean; mongo?: boolean; uploads?: boolean } = {},
+  options: {
+    bundles?: string[];
+    sqlite?: boolean;
+    mongo?: boolean;
+    uploads?: boolean;
+    dataDir?: string;
+  } = {},
 ): Promise<CentreServer & { dataDir: string; store: Store }> {
   const bundles = options.bundles ?? ['business-startup'];
   let now = T0;
   const clock = () => now;
-  const dataDir = mkdtempSync(join(tmpdir(), 'onething-http-'));
+  // A given data directory: a centre restored from a backup (pass `bundles: []`, they are in it).
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'onething-http-'));
   const store = options.mongo
     ? await openStore({ MONGODB_URI: freshDbUri('http-centre') })
     : options.sqlite

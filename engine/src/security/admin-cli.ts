@@ -2,10 +2,12 @@
  * onething-admin: operations on a deployment's data (bin/onething-admin.js).
  *
  *   onething-admin backup <dest.db> [--db <file>] [--force]
- *     Online backup of the SQLite store; safe while the server runs.
+ *     Online backup of the SQLite store, then of the uploaded files it references (into
+ *     <dest.db>.files/); safe while the server runs.
  *   onething-admin restore <backup.db> [--db <file>] [--force]
- *     Puts a backup in place of the store. Stop the server first; an existing store is replaced
- *     only with --force and kept as <db>.before-restore-<time>.
+ *     Puts a backup in place of the store and its files back under <data>/uploads. Stop the
+ *     server first; an existing store is replaced only with --force and kept as
+ *     <db>.before-restore-<time>.
  *   onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
  *     Retention: tombstones ended applications older than n days, one audit entry each, and
  *     deletes their uploaded files that no other application references.
@@ -26,7 +28,7 @@ import { AuditLog } from '../audit/index.js';
 import type { Io } from '../cli.js';
 import { DOC_INDEXES, openDocStore } from '../domain/open-docs.js';
 import { openStore } from '../store/index.js';
-import { backupSqlite, restoreSqlite } from './backup.js';
+import { backupCentre, restoreCentre } from './backup-files.js';
 import { generateDataKey, loadOrCreateDataKey } from './data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './encryption.js';
 import { purgeArchived, purgeExpiredResponses, RETENTION_ACTOR } from './purge.js';
@@ -113,16 +115,20 @@ export async function main(
     const args = parse(rest);
     switch (command) {
       case 'backup': {
-        const report = await backupSqlite(dbFile(args, env), one(args, 'destination file'), {
+        const report = await backupCentre(dbFile(args, env), one(args, 'destination file'), dataDir(env), {
           force: args.flags.has('--force'),
         });
         io.out(JSON.stringify({ ok: true, ...report }));
         return 0;
       }
       case 'restore': {
-        const report = await restoreSqlite(one(args, 'backup file'), dbFile(args, env), {
+        const report = await restoreCentre(one(args, 'backup file'), dbFile(args, env), dataDir(env), {
           force: args.flags.has('--force'),
         });
+        if (report.files.missing.length)
+          io.err(
+            `warning: ${report.files.missing.length} uploaded file(s) the database references are in neither the backup nor ${dataDir(env)}`,
+          );
         io.out(JSON.stringify({ ok: true, ...report }));
         return 0;
       }
