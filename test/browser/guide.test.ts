@@ -237,6 +237,17 @@ maybe('public guide in Chromium against the real server', () => {
         .count(),
     ).resolves.toBe(1);
     await visitor.screenshot({ path: join(artifacts, '06-booked.png'), fullPage: true });
+    // Signing out revokes the token on the server: a copy of it no longer works.
+    const token = await visitor.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('onething.session')!) as { token: string }).token,
+    );
+    const me = () =>
+      fetch(`${server.url}/api/appointments`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await me()).status).toBe(200);
+    const loggedOut = visitor.waitForResponse((r) => r.url().endsWith('/api/auth/logout'));
+    await visitor.click('header button:has-text("退出")');
+    expect((await loggedOut).status()).toBe(204);
+    expect((await me()).status).toBe(401);
     await context.close();
   }, 120_000);
 

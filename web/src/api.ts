@@ -147,9 +147,17 @@ export class Api {
     return this.session;
   }
 
-  logout(): void {
+  /** Forgets the session; `revoke` also asks the server to revoke the token (a stolen copy dies with it). */
+  logout(revoke = true): void {
+    const token = this.session?.token;
     this.session = null;
     this.storage?.removeItem(SESSION_KEY);
+    if (revoke && token) {
+      // Best effort: the user is signed out here whatever the server answers.
+      void fetch('/api/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${token}` } }).catch(
+        () => undefined,
+      );
+    }
   }
 
   // ── bundles ──

@@ -50,7 +50,7 @@ export function App() {
   }, []);
   useEffect(() => {
     api.onUnauthorized = () => {
-      api.logout();
+      api.logout(false); // the server already refused the token
       setSessionState(null);
     };
   }, []);
