@@ -154,8 +154,9 @@ export async function start(
   const audit = new AuditLog(sealed);
   const journal = new CommandJournal(sealed, audit);
   const docs = journal.docs;
-  // Material files: under <data>/uploads beside SQLite, in GridFS on the MongoDB store's connection.
-  const uploads = await uploadStoreBeside(store, dataDir);
+  // Material files: under <data>/uploads beside SQLite, in GridFS on the MongoDB store's connection;
+  // encrypted at rest with the same data key.
+  const uploads = await uploadStoreBeside(store, dataDir, undefined, dataKeys);
   const engine = createEngine({ store });
   const recovered = await engine.recover();
   if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');

@@ -16,13 +16,12 @@ import { PURGE_ACTION, purgeArchived, RETENTION_ACTOR } from '../../engine/src/s
 import { sweepOrphanUploads, UPLOADS_PURGE_ACTION } from '../../engine/src/security/upload-retention.js';
 import { openStore, type Store } from '../../engine/src/store/index.js';
 import { uploadStoreBeside, type StoredUpload, type UploadStore } from '../../forms/src/uploads/index.js';
-import { freshDbUri } from '../support/mongo.js';
+import { bytesOf, pdfHead, uploadStoreKinds } from './upload-stores.js';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
 /** A moment after every file the test just stored (the grace period counts from `now`). */
 const afterStoring = () => Date.now() + 1000;
-const pdfHead = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'latin1');
 /** A small PDF whose bytes (so whose address) differ by `tag`. */
 const pdf = (tag: string) => Buffer.concat([pdfHead, Buffer.from(`% ${tag}\n%%EOF\n`.repeat(200))]);
 
@@ -65,27 +64,13 @@ function application(id: string, status: Application['status'], endedDaysAgo: nu
   } as unknown as Application;
 }
 
-async function bytesOf(uploads: UploadStore, path: string): Promise<Buffer | undefined> {
-  const stream = await uploads.read(path);
-  if (!stream) return undefined;
-  const parts: Uint8Array[] = [];
-  for await (const c of stream) parts.push(c);
-  return Buffer.concat(parts);
-}
-
 async function keptPaths(uploads: UploadStore): Promise<string[]> {
   const out: string[] = [];
   for await (const k of uploads.list()) out.push(k.path);
   return out.sort();
 }
 
-const stores: [string, (dir: string) => Promise<Store>][] = [
-  [
-    'SQLite file, files under the data directory',
-    (dir) => openStore({ ONETHING_DB: join(dir, 'onething.db') }),
-  ],
-  ['MongoDB, GridFS', () => openStore({ MONGODB_URI: freshDbUri('upload-retention') })],
-];
+const stores = uploadStoreKinds('upload-retention');
 
 describe.each(stores)('uploaded files under retention: %s', (_name, open) => {
   let dir: string;

@@ -3,6 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import type { GridFSBucket, GridFSBucketWriteStream } from 'mongodb';
 import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
 import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
+import { readChecked, sealingSink, type UploadKeys } from './sealed.js';
 import type { KeptUpload, UploadStore } from './store.js';
 
 /**
@@ -15,19 +16,27 @@ import type { KeptUpload, UploadStore } from './store.js';
 export class GridFsUploadStore implements UploadStore {
   private readonly bucket: GridFSBucket;
 
-  /** `ownsConnection`: close() closes the connection too (openUploadStore made it). */
+  /**
+   * `ownsConnection`: close() closes the connection too (openUploadStore made it); with `keys`,
+   * files are sealed (./sealed.ts).
+   */
   constructor(
     private readonly connection: Connection,
     readonly policy: UploadPolicy = defaultUploadPolicy,
     private readonly ownsConnection = false,
+    private readonly keys?: UploadKeys,
   ) {
     if (!connection.db) throw new Error('GridFsUploadStore needs an open connection');
     this.bucket = new mongoose.mongo.GridFSBucket(connection.db, { bucketName: 'uploads' });
   }
 
-  static async open(uri: string, policy: UploadPolicy = defaultUploadPolicy): Promise<GridFsUploadStore> {
+  static async open(
+    uri: string,
+    policy: UploadPolicy = defaultUploadPolicy,
+    keys?: UploadKeys,
+  ): Promise<GridFsUploadStore> {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
-    return new GridFsUploadStore(connection, policy, true);
+    return new GridFsUploadStore(connection, policy, true, keys);
   }
 
   async put(source: UploadSource, originalName: string): Promise<StoredUpload> {
@@ -65,7 +74,7 @@ export class GridFsUploadStore implements UploadStore {
         else await this.bucket.delete(stream.id).catch(() => undefined);
       },
     };
-    return receive(source, originalName, this.policy, sink);
+    return receive(source, originalName, this.policy, this.keys ? sealingSink(sink, this.keys) : sink);
   }
 
   async read(path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
@@ -74,7 +83,8 @@ export class GridFsUploadStore implements UploadStore {
       { filename: path },
       { sort: { uploadDate: -1 }, projection: { _id: 1 } },
     );
-    return file ? this.bucket.openDownloadStream(file._id) : undefined;
+    if (!file) return undefined;
+    return readChecked(path, async () => this.bucket.openDownloadStream(file._id), this.keys);
   }
 
   async *list(): AsyncIterable<KeptUpload> {

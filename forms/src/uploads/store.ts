@@ -3,6 +3,7 @@ import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs
 import { dirname, join } from 'node:path';
 import { defaultUploadPolicy, type UploadPolicy } from './policy.js';
 import { isContentPath, receive, type Sink, type StoredUpload, type UploadSource } from './receive.js';
+import { readChecked, sealingSink, type UploadKeys } from './sealed.js';
 
 /**
  * Where material uploads are kept: on disk under the data directory for the embedded store
@@ -15,7 +16,10 @@ export interface UploadStore {
   put(source: UploadSource, originalName: string): Promise<StoredUpload>;
   /** What it accepts: callers check a declared size or type against it before streaming. */
   readonly policy: UploadPolicy;
-  /** The kept bytes, streamed; undefined when nothing is kept under `path`. */
+  /**
+   * The content, streamed (decrypted, checked whole first); undefined when nothing is kept under
+   * `path`; UploadUnreadable when what is kept was changed or its key is not given.
+   */
   read(path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Every kept file with when it was last stored (retention and the orphan sweep walk this). */
   list(): AsyncIterable<KeptUpload>;
@@ -30,11 +34,15 @@ export interface KeptUpload {
   storedAt: number;
 }
 
-/** Stores under <dataDir>/uploads: streamed to a temporary file, renamed to its content address. */
+/**
+ * Stores under <dataDir>/uploads: streamed to a temporary file, renamed to its content address;
+ * sealed (./sealed.ts) when given keys.
+ */
 export class FileUploadStore implements UploadStore {
   constructor(
     private readonly dataDir: string,
     readonly policy: UploadPolicy = defaultUploadPolicy,
+    private readonly keys?: UploadKeys,
   ) {}
 
   async put(source: UploadSource, originalName: string): Promise<StoredUpload> {
@@ -54,14 +62,15 @@ export class FileUploadStore implements UploadStore {
         await rm(temp, { force: true });
       },
     };
-    return receive(source, originalName, this.policy, sink);
+    return receive(source, originalName, this.policy, this.keys ? sealingSink(sink, this.keys) : sink);
   }
 
   async read(path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
     if (!isContentPath(path)) return undefined;
     const file = join(this.dataDir, path);
-    const found = await stat(file).catch(() => undefined);
-    return found?.isFile() ? createReadStream(file) : undefined;
+    const raw = async () =>
+      (await stat(file).catch(() => undefined))?.isFile() ? createReadStream(file) : undefined;
+    return readChecked(path, raw, this.keys);
   }
 
   async *list(): AsyncIterable<KeptUpload> {

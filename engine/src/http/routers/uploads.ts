@@ -15,6 +15,7 @@ import type { Application, MaterialEntry } from '../../applications/types.js';
 import type { Text } from '../../domain/errors.js';
 import {
   UploadRefused,
+  UploadUnreadable,
   type UploadPolicy,
   type UploadProblem,
   type UploadStore,
@@ -208,11 +209,24 @@ export function materialFileResource(deps: AppContext, uploads: UploadStore): Re
     });
   };
 
+  /** A kept file that was changed (or whose key is gone) is refused, never served. */
+  const unreadable = (application: string, material: MaterialEntry) => (err: unknown) => {
+    if (!(err instanceof UploadUnreadable)) throw err;
+    deps.logger.error({ application, material: material.id, reason: err.reason }, err.message);
+    throw new HttpProblem(
+      'internal',
+      aboutMaterial(material, {
+        zh: '存储的文件未通过完整性校验（上传后被改动或密钥不可用），不予提供',
+        en: 'the stored file failed its integrity check (changed after upload, or its key is not available); it is not served',
+      }),
+    );
+  };
+
   const download = async ({ actor, params: p }: RouteContext) => {
     const app = await centre.getApplication(actor, p.id);
     const material = materialOf(app, p.materialId);
     const file = material.file;
-    const bytes = file ? await uploads.read(file.path) : undefined;
+    const bytes = file ? await uploads.read(file.path).catch(unreadable(app.id, material)) : undefined;
     if (!file || !bytes) {
       if (file)
         deps.logger.error(
