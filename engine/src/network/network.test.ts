@@ -253,6 +253,46 @@ describe('jurisdiction routing (属地)', () => {
     expect(jurisdictionRegion(network, {})).toBeUndefined();
   });
 
+  it('decides town-level items by the town or street of the item’s basis (household, residence) from the form', () => {
+    const routing = routeApplication(network, {
+      venue: 'xiangzhou-centre',
+      bundleCode: 'newborn',
+      region: '440402',
+      items: [
+        { code: 'birth-registration', department: 'police-station' },
+        { code: 'vaccination-certificate', department: 'vaccination-clinic' },
+        { code: 'medical-enrolment', department: 'medical-security' },
+      ],
+      data: { homeRegion: '440402', householdRegion: '440402001', residenceTown: '440402002' },
+    });
+    const by = Object.fromEntries(routing.items.map((i) => [i.item, i]));
+    expect(by['birth-registration']).toMatchObject({
+      decidingDepartment: '440402001-police-station',
+      decidingVenue: 'gongbei-centre',
+    });
+    expect(by['vaccination-certificate']!.decidingDepartment).toBe('440402002-vaccination-clinic');
+    expect(by['medical-enrolment']!.decidingDepartment).toBe('440402-medical-security');
+  });
+
+  it('refuses a town-level item when the form gives only a district, naming the form field', () => {
+    try {
+      routeApplication(network, {
+        venue: 'xiangzhou-centre',
+        bundleCode: 'flexible-employment',
+        region: '440402',
+        items: [{ code: 'flexible-employment-registration', department: 'employment-service' }],
+        data: { residenceRegion: '440402' },
+      });
+      throw new Error('not refused');
+    } catch (err) {
+      expect(err).toBeInstanceOf(DomainError);
+      expect((err as DomainError).fieldErrors).toEqual([
+        expect.objectContaining({ field: 'residenceRegion' }),
+      ]);
+      expect((err as DomainError).message).toContain('residenceRegion');
+    }
+  });
+
   it('lists venues for a bundle nearest first, and partial venues with the items they take', () => {
     const list = venuesFor(network, { bundle: 'business-startup', region: '440403102001' });
     expect(list[0]!.venue.id).toBe('baijiao-centre');

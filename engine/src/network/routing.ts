@@ -10,6 +10,7 @@ import {
   LEVELS,
   type Department,
   type ItemImplementation,
+  type JurisdictionBasis,
   type Level,
   type Region,
   type ServiceNetwork,
@@ -25,6 +26,8 @@ export interface CompetentQuery {
   level: Level;
   /** The applicant's (household, residence) or the premises' region code, 6 to 12 digits. */
   region: string;
+  /** The unified-form field the region was taken from, named when it is not precise enough. */
+  field?: string;
 }
 
 export interface Competent {
@@ -66,18 +69,20 @@ export function competentDepartment(network: ServiceNetwork, query: CompetentQue
   const start = regionOf(network, query.region);
   const at = ancestorAt(network, start, query.level);
   if (!at) {
+    const field = query.field ?? 'region';
+    const level = LEVEL_NAMES[query.level];
     throw new DomainError(
       'invalid',
       t(
-        `该事项由${LEVEL_NAMES[query.level].zh}部门办理，请选择到${LEVEL_NAMES[query.level].zh}的区划（当前为 ${start.name.zh}）`,
-        `the item is decided at ${LEVEL_NAMES[query.level].en} level: give a region down to that level (have ${start.name.en})`,
+        `该事项由${level.zh}部门办理，${field} 须为到${level.zh}的区划代码（当前为 ${start.name.zh} ${start.code}）`,
+        `the item is decided at ${level.en} level: ${field} must be a region code down to that level (have ${start.name.en} ${start.code})`,
       ),
       [
         {
-          field: 'region',
+          field,
           message: t(
-            `需要${LEVEL_NAMES[query.level].zh}区划`,
-            `a ${LEVEL_NAMES[query.level].en} region is needed`,
+            `需要${level.zh}区划代码${query.level === 'town' ? '（9位）' : ''}`,
+            `a ${level.en} region code is needed${query.level === 'town' ? ' (9 digits)' : ''}`,
           ),
         },
       ],
@@ -177,7 +182,14 @@ const districtOf = (network: ServiceNetwork, region: Region) =>
  */
 export function routeApplication(
   network: ServiceNetwork,
-  input: { venue: string; bundleCode: string; region: string; items: { code: string; department: string }[] },
+  input: {
+    venue: string;
+    bundleCode: string;
+    region: string;
+    items: { code: string; department: string }[];
+    /** The unified form's data: each item's region is taken from the field of its basis (household…). */
+    data?: Record<string, unknown>;
+  },
 ): Routing {
   const venue = network.venues.get(input.venue);
   if (!venue)
@@ -207,9 +219,12 @@ export function routeApplication(
   const items = input.items.map((i): RoutedItem => {
     const impl = implementationOf(network, i);
     // Items handled anywhere in the city (全市通办) are decided where they are received.
-    const basis = impl.jurisdiction === 'any' ? acceptedRegion : jurisdiction;
+    const source =
+      impl.jurisdiction === 'any'
+        ? { region: acceptedRegion.code }
+        : (regionField(network, impl.jurisdiction, input.data) ?? { region: jurisdiction.code });
     const level = impl.level;
-    const c = competentDepartment(network, { department: i.department, level, region: basis.code });
+    const c = competentDepartment(network, { department: i.department, level, ...source });
     return {
       item: i.code,
       department: i.department,
@@ -223,6 +238,31 @@ export function routeApplication(
     };
   });
   return { acceptedAt: venue.id, acceptedRegion: venue.region, jurisdictionRegion: jurisdiction.code, items };
+}
+
+/**
+ * The form fields an item's jurisdiction basis reads, most precise first. Household items fall back
+ * to the place of residence: applicants without a local household are served where they live
+ * (居住证持有人在常住地办理), which is also where the form asks for the address.
+ */
+const BASIS_FIELDS: Record<Exclude<JurisdictionBasis, 'any'>, string[]> = {
+  household: ['householdRegion', 'residenceTown', 'residenceRegion', 'homeRegion'],
+  residence: ['residenceTown', 'residenceRegion', 'homeRegion', 'householdRegion'],
+  premises: ['premisesRegion', 'siteRegion', 'regionCode'],
+  'registered-address': ['regionCode', 'premisesRegion'],
+};
+
+/** The first of the basis's fields that names a region of the network, with the field's id. */
+export function regionField(
+  network: ServiceNetwork,
+  basis: Exclude<JurisdictionBasis, 'any'>,
+  data: Record<string, unknown> | undefined,
+): { region: string; field: string } | undefined {
+  for (const field of BASIS_FIELDS[basis]) {
+    const value = data?.[field];
+    if (typeof value === 'string' && network.regions.has(value)) return { region: value, field };
+  }
+  return undefined;
 }
 
 /**

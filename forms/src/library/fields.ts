@@ -56,6 +56,16 @@ function place(regionId: string, addressId: string, zh: string, en: string): Fie
   ];
 }
 
+/** A region code down to the town or street (镇/街道), for items decided at that level. */
+function town(id: string, zh: string, en: string): FieldDefinition {
+  return field(id, [zh, en], 'address', s.townshipCode, 'personal', {
+    help: help(
+      '统计用区划代码，到镇（街道）级9位或村（社区）级12位',
+      'Statistical division code down to town/street (9 digits) or village/community (12)',
+    ),
+  });
+}
+
 const applicant: FieldDefinition[] = [
   field(
     'applicantKind',
@@ -251,6 +261,9 @@ const addresses: FieldDefinition[] = [
   ...place('premisesRegion', 'premisesAddress', '经营场所', 'Premises'),
   ...place('siteRegion', 'siteAddress', '报装地址', 'Connection site'),
   field('postalAddress', ['邮寄地址', 'Postal address'], 'address', s.detailAddress, 'personal'),
+  // Town-level items (就业登记、出生登记、预防接种) are decided by the town or street office (属地).
+  town('householdRegion', '户籍所在镇（街道）', 'Household registration: town or street'),
+  town('residenceTown', '居住地所在镇（街道）', 'Residence: town or street'),
 ];
 
 const newborn: FieldDefinition[] = [

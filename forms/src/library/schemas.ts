@@ -28,6 +28,8 @@ export const residentId: JSONSchema7 = { type: 'string', format: 'resident-id' }
 export const mobile: JSONSchema7 = { type: 'string', format: 'mobile-cn' };
 export const creditCode: JSONSchema7 = { type: 'string', format: 'credit-code' };
 export const divisionCode: JSONSchema7 = { type: 'string', format: 'division-code' };
+/** Down to town/street (9 digits, statistical code) or village/community (12): decides town-level items. */
+export const townshipCode: JSONSchema7 = { ...divisionCode, pattern: '^\\d{9}(\\d{3})?$' };
 export const detailAddress: JSONSchema7 = { type: 'string', minLength: 5, maxLength: 200 };
 export const isoDate: JSONSchema7 = { type: 'string', format: 'date' };
 export const positive: JSONSchema7 = { type: 'number', exclusiveMinimum: 0 };
