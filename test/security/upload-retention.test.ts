@@ -4,7 +4,8 @@
  * applications unless another application references the same content; the orphan sweep deletes
  * files referenced by nothing; files younger than the grace period stay; the audit counts them.
  */
-import { mkdtempSync, utimesSync } from 'node:fs';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import mongoose from 'mongoose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Application, MaterialEntry } from '../../engine/src/applications/types.js';
@@ -14,7 +15,7 @@ import { openDocStore } from '../../engine/src/domain/open-docs.js';
 import { main } from '../../engine/src/security/admin-cli.js';
 import { PURGE_ACTION, purgeArchived, RETENTION_ACTOR } from '../../engine/src/security/purge.js';
 import { sweepOrphanUploads, UPLOADS_PURGE_ACTION } from '../../engine/src/security/upload-retention.js';
-import { openStore, type Store } from '../../engine/src/store/index.js';
+import { openStore, type MongoStore, type Store } from '../../engine/src/store/index.js';
 import { uploadStoreBeside, type StoredUpload, type UploadStore } from '../../forms/src/uploads/index.js';
 import { bytesOf, pdfHead, uploadStoreKinds } from './upload-stores.js';
 
@@ -62,6 +63,22 @@ function application(id: string, status: Application['status'], endedDaysAgo: nu
     ...(status === 'delivered' ? { deliveredAt: end } : {}),
     timeline: [],
   } as unknown as Application;
+}
+
+/** What a crash in the middle of an upload leaves: a temporary file, or GridFS chunks without a file. */
+async function leaveCutOffUpload(store: Store, dir: string): Promise<void> {
+  const connection = (store as Partial<MongoStore>).connection;
+  const piece = Buffer.concat([pdfHead, Buffer.alloc(300_000, 7)]); // more than one 255 kB GridFS chunk
+  if (!connection) {
+    writeFileSync(join(dir, 'uploads', '.incoming-crashed'), piece);
+    return;
+  }
+  const bucket = new mongoose.mongo.GridFSBucket(connection.db!, { bucketName: 'uploads' });
+  const stream = bucket.openUploadStream('.incoming-crashed');
+  await new Promise<void>((resolve, reject) => stream.write(piece, (err) => (err ? reject(err) : resolve())));
+  expect(
+    await connection.db!.collection('uploads.chunks').countDocuments({ files_id: stream.id }),
+  ).toBeGreaterThan(0);
 }
 
 async function keptPaths(uploads: UploadStore): Promise<string[]> {
@@ -148,15 +165,21 @@ describe.each(stores)('uploaded files under retention: %s', (_name, open) => {
     expect(await keptPaths(uploads)).toEqual([]);
   });
 
-  it('the orphan sweep deletes files referenced by nothing once past the grace period, never a referenced one', async () => {
+  it('the orphan sweep deletes files referenced by nothing, and what a crashed upload left, once past the grace period; never a referenced one', async () => {
     const used = await uploads.put(pdf('used'), 'id-card.pdf');
     const orphan = await uploads.put(pdf('orphan'), 'lost.pdf');
     await docs.put('applications', application('draft-d', 'draft', 0, [used]), 0);
+    await leaveCutOffUpload(store, dir);
     const audit = new AuditLog(docs, () => NOW);
     const options = { audit, actor: RETENTION_ACTOR, now: Date.now() };
 
     // Just stored: it may belong to an upload whose application is being saved.
-    expect(await sweepOrphanUploads(docs, uploads, options)).toEqual({ deleted: 0, shared: 1, recent: 1 });
+    expect(await sweepOrphanUploads(docs, uploads, options)).toEqual({
+      deleted: 0,
+      shared: 1,
+      recent: 1,
+      incomplete: 0,
+    });
     expect(await keptPaths(uploads)).toEqual([orphan.path, used.path].sort());
 
     const later = { ...options, now: Date.now() + 2 * DAY };
@@ -164,13 +187,16 @@ describe.each(stores)('uploaded files under retention: %s', (_name, open) => {
       deleted: 1,
       shared: 1,
       recent: 0,
+      incomplete: 0,
     });
     expect(await keptPaths(uploads)).toHaveLength(2);
-    expect(await sweepOrphanUploads(docs, uploads, later)).toEqual({ deleted: 1, shared: 1, recent: 0 });
+    const swept = { deleted: 1, shared: 1, recent: 0, incomplete: 1 };
+    expect(await sweepOrphanUploads(docs, uploads, later)).toEqual(swept);
+    expect(await uploads.removeIncomplete(later.now)).toBe(0);
     expect(await keptPaths(uploads)).toEqual([used.path]);
     expect((await bytesOf(uploads, used.path))!.equals(pdf('used'))).toBe(true);
     expect((await audit.list({ action: 'uploads.sweep', limit: 10 })).items.map((e) => e.detail)).toEqual([
-      { deleted: 1, shared: 1, recent: 0 },
+      swept,
     ]);
   });
 });
@@ -202,7 +228,14 @@ describe('onething-admin purge and sweep-uploads on a data directory', () => {
     });
     expect(await keptPaths(uploads)).toEqual([orphan.path]);
     expect(await main(['sweep-uploads'], io, env)).toBe(0);
-    expect(JSON.parse(out.at(-1)!)).toEqual({ ok: true, dryRun: false, deleted: 1, shared: 0, recent: 0 });
+    expect(JSON.parse(out.at(-1)!)).toEqual({
+      ok: true,
+      dryRun: false,
+      deleted: 1,
+      shared: 0,
+      recent: 0,
+      incomplete: 0,
+    });
     expect(await keptPaths(uploads)).toEqual([]);
   });
 });

@@ -89,14 +89,21 @@ export async function removeUnreferenced(
   return result;
 }
 
-/** Deletes every file referenced by no application (see the grace period), with one audit entry. */
+/**
+ * Deletes every file referenced by no application (see the grace period) and what uploads cut off
+ * by a crash left behind (`incomplete`), with one audit entry.
+ */
 export async function sweepOrphanUploads(
   docs: DocStore,
   uploads: UploadStore,
   options: CleanupOptions & { audit: AuditLog; actor: AuditActor },
-): Promise<UploadCleanup> {
-  const result = await removeUnreferenced(docs, uploads, undefined, options);
-  if (result.deleted && !options.dryRun) {
+): Promise<UploadCleanup & { incomplete: number }> {
+  const before = (options.now ?? Date.now()) - (options.graceMs ?? DEFAULT_UPLOAD_GRACE_MS);
+  const result = {
+    ...(await removeUnreferenced(docs, uploads, undefined, options)),
+    incomplete: options.dryRun ? 0 : await uploads.removeIncomplete(before),
+  };
+  if ((result.deleted || result.incomplete) && !options.dryRun) {
     await options.audit.append({
       actor: options.actor,
       action: UPLOADS_SWEEP_ACTION,

@@ -110,6 +110,35 @@ export class GridFsUploadStore implements UploadStore {
     return found.length > 0;
   }
 
+  /**
+   * Files still named `.incoming-…`, and chunks of uploads whose stream never finished (GridFS
+   * writes the file document last), started before `before`: an ObjectId carries its time.
+   */
+  async removeIncomplete(before: number): Promise<number> {
+    const files = this.filesCollection();
+    const chunks = this.connection.db!.collection('uploads.chunks');
+    const older = (id: unknown) =>
+      id instanceof mongoose.mongo.ObjectId && id.getTimestamp().getTime() < before;
+    let n = 0;
+    for (const f of await files.find({ filename: { $regex: '^\\.incoming-' } }).toArray()) {
+      if (f.uploadDate.getTime() >= before) continue;
+      await this.bucket.delete(f._id);
+      n++;
+    }
+    const ids = (await chunks.distinct('files_id')).filter(older);
+    const known = new Set(
+      (await files.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((f) =>
+        String(f._id),
+      ),
+    );
+    for (const id of ids) {
+      if (known.has(String(id))) continue;
+      await chunks.deleteMany({ files_id: id });
+      n++;
+    }
+    return n;
+  }
+
   async close(): Promise<void> {
     if (this.ownsConnection) await this.connection.close();
   }

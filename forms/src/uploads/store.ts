@@ -25,6 +25,8 @@ export interface UploadStore {
   list(): AsyncIterable<KeptUpload>;
   /** Deletes what is kept under `path`; false when nothing was. */
   remove(path: string): Promise<boolean>;
+  /** Deletes what uploads cut off by a crash left (started before `before`, ms); how many. */
+  removeIncomplete(before: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,19 @@ export class FileUploadStore implements UploadStore {
     if (!(await stat(file).catch(() => undefined))) return false;
     await rm(file, { force: true });
     return true;
+  }
+
+  async removeIncomplete(before: number): Promise<number> {
+    const root = join(this.dataDir, 'uploads');
+    let n = 0;
+    for (const name of await readdir(root).catch(() => [])) {
+      if (!name.startsWith('.incoming-')) continue;
+      const found = await stat(join(root, name)).catch(() => undefined);
+      if (!found || found.mtimeMs >= before) continue;
+      await rm(join(root, name), { force: true });
+      n++;
+    }
+    return n;
   }
 
   async close(): Promise<void> {}
