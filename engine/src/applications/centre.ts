@@ -1280,6 +1280,7 @@ export class Centre implements CentreApi {
       bundleCode: app.bundleCode,
       region,
       items: app.items.map((i) => ({ code: i.item, department: i.department })),
+      data: app.data,
     });
     app.acceptedVenue = actor.venue;
     for (const routed of routing.items) {
