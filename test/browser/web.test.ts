@@ -249,6 +249,63 @@ async function decide(
   await context.close();
 }
 
+/** In a department's review: ask for a supplement of the first listed material. */
+async function requestSupplement(page: Page, problem: string, remedy: string) {
+  await page.click('[data-mode=supplement]');
+  await page.locator('[data-entry="0"] select').selectOption({ index: 1 });
+  await page.fill('input[name=problem-0]', problem);
+  await page.locator('[data-entry="0"] input').nth(1).fill(remedy);
+  await page.click('[data-testid=decide]');
+  await page.locator('text=已提出补正要求').waitFor();
+}
+
+/**
+ * The clerk gathers the pending supplement requests into one notice (unless the server already
+ * did), prints it, and records the supplement the applicant brought.
+ */
+async function gatherAndRecordSupplement(
+  page: Page,
+  caseId: string,
+  problem: string,
+  shots: [string, string],
+) {
+  const casePage = `${server.url}/clerk/applications/${encodeURIComponent(caseId)}`;
+  await page.goto(casePage);
+  // The requests wait at the window until it gathers them into one notice (the server also does
+  // this by itself when the last department still reviewing asks for a supplement).
+  const gather = page.locator('button', { hasText: '汇总出具一次性告知书' });
+  const notice = page.locator('text=/第 \\d+ 号一次性告知书/');
+  await gather.or(notice).first().waitFor();
+  if (await gather.isVisible()) await gather.click();
+  await notice.waitFor();
+  await shot(page, shots[0]);
+  await page.goto(`${server.url}/print/notice/${encodeURIComponent(caseId)}`);
+  await expect(page.locator('[data-testid=notice-entries]').textContent()).resolves.toContain(problem);
+  await shot(page, shots[1]);
+  await page.goto(casePage);
+  await page.click('[data-testid=record-supplement]');
+  await page.locator('.status.status-in-progress').waitFor();
+}
+
+/** The applicant opens the evaluation link of a receipt, signs in and gives a level (and whatever `more` adds). */
+async function evaluateFromLink(link: string, level: number, more?: (page: Page) => Promise<void>) {
+  const { context, page } = await newPage();
+  await page.goto(link);
+  await page.fill('input[name=username]', 'applicant1');
+  await page.fill('input[name=password]', 'applicant1pass');
+  await page.click('button[type=submit]');
+  await page.locator('[data-testid=submit-evaluation]').waitFor();
+  // Submitting without a level is refused next to the levels.
+  await page.click('[data-testid=submit-evaluation]');
+  await page.locator('text=请选择满意度').waitFor();
+  await page.locator(`label.level-${level}`).click();
+  await more?.(page);
+  await page.click('[data-testid=submit-evaluation]');
+  await page.locator('[data-testid=evaluation-done]').waitFor();
+  await shot(page, `evaluation-done-${level}`);
+  await context.close();
+}
+
 maybe('web app in Chromium against the real server', () => {
   let caseNumber = '';
   let caseId = '';
@@ -440,12 +497,7 @@ maybe('web app in Chromium against the real server', () => {
       async (page) => {
         const html = await page.content();
         expect(html).not.toContain('91440402MA5TEST01X'); // another department's result is not shown
-        await page.click('[data-mode=supplement]');
-        await page.locator('[data-entry="0"] select').selectOption({ index: 1 });
-        await page.fill('input[name=problem-0]', '财务负责人联系电话无法接通');
-        await page.locator('[data-entry="0"] input').nth(1).fill('请提供可接通的联系电话');
-        await page.click('[data-testid=decide]');
-        await page.locator('text=已提出补正要求').waitFor();
+        await requestSupplement(page, '财务负责人联系电话无法接通', '请提供可接通的联系电话');
       },
       '09-review-tax-supplement',
     );
@@ -455,22 +507,10 @@ maybe('web app in Chromium against the real server', () => {
         await page.locator('.status.item-approved').first().waitFor();
       });
     }
-    await clerk.goto(`${server.url}/clerk/applications/${encodeURIComponent(caseId)}`);
-    // The requests wait at the window until it gathers them into one notice (the server also does
-    // this by itself when the last department still reviewing asks for a supplement).
-    const gather = clerk.locator('button', { hasText: '汇总出具一次性告知书' });
-    await gather.or(clerk.locator('text=第 1 号一次性告知书')).first().waitFor();
-    if (await gather.isVisible()) await gather.click();
-    await clerk.locator('text=第 1 号一次性告知书').waitFor();
-    await shot(clerk, '10-awaiting-supplement');
-    await clerk.goto(`${server.url}/print/notice/${encodeURIComponent(caseId)}`);
-    await expect(clerk.locator('[data-testid=notice-entries]').textContent()).resolves.toContain(
-      '财务负责人联系电话无法接通',
-    );
-    await shot(clerk, '11-print-one-time-notice');
-    await clerk.goto(`${server.url}/clerk/applications/${encodeURIComponent(caseId)}`);
-    await clerk.click('[data-testid=record-supplement]');
-    await clerk.locator('.status.status-in-progress').waitFor();
+    await gatherAndRecordSupplement(clerk, caseId, '财务负责人联系电话无法接通', [
+      '10-awaiting-supplement',
+      '11-print-one-time-notice',
+    ]);
   }, 240_000);
 
   test('tax approves after the supplement; the clerk delivers and prints the receipt with the evaluation QR code', async () => {
@@ -493,23 +533,12 @@ maybe('web app in Chromium against the real server', () => {
   test('the applicant evaluates from the link on the receipt', async () => {
     const link = (await clerk.getAttribute('[data-testid=evaluate-link]', 'href'))!;
     expect(link).toContain(`/evaluate/${encodeURIComponent(caseId)}?channel=qr`);
-    const { context, page } = await newPage();
-    await page.goto(link);
-    await page.fill('input[name=username]', 'applicant1');
-    await page.fill('input[name=password]', 'applicant1pass');
-    await page.click('button[type=submit]');
-    await page.locator('[data-testid=submit-evaluation]').waitFor();
-    await page.click('[data-testid=submit-evaluation]');
-    await page.locator('text=请选择满意度').waitFor();
-    await page.locator('label.level-5').click();
-    await page.selectOption('select[name=indicator-efficiency]', '5');
-    await page.locator('.chip', { hasText: '办理快捷' }).click();
-    await page.fill('textarea[name=comment]', '一次就办好了');
-    await shot(page, '14-evaluation');
-    await page.click('[data-testid=submit-evaluation]');
-    await page.locator('[data-testid=evaluation-done]').waitFor();
-    await shot(page, '15-evaluation-done');
-    await context.close();
+    await evaluateFromLink(link, 5, async (page) => {
+      await page.selectOption('select[name=indicator-efficiency]', '5');
+      await page.locator('.chip', { hasText: '办理快捷' }).click();
+      await page.fill('textarea[name=comment]', '一次就办好了');
+      await shot(page, '14-evaluation');
+    });
   }, 60_000);
 
   test("the supervisor's dashboard counts the case", async () => {
@@ -543,9 +572,11 @@ maybe('web app in Chromium against the real server', () => {
     ...samples.restaurant!,
     premisesRegion: '440402',
     premisesAddress: '珠海市香洲区某某路18号',
+    // The applicant with an account opens the restaurant too, so they can evaluate it.
+    operatorIdNumber: APPLICANT.idNumber,
   };
-  const OPERATOR = { name: '陈六', idNumber: String(restaurant.operatorIdNumber), phone: '13600001111' };
-  let deferredCase = { id: '', number: '' };
+  const OPERATOR = APPLICANT;
+  let deferredCase = { id: '', number: '', evaluationLink: '' };
 
   test('容缺: the clerk accepts with the owner consent for the sign deferred on a signed commitment', async () => {
     const { context, page } = await newPage();
@@ -588,6 +619,7 @@ maybe('web app in Chromium against the real server', () => {
       throw new Error(`${err}\n${await page.locator('.error-banner, .field-error').allTextContents()}`);
     });
     deferredCase = {
+      evaluationLink: '',
       id: decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!),
       number: (await page.locator('[data-testid=case-number]').textContent())!.trim(),
     };
@@ -597,22 +629,31 @@ maybe('web app in Chromium against the real server', () => {
     await context.close();
   }, 180_000);
 
-  test('容缺: the departments decide meanwhile; results wait until the consent arrives, then are delivered', async () => {
-    for (const user of ['market-regulation1', 'urban-management1', 'fire-rescue1', 'water-authority1']) {
-      await decide(user, deferredCase.number, async (page) => {
-        await page.click('[data-testid=decide]');
-        await page.locator('.status.item-approved').first().waitFor();
-      });
-    }
+  test('容缺: the departments decide meanwhile, one asks for a supplement; results wait until the consent arrives, then are delivered', async () => {
+    const approve = async (page: Page) => {
+      await page.click('[data-testid=decide]');
+      await page.locator('.status.item-approved').first().waitFor();
+    };
+    await decide('urban-management1', deferredCase.number, (page) =>
+      requestSupplement(page, '招牌设计图未标注尺寸', '请补充标注尺寸的招牌设计图'),
+    );
+    for (const user of ['market-regulation1', 'fire-rescue1', 'water-authority1'])
+      await decide(user, deferredCase.number, approve);
     const { context, page } = await newPage();
     await login(page, 'clerk1', `/clerk/applications/${encodeURIComponent(deferredCase.id)}`);
+    await gatherAndRecordSupplement(page, deferredCase.id, '招牌设计图未标注尺寸', [
+      '20-deferred-case-one-time-notice',
+      '21-deferred-case-print-notice',
+    ]);
+    await decide('urban-management1', deferredCase.number, approve);
+    await page.goto(`${server.url}/clerk/applications/${encodeURIComponent(deferredCase.id)}`);
     await page.locator('.status.status-results-ready').waitFor();
     // Every item is decided, but the results wait for the deferred material.
     await expect(page.locator('[data-testid=deliver-waits]').textContent()).resolves.toContain(
       '业主或物业同意设置招牌的证明',
     );
     expect(await page.locator('[data-testid=deliver]').isDisabled()).toBe(true);
-    await shot(page, '20-results-wait-for-deferred-material');
+    await shot(page, '22-results-wait-for-deferred-material');
     // The applicant brings it: the clerk records it at the window.
     await page
       .locator('[data-testid=materials] tr[data-material=ownerConsent] label', { hasText: '已收取' })
@@ -623,9 +664,29 @@ maybe('web app in Chromium against the real server', () => {
     await expect(consent.textContent()).resolves.toMatch(/已收取 · 已补交/);
     await page.click('[data-testid=deliver]');
     await page.locator('.status.status-delivered').waitFor();
-    await shot(page, '21-deferred-case-delivered');
+    await shot(page, '23-deferred-case-delivered');
+    await page.click('text=送达回执');
+    await page.locator('img.qr').waitFor();
+    deferredCase.evaluationLink = (await page.getAttribute('[data-testid=evaluate-link]', 'href'))!;
     await context.close();
   }, 240_000);
+
+  test('容缺: the applicant evaluates the restaurant case and the dashboard counts both cases', async () => {
+    expect(deferredCase.evaluationLink).toContain(
+      `/evaluate/${encodeURIComponent(deferredCase.id)}?channel=qr`,
+    );
+    await evaluateFromLink(deferredCase.evaluationLink, 4);
+    const { context, page } = await newPage();
+    await login(page, 'supervisor1', '/dashboard');
+    const after = await kpis(page);
+    expect(after.applications).toBe('2');
+    expect(after.finished).toBe('2');
+    expect(after.satisfaction).toBe('100.0%');
+    const urbanRow = page.locator('[data-testid=department-table] tr[data-department=urban-management]');
+    await expect(urbanRow.locator('td').nth(4).textContent()).resolves.toBe('1');
+    await shot(page, '24-dashboard-both-cases');
+    await context.close();
+  }, 120_000);
 
   test('no script errors on any page', () => {
     expect(pageErrors).toEqual([]);
