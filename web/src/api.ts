@@ -11,7 +11,13 @@ import type {
   Page,
   TaskFilter,
 } from '../../engine/src/applications/api.js';
-import type { Application, Applicant, Evaluation, NoticeEntry } from '../../engine/src/applications/types.js';
+import type {
+  Application,
+  Applicant,
+  Evaluation,
+  MaterialEntry,
+  NoticeEntry,
+} from '../../engine/src/applications/types.js';
 import type { BundleSummary } from '../../engine/src/bundles/registry.js';
 import type { LicenceDoc } from '../../engine/src/applications/licence-library.js';
 import type { Actor } from '../../engine/src/domain/actor.js';
@@ -27,6 +33,7 @@ export type {
   DepartmentTask,
   Evaluation,
   LicenceDoc,
+  MaterialEntry,
   MaterialInput,
   CommitmentInput,
   NoticeEntry,
@@ -110,27 +117,13 @@ export class Api {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (err) {
-      throw new ApiError(0, {
-        title: 'network',
-        zh: { title: '无法连接服务器', detail: '请检查网络后重试' },
-        en: { title: 'Cannot reach the server', detail: 'check the network and try again' },
-        detail: err instanceof Error ? err.message : String(err),
-        errors: [],
-      });
+      throw networkError(err instanceof Error ? err.message : String(err));
     }
     const text = await res.text();
-    let json: unknown = undefined;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const json = parseJson(text);
     if (!res.ok) {
       if (res.status === 401 && this.session && !path.startsWith('/api/auth/')) this.onUnauthorized();
-      const problem = (
-        json && typeof json === 'object' ? json : { title: `HTTP ${res.status}`, detail: text.slice(0, 200) }
-      ) as ProblemBody;
-      throw new ApiError(res.status, problem);
+      throw new ApiError(res.status, problemOf(json, res.status, text));
     }
     return json as T;
   }
@@ -252,6 +245,64 @@ export class Api {
     return { items, complete: false };
   }
 
+  // ── material files (材料文件) ──
+  private materialFilePath = (id: string, materialId: string) =>
+    `/api/applications/${encodeURIComponent(id)}/materials/${encodeURIComponent(materialId)}/file`;
+
+  /**
+   * Uploads the file of one material: the raw body with the file's type, its name in
+   * Content-Disposition. XMLHttpRequest rather than fetch because only it reports upload progress.
+   */
+  uploadMaterialFile(
+    id: string,
+    materialId: string,
+    file: File,
+    onProgress: (fraction: number) => void = () => {},
+  ): Promise<MaterialEntry> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('PUT', this.materialFilePath(id, materialId));
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('Accept-Language', this.lang === 'en' ? 'en' : 'zh-CN');
+      if (this.session) xhr.setRequestHeader('Authorization', `Bearer ${this.session.token}`);
+      xhr.setRequestHeader('Content-Type', mediaTypeOf(file));
+      xhr.setRequestHeader(
+        'Content-Disposition',
+        `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+      );
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+      };
+      xhr.onerror = () => reject(networkError('upload failed'));
+      xhr.onload = () => {
+        const json = parseJson(xhr.responseText);
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(json as MaterialEntry);
+        if (xhr.status === 401 && this.session) this.onUnauthorized();
+        reject(new ApiError(xhr.status, problemOf(json, xhr.status, xhr.responseText)));
+      };
+      xhr.send(file);
+    });
+  }
+
+  /** The stored file of a material (the GET needs the token, so it is fetched as a blob, not linked). */
+  async materialFile(id: string, materialId: string): Promise<Blob> {
+    const headers: Record<string, string> = {
+      'Accept-Language': this.lang === 'en' ? 'en' : 'zh-CN',
+    };
+    if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
+    let res: Response;
+    try {
+      res = await fetch(this.materialFilePath(id, materialId), { headers });
+    } catch (err) {
+      throw networkError(err instanceof Error ? err.message : String(err));
+    }
+    if (res.ok) return res.blob();
+    const text = await res.text();
+    const json = parseJson(text);
+    if (res.status === 401 && this.session) this.onUnauthorized();
+    throw new ApiError(res.status, problemOf(json, res.status, text));
+  }
+
   // ── department inbox ──
   tasks = (filter: TaskFilter = {}) =>
     this.request<Page<DepartmentTask>>('GET', `/api/tasks${query(filter)}`);
@@ -284,6 +335,45 @@ export class Api {
       };
       incidents: number;
     }>('GET', '/api/metrics');
+}
+
+/** Browsers leave the type empty for names they do not know (.ofd): the extension decides then. */
+const TYPES_BY_EXTENSION: Record<string, string> = {
+  pdf: 'application/pdf',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  ofd: 'application/ofd',
+};
+function mediaTypeOf(file: File): string {
+  const ext = file.name.split('.').pop()?.toLowerCase() ?? '';
+  return file.type || TYPES_BY_EXTENSION[ext] || 'application/octet-stream';
+}
+
+function networkError(detail: string): ApiError {
+  return new ApiError(0, {
+    title: 'network',
+    zh: { title: '无法连接服务器', detail: '请检查网络后重试' },
+    en: { title: 'Cannot reach the server', detail: 'check the network and try again' },
+    detail,
+    errors: [],
+  });
+}
+
+/** The body as JSON, or undefined when it is empty or not JSON. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The problem+json body, or a stand-in when the answer was not one (a proxy's HTML page). */
+function problemOf(json: unknown, status: number, text: string): ProblemBody {
+  return (
+    json && typeof json === 'object' ? json : { title: `HTTP ${status}`, detail: text.slice(0, 200) }
+  ) as ProblemBody;
 }
 
 function query(params: object): string {

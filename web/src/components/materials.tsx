@@ -9,6 +9,7 @@ import type { MaterialEntry } from '../../../engine/src/applications/types.js';
 import { useApp } from '../context.js';
 import { fieldMessage, type FieldProblem } from '../lib/problems.js';
 import { FieldError, formatTime } from './common.js';
+import { MaterialFile } from './material-file.js';
 
 export type Choice = MaterialInput['status'] | 'missing';
 
@@ -50,6 +51,7 @@ export function MaterialsChecklist({
   problems,
   allowRelief,
   itemNames,
+  files,
 }: {
   materials: readonly MaterialEntry[];
   choices: Record<string, MaterialChoice>;
@@ -59,6 +61,8 @@ export function MaterialsChecklist({
   /** 容缺 and 告知承诺 only at acceptance. */
   allowRelief: boolean;
   itemNames: Record<string, string>;
+  /** The application whose material files are shown (and uploaded, while the window may still change them). */
+  files?: { applicationId: string; canUpload: boolean };
 }) {
   const { t, tx, lang } = useApp();
   return (
@@ -68,6 +72,7 @@ export function MaterialsChecklist({
           <th scope="col">{t('materials.name')}</th>
           <th scope="col">{t('materials.items')}</th>
           <th scope="col">{t('materials.record')}</th>
+          {files && <th scope="col">{t('files.column')}</th>}
         </tr>
       </thead>
       <tbody>
@@ -167,6 +172,16 @@ export function MaterialsChecklist({
                 )}
                 <FieldError message={error} />
               </td>
+              {files && (
+                <td>
+                  <MaterialFile
+                    applicationId={files.applicationId}
+                    material={m}
+                    // Shared data, generated forms and earlier results need no file.
+                    canUpload={files.canUpload && (m.status !== 'notRequired' || !!choice)}
+                  />
+                </td>
+              )}
             </tr>
           );
         })}

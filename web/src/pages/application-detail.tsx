@@ -22,6 +22,7 @@ import {
 } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { materialInputs, MaterialsChecklist, type MaterialChoice } from '../components/materials.js';
+import { StoredMaterialFile, windowMayUpload } from '../components/material-file.js';
 import { AcceptPanel } from './new-application.js';
 
 export function ApplicationDetail({ id }: { id: string }) {
@@ -155,6 +156,12 @@ export function ApplicationDetail({ id }: { id: string }) {
               {tx(m.name)} — <strong>{t(`mstatus.${m.status}`)}</strong>
               {m.deferral &&
                 ` · ${t(`deferral.${m.deferral.status}`)} ${t('materials.dueAt', { date: formatTime(m.deferral.dueAt, false) })}`}
+              {m.file && (
+                <>
+                  {' · '}
+                  <StoredMaterialFile applicationId={app.id} material={m} file={m.file} />
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -276,6 +283,7 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
               problems={error?.fieldErrors ?? []}
               allowRelief={false}
               itemNames={itemNames}
+              files={{ applicationId: app.id, canUpload: windowMayUpload(app.status) }}
             />
           )}
           <p className="hint">{t('detail.supplementHint')}</p>

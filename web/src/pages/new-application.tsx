@@ -19,6 +19,7 @@ import type {
 import { useApp } from '../context.js';
 import { ErrorBanner, FieldError, Loading, Section, useCommand, useLoad } from '../components/common.js';
 import { LiveForm } from '../components/live-form.js';
+import { windowMayUpload } from '../components/material-file.js';
 import {
   initialChoices,
   materialInputs,
@@ -597,6 +598,7 @@ export function AcceptPanel({
           problems={problems}
           allowRelief
           itemNames={itemNames}
+          files={{ applicationId: app.id, canUpload: windowMayUpload(app.status) }}
         />
       </Section>
       {commitments.length > 0 && (

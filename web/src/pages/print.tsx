@@ -92,6 +92,72 @@ function ItemsTable({
   );
 }
 
+/**
+ * 帮办代办 on the acceptance notice: who acted for the applicant, where and on what authority.
+ * ID number and phone come masked from the API (only the applicant sees theirs in full).
+ */
+function AssistedFacts({
+  app,
+  assisted,
+}: {
+  app: Application;
+  assisted: NonNullable<Application['assisted']>;
+}) {
+  const { api, t, tx } = useApp();
+  const venues = useLoad(() => api.venues(app.bundleCode), [app.bundleCode]);
+  const { agent, powerOfAttorney: poa } = assisted;
+  const venue = assisted.venue && venues.data?.find((v) => v.id === assisted.venue);
+  const authorisation = poa?.eSigned ? 'e-signature' : poa ? 'power-of-attorney' : 'none';
+  return (
+    <>
+      <h2>{t('assisted.title')}</h2>
+      <table className="sheet-table" data-testid="assisted">
+        <tbody>
+          <tr>
+            <th scope="row">{t('assisted.mode')}</th>
+            <td>{t(`assisted.mode.${assisted.mode}`)}</td>
+          </tr>
+          <tr>
+            <th scope="row">{t('assisted.agent')}</th>
+            <td data-testid="assisted-agent">
+              {agent.name} · {agent.idNumber}
+              {agent.phone ? ` · ${agent.phone}` : ''}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">{t('assisted.relationship')}</th>
+            <td>
+              {t(`assisted.rel.${agent.relationship}`)}
+              {agent.staffId ? ` · ${t('assisted.staffId', { id: agent.staffId })}` : ''}
+              {agent.organisation ? ` · ${agent.organisation}` : ''}
+            </td>
+          </tr>
+          {assisted.venue && (
+            <tr>
+              <th scope="row">{t('assisted.venue')}</th>
+              <td data-testid="assisted-venue">{venue ? tx(venue.name) : assisted.venue}</td>
+            </tr>
+          )}
+          <tr>
+            <th scope="row">{t('assisted.authorisation')}</th>
+            <td data-testid="assisted-authorisation">
+              {t(`assisted.auth.${authorisation}`)}
+              {poa?.originalSeen ? ` · ${t('assisted.originalSeen')}` : ''}
+              {poa?.validUntil ? ` · ${t('assisted.validUntil', { date: poa.validUntil })}` : ''}
+            </td>
+          </tr>
+          {assisted.reason && (
+            <tr>
+              <th scope="row">{t('assisted.reason')}</th>
+              <td>{assisted.reason}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 export function PrintAcceptance({ id }: { id: string }) {
   const { t, tx } = useApp();
   const { bundleName } = useCatalogue();
@@ -113,6 +179,7 @@ export function PrintAcceptance({ id }: { id: string }) {
             heading={t('print.limit')}
             cell={(i) => t('print.days', { n: i.limitDays })}
           />
+          {app.assisted && <AssistedFacts app={app} assisted={app.assisted} />}
           <h2>{t('print.materialsReceived')}</h2>
           <table className="sheet-table">
             <tbody>

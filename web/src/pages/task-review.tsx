@@ -20,6 +20,7 @@ import {
   useLoad,
 } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
+import { StoredMaterialFile } from '../components/material-file.js';
 import { ENUM_LABELS, PROPERTY_LABELS } from '../lib/form-labels.js';
 import { fieldMessage, type FieldProblem } from '../lib/problems.js';
 
@@ -161,11 +162,21 @@ export function TaskReview({ id }: { id: string }) {
       </Section>
       <Section title={t('review.materials')}>
         <ul className="material-status">
-          {(task.materials ?? []).map((m) => (
-            <li key={m.id}>
-              {tx(m.name)} — <strong>{t(`mstatus.${m.status}`)}</strong>
-            </li>
-          ))}
+          {(task.materials ?? []).map((m) => {
+            // The task lists the item's materials; the case (as this department may see it) has their files.
+            const file = app?.materials.find((x) => x.id === m.id)?.file;
+            return (
+              <li key={m.id} data-material={m.id}>
+                {tx(m.name)} — <strong>{t(`mstatus.${m.status}`)}</strong>
+                {file && app && (
+                  <>
+                    {' · '}
+                    <StoredMaterialFile applicationId={app.id} material={m} file={file} />
+                  </>
+                )}
+              </li>
+            );
+          })}
         </ul>
       </Section>
       {!done && (
