@@ -44,9 +44,14 @@ describe('the job queue of a database written before it existed', () => {
         { type: 'timer.scheduled', timerId: 'i1.w1', dueAt: 100, elementId: 'wait' },
         { type: 'job.created', job, retries: 2 },
       ]);
-      // Forget the queue, as a database from before it would not have one.
+      // Forget the queue, as a database from before it would not have one (and give SQLite the
+      // history table of that version, which migration 4 rebuilds).
       if (store instanceof SqliteStore) {
-        store.db.exec('DROP TABLE job_queue; DROP TABLE incidents; PRAGMA user_version = 2');
+        store.db.exec(
+          'DROP TABLE job_queue; DROP TABLE incidents; DROP TABLE history; ' +
+            'CREATE TABLE history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL, ' +
+            'PRIMARY KEY (instance_id, seq)) WITHOUT ROWID; PRAGMA user_version = 2',
+        );
       } else {
         await (store as MongoStore).queue.model.collection.drop();
       }

@@ -271,6 +271,7 @@ export class SqliteStore implements Store {
 
   private applyEffects(instanceId: string, effects: readonly Effect[]): void {
     const s = this.s;
+    const history: HistoryEntry[] = [];
     for (const e of effects) {
       const queued = queueChangeOf(instanceId, e);
       if (queued) {
@@ -323,12 +324,26 @@ export class SqliteStore implements Store {
           s.deleteSubscription.run(e.subscriptionId);
           break;
         case 'history':
-          s.insertHistory.run(instanceId, e.entry.seq, JSON.stringify(e.entry));
+          history.push(e.entry);
           break;
         default:
           break;
       }
     }
+    if (history.length) this.appendHistory(instanceId, bySeq(history));
+  }
+
+  /**
+   * One row for a command's entries, keyed by its last seq. A replayed projection finds that row
+   * and adds only the entries it lacks (none, when the replay is the same command).
+   */
+  private appendHistory(instanceId: string, entries: HistoryEntry[]): void {
+    const last = entries.at(-1)!.seq;
+    if (this.s.insertHistory.run(instanceId, last, JSON.stringify(entries)).changes > 0) return;
+    const row = this.s.historyRow.get(instanceId, last) as { entries: string };
+    const stored = JSON.parse(row.entries) as HistoryEntry[];
+    const merged = bySeq(stored.concat(entries));
+    if (merged.length > stored.length) this.s.updateHistory.run(JSON.stringify(merged), instanceId, last);
   }
 
   // ── queries ──────────────────────────────────────────────────────────────────────────
@@ -389,9 +404,10 @@ export class SqliteStore implements Store {
   }
   async history(instanceId: string) {
     let entries = this.histories.get(instanceId);
-    const rows = this.s.historyAfter.all(instanceId, entries?.at(-1)?.seq ?? -1) as { doc: string }[];
+    const after = entries?.at(-1)?.seq ?? -1;
+    const rows = this.s.historyAfter.all(instanceId, after) as { entries: string }[];
     if (rows.length || !entries) {
-      const added = rows.map((r) => JSON.parse(r.doc) as HistoryEntry);
+      const added = newEntries(rows, after);
       entries = entries ? entries.concat(added) : added;
     }
     this.histories.delete(instanceId);
@@ -516,8 +532,12 @@ function prepare(db: Database.Database) {
       'SELECT id, instance_id, message_name, correlation_key FROM subscriptions WHERE message_name = ? AND correlation_key IS ? ORDER BY id',
     ),
 
-    insertHistory: p('INSERT INTO history (instance_id, seq, doc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
-    historyAfter: p('SELECT doc FROM history WHERE instance_id = ? AND seq > ? ORDER BY seq'),
+    insertHistory: p(
+      'INSERT INTO history (instance_id, last_seq, entries) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    historyRow: p('SELECT entries FROM history WHERE instance_id = ? AND last_seq = ?'),
+    updateHistory: p('UPDATE history SET entries = ? WHERE instance_id = ? AND last_seq = ?'),
+    historyAfter: p('SELECT entries FROM history WHERE instance_id = ? AND last_seq > ? ORDER BY last_seq'),
   };
 }
 
@@ -537,6 +557,23 @@ function instanceOf(row: InstanceRow): InstanceRecord {
   if (row.business_key !== null) record.businessKey = row.business_key;
   if (row.parent_id !== null) record.parentInstanceId = row.parent_id;
   return record;
+}
+
+/** Entries in seq order, each seq once (the first written wins, as a replay repeats it). */
+function bySeq(entries: HistoryEntry[]): HistoryEntry[] {
+  const sorted = entries.slice().sort((a, b) => a.seq - b.seq); // stable: first written first
+  return sorted.filter((e, i) => i === 0 || e.seq !== sorted[i - 1]!.seq);
+}
+
+/**
+ * The entries after seq `after` from the rows whose last seq is after it. A row may also hold
+ * older entries, and entries written out of order or replayed may overlap between rows.
+ */
+function newEntries(rows: readonly { entries: string }[], after: number): HistoryEntry[] {
+  const added: HistoryEntry[] = [];
+  for (const row of rows)
+    for (const entry of JSON.parse(row.entries) as HistoryEntry[]) if (entry.seq > after) added.push(entry);
+  return bySeq(added);
 }
 
 function taskOf(row: TaskRow): Task {

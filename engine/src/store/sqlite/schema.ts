@@ -155,6 +155,24 @@ const MIGRATIONS: readonly string[] = [
     SELECT id, type, instance_id, json_extract(doc, '$.elementId'), 'ready', created_at, created_at, 0,
       max(1, coalesce(json_extract(doc, '$.retries'), 3)) FROM jobs;
   `,
+  // 4: history appended in commit order, one row per command. Keyed by (instance_id, seq), each
+  // entry went into the middle of the b-tree (instance ids are random) and split full pages there:
+  // ~5 WAL pages a command. A rowid table takes each command's entries (a JSON array, seq
+  // ascending) at its right edge; the unique index on (instance_id, last seq), one short entry per
+  // command, finds an instance's entries in order and makes a replayed projection a no-op.
+  `
+  ALTER TABLE history RENAME TO history_v3;
+  CREATE TABLE history (
+    n INTEGER PRIMARY KEY,
+    instance_id TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    entries TEXT NOT NULL
+  );
+  INSERT INTO history (instance_id, last_seq, entries)
+    SELECT instance_id, seq, '[' || doc || ']' FROM history_v3 ORDER BY instance_id, seq;
+  DROP TABLE history_v3;
+  CREATE UNIQUE INDEX history_instance_seq ON history (instance_id, last_seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
