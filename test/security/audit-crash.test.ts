@@ -12,9 +12,11 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Application } from '../../engine/src/applications/types.js';
 import { AuditLog, type AuditEntry } from '../../engine/src/audit/index.js';
 import { AUDIT_INTENTS } from '../../engine/src/audit/journal.js';
+import type { Doc } from '../../engine/src/domain/docs.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { ANSWERS, DATA, DEPARTMENT_OF } from '../http/centre-fixture.js';
 import {
@@ -208,7 +210,92 @@ describe('a command killed between its commit and its audit entry', () => {
       expect(after.apps[0]!.timeline.filter((e) => e.type === event)).toHaveLength(1); // not twice
     }, 180_000);
   }
+});
 
+/**
+ * An approval writes its e-licence, then completes the engine's task, then records the decision
+ * in the case: killed after the first or the second of these, it has not happened — no entry, no
+ * timeline step — and the retry with the same key completes it once: one licence, the engine's
+ * task done once, the decision in the timeline, one audit entry.
+ */
+describe('an approval killed between two of its writes', () => {
+  const FAULTS = [
+    { fault: 'after-write:tasks.approve:licences', engineTaskWhileDead: 'open' },
+    { fault: 'after-engine:tasks.approve', engineTaskWhileDead: 'completed' },
+  ];
+  afterEach(() => killNode(node)); // a failed case leaves no server behind for the next
+  for (const { fault, engineTaskWhileDead } of FAULTS) {
+    it(`${fault}: not audited, then done exactly once by the retry`, async () => {
+      const marker = `crash-${fault}-${randomUUID().slice(0, 8)}`;
+      await startNode(node, env(fault));
+      const id = (await caseBefore('tasks.approve', marker))!;
+      const [as, method, path, body] = CASES.find((c) => c.op === 'tasks.approve')!.request(id);
+      const requestId = randomUUID();
+      const key = `crash-${randomUUID()}`;
+      const died = exitOf(node);
+      const answer = await call(as, method, path, body, requestId, key).catch((err: Error) => err);
+      expect(answer).not.toHaveProperty('status');
+      expect(await died).toBe('SIGKILL');
+      node.up = false;
+
+      const stateOf = (docs: SqliteDocStore) => caseState(docs, id, requestId);
+      const before = await readDb(stateOf);
+      expect(before.approvedSteps).toBe(0);
+      expect(before.item.status).toBe('reviewing');
+      expect(before.licences).toBe(1); // the first write landed
+      expect(engineTask(before.item.taskId!)).toBe(engineTaskWhileDead);
+      expect(before.entries).toEqual([]);
+
+      // Restarted: the recovery finds the case never recorded the approval, so it is not audited,
+      // and the key is freed; the retry does it, taking up the licence and the engine's step.
+      await startNode(node, env());
+      const retry = await call(as, method, path, body, randomUUID(), key);
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ status: 'approved' });
+      await killNode(node, 'SIGTERM');
+      const after = await readDb(stateOf);
+      expect(after.approvedSteps).toBe(1);
+      expect(after.item.status).toBe('approved');
+      expect(after.licences).toBe(1);
+      expect(engineTask(before.item.taskId!)).toBe('completed');
+      expect(after.entries).toEqual([]); // the killed attempt: never audited
+      expect(after.approvals).toBe(1);
+      expect(after.open).toBe(0);
+      expect(after.verify.ok).toBe(true);
+    }, 180_000);
+  }
+});
+
+/** What the database shows of one case's approval of ITEM, and of the killed request. */
+async function caseState(docs: SqliteDocStore, id: string, requestId: string) {
+  const app = (await docs.get<Application>('applications', id))!;
+  const entries = await entriesOf(docs);
+  return {
+    item: app.items.find((i) => i.item === ITEM)!,
+    approvedSteps: app.timeline.filter((e) => e.type === 'task.approved' && e.data?.item === ITEM).length,
+    licences: (await docs.find<Doc & { applicationId: string; item: string }>('licences')).filter(
+      (l) => l.applicationId === id && l.item === ITEM,
+    ).length,
+    entries: entries.filter((e) => e.detail?.requestId === requestId),
+    approvals: entries.filter(
+      (e) => e.action === 'tasks.approve' && e.target === `task:${id}:${ITEM}` && e.outcome === 'ok',
+    ).length,
+    open: await docs.count(AUDIT_INTENTS, { state: 'open' }),
+    verify: await new AuditLog(docs).verify(),
+  };
+}
+
+/** The engine's own record of a user task (its SQLite table). */
+function engineTask(taskId: string): string | undefined {
+  const raw = new Database(join(dir, 'onething.db'), { readonly: true });
+  try {
+    return (raw.prepare('SELECT state FROM tasks WHERE id = ?').get(taskId) as { state: string })?.state;
+  } finally {
+    raw.close();
+  }
+}
+
+describe('all cases', () => {
   it('every committed change of every case has exactly one audit entry', async () => {
     const { checked, problems } = await readDb(async (docs) =>
       changesWithoutOneEntry(await docs.find<Application>('applications'), await entriesOf(docs)),
@@ -216,7 +303,7 @@ describe('a command killed between its commit and its audit entry', () => {
     console.log(
       `audit-crash: ${CASES.length} kills after commit; ${checked} committed changes checked; without exactly one audit entry: ${problems.length}`,
     );
-    expect(checked).toBeGreaterThanOrEqual(CASES.length + 6);
+    expect(checked).toBeGreaterThanOrEqual(CASES.length + 6 + 2);
     expect(problems).toEqual([]);
   });
 });

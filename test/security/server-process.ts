@@ -19,7 +19,17 @@ export interface ServerNode {
   starts: number;
   /** The last lines the process wrote to stderr. */
   stderr: string;
+  /** Milliseconds from spawn to a healthy /healthz, per start (reported: the machine is shared). */
+  startMs: number[];
 }
+
+/**
+ * Start-up (tsx compiling the server, opening SQLite, recovery) takes a few seconds idle and has
+ * taken over a minute on two cores at load ~25: the bound is generous, an exit is still reported at once.
+ */
+const START_BOUND_MS = Number(process.env.ONETHING_TEST_START_BOUND_MS ?? 240_000);
+/** A SIGTERM stop that outlasts this is reported on stderr and ended with SIGKILL. */
+const STOP_BOUND_MS = 30_000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -32,7 +42,7 @@ export async function freePort(): Promise<number> {
 }
 
 export async function newNode(name: string): Promise<ServerNode> {
-  return { name, port: await freePort(), up: false, starts: 0, stderr: '' };
+  return { name, port: await freePort(), up: false, starts: 0, stderr: '', startMs: [] };
 }
 
 /** `onCrash`: called when the process ends while it is up (not by killNode), e.g. by a fault point. */
@@ -55,7 +65,8 @@ export async function startNode(
   child.stderr!.on('data', (c: Buffer) => (node.stderr = (node.stderr + c.toString()).slice(-4000)));
   node.child = child;
   node.starts++;
-  const deadline = Date.now() + 60_000;
+  const spawned = Date.now();
+  const deadline = spawned + START_BOUND_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${node.name} exited with ${child.exitCode}: ${node.stderr}`);
@@ -63,6 +74,7 @@ export async function startNode(
       const res = await fetch(`http://127.0.0.1:${node.port}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) {
         node.up = true;
+        node.startMs.push(Date.now() - spawned);
         return;
       }
     } catch {
@@ -70,7 +82,7 @@ export async function startNode(
     }
     await sleep(100);
   }
-  throw new Error(`${node.name} did not come up: ${node.stderr}`);
+  throw new Error(`${node.name} did not come up within ${START_BOUND_MS} ms: ${node.stderr}`);
 }
 
 export function killNode(node: ServerNode, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -78,7 +90,19 @@ export function killNode(node: ServerNode, signal: NodeJS.Signals = 'SIGKILL'): 
   const child = node.child;
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const overdue =
+      signal === 'SIGKILL'
+        ? undefined
+        : setTimeout(() => {
+            process.stderr.write(
+              `${node.name} did not stop within ${STOP_BOUND_MS} ms of ${signal}: SIGKILL\n`,
+            );
+            child.kill('SIGKILL');
+          }, STOP_BOUND_MS);
+    child.once('exit', () => {
+      clearTimeout(overdue);
+      resolve();
+    });
     child.kill(signal);
   });
 }

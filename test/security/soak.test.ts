@@ -413,6 +413,7 @@ describe('soak: two processes, one killed repeatedly', () => {
           `  acknowledged-then-lost = ${figures.ackedThenLost}, done-twice = ${figures.doneTwice}, acknowledged without audit entry = ${figures.auditMissing}`,
           `  committed changes checked = ${figures.changesChecked}, without exactly one audit entry = ${figures.changesNotOnce}`,
           `  audit chain: ${verify.ok ? 'intact' : `BROKEN at ${JSON.stringify(verify.firstBroken)}`} (${verify.entries} entries); 5xx answers retried: ${figures.fiveHundreds}; idempotency leases left pending by killed processes: ${figures.pendingLeases} (creates among them that had committed: ${figures.pendingCommitted}); retries told "applied, response lost": ${figures.appliedResponseLost}`,
+          `  server start-up to a healthy /healthz: ${startUps()}`,
           ...problems.slice(0, 20).map((p) => `  ! ${p}`),
         ].join('\n'),
       );
@@ -425,6 +426,14 @@ describe('soak: two processes, one killed repeatedly', () => {
     (SECONDS + 150) * 1000,
   );
 });
+
+/** Median and slowest start-up of the server processes, in seconds (load on the machine shows here). */
+function startUps(): string {
+  const ms = nodes.flatMap((n) => n.startMs).sort((a, b) => a - b);
+  if (!ms.length) return 'none';
+  const s = (x: number) => (x / 1000).toFixed(1);
+  return `${ms.length} starts, median ${s(ms[Math.floor(ms.length / 2)]!)} s, slowest ${s(ms.at(-1)!)} s`;
+}
 
 function lost(what: string): void {
   figures.ackedThenLost++;

@@ -20,6 +20,7 @@ import {
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, encodeCursor, type DocStore } from '../domain/docs.js';
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
+import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
 import type {
   ApplicationFilter,
@@ -984,10 +985,15 @@ export class Centre implements CentreApi {
       item.decidedAt = now;
       item.decidedBy = actor.userId;
       if (item.taskId) {
-        await this.engine.completeTask(item.taskId, {
-          actor: actor.userId,
-          variables: { [decisionVariable(item.item)]: decision },
-        });
+        // Re-runnable: an attempt that completed the engine's task and then died (or lost the save
+        // race) leaves it done while the case still waits; the retry records the decision only.
+        if ((await this.openTasks(app)).some((task) => task.id === item.taskId)) {
+          await this.engine.completeTask(item.taskId, {
+            actor: actor.userId,
+            variables: { [decisionVariable(item.item)]: decision },
+          });
+          faultPoint(`after-engine:tasks.${decision === 'approved' ? 'approve' : 'reject'}`);
+        }
         delete item.taskId;
       }
       record(app, actor, now, `task.${decision}`, {

@@ -58,6 +58,9 @@ export class LicenceLibrary {
       return await this.docs.put(LICENCES, doc, 0);
     } catch (err) {
       if (!(err instanceof DocConflictError)) throw err;
+      // The same approval again (a retry after a crash, a lost save race): its licence stands.
+      const issued = await this.get(doc.id);
+      if (issued?.applicationId === source.applicationId && issued.item === source.item) return issued;
       throw new DomainError(
         'conflict',
         { zh: `证照编号 ${input.number} 已签发过`, en: `licence number ${input.number} was already issued` },

@@ -7,7 +7,8 @@
  *    names the actor, the action, the target and the documents it is about to write;
  * 2. every document the command writes carries, in that same write, the command's id
  *    (`_commands`: the ids of the last commands that changed it), so whether the change
- *    committed can be read from the change itself;
+ *    committed can be read from the change itself — for a command on a case, from the case
+ *    record, its other writes being made before it and taken up again by a retry (proofsOf);
  * 3. after the command, the audit entry is appended — at most once per command id
  *   (AuditLog.append `once`) — and the intent is closed.
  *
@@ -26,6 +27,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DocConflictError, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
+import { faultPoint } from '../http/faults.js';
 import type { AuditActor, AuditLog, AuditOutcome } from './log.js';
 import { AUDIT } from './log.js';
 
@@ -34,6 +36,8 @@ export const STAMP = '_commands';
 /** How many command ids a document remembers; more than can change it between a crash and its recovery. */
 const STAMPS_KEPT = 16;
 const UNSTAMPED = new Set([AUDIT, AUDIT_INTENTS, 'idempotency']);
+/** The collection of the case records: a command on a case commits with its write there. */
+const CASE_RECORDS = 'applications';
 
 export interface CommandInfo {
   requestId: string;
@@ -160,7 +164,7 @@ export class CommandJournal {
     for (const intent of open) {
       if (!this.abandoned(intent)) continue;
       const committed = await this.committed(intent);
-      const target = intent.target ?? targetOfWrite(intent.writes[0]!);
+      const target = intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!);
       if (committed) {
         await this.audit.append(
           {
@@ -187,7 +191,7 @@ export class CommandJournal {
   }
 
   private async committed(intent: IntentRecord): Promise<boolean> {
-    for (const write of intent.writes) {
+    for (const write of proofsOf(intent)) {
       const cut = write.indexOf('/');
       const doc = await this.inner.get<Doc & { [STAMP]?: string[] }>(
         write.slice(0, cut),
@@ -261,6 +265,17 @@ export class CommandJournal {
   }
 }
 
+/**
+ * The writes whose stamp proves the command committed. A command on a case (target
+ * `application:<id>` or `task:<id>:<item>`) commits with the write of the case record: its
+ * earlier writes (an approval's e-licence) are taken up again by a retry, so their stamp alone
+ * proves nothing. Any other command: any of its writes.
+ */
+function proofsOf(intent: Pick<IntentRecord, 'target' | 'writes'>): string[] {
+  const onCase = /^(?:application|task):([^:]+)/.exec(intent.target ?? '');
+  return onCase ? [`${CASE_RECORDS}/${onCase[1]}`] : intent.writes;
+}
+
 /** `application:<id>` for `applications/<id>`: the target the pipeline would have named. */
 function targetOfWrite(write: string): string {
   const cut = write.indexOf('/');
@@ -311,6 +326,8 @@ class StampingDocStore implements DocStore {
       expectedRev,
     );
     command.seen.set(write, { rev: saved.rev, stamps: saved[STAMP] ?? [] });
+    // Crash tests stop a command between two of its writes, e.g. `after-write:tasks.approve:licences`.
+    faultPoint(`after-write:${command.info.action}:${collection}`);
     return strip(saved) as unknown as T;
   }
 
