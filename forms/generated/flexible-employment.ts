@@ -80,6 +80,14 @@ export interface FlexibleEmploymentForm {
    */
   employmentStart?: string;
   /**
+   * 户籍所在镇（街道） / Household registration: town or street
+   */
+  householdRegion?: string;
+  /**
+   * 居住地所在镇（街道） / Residence: town or street
+   */
+  residenceTown?: string;
+  /**
    * 养老缴费档次 / Pension contribution tier
    */
   pensionBaseTier?: '60' | '80' | '100' | '150' | '200' | '300';

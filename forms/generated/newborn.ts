@@ -102,6 +102,10 @@ export interface NewbornForm {
    */
   homeAddress: string;
   /**
+   * 居住地所在镇（街道） / Residence: town or street
+   */
+  residenceTown: string;
+  /**
    * 新生儿民族 / Baby ethnic group
    */
   babyEthnicity?: string;
@@ -117,6 +121,10 @@ export interface NewbornForm {
    * 与户主关系 / Relation to householder
    */
   relationToHouseholder?: string;
+  /**
+   * 户籍所在镇（街道） / Household registration: town or street
+   */
+  householdRegion?: string;
   /**
    * 监护人姓名 / Guardian name
    */
