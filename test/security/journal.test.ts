@@ -213,6 +213,34 @@ describe.each(stores)('command journal on %s', (_name, open) => {
     expect('lease' in (await keys.begin('clerk1', 'k-lost', request({ n: 2 })))).toBe(true);
   });
 
+  it("a write outside any command (the tick's sweep) keeps the proof of a crashed command", async () => {
+    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);
+    const first = other();
+    const crashed = await first.journal.run(info('r-crash', 'application:a1'), async () => {
+      const current = (await first.journal.docs.get<Case>('applications', 'a1'))!;
+      return first.journal.docs.put<Case>('applications', { ...current, status: 'submitted' }, current.rev);
+    });
+    // …the process dies; the other process's sweep recolours the case before any recovery.
+    const sweeper = other();
+    const current = (await sweeper.journal.docs.get<Case>('applications', 'a1'))!;
+    await sweeper.journal.docs.put<Case>('applications', { ...current, status: 'yellow' }, current.rev);
+    now += 61_000;
+    expect(await other().journal.recover()).toEqual({ closed: 1, audited: 1 });
+    expect((await entries()).filter((e) => e.commandId === crashed.command.commandId)).toHaveLength(1);
+  });
+
+  it('a command on a case that died before writing the case record is not audited, whatever else it wrote', async () => {
+    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'reviewing' }, 0);
+    const first = other();
+    // An approval: its e-licence first, then the case record — it dies in between.
+    await first.journal.run(info('r-licence', 'task:a1:item'), () =>
+      first.journal.docs.put<Case>('licences', { id: 'l1', rev: 0, status: 'valid' }, 0),
+    );
+    now += 61_000;
+    expect(await other().journal.recover()).toEqual({ closed: 1, audited: 0 });
+    expect(await entries()).toEqual([]);
+  });
+
   it('writes outside a command, and derived projections, are not stamped', async () => {
     const { journal } = other();
     await journal.docs.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);

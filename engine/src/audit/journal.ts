@@ -308,8 +308,12 @@ class StampingDocStore implements DocStore {
   ) {}
 
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
-    const command = UNSTAMPED.has(collection) ? undefined : this.journal.current();
-    if (!command) return strip(await this.inner.put(collection, doc, expectedRev));
+    if (UNSTAMPED.has(collection)) return strip(await this.inner.put(collection, doc, expectedRev));
+    const command = this.journal.current();
+    if (!command)
+      return strip(
+        await this.inner.put(collection, await this.keepStamps(collection, doc, expectedRev), expectedRev),
+      );
     const write = `${collection}/${doc.id}`;
     await this.journal.intend(command, write);
     let stamps: string[] = [];
@@ -329,6 +333,17 @@ class StampingDocStore implements DocStore {
     // Crash tests stop a command between two of its writes, e.g. `after-write:tasks.approve:licences`.
     faultPoint(`after-write:${command.info.action}:${collection}`);
     return strip(saved) as unknown as T;
+  }
+
+  /**
+   * A write outside any command (the tick's sweep, from either process) keeps the stamps: they are
+   * the proof a crashed command's recovery reads, and dropping them made a committed command look
+   * as if it never wrote (committed, 0 audit entries).
+   */
+  private async keepStamps<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    if (expectedRev === 0) return doc;
+    const stamps = (await this.inner.get<Stamped>(collection, doc.id))?.[STAMP];
+    return stamps ? { ...doc, [STAMP]: stamps } : doc;
   }
 
   replace<T extends Doc>(collection: string, doc: T): Promise<void> {
