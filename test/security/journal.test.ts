@@ -66,6 +66,17 @@ describe.each(stores)('command journal on %s', (_name, open) => {
   const entries = () => raw.find<AuditEntry>(AUDIT, { where: { kind: 'entry' } });
   const openIntents = () => raw.count(AUDIT_INTENTS, { state: 'open' });
 
+  /** A submit of case a1 that committed; its process dies before complete(). */
+  const submitThenDie = async () => {
+    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);
+    const first = other();
+    const crashed = await first.journal.run(info('r-crash', 'application:a1'), async () => {
+      const current = (await first.journal.docs.get<Case>('applications', 'a1'))!;
+      return first.journal.docs.put<Case>('applications', { ...current, status: 'submitted' }, current.rev);
+    });
+    return { first, crashed };
+  };
+
   beforeEach(async () => ({ docs: raw, close } = await open()));
   afterEach(() => close());
 
@@ -101,12 +112,7 @@ describe.each(stores)('command journal on %s', (_name, open) => {
   });
 
   it('a command that committed but was never audited is audited once by a recovery elsewhere', async () => {
-    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);
-    const first = other();
-    const crashed = await first.journal.run(info('r-crash', 'application:a1'), async () => {
-      const current = (await first.journal.docs.get<Case>('applications', 'a1'))!;
-      return first.journal.docs.put<Case>('applications', { ...current, status: 'submitted' }, current.rev);
-    });
+    const { first, crashed } = await submitThenDie();
     // …and the process dies here: no complete(). Later commands change the same case.
     const busy = other();
     for (let i = 0; i < 3; i++) {
@@ -214,12 +220,7 @@ describe.each(stores)('command journal on %s', (_name, open) => {
   });
 
   it("a write outside any command (the tick's sweep) keeps the proof of a crashed command", async () => {
-    await raw.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0);
-    const first = other();
-    const crashed = await first.journal.run(info('r-crash', 'application:a1'), async () => {
-      const current = (await first.journal.docs.get<Case>('applications', 'a1'))!;
-      return first.journal.docs.put<Case>('applications', { ...current, status: 'submitted' }, current.rev);
-    });
+    const { crashed } = await submitThenDie();
     // …the process dies; the other process's sweep recolours the case before any recovery.
     const sweeper = other();
     const current = (await sweeper.journal.docs.get<Case>('applications', 'a1'))!;
