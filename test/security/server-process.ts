@@ -21,6 +21,8 @@ export interface ServerNode {
   stderr: string;
   /** Milliseconds from spawn to a healthy /healthz, per start (reported: the machine is shared). */
   startMs: number[];
+  /** Starts cut short by a signal (a fault point) and begun again. */
+  killedWhileStarting?: number;
 }
 
 /**
@@ -70,6 +72,12 @@ export async function startNode(
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`${node.name} exited with ${child.exitCode}: ${node.stderr}`);
+    // Killed while starting: a request that reached the port before /healthz was polled hit a
+    // fault point (the soak's clients do not wait). It would otherwise be polled until the bound.
+    if (child.signalCode !== null) {
+      node.killedWhileStarting = (node.killedWhileStarting ?? 0) + 1;
+      return startNode(node, env, onCrash);
+    }
     try {
       const res = await fetch(`http://127.0.0.1:${node.port}/healthz`, { signal: AbortSignal.timeout(1000) });
       if (res.ok) {

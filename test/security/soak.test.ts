@@ -432,7 +432,8 @@ function startUps(): string {
   const ms = nodes.flatMap((n) => n.startMs).sort((a, b) => a - b);
   if (!ms.length) return 'none';
   const s = (x: number) => (x / 1000).toFixed(1);
-  return `${ms.length} starts, median ${s(ms[Math.floor(ms.length / 2)]!)} s, slowest ${s(ms.at(-1)!)} s`;
+  const cut = nodes.reduce((n, node) => n + (node.killedWhileStarting ?? 0), 0);
+  return `${ms.length} starts, median ${s(ms[Math.floor(ms.length / 2)]!)} s, slowest ${s(ms.at(-1)!)} s; ${cut} killed at a fault point while starting, started again`;
 }
 
 function lost(what: string): void {
