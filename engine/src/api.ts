@@ -115,6 +115,11 @@ export interface StartOptions {
   businessKey?: string;
   /** Pin a version; default is the latest deployed one. */
   version?: number;
+  /**
+   * An id the caller derives from its own record (e.g. its case), so a start retried after a
+   * crash finds the instance it already started instead of starting a second one.
+   */
+  instanceId?: string;
 }
 
 export interface CompleteOptions {

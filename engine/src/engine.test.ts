@@ -47,6 +47,30 @@ describe('engine API', () => {
     await expect(engine.start('p', {})).rejects.toThrow();
   });
 
+  it("a start with the caller's instance id, retried, takes up the instance it started", async () => {
+    const engine = createEngine({ clock: () => T0 });
+    await engine.deploy(
+      definitions(
+        process('p', `${startEvent('s')}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`) +
+          process('q', `${startEvent('s2')}${endEvent('e2')}${chain('s2', 'e2')}`),
+      ),
+    );
+    const first = await engine.start('p', { instanceId: 'case-1', businessKey: '1' });
+    const again = await engine.start('p', { instanceId: 'case-1', businessKey: '1' });
+    expect(first.id).toBe('case-1');
+    expect(again.id).toBe('case-1');
+    expect(await engine.tasks({ instanceId: 'case-1' })).toHaveLength(1); // one instance, one task
+    // Concurrent starts with one id: one instance, both answered with it.
+    const both = await Promise.all([
+      engine.start('p', { instanceId: 'case-2' }),
+      engine.start('p', { instanceId: 'case-2' }),
+    ]);
+    expect(both.map((v) => v.id)).toEqual(['case-2', 'case-2']);
+    expect(await engine.tasks({ instanceId: 'case-2' })).toHaveLength(1);
+    // The id names another process's instance: refused, not confused with it.
+    await expect(engine.start('q', { instanceId: 'case-1' })).rejects.toThrow(/already exists for process p/);
+  });
+
   it('instance() and cancel() of an unknown id are rejected', async () => {
     const engine = createEngine({ clock: () => T0 });
     await expect(engine.instance('nope')).rejects.toThrow();

@@ -233,12 +233,35 @@ class EngineShell implements Engine {
 
   async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
     const plan = await this.plan(processId, options.version);
-    const id = this.newId();
-    const committed = await this.startInstance(plan, id, {
-      ...(options.variables ? { variables: options.variables } : {}),
-      ...(options.businessKey !== undefined ? { businessKey: options.businessKey } : {}),
-    });
-    return this.viewAfter(id, committed);
+    const id = options.instanceId ?? this.newId();
+    if (options.instanceId !== undefined) {
+      const started = await this.alreadyStarted(id, plan);
+      if (started) return started;
+    }
+    try {
+      const committed = await this.startInstance(plan, id, {
+        ...(options.variables ? { variables: options.variables } : {}),
+        ...(options.businessKey !== undefined ? { businessKey: options.businessKey } : {}),
+      });
+      return this.viewAfter(id, committed);
+    } catch (err) {
+      // Two starts with the caller's id raced: the loser answers with the winner's instance.
+      const started =
+        err instanceof ConflictError &&
+        options.instanceId !== undefined &&
+        (await this.alreadyStarted(id, plan));
+      if (started) return started;
+      throw err;
+    }
+  }
+
+  /** The instance a caller's id already names, if it runs the same process; another process → conflict. */
+  private async alreadyStarted(id: string, plan: Plan): Promise<InstanceView | null> {
+    const existing = await this.store.getInstance(id);
+    if (!existing) return null;
+    if (existing.processId !== plan.processId)
+      throw new ConflictError(id, `instance ${id} already exists for process ${existing.processId}`);
+    return this.instance(id);
   }
 
   private async startInstance(

@@ -266,6 +266,56 @@ describe('an approval killed between two of its writes', () => {
   }
 });
 
+/**
+ * An acceptance starts the case's process instance, then writes the case: killed in between, it
+ * has not happened (no entry, still submitted), and the retry takes up the instance the first
+ * attempt started instead of starting a second one for the same case.
+ */
+describe('an acceptance killed between the engine start and the case write', () => {
+  afterEach(() => killNode(node));
+  it('after-engine:applications.accept: one process instance for the case after the retry', async () => {
+    const marker = `crash-accept-engine-${randomUUID().slice(0, 8)}`;
+    await startNode(node, env('after-engine:applications.accept'));
+    const id = (await caseBefore('applications.accept', marker))!;
+    const [as, method, path, body] = CASES.find((c) => c.op === 'applications.accept')!.request(id);
+    const key = `crash-${randomUUID()}`;
+    const died = exitOf(node);
+    const answer = await call(as, method, path, body, randomUUID(), key).catch((err: Error) => err);
+    expect(answer).not.toHaveProperty('status');
+    expect(await died).toBe('SIGKILL');
+    node.up = false;
+    const statusOf = () => readDb(async (docs) => (await docs.get<Application>('applications', id))!);
+    expect((await statusOf()).status).toBe('submitted');
+    expect(instancesOf(id)).toHaveLength(1); // the engine had started it
+
+    // The kill came before the command's first journaled write, so its key stays pending until
+    // the lease runs out; the clerk clicks 受理 again, which (like the web client) sends a new key.
+    await startNode(node, env());
+    const retry = await call(as, method, path, body, randomUUID(), `${key}-again`);
+    expect({ status: retry.status, body: retry.status === 200 ? null : retry.body }).toEqual({
+      status: 200,
+      body: null,
+    });
+    await killNode(node, 'SIGTERM');
+    const app = await statusOf();
+    expect(app.status).toBe('in-progress');
+    expect(app.timeline.filter((e) => e.type === 'accepted')).toHaveLength(1);
+    expect(instancesOf(id)).toEqual([app.instanceId]); // the same one, not a second
+  }, 180_000);
+});
+
+/** The engine's process instances of one case (by business key, from its SQLite table). */
+function instancesOf(caseId: string): string[] {
+  const raw = new Database(join(dir, 'onething.db'), { readonly: true });
+  try {
+    return (
+      raw.prepare('SELECT id FROM instances WHERE business_key = ?').all(caseId) as { id: string }[]
+    ).map((r) => r.id);
+  } finally {
+    raw.close();
+  }
+}
+
 /** What the database shows of one case's approval of ITEM, and of the killed request. */
 async function caseState(docs: SqliteDocStore, id: string, requestId: string) {
   const app = (await docs.get<Application>('applications', id))!;

@@ -313,11 +313,15 @@ export class Centre implements CentreApi {
       app.deadline = this.limitState(app, now).deadline;
       app.timeStatus = 'normal';
       for (const item of app.items) item.status = 'reviewing';
+      // The instance id derives from the case: an acceptance retried after a crash between this
+      // start and the case's write takes up the instance it started instead of starting another.
       const instance = await this.engine.start(app.processId, {
         version: bundle.processVersion,
         businessKey: app.id,
+        instanceId: `case-${app.id}`,
         variables: processVariables(app),
       });
+      faultPoint('after-engine:applications.accept');
       app.instanceId = instance.id;
       record(app, actor, now, 'accepted', {
         deferred: app.materials.filter((m) => m.status === 'deferred').map((m) => m.id),
