@@ -7,19 +7,18 @@
  * for byte. Screenshots go to test/browser/artifacts/materials/.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { samples } from '../../forms/src/testing/samples.js';
 import { startAppServer, type AppServer } from './app-server.js';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { launchChromium } from './chromium.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
 type Json = any;
 
 const artifacts = fileURLToPath(new URL('./artifacts/materials/', import.meta.url));
-const maybe = existsSync(CHROMIUM) ? describe : describe.skip;
 
 /** A minimal valid one-page PDF, its cross-reference table pointing at the real byte offsets. */
 function minimalPdf(text: string): Buffer {
@@ -105,7 +104,7 @@ async function signedIn(username: string, path: string): Promise<Page> {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 
-maybe('material files at the window and in the department review (Chromium, real server)', () => {
+describe('material files at the window and in the department review (Chromium, real server)', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     server = await startAppServer('materials');

@@ -14,17 +14,15 @@
  * arrives, the case is delivered. Screenshots go to test/browser/artifacts/web/, and every page's
  * console and network traffic to artifacts/web/trace.log.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { samples } from '../../forms/src/testing/samples.js';
 import { startAppServer, type AppServer } from './app-server.js';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { launchChromium } from './chromium.js';
 
 const artifacts = fileURLToPath(new URL('./artifacts/web/', import.meta.url));
-const haveChromium = existsSync(CHROMIUM);
-const maybe = haveChromium ? describe : describe.skip;
 
 const sample = samples['business-startup']!;
 const APPLICANT = {
@@ -306,7 +304,7 @@ async function evaluateFromLink(link: string, level: number, more?: (page: Page)
   await context.close();
 }
 
-maybe('web app in Chromium against the real server', () => {
+describe('web app in Chromium against the real server', () => {
   let caseNumber = '';
   let caseId = '';
   let clerk: Page;
