@@ -18,7 +18,7 @@ import {
   summarise,
 } from '../bundles/registry.js';
 import type { Actor } from '../domain/actor.js';
-import { DocConflictError, encodeCursor, type DocStore } from '../domain/docs.js';
+import { DocConflictError, encodeCursor, type DocQuery, type DocStore } from '../domain/docs.js';
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
@@ -124,6 +124,8 @@ export function ephemeralLicenceKeys(): LicenceKeys {
 
 const MAX_RETRIES = 5;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
+/** Who the record names for what the centre does by itself (time limits, readiness, overdue 容缺). */
+const SYSTEM: Actor = { userId: 'system', name: '系统', role: 'supervisor' };
 
 const t = (zh: string, en: string): Text => ({ zh, en });
 
@@ -579,10 +581,14 @@ export class Centre implements CentreApi {
   }
 
   async listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>> {
-    const where: Record<string, string> = { ...listScope(actor) };
+    const where: DocQuery['where'] & object = { ...listScope(actor) };
     if (filter.status) where.status = filter.status;
     if (filter.bundleCode) where.bundleCode = filter.bundleCode;
-    if (filter.timeStatus) where.timeStatus = filter.timeStatus;
+    if (filter.timeStatus) {
+      where.timeStatus = filter.timeStatus;
+      // A colour is the state of a running clock: a closed case keeps its last one as history only.
+      where.status ??= OPEN_STATES;
+    }
     const limit = clampLimit(filter.limit);
     const rows = await this.docs.find<Application>(APPLICATIONS, {
       where,
@@ -901,7 +907,6 @@ export class Centre implements CentreApi {
     let terminated = 0;
     let recoloured = 0;
     const open = await this.docs.find<Application>(APPLICATIONS, { where: { status: OPEN_STATES } });
-    const system = { userId: 'system', name: '系统', role: 'supervisor' as const };
     for (const candidate of open) {
       const overdue = candidate.materials.some(
         (m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now,
@@ -909,25 +914,12 @@ export class Centre implements CentreApi {
       const colour = candidate.acceptedAt !== undefined ? this.limitState(candidate, now).status : 'normal';
       const itemsChanged = candidate.items.some((i) => this.itemColourChange(candidate, i, now));
       if (!overdue && colour === candidate.timeStatus && !itemsChanged) continue;
-      await this.mutate(system, candidate.id, async (app) => {
+      await this.mutate(SYSTEM, candidate.id, async (app) => {
         if (overdue) {
-          await this.terminateForOverdueDeferral(app, system, now);
+          await this.terminateForOverdueDeferral(app, SYSTEM, now);
           terminated++;
-        } else if (app.acceptedAt !== undefined) {
-          // Each crossing into yellow or red is recorded once, for the case and for each item.
-          const next = this.limitState(app, now).status;
-          if (next !== app.timeStatus) {
-            record(app, system, now, `timeLimit.${next}`);
-            app.timeStatus = next;
-            recoloured++;
-          }
-          for (const item of app.items) {
-            const change = this.itemColourChange(app, item, now);
-            if (!change) continue;
-            record(app, system, now, `timeLimit.${change}`, { item: item.item, department: item.department });
-            item.timeStatus = change;
-            recoloured++;
-          }
+        } else {
+          recoloured += this.recolour(app, now);
         }
       });
     }
@@ -1130,6 +1122,7 @@ export class Centre implements CentreApi {
     this.updateReadiness(app);
     // A special step that just ended moved the promised date by the days it stood still.
     this.refreshDeadline(app);
+    if (OPEN_STATES.includes(app.status)) this.recolour(app, this.clock());
   }
 
   /** Every item decided → results wait at the window. */
@@ -1138,7 +1131,7 @@ export class Centre implements CentreApi {
     if (decided && app.status === 'in-progress') {
       closePauses(app.pauses, 'special-step', this.clock());
       app.status = 'results-ready';
-      record(app, { userId: 'system', name: '系统', role: 'supervisor' }, this.clock(), 'results.ready', {
+      record(app, SYSTEM, this.clock(), 'results.ready', {
         approved: app.items.filter((i) => i.status === 'approved').map((i) => i.item),
         rejected: app.items.filter((i) => i.status === 'rejected').map((i) => i.item),
       });
@@ -1148,6 +1141,30 @@ export class Centre implements CentreApi {
   private refreshDeadline(app: Application): void {
     if (app.acceptedAt === undefined) return;
     app.deadline = this.limitState(app, this.clock()).deadline;
+  }
+
+  /**
+   * Brings the case's and its open items' colours up to `now`, recording each crossing into
+   * yellow or red once. Run on every write as well as by the sweep, so a case whose limit is
+   * already short when accepted shows its true colour at once, not only after the next tick.
+   */
+  private recolour(app: Application, now: number): number {
+    if (app.acceptedAt === undefined) return 0;
+    let changes = 0;
+    const next = this.limitState(app, now).status;
+    if (next !== app.timeStatus) {
+      record(app, SYSTEM, now, `timeLimit.${next}`);
+      app.timeStatus = next;
+      changes++;
+    }
+    for (const item of app.items) {
+      const change = this.itemColourChange(app, item, now);
+      if (!change) continue;
+      record(app, SYSTEM, now, `timeLimit.${change}`, { item: item.item, department: item.department });
+      item.timeStatus = change;
+      changes++;
+    }
+    return changes;
   }
 
   /** The new colour of an open item's clock, or null when it has not changed. */
