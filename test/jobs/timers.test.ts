@@ -25,6 +25,11 @@ import { DURABLE, dropStore, type StoreFactory } from '../store/stores.js';
 
 const TIMERS = 1000;
 const LEASE_MS = 3000;
+/**
+ * The kill test's lease: the slow node must still hold its batch when it is killed, 20 slowed
+ * saves in; on a loaded machine (FerretDB, other jobs on both cores) that took longer than 3 s.
+ */
+const KILL_LEASE_MS = 15_000;
 
 const WAIT = definitions(
   bpmnProcess(
@@ -79,8 +84,8 @@ describe.each(DURABLE)('timers with two engine processes on $kind', (factory: St
     return { location, store, ids };
   }
 
-  function node(location: string, owner: string, slowMs?: number): Child {
-    const args = [factory.kind, location, owner, String(LEASE_MS), ...(slowMs ? [String(slowMs)] : [])];
+  function node(location: string, owner: string, slowMs?: number, leaseMs = LEASE_MS): Child {
+    const args = [factory.kind, location, owner, String(leaseMs), ...(slowMs ? [String(slowMs)] : [])];
     const child = spawnTs('../jobs/timer-node.ts', args);
     children.push(child);
     return child;
@@ -141,8 +146,8 @@ describe.each(DURABLE)('timers with two engine processes on $kind', (factory: St
 
   test(`killing a process mid-run: its leased timers are taken over after the lease, still once each`, async () => {
     const { location, store, ids } = await prepare('kill');
-    const slow = node(location, 'node-slow', 20);
-    const rescuer = node(location, 'node-rescue');
+    const slow = node(location, 'node-slow', 20, KILL_LEASE_MS);
+    const rescuer = node(location, 'node-rescue', undefined, KILL_LEASE_MS);
     await Promise.all([slow.waitFor((l) => l === 'READY'), rescuer.waitFor((l) => l === 'READY')]);
     slow.send('GO');
     await slow.waitFor((l) => l.startsWith('SAVED '), 120_000); // into its first batch of 50
