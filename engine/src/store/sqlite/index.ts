@@ -68,11 +68,10 @@ type Statement = Database.Statement<unknown[], unknown>;
 const INSTANCE_COLUMNS =
   'id, process_id, version, deployment_id, business_key, status, parent_id, rev, started_at, updated_at, state, outbox';
 
+/** Task filter fields other than instanceId and state, which `findTasks` turns into SQL itself. */
 const TASK_FILTER_COLUMNS: [keyof TaskFilter, string, string][] = [
-  ['instanceId', 'instance_id', '='],
   ['department', 'department', '='],
   ['assignee', 'assignee', '='],
-  ['state', 'state', '='],
   ['elementId', 'element_id', '='],
   ['processId', 'process_id', '='],
   ['dueBefore', 'deadline', '<='],
@@ -86,6 +85,10 @@ const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
 
 /** Instances whose parsed history a store keeps (see `histories`). */
 const CACHED_HISTORIES = 1000;
+/** Instance keys a store keeps in memory (see `keys`). */
+const CACHED_KEYS = 10_000;
+/** A history row or task is keyed by (instance key << 32) + a number below this. */
+const PER_INSTANCE = 2 ** 32;
 
 export class SqliteStore implements Store {
   readonly db: Database.Database;
@@ -101,6 +104,13 @@ export class SqliteStore implements Store {
    * re-parses the whole history.
    */
   private readonly histories = new Map<string, HistoryEntry[]>();
+  /**
+   * Instance id → its key in instance_keys (see schema migration 5). A key never changes once
+   * committed, so any committed one may be kept; keys created by the write transaction under
+   * way wait in `newKeys` until it commits.
+   */
+  private readonly keys = new Map<string, number>();
+  private readonly newKeys = new Map<string, number>();
   private readonly commitTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
   >;
@@ -151,8 +161,22 @@ export class SqliteStore implements Store {
 
   // ── deployments ──────────────────────────────────────────────────────────────────────
 
+  /** Runs a write transaction; the instance keys it created are kept only if it committed. */
+  private write<A extends unknown[]>(tx: Database.Transaction<(...args: A) => void>, ...args: A): void {
+    let committed = false;
+    try {
+      tx.immediate(...args);
+      committed = true;
+    } finally {
+      if (this.newKeys.size) {
+        if (committed) for (const [id, k] of this.newKeys) this.rememberKey(id, k);
+        this.newKeys.clear();
+      }
+    }
+  }
+
   async saveDeployment(d: DeploymentRecord): Promise<void> {
-    this.deployTx.immediate(d);
+    this.write(this.deployTx, d);
   }
   async getDeployment(id: string) {
     const row = this.s.getDeployment.get(id) as { doc: string } | undefined;
@@ -171,7 +195,7 @@ export class SqliteStore implements Store {
 
   async createInstance(record: InstanceRecord): Promise<void> {
     // A delivery is a second row: both in one transaction.
-    if (record.delivery !== undefined) this.writeTx.immediate(record, null);
+    if (record.delivery !== undefined) this.write(this.writeTx, record, null);
     else this.writeInstance(record, null);
   }
   async getInstance(id: string) {
@@ -179,7 +203,7 @@ export class SqliteStore implements Store {
     return row ? instanceOf(row) : undefined;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
-    if (record.delivery !== undefined) this.writeTx.immediate(record, expectedRev);
+    if (record.delivery !== undefined) this.write(this.writeTx, record, expectedRev);
     else this.writeInstance(record, expectedRev);
   }
   async hasDelivery(instanceId: string, deliveryId: string) {
@@ -189,7 +213,7 @@ export class SqliteStore implements Store {
     return (this.s.deliveredTo.all(deliveryId) as { instance_id: string }[]).map((r) => r.instance_id);
   }
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
-    this.commitTx.immediate(record, expectedRev);
+    this.write(this.commitTx, record, expectedRev);
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     this.s.clearOutbox.run(instanceId, rev);
@@ -266,7 +290,7 @@ export class SqliteStore implements Store {
   // ── projections ──────────────────────────────────────────────────────────────────────
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
-    if (effects.length) this.projectTx.immediate(instanceId, effects);
+    if (effects.length) this.write(this.projectTx, instanceId, effects);
   }
 
   private applyEffects(instanceId: string, effects: readonly Effect[]): void {
@@ -281,7 +305,11 @@ export class SqliteStore implements Store {
       switch (e.type) {
         case 'task.created': {
           const t = e.task;
+          const k = this.keyFor(t.instanceId);
           s.insertTask.run(
+            k,
+            k,
+            k,
             t.id,
             t.instanceId,
             t.processId,
@@ -339,17 +367,66 @@ export class SqliteStore implements Store {
    */
   private appendHistory(instanceId: string, entries: HistoryEntry[]): void {
     const last = entries.at(-1)!.seq;
-    if (this.s.insertHistory.run(instanceId, last, JSON.stringify(entries)).changes > 0) return;
-    const row = this.s.historyRow.get(instanceId, last) as { entries: string };
-    const stored = JSON.parse(row.entries) as HistoryEntry[];
+    if (!Number.isSafeInteger(last) || last < 0 || last >= PER_INSTANCE)
+      throw new RangeError(`history seq ${last} of instance ${instanceId} is outside 0…2^32`);
+    const k = this.keyFor(instanceId);
+    if (this.s.insertHistory.run(k, last, entriesJson(instanceId, entries)).changes > 0) return;
+    const row = this.s.historyRow.get(k, last) as { entries: string };
+    const stored = parseEntries(instanceId, row.entries);
     const merged = bySeq(stored.concat(entries));
-    if (merged.length > stored.length) this.s.updateHistory.run(JSON.stringify(merged), instanceId, last);
+    if (merged.length > stored.length) this.s.updateHistory.run(entriesJson(instanceId, merged), k, last);
+  }
+
+  // ── instance keys ────────────────────────────────────────────────────────────────────
+
+  /** The instance's key, or undefined when nothing of it was projected yet. */
+  private keyOf(instanceId: string): number | undefined {
+    const known = this.keys.get(instanceId) ?? this.newKeys.get(instanceId);
+    if (known !== undefined) return known;
+    const row = this.s.keyOf.get(instanceId) as { k: number } | undefined;
+    // Inside a write transaction a key found here is committed: this store's own new keys are in newKeys.
+    if (row) this.rememberKey(instanceId, row.k);
+    return row?.k;
+  }
+
+  /** The instance's key, created (inside the caller's write transaction) when it has none. */
+  private keyFor(instanceId: string): number {
+    const known = this.keyOf(instanceId);
+    if (known !== undefined) return known;
+    const k = Number(this.s.insertKey.run(instanceId).lastInsertRowid);
+    this.newKeys.set(instanceId, k);
+    return k;
+  }
+
+  private rememberKey(instanceId: string, k: number): void {
+    if (this.keys.size >= CACHED_KEYS) this.keys.clear();
+    this.keys.set(instanceId, k);
   }
 
   // ── queries ──────────────────────────────────────────────────────────────────────────
 
+  /**
+   * An instance's tasks are a rowid range (see schema migration 5), and open tasks are in the
+   * partial indexes, which SQLite uses only for the literal `state = 'open'`.
+   */
   async findTasks(filter: TaskFilter, page: Page = {}) {
-    const rows = this.select('tasks', 'state, completed_at, doc', TASK_FILTER_COLUMNS, filter, 'ord', page);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.instanceId !== undefined) {
+      const k = this.keyOf(filter.instanceId);
+      if (k === undefined) return [];
+      where.push('n >= (? << 32) AND n < ((? + 1) << 32) AND instance_id = ?');
+      params.push(k, k, filter.instanceId);
+    }
+    if (filter.state === 'open') where.push("state = 'open'");
+    else if (filter.state !== undefined) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    const rows = this.select('tasks', 'state, completed_at, doc', TASK_FILTER_COLUMNS, filter, 'ord', page, {
+      where,
+      params,
+    });
     return (rows as TaskRow[]).map(taskOf);
   }
   async getTask(id: string) {
@@ -405,9 +482,11 @@ export class SqliteStore implements Store {
   async history(instanceId: string) {
     let entries = this.histories.get(instanceId);
     const after = entries?.at(-1)?.seq ?? -1;
-    const rows = this.s.historyAfter.all(instanceId, after) as { entries: string }[];
+    const k = this.keyOf(instanceId);
+    if (k === undefined) return [];
+    const rows = this.s.historyAfter.all(k, after, k) as { entries: string }[];
     if (rows.length || !entries) {
-      const added = newEntries(rows, after);
+      const added = newEntries(instanceId, rows, after);
       entries = entries ? entries.concat(added) : added;
     }
     this.histories.delete(instanceId);
@@ -433,10 +512,12 @@ export class SqliteStore implements Store {
     filter: F,
     order: string,
     page: Page,
+    /** Conditions the caller built itself (their text is part of the shape). */
+    given: { where: string[]; params: unknown[] } = { where: [], params: [] },
   ): unknown[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    let shape = table;
+    const where = given.where;
+    const params = given.params;
+    let shape = `${table}|${where.join('|')}`;
     for (const [key, column, op] of filterColumns) {
       if (filter[key] === undefined) continue;
       where.push(`${column} ${op} ?`);
@@ -494,9 +575,11 @@ function prepare(db: Database.Database) {
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE outbox IS NOT NULL ORDER BY id LIMIT ?`,
     ),
 
+    // The next number in the task's instance: one past the highest there (a short rowid range).
     insertTask: p(
-      'INSERT INTO tasks (id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      'INSERT INTO tasks (n, id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc) ' +
+        'VALUES (coalesce((SELECT max(n) FROM tasks WHERE n >= (? << 32) AND n < ((? + 1) << 32)), ? << 32) + 1, ' +
+        '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
     ),
     endTask: p("UPDATE tasks SET state = ?, completed_at = ? WHERE id = ? AND state = 'open'"),
     getTask: p('SELECT state, completed_at, doc FROM tasks WHERE id = ?'),
@@ -532,12 +615,13 @@ function prepare(db: Database.Database) {
       'SELECT id, instance_id, message_name, correlation_key FROM subscriptions WHERE message_name = ? AND correlation_key IS ? ORDER BY id',
     ),
 
-    insertHistory: p(
-      'INSERT INTO history (instance_id, last_seq, entries) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    ),
-    historyRow: p('SELECT entries FROM history WHERE instance_id = ? AND last_seq = ?'),
-    updateHistory: p('UPDATE history SET entries = ? WHERE instance_id = ? AND last_seq = ?'),
-    historyAfter: p('SELECT entries FROM history WHERE instance_id = ? AND last_seq > ? ORDER BY last_seq'),
+    keyOf: p('SELECT k FROM instance_keys WHERE instance_id = ?'),
+    insertKey: p('INSERT INTO instance_keys (instance_id) VALUES (?)'),
+    // n is (k << 32) + the last seq in the row: see schema migration 5.
+    insertHistory: p('INSERT INTO history (n, entries) VALUES ((? << 32) + ?, ?) ON CONFLICT DO NOTHING'),
+    historyRow: p('SELECT entries FROM history WHERE n = (? << 32) + ?'),
+    updateHistory: p('UPDATE history SET entries = ? WHERE n = (? << 32) + ?'),
+    historyAfter: p('SELECT entries FROM history WHERE n > (? << 32) + ? AND n < ((? + 1) << 32) ORDER BY n'),
   };
 }
 
@@ -569,11 +653,36 @@ function bySeq(entries: HistoryEntry[]): HistoryEntry[] {
  * The entries after seq `after` from the rows whose last seq is after it. A row may also hold
  * older entries, and entries written out of order or replayed may overlap between rows.
  */
-function newEntries(rows: readonly { entries: string }[], after: number): HistoryEntry[] {
+function newEntries(instanceId: string, rows: readonly { entries: string }[], after: number): HistoryEntry[] {
   const added: HistoryEntry[] = [];
   for (const row of rows)
-    for (const entry of JSON.parse(row.entries) as HistoryEntry[]) if (entry.seq > after) added.push(entry);
+    for (const entry of parseEntries(instanceId, row.entries)) if (entry.seq > after) added.push(entry);
   return bySeq(added);
+}
+
+/**
+ * A history row's JSON. An entry's id (`<instance id>:<seq>`) and instanceId are left out when
+ * they are the ones its row implies, which halves the row (fewer pages written per command);
+ * `parseEntries` puts them back, first, as the runtime writes them.
+ */
+function entriesJson(instanceId: string, entries: readonly HistoryEntry[]): string {
+  const instance = JSON.stringify(instanceId);
+  let json = '[';
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const full = JSON.stringify(entry);
+    const implied = `{"id":${JSON.stringify(`${instanceId}:${entry.seq}`)},"instanceId":${instance},`;
+    if (i > 0) json += ',';
+    json += full.startsWith(implied) ? `{${full.slice(implied.length)}` : full;
+  }
+  return `${json}]`;
+}
+
+function parseEntries(instanceId: string, json: string): HistoryEntry[] {
+  const entries = JSON.parse(json) as (Omit<HistoryEntry, 'id' | 'instanceId'> & Partial<HistoryEntry>)[];
+  return entries.map((e) =>
+    e.id === undefined ? { id: `${instanceId}:${e.seq}`, instanceId, ...e } : (e as HistoryEntry),
+  );
 }
 
 function taskOf(row: TaskRow): Task {

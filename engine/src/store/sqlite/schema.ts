@@ -173,6 +173,61 @@ const MIGRATIONS: readonly string[] = [
   DROP TABLE history_v3;
   CREATE UNIQUE INDEX history_instance_seq ON history (instance_id, last_seq);
   `,
+  // 5: fewer b-trees written per command (each one a WAL page or more per commit). Every instance
+  // gets a small integer key k in the order it was first projected; history and tasks are rowid
+  // tables keyed by (k << 32) + a number within the instance, so an instance's rows sit together,
+  // a new instance's at the right edge, and "the rows of instance X" is a rowid range: no
+  // (instance_id, …) index on either table. The task inbox indexes cover open tasks only
+  // (partial indexes, queried with the literal state = 'open'): a completed task leaves them
+  // instead of moving to another place in each; other states are read by instance, or scanned.
+  `
+  CREATE TABLE instance_keys (
+    k INTEGER PRIMARY KEY,
+    instance_id TEXT NOT NULL UNIQUE
+  );
+  INSERT INTO instance_keys (instance_id)
+    SELECT instance_id FROM history GROUP BY instance_id ORDER BY min(n);
+  INSERT OR IGNORE INTO instance_keys (instance_id)
+    SELECT instance_id FROM tasks GROUP BY instance_id ORDER BY min(rowid);
+
+  DROP INDEX history_instance_seq;
+  ALTER TABLE history RENAME TO history_v4;
+  CREATE TABLE history (
+    -- (k << 32) + the seq of the row's last entry; entries: a JSON array, seq ascending
+    n INTEGER PRIMARY KEY,
+    entries TEXT NOT NULL
+  );
+  INSERT INTO history (n, entries)
+    SELECT (k.k << 32) + h.last_seq, h.entries FROM history_v4 h JOIN instance_keys k USING (instance_id)
+    ORDER BY 1;
+  DROP TABLE history_v4;
+
+  ALTER TABLE tasks RENAME TO tasks_v4;
+  DROP INDEX tasks_department_state;
+  DROP INDEX tasks_assignee_state;
+  DROP INDEX tasks_state;
+  DROP INDEX tasks_state_deadline;
+  DROP INDEX tasks_instance;
+  CREATE TABLE tasks (
+    -- (k << 32) + the task's number within its instance
+    n INTEGER PRIMARY KEY,
+    -- the other columns as in migration 1, the id now unique rather than the key
+    id TEXT NOT NULL UNIQUE, instance_id TEXT NOT NULL, process_id TEXT NOT NULL, element_id TEXT NOT NULL,
+    department TEXT, assignee TEXT, state TEXT NOT NULL, ord TEXT NOT NULL, deadline INTEGER,
+    completed_at INTEGER, doc TEXT NOT NULL
+  );
+  INSERT INTO tasks (n, id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc)
+    SELECT (k.k << 32) + row_number() OVER (PARTITION BY t.instance_id ORDER BY t.rowid),
+      t.id, t.instance_id, t.process_id, t.element_id, t.department, t.assignee, t.state, t.ord, t.deadline,
+      t.completed_at, t.doc
+    FROM tasks_v4 t JOIN instance_keys k USING (instance_id)
+    ORDER BY 1;
+  DROP TABLE tasks_v4;
+  CREATE INDEX tasks_open_department ON tasks (department, ord) WHERE state = 'open';
+  CREATE INDEX tasks_open_assignee ON tasks (assignee, ord) WHERE state = 'open' AND assignee IS NOT NULL;
+  CREATE INDEX tasks_open ON tasks (ord) WHERE state = 'open';
+  CREATE INDEX tasks_open_deadline ON tasks (deadline) WHERE state = 'open' AND deadline IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
