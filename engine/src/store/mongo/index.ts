@@ -3,21 +3,22 @@
  * tests run against the FerretDB MongoDB-wire server (test/mongo-server).
  *
  * Single-document atomicity only, no transactions: the instance document (state, open work and
- * the pending outbox) is saved with a compare-and-set on `rev` (replaceOne filtered by _id and
- * rev); every projection (inbox, jobs, timers, subscriptions, history) is an idempotent write
- * keyed by its id, sent as one ordered bulkWrite per step. A crash between the instance save and
- * the projections leaves the outbox in the instance document, and recover() finishes it.
+ * the pending outbox) is saved with a compare-and-set on `rev`; every projection (inbox, jobs,
+ * timers, subscriptions, history) is an idempotent write keyed by its id. `commit` sends the save,
+ * the inbox and history projections and the outbox clear as one ordered bulk write (./commit.ts),
+ * so a command costs one round trip to write. A crash part-way leaves the outbox in the instance
+ * document, and recover() finishes it.
  *
  * The models (./models.ts) declare the indexes; the hot paths use the models' native collections
  * to skip mongoose's casting, since every document is built here with the exact field types.
  */
 import mongoose, { type Connection } from 'mongoose';
 import type { AnyBulkWriteOperation, Collection, Filter } from 'mongodb';
-import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
-import type { Effect, InstanceState } from '../../runtime/state.js';
+import type { TaskFilter } from '../../api.js';
+import type { Effect } from '../../runtime/state.js';
 import {
   ConflictError,
-  taskCursor,
+  followUpsOf,
   type DeploymentRecord,
   type InstanceFilter,
   type InstanceRecord,
@@ -28,15 +29,33 @@ import {
   type TimerRecord,
 } from '../port.js';
 import { queueChangeOf } from '../../jobs/job-source.js';
-import { MongoJobSource, queueOps, type QueueDoc } from '../../jobs/mongo-job-source.js';
+import { MongoJobSource, type QueueDoc } from '../../jobs/mongo-job-source.js';
+import { clearOp, newCommitId, saveOp } from './commit.js';
+import { moveLegacyRecords } from './legacy.js';
 import {
   ensureIndexes,
-  HISTORY_BUCKET,
   models,
+  usesSecondaryIndexes,
+  type HistoryDoc,
   type InstanceDoc,
   type Models,
+  type RecordDoc,
   type TaskDoc,
 } from './models.js';
+import {
+  historyKey,
+  historyOf,
+  instanceDoc,
+  instanceIdOf,
+  instanceKey,
+  instanceOf,
+  projectionOps,
+  TASK_FIELDS,
+  taskKey,
+  taskOf,
+  touchesOthers,
+  type ProjectionOps,
+} from './records.js';
 
 export interface MongoStoreOptions {
   /** How long to wait for a server before the first command fails, ms (default 10 s). */
@@ -54,6 +73,12 @@ export class MongoStore implements Store {
 
   private readonly q: Collection<QueueDoc>;
 
+  /** The `records` collection, and typed views of it per kind of document. */
+  private readonly records: Collection<RecordDoc>;
+  private readonly instances: Collection<InstanceDoc>;
+  private readonly tasks: Collection<TaskDoc>;
+  private readonly buckets: Collection<HistoryDoc>;
+
   private constructor(
     readonly connection: Connection,
     private readonly m: Models,
@@ -64,6 +89,10 @@ export class MongoStore implements Store {
     this.c = Object.fromEntries(
       Object.entries(m).map(([k, model]) => [k, model.collection]),
     ) as unknown as Collections;
+    this.records = this.c.Record;
+    this.instances = this.c.Record as unknown as Collection<InstanceDoc>;
+    this.tasks = this.c.Record as unknown as Collection<TaskDoc>;
+    this.buckets = this.c.Record as unknown as Collection<HistoryDoc>;
   }
 
   /** Connects, creates collections and indexes (idempotent), and returns the store. */
@@ -76,7 +105,8 @@ export class MongoStore implements Store {
       .asPromise();
     try {
       const m = models(connection);
-      await ensureIndexes(m);
+      await ensureIndexes(m, await usesSecondaryIndexes(connection));
+      await moveLegacyRecords(connection);
       const store = new MongoStore(connection, m, await MongoJobSource.open(connection));
       await store.queueWhatWaited();
       return store;
@@ -163,20 +193,20 @@ export class MongoStore implements Store {
     const doc = instanceDoc(record);
     if (record.delivery !== undefined) doc.deliveries = [record.delivery];
     try {
-      await this.c.Instance.insertOne(doc);
+      await this.records.insertOne(doc);
     } catch (err) {
       if (isDuplicateKey(err)) throw new ConflictError(record.id, `instance ${record.id} already exists`);
       throw err;
     }
   }
   async getInstance(id: string) {
-    const doc = await this.c.Instance.findOne({ _id: id });
+    const doc = await this.instances.findOne({ _id: instanceKey(id) });
     return doc ? instanceOf(doc) : undefined;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const { _id, ...fields } = instanceDoc(record);
     // $set rather than a replacement: the deliveries list stays, and grows in the same write.
-    const result = await this.c.Instance.updateOne(
+    const result = await this.instances.updateOne(
       { _id, rev: expectedRev },
       record.delivery !== undefined
         ? { $set: fields, $addToSet: { deliveries: record.delivery } }
@@ -184,34 +214,87 @@ export class MongoStore implements Store {
     );
     if (result.matchedCount === 0) throw new ConflictError(record.id);
   }
+
+  /** Save, project and clear in one round trip when only `records` is projected (see ./commit.ts). */
+  async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+    const w = newCommitId();
+    const ops = projectionOps(record.id, record.outbox);
+    const left = followUpsOf(record.outbox);
+    const others = touchesOthers(ops);
+    const projecting = others || ops.records.length > 0;
+    // Nothing to project: the save itself leaves only the follow-ups.
+    const batch = [saveOp(record, projecting ? record.outbox : left, expectedRev, w), ...ops.records];
+    const clear = projecting ? clearOp(record, left, w) : undefined;
+    if (clear && !others) batch.push(clear);
+    await this.writeCommit(batch, record.id, expectedRev, w);
+    if (others) {
+      await this.projectOthers(ops);
+      await this.records.bulkWrite([clear!]);
+    }
+  }
+
+  /**
+   * Runs a commit's ordered batch. A duplicate key means a lost compare-and-set (the batch stopped
+   * at the save: nothing written) or, rarely, a projection upsert racing a replay of itself after
+   * the save went through; the commit id stored with the instance tells which, since FerretDB
+   * does not report which write failed. The rest of the batch is idempotent and is sent again.
+   */
+  private async writeCommit(
+    batch: AnyBulkWriteOperation<RecordDoc>[],
+    id: string,
+    expectedRev: number | null,
+    w: string,
+  ): Promise<void> {
+    for (let attempt = 0, saved = false; ; attempt++) {
+      try {
+        await this.records.bulkWrite(saved ? batch.slice(1) : batch, { ordered: true });
+        return;
+      } catch (err) {
+        if (!isDuplicateKey(err) || attempt >= 3) throw err;
+        if (!saved) {
+          const doc = await this.instances.findOne({ _id: instanceKey(id) }, { projection: { w: 1 } });
+          if (doc?.w !== w)
+            throw expectedRev === null
+              ? new ConflictError(id, `instance ${id} already exists`)
+              : new ConflictError(id);
+          saved = true;
+        }
+      }
+    }
+  }
+
   async hasDelivery(instanceId: string, deliveryId: string) {
     return (
-      (await this.c.Instance.countDocuments({ _id: instanceId, deliveries: deliveryId }, { limit: 1 })) > 0
+      (await this.instances.countDocuments(
+        { _id: instanceKey(instanceId), deliveries: deliveryId },
+        { limit: 1 },
+      )) > 0
     );
   }
   async deliveredTo(deliveryId: string) {
-    const docs = await this.c.Instance.find({ deliveries: deliveryId }, { projection: { _id: 1 } })
+    const docs = await this.instances
+      .find({ k: 'i', deliveries: deliveryId }, { projection: { _id: 1 } })
       .sort({ _id: 1 })
       .toArray();
-    return docs.map((d) => d._id);
+    return docs.map((d) => instanceIdOf(d._id));
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
-    await this.c.Instance.updateOne(
-      { _id: instanceId, rev, pending: true },
+    await this.instances.updateOne(
+      { _id: instanceKey(instanceId), rev, pending: true },
       { $set: { outbox: null, pending: false } },
     );
   }
   async pendingOutboxes(limit: number) {
-    const docs = await this.c.Instance.find({ pending: true }).sort({ _id: 1 }).limit(limit).toArray();
+    const docs = await this.instances.find({ k: 'i', pending: true }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(instanceOf);
   }
   async listInstances(filter: InstanceFilter, page: Page = {}) {
-    const query: Filter<InstanceDoc> = {};
+    const query: Filter<InstanceDoc> = { k: 'i' };
     if (filter.processId !== undefined) query.processId = filter.processId;
     if (filter.status !== undefined) query.status = filter.status;
     if (filter.businessKey !== undefined) query.businessKey = filter.businessKey;
-    if (page.after !== undefined) query._id = { $gt: page.after };
-    let cursor = this.c.Instance.find(query).sort({ _id: 1 });
+    if (page.after !== undefined) query._id = { $gt: instanceKey(page.after) };
+    let cursor = this.instances.find(query).sort({ _id: 1 });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(instanceOf);
   }
@@ -220,58 +303,45 @@ export class MongoStore implements Store {
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
     const ops = projectionOps(instanceId, effects);
-    if (
-      !ops.tasks.length &&
-      !ops.jobs.length &&
-      !ops.timers.length &&
-      !ops.subscriptions.length &&
-      !ops.history.length &&
-      !ops.queue.length
-    ) {
-      return;
-    }
-    // Each collection gets its writes in step order; collections are independent of each other.
-    // Two writers upserting one new id at once can both try to insert: the loser gets a
-    // duplicate-key error, and since every write is idempotent, trying again settles it.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await Promise.all([
-          ops.tasks.length ? this.c.Task.bulkWrite(ops.tasks, { ordered: true }) : null,
-          ops.jobs.length ? this.c.Job.bulkWrite(ops.jobs, { ordered: true }) : null,
-          ops.timers.length ? this.c.Timer.bulkWrite(ops.timers, { ordered: true }) : null,
-          ops.subscriptions.length
-            ? this.c.Subscription.bulkWrite(ops.subscriptions, { ordered: true })
-            : null,
-          ops.history.length ? this.c.History.bulkWrite(ops.history, { ordered: true }) : null,
-          ops.queue.length ? this.q.bulkWrite(ops.queue, { ordered: true }) : null,
-        ]);
-        return;
-      } catch (err) {
-        if (!isDuplicateKey(err) || attempt >= 3) throw err;
-      }
-    }
+    await Promise.all([
+      ops.records.length
+        ? retryingDuplicates(() => this.records.bulkWrite(ops.records, { ordered: true }))
+        : null,
+      this.projectOthers(ops),
+    ]);
+  }
+
+  /** The projections outside `records`; collections are independent of each other. */
+  private async projectOthers(ops: ProjectionOps): Promise<void> {
+    if (!touchesOthers(ops)) return;
+    await retryingDuplicates(() =>
+      Promise.all([
+        ops.jobs.length ? this.c.Job.bulkWrite(ops.jobs, { ordered: true }) : null,
+        ops.timers.length ? this.c.Timer.bulkWrite(ops.timers, { ordered: true }) : null,
+        ops.subscriptions.length ? this.c.Subscription.bulkWrite(ops.subscriptions, { ordered: true }) : null,
+        ops.queue.length ? this.q.bulkWrite(ops.queue, { ordered: true }) : null,
+      ]),
+    );
   }
 
   // ── queries ──────────────────────────────────────────────────────────────────────────
 
   async findTasks(filter: TaskFilter, page: Page = {}) {
-    const query: Filter<TaskDoc> = {};
+    const query: Filter<TaskDoc> = { k: 't' };
     if (filter.instanceId !== undefined) query.instanceId = filter.instanceId;
     if (filter.department !== undefined) query.department = filter.department;
     if (filter.assignee !== undefined) query.assignee = filter.assignee;
-    if (filter.state !== undefined) query.state = filter.state;
+    if (filter.state !== undefined) query.ts = filter.state;
     if (filter.elementId !== undefined) query.elementId = filter.elementId;
     if (filter.processId !== undefined) query.processId = filter.processId;
     if (filter.dueBefore !== undefined) query.deadline = { $lte: filter.dueBefore };
     if (page.after !== undefined) query.ord = { $gt: page.after };
-    let cursor = this.c.Task.find(query, { projection: { state: 1, completedAt: 1, doc: 1 } }).sort({
-      ord: 1,
-    });
+    let cursor = this.tasks.find(query, { projection: TASK_FIELDS }).sort({ ord: 1 });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(taskOf);
   }
   async getTask(id: string) {
-    const doc = await this.c.Task.findOne({ _id: id }, { projection: { state: 1, completedAt: 1, doc: 1 } });
+    const doc = await this.tasks.findOne({ _id: taskKey(id) }, { projection: TASK_FIELDS });
     return doc ? taskOf(doc) : undefined;
   }
   async findJobs(filter: { instanceId?: string; type?: string }) {
@@ -309,21 +379,18 @@ export class MongoStore implements Store {
     }));
   }
   async history(instanceId: string) {
-    const first = await this.c.History.findOne({ _id: historyBucketId(instanceId, 0) });
+    const first = await this.buckets.findOne({ _id: historyKey(instanceId, 0) });
     if (!first) return [];
     const buckets = [first];
     if (first.top) {
       const more = await Promise.all(
         Array.from({ length: first.top }, (_, i) =>
-          this.c.History.findOne({ _id: historyBucketId(instanceId, i + 1) }),
+          this.buckets.findOne({ _id: historyKey(instanceId, i + 1) }),
         ),
       );
       for (const b of more) if (b) buckets.push(b);
     }
-    const entries: HistoryEntry[] = [];
-    for (const b of buckets)
-      for (const json of Object.values(b.e ?? {})) entries.push(JSON.parse(json) as HistoryEntry);
-    return entries.sort((a, b) => a.seq - b.seq);
+    return historyOf(buckets);
   }
 
   async close(): Promise<void> {
@@ -336,172 +403,16 @@ export class MongoStore implements Store {
   }
 }
 
-interface ProjectionOps {
-  tasks: AnyBulkWriteOperation<TaskDoc>[];
-  jobs: AnyBulkWriteOperation<DocOf<Models['Job']>>[];
-  timers: AnyBulkWriteOperation<DocOf<Models['Timer']>>[];
-  subscriptions: AnyBulkWriteOperation<DocOf<Models['Subscription']>>[];
-  history: AnyBulkWriteOperation<DocOf<Models['History']>>[];
-  queue: AnyBulkWriteOperation<QueueDoc>[];
-}
-
-function projectionOps(instanceId: string, effects: readonly Effect[]): ProjectionOps {
-  const ops: ProjectionOps = { tasks: [], jobs: [], timers: [], subscriptions: [], history: [], queue: [] };
-  /** History entries by bucket number: `e.s<seq>` → entry JSON. */
-  const buckets = new Map<number, Record<string, string>>();
-  for (const e of effects) {
-    const queued = queueChangeOf(instanceId, e);
-    if (queued) ops.queue.push(...queueOps(queued));
-    switch (e.type) {
-      case 'task.created': {
-        const t = e.task;
-        const doc: Omit<TaskDoc, '_id'> = {
-          instanceId: t.instanceId,
-          processId: t.processId,
-          elementId: t.elementId,
-          department: t.department ?? null,
-          assignee: t.assignee ?? null,
-          state: t.state,
-          ord: taskCursor(t),
-          completedAt: t.completedAt ?? null,
-          doc: JSON.stringify(t),
-        };
-        if (t.deadline !== undefined) doc.deadline = t.deadline;
-        // Insert only: a replayed creation must not reopen a task that has ended since.
-        ops.tasks.push({ updateOne: { filter: { _id: t.id }, update: { $setOnInsert: doc }, upsert: true } });
-        break;
-      }
-      case 'task.ended':
-        ops.tasks.push({
-          updateOne: {
-            filter: { _id: e.taskId, state: 'open' },
-            update: { $set: { state: e.state, completedAt: e.at } },
-          },
-        });
-        break;
-      case 'job.created':
-        ops.jobs.push(
-          upsert(e.job.id, {
-            instanceId: e.job.instanceId,
-            type: e.job.type,
-            createdAt: e.job.createdAt,
-            doc: JSON.stringify({ ...e.job, retries: e.retries }),
-          }),
-        );
-        break;
-      case 'job.ended':
-        ops.jobs.push(remove(e.jobId));
-        break;
-      case 'timer.scheduled':
-        ops.timers.push(upsert(e.timerId, { instanceId, elementId: e.elementId, dueAt: e.dueAt }));
-        break;
-      case 'timer.cancelled':
-        ops.timers.push(remove(e.timerId));
-        break;
-      case 'message.subscribed':
-        ops.subscriptions.push(
-          upsert(e.subscriptionId, {
-            instanceId,
-            messageName: e.messageName,
-            correlationKey: e.correlationKey,
-          }),
-        );
-        break;
-      case 'message.unsubscribed':
-        ops.subscriptions.push(remove(e.subscriptionId));
-        break;
-      case 'history': {
-        const n = Math.floor(e.entry.seq / HISTORY_BUCKET);
-        let bucket = buckets.get(n);
-        if (!bucket) buckets.set(n, (bucket = {}));
-        bucket[`e.s${e.entry.seq}`] = JSON.stringify(e.entry);
-        break;
-      }
-      default:
-        break;
+/** Runs idempotent upserts again when two writers inserting one new id at once lost to each other. */
+async function retryingDuplicates(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= 3) throw err;
     }
   }
-  let top = 0;
-  for (const [n, entries] of buckets) {
-    top = Math.max(top, n);
-    ops.history.push({
-      updateOne: {
-        filter: { _id: historyBucketId(instanceId, n) },
-        update: { $set: { instanceId, n, ...entries } },
-        upsert: true,
-      },
-    });
-  }
-  if (top > 0) {
-    ops.history.push({
-      updateOne: {
-        filter: { _id: historyBucketId(instanceId, 0) },
-        update: { $set: { instanceId, n: 0 }, $max: { top } },
-        upsert: true,
-      },
-    });
-  }
-  return ops;
-}
-
-function historyBucketId(instanceId: string, n: number): string {
-  return `${instanceId}#${n}`;
-}
-
-/** Write the whole document under this id, creating it if needed. */
-function upsert<D extends { _id: string }>(
-  id: string,
-  replacement: Omit<D, '_id'>,
-): AnyBulkWriteOperation<D> {
-  return { replaceOne: { filter: { _id: id } as Filter<D>, replacement: replacement as D, upsert: true } };
-}
-
-function remove<D extends { _id: string }>(id: string): AnyBulkWriteOperation<D> {
-  return { deleteOne: { filter: { _id: id } as Filter<D> } };
-}
-
-function instanceDoc(r: InstanceRecord): InstanceDoc {
-  return {
-    _id: r.id,
-    processId: r.processId,
-    version: r.version,
-    deploymentId: r.deploymentId,
-    businessKey: r.businessKey ?? null,
-    status: r.status,
-    parentInstanceId: r.parentInstanceId ?? null,
-    rev: r.rev,
-    startedAt: r.startedAt,
-    updatedAt: r.updatedAt,
-    state: JSON.stringify(r.state),
-    outbox: r.outbox.length ? JSON.stringify(r.outbox) : null,
-    pending: r.outbox.length > 0,
-  };
-}
-
-function instanceOf(doc: InstanceDoc): InstanceRecord {
-  const record: InstanceRecord = {
-    id: doc._id,
-    processId: doc.processId,
-    version: doc.version,
-    deploymentId: doc.deploymentId,
-    status: doc.status as InstanceRecord['status'],
-    rev: doc.rev,
-    state: JSON.parse(doc.state) as InstanceState,
-    startedAt: doc.startedAt,
-    updatedAt: doc.updatedAt,
-    outbox: doc.outbox ? (JSON.parse(doc.outbox) as Effect[]) : [],
-  };
-  if (doc.businessKey !== null && doc.businessKey !== undefined) record.businessKey = doc.businessKey;
-  if (doc.parentInstanceId !== null && doc.parentInstanceId !== undefined)
-    record.parentInstanceId = doc.parentInstanceId;
-  return record;
-}
-
-function taskOf(doc: Pick<TaskDoc, 'state' | 'completedAt' | 'doc'>): Task {
-  const task = JSON.parse(doc.doc) as Task;
-  task.state = doc.state as Task['state'];
-  if (doc.completedAt !== null && doc.completedAt !== undefined) task.completedAt = doc.completedAt;
-  return task;
 }
 
 function isDuplicateKey(err: unknown): boolean {
