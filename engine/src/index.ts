@@ -24,7 +24,7 @@ import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
-import { deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
+import { copyOwned, deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { openIncidents, shownIncident } from './runtime/incident.js';
 import { MemoryStore } from './store/memory.js';
@@ -622,8 +622,8 @@ class EngineShell implements Engine {
       deploymentId: s.deploymentId,
       status: s.status,
       // Views are snapshots: what a caller does to them never reaches the instance.
-      variables: deepCopy(s.scopes.root?.vars ?? {}),
-      openTasks: deepCopy(Object.values(s.tasks)),
+      variables: copyOwned(s.scopes.root?.vars ?? {}),
+      openTasks: copyOwned(Object.values(s.tasks)),
       history: await this.store.history(record.id),
       incidents: openIncidents(s).map(shownIncident),
       startedAt: s.startedAt,

@@ -26,6 +26,7 @@ export class Execution {
   readonly effects: Effect[] = [];
   private readonly queue: Token[] = [];
   private activations = 0;
+  private prefix: string | undefined;
 
   constructor(
     readonly plan: Plan,
@@ -56,18 +57,31 @@ export class Execution {
   }
 
   private record(type: string, elementId?: string, elementType?: string, data?: Variables): void {
-    this.s.seq += 1;
-    const entry: HistoryEntry = {
-      id: `${this.s.id}:${this.s.seq}`,
-      instanceId: this.s.id,
-      seq: this.s.seq,
-      at: this.now,
-      type,
-    };
-    if (elementId !== undefined) entry.elementId = elementId;
-    if (elementType !== undefined) entry.elementType = elementType;
-    if (data) entry.data = data;
+    const seq = (this.s.seq += 1);
+    const id = this.historyPrefix() + seq;
+    // Built whole, in the key order entries always had: properties added after a literal go to a
+    // separate backing store, and the store keeps every entry of every instance.
+    const instanceId = this.s.id;
+    const at = this.now;
+    let entry: HistoryEntry;
+    if (elementId !== undefined && elementType !== undefined) {
+      entry = data
+        ? { id, instanceId, seq, at, type, elementId, elementType, data }
+        : { id, instanceId, seq, at, type, elementId, elementType };
+    } else if (elementId === undefined && elementType === undefined) {
+      entry = data ? { id, instanceId, seq, at, type, data } : { id, instanceId, seq, at, type };
+    } else {
+      entry = { id, instanceId, seq, at, type };
+      if (elementId !== undefined) entry.elementId = elementId;
+      if (elementType !== undefined) entry.elementType = elementType;
+      if (data) entry.data = data;
+    }
     this.effects.push({ type: 'history', entry });
+  }
+
+  /** `<instance>:`, built once per step: each entry id is then one concatenation, not two. */
+  private historyPrefix(): string {
+    return (this.prefix ??= `${this.s.id}:`);
   }
 
   // ── variables ─────────────────────────────────────────────────────────────────────────

@@ -28,15 +28,35 @@ const subscriptionKey = (name: string, key: string | null) =>
   `${name}\u0000${key === null ? '-' : `=${key}`}`;
 
 /**
- * One instance's history. Entries are keyed by seq: within an instance an entry's id is
- * `<instance>:<seq>`, so seq identifies it as well as the id does, and a number hashes for free
- * where a freshly built id string must first be flattened and hashed. Steps append in seq order,
- * so the log stays sorted and reading it needs no sort.
+ * One instance's history, in seq order. Steps append in seq order, so an entry is almost always
+ * pushed at the end; a replayed projection (same seq) replaces its entry in place. An array keeps
+ * that cheap: no hashing per entry, reading is one copy, and it holds far less memory per
+ * instance than a Map (the store keeps every instance's history).
  */
-interface HistoryLog {
-  bySeq: Map<number, HistoryEntry>;
-  last: number;
-  ordered: boolean;
+type HistoryLog = HistoryEntry[];
+
+/** Index of the first entry whose seq is at least `seq` (binary search; the log is sorted). */
+function seqIndex(log: HistoryLog, seq: number): number {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log[mid]!.seq < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Adds an entry, or replaces the one with its seq (projections are idempotent). */
+function appendEntry(log: HistoryLog, entry: HistoryEntry): void {
+  const last = log[log.length - 1];
+  if (last === undefined || last.seq < entry.seq) {
+    log.push(entry);
+    return;
+  }
+  const at = seqIndex(log, entry.seq);
+  if (log[at]!.seq === entry.seq) log[at] = entry;
+  else log.splice(at, 0, entry);
 }
 
 export class MemoryStore implements Store {
@@ -156,7 +176,7 @@ export class MemoryStore implements Store {
         case 'task.ended': {
           const task = this.tasks.get(e.taskId);
           if (task && task.state === 'open')
-            this.tasks.set(e.taskId, { ...task, state: e.state, completedAt: e.at });
+            this.tasks.set(e.taskId, Object.assign({}, task, { state: e.state, completedAt: e.at }));
           break;
         }
         case 'job.created':
@@ -194,12 +214,8 @@ export class MemoryStore implements Store {
         }
         case 'history': {
           let log = this.histories.get(instanceId);
-          if (!log)
-            this.histories.set(instanceId, (log = { bySeq: new Map(), last: -Infinity, ordered: true }));
-          const seq = e.entry.seq;
-          if (seq < log.last && !log.bySeq.has(seq)) log.ordered = false; // a replay re-sets in place
-          log.bySeq.set(seq, e.entry);
-          if (seq > log.last) log.last = seq;
+          if (!log) this.histories.set(instanceId, (log = []));
+          appendEntry(log, e.entry);
           break;
         }
         default:
@@ -248,10 +264,7 @@ export class MemoryStore implements Store {
     return ids ? [...ids].map((id) => this.subscriptions.get(id)!) : [];
   }
   async history(instanceId: string) {
-    const log = this.histories.get(instanceId);
-    if (!log) return [];
-    const entries = [...log.bySeq.values()];
-    return log.ordered ? entries : entries.sort((a, b) => a.seq - b.seq);
+    return this.histories.get(instanceId)?.slice() ?? [];
   }
   async close() {}
 }
