@@ -85,6 +85,8 @@ const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
 
 /** Instances whose parsed history a store keeps (see `histories`). */
 const CACHED_HISTORIES = 1000;
+/** Instance records a store keeps parsed (see `records`). */
+const CACHED_RECORDS = 1000;
 /** Instance keys a store keeps in memory (see `keys`). */
 const CACHED_KEYS = 10_000;
 /** A history row or task is keyed by (instance key << 32) + a number below this. */
@@ -104,6 +106,13 @@ export class SqliteStore implements Store {
    * re-parses the whole history.
    */
   private readonly histories = new Map<string, HistoryEntry[]>();
+  /** Records committed or read last whose outbox is empty (see getInstance). */
+  private readonly records = new Map<string, InstanceRecord>();
+  /**
+   * The history row this store wrote last, with the entries it was made from: reading it back
+   * (each command's view does) then needs no parse.
+   */
+  private lastHistoryRow: { instanceId: string; json: string; entries: HistoryEntry[] } | undefined;
   /**
    * Instance id → its key in instance_keys (see schema migration 5). A key never changes once
    * committed, so any committed one may be kept; keys created by the write transaction under
@@ -112,7 +121,7 @@ export class SqliteStore implements Store {
   private readonly keys = new Map<string, number>();
   private readonly newKeys = new Map<string, number>();
   private readonly commitTx: Database.Transaction<
-    (record: InstanceRecord, expectedRev: number | null) => void
+    (stored: InstanceRecord, effects: readonly Effect[], expectedRev: number | null) => void
   >;
   private readonly writeTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
@@ -143,10 +152,12 @@ export class SqliteStore implements Store {
     this.writeTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) =>
       this.writeInstance(record, expectedRev),
     );
-    this.commitTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) => {
-      this.writeInstance({ ...record, outbox: followUpsOf(record.outbox) }, expectedRev);
-      this.applyEffects(record.id, record.outbox);
-    });
+    this.commitTx = this.db.transaction(
+      (stored: InstanceRecord, effects: readonly Effect[], expectedRev: number | null) => {
+        this.writeInstance(stored, expectedRev);
+        this.applyEffects(stored.id, effects);
+      },
+    );
     this.deployTx = this.db.transaction((d: DeploymentRecord) => {
       for (const p of d.processes) {
         if (this.s.claimVersion.run(p.id, p.version, d.id).changes === 0) {
@@ -194,15 +205,32 @@ export class SqliteStore implements Store {
   // ── instances ────────────────────────────────────────────────────────────────────────
 
   async createInstance(record: InstanceRecord): Promise<void> {
+    this.records.delete(record.id);
     // A delivery is a second row: both in one transaction.
     if (record.delivery !== undefined) this.write(this.writeTx, record, null);
     else this.writeInstance(record, null);
   }
+  /**
+   * A record this store committed or read is returned again, unparsed, while the row still has
+   * its rev and an empty outbox (another process's save changes the rev; only clearOutbox
+   * changes a row without it, and it never touches an empty outbox). Records are never changed
+   * once saved: the engine steps on a copy, as it does with the MemoryStore's.
+   */
   async getInstance(id: string) {
+    const kept = this.records.get(id);
+    if (kept) {
+      const row = this.s.currentRev.get(id) as { rev: number } | undefined;
+      if (row?.rev === kept.rev) return kept;
+      this.records.delete(id);
+    }
     const row = this.s.getInstance.get(id) as InstanceRow | undefined;
-    return row ? instanceOf(row) : undefined;
+    if (!row) return undefined;
+    const record = instanceOf(row);
+    if (row.outbox === null) this.keepRecord(record);
+    return record;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
+    this.records.delete(record.id);
     if (record.delivery !== undefined) this.write(this.writeTx, record, expectedRev);
     else this.writeInstance(record, expectedRev);
   }
@@ -213,7 +241,19 @@ export class SqliteStore implements Store {
     return (this.s.deliveredTo.all(deliveryId) as { instance_id: string }[]).map((r) => r.instance_id);
   }
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
-    this.write(this.commitTx, record, expectedRev);
+    const followUps = followUpsOf(record.outbox);
+    const stored = { ...record, outbox: followUps };
+    this.records.delete(record.id);
+    this.write(this.commitTx, stored, record.outbox, expectedRev);
+    if (followUps.length === 0) {
+      delete stored.delivery; // written, never read back (see InstanceRecord.delivery)
+      this.keepRecord(stored);
+    }
+  }
+
+  private keepRecord(record: InstanceRecord): void {
+    if (this.records.size >= CACHED_RECORDS) this.records.delete(this.records.keys().next().value!);
+    this.records.set(record.id, record);
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
     this.s.clearOutbox.run(instanceId, rev);
@@ -370,7 +410,11 @@ export class SqliteStore implements Store {
     if (!Number.isSafeInteger(last) || last < 0 || last >= PER_INSTANCE)
       throw new RangeError(`history seq ${last} of instance ${instanceId} is outside 0…2^32`);
     const k = this.keyFor(instanceId);
-    if (this.s.insertHistory.run(k, last, entriesJson(instanceId, entries)).changes > 0) return;
+    const json = entriesJson(instanceId, entries);
+    if (this.s.insertHistory.run(k, last, json).changes > 0) {
+      this.lastHistoryRow = { instanceId, json, entries };
+      return;
+    }
     const row = this.s.historyRow.get(k, last) as { entries: string };
     const stored = parseEntries(instanceId, row.entries);
     const merged = bySeq(stored.concat(entries));
@@ -486,7 +530,8 @@ export class SqliteStore implements Store {
     if (k === undefined) return [];
     const rows = this.s.historyAfter.all(k, after, k) as { entries: string }[];
     if (rows.length || !entries) {
-      const added = newEntries(instanceId, rows, after);
+      const known = this.lastHistoryRow?.instanceId === instanceId ? this.lastHistoryRow : undefined;
+      const added = newEntries(instanceId, rows, after, known);
       entries = entries ? entries.concat(added) : added;
     }
     this.histories.delete(instanceId);
@@ -565,6 +610,7 @@ function prepare(db: Database.Database) {
         'WHERE id = ? AND rev = ?',
     ),
     getInstance: p(`SELECT ${INSTANCE_COLUMNS} FROM instances WHERE id = ?`),
+    currentRev: p('SELECT rev FROM instances WHERE id = ? AND outbox IS NULL'),
     clearOutbox: p('UPDATE instances SET outbox = NULL WHERE id = ? AND rev = ? AND outbox IS NOT NULL'),
     insertDelivery: p(
       'INSERT INTO deliveries (delivery_id, instance_id) VALUES (?, ?) ON CONFLICT DO NOTHING',
@@ -653,10 +699,17 @@ function bySeq(entries: HistoryEntry[]): HistoryEntry[] {
  * The entries after seq `after` from the rows whose last seq is after it. A row may also hold
  * older entries, and entries written out of order or replayed may overlap between rows.
  */
-function newEntries(instanceId: string, rows: readonly { entries: string }[], after: number): HistoryEntry[] {
+function newEntries(
+  instanceId: string,
+  rows: readonly { entries: string }[],
+  after: number,
+  known?: { json: string; entries: HistoryEntry[] },
+): HistoryEntry[] {
   const added: HistoryEntry[] = [];
-  for (const row of rows)
-    for (const entry of parseEntries(instanceId, row.entries)) if (entry.seq > after) added.push(entry);
+  for (const row of rows) {
+    const entries = row.entries === known?.json ? known.entries : parseEntries(instanceId, row.entries);
+    for (const entry of entries) if (entry.seq > after) added.push(entry);
+  }
   return bySeq(added);
 }
 
