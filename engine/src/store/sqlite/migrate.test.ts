@@ -58,6 +58,16 @@ describe('SqliteStore opening a schema-version-3 file', () => {
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       for (const [id, entries] of before) expect(await store.history(id)).toEqual(entries);
+      // Tasks and instances moved to the new tables and indexes (migrations 5 and 6).
+      const open = await store.findTasks({ instanceId: OPEN, state: 'open' });
+      expect(open).toHaveLength(5);
+      expect(await store.findTasks({ department: open[0]!.department!, state: 'open' })).toContainEqual(
+        open[0],
+      );
+      expect(await store.findTasks({ instanceId: DONE, state: 'open' })).toEqual([]);
+      expect((await store.findTasks({ instanceId: DONE })).length).toBeGreaterThan(0);
+      expect((await store.listInstances({ status: 'active' })).map((r) => r.id)).toEqual([OPEN]);
+      expect((await store.listInstances({ status: 'completed' })).map((r) => r.id)).toEqual([DONE]);
       // The old table is gone, not left beside the new one.
       const tables = store.db.prepare("SELECT name FROM sqlite_schema WHERE name LIKE 'history%'").all();
       expect(tables.map((t) => (t as { name: string }).name).sort()).toEqual(['history']);
