@@ -23,8 +23,16 @@ import { JobWorker, type JobHandler } from './jobs/worker.js';
 import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
+import { PlanCache } from './model/plan-cache.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
-import { copyOwned, deepCopy, type Command, type Effect, type InstanceState } from './runtime/state.js';
+import {
+  copyOwned,
+  copyTask,
+  deepCopy,
+  type Command,
+  type Effect,
+  type InstanceState,
+} from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { openIncidents, shownIncident } from './runtime/incident.js';
 import { MemoryStore } from './store/memory.js';
@@ -124,7 +132,7 @@ class EngineShell implements Engine {
   private readonly jobLeaseMs: number;
   private readonly jobBatch: number;
   private readonly backoff: BackoffPolicy;
-  private readonly plans = new Map<string, Plan>();
+  private readonly plans = new PlanCache();
   /** Per-instance queue so commands to one instance in this process never race each other. */
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -168,7 +176,7 @@ class EngineShell implements Engine {
     const record = { id: deploymentId, xml, processes, createdAt: this.clock(), ...(meta ? { meta } : {}) };
     await this.store.saveDeployment(record);
     for (const plan of compiled.plans) {
-      this.plans.set(`${plan.processId}@${plan.version}`, plan);
+      this.plans.set(plan);
       await this.scheduleStartTimers(plan);
     }
     return { id: deploymentId, processes };
@@ -176,8 +184,7 @@ class EngineShell implements Engine {
 
   async plan(processId: string, version?: number): Promise<Plan> {
     const v = version ?? (await this.store.latestVersion(processId));
-    const key = `${processId}@${v}`;
-    const cached = this.plans.get(key);
+    const cached = this.plans.get(processId, v);
     if (cached) return cached;
     if (v === 0) throw new CommandError('notFound', `process "${processId}" is not deployed`);
     const deployment = (await this.store.listDeployments()).find((d) =>
@@ -192,8 +199,8 @@ class EngineShell implements Engine {
       versionOf: (id) => versions.get(id) ?? 1,
       isKnownProcess: () => true,
     });
-    for (const p of plans) this.plans.set(`${p.processId}@${p.version}`, p);
-    const plan = this.plans.get(key);
+    for (const p of plans) this.plans.set(p);
+    const plan = this.plans.get(processId, v);
     if (!plan)
       throw new CommandError('notFound', `process "${processId}" version ${v} could not be compiled`);
     return plan;
@@ -239,10 +246,11 @@ class EngineShell implements Engine {
       if (started) return started;
     }
     try {
-      const committed = await this.startInstance(plan, id, {
-        ...(options.variables ? { variables: options.variables } : {}),
-        ...(options.businessKey !== undefined ? { businessKey: options.businessKey } : {}),
-      });
+      // Built by assignment: spreading conditional literals copies through the runtime on every call.
+      const extra: { variables?: Variables; businessKey?: string } = {};
+      if (options.variables) extra.variables = options.variables;
+      if (options.businessKey !== undefined) extra.businessKey = options.businessKey;
+      const committed = await this.startInstance(plan, id, extra);
       return this.viewAfter(id, committed);
     } catch (err) {
       // Two starts with the caller's id raced: the loser answers with the winner's instance.
@@ -275,19 +283,18 @@ class EngineShell implements Engine {
     },
     delivery?: string,
   ): Promise<InstanceRecord | undefined> {
-    const { state, effects } = step(
-      plan,
-      null,
-      {
-        type: 'start',
-        instanceId,
-        processId: plan.processId,
-        deploymentId: plan.deploymentId,
-        version: plan.version,
-        ...extra,
-      },
-      this.clock(),
-    );
+    const command: Extract<Command, { type: 'start' }> = {
+      type: 'start',
+      instanceId,
+      processId: plan.processId,
+      deploymentId: plan.deploymentId,
+      version: plan.version,
+    };
+    if (extra.variables !== undefined) command.variables = extra.variables;
+    if (extra.businessKey !== undefined) command.businessKey = extra.businessKey;
+    if (extra.parent !== undefined) command.parent = extra.parent;
+    if (extra.startNode !== undefined) command.startNode = extra.startNode;
+    const { state, effects } = step(plan, null, command, this.clock());
     stampDeliveries(state.id, 1, effects);
     const record = recordOf(state, 1, effects);
     if (delivery !== undefined) record.delivery = delivery;
@@ -303,12 +310,10 @@ class EngineShell implements Engine {
       throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
     let committed: InstanceRecord | undefined;
     try {
-      committed = await this.command(task.instanceId, {
-        type: 'completeTask',
-        waitId: taskId,
-        ...(options.variables ? { variables: options.variables } : {}),
-        ...(options.actor ? { actor: options.actor } : {}),
-      });
+      const command: Extract<Command, { type: 'completeTask' }> = { type: 'completeTask', waitId: taskId };
+      if (options.variables) command.variables = options.variables;
+      if (options.actor) command.actor = options.actor;
+      committed = await this.command(task.instanceId, command);
     } catch (err) {
       // The inbox showed the task open, the instance no longer has it: someone else (another
       // node, a boundary event) closed it in between.
@@ -623,7 +628,7 @@ class EngineShell implements Engine {
       status: s.status,
       // Views are snapshots: what a caller does to them never reaches the instance.
       variables: copyOwned(s.scopes.root?.vars ?? {}),
-      openTasks: copyOwned(Object.values(s.tasks)),
+      openTasks: Object.values(s.tasks).map(copyTask),
       history: await this.store.history(record.id),
       incidents: openIncidents(s).map(shownIncident),
       startedAt: s.startedAt,
@@ -678,7 +683,7 @@ class EngineShell implements Engine {
       // Read after the record: a delivery saved since would make the save below a conflict.
       if (delivery !== undefined && (await this.store.hasDelivery(instanceId, delivery))) return;
       const plan =
-        this.plans.get(`${record.processId}@${record.version}`) ??
+        this.plans.get(record.processId, record.version) ??
         (await this.plan(record.processId, record.version));
       const { state, effects } = step(plan, record.state, command, this.clock());
       const rev = record.rev + 1;

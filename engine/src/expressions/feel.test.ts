@@ -1,3 +1,4 @@
+import { evaluate as feelinEvaluate } from 'feelin';
 import { compile, constant, expressionOrLiteral, feelBody } from './feel.js';
 
 describe('FEEL expressions', () => {
@@ -58,6 +59,31 @@ describe('FEEL expressions', () => {
     expect(compile('= field150.list[1] + field7.value').evaluate(context)).toEqual({ ok: true, value: 157 });
     expect(compile('= absent = null and limit = 10').evaluate(context)).toEqual({ ok: true, value: true });
     expect(compile('= {limit: 1}.limit + limit').evaluate(context)).toEqual({ ok: true, value: 11 });
+  });
+
+  it('calls built-in functions as feelin does, unless a variable of the same name shadows them', () => {
+    const many: Record<string, unknown> = { items: ['a', 'b'] };
+    for (let i = 0; i < 50; i++) many[`field${i}`] = i;
+    const contexts: Record<string, unknown>[] = [
+      many,
+      { items: ['a'], 'list  contains': 'not a function' },
+      { items: ['a'], count: 'shadowed' },
+      { items: ['a'], ' count ': 7 },
+    ];
+    for (const source of [
+      'list contains(items, "a")',
+      'count(items) + 1',
+      'count(items) > 0 and list contains(items, "b")',
+      'if count(items) > 0 then count else null', // read as a value too: the built-in itself
+    ]) {
+      for (const context of contexts) {
+        const ours = compile(`= ${source}`).evaluate(context);
+        const { value, warnings } = feelinEvaluate(source, context);
+        expect(ours.ok).toBe(!warnings.some((w) => w.type === 'NO_FUNCTION_FOUND'));
+        if (ours.ok) expect(ours.value).toEqual(value);
+      }
+    }
+    expect(compile('= list contains(items, "b")').evaluate(many)).toEqual({ ok: true, value: true });
   });
 
   it('treats "=" as the FEEL marker and anything else in timers as a literal', () => {

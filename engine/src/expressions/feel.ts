@@ -2,7 +2,7 @@
  * FEEL expressions through feelin. Each source string is checked once and cached; evaluation
  * never throws into the engine: a failure comes back as { ok: false, message }.
  */
-import { compileExpression, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
+import { compileExpression, FeelFunction, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -77,10 +77,16 @@ function build(source: string): CompiledExpression {
  */
 function narrowerFor(body: string): ((context: Record<string, unknown>) => Record<string, unknown>) | null {
   const names = new Set<string>();
+  const notCalled = new Set<string>(); // names also read as values, not only called
   try {
     parseExpression(body, {}, undefined).iterate({
       enter(node) {
-        if (node.name === 'VariableName') names.add(body.slice(node.from, node.to));
+        if (node.name !== 'VariableName') return;
+        const name = body.slice(node.from, node.to);
+        names.add(name);
+        const parent = node.node.parent;
+        if (parent?.name !== 'FunctionInvocation' || parent.firstChild?.from !== node.from)
+          notCalled.add(name);
       },
     });
   } catch {
@@ -88,6 +94,10 @@ function narrowerFor(body: string): ((context: Record<string, unknown>) => Recor
   }
   const refs = [...names];
   const normalised = new Set(refs.map(normalisedKey));
+  const builtins = refs.flatMap((name) => {
+    const value = builtinValue(name, !notCalled.has(name));
+    return value === undefined ? [] : [{ name, key: normalisedKey(name), value }];
+  });
   return (context) => {
     const out: Record<string, unknown> = {};
     let missing = false;
@@ -101,8 +111,35 @@ function narrowerFor(body: string): ((context: Record<string, unknown>) => Recor
     for (const key of Object.keys(context)) {
       if (names.has(key) || normalised.has(normalisedKey(key))) all[key] = context[key];
     }
+    // A built-in function (`list contains`) that no variable shadows is handed over under its own
+    // name: feelin then finds it at once, where it would normalise every key (two regular
+    // expressions each) before falling back to the same built-in.
+    for (const b of builtins) {
+      if (Object.prototype.hasOwnProperty.call(all, b.name)) continue;
+      let shadowed = false;
+      for (const key in all) if (normalisedKey(key) === b.key) shadowed = true;
+      if (!shadowed) all[b.name] = b.value;
+    }
     return all;
   };
+}
+
+/**
+ * What feelin gives for `name` when no variable matches it: a built-in function, else undefined.
+ * A name that is only ever called gets the built-in already wrapped as feelin wraps it for each
+ * call (a FeelFunction with the function's declared parameters), so no call wraps it again.
+ */
+function builtinValue(name: string, onlyCalled: boolean): unknown {
+  let fn: (...args: unknown[]) => unknown;
+  try {
+    const { value, warnings } = compileExpression(name)({});
+    if (warnings.length > 0 || typeof value !== 'function') return undefined;
+    fn = value as (...args: unknown[]) => unknown;
+  } catch {
+    return undefined;
+  }
+  const parameters = (fn as { $args?: unknown }).$args;
+  return onlyCalled && Array.isArray(parameters) ? new FeelFunction(fn, parameters) : fn;
 }
 
 const normalisedKeys = new Map<string, string>();
