@@ -38,13 +38,26 @@ export class TokenError extends Error {
   }
 }
 
+/** How long a verified token's claims are reused without checking its signature again. */
+const VERIFIED_TTL_MS = 60_000;
+/** Verified tokens remembered at most (a burst of new ones starts the memory afresh). */
+const VERIFIED_MAX = 10_000;
+
 export class TokenService {
   private readonly key: Uint8Array;
+  /**
+   * Claims of tokens verified in the last minute, by the exact token text: a client sends the same
+   * token with every request, and the HMAC check was ~4% of a request. Only a token that passed
+   * verification is ever stored, an entry is never used past the token's own expiry, and
+   * revocation is checked on every request all the same (pipeline.ts authenticate).
+   */
+  private readonly verified = new Map<string, { claims: TokenClaims; until: number }>();
 
   constructor(
     secret: Uint8Array | string,
     /** Lifetime in seconds. */
     readonly ttl = 8 * 3600,
+    private readonly clock: () => number = Date.now,
   ) {
     this.key = typeof secret === 'string' ? new TextEncoder().encode(secret) : secret;
     if (this.key.length < 32) throw new Error('the token secret must have at least 32 bytes');
@@ -77,6 +90,19 @@ export class TokenService {
   }
 
   async verifyClaims(token: string): Promise<TokenClaims> {
+    const now = this.clock();
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.until > now) return copyClaims(known.claims);
+      this.verified.delete(token);
+    }
+    const claims = await this.verifyNow(token);
+    if (this.verified.size >= VERIFIED_MAX) this.verified.clear();
+    this.verified.set(token, { claims, until: Math.min(now + VERIFIED_TTL_MS, claims.exp * 1000) });
+    return copyClaims(claims);
+  }
+
+  private async verifyNow(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER,
@@ -112,6 +138,8 @@ export class TokenService {
     }
   }
 }
+
+const copyClaims = (claims: TokenClaims): TokenClaims => ({ ...claims, actor: { ...claims.actor } });
 
 /**
  * The signing secret: ONETHING_JWT_SECRET when set (≥ 32 characters), else a random key generated

@@ -113,7 +113,8 @@ export function applicationResource(deps: AppContext): Resource {
           await auditAssisted(actor, app, body.assisted);
           return reply({
             status: 201,
-            body: await centre.getApplication(actor, app.id),
+            // createApplication answers with the saved record as this actor reads it (masked).
+            body: app,
             headers: { Location: `/api/applications/${encodeURIComponent(app.id)}` },
             auditTarget: `application:${app.id}`,
           });
