@@ -11,6 +11,7 @@ import { maskText, maskValue, projectPayloads } from '../../../forms/src/project
 import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
 import {
+  BUNDLES,
   BundleRegistry,
   WINDOW,
   type BundleRecord,
@@ -18,7 +19,14 @@ import {
   summarise,
 } from '../bundles/registry.js';
 import type { Actor } from '../domain/actor.js';
-import { DocConflictError, encodeCursor, type DocQuery, type DocStore } from '../domain/docs.js';
+import {
+  DocConflictError,
+  encodeCursor,
+  writeAll,
+  type DocQuery,
+  type DocStore,
+  type DocWrite,
+} from '../domain/docs.js';
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
@@ -123,6 +131,8 @@ export function ephemeralLicenceKeys(): LicenceKeys {
 }
 
 const MAX_RETRIES = 5;
+/** Bundle records a Centre keeps parsed (bundles are few; the bound only guards against misuse). */
+const CACHED_BUNDLES = 500;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
 /** Who the record names for what the centre does by itself (time limits, readiness, overdue 容缺). */
 const SYSTEM: Actor = { userId: 'system', name: '系统', role: 'supervisor' };
@@ -148,6 +158,9 @@ export class Centre implements CentreApi {
   private readonly network: ServiceNetwork | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
+  /** Bundle records read last (see activeBundle and bundleVersion). */
+  private readonly activeBundles = new Map<string, { total: number; active: number; record: BundleRecord }>();
+  private readonly bundleVersions = new Map<string, BundleRecord>();
   private readonly options: Required<
     Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>
   >;
@@ -193,9 +206,34 @@ export class Centre implements CentreApi {
     return mergeBundle(bundle.definition, answers ?? {});
   }
 
+  /**
+   * The newest active version of a bundle. Its record (the whole definition and BPMN, ~25 kB of
+   * JSON) is read again only when the bundle's versions changed: versions are only ever added
+   * (active) and retired all together, so the number of versions and of active ones tell
+   * exactly whether the answer can have changed — two small counts instead of a parse per request.
+   */
   private async activeBundle(code: string): Promise<BundleRecord> {
+    const [total, active] = await Promise.all([
+      this.docs.count(BUNDLES, { code }),
+      this.docs.count(BUNDLES, { code, status: 'active' }),
+    ]);
+    const known = this.activeBundles.get(code);
+    if (known && known.total === total && known.active === active) return known.record;
     const record = await this.bundles.latest(code);
     if (!record) throw notFound(t(`可受理的事项包 ${code}`, `an active bundle ${code}`));
+    if (this.activeBundles.size >= CACHED_BUNDLES) this.activeBundles.clear();
+    this.activeBundles.set(code, { total, active, record });
+    return record;
+  }
+
+  /** A bundle version for its definition, which never changes once deployed (only its status does). */
+  private async bundleVersion(code: string, version: number): Promise<BundleRecord> {
+    const key = `${code}@${version}`;
+    const known = this.bundleVersions.get(key);
+    if (known) return known;
+    const record = await this.bundles.get(code, version);
+    if (this.bundleVersions.size >= CACHED_BUNDLES) this.bundleVersions.clear();
+    this.bundleVersions.set(key, record);
     return record;
   }
 
@@ -257,7 +295,7 @@ export class Centre implements CentreApi {
     requireRole(actor, 'clerk', 'applicant');
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
-      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       const dropped = this.applyAnswers(app, bundle, input.answers ?? app.answers, {
         ...app.data,
         ...(input.data ?? {}),
@@ -270,7 +308,7 @@ export class Centre implements CentreApi {
     requireRole(actor, 'clerk', 'applicant');
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
-      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       this.checkForm(app, bundle);
       const reopened = app.status === 'returned';
       if (reopened) resolveOpenNotices(app, this.clock());
@@ -294,7 +332,7 @@ export class Centre implements CentreApi {
     const now = this.clock();
     const accepted = await this.mutate(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft']);
-      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       requireItems(mergeBundle(bundle.definition, app.answers));
       this.checkForm(app, bundle);
       await this.verifyLicences(app, input.materials ?? [], now);
@@ -413,7 +451,7 @@ export class Centre implements CentreApi {
     requireRole(actor, 'clerk', 'applicant');
     return this.command(actor, id, async (app) => {
       const now = this.clock();
-      const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       if (app.status === 'returned') {
         // Before acceptance: corrections go into the draft; the clerk resubmits.
         this.applyAnswers(app, bundle, app.answers, { ...app.data, ...(input.data ?? {}) });
@@ -625,7 +663,7 @@ export class Centre implements CentreApi {
       masked.requests = app.requests.filter((r) => masked.items.some((i) => i.item === r.item));
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
-      masked.data = maskSensitive(app, await this.bundles.get(app.bundleCode, app.bundleVersion));
+      masked.data = maskSensitive(app, await this.bundleVersion(app.bundleCode, app.bundleVersion));
     }
     return masked;
   }
@@ -830,7 +868,7 @@ export class Centre implements CentreApi {
     item: ItemCase,
     spec?: { typeCode: string; validTo?: string; holderId?: string },
   ) {
-    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
     const unified = { situation: app.answers, ...app.data };
     const declared = licenceContentFor(bundle.definition, item.item, unified);
     if (!spec && !declared) return undefined;
@@ -1074,7 +1112,7 @@ export class Centre implements CentreApi {
 
   /** What one department may see of a case: its items' fields only, masked unless declared in full. */
   private async payloadOf(app: Application, department: string) {
-    const bundle = await this.bundles.get(app.bundleCode, app.bundleVersion);
+    const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
     return projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[
       department
     ];
@@ -1448,9 +1486,20 @@ export class Centre implements CentreApi {
     return saved;
   }
 
-  /** The department inbox rows of one application, rebuilt from the record. */
+  /**
+   * The department inbox rows of one application, rebuilt from the record. Only rows that differ
+   * from the stored ones are written, together in one commit: a decision changes one or two of an
+   * application's rows, and a commit per row was most of a decision's write time.
+   */
   private async projectTasks(app: Application): Promise<void> {
     if (!app.acceptedAt) return;
+    const stored = new Map(
+      (await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, { where: { applicationId: app.id } })).map((row) => [
+        row.id,
+        row,
+      ]),
+    );
+    const changed: DocWrite[] = [];
     for (const item of app.items) {
       const limit = this.itemLimit(app, item, this.clock());
       const state: TaskDoc['state'] =
@@ -1461,7 +1510,7 @@ export class Centre implements CentreApi {
           : item.status === 'needs-supplement'
             ? 'needs-supplement'
             : 'done';
-      await this.docs.replace<TaskDoc>(DEPARTMENT_TASKS, {
+      const row: TaskDoc = {
         id: taskIdOf(app.id, item.item),
         rev: app.rev,
         applicationId: app.id,
@@ -1471,9 +1520,19 @@ export class Centre implements CentreApi {
         deadline: limit.deadline,
         createdAt: app.acceptedAt,
         ...taskScopeFields(app, item),
-      });
+      };
+      const before = stored.get(row.id);
+      if (!before || !sameRow(before, row)) changed.push({ collection: DEPARTMENT_TASKS, doc: row });
     }
+    if (changed.length) await writeAll(this.docs, changed);
   }
+}
+
+/** Two inbox rows with the same content (their revs aside: a row keeps the rev it was last written at). */
+function sameRow(a: TaskDoc, b: TaskDoc): boolean {
+  const fields = (row: TaskDoc) => Object.entries(row).filter(([k, v]) => k !== 'rev' && v !== undefined);
+  const wanted = fields(b);
+  return fields(a).length === wanted.length && wanted.every(([k, v]) => a[k as keyof TaskDoc] === v);
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────

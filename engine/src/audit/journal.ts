@@ -26,7 +26,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DocConflictError, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
+import { DocConflictError, type Doc, type DocQuery, type DocStore, type DocWrite } from '../domain/docs.js';
 import { faultPoint } from '../http/faults.js';
 import type { AuditActor, AuditLog, AuditOutcome } from './log.js';
 import { AUDIT } from './log.js';
@@ -78,6 +78,8 @@ interface Running {
   info: CommandInfo;
   commandId: string;
   slot?: Slot;
+  /** The intent as this command last wrote it (at `slot.rev`). */
+  intent?: IntentRecord;
   fromSeq?: number;
   writes: string[];
   /** Stamps of the documents this command read, by `collection/id`, to carry them on. */
@@ -150,7 +152,7 @@ export class CommandJournal {
         return;
       }
       await this.audit.append(input, { commandId: command.commandId, fromSeq: command.fromSeq ?? 0 });
-      await this.close(command.slot, command.commandId);
+      await this.closeOwn(command, command.slot);
     } finally {
       this.inFlight.delete(command.commandId);
     }
@@ -200,6 +202,26 @@ export class CommandJournal {
       if (doc?.[STAMP]?.includes(intent.commandId)) return true;
     }
     return false;
+  }
+
+  /**
+   * Closes this command's own intent by compare-and-set on the rev it wrote, without reading it
+   * back: a recovery that took it meanwhile changed the rev, and then the put conflicts.
+   */
+  private async closeOwn(command: Running, slot: Slot): Promise<boolean> {
+    if (!command.intent) return this.close(slot, command.commandId);
+    try {
+      const saved = await this.inner.put<IntentRecord>(
+        AUDIT_INTENTS,
+        { ...command.intent, rev: slot.rev, state: 'closed', writes: [] },
+        slot.rev,
+      );
+      this.freeSlots.push({ id: slot.id, rev: saved.rev });
+      return true;
+    } catch (err) {
+      if (err instanceof DocConflictError) return false; // closed by a recovery meanwhile
+      throw err;
+    }
   }
 
   private async close(slot: Slot, commandId: string, reuse = true): Promise<boolean> {
@@ -255,6 +277,7 @@ export class CommandJournal {
       try {
         const saved = await this.inner.put(AUDIT_INTENTS, record, slot.rev);
         command.slot = { id: slot.id, rev: saved.rev };
+        command.intent = record;
         return;
       } catch (err) {
         if (!(err instanceof DocConflictError)) throw err;
@@ -302,18 +325,34 @@ function strip<T extends Doc>(doc: T): T {
 
 /** The DocStore as commands see it: their writes are stamped and journaled, the stamps hidden. */
 class StampingDocStore implements DocStore {
+  /** Present when the adapter commits a batch atomically (DocStore.writeAll). */
+  readonly writeAll?: (writes: DocWrite[]) => Promise<Doc[]>;
+
   constructor(
     private readonly inner: DocStore,
     private readonly journal: CommandJournal,
-  ) {}
+  ) {
+    const batch = inner.writeAll?.bind(inner);
+    if (batch) this.writeAll = (writes) => this.writeAllStamped(batch, writes);
+  }
 
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
     if (UNSTAMPED.has(collection)) return strip(await this.inner.put(collection, doc, expectedRev));
     const command = this.journal.current();
-    if (!command)
-      return strip(
-        await this.inner.put(collection, await this.keepStamps(collection, doc, expectedRev), expectedRev),
-      );
+    const stamped = await this.stamped(command, collection, doc, expectedRev);
+    const saved = await this.inner.put<Stamped>(collection, stamped, expectedRev);
+    if (command) this.written(command, collection, saved);
+    return strip(saved) as unknown as T;
+  }
+
+  /** The document as it is to be stored: with the command's stamp (journaled first), or the stamps it had. */
+  private async stamped<T extends Doc>(
+    command: Running | undefined,
+    collection: string,
+    doc: T,
+    expectedRev: number,
+  ): Promise<T> {
+    if (!command) return this.keepStamps(collection, doc, expectedRev);
     const write = `${collection}/${doc.id}`;
     await this.journal.intend(command, write);
     let stamps: string[] = [];
@@ -324,15 +363,31 @@ class StampingDocStore implements DocStore {
           ? seen.stamps
           : ((await this.inner.get<Stamped>(collection, doc.id))?.[STAMP] ?? []);
     }
-    const saved = await this.inner.put<Stamped>(
-      collection,
-      { ...doc, [STAMP]: [...stamps.slice(-(STAMPS_KEPT - 1)), command.commandId] },
-      expectedRev,
-    );
-    command.seen.set(write, { rev: saved.rev, stamps: saved[STAMP] ?? [] });
+    return { ...doc, [STAMP]: [...stamps.slice(-(STAMPS_KEPT - 1)), command.commandId] };
+  }
+
+  private written(command: Running, collection: string, saved: Stamped): void {
+    command.seen.set(`${collection}/${saved.id}`, { rev: saved.rev, stamps: saved[STAMP] ?? [] });
     // Crash tests stop a command between two of its writes, e.g. `after-write:tasks.approve:licences`.
     faultPoint(`after-write:${command.info.action}:${collection}`);
-    return strip(saved) as unknown as T;
+  }
+
+  private async writeAllStamped(
+    batch: (writes: DocWrite[]) => Promise<Doc[]>,
+    writes: DocWrite[],
+  ): Promise<Doc[]> {
+    const command = this.journal.current();
+    const stampedAt = (w: DocWrite) => w.expectedRev !== undefined && !UNSTAMPED.has(w.collection);
+    const prepared: DocWrite[] = [];
+    for (const w of writes) {
+      prepared.push(
+        stampedAt(w) ? { ...w, doc: await this.stamped(command, w.collection, w.doc, w.expectedRev!) } : w,
+      );
+    }
+    const saved = await batch(prepared);
+    if (command)
+      saved.forEach((doc, i) => stampedAt(writes[i]!) && this.written(command, writes[i]!.collection, doc));
+    return saved.map(strip);
   }
 
   /**

@@ -27,6 +27,13 @@ export class DocConflictError extends Error {
   }
 }
 
+/** One write of a batch: a compare-and-set put when `expectedRev` is given, else a replace. */
+export interface DocWrite {
+  collection: string;
+  doc: Doc;
+  expectedRev?: number;
+}
+
 export interface DocStore {
   /** Inserts (expectedRev 0) or replaces a document whose stored rev equals expectedRev; the saved rev is expectedRev + 1. */
   put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T>;
@@ -35,6 +42,26 @@ export interface DocStore {
   get<T extends Doc>(collection: string, id: string): Promise<T | undefined>;
   find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]>;
   count(collection: string, where?: DocQuery['where']): Promise<number>;
+  /**
+   * Several writes in one commit, all or none (memory, SQLite: one transaction instead of one per
+   * document). A put whose rev does not match throws DocConflictError and nothing is written.
+   * Returns what each write saved. Adapters without multi-document transactions (MongoDB without
+   * a replica set) leave it out: `writeAll()` below then writes one after another.
+   */
+  writeAll?(writes: DocWrite[]): Promise<Doc[]>;
+}
+
+/** `store.writeAll`, or the writes one at a time where the store has no atomic batch. */
+export async function writeAll(store: DocStore, writes: DocWrite[]): Promise<Doc[]> {
+  if (store.writeAll) return store.writeAll(writes);
+  const saved: Doc[] = [];
+  for (const w of writes) {
+    if (w.expectedRev === undefined) {
+      await store.replace(w.collection, w.doc);
+      saved.push(w.doc);
+    } else saved.push(await store.put(w.collection, w.doc, w.expectedRev));
+  }
+  return saved;
 }
 
 /** Cursor encoding shared by adapters: orderBy value and id, so pages never skip or repeat. */
@@ -93,6 +120,22 @@ export class MemoryDocStore implements DocStore {
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
     this.collection(collection).set(doc.id, JSON.stringify(doc));
+  }
+
+  async writeAll(writes: DocWrite[]): Promise<Doc[]> {
+    for (const w of writes) {
+      if (w.expectedRev === undefined) continue;
+      const current = this.collection(w.collection).get(w.doc.id);
+      if ((current ? (JSON.parse(current) as Doc).rev : 0) !== w.expectedRev)
+        throw new DocConflictError(w.collection, w.doc.id);
+    }
+    const saved: Doc[] = [];
+    for (const w of writes) {
+      const doc = w.expectedRev === undefined ? w.doc : { ...w.doc, rev: w.expectedRev + 1 };
+      this.collection(w.collection).set(doc.id, JSON.stringify(doc));
+      saved.push(doc);
+    }
+    return saved;
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {

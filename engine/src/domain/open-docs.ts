@@ -36,7 +36,8 @@ export const DOC_INDEXES: DocIndexes = {
   ],
   bundles: [['code', 'version']],
   licences: [['holderId']],
-  audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq']],
+  // commandId: whether a command's entry is in already (audit/log.ts entryOf), in one look-up.
+  audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq'], ['commandId']],
   idempotency: [['userId']],
 };
 
@@ -49,6 +50,6 @@ export async function openDocStore(
     const { MongoDocStore } = await import('./docs-mongo.js');
     return new MongoDocStore(s.connection as import('mongoose').Connection, indexes);
   }
-  if (typeof s.file === 'string') return new SqliteDocStore(s.file, indexes);
+  if (typeof s.file === 'string') return new SqliteDocStore(s.file, indexes, { backgroundCheckpoints: true });
   return new MemoryDocStore();
 }
