@@ -124,3 +124,28 @@ describe('two SqliteStores on one file', () => {
     expect(await b.history('i1')).toEqual([]);
   });
 });
+
+describe('SqliteStore history rows', () => {
+  it('give back entries whose id or instanceId are not the ones their row implies, as written', async () => {
+    const written: HistoryEntry[] = [
+      { id: 'i1:1', instanceId: 'i1', seq: 1, at: T0, type: 'implied' },
+      { id: 'i1:12', instanceId: 'i1', seq: 2, at: T0, type: 'id of another seq' },
+      { id: 'elsewhere', instanceId: 'i1', seq: 3, at: T0, type: 'own id' },
+      { id: 'i1:4', instanceId: 'i2', seq: 4, at: T0, type: 'other instance' },
+      {
+        id: 'i1:5',
+        instanceId: 'i1',
+        seq: 5,
+        at: T0,
+        type: 'nested',
+        data: { id: 'i1:5', instanceId: 'i1' },
+      },
+    ];
+    await a.project(
+      'i1',
+      written.map((entry): Effect => ({ type: 'history', entry })),
+    );
+    expect(await b.history('i1')).toEqual(written);
+    expect(JSON.stringify(await b.history('i1'))).toBe(JSON.stringify(written)); // key order too
+  });
+});

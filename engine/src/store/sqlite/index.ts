@@ -732,16 +732,15 @@ function newEntries(
  * `parseEntries` puts them back, first, as the runtime writes them.
  */
 function entriesJson(instanceId: string, entries: readonly HistoryEntry[]): string {
-  const instance = JSON.stringify(instanceId);
-  let json = '[';
+  const stored = new Array<unknown>(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    const full = JSON.stringify(entry);
-    const implied = `{"id":${JSON.stringify(`${instanceId}:${entry.seq}`)},"instanceId":${instance},`;
-    if (i > 0) json += ',';
-    json += full.startsWith(implied) ? `{${full.slice(implied.length)}` : full;
+    if (entry.instanceId === instanceId && entry.id === `${instanceId}:${entry.seq}`) {
+      const { id: _id, instanceId: _instanceId, ...rest } = entry;
+      stored[i] = rest;
+    } else stored[i] = entry;
   }
-  return `${json}]`;
+  return JSON.stringify(stored);
 }
 
 function parseEntries(instanceId: string, json: string): HistoryEntry[] {
