@@ -43,6 +43,7 @@ const STDERR_TAIL = 16_384;
 /** Files the binary is built from: a newer one than the binary means it must be rebuilt. */
 const SOURCES = [
   'main.go',
+  'logger.go',
   'proxy.go',
   'go.mod',
   'go.sum',
