@@ -299,7 +299,7 @@ class EngineShell implements Engine {
     const record = recordOf(state, 1, effects);
     if (delivery !== undefined) record.delivery = delivery;
     const left = await this.persist(record, null);
-    await this.finish(record.id, 1, left);
+    if (left.length) await this.finish(record.id, 1, left);
     return followUpsOf(left).length ? undefined : record;
   }
 
@@ -655,7 +655,7 @@ class EngineShell implements Engine {
   ): Promise<InstanceRecord | undefined> {
     const saved = await this.serialised(instanceId, () => this.commandNow(instanceId, command, delivery));
     if (!saved) return undefined;
-    await this.finish(instanceId, saved.record.rev, saved.left);
+    if (saved.left.length) await this.finish(instanceId, saved.record.rev, saved.left);
     return followUpsOf(saved.left).length ? undefined : saved.record;
   }
 
@@ -663,11 +663,13 @@ class EngineShell implements Engine {
     // A queued tail never rejects (see `tail`), so work follows it directly; with no queue it starts now.
     const previous = this.locks.get(instanceId);
     const run = previous ? previous.then(work) : work();
-    const tail = run.catch(() => undefined);
-    this.locks.set(instanceId, tail);
-    void tail.then(() => {
+    // Settles (never rejects) once `run` has, dropping the lock if nothing queued behind it: one
+    // promise per command for the release.
+    const release = () => {
       if (this.locks.get(instanceId) === tail) this.locks.delete(instanceId);
-    });
+    };
+    const tail: Promise<void> = run.then(release, release);
+    this.locks.set(instanceId, tail);
     return run;
   }
 
