@@ -32,13 +32,19 @@ function canStillArrive(exec: Execution, node: PlanNode, scope: string): boolean
 
 /** Fires every inclusive join no further token can reach. Returns true when one fired. */
 function fireSettledJoins(exec: Execution): boolean {
+  // Joins (node and scope) found still waiting in this pass: their other arrivals give the same answer.
+  let waiting: Token[] | undefined;
   for (const id in exec.s.tokens) {
     const t = exec.s.tokens[id]!;
     if (t.rest !== 'join') continue;
     const node = exec.plan.nodes[t.node]!;
     if (node.kind !== 'inclusiveGateway') continue;
+    if (waiting?.some((w) => w.node === t.node && w.scope === t.scope)) continue;
     const arrivals = arrivalsByFlow(exec, node, t.scope);
-    if (arrivals.size < node.incoming.length && canStillArrive(exec, node, t.scope)) continue;
+    if (arrivals.size < node.incoming.length && canStillArrive(exec, node, t.scope)) {
+      (waiting ??= []).push(t);
+      continue;
+    }
     const survivor = mergeArrivals(exec, arrivals, node);
     try {
       split(exec, survivor, node);
