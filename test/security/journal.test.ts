@@ -168,9 +168,11 @@ describe.each(stores)('command journal on %s', (_name, open) => {
       first.journal.docs.put<Case>('applications', { id: 'a1', rev: 0, status: 'stale' }, 0),
     );
     expect(lost.error).toBeInstanceOf(DocConflictError);
-    expect(await openIntents()).toBe(1);
+    // Where intent and write commit together (DocStore.writeAll), the lost write took its intent with it.
+    const leftOpen = raw.writeAll ? 0 : 1;
+    expect(await openIntents()).toBe(leftOpen);
     now += 61_000;
-    expect(await other().journal.recover()).toEqual({ closed: 1, audited: 0 });
+    expect(await other().journal.recover()).toEqual({ closed: leftOpen, audited: 0 });
     expect(await entries()).toEqual([]);
     expect((await raw.get<Case>('applications', 'a1'))!.status).toBe('draft');
   });
@@ -202,13 +204,18 @@ describe.each(stores)('command journal on %s', (_name, open) => {
       told.push(outcome);
       if (outcome.leaseId) await keys.settle(outcome.leaseId, outcome);
     };
-    expect(await journal.recover()).toEqual({ closed: 2, audited: 1 });
+    // k-lost's write conflicted: where intent and write commit together (DocStore.writeAll) it left
+    // no intent to recover, and its key is free again once stale, as for a command that died
+    // before writing; elsewhere its open intent is closed and the key freed by the recovery.
+    const atomic = !!raw.writeAll;
+    expect(await journal.recover()).toEqual({ closed: atomic ? 1 : 2, audited: 1 });
     expect(told).toEqual(
       expect.arrayContaining([
         { leaseId: leases[0], committed: true, target: 'application:a1' },
-        { leaseId: leases[1], committed: false, target: 'application:a1' },
+        ...(atomic ? [] : [{ leaseId: leases[1], committed: false, target: 'application:a1' }]),
       ]),
     );
+    expect(told).toHaveLength(atomic ? 1 : 2);
     const replay = await keys.begin('clerk1', 'k-done', request({ n: 1 }));
     expect(replay).toMatchObject({
       replay: {

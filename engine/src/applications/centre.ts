@@ -30,6 +30,7 @@ import {
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
+import { deepCopy } from '../runtime/state.js';
 import type {
   ApplicationFilter,
   CentreApi,
@@ -1050,10 +1051,15 @@ export class Centre implements CentreApi {
   ): Promise<DepartmentTask> {
     requireRole(actor, 'department');
     const { app } = await this.taskFor(actor, taskId);
-    const saved = await this.mutate(actor, app.id, async (fresh) => {
-      const item = fresh.items.find((i) => taskIdOf(fresh.id, i.item) === taskId)!;
-      await change(fresh, item);
-    });
+    const saved = await this.mutate(
+      actor,
+      app.id,
+      async (fresh) => {
+        const item = fresh.items.find((i) => taskIdOf(fresh.id, i.item) === taskId)!;
+        await change(fresh, item);
+      },
+      app,
+    );
     return this.taskViewWithPayload(
       saved,
       saved.items.find((i) => taskIdOf(saved.id, i.item) === taskId)!,
@@ -1455,16 +1461,22 @@ export class Centre implements CentreApi {
     return this.forReader(actor, await this.mutate(actor, id, change));
   }
 
-  /** Load, change, save with compare-and-set; a lost race reloads and tries again. */
+  /**
+   * Load, change, save with compare-and-set; a lost race reloads and tries again. `loaded`: the
+   * record the caller has just read, tried first instead of reading it again (if it is stale,
+   * the save conflicts and the next attempt reads).
+   */
   private async mutate(
     actor: Actor,
     id: string,
     change: (app: Application) => Promise<void>,
+    loaded?: Application,
   ): Promise<Application> {
     for (let attempt = 0; ; attempt++) {
-      const current = await this.docs.get<Application>(APPLICATIONS, id);
+      const current = attempt === 0 && loaded ? loaded : await this.docs.get<Application>(APPLICATIONS, id);
       const app = visible(actor, current, id);
-      const draft = structuredClone(app);
+      // Records are plain JSON data: the fast plain-data copy serves (structuredClone serialises).
+      const draft = deepCopy(app);
       await change(draft);
       try {
         return await this.save(draft, app.rev);

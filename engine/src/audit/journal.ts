@@ -257,6 +257,17 @@ export class CommandJournal {
   }
 
   private async writeIntent(command: Running): Promise<void> {
+    await this.withIntent(command, async (intent) => {
+      await this.inner.put(AUDIT_INTENTS, intent.doc, intent.expectedRev!);
+    });
+  }
+
+  /**
+   * Runs `write` with the command's intent record as it should now be stored (in a free slot, or
+   * its own), then takes that slot as the command's. A free slot that a recovery closed meanwhile
+   * conflicts: another is taken and `write` runs again.
+   */
+  private async withIntent<T>(command: Running, write: (intent: DocWrite) => Promise<T>): Promise<T> {
     command.fromSeq ??= await this.audit.headSeq();
     for (;;) {
       const slot = command.slot ??
@@ -275,16 +286,42 @@ export class CommandJournal {
         writes: [...command.writes],
       };
       try {
-        const saved = await this.inner.put(AUDIT_INTENTS, record, slot.rev);
-        command.slot = { id: slot.id, rev: saved.rev };
+        const result = await write({ collection: AUDIT_INTENTS, doc: record, expectedRev: slot.rev });
+        command.slot = { id: slot.id, rev: slot.rev + 1 };
         command.intent = record;
-        return;
+        return result;
       } catch (err) {
-        if (!(err instanceof DocConflictError)) throw err;
+        if (!(err instanceof DocConflictError) || err.collection !== AUDIT_INTENTS) throw err;
         if (command.slot) throw err; // our own open intent changed under us: a recovery took it
         // a recovery closed this free slot meanwhile: take another
       }
     }
+  }
+
+  /**
+   * Writes a document of the command in one commit with the intent that names it (its first write
+   * to that document), in the command's order: the same write-ahead guarantee as an intent
+   * committed first (both or neither land), for one commit instead of two. `write` gets the
+   * intent write to include, or none when the document is journaled already.
+   */
+  writeWithIntent<T>(
+    command: Running,
+    target: string,
+    write: (intent: DocWrite | undefined) => Promise<T>,
+  ): Promise<T> {
+    const run = command.chain.then(async () => {
+      if (command.writes.includes(target)) return write(undefined);
+      command.writes.push(target);
+      try {
+        return await this.withIntent(command, write);
+      } catch (err) {
+        // Nothing of the batch landed: the stored intent does not name the document either.
+        command.writes.splice(command.writes.indexOf(target), 1);
+        throw err;
+      }
+    });
+    command.chain = run.catch(() => undefined);
+    return run;
   }
 }
 
@@ -339,6 +376,17 @@ class StampingDocStore implements DocStore {
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
     if (UNSTAMPED.has(collection)) return strip(await this.inner.put(collection, doc, expectedRev));
     const command = this.journal.current();
+    const batch = this.inner.writeAll?.bind(this.inner);
+    if (command && batch) {
+      // The intent and the write in one commit (CommandJournal.writeWithIntent).
+      const stamped = { ...doc, [STAMP]: await this.stampsAfter(command, collection, doc.id, expectedRev) };
+      const saved = await this.journal.writeWithIntent(command, `${collection}/${doc.id}`, async (intent) => {
+        const written = await batch([...(intent ? [intent] : []), { collection, doc: stamped, expectedRev }]);
+        return written[written.length - 1] as Stamped;
+      });
+      this.written(command, collection, saved);
+      return strip(saved) as unknown as T;
+    }
     const stamped = await this.stamped(command, collection, doc, expectedRev);
     const saved = await this.inner.put<Stamped>(collection, stamped, expectedRev);
     if (command) this.written(command, collection, saved);
@@ -353,17 +401,26 @@ class StampingDocStore implements DocStore {
     expectedRev: number,
   ): Promise<T> {
     if (!command) return this.keepStamps(collection, doc, expectedRev);
-    const write = `${collection}/${doc.id}`;
-    await this.journal.intend(command, write);
+    await this.journal.intend(command, `${collection}/${doc.id}`);
+    return { ...doc, [STAMP]: await this.stampsAfter(command, collection, doc.id, expectedRev) };
+  }
+
+  /** The document's stamps once this command has written it: those it had (read or remembered), then its own. */
+  private async stampsAfter(
+    command: Running,
+    collection: string,
+    id: string,
+    expectedRev: number,
+  ): Promise<string[]> {
     let stamps: string[] = [];
     if (expectedRev > 0) {
-      const seen = command.seen.get(write);
+      const seen = command.seen.get(`${collection}/${id}`);
       stamps =
         seen?.rev === expectedRev
           ? seen.stamps
-          : ((await this.inner.get<Stamped>(collection, doc.id))?.[STAMP] ?? []);
+          : ((await this.inner.get<Stamped>(collection, id))?.[STAMP] ?? []);
     }
-    return { ...doc, [STAMP]: [...stamps.slice(-(STAMPS_KEPT - 1)), command.commandId] };
+    return [...stamps.slice(-(STAMPS_KEPT - 1)), command.commandId];
   }
 
   private written(command: Running, collection: string, saved: Stamped): void {

@@ -22,7 +22,10 @@ export interface DocQuery {
 
 export class DocConflictError extends Error {
   readonly code = 'conflict';
-  constructor(collection: string, id: string) {
+  constructor(
+    readonly collection: string,
+    readonly id: string,
+  ) {
     super(`${collection}/${id} was changed concurrently`);
   }
 }
