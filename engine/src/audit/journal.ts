@@ -151,8 +151,19 @@ export class CommandJournal {
         await this.audit.append(input);
         return;
       }
-      await this.audit.append(input, { commandId: command.commandId, fromSeq: command.fromSeq ?? 0 });
-      await this.closeOwn(command, command.slot);
+      const slot = command.slot;
+      // The intent closes in the entry's own commit where it can (AuditLog.appendWith).
+      const closing: DocWrite[] =
+        command.intent && this.audit.writesTo(this.inner)
+          ? [{ collection: AUDIT_INTENTS, doc: this.closed(command.intent, slot), expectedRev: slot.rev }]
+          : [];
+      const { written } = await this.audit.appendWith(
+        input,
+        { commandId: command.commandId, fromSeq: command.fromSeq ?? 0 },
+        closing,
+      );
+      if (written) this.freeSlots.push({ id: slot.id, rev: slot.rev + 1 });
+      else await this.closeOwn(command, slot);
     } finally {
       this.inFlight.delete(command.commandId);
     }
@@ -213,7 +224,7 @@ export class CommandJournal {
     try {
       const saved = await this.inner.put<IntentRecord>(
         AUDIT_INTENTS,
-        { ...command.intent, rev: slot.rev, state: 'closed', writes: [] },
+        this.closed(command.intent, slot),
         slot.rev,
       );
       this.freeSlots.push({ id: slot.id, rev: saved.rev });
@@ -222,6 +233,10 @@ export class CommandJournal {
       if (err instanceof DocConflictError) return false; // closed by a recovery meanwhile
       throw err;
     }
+  }
+
+  private closed(intent: IntentRecord, slot: Slot): IntentRecord {
+    return { ...intent, rev: slot.rev, state: 'closed', writes: [] };
   }
 
   private async close(slot: Slot, commandId: string, reuse = true): Promise<boolean> {

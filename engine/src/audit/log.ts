@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../domain/actor.js';
-import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
+import { DocConflictError, encodeCursor, type Doc, type DocStore, type DocWrite } from '../domain/docs.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 
 export const AUDIT = 'audit';
@@ -129,9 +129,28 @@ export class AuditLog {
    * compare-and-set, so a recovery and a slow original (or two recoveries) cannot both append.
    */
   append(input: AuditInput, once?: AppendOnce): Promise<AuditEntry> {
-    const run = this.tail.catch(() => undefined).then(() => this.appendNow(input, once));
+    return this.appendWith(input, once).then((r) => r.entry);
+  }
+
+  /**
+   * `append`, with `also` committed in the same transaction as the entry where the store commits
+   * batches (DocStore.writeAll; the journal closes its intent so). `also` is left out when the
+   * store has no batches, when it conflicts, or when the entry was there already: `written` says
+   * whether it landed.
+   */
+  appendWith(
+    input: AuditInput,
+    once?: AppendOnce,
+    also: DocWrite[] = [],
+  ): Promise<{ entry: AuditEntry; written: boolean }> {
+    const run = this.tail.catch(() => undefined).then(() => this.appendNow(input, once, also));
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  /** Whether this log writes to `store` (so a batch with other writes of `store` is one commit). */
+  writesTo(store: DocStore): boolean {
+    return this.docs === store;
   }
 
   /** The sequence number of the newest entry (0 when the log is empty). */
@@ -139,7 +158,11 @@ export class AuditLog {
     return (await this.docs.get<AuditHead>(AUDIT, HEAD_ID))?.seq ?? 0;
   }
 
-  private async appendNow(input: AuditInput, once?: AppendOnce): Promise<AuditEntry> {
+  private async appendNow(
+    input: AuditInput,
+    once: AppendOnce | undefined,
+    also: DocWrite[],
+  ): Promise<{ entry: AuditEntry; written: boolean }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
         id: HEAD_ID,
@@ -151,7 +174,7 @@ export class AuditLog {
       if (head.last && head.last.seq > this.storedThrough) await this.store(head.last);
       if (once) {
         const done = await this.entryOf(once);
-        if (done) return done;
+        if (done) return { entry: done, written: false };
       }
       const seq = head.seq + 1;
       const content: Omit<AuditEntry, 'id' | 'rev' | 'hash'> = {
@@ -182,17 +205,22 @@ export class AuditLog {
           await this.docs.writeAll([
             { collection: AUDIT, doc: newHead, expectedRev: head.rev },
             { collection: AUDIT, doc: entry, expectedRev: 0 },
+            ...also,
           ]);
           this.storedThrough = Math.max(this.storedThrough, seq);
-          return { ...entry, rev: 1 };
+          return { entry: { ...entry, rev: 1 }, written: also.length > 0 };
         }
         await this.docs.put<AuditHead>(AUDIT, newHead, head.rev);
       } catch (err) {
         if (!(err instanceof DocConflictError)) throw err;
+        if (err.collection !== AUDIT && also.length) {
+          also = []; // the other write lost its race: the entry goes in alone
+          continue;
+        }
         await sleep(Math.floor(Math.random() * Math.min(50, 2 + attempt * 2)));
         continue;
       }
-      return this.store(entry);
+      return { entry: await this.store(entry), written: false };
     }
     throw new Error(`audit append did not get the head after ${MAX_ATTEMPTS} attempts`);
   }
