@@ -43,7 +43,7 @@ function applicationBody(): string {
 /** The demo department user of a department (demo-users.json: `<department>1`). */
 const departmentUser = (department: string) => `${department}1`;
 
-function checked(result: autocannon.Result, count: number, what: string): Work {
+function checked({ result, seconds }: Loaded, count: number, what: string): Work {
   const ok = result['2xx'];
   if (ok !== count || result.errors > 0) {
     throw new Error(
@@ -51,12 +51,23 @@ function checked(result: autocannon.Result, count: number, what: string): Work {
         `${result.errors} connection errors)`,
     );
   }
-  return { ops: count, latency: { p50: result.latency.p50, p99: result.latency.p99 } };
+  return { ops: count, seconds, latency: { p50: result.latency.p50, p99: result.latency.p99 } };
 }
 
-function load(options: autocannon.Options): Promise<autocannon.Result> {
+interface Loaded {
+  result: autocannon.Result;
+  /** From the first request to the last response: autocannon itself ends on a 1-second tick. */
+  seconds: number;
+}
+
+function load(options: autocannon.Options): Promise<Loaded> {
   return new Promise((resolve, reject) => {
-    autocannon(options, (err, result) => (err ? reject(err) : resolve(result)));
+    const started = performance.now();
+    let last = started;
+    const instance = autocannon(options, (err, result) =>
+      err ? reject(err) : resolve({ result, seconds: (last - started) / 1000 }),
+    );
+    instance.on('response', () => (last = performance.now()));
   });
 }
 
