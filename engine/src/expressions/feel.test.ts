@@ -43,6 +43,30 @@ describe('FEEL expressions', () => {
     });
   });
 
+  // feelin (patched) converts a context only where something inside converts; plain data is shared.
+  it('converts dates nested in lists and contexts, and leaves plain variables untouched', () => {
+    const when = new Date('2026-03-04T05:06:07Z');
+    const items = [
+      { code: 'a', n: 1 },
+      { code: 'b', at: when },
+    ];
+    const before = JSON.stringify(items);
+    expect(compile('= items[2].at < date and time("2027-01-01T00:00:00Z")').evaluate({ items })).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(compile('= items[code = "a"][1]').evaluate({ items })).toEqual({
+      ok: true,
+      value: { code: 'a', n: 1 },
+    });
+    const found = compile('= items[1]').evaluate({ items, other: 1 });
+    expect(found).toEqual({ ok: true, value: { code: 'a', n: 1 } });
+    expect(found.ok && found.value).not.toBe(items[0]); // results are copies, never the variable itself
+    expect(JSON.stringify(items)).toBe(before);
+    expect(items[1]!.at).toBe(when);
+    expect(feelinEvaluate('x.y = 2', { x: { y: 2 } }).value).toBe(true);
+  });
+
   it('gives an expression every variable it reads, however many others the instance holds', () => {
     const context: Record<string, unknown> = {
       limit: 10,
