@@ -24,6 +24,33 @@ describe('AuditLog', () => {
     expect(await log.verify()).toMatchObject({ ok: true, entries: 2, headSeq: 2, headHash: b.hash });
   });
 
+  it('two processes on one store: the chain never forks and a command gets one entry', async () => {
+    const docs = new MemoryDocStore();
+    const a = new AuditLog(docs);
+    const b = new AuditLog(docs);
+    const input = (target: string) => ({
+      actor: { userId: 'x', role: 'clerk' },
+      action: 'a',
+      target,
+      outcome: 'ok' as const,
+    });
+    await append(a, 1);
+    await append(b, 2); // a's remembered head is stale now
+    await append(a, 3);
+    // b appends command Y; a, whose own appends do not include it, must find it and not add another.
+    const y = await b.append(input('y'), { commandId: 'Y', fromSeq: 0 });
+    expect(await a.append(input('y'), { commandId: 'Y', fromSeq: 0 })).toMatchObject({
+      seq: y.seq,
+      hash: y.hash,
+    });
+    // a's own command: found again by a (its own appends) and by b (look-up).
+    const z = await a.append(input('z'), { commandId: 'Z', fromSeq: 0 });
+    expect(await a.append(input('z'), { commandId: 'Z', fromSeq: 0 })).toMatchObject({ seq: z.seq });
+    expect(await b.append(input('z'), { commandId: 'Z', fromSeq: 0 })).toMatchObject({ seq: z.seq });
+    await Promise.all([append(a, 6), append(b, 7), append(a, 8), append(b, 9)]);
+    expect(await a.verify()).toMatchObject({ ok: true, entries: 9, headSeq: 9 });
+  });
+
   it('canonical JSON sorts keys and drops undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, 'x', null], c: undefined } })).toBe(
       '{"a":{"d":[1,"x",null]},"b":1}',

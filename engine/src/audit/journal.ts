@@ -283,7 +283,7 @@ export class CommandJournal {
    * conflicts: another is taken and `write` runs again.
    */
   private async withIntent<T>(command: Running, write: (intent: DocWrite) => Promise<T>): Promise<T> {
-    command.fromSeq ??= await this.audit.headSeq();
+    command.fromSeq ??= await this.audit.seenSeq();
     for (;;) {
       const slot = command.slot ??
         this.freeSlots.pop() ?? { id: `${this.bootId}-${this.nextSlot++}`, rev: 0 };

@@ -111,12 +111,26 @@ export function auditActor(actor: Pick<Actor, 'userId' | 'role' | 'department' |
 }
 
 const MAX_ATTEMPTS = 200;
+/** Own command entries remembered for the once-check (see AuditLog.ownCommands). */
+const OWN_COMMANDS_KEPT = 10_000;
 
 export class AuditLog {
   /** Appends from this process queue here; CAS on the head covers other processes. */
   private tail: Promise<unknown> = Promise.resolve();
   /** The newest entry this process knows is stored: the head's copy of it needs no look-up. */
   private storedThrough = 0;
+  /**
+   * The head as this process last read or moved it. An append tries it first instead of reading
+   * the head again: if another process moved the head meanwhile, the compare-and-set on its rev
+   * fails and the append reads it then.
+   */
+  private head?: AuditHead;
+  /**
+   * Every entry after `ownFrom` up to `head` was appended by this process; `ownCommands` holds
+   * those of commands. While the cached head holds, a command's once-check needs no look-up.
+   */
+  private ownFrom = Number.POSITIVE_INFINITY;
+  private readonly ownCommands = new Map<string, AuditEntry>();
 
   constructor(
     private readonly docs: DocStore,
@@ -158,22 +172,63 @@ export class AuditLog {
     return (await this.docs.get<AuditHead>(AUDIT, HEAD_ID))?.seq ?? 0;
   }
 
+  /**
+   * A sequence number no newer than the head's: the head this process saw last, else the stored
+   * one. Enough for `AppendOnce.fromSeq`, which only has to be at or before the command's start.
+   */
+  async seenSeq(): Promise<number> {
+    return this.head ? this.head.seq : this.headSeq();
+  }
+
+  /** The stored head; if it is not the one this process saw last, its own entries start after it. */
+  private async readHead(): Promise<AuditHead> {
+    const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
+      id: HEAD_ID,
+      rev: 0,
+      kind: 'head' as const,
+      seq: 0,
+      hash: GENESIS_HASH,
+    };
+    if (head.rev !== this.head?.rev) {
+      this.ownFrom = head.seq;
+      this.ownCommands.clear();
+    }
+    return (this.head = head);
+  }
+
+  /** Records an entry this process appended on top of `head`, the head it then wrote. */
+  private appended(entry: AuditEntry, head: AuditHead): void {
+    this.head = head;
+    this.storedThrough = Math.max(this.storedThrough, entry.seq);
+    if (this.ownCommands.size >= OWN_COMMANDS_KEPT) {
+      this.ownCommands.clear();
+      this.ownFrom = entry.seq - 1;
+    }
+    if (entry.commandId) this.ownCommands.set(entry.commandId, entry);
+  }
+
+  /**
+   * The command's entry if it is in already, from this process's own appends when every entry
+   * after the command began is one of them (valid while the head is the cached one, which the
+   * append's compare-and-set checks), else by look-up.
+   */
+  private async existingEntry(once: AppendOnce): Promise<AuditEntry | undefined> {
+    if (once.fromSeq < this.ownFrom) return this.entryOf(once);
+    const own = this.ownCommands.get(once.commandId);
+    return own && own.seq > once.fromSeq ? own : undefined;
+  }
+
   private async appendNow(
     input: AuditInput,
     once: AppendOnce | undefined,
     also: DocWrite[],
   ): Promise<{ entry: AuditEntry; written: boolean }> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
-        id: HEAD_ID,
-        rev: 0,
-        kind: 'head' as const,
-        seq: 0,
-        hash: GENESIS_HASH,
-      };
+      const cached = this.head !== undefined;
+      const head = this.head ?? (await this.readHead());
       if (head.last && head.last.seq > this.storedThrough) await this.store(head.last);
       if (once) {
-        const done = await this.entryOf(once);
+        const done = await this.existingEntry(once);
         if (done) return { entry: done, written: false };
       }
       const seq = head.seq + 1;
@@ -199,6 +254,7 @@ export class AuditLog {
         hash: entry.hash,
         last: entry,
       };
+      const movedHead = { ...newHead, rev: head.rev + 1 };
       try {
         if (this.docs.writeAll) {
           // Head and entry in one commit where the store has them (SQLite): one write instead of two.
@@ -207,20 +263,29 @@ export class AuditLog {
             { collection: AUDIT, doc: entry, expectedRev: 0 },
             ...also,
           ]);
-          this.storedThrough = Math.max(this.storedThrough, seq);
-          return { entry: { ...entry, rev: 1 }, written: also.length > 0 };
+          const stored = { ...entry, rev: 1 };
+          this.appended(stored, movedHead);
+          return { entry: stored, written: also.length > 0 };
         }
         await this.docs.put<AuditHead>(AUDIT, newHead, head.rev);
       } catch (err) {
-        if (!(err instanceof DocConflictError)) throw err;
+        if (!(err instanceof DocConflictError)) {
+          this.head = undefined;
+          throw err;
+        }
         if (err.collection !== AUDIT && also.length) {
           also = []; // the other write lost its race: the entry goes in alone
           continue;
         }
-        await sleep(Math.floor(Math.random() * Math.min(50, 2 + attempt * 2)));
+        // The head moved (another process): read it again; back off only if that was fresh too.
+        this.head = undefined;
+        if (!cached) await sleep(Math.floor(Math.random() * Math.min(50, 2 + attempt * 2)));
         continue;
       }
-      return { entry: await this.store(entry), written: false };
+      this.head = movedHead;
+      const stored = await this.store(entry);
+      this.appended(stored, movedHead);
+      return { entry: stored, written: false };
     }
     throw new Error(`audit append did not get the head after ${MAX_ATTEMPTS} attempts`);
   }

@@ -34,7 +34,12 @@ export const DOC_INDEXES: DocIndexes = {
     ['status', 'deadline'],
     ['applicationId'],
   ],
-  bundles: [['code', 'version']],
+  // code + status: the Centre counts a bundle's active versions per application start (activeBundle);
+  // without it each count read every version's whole body (~25 kB of JSON) for its status.
+  bundles: [
+    ['code', 'version'],
+    ['code', 'status'],
+  ],
   licences: [['holderId']],
   // commandId: whether a command's entry is in already (audit/log.ts entryOf), in one look-up.
   audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq'], ['commandId']],
