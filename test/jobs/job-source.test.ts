@@ -7,7 +7,8 @@ import { describeJobSourceContract } from '../../engine/src/jobs/job-source.cont
 import { TIMER_JOB_TYPE } from '../../engine/src/jobs/job-source.js';
 import { MongoStore } from '../../engine/src/store/mongo/index.js';
 import type { Store } from '../../engine/src/store/port.js';
-import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
+import Database from 'better-sqlite3';
+import { migrate } from '../../engine/src/store/sqlite/schema.js';
 import { dropStore, mongo, sqlite, type StoreFactory } from '../store/stores.js';
 
 for (const factory of [sqlite, mongo] as StoreFactory[]) {
@@ -31,7 +32,6 @@ describe('the job queue of a database written before it existed', () => {
     '$kind: waiting timers and open jobs are queued when the store opens',
     async (factory) => {
       const location = factory.location(`job-queue-upgrade-${factory.kind}`);
-      let store = await factory.open(location);
       const job = {
         id: 'i1.w2',
         instanceId: 'i1',
@@ -40,32 +40,44 @@ describe('the job queue of a database written before it existed', () => {
         createdAt: 5,
         variables: {},
       };
-      await store.project('i1', [
-        { type: 'timer.scheduled', timerId: 'i1.w1', dueAt: 100, elementId: 'wait' },
-        { type: 'job.created', job, retries: 2 },
-      ]);
-      // Forget the queue, as a database from before it would not have one (and give SQLite the
-      // history table of that version, which migration 4 rebuilds).
-      if (store instanceof SqliteStore) {
-        store.db.exec(
-          'DROP TABLE job_queue; DROP TABLE incidents; DROP TABLE history; ' +
-            'CREATE TABLE history (instance_id TEXT NOT NULL, seq INTEGER NOT NULL, doc TEXT NOT NULL, ' +
-            'PRIMARY KEY (instance_id, seq)) WITHOUT ROWID; PRAGMA user_version = 2',
+      if (factory.kind === 'sqlite') {
+        // A real version-2 database: waiting timers and open jobs, no queue yet.
+        const db = new Database(location);
+        migrate(db, 2);
+        db.prepare('INSERT INTO timers (id, instance_id, element_id, due_at) VALUES (?, ?, ?, ?)').run(
+          'i1.w1',
+          'i1',
+          'wait',
+          100,
         );
+        db.prepare('INSERT INTO jobs (id, instance_id, type, created_at, doc) VALUES (?, ?, ?, ?, ?)').run(
+          job.id,
+          job.instanceId,
+          job.type,
+          job.createdAt,
+          JSON.stringify({ ...job, retries: 2 }),
+        );
+        db.close();
       } else {
+        // Forget the queue, as a database from before it would not have one.
+        const store = await factory.open(location);
+        await store.project('i1', [
+          { type: 'timer.scheduled', timerId: 'i1.w1', dueAt: 100, elementId: 'wait' },
+          { type: 'job.created', job, retries: 2 },
+        ]);
         await (store as MongoStore).queue.model.collection.drop();
+        await store.close();
       }
-      await store.close();
-      store = await factory.open(location);
+      const upgraded = await factory.open(location);
       try {
-        const claimed = await store.queue.claim(100, 'w', 1000, 10);
+        const claimed = await upgraded.queue.claim(100, 'w', 1000, 10);
         expect(claimed.map((j) => [j.id, j.type, j.instanceId, j.elementId, j.maxAttempts])).toEqual([
           ['i1.w2', 'sms', 'i1', 'notify', 2],
           ['i1.w1', TIMER_JOB_TYPE, 'i1', 'wait', 3],
         ]);
       } finally {
-        await dropStore(store);
-        await store.close();
+        await dropStore(upgraded);
+        await upgraded.close();
       }
     },
   );

@@ -241,15 +241,18 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the database to SCHEMA_VERSION; refuses a database written by a newer OneThing. */
-export function migrate(db: Database.Database): void {
+/**
+ * Brings the database to SCHEMA_VERSION (or to `upTo`: tests build an older version's database
+ * this way); refuses a database written by a newer OneThing.
+ */
+export function migrate(db: Database.Database, upTo: number = SCHEMA_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
     throw new Error(
       `database schema version ${current} is newer than this OneThing understands (${SCHEMA_VERSION}); upgrade OneThing`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
+  for (let v = current; v < upTo; v++) {
     db.transaction(() => {
       // Another process may have migrated while this one waited for the write lock.
       if ((db.pragma('user_version', { simple: true }) as number) > v) return;
