@@ -30,6 +30,8 @@ export interface Side {
   /** Untimed set-up before each batch of `count` operations (fresh engine, deployed model, open tasks…). */
   prepare?: (count: number) => Promise<void> | void;
   run: (count: number) => Promise<Work> | Work;
+  /** After the last batch (before the case's teardown): close what the last prepare opened. */
+  finish?: () => Promise<void> | void;
 }
 
 export interface CaseDef {
@@ -221,6 +223,8 @@ export async function measure(
     result.seconds = (performance.now() - started) / 1000;
     return result;
   } finally {
+    await def.ours.finish?.();
+    await def.reference?.finish?.();
     await def.teardown?.();
   }
 }

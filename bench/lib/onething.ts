@@ -92,5 +92,10 @@ export function oneThingSide(
       offset += count;
       return work;
     },
+    async finish() {
+      // A store left open (a MongoDB connection) would keep the process from exiting.
+      await engine?.store.close();
+      engine = undefined;
+    },
   };
 }
