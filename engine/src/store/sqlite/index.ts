@@ -83,6 +83,13 @@ const INSTANCE_FILTER_COLUMNS: [keyof InstanceFilter, string, string][] = [
   ['businessKey', 'business_key', '='],
 ];
 
+const TASK_COLUMNS =
+  'id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc';
+/** The term of the partial index of spare task rows (schema migration 7), literally. */
+const SPARE = '(n & 2147483648) <> 0';
+/** A task's own slot holds numbers from 1 to this. */
+const MAX_OWN = 2 ** 31 - 1;
+
 /** Instances whose parsed history a store keeps (see `histories`). */
 const CACHED_HISTORIES = 1000;
 /** Instance records a store keeps parsed (see `records`). */
@@ -356,29 +363,11 @@ export class SqliteStore implements Store {
         else this.queue.finish(queued.finish);
       }
       switch (e.type) {
-        case 'task.created': {
-          const t = e.task;
-          const k = this.keyFor(t.instanceId);
-          s.insertTask.run(
-            k,
-            k,
-            k,
-            t.id,
-            t.instanceId,
-            t.processId,
-            t.elementId,
-            t.department ?? null,
-            t.assignee ?? null,
-            t.state,
-            taskCursor(t),
-            t.deadline ?? null,
-            t.completedAt ?? null,
-            JSON.stringify(t),
-          );
+        case 'task.created':
+          this.insertTask(e.task);
           break;
-        }
         case 'task.ended':
-          s.endTask.run(e.state, e.at, e.taskId);
+          this.endTask(e.taskId, e.state, e.at);
           break;
         case 'job.created':
           s.upsertJob.run(
@@ -434,6 +423,52 @@ export class SqliteStore implements Store {
     if (merged.length > stored.length) this.s.updateHistory.run(entriesJson(instanceId, merged), k, last);
   }
 
+  // ── tasks by id (see schema migration 7) ──────────────────────────────────────────────
+
+  /** Inserts the task unless one with its id exists (a replayed projection). */
+  private insertTask(t: Task): void {
+    const s = this.s;
+    const k = this.keyFor(t.instanceId);
+    const columns = [
+      t.id,
+      t.instanceId,
+      t.processId,
+      t.elementId,
+      t.department ?? null,
+      t.assignee ?? null,
+      t.state,
+      taskCursor(t),
+      t.deadline ?? null,
+      t.completedAt ?? null,
+      JSON.stringify(t),
+    ];
+    const own = ownSlot(t.id);
+    if (own?.instanceId === t.instanceId) {
+      if (s.insertTaskAt.run(k, own.number, ...columns, t.id).changes > 0) return;
+      // The slot holds this task already, or another id with the same number.
+      if (this.taskRow(t.id)) return;
+    } else if (this.taskRow(t.id)) return;
+    s.insertSpareTask.run(k, k, k, ...columns);
+  }
+
+  private endTask(id: string, state: Task['state'], at: number): void {
+    const own = ownSlot(id);
+    const k = own && this.keyOf(own.instanceId);
+    if (k !== undefined && this.s.endTaskAt.run(state, at, k, own!.number, id).changes > 0) return;
+    this.s.endSpareTask.run(state, at, id);
+  }
+
+  /** The task's row: at its own slot (one rowid lookup), else among the spare rows. */
+  private taskRow(id: string): TaskRow | undefined {
+    const own = ownSlot(id);
+    const k = own && this.keyOf(own.instanceId);
+    if (k !== undefined) {
+      const row = this.s.taskAt.get(k, own!.number) as (TaskRow & { id: string }) | undefined;
+      if (row?.id === id) return row;
+    }
+    return this.s.spareTask.get(id) as TaskRow | undefined;
+  }
+
   // ── instance keys ────────────────────────────────────────────────────────────────────
 
   /** The instance's key, or undefined when nothing of it was projected yet. */
@@ -487,7 +522,7 @@ export class SqliteStore implements Store {
     return (rows as TaskRow[]).map(taskOf);
   }
   async getTask(id: string) {
-    const row = this.s.getTask.get(id) as TaskRow | undefined;
+    const row = this.taskRow(id);
     return row ? taskOf(row) : undefined;
   }
   async findJobs(filter: { instanceId?: string; type?: string }) {
@@ -634,14 +669,25 @@ function prepare(db: Database.Database) {
       `SELECT ${INSTANCE_COLUMNS} FROM instances WHERE outbox IS NOT NULL ORDER BY id LIMIT ?`,
     ),
 
-    // The next number in the task's instance: one past the highest there (a short rowid range).
-    insertTask: p(
-      'INSERT INTO tasks (n, id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc) ' +
-        'VALUES (coalesce((SELECT max(n) FROM tasks WHERE n >= (? << 32) AND n < ((? + 1) << 32)), ? << 32) + 1, ' +
-        '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+    // Tasks: see schema migration 7. A task at its own slot, unless a spare row has its id.
+    insertTaskAt: p(
+      `INSERT INTO tasks (n, ${TASK_COLUMNS}) SELECT (? << 32) + ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ` +
+        `WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = ? AND ${SPARE}) ON CONFLICT DO NOTHING`,
     ),
-    endTask: p("UPDATE tasks SET state = ?, completed_at = ? WHERE id = ? AND state = 'open'"),
-    getTask: p('SELECT state, completed_at, doc FROM tasks WHERE id = ?'),
+    // A spare row: one past the highest spare n of the instance.
+    insertSpareTask: p(
+      `INSERT INTO tasks (n, ${TASK_COLUMNS}) VALUES (coalesce((SELECT max(n) FROM tasks ` +
+        'WHERE n >= (? << 32) + 2147483648 AND n < ((? + 1) << 32)), (? << 32) + 2147483648) + 1, ' +
+        '?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    endTaskAt: p(
+      "UPDATE tasks SET state = ?, completed_at = ? WHERE n = (? << 32) + ? AND id = ? AND state = 'open'",
+    ),
+    endSpareTask: p(
+      `UPDATE tasks SET state = ?, completed_at = ? WHERE id = ? AND ${SPARE} AND state = 'open'`,
+    ),
+    taskAt: p('SELECT id, state, completed_at, doc FROM tasks WHERE n = (? << 32) + ?'),
+    spareTask: p(`SELECT state, completed_at, doc FROM tasks WHERE id = ? AND ${SPARE}`),
 
     upsertJob: p(
       'INSERT INTO jobs (id, instance_id, type, created_at, doc) VALUES (?, ?, ?, ?, ?) ' +
@@ -748,6 +794,25 @@ function parseEntries(instanceId: string, json: string): HistoryEntry[] {
   return entries.map((e) =>
     e.id === undefined ? { id: `${instanceId}:${e.seq}`, instanceId, ...e } : (e as HistoryEntry),
   );
+}
+
+/**
+ * Where a task with this id may sit by its id alone (schema migration 7): its id is
+ * '<instance id>.<letters><number>', the number written without leading zeros.
+ */
+function ownSlot(id: string): { instanceId: string; number: number } | undefined {
+  const dot = id.lastIndexOf('.');
+  if (dot < 0) return undefined;
+  let i = dot + 1;
+  while (i < id.length && isLetter(id.charCodeAt(i))) i++;
+  const digits = id.slice(i);
+  if (!/^[1-9][0-9]{0,9}$/.test(digits)) return undefined;
+  const number = Number(digits);
+  return number <= MAX_OWN ? { instanceId: id.slice(0, dot), number } : undefined;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
 }
 
 function taskOf(row: TaskRow): Task {

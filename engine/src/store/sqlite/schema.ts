@@ -237,6 +237,35 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX instances_process ON instances (process_id, id);
   CREATE INDEX instances_unfinished ON instances (status, id) WHERE status <> 'completed';
   `,
+  // 7: no index over every task id (a b-tree page or more per command). A task whose id is
+  // '<its instance id>.<letters><number>' (as the runtime makes them) sits at n = (k << 32) +
+  // that number, found by rowid from its id alone; any other task, and every task written
+  // before, sits in the upper half of its instance's range, n = (k << 32) + 2^31 + m, where a
+  // partial index on the id finds it. A task's n no longer follows the order it was written in
+  // (findTasks orders by ord, not n).
+  `
+  ALTER TABLE tasks RENAME TO tasks_v6;
+  DROP INDEX tasks_open_department;
+  DROP INDEX tasks_open_assignee;
+  DROP INDEX tasks_open;
+  DROP INDEX tasks_open_deadline;
+  CREATE TABLE tasks (
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL, instance_id TEXT NOT NULL, process_id TEXT NOT NULL, element_id TEXT NOT NULL,
+    department TEXT, assignee TEXT, state TEXT NOT NULL, ord TEXT NOT NULL, deadline INTEGER,
+    completed_at INTEGER, doc TEXT NOT NULL
+  );
+  INSERT INTO tasks (n, id, instance_id, process_id, element_id, department, assignee, state, ord, deadline, completed_at, doc)
+    SELECT ((n >> 32) << 32) + 2147483648 + (n & 4294967295), id, instance_id, process_id, element_id,
+      department, assignee, state, ord, deadline, completed_at, doc
+    FROM tasks_v6 ORDER BY n;
+  DROP TABLE tasks_v6;
+  CREATE UNIQUE INDEX tasks_spare_id ON tasks (id) WHERE (n & 2147483648) <> 0;
+  CREATE INDEX tasks_open_department ON tasks (department, ord) WHERE state = 'open';
+  CREATE INDEX tasks_open_assignee ON tasks (assignee, ord) WHERE state = 'open' AND assignee IS NOT NULL;
+  CREATE INDEX tasks_open ON tasks (ord) WHERE state = 'open';
+  CREATE INDEX tasks_open_deadline ON tasks (deadline) WHERE state = 'open' AND deadline IS NOT NULL;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
