@@ -169,6 +169,18 @@ function copyRecord<T>(from: Record<string, T>, each?: (value: T) => T): Record<
   return to;
 }
 
+/**
+ * Tokens and scopes are keyed by instance-local ids (`t7`, `s9`, `root`) that recur from one
+ * instance to the next, so ordinary objects built key by key share V8's hidden classes across
+ * instances and are copied and iterated on the fast path (enum cache); a dictionary-mode record
+ * sorts its keys on every for-in.
+ */
+function copyLocalRecord<T>(from: Record<string, T>, each: (value: T) => T): Record<string, T> {
+  const to: Record<string, T> = {};
+  for (const id in from) to[id] = each(from[id]!);
+  return to;
+}
+
 const copyToken = (t: Token): Token => ({ ...t });
 const copyScope = (s: Scope): Scope => {
   const copy: Scope = { ...s, vars: { ...s.vars } };
@@ -180,8 +192,8 @@ const copyScope = (s: Scope): Scope => {
 export function cloneState(state: InstanceState): InstanceState {
   return {
     ...state,
-    tokens: copyRecord(state.tokens, copyToken),
-    scopes: copyRecord(state.scopes, copyScope),
+    tokens: copyLocalRecord(state.tokens, copyToken),
+    scopes: copyLocalRecord(state.scopes, copyScope),
     waits: copyRecord(state.waits),
     tasks: copyRecord(state.tasks),
     jobs: copyRecord(state.jobs),
