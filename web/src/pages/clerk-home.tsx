@@ -3,15 +3,8 @@ import { useState } from 'react';
 import type { Application } from '../api.js';
 import { useApp } from '../context.js';
 import { Link } from '../app.js';
-import {
-  ErrorBanner,
-  formatDeadline,
-  Loading,
-  Section,
-  StatusTag,
-  TimeBadge,
-  useLoad,
-} from '../components/common.js';
+import { formatDeadline, Section, StatusTag, TimeBadge, useLoad } from '../components/common.js';
+import { CaseList } from '../components/case-list.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { byDeadline } from '../lib/time-status.js';
 
@@ -73,45 +66,39 @@ export function ClerkHome() {
         ))}
       </div>
       <Section title={t(`clerk.tab.${tab}`)}>
-        {list.loading && <Loading />}
-        <ErrorBanner error={list.error} />
-        {!list.loading && rows.length === 0 && <p className="muted">{t('common.empty')}</p>}
-        {rows.length > 0 && (
-          <table className="list" data-testid="applications">
-            <thead>
-              <tr>
-                <th scope="col">{t('app.number')}</th>
-                <th scope="col">{t('app.bundle')}</th>
-                <th scope="col">{t('app.applicant')}</th>
-                <th scope="col">{t('app.status')}</th>
-                <th scope="col">{t('app.deadline')}</th>
-                <th scope="col">{t('app.timeStatus')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.id} className={`row-${a.timeStatus ?? 'none'}`} data-number={a.number}>
-                  <td>
-                    <Link href={`/clerk/applications/${encodeURIComponent(a.id)}`}>{a.number}</Link>
-                  </td>
-                  <td>{bundleName(a.bundleCode)}</td>
-                  <td>{a.applicant.name}</td>
-                  <td>
-                    <StatusTag status={a.status} />
-                  </td>
-                  <td>{formatDeadline(a.deadline)}</td>
-                  <td>
-                    {TABS.open!.includes(a.status) ? (
-                      <TimeBadge status={a.timeStatus} />
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <CaseList
+          load={list}
+          rows={rows}
+          testId="applications"
+          columns={[
+            'app.number',
+            'app.bundle',
+            'app.applicant',
+            'app.status',
+            'app.deadline',
+            'app.timeStatus',
+          ]}
+          row={(a) => (
+            <tr key={a.id} className={`row-${a.timeStatus ?? 'none'}`} data-number={a.number}>
+              <td>
+                <Link href={`/clerk/applications/${encodeURIComponent(a.id)}`}>{a.number}</Link>
+              </td>
+              <td>{bundleName(a.bundleCode)}</td>
+              <td>{a.applicant.name}</td>
+              <td>
+                <StatusTag status={a.status} />
+              </td>
+              <td>{formatDeadline(a.deadline)}</td>
+              <td>
+                {TABS.open!.includes(a.status) ? (
+                  <TimeBadge status={a.timeStatus} />
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          )}
+        />
         {list.data && !list.data.complete && <p className="warn">{t('common.truncated')}</p>}
       </Section>
     </div>

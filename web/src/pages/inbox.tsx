@@ -3,16 +3,8 @@ import { useState } from 'react';
 import type { DepartmentTask } from '../api.js';
 import { useApp } from '../context.js';
 import { Link } from '../app.js';
-import {
-  ErrorBanner,
-  formatDeadline,
-  formatTime,
-  Loading,
-  Section,
-  TimeBadge,
-  useCommand,
-  useLoad,
-} from '../components/common.js';
+import { formatDeadline, formatTime, Section, TimeBadge, useCommand, useLoad } from '../components/common.js';
+import { CaseList } from '../components/case-list.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { byDeadline } from '../lib/time-status.js';
 import { navigate } from '../router.js';
@@ -62,71 +54,64 @@ export function Inbox() {
         ))}
       </div>
       <Section title={t(`inbox.tab.${tab}`)}>
-        {list.loading && <Loading />}
-        <ErrorBanner error={list.error ?? error} />
-        {!list.loading && rows.length === 0 && <p className="muted">{t('common.empty')}</p>}
-        {rows.length > 0 && (
-          <table className="list" data-testid="tasks">
-            <thead>
-              <tr>
-                <th scope="col">{t('app.number')}</th>
-                <th scope="col">{t('detail.item')}</th>
-                <th scope="col">{t('app.bundle')}</th>
-                <th scope="col">{t('inbox.received')}</th>
-                <th scope="col">{t('app.deadline')}</th>
-                <th scope="col">{t('app.timeStatus')}</th>
-                <th scope="col">{t('inbox.claimedBy')}</th>
-                <th scope="col">
-                  <span className="sr-only">{t('common.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((task) => (
-                <tr
-                  key={task.id}
-                  className={`row-${task.timeStatus ?? 'none'}`}
-                  data-task={task.id}
-                  data-number={task.applicationNumber}
-                >
-                  <td>
-                    <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{task.applicationNumber}</Link>
-                  </td>
-                  <td>{tx(task.itemName)}</td>
-                  <td>{bundleName(task.bundleCode)}</td>
-                  <td>{formatTime(task.createdAt)}</td>
-                  <td>{formatDeadline(task.deadline)}</td>
-                  <td>
-                    {tab === 'done' ? (
-                      <span className={`status item-${task.status}`}>{t(`item.${task.status}`)}</span>
-                    ) : (
-                      <TimeBadge status={task.timeStatus} remaining={task.remainingWorkingDays} />
-                    )}
-                  </td>
-                  <td>{task.claimedBy ?? '—'}</td>
-                  <td>
-                    {tab === 'todo' && !task.claimedBy ? (
-                      <button
-                        type="button"
-                        disabled={busy}
-                        onClick={() =>
-                          run(async () => {
-                            await api.claim(task.id);
-                            navigate(`/inbox/${encodeURIComponent(task.id)}`);
-                          })
-                        }
-                      >
-                        {t('inbox.claim')}
-                      </button>
-                    ) : (
-                      <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{t('inbox.open')}</Link>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <CaseList
+          load={list}
+          error={list.error ?? error}
+          rows={rows}
+          testId="tasks"
+          columns={[
+            'app.number',
+            'detail.item',
+            'app.bundle',
+            'inbox.received',
+            'app.deadline',
+            'app.timeStatus',
+            'inbox.claimedBy',
+            <span className="sr-only">{'common.actions'}</span>,
+          ]}
+          row={(task) => (
+            <tr
+              key={task.id}
+              className={`row-${task.timeStatus ?? 'none'}`}
+              data-task={task.id}
+              data-number={task.applicationNumber}
+            >
+              <td>
+                <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{task.applicationNumber}</Link>
+              </td>
+              <td>{tx(task.itemName)}</td>
+              <td>{bundleName(task.bundleCode)}</td>
+              <td>{formatTime(task.createdAt)}</td>
+              <td>{formatDeadline(task.deadline)}</td>
+              <td>
+                {tab === 'done' ? (
+                  <span className={`status item-${task.status}`}>{t(`item.${task.status}`)}</span>
+                ) : (
+                  <TimeBadge status={task.timeStatus} remaining={task.remainingWorkingDays} />
+                )}
+              </td>
+              <td>{task.claimedBy ?? '—'}</td>
+              <td>
+                {tab === 'todo' && !task.claimedBy ? (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      run(async () => {
+                        await api.claim(task.id);
+                        navigate(`/inbox/${encodeURIComponent(task.id)}`);
+                      })
+                    }
+                  >
+                    {t('inbox.claim')}
+                  </button>
+                ) : (
+                  <Link href={`/inbox/${encodeURIComponent(task.id)}`}>{t('inbox.open')}</Link>
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </Section>
     </div>
   );

@@ -20,6 +20,7 @@ import {
   useCommand,
   useLoad,
 } from '../components/common.js';
+import { CaseList } from '../components/case-list.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { fieldMessage, type Text } from '../lib/problems.js';
 
@@ -69,49 +70,39 @@ export function Rectifications() {
         </label>
       </form>
       <Section title={tx({ zh: '整改件（按期限）', en: 'Cases by deadline' })}>
-        {list.loading && <Loading />}
-        <ErrorBanner error={list.error} />
-        {!list.loading && rows.length === 0 && <p className="muted">{t('common.empty')}</p>}
-        {rows.length > 0 && (
-          <table className="list" data-testid="rectifications">
-            <thead>
-              <tr>
-                <th scope="col">{t('app.number')}</th>
-                <th scope="col">{t('app.bundle')}</th>
-                <th scope="col">{t('eval.level')}</th>
-                <th scope="col">{t('detail.department')}</th>
-                <th scope="col">{t('app.status')}</th>
-                <th scope="col">{t('app.deadline')}</th>
-                <th scope="col">{t('app.timeStatus')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((c) => (
-                <tr
-                  key={c.id}
-                  className={`row-${OPEN.has(c.status) ? c.timeStatus : 'none'}`}
-                  data-case={c.id}
-                >
-                  <td>
-                    <Link href={`/rectifications/${encodeURIComponent(c.id)}`}>{c.applicationNumber}</Link>
-                  </td>
-                  <td>{bundleName(c.bundleCode)}</td>
-                  <td>{t(`eval.level.${c.level}`)}</td>
-                  <td>{departmentName(c.department)}</td>
-                  <td>{t(`rect.${c.status}`)}</td>
-                  <td>{formatDeadline(c.deadline)}</td>
-                  <td>
-                    {OPEN.has(c.status) ? (
-                      <TimeBadge status={c.timeStatus} remaining={c.remainingWorkingDays} />
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <CaseList
+          load={list}
+          rows={rows}
+          testId="rectifications"
+          columns={[
+            'app.number',
+            'app.bundle',
+            'eval.level',
+            'detail.department',
+            'app.status',
+            'app.deadline',
+            'app.timeStatus',
+          ]}
+          row={(c) => (
+            <tr key={c.id} className={`row-${OPEN.has(c.status) ? c.timeStatus : 'none'}`} data-case={c.id}>
+              <td>
+                <Link href={`/rectifications/${encodeURIComponent(c.id)}`}>{c.applicationNumber}</Link>
+              </td>
+              <td>{bundleName(c.bundleCode)}</td>
+              <td>{t(`eval.level.${c.level}`)}</td>
+              <td>{departmentName(c.department)}</td>
+              <td>{t(`rect.${c.status}`)}</td>
+              <td>{formatDeadline(c.deadline)}</td>
+              <td>
+                {OPEN.has(c.status) ? (
+                  <TimeBadge status={c.timeStatus} remaining={c.remainingWorkingDays} />
+                ) : (
+                  '—'
+                )}
+              </td>
+            </tr>
+          )}
+        />
       </Section>
     </div>
   );
