@@ -1,28 +1,9 @@
 /**
  * The analysts' designer: `vite build designer` writes designer/dist, which the server serves
- * under /designer/. `vite designer` runs it in development with /api proxied to the server
- * (ONETHING_API, default http://127.0.0.1:3000).
+ * under /designer/; `vite designer` runs it in development (see ../vite.apps.ts). The app imports
+ * the engine's moddle descriptor, supported-element table and FEEL compiler, and the forms merge,
+ * straight from their source folders.
  */
-import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { appConfig } from '../vite.apps.js';
 
-const root = fileURLToPath(new URL('.', import.meta.url));
-const repo = fileURLToPath(new URL('..', import.meta.url));
-
-export default defineConfig({
-  root,
-  base: '/designer/',
-  // The app imports the engine's moddle descriptor, supported-element table and FEEL compiler,
-  // and the forms merge, straight from their source folders.
-  server: {
-    fs: { allow: [repo] },
-    proxy: { '/api': process.env.ONETHING_API ?? 'http://127.0.0.1:3000' },
-  },
-  build: {
-    outDir: 'dist',
-    emptyOutDir: true,
-    chunkSizeWarningLimit: 4000,
-    sourcemap: false,
-  },
-  oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
-});
+export default appConfig(new URL('.', import.meta.url), '/designer/');
