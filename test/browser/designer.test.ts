@@ -157,6 +157,29 @@ test('the preview renders the unified form and materials for the chosen answers'
   await page.screenshot({ path: `${artifacts}designer-preview.png` });
 }, 60_000);
 
+test('names edited in the bundle editor are kept: departments, questions and materials', async () => {
+  /** Fills one name field, leaves the tab and comes back: the bundle, not the input, holds the value. */
+  async function rename(tab: string, scope: string, label: string, other: string) {
+    await page.click(`[data-tab=${tab}]`);
+    const field = page.locator(scope).first().getByLabel(label, { exact: true });
+    const sibling = page.locator(scope).first().getByLabel(other, { exact: true });
+    const [before, siblingBefore] = [await field.inputValue(), await sibling.inputValue()];
+    await field.fill(`${before}-改`);
+    await page.click('[data-tab=preview]');
+    await page.click(`[data-tab=${tab}]`);
+    expect(await field.inputValue()).toBe(`${before}-改`);
+    expect(await sibling.inputValue()).toBe(siblingBefore);
+    await field.fill(before);
+    await page.click('[data-tab=preview]');
+    await page.click(`[data-tab=${tab}]`);
+    expect(await field.inputValue()).toBe(before);
+  }
+  await rename('general', '.bundle-editor tbody tr', '名称（英文）', '名称（中文）');
+  await rename('general', '.bundle-editor tbody tr', '名称（中文）', '名称（英文）');
+  await rename('questions', '.bundle-editor .card', '名称（中文）', '名称（英文）');
+  await rename('materials', '.bundle-editor .card', '名称（英文）', '名称（中文）');
+}, 60_000);
+
 test('deploys; the server’s problems show on the diagram elements', async () => {
   await page.click('[data-testid=deploy]');
   await page.locator('[data-testid=status]', { hasText: '已部署' }).waitFor();

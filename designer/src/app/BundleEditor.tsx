@@ -132,6 +132,23 @@ function Named({ lang, name, onChange }: { lang: Lang; name: Name; onChange: (na
   );
 }
 
+/** The Chinese and English names as two table cells (the departments table). */
+function NameCells({ lang, name, onChange }: { lang: Lang; name: Name; onChange: (name: Name) => void }) {
+  return (
+    <>
+      {(['zh', 'en'] as const).map((key) => (
+        <td key={key}>
+          <input
+            aria-label={t(lang, key === 'zh' ? 'nameZh' : 'nameEn')}
+            value={name[key]}
+            onChange={(e) => onChange({ ...name, [key]: e.target.value })}
+          />
+        </td>
+      ))}
+    </>
+  );
+}
+
 /** A department of the bundle and a promised number of working days (bundle: lead department; item: its own). */
 function DepartmentDays(props: {
   lang: Lang;
@@ -197,28 +214,11 @@ function General({ bundle, lang, onChange }: EditorProps) {
                   onChange={(e) => onChange(edit.updateDepartment(bundle, d.code, { code: e.target.value }))}
                 />
               </td>
-              <td>
-                <input
-                  aria-label={t(lang, 'nameZh')}
-                  value={d.name.zh}
-                  onChange={(e) =>
-                    onChange(
-                      edit.updateDepartment(bundle, d.code, { name: { ...d.name, zh: e.target.value } }),
-                    )
-                  }
-                />
-              </td>
-              <td>
-                <input
-                  aria-label={t(lang, 'nameEn')}
-                  value={d.name.en}
-                  onChange={(e) =>
-                    onChange(
-                      edit.updateDepartment(bundle, d.code, { name: { ...d.name, en: e.target.value } }),
-                    )
-                  }
-                />
-              </td>
+              <NameCells
+                lang={lang}
+                name={d.name}
+                onChange={(name) => onChange(edit.updateDepartment(bundle, d.code, { name }))}
+              />
               <td>
                 <select
                   value={d.kind}
@@ -459,15 +459,10 @@ function Questions({ bundle, lang, onChange }: EditorProps) {
             value={q.id}
             onChange={(id) => onChange(edit.updateQuestion(bundle, q.id, { id }))}
           />
-          <Text
-            label={t(lang, 'nameZh')}
-            value={q.label.zh}
-            onChange={(zh) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, zh } }))}
-          />
-          <Text
-            label={t(lang, 'nameEn')}
-            value={q.label.en}
-            onChange={(en) => onChange(edit.updateQuestion(bundle, q.id, { label: { ...q.label, en } }))}
+          <Named
+            lang={lang}
+            name={q.label}
+            onChange={(label) => onChange(edit.updateQuestion(bundle, q.id, { label }))}
           />
           <label className="field">
             <span>{t(lang, 'type')}</span>
@@ -516,16 +511,7 @@ function Materials({ bundle, lang, onChange }: EditorProps) {
       {bundle.materials.map((m, index) => (
         <div key={index} className="card form-grid">
           <Text label={t(lang, 'code')} value={m.id} onChange={(id) => update(m, { id })} />
-          <Text
-            label={t(lang, 'nameZh')}
-            value={m.name.zh}
-            onChange={(zh) => update(m, { name: { ...m.name, zh } })}
-          />
-          <Text
-            label={t(lang, 'nameEn')}
-            value={m.name.en}
-            onChange={(en) => update(m, { name: { ...m.name, en } })}
-          />
+          <Named lang={lang} name={m.name} onChange={(name) => update(m, { name })} />
           <label className="field">
             <span>{t(lang, 'form')}</span>
             <select
