@@ -241,7 +241,7 @@ async function decide(
   if (await claim.count()) await claim.click();
   else await row.locator('a').first().click();
   await page.locator('[data-testid=payload]').waitFor();
-  await page.locator('[data-mode=approve]').waitFor();
+  await page.locator('[data-tab=approve]').waitFor();
   await decision(page);
   if (screenshot) await shot(page, screenshot);
   await context.close();
@@ -249,7 +249,7 @@ async function decide(
 
 /** In a department's review: ask for a supplement of the first listed material. */
 async function requestSupplement(page: Page, problem: string, remedy: string) {
-  await page.click('[data-mode=supplement]');
+  await page.click('[data-tab=supplement]');
   await page.locator('[data-entry="0"] select').selectOption({ index: 1 });
   await page.fill('input[name=problem-0]', problem);
   await page.locator('[data-entry="0"] input').nth(1).fill(remedy);
@@ -476,10 +476,10 @@ describe('web app in Chromium against the real server', () => {
     expect(await payload.locator('tr[data-field=investors]').textContent()).toMatch(/\*{3,}/);
     expect(await page.content()).not.toContain('11010519491231002X');
     // Reject needs a reason: the page says so next to the field.
-    await page.click('[data-mode=reject]');
+    await page.click('[data-tab=reject]');
     await page.click('[data-testid=decide]');
     await expect(page.locator('.field-error').first().textContent()).resolves.toMatch(/理由/);
-    await page.click('[data-mode=approve]');
+    await page.click('[data-tab=approve]');
     await page.selectOption('select[name=licenceType]', 'business-licence');
     await page.fill('input[name=resultNumber]', '91440402MA5TEST01X');
     await shot(page, '08-review-market-regulation');

@@ -161,3 +161,34 @@ export function Section({
     </section>
   );
 }
+
+/** A row of tabs (ARIA tablist): one button per key, the current one marked; `data-tab` names it for tests. */
+export function Tabs<K extends string>({
+  keys,
+  current,
+  onSelect,
+  label,
+}: {
+  keys: readonly K[];
+  current: K;
+  onSelect: (key: K) => void;
+  label: (key: K) => ReactNode;
+}) {
+  return (
+    <div className="tabs" role="tablist">
+      {keys.map((k) => (
+        <button
+          key={k}
+          type="button"
+          role="tab"
+          aria-selected={current === k}
+          className={current === k ? 'active' : ''}
+          onClick={() => onSelect(k)}
+          data-tab={k}
+        >
+          {label(k)}
+        </button>
+      ))}
+    </div>
+  );
+}

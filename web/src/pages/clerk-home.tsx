@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { Application } from '../api.js';
 import { useApp } from '../context.js';
 import { Link } from '../app.js';
-import { formatDeadline, Section, StatusTag, TimeBadge, useLoad } from '../components/common.js';
+import { formatDeadline, Section, StatusTag, Tabs, TimeBadge, useLoad } from '../components/common.js';
 import { CaseList } from '../components/case-list.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { byDeadline } from '../lib/time-status.js';
@@ -51,20 +51,12 @@ export function ClerkHome() {
           {t('common.refresh')}
         </button>
       </div>
-      <div className="tabs" role="tablist">
-        {(['open', 'ready', 'front', 'closed', 'all'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            role="tab"
-            aria-selected={tab === k}
-            className={tab === k ? 'active' : ''}
-            onClick={() => setTab(k)}
-          >
-            {t(`clerk.tab.${k}`)} {k !== 'all' ? `(${count(k)})` : `(${all.length})`}
-          </button>
-        ))}
-      </div>
+      <Tabs
+        keys={['open', 'ready', 'front', 'closed', 'all'] as const}
+        current={tab}
+        onSelect={setTab}
+        label={(k) => `${t(`clerk.tab.${k}`)} (${k !== 'all' ? count(k) : all.length})`}
+      />
       <Section title={t(`clerk.tab.${tab}`)}>
         <CaseList
           load={list}

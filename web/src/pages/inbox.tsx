@@ -3,7 +3,15 @@ import { useState } from 'react';
 import type { DepartmentTask } from '../api.js';
 import { useApp } from '../context.js';
 import { Link } from '../app.js';
-import { formatDeadline, formatTime, Section, TimeBadge, useCommand, useLoad } from '../components/common.js';
+import {
+  formatDeadline,
+  formatTime,
+  Section,
+  TimeBadge,
+  Tabs,
+  useCommand,
+  useLoad,
+} from '../components/common.js';
 import { CaseList } from '../components/case-list.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { byDeadline } from '../lib/time-status.js';
@@ -39,20 +47,12 @@ export function Inbox() {
           {t('common.refresh')}
         </button>
       </div>
-      <div className="tabs" role="tablist">
-        {(['todo', 'waiting', 'done'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            role="tab"
-            aria-selected={tab === k}
-            className={tab === k ? 'active' : ''}
-            onClick={() => setTab(k)}
-          >
-            {t(`inbox.tab.${k}`)} ({all.filter((x) => tabOf(x) === k).length})
-          </button>
-        ))}
-      </div>
+      <Tabs
+        keys={['todo', 'waiting', 'done'] as const}
+        current={tab}
+        onSelect={setTab}
+        label={(k) => `${t(`inbox.tab.${k}`)} (${all.filter((x) => tabOf(x) === k).length})`}
+      />
       <Section title={t(`inbox.tab.${tab}`)}>
         <CaseList
           load={list}

@@ -506,31 +506,25 @@ export function AcceptPanel({
   const itemNames = Object.fromEntries(app.items.map((i) => [i.item, tx(i.name)]));
   const deferred = app.materials.filter((m) => current[m.id]?.status === 'deferred');
   const committed = app.materials.filter((m) => current[m.id]?.status === 'commitment');
-  const commitments: CommitmentInput[] = [];
-  if (deferred.length)
-    commitments.push({
-      kind: 'deferral',
-      materials: deferred.map((m) => m.id),
+  // One signed commitment per kind that has materials: deferred ones (容缺) and proofs replaced by a promise (告知承诺).
+  const commitments: CommitmentInput[] = (
+    [
+      ['deferral', deferred],
+      ['proof', committed],
+    ] as const
+  )
+    .filter(([, materials]) => materials.length)
+    .map(([kind, materials]) => ({
+      kind,
+      materials: materials.map((m) => m.id),
       signer,
-      text: commitmentText('deferral', lang, {
+      text: commitmentText(kind, lang, {
         bundle: bundleName,
         applicant: applicantName,
-        materials: deferred.map((m) => tx(m.name)),
+        materials: materials.map((m) => tx(m.name)),
         days: deferralDays,
       }),
-    });
-  if (committed.length)
-    commitments.push({
-      kind: 'proof',
-      materials: committed.map((m) => m.id),
-      signer,
-      text: commitmentText('proof', lang, {
-        bundle: bundleName,
-        applicant: applicantName,
-        materials: committed.map((m) => tx(m.name)),
-        days: deferralDays,
-      }),
-    });
+    }));
   const problems = [...(error?.fieldErrors ?? []), ...local];
 
   const accept = () => {

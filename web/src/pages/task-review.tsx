@@ -15,6 +15,7 @@ import {
   formatTime,
   Loading,
   Section,
+  Tabs,
   TimeBadge,
   useCommand,
   useLoad,
@@ -315,21 +316,12 @@ function Decide({
       )}
       {task.claimedBy && mine && (
         <>
-          <div className="tabs" role="tablist">
-            {(['approve', 'reject', 'supplement'] as const).map((m) => (
-              <button
-                key={m}
-                type="button"
-                role="tab"
-                aria-selected={mode === m}
-                className={mode === m ? 'active' : ''}
-                onClick={() => setMode(m)}
-                data-mode={m}
-              >
-                {t(`review.${m}`)}
-              </button>
-            ))}
-          </div>
+          <Tabs
+            keys={['approve', 'reject', 'supplement'] as const}
+            current={mode}
+            onSelect={setMode}
+            label={(m) => t(`review.${m}`)}
+          />
           {mode === 'approve' && (
             <div className="grid2">
               <label>
