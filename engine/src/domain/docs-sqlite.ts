@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
 import {
   DocConflictError,
   decodeCursor,
