@@ -1492,19 +1492,33 @@ export class Centre implements CentreApi {
     }
   }
 
+  /**
+   * The case record and the inbox rows it changed, in one commit (DocStore.writeAll; one after
+   * the other where the store has no batches): a decision wrote its rows in a commit of their own.
+   */
   private async save(app: Application, expectedRev: number): Promise<Application> {
-    const saved = await this.docs.put(APPLICATIONS, app, expectedRev);
-    await this.projectTasks(saved);
-    return saved;
+    const saved = { ...app, rev: expectedRev + 1 };
+    const rows = await this.changedTaskRows(saved);
+    if (!rows.length) return this.docs.put(APPLICATIONS, app, expectedRev);
+    const [written] = await writeAll(this.docs, [
+      { collection: APPLICATIONS, doc: app, expectedRev },
+      ...rows,
+    ]);
+    return written as Application;
+  }
+
+  /** Rebuilds the department inbox rows of every application (or `app` only) from its record. */
+  private async projectTasks(app: Application): Promise<void> {
+    const changed = await this.changedTaskRows(app);
+    if (changed.length) await writeAll(this.docs, changed);
   }
 
   /**
-   * The department inbox rows of one application, rebuilt from the record. Only rows that differ
-   * from the stored ones are written, together in one commit: a decision changes one or two of an
-   * application's rows, and a commit per row was most of a decision's write time.
+   * The department inbox rows of one application, rebuilt from the record: only rows that differ
+   * from the stored ones (a decision changes one or two of an application's rows).
    */
-  private async projectTasks(app: Application): Promise<void> {
-    if (!app.acceptedAt) return;
+  private async changedTaskRows(app: Application): Promise<DocWrite[]> {
+    if (!app.acceptedAt) return [];
     const stored = new Map(
       (await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, { where: { applicationId: app.id } })).map((row) => [
         row.id,
@@ -1536,7 +1550,7 @@ export class Centre implements CentreApi {
       const before = stored.get(row.id);
       if (!before || !sameRow(before, row)) changed.push({ collection: DEPARTMENT_TASKS, doc: row });
     }
-    if (changed.length) await writeAll(this.docs, changed);
+    return changed;
   }
 }
 

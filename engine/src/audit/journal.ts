@@ -314,24 +314,25 @@ export class CommandJournal {
   }
 
   /**
-   * Writes a document of the command in one commit with the intent that names it (its first write
-   * to that document), in the command's order: the same write-ahead guarantee as an intent
+   * Writes documents of the command in one commit with the intent that names them (its first
+   * write to each), in the command's order: the same write-ahead guarantee as an intent
    * committed first (both or neither land), for one commit instead of two. `write` gets the
-   * intent write to include, or none when the document is journaled already.
+   * intent write to include, or none when every document is journaled already.
    */
   writeWithIntent<T>(
     command: Running,
-    target: string,
+    targets: string[],
     write: (intent: DocWrite | undefined) => Promise<T>,
   ): Promise<T> {
     const run = command.chain.then(async () => {
-      if (command.writes.includes(target)) return write(undefined);
-      command.writes.push(target);
+      const fresh = [...new Set(targets)].filter((target) => !command.writes.includes(target));
+      if (!fresh.length) return write(undefined);
+      command.writes.push(...fresh);
       try {
         return await this.withIntent(command, write);
       } catch (err) {
-        // Nothing of the batch landed: the stored intent does not name the document either.
-        command.writes.splice(command.writes.indexOf(target), 1);
+        // Nothing of the batch landed: the stored intent does not name these documents either.
+        command.writes = command.writes.filter((target) => !fresh.includes(target));
         throw err;
       }
     });
@@ -395,10 +396,17 @@ class StampingDocStore implements DocStore {
     if (command && batch) {
       // The intent and the write in one commit (CommandJournal.writeWithIntent).
       const stamped = { ...doc, [STAMP]: await this.stampsAfter(command, collection, doc.id, expectedRev) };
-      const saved = await this.journal.writeWithIntent(command, `${collection}/${doc.id}`, async (intent) => {
-        const written = await batch([...(intent ? [intent] : []), { collection, doc: stamped, expectedRev }]);
-        return written[written.length - 1] as Stamped;
-      });
+      const saved = await this.journal.writeWithIntent(
+        command,
+        [`${collection}/${doc.id}`],
+        async (intent) => {
+          const written = await batch([
+            ...(intent ? [intent] : []),
+            { collection, doc: stamped, expectedRev },
+          ]);
+          return written[written.length - 1] as Stamped;
+        },
+      );
       this.written(command, collection, saved);
       return strip(saved) as unknown as T;
     }
@@ -444,6 +452,10 @@ class StampingDocStore implements DocStore {
     faultPoint(`after-write:${command.info.action}:${collection}`);
   }
 
+  /**
+   * A batch: within a command its stamped documents commit together with the intent that names
+   * them (CommandJournal.writeWithIntent), as a single put does; outside one they keep their stamps.
+   */
   private async writeAllStamped(
     batch: (writes: DocWrite[]) => Promise<Doc[]>,
     writes: DocWrite[],
@@ -452,11 +464,21 @@ class StampingDocStore implements DocStore {
     const stampedAt = (w: DocWrite) => w.expectedRev !== undefined && !UNSTAMPED.has(w.collection);
     const prepared: DocWrite[] = [];
     for (const w of writes) {
-      prepared.push(
-        stampedAt(w) ? { ...w, doc: await this.stamped(command, w.collection, w.doc, w.expectedRev!) } : w,
-      );
+      if (!stampedAt(w)) prepared.push(w);
+      else if (!command)
+        prepared.push({ ...w, doc: await this.keepStamps(w.collection, w.doc, w.expectedRev!) });
+      else {
+        const stamps = await this.stampsAfter(command, w.collection, w.doc.id, w.expectedRev!);
+        prepared.push({ ...w, doc: { ...w.doc, [STAMP]: stamps } as Stamped });
+      }
     }
-    const saved = await batch(prepared);
+    const targets = writes.filter(stampedAt).map((w) => `${w.collection}/${w.doc.id}`);
+    const saved =
+      command && targets.length
+        ? await this.journal.writeWithIntent(command, targets, async (intent) =>
+            intent ? (await batch([intent, ...prepared])).slice(1) : batch(prepared),
+          )
+        : await batch(prepared);
     if (command)
       saved.forEach((doc, i) => stampedAt(writes[i]!) && this.written(command, writes[i]!.collection, doc));
     return saved.map(strip);
