@@ -43,6 +43,12 @@ beforeAll(async () => {
       async listBundles() {
         return [];
       },
+      async issueNotice(_actor, id) {
+        return { id } as never;
+      },
+      async getApplication(_actor, id) {
+        return { id, status: 'awaiting-supplement', note: '一次性告知' } as never;
+      },
     }),
   });
 });
@@ -194,5 +200,19 @@ describe('problem+json', () => {
     const token = await s.token('clerk1');
     await s.call('GET', '/api/bundles', { as: 'clerk1' });
     expect(s.logs.join('\n')).not.toContain(token);
+  });
+});
+
+describe('JSON answers', () => {
+  it('a command answers UTF-8 JSON with its length and no ETag; a read keeps its ETag', async () => {
+    const res = await s.call('POST', '/api/applications/a1/notice', { as: 'clerk1', body: {} });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: 'a1', status: 'awaiting-supplement', note: '一次性告知' });
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(res.text)));
+    expect(res.headers.get('etag')).toBeNull();
+    const read = await s.call('GET', '/api/bundles', { as: 'clerk1' });
+    expect(read.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(read.headers.get('etag')).toBeTruthy();
   });
 });
