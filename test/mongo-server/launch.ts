@@ -4,7 +4,7 @@
  * server (e.g. to kill it).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,22 +40,19 @@ export const MONGO_SERVER_BIN = path.join(MONGO_SERVER_DIR, 'mongo-server');
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const STDERR_TAIL = 16_384;
 
-/** Files the binary is built from: a newer one than the binary means it must be rebuilt. */
-const SOURCES = [
-  'main.go',
-  'logger.go',
-  'proxy.go',
-  'go.mod',
-  'go.sum',
-  'build.sh',
-  'patches/metadata.go',
-  'patches/collection.go',
-];
+/** Files the binary is built from (and every patch): a newer one means it must be rebuilt. */
+const SOURCES = ['main.go', 'logger.go', 'proxy.go', 'go.mod', 'go.sum', 'build.sh'];
+
+function sources(): string[] {
+  const patches = path.join(MONGO_SERVER_DIR, 'patches');
+  const patched = existsSync(patches) ? readdirSync(patches).map((f) => path.join('patches', f)) : [];
+  return [...SOURCES, ...patched];
+}
 
 function binaryIsCurrent(): boolean {
   if (!existsSync(MONGO_SERVER_BIN)) return false;
   const built = statSync(MONGO_SERVER_BIN).mtimeMs;
-  return SOURCES.every((f) => {
+  return sources().every((f) => {
     const file = path.join(MONGO_SERVER_DIR, f);
     return !existsSync(file) || statSync(file).mtimeMs <= built;
   });
