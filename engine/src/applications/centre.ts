@@ -1019,14 +1019,17 @@ export class Centre implements CentreApi {
       item.status = decision;
       item.decidedAt = now;
       item.decidedBy = actor.userId;
+      // The instance's open tasks once the decision is in: those the completion answers with.
+      let openAfter: Task[] | undefined;
       if (item.taskId) {
         // Re-runnable: an attempt that completed the engine's task and then died (or lost the save
         // race) leaves it done while the case still waits; the retry records the decision only.
         if ((await this.openTasks(app)).some((task) => task.id === item.taskId)) {
-          await this.engine.completeTask(item.taskId, {
+          const view = await this.engine.completeTask(item.taskId, {
             actor: actor.userId,
             variables: { [decisionVariable(item.item)]: decision },
           });
+          openAfter = view.openTasks;
           faultPoint(`after-engine:tasks.${decision === 'approved' ? 'approve' : 'reject'}`);
         }
         delete item.taskId;
@@ -1040,7 +1043,7 @@ export class Centre implements CentreApi {
       });
       // One complete notice: the last decision while requests wait sends them all out together.
       if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
-      await this.sync(app, actor, 'decision');
+      await this.sync(app, actor, 'decision', openAfter);
     });
   }
 
@@ -1131,17 +1134,23 @@ export class Centre implements CentreApi {
 
   /**
    * Links the engine's open user tasks to the item cases, completes an acceptance step at the
-   * window, and notices when every result is in.
+   * window, and notices when every result is in. `known`: the instance's open tasks as the
+   * engine command just made answered them (the instance view), instead of looking them up.
    */
-  private async sync(app: Application, actor: Actor, phase: 'acceptance' | 'decision'): Promise<void> {
-    const open = await this.openTasks(app);
+  private async sync(
+    app: Application,
+    actor: Actor,
+    phase: 'acceptance' | 'decision',
+    known?: Task[],
+  ): Promise<void> {
+    const open = known ?? (await this.openTasks(app));
     // The case's clock stands still only while a special step is actually open.
     if (!open.some((task) => task.specialStep)) closePauses(app.pauses, 'special-step', this.clock());
     for (const task of open) {
       if (task.department === WINDOW) {
         if (task.formView === 'acceptance' && phase === 'acceptance') {
-          await this.engine.completeTask(task.id, { actor: actor.userId });
-          return this.sync(app, actor, 'decision');
+          const view = await this.engine.completeTask(task.id, { actor: actor.userId });
+          return this.sync(app, actor, 'decision', view.openTasks);
         }
         // The process reached delivery: items it never routed (an earlier rejection) end here.
         for (const item of app.items) {
