@@ -304,7 +304,9 @@ class EngineShell implements Engine {
   }
 
   async completeTask(taskId: string, options: CompleteOptions = {}): Promise<InstanceView> {
-    const task = await this.store.getTask(taskId);
+    // A task open in the record this store committed last saves the inbox read; the command validates it.
+    const ownTask = this.store.committedOpenTask?.(taskId);
+    const task = ownTask ?? (await this.store.getTask(taskId));
     if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
     if (task.state !== 'open')
       throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
@@ -315,6 +317,13 @@ class EngineShell implements Engine {
       if (options.actor) command.actor = options.actor;
       committed = await this.command(task.instanceId, command);
     } catch (err) {
+      // That record was stale (another node moved the instance on): the inbox says why, as it would have first.
+      if (ownTask && err instanceof CommandError && err.code !== 'invalid') {
+        const stored = await this.store.getTask(taskId);
+        if (!stored) throw new CommandError('notFound', `task ${taskId} does not exist`);
+        if (stored.state !== 'open')
+          throw new ConflictError(task.instanceId, `task ${taskId} is already ${stored.state}`);
+      }
       // The inbox showed the task open, the instance no longer has it: someone else (another
       // node, a boundary event) closed it in between.
       if (err instanceof CommandError && err.code === 'notFound') {
@@ -629,7 +638,7 @@ class EngineShell implements Engine {
       // Views are snapshots: what a caller does to them never reaches the instance.
       variables: copyOwned(s.scopes.root?.vars ?? {}),
       openTasks: Object.values(s.tasks).map(copyTask),
-      history: await this.store.history(record.id),
+      history: await this.store.history(record.id, record.rev),
       incidents: openIncidents(s).map(shownIncident),
       startedAt: s.startedAt,
     };
@@ -679,28 +688,47 @@ class EngineShell implements Engine {
     command: Exclude<Command, { type: 'start' }>,
     delivery: string | undefined,
   ): Promise<{ record: InstanceRecord; left: Effect[] } | undefined> {
+    // The record the store committed last, if it keeps it, saves a read. Another node may have
+    // moved the instance on since: the save's compare-and-set then fails, or the step fails on
+    // the old state, and the command is decided again on a fresh read. Nothing was written.
+    const own = this.store.committedInstance?.(instanceId);
+    if (own) {
+      try {
+        return await this.applyCommand(own, command, delivery);
+      } catch (err) {
+        if (!(err instanceof ConflictError || err instanceof CommandError)) throw err;
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       const record = await this.store.getInstance(instanceId);
       if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
-      // Read after the record: a delivery saved since would make the save below a conflict.
-      if (delivery !== undefined && (await this.store.hasDelivery(instanceId, delivery))) return;
-      const plan =
-        this.plans.get(record.processId, record.version) ??
-        (await this.plan(record.processId, record.version));
-      const { state, effects } = step(plan, record.state, command, this.clock());
-      const rev = record.rev + 1;
-      stampDeliveries(instanceId, rev, effects);
-      // Effects a crash left unprojected, and follow-ups not yet done, travel with this save.
-      const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
-      const next = recordOf(state, rev, outbox);
-      if (delivery !== undefined) next.delivery = delivery;
       try {
-        return { record: next, left: await this.persist(next, record.rev) };
+        return await this.applyCommand(record, command, delivery);
       } catch (err) {
         if (err instanceof ConflictError && attempt < MAX_SAVE_RETRIES) continue;
         throw err;
       }
     }
+  }
+
+  /** One attempt of commandNow on `record`: step, then save with compare-and-set on its rev. */
+  private async applyCommand(
+    record: InstanceRecord,
+    command: Exclude<Command, { type: 'start' }>,
+    delivery: string | undefined,
+  ): Promise<{ record: InstanceRecord; left: Effect[] } | undefined> {
+    // Read after the record: a delivery saved since would make the save below a conflict.
+    if (delivery !== undefined && (await this.store.hasDelivery(record.id, delivery))) return;
+    const plan =
+      this.plans.get(record.processId, record.version) ?? (await this.plan(record.processId, record.version));
+    const { state, effects } = step(plan, record.state, command, this.clock());
+    const rev = record.rev + 1;
+    stampDeliveries(record.id, rev, effects);
+    // Effects a crash left unprojected, and follow-ups not yet done, travel with this save.
+    const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
+    const next = recordOf(state, rev, outbox);
+    if (delivery !== undefined) next.delivery = delivery;
+    return { record: next, left: await this.persist(next, record.rev) };
   }
 
   /**

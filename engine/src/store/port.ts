@@ -138,6 +138,20 @@ export interface Store {
    * outbox covering a crash in between.
    */
   commit?(record: InstanceRecord, expectedRev: number | null): Promise<void>;
+  /**
+   * Optional, without a read: the instance as this store itself last committed it, if it still
+   * holds that record (and its outbox is empty), as `getInstance` would return it. Other nodes
+   * sharing the database may have saved the instance since, so it is only for deciding a command:
+   * the command's save (compare-and-set on rev) turns a stale record into a ConflictError, and the
+   * engine then decides the command again on `getInstance`, as it does when the step fails on the
+   * record. Views and other reads use `getInstance`.
+   */
+  committedInstance?(id: string): InstanceRecord | undefined;
+  /**
+   * Optional, without a read: a task open in the record `committedInstance` gives for the task's
+   * instance. The same caveat: only for a command on that task, which then validates it.
+   */
+  committedOpenTask?(taskId: string): Task | undefined;
   /** Instances whose saves carried this delivery id (see InstanceRecord.delivery), in id order. */
   deliveredTo(deliveryId: string): Promise<string[]>;
   /** Whether a save of this instance carried this delivery id (a lookup by instance id). */
@@ -161,8 +175,11 @@ export interface Store {
   getJob(id: string): Promise<JobRecord | undefined>;
   dueTimers(now: number, limit: number): Promise<TimerRecord[]>;
   findSubscriptions(messageName: string, correlationKey: string | null): Promise<SubscriptionRecord[]>;
-  /** In step order (seq). */
-  history(instanceId: string): Promise<HistoryEntry[]>;
+  /**
+   * In step order (seq). With `rev`, the caller holds the instance at that revision and wants the
+   * history as of it: a store may answer from what it wrote when it committed that revision.
+   */
+  history(instanceId: string, rev?: number): Promise<HistoryEntry[]>;
 
   /**
    * Timers and service-task jobs to run, with leases, retries and incidents. The projections keep

@@ -18,7 +18,7 @@ import type { AnyBulkWriteOperation } from 'mongodb';
 import type { Effect } from '../../runtime/state.js';
 import type { InstanceRecord } from '../port.js';
 import type { InstanceDoc, RecordDoc } from './models.js';
-import { instanceDoc, instanceKey } from './records.js';
+import { instanceKey } from './records.js';
 
 /** Per-process prefix and counter: every commit gets an id no other commit has. */
 const PROCESS = randomBytes(9).toString('base64url');
@@ -27,30 +27,29 @@ export function newCommitId(): string {
   return `${PROCESS}.${(commits++).toString(36)}`;
 }
 
+/** `doc` with `outbox` in place of the record's whole outbox. */
+export function withOutbox(doc: InstanceDoc, outbox: readonly Effect[]): InstanceDoc {
+  return { ...doc, outbox: outbox.length ? JSON.stringify(outbox) : null, pending: outbox.length > 0 };
+}
+
 /**
- * The compare-and-set save (expectedRev null: create) of `record` with `outbox`, stamped with the
- * commit id `w`. An instance is never deleted, so the upsert inserts only when creating.
+ * The compare-and-set save (expectedRev null: create) of the instance document `doc`, stamped
+ * with the commit id `w`, adding `delivery` (see InstanceRecord.delivery). An instance is never
+ * deleted, so the upsert inserts only when creating.
  */
 export function saveOp(
-  record: InstanceRecord,
-  outbox: readonly Effect[],
+  doc: InstanceDoc,
+  delivery: string | undefined,
   expectedRev: number | null,
   w: string,
 ): AnyBulkWriteOperation<RecordDoc> {
-  const { _id, ...fields } = instanceDoc(record);
+  const { _id, ...fields } = doc;
   const set: Omit<InstanceDoc, '_id'> = { ...fields, w };
-  if (outbox !== record.outbox) {
-    set.outbox = outbox.length ? JSON.stringify(outbox) : null;
-    set.pending = outbox.length > 0;
-  }
   return {
     updateOne: {
       filter: { _id, rev: expectedRev ?? -1 },
       // $set rather than a replacement: the deliveries list stays, and grows in the same write.
-      update:
-        record.delivery !== undefined
-          ? { $set: set, $addToSet: { deliveries: record.delivery } }
-          : { $set: set },
+      update: delivery !== undefined ? { $set: set, $addToSet: { deliveries: delivery } } : { $set: set },
       upsert: true,
     },
   };

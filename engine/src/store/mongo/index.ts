@@ -14,7 +14,7 @@
  */
 import mongoose, { type Connection } from 'mongoose';
 import type { AnyBulkWriteOperation, Collection, Filter } from 'mongodb';
-import type { TaskFilter } from '../../api.js';
+import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
 import type { Effect } from '../../runtime/state.js';
 import {
   ConflictError,
@@ -30,7 +30,8 @@ import {
 } from '../port.js';
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { MongoJobSource, type QueueDoc } from '../../jobs/mongo-job-source.js';
-import { clearOp, newCommitId, saveOp } from './commit.js';
+import { clearOp, newCommitId, saveOp, withOutbox } from './commit.js';
+import { CommittedRecords } from './committed.js';
 import { moveLegacyRecords } from './legacy.js';
 import {
   ensureIndexes,
@@ -78,6 +79,9 @@ export class MongoStore implements Store {
   private readonly instances: Collection<InstanceDoc>;
   private readonly tasks: Collection<TaskDoc>;
   private readonly buckets: Collection<HistoryDoc>;
+
+  /** What this store committed last per instance, to skip re-reading it (see ./committed.ts). */
+  private readonly own = new CommittedRecords();
 
   private constructor(
     readonly connection: Connection,
@@ -190,6 +194,7 @@ export class MongoStore implements Store {
   // ── instances ────────────────────────────────────────────────────────────────────────
 
   async createInstance(record: InstanceRecord): Promise<void> {
+    this.own.forget(record.id);
     const doc = instanceDoc(record);
     if (record.delivery !== undefined) doc.deliveries = [record.delivery];
     try {
@@ -204,6 +209,7 @@ export class MongoStore implements Store {
     return doc ? instanceOf(doc) : undefined;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
+    this.own.forget(record.id);
     const { _id, ...fields } = instanceDoc(record);
     // $set rather than a replacement: the deliveries list stays, and grows in the same write.
     const result = await this.instances.updateOne(
@@ -217,13 +223,17 @@ export class MongoStore implements Store {
 
   /** Save, project and clear in one round trip when only `records` is projected (see ./commit.ts). */
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+    const before = this.own.take(record.id);
     const w = newCommitId();
     const ops = projectionOps(record.id, record.outbox);
     const left = followUpsOf(record.outbox);
     const others = touchesOthers(ops);
     const projecting = others || ops.records.length > 0;
+    const doc = instanceDoc(record);
+    /** The document once the commit is done: the outbox holds only the follow-ups. */
+    const done = record.outbox.length === left.length ? doc : withOutbox(doc, left);
     // Nothing to project: the save itself leaves only the follow-ups.
-    const batch = [saveOp(record, projecting ? record.outbox : left, expectedRev, w), ...ops.records];
+    const batch = [saveOp(projecting ? doc : done, record.delivery, expectedRev, w), ...ops.records];
     const clear = projecting ? clearOp(record, left, w) : undefined;
     if (clear && !others) batch.push(clear);
     await this.writeCommit(batch, record.id, expectedRev, w);
@@ -231,6 +241,16 @@ export class MongoStore implements Store {
       await this.projectOthers(ops);
       await this.records.bulkWrite([clear!]);
     }
+    this.own.committed(done, expectedRev, before, ops.history);
+  }
+
+  /** The record this store committed last, if it still holds it and its outbox is empty (see port.ts). */
+  committedInstance(id: string): InstanceRecord | undefined {
+    return this.own.record(id);
+  }
+  /** A task open in the record committedInstance gives for its instance (see port.ts). */
+  committedOpenTask(taskId: string): Task | undefined {
+    return this.own.openTask(taskId);
   }
 
   /**
@@ -283,6 +303,7 @@ export class MongoStore implements Store {
       { _id: instanceKey(instanceId), rev, pending: true },
       { $set: { outbox: null, pending: false } },
     );
+    this.own.outboxCleared(instanceId, rev);
   }
   async pendingOutboxes(limit: number) {
     const docs = await this.instances.find({ k: 'i', pending: true }).sort({ _id: 1 }).limit(limit).toArray();
@@ -303,6 +324,8 @@ export class MongoStore implements Store {
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
     const ops = projectionOps(instanceId, effects);
+    // History written outside a commit (an outbox replayed): read it from the database from now on.
+    if (ops.history.length) this.own.forget(instanceId);
     await Promise.all([
       ops.records.length
         ? retryingDuplicates(() => this.records.bulkWrite(ops.records, { ordered: true }))
@@ -378,7 +401,19 @@ export class MongoStore implements Store {
       correlationKey: d.correlationKey,
     }));
   }
-  async history(instanceId: string) {
+  /**
+   * With `rev`, the history of the instance at that revision: from what this store committed
+   * when it committed that revision itself, else read (and kept for the next view, see ./committed.ts).
+   */
+  async history(instanceId: string, rev?: number): Promise<HistoryEntry[]> {
+    if (rev === undefined) return this.readHistory(instanceId);
+    const known = this.own.history(instanceId, rev);
+    if (known) return known;
+    const read = await this.readHistory(instanceId);
+    this.own.fill(instanceId, rev, read);
+    return read;
+  }
+  private async readHistory(instanceId: string): Promise<HistoryEntry[]> {
     const first = await this.buckets.findOne({ _id: historyKey(instanceId, 0) });
     if (!first) return [];
     const buckets = [first];

@@ -89,6 +89,8 @@ export interface ProjectionOps {
   timers: AnyBulkWriteOperation<TimerDoc>[];
   subscriptions: AnyBulkWriteOperation<SubscriptionDoc>[];
   queue: AnyBulkWriteOperation<QueueDoc>[];
+  /** The history entries written, in step order, as a read returns them (parsed from their JSON). */
+  history: HistoryEntry[];
 }
 
 /** Whether projecting needs a collection other than `records`. */
@@ -97,7 +99,7 @@ export function touchesOthers(ops: ProjectionOps): boolean {
 }
 
 export function projectionOps(instanceId: string, effects: readonly Effect[]): ProjectionOps {
-  const ops: ProjectionOps = { records: [], jobs: [], timers: [], subscriptions: [], queue: [] };
+  const ops: ProjectionOps = { records: [], jobs: [], timers: [], subscriptions: [], queue: [], history: [] };
   /** History entries by bucket number: `e.s<seq>` → entry JSON. */
   const buckets = new Map<number, Record<string, string>>();
   for (const e of effects) {
@@ -168,7 +170,10 @@ export function projectionOps(instanceId: string, effects: readonly Effect[]): P
         const n = Math.floor(e.entry.seq / HISTORY_BUCKET);
         let bucket = buckets.get(n);
         if (!bucket) buckets.set(n, (bucket = {}));
-        bucket[`e.s${e.entry.seq}`] = JSON.stringify(e.entry);
+        const json = JSON.stringify(e.entry);
+        bucket[`e.s${e.entry.seq}`] = json;
+        // Only `data` can hold what JSON changes (a Date, an undefined member); the rest is strings and numbers.
+        ops.history.push(e.entry.data === undefined ? e.entry : (JSON.parse(json) as HistoryEntry));
         break;
       }
       default:
