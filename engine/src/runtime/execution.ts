@@ -9,6 +9,7 @@ import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
 import { IncidentSignal, clearIncident, raiseIncident } from './incident.js';
 import { CommandError } from './errors.js';
+import type { Job, Task } from '../api.js';
 import {
   type Effect,
   type InstanceState,
@@ -16,23 +17,88 @@ import {
   type Token,
   type Wait,
   ROOT_SCOPE,
+  copyLocalRecord,
+  copyRecord,
+  copyToken,
   deepCopy,
 } from './state.js';
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
 const MAX_ACTIVATIONS_PER_STEP = 100_000;
 
+/** The records a step shares with its input until it first writes them (one bit each). */
+const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8 } as const;
+const ALL_OWN = 15;
+
+/**
+ * The state as a step sees it: tokens, waits, tasks and jobs may still be the step's input, so
+ * they are written only through Execution's methods (which copy them first).
+ */
+export type StepState = Omit<InstanceState, 'tokens' | 'waits' | 'tasks' | 'jobs'> & {
+  readonly tokens: Readonly<Record<string, Token>>;
+  readonly waits: Readonly<Record<string, Wait>>;
+  readonly tasks: Readonly<Record<string, Task>>;
+  readonly jobs: Readonly<Record<string, Job>>;
+};
+
 export class Execution {
   readonly effects: Effect[] = [];
   private readonly queue: Token[] = [];
   private activations = 0;
   private prefix: string | undefined;
+  /** Which of tokens, waits, tasks and jobs are this step's own (bits above); the rest are the input's. */
+  private owned: number;
+  /** The input's tokens while shared: a token found there is copied before it changes (own). */
+  private readonly inputTokens: Readonly<Record<string, Token>> | null;
 
+  /** The instance as this step changes it (the same object as `state`). */
+  readonly s: StepState;
+
+  /**
+   * `shared`: `state` is a workingCopy whose tokens, waits, tasks and jobs are still the step's
+   * input; they are copied on first write (copy-on-write), so the input is never changed. Those
+   * records are written only through the methods below (newToken, own, openWait, addTask…).
+   */
   constructor(
     readonly plan: Plan,
-    readonly s: InstanceState,
+    /** The same object as `s`, typed for the copy-on-write methods below and the step's result. */
+    readonly state: InstanceState,
     readonly now: number,
-  ) {}
+    shared = false,
+  ) {
+    this.s = state;
+    this.owned = shared ? 0 : ALL_OWN;
+    this.inputTokens = shared ? state.tokens : null;
+  }
+
+  // ── copy-on-write ─────────────────────────────────────────────────────────────────────
+
+  /** One of tokens, waits, tasks and jobs, writable: copied from the step's input on the first write. */
+  private toWrite<K extends keyof typeof OWN_BIT>(key: K): InstanceState[K] {
+    const bit = OWN_BIT[key];
+    if (!(this.owned & bit)) {
+      const from: Record<string, unknown> = this.state[key];
+      // Tokens have instance-local ids (ordinary objects), the others public ids (dictionaries).
+      this.state[key] = (key === 'tokens' ? copyLocalRecord(from) : copyRecord(from)) as InstanceState[K];
+      this.owned |= bit;
+    }
+    return this.state[key];
+  }
+
+  /**
+   * The token to change: a token of the step's input is copied (once) into this step's tokens.
+   * Callers carry on with the token returned; for one created or copied in this step, that is the
+   * token itself.
+   */
+  own(token: Token): Token {
+    if (this.inputTokens?.[token.id] !== token) return token;
+    const tokens = this.toWrite('tokens');
+    const current = tokens[token.id];
+    if (current !== undefined && current !== token) return current; // copied already
+    const copy = copyToken(token);
+    if (current !== undefined) tokens[token.id] = copy; // a removed token's copy stays out
+    return copy;
+  }
 
   // ── ids and history ───────────────────────────────────────────────────────────────────
 
@@ -142,25 +208,27 @@ export class Execution {
   newToken(node: number, scope: string, inner = false): Token {
     const token: Token = { id: this.localId('t'), node, scope };
     if (inner) token.inner = true;
-    this.s.tokens[token.id] = token;
+    this.toWrite('tokens')[token.id] = token;
     return token;
   }
 
   /** Schedules a token to enter its node. */
   activate(token: Token): void {
+    token = this.own(token);
     delete token.rest;
     delete token.via;
     this.queue.push(token);
   }
 
   removeToken(token: Token): void {
-    delete this.s.tokens[token.id];
+    if (this.s.tokens[token.id]) delete this.toWrite('tokens')[token.id];
   }
 
   /** Sends a token along one flow; the next node is entered on the agenda. */
   take(token: Token, flowIndex: number): void {
     const flow = this.plan.flows[flowIndex]!;
     this.record('flow.taken', flow.id, 'sequenceFlow');
+    token = this.own(token);
     token.node = flow.target;
     // rest first: V8 deletes an object's last-added property in place, any other turns the token
     // into a slow dictionary-mode object (a waiting token got `rest` after its other fields).
@@ -217,21 +285,36 @@ export class Execution {
     // Callers pass a fresh literal: it becomes the wait (no copy).
     const full = wait as Wait;
     full.id ??= this.nextId('w');
-    this.s.waits[full.id] = full;
+    this.toWrite('waits')[full.id] = full;
     return full;
   }
 
+  /** Puts a wait in place of the open one with its id (a cycle timer scheduled again). */
+  replaceWait(wait: Wait): void {
+    this.toWrite('waits')[wait.id] = wait;
+  }
+
+  /** The open user task of a wait, kept whole in the instance. */
+  addTask(task: Task): void {
+    this.toWrite('tasks')[task.id] = task;
+  }
+
+  /** The open job of a wait, kept whole in the instance. */
+  addJob(job: Job): void {
+    this.toWrite('jobs')[job.id] = job;
+  }
+
   closeWait(wait: Wait, reason: 'completed' | 'cancelled'): void {
-    delete this.s.waits[wait.id];
+    if (this.s.waits[wait.id]) delete this.toWrite('waits')[wait.id];
     switch (wait.kind) {
       case 'task':
         if (this.s.tasks[wait.id]) {
-          delete this.s.tasks[wait.id];
+          delete this.toWrite('tasks')[wait.id];
           this.effects.push({ type: 'task.ended', taskId: wait.id, state: reason, at: this.now });
         }
         break;
       case 'job':
-        delete this.s.jobs[wait.id];
+        if (this.s.jobs[wait.id]) delete this.toWrite('jobs')[wait.id];
         this.effects.push({ type: 'job.ended', jobId: wait.id });
         break;
       case 'timer':
@@ -247,9 +330,11 @@ export class Execution {
   }
 
   closeWaitsOf(token: Token): void {
-    for (const id in this.s.waits) {
-      const wait = this.s.waits[id]!;
-      if (wait.token === token.id) this.closeWait(wait, 'cancelled');
+    // The loop walks the record it started with; closing a wait may swap in the step's own copy.
+    const waits = this.s.waits;
+    for (const id in waits) {
+      const wait = waits[id]!;
+      if (wait.token === token.id && this.s.waits[id]) this.closeWait(wait, 'cancelled');
     }
   }
 
@@ -390,7 +475,11 @@ export class Execution {
   }
 
   endInstance(status: 'completed' | 'terminated', errorCode?: string): void {
-    for (const id in this.s.tokens) this.cancelToken(this.s.tokens[id]!);
+    const tokens = this.s.tokens; // cancelling may swap in the step's own copy: walk this one
+    for (const id in tokens) {
+      const token = this.s.tokens[id];
+      if (token) this.cancelToken(token); // not gone with an earlier one's scope
+    }
     this.queue.length = 0;
     this.s.status = status;
     this.s.endedAt = this.now;
@@ -414,7 +503,7 @@ export class Execution {
     phase: 'enter' | 'leave' = 'enter',
     jobId?: string,
   ): void {
-    raiseIncident(this, token, signal, phase, jobId);
+    raiseIncident(this, this.own(token), signal, phase, jobId);
   }
 
   // ── the agenda ────────────────────────────────────────────────────────────────────────
@@ -430,7 +519,7 @@ export class Execution {
           this.queue.length = 0;
           break;
         }
-        this.enter(token);
+        this.enter(this.own(token));
       }
       if (this.ended()) return;
       if (BEHAVIOURS.inclusiveGateway.fireSettledJoins(this)) continue;

@@ -159,13 +159,13 @@ export interface StepResult {
 
 /**
  * A record keyed by ids, as a dictionary-mode object (null prototype). The keys are ids unique to
- * one instance (`<instance>.t7`), so an ordinary object would get a fresh V8 hidden class for every
+ * one instance (`<instance>.w7`), so an ordinary object would get a fresh V8 hidden class for every
  * key added or copied — measured at several microseconds per copy, the largest cost of a step.
  * Dictionary-mode objects skip that; they serialise, iterate and compare like plain objects.
  */
-function copyRecord<T>(from: Record<string, T>, each?: (value: T) => T): Record<string, T> {
+export function copyRecord<T>(from: Record<string, T>): Record<string, T> {
   const to = Object.create(null) as Record<string, T>;
-  for (const id in from) to[id] = each ? each(from[id]!) : from[id]!;
+  for (const id in from) to[id] = from[id]!;
   return to;
 }
 
@@ -175,29 +175,27 @@ function copyRecord<T>(from: Record<string, T>, each?: (value: T) => T): Record<
  * instances and are copied and iterated on the fast path (enum cache); a dictionary-mode record
  * sorts its keys on every for-in.
  */
-function copyLocalRecord<T>(from: Record<string, T>, each: (value: T) => T): Record<string, T> {
+export function copyLocalRecord<T>(from: Record<string, T>, each?: (value: T) => T): Record<string, T> {
   const to: Record<string, T> = {};
-  for (const id in from) to[id] = each(from[id]!);
+  for (const id in from) to[id] = each ? each(from[id]!) : from[id]!;
   return to;
 }
 
-const copyToken = (t: Token): Token => ({ ...t });
+export const copyToken = (t: Token): Token => ({ ...t });
 const copyScope = (s: Scope): Scope => {
   const copy: Scope = { ...s, vars: { ...s.vars } };
   if (s.mi) copy.mi = { ...s.mi, outputs: [...s.mi.outputs] };
   return copy;
 };
 
-/** Copy-on-step: records are copied one level deep so the caller's state is never touched. */
-export function cloneState(state: InstanceState): InstanceState {
-  return {
-    ...state,
-    tokens: copyLocalRecord(state.tokens, copyToken),
-    scopes: copyLocalRecord(state.scopes, copyScope),
-    waits: copyRecord(state.waits),
-    tasks: copyRecord(state.tasks),
-    jobs: copyRecord(state.jobs),
-  };
+/**
+ * A step's working copy of `state`: the state object and its scopes (which steps change in place:
+ * variables, multi-instance counters) are copied; tokens, waits, tasks and jobs are shared with
+ * `state` and copied by the Execution only when the step writes them (most steps move one token
+ * and close one wait), so the caller's state is never touched.
+ */
+export function workingCopy(state: InstanceState): InstanceState {
+  return { ...state, scopes: copyLocalRecord(state.scopes, copyScope) };
 }
 
 export const ROOT_SCOPE = 'root';

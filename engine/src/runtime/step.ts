@@ -22,7 +22,7 @@ import {
   type Token,
   type Wait,
   ROOT_SCOPE,
-  cloneState,
+  workingCopy,
 } from './state.js';
 
 export { CommandError } from './errors.js';
@@ -33,10 +33,10 @@ export function step(plan: Plan, state: InstanceState | null, command: Command, 
   if (state.status === 'completed' || state.status === 'terminated') {
     throw new CommandError('instanceEnded', `instance ${state.id} has already ended (${state.status})`);
   }
-  const exec = new Execution(plan, upgradeIncidents(cloneState(state)), now);
+  const exec = new Execution(plan, upgradeIncidents(workingCopy(state)), now, true);
   apply(exec, command);
   exec.run();
-  return { state: exec.s, effects: exec.effects };
+  return { state: exec.state, effects: exec.effects };
 }
 
 function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: number): StepResult {
@@ -66,7 +66,7 @@ function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: nu
   exec.history('instance.started', undefined, { processId: plan.processId, version: plan.version });
   exec.activate(exec.newToken(startNode, ROOT_SCOPE));
   exec.run();
-  return { state: exec.s, effects: exec.effects };
+  return { state: exec.state, effects: exec.effects };
 }
 
 function waitOf(exec: Execution, waitId: string, kinds: Wait['kind'][]): { wait: Wait; token: Token } {
@@ -190,8 +190,9 @@ function retry(
   }
   // Entering opens the element's own waits afresh; records saved before failJob closed its job
   // still hold the failed one. Boundary events keep theirs (attachBoundaries skips open ones).
-  for (const id in exec.s.waits) {
-    const wait = exec.s.waits[id]!;
+  const waits = exec.s.waits; // closing may swap in the step's own copy: walk this one
+  for (const id in waits) {
+    const wait = waits[id]!;
     if (wait.token === token.id && exec.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
       exec.closeWait(wait, 'cancelled');
   }
@@ -220,6 +221,7 @@ function fireEvent(
     const gateway = exec.plan.nodes[token.node]!;
     exec.closeWaitsOf(token);
     exec.history('element.completed', gateway);
+    token = exec.own(token);
     token.node = node.index;
     delete token.rest;
     exec.history('element.entered', node);

@@ -24,7 +24,7 @@ export function arrivalsByFlow(exec: Execution, node: PlanNode, scope: string): 
 /** Consumes one arrival per flow and returns the token that carries on. */
 export function mergeArrivals(exec: Execution, arrivals: Map<number, Token>, node: PlanNode): Token {
   const tokens = [...arrivals.values()];
-  const survivor = tokens[0]!;
+  const survivor = exec.own(tokens[0]!);
   for (let i = 1; i < tokens.length; i++) exec.removeToken(tokens[i]!);
   delete survivor.rest;
   delete survivor.via;

@@ -17,7 +17,7 @@ export const serviceTask: Behaviour = {
       variables: { ...exec.context(token.scope) },
       createdAt: exec.now,
     };
-    exec.s.jobs[wait.id] = job;
+    exec.addJob(job);
     exec.effects.push({ type: 'job.created', job, retries: node.retries ?? DEFAULT_JOB_RETRIES });
     exec.attachBoundaries(token, node);
   },

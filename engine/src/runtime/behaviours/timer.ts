@@ -46,7 +46,7 @@ export function reschedule(exec: Execution, wait: Wait): boolean {
   const remaining = wait.repeat < 0 ? -1 : wait.repeat - 1;
   if (remaining === 0) return false;
   const next: Wait = { ...wait, repeat: remaining, dueAt: addDuration(wait.dueAt!, wait.every) };
-  exec.s.waits[wait.id] = next;
+  exec.replaceWait(next);
   const node = exec.plan.nodes[wait.node]!;
   exec.effects.push({ type: 'timer.scheduled', timerId: wait.id, dueAt: next.dueAt!, elementId: node.id });
   return true;

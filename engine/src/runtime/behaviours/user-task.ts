@@ -33,7 +33,7 @@ export const userTask: Behaviour = {
       const element = exec.plan.nodes[token.node]!.multiInstance?.elementVariable;
       if (element) task.inputElement = scope.vars[element];
     }
-    exec.s.tasks[wait.id] = task;
+    exec.addTask(task);
     exec.effects.push({ type: 'task.created', task });
     exec.attachBoundaries(token, node);
   },
