@@ -25,7 +25,9 @@ import {
   DecryptionError,
   EncryptingDocStore,
   checkPolicy,
+  decryptValue,
   defaultEncryptionPolicy,
+  encryptValue,
 } from '../../engine/src/security/encryption.js';
 import { openStore } from '../../engine/src/store/index.js';
 import { ANSWERS, DATA, example } from '../http/centre-fixture.js';
@@ -151,6 +153,18 @@ describe('EncryptingDocStore', () => {
       applicant: { ...raw.applicant, idNumber: `${CIPHER_PREFIX}zz` },
     });
     await expect(docs.get('applications', 'a1')).rejects.toThrow(/ciphertext is malformed/);
+  });
+
+  it('every value gets its own random IV, across refills of the IV pool', () => {
+    const keys = ring();
+    const ivs = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const sealed = encryptValue(keys, 'applications', 'a1', ['applicant', 'phone'], PHONE);
+      const payload = Buffer.from(sealed.slice(sealed.lastIndexOf('$') + 1), 'base64url');
+      ivs.add(payload.subarray(0, 12).toString('hex'));
+      expect(decryptValue(keys, 'applications', 'a1', ['applicant', 'phone'], sealed)).toBe(PHONE);
+    }
+    expect(ivs.size).toBe(1000);
   });
 
   it('a ciphertext moved to another record or field does not decrypt', async () => {
