@@ -31,6 +31,7 @@ import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } fro
 import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
 import { deepCopy } from '../runtime/state.js';
+import { canonicalJson } from '../audit/canonical.js';
 import type {
   ApplicationFilter,
   CentreApi,
@@ -134,6 +135,10 @@ export function ephemeralLicenceKeys(): LicenceKeys {
 const MAX_RETRIES = 5;
 /** Bundle records a Centre keeps parsed (bundles are few; the bound only guards against misuse). */
 const CACHED_BUNDLES = 500;
+/** Merged forms remembered per bundle version (distinct situation answers; see Centre.merged). */
+const CACHED_MERGES = 200;
+/** A FEEL condition that reads the clock: its merge may change from one call to the next. */
+const CLOCK_CALL = /\b(?:now|today)\s*\(/;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
 /** Who the record names for what the centre does by itself (time limits, readiness, overdue 容缺). */
 const SYSTEM: Actor = { userId: 'system', name: '系统', role: 'supervisor' };
@@ -225,6 +230,32 @@ export class Centre implements CentreApi {
     if (this.activeBundles.size >= CACHED_BUNDLES) this.activeBundles.clear();
     this.activeBundles.set(code, { total, active, record });
     return record;
+  }
+
+  /** Merges by definition (the record object read, so a re-read bundle starts afresh), then by answers. */
+  private readonly merges = new WeakMap<BundleRecord['definition'], Map<string, MergeResult> | false>();
+
+  /**
+   * mergeBundle, remembered: a merge is a pure function of the definition and the situation
+   * answers (FEEL conditions over them; ~5% of a start's CPU), and a bundle's applicants give a
+   * handful of distinct answer sets. A definition whose conditions could read the clock (now(),
+   * today()) is merged afresh each time. What it returns is shared: callers copy what they keep.
+   */
+  private merged(bundle: BundleRecord, answers: Record<string, unknown>): MergeResult {
+    const definition = bundle.definition;
+    let byAnswers = this.merges.get(definition);
+    if (byAnswers === undefined) {
+      byAnswers = CLOCK_CALL.test(JSON.stringify(definition)) ? false : new Map();
+      this.merges.set(definition, byAnswers);
+    }
+    if (byAnswers === false) return mergeBundle(definition, answers);
+    const key = canonicalJson(answers);
+    let result = byAnswers.get(key);
+    if (!result) {
+      if (byAnswers.size >= CACHED_MERGES) byAnswers.clear();
+      byAnswers.set(key, (result = mergeBundle(definition, answers)));
+    }
+    return result;
   }
 
   /** A bundle version for its definition, which never changes once deployed (only its status does). */
@@ -334,7 +365,7 @@ export class Centre implements CentreApi {
     const accepted = await this.mutate(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft']);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
-      requireItems(mergeBundle(bundle.definition, app.answers));
+      requireItems(this.merged(bundle, app.answers));
       this.checkForm(app, bundle);
       await this.verifyLicences(app, input.materials ?? [], now);
       const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
@@ -1262,7 +1293,7 @@ export class Centre implements CentreApi {
     answers: Record<string, unknown>,
     data: Record<string, unknown>,
   ): string[] {
-    const merged = mergeBundle(bundle.definition, answers);
+    const merged = this.merged(bundle, answers);
     requireItems(merged);
     const kept: Record<string, unknown> = {};
     const dropped: string[] = [];
@@ -1293,7 +1324,7 @@ export class Centre implements CentreApi {
         id: m.id,
         name: m.name,
         required: m.required,
-        items: m.items,
+        items: [...m.items],
         // Shared data, forms generated from the unified form and outputs of earlier items are never asked for.
         status:
           existing?.status ??
