@@ -201,6 +201,35 @@ describe('problem+json', () => {
     await s.call('GET', '/api/bundles', { as: 'clerk1' });
     expect(s.logs.join('\n')).not.toContain(token);
   });
+
+  it('one line per request: id, method, masked URL, client, status, time; warn for 4xx, error for 5xx', async () => {
+    const line = (id: string) =>
+      s.logs.map((l) => JSON.parse(l)).find((l) => l.req?.id === id && l.msg?.startsWith('request '));
+    await s.call('GET', '/api/bundles', { as: 'clerk1', headers: { 'x-request-id': 'line-0' } });
+    expect(line('line-0')).toMatchObject({ level: 30, msg: 'request completed', res: { statusCode: 200 } });
+    await s.call('GET', '/api/bundles?holder=440305199001011234', {
+      as: 'clerk1',
+      headers: { 'x-request-id': 'line-1' },
+    });
+    await s.call('GET', '/api/bundles/boom', { as: 'clerk1', headers: { 'x-request-id': 'line-2' } });
+    await s.call('GET', '/api/bundles/nope', { as: 'clerk1', headers: { 'x-request-id': 'line-3' } });
+    const ok = line('line-1');
+    expect(ok).toMatchObject({
+      level: 40,
+      service: 'onething',
+      msg: 'request completed',
+      req: { id: 'line-1', method: 'GET', url: '/api/bundles?holder=440305********1234' },
+      res: { statusCode: 400 },
+    });
+    expect(typeof ok.responseTime).toBe('number');
+    expect(line('line-2')).toMatchObject({
+      level: 50,
+      msg: 'request errored',
+      res: { statusCode: 500 },
+      err: { message: 'failed with status code 500' },
+    });
+    expect(line('line-3')).toMatchObject({ level: 40, msg: 'request completed', res: { statusCode: 404 } });
+  });
 });
 
 describe('JSON answers', () => {
