@@ -637,7 +637,7 @@ class EngineShell implements Engine {
       status: s.status,
       // Views are snapshots: what a caller does to them never reaches the instance.
       variables: copyOwned(s.scopes.root?.vars ?? {}),
-      openTasks: Object.values(s.tasks).map(copyTask),
+      openTasks: openTasksOf(s),
       history: await this.store.history(record.id, record.rev),
       incidents: openIncidents(s).map(shownIncident),
       startedAt: s.startedAt,
@@ -673,13 +673,18 @@ class EngineShell implements Engine {
     const previous = this.locks.get(instanceId);
     const run = previous ? previous.then(work) : work();
     // Settles (never rejects) once `run` has, dropping the lock if nothing queued behind it: one
-    // promise per command for the release.
-    const release = () => {
-      if (this.locks.get(instanceId) === tail) this.locks.delete(instanceId);
-    };
-    const tail: Promise<void> = run.then(release, release);
+    // promise per command for the release. Inline arrows, not a named one: under tsx (esbuild's
+    // keepNames) every named closure gets a `name` property defined as it is created.
+    const tail: Promise<void> = run.then(
+      () => this.unlock(instanceId, tail),
+      () => this.unlock(instanceId, tail),
+    );
     this.locks.set(instanceId, tail);
     return run;
+  }
+
+  private unlock(instanceId: string, tail: Promise<void>): void {
+    if (this.locks.get(instanceId) === tail) this.locks.delete(instanceId);
   }
 
   /** The saved record and what its outbox still holds, or undefined when the delivery was applied already. */
@@ -837,6 +842,13 @@ class EngineShell implements Engine {
       }
     }
   }
+}
+
+/** Copies of an instance's open tasks (a loop: Object.values on a dictionary-mode record allocates twice). */
+function openTasksOf(s: InstanceState): Task[] {
+  const open: Task[] = [];
+  for (const id in s.tasks) open.push(copyTask(s.tasks[id]!));
+  return open;
 }
 
 function recordOf(state: InstanceState, rev: number, outbox: Effect[]): InstanceRecord {
