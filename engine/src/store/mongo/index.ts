@@ -7,7 +7,9 @@
  * timers, subscriptions, history) is an idempotent write keyed by its id. `commit` sends the save,
  * the inbox and history projections and the outbox clear as one ordered bulk write (./commit.ts),
  * so a command costs one round trip to write. A crash part-way leaves the outbox in the instance
- * document, and recover() finishes it.
+ * document, and recover() finishes it. Reading costs none on the command path: the instance, its
+ * open task and the view's history come from what this store committed itself (./committed.ts),
+ * which the next commit's compare-and-set validates; only read-only views read the instance.
  *
  * The models (./models.ts) declare the indexes; the hot paths use the models' native collections
  * to skip mongoose's casting, since every document is built here with the exact field types.
