@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds ./mongo-server: FerretDB v1 with small patches (patches/, whole files that replace
-# FerretDB's; each change is marked "OneThing patch"). Go refuses to overlay files in the module
-# cache, so the FerretDB module is copied to a temporary directory, patched there, and used through
-# a `replace` in a temporary go.mod (-modfile); go.mod, go.sum and the module cache stay untouched.
+# Builds ./mongo-server: FerretDB v1 and its SQLite driver (modernc.org/sqlite) with small patches
+# (patches/: whole files that replace FerretDB's, and for the driver a new file and a diff; each
+# change is marked "OneThing patch"). Go refuses to overlay files in the module cache, so the two
+# modules are copied to a temporary directory, patched there, and used through `replace`s in a
+# temporary go.mod (-modfile); go.mod, go.sum and the module cache stay untouched.
 # No patch changes what a command stores or returns:
 #   patches/metadata.go   the _id path expression is written like the _id index's expression,
 #                         so SQLite searches the index instead of scanning the table;
@@ -16,21 +17,28 @@
 #                         are unquoted directly, as encoding/json does, leaving invalid UTF-8 and
 #                         UTF-16 surrogates to encoding/json (checked against json.Unmarshal on
 #                         400,000 random literals). Valid data decodes the same; only the error
-#                         text for a corrupt stored document differs.
+#                         text for a corrupt stored document differs;
+#   patches/modernc-sqlite-stmtcache.*  the driver keeps each connection's prepared statements
+#                         (by SQL text, at most 256) and reuses them after sqlite3_reset and
+#                         sqlite3_clear_bindings instead of parsing the SQL of every statement
+#                         again (~10% of the server's CPU); a reset statement runs as a new one.
 # Used by .ci/run and by launch.ts (when the binary is missing or older than its sources).
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
 export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
 
-want=v1.24.2
-go mod download github.com/FerretDB/FerretDB
-have=$(go list -m -f '{{.Version}}' github.com/FerretDB/FerretDB)
-if [ "$have" != "$want" ]; then
-  echo "build.sh: the patches are for FerretDB $want, go.mod has $have; update patches/ first" >&2
-  exit 1
-fi
+# The patches are for these versions.
+for want in github.com/FerretDB/FerretDB@v1.24.2 modernc.org/sqlite@v1.32.0; do
+  go mod download "${want%@*}"
+  have=$(go list -m -f '{{.Version}}' "${want%@*}")
+  if [ "$have" != "${want#*@}" ]; then
+    echo "build.sh: the patches are for $want, go.mod has $have; update patches/ first" >&2
+    exit 1
+  fi
+done
 mod="$(go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)"
+sqlite_mod="$(go list -m -f '{{.Dir}}' modernc.org/sqlite)"
 tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 cp -R "$mod" "$tmp/ferretdb"
@@ -41,7 +49,12 @@ cp patches/resource.go "$tmp/ferretdb/internal/util/resource/resource.go"
 cp patches/sjson.go "$tmp/ferretdb/internal/handler/sjson/sjson.go"
 cp patches/sjson_document.go "$tmp/ferretdb/internal/handler/sjson/document.go"
 cp patches/sjson_string.go "$tmp/ferretdb/internal/handler/sjson/string.go"
+cp -R "$sqlite_mod" "$tmp/sqlite"
+chmod -R u+w "$tmp/sqlite"
+cp patches/modernc-sqlite-stmtcache.go "$tmp/sqlite/stmtcache.go"
+(cd "$tmp/sqlite" && git apply "$OLDPWD/patches/modernc-sqlite-stmtcache.diff") # $tmp is in no repository
 cp go.mod "$tmp/build.mod"
 cp go.sum "$tmp/build.sum"
 printf '\nreplace github.com/FerretDB/FerretDB => %s\n' "$tmp/ferretdb" >>"$tmp/build.mod"
+printf 'replace modernc.org/sqlite => %s\n' "$tmp/sqlite" >>"$tmp/build.mod"
 go build -buildvcs=false -trimpath -modfile "$tmp/build.mod" -o mongo-server .
