@@ -7,9 +7,10 @@
  * timers, subscriptions, history) is an idempotent write keyed by its id. `commit` sends the save,
  * the inbox and history projections and the outbox clear as one ordered bulk write (./commit.ts),
  * so a command costs one round trip to write. A crash part-way leaves the outbox in the instance
- * document, and recover() finishes it. Reading costs none on the command path: the instance, its
- * open task and the view's history come from what this store committed itself (./committed.ts),
- * which the next commit's compare-and-set validates; only read-only views read the instance.
+ * document, and recover() finishes it. Commands read nothing when this store committed the
+ * instance last (./committed.ts): the instance and its open task come from that commit (the next
+ * commit's compare-and-set rejects them if stale), the view's history at that revision too
+ * (exact); read-only views still read the instance.
  *
  * The models (./models.ts) declare the indexes; the hot paths use the models' native collections
  * to skip mongoose's casting, since every document is built here with the exact field types.
