@@ -34,6 +34,7 @@ import {
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
 import { migrate } from './schema.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives a process kill. 'FULL': also survives power loss, slower. */
@@ -96,6 +97,8 @@ const CACHED_HISTORIES = 1000;
 const CACHED_RECORDS = 1000;
 /** Instance keys a store keeps in memory (see `keys`). */
 const CACHED_KEYS = 10_000;
+/** WAL pages after which a commit checkpoints, when no worker does (see the constructor). */
+const OWN_CHECKPOINT_PAGES = 10_000;
 /** A history row or task is keyed by (instance key << 32) + a number below this. */
 const PER_INSTANCE = 2 ** 32;
 
@@ -105,6 +108,7 @@ export class SqliteStore implements Store {
   /** Timers and service-task jobs, written by the projections in the same transaction. */
   readonly queue: SqliteJobSource;
   private readonly s: ReturnType<typeof prepare>;
+  private readonly checkpointer: WalCheckpointer | undefined;
   private readonly queries = new Map<string, Statement>();
   /**
    * Parsed history of the instances read last (least recently read dropped first). History only
@@ -144,13 +148,20 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    // A bigger page cache, and fewer, larger checkpoints (each one fsyncs): the WAL may grow to
-    // ~40 MB between checkpoints and is truncated back to 64 MB at most after one.
+    // A bigger page cache; the WAL is truncated back to 64 MB at most after a checkpoint.
     this.db.pragma('cache_size = -32768');
-    this.db.pragma('wal_autocheckpoint = 10000');
     this.db.pragma('journal_size_limit = 67108864');
+    this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
     migrate(this.db);
     this.s = prepare(this.db);
+    if (!this.db.memory && !file.startsWith('file:')) {
+      // Checkpoints in a worker thread (wal-checkpointer.ts): no command pays for one. Should the
+      // worker end, commits checkpoint themselves again, fewer and larger (each one fsyncs).
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(file, () => {
+        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
+      });
+    }
     this.queue = new SqliteJobSource(this.db);
 
     this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>
@@ -589,6 +600,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    // The worker's connection closes first: the last one to close checkpoints and removes the WAL.
+    await this.checkpointer?.stop();
     if (!this.db.open) return;
     this.db.pragma('optimize');
     this.db.close();

@@ -2,9 +2,14 @@
  * WAL checkpoints off the request path. SQLite copies the write-ahead log back into the database
  * file every ~1,000 pages, inside whichever commit crosses the mark: under load that commit (and
  * the event loop with it) stood still for the copy and its fsync, the seconds-long p99 of the HTTP
- * cases. A worker thread with its own connection checkpoints every few hundred milliseconds
- * instead (PASSIVE: it never blocks a reader or a writer), so the log stays short and no request
- * pays for it. Durability does not change: a commit is in the log before it returns either way.
+ * cases. A worker thread with its own connection per file checkpoints every few hundred
+ * milliseconds instead (PASSIVE: it never blocks a reader or a writer), so the log stays short and
+ * no command pays for it. Durability does not change: a commit is in the log before it returns
+ * either way.
+ *
+ * One worker serves every file of the process (the engine's store and the document store, and the
+ * fresh store of each benchmark round): starting a thread and loading the driver per store cost
+ * more than the checkpoints. It ends a second after its last file is let go.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -12,42 +17,136 @@ import { Worker } from 'node:worker_threads';
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // busy or closing: the next round tries again
+const files = new Map();
+parentPort.on('message', (m) => {
+  if (m.op === 'add') {
+    let db;
+    try {
+      db = new Database(m.file);
+      db.pragma('busy_timeout = 1000');
+    } catch {
+      parentPort.postMessage({ op: 'failed', id: m.id });
+      return;
+    }
+    const timer = setInterval(() => {
+      try {
+        db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // busy or closing: the next round tries again
+      }
+    }, m.everyMs);
+    files.set(m.id, { db, timer });
+  } else if (m.op === 'remove') {
+    const f = files.get(m.id);
+    if (f) {
+      clearInterval(f.timer);
+      f.db.close();
+      files.delete(m.id);
+    }
+    parentPort.postMessage({ op: 'removed', id: m.id });
+  } else if (m.op === 'exit') {
+    for (const f of files.values()) {
+      clearInterval(f.timer);
+      f.db.close();
+    }
+    parentPort.close();
   }
-}, workerData.everyMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
 });
 `;
 
-export class WalCheckpointer {
-  private readonly worker: Worker;
-  private readonly exited: Promise<void>;
+type Reply = { op: 'removed' | 'failed'; id: number };
 
-  /** `onStop`: told when the worker ends for any reason (the caller then checkpoints itself again). */
-  constructor(file: string, onStop: () => void, everyMs = 200) {
+/** How long the worker waits, idle, for a next file before it ends. */
+const IDLE_MS = 1000;
+
+/** The process's checkpoint worker and the files it serves. */
+class SharedWorker {
+  private readonly worker: Worker;
+  private readonly handles = new Map<number, { onStop: () => void; removed?: () => void }>();
+  private idle: NodeJS.Timeout | undefined;
+  private ended = false;
+  /** Removals awaiting the worker's answer: the worker holds the process open meanwhile. */
+  private removing = 0;
+
+  constructor(private readonly detach: (w: SharedWorker) => void) {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs } });
+    this.worker = new Worker(WORKER, { eval: true, workerData: { driver } });
     this.worker.unref();
-    this.exited = new Promise((resolve) => {
-      this.worker.once('exit', () => {
-        onStop();
+    this.worker.on('message', (m: Reply) => {
+      const handle = this.handles.get(m.id);
+      if (!handle) return;
+      this.handles.delete(m.id);
+      if (m.op === 'failed') handle.onStop();
+      handle.removed?.();
+      this.idleCheck();
+    });
+    this.worker.once('exit', () => {
+      this.ended = true;
+      this.detach(this);
+      for (const handle of this.handles.values()) {
+        handle.onStop();
+        handle.removed?.();
+      }
+      this.handles.clear();
+    });
+    this.worker.once('error', () => undefined);
+  }
+
+  add(id: number, file: string, everyMs: number, onStop: () => void): void {
+    clearTimeout(this.idle);
+    this.handles.set(id, { onStop });
+    this.worker.postMessage({ op: 'add', id, file, everyMs });
+  }
+
+  /** Resolves once the worker's connection to the file is closed (or the worker is gone). */
+  remove(id: number): Promise<void> {
+    const handle = this.handles.get(id);
+    if (!handle || this.ended) return Promise.resolve();
+    if (this.removing++ === 0) this.worker.ref();
+    return new Promise((resolve) => {
+      handle.removed = () => {
+        if (--this.removing === 0) this.worker.unref();
         resolve();
-      });
-      this.worker.once('error', () => undefined);
+      };
+      this.worker.postMessage({ op: 'remove', id });
     });
   }
 
+  private idleCheck(): void {
+    if (this.handles.size > 0 || this.ended) return;
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      if (this.handles.size > 0) return;
+      // A file added from now on starts a new worker.
+      this.detach(this);
+      this.worker.postMessage({ op: 'exit' });
+    }, IDLE_MS);
+    this.idle.unref();
+  }
+}
+
+let shared: SharedWorker | undefined;
+let nextId = 0;
+
+function worker(): SharedWorker {
+  shared ??= new SharedWorker((w) => {
+    if (shared === w) shared = undefined;
+  });
+  return shared;
+}
+
+export class WalCheckpointer {
+  private readonly id = nextId++;
+  private readonly worker: SharedWorker;
+
+  /** `onStop`: told when checkpoints of the file end without `stop` (the caller then checkpoints itself again). */
+  constructor(file: string, onStop: () => void, everyMs = 200) {
+    this.worker = worker();
+    this.worker.add(this.id, file, everyMs, onStop);
+  }
+
+  /** Ends the checkpoints of this file; resolves once the worker's connection to it is closed. */
   async stop(): Promise<void> {
-    this.worker.postMessage('stop');
-    await this.exited;
+    await this.worker.remove(this.id);
   }
 }
