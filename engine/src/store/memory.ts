@@ -101,6 +101,19 @@ export class MemoryStore implements Store {
   async getInstance(id: string) {
     return this.instances.get(id);
   }
+  /**
+   * Without a read (see port.ts): in memory the record held is the one committed last, so a
+   * command is decided on it at once; one with follow-ups still to run takes the ordinary path.
+   */
+  committedInstance(id: string): InstanceRecord | undefined {
+    const record = this.instances.get(id);
+    return record?.outbox.length === 0 ? record : undefined;
+  }
+  /** The inbox's task while it is open (the projection of the record committedInstance gives). */
+  committedOpenTask(taskId: string): Task | undefined {
+    const task = this.tasks.get(taskId);
+    return task?.state === 'open' ? task : undefined;
+  }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const current = this.instances.get(record.id);
     if (!current || current.rev !== expectedRev) throw new ConflictError(record.id);
