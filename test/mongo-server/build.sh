@@ -17,7 +17,8 @@
 #                         are unquoted directly, as encoding/json does, leaving invalid UTF-8 and
 #                         UTF-16 surrogates to encoding/json (checked against json.Unmarshal on
 #                         400,000 random literals). Valid data decodes the same; only the error
-#                         text for a corrupt stored document differs;
+#                         text for a corrupt stored document differs. A document's schema (its
+#                         $s field) is decoded once per distinct text and then shared (read only);
 #   patches/modernc-sqlite-stmtcache.*  the driver keeps each connection's prepared statements
 #                         (by SQL text, at most 256) and reuses them after sqlite3_reset and
 #                         sqlite3_clear_bindings instead of parsing the SQL of every statement

@@ -68,6 +68,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/AlekSi/pointer"
@@ -191,17 +192,9 @@ func Unmarshal(data []byte) (*types.Document, error) {
 		return nil, lazyerrors.Errorf("schema is not set")
 	}
 
-	var sch schema
-	r := bytes.NewReader(jsch)
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-
-	if err := dec.Decode(&sch); err != nil {
-		return nil, lazyerrors.Error(err)
-	}
-
-	if err := checkConsumed(dec, r); err != nil {
-		return nil, lazyerrors.Error(err)
+	sch, err := decodeSchema(jsch)
+	if err != nil {
+		return nil, err
 	}
 
 	delete(v, "$s")
@@ -232,6 +225,50 @@ func Unmarshal(data []byte) (*types.Document, error) {
 	}
 
 	return d, nil
+}
+
+// OneThing patch: a schema decoded once is kept by its JSON text. A collection's documents share
+// a few schemas (one per set of fields and types), and decoding one through reflection was ~6% of
+// the test server's CPU. Schemas are only read after decoding, so sharing one is safe.
+var (
+	schemasM sync.Mutex
+	schemas  = map[string]*schema{}
+)
+
+// schemasMax bounds the kept schemas; when it is reached they are all dropped.
+const schemasMax = 1024
+
+// decodeSchema decodes a document's schema (its $s field), or returns the one kept for that text.
+func decodeSchema(jsch []byte) (*schema, error) {
+	schemasM.Lock()
+	sch := schemas[string(jsch)]
+	schemasM.Unlock()
+
+	if sch != nil {
+		return sch, nil
+	}
+
+	sch = new(schema)
+	r := bytes.NewReader(jsch)
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+
+	if err := dec.Decode(sch); err != nil {
+		return nil, lazyerrors.Error(err)
+	}
+
+	if err := checkConsumed(dec, r); err != nil {
+		return nil, lazyerrors.Error(err)
+	}
+
+	schemasM.Lock()
+	if len(schemas) >= schemasMax {
+		clear(schemas)
+	}
+	schemas[string(jsch)] = sch
+	schemasM.Unlock()
+
+	return sch, nil
 }
 
 // unmarshalSingleValue decodes the given sjson-encoded data element by the given schema.
