@@ -8,7 +8,10 @@
 #   patches/metadata.go   the _id path expression is written like the _id index's expression,
 #                         so SQLite searches the index instead of scanning the table;
 #   patches/collection.go _id equality is pushed down even when the filter has other fields
-#                         (a compare-and-set {_id, rev}); FerretDB filters the rows again anyway;
+#                         (a compare-and-set {_id, rev}); FerretDB filters the rows again anyway.
+#                         An update of one document is one UPDATE statement in SQLite's own
+#                         (autocommit) transaction instead of BEGIN; UPDATE; COMMIT: as atomic and
+#                         as durable;
 #   patches/resource.go   FerretDB's leak detector is off (it recorded a stack in a pprof profile
 #                         and set a panicking finalizer for every iterator and transaction: ~8% of
 #                         the server's CPU); it only ever panicked, never changed a result;

@@ -16,6 +16,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -163,7 +164,7 @@ func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllPa
 
 	q := fmt.Sprintf(`UPDATE %q SET %s = ? WHERE %s = ?`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
 
-	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
+	updateDocs := func(exec func(ctx context.Context, query string, args ...any) (sql.Result, error)) error {
 		for _, doc := range params.Docs {
 			b, err := sjson.Marshal(doc)
 			if err != nil {
@@ -175,7 +176,7 @@ func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllPa
 
 			arg := string(must.NotFail(sjson.MarshalSingleValue(id)))
 
-			r, err := tx.ExecContext(ctx, q, string(b), arg)
+			r, err := exec(ctx, q, string(b), arg)
 			if err != nil {
 				return lazyerrors.Error(err)
 			}
@@ -189,7 +190,18 @@ func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllPa
 		}
 
 		return nil
-	})
+	}
+
+	// OneThing patch: one document is one UPDATE statement, which SQLite runs as a transaction of
+	// its own (autocommit): as atomic and durable as the BEGIN ... COMMIT around it was, without the
+	// two extra statements and database/sql's transaction bookkeeping. Several documents keep the
+	// explicit transaction.
+	var err error
+	if len(params.Docs) == 1 {
+		err = updateDocs(db.ExecContext)
+	} else {
+		err = db.InTransaction(ctx, func(tx *fsql.Tx) error { return updateDocs(tx.ExecContext) })
+	}
 	if err != nil {
 		return nil, lazyerrors.Error(err)
 	}
