@@ -114,9 +114,10 @@ export class SqliteStore implements Store {
    * Parsed history of the instances read last (least recently read dropped first). History only
    * grows, and each commit appends entries after every one committed before it, so a read asks
    * only for the entries after the last it has: a view per command no longer re-reads and
-   * re-parses the whole history.
+   * re-parses the whole history. `rev`: the instance's revision at which `entries` is its whole
+   * history, when known (see `commit` and `history`); a view asks for that one and needs no read.
    */
-  private readonly histories = new Map<string, HistoryEntry[]>();
+  private readonly histories = new Map<string, { entries: HistoryEntry[]; rev?: number }>();
   /** Records committed or read last whose outbox is empty (see getInstance). */
   private readonly records = new Map<string, InstanceRecord>();
   /**
@@ -263,10 +264,49 @@ export class SqliteStore implements Store {
     const stored = { ...record, outbox: followUps };
     this.records.delete(record.id);
     this.write(this.commitTx, stored, record.outbox, expectedRev);
+    this.historyCommitted(record, expectedRev);
     if (followUps.length === 0) {
       delete stored.delivery; // written, never read back (see InstanceRecord.delivery)
       this.keepRecord(stored);
     }
+  }
+
+  /**
+   * The record as this store committed or read it last (outbox empty), without a read: another
+   * process may have saved the instance since, which the command's compare-and-set then catches
+   * (see Store.committedInstance).
+   */
+  committedInstance(id: string): InstanceRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** A task open in the record `committedInstance` gives for its instance (the runtime's task ids name it). */
+  committedOpenTask(taskId: string): Task | undefined {
+    const own = ownSlot(taskId);
+    const task = own && this.records.get(own.instanceId)?.state.tasks[taskId];
+    return task?.state === 'open' ? task : undefined;
+  }
+
+  /**
+   * The kept history after this store's commit of `record`: exact at its rev when it was exact at
+   * the rev the commit replaced (the compare-and-set makes that the one before) and the commit's
+   * entries all come after it (entries carried again from an unfinished outbox do not).
+   */
+  private historyCommitted(record: InstanceRecord, expectedRev: number | null): void {
+    const kept = this.histories.get(record.id);
+    const before = expectedRev === null ? [] : kept?.rev === expectedRev ? kept.entries : undefined;
+    const added: HistoryEntry[] = [];
+    for (const e of record.outbox) if (e.type === 'history') added.push(e.entry);
+    const sorted = bySeq(added);
+    if (before && (sorted.length === 0 || (before.at(-1)?.seq ?? -1) < sorted[0]!.seq))
+      this.keepHistory(record.id, { entries: before.concat(sorted), rev: record.rev });
+    else if (kept) kept.rev = undefined;
+  }
+
+  private keepHistory(instanceId: string, kept: { entries: HistoryEntry[]; rev?: number }): void {
+    this.histories.delete(instanceId);
+    this.histories.set(instanceId, kept);
+    if (this.histories.size > CACHED_HISTORIES) this.histories.delete(this.histories.keys().next().value!);
   }
 
   private keepRecord(record: InstanceRecord): void {
@@ -361,7 +401,11 @@ export class SqliteStore implements Store {
   // ── projections ──────────────────────────────────────────────────────────────────────
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {
-    if (effects.length) this.write(this.projectTx, instanceId, effects);
+    if (!effects.length) return;
+    // Entries written outside a commit: the kept history is no longer known exact at a rev.
+    const kept = this.histories.get(instanceId);
+    if (kept) kept.rev = undefined;
+    this.write(this.projectTx, instanceId, effects);
   }
 
   private applyEffects(instanceId: string, effects: readonly Effect[]): void {
@@ -582,8 +626,17 @@ export class SqliteStore implements Store {
       correlationKey: r.correlation_key,
     }));
   }
-  async history(instanceId: string) {
-    let entries = this.histories.get(instanceId);
+  /**
+   * `rev`: the caller holds the instance at that revision (see Store.history). The history this
+   * store knows exact at it needs no read; else the entries after the last kept one are read.
+   */
+  async history(instanceId: string, rev?: number) {
+    const kept = this.histories.get(instanceId);
+    if (rev !== undefined && kept?.rev === rev) {
+      this.keepHistory(instanceId, kept);
+      return kept.entries.slice();
+    }
+    let entries = kept?.entries;
     const after = entries?.at(-1)?.seq ?? -1;
     const k = this.keyOf(instanceId);
     if (k === undefined) return [];
@@ -593,9 +646,12 @@ export class SqliteStore implements Store {
       const added = newEntries(instanceId, rows, after, known);
       entries = entries ? entries.concat(added) : added;
     }
-    this.histories.delete(instanceId);
-    this.histories.set(instanceId, entries);
-    if (this.histories.size > CACHED_HISTORIES) this.histories.delete(this.histories.keys().next().value!);
+    // Exact at `rev` when that is the kept record's (its outbox empty: every entry of it written)
+    // and nothing after its last seq was read (no later revision's entries).
+    const record = rev === undefined ? undefined : this.records.get(instanceId);
+    const exact =
+      record !== undefined && record.rev === rev && (entries.at(-1)?.seq ?? -1) <= record.state.seq;
+    this.keepHistory(instanceId, exact ? { entries, rev } : { entries });
     return entries.slice();
   }
 
