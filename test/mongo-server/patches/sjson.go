@@ -178,10 +178,10 @@ func toSJSON(v any) sjsontype {
 func Unmarshal(data []byte) (*types.Document, error) {
 	var v map[string]json.RawMessage
 
-	// OneThing patch: json.Unmarshal instead of a json.Decoder and checkConsumed. Both decode
-	// one JSON value and fail on anything after it; the Decoder also copies the whole document
-	// into its own growing buffer first.
-	err := json.Unmarshal(data, &v)
+	// OneThing patch: decodeObject (split.go) instead of a json.Decoder and checkConsumed. Both
+	// decode one JSON object and fail on anything after it; the Decoder also copied the whole
+	// document into its own growing buffer, then read it twice.
+	err := decodeObject(data, &v)
 	if err != nil {
 		return nil, lazyerrors.Error(err)
 	}

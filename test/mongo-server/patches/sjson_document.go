@@ -35,9 +35,10 @@ func (doc *documentType) UnmarshalJSONWithSchema(data []byte, sch *schema) error
 		panic("null data")
 	}
 
-	// OneThing patch: json.Unmarshal instead of a json.Decoder and checkConsumed, as in Unmarshal.
+	// OneThing patch: decodeObject (split.go) instead of a json.Decoder and checkConsumed, as in
+	// Unmarshal.
 	var rawMessages map[string]json.RawMessage
-	if err := json.Unmarshal(data, &rawMessages); err != nil {
+	if err := decodeObject(data, &rawMessages); err != nil {
 		return lazyerrors.Error(err)
 	}
 
