@@ -97,7 +97,7 @@ const CACHED_HISTORIES = 1000;
 const CACHED_RECORDS = 1000;
 /** Instance keys a store keeps in memory (see `keys`). */
 const CACHED_KEYS = 10_000;
-/** WAL pages after which a commit checkpoints, when no worker does (see the constructor). */
+/** WAL pages after which a commit checkpoints what the worker has not, and the log restarts (see the constructor). */
 const OWN_CHECKPOINT_PAGES = 10_000;
 /** A history row or task is keyed by (instance key << 32) + a number below this. */
 const PER_INSTANCE = 2 ** 32;
@@ -155,14 +155,12 @@ export class SqliteStore implements Store {
     this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
     migrate(this.db);
     this.s = prepare(this.db);
-    if (!this.db.memory && !file.startsWith('file:')) {
-      // Checkpoints in a worker thread (wal-checkpointer.ts): no command pays for one. Should the
-      // worker end, commits checkpoint themselves again, fewer and larger (each one fsyncs).
-      this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new WalCheckpointer(file, () => {
-        if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
-      });
-    }
+    // A worker thread copies the WAL into the database in the background (wal-checkpointer.ts).
+    // The commit that crosses OWN_CHECKPOINT_PAGES still checkpoints, but finds nearly every page
+    // copied: it copies the tail, and the next commit starts the log again from its beginning. The
+    // log only restarts after a checkpoint its writer sees complete, which a worker racing a busy
+    // writer never finishes: without this the WAL grew for as long as commands kept coming.
+    if (!this.db.memory && !file.startsWith('file:')) this.checkpointer = new WalCheckpointer(file, () => {});
     this.queue = new SqliteJobSource(this.db);
 
     this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>

@@ -5,7 +5,9 @@
  * cases. A worker thread with its own connection per file checkpoints every few hundred
  * milliseconds instead (PASSIVE: it never blocks a reader or a writer), so the log stays short and
  * no command pays for it. Durability does not change: a commit is in the log before it returns
- * either way.
+ * either way. The log itself starts again from its beginning only after a checkpoint its writer
+ * sees complete; a writer that never pauses therefore keeps an autocheckpoint mark of its own
+ * (SqliteStore), which then finds almost every page copied already.
  *
  * One worker serves every file of the process (the engine's store and the document store, and the
  * fresh store of each benchmark round): starting a thread and loading the driver per store cost
