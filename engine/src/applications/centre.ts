@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
 import { licenceContentFor } from '../../../forms/src/licences/index.js';
-import { maskText, maskValue, projectPayloads } from '../../../forms/src/project/index.js';
+import { maskText, maskValue, projectPayload } from '../../../forms/src/project/index.js';
 import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
 import {
@@ -1153,9 +1153,11 @@ export class Centre implements CentreApi {
   /** What one department may see of a case: its items' fields only, masked unless declared in full. */
   private async payloadOf(app: Application, department: string) {
     const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
-    return projectPayloads(compileForm(bundle.definition), { situation: app.answers, ...app.data })[
-      department
-    ];
+    return projectPayload(
+      compileForm(bundle.definition),
+      { situation: app.answers, ...app.data },
+      department,
+    );
   }
 
   private async openTasks(app: Application): Promise<Task[]> {

@@ -1,2 +1,2 @@
 export { maskText, maskValue, type MaskKind } from './mask.js';
-export { projectPayloads, type DepartmentPayload } from './project.js';
+export { projectPayload, projectPayloads, type DepartmentPayload } from './project.js';

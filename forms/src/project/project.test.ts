@@ -3,7 +3,7 @@ import { holds, type Answers } from '../feel/condition.js';
 import { compileForm, type UnifiedData, type UnifiedForm } from '../merge/index.js';
 import { samples } from '../testing/samples.js';
 import { maskText } from './mask.js';
-import { projectPayloads } from './project.js';
+import { projectPayload, projectPayloads } from './project.js';
 
 /** Data with a value for every field of the form, whatever applies: the worst case for leaks. */
 function everything(form: UnifiedForm, situation: Answers): UnifiedData {
@@ -96,6 +96,16 @@ describe('projectPayloads: minimum necessary', () => {
         // Nothing is lost either: every declared field with a value is there.
         expect(Object.keys(p.data).sort()).toEqual([...allowed].sort());
       }
+    }
+  });
+
+  it.each(exampleCodes())('%s: one department asked alone gets exactly its part of the whole', (code) => {
+    const form = compileForm(readExampleBundle(code));
+    for (const answers of situations[code]!) {
+      const data = everything(form, answers);
+      const all = projectPayloads(form, data);
+      for (const department of new Set(form.bundle.items.map((i) => i.department)))
+        expect([department, projectPayload(form, data, department)]).toEqual([department, all[department]]);
     }
   });
 

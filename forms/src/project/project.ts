@@ -16,12 +16,34 @@ export interface DepartmentPayload {
 }
 
 export function projectPayloads(form: UnifiedForm, data: UnifiedData): Record<string, DepartmentPayload> {
+  return project(form, data, undefined);
+}
+
+/**
+ * One department's payload, as `projectPayloads(form, data)[department]` gives it, without
+ * evaluating the other departments' conditions or masking their values (a department opening
+ * one task asks for this).
+ */
+export function projectPayload(
+  form: UnifiedForm,
+  data: UnifiedData,
+  department: string,
+): DepartmentPayload | undefined {
+  return project(form, data, department)[department];
+}
+
+/** Every department's payload, or only the department `only` names. */
+function project(
+  form: UnifiedForm,
+  data: UnifiedData,
+  only: string | undefined,
+): Record<string, DepartmentPayload> {
   const answers = data.situation ?? {};
   const check = conditionsFor(answers);
   const out: Record<string, DepartmentPayload> = {};
   const full = new Map<string, Set<string>>(); // department → fields it may see unmasked
   for (const item of form.bundle.items) {
-    if (!check(item.condition)) continue;
+    if ((only !== undefined && item.department !== only) || !check(item.condition)) continue;
     const p = (out[item.department] ??= { department: item.department, items: [], data: {}, situation: {} });
     p.items.push(item.code);
     for (const q of item.answers ?? []) if (answers[q] !== undefined) p.situation[q] = answers[q];
@@ -31,7 +53,7 @@ export function projectPayloads(form: UnifiedForm, data: UnifiedData): Record<st
   for (const f of form.fields) {
     if (data[f.id] === undefined) continue;
     for (const u of f.usages) {
-      if (!usageApplies(u, check)) continue;
+      if ((only !== undefined && u.department !== only) || !usageApplies(u, check)) continue;
       out[u.department]!.data[f.id] = data[f.id];
       if (u.needsFull) full.get(u.department)!.add(f.id);
     }
