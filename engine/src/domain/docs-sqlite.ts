@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { WalCheckpointer } from '../store/sqlite/wal-checkpointer.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from '../store/sqlite/wal-checkpointer.js';
 import {
   DocConflictError,
   decodeCursor,
@@ -40,8 +40,15 @@ export class SqliteDocStore implements DocStore {
 
   private checkpointer?: WalCheckpointer;
 
-  /** `backgroundCheckpoints`: WAL checkpoints in a worker thread instead of in commits (wal-checkpointer.ts). */
-  constructor(file: string, indexes: DocIndexes = {}, options: { backgroundCheckpoints?: boolean } = {}) {
+  /**
+   * `backgroundCheckpoints`: WAL checkpoints in a worker thread (wal-checkpointer.ts); a commit
+   * still checkpoints at `checkpointPages` (default WRITER_CHECKPOINT_PAGES) so the log restarts.
+   */
+  constructor(
+    file: string,
+    indexes: DocIndexes = {},
+    options: { backgroundCheckpoints?: boolean; checkpointPages?: number } = {},
+  ) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -50,7 +57,7 @@ export class SqliteDocStore implements DocStore {
     // Purged personal data must not linger in free pages.
     this.db.pragma('secure_delete = ON');
     if (options.backgroundCheckpoints && file !== ':memory:') {
-      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.pragma(`wal_autocheckpoint = ${options.checkpointPages ?? WRITER_CHECKPOINT_PAGES}`);
       // Should the worker end, commits checkpoint themselves again (SQLite's default mark).
       this.checkpointer = new WalCheckpointer(file, () => {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');

@@ -34,13 +34,15 @@ import {
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
 import { migrate } from './schema.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** 'NORMAL' (default): survives a process kill. 'FULL': also survives power loss, slower. */
   synchronous?: 'NORMAL' | 'FULL';
   /** How long a writer waits for another process's write lock, ms (default 10 s). */
   busyTimeoutMs?: number;
+  /** The WAL size (pages) at which a commit checkpoints itself (default WRITER_CHECKPOINT_PAGES). */
+  checkpointPages?: number;
 }
 
 interface InstanceRow {
@@ -97,8 +99,6 @@ const CACHED_HISTORIES = 1000;
 const CACHED_RECORDS = 1000;
 /** Instance keys a store keeps in memory (see `keys`). */
 const CACHED_KEYS = 10_000;
-/** WAL pages after which a commit checkpoints what the worker has not, and the log restarts (see the constructor). */
-const OWN_CHECKPOINT_PAGES = 10_000;
 /** A history row or task is keyed by (instance key << 32) + a number below this. */
 const PER_INSTANCE = 2 ** 32;
 
@@ -152,14 +152,11 @@ export class SqliteStore implements Store {
     // A bigger page cache; the WAL is truncated back to 64 MB at most after a checkpoint.
     this.db.pragma('cache_size = -32768');
     this.db.pragma('journal_size_limit = 67108864');
-    this.db.pragma(`wal_autocheckpoint = ${OWN_CHECKPOINT_PAGES}`);
+    this.db.pragma(`wal_autocheckpoint = ${options.checkpointPages ?? WRITER_CHECKPOINT_PAGES}`);
     migrate(this.db);
     this.s = prepare(this.db);
-    // A worker thread copies the WAL into the database in the background (wal-checkpointer.ts).
-    // The commit that crosses OWN_CHECKPOINT_PAGES still checkpoints, but finds nearly every page
-    // copied: it copies the tail, and the next commit starts the log again from its beginning. The
-    // log only restarts after a checkpoint its writer sees complete, which a worker racing a busy
-    // writer never finishes: without this the WAL grew for as long as commands kept coming.
+    // A worker thread copies the WAL into the database in the background; the commit crossing the
+    // mark above finds nearly every page copied and lets the log restart (wal-checkpointer.ts).
     if (!this.db.memory && !file.startsWith('file:')) this.checkpointer = new WalCheckpointer(file, () => {});
     this.queue = new SqliteJobSource(this.db);
 

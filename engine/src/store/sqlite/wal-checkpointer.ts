@@ -58,6 +58,15 @@ parentPort.on('message', (m) => {
 
 type Reply = { op: 'removed' | 'failed'; id: number };
 
+/**
+ * The autocheckpoint mark (pages) a writer served by the worker keeps. The log starts again from
+ * its beginning only after a checkpoint its writer sees complete, which a worker racing a writer
+ * that never pauses never finishes: without a mark of its own the WAL grows for as long as
+ * commands come. The commit that crosses the mark finds almost every page copied already, copies
+ * the tail, and the next commit restarts the log (≈40 MB of WAL at most with 4 KiB pages).
+ */
+export const WRITER_CHECKPOINT_PAGES = 10_000;
+
 /** How long the worker waits, idle, for a next file before it ends. */
 const IDLE_MS = 1000;
 
