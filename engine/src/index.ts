@@ -25,14 +25,8 @@ import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
 import { PlanCache } from './model/plan-cache.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
-import {
-  copyOwned,
-  copyTask,
-  deepCopy,
-  type Command,
-  type Effect,
-  type InstanceState,
-} from './runtime/state.js';
+import { copyOwned, deepCopy } from './copy.js';
+import { copyTask, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { openIncidents, shownIncident } from './runtime/incident.js';
 import { MemoryStore } from './store/memory.js';

@@ -30,7 +30,7 @@ import {
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { Engine, Task } from '../index.js';
-import { deepCopy } from '../runtime/state.js';
+import { deepCopy } from '../copy.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type {
   ApplicationFilter,

@@ -20,8 +20,8 @@ import {
   copyLocalRecord,
   copyRecord,
   copyToken,
-  deepCopy,
 } from './state.js';
+import { deepCopy } from '../copy.js';
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
 const MAX_ACTIVATIONS_PER_STEP = 100_000;

@@ -2,6 +2,7 @@
  * The state of one process instance: plain JSON, so it is stored, loaded and replayed as is.
  */
 import type { HistoryEntry, InstanceStatus, Job, Task, Variables } from '../api.js';
+import { copyOwned } from '../copy.js';
 import type { OpenIncident } from './incident.js';
 
 export interface Token {
@@ -199,61 +200,6 @@ export function workingCopy(state: InstanceState): InstanceState {
 }
 
 export const ROOT_SCOPE = 'root';
-
-const TOO_DEEP = Symbol('too deep');
-
-/**
- * `owned`: the value is data the instance already owns (its variables and tasks, as deepCopy or a
- * store's JSON let them in). Such an object is copied by spread, which clones its shape in one go
- * where a key-by-key copy looks up a transition per key; spread would also keep symbol-keyed
- * properties, which owned data never has and which structuredClone drops.
- */
-function copyValue(value: unknown, depth: number, owned: boolean): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  if (depth > 64) throw TOO_DEEP; // a cycle or an unusual nesting: structuredClone handles it
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyValue(value[i], depth + 1, owned);
-    return out;
-  }
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) throw TOO_DEEP; // Date, Map…: structuredClone's rules
-  if (owned) {
-    const out: Record<string, unknown> = { ...value };
-    for (const key in out) {
-      const v = out[key];
-      if (v !== null && typeof v === 'object') out[key] = copyValue(v, depth + 1, true);
-    }
-    return out;
-  }
-  const out: Record<string, unknown> = {};
-  for (const key in value) out[key] = copyValue((value as Record<string, unknown>)[key], depth + 1, false);
-  return out;
-}
-
-function copyOrClone<T>(value: T, owned: boolean): T {
-  if (value === null || typeof value !== 'object') return value;
-  try {
-    return copyValue(value, 0, owned) as T;
-  } catch (err) {
-    if (err !== TOO_DEEP) throw err;
-    return structuredClone(value);
-  }
-}
-
-/**
- * A deep copy, the same as structuredClone(value) for what variables and tasks hold (plain
- * objects, arrays and primitives), several times faster: structuredClone serialises and
- * deserialises. Anything else (cycles, Dates, Maps, deep nesting) goes to structuredClone itself.
- */
-export function deepCopy<T>(value: T): T {
-  return copyOrClone(value, false);
-}
-
-/** deepCopy for data the instance already owns (see copyValue), for the views handed to callers: faster. */
-export function copyOwned<T>(value: T): T {
-  return copyOrClone(value, true);
-}
 
 /**
  * copyOwned for one task. Its own spread site: V8 keeps a spread fast while it has seen few
