@@ -95,10 +95,20 @@ export class CommittedRecords {
     return entry?.doc.rev === rev ? entry.history?.slice() : undefined;
   }
 
-  /** The history at `rev` read from the database, kept when `rev` is the committed one (see `fill`). */
-  fill(id: string, rev: number, read: HistoryEntry[]): void {
+  /** What is kept for an instance now: pass it to `fill` with a read that starts after this call. */
+  current(id: string): object | undefined {
+    return this.entries.get(id);
+  }
+
+  /**
+   * The history at `rev` read from the database, kept when `rev` is the committed one. `seen` is
+   * `current(id)` from before the read began: only an entry that was there already is filled. A
+   * commit is not atomic on MongoDB (the save, then its history entries), and an entry stored
+   * while the read ran may belong to a commit whose entries the read missed.
+   */
+  fill(id: string, rev: number, read: HistoryEntry[], seen: object | undefined): void {
     const entry = this.entries.get(id);
-    if (!entry || entry.doc.rev !== rev || entry.history) return;
+    if (!entry || entry !== seen || entry.doc.rev !== rev || entry.history) return;
     // This store's commit of `rev` wrote every entry up to it; entries after it are later revisions'.
     const last = (entry.record ??= instanceOf(entry.doc)).state.seq;
     entry.history = read.filter((e) => e.seq <= last);

@@ -412,8 +412,9 @@ export class MongoStore implements Store {
     if (rev === undefined) return this.readHistory(instanceId);
     const known = this.own.history(instanceId, rev);
     if (known) return known;
+    const seen = this.own.current(instanceId);
     const read = await this.readHistory(instanceId);
-    this.own.fill(instanceId, rev, read);
+    this.own.fill(instanceId, rev, read, seen);
     return read;
   }
   private async readHistory(instanceId: string): Promise<HistoryEntry[]> {
