@@ -56,6 +56,17 @@ test('a read that began after the commit had ended is kept, up to the revisionâ€
   expect(seqs(own.history(ID, 6))).toEqual([0, 1, 2, 3, 4, 5]);
 });
 
+test('a history longer than 1,000 entries is not kept: it is read each time', () => {
+  const own = new CommittedRecords();
+  const long = Array.from({ length: 1001 }, (_, seq) => entry(seq));
+  own.committed(doc(1, 1000), null, own.take(ID), long);
+  expect(own.history(ID, 1)).toBeUndefined();
+  own.committed(doc(2, 1001), 1, own.take(ID), entries(1001));
+  const seen = own.current(ID);
+  own.fill(ID, 2, [...long, entry(1001)], seen);
+  expect(own.history(ID, 2)).toBeUndefined();
+});
+
 test('a created instanceâ€™s history is what its commit wrote', () => {
   const own = new CommittedRecords();
   own.committed(doc(1, 1), null, own.take(ID), entries(0, 1));

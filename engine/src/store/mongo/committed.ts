@@ -30,6 +30,8 @@ interface Entry {
 
 /** Instances kept (least recently committed or used dropped first). */
 const KEPT = 1000;
+/** Longest history kept for an instance: a longer one is read each time (bounds memory per entry). */
+const KEPT_HISTORY = 1000;
 
 export class CommittedRecords {
   private readonly entries = new Map<string, Entry>();
@@ -58,7 +60,7 @@ export class CommittedRecords {
     let history: HistoryEntry[] | undefined;
     if (expectedRev === null) history = withEntries([], added);
     else if (before?.history && before.doc.rev === expectedRev) history = withEntries(before.history, added);
-    this.keep(id, history ? { doc, history } : { doc });
+    this.keep(id, history && history.length <= KEPT_HISTORY ? { doc, history } : { doc });
   }
 
   forget(id: string): void {
@@ -111,7 +113,8 @@ export class CommittedRecords {
     if (!entry || entry !== seen || entry.doc.rev !== rev || entry.history) return;
     // This store's commit of `rev` wrote every entry up to it; entries after it are later revisions'.
     const last = (entry.record ??= instanceOf(entry.doc)).state.seq;
-    entry.history = read.filter((e) => e.seq <= last);
+    const history = read.filter((e) => e.seq <= last);
+    if (history.length <= KEPT_HISTORY) entry.history = history;
   }
 
   private keep(id: string, entry: Entry): void {
