@@ -16,6 +16,7 @@
  * does (state parsed from its JSON), so a command decides exactly as on a fresh read.
  */
 import type { HistoryEntry, Task } from '../../api.js';
+import { withEntries } from '../history.js';
 import type { InstanceRecord } from '../port.js';
 import type { InstanceDoc } from './models.js';
 import { instanceIdOf, instanceOf } from './records.js';
@@ -122,22 +123,4 @@ export class CommittedRecords {
     this.entries.set(id, entry);
     if (this.entries.size > KEPT) this.entries.delete(this.entries.keys().next().value!);
   }
-}
-
-/**
- * `history` with `added` in seq order. Entries of a step come after every earlier one; entries
- * carried again from an unfinished outbox are there already.
- */
-function withEntries(history: HistoryEntry[], added: readonly HistoryEntry[]): HistoryEntry[] {
-  let last = history.at(-1)?.seq ?? -1;
-  let inOrder = true;
-  for (const e of added) {
-    if (e.seq <= last) inOrder = false;
-    last = Math.max(last, e.seq);
-  }
-  if (inOrder) return history.concat(added);
-  const bySeq = new Map<number, HistoryEntry>();
-  for (const e of history) bySeq.set(e.seq, e);
-  for (const e of added) bySeq.set(e.seq, e);
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }

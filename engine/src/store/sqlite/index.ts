@@ -33,6 +33,7 @@ import {
 } from '../port.js';
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
+import { inSeqOrder } from '../history.js';
 import { migrate } from './schema.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 
@@ -292,7 +293,7 @@ export class SqliteStore implements Store {
     const before = expectedRev === null ? [] : kept?.rev === expectedRev ? kept.entries : undefined;
     const added: HistoryEntry[] = [];
     for (const e of record.outbox) if (e.type === 'history') added.push(e.entry);
-    const sorted = bySeq(added);
+    const sorted = inSeqOrder(added);
     if (before && (sorted.length === 0 || (before.at(-1)?.seq ?? -1) < sorted[0]!.seq))
       this.keepHistory(record.id, { entries: before.concat(sorted), rev: record.rev });
     else if (kept) kept.rev = undefined;
@@ -450,7 +451,7 @@ export class SqliteStore implements Store {
           break;
       }
     }
-    if (history.length) this.appendHistory(instanceId, bySeq(history));
+    if (history.length) this.appendHistory(instanceId, inSeqOrder(history));
   }
 
   /**
@@ -469,7 +470,7 @@ export class SqliteStore implements Store {
     }
     const row = this.s.historyRow.get(k, last) as { entries: string };
     const stored = parseEntries(instanceId, row.entries);
-    const merged = bySeq(stored.concat(entries));
+    const merged = inSeqOrder(stored.concat(entries));
     if (merged.length > stored.length) this.s.updateHistory.run(entriesJson(instanceId, merged), k, last);
   }
 
@@ -813,12 +814,6 @@ function instanceOf(row: InstanceRow): InstanceRecord {
   return record;
 }
 
-/** Entries in seq order, each seq once (the first written wins, as a replay repeats it). */
-function bySeq(entries: HistoryEntry[]): HistoryEntry[] {
-  const sorted = entries.slice().sort((a, b) => a.seq - b.seq); // stable: first written first
-  return sorted.filter((e, i) => i === 0 || e.seq !== sorted[i - 1]!.seq);
-}
-
 /**
  * The entries after seq `after` from the rows whose last seq is after it. A row may also hold
  * older entries, and entries written out of order or replayed may overlap between rows.
@@ -834,7 +829,7 @@ function newEntries(
     const entries = row.entries === known?.json ? known.entries : parseEntries(instanceId, row.entries);
     for (const entry of entries) if (entry.seq > after) added.push(entry);
   }
-  return bySeq(added);
+  return inSeqOrder(added);
 }
 
 /**
