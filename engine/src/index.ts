@@ -117,6 +117,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return new EngineShell(options);
 }
 
+/** The inbox's answer for a task about to be completed: it must exist and still be open. */
+function expectOpen(taskId: string, task: Task | undefined): asserts task is Task {
+  if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
+  if (task.state !== 'open')
+    throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
+}
+
 class EngineShell implements Engine {
   readonly store: Store;
   private readonly clock: () => number;
@@ -301,9 +308,7 @@ class EngineShell implements Engine {
     // A task open in the record this store committed last saves the inbox read; the command validates it.
     const ownTask = this.store.committedOpenTask?.(taskId);
     const task = ownTask ?? (await this.store.getTask(taskId));
-    if (!task) throw new CommandError('notFound', `task ${taskId} does not exist`);
-    if (task.state !== 'open')
-      throw new ConflictError(task.instanceId, `task ${taskId} is already ${task.state}`);
+    expectOpen(taskId, task);
     let committed: InstanceRecord | undefined;
     try {
       const command: Extract<Command, { type: 'completeTask' }> = { type: 'completeTask', waitId: taskId };
@@ -312,12 +317,8 @@ class EngineShell implements Engine {
       committed = await this.command(task.instanceId, command);
     } catch (err) {
       // That record was stale (another node moved the instance on): the inbox says why, as it would have first.
-      if (ownTask && err instanceof CommandError && err.code !== 'invalid') {
-        const stored = await this.store.getTask(taskId);
-        if (!stored) throw new CommandError('notFound', `task ${taskId} does not exist`);
-        if (stored.state !== 'open')
-          throw new ConflictError(task.instanceId, `task ${taskId} is already ${stored.state}`);
-      }
+      if (ownTask && err instanceof CommandError && err.code !== 'invalid')
+        expectOpen(taskId, await this.store.getTask(taskId));
       // The inbox showed the task open, the instance no longer has it: someone else (another
       // node, a boundary event) closed it in between.
       if (err instanceof CommandError && err.code === 'notFound') {
