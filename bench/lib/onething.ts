@@ -24,9 +24,21 @@ export interface Scenario {
   complete?: (elementId: string) => Variables;
 }
 
-/** What a clerk or department sends when completing a task: a decision and a note. */
+const completions = new Map<string, Readonly<Variables>>();
+
+/**
+ * What a clerk or department sends when completing a task: a decision and a note. One frozen
+ * object per element, made once: both engines call this for every task, and building an object
+ * with computed keys each time was ~5% of the fan-out's CPU. Frozen, so neither engine can change
+ * what the other is sent (OneThing copies the values in; bpmn-engine only reads them).
+ */
 export function completion(elementId: string): Variables {
-  return { [`${elementId}Decision`]: 'approved', [`${elementId}Note`]: 'ok' };
+  let sent = completions.get(elementId);
+  if (!sent) {
+    sent = Object.freeze({ [`${elementId}Decision`]: 'approved', [`${elementId}Note`]: 'ok' });
+    completions.set(elementId, sent);
+  }
+  return sent;
 }
 
 /** One instance, start to end; returns its final status, variables and the user tasks completed. */
