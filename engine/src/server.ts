@@ -13,7 +13,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +29,7 @@ import { DomainError } from './domain/errors.js';
 import { DOC_INDEXES, openDocStore } from './domain/open-docs.js';
 import { loadOrCreateDataKey } from './security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
+import { onePerTurn } from './http/admission.js';
 import { createApp } from './http/app.js';
 import { createNetworkServices } from './network/http.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from './network/index.js';
@@ -240,7 +241,8 @@ export async function start(
   );
 
   const port = Number(env.PORT ?? 3000);
-  const server = app.listen(port, env.HOST ?? '0.0.0.0');
+  // One request started per event-loop turn (http/admission.ts): connections opened under load are accepted promptly.
+  const server = createServer(onePerTurn(app)).listen(port, env.HOST ?? '0.0.0.0');
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
     server.once('error', fail);
