@@ -1,17 +1,21 @@
 /**
  * Runs our side of an engine case for profiling, without the reference:
- *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways|example:<code>] [instances] [memory|sqlite] [--round=N]
+ *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways|example:<code>] [instances] [memory|sqlite|mongo] [--round=N]
  * then open the .cpuprofile in Chrome DevTools (Performance) or summarise it with bench/lib/profile-top.ts
  * (tsx writes two profiles; the larger one is the script's).
  *
  * `--round=N` starts a fresh engine and store every N instances, as `npm run bench` does (3,000 for
  * the in-memory fan-out): without it one store holds every instance, so its share of the profile
  * grows with the count (140,000 tasks at 20,000 fan-out instances) beyond what the bench measures.
+ *
+ * `mongo` runs MongoStore on the test MongoDB-wire server (test/mongo-server, a fresh database per
+ * engine) and also reports the server's CPU time (from /proc/<pid>/stat), since it does most of the
+ * work; with ONETHING_MONGO_SERVER_ARGS (e.g. `-cpuprofile=/tmp/server.pprof`) passed to it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createEngine, type Engine } from '../engine/src/index.js';
+import { createEngine, type Engine, type Store } from '../engine/src/index.js';
 import { SqliteStore } from '../engine/src/store/sqlite/index.js';
 import { fanout, gateways } from './cases/engine.js';
 import { exampleScenario } from './cases/examples.js';
@@ -31,33 +35,62 @@ const round = roundOption ? Number(roundOption.slice('--round='.length)) : Infin
 if (!(round > 0)) throw new Error(`--round needs a positive number of instances, got ${roundOption}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'onething-profile-'));
 let engines = 0;
+const mongo = storeKind === 'mongo' ? await startMongo() : undefined;
+
+async function startMongo() {
+  const { startMongoServer } = await import('../test/mongo-server/launch.js');
+  const extra = process.env.ONETHING_MONGO_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+  return startMongoServer({ args: extra });
+}
+
+/** User + system CPU seconds of a process so far (Linux: fields 14 and 15 of /proc/<pid>/stat). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+}
+
+async function freshStore(): Promise<Store | undefined> {
+  const name = `profile-${engines++}`;
+  if (storeKind === 'sqlite') return new SqliteStore(path.join(dir, `${name}.db`));
+  if (!mongo) return undefined;
+  const { MongoStore } = await import('../engine/src/store/mongo/index.js');
+  return MongoStore.open(`${mongo.uri}${name}`);
+}
 
 async function freshEngine(previous?: Engine): Promise<Engine> {
   await previous?.store.close();
-  const file = path.join(dir, `profile-${engines++}.db`);
-  const engine = createEngine(storeKind === 'sqlite' ? { store: new SqliteStore(file) } : {});
+  const store = await freshStore();
+  const engine = createEngine(store ? { store } : {});
   await engine.deploy(scenario.xml);
   return engine;
 }
 
 let engine = await freshEngine();
-await runInstances(engine, scenario, Math.min(2000, count)); // warm-up
+await runInstances(engine, scenario, Math.min(mongo ? 100 : 2000, count)); // warm-up
 let cpuSeconds = 0;
+let serverSeconds = 0;
 let seconds = 0;
 for (let done = 0; done < count;) {
   if (Number.isFinite(round)) engine = await freshEngine(engine); // untimed, as the bench's prepare()
   const batch = Math.min(round, count - done);
   const started = performance.now();
   const cpu = process.cpuUsage();
+  const serverBefore = mongo ? processCpuSeconds(mongo.pid) : 0;
   await runInstances(engine, scenario, batch, 2000 + done);
   const used = process.cpuUsage(cpu);
+  if (mongo) serverSeconds += processCpuSeconds(mongo.pid) - serverBefore;
   seconds += (performance.now() - started) / 1000;
   cpuSeconds += (used.user + used.system) / 1e6;
   done += batch;
 }
 const rounds = Number.isFinite(round) ? `, a fresh engine every ${round}` : '';
 console.log(
-  `${scenario.processId} (${storeKind}${rounds}): ${Math.round(count / seconds)} instances/s over ${count}, ${Math.round(count / cpuSeconds)} per CPU-second`,
+  `${scenario.processId} (${storeKind}${rounds}): ${Math.round(count / seconds)} instances/s over ${count}, ${Math.round(count / cpuSeconds)} per CPU-second` +
+    (mongo
+      ? `; CPU per instance: client ${((cpuSeconds / count) * 1000).toFixed(2)} ms, server ${((serverSeconds / count) * 1000).toFixed(2)} ms`
+      : ''),
 );
 await engine.store.close();
+await mongo?.stop();
 rmSync(dir, { recursive: true, force: true });

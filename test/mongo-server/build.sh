@@ -27,6 +27,20 @@
 #                         still decoded and checked by its own type, malformed input goes to
 #                         json.Unmarshal (checked against it on 100,000 random, partly mangled
 #                         objects);
+#   patches/clientconn_conn.go  with -serialize (the default) each command runs under one lock, as
+#                         it did behind the serialising proxy this replaces (main.go says why): the
+#                         same one-at-a-time execution, without a second connection hop per command;
+#   patches/msg_update.go a one-document update reads its document and closes the query before it
+#                         writes (the iterator gets the same calls; the read sees the same
+#                         snapshot), so the command's statements stay on one SQLite connection
+#                         instead of a new pooled one per statement, each with a stale page cache.
+#                         With commands serialised, an update command without multi-document
+#                         statements writes in one SQLite transaction (patches/fsql_*.go: BEGIN
+#                         IMMEDIATE on the first statement, COMMIT before the reply; a write that
+#                         fails is rolled back to its savepoint, so the writes before it stay, as
+#                         they did; statements read the command's earlier writes, as they did
+#                         once those were committed). Nothing is acknowledged before COMMIT, and
+#                         the results are those of the same writes made one after another;
 #   patches/modernc-sqlite-stmtcache.*  the driver keeps each connection's prepared statements
 #                         (by SQL text, at most 256) and reuses them after sqlite3_reset and
 #                         sqlite3_clear_bindings instead of parsing the SQL of every statement
@@ -59,6 +73,11 @@ cp patches/sjson.go "$tmp/ferretdb/internal/handler/sjson/sjson.go"
 cp patches/sjson_document.go "$tmp/ferretdb/internal/handler/sjson/document.go"
 cp patches/sjson_string.go "$tmp/ferretdb/internal/handler/sjson/string.go"
 cp patches/sjson_split.go "$tmp/ferretdb/internal/handler/sjson/split.go"
+cp patches/msg_update.go "$tmp/ferretdb/internal/handler/msg_update.go"
+cp patches/clientconn_conn.go "$tmp/ferretdb/internal/clientconn/conn.go"
+cp patches/fsql_db.go "$tmp/ferretdb/internal/util/fsql/db.go"
+cp patches/fsql_tx.go "$tmp/ferretdb/internal/util/fsql/tx.go"
+cp patches/fsql_batch.go "$tmp/ferretdb/internal/util/fsql/batch.go"
 cp -R "$sqlite_mod" "$tmp/sqlite"
 chmod -R u+w "$tmp/sqlite"
 cp patches/modernc-sqlite-stmtcache.go "$tmp/sqlite/stmtcache.go"

@@ -32,6 +32,8 @@ export interface StartMongoServerOptions {
   serialize?: boolean;
   /** Copy the server's stderr to this process's stderr (default: env ONETHING_MONGO_SERVER_VERBOSE). */
   verbose?: boolean;
+  /** More command-line flags for the server (see main.go), e.g. `-cpuprofile=FILE`. */
+  args?: string[];
 }
 
 export const MONGO_SERVER_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -41,7 +43,7 @@ const BUILD_TIMEOUT_MS = 15 * 60_000;
 const STDERR_TAIL = 16_384;
 
 /** Files the binary is built from (and every patch): a newer one means it must be rebuilt. */
-const SOURCES = ['main.go', 'logger.go', 'proxy.go', 'go.mod', 'go.sum', 'build.sh'];
+const SOURCES = ['main.go', 'logger.go', 'go.mod', 'go.sum', 'build.sh'];
 
 function sources(): string[] {
   const patches = path.join(MONGO_SERVER_DIR, 'patches');
@@ -88,6 +90,7 @@ export async function startMongoServer(options: StartMongoServerOptions = {}): P
   const args = ['-exit-on-stdin-close', '-port', String(options.port ?? 0)];
   if (options.dir) args.push('-dir', options.dir);
   if (options.serialize === false) args.push('-serialize=false');
+  args.push(...(options.args ?? []));
 
   // stdin stays an open pipe for the server's whole life: when this process dies, the pipe
   // closes and the server exits (-exit-on-stdin-close), so it never outlives the test run.

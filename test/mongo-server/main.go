@@ -6,9 +6,13 @@
 //
 //	mongo-server [-port 0] [-dir DIR] [-exit-on-stdin-close] [-gc-percent 400] [-cpuprofile FILE]
 //
-// FerretDB itself listens on a private port; clients connect through a small proxy (proxy.go)
-// that runs one command at a time, because FerretDB v1's findAndModify/update are not atomic
-// under concurrency (-serialize=false exposes FerretDB directly, for comparison).
+// FerretDB runs one command at a time (a lock around each command, patches/clientconn_conn.go),
+// because FerretDB v1's findAndModify/update are not atomic under concurrency: it implements
+// them as "query, then write the changed documents back by _id" without re-checking the filter
+// in the write (internal/handler/msg_findandmodify.go and internal/handler/common/update.go in
+// v1.24.2), so two concurrent compare-and-set updates ({_id, rev: 5} -> $inc rev) could both
+// succeed. MongoDB guarantees single-document atomicity, and OneThing's store relies on it.
+// -serialize=false runs commands concurrently, for comparison.
 //
 // When it listens it prints exactly one line to stdout:
 //
@@ -26,7 +30,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"os/signal"
@@ -113,23 +116,18 @@ func run() error {
 		}()
 	}
 
-	// The public listener: FerretDB itself, or the serialising proxy in front of it.
-	publicAddr := fmt.Sprintf("127.0.0.1:%d", *port)
-	ferretAddr := publicAddr
-	var ln net.Listener
+	// Read by the patched FerretDB (patches/clientconn_conn.go) when the first command arrives.
 	if *serialize {
-		if ln, err = net.Listen("tcp", publicAddr); err != nil {
+		if err := os.Setenv("ONETHING_SERIALIZE_COMMANDS", "1"); err != nil {
 			return err
 		}
-		defer ln.Close()
-		ferretAddr = "127.0.0.1:0"
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + url.QueryEscape(*synchronous) + ")",
-		Listener:  ferretdb.ListenerConfig{TCP: ferretAddr},
+		Listener:  ferretdb.ListenerConfig{TCP: fmt.Sprintf("127.0.0.1:%d", *port)},
 	})
 	if err != nil {
 		return err
@@ -139,23 +137,7 @@ func run() error {
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
 
-	uri := f.MongoDBURI()
-	if *serialize {
-		u, err := url.Parse(uri)
-		if err != nil {
-			return err
-		}
-		p := &proxy{upstream: u.Host, serialize: true, logger: logger}
-		proxyDone := make(chan struct{})
-		go func() {
-			p.serve(ctx, ln)
-			close(proxyDone)
-		}()
-		defer func() { <-proxyDone }()
-		uri = "mongodb://" + ln.Addr().String() + "/"
-	}
-
-	if _, err := fmt.Fprintf(os.Stdout, "READY %s\n", uri); err != nil {
+	if _, err := fmt.Fprintf(os.Stdout, "READY %s\n", f.MongoDBURI()); err != nil {
 		return err
 	}
 
