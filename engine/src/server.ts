@@ -27,6 +27,7 @@ import type { Actor } from './domain/actor.js';
 import type { DocStore } from './domain/docs.js';
 import { DomainError } from './domain/errors.js';
 import { DOC_INDEXES, openDocStore } from './domain/open-docs.js';
+import { RevCachedDocStore } from './domain/rev-cache.js';
 import { loadOrCreateDataKey } from './security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
 import { onePerTurn } from './http/admission.js';
@@ -151,9 +152,11 @@ export async function start(
     defaultEncryptionPolicy(),
     DOC_INDEXES,
   );
+  // Case records as this process last committed them, read back by rev (domain/rev-cache.ts).
+  const cached = new RevCachedDocStore(sealed, new Set([APPLICATIONS]));
   // Commands write through the journal's view: a crash cannot part a change from its audit entry.
-  const audit = new AuditLog(sealed);
-  const journal = new CommandJournal(sealed, audit);
+  const audit = new AuditLog(cached);
+  const journal = new CommandJournal(cached, audit);
   const docs = journal.docs;
   // Material files: under <data>/uploads beside SQLite, in GridFS on the MongoDB store's connection;
   // encrypted at rest with the same data key.

@@ -140,6 +140,12 @@ export class SqliteDocStore implements DocStore {
     return row ? (JSON.parse(row.body) as T) : undefined;
   }
 
+  async revOf(collection: string, id: string): Promise<number | undefined> {
+    const row = this.prepare('SELECT rev FROM docs WHERE collection = ? AND id = ?').get(collection, id) as
+      { rev: number } | undefined;
+    return row?.rev;
+  }
+
   async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
     const { sql, params } = this.select('body', collection, query);
     const rows = this.prepare(sql).all(...params) as { body: string }[];

@@ -45,6 +45,8 @@ export interface DocStore {
   get<T extends Doc>(collection: string, id: string): Promise<T | undefined>;
   find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]>;
   count(collection: string, where?: DocQuery['where']): Promise<number>;
+  /** The stored rev of a document (undefined when there is none), without reading its body. Optional. */
+  revOf?(collection: string, id: string): Promise<number | undefined>;
   /**
    * Several writes in one commit, all or none (memory, SQLite: one transaction instead of one per
    * document). A put whose rev does not match throws DocConflictError and nothing is written.

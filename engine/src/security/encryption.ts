@@ -233,6 +233,7 @@ export class EncryptingDocStore implements DocStore {
     indexes?: DocIndexes,
   ) {
     checkPolicy(policy, indexes);
+    if (inner.revOf) this.revOf = inner.revOf.bind(inner);
     const batch = inner.writeAll?.bind(inner);
     if (batch) {
       this.writeAll = async (writes) => {
@@ -243,6 +244,9 @@ export class EncryptingDocStore implements DocStore {
       };
     }
   }
+
+  /** Revs are stored as they are: the adapter's look-up, where it has one. */
+  readonly revOf?: (collection: string, id: string) => Promise<number | undefined>;
 
   /** The document as the adapter will store it. */
   seal<T extends Doc>(collection: string, doc: T): T {
