@@ -50,6 +50,12 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
+/** A process's peak resident set size so far, MiB (VmHWM in /proc/<pid>/status). */
+function peakRssMiB(pid: number): number {
+  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kib) / 1024);
+}
+
 async function freshStore(): Promise<Store | undefined> {
   const name = `profile-${engines++}`;
   if (storeKind === 'sqlite') return new SqliteStore(path.join(dir, `${name}.db`));
@@ -88,7 +94,8 @@ const rounds = Number.isFinite(round) ? `, a fresh engine every ${round}` : '';
 console.log(
   `${scenario.processId} (${storeKind}${rounds}): ${Math.round(count / seconds)} instances/s over ${count}, ${Math.round(count / cpuSeconds)} per CPU-second` +
     (mongo
-      ? `; CPU per instance: client ${((cpuSeconds / count) * 1000).toFixed(2)} ms, server ${((serverSeconds / count) * 1000).toFixed(2)} ms`
+      ? `; CPU per instance: client ${((cpuSeconds / count) * 1000).toFixed(2)} ms, server ${((serverSeconds / count) * 1000).toFixed(2)} ms` +
+        `; server peak RSS ${peakRssMiB(mongo.pid)} MiB`
       : ''),
 );
 await engine.store.close();
