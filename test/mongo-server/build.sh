@@ -40,7 +40,9 @@
 #                         fails is rolled back to its savepoint, so the writes before it stay, as
 #                         they did; statements read the command's earlier writes, as they did
 #                         once those were committed). Nothing is acknowledged before COMMIT, and
-#                         the results are those of the same writes made one after another;
+#                         the results are those of the same writes made one after another. A
+#                         batch's statements run to their end if the client goes away (no
+#                         goroutine per statement waiting to interrupt it), changing no result;
 #   patches/modernc-sqlite-stmtcache.*  the driver keeps each connection's prepared statements
 #                         (by SQL text, at most 256) and reuses them after sqlite3_reset and
 #                         sqlite3_clear_bindings instead of parsing the SQL of every statement

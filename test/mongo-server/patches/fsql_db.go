@@ -84,7 +84,7 @@ func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*Row
 	var rows *sql.Rows
 	var err error
 	if conn := db.batchConn(ctx); conn != nil { // OneThing patch, see batch.go
-		rows, err = conn.QueryContext(ctx, query, args...)
+		rows, err = conn.QueryContext(context.WithoutCancel(ctx), query, args...)
 	} else {
 		rows, err = db.sqlDB.QueryContext(ctx, query, args...)
 	}
@@ -104,7 +104,7 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 	var row *sql.Row
 	if conn := db.batchConn(ctx); conn != nil { // OneThing patch, see batch.go
-		row = conn.QueryRowContext(ctx, query, args...)
+		row = conn.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 	} else {
 		row = db.sqlDB.QueryRowContext(ctx, query, args...)
 	}
@@ -125,7 +125,7 @@ func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	var res sql.Result
 	var err error
 	if conn := db.batchConn(ctx); conn != nil { // OneThing patch, see batch.go
-		res, err = conn.ExecContext(ctx, query, args...)
+		res, err = conn.ExecContext(context.WithoutCancel(ctx), query, args...)
 	} else {
 		res, err = db.sqlDB.ExecContext(ctx, query, args...)
 	}

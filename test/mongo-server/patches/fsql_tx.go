@@ -30,6 +30,7 @@ import (
 // It exposes the subset of *sql.Tx methods we use.
 type Tx struct {
 	sqlTx    executor // OneThing patch: *sql.Tx, or the *sql.Conn of a batch (see batch.go)
+	detached bool     // OneThing patch: statements run without the context's cancellation (batch.go)
 	commit   func() error
 	rollback func() error
 	l        *slog.Logger
@@ -81,7 +82,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*Row
 	fields := []any{slog.Any("args", args)}
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf(">>> %s", query))
 
-	rows, err := tx.sqlTx.QueryContext(ctx, query, args...)
+	rows, err := tx.sqlTx.QueryContext(tx.statementContext(ctx), query, args...)
 
 	fields = append(fields, slog.Duration("time", time.Since(start)), logging.Error(err))
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf("<<< %s", query))
@@ -96,7 +97,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	fields := []any{slog.Any("args", args)}
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf(">>> %s", query))
 
-	row := tx.sqlTx.QueryRowContext(ctx, query, args...)
+	row := tx.sqlTx.QueryRowContext(tx.statementContext(ctx), query, args...)
 
 	fields = append(fields, slog.Duration("time", time.Since(start)), logging.Error(row.Err()))
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf("<<< %s", query))
@@ -111,7 +112,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	fields := []any{slog.Any("args", args)}
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf(">>> %s", query))
 
-	res, err := tx.sqlTx.ExecContext(ctx, query, args...)
+	res, err := tx.sqlTx.ExecContext(tx.statementContext(ctx), query, args...)
 
 	if res != nil {
 		ra, _ := res.RowsAffected()
@@ -122,4 +123,13 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf("<<< %s", query))
 
 	return res, err
+}
+
+// statementContext is ctx, or ctx without its cancellation in a batch (OneThing patch, see batch.go).
+func (tx *Tx) statementContext(ctx context.Context) context.Context {
+	if tx.detached {
+		return context.WithoutCancel(ctx)
+	}
+
+	return ctx
 }
