@@ -29,6 +29,7 @@ import {
 } from '../domain/docs.js';
 import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
+import type { CompleteOptions, InstanceView } from '../api.js';
 import type { Engine, Task } from '../index.js';
 import { deepCopy } from '../copy.js';
 import { canonicalJson } from '../audit/canonical.js';
@@ -1055,11 +1056,11 @@ export class Centre implements CentreApi {
       if (item.taskId) {
         // Re-runnable: an attempt that completed the engine's task and then died (or lost the save
         // race) leaves it done while the case still waits; the retry records the decision only.
-        if ((await this.openTasks(app)).some((task) => task.id === item.taskId)) {
-          const view = await this.engine.completeTask(item.taskId, {
-            actor: actor.userId,
-            variables: { [decisionVariable(item.item)]: decision },
-          });
+        const view = await this.completeIfOpen(app, item.taskId, {
+          actor: actor.userId,
+          variables: { [decisionVariable(item.item)]: decision },
+        });
+        if (view) {
           openAfter = view.openTasks;
           faultPoint(`after-engine:tasks.${decision === 'approved' ? 'approve' : 'reject'}`);
         }
@@ -1158,6 +1159,28 @@ export class Centre implements CentreApi {
       { situation: app.answers, ...app.data },
       department,
     );
+  }
+
+  /**
+   * Completes the engine's task if it is still open; undefined when it is not. A task open in the
+   * record the engine's store committed itself needs no look-up (Store.committedOpenTask): the
+   * command validates it, and should that record be stale (another node moved the instance on),
+   * the task is looked up and decided on as before.
+   */
+  private async completeIfOpen(
+    app: Application,
+    taskId: string,
+    options: CompleteOptions,
+  ): Promise<InstanceView | undefined> {
+    const isOpen = async () => (await this.openTasks(app)).some((task) => task.id === taskId);
+    const known = this.engine.store.committedOpenTask?.(taskId) !== undefined;
+    if (!known && !(await isOpen())) return undefined;
+    try {
+      return await this.engine.completeTask(taskId, options);
+    } catch (err) {
+      if (known && !(await isOpen())) return undefined;
+      throw err;
+    }
   }
 
   private async openTasks(app: Application): Promise<Task[]> {
