@@ -134,7 +134,12 @@ export class SqliteStore implements Store {
   private readonly keys = new Map<string, number>();
   private readonly newKeys = new Map<string, number>();
   private readonly commitTx: Database.Transaction<
-    (stored: InstanceRecord, effects: readonly Effect[], expectedRev: number | null) => void
+    (
+      stored: InstanceRecord,
+      effects: readonly Effect[],
+      history: HistoryEntry[],
+      expectedRev: number | null,
+    ) => void
   >;
   private readonly writeTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
@@ -162,15 +167,20 @@ export class SqliteStore implements Store {
     this.queue = new SqliteJobSource(this.db);
 
     this.projectTx = this.db.transaction((instanceId: string, effects: readonly Effect[]) =>
-      this.applyEffects(instanceId, effects),
+      this.applyEffects(instanceId, effects, historyOf(effects)),
     );
     this.writeTx = this.db.transaction((record: InstanceRecord, expectedRev: number | null) =>
       this.writeInstance(record, expectedRev),
     );
     this.commitTx = this.db.transaction(
-      (stored: InstanceRecord, effects: readonly Effect[], expectedRev: number | null) => {
+      (
+        stored: InstanceRecord,
+        effects: readonly Effect[],
+        history: HistoryEntry[],
+        expectedRev: number | null,
+      ) => {
         this.writeInstance(stored, expectedRev);
-        this.applyEffects(stored.id, effects);
+        this.applyEffects(stored.id, effects, history);
       },
     );
     this.deployTx = this.db.transaction((d: DeploymentRecord) => {
@@ -258,9 +268,10 @@ export class SqliteStore implements Store {
   async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
     const followUps = followUpsOf(record.outbox);
     const stored = { ...record, outbox: followUps };
+    const history = historyOf(record.outbox);
     this.records.delete(record.id);
-    this.write(this.commitTx, stored, record.outbox, expectedRev);
-    this.historyCommitted(record, expectedRev);
+    this.write(this.commitTx, stored, record.outbox, history, expectedRev);
+    this.historyCommitted(record, expectedRev, history);
     if (followUps.length === 0) {
       delete stored.delivery; // written, never read back (see InstanceRecord.delivery)
       this.keepRecord(stored);
@@ -288,12 +299,9 @@ export class SqliteStore implements Store {
    * the rev the commit replaced (the compare-and-set makes that the one before) and the commit's
    * entries all come after it (entries carried again from an unfinished outbox do not).
    */
-  private historyCommitted(record: InstanceRecord, expectedRev: number | null): void {
+  private historyCommitted(record: InstanceRecord, expectedRev: number | null, sorted: HistoryEntry[]): void {
     const kept = this.histories.get(record.id);
     const before = expectedRev === null ? [] : kept?.rev === expectedRev ? kept.entries : undefined;
-    const added: HistoryEntry[] = [];
-    for (const e of record.outbox) if (e.type === 'history') added.push(e.entry);
-    const sorted = inSeqOrder(added);
     if (before && (sorted.length === 0 || (before.at(-1)?.seq ?? -1) < sorted[0]!.seq))
       this.keepHistory(record.id, { entries: before.concat(sorted), rev: record.rev });
     else if (kept) kept.rev = undefined;
@@ -404,9 +412,9 @@ export class SqliteStore implements Store {
     this.write(this.projectTx, instanceId, effects);
   }
 
-  private applyEffects(instanceId: string, effects: readonly Effect[]): void {
+  /** `history`: the effects' history entries in seq order (historyOf). */
+  private applyEffects(instanceId: string, effects: readonly Effect[], history: HistoryEntry[]): void {
     const s = this.s;
-    const history: HistoryEntry[] = [];
     for (const e of effects) {
       const queued = queueChangeOf(instanceId, e);
       if (queued) {
@@ -444,14 +452,11 @@ export class SqliteStore implements Store {
         case 'message.unsubscribed':
           s.deleteSubscription.run(e.subscriptionId);
           break;
-        case 'history':
-          history.push(e.entry);
-          break;
         default:
           break;
       }
     }
-    if (history.length) this.appendHistory(instanceId, inSeqOrder(history));
+    if (history.length) this.appendHistory(instanceId, history);
   }
 
   /**
@@ -796,6 +801,19 @@ function prepare(db: Database.Database) {
   };
 }
 
+/** The history entries among the effects, in seq order, each seq once (as inSeqOrder). */
+function historyOf(effects: readonly Effect[]): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  let ascending = true;
+  for (const e of effects) {
+    if (e.type !== 'history') continue;
+    if (entries.length && entries.at(-1)!.seq >= e.entry.seq) ascending = false;
+    entries.push(e.entry);
+  }
+  // A step writes its entries in seq order: sorted (and without repeats) already.
+  return ascending ? entries : inSeqOrder(entries);
+}
+
 function instanceOf(row: InstanceRow): InstanceRecord {
   const record: InstanceRecord = {
     id: row.id,
@@ -838,15 +856,54 @@ function newEntries(
  * `parseEntries` puts them back, first, as the runtime writes them.
  */
 function entriesJson(instanceId: string, entries: readonly HistoryEntry[]): string {
-  const stored = new Array<unknown>(entries.length);
+  let json = '[';
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    if (entry.instanceId === instanceId && entry.id === `${instanceId}:${entry.seq}`) {
-      const { id: _id, instanceId: _instanceId, ...rest } = entry;
-      stored[i] = rest;
-    } else stored[i] = entry;
+    if (i > 0) json += ',';
+    json += impliedEntryJson(instanceId, entry) ?? JSON.stringify(entry);
   }
-  return JSON.stringify(stored);
+  return `${json}]`;
+}
+
+/**
+ * The JSON of an entry whose id and instanceId its row implies, without them, written field by
+ * field: copying each entry without the two keys for JSON.stringify cost twice as much. Undefined
+ * for any other entry (other ids, a key this does not know), which is then stored whole.
+ */
+function impliedEntryJson(instanceId: string, e: HistoryEntry): string | undefined {
+  const { seq, at, type, elementId, elementType, data } = e;
+  if (
+    e.instanceId !== instanceId ||
+    typeof seq !== 'number' ||
+    !Number.isFinite(seq) ||
+    e.id !== `${instanceId}:${seq}` ||
+    typeof at !== 'number' ||
+    !Number.isFinite(at) ||
+    typeof type !== 'string'
+  )
+    return undefined;
+  let keys = 5;
+  let json = `{"seq":${seq},"at":${at},"type":${JSON.stringify(type)}`;
+  if (elementId !== undefined) {
+    if (typeof elementId !== 'string') return undefined;
+    json += `,"elementId":${JSON.stringify(elementId)}`;
+    keys++;
+  }
+  if (elementType !== undefined) {
+    if (typeof elementType !== 'string') return undefined;
+    json += `,"elementType":${JSON.stringify(elementType)}`;
+    keys++;
+  }
+  if (data !== undefined) {
+    const dataJson = JSON.stringify(data) as string | undefined; // undefined for a function, say
+    if (dataJson === undefined) return undefined;
+    json += `,"data":${dataJson}`;
+    keys++;
+  }
+  // Every key known, none left out: an entry with more keys is stored whole.
+  let own = 0;
+  for (const _key in e) own++;
+  return own === keys ? `${json}}` : undefined;
 }
 
 function parseEntries(instanceId: string, json: string): HistoryEntry[] {
