@@ -27,7 +27,7 @@ export interface StartMongoServerOptions {
   readyTimeoutMs?: number;
   /**
    * Run one command at a time (default true): FerretDB v1 alone does not make findAndModify /
-   * update atomic under concurrency; false connects clients to FerretDB directly.
+   * update atomic under concurrency; false lets FerretDB run commands concurrently (see main.go).
    */
   serialize?: boolean;
   /** Copy the server's stderr to this process's stderr (default: env ONETHING_MONGO_SERVER_VERBOSE). */
