@@ -17,7 +17,7 @@ import { exampleCodes, readExampleBundle } from '../../forms/src/bundle/examples
 import { activeItems } from '../../forms/src/merge/index.js';
 import { samples } from '../../forms/src/testing/samples.js';
 import type { CaseDef } from '../lib/harness.js';
-import { runInstance, oneThingSide, type Scenario, type Variant } from '../lib/onething.js';
+import { oncePerElement, oneThingSide, runInstance, type Scenario, type Variant } from '../lib/onething.js';
 import { referenceSide } from '../lib/reference.js';
 
 const examplesDir = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -72,12 +72,12 @@ function completions(xml: string): (elementId: string) => Variables {
     const item = attr(m[1]!, 'gov:item');
     if (id && item) items.set(id, item);
   }
-  return (elementId) => {
+  return oncePerElement((elementId) => {
     const item = items.get(elementId);
     return item
       ? { [`decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`]: 'approved' }
       : { [`${elementId}Note`]: 'ok' };
-  };
+  });
 }
 
 /** Builds the scenario of one example: two answer sets (every item of the sample situation; every other one). */

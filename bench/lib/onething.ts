@@ -24,22 +24,26 @@ export interface Scenario {
   complete?: (elementId: string) => Variables;
 }
 
-const completions = new Map<string, Readonly<Variables>>();
-
 /**
- * What a clerk or department sends when completing a task: a decision and a note. One frozen
- * object per element, made once: both engines call this for every task, and building an object
- * with computed keys each time was ~5% of the fan-out's CPU. Frozen, so neither engine can change
- * what the other is sent (OneThing copies the values in; bpmn-engine only reads them).
+ * One frozen answer per element, made once on first use: both engines ask for an answer on every
+ * user task, and building an object with computed keys each time was ~5% of the fan-out's CPU.
+ * Frozen, so neither engine can change what the other is sent (OneThing copies the values in;
+ * bpmn-engine only reads them).
  */
-export function completion(elementId: string): Variables {
-  let sent = completions.get(elementId);
-  if (!sent) {
-    sent = Object.freeze({ [`${elementId}Decision`]: 'approved', [`${elementId}Note`]: 'ok' });
-    completions.set(elementId, sent);
-  }
-  return sent;
+export function oncePerElement(make: (elementId: string) => Variables): (elementId: string) => Variables {
+  const made = new Map<string, Variables>();
+  return (elementId) => {
+    let sent = made.get(elementId);
+    if (!sent) made.set(elementId, (sent = Object.freeze(make(elementId))));
+    return sent;
+  };
 }
+
+/** What a clerk or department sends when completing a task: a decision and a note. */
+export const completion = oncePerElement((elementId) => ({
+  [`${elementId}Decision`]: 'approved',
+  [`${elementId}Note`]: 'ok',
+}));
 
 /** One instance, start to end; returns its final status, variables and the user tasks completed. */
 export async function runInstance(
