@@ -500,7 +500,9 @@ export class SqliteStore implements Store {
     ];
     const own = ownSlot(t.id);
     if (own?.instanceId === t.instanceId) {
-      if (s.insertTaskAt.run(k, own.number, ...columns, t.id).changes > 0) return;
+      // A spare row with this id is the task already (see taskRow).
+      if (s.spareTaskExists.get(t.id) !== undefined) return;
+      if (s.insertTaskAt.run(k, own.number, ...columns).changes > 0) return;
       // The slot holds this task already, or another id with the same number.
       if (this.taskRow(t.id)) return;
     } else if (this.taskRow(t.id)) return;
@@ -741,9 +743,11 @@ function prepare(db: Database.Database) {
     ),
 
     // Tasks: see schema migration 7. A task at its own slot, unless a spare row has its id.
+    // Two statements, not one INSERT … SELECT … WHERE NOT EXISTS: an INSERT whose SELECT reads the
+    // table it writes builds a temporary table for its one row first.
+    spareTaskExists: p(`SELECT 1 FROM tasks WHERE id = ? AND ${SPARE}`),
     insertTaskAt: p(
-      `INSERT INTO tasks (n, ${TASK_COLUMNS}) SELECT (? << 32) + ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ` +
-        `WHERE NOT EXISTS (SELECT 1 FROM tasks WHERE id = ? AND ${SPARE}) ON CONFLICT DO NOTHING`,
+      `INSERT INTO tasks (n, ${TASK_COLUMNS}) VALUES ((? << 32) + ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     // A spare row: one past the highest spare n of the instance.
     insertSpareTask: p(
