@@ -22,6 +22,16 @@ describe.each([
     expect(original).toEqual(sample());
   });
 
+  test('a member named __proto__ (as JSON gives it) stays a member, not the prototype', () => {
+    const original = JSON.parse('{"answers":{"__proto__":{"polluted":1},"kept":2}}') as {
+      answers: Record<string, unknown>;
+    };
+    const copied = copy(original);
+    expect(Object.hasOwn(copied.answers, '__proto__')).toBe(true);
+    expect(copied.answers['polluted']).toBeUndefined();
+    expect(JSON.stringify(copied)).toBe(JSON.stringify(original));
+  });
+
   test('primitives come back as they are', () => {
     for (const value of [1, 'x', null, undefined, true]) expect(copy(value)).toBe(value);
   });

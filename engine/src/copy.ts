@@ -9,6 +9,13 @@
 const TOO_DEEP = Symbol('too deep');
 
 /**
+ * JSON gives `__proto__` as an ordinary own member (request bodies may hold one); assigned by key
+ * it would set the copy's prototype instead, so such an object goes to structuredClone, which
+ * keeps it as a member.
+ */
+const PROTO_KEY = '__proto__';
+
+/**
  * `owned`: the value is data the instance already owns (its variables and tasks, as deepCopy or a
  * store's JSON let them in). Such an object is copied by spread, which clones its shape in one go
  * where a key-by-key copy looks up a transition per key; spread would also keep symbol-keyed
@@ -28,12 +35,16 @@ function copyValue(value: unknown, depth: number, owned: boolean): unknown {
     const out: Record<string, unknown> = { ...value };
     for (const key in out) {
       const v = out[key];
+      // Spread made any `__proto__` member an own one, so assigning it writes the member.
       if (v !== null && typeof v === 'object') out[key] = copyValue(v, depth + 1, true);
     }
     return out;
   }
   const out: Record<string, unknown> = {};
-  for (const key in value) out[key] = copyValue((value as Record<string, unknown>)[key], depth + 1, false);
+  for (const key in value) {
+    if (key === PROTO_KEY) throw TOO_DEEP;
+    out[key] = copyValue((value as Record<string, unknown>)[key], depth + 1, false);
+  }
   return out;
 }
 
