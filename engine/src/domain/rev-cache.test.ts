@@ -76,12 +76,40 @@ describe('RevCachedDocStore', () => {
   });
 
   it('keeps only the collections it is given, and at most its bound', async () => {
-    const docs = new RevCachedDocStore(open(), new Set(['cases']), 2);
+    const docs = new RevCachedDocStore(open(), new Set(['cases']), { kept: 2 });
     for (const id of ['c1', 'c2', 'c3']) await docs.put<Case>('cases', draft(id), 0);
     await docs.put<Case>('other', draft('o1'), 0);
     for (const id of ['c1', 'c2', 'c3'])
       expect(await docs.get<Case>('cases', id)).toMatchObject({ id, rev: 1 });
     expect(await docs.get<Case>('other', 'o1')).toMatchObject({ id: 'o1', rev: 1 });
     expect(await docs.get<Case>('cases', 'missing')).toBeUndefined();
+  });
+
+  it('drops a case unused for forgetAfterMs: data purged by another process does not stay in memory', async () => {
+    let now = 0;
+    const inner = open();
+    let innerReads = 0;
+    const counting = Object.assign(Object.create(inner) as SqliteDocStore, {
+      get: (collection: string, id: string) => (innerReads++, inner.get(collection, id)),
+    });
+    const docs = new RevCachedDocStore(counting, new Set(['cases']), { forgetAfterMs: 1000, now: () => now });
+    const personal = { ...draft('c1'), idNumber: '440402199001011234' };
+    await docs.put<Case>('cases', personal, 0);
+    now = 900;
+    expect(await docs.get<Case>('cases', 'c1')).toMatchObject({ idNumber: personal.idNumber });
+    expect(innerReads).toBe(0); // answered from memory, and now used at 900
+    await open().put<Case>('cases', { ...draft('c1'), status: 'purged' }, 1); // the purge CLI's own store
+    now = 1800;
+    docs.sweep();
+    expect(innerReads).toBe(0);
+    expect(
+      JSON.stringify([...(docs as unknown as { remembered: Map<string, unknown> }).remembered]),
+    ).toContain(personal.idNumber); // used 900 ms ago: kept
+    now = 1901;
+    docs.sweep();
+    expect([...(docs as unknown as { remembered: Map<string, unknown> }).remembered]).toEqual([]);
+    expect(await docs.get<Case>('cases', 'c1')).toMatchObject({ rev: 2, status: 'purged' });
+    expect(innerReads).toBe(1);
+    docs.close();
   });
 });

@@ -9,7 +9,13 @@
  * content, whoever wrote it (another process that moves a document on moves its rev, and the
  * read then goes to the store). `replace` (a write that keeps the rev it is given) is not for
  * these collections: one made through this store forgets the document. What is remembered is a
- * copy, and what a read gets is a copy: no caller can change what another reads.
+ * copy, and what a read gets is a copy: no caller can change what another reads. The copy is of
+ * the plain JSON data a case is (a member set to undefined stays a key here, as the JSON written
+ * leaves it out; no reader tells the two apart).
+ *
+ * Personal data does not stay in memory: a document unused for `forgetAfterMs` (a minute: long
+ * enough for one decision after another) is dropped by a sweep, so a case purged by another
+ * process (onething-admin purge) leaves this one within that time even if it is never read again.
  */
 import { deepCopy } from '../copy.js';
 import type { Doc, DocQuery, DocStore, DocWrite } from './docs.js';
@@ -17,10 +23,17 @@ import type { Doc, DocQuery, DocStore, DocWrite } from './docs.js';
 interface Remembered {
   rev: number;
   doc: Doc;
+  /** When it was remembered or last read. */
+  usedAt: number;
 }
 
-/** Documents remembered at most (the least recently used go first). */
-const KEPT = 500;
+export interface RevCacheOptions {
+  /** Documents remembered at most (the least recently used go first); default 500. */
+  kept?: number;
+  /** A document unused this long is dropped; default 60 s. */
+  forgetAfterMs?: number;
+  now?: () => number;
+}
 
 export class RevCachedDocStore implements DocStore {
   /** Present when the adapter commits a batch atomically (DocStore.writeAll). */
@@ -28,15 +41,26 @@ export class RevCachedDocStore implements DocStore {
   readonly revOf?: (collection: string, id: string) => Promise<number | undefined>;
   private readonly remembered = new Map<string, Remembered>();
   private readonly revOfInner?: (collection: string, id: string) => Promise<number | undefined>;
+  private readonly kept: number;
+  private readonly forgetAfterMs: number;
+  private readonly now: () => number;
+  private readonly sweeper?: ReturnType<typeof setInterval>;
 
   constructor(
     private readonly inner: DocStore,
     private readonly collections: ReadonlySet<string>,
-    private readonly kept = KEPT,
+    options: RevCacheOptions = {},
   ) {
+    this.kept = options.kept ?? 500;
+    this.forgetAfterMs = options.forgetAfterMs ?? 60_000;
+    this.now = options.now ?? Date.now;
     // Without a look-up of the rev alone there is nothing to gain: every call goes through.
     this.revOfInner = inner.revOf?.bind(inner);
-    if (this.revOfInner) this.revOf = this.revOfInner;
+    if (this.revOfInner) {
+      this.revOf = this.revOfInner;
+      this.sweeper = setInterval(() => this.sweep(), this.forgetAfterMs);
+      this.sweeper.unref();
+    }
     const batch = inner.writeAll?.bind(inner);
     if (batch) {
       this.writeAll = async (writes) => {
@@ -66,7 +90,16 @@ export class RevCachedDocStore implements DocStore {
     const key = `${collection}/${doc.id}`;
     this.remembered.delete(key);
     if (this.remembered.size >= this.kept) this.remembered.delete(this.remembered.keys().next().value!);
-    this.remembered.set(key, { rev: doc.rev, doc: deepCopy(doc) });
+    this.remembered.set(key, { rev: doc.rev, doc: deepCopy(doc), usedAt: this.now() });
+  }
+
+  /** Drops what has not been used for forgetAfterMs (the map is in order of use, oldest first). */
+  sweep(): void {
+    const before = this.now() - this.forgetAfterMs;
+    for (const [key, entry] of this.remembered) {
+      if (entry.usedAt > before) break;
+      this.remembered.delete(key);
+    }
   }
 
   private forget(collection: string, id: string): void {
@@ -98,6 +131,7 @@ export class RevCachedDocStore implements DocStore {
       // Still the one remembered (the entry may have been replaced while the rev was read).
       if (rev === known.rev && this.remembered.get(key) === known) {
         this.remembered.delete(key);
+        known.usedAt = this.now();
         this.remembered.set(key, known);
         return deepCopy(known.doc) as T;
       }
@@ -116,6 +150,8 @@ export class RevCachedDocStore implements DocStore {
 
   /** Passes close() through, so whoever closes the store closes the adapter. */
   close(): unknown {
+    clearInterval(this.sweeper);
+    this.remembered.clear();
     return (this.inner as { close?: () => unknown }).close?.();
   }
 }
