@@ -158,7 +158,11 @@ function checkInvariants(s: InstanceState, plan: Plan, projected: ReturnType<typ
   for (const sc of Object.values(s.scopes)) if (sc.parent) expect(s.scopes[sc.parent]).toBeDefined();
   for (const w of Object.values(s.waits)) expect(s.tokens[w.token]).toBeDefined();
   // The projections the effects describe agree with the state.
-  expect([...projected.tasks].sort()).toEqual(Object.keys(s.tasks).sort());
+  expect([...projected.tasks].sort()).toEqual(
+    Object.values(s.tasks)
+      .map((t) => t.id)
+      .sort(),
+  );
   expect([...projected.timers].sort()).toEqual(
     Object.values(s.waits)
       .filter((w) => w.kind === 'timer')

@@ -67,7 +67,12 @@ async function expectConsistent(
       .filter((t) => t.state === 'open')
       .map((t) => t.id)
       .sort();
-    expect({ id: record.id, open }).toEqual({ id: record.id, open: Object.keys(record.state.tasks).sort() });
+    expect({ id: record.id, open }).toEqual({
+      id: record.id,
+      open: Object.values(record.state.tasks)
+        .map((t) => t.id)
+        .sort(),
+    });
     expect(record.outbox).toEqual([]);
   }
   expect([...projected.keys()]).toEqual([]); // no task of an instance that does not exist

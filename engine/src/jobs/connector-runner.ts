@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Engine, Job, Variables } from '../index.js';
 import { CONNECTOR_JOB_TYPE, MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
-import type { InstanceState } from '../runtime/state.js';
+import { type InstanceState, byPublicId } from '../runtime/state.js';
 import {
   callDepartment,
   ConnectorFailure,
@@ -193,7 +193,7 @@ export function connectorErrorOf(outcome: { status: number; message: string }): 
  * entered again with a new job, and the failed one is left open in the instance: never run that.
  */
 function isCurrentJob(state: InstanceState, jobId: string): boolean {
-  const wait = state.waits[jobId];
+  const wait = byPublicId(state.waits, jobId);
   if (!wait || wait.kind !== 'job') return false;
   if (state.tokens[wait.token]?.rest !== 'wait') return false;
   const jobsOfToken = Object.values(state.waits).filter((w) => w.kind === 'job' && w.token === wait.token);

@@ -20,6 +20,7 @@ import {
   copyLocalRecord,
   copyRecord,
   copyToken,
+  waitKey,
 } from './state.js';
 import { deepCopy } from '../copy.js';
 
@@ -48,6 +49,9 @@ export class Execution {
   private prefix: string | undefined;
   /** Which of tokens, waits, tasks and jobs are this step's own (bits above); the rest are the input's. */
   private owned: number;
+  /** The public id and key of the wait opened last, for its task or job (see keyOf). */
+  private opened = '';
+  private openedKey = '';
   /** The input's tokens while shared: a token found there is copied before it changes (own). */
   private readonly inputTokens: Readonly<Record<string, Token>> | null;
 
@@ -78,7 +82,7 @@ export class Execution {
     const bit = OWN_BIT[key];
     if (!(this.owned & bit)) {
       const from: Record<string, unknown> = this.state[key];
-      // Tokens have instance-local ids (ordinary objects), the others public ids (dictionaries).
+      // Tokens are ordinary objects, the others dictionaries (steps delete from them).
       this.state[key] = (key === 'tokens' ? copyLocalRecord(from) : copyRecord(from)) as InstanceState[K];
       this.owned |= bit;
     }
@@ -281,40 +285,53 @@ export class Execution {
 
   // ── waits ─────────────────────────────────────────────────────────────────────────────
 
-  openWait(wait: Omit<Wait, 'id'> & { id?: string }): Wait {
+  /**
+   * Opens a wait with a fresh public id (`<instance>.w7`), kept under its local key (`w7`, see
+   * waitKey), as its task or job is.
+   */
+  openWait(wait: Omit<Wait, 'id'>): Wait {
     // Callers pass a fresh literal: it becomes the wait (no copy).
     const full = wait as Wait;
-    full.id ??= this.nextId('w');
-    this.toWrite('waits')[full.id] = full;
+    const key = this.localId('w');
+    full.id = `${this.s.id}.${key}`;
+    this.toWrite('waits')[key] = full;
+    this.opened = full.id;
+    this.openedKey = key;
     return full;
+  }
+
+  /** The key of the wait with public id `id`: the one just opened is known without a slice. */
+  private keyOf(id: string): string {
+    return id === this.opened ? this.openedKey : waitKey(id);
   }
 
   /** Puts a wait in place of the open one with its id (a cycle timer scheduled again). */
   replaceWait(wait: Wait): void {
-    this.toWrite('waits')[wait.id] = wait;
+    this.toWrite('waits')[waitKey(wait.id)] = wait;
   }
 
-  /** The open user task of a wait, kept whole in the instance. */
+  /** The open user task of a wait (same id), kept whole in the instance. */
   addTask(task: Task): void {
-    this.toWrite('tasks')[task.id] = task;
+    this.toWrite('tasks')[this.keyOf(task.id)] = task;
   }
 
-  /** The open job of a wait, kept whole in the instance. */
+  /** The open job of a wait (same id), kept whole in the instance. */
   addJob(job: Job): void {
-    this.toWrite('jobs')[job.id] = job;
+    this.toWrite('jobs')[this.keyOf(job.id)] = job;
   }
 
-  closeWait(wait: Wait, reason: 'completed' | 'cancelled'): void {
-    if (this.s.waits[wait.id]) delete this.toWrite('waits')[wait.id];
+  /** `key`: the wait's key in the waits (waitKey of its id), for callers that have it already. */
+  closeWait(wait: Wait, reason: 'completed' | 'cancelled', key = waitKey(wait.id)): void {
+    if (this.s.waits[key]) delete this.toWrite('waits')[key];
     switch (wait.kind) {
       case 'task':
-        if (this.s.tasks[wait.id]) {
-          delete this.toWrite('tasks')[wait.id];
+        if (this.s.tasks[key]) {
+          delete this.toWrite('tasks')[key];
           this.effects.push({ type: 'task.ended', taskId: wait.id, state: reason, at: this.now });
         }
         break;
       case 'job':
-        if (this.s.jobs[wait.id]) delete this.toWrite('jobs')[wait.id];
+        if (this.s.jobs[key]) delete this.toWrite('jobs')[key];
         this.effects.push({ type: 'job.ended', jobId: wait.id });
         break;
       case 'timer':
@@ -334,7 +351,7 @@ export class Execution {
     const waits = this.s.waits;
     for (const id in waits) {
       const wait = waits[id]!;
-      if (wait.token === token.id && this.s.waits[id]) this.closeWait(wait, 'cancelled');
+      if (wait.token === token.id && this.s.waits[id]) this.closeWait(wait, 'cancelled', id);
     }
   }
 

@@ -7,7 +7,7 @@ import { parseAndCompile } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
 import { chain, endEvent, model, serviceTask, startEvent, timer, userTask } from '../testing/bpmn.js';
 import { openIncidents, type OpenIncident } from './incident.js';
-import type { Command, Effect, InstanceState, StepResult } from './state.js';
+import { type Command, type Effect, type InstanceState, type StepResult, waitKey } from './state.js';
 import { CommandError, step } from './step.js';
 
 const T0 = 1_000_000;
@@ -89,8 +89,8 @@ describe('a job that fails into an incident', () => {
     const jobId = jobAt(s0, 'lookup');
     const failed = step(plan, s0, { type: 'failJob', waitId: jobId, message: 'registry down' }, T0 + 1);
     expect(failed.state.status).toBe('incident');
-    expect(failed.state.waits[jobId]).toBeUndefined();
-    expect(failed.state.jobs[jobId]).toBeUndefined();
+    expect(failed.state.waits[waitKey(jobId)]).toBeUndefined();
+    expect(failed.state.jobs[waitKey(jobId)]).toBeUndefined();
     expect(ofType(failed.effects, 'job.ended')).toEqual([{ type: 'job.ended', jobId }]);
 
     const complete = rejection(() =>
@@ -269,12 +269,12 @@ describe('a state saved with the older single incident', () => {
     const failed = step(plan, s0, { type: 'failJob', waitId: oldJob, message: 'down' }, T0 + 1).state;
     // Put the job back as older code left it: wait and job still open on the parked token.
     const old = legacy(failed);
-    old.waits[oldJob] = s0.waits[oldJob]!;
-    old.jobs[oldJob] = s0.jobs[oldJob]!;
+    old.waits[waitKey(oldJob)] = s0.waits[waitKey(oldJob)]!;
+    old.jobs[waitKey(oldJob)] = s0.jobs[waitKey(oldJob)]!;
     const resolved = step(plan, old, { type: 'resolveIncident' } as Command, T0 + 2);
-    expect(resolved.state.waits[oldJob]).toBeUndefined();
+    expect(resolved.state.waits[waitKey(oldJob)]).toBeUndefined();
     expect(ofType(resolved.effects, 'job.ended')).toEqual([{ type: 'job.ended', jobId: oldJob }]);
     expect(Object.keys(resolved.state.jobs)).toHaveLength(1);
-    expect(Object.keys(resolved.state.jobs)[0]).not.toBe(oldJob);
+    expect(Object.values(resolved.state.jobs)[0]!.id).not.toBe(oldJob);
   });
 });

@@ -198,7 +198,7 @@ describe('step never changes its input', () => {
     expect(next.waits).not.toBe(started.waits);
     expect(next.tokens).not.toBe(started.tokens);
     expect(next.jobs).toBe(started.jobs); // nothing written: shared
-    const moved = started.waits[first!.id]!.token;
+    const moved = first!.token;
     for (const id of Object.keys(started.tokens)) {
       if (id === moved) expect(next.tokens[id]).not.toBe(started.tokens[id]);
       else expect(next.tokens[id]).toBe(started.tokens[id]);

@@ -22,6 +22,7 @@ import {
   type Token,
   type Wait,
   ROOT_SCOPE,
+  waitKey,
   workingCopy,
 } from './state.js';
 
@@ -69,12 +70,18 @@ function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: nu
   return { state: exec.state, effects: exec.effects };
 }
 
-function waitOf(exec: Execution, waitId: string, kinds: Wait['kind'][]): { wait: Wait; token: Token } {
-  const wait = exec.s.waits[waitId];
-  if (!wait || !kinds.includes(wait.kind)) {
+/** The open wait a command names, its token, and its key in the waits (see waitKey). */
+function waitOf(
+  exec: Execution,
+  waitId: string,
+  kinds: Wait['kind'][],
+): { wait: Wait; token: Token; key: string } {
+  const key = waitKey(waitId);
+  const wait = exec.s.waits[key];
+  if (!wait || wait.id !== waitId || !kinds.includes(wait.kind)) {
     throw new CommandError('notFound', `${kinds.join('/')} ${waitId} is not open in instance ${exec.s.id}`);
   }
-  return { wait, token: exec.s.tokens[wait.token]! };
+  return { wait, token: exec.s.tokens[wait.token]!, key };
 }
 
 /** Runs `fn`; a FEEL or model failure parks `token` in an incident instead of escaping. */
@@ -92,7 +99,7 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
   switch (command.type) {
     case 'completeTask':
     case 'completeJob': {
-      const { wait, token } = waitOf(exec, command.waitId, [
+      const { wait, token, key } = waitOf(exec, command.waitId, [
         command.type === 'completeTask' ? 'task' : 'job',
       ]);
       const data = command.type === 'completeTask' && command.actor ? { actor: command.actor } : undefined;
@@ -101,14 +108,14 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
         exec.plan.nodes[wait.node],
         data,
       );
-      exec.closeWait(wait, 'completed');
+      exec.closeWait(wait, 'completed', key);
       exec.setVariables(token.scope, command.variables);
       guarded(exec, token, 'leave', () => exec.leave(token));
       return;
     }
     case 'throwError': {
-      const { wait, token } = waitOf(exec, command.waitId, ['task', 'job']);
-      exec.closeWait(wait, 'completed');
+      const { wait, token, key } = waitOf(exec, command.waitId, ['task', 'job']);
+      exec.closeWait(wait, 'completed', key);
       exec.setVariables(token.scope, command.variables);
       const node = exec.plan.nodes[token.node]!;
       guarded(exec, token, 'enter', () => exec.throwError(command.errorCode, token, token.scope, node));
@@ -117,8 +124,8 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
     case 'failJob': {
       // The failed job is closed (and leaves the jobs projection): resolving enters the task again
       // with a fresh job, so a late answer to this one can no longer move the instance on.
-      const { wait, token } = waitOf(exec, command.waitId, ['job']);
-      exec.closeWait(wait, 'cancelled');
+      const { wait, token, key } = waitOf(exec, command.waitId, ['job']);
+      exec.closeWait(wait, 'cancelled', key);
       exec.raiseIncident(token, new IncidentSignal('job.failed', command.message), 'enter', wait.id);
       return;
     }
@@ -131,9 +138,9 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       return;
     }
     case 'childEnded': {
-      const { wait, token } = waitOf(exec, command.waitId, ['call']);
+      const { wait, token, key } = waitOf(exec, command.waitId, ['call']);
       const node = exec.plan.nodes[token.node]!;
-      exec.closeWait(wait, 'completed');
+      exec.closeWait(wait, 'completed', key);
       if (command.status === 'completed') {
         guarded(exec, token, 'leave', () => returnFromCall(exec, token, node, command.variables));
       } else if (command.errorCode !== undefined) {
@@ -194,7 +201,7 @@ function retry(
   for (const id in waits) {
     const wait = waits[id]!;
     if (wait.token === token.id && exec.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
-      exec.closeWait(wait, 'cancelled');
+      exec.closeWait(wait, 'cancelled', id);
   }
   exec.activate(token);
 }

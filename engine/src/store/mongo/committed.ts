@@ -17,6 +17,7 @@
  */
 import type { HistoryEntry, Task } from '../../api.js';
 import { withEntries } from '../history.js';
+import { byPublicId } from '../../runtime/state.js';
 import type { InstanceRecord } from '../port.js';
 import type { InstanceDoc } from './models.js';
 import { instanceIdOf, instanceOf } from './records.js';
@@ -88,7 +89,8 @@ export class CommittedRecords {
   openTask(taskId: string): Task | undefined {
     const dot = taskId.lastIndexOf('.');
     if (dot < 0) return undefined;
-    const task = this.record(taskId.slice(0, dot))?.state.tasks[taskId];
+    const tasks = this.record(taskId.slice(0, dot))?.state.tasks;
+    const task = tasks && byPublicId(tasks, taskId);
     return task?.state === 'open' ? task : undefined;
   }
 

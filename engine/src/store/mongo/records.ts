@@ -4,7 +4,7 @@
  */
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import type { HistoryEntry, Task } from '../../api.js';
-import type { Effect, InstanceState } from '../../runtime/state.js';
+import { type Effect, type InstanceState, withLocalKeys } from '../../runtime/state.js';
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { queueOps, type QueueDoc } from '../../jobs/mongo-job-source.js';
 import { taskCursor, type InstanceRecord } from '../port.js';
@@ -52,7 +52,7 @@ export function instanceOf(doc: InstanceDoc): InstanceRecord {
     deploymentId: doc.deploymentId,
     status: doc.status as InstanceRecord['status'],
     rev: doc.rev,
-    state: JSON.parse(doc.state) as InstanceState,
+    state: withLocalKeys(JSON.parse(doc.state) as InstanceState),
     startedAt: doc.startedAt,
     updatedAt: doc.updatedAt,
     outbox: doc.outbox ? (JSON.parse(doc.outbox) as Effect[]) : [],

@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
-import type { Effect, InstanceState } from '../../runtime/state.js';
+import { type Effect, type InstanceState, byPublicId, withLocalKeys } from '../../runtime/state.js';
 import {
   ConflictError,
   followUpsOf,
@@ -290,7 +290,8 @@ export class SqliteStore implements Store {
   /** A task open in the record `committedInstance` gives for its instance (the runtime's task ids name it). */
   committedOpenTask(taskId: string): Task | undefined {
     const own = ownSlot(taskId);
-    const task = own && this.records.get(own.instanceId)?.state.tasks[taskId];
+    const tasks = own && this.records.get(own.instanceId)?.state.tasks;
+    const task = tasks && byPublicId(tasks, taskId);
     return task?.state === 'open' ? task : undefined;
   }
 
@@ -826,7 +827,7 @@ function instanceOf(row: InstanceRow): InstanceRecord {
     deploymentId: row.deployment_id,
     status: row.status,
     rev: row.rev,
-    state: JSON.parse(row.state) as InstanceState,
+    state: withLocalKeys(JSON.parse(row.state) as InstanceState),
     startedAt: row.started_at,
     updatedAt: row.updated_at,
     outbox: row.outbox === null ? [] : (JSON.parse(row.outbox) as Effect[]),
