@@ -18,7 +18,7 @@ import {
   type Wait,
   ROOT_SCOPE,
   copyLocalRecord,
-  copyRecord,
+  copyWithout,
   copyToken,
   waitKey,
 } from './state.js';
@@ -81,9 +81,7 @@ export class Execution {
   private toWrite<K extends keyof typeof OWN_BIT>(key: K): InstanceState[K] {
     const bit = OWN_BIT[key];
     if (!(this.owned & bit)) {
-      const from: Record<string, unknown> = this.state[key];
-      // Tokens are ordinary objects, the others dictionaries (steps delete from them).
-      this.state[key] = (key === 'tokens' ? copyLocalRecord(from) : copyRecord(from)) as InstanceState[K];
+      this.state[key] = copyLocalRecord(this.state[key] as Record<string, unknown>) as InstanceState[K];
       this.owned |= bit;
     }
     return this.state[key];
@@ -320,18 +318,28 @@ export class Execution {
     this.toWrite('jobs')[this.keyOf(job.id)] = job;
   }
 
+  /** Removes `key` from waits, tasks or jobs; from the step's input by copying it without the key. */
+  private remove(which: 'waits' | 'tasks' | 'jobs', key: string): void {
+    const bit = OWN_BIT[which];
+    if (this.owned & bit) delete this.state[which][key];
+    else {
+      this.state[which] = copyWithout(this.state[which] as Record<string, never>, key);
+      this.owned |= bit;
+    }
+  }
+
   /** `key`: the wait's key in the waits (waitKey of its id), for callers that have it already. */
   closeWait(wait: Wait, reason: 'completed' | 'cancelled', key = waitKey(wait.id)): void {
-    if (this.s.waits[key]) delete this.toWrite('waits')[key];
+    if (this.s.waits[key]) this.remove('waits', key);
     switch (wait.kind) {
       case 'task':
         if (this.s.tasks[key]) {
-          delete this.toWrite('tasks')[key];
+          this.remove('tasks', key);
           this.effects.push({ type: 'task.ended', taskId: wait.id, state: reason, at: this.now });
         }
         break;
       case 'job':
-        if (this.s.jobs[key]) delete this.toWrite('jobs')[key];
+        if (this.s.jobs[key]) this.remove('jobs', key);
         this.effects.push({ type: 'job.ended', jobId: wait.id });
         break;
       case 'timer':
