@@ -5,6 +5,7 @@
  */
 import mongoose from 'mongoose';
 import type { Task } from '../../engine/src/api.js';
+import { FORMAT_VERSION } from '../../engine/src/store/mongo/format.js';
 import { MongoStore } from '../../engine/src/store/mongo/index.js';
 import type { InstanceRecord } from '../../engine/src/store/port.js';
 import { freshDbUri } from '../support/mongo.js';
@@ -58,6 +59,20 @@ async function open(uri: string): Promise<MongoStore> {
   stores.push(store);
   return store;
 }
+
+test("the database keeps the stored format's version: recorded on open, never lowered, a newer one refused", async () => {
+  const uri = freshDbUri('mongo-format');
+  const store = await open(uri);
+  const meta = store.connection.db!.collection<{ _id: string; version: number }>('onething_meta');
+  expect(await meta.findOne({ _id: 'format' })).toMatchObject({ version: FORMAT_VERSION });
+  await open(uri); // opening again changes nothing
+  expect(await meta.countDocuments()).toBe(1);
+  await meta.updateOne({ _id: 'format' }, { $set: { version: FORMAT_VERSION + 1 } });
+  await expect(MongoStore.open(uri)).rejects.toThrow(
+    `database format version ${FORMAT_VERSION + 1} is newer than this OneThing understands (${FORMAT_VERSION})`,
+  );
+  expect(await meta.findOne({ _id: 'format' })).toMatchObject({ version: FORMAT_VERSION + 1 });
+});
 
 test('a database in the earlier layout is moved into records on open', async () => {
   const uri = freshDbUri('mongo-legacy');

@@ -35,6 +35,7 @@ import { queueChangeOf } from '../../jobs/job-source.js';
 import { MongoJobSource, type QueueDoc } from '../../jobs/mongo-job-source.js';
 import { clearOp, newCommitId, saveOp, withOutbox } from './commit.js';
 import { CommittedRecords } from './committed.js';
+import { claimFormat } from './format.js';
 import { moveLegacyRecords } from './legacy.js';
 import {
   ensureIndexes,
@@ -111,6 +112,7 @@ export class MongoStore implements Store {
       })
       .asPromise();
     try {
+      await claimFormat(connection);
       const m = models(connection);
       await ensureIndexes(m, await usesSecondaryIndexes(connection));
       await moveLegacyRecords(connection);

@@ -266,6 +266,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX tasks_open ON tasks (ord) WHERE state = 'open';
   CREATE INDEX tasks_open_deadline ON tasks (deadline) WHERE state = 'open' AND deadline IS NOT NULL;
   `,
+  // 8: no change to the tables. Instance states are now saved with their waits, tasks and jobs
+  // keyed instance-locally ('w7', not '<instance id>.w7'; runtime/state.ts withLocalKeys upgrades
+  // older ones as they load), which an older OneThing cannot read: it would take a due timer, an
+  // open task or a message wait for one already closed. The new version makes it refuse the file.
+  `
+  SELECT 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
