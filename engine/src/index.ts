@@ -839,7 +839,7 @@ class EngineShell implements Engine {
   }
 }
 
-/** Copies of an instance's open tasks (a loop: Object.values on a dictionary-mode record allocates twice). */
+/** Copies of an instance's open tasks (a loop over the record's keys: Object.values allocates an array first). */
 function openTasksOf(s: InstanceState): Task[] {
   const open: Task[] = [];
   for (const id in s.tasks) open.push(copyTask(s.tasks[id]!));
