@@ -59,11 +59,28 @@ function appendEntry(log: HistoryLog, entry: HistoryEntry): void {
   else log.splice(at, 0, entry);
 }
 
+/**
+ * A task ended since it was last read: the open task and how it ended, made into the ended Task
+ * on its first read (MemoryStore.taskNow). Most ended tasks are never read again, and the copy
+ * (Object.assign of every field) was the larger part of projecting a step.
+ */
+class EndedTask {
+  constructor(
+    readonly open: Task,
+    readonly state: 'completed' | 'cancelled',
+    readonly at: number,
+  ) {}
+  /** The task as getTask returns it. */
+  made(): Task {
+    return Object.assign({}, this.open, { state: this.state, completedAt: this.at });
+  }
+}
+
 export class MemoryStore implements Store {
   private readonly deployments = new Map<string, DeploymentRecord>();
   private readonly versions = new Map<string, number>();
   private readonly instances = new Map<string, InstanceRecord>();
-  private readonly tasks = new Map<string, Task>();
+  private readonly tasks = new Map<string, Task | EndedTask>();
   private readonly cursors = new Map<string, string>();
   private readonly jobs = new Map<string, JobRecord>();
   private readonly timers = new Map<string, TimerRecord>();
@@ -112,7 +129,7 @@ export class MemoryStore implements Store {
   /** The inbox's task while it is open (the projection of the record committedInstance gives). */
   committedOpenTask(taskId: string): Task | undefined {
     const task = this.tasks.get(taskId);
-    return task?.state === 'open' ? task : undefined;
+    return task instanceof EndedTask || task?.state !== 'open' ? undefined : task;
   }
   async saveInstance(record: InstanceRecord, expectedRev: number): Promise<void> {
     const current = this.instances.get(record.id);
@@ -175,33 +192,42 @@ export class MemoryStore implements Store {
   }
 
   private apply(instanceId: string, effects: readonly Effect[]): void {
+    // Most effects are history entries: the instance's log is looked up once per call, and only
+    // the four effect types that change the job queue ask queueChangeOf.
+    let log: HistoryLog | undefined;
     for (const e of effects) {
-      const queued = queueChangeOf(instanceId, e);
-      if (queued) {
-        if ('schedule' in queued) this.queue.schedule(queued.schedule);
-        else this.queue.finish(queued.finish);
-      }
       switch (e.type) {
+        case 'history':
+          if (log === undefined) {
+            log = this.histories.get(instanceId);
+            if (log === undefined) this.histories.set(instanceId, (log = []));
+          }
+          appendEntry(log, e.entry);
+          break;
         case 'task.created':
           // Insert only: a replayed creation must not reopen a task that has ended since.
           if (!this.tasks.has(e.task.id)) this.tasks.set(e.task.id, e.task);
           break;
         case 'task.ended': {
           const task = this.tasks.get(e.taskId);
-          if (task && task.state === 'open')
-            this.tasks.set(e.taskId, Object.assign({}, task, { state: e.state, completedAt: e.at }));
+          if (task && !(task instanceof EndedTask) && task.state === 'open')
+            this.tasks.set(e.taskId, new EndedTask(task, e.state, e.at));
           break;
         }
         case 'job.created':
+          this.changeQueue(instanceId, e);
           this.jobs.set(e.job.id, { ...e.job, retries: e.retries });
           break;
         case 'job.ended':
+          this.changeQueue(instanceId, e);
           this.jobs.delete(e.jobId);
           break;
         case 'timer.scheduled':
+          this.changeQueue(instanceId, e);
           this.timers.set(e.timerId, { id: e.timerId, instanceId, elementId: e.elementId, dueAt: e.dueAt });
           break;
         case 'timer.cancelled':
+          this.changeQueue(instanceId, e);
           this.timers.delete(e.timerId);
           break;
         case 'message.subscribed': {
@@ -225,21 +251,24 @@ export class MemoryStore implements Store {
           this.subscriptionIndex.get(subscriptionKey(rec.messageName, rec.correlationKey))?.delete(rec.id);
           break;
         }
-        case 'history': {
-          let log = this.histories.get(instanceId);
-          if (!log) this.histories.set(instanceId, (log = []));
-          appendEntry(log, e.entry);
-          break;
-        }
         default:
           break;
       }
     }
   }
 
+  /** Queues or finishes the job a timer or job effect stands for (every store's rule: queueChangeOf). */
+  private changeQueue(instanceId: string, e: Effect): void {
+    const queued = queueChangeOf(instanceId, e);
+    if (!queued) return;
+    if ('schedule' in queued) this.queue.schedule(queued.schedule);
+    else this.queue.finish(queued.finish);
+  }
+
   async findTasks(filter: TaskFilter, page: Page = {}) {
     const out: { task: Task; cursor: string }[] = [];
-    for (const t of this.tasks.values()) {
+    for (const id of this.tasks.keys()) {
+      const t = this.taskNow(id)!;
       if (!matchesTask(t, filter)) continue;
       const cursor = this.cursorOf(t);
       if (page.after !== undefined && cursor <= page.after) continue;
@@ -255,7 +284,15 @@ export class MemoryStore implements Store {
     return cursor;
   }
   async getTask(id: string) {
-    return this.tasks.get(id);
+    return this.taskNow(id);
+  }
+  /** A task as it is now; an ended one is made once, on its first read. */
+  private taskNow(id: string): Task | undefined {
+    const task = this.tasks.get(id);
+    if (!(task instanceof EndedTask)) return task;
+    const made = task.made();
+    this.tasks.set(id, made);
+    return made;
   }
   async findJobs(filter: { instanceId?: string; type?: string }) {
     return [...this.jobs.values()].filter(
