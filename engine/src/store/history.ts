@@ -6,6 +6,8 @@ import type { HistoryEntry } from '../api.js';
  * a replayed projection writes the same entry again (and every adapter's write keeps the first).
  */
 export function inSeqOrder(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  // A step writes its entries in seq order: most lists are in order, each seq once, already.
+  if (entries.every((e, i) => i === 0 || entries[i - 1]!.seq < e.seq)) return entries.slice();
   const sorted = entries.slice().sort((a, b) => a.seq - b.seq); // stable: first written first
   return sorted.filter((e, i) => i === 0 || e.seq !== sorted[i - 1]!.seq);
 }

@@ -809,14 +809,8 @@ function prepare(db: Database.Database) {
 /** The history entries among the effects, in seq order, each seq once (as inSeqOrder). */
 function historyOf(effects: readonly Effect[]): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
-  let ascending = true;
-  for (const e of effects) {
-    if (e.type !== 'history') continue;
-    if (entries.length && entries.at(-1)!.seq >= e.entry.seq) ascending = false;
-    entries.push(e.entry);
-  }
-  // A step writes its entries in seq order: sorted (and without repeats) already.
-  return ascending ? entries : inSeqOrder(entries);
+  for (const e of effects) if (e.type === 'history') entries.push(e.entry);
+  return inSeqOrder(entries);
 }
 
 function instanceOf(row: InstanceRow): InstanceRecord {
