@@ -192,14 +192,16 @@ export function waitKey(publicId: string): string {
 }
 
 /**
- * The wait, task or job with public id `id` in one of an instance's records (keyed by waitKey),
- * if it is there: a public id of another instance with the same local part is not.
+ * The wait, task or job with public id `id` in one of an instance's records (keyed by waitKey;
+ * `key` for callers that have it already), if it is there: a public id of another instance with
+ * the same local part is not.
  */
 export function byPublicId<T extends { id: string }>(
   record: Readonly<Record<string, T>>,
   id: string,
+  key = waitKey(id),
 ): T | undefined {
-  const found = record[waitKey(id)];
+  const found = record[key];
   return found !== undefined && found.id === id ? found : undefined;
 }
 

@@ -22,6 +22,7 @@ import {
   type Token,
   type Wait,
   ROOT_SCOPE,
+  byPublicId,
   waitKey,
   workingCopy,
 } from './state.js';
@@ -77,8 +78,8 @@ function waitOf(
   kinds: Wait['kind'][],
 ): { wait: Wait; token: Token; key: string } {
   const key = waitKey(waitId);
-  const wait = exec.s.waits[key];
-  if (!wait || wait.id !== waitId || !kinds.includes(wait.kind)) {
+  const wait = byPublicId(exec.s.waits, waitId, key);
+  if (!wait || !kinds.includes(wait.kind)) {
     throw new CommandError('notFound', `${kinds.join('/')} ${waitId} is not open in instance ${exec.s.id}`);
   }
   return { wait, token: exec.s.tokens[wait.token]!, key };
