@@ -40,7 +40,6 @@ export class RevCachedDocStore implements DocStore {
   readonly writeAll?: (writes: DocWrite[]) => Promise<Doc[]>;
   readonly revOf?: (collection: string, id: string) => Promise<number | undefined>;
   private readonly remembered = new Map<string, Remembered>();
-  private readonly revOfInner?: (collection: string, id: string) => Promise<number | undefined>;
   private readonly kept: number;
   private readonly forgetAfterMs: number;
   private readonly now: () => number;
@@ -55,9 +54,8 @@ export class RevCachedDocStore implements DocStore {
     this.forgetAfterMs = options.forgetAfterMs ?? 60_000;
     this.now = options.now ?? Date.now;
     // Without a look-up of the rev alone there is nothing to gain: every call goes through.
-    this.revOfInner = inner.revOf?.bind(inner);
-    if (this.revOfInner) {
-      this.revOf = this.revOfInner;
+    this.revOf = inner.revOf?.bind(inner);
+    if (this.revOf) {
       this.sweeper = setInterval(() => this.sweep(), this.forgetAfterMs);
       this.sweeper.unref();
     }
@@ -82,7 +80,7 @@ export class RevCachedDocStore implements DocStore {
   }
 
   private cached(collection: string): boolean {
-    return this.revOfInner !== undefined && this.collections.has(collection);
+    return this.revOf !== undefined && this.collections.has(collection);
   }
 
   private remember(collection: string, doc: Doc): void {
@@ -127,7 +125,7 @@ export class RevCachedDocStore implements DocStore {
     const key = `${collection}/${id}`;
     const known = this.cached(collection) ? this.remembered.get(key) : undefined;
     if (known) {
-      const rev = await this.revOfInner!(collection, id);
+      const rev = await this.revOf!(collection, id);
       // Still the one remembered (the entry may have been replaced while the rev was read).
       if (rev === known.rev && this.remembered.get(key) === known) {
         this.remembered.delete(key);
