@@ -31,6 +31,9 @@ const MAX_ACTIVATIONS_PER_STEP = 100_000;
 const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8 } as const;
 const ALL_OWN = 15;
 
+/** Removals per step done by copying the record without the key; `delete` after that (see remove). */
+const MAX_COPYING_REMOVALS = 16;
+
 /**
  * The state as a step sees it: tokens, waits, tasks and jobs may still be the step's input, so
  * they are written only through Execution's methods (which copy them first).
@@ -46,6 +49,8 @@ export class Execution {
   readonly effects: Effect[] = [];
   private readonly queue: Token[] = [];
   private activations = 0;
+  /** Removals from records this step owns already (see remove). */
+  private removals = 0;
   private prefix: string | undefined;
   /** Which of tokens, waits, tasks and jobs are this step's own (bits above); the rest are the input's. */
   private owned: number;
@@ -223,7 +228,7 @@ export class Execution {
   }
 
   removeToken(token: Token): void {
-    if (this.s.tokens[token.id]) delete this.toWrite('tokens')[token.id];
+    if (this.s.tokens[token.id]) this.remove('tokens', token.id);
   }
 
   /** Sends a token along one flow; the next node is entered on the agenda. */
@@ -318,10 +323,15 @@ export class Execution {
     this.toWrite('jobs')[this.keyOf(job.id)] = job;
   }
 
-  /** Removes `key` from waits, tasks or jobs; from the step's input by copying it without the key. */
-  private remove(which: 'waits' | 'tasks' | 'jobs', key: string): void {
+  /**
+   * Removes `key` from tokens, waits, tasks or jobs by copying the record without it: a `delete`
+   * turns a record into a slow dictionary (for the rest of the step and for every later step's
+   * copy of it). A step that removes many keys from one record (cancelling a large
+   * multi-instance) deletes after the first few instead, so it stays linear.
+   */
+  private remove(which: keyof typeof OWN_BIT, key: string): void {
     const bit = OWN_BIT[which];
-    if (this.owned & bit) delete this.state[which][key];
+    if (this.owned & bit && ++this.removals > MAX_COPYING_REMOVALS) delete this.state[which][key];
     else {
       this.state[which] = copyWithout(this.state[which] as Record<string, never>, key);
       this.owned |= bit;

@@ -9,7 +9,7 @@ import { parseAndCompile } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
 import * as bpmn from '../testing/bpmn.js';
 import { openIncidents } from './incident.js';
-import type { Command, InstanceState } from './state.js';
+import { type Command, type InstanceState, copyToken, workingCopy } from './state.js';
 import { CommandError, step } from './step.js';
 
 const T0 = 1_000_000;
@@ -203,5 +203,78 @@ describe('step never changes its input', () => {
       if (id === moved) expect(next.tokens[id]).not.toBe(started.tokens[id]);
       else expect(next.tokens[id]).toBe(started.tokens[id]);
     }
+  });
+
+  it('cancelling many waits in one step (past the copying removals) leaves its input as it was', async () => {
+    const plan = await compile(models['multi-instance, parallel then sequential']!);
+    const items = Array.from({ length: 40 }, (_, i) => `item${i}`);
+    let state = step(
+      plan,
+      null,
+      {
+        type: 'start',
+        instanceId: 'i',
+        processId: 'p_mi',
+        deploymentId: 'd',
+        version: 1,
+        variables: { items },
+      },
+      T0,
+    ).state;
+    expect(Object.keys(state.tasks)).toHaveLength(40);
+    for (const i of [0, 1]) {
+      const [task] = Object.values(state.tasks);
+      const result = pureStep(plan, state, { type: 'completeTask', waitId: task!.id }, T0 + i);
+      if (result instanceof CommandError) throw result;
+      state = result.state;
+    }
+    // The completion condition held: the other 38 instances were cancelled in that step.
+    expect(Object.values(state.tasks).map((t) => t.elementId)).toEqual(['one']);
+    expect(Object.keys(state.waits)).toHaveLength(1);
+    const each = plan.nodes.find((n) => n.id === 'each')!.index;
+    expect(Object.values(state.tokens).filter((t) => t.node === each)).toEqual([]);
+  });
+});
+
+describe('workingCopy', () => {
+  it('copies every field of a state, and a state with a legacy field whole', () => {
+    const state: InstanceState = {
+      id: 'i',
+      processId: 'p',
+      deploymentId: 'd',
+      version: 2,
+      businessKey: 'k',
+      status: 'incident',
+      parent: { instanceId: 'parent', waitId: 'parent.w3' },
+      tokens: { t1: { id: 't1', node: 1, scope: 'root', via: 0, rest: 'incident' } },
+      scopes: {
+        root: { id: 'root', node: -1, parent: null, token: null, kind: 'process', vars: { a: 1 } },
+        s2: {
+          id: 's2',
+          node: 3,
+          parent: 'root',
+          token: 't1',
+          kind: 'inner',
+          vars: { x: [1] },
+          mi: { total: 2, started: 1, completed: 0, items: null, outputs: [], done: false },
+          loopIndex: 0,
+        },
+      },
+      waits: {},
+      tasks: {},
+      jobs: {},
+      incidents: [],
+      seq: 9,
+      startedAt: 5,
+      endedAt: 7,
+    };
+    const copy = workingCopy(state);
+    expect(copy).toStrictEqual(state);
+    expect(copy).not.toBe(state);
+    expect(copy.scopes.root).not.toBe(state.scopes.root);
+    expect(copy.scopes.s2!.vars).not.toBe(state.scopes.s2!.vars);
+    expect(copyToken(state.tokens.t1!)).toStrictEqual(state.tokens.t1);
+    const legacy = { ...state, incident: { token: 't1' } } as InstanceState;
+    expect(workingCopy(legacy)).toStrictEqual(legacy);
   });
 });
