@@ -1,7 +1,8 @@
 /**
  * DocStore on SQLite: one table of JSON documents keyed by (collection, id), saved with
  * compare-and-set on rev; filters and sort keys read top-level fields with json_extract, backed
- * by expression indexes declared per collection.
+ * by expression indexes declared per collection over each document's indexed fields, which are
+ * kept beside the body in a small `keys` text (docs-sqlite-keys.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -15,18 +16,16 @@ import {
   type DocStore,
   type DocWrite,
 } from './docs.js';
+import {
+  COLLECTION,
+  checkField,
+  indexName,
+  keysOf,
+  prepareKeys,
+  type DocIndexes,
+} from './docs-sqlite-keys.js';
 
-/** Fields to index, per collection: each entry is one (possibly compound) index. */
-export type DocIndexes = Record<string, string[][]>;
-
-const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Collection names written into SQL as literals (no quotes to escape). */
-const COLLECTION = /^[A-Za-z0-9_.-]+$/;
-
-function field(name: string): string {
-  if (!FIELD.test(name)) throw new Error(`not a document field name: ${name}`);
-  return `json_extract(body, '$.${name}')`;
-}
+export type { DocIndexes } from './docs-sqlite-keys.js';
 
 /** SQLite has no booleans: json_extract gives 1/0 for true/false. */
 const param = (v: unknown) => (typeof v === 'boolean' ? (v ? 1 : 0) : v);
@@ -37,6 +36,8 @@ export class SqliteDocStore implements DocStore {
   private batch?: Database.Transaction<(writes: DocWrite[]) => Doc[]>;
   /** The indexes declared per collection, for INDEXED BY (see indexFor). */
   private readonly indexes = new Map<string, { name: string; fields: string[] }[]>();
+  /** Per collection, the fields its documents' `keys` hold (as recorded in the file). */
+  private readonly keyFields: Map<string, string[]>;
 
   private checkpointer?: WalCheckpointer;
 
@@ -64,18 +65,21 @@ export class SqliteDocStore implements DocStore {
       });
     }
     this.db.exec(`CREATE TABLE IF NOT EXISTS docs (
-      collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL,
+      collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL, keys TEXT,
       PRIMARY KEY (collection, id)) WITHOUT ROWID`);
+    this.keyFields = prepareKeys(this.db, indexes);
     for (const [collection, list] of Object.entries(indexes)) {
-      for (const fields of list) {
-        const name = `docs_${collection}_${fields.join('_')}`.replace(/[^A-Za-z0-9_]/g, '_');
-        if (COLLECTION.test(collection))
-          this.indexes.set(collection, [...(this.indexes.get(collection) ?? []), { name, fields }]);
-        this.db.exec(
-          `CREATE INDEX IF NOT EXISTS ${name} ON docs (collection, ${fields.map(field).join(', ')}) WHERE collection = '${collection.replace(/'/g, '')}'`,
-        );
-      }
+      this.indexes.set(
+        collection,
+        list.map((fields) => ({ name: indexName(collection, fields), fields })),
+      );
     }
+  }
+
+  /** A top-level field in SQL: from the keys where the collection's keys hold it (the indexes read those). */
+  private field(collection: string, name: string): string {
+    const column = this.keyFields.get(collection)?.includes(checkField(name)) ? 'keys' : 'body';
+    return `json_extract(${column}, '$.${name}')`;
   }
 
   private prepare(sql: string): Database.Statement {
@@ -107,30 +111,40 @@ export class SqliteDocStore implements DocStore {
   private putNow<T extends Doc>(collection: string, doc: T, expectedRev: number): T {
     const saved = { ...doc, rev: expectedRev + 1 };
     const body = JSON.stringify(saved);
+    const keys = keysOf(this.keyFields.get(collection), saved);
     const changes =
       expectedRev === 0
-        ? this.prepare('INSERT OR IGNORE INTO docs (collection, id, rev, body) VALUES (?, ?, 1, ?)').run(
-            collection,
-            doc.id,
-            body,
-          ).changes
-        : this.prepare('UPDATE docs SET rev = ?, body = ? WHERE collection = ? AND id = ? AND rev = ?').run(
-            saved.rev,
-            body,
-            collection,
-            doc.id,
-            expectedRev,
-          ).changes;
+        ? this.prepare(
+            'INSERT OR IGNORE INTO docs (collection, id, rev, body, keys) VALUES (?, ?, 1, ?, ?)',
+          ).run(collection, doc.id, body, keys).changes
+        : this.updateNow(collection, doc.id, expectedRev, body, keys);
     if (changes !== 1) throw new DocConflictError(collection, doc.id);
     return saved;
   }
 
+  /**
+   * Compare-and-set on rev. Where the keys stay as they are (most updates) the statement leaves
+   * `keys` out of its SET, so SQLite touches no index entry of the row (it rewrites every entry
+   * of a column it sets, changed or not): only when that finds nothing are the keys set too.
+   */
+  private updateNow(collection: string, id: string, expectedRev: number, body: string, keys: string | null) {
+    const rev = expectedRev + 1;
+    const same = this.prepare(
+      'UPDATE docs SET rev = ?, body = ? WHERE collection = ? AND id = ? AND rev = ? AND keys IS ?',
+    ).run(rev, body, collection, id, expectedRev, keys).changes;
+    if (same) return same;
+    return this.prepare(
+      'UPDATE docs SET rev = ?, body = ?, keys = ? WHERE collection = ? AND id = ? AND rev = ?',
+    ).run(rev, body, keys, collection, id, expectedRev).changes;
+  }
+
   private replaceNow(collection: string, doc: Doc): void {
-    this.prepare('INSERT OR REPLACE INTO docs (collection, id, rev, body) VALUES (?, ?, ?, ?)').run(
+    this.prepare('INSERT OR REPLACE INTO docs (collection, id, rev, body, keys) VALUES (?, ?, ?, ?, ?)').run(
       collection,
       doc.id,
       doc.rev,
       JSON.stringify(doc),
+      keysOf(this.keyFields.get(collection), doc),
     );
   }
 
@@ -188,16 +202,16 @@ export class SqliteDocStore implements DocStore {
       if (Array.isArray(want)) {
         if (want.length === 0) clauses.push('0');
         else {
-          clauses.push(`${field(key)} IN (${want.map(() => '?').join(', ')})`);
+          clauses.push(`${this.field(collection, key)} IN (${want.map(() => '?').join(', ')})`);
           params.push(...want.map(param));
         }
-      } else if (want === null) clauses.push(`${field(key)} IS NULL`);
+      } else if (want === null) clauses.push(`${this.field(collection, key)} IS NULL`);
       else {
-        clauses.push(`${field(key)} = ?`);
+        clauses.push(`${this.field(collection, key)} = ?`);
         params.push(param(want));
       }
     }
-    const key = query.orderBy ? field(query.orderBy) : 'id';
+    const key = query.orderBy ? this.field(collection, query.orderBy) : 'id';
     const dir = query.desc ? 'DESC' : 'ASC';
     const cmp = query.desc ? '<' : '>';
     if (query.after) {

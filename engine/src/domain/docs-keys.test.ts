@@ -1,0 +1,194 @@
+/**
+ * The SQLite document store's index keys (docs-sqlite-keys.ts): indexed finds answer as the
+ * in-memory reference does, on a fresh file and on a format-1 file upgraded on open; the keys
+ * stay right whatever indexes the writer declared; older and newer formats are refused.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { encodeCursor, MemoryDocStore, type Doc, type DocQuery, type DocStore } from './docs.js';
+import { SqliteDocStore } from './docs-sqlite.js';
+import type { DocIndexes } from './docs-sqlite-keys.js';
+
+interface Row extends Doc {
+  department: string;
+  state: string;
+  deadline: number;
+  urgent: boolean;
+  note: string | null;
+  scope?: { region: string };
+  data: Record<string, unknown>;
+}
+
+const INDEXES: DocIndexes = {
+  rows: [['department', 'state', 'deadline'], ['urgent'], ['note'], ['scope'], ['deadline']],
+};
+
+const row = (i: number): Row => ({
+  id: `r${i}`,
+  rev: 0,
+  department: i % 3 ? 'tax' : 'hrss',
+  state: i % 4 ? 'open' : 'done',
+  deadline: 100 - (i % 5),
+  urgent: i % 7 === 0,
+  note: i % 2 ? null : `n${i}`,
+  ...(i % 3 ? { scope: { region: i % 2 ? '440402' : '440403' } } : {}),
+  data: { big: 'x'.repeat(3000), i },
+});
+
+const QUERIES: DocQuery[] = [
+  { where: { department: 'tax' } },
+  { where: { department: 'tax', state: 'open' }, orderBy: 'deadline' },
+  { where: { department: ['tax', 'hrss'], state: 'done' }, orderBy: 'deadline', desc: true },
+  { where: { urgent: true } },
+  { where: { urgent: false }, limit: 4 },
+  { where: { note: null } },
+  { where: { note: 'n4' } },
+  { where: { scope: null } },
+  { orderBy: 'deadline', limit: 5 },
+  { orderBy: 'deadline', desc: true, after: encodeCursor(98, 'r12') },
+  { where: { department: 'tax' }, orderBy: 'deadline', after: encodeCursor(97, 'r3') },
+];
+
+async function answers(docs: DocStore): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const q of QUERIES) {
+    const found = await docs.find<Row>('rows', q);
+    out.push(q.orderBy ? found.map((d) => d.id) : found.map((d) => d.id).sort());
+    out.push(await docs.count('rows', q.where));
+  }
+  return out;
+}
+
+/** Puts the rows, then changes some (keys changed and unchanged), on any store. */
+async function fill(docs: DocStore): Promise<void> {
+  for (let i = 0; i < 30; i++) await docs.put('rows', row(i), 0);
+  for (let i = 0; i < 30; i += 4) {
+    const current = (await docs.get<Row>('rows', `r${i}`))!;
+    await docs.put('rows', { ...current, state: 'claimed', data: { ...current.data, more: 1 } }, current.rev);
+  }
+  for (let i = 1; i < 30; i += 5) {
+    const current = (await docs.get<Row>('rows', `r${i}`))!;
+    await docs.put('rows', { ...current, data: { changed: i } }, current.rev);
+  }
+  await docs.replace('rows', { ...row(2), rev: 9, urgent: true, note: null });
+}
+
+/** A format-1 file as OneThing wrote it before the keys: indexes over the body, no `keys` column. */
+function formatOneFile(file: string, indexes: DocIndexes, rows: Row[]): void {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE docs (
+      collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL,
+      PRIMARY KEY (collection, id)) WITHOUT ROWID`);
+  for (const [collection, list] of Object.entries(indexes))
+    for (const fields of list) db.exec(formatOneIndex(collection, fields));
+  const insert = db.prepare('INSERT INTO docs (collection, id, rev, body) VALUES (?, ?, ?, ?)');
+  for (const r of rows) insert.run('rows', r.id, r.rev, JSON.stringify(r));
+  db.close();
+}
+
+const formatOneIndex = (collection: string, fields: string[]) =>
+  `CREATE INDEX IF NOT EXISTS docs_${collection}_${fields.join('_')} ON docs (collection, ${fields
+    .map((f) => `json_extract(body, '$.${f}')`)
+    .join(', ')}) WHERE collection = '${collection}'`;
+
+describe('SQLite document store: index keys', () => {
+  let dir: string;
+  let file: string;
+  const open: SqliteDocStore[] = [];
+  const store = (indexes: DocIndexes = INDEXES) => {
+    const s = new SqliteDocStore(file, indexes);
+    open.push(s);
+    return s;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'docs-keys-'));
+    file = path.join(dir, 'docs.db');
+  });
+  afterEach(() => {
+    for (const s of open.splice(0)) s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers indexed finds as the in-memory reference does, through the keys indexes', async () => {
+    const reference = new MemoryDocStore();
+    await fill(reference);
+    const docs = store();
+    await fill(docs);
+    expect(await answers(docs)).toEqual(await answers(reference));
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT body FROM docs INDEXED BY docs_k_rows_department_state_deadline
+         WHERE collection = 'rows' AND json_extract(keys, '$.department') = 'tax'`,
+      )
+      .all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join()).toContain('docs_k_rows_department_state_deadline');
+    db.close();
+  });
+
+  it('upgrades a format-1 file on open: same answers, body indexes gone, older OneThing refused', async () => {
+    const reference = new MemoryDocStore();
+    await fill(reference);
+    const rows = await reference.find<Row>('rows');
+    formatOneFile(file, INDEXES, rows);
+    const docs = store();
+    expect(await answers(docs)).toEqual(await answers(reference));
+    // Writes after the upgrade keep both in step.
+    for (const r of rows.slice(0, 10)) {
+      const current = (await docs.get<Row>('rows', r.id))!;
+      await docs.put('rows', { ...current, state: 'done', urgent: !current.urgent }, current.rev);
+      const before = (await reference.get<Row>('rows', r.id))!;
+      await reference.put('rows', { ...before, state: 'done', urgent: !before.urgent }, before.rev);
+    }
+    expect(await answers(docs)).toEqual(await answers(reference));
+
+    const db = new Database(file);
+    const indexes = db
+      .prepare(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs' AND sql IS NOT NULL",
+      )
+      .all() as { name: string; sql: string }[];
+    expect(indexes.map((i) => i.name).every((n) => n.startsWith('docs_k_rows_'))).toBe(true);
+    expect(indexes.some((i) => i.sql.includes('json_extract(body'))).toBe(false);
+    expect(db.prepare('SELECT version FROM docs_format').all()).toEqual([{ version: 2 }]);
+    // An older OneThing declares its body indexes first thing on open, and fails there.
+    expect(() => db.exec(formatOneIndex('rows', ['urgent']))).toThrow(
+      /already a table named docs_rows_urgent/,
+    );
+    db.close();
+  });
+
+  it('keeps the keys right when the writer declares fewer indexes, and fills them when fields are added', async () => {
+    const reference = new MemoryDocStore();
+    const first = store({ rows: [['department', 'state', 'deadline']] });
+    await fill(first);
+    await fill(reference);
+    first.close();
+    // A writer that declares nothing still writes the recorded keys.
+    const bare = store({});
+    for (const id of ['r3', 'r5', 'r8']) {
+      const current = (await bare.get<Row>('rows', id))!;
+      await bare.put('rows', { ...current, department: 'market', urgent: true }, current.rev);
+      const before = (await reference.get<Row>('rows', id))!;
+      await reference.put('rows', { ...before, department: 'market', urgent: true }, before.rev);
+    }
+    bare.close();
+    // More indexed fields than recorded: the file's keys are recomputed on open.
+    const full = store();
+    expect(await answers(full)).toEqual(await answers(reference));
+    expect(
+      (await full.find<Row>('rows', { where: { department: 'market' } })).map((d) => d.id).sort(),
+    ).toEqual(['r3', 'r5', 'r8']);
+  });
+
+  it('refuses a file of a newer format', () => {
+    store().close();
+    const db = new Database(file);
+    db.exec('UPDATE docs_format SET version = 3');
+    db.close();
+    expect(() => store()).toThrow(/format 3 is newer than this OneThing understands/);
+  });
+});
