@@ -250,15 +250,21 @@ export class Execution {
       this.removeToken(token);
       return;
     }
-    const copies = flows.slice(1).map(() => this.newToken(token.node, token.scope));
+    if (flows.length === 1) {
+      this.take(token, flows[0]!);
+      return;
+    }
+    // The copies are made (and numbered) first, then each goes its way in flow order.
+    const copies: Token[] = [];
+    for (let i = 1; i < flows.length; i++) copies.push(this.newToken(token.node, token.scope));
     this.take(token, flows[0]!);
-    copies.forEach((copy, i) => this.take(copy, flows[i + 1]!));
+    for (let i = 1; i < flows.length; i++) this.take(copies[i - 1]!, flows[i]!);
   }
 
   /** Flows an activity or event leaves by: unconditional ones, conditional ones that hold, else the default. */
-  outgoingOf(token: Token, node: PlanNode): number[] {
-    if (node.outgoing.length === 1 && !this.plan.flows[node.outgoing[0]!]!.condition)
-      return [node.outgoing[0]!];
+  outgoingOf(token: Token, node: PlanNode): readonly number[] {
+    // One unconditional flow: the plan's own list (callers only read it).
+    if (node.outgoing.length === 1 && !this.plan.flows[node.outgoing[0]!]!.condition) return node.outgoing;
     const taken: number[] = [];
     for (const f of node.outgoing) {
       if (f === node.defaultFlow) continue;
