@@ -134,8 +134,11 @@ class EngineShell implements Engine {
   private readonly jobBatch: number;
   private readonly backoff: BackoffPolicy;
   private readonly plans = new PlanCache();
-  /** Per-instance queue so commands to one instance in this process never race each other. */
-  private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * Per-instance lock, so commands to one instance in this process never race each other: an
+   * instance is held while it has an entry, which lists the commands waiting for it in order.
+   */
+  private readonly locks = new Map<string, (() => void)[]>();
 
   constructor(options: EngineOptions) {
     this.store = options.store ?? new MemoryStore();
@@ -657,29 +660,48 @@ class EngineShell implements Engine {
     command: Exclude<Command, { type: 'start' }>,
     delivery?: string,
   ): Promise<InstanceRecord | undefined> {
-    const saved = await this.serialised(instanceId, () => this.commandNow(instanceId, command, delivery));
+    // The lock taken here, not through serialised: no closure and no release promise per command.
+    const turn = this.hold(instanceId);
+    if (turn) await turn;
+    let saved: Awaited<ReturnType<EngineShell['commandNow']>>;
+    try {
+      saved = await this.commandNow(instanceId, command, delivery);
+    } finally {
+      this.release(instanceId);
+    }
     if (!saved) return undefined;
     if (saved.left.length) await this.finish(instanceId, saved.record.rev, saved.left);
     return followUpsOf(saved.left).length ? undefined : saved.record;
   }
 
-  private serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
-    // A queued tail never rejects (see `tail`), so work follows it directly; with no queue it starts now.
-    const previous = this.locks.get(instanceId);
-    const run = previous ? previous.then(work) : work();
-    // Settles (never rejects) once `run` has, dropping the lock if nothing queued behind it: one
-    // promise per command for the release. Inline arrows, not a named one: under tsx (esbuild's
-    // keepNames) every named closure gets a `name` property defined as it is created.
-    const tail: Promise<void> = run.then(
-      () => this.unlock(instanceId, tail),
-      () => this.unlock(instanceId, tail),
-    );
-    this.locks.set(instanceId, tail);
-    return run;
+  private async serialised<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
+    const turn = this.hold(instanceId);
+    if (turn) await turn;
+    try {
+      return await work();
+    } finally {
+      this.release(instanceId);
+    }
   }
 
-  private unlock(instanceId: string, tail: Promise<void>): void {
-    if (this.locks.get(instanceId) === tail) this.locks.delete(instanceId);
+  /**
+   * Takes the instance's lock: at once (undefined) when no command of this process holds it,
+   * else a promise that resolves when the commands queued before have released it.
+   */
+  private hold(instanceId: string): Promise<void> | undefined {
+    const waiting = this.locks.get(instanceId);
+    if (waiting === undefined) {
+      this.locks.set(instanceId, []);
+      return undefined;
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  }
+
+  /** Hands the instance to the next command waiting for it, or frees it. */
+  private release(instanceId: string): void {
+    const next = this.locks.get(instanceId)!.shift();
+    if (next) next();
+    else this.locks.delete(instanceId);
   }
 
   /** The saved record and what its outbox still holds, or undefined when the delivery was applied already. */
