@@ -31,7 +31,6 @@ import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } fro
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
 import type { Engine, Task } from '../index.js';
-import { deepCopy } from '../copy.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type {
   ApplicationFilter,
@@ -1528,8 +1527,9 @@ export class Centre implements CentreApi {
 
   /**
    * Load, change, save with compare-and-set; a lost race reloads and tries again. `loaded`: the
-   * record the caller has just read, tried first instead of reading it again (if it is stale,
-   * the save conflicts and the next attempt reads).
+   * record the caller has just read and hands over (it does not use it again), tried first
+   * instead of reading it again (if it is stale, the save conflicts and the next attempt reads).
+   * The change works on the record as read: a DocStore read hands out a copy of its own.
    */
   private async mutate(
     actor: Actor,
@@ -1539,12 +1539,11 @@ export class Centre implements CentreApi {
   ): Promise<Application> {
     for (let attempt = 0; ; attempt++) {
       const current = attempt === 0 && loaded ? loaded : await this.docs.get<Application>(APPLICATIONS, id);
-      const app = visible(actor, current, id);
-      // Records are plain JSON data: the fast plain-data copy serves (structuredClone serialises).
-      const draft = deepCopy(app);
+      const draft = visible(actor, current, id);
+      const rev = draft.rev;
       await change(draft);
       try {
-        return await this.save(draft, app.rev);
+        return await this.save(draft, rev);
       } catch (err) {
         if (err instanceof DocConflictError && attempt < MAX_RETRIES) continue;
         if (err instanceof DocConflictError)
