@@ -121,16 +121,43 @@ function atPath(node: Json, segs: string[], fn: Transform, at: (string | number)
   return out;
 }
 
-/** Applies `fn` to every property (any depth) whose key is in `keys`; nothing below it is visited. */
+/**
+ * Applies `fn` to every property (any depth) whose key is in `keys`; nothing below it is visited.
+ * Only what changes is copied (a subtree without such a property comes back as it was), and the
+ * path is built only for `fn`: the whole subtree and a path per node were copied on every read
+ * and write of a case, a sizeable share of a request's garbage.
+ */
 function atKeys(node: Json, keys: ReadonlySet<string>, fn: Transform, at: (string | number)[]): Json {
-  if (Array.isArray(node)) return node.map((v, i) => atKeys(v, keys, fn, [...at, i]));
-  if (!isObject(node)) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    out[k] =
-      keys.has(k) && v !== undefined && v !== null ? fn(v, [...at, k]) : atKeys(v, keys, fn, [...at, k]);
+  return keyedIn(node, keys, fn, [...at]);
+}
+
+/** atKeys below `path`, a stack pushed and popped on the way down (`fn` gets a copy). */
+function keyedIn(node: Json, keys: ReadonlySet<string>, fn: Transform, path: (string | number)[]): Json {
+  if (Array.isArray(node)) {
+    let out: Json[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const v: Json = node[i];
+      if (typeof v !== 'object' || v === null) continue;
+      path.push(i);
+      const next = keyedIn(v, keys, fn, path);
+      path.pop();
+      if (next !== v) (out ??= node.slice())[i] = next;
+    }
+    return out ?? node;
   }
-  return out;
+  if (!isObject(node)) return node;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(node)) {
+    const v = node[k];
+    let next: Json;
+    path.push(k);
+    if (keys.has(k) && v !== undefined && v !== null) next = fn(v, [...path]);
+    else if (typeof v === 'object' && v !== null) next = keyedIn(v, keys, fn, path);
+    else next = v;
+    path.pop();
+    if (next !== v) (out ??= { ...node })[k] = next;
+  }
+  return out ?? node;
 }
 
 function applyPolicy(
