@@ -155,10 +155,12 @@ export class SqliteStore implements Store {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
-    // A bigger page cache; the WAL is truncated back to 64 MB at most after a checkpoint.
+    // A bigger page cache. A restarted WAL is truncated only past twice the mark's size: below
+    // that it is written over in place, without allocating its blocks again.
     this.db.pragma('cache_size = -32768');
-    this.db.pragma('journal_size_limit = 67108864');
-    this.db.pragma(`wal_autocheckpoint = ${options.checkpointPages ?? WRITER_CHECKPOINT_PAGES}`);
+    const mark = options.checkpointPages ?? WRITER_CHECKPOINT_PAGES;
+    this.db.pragma(`journal_size_limit = ${Math.max(64 << 20, mark * 8192)}`);
+    this.db.pragma(`wal_autocheckpoint = ${mark}`);
     migrate(this.db);
     this.s = prepare(this.db);
     // A worker thread copies the WAL into the database in the background; the commit crossing the

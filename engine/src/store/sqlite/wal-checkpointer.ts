@@ -96,9 +96,11 @@ type Reply = { op: 'removed' | 'failed'; id: number };
  * that never pauses never finishes: without a mark of its own the WAL grows for as long as
  * commands come. The commit that crosses the mark finds almost every page copied and synced
  * already (the worker's pace), copies and syncs the tail, and the next commit restarts the log
- * (≈40 MB of WAL at most with 4 KiB pages).
+ * (≈80 MB of WAL at most with 4 KiB pages). That tail costs the same whatever the mark, so a
+ * higher mark pays it less often: 20,000 instead of 10,000 halved the fan-out's fsync time on
+ * the command path.
  */
-export const WRITER_CHECKPOINT_PAGES = 10_000;
+export const WRITER_CHECKPOINT_PAGES = 20_000;
 
 /** How long the worker waits, idle, for a next file before it ends. */
 const WORKER_IDLE_MS = 1000;
