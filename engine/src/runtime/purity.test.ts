@@ -9,7 +9,7 @@ import { parseAndCompile } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
 import * as bpmn from '../testing/bpmn.js';
 import { openIncidents } from './incident.js';
-import { type Command, type InstanceState, copyToken, workingCopy } from './state.js';
+import { type Command, type InstanceState, type Scope, type Token, copyToken, workingCopy } from './state.js';
 import { CommandError, step } from './step.js';
 
 const T0 = 1_000_000;
@@ -237,43 +237,52 @@ describe('step never changes its input', () => {
 });
 
 describe('workingCopy', () => {
-  it('copies every field of a state, and a state with a legacy field whole', () => {
-    const state: InstanceState = {
-      id: 'i',
-      processId: 'p',
-      deploymentId: 'd',
-      version: 2,
-      businessKey: 'k',
-      status: 'incident',
-      parent: { instanceId: 'parent', waitId: 'parent.w3' },
-      tokens: { t1: { id: 't1', node: 1, scope: 'root', via: 0, rest: 'incident' } },
-      scopes: {
-        root: { id: 'root', node: -1, parent: null, token: null, kind: 'process', vars: { a: 1 } },
-        s2: {
-          id: 's2',
-          node: 3,
-          parent: 'root',
-          token: 't1',
-          kind: 'inner',
-          vars: { x: [1] },
-          mi: { total: 2, started: 1, completed: 0, items: null, outputs: [], done: false },
-          loopIndex: 0,
-        },
-      },
-      waits: {},
-      tasks: {},
-      jobs: {},
-      incidents: [],
-      seq: 9,
-      startedAt: 5,
-      endedAt: 7,
-    };
+  // Required<…>: a field added to a state, scope or token fails to compile here until it is
+  // listed, and then this test holds workingCopy (which copies field by field) to keeping it.
+  const token: Required<Token> = { id: 't1', node: 1, scope: 's2', inner: true, via: 0, rest: 'incident' };
+  const scope: Required<Scope> = {
+    id: 's2',
+    node: 3,
+    parent: 'root',
+    token: 't1',
+    kind: 'inner',
+    vars: { x: [1] },
+    mi: { total: 2, started: 1, completed: 0, items: null, outputs: [], done: false },
+    loopIndex: 0,
+  };
+  const state: Required<InstanceState> = {
+    id: 'i',
+    processId: 'p',
+    deploymentId: 'd',
+    version: 2,
+    businessKey: 'k',
+    status: 'incident',
+    parent: { instanceId: 'parent', waitId: 'parent.w3' },
+    tokens: { t1: token },
+    scopes: {
+      root: { id: 'root', node: -1, parent: null, token: null, kind: 'process', vars: { a: 1 } },
+      s2: scope,
+    },
+    waits: {},
+    tasks: {},
+    jobs: {},
+    incidents: [],
+    seq: 9,
+    startedAt: 5,
+    endedAt: 7,
+  };
+
+  it('copies every field of a state, its scopes and a token', () => {
     const copy = workingCopy(state);
     expect(copy).toStrictEqual(state);
     expect(copy).not.toBe(state);
-    expect(copy.scopes.root).not.toBe(state.scopes.root);
-    expect(copy.scopes.s2!.vars).not.toBe(state.scopes.s2!.vars);
-    expect(copyToken(state.tokens.t1!)).toStrictEqual(state.tokens.t1);
+    expect(copy.scopes.s2).not.toBe(scope);
+    expect(copy.scopes.s2!.vars).not.toBe(scope.vars);
+    expect(copy.scopes.s2!.mi).not.toBe(scope.mi);
+    expect(copyToken(token)).toStrictEqual(token);
+  });
+
+  it('copies a state holding a legacy field whole', () => {
     const legacy = { ...state, incident: { token: 't1' } } as InstanceState;
     expect(workingCopy(legacy)).toStrictEqual(legacy);
   });
