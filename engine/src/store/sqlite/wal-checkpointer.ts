@@ -41,10 +41,14 @@ function round(f) {
     // busy or closing: the next round tries again
   }
   if (!r || r.log < 0) {
-    // a checkpoint by another connection (the writer's own, at its mark) is under way
-    f.timer = setTimeout(round, MIN_MS, f);
+    // Busy, or a checkpoint by another connection (the writer's own, at its mark) is under way:
+    // soon again, backing off to IDLE_MS when it lasts (a file that is not in WAL mode always
+    // answers -1, an I/O error always throws).
+    f.failures++;
+    f.timer = setTimeout(round, Math.min(IDLE_MS, MIN_MS * 2 ** f.failures), f);
     return;
   }
+  f.failures = 0;
   // The pace: frames appended since the last round, per ms. A log restarted in between (the
   // writer's mark) hides how many frames came before the restart: the pace found last stands.
   if (r.log >= f.log) {
@@ -67,7 +71,7 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ op: 'failed', id: m.id });
       return;
     }
-    const f = { db, log: 0, at: performance.now(), wait: MIN_MS };
+    const f = { db, log: 0, at: performance.now(), wait: MIN_MS, failures: 0 };
     f.timer = setTimeout(round, MIN_MS, f);
     files.set(m.id, f);
   } else if (m.op === 'remove') {
