@@ -184,6 +184,35 @@ describe('SQLite document store: index keys', () => {
     ).toEqual(['r3', 'r5', 'r8']);
   });
 
+  describe('two stores on one file, the second declaring a field more', () => {
+    // The first store opened before the second recorded `b`: its writes must hold `b` too.
+    const pair = () => [store({ rows: [['a']] }), store({ rows: [['a'], ['b']] })] as const;
+    const doc = (id: string, rev: number, a = 1) => ({ id, rev, a, b: 'x' });
+
+    it("an insert by the first is found by the second's index on the new field", async () => {
+      const [a, b] = pair();
+      await a.put('rows', doc('r1', 0), 0);
+      expect(await b.find('rows', { where: { b: 'x' } })).toHaveLength(1);
+    });
+
+    it('an update by the first that leaves the new field as it was keeps it in the keys', async () => {
+      const [a, b] = pair();
+      await b.put('rows', doc('r1', 0), 0);
+      await a.put('rows', doc('r1', 1, 2), 1);
+      expect(await b.find('rows', { where: { b: 'x' } })).toHaveLength(1);
+    });
+
+    it('as do replace and writeAll by the first', async () => {
+      const [a, b] = pair();
+      await a.replace('rows', doc('r1', 3));
+      await a.writeAll([
+        { collection: 'rows', doc: doc('r2', 0), expectedRev: 0 },
+        { collection: 'rows', doc: doc('r3', 5) },
+      ]);
+      expect((await b.find('rows', { where: { b: 'x' } })).map((d) => d.id)).toEqual(['r1', 'r2', 'r3']);
+    });
+  });
+
   it('refuses a file of a newer format', () => {
     store().close();
     const db = new Database(file);

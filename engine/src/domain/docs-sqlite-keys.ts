@@ -6,11 +6,13 @@
  *
  * Which fields a collection's keys hold is recorded in the file (`docs_keys`), and writes take the
  * list from there, so a store opened with fewer declared indexes still keeps every index right; a
- * declaration that adds fields recomputes that collection's keys on open. A format-1 file (indexes
+ * declaration that adds fields recomputes that collection's keys on open, and a store opened
+ * before that reads the list again in its next write (RecordedKeys). A format-1 file (indexes
  * over `json_extract(body, …)`) is upgraded on open; a newer format is refused (`docs_format`).
  * An older OneThing must not write here (its writes would leave `keys` stale): every format-1
  * index name is taken by a view, so its `CREATE INDEX IF NOT EXISTS` fails ("there is already a
- * table named …") and it does not open the file.
+ * table named …") and it does not open the file. One that has it open already cannot be stopped
+ * (its writes leave `keys` NULL or stale): README asks to stop every process before upgrading.
  */
 import type Database from 'better-sqlite3';
 
@@ -46,11 +48,25 @@ export function keysOf(fields: readonly string[] | undefined, doc: object): stri
   return JSON.stringify(keys);
 }
 
+/** The key fields recorded per collection. */
+function readKeys(db: Database.Database): Map<string, string[]> {
+  const rows = db.prepare('SELECT collection, fields FROM docs_keys').all() as {
+    collection: string;
+    fields: string;
+  }[];
+  return new Map(rows.map((r) => [r.collection, JSON.parse(r.fields) as string[]]));
+}
+
 /**
  * Brings the file to format 2 and the declared indexes, in one write transaction (another process
- * may be doing the same); returns the key fields of every collection that has them.
+ * may be doing the same): a field is recorded together with every document's keys refilled and
+ * its index made. Returns the key fields of every collection that has them, and the schema version
+ * they go with (read in the same transaction: another store may add fields right after it).
  */
-export function prepareKeys(db: Database.Database, indexes: DocIndexes): Map<string, string[]> {
+function prepareKeys(
+  db: Database.Database,
+  indexes: DocIndexes,
+): { fields: Map<string, string[]>; schema: number } {
   return db
     .transaction(() => {
       db.exec('CREATE TABLE IF NOT EXISTS docs_format (version INTEGER NOT NULL)');
@@ -65,14 +81,7 @@ export function prepareKeys(db: Database.Database, indexes: DocIndexes): Map<str
       const columns = db.prepare('PRAGMA table_info(docs)').all() as { name: string }[];
       if (!columns.some((c) => c.name === 'keys')) db.exec('ALTER TABLE docs ADD COLUMN keys TEXT');
       db.exec('CREATE TABLE IF NOT EXISTS docs_keys (collection TEXT PRIMARY KEY, fields TEXT NOT NULL)');
-      const recorded = new Map(
-        (
-          db.prepare('SELECT collection, fields FROM docs_keys').all() as {
-            collection: string;
-            fields: string;
-          }[]
-        ).map((r) => [r.collection, JSON.parse(r.fields) as string[]]),
-      );
+      const recorded = readKeys(db);
       for (const [collection, list] of Object.entries(indexes)) {
         if (!COLLECTION.test(collection)) throw new Error(`not a collection name: ${collection}`);
         const had = recorded.get(collection) ?? [];
@@ -101,7 +110,42 @@ export function prepareKeys(db: Database.Database, indexes: DocIndexes): Map<str
           );
         }
       }
-      return recorded;
+      return { fields: recorded, schema: db.pragma('schema_version', { simple: true }) as number };
     })
     .immediate();
+}
+
+/**
+ * The key fields as recorded in the file, for writes. Another store on the file (another process,
+ * a newer build, the admin CLI) may record more fields after this one opened it; a write that left
+ * them out of its keys would hide the document from that store's indexes, or take a field out of
+ * keys that store just filled. Recording a field always creates an index over it, which changes the
+ * file's schema version, so each write transaction compares that (one look-up in the header page
+ * it has read anyway) and reads the list again only when it moved.
+ */
+export class RecordedKeys {
+  private fields: Map<string, string[]>;
+  private schema: number;
+  private readonly schemaVersion: Database.Statement<[], number>;
+
+  constructor(
+    private readonly db: Database.Database,
+    indexes: DocIndexes,
+  ) {
+    this.schemaVersion = db.prepare<[], number>('PRAGMA schema_version').pluck();
+    ({ fields: this.fields, schema: this.schema } = prepareKeys(db, indexes));
+  }
+
+  /** The fields the keys of `collection` hold (undefined: none recorded). */
+  of(collection: string): readonly string[] | undefined {
+    return this.fields.get(collection);
+  }
+
+  /** Call inside each write transaction (BEGIN IMMEDIATE: no other writer until it commits). */
+  refresh(): void {
+    const schema = this.schemaVersion.get()!;
+    if (schema === this.schema) return;
+    this.fields = readKeys(this.db);
+    this.schema = schema;
+  }
 }

@@ -21,7 +21,7 @@ import {
   checkField,
   indexName,
   keysOf,
-  prepareKeys,
+  RecordedKeys,
   type DocIndexes,
 } from './docs-sqlite-keys.js';
 
@@ -34,10 +34,11 @@ export class SqliteDocStore implements DocStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private batch?: Database.Transaction<(writes: DocWrite[]) => Doc[]>;
+  private single?: Database.Transaction<(write: DocWrite) => Doc>;
   /** The indexes declared per collection, for INDEXED BY (see indexFor). */
   private readonly indexes = new Map<string, { name: string; fields: string[] }[]>();
   /** Per collection, the fields its documents' `keys` hold (as recorded in the file). */
-  private readonly keyFields: Map<string, string[]>;
+  private readonly keyFields: RecordedKeys;
 
   private checkpointer?: WalCheckpointer;
 
@@ -67,7 +68,7 @@ export class SqliteDocStore implements DocStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS docs (
       collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL, keys TEXT,
       PRIMARY KEY (collection, id)) WITHOUT ROWID`);
-    this.keyFields = prepareKeys(this.db, indexes);
+    this.keyFields = new RecordedKeys(this.db, indexes);
     for (const [collection, list] of Object.entries(indexes)) {
       this.indexes.set(
         collection,
@@ -78,7 +79,7 @@ export class SqliteDocStore implements DocStore {
 
   /** A top-level field in SQL: from the keys where the collection's keys hold it (the indexes read those). */
   private field(collection: string, name: string): string {
-    const column = this.keyFields.get(collection)?.includes(checkField(name)) ? 'keys' : 'body';
+    const column = this.keyFields.of(collection)?.includes(checkField(name)) ? 'keys' : 'body';
     return `json_extract(${column}, '$.${name}')`;
   }
 
@@ -89,29 +90,41 @@ export class SqliteDocStore implements DocStore {
   }
 
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
-    return this.putNow(collection, doc, expectedRev);
+    return this.writeOne({ collection, doc, expectedRev }) as T;
   }
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
-    this.replaceNow(collection, doc);
+    this.writeOne({ collection, doc });
+  }
+
+  /**
+   * Every write is a transaction begun IMMEDIATE (no other writer until it commits) that first
+   * brings the key fields up to date (RecordedKeys.refresh), then writes keys from them.
+   */
+  private writeOne(write: DocWrite): Doc {
+    this.single ??= this.db.transaction((w: DocWrite) => (this.keyFields.refresh(), this.writeNow(w)));
+    return this.single.immediate(write);
   }
 
   /** One transaction: a conflict throws out of it, and SQLite rolls every write of it back. */
   async writeAll(writes: DocWrite[]): Promise<Doc[]> {
-    this.batch ??= this.db.transaction((list: DocWrite[]) =>
-      list.map((w) =>
-        w.expectedRev === undefined
-          ? (this.replaceNow(w.collection, w.doc), w.doc)
-          : this.putNow(w.collection, w.doc, w.expectedRev),
-      ),
-    );
-    return this.batch(writes);
+    this.batch ??= this.db.transaction((list: DocWrite[]) => {
+      this.keyFields.refresh();
+      return list.map((w) => this.writeNow(w));
+    });
+    return this.batch.immediate(writes);
+  }
+
+  private writeNow(w: DocWrite): Doc {
+    if (w.expectedRev !== undefined) return this.putNow(w.collection, w.doc, w.expectedRev);
+    this.replaceNow(w.collection, w.doc);
+    return w.doc;
   }
 
   private putNow<T extends Doc>(collection: string, doc: T, expectedRev: number): T {
     const saved = { ...doc, rev: expectedRev + 1 };
     const body = JSON.stringify(saved);
-    const keys = keysOf(this.keyFields.get(collection), saved);
+    const keys = keysOf(this.keyFields.of(collection), saved);
     const changes =
       expectedRev === 0
         ? this.prepare(
@@ -144,7 +157,7 @@ export class SqliteDocStore implements DocStore {
       doc.id,
       doc.rev,
       JSON.stringify(doc),
-      keysOf(this.keyFields.get(collection), doc),
+      keysOf(this.keyFields.of(collection), doc),
     );
   }
 
