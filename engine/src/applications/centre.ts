@@ -70,6 +70,7 @@ import {
   taskScopeFields,
   visible,
 } from './scope.js';
+import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import type {
   Applicant,
   Application,
@@ -91,22 +92,6 @@ export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationSt
 
 export const APPLICATIONS = 'applications';
 export const DEPARTMENT_TASKS = 'departmentTasks';
-
-/** Department inbox row: a projection of one item case. */
-interface TaskDoc {
-  id: string;
-  rev: number;
-  applicationId: string;
-  department: string;
-  state: 'open' | 'claimed' | 'needs-supplement' | 'done';
-  timeStatus: string;
-  deadline: number;
-  createdAt: number;
-  /** 属地: the deciding office's region, district and city (scope.ts taskScope filters on them). */
-  deciderRegion?: string;
-  deciderDistrict?: string;
-  deciderCity?: string;
-}
 
 export interface CentreOptions {
   engine: Engine;
@@ -153,7 +138,6 @@ function requireItems(merged: MergeResult): void {
   }
 }
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
-const taskIdOf = (applicationId: string, item: string) => `${applicationId}:${item}`;
 
 export class Centre implements CentreApi {
   readonly bundles: BundleRegistry;
@@ -1618,23 +1602,6 @@ export class Centre implements CentreApi {
   }
 }
 
-/** Two inbox rows with the same content (their revs aside: a row keeps the rev it was last written at). */
-function sameRow(a: TaskDoc, b: TaskDoc): boolean {
-  // Counted and compared in place: a save compares every item's row, and two entry lists per row
-  // were a sizeable share of an approval's garbage.
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  let fieldsOfA = 0;
-  for (const k in x) if (k !== 'rev' && x[k] !== undefined) fieldsOfA++;
-  let fieldsOfB = 0;
-  for (const k in y) {
-    if (k === 'rev' || y[k] === undefined) continue;
-    if (x[k] !== y[k]) return false;
-    fieldsOfB++;
-  }
-  return fieldsOfA === fieldsOfB;
-}
-
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
 
 /** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
@@ -1862,11 +1829,6 @@ function caseNumber(bundleCode: string, now: number, id: string): string {
       .slice(0, 4)
       .toUpperCase() || 'CASE';
   return `${prefix}-${day}-${id.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
-}
-
-function splitTaskId(id: string): [string, string] {
-  const at = id.lastIndexOf(':');
-  return at > 0 ? [id.slice(0, at), id.slice(at + 1)] : [id, ''];
 }
 
 function clampLimit(limit: number | undefined): number {
