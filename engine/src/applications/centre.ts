@@ -27,7 +27,7 @@ import {
   type DocStore,
   type DocWrite,
 } from '../domain/docs.js';
-import { DomainError, notFound, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
+import { DomainError, notFound, stateInvalid, type Text } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
 import type { Engine, Task } from '../index.js';
@@ -72,6 +72,7 @@ import {
 } from './scope.js';
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
+import { applyMaterials } from './materials.js';
 import type {
   Applicant,
   Application,
@@ -1636,103 +1637,6 @@ export function record(
   const by: Application['timeline'][number]['by'] = { userId: actor.userId, role: actor.role };
   if (actor.department) by.department = actor.department;
   app.timeline.push({ at, type, by, ...(data ? { data } : {}) });
-}
-
-/** Materials declared at acceptance (or supplied later): e-licence, upload, 容缺, 告知承诺. */
-function applyMaterials(
-  app: Application,
-  inputs: MaterialInput[],
-  commitments: Commitment[],
-  deferralDueAt: number,
-  now: number,
-  atAcceptance: boolean,
-): void {
-  const problems: FieldProblem[] = [];
-  for (const input of inputs) {
-    const entry = app.materials.find((m) => m.id === input?.id);
-    if (!entry) {
-      problems.push({
-        field: `materials.${input?.id}`,
-        message: t('不是本办件需要的材料', 'is not a material of this case'),
-      });
-      continue;
-    }
-    switch (input.status) {
-      case 'provided':
-        entry.status = 'provided';
-        if (input.uploadSha256) entry.uploadSha256 = input.uploadSha256;
-        if (entry.deferral?.status === 'pending')
-          entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
-        break;
-      case 'eLicence':
-        if (!input.licenceId) {
-          problems.push({
-            field: `materials.${entry.id}.licenceId`,
-            message: t('请提供电子证照编号', 'the e-licence id is required'),
-          });
-          break;
-        }
-        entry.status = 'eLicence';
-        entry.licenceId = input.licenceId;
-        if (entry.deferral?.status === 'pending')
-          entry.deferral = { ...entry.deferral, status: 'supplied', suppliedAt: now };
-        break;
-      case 'deferred': {
-        const commitment = commitments.find((c) => c.kind === 'deferral' && c.materials.includes(entry.id));
-        if (!atAcceptance || !entry.deferrable || !commitment) {
-          problems.push({
-            field: `materials.${entry.id}`,
-            message: !entry.deferrable
-              ? t('该材料不允许容缺', 'this material may not be deferred')
-              : t(
-                  '容缺需在受理时签署容缺承诺书',
-                  'deferral needs a signed deferral commitment at acceptance',
-                ),
-          });
-          break;
-        }
-        entry.status = 'deferred';
-        entry.commitmentId = commitment.id;
-        entry.deferral = { dueAt: deferralDueAt, status: 'pending' };
-        break;
-      }
-      case 'commitment': {
-        const commitment = commitments.find((c) => c.kind !== 'deferral' && c.materials.includes(entry.id));
-        if (!atAcceptance || !entry.commitment || !commitment) {
-          problems.push({
-            field: `materials.${entry.id}`,
-            message: !entry.commitment
-              ? t('该材料不适用告知承诺', 'this material cannot be replaced by a commitment')
-              : t('需签署告知承诺书', 'a signed commitment is required'),
-          });
-          break;
-        }
-        entry.status = 'commitment';
-        entry.commitmentId = commitment.id;
-        break;
-      }
-      default:
-        problems.push({ field: `materials.${entry.id}.status`, message: t('状态无效', 'invalid status') });
-    }
-  }
-  if (atAcceptance) {
-    for (const m of app.materials) {
-      if (m.required && m.status === 'missing') {
-        problems.push({
-          field: `materials.${m.id}`,
-          label: m.name,
-          message: t(`缺少必要材料：${m.name.zh}`, `required material missing: ${m.name.en}`),
-        });
-      }
-    }
-  }
-  if (problems.length) {
-    throw new DomainError(
-      'invalid',
-      t('材料不齐全或不符合要求', 'the materials are incomplete or not acceptable'),
-      problems,
-    );
-  }
 }
 
 function resolveOpenNotices(app: Application, now: number): void {
