@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
 import { licenceContentFor } from '../../../forms/src/licences/index.js';
-import { maskText, maskValue, projectPayload } from '../../../forms/src/project/index.js';
+import { maskText, projectPayload } from '../../../forms/src/project/index.js';
 import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
 import {
@@ -43,12 +43,10 @@ import type {
 } from './api.js';
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
 import {
-  authorisationOf,
   checkAuthorisationAtAcceptance,
   jurisdictionRegion,
   routeApplication,
   validateAssisted,
-  type AssistedRecord,
   type ServiceNetwork,
 } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
@@ -73,6 +71,7 @@ import {
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { applyMaterials } from './materials.js';
+import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
 import type {
   Applicant,
   Application,
@@ -1606,26 +1605,6 @@ export class Centre implements CentreApi {
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
 
-/** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
-function assistedSummary(a: AssistedRecord): Record<string, unknown> {
-  return {
-    mode: a.mode,
-    agent: a.agent.name,
-    relationship: a.agent.relationship,
-    ...(a.agent.staffId ? { staffId: a.agent.staffId } : {}),
-    ...(a.venue ? { venue: a.venue } : {}),
-    authorisation: authorisationOf(a),
-    recordedBy: a.recordedBy,
-  };
-}
-
-/** The agent's ID number and phone are masked like the applicant's for every other reader. */
-function maskAgent(a: AssistedRecord): AssistedRecord {
-  const agent = { ...a.agent, idNumber: maskText('id', a.agent.idNumber) };
-  if (a.agent.phone) agent.phone = maskText('mobile', a.agent.phone);
-  return { ...a, agent };
-}
-
 /** Appends to a record's timeline (applications here, rectification cases in rectification.ts). */
 export function record(
   app: Pick<Application, 'timeline'>,
@@ -1664,21 +1643,4 @@ function caseNumber(bundleCode: string, now: number, id: string): string {
 function clampLimit(limit: number | undefined): number {
   const n = Number(limit ?? 50);
   return Number.isInteger(n) && n > 0 ? Math.min(n, 200) : 50;
-}
-
-/** Clerks and supervisors see the whole form, with sensitive values masked. */
-function maskSensitive(app: Application, bundle: BundleRecord): Record<string, unknown> {
-  const form = compileForm(bundle.definition);
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(app.data)) {
-    const field = form.fieldById.get(key);
-    // Same masking as department payloads: nested values too, ID numbers typed by a sibling field.
-    out[key] =
-      field?.definition.sensitivity === 'sensitive'
-        ? maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined)
-        : field
-          ? maskValue(value, field.schema)
-          : value;
-  }
-  return out;
 }
