@@ -72,6 +72,7 @@ import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } f
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { applyMaterials } from './materials.js';
 import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
+import { record, SYSTEM } from './timeline.js';
 import type {
   Applicant,
   Application,
@@ -126,8 +127,6 @@ const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
 const CLOCK_CALL = /\b(?:now|today)\s*\(/;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
-/** Who the record names for what the centre does by itself (time limits, readiness, overdue 容缺). */
-const SYSTEM: Actor = { userId: 'system', name: '系统', role: 'supervisor' };
 
 const t = (zh: string, en: string): Text => ({ zh, en });
 
@@ -1604,19 +1603,6 @@ export class Centre implements CentreApi {
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
-
-/** Appends to a record's timeline (applications here, rectification cases in rectification.ts). */
-export function record(
-  app: Pick<Application, 'timeline'>,
-  actor: Actor,
-  at: number,
-  type: string,
-  data?: Record<string, unknown>,
-): void {
-  const by: Application['timeline'][number]['by'] = { userId: actor.userId, role: actor.role };
-  if (actor.department) by.department = actor.department;
-  app.timeline.push({ at, type, by, ...(data ? { data } : {}) });
-}
 
 function resolveOpenNotices(app: Application, now: number): void {
   for (const n of app.notices) if (!n.resolvedAt) n.resolvedAt = now;

@@ -17,9 +17,10 @@ import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../doma
 import { DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
 import type { Page } from './api.js';
 import { requireText } from './case-checks.js';
-import { APPLICATIONS, record } from './centre.js';
+import { APPLICATIONS } from './centre.js';
 import type { TimeLimits, TimeLimitStatus } from './clock.js';
 import { inRegion, listScope, requireRole } from './scope.js';
+import { record } from './timeline.js';
 import type { Application, Evaluation, TimelineEntry } from './types.js';
 
 export const RECTIFICATIONS = 'rectifications';
