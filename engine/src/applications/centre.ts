@@ -41,7 +41,7 @@ import type {
   Page,
   TaskFilter,
 } from './api.js';
-import type { TimeLimitStatus, TimeLimits } from './clock.js';
+import type { TimeLimits } from './clock.js';
 import {
   checkAuthorisationAtAcceptance,
   jurisdictionRegion,
@@ -71,6 +71,7 @@ import {
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { applyMaterials } from './materials.js';
+import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
 import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
 import { record, SYSTEM } from './timeline.js';
 import type {
@@ -83,7 +84,6 @@ import type {
   MaterialEntry,
   MaterialFile,
   NoticeEntry,
-  Pause,
 } from './types.js';
 
 /** While a case's material files may still change: the clerk until results are out, the applicant while it is in their hands. */
@@ -366,7 +366,7 @@ export class Centre implements CentreApi {
       this.route(app, actor, now);
       app.status = 'in-progress';
       app.acceptedAt = now;
-      app.deadline = this.limitState(app, now).deadline;
+      app.deadline = limitState(this.limits, app, now).deadline;
       app.timeStatus = 'normal';
       for (const item of app.items) item.status = 'reviewing';
       // The instance id derives from the case: an acceptance retried after a crash between this
@@ -965,15 +965,16 @@ export class Centre implements CentreApi {
       const overdue = candidate.materials.some(
         (m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now,
       );
-      const colour = candidate.acceptedAt !== undefined ? this.limitState(candidate, now).status : 'normal';
-      const itemsChanged = candidate.items.some((i) => this.itemColourChange(candidate, i, now));
+      const colour =
+        candidate.acceptedAt !== undefined ? limitState(this.limits, candidate, now).status : 'normal';
+      const itemsChanged = candidate.items.some((i) => itemColourChange(this.limits, candidate, i, now));
       if (!overdue && colour === candidate.timeStatus && !itemsChanged) continue;
       await this.mutate(SYSTEM, candidate.id, async (app) => {
         if (overdue) {
           await this.terminateForOverdueDeferral(app, SYSTEM, now);
           terminated++;
         } else {
-          recoloured += this.recolour(app, now);
+          recoloured += recolour(this.limits, app, now);
         }
       });
     }
@@ -1111,7 +1112,7 @@ export class Centre implements CentreApi {
     };
     if (item.claimedBy) view.claimedBy = item.claimedBy;
     if (app.acceptedAt !== undefined) {
-      const state = this.itemLimit(app, item, this.clock());
+      const state = itemLimit(this.limits, app, item, this.clock());
       view.deadline = state.deadline;
       view.remainingWorkingDays = state.remainingWorkingDays;
       view.timeStatus = state.status;
@@ -1214,7 +1215,7 @@ export class Centre implements CentreApi {
     this.updateReadiness(app);
     // A special step that just ended moved the promised date by the days it stood still.
     this.refreshDeadline(app);
-    if (OPEN_STATES.includes(app.status)) this.recolour(app, this.clock());
+    if (OPEN_STATES.includes(app.status)) recolour(this.limits, app, this.clock());
   }
 
   /** Every item decided → results wait at the window. */
@@ -1232,66 +1233,7 @@ export class Centre implements CentreApi {
 
   private refreshDeadline(app: Application): void {
     if (app.acceptedAt === undefined) return;
-    app.deadline = this.limitState(app, this.clock()).deadline;
-  }
-
-  /**
-   * Brings the case's and its open items' colours up to `now`, recording each crossing into
-   * yellow or red once. Run on every write as well as by the sweep, so a case whose limit is
-   * already short when accepted shows its true colour at once, not only after the next tick.
-   */
-  private recolour(app: Application, now: number): number {
-    if (app.acceptedAt === undefined) return 0;
-    let changes = 0;
-    const next = this.limitState(app, now).status;
-    if (next !== app.timeStatus) {
-      record(app, SYSTEM, now, `timeLimit.${next}`);
-      app.timeStatus = next;
-      changes++;
-    }
-    for (const item of app.items) {
-      const change = this.itemColourChange(app, item, now);
-      if (!change) continue;
-      record(app, SYSTEM, now, `timeLimit.${change}`, { item: item.item, department: item.department });
-      item.timeStatus = change;
-      changes++;
-    }
-    return changes;
-  }
-
-  /** The new colour of an open item's clock, or null when it has not changed. */
-  private itemColourChange(app: Application, item: ItemCase, now: number): TimeLimitStatus | null {
-    if (item.status !== 'reviewing' && item.status !== 'needs-supplement') return null;
-    if (item.startedAt === undefined) return null;
-    const next = this.itemLimit(app, item, now).status;
-    return next === (item.timeStatus ?? 'normal') ? null : next;
-  }
-
-  /** The promised limit (承诺时限) of the whole case, counted from acceptance. */
-  private limitState(app: Application, now: number) {
-    return this.limits.state(
-      {
-        start: app.acceptedAt ?? now,
-        limitDays: app.promisedDays,
-        pauses: app.pauses,
-        ...(app.region ? { region: app.region } : {}),
-      },
-      now,
-    );
-  }
-
-  /** A department's own limit for its item: from when its task opened (the case's acceptance before that). */
-  private itemLimit(app: Application, item: ItemCase, now: number) {
-    return this.limits.state(
-      {
-        start: item.startedAt ?? app.acceptedAt ?? now,
-        limitDays: item.limitDays,
-        // A special step stops only its own item's clock (and the case's); supplements stop every clock.
-        pauses: app.pauses.filter((p) => p.reason === 'supplement' || item.specialStep),
-        ...(app.region ? { region: app.region } : {}),
-      },
-      now,
-    );
+    app.deadline = limitState(this.limits, app, this.clock()).deadline;
   }
 
   /** Answers decide the items, materials and fields; data that no longer applies is dropped. */
@@ -1575,7 +1517,7 @@ export class Centre implements CentreApi {
     );
     const changed: DocWrite[] = [];
     for (const item of app.items) {
-      const limit = this.itemLimit(app, item, this.clock());
+      const limit = itemLimit(this.limits, app, item, this.clock());
       const state: TaskDoc['state'] =
         item.status === 'reviewing'
           ? item.claimedBy
@@ -1606,10 +1548,6 @@ export class Centre implements CentreApi {
 
 function resolveOpenNotices(app: Application, now: number): void {
   for (const n of app.notices) if (!n.resolvedAt) n.resolvedAt = now;
-}
-
-function closePauses(pauses: Pause[], reason: Pause['reason'], now: number): void {
-  for (const p of pauses) if (p.reason === reason && p.to === undefined) p.to = now;
 }
 
 function processVariables(app: Application): Record<string, unknown> {
