@@ -42,13 +42,7 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimits } from './clock.js';
-import {
-  checkAuthorisationAtAcceptance,
-  jurisdictionRegion,
-  routeApplication,
-  validateAssisted,
-  type ServiceNetwork,
-} from '../network/index.js';
+import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import {
   cstDate,
@@ -71,6 +65,7 @@ import {
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { applyMaterials } from './materials.js';
+import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
 import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
 import { record, SYSTEM } from './timeline.js';
@@ -299,7 +294,7 @@ export class Centre implements CentreApi {
     if (actor.role === 'clerk') this.stampClerk(app, actor);
     this.applyAnswers(app, bundle, input.answers ?? {}, input.data ?? {});
     record(app, actor, now, 'created');
-    if (input.assisted !== undefined) this.recordAssisted(app, actor, input.assisted, now);
+    if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
     return this.forReader(actor, await this.save(app, 0));
   }
 
@@ -360,8 +355,8 @@ export class Centre implements CentreApi {
         app.region,
       );
       applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
-      if (input.assisted !== undefined) this.recordAssisted(app, actor, input.assisted, now);
-      this.checkAssisted(app, now);
+      if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
+      checkAssisted(app, now);
       this.stampClerk(app, actor);
       this.route(app, actor, now);
       app.status = 'in-progress';
@@ -1362,54 +1357,6 @@ export class Centre implements CentreApi {
         crossRegion: i.crossRegion,
       })),
     });
-  }
-
-  /**
-   * 帮办代办: checks the agent and the authorisation (network/assisted.ts) and records who assisted,
-   * where and when. Window or service-station staff record it, not an applicant's account.
-   */
-  private recordAssisted(app: Application, actor: Actor, input: unknown, now: number): void {
-    if (actor.role !== 'clerk') {
-      throw new DomainError(
-        'forbidden',
-        t(
-          '帮办代办须由窗口或便民服务站工作人员登记',
-          'assisted service is recorded by window or station staff',
-        ),
-        [
-          {
-            field: 'assisted',
-            message: t('申请人账号不能登记代办', "an applicant's account cannot record it"),
-          },
-        ],
-      );
-    }
-    const assisted = validateAssisted(input, this.assistedContext(app, now));
-    if (assisted.venue && this.network && !this.network.venues.has(assisted.venue)) {
-      throw new DomainError(
-        'invalid',
-        t(
-          `服务场所 ${assisted.venue} 不在服务网络中`,
-          `venue ${assisted.venue} is not in the service network`,
-        ),
-        [{ field: 'assisted.venue', message: t('未知的服务场所', 'unknown venue') }],
-      );
-    }
-    // Re-recorded at acceptance (e.g. the original seen), it keeps where the agent helped.
-    const venue = assisted.venue ?? app.assisted?.venue ?? actor.venue;
-    app.assisted = { ...assisted, ...(venue ? { venue } : {}), recordedBy: actor.userId, at: now };
-    record(app, actor, now, 'assisted', assistedSummary(app.assisted));
-  }
-
-  /** At acceptance the authorisation must still hold (not expired, covering the items now chosen) and be verified. */
-  private checkAssisted(app: Application, now: number): void {
-    if (!app.assisted) return;
-    validateAssisted(app.assisted, this.assistedContext(app, now));
-    checkAuthorisationAtAcceptance(app.assisted, app.applicant.kind);
-  }
-
-  private assistedContext(app: Application, now: number) {
-    return { applicant: app.applicant, bundleCode: app.bundleCode, items: app.items.map((i) => i.item), now };
   }
 
   /** 就近办: results are handed over at the venue that received the case (or sent by post / electronically). */
