@@ -42,7 +42,7 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimits } from './clock.js';
-import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
+import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import {
   cstDate,
@@ -53,7 +53,6 @@ import {
 } from './licence-library.js';
 import {
   canSee,
-  cityOf,
   deciderRegionOf,
   decides,
   listScope,
@@ -69,6 +68,7 @@ import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
 import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
 import { record, SYSTEM } from './timeline.js';
+import { checkHandoverVenue, route, stampClerk } from './venues.js';
 import type {
   Applicant,
   Application,
@@ -291,7 +291,7 @@ export class Centre implements CentreApi {
       createdAt: now,
       timeline: [],
     };
-    if (actor.role === 'clerk') this.stampClerk(app, actor);
+    if (actor.role === 'clerk') stampClerk(app, actor);
     this.applyAnswers(app, bundle, input.answers ?? {}, input.data ?? {});
     record(app, actor, now, 'created');
     if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
@@ -357,8 +357,8 @@ export class Centre implements CentreApi {
       applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
       if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
       checkAssisted(app, now);
-      this.stampClerk(app, actor);
-      this.route(app, actor, now);
+      stampClerk(app, actor);
+      route(this.network, app, actor, now);
       app.status = 'in-progress';
       app.acceptedAt = now;
       app.deadline = limitState(this.limits, app, now).deadline;
@@ -401,7 +401,7 @@ export class Centre implements CentreApi {
         issuedBy: actor.userId,
         entries,
       });
-      this.stampClerk(app, actor);
+      stampClerk(app, actor);
       app.status = 'returned';
       record(app, actor, now, 'returned', { entries: entries.length });
     });
@@ -412,7 +412,7 @@ export class Centre implements CentreApi {
     const reason = requireText(input.reason, 'reason', t('不予受理理由', 'reason'));
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft', 'returned']);
-      this.stampClerk(app, actor);
+      stampClerk(app, actor);
       app.status = 'refused';
       app.endedAt = this.clock();
       app.endReason = reason;
@@ -527,7 +527,7 @@ export class Centre implements CentreApi {
     }
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['results-ready']);
-      this.checkHandoverVenue(app, actor, channel);
+      checkHandoverVenue(this.network, app, actor, channel);
       const pending = app.materials.filter((m) => m.deferral?.status === 'pending');
       if (pending.length) {
         throw new DomainError(
@@ -1321,72 +1321,6 @@ export class Centre implements CentreApi {
       signedAt: now,
       textHash: createHash('sha256').update(String(input.text)).digest('hex'),
     };
-  }
-
-  /**
-   * 就近办 / 跨域办: received at the clerk's venue (refused if the venue may not receive the bundle),
-   * each item decided by the competent department of the applicant's or premises' region.
-   */
-  private route(app: Application, actor: Actor, now: number): void {
-    if (!this.network || !actor.venue || !this.network.venues.has(actor.venue)) return;
-    const region = jurisdictionRegion(this.network, { data: app.data, venue: actor.venue });
-    if (!region) return;
-    const routing = routeApplication(this.network, {
-      venue: actor.venue,
-      bundleCode: app.bundleCode,
-      region,
-      items: app.items.map((i) => ({ code: i.item, department: i.department })),
-      data: app.data,
-    });
-    app.acceptedVenue = actor.venue;
-    for (const routed of routing.items) {
-      const item = app.items.find((i) => i.item === routed.item);
-      if (!item) continue;
-      item.decidingDepartment = routed.decidingDepartment;
-      item.decidingDepartmentRegion = routed.decidingDepartmentRegion;
-      item.decidingRegion = routed.decidingRegion;
-      if (routed.decidingVenue) item.decidingVenue = routed.decidingVenue;
-      item.crossRegion = routed.crossRegion;
-    }
-    record(app, actor, now, 'routed', {
-      acceptedVenue: actor.venue,
-      items: routing.items.map((i) => ({
-        item: i.item,
-        decidingDepartment: i.decidingDepartment,
-        decidingVenue: i.decidingVenue,
-        crossRegion: i.crossRegion,
-      })),
-    });
-  }
-
-  /** 就近办: results are handed over at the venue that received the case (or sent by post / electronically). */
-  private checkHandoverVenue(app: Application, actor: Actor, channel: string): void {
-    if (channel !== 'window' || !app.acceptedVenue || !actor.venue || actor.venue === app.acceptedVenue)
-      return;
-    const name = this.network?.venues.get(app.acceptedVenue)?.name ?? t(app.acceptedVenue, app.acceptedVenue);
-    throw new DomainError(
-      'invalid',
-      t(
-        `结果在受理地点${name.zh}窗口领取，或选择邮寄送达`,
-        `results are handed over at ${name.en}, or sent by post`,
-      ),
-      [
-        {
-          field: 'channel',
-          message: t('本窗口不是受理地点', 'this window is not where the case was received'),
-        },
-      ],
-    );
-  }
-
-  private stampClerk(app: Application, actor: Actor): void {
-    if (actor.role !== 'clerk') return;
-    app.owner ??= actor.userId; // 首问负责: the first clerk owns the case
-    if (actor.venue && !app.venue) app.venue = actor.venue;
-    if (actor.region && !app.region) {
-      app.region = actor.region.slice(0, 6);
-      app.city = cityOf(actor.region);
-    }
   }
 
   /** A command on behalf of `actor`: what it returns is what that actor may read (masked). */
