@@ -13,6 +13,7 @@ import {
 import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
+import { RevCachedDocStore } from '../../engine/src/domain/rev-cache.js';
 import { freshDbUri } from '../support/mongo.js';
 
 interface Item extends Doc {
@@ -32,6 +33,17 @@ const adapters: [string, () => Promise<{ docs: DocStore; close(): Promise<void> 
       const dir = mkdtempSync(path.join(tmpdir(), 'docs-'));
       const docs = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
       return { docs, close: async () => (docs.close(), rmSync(dir, { recursive: true, force: true })) };
+    },
+  ],
+  [
+    // The server's wrapping (rev-cache.ts): every collection of this contract remembered.
+    'sqlite, read back by rev',
+    async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'docs-'));
+      const inner = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
+      const collections = new Set(['departmentTasks', 'race', 'inbox', 'projection', 'owned']);
+      const docs = new RevCachedDocStore(inner, collections);
+      return { docs, close: async () => (inner.close(), rmSync(dir, { recursive: true, force: true })) };
     },
   ],
   [
@@ -81,6 +93,19 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
       rev: 2,
     });
     expect(await docs.get('departmentTasks', 'nope')).toBeUndefined();
+  });
+
+  it('hands out objects the caller owns: changing what get, find or put returned changes nothing stored', async () => {
+    const saved = await docs.put('owned', item('o1', 'tax', 5), 0);
+    saved.state = 'changed by the caller';
+    const got = (await docs.get<Item>('owned', 'o1'))!;
+    got.note = 'changed';
+    (got.data.nested as { deep: number[] }).deep.push(3);
+    const [found] = await docs.find<Item>('owned');
+    (found!.data.nested as { deep: number[] }).deep.push(4);
+    found!.department = 'hrss';
+    expect(await docs.get<Item>('owned', 'o1')).toEqual({ ...item('o1', 'tax', 5), rev: 1 });
+    expect(await docs.find<Item>('owned')).toEqual([{ ...item('o1', 'tax', 5), rev: 1 }]);
   });
 
   it('of two concurrent saves at the same rev exactly one wins', async () => {

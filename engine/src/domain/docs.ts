@@ -42,7 +42,12 @@ export interface DocStore {
   put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T>;
   /** Writes a derived document whatever its stored rev (projections rebuilt from a source record). */
   replace<T extends Doc>(collection: string, doc: T): Promise<void>;
+  /**
+   * The stored document as a fresh object the caller owns: it may change it in place (Centre
+   * does, and saves the result with put), so an adapter never hands out what it keeps itself.
+   */
   get<T extends Doc>(collection: string, id: string): Promise<T | undefined>;
+  /** Matching documents, each a fresh object the caller owns (as with get). */
   find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]>;
   count(collection: string, where?: DocQuery['where']): Promise<number>;
   /** The stored rev of a document (undefined when there is none), without reading its body. Optional. */
