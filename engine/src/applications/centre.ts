@@ -8,7 +8,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
 import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, projectPayload } from '../../../forms/src/project/index.js';
-import { validateForm } from '../../../forms/src/validate/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
 import {
   BUNDLES,
@@ -62,6 +61,7 @@ import {
   visible,
 } from './scope.js';
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
+import { applyMerge, checkForm, requireItems } from './case-form.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { applyMaterials } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
@@ -125,13 +125,6 @@ const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 
 
 const t = (zh: string, en: string): Text => ({ zh, en });
 
-/** No item applies to the answers: nothing to apply for or accept (forms/src/merge says why). */
-function requireItems(merged: MergeResult): void {
-  const [problem] = merged.problems;
-  if (problem) {
-    throw new DomainError('invalid', problem.message, [{ field: problem.field, message: problem.message }]);
-  }
-}
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
 
 export class Centre implements CentreApi {
@@ -320,7 +313,7 @@ export class Centre implements CentreApi {
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
-      this.checkForm(app, bundle);
+      checkForm(app, bundle);
       const reopened = app.status === 'returned';
       if (reopened) resolveOpenNotices(app, this.clock());
       app.status = 'submitted';
@@ -345,7 +338,7 @@ export class Centre implements CentreApi {
       expectStatus(app, ['submitted', 'draft']);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       requireItems(this.merged(bundle, app.answers));
-      this.checkForm(app, bundle);
+      checkForm(app, bundle);
       await this.verifyLicences(app, input.materials ?? [], now);
       const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
       app.commitments.push(...commitments);
@@ -487,7 +480,7 @@ export class Centre implements CentreApi {
       if (input.data) {
         const merged = { ...app.data, ...input.data };
         this.applyAnswers(app, bundle, app.answers, merged);
-        this.checkForm(app, bundle);
+        checkForm(app, bundle);
       }
       await this.verifyLicences(app, input.materials ?? [], now);
       applyMaterials(app, input.materials ?? [], [], 0, now, false);
@@ -1231,77 +1224,14 @@ export class Centre implements CentreApi {
     app.deadline = limitState(this.limits, app, this.clock()).deadline;
   }
 
-  /** Answers decide the items, materials and fields; data that no longer applies is dropped. */
+  /** Answers decide the items, materials and fields (case-form.ts); the merge for them is cached here. */
   private applyAnswers(
     app: Application,
     bundle: BundleRecord,
     answers: Record<string, unknown>,
     data: Record<string, unknown>,
   ): string[] {
-    const merged = this.merged(bundle, answers);
-    requireItems(merged);
-    const kept: Record<string, unknown> = {};
-    const dropped: string[] = [];
-    const applies = new Set(merged.fields.map((f) => f.id));
-    for (const [key, value] of Object.entries(data ?? {})) {
-      if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
-      if (applies.has(key)) kept[key] = value;
-      else dropped.push(key);
-    }
-    app.answers = { ...answers };
-    app.data = kept;
-    app.items = merged.items.map((item) => {
-      const existing = app.items.find((i) => i.item === item.code);
-      return (
-        existing ?? {
-          item: item.code,
-          name: item.name,
-          department: item.department,
-          status: 'reviewing',
-          limitDays: item.promisedDays,
-        }
-      );
-    });
-    app.departments = [...new Set(app.items.map((i) => i.department))];
-    app.materials = merged.materials.map((m) => {
-      const existing = app.materials.find((e) => e.id === m.id);
-      const entry: MaterialEntry = {
-        id: m.id,
-        name: m.name,
-        required: m.required,
-        items: [...m.items],
-        // Shared data, forms generated from the unified form and outputs of earlier items are never asked for.
-        status:
-          existing?.status ??
-          (m.source === 'shared' || m.source === 'generated' || m.source === 'output'
-            ? 'notRequired'
-            : 'missing'),
-        ...(existing?.licenceId ? { licenceId: existing.licenceId } : {}),
-        ...(existing?.uploadSha256 ? { uploadSha256: existing.uploadSha256 } : {}),
-        ...(existing?.file ? { file: existing.file } : {}),
-        ...(existing?.deferral ? { deferral: existing.deferral } : {}),
-        ...(existing?.commitmentId ? { commitmentId: existing.commitmentId } : {}),
-        deferrable: m.deferrable,
-        commitment: m.commitment,
-        ...(m.eLicenceType ? { eLicenceType: m.eLicenceType } : {}),
-      };
-      return entry;
-    });
-    return dropped;
-  }
-
-  private checkForm(app: Application, bundle: BundleRecord): void {
-    const result = validateForm(compileForm(bundle.definition), { situation: app.answers, ...app.data });
-    if (!result.valid) {
-      throw new DomainError(
-        'invalid',
-        t(
-          `表单有 ${result.errors.length} 处需要更正`,
-          `the form has ${result.errors.length} problem(s) to correct`,
-        ),
-        result.errors.map((e) => ({ field: `data.${e.field}`, label: e.label, message: e.message })),
-      );
-    }
+    return applyMerge(app, this.merged(bundle, answers), answers, data);
   }
 
   private commitment(input: CommitmentInput, now: number): Commitment {
