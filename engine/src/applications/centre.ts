@@ -63,6 +63,7 @@ import {
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { applyMerge, checkForm, requireItems } from './case-form.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
+import { taskView } from './task-view.js';
 import { applyMaterials } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
@@ -733,7 +734,7 @@ export class Centre implements CentreApi {
       const item = app?.items.find((i) => taskIdOf(app.id, i.item) === row.id);
       // The query scoped the rows; the record decides (a row projected before a change may lag).
       if (app && item && (actor.role === 'supervisor' ? canSee(actor, app) : decides(actor, app, item)))
-        items.push(this.taskView(app, item, false));
+        items.push(taskView(this.limits, this.clock, app, item, false));
     }
     const last = rows[limit - 1];
     return { items, ...(rows.length > limit && last ? { next: encodeCursor(last.deadline, last.id) } : {}) };
@@ -742,7 +743,9 @@ export class Centre implements CentreApi {
   async getTask(actor: Actor, id: string): Promise<DepartmentTask> {
     const { app, item } = await this.taskFor(actor, id);
     // Supervisors watch progress; the application data is the deciding department's to read.
-    return actor.role === 'supervisor' ? this.taskView(app, item, true) : this.taskViewWithPayload(app, item);
+    return actor.role === 'supervisor'
+      ? taskView(this.limits, this.clock, app, item, true)
+      : this.taskViewWithPayload(app, item);
   }
 
   async claim(actor: Actor, taskId: string): Promise<DepartmentTask> {
@@ -1086,39 +1089,8 @@ export class Centre implements CentreApi {
     return { app, item };
   }
 
-  private taskView(app: Application, item: ItemCase, withDetails: boolean): DepartmentTask {
-    const view: DepartmentTask = {
-      id: taskIdOf(app.id, item.item),
-      applicationId: app.id,
-      applicationNumber: app.number,
-      bundleCode: app.bundleCode,
-      item: item.item,
-      itemName: item.name,
-      department: item.department,
-      status: item.status,
-      createdAt: app.acceptedAt ?? app.createdAt,
-    };
-    if (item.claimedBy) view.claimedBy = item.claimedBy;
-    if (app.acceptedAt !== undefined) {
-      const state = itemLimit(this.limits, app, item, this.clock());
-      view.deadline = state.deadline;
-      view.remainingWorkingDays = state.remainingWorkingDays;
-      view.timeStatus = state.status;
-    }
-    if (item.specialStep) view.specialStep = true;
-    if (item.decidingDepartment) view.decidingDepartment = item.decidingDepartment;
-    if (app.acceptedVenue) view.acceptedVenue = app.acceptedVenue;
-    if (item.crossRegion) view.crossRegion = true;
-    if (withDetails) {
-      view.materials = app.materials
-        .filter((m) => m.items.includes(item.item))
-        .map((m) => ({ id: m.id, name: m.name, status: m.status }));
-    }
-    return view;
-  }
-
   private async taskViewWithPayload(app: Application, item: ItemCase): Promise<DepartmentTask> {
-    const view = this.taskView(app, item, true);
+    const view = taskView(this.limits, this.clock, app, item, true);
     view.payload = (await this.payloadOf(app, item.department))?.data ?? {};
     return view;
   }
