@@ -4,7 +4,7 @@
  * compare-and-set; the BPMN instance is driven through the engine; the department inbox is a
  * projection rebuilt from the application on every save.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
 import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, projectPayload } from '../../../forms/src/project/index.js';
@@ -64,7 +64,7 @@ import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } f
 import { applyMerge, checkForm, requireItems } from './case-form.js';
 import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { taskView } from './task-view.js';
-import { applyMaterials } from './materials.js';
+import { applyMaterials, signedCommitment } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
 import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
@@ -74,7 +74,6 @@ import type {
   Applicant,
   Application,
   ApplicationStatus,
-  Commitment,
   Evaluation,
   ItemCase,
   MaterialEntry,
@@ -341,7 +340,7 @@ export class Centre implements CentreApi {
       requireItems(this.merged(bundle, app.answers));
       checkForm(app, bundle);
       await this.verifyLicences(app, input.materials ?? [], now);
-      const commitments = (input.commitments ?? []).map((c) => this.commitment(c, now));
+      const commitments = (input.commitments ?? []).map((c) => signedCommitment(c, now, this.newId));
       app.commitments.push(...commitments);
       const dueAt = this.limits.addWorkingDays(
         now,
@@ -1204,25 +1203,6 @@ export class Centre implements CentreApi {
     data: Record<string, unknown>,
   ): string[] {
     return applyMerge(app, this.merged(bundle, answers), answers, data);
-  }
-
-  private commitment(input: CommitmentInput, now: number): Commitment {
-    if (!input || !['deferral', 'proof', 'licence'].includes(input.kind) || !input.signer || !input.text) {
-      throw new DomainError('invalid', t('承诺书不完整', 'the commitment is incomplete'), [
-        {
-          field: 'commitments',
-          message: t('需要类型、签署人和承诺内容', 'kind, signer and the signed text are required'),
-        },
-      ]);
-    }
-    return {
-      id: this.newId(),
-      kind: input.kind,
-      materials: [...(input.materials ?? [])],
-      signer: String(input.signer),
-      signedAt: now,
-      textHash: createHash('sha256').update(String(input.text)).digest('hex'),
-    };
   }
 
   /** A command on behalf of `actor`: what it returns is what that actor may read (masked). */

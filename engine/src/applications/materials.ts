@@ -2,8 +2,9 @@
  * A case's materials as the clerk or applicant declares them: provided, an e-licence, deferred
  * (容缺) or replaced by a commitment (告知承诺); at acceptance every required one must be there.
  */
+import { createHash } from 'node:crypto';
 import { DomainError, type FieldProblem, type Text } from '../domain/errors.js';
-import type { MaterialInput } from './api.js';
+import type { CommitmentInput, MaterialInput } from './api.js';
 import type { Application, Commitment } from './types.js';
 
 const t = (zh: string, en: string): Text => ({ zh, en });
@@ -103,4 +104,24 @@ export function applyMaterials(
       problems,
     );
   }
+}
+
+/** A signed commitment (容缺 or 告知承诺) as the case keeps it: who signed when, and a hash of the text. */
+export function signedCommitment(input: CommitmentInput, now: number, newId: () => string): Commitment {
+  if (!input || !['deferral', 'proof', 'licence'].includes(input.kind) || !input.signer || !input.text) {
+    throw new DomainError('invalid', t('承诺书不完整', 'the commitment is incomplete'), [
+      {
+        field: 'commitments',
+        message: t('需要类型、签署人和承诺内容', 'kind, signer and the signed text are required'),
+      },
+    ]);
+  }
+  return {
+    id: newId(),
+    kind: input.kind,
+    materials: [...(input.materials ?? [])],
+    signer: String(input.signer),
+    signedAt: now,
+    textHash: createHash('sha256').update(String(input.text)).digest('hex'),
+  };
 }
