@@ -8,7 +8,7 @@
  */
 import type { Actor } from '../domain/actor.js';
 import { encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
-import { DomainError, forbidden, type FieldProblem, type Text } from '../domain/errors.js';
+import { t, DomainError, forbidden, type FieldProblem } from '../domain/errors.js';
 import { dayOf, DAY_MS, parseDay, startOfDay } from '../jobs/calendar/cst.js';
 import { APPLICATIONS, DEPARTMENT_TASKS } from './centre.js';
 import { RECTIFICATION_STATUSES, RECTIFICATIONS, type RectificationCase } from './rectification.js';
@@ -347,7 +347,6 @@ export interface AggregateSources {
   clock?: () => number;
 }
 
-const t = (zh: string, en: string): Text => ({ zh, en });
 const PAGE = 1000;
 
 export class AggregateService {

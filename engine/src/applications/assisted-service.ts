@@ -3,13 +3,11 @@
  * again at acceptance (network/assisted.ts holds the rules for agents and authorisations).
  */
 import type { Actor } from '../domain/actor.js';
-import { DomainError, type Text } from '../domain/errors.js';
+import { t, DomainError } from '../domain/errors.js';
 import { checkAuthorisationAtAcceptance, validateAssisted, type ServiceNetwork } from '../network/index.js';
 import { assistedSummary } from './masking.js';
 import { record } from './timeline.js';
 import type { Application } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 /**
  * 帮办代办: checks the agent and the authorisation (network/assisted.ts) and records who assisted,

@@ -2,10 +2,8 @@
  * Checks a command makes before it changes a case: the case and item are in a state that allows
  * it, and what the caller typed (applicant, notice entries, required text) is complete.
  */
-import { DomainError, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
+import { t, DomainError, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 import type { Applicant, Application, ApplicationStatus, ItemCase, NoticeEntry } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 export function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
   if (allowed.includes(app.status)) return;

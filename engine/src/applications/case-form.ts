@@ -5,10 +5,8 @@
 import { compileForm, type MergeResult } from '../../../forms/src/merge/index.js';
 import { validateForm } from '../../../forms/src/validate/index.js';
 import type { BundleRecord } from '../bundles/registry.js';
-import { DomainError, type Text } from '../domain/errors.js';
+import { t, DomainError } from '../domain/errors.js';
 import type { Application, MaterialEntry } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 /** No item applies to the answers: nothing to apply for or accept (forms/src/merge says why). */
 export function requireItems(merged: MergeResult): void {

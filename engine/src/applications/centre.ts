@@ -26,7 +26,7 @@ import {
   type DocStore,
   type DocWrite,
 } from '../domain/docs.js';
-import { DomainError, notFound, stateInvalid, type Text } from '../domain/errors.js';
+import { t, DomainError, notFound, stateInvalid } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
 import type { Engine, Task } from '../index.js';
@@ -122,8 +122,6 @@ const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
 const CLOCK_CALL = /\b(?:now|today)\s*\(/;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
 

@@ -3,11 +3,9 @@
  * (容缺) or replaced by a commitment (告知承诺); at acceptance every required one must be there.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, type FieldProblem, type Text } from '../domain/errors.js';
+import { t, DomainError, type FieldProblem } from '../domain/errors.js';
 import type { CommitmentInput, MaterialInput } from './api.js';
 import type { Application, Commitment } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 /** Materials declared at acceptance (or supplied later): e-licence, upload, 容缺, 告知承诺. */
 export function applyMaterials(

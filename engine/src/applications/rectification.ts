@@ -14,7 +14,7 @@
  */
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../domain/docs.js';
-import { DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
+import { t, DomainError, forbidden, notFound, stateInvalid } from '../domain/errors.js';
 import type { Page } from './api.js';
 import { requireText } from './case-checks.js';
 import { APPLICATIONS } from './centre.js';
@@ -98,7 +98,6 @@ export interface RectificationOptions {
   limitDays?: number;
 }
 
-const t = (zh: string, en: string): Text => ({ zh, en });
 const OPEN: RectificationStatus[] = ['assigned', 'verifying', 'rectifying', 'explained', 'appealed'];
 const MAX_RETRIES = 5;
 const caseIdOf = (applicationId: string, channel: string) => `${applicationId}:${channel}`;

@@ -3,13 +3,11 @@
  * decides each item, and the venue where the results are handed over.
  */
 import type { Actor } from '../domain/actor.js';
-import { DomainError, type Text } from '../domain/errors.js';
+import { t, DomainError } from '../domain/errors.js';
 import { jurisdictionRegion, routeApplication, type ServiceNetwork } from '../network/index.js';
 import { cityOf } from './scope.js';
 import { record } from './timeline.js';
 import type { Application } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 /**
  * 就近办 / 跨域办: received at the clerk's venue (refused if the venue may not receive the bundle),

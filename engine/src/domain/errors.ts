@@ -7,6 +7,9 @@ export interface Text {
   en: string;
 }
 
+/** A text in both languages, Chinese first. */
+export const t = (zh: string, en: string): Text => ({ zh, en });
+
 export interface FieldProblem {
   /** JSON pointer-ish path or field id, e.g. "data.residentId" or "materials[2]". */
   field: string;

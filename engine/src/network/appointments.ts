@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import type { DocStore } from '../domain/docs.js';
-import { DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
+import { t, DomainError, forbidden, notFound, stateInvalid } from '../domain/errors.js';
 import { requireRole } from '../applications/scope.js';
 import {
   dayOf,
@@ -24,7 +24,6 @@ import type { AppointmentSettings, ServiceNetwork, Venue } from './types.js';
 export const SLOTS = 'appointmentSlots';
 export const APPOINTMENTS = 'appointments';
 
-const t = (zh: string, en: string): Text => ({ zh, en });
 const MINUTE = 60_000;
 
 export type BookingStatus = 'booked' | 'cancelled' | 'arrived' | 'noShow';

@@ -4,10 +4,8 @@
  * applicant at the window (帮办, applicant present) or act for them (代办, applicant absent).
  * Both the agent and the applicant are recorded; the applicant keeps seeing the case.
  */
-import { DomainError, type FieldProblem, type Text } from '../domain/errors.js';
+import { t, DomainError, type FieldProblem } from '../domain/errors.js';
 import { checkResidentId } from '../../../forms/src/validate/formats/resident-id.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 /** 帮办: staff help, the applicant is present and signs; 代办: someone acts for the applicant. */
 export type AssistanceMode = 'help' | 'proxy';

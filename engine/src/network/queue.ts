@@ -9,7 +9,7 @@
  */
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, type DocStore } from '../domain/docs.js';
-import { DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
+import { t, DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
 import { requireRole } from '../applications/scope.js';
 import { dayOf, formatDay, parseDay } from '../jobs/calendar/index.js';
 import { checkResidentId } from '../../../forms/src/validate/formats/resident-id.js';
@@ -24,7 +24,6 @@ export const QUEUE_INDEXES = {
   [TICKETS]: [['queue', 'status'], ['venue', 'date'], ['date'], ['venue', 'date', 'window', 'status']],
 };
 
-const t = (zh: string, en: string): Text => ({ zh, en });
 const MINUTE = 60_000;
 
 export type Priority = 'green' | 'appointment' | 'normal';

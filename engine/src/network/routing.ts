@@ -4,7 +4,7 @@
  * acceptance to record the accepting venue and, per item, the deciding department and region
  * (就近申报、异地收件、远程流转、属地办理).
  */
-import { DomainError, type Text } from '../domain/errors.js';
+import { t, DomainError, type Text } from '../domain/errors.js';
 import {
   LEVEL_NAMES,
   LEVELS,
@@ -16,8 +16,6 @@ import {
   type ServiceNetwork,
   type Venue,
 } from './types.js';
-
-const t = (zh: string, en: string): Text => ({ zh, en });
 
 export interface CompetentQuery {
   /** Functional department code of the item (bundle.json `items[].department`). */
