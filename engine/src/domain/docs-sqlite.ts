@@ -34,7 +34,6 @@ export class SqliteDocStore implements DocStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
   private batch?: Database.Transaction<(writes: DocWrite[]) => Doc[]>;
-  private single?: Database.Transaction<(write: DocWrite) => Doc>;
   /** The indexes declared per collection, for INDEXED BY (see indexFor). */
   private readonly indexes = new Map<string, { name: string; fields: string[] }[]>();
   /** Per collection, the fields its documents' `keys` hold (as recorded in the file). */
@@ -90,24 +89,24 @@ export class SqliteDocStore implements DocStore {
   }
 
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
-    return this.writeOne({ collection, doc, expectedRev }) as T;
+    return this.write([{ collection, doc, expectedRev }])[0] as T;
   }
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
-    this.writeOne({ collection, doc });
-  }
-
-  /**
-   * Every write is a transaction begun IMMEDIATE (no other writer until it commits) that first
-   * brings the key fields up to date (RecordedKeys.refresh), then writes keys from them.
-   */
-  private writeOne(write: DocWrite): Doc {
-    this.single ??= this.db.transaction((w: DocWrite) => (this.keyFields.refresh(), this.writeNow(w)));
-    return this.single.immediate(write);
+    this.write([{ collection, doc }]);
   }
 
   /** One transaction: a conflict throws out of it, and SQLite rolls every write of it back. */
   async writeAll(writes: DocWrite[]): Promise<Doc[]> {
+    return this.write(writes);
+  }
+
+  /**
+   * Every write, one or several, is a transaction begun IMMEDIATE (no other writer until it
+   * commits) that first brings the key fields up to date (RecordedKeys.refresh), then writes keys
+   * from them.
+   */
+  private write(writes: DocWrite[]): Doc[] {
     this.batch ??= this.db.transaction((list: DocWrite[]) => {
       this.keyFields.refresh();
       return list.map((w) => this.writeNow(w));
