@@ -1,7 +1,15 @@
 /**
- * npm run bench [-- --quick] [--only=id,id] [--rounds=N]
+ * npm run bench [-- --quick] [--only=id,id] [--rounds=N] [--model=ours.bpmn[,reference.bpmn]]… [--vars=<json>]
  * Runs every case, prints the table, writes bench/results/latest.json and the generated section
  * of BENCHMARKS.md (a full run only; partial runs write bench/results/partial.json).
+ *
+ * --model: a BPMN file of your own, measured like the fan-out bundle: in memory and on SQLite, each
+ *   against bpmn-engine in memory (cases model-<file name>-memory and -sqlite). The process is the
+ *   file's first executable one; the user tasks per instance are found by running one instance on
+ *   each engine (they must agree). A second file after a comma is what bpmn-engine runs instead
+ *   (e.g. the same model with `${environment.variables.flag}` conditions in place of FEEL).
+ *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
+ *   With --model only those cases run (add --only to pick others too); results go to partial.json.
  */
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +20,7 @@ import { engineCases } from './cases/engine.js';
 import { exampleCases } from './cases/examples.js';
 import { formCases } from './cases/forms.js';
 import { httpCases } from './cases/http.js';
+import { modelCasesOf } from './cases/model-file.js';
 import { fmt, measure, type CaseDef, type CaseResult } from './lib/harness.js';
 import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } from './lib/report.js';
 
@@ -23,7 +32,13 @@ const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
 
+const modelCases = await modelCasesOf(args).catch((err: Error) => {
+  console.error(err.message);
+  return process.exit(2);
+});
+
 const all: CaseDef[] = [
+  ...modelCases,
   ...engineCases(),
   ...(await exampleCases()),
   ...durableCases(),
@@ -31,7 +46,11 @@ const all: CaseDef[] = [
   ...httpCases(),
   ...designerCases(),
 ];
-const selected = only ? all.filter((c) => only.some((o) => c.id.includes(o))) : all;
+const selected = only
+  ? all.filter((c) => only.some((o) => c.id.includes(o)))
+  : modelCases.length
+    ? modelCases
+    : all;
 if (selected.length === 0) {
   console.error(`no case matches ${only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
   process.exit(2);
@@ -80,7 +99,7 @@ report.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 
 console.log('\n' + consoleTable(report));
 
 mkdirSync(`${root}bench/results`, { recursive: true });
-const partial = only !== undefined || value('rounds') !== undefined || quick;
+const partial = only !== undefined || value('rounds') !== undefined || quick || modelCases.length > 0;
 writeJson(`${root}bench/results/${partial ? 'partial' : 'latest'}.json`, report);
 if (!partial) await updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
 console.log(

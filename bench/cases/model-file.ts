@@ -1,0 +1,233 @@
+/**
+ * Cases for BPMN files given on the command line (`--model=ours.bpmn[,reference.bpmn]`), so that
+ * anyone can check the figures on models that are not in the repository. Each file gets the
+ * fan-out case's two drives, unchanged: in memory, and on SQLite, each against bpmn-engine in
+ * memory (serial instances; start, then complete the open tasks until none is left; every wait
+ * signalled in-process on bpmn-engine).
+ * - process: the model's first executable process;
+ * - start variables: `--vars=<json>` (the same for both engines), else none;
+ * - user tasks per instance: found by running one instance on each engine; they must agree;
+ * - the optional second file is what bpmn-engine runs (for conditions in its own expression
+ *   language), otherwise it runs the same file;
+ * - counts per round: about one second per side, scaled from a short timed calibration run.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
+import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
+import type { CaseDef, Side } from '../lib/harness.js';
+import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
+import { referenceSide } from '../lib/reference.js';
+
+export interface ModelFile {
+  /** What OneThing runs. */
+  ours: string;
+  /** What bpmn-engine runs (default: the same file). */
+  reference: string;
+}
+
+export interface ModelOptions {
+  models: ModelFile[];
+  variables: Variables;
+}
+
+/** `--model=a.bpmn[,a.reference.bpmn]` (repeatable) and `--vars=<json object>`. */
+export function modelOptions(args: readonly string[]): ModelOptions {
+  const rest = (a: string, name: string) =>
+    a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : undefined;
+  const models: ModelFile[] = [];
+  let variables: Variables = {};
+  for (const a of args) {
+    const model = rest(a, 'model');
+    if (model !== undefined) {
+      const files = model.split(',').filter(Boolean);
+      if (files.length < 1 || files.length > 2)
+        throw new Error(
+          `--model=${model}: give one file, or ours and the reference's: --model=ours.bpmn,ref.bpmn`,
+        );
+      models.push({ ours: files[0]!, reference: files[1] ?? files[0]! });
+    }
+    const vars = rest(a, 'vars');
+    if (vars !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(vars);
+      } catch (err) {
+        throw new Error(`--vars is not JSON: ${(err as Error).message}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('--vars must be a JSON object of start variables');
+      variables = parsed as Variables;
+    }
+  }
+  return { models, variables };
+}
+
+/** The id of the first `<process isExecutable="true">`, whatever the BPMN namespace prefix. */
+export function firstExecutableProcess(xml: string): string {
+  for (const m of xml.matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
+    const attrs = m[1]!;
+    if (!/\sisExecutable\s*=\s*"true"/.test(attrs)) continue;
+    const id = /\sid\s*=\s*"([^"]+)"/.exec(attrs)?.[1];
+    if (id) return id;
+  }
+  throw new Error('no executable process (<process isExecutable="true">) in the model');
+}
+
+/** The two counts of user tasks one instance completed; they must be the same. */
+export function agreedTasks(name: string, ours: number, reference: number): number {
+  if (ours !== reference)
+    throw new Error(
+      `${name}: one instance completed ${ours} user tasks on OneThing but ${reference} on bpmn-engine; ` +
+        'the two models do not do the same work (give bpmn-engine its own copy: --model=ours.bpmn,reference.bpmn)',
+    );
+  if (ours === 0) throw new Error(`${name}: an instance completes no user task; nothing to measure`);
+  return ours;
+}
+
+/** User tasks bpmn-engine signals in one instance, counted through the answers it is sent. */
+async function referenceTasks(scenario: Scenario, variables: Variables): Promise<number> {
+  let signalled = 0;
+  const counting: Scenario = {
+    ...scenario,
+    // The side checks the count against the variant's; -1 never matches, so it always throws after the instance.
+    variants: [{ variables, tasks: -1 }],
+    complete: (elementId) => (signalled++, completion(elementId)),
+  };
+  const side = referenceSide(counting, { count: 1, warmup: 0 });
+  await side.prepare!(1);
+  const stalled = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('bpmn-engine did not end one instance within 10 s')), 10_000).unref(),
+  );
+  try {
+    await Promise.race([side.run(1), stalled]);
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!/tasks signalled, expected -1$/.test(message))
+      throw new Error(`bpmn-engine could not run one instance: ${message}`);
+  }
+  return signalled;
+}
+
+/** Operations per second of `run(1)` over `ms` milliseconds, after as long again to warm up. */
+async function calibrate(run: (offset: number) => unknown, ms = 300): Promise<number> {
+  let offset = 0;
+  for (const measured of [false, true]) {
+    const started = performance.now();
+    let ops = 0;
+    while (performance.now() - started < ms) {
+      await run(offset++);
+      ops++;
+    }
+    if (measured) return (ops * 1000) / (performance.now() - started);
+  }
+  return NaN;
+}
+
+/** A round of about one second at `perSecond`; warm-up half that. */
+const sized = (perSecond: number) => {
+  const count = Math.max(2, Math.round(perSecond));
+  return { count, warmup: Math.ceil(count / 2) };
+};
+
+function tempDir(name: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `onething-bench-model-${name}-`));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function engineOn(store: Store | undefined, xml: string): Promise<Engine> {
+  const engine = createEngine(store ? { store } : {});
+  await engine.deploy(xml);
+  return engine;
+}
+
+/** Our rate on a fresh engine over `store` (memory when none), instances of the scenario's variant. */
+async function ourRate(scenario: Scenario, store?: Store): Promise<number> {
+  const engine = await engineOn(store, scenario.xml);
+  try {
+    return await calibrate((offset) => runInstances(engine, scenario, 1, offset));
+  } finally {
+    await engine.store.close();
+  }
+}
+
+/** The memory and SQLite cases of one model file. */
+export async function modelFileCases(file: ModelFile, variables: Variables): Promise<CaseDef[]> {
+  const name = path.basename(file.ours).replace(/\.bpmn$/i, '');
+  const xml = readFileSync(file.ours, 'utf8');
+  const referenceXml = file.reference === file.ours ? xml : readFileSync(file.reference, 'utf8');
+  const processId = firstExecutableProcess(xml);
+  const scenario: Scenario = { processId, xml, referenceXml, variants: [] };
+
+  const probe = await engineOn(undefined, xml);
+  const ours = await runInstance(probe, scenario, variables, 'probe');
+  await probe.store.close();
+  if (ours.status !== 'completed')
+    throw new Error(`${name}: one instance ended ${ours.status} on OneThing after ${ours.tasks} user tasks`);
+  const tasks = agreedTasks(name, ours.tasks, await referenceTasks(scenario, variables));
+  scenario.variants.push({ variables, tasks });
+
+  const reference = referenceSide(scenario, { count: 1, warmup: 0 });
+  await reference.prepare!(1);
+  const calibrationDir = tempDir(name);
+  const rates = {
+    memory: await ourRate(scenario),
+    sqlite: await ourRate(scenario, new SqliteStore(path.join(calibrationDir.dir, 'calibration.db'))),
+    reference: await calibrate(() => reference.run(1)),
+  };
+  calibrationDir.remove();
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let n = 0;
+  const sqlite = () => new SqliteStore(path.join(tmp!.dir, `round-${n++}.db`));
+  const referenceFor = (): Side => referenceSide(scenario, sized(rates.reference));
+  const source = file.reference === file.ours ? file.ours : `${file.ours} (bpmn-engine: ${file.reference})`;
+  const notes = `${source}, process ${processId}, ${tasks} user tasks per instance, start variables ${JSON.stringify(variables)}.`;
+  return [
+    {
+      id: `model-${name}-memory`,
+      title: `In-memory, model file ${name} (${tasks} user tasks)`,
+      kind: 'throughput',
+      unit: 'instances/s',
+      target: '≥ 200× bpmn-engine',
+      notes,
+      ours: oneThingSide(scenario, {
+        label: 'OneThing, MemoryStore, start + completeTask views',
+        ...sized(rates.memory),
+      }),
+      reference: referenceFor(),
+    },
+    {
+      id: `model-${name}-sqlite`,
+      title: `Durable SQLite, model file ${name} (${tasks} user tasks, every command committed)`,
+      kind: 'throughput',
+      unit: 'instances/s',
+      target: '≥ 30× bpmn-engine in memory',
+      notes: `${notes} SqliteStore on a fresh file per round; reference: bpmn-engine in memory.`,
+      ours: oneThingSide(scenario, {
+        label: 'OneThing, SqliteStore (file in the temp dir)',
+        ...sized(rates.sqlite),
+        store: sqlite,
+      }),
+      reference: referenceFor(),
+      setup: () => {
+        tmp = tempDir(name);
+      },
+      teardown: () => tmp?.remove(),
+    },
+  ];
+}
+
+/** The cases of every `--model` in `args` (none without one); errors name the file. */
+export async function modelCasesOf(args: readonly string[]): Promise<CaseDef[]> {
+  const { models, variables } = modelOptions(args);
+  const cases: CaseDef[] = [];
+  for (const file of models) {
+    try {
+      cases.push(...(await modelFileCases(file, variables)));
+    } catch (err) {
+      throw new Error(`--model=${file.ours}: ${(err as Error).message}`);
+    }
+  }
+  return cases;
+}

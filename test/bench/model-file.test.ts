@@ -1,0 +1,88 @@
+/**
+ * The bench's `--model` option (bench/cases/model-file.ts): its arguments, which process it runs,
+ * and that it refuses a model whose two engines do different work. No timing is asserted.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { firstExecutableProcess, modelCasesOf, modelOptions } from '../../bench/cases/model-file.js';
+
+const chain = (id: string, tasks: number) => {
+  const nodes = Array.from({ length: tasks }, (_, i) => `<bpmn:userTask id="t${i}"/>`).join('');
+  const ids = ['start', ...Array.from({ length: tasks }, (_, i) => `t${i}`), 'end'];
+  const flows = ids
+    .slice(1)
+    .map((to, i) => `<bpmn:sequenceFlow id="f${i}" sourceRef="${ids[i]}" targetRef="${to}"/>`)
+    .join('');
+  return (
+    '<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
+    `id="d" targetNamespace="t"><bpmn:process id="${id}" isExecutable="true"><bpmn:startEvent id="start"/>` +
+    `${nodes}<bpmn:endEvent id="end"/>${flows}</bpmn:process></bpmn:definitions>`
+  );
+};
+
+describe('modelOptions', () => {
+  it('reads repeated --model, with and without a reference file, and --vars as JSON', () => {
+    const options = modelOptions([
+      '--rounds=3',
+      '--model=a.bpmn',
+      '--model=b.bpmn,b.ref.bpmn',
+      '--vars={"list":["x","y"],"note":"a=b,c"}',
+    ]);
+    expect(options.models).toEqual([
+      { ours: 'a.bpmn', reference: 'a.bpmn' },
+      { ours: 'b.bpmn', reference: 'b.ref.bpmn' },
+    ]);
+    expect(options.variables).toEqual({ list: ['x', 'y'], note: 'a=b,c' });
+  });
+
+  it('has no models and no variables without the options', () => {
+    expect(modelOptions(['--only=fanout'])).toEqual({ models: [], variables: {} });
+  });
+
+  it('rejects three files, --vars that is not JSON and --vars that is not an object', () => {
+    expect(() => modelOptions(['--model=a,b,c'])).toThrow(/one file, or ours and the reference's/);
+    expect(() => modelOptions(['--vars={x'])).toThrow(/--vars is not JSON/);
+    expect(() => modelOptions(['--vars=[1]'])).toThrow(/JSON object/);
+  });
+});
+
+describe('firstExecutableProcess', () => {
+  it('skips processes that are not executable, whatever the namespace prefix', () => {
+    const xml =
+      '<definitions><process id="pool" isExecutable="false"></process>' +
+      '<process name="x" id="main" isExecutable="true"></process><process id="later" isExecutable="true"/></definitions>';
+    expect(firstExecutableProcess(xml)).toBe('main');
+    expect(firstExecutableProcess(chain('p', 1))).toBe('p');
+    expect(() => firstExecutableProcess('<bpmn:process id="p"/>')).toThrow(/no executable process/);
+  });
+});
+
+describe('modelCasesOf', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'onething-model-file-'));
+    writeFileSync(path.join(dir, 'two.bpmn'), chain('two', 2));
+    writeFileSync(path.join(dir, 'three.bpmn'), chain('two', 3));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a reference file whose instances complete a different number of user tasks', async () => {
+    const args = [`--model=${path.join(dir, 'two.bpmn')},${path.join(dir, 'three.bpmn')}`];
+    await expect(modelCasesOf(args)).rejects.toThrow(
+      /two\.bpmn: two: one instance completed 2 user tasks on OneThing but 3 on bpmn-engine/,
+    );
+  });
+
+  it('makes a memory and a SQLite case with the task count both engines agree on', async () => {
+    const cases = await modelCasesOf([`--model=${path.join(dir, 'two.bpmn')}`]);
+    expect(cases.map((c) => [c.id, c.title.includes('(2 user tasks')])).toEqual([
+      ['model-two-memory', true],
+      ['model-two-sqlite', true],
+    ]);
+  });
+
+  it('has no cases without --model', async () => {
+    await expect(modelCasesOf(['--rounds=1'])).resolves.toEqual([]);
+  });
+});
