@@ -3,6 +3,7 @@
  * never throws into the engine: a failure comes back as { ok: false, message }.
  */
 import { compileExpression, FeelFunction, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
+import { fastEvaluatorFor, normalisedKey, UNDECIDED } from './feel-fast.js';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -48,6 +49,7 @@ function build(source: string): CompiledExpression {
   }
   const simpleName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(body) && !RESERVED.has(body) ? body : null;
   const narrow = run && !simpleName ? narrowerFor(body) : null;
+  const fast = run && !simpleName ? fastEvaluatorFor(body) : null;
   return {
     source,
     syntaxError,
@@ -55,6 +57,10 @@ function build(source: string): CompiledExpression {
       if (!run) return { ok: false, message: syntaxError ?? 'not compiled' };
       // A bare variable reference is the commonest expression (collections, keys): skip the tree.
       if (simpleName) return { ok: true, value: context[simpleName] ?? null };
+      if (fast) {
+        const value = fast(context);
+        if (value !== UNDECIDED) return { ok: true, value };
+      }
       try {
         const { value, warnings } = run(narrow ? narrow(context) : context);
         const failure = warnings.find((w) => FAILURES.has(w.type));
@@ -140,22 +146,6 @@ function builtinValue(name: string, onlyCalled: boolean): unknown {
   }
   const parameters = (fn as { $args?: unknown }).$args;
   return onlyCalled && Array.isArray(parameters) ? new FeelFunction(fn, parameters) : fn;
-}
-
-const normalisedKeys = new Map<string, string>();
-
-/** lezer-feel's normalizeContextKey (how feelin matches names to keys), memoised: keys are few and recur. */
-function normalisedKey(name: string): string {
-  let key = normalisedKeys.get(name);
-  if (key === undefined) {
-    key = name
-      .replace(/\s*([./\-'+]|\*\*?)\s*/g, ' $1 ')
-      .replace(/\s{2,}/g, ' ')
-      .trim();
-    if (normalisedKeys.size >= MAX_CACHE) normalisedKeys.clear();
-    normalisedKeys.set(name, key);
-  }
-  return key;
 }
 
 const RESERVED = new Set([
