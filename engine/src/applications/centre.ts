@@ -62,7 +62,7 @@ import {
 } from './scope.js';
 import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
 import { applyMerge, checkForm, requireItems } from './case-form.js';
-import { sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
+import { CommittedRows, sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { taskView } from './task-view.js';
 import { applyMaterials, signedCommitment } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
@@ -137,6 +137,8 @@ export class Centre implements CentreApi {
   /** Bundle records read last (see activeBundle and bundleVersion). */
   private readonly activeBundles = new Map<string, { total: number; active: number; record: BundleRecord }>();
   private readonly bundleVersions = new Map<string, BundleRecord>();
+  /** Inbox rows as this process committed them with their case (changedTaskRows compares against them). */
+  private readonly committedRows = new CommittedRows();
   private readonly options: Required<
     Pick<CentreOptions, 'defaultDeferralDays' | 'postCheckDays' | 'rectificationDays'>
   >;
@@ -1249,33 +1251,50 @@ export class Centre implements CentreApi {
    */
   private async save(app: Application, expectedRev: number): Promise<Application> {
     const saved = { ...app, rev: expectedRev + 1 };
-    const rows = await this.changedTaskRows(saved);
-    if (!rows.length) return this.docs.put(APPLICATIONS, app, expectedRev);
-    const [written] = await writeAll(this.docs, [
-      { collection: APPLICATIONS, doc: app, expectedRev },
-      ...rows,
-    ]);
-    return written as Application;
+    const stored = app.acceptedAt
+      ? (this.committedRows.at(app.id, expectedRev) ?? (await this.storedRows(app.id)))
+      : undefined;
+    const rows = stored ? this.changedTaskRows(saved, stored) : [];
+    try {
+      const written = rows.length
+        ? ((
+            await writeAll(this.docs, [{ collection: APPLICATIONS, doc: app, expectedRev }, ...rows])
+          )[0] as Application)
+        : await this.docs.put(APPLICATIONS, app, expectedRev);
+      if (stored)
+        this.committedRows.remember(
+          app.id,
+          written.rev,
+          stored,
+          rows.map((w) => w.doc as TaskDoc),
+        );
+      return written;
+    } catch (err) {
+      this.committedRows.forget(app.id);
+      throw err;
+    }
   }
 
   /** Rebuilds the department inbox rows of every application (or `app` only) from its record. */
   private async projectTasks(app: Application): Promise<void> {
-    const changed = await this.changedTaskRows(app);
+    // Rows written without a case write: what this process remembers of them no longer holds.
+    this.committedRows.forget(app.id);
+    if (!app.acceptedAt) return;
+    const changed = this.changedTaskRows(app, await this.storedRows(app.id));
     if (changed.length) await writeAll(this.docs, changed);
+  }
+
+  /** The stored department inbox rows of one application, by id. */
+  private async storedRows(applicationId: string): Promise<Map<string, TaskDoc>> {
+    const rows = await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, { where: { applicationId } });
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /**
    * The department inbox rows of one application, rebuilt from the record: only rows that differ
    * from the stored ones (a decision changes one or two of an application's rows).
    */
-  private async changedTaskRows(app: Application): Promise<DocWrite[]> {
-    if (!app.acceptedAt) return [];
-    const stored = new Map(
-      (await this.docs.find<TaskDoc>(DEPARTMENT_TASKS, { where: { applicationId: app.id } })).map((row) => [
-        row.id,
-        row,
-      ]),
-    );
+  private changedTaskRows(app: Application, stored: ReadonlyMap<string, TaskDoc>): DocWrite[] {
     const changed: DocWrite[] = [];
     for (const item of app.items) {
       const limit = itemLimit(this.limits, app, item, this.clock());
@@ -1295,7 +1314,7 @@ export class Centre implements CentreApi {
         state: OPEN_STATES.includes(app.status) || state === 'done' ? state : 'done',
         timeStatus: item.timeStatus ?? 'normal',
         deadline: limit.deadline,
-        createdAt: app.acceptedAt,
+        createdAt: app.acceptedAt!,
         ...taskScopeFields(app, item),
       };
       const before = stored.get(row.id);
