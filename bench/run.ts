@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --quick] [--only=id,id] [--rounds=N] [--model=ours.bpmn[,reference.bpmn]]… [--vars=<json>]
+ * npm run bench [-- --quick] [--only=id,id] [--rounds=N] [--model=ours.bpmn[,reference.bpmn]]… [--vars=<json>] [--probes]
  * Runs every case, prints the table, writes bench/results/latest.json and the generated section
  * of BENCHMARKS.md (a full run only; partial runs write bench/results/partial.json).
  *
@@ -10,6 +10,8 @@
  *   (e.g. the same model with `${environment.variables.flag}` conditions in place of FEEL).
  *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
  *   With --model only those cases run (add --only to pick others too); results go to partial.json.
+ * --probes: --model for every model in bench/models/probes (patterns we did not tune for: a chain,
+ *   parallel and sequential multi-instance, a sub-process, a loop, a mix) with probes/vars.json.
  */
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';

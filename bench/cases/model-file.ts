@@ -11,7 +11,7 @@
  *   language), otherwise it runs the same file;
  * - counts per round: about one second per side, scaled from a short timed calibration run.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
@@ -32,12 +32,36 @@ export interface ModelOptions {
   variables: Variables;
 }
 
-/** `--model=a.bpmn[,a.reference.bpmn]` (repeatable) and `--vars=<json object>`. */
+/** Models we did not tune the engine for (bench/models/probes): `<name>.bpmn`, with `<name>.ref.bpmn` for bpmn-engine where its conditions differ. */
+const PROBES = new URL('../models/probes/', import.meta.url);
+
+/** The probe models and the start variables they share (probes/vars.json). */
+export function probeModels(dir: URL = PROBES): ModelOptions {
+  const file = (name: string) => new URL(name, dir).pathname;
+  const models = readdirSync(dir)
+    .filter((name) => name.endsWith('.bpmn') && !name.endsWith('.ref.bpmn'))
+    .sort()
+    .map((name) => {
+      const reference = name.replace(/\.bpmn$/, '.ref.bpmn');
+      return { ours: file(name), reference: file(existsSync(file(reference)) ? reference : name) };
+    });
+  return { models, variables: JSON.parse(readFileSync(file('vars.json'), 'utf8')) as Variables };
+}
+
+/**
+ * `--model=a.bpmn[,a.reference.bpmn]` (repeatable), `--vars=<json object>`, and `--probes`: every
+ * model in bench/models/probes with its variables (an explicit --vars wins).
+ */
 export function modelOptions(args: readonly string[]): ModelOptions {
   const rest = (a: string, name: string) =>
     a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : undefined;
   const models: ModelFile[] = [];
   let variables: Variables = {};
+  if (args.includes('--probes')) {
+    const probes = probeModels();
+    models.push(...probes.models);
+    variables = probes.variables;
+  }
   for (const a of args) {
     const model = rest(a, 'model');
     if (model !== undefined) {

@@ -86,3 +86,23 @@ describe('modelCasesOf', () => {
     await expect(modelCasesOf(['--rounds=1'])).resolves.toEqual([]);
   });
 });
+
+describe('--probes', () => {
+  it('adds every probe model, with its bpmn-engine copy where there is one, and the shared variables', () => {
+    const { models, variables } = modelOptions(['--probes']);
+    const names = models.map((m) => [path.basename(m.ours), path.basename(m.reference)]);
+    expect(names).toEqual([
+      ['chain.bpmn', 'chain.bpmn'],
+      ['loop.bpmn', 'loop.ref.bpmn'],
+      ['mi-parallel.bpmn', 'mi-parallel.ref.bpmn'],
+      ['mi-sequential.bpmn', 'mi-sequential.ref.bpmn'],
+      ['mix.bpmn', 'mix.ref.bpmn'],
+      ['subprocess.bpmn', 'subprocess.bpmn'],
+    ]);
+    expect(variables).toMatchObject({ reviewers: ['a', 'b', 'c', 'd', 'e'] });
+  });
+
+  it('lets an explicit --vars replace the probes’ variables', () => {
+    expect(modelOptions(['--probes', '--vars={"x":1}']).variables).toEqual({ x: 1 });
+  });
+});
