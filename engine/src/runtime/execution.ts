@@ -23,6 +23,7 @@ import {
   waitKey,
 } from './state.js';
 import { deepCopy } from '../copy.js';
+import { localId } from './local-ids.js';
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
 const MAX_ACTIVATIONS_PER_STEP = 100_000;
@@ -122,7 +123,7 @@ export class Execution {
    */
   private localId(prefix: string): string {
     this.s.seq += 1;
-    return `${prefix}${this.s.seq}`;
+    return localId(prefix, this.s.seq);
   }
 
   history(type: string, node?: PlanNode, data?: Variables): void {
@@ -222,8 +223,9 @@ export class Execution {
   /** Schedules a token to enter its node. */
   activate(token: Token): void {
     token = this.own(token);
-    delete token.rest;
-    delete token.via;
+    // Only when present: a `delete` is a runtime call even for a field the token does not have.
+    if (token.rest !== undefined) delete token.rest;
+    if (token.via !== undefined) delete token.via;
     this.queue.push(token);
   }
 
@@ -239,7 +241,7 @@ export class Execution {
     token.node = flow.target;
     // rest first: V8 deletes an object's last-added property in place, any other turns the token
     // into a slow dictionary-mode object (a waiting token got `rest` after its other fields).
-    delete token.rest;
+    if (token.rest !== undefined) delete token.rest;
     token.via = flowIndex;
     this.queue.push(token);
   }

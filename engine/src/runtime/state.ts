@@ -4,6 +4,7 @@
 import type { HistoryEntry, InstanceStatus, Job, Task, Variables } from '../api.js';
 import { copyOwned } from '../copy.js';
 import type { OpenIncident } from './incident.js';
+import { localPart } from './local-ids.js';
 
 export interface Token {
   id: string;
@@ -188,7 +189,7 @@ export function copyWithout<T>(from: Record<string, T>, skip: string): Record<st
  * `<instance>.w7` key had to be hashed and added to it first (1.4–3 µs each).
  */
 export function waitKey(publicId: string): string {
-  return publicId.slice(publicId.lastIndexOf('.') + 1);
+  return localPart(publicId);
 }
 
 /**

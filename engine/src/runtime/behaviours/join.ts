@@ -26,8 +26,8 @@ export function mergeArrivals(exec: Execution, arrivals: Map<number, Token>, nod
   const tokens = [...arrivals.values()];
   const survivor = exec.own(tokens[0]!);
   for (let i = 1; i < tokens.length; i++) exec.removeToken(tokens[i]!);
-  delete survivor.rest;
-  delete survivor.via;
+  if (survivor.rest !== undefined) delete survivor.rest;
+  if (survivor.via !== undefined) delete survivor.via;
   exec.history('element.completed', node, { joined: tokens.length });
   return survivor;
 }
