@@ -1,0 +1,56 @@
+/**
+ * addDuration's arithmetic for fixed-length units must give exactly what Temporal gives in UTC,
+ * and everything it does not handle itself must still go to Temporal (same result, same errors).
+ */
+import { Temporal } from 'temporal-polyfill';
+import { addDuration } from './timers.js';
+
+const temporal = (from: number, duration: string) =>
+  Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO('UTC').add(Temporal.Duration.from(duration))
+    .epochMilliseconds;
+
+/** A small deterministic generator, so a failure names the same case on every run. */
+function lcg(seed: number) {
+  let s = seed;
+  return (n: number) => {
+    s = (s * 1_103_515_245 + 12_345) % 2 ** 31;
+    return s % n;
+  };
+}
+
+describe('addDuration', () => {
+  it('matches Temporal in UTC for weeks, days, hours, minutes and seconds in any combination', () => {
+    const next = lcg(7);
+    const units = ['W', 'D', 'H', 'M', 'S'];
+    let checked = 0;
+    for (let i = 0; i < 3000; i++) {
+      const parts = units.map((u) =>
+        next(3) === 0 ? '' : `${next(5) === 0 ? next(100_000) : next(40)}${u}`,
+      );
+      const date = parts[0]! + parts[1]!;
+      const time = parts[2]! + parts[3]! + parts[4]!;
+      if (!date && !time) continue;
+      const duration = `P${date}${time ? `T${time}` : ''}`;
+      // Around the epoch, around today, and across daylight-saving dates in zones that have them.
+      const from = [0, 1_796_563_532_146, Date.UTC(2026, 2, 29, 0, 30), -86_400_000 * next(40_000)][i % 4]!;
+      expect([duration, addDuration(from, duration)]).toEqual([duration, temporal(from, duration)]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(2500);
+  });
+
+  it('hands years, months, fractions, signs and lowercase to Temporal, with its results', () => {
+    const from = Date.UTC(2026, 0, 31, 12);
+    for (const duration of ['P1M', 'P1Y2M3DT4H', 'PT1.5H', 'PT0.25S', '-P1D', 'p1d', 'P1DT12H30M5.5S']) {
+      expect([duration, addDuration(from, duration)]).toEqual([duration, temporal(from, duration)]);
+    }
+  });
+
+  it('refuses what Temporal refuses: empty parts, a trailing T, garbage, and instants out of range', () => {
+    for (const duration of ['P', 'PT', 'P1DT', '1D', 'P1H', 'PT1D', 'P1D ', 'P99999999W']) {
+      expect(() => addDuration(0, duration)).toThrow(RangeError);
+    }
+    expect(() => addDuration(8.64e15 - 1000, 'PT2S')).toThrow(RangeError);
+    expect(addDuration(8.64e15 - 2000, 'PT2S')).toBe(8.64e15);
+  });
+});
