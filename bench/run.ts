@@ -11,7 +11,7 @@
  *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
  *   With --model only those cases run (add --only to pick others too); results go to partial.json.
  * --probes: --model for every model in bench/models/probes (patterns we did not tune for: a chain,
- *   parallel and sequential multi-instance, a sub-process, a loop, a mix) with probes/vars.json.
+ *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, a mix) with probes/vars.json.
  */
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';

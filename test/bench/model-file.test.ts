@@ -98,6 +98,7 @@ describe('--probes', () => {
       ['mi-sequential.bpmn', 'mi-sequential.ref.bpmn'],
       ['mix.bpmn', 'mix.ref.bpmn'],
       ['subprocess.bpmn', 'subprocess.bpmn'],
+      ['timers.bpmn', 'timers.bpmn'],
     ]);
     expect(variables).toMatchObject({ reviewers: ['a', 'b', 'c', 'd', 'e'] });
   });
