@@ -1,6 +1,6 @@
 /**
  * The SQLite document store's index keys (docs-sqlite-keys.ts): indexed finds answer as the
- * in-memory reference does, on a fresh file and on a format-1 file upgraded on open; the keys
+ * in-memory reference does, on a fresh file and on format-1 and format-2 files upgraded on open; the keys
  * stay right whatever indexes the writer declared; older and newer formats are refused.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -89,6 +89,28 @@ function formatOneFile(file: string, indexes: DocIndexes, rows: Row[]): void {
   db.close();
 }
 
+/** The file as format 2 kept it: the same rows, keys and indexes, in a WITHOUT ROWID table. */
+function toFormatTwo(file: string): void {
+  const db = new Database(file);
+  const indexes = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs' AND sql IS NOT NULL")
+    .pluck()
+    .all() as string[];
+  db.exec(`CREATE TABLE docs_two (
+      collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL, keys TEXT,
+      PRIMARY KEY (collection, id)) WITHOUT ROWID`);
+  db.exec('INSERT INTO docs_two SELECT collection, id, rev, body, keys FROM docs');
+  db.exec('DROP TABLE docs');
+  db.exec('ALTER TABLE docs_two RENAME TO docs');
+  for (const sql of indexes) db.exec(sql);
+  db.exec('DELETE FROM docs_format');
+  db.exec('INSERT INTO docs_format (version) VALUES (2)');
+  db.close();
+}
+
+const tableSql = (db: Database.Database) =>
+  db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'docs'").pluck().get() as string;
+
 const formatOneIndex = (collection: string, fields: string[]) =>
   `CREATE INDEX IF NOT EXISTS docs_${collection}_${fields.join('_')} ON docs (collection, ${fields
     .map((f) => `json_extract(body, '$.${f}')`)
@@ -153,10 +175,39 @@ describe('SQLite document store: index keys', () => {
       .all() as { name: string; sql: string }[];
     expect(indexes.map((i) => i.name).every((n) => n.startsWith('docs_k_rows_'))).toBe(true);
     expect(indexes.some((i) => i.sql.includes('json_extract(body'))).toBe(false);
-    expect(db.prepare('SELECT version FROM docs_format').all()).toEqual([{ version: 2 }]);
+    expect(db.prepare('SELECT max(version) AS v FROM docs_format').get()).toEqual({ v: 3 });
+    expect(tableSql(db)).not.toMatch(/WITHOUT ROWID/i);
     // An older OneThing declares its body indexes first thing on open, and fails there.
     expect(() => db.exec(formatOneIndex('rows', ['urgent']))).toThrow(
       /already a table named docs_rows_urgent/,
+    );
+    db.close();
+  });
+
+  it('upgrades a format-2 file (WITHOUT ROWID) on open to a rowid table: same answers, same indexes', async () => {
+    const reference = new MemoryDocStore();
+    await fill(reference);
+    const first = store();
+    await fill(first);
+    first.close();
+    toFormatTwo(file);
+    const before = new Database(file, { readonly: true });
+    expect(tableSql(before)).toMatch(/WITHOUT ROWID/i);
+    before.close();
+    const docs = store();
+    expect(await answers(docs)).toEqual(await answers(reference));
+    expect(await docs.get('rows', 'r4')).toEqual(await reference.get('rows', 'r4'));
+    const db = new Database(file, { readonly: true });
+    expect(tableSql(db)).not.toMatch(/WITHOUT ROWID/i);
+    expect(db.prepare('SELECT max(version) AS v FROM docs_format').get()).toEqual({ v: 3 });
+    const names = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs' AND sql IS NOT NULL",
+      )
+      .pluck()
+      .all();
+    expect(names).toEqual(
+      expect.arrayContaining(['docs_k_rows_department_state_deadline', 'docs_k_rows_urgent']),
     );
     db.close();
   });
@@ -216,8 +267,8 @@ describe('SQLite document store: index keys', () => {
   it('refuses a file of a newer format', () => {
     store().close();
     const db = new Database(file);
-    db.exec('UPDATE docs_format SET version = 3');
+    db.exec('UPDATE docs_format SET version = 4');
     db.close();
-    expect(() => store()).toThrow(/format 3 is newer than this OneThing understands/);
+    expect(() => store()).toThrow(/format 4 is newer than this OneThing understands/);
   });
 });

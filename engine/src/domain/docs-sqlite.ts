@@ -19,6 +19,7 @@ import {
 import {
   COLLECTION,
   checkField,
+  DOCS_TABLE,
   indexName,
   keysOf,
   RecordedKeys,
@@ -64,9 +65,7 @@ export class SqliteDocStore implements DocStore {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       });
     }
-    this.db.exec(`CREATE TABLE IF NOT EXISTS docs (
-      collection TEXT NOT NULL, id TEXT NOT NULL, rev INTEGER NOT NULL, body TEXT NOT NULL, keys TEXT,
-      PRIMARY KEY (collection, id)) WITHOUT ROWID`);
+    this.db.exec(DOCS_TABLE);
     this.keyFields = new RecordedKeys(this.db, indexes);
     for (const [collection, list] of Object.entries(indexes)) {
       this.indexes.set(
