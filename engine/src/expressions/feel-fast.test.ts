@@ -137,4 +137,16 @@ describe('the direct FEEL evaluator', () => {
     expect(condition.evaluate({ items: 'a', x: 'approved' })).toEqual({ ok: true, value: true });
     expect(condition.evaluate({ items: ['a'], 'list  contains': 1, x: 'approved' }).ok).toBe(false);
   });
+
+  it('leaves a bare name holding an object to feelin, which converts it as before', () => {
+    const at = new Date('2026-01-02T00:00:00Z');
+    for (const source of ['= (x)', '= 审批结果']) {
+      const name = source === '= (x)' ? 'x' : '审批结果';
+      expect(compile(source).evaluate({ [name]: at })).toEqual({ ok: true, value: '2026-01-02T00:00:00Z' });
+      const list = ['a'];
+      const { value } = compile(source).evaluate({ [name]: list }) as { value: unknown };
+      expect(value).toEqual(['a']);
+      expect(value).not.toBe(list);
+    }
+  });
 });
