@@ -39,6 +39,8 @@ const SOURCES = [
   'true',
   'false and x',
   'null',
+  '(x)',
+  '(items)',
 ];
 
 /** Values a variable may hold: every simple type, lists, contexts, a date, missing. */

@@ -34,7 +34,14 @@ export function fastEvaluatorFor(body: string): FastEvaluator | null {
   }
   if (top.name !== 'Expression') return null;
   const only = children(top);
-  return only.length === 1 ? build(only[0]!, body) : null;
+  const evaluate = only.length === 1 ? build(only[0]!, body) : null;
+  if (!evaluate) return null;
+  // Only a primitive answer is final: feelin hands back a copy of a list or context and converts a
+  // date (`= (x)`, a bare name with other characters than simple ones), so those are its to give.
+  return (context) => {
+    const value = evaluate(context);
+    return value !== null && typeof value === 'object' ? UNDECIDED : value;
+  };
 }
 
 function children(node: TreeNode): TreeNode[] {
