@@ -99,6 +99,8 @@ export interface CommandRun<T> {
 export class CommandJournal {
   readonly docs: DocStore;
   readonly bootId = randomUUID();
+  /** This host's name, written into every intent (os.hostname() is a system call). */
+  private readonly host = hostname();
   private readonly context = new AsyncLocalStorage<Running>();
   private readonly freeSlots: Slot[] = [];
   private nextSlot = 0;
@@ -294,7 +296,7 @@ export class CommandJournal {
         state: 'open',
         commandId: command.commandId,
         bootId: this.bootId,
-        host: hostname(),
+        host: this.host,
         pid: process.pid,
         at: this.clock(),
         fromSeq: command.fromSeq,

@@ -102,6 +102,9 @@ function hasBody(req: Request): boolean {
   return Number.isFinite(length) && length > 0;
 }
 
+/** One body parser per size limit, made once (it was made again for every request). */
+const jsonParsers = new Map<string, ReturnType<typeof express.json>>();
+
 function parseJson(req: Request, res: Response, limit: string): Promise<unknown> {
   if (!hasBody(req)) return Promise.resolve(undefined);
   if (!req.is(JSON_TYPES)) {
@@ -112,7 +115,8 @@ function parseJson(req: Request, res: Response, limit: string): Promise<unknown>
       }),
     );
   }
-  const parser = express.json({ limit, strict: true, type: JSON_TYPES });
+  let parser = jsonParsers.get(limit);
+  if (!parser) jsonParsers.set(limit, (parser = express.json({ limit, strict: true, type: JSON_TYPES })));
   return new Promise((resolve, reject) =>
     parser(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))),
   );
