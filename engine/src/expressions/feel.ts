@@ -59,8 +59,7 @@ function build(source: string): CompiledExpression {
       if (simpleName) return { ok: true, value: context[simpleName] ?? null };
       if (fast) {
         const value = fast(context);
-        // Objects (a bare name's list, context or date) go through feelin, which converts them (toPlain).
-        if (value !== UNDECIDED && (value === null || typeof value !== 'object')) return { ok: true, value };
+        if (value !== UNDECIDED) return { ok: true, value };
       }
       try {
         const { value, warnings } = run(narrow ? narrow(context) : context);
