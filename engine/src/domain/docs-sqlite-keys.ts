@@ -115,16 +115,31 @@ function prepareKeys(
           db.exec(
             `CREATE VIEW IF NOT EXISTS ${old} AS SELECT 'document store format ${DOCS_FORMAT}: upgrade OneThing' AS refused`,
           );
-          db.exec(
-            `CREATE INDEX IF NOT EXISTS ${indexName(collection, fields)} ON docs (collection, ${fields
-              .map((f) => `json_extract(keys, '$.${f}')`)
-              .join(', ')}) WHERE collection = '${collection}'`,
-          );
+          createIndex(db, collection, fields);
         }
       }
       return { fields: recorded, schema: db.pragma('schema_version', { simple: true }) as number };
     })
     .immediate();
+}
+
+/**
+ * A declared index over the keys, ending in `id`: finds sort by (key, id), and in a rowid table an
+ * index otherwise ends in the rowid, so SQLite sorted every row sharing the last key (a department's
+ * tasks due the same day) on each page. An index of the same name but another definition (made by
+ * an earlier format-3 build, without `id`) is made again.
+ */
+function createIndex(db: Database.Database, collection: string, fields: string[]): void {
+  const name = indexName(collection, fields);
+  const columns = fields.map((f) => `json_extract(keys, '$.${f}')`).join(', ');
+  const sql = `CREATE INDEX ${name} ON docs (collection, ${columns}, id) WHERE collection = '${collection}'`;
+  const existing = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")
+    .pluck()
+    .get(name);
+  if (existing === sql) return;
+  if (existing !== undefined) db.exec(`DROP INDEX ${name}`);
+  db.exec(sql);
 }
 
 /**
