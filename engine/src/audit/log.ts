@@ -246,18 +246,20 @@ export class AuditLog {
         prevHash: head.hash,
       };
       const entry: AuditEntry = { id: entryId(seq), rev: 0, ...content, hash: hashEntry(content) };
+      // The head carries the entry in full only where the two are written one after the other.
       const newHead: AuditHead = {
         id: HEAD_ID,
         rev: head.rev,
         kind: 'head',
         seq,
         hash: entry.hash,
-        last: entry,
+        ...(this.docs.writeAll ? {} : { last: entry }),
       };
       const movedHead = { ...newHead, rev: head.rev + 1 };
       try {
         if (this.docs.writeAll) {
-          // Head and entry in one commit where the store has them (SQLite): one write instead of two.
+          // Head and entry in one commit where the store has them (SQLite): one write instead of
+          // two, and no copy of the entry in the head (nothing can commit one without the other).
           await this.docs.writeAll([
             { collection: AUDIT, doc: newHead, expectedRev: head.rev },
             { collection: AUDIT, doc: entry, expectedRev: 0 },
