@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { samples } from '../../forms/src/testing/samples.js';
 import { Centre } from '../../engine/src/applications/centre.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
-import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { MemoryDocStore, type DocStore } from '../../engine/src/domain/docs.js';
 import { openDocStore } from '../../engine/src/domain/open-docs.js';
 import { createEngine } from '../../engine/src/index.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../../engine/src/network/index.js';
@@ -69,6 +69,8 @@ export async function startCentreServer(
     mongo?: boolean;
     uploads?: boolean;
     dataDir?: string;
+    /** A document store without atomic batches (no writeAll), as MongoDB without a replica set is. */
+    withoutBatches?: boolean;
   } = {},
 ): Promise<CentreServer & { dataDir: string; store: Store }> {
   const bundles = options.bundles ?? ['business-startup'];
@@ -81,7 +83,8 @@ export async function startCentreServer(
     : options.sqlite
       ? await openStore({ ONETHING_DB: join(dataDir, 'test.db') })
       : new MemoryStore();
-  const docs = options.sqlite || options.mongo ? await openDocStore(store) : new MemoryDocStore();
+  const opened = options.sqlite || options.mongo ? await openDocStore(store) : new MemoryDocStore();
+  const docs = options.withoutBatches ? withoutBatches(opened) : opened;
   const uploads = options.uploads ? await uploadStoreBeside(store, dataDir) : undefined;
   const engine = createEngine({ clock, store });
   // The Zhuhai service network, as the server has it: cases are routed to the competent office (属地).
@@ -161,4 +164,16 @@ export async function startCentreServer(
     (docs as { close?: () => void }).close?.();
   };
   return { ...s, close, centre, dataDir, store, advance: (ms) => (now += ms), now: () => now, ok, caseIn };
+}
+
+/** `docs` with every method but writeAll: Centre then writes a case and its rows one after another. */
+function withoutBatches(docs: DocStore): DocStore {
+  return {
+    put: (c, d, r) => docs.put(c, d, r),
+    replace: (c, d) => docs.replace(c, d),
+    get: (c, id) => docs.get(c, id),
+    find: (c, q) => docs.find(c, q),
+    count: (c, w) => docs.count(c, w),
+    ...(docs.revOf ? { revOf: (c: string, id: string) => docs.revOf!(c, id) } : {}),
+  };
 }

@@ -941,7 +941,15 @@ export class Centre implements CentreApi {
     for (const id of new Set(rows.map((r) => r.applicationId))) {
       const app = await this.docs.get<Application>(APPLICATIONS, id);
       if (!app || !app.items.some((i) => deciderRegionOf(app, i))) continue;
-      await this.projectTasks(app);
+      // Compared with the rows stored (not those remembered), and saved again at the next rev so no
+      // process keeps its remembered rows of this case (CommittedRows); a save by someone else
+      // meanwhile rewrote the rows itself.
+      this.committedRows.forget(app.id);
+      try {
+        await this.save(app, app.rev);
+      } catch (err) {
+        if (!(err instanceof DocConflictError)) throw err;
+      }
       rebuilt++;
     }
     return rebuilt;
@@ -1251,8 +1259,11 @@ export class Centre implements CentreApi {
    */
   private async save(app: Application, expectedRev: number): Promise<Application> {
     const saved = { ...app, rev: expectedRev + 1 };
+    // Remembered rows hold only where the case and its rows commit together (an atomic writeAll):
+    // written one after another, another node's late row write could land after this commit.
+    const atomic = this.docs.writeAll !== undefined;
     const stored = app.acceptedAt
-      ? (this.committedRows.at(app.id, expectedRev) ?? (await this.storedRows(app.id)))
+      ? ((atomic ? this.committedRows.at(app.id, expectedRev) : undefined) ?? (await this.storedRows(app.id)))
       : undefined;
     const rows = stored ? this.changedTaskRows(saved, stored) : [];
     try {
@@ -1261,7 +1272,7 @@ export class Centre implements CentreApi {
             await writeAll(this.docs, [{ collection: APPLICATIONS, doc: app, expectedRev }, ...rows])
           )[0] as Application)
         : await this.docs.put(APPLICATIONS, app, expectedRev);
-      if (stored)
+      if (stored && atomic)
         this.committedRows.remember(
           app.id,
           written.rev,
@@ -1273,15 +1284,6 @@ export class Centre implements CentreApi {
       this.committedRows.forget(app.id);
       throw err;
     }
-  }
-
-  /** Rebuilds the department inbox rows of every application (or `app` only) from its record. */
-  private async projectTasks(app: Application): Promise<void> {
-    // Rows written without a case write: what this process remembers of them no longer holds.
-    this.committedRows.forget(app.id);
-    if (!app.acceptedAt) return;
-    const changed = this.changedTaskRows(app, await this.storedRows(app.id));
-    if (changed.length) await writeAll(this.docs, changed);
   }
 
   /** The stored department inbox rows of one application, by id. */

@@ -49,8 +49,9 @@ export function splitTaskId(id: string): [string, string] {
  * rev that commit gave the case. A save from that rev compares its rows against these instead of
  * reading them back (a find, its JSON and the decorators' passes: ~4% of a decision). Exact
  * because rows change with their case, in the case's commit: the case's compare-and-set on rev
- * proves nobody (another process included) saved it in between. Rows rebuilt without a case
- * write (Centre.projectTasks) forget the case; a save that fails forgets it too.
+ * proves nobody (another process included) saved it in between. So rows are never written without
+ * their case (a rebuild saves the case at the next rev), Centre remembers rows only where the two
+ * commit atomically (DocStore.writeAll), and a save that fails forgets the case.
  */
 export class CommittedRows {
   private readonly byCase = new Map<string, { rev: number; rows: ReadonlyMap<string, TaskDoc> }>();
