@@ -18,6 +18,7 @@ import {
   type Wait,
   ROOT_SCOPE,
   copyLocalRecord,
+  copyScope,
   copyWithout,
   copyToken,
   waitKey,
@@ -29,18 +30,20 @@ import { localId } from './local-ids.js';
 const MAX_ACTIVATIONS_PER_STEP = 100_000;
 
 /** The records a step shares with its input until it first writes them (one bit each). */
-const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8 } as const;
-const ALL_OWN = 15;
+const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8, scopes: 16 } as const;
+const ALL_OWN = 31;
 
 /** Removals per step done by copying the record without the key; `delete` after that (see remove). */
 const MAX_COPYING_REMOVALS = 16;
 
 /**
- * The state as a step sees it: tokens, waits, tasks and jobs may still be the step's input, so
- * they are written only through Execution's methods (which copy them first).
+ * The state as a step sees it: tokens, scopes, waits, tasks and jobs may still be the step's
+ * input, so they are written only through Execution's methods (which copy them first; a scope is
+ * changed only as returned by ownScope).
  */
-export type StepState = Omit<InstanceState, 'tokens' | 'waits' | 'tasks' | 'jobs'> & {
+export type StepState = Omit<InstanceState, 'tokens' | 'scopes' | 'waits' | 'tasks' | 'jobs'> & {
   readonly tokens: Readonly<Record<string, Token>>;
+  readonly scopes: Readonly<Record<string, Scope>>;
   readonly waits: Readonly<Record<string, Wait>>;
   readonly tasks: Readonly<Record<string, Task>>;
   readonly jobs: Readonly<Record<string, Job>>;
@@ -60,6 +63,8 @@ export class Execution {
   private openedKey = '';
   /** The input's tokens while shared: a token found there is copied before it changes (own). */
   private readonly inputTokens: Readonly<Record<string, Token>> | null;
+  /** The input's scopes, likewise (ownScope). */
+  private readonly inputScopes: Readonly<Record<string, Scope>> | null;
 
   /** The instance as this step changes it (the same object as `state`). */
   readonly s: StepState;
@@ -79,11 +84,12 @@ export class Execution {
     this.s = state;
     this.owned = shared ? 0 : ALL_OWN;
     this.inputTokens = shared ? state.tokens : null;
+    this.inputScopes = shared ? state.scopes : null;
   }
 
   // ── copy-on-write ─────────────────────────────────────────────────────────────────────
 
-  /** One of tokens, waits, tasks and jobs, writable: copied from the step's input on the first write. */
+  /** One of tokens, scopes, waits, tasks and jobs, writable: copied from the step's input on the first write. */
   private toWrite<K extends keyof typeof OWN_BIT>(key: K): InstanceState[K] {
     const bit = OWN_BIT[key];
     if (!(this.owned & bit)) {
@@ -100,11 +106,26 @@ export class Execution {
    */
   own(token: Token): Token {
     if (this.inputTokens?.[token.id] !== token) return token;
-    const tokens = this.toWrite('tokens');
-    const current = tokens[token.id];
-    if (current !== undefined && current !== token) return current; // copied already
-    const copy = copyToken(token);
-    if (current !== undefined) tokens[token.id] = copy; // a removed token's copy stays out
+    return this.ownEntry('tokens', token, copyToken);
+  }
+
+  /** The scope to change (its variables, its multi-instance counters): as own, for scopes. */
+  ownScope(scope: Scope): Scope {
+    if (this.inputScopes?.[scope.id] !== scope) return scope;
+    return this.ownEntry('scopes', scope, copyScope);
+  }
+
+  /** own and ownScope for an entry of the step's input: its copy, made once per step. */
+  private ownEntry<K extends 'tokens' | 'scopes', T extends InstanceState[K][string]>(
+    key: K,
+    entry: T,
+    copyOf: (entry: T) => T,
+  ): T {
+    const record = this.toWrite(key) as Record<string, T>;
+    const current = record[entry.id];
+    if (current !== undefined && current !== entry) return current; // copied already
+    const copy = copyOf(entry);
+    if (current !== undefined) record[entry.id] = copy; // a removed entry's copy stays out
     return copy;
   }
 
@@ -189,7 +210,7 @@ export class Execution {
       }
       // Values are copied in: the caller keeps its objects, the instance owns its own.
       const value = variables[key];
-      target.vars[key] = deepCopy(value);
+      this.ownScope(target).vars[key] = deepCopy(value);
     }
   }
 
@@ -394,7 +415,7 @@ export class Execution {
     vars: Variables = {},
   ): Scope {
     const scope: Scope = { id: this.localId('s'), node, parent, token, kind, vars };
-    this.s.scopes[scope.id] = scope;
+    this.toWrite('scopes')[scope.id] = scope;
     return scope;
   }
 
@@ -418,7 +439,7 @@ export class Execution {
       const child = this.s.scopes[id];
       if (child && child.parent === scope.id && child.token === null) this.cancelScope(child);
     }
-    delete this.s.scopes[scope.id];
+    if (this.s.scopes[scope.id]) this.remove('scopes', scope.id);
   }
 
   // ── boundary events, errors and escalations ───────────────────────────────────────────
@@ -624,7 +645,7 @@ export class Execution {
         this.endInstance('completed');
         return true;
       }
-      delete this.s.scopes[id];
+      this.remove('scopes', id);
       // The token to blame if leaving fails: the scope's own, or for an inner instance its body's.
       const owner = scope.token ?? this.s.scopes[scope.parent!]!.token!;
       try {

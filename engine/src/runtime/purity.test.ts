@@ -9,7 +9,16 @@ import { parseAndCompile } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
 import * as bpmn from '../testing/bpmn.js';
 import { openIncidents } from './incident.js';
-import { type Command, type InstanceState, type Scope, type Token, copyToken, workingCopy } from './state.js';
+import {
+  type Command,
+  type InstanceState,
+  type Scope,
+  type Token,
+  copyScope,
+  copyToken,
+  waitKey,
+  workingCopy,
+} from './state.js';
 import { CommandError, step } from './step.js';
 
 const T0 = 1_000_000;
@@ -166,6 +175,19 @@ const models: Record<string, string> = {
   ),
 };
 
+/** An instance of the multi-instance model over `items`. */
+function startMulti(plan: Plan, items: string[]): InstanceState {
+  const command: Command = {
+    type: 'start',
+    instanceId: 'i',
+    processId: 'p_mi',
+    deploymentId: 'd',
+    version: 1,
+    variables: { items },
+  };
+  return step(plan, null, command, T0).state;
+}
+
 describe('step never changes its input', () => {
   for (const [name, xml] of Object.entries(models)) {
     it(`${name}: every step, and every failed command, leaves its frozen input as it was`, async () => {
@@ -205,22 +227,33 @@ describe('step never changes its input', () => {
     }
   });
 
+  it('a step copies only the scopes it changes', async () => {
+    const plan = await compile(models['multi-instance, parallel then sequential']!);
+    const started = startMulti(plan, ['a', 'b', 'c']);
+    const [task] = Object.values(started.tasks);
+    const inner = started.tokens[started.waits[waitKey(task!.id)]!.token]!.scope;
+    const body = started.scopes[inner]!.parent!;
+    const next = step(
+      plan,
+      started,
+      { type: 'completeTask', waitId: task!.id, variables: { x: 1 } },
+      T0,
+    ).state;
+    expect(next.scopes[inner]).toBeUndefined(); // the instance is done
+    expect(next.scopes.root!.vars).toEqual({ items: ['a', 'b', 'c'], x: 1 });
+    expect(started.scopes.root!.vars).toEqual({ items: ['a', 'b', 'c'] });
+    expect(next.scopes[body]!.mi!.completed).toBe(1);
+    expect(started.scopes[body]!.mi!.completed).toBe(0);
+    for (const id of Object.keys(next.scopes)) {
+      if (id === 'root' || id === body) expect(next.scopes[id]).not.toBe(started.scopes[id]);
+      else expect(next.scopes[id]).toBe(started.scopes[id]); // the other instances: shared
+    }
+  });
+
   it('cancelling many waits in one step (past the copying removals) leaves its input as it was', async () => {
     const plan = await compile(models['multi-instance, parallel then sequential']!);
     const items = Array.from({ length: 40 }, (_, i) => `item${i}`);
-    let state = step(
-      plan,
-      null,
-      {
-        type: 'start',
-        instanceId: 'i',
-        processId: 'p_mi',
-        deploymentId: 'd',
-        version: 1,
-        variables: { items },
-      },
-      T0,
-    ).state;
+    let state = startMulti(plan, items);
     expect(Object.keys(state.tasks)).toHaveLength(40);
     for (const i of [0, 1]) {
       const [task] = Object.values(state.tasks);
@@ -272,13 +305,16 @@ describe('workingCopy', () => {
     endedAt: 7,
   };
 
-  it('copies every field of a state, its scopes and a token', () => {
+  it('copies every field of a state, a scope and a token', () => {
     const copy = workingCopy(state);
     expect(copy).toStrictEqual(state);
     expect(copy).not.toBe(state);
-    expect(copy.scopes.s2).not.toBe(scope);
-    expect(copy.scopes.s2!.vars).not.toBe(scope.vars);
-    expect(copy.scopes.s2!.mi).not.toBe(scope.mi);
+    expect(copy.scopes).toBe(state.scopes); // copied on first write (Execution.ownScope)
+    const scopeCopy = copyScope(scope);
+    expect(scopeCopy).toStrictEqual(scope);
+    expect(scopeCopy.vars).not.toBe(scope.vars);
+    expect(scopeCopy.mi).not.toBe(scope.mi);
+    expect(scopeCopy.mi!.outputs).not.toBe(scope.mi.outputs);
     expect(copyToken(token)).toStrictEqual(token);
   });
 

@@ -242,7 +242,8 @@ export function copyToken(t: Token): Token {
   return copy;
 }
 
-function copyScope(s: Scope): Scope {
+/** A scope's copy, its variables and multi-instance counters its own (see Execution.ownScope). */
+export function copyScope(s: Scope): Scope {
   const copy: Scope = {
     id: s.id,
     node: s.node,
@@ -262,15 +263,14 @@ function hasLegacyFields(state: InstanceState): boolean {
 }
 
 /**
- * A step's working copy of `state`: the state object and its scopes (which steps change in place:
- * variables, multi-instance counters) are copied; tokens, waits, tasks and jobs are shared with
- * `state` and copied by the Execution only when the step writes them (most steps move one token
- * and close one wait), so the caller's state is never touched. Built field by field: a spread of
- * the whole state took V8's generic path (≈3× slower), states having several shapes.
+ * A step's working copy of `state`: the state object is copied; tokens, scopes, waits, tasks and
+ * jobs are shared with `state` and copied by the Execution only when the step writes them (most
+ * steps move one token, close one wait and change one scope's variables), so the caller's state is
+ * never touched. Built field by field: a spread of the whole state took V8's generic path (≈3×
+ * slower), states having several shapes.
  */
 export function workingCopy(state: InstanceState): InstanceState {
-  const scopes = copyLocalRecord(state.scopes, copyScope);
-  if (hasLegacyFields(state)) return { ...state, scopes };
+  if (hasLegacyFields(state)) return { ...state };
   const copy: InstanceState = {
     id: state.id,
     processId: state.processId,
@@ -278,7 +278,7 @@ export function workingCopy(state: InstanceState): InstanceState {
     version: state.version,
     status: state.status,
     tokens: state.tokens,
-    scopes,
+    scopes: state.scopes,
     waits: state.waits,
     tasks: state.tasks,
     jobs: state.jobs,

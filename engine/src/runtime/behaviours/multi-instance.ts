@@ -4,6 +4,7 @@
  * instances never overwrite each other. Parallel instances start together, sequential ones one by
  * one. The completion condition can end the body early, cancelling the rest.
  */
+import type { CompiledExpression } from '../../expressions/feel.js';
 import type { PlanNode } from '../../model/plan.js';
 import type { Execution } from '../execution.js';
 import { IncidentSignal } from '../incident.js';
@@ -59,21 +60,15 @@ function enter(exec: Execution, token: Token, node: PlanNode): void {
 
 /** One inner instance finished (its scope is already gone). */
 function innerDone(exec: Execution, inner: Scope): void {
-  const body = exec.s.scopes[inner.parent!]!;
+  if (exec.s.scopes[inner.parent!]!.mi!.done) return;
+  const body = exec.ownScope(exec.s.scopes[inner.parent!]!);
   const node = exec.plan.nodes[body.node]!;
   const mi = node.multiInstance!;
   const state = body.mi!;
-  if (state.done) return;
   state.completed++;
   if (mi.outputElement)
     state.outputs[inner.loopIndex!] = exec.evaluate(mi.outputElement, body.id, inner.vars);
-  const counters = {
-    ...inner.vars,
-    numberOfInstances: state.total,
-    numberOfCompletedInstances: state.completed,
-    numberOfActiveInstances: state.started - state.completed,
-  };
-  if (mi.completionCondition && exec.evaluateBoolean(mi.completionCondition, body.id, counters)) {
+  if (mi.completionCondition && completionConditionHolds(exec, body, inner, mi.completionCondition)) {
     state.done = true;
     for (const id in exec.s.scopes) {
       const other = exec.s.scopes[id]!;
@@ -83,6 +78,22 @@ function innerDone(exec: Execution, inner: Scope): void {
     return;
   }
   if (mi.sequential && state.started < state.total) startInstance(exec, body, node);
+}
+
+function completionConditionHolds(
+  exec: Execution,
+  body: Scope,
+  inner: Scope,
+  condition: CompiledExpression,
+): boolean {
+  const state = body.mi!;
+  const counters = {
+    ...inner.vars,
+    numberOfInstances: state.total,
+    numberOfCompletedInstances: state.completed,
+    numberOfActiveInstances: state.started - state.completed,
+  };
+  return exec.evaluateBoolean(condition, body.id, counters);
 }
 
 /** Every instance finished or the condition ended the body: publish outputs and move on. */
