@@ -106,26 +106,26 @@ export class Execution {
    */
   own(token: Token): Token {
     if (this.inputTokens?.[token.id] !== token) return token;
-    return this.ownEntry('tokens', token, copyToken);
+    const tokens = this.toWrite('tokens');
+    const current = tokens[token.id];
+    if (current !== undefined && current !== token) return current; // copied already
+    const copy = copyToken(token);
+    if (current !== undefined) tokens[token.id] = copy; // a removed token's copy stays out
+    return copy;
   }
 
   /** The scope to change (its variables, its multi-instance counters): as own, for scopes. */
   ownScope(scope: Scope): Scope {
     if (this.inputScopes?.[scope.id] !== scope) return scope;
-    return this.ownEntry('scopes', scope, copyScope);
-  }
-
-  /** own and ownScope for an entry of the step's input: its copy, made once per step. */
-  private ownEntry<K extends 'tokens' | 'scopes', T extends InstanceState[K][string]>(
-    key: K,
-    entry: T,
-    copyOf: (entry: T) => T,
-  ): T {
-    const record = this.toWrite(key) as Record<string, T>;
-    const current = record[entry.id];
-    if (current !== undefined && current !== entry) return current; // copied already
-    const copy = copyOf(entry);
-    if (current !== undefined) record[entry.id] = copy; // a removed entry's copy stays out
+    if (!(this.owned & OWN_BIT.scopes)) {
+      this.state.scopes = copyLocalRecord(this.state.scopes);
+      this.owned |= OWN_BIT.scopes;
+    }
+    const scopes = this.state.scopes;
+    const current = scopes[scope.id];
+    if (current !== undefined && current !== scope) return current; // copied already
+    const copy = copyScope(scope);
+    if (current !== undefined) scopes[scope.id] = copy; // a removed scope's copy stays out
     return copy;
   }
 
