@@ -11,7 +11,8 @@
  *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
  *   With --model only those cases run (add --only to pick others too); results go to partial.json.
  * --probes: --model for every model in bench/models/probes (patterns we did not tune for: a chain,
- *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, a mix) with probes/vars.json.
+ *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, a mix) with
+ *   probes/vars.json. Alone, it writes bench/results/probes.json and its own section of BENCHMARKS.md.
  */
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
@@ -101,9 +102,13 @@ report.machine.loadAverageAtEnd = os.loadavg().map((l) => Math.round(l * 100) / 
 console.log('\n' + consoleTable(report));
 
 mkdirSync(`${root}bench/results`, { recursive: true });
+// A full run, or the probes alone at the default rounds, writes its own section of BENCHMARKS.md.
+const probesOnly = args.length === 1 && args[0] === '--probes';
 const partial = only !== undefined || value('rounds') !== undefined || quick || modelCases.length > 0;
-writeJson(`${root}bench/results/${partial ? 'partial' : 'latest'}.json`, report);
-if (!partial) await updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
+const file = probesOnly ? 'probes' : partial ? 'partial' : 'latest';
+writeJson(`${root}bench/results/${file}.json`, report);
+if (probesOnly) await updateBenchmarksMd(`${root}BENCHMARKS.md`, report, 'probes');
+else if (!partial) await updateBenchmarksMd(`${root}BENCHMARKS.md`, report);
 console.log(
-  `\n${Math.round(report.seconds)} s; wrote bench/results/${partial ? 'partial.json' : 'latest.json and BENCHMARKS.md'}`,
+  `\n${Math.round(report.seconds)} s; wrote bench/results/${file}.json${probesOnly || !partial ? ' and BENCHMARKS.md' : ''}`,
 );
