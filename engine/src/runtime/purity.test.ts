@@ -152,6 +152,17 @@ const models: Record<string, string> = {
      </bpmn:userTask>
      ${endEvent('e')}${chain('s', 'each', 'one', 'e')}`,
   ),
+  'parallel multi-instance sub-process ended by its completion condition': model(
+    'p_mi_sub',
+    `${startEvent('s')}
+     <bpmn:subProcess id="each">
+       <bpmn:multiInstanceLoopCharacteristics isSequential="false" gov:collection="=items" gov:elementVariable="item">
+         <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= numberOfCompletedInstances &gt;= 1</bpmn:completionCondition>
+       </bpmn:multiInstanceLoopCharacteristics>
+       ${startEvent('es')}${userTask('x')}${endEvent('ee')}${chain('es', 'x', 'ee')}
+     </bpmn:subProcess>
+     ${userTask('after')}${endEvent('e')}${chain('s', 'each', 'after', 'e')}`,
+  ),
   'sub-process with an interrupting timer': model(
     'p_sub',
     `${startEvent('s')}

@@ -70,9 +70,11 @@ function innerDone(exec: Execution, inner: Scope): void {
     state.outputs[inner.loopIndex!] = exec.evaluate(mi.outputElement, body.id, inner.vars);
   if (mi.completionCondition && completionConditionHolds(exec, body, inner, mi.completionCondition)) {
     state.done = true;
-    for (const id in exec.s.scopes) {
-      const other = exec.s.scopes[id]!;
-      if (other.parent === body.id && other.kind === 'inner') exec.cancelScope(other);
+    // Cancelling replaces the scopes record (copy-on-write) and takes each inner instance's own
+    // scopes with it, so the loop reads the record as it is now and skips ids already gone.
+    for (const id of Object.keys(exec.s.scopes)) {
+      const other = exec.s.scopes[id];
+      if (other?.parent === body.id && other.kind === 'inner') exec.cancelScope(other);
     }
     exec.history('multiInstance.completionConditionMet', node, { completed: state.completed });
     return;
