@@ -45,6 +45,17 @@ it('rebuilding saves the case at its next rev, so no process keeps rows remember
   expect((await s.docs.get<Json>('applications', appId)).rev).toBe(before.rev + 1);
 });
 
+it('leaves a case alone, rev and all, when rebuilding would change none of its rows', async () => {
+  const appId = await s.caseIn('accepted');
+  const before = await s.docs.get<Json>('applications', appId);
+  const [row] = await s.docs.find<Json>(DEPARTMENT_TASKS, { where: { applicationId: appId } });
+  // A row of an item the case no longer routes: it keeps no decider fields, whatever is rebuilt.
+  const { deciderRegion: _r, deciderDistrict: _d, deciderCity: _c, ...unrouted } = row;
+  await s.docs.replace(DEPARTMENT_TASKS, { ...unrouted, id: taskId(appId, 'no-such-item') });
+  expect(await s.centre.reprojectUnscopedTasks()).toBe(0);
+  expect((await s.docs.get<Json>('applications', appId)).rev).toBe(before.rev);
+});
+
 describe('a document store without atomic batches', () => {
   let m: CentreServer;
   beforeAll(async () => {

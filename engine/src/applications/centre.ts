@@ -945,6 +945,8 @@ export class Centre implements CentreApi {
       // process keeps its remembered rows of this case (CommittedRows); a save by someone else
       // meanwhile rewrote the rows itself.
       this.committedRows.forget(app.id);
+      // Nothing to rebuild (a row of an item no longer routed stays as it is): no new rev either.
+      if (!app.acceptedAt || !this.changedTaskRows(app, await this.storedRows(app.id)).length) continue;
       try {
         await this.save(app, app.rev);
       } catch (err) {

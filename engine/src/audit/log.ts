@@ -4,9 +4,11 @@
  * Every entry carries the hash of the one before it (`prevHash`) and its own hash over the
  * canonical JSON of everything else it holds, so changing, removing or reordering any entry
  * breaks the chain at that entry. Appends are serialised by compare-and-set on one head
- * document (`audit/head`): the head names the newest entry and carries it in full, so
- * two writers (in this process or another) can never both extend the same link, and an entry
- * whose writer died after moving the head is written by the next appender from the head's copy.
+ * document (`audit/head`): the head names the newest entry, so two writers (in this process or
+ * another) can never both extend the same link. Where head and entry commit together
+ * (DocStore.writeAll) that is all it holds; where they are written one after the other it also
+ * carries the entry in full, and an entry whose writer died after moving the head is written by
+ * the next appender from the head's copy.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Actor } from '../domain/actor.js';
