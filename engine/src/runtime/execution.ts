@@ -33,6 +33,14 @@ const MAX_ACTIVATIONS_PER_STEP = 100_000;
 const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8, scopes: 16 } as const;
 const ALL_OWN = 31;
 
+/** Whether a value is a primitive (compared by Object.is; an object is always copied in anew). */
+function isPrimitive(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
+}
+
+/** Up to this many busy scopes, completeEmptyScopes looks them up in a list rather than a Set. */
+const MAX_LISTED_BUSY = 16;
+
 /** Removals per step done by copying the record without the key; `delete` after that (see remove). */
 const MAX_COPYING_REMOVALS = 16;
 
@@ -201,15 +209,20 @@ export class Execution {
     for (const key of Object.keys(variables)) {
       if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
       let target = this.s.scopes[ROOT_SCOPE]!;
+      let held = false;
       for (let id: string | null = scopeId; id; id = this.s.scopes[id]?.parent ?? null) {
         const scope = this.s.scopes[id]!;
         if (Object.prototype.hasOwnProperty.call(scope.vars, key)) {
           target = scope;
+          held = true;
           break;
         }
       }
-      // Values are copied in: the caller keeps its objects, the instance owns its own.
       const value = variables[key];
+      // A variable set again to the value it holds (every reviewer of a multi-instance task
+      // sending the same decision) leaves its scope as it is: no copy of the scope for nothing.
+      if (held && isPrimitive(value) && Object.is(target.vars[key], value)) continue;
+      // Values are copied in: the caller keeps its objects, the instance owns its own.
       this.ownScope(target).vars[key] = deepCopy(value);
     }
   }
@@ -613,6 +626,22 @@ export class Execution {
     }
   }
 
+  /**
+   * The ids of scopes a token or a child scope is in (with repeats). completeEmptyScopes looks
+   * them up in this list for an instance of a few tokens and scopes (a multi-instance task's), and
+   * makes a Set only for a larger one: it runs twice per step, and a Set and its table were most
+   * of what it allocated.
+   */
+  private busyScopes(): string[] {
+    const busy: string[] = [];
+    for (const id in this.s.tokens) busy.push(this.s.tokens[id]!.scope);
+    for (const id in this.s.scopes) {
+      const parent = this.s.scopes[id]!.parent;
+      if (parent) busy.push(parent);
+    }
+    return busy;
+  }
+
   /** A scope with no tokens and no running children is done; its waiting token moves on. */
   private completeEmptyScopes(): boolean {
     // The common case, the process scope alone, without building the busy set: it is busy while a
@@ -630,15 +659,11 @@ export class Execution {
       this.endInstance('completed');
       return true;
     }
-    const busy = new Set<string>();
-    for (const id in this.s.tokens) busy.add(this.s.tokens[id]!.scope);
-    for (const id in this.s.scopes) {
-      const parent = this.s.scopes[id]!.parent;
-      if (parent) busy.add(parent);
-    }
+    const listed = this.busyScopes();
+    const busy = listed.length > MAX_LISTED_BUSY ? new Set(listed) : null;
     let progressed = false;
     for (const id in this.s.scopes) {
-      if (busy.has(id)) continue;
+      if (busy ? busy.has(id) : listed.includes(id)) continue;
       const scope = this.s.scopes[id]!;
       progressed = true;
       if (scope.kind === 'process') {

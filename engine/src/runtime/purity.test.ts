@@ -261,6 +261,24 @@ describe('step never changes its input', () => {
     }
   });
 
+  it('a variable set again to the value it holds leaves its scope shared; a new value or a new variable copies it', async () => {
+    const plan = await compile(models['multi-instance, parallel then sequential']!);
+    const started = startMulti(plan, ['a', 'b', 'c']);
+    const [first, second] = Object.values(started.tasks);
+    const complete = (s: InstanceState, waitId: string, variables: Record<string, unknown>) =>
+      step(plan, s, { type: 'completeTask', waitId, variables }, T0).state;
+    const one = complete(started, first!.id, { x: 1, note: 'ok' });
+    const same = complete(one, second!.id, { x: 1, note: 'ok' });
+    expect(same.scopes.root).toBe(one.scopes.root); // nothing changed in it: shared
+    expect(same.scopes.root!.vars).toEqual({ items: ['a', 'b', 'c'], x: 1, note: 'ok' });
+    const [next] = Object.values(same.tasks); // the condition ended the first; the second's first instance
+    const other = complete(same, next!.id, { x: 2, note: 'ok', y: undefined });
+    expect(other.scopes.root).not.toBe(same.scopes.root);
+    expect(other.scopes.root!.vars).toEqual({ items: ['a', 'b', 'c'], x: 2, note: 'ok', y: undefined });
+    expect('y' in other.scopes.root!.vars).toBe(true); // a new variable, even undefined, is set
+    expect(same.scopes.root!.vars).toEqual({ items: ['a', 'b', 'c'], x: 1, note: 'ok' });
+  });
+
   it('cancelling many waits in one step (past the copying removals) leaves its input as it was', async () => {
     const plan = await compile(models['multi-instance, parallel then sequential']!);
     const items = Array.from({ length: 40 }, (_, i) => `item${i}`);
