@@ -45,6 +45,9 @@ function start(plan: Plan, command: Extract<Command, { type: 'start' }>, now: nu
   const startNode = command.startNode ?? plan.starts[0];
   if (startNode === undefined)
     throw new CommandError('invalid', `process ${plan.processId} has no none start event`);
+  // Read once, so V8 flattens the id now: randomUUID builds it piece by piece, a rope of a dozen
+  // parts, and every id made from it (each wait's, flattened in openWait) walked that rope again.
+  command.instanceId.charCodeAt(0);
   const s: InstanceState = {
     id: command.instanceId,
     processId: plan.processId,
