@@ -633,10 +633,13 @@ export class Execution {
    * of what it allocated.
    */
   private busyScopes(): string[] {
+    // Each record in a local: V8 reads `record[id]` in a for-in over that same record straight
+    // from the enumeration's field index, where `this.s.tokens[id]` is a generic keyed look-up.
+    const { tokens, scopes } = this.s;
     const busy: string[] = [];
-    for (const id in this.s.tokens) busy.push(this.s.tokens[id]!.scope);
-    for (const id in this.s.scopes) {
-      const parent = this.s.scopes[id]!.parent;
+    for (const id in tokens) busy.push(tokens[id]!.scope);
+    for (const id in scopes) {
+      const parent = scopes[id]!.parent;
       if (parent) busy.push(parent);
     }
     return busy;
@@ -646,25 +649,27 @@ export class Execution {
   private completeEmptyScopes(): boolean {
     // The common case, the process scope alone, without building the busy set: it is busy while a
     // token is in it, and when it is not, the instance completes (exactly what the loop below does).
+    // Records in locals, as in busyScopes; the loop below stops at its first removal.
+    const { tokens, scopes } = this.s;
     let only: Scope | undefined;
-    for (const id in this.s.scopes) {
+    for (const id in scopes) {
       if (only) {
         only = undefined;
         break;
       }
-      only = this.s.scopes[id]!;
+      only = scopes[id]!;
     }
     if (only?.kind === 'process') {
-      for (const id in this.s.tokens) if (this.s.tokens[id]!.scope === only.id) return false;
+      for (const id in tokens) if (tokens[id]!.scope === only.id) return false;
       this.endInstance('completed');
       return true;
     }
     const listed = this.busyScopes();
     const busy = listed.length > MAX_LISTED_BUSY ? new Set(listed) : null;
     let progressed = false;
-    for (const id in this.s.scopes) {
+    for (const id in scopes) {
       if (busy ? busy.has(id) : listed.includes(id)) continue;
-      const scope = this.s.scopes[id]!;
+      const scope = scopes[id]!;
       progressed = true;
       if (scope.kind === 'process') {
         this.endInstance('completed');
