@@ -21,8 +21,9 @@ function split(exec: Execution, token: Token, node: PlanNode): void {
 
 function canStillArrive(exec: Execution, node: PlanNode, scope: string): boolean {
   const upstream = node.upstream!;
-  for (const id in exec.s.tokens) {
-    const t = exec.s.tokens[id]!;
+  const tokens = exec.s.tokens; // a local, as in fireSettledJoins
+  for (const id in tokens) {
+    const t = tokens[id]!;
     if (t.scope !== scope) continue;
     if (t.node === node.index && t.rest === 'join') continue;
     if (upstream.has(t.node)) return true;
@@ -34,8 +35,12 @@ function canStillArrive(exec: Execution, node: PlanNode, scope: string): boolean
 function fireSettledJoins(exec: Execution): boolean {
   // Joins (node and scope) found still waiting in this pass: their other arrivals give the same answer.
   let waiting: Token[] | undefined;
-  for (const id in exec.s.tokens) {
-    const t = exec.s.tokens[id]!;
+  // In a local: V8 reads tokens[id] in a for-in over that same record from the enumeration's
+  // field index (exec.s.tokens[id] is a generic keyed look-up). This runs after every agenda
+  // pass; the loop stops at the first join it fires, so the local stays current.
+  const tokens = exec.s.tokens;
+  for (const id in tokens) {
+    const t = tokens[id]!;
     if (t.rest !== 'join') continue;
     const node = exec.plan.nodes[t.node]!;
     if (node.kind !== 'inclusiveGateway') continue;

@@ -6,8 +6,9 @@ import type { Token } from '../state.js';
 /** Tokens resting at `node` in `scope`, at most one per incoming flow (the earliest first). */
 export function arrivalsByFlow(exec: Execution, node: PlanNode, scope: string): Map<number, Token> {
   const byFlow = new Map<number, Token>();
-  for (const id in exec.s.tokens) {
-    const t = exec.s.tokens[id]!;
+  const tokens = exec.s.tokens; // a local: see fireSettledJoins
+  for (const id in tokens) {
+    const t = tokens[id]!;
     if (
       t.node === node.index &&
       t.scope === scope &&
