@@ -131,7 +131,7 @@ function serverCase(
     unit: 'requests/s',
     target: '≥ 2,000 requests/s, p99 < 25 ms',
     notes,
-    rounds: 3,
+    rounds: 5,
     setup: async () => {
       server = await startServer();
     },
