@@ -24,6 +24,8 @@ export function localId(prefix: string, n: number): string {
   return (ids[n] ??= internalised(`${prefix}${n}`));
 }
 
+const DOT = 46; // '.'
+
 /**
  * The local part of a public id (`<instance>.w7` → `w7`): the kept string when it is a letter and
  * a number (every id this runtime makes), else a slice. Instance ids may hold dots; the local
@@ -52,8 +54,6 @@ export function localPart(publicId: string): string {
   }
   return publicId.slice(dot + 1);
 }
-
-const DOT = 46; // '.'
 
 function isLetter(c: string): boolean {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
