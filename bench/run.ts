@@ -11,7 +11,7 @@
  *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
  *   With --model only those cases run (add --only to pick others too); results go to partial.json.
  * --probes: --model for every model in bench/models/probes (patterns we did not tune for: a chain,
- *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, a mix) with
+ *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, message boundaries, a mix) with
  *   probes/vars.json. Alone, it writes bench/results/probes.json and its own section of BENCHMARKS.md.
  */
 import { mkdirSync } from 'node:fs';

@@ -124,7 +124,7 @@ const { start: START, end: END } = markers('results');
 const PROBES_HEADING = `## Models we did not tune for
 
 The models in \`bench/models/probes\` (a 12-task chain, parallel and sequential multi-instance, a
-sub-process, a supplement loop, boundary timers, a 23-task mix), each in memory and on SQLite
+sub-process, a supplement loop, boundary timers, message boundaries, a 23-task mix), each in memory and on SQLite
 against bpmn-engine in memory, exactly as the fan-out case; see \`--model\` above to run your own.
 `;
 

@@ -94,6 +94,7 @@ describe('--probes', () => {
     expect(names).toEqual([
       ['chain.bpmn', 'chain.bpmn'],
       ['loop.bpmn', 'loop.ref.bpmn'],
+      ['messages.bpmn', 'messages.bpmn'],
       ['mi-parallel.bpmn', 'mi-parallel.ref.bpmn'],
       ['mi-sequential.bpmn', 'mi-sequential.ref.bpmn'],
       ['mix.bpmn', 'mix.ref.bpmn'],
