@@ -4,8 +4,6 @@
  * in memory measured in the same case; and the department inbox query on SQLite with 1,000,000
  * open tasks.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Task } from '../../engine/src/api.js';
 import type { Effect } from '../../engine/src/runtime/state.js';
@@ -14,12 +12,8 @@ import { taskCursor, type Store } from '../../engine/src/store/port.js';
 import type { CaseDef } from '../lib/harness.js';
 import { oneThingSide } from '../lib/onething.js';
 import { referenceSide } from '../lib/reference.js';
+import { tempDir } from '../lib/temp-dir.js';
 import { fanout } from './engine.js';
-
-function tempDir(name: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `onething-bench-${name}-`));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 function sqliteFanout(): CaseDef {
   const tmp = tempDir('sqlite');

@@ -11,14 +11,14 @@
  *   language), otherwise it runs the same file;
  * - counts per round: about one second per side, scaled from a short timed calibration run.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import type { CaseDef, Side } from '../lib/harness.js';
 import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
 import { referenceSide } from '../lib/reference.js';
+import { tempDir } from '../lib/temp-dir.js';
 
 export interface ModelFile {
   /** What OneThing runs. */
@@ -155,11 +155,6 @@ const sized = (perSecond: number) => {
   return { count, warmup: Math.ceil(count / 2) };
 };
 
-function tempDir(name: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), `onething-bench-model-${name}-`));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 async function engineOn(store: Store | undefined, xml: string): Promise<Engine> {
   const engine = createEngine(store ? { store } : {});
   await engine.deploy(xml);
@@ -194,7 +189,7 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
 
   const reference = referenceSide(scenario, { count: 1, warmup: 0 });
   await reference.prepare!(1);
-  const calibrationDir = tempDir(name);
+  const calibrationDir = tempDir(`model-${name}`);
   const rates = {
     memory: await ourRate(scenario),
     sqlite: await ourRate(scenario, new SqliteStore(path.join(calibrationDir.dir, 'calibration.db'))),
@@ -235,7 +230,7 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
       }),
       reference: referenceFor(),
       setup: () => {
-        tmp = tempDir(name);
+        tmp = tempDir(`model-${name}`);
       },
       teardown: () => tmp?.remove(),
     },
