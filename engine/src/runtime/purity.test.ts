@@ -105,6 +105,12 @@ function drive(plan: Plan, options: { cancelAt?: number; offset?: number } = {})
 
 const { chain, endEvent, error, message, model, process, serviceTask, startEvent, timer, userTask } = bpmn;
 
+/** Parallel multi-instance over `items`, ended once `completed` instances have completed. */
+const parallelUntil = (completed: number) =>
+  `<bpmn:multiInstanceLoopCharacteristics isSequential="false" gov:collection="=items" gov:elementVariable="item">
+     <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= numberOfCompletedInstances &gt;= ${completed}</bpmn:completionCondition>
+   </bpmn:multiInstanceLoopCharacteristics>`;
+
 const models: Record<string, string> = {
   'parallel fork and join': model(
     'p_par',
@@ -142,11 +148,7 @@ const models: Record<string, string> = {
   'multi-instance, parallel then sequential': model(
     'p_mi',
     `${startEvent('s')}
-     <bpmn:userTask id="each">
-       <bpmn:multiInstanceLoopCharacteristics isSequential="false" gov:collection="=items" gov:elementVariable="item">
-         <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= numberOfCompletedInstances &gt;= 2</bpmn:completionCondition>
-       </bpmn:multiInstanceLoopCharacteristics>
-     </bpmn:userTask>
+     <bpmn:userTask id="each">${parallelUntil(2)}</bpmn:userTask>
      <bpmn:userTask id="one">
        <bpmn:multiInstanceLoopCharacteristics isSequential="true" gov:collection="=items" gov:elementVariable="item"/>
      </bpmn:userTask>
@@ -155,10 +157,7 @@ const models: Record<string, string> = {
   'parallel multi-instance sub-process ended by its completion condition': model(
     'p_mi_sub',
     `${startEvent('s')}
-     <bpmn:subProcess id="each">
-       <bpmn:multiInstanceLoopCharacteristics isSequential="false" gov:collection="=items" gov:elementVariable="item">
-         <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= numberOfCompletedInstances &gt;= 1</bpmn:completionCondition>
-       </bpmn:multiInstanceLoopCharacteristics>
+     <bpmn:subProcess id="each">${parallelUntil(1)}
        ${startEvent('es')}${userTask('x')}${endEvent('ee')}${chain('es', 'x', 'ee')}
      </bpmn:subProcess>
      ${userTask('after')}${endEvent('e')}${chain('s', 'each', 'after', 'e')}`,

@@ -60,8 +60,9 @@ function enter(exec: Execution, token: Token, node: PlanNode): void {
 
 /** One inner instance finished (its scope is already gone). */
 function innerDone(exec: Execution, inner: Scope): void {
-  if (exec.s.scopes[inner.parent!]!.mi!.done) return;
-  const body = exec.ownScope(exec.s.scopes[inner.parent!]!);
+  const current = exec.s.scopes[inner.parent!]!;
+  if (current.mi!.done) return;
+  const body = exec.ownScope(current);
   const node = exec.plan.nodes[body.node]!;
   const mi = node.multiInstance!;
   const state = body.mi!;
