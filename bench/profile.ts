@@ -1,12 +1,14 @@
 /**
  * Runs our side of an engine case for profiling, without the reference:
- *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways|example:<code>] [instances] [memory|sqlite|mongo] [--round=N]
+ *   npx tsx --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile.ts [fanout|gateways|example:<code>|probe:<name>] [instances] [memory|sqlite|mongo] [--round=N]
  * then open the .cpuprofile in Chrome DevTools (Performance) or summarise it with bench/lib/profile-top.ts
  * (tsx writes two profiles; the larger one is the script's).
  *
  * `--round=N` starts a fresh engine and store every N instances, as `npm run bench` does (3,000 for
  * the in-memory fan-out): without it one store holds every instance, so its share of the profile
  * grows with the count (140,000 tasks at 20,000 fan-out instances) beyond what the bench measures.
+ *
+ * `probe:<name>` runs bench/models/probes/<name>.bpmn with the probes' start variables.
  *
  * `mongo` runs MongoStore on the test MongoDB-wire server (test/mongo-server, a fresh database per
  * engine) and also reports the server's CPU time (from /proc/<pid>/stat), since it does most of the
@@ -19,7 +21,8 @@ import { createEngine, type Engine, type Store } from '../engine/src/index.js';
 import { SqliteStore } from '../engine/src/store/sqlite/index.js';
 import { fanout, gateways } from './cases/engine.js';
 import { exampleScenario } from './cases/examples.js';
-import { runInstances } from './lib/onething.js';
+import { firstExecutableProcess, probeModels } from './cases/model-file.js';
+import { runInstance, runInstances, type Scenario } from './lib/onething.js';
 
 const roundOption = process.argv.find((arg) => arg.startsWith('--round='));
 const [which = 'fanout', countArg, storeKind = 'memory'] = process.argv
@@ -27,15 +30,31 @@ const [which = 'fanout', countArg, storeKind = 'memory'] = process.argv
   .filter((arg) => !arg.startsWith('--'));
 const scenario = which.startsWith('example:')
   ? await exampleScenario(which.slice('example:'.length)).then((e) => e.scenario)
-  : which === 'gateways'
-    ? gateways
-    : fanout;
+  : which.startsWith('probe:')
+    ? await probeScenario(which.slice('probe:'.length))
+    : which === 'gateways'
+      ? gateways
+      : fanout;
 const count = Number(countArg ?? 20000);
 const round = roundOption ? Number(roundOption.slice('--round='.length)) : Infinity;
 if (!(round > 0)) throw new Error(`--round needs a positive number of instances, got ${roundOption}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'onething-profile-'));
 let engines = 0;
 const mongo = storeKind === 'mongo' ? await startMongo() : undefined;
+
+/** A probe model as a scenario; its user tasks per instance counted by running one. */
+async function probeScenario(name: string): Promise<Scenario> {
+  const { models, variables } = probeModels();
+  const file = models.find((m) => path.basename(m.ours) === `${name}.bpmn`);
+  if (!file) throw new Error(`no probe ${name}.bpmn in bench/models/probes`);
+  const xml = readFileSync(file.ours, 'utf8');
+  const scenario: Scenario = { processId: firstExecutableProcess(xml), xml, referenceXml: xml, variants: [] };
+  const engine = createEngine();
+  await engine.deploy(xml);
+  const { tasks } = await runInstance(engine, scenario, variables, 'probe');
+  scenario.variants.push({ variables, tasks });
+  return scenario;
+}
 
 async function startMongo() {
   const { startMongoServer } = await import('../test/mongo-server/launch.js');

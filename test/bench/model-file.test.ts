@@ -21,6 +21,27 @@ const chain = (id: string, tasks: number) => {
   );
 };
 
+/** A user task, then a wait of every other kind the drives answer; a timer boundary that never fires. */
+const waits = (receive: boolean) =>
+  '<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
+  'id="d" targetNamespace="t"><bpmn:message id="m" name="paid"/><bpmn:process id="waits" isExecutable="true">' +
+  '<bpmn:startEvent id="start"/><bpmn:userTask id="accept"/>' +
+  '<bpmn:boundaryEvent id="late" attachedToRef="accept"><bpmn:timerEventDefinition>' +
+  '<bpmn:timeDuration>P1D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>' +
+  '<bpmn:serviceTask id="lookup"/>' +
+  (receive ? '<bpmn:receiveTask id="payment" messageRef="m"/>' : '<bpmn:task id="payment"/>') +
+  '<bpmn:intermediateCatchEvent id="signed"><bpmn:messageEventDefinition messageRef="m"/></bpmn:intermediateCatchEvent>' +
+  '<bpmn:intermediateCatchEvent id="cooling"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration>' +
+  '</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:endEvent id="end"/><bpmn:endEvent id="lateEnd"/>' +
+  ['start', 'accept', 'lookup', 'payment', 'signed', 'cooling', 'end']
+    .slice(1)
+    .map(
+      (to, i, rest) =>
+        `<bpmn:sequenceFlow id="f${i}" sourceRef="${i ? rest[i - 1] : 'start'}" targetRef="${to}"/>`,
+    )
+    .join('') +
+  '<bpmn:sequenceFlow id="fl" sourceRef="late" targetRef="lateEnd"/></bpmn:process></bpmn:definitions>';
+
 describe('modelOptions', () => {
   it('reads repeated --model, with and without a reference file, and --vars as JSON', () => {
     const options = modelOptions([
@@ -64,13 +85,30 @@ describe('modelCasesOf', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'onething-model-file-'));
     writeFileSync(path.join(dir, 'two.bpmn'), chain('two', 2));
     writeFileSync(path.join(dir, 'three.bpmn'), chain('two', 3));
+    writeFileSync(path.join(dir, 'waits.bpmn'), waits(true));
+    writeFileSync(path.join(dir, 'no-receive.bpmn'), waits(false));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses a reference file whose instances complete a different number of user tasks', async () => {
     const args = [`--model=${path.join(dir, 'two.bpmn')},${path.join(dir, 'three.bpmn')}`];
     await expect(modelCasesOf(args)).rejects.toThrow(
-      /two\.bpmn: two: one instance completed 2 user tasks on OneThing but 3 on bpmn-engine/,
+      /two\.bpmn: two: one instance completed 2 user tasks on OneThing but 3 user tasks on bpmn-engine/,
+    );
+  });
+
+  it('answers service tasks, messages and timer catches on both engines alike', async () => {
+    const cases = await modelCasesOf([`--model=${path.join(dir, 'waits.bpmn')}`]);
+    expect(cases.map((c) => c.title)).toEqual([
+      'In-memory, model file waits (1 user tasks and answered 4 other waits)',
+      'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed)',
+    ]);
+  });
+
+  it('refuses a reference file that answers a different number of other waits', async () => {
+    const args = [`--model=${path.join(dir, 'waits.bpmn')},${path.join(dir, 'no-receive.bpmn')}`];
+    await expect(modelCasesOf(args)).rejects.toThrow(
+      /one instance completed 1 user tasks and answered 4 other waits on OneThing but 1 user tasks and answered 3 other waits on bpmn-engine/,
     );
   });
 
@@ -100,6 +138,7 @@ describe('--probes', () => {
       ['mix.bpmn', 'mix.ref.bpmn'],
       ['subprocess.bpmn', 'subprocess.bpmn'],
       ['timers.bpmn', 'timers.bpmn'],
+      ['waits.bpmn', 'waits.bpmn'],
     ]);
     expect(variables).toMatchObject({ reviewers: ['a', 'b', 'c', 'd', 'e'] });
   });
