@@ -1,9 +1,11 @@
 /**
  * Drives OneThing the way a client does: start an instance, take the open tasks from the returned
  * view, complete them one by one (each completion returns the next view), until none is left; a
- * model's other waits (service tasks, messages, timer catch events) are answered in-process.
+ * model's other waits (service tasks, messages, called instances, timer catch events) are
+ * answered in-process.
  */
 import {
+  calledInstanceId,
   createEngine,
   type Engine,
   type InstanceView,
@@ -54,50 +56,77 @@ export const completion = oncePerElement((elementId) => ({
   [`${elementId}Note`]: 'ok',
 }));
 
+/** What a drive did: user tasks completed, other waits answered. */
+export interface Done {
+  tasks: number;
+  otherWaits: number;
+}
+
 /**
  * One instance, start to end: its user tasks completed in turn, and when none is open, its other
  * waits answered in-process (answerOtherWait). Returns its final status and variables, the user
- * tasks completed and the other waits answered.
+ * tasks completed and the other waits answered (a called instance's count with its caller's).
  */
 export async function runInstance(
   engine: Engine,
   scenario: Scenario,
   variables: Variables,
   businessKey: string,
-): Promise<{ status: string; variables: Variables; tasks: number; otherWaits: number }> {
+): Promise<Done & { status: string; variables: Variables }> {
+  const done: Done = { tasks: 0, otherWaits: 0 };
+  const view = await drive(
+    engine,
+    scenario,
+    await engine.start(scenario.processId, { variables, businessKey }),
+    done,
+  );
+  return { status: view.status, variables: view.variables, tasks: done.tasks, otherWaits: done.otherWaits };
+}
+
+/** Drives an instance from `view` until it ends or waits for nothing the drive can answer. */
+async function drive(
+  engine: Engine,
+  scenario: Scenario,
+  view: InstanceView,
+  done: Done,
+): Promise<InstanceView> {
   const complete = scenario.complete ?? completion;
-  let view = await engine.start(scenario.processId, { variables, businessKey });
-  let tasks = 0;
-  let otherWaits = 0;
   for (;;) {
     if (view.openTasks.length > 0) {
       const task = view.openTasks[0]!;
       view = await engine.completeTask(task.id, { variables: complete(task.elementId) });
-      tasks++;
+      done.tasks++;
       continue;
     }
     // Only a model with other waits gets here before its end: the user-task cases pay nothing.
-    if (view.status !== 'active') break;
-    const answered = await answerOtherWait(engine, view);
-    if (!answered) break;
+    if (view.status !== 'active') return view;
+    const answered = await answerOtherWait(engine, scenario, view, done);
+    if (!answered) return view;
     view = answered;
-    otherWaits++;
   }
-  return { status: view.status, variables: view.variables, tasks, otherWaits };
 }
 
 /**
  * Answers one wait other than a user task, as a department system or the clock would, and
  * returns the view after it; undefined when nothing is left to answer (the instance is stuck).
  * In this order: a service task's job is completed; a receive task or message catch event gets
- * its message; an intermediate timer catch event fires (the due timers run at its due time).
- * Boundary events are never answered: they stay waiting beside their activity, as on bpmn-engine.
+ * its message; a call activity's instance is driven to its end; an intermediate timer catch event
+ * fires (the due timers run at its due time). Boundary events are never answered: they stay
+ * waiting beside their activity, as on bpmn-engine.
  */
-export async function answerOtherWait(engine: Engine, view: InstanceView): Promise<InstanceView | undefined> {
+async function answerOtherWait(
+  engine: Engine,
+  scenario: Scenario,
+  view: InstanceView,
+  done: Done,
+): Promise<InstanceView | undefined> {
   const record = await engine.store.getInstance(view.id);
   if (!record) return undefined;
   // The instance's record holds its open jobs whole, as a worker would fetch them.
-  for (const key in record.state.jobs) return engine.completeJob(record.state.jobs[key]!.id);
+  for (const key in record.state.jobs) {
+    done.otherWaits++;
+    return engine.completeJob(record.state.jobs[key]!.id);
+  }
   const plan = await engine.plan(view.processId, view.version);
   const waits = Object.values(record.state.waits).filter((w) => plan.nodes[w.node]?.attachedTo === -1);
   const message = waits.find((w) => w.kind === 'message');
@@ -105,13 +134,21 @@ export async function answerOtherWait(engine: Engine, view: InstanceView): Promi
     const { instanceIds } = await engine.correlate(message.messageName!, {
       ...(message.correlationKey != null ? { correlationKey: message.correlationKey } : {}),
     });
-    return instanceIds.includes(view.id) ? engine.instance(view.id) : undefined;
+    if (!instanceIds.includes(view.id)) return undefined;
+    done.otherWaits++;
+    return engine.instance(view.id);
+  }
+  const call = waits.find((w) => w.kind === 'call');
+  if (call) {
+    const child = await drive(engine, scenario, await engine.instance(calledInstanceId(call.id)), done);
+    return child.status === 'completed' ? engine.instance(view.id) : undefined;
   }
   const timer = waits
     .filter((w) => w.kind === 'timer' && w.dueAt !== undefined)
     .sort((a, b) => a.dueAt! - b.dueAt!)[0];
-  if (timer && (await engine.runDueJobs(timer.dueAt!)) > 0) return engine.instance(view.id);
-  return undefined;
+  if (!timer || (await engine.runDueJobs(timer.dueAt!)) === 0) return undefined;
+  done.otherWaits++;
+  return engine.instance(view.id);
 }
 
 /** An instance did its variant's work: its user tasks, and its other waits where the variant counts them. */

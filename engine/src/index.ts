@@ -801,7 +801,7 @@ class EngineShell implements Engine {
       switch (effect.type) {
         case 'call.started': {
           const plan = await this.plan(effect.processId);
-          await this.startInstance(plan, childIdOf(effect.waitId), {
+          await this.startInstance(plan, calledInstanceId(effect.waitId), {
             variables: effect.variables,
             parent: { instanceId, waitId: effect.waitId },
             ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
@@ -811,7 +811,7 @@ class EngineShell implements Engine {
           break;
         }
         case 'call.cancelled': {
-          const child = await this.store.getInstance(childIdOf(effect.waitId));
+          const child = await this.store.getInstance(calledInstanceId(effect.waitId));
           if (child && (child.status === 'active' || child.status === 'incident')) {
             await this.command(child.id, { type: 'cancel' });
           }
@@ -910,8 +910,11 @@ function timerOf(job: ClaimedJob): TimerRecord {
   return { id: job.id, instanceId: job.instanceId ?? '', elementId: job.elementId ?? '', dueAt };
 }
 
-/** A called instance's id derives from the call's wait, so a replayed start cannot create two. */
-function childIdOf(waitId: string): string {
+/**
+ * The id of the instance a call activity started, from the call's wait id: it derives from the
+ * wait, so a replayed start cannot create two, and a client can find the child from its parent.
+ */
+export function calledInstanceId(waitId: string): string {
   return `${waitId}-call`;
 }
 

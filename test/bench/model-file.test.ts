@@ -42,6 +42,17 @@ const waits = (receive: boolean) =>
     .join('') +
   '<bpmn:sequenceFlow id="fl" sourceRef="late" targetRef="lateEnd"/></bpmn:process></bpmn:definitions>';
 
+/** A call activity: `main` calls `child` (one user task), executable or not. */
+const calling = (childExecutable: boolean) =>
+  '<?xml version="1.0"?><bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
+  'id="d" targetNamespace="t"><bpmn:process id="main" isExecutable="true"><bpmn:startEvent id="s"/>' +
+  '<bpmn:userTask id="accept"/><bpmn:callActivity id="item" calledElement="child"/><bpmn:endEvent id="e"/>' +
+  '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="accept"/><bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="item"/>' +
+  '<bpmn:sequenceFlow id="f3" sourceRef="item" targetRef="e"/></bpmn:process>' +
+  `<bpmn:process id="child" isExecutable="${childExecutable}"><bpmn:startEvent id="cs"/><bpmn:userTask id="review"/>` +
+  '<bpmn:endEvent id="ce"/><bpmn:sequenceFlow id="c1" sourceRef="cs" targetRef="review"/>' +
+  '<bpmn:sequenceFlow id="c2" sourceRef="review" targetRef="ce"/></bpmn:process></bpmn:definitions>';
+
 describe('modelOptions', () => {
   it('reads repeated --model, with and without a reference file, and --vars as JSON', () => {
     const options = modelOptions([
@@ -87,6 +98,8 @@ describe('modelCasesOf', () => {
     writeFileSync(path.join(dir, 'three.bpmn'), chain('two', 3));
     writeFileSync(path.join(dir, 'waits.bpmn'), waits(true));
     writeFileSync(path.join(dir, 'no-receive.bpmn'), waits(false));
+    writeFileSync(path.join(dir, 'call.bpmn'), calling(true));
+    writeFileSync(path.join(dir, 'call.ref.bpmn'), calling(false));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -103,6 +116,15 @@ describe('modelCasesOf', () => {
       'In-memory, model file waits (1 user tasks and answered 4 other waits)',
       'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed)',
     ]);
+  });
+
+  it('drives a called instance to its end, and says why bpmn-engine counts more without its own copy', async () => {
+    const call = path.join(dir, 'call.bpmn');
+    const cases = await modelCasesOf([`--model=${call},${path.join(dir, 'call.ref.bpmn')}`]);
+    expect(cases[0]!.title).toBe('In-memory, model file call (2 user tasks)');
+    await expect(modelCasesOf([`--model=${call}`])).rejects.toThrow(
+      /completed 2 user tasks on OneThing but 3 user tasks on bpmn-engine.*mark the called ones isExecutable="false"/,
+    );
   });
 
   it('refuses a reference file that answers a different number of other waits', async () => {
