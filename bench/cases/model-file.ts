@@ -16,7 +16,7 @@ import path from 'node:path';
 import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import type { CaseDef, Side } from '../lib/harness.js';
-import { oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
+import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
 import { referenceOnce, referenceSide, type Signalled } from '../lib/reference.js';
 import { tempDir } from '../lib/temp-dir.js';
 
@@ -125,6 +125,21 @@ export function agreedWork(name: string, ours: Signalled, reference: Signalled, 
   return ours;
 }
 
+/**
+ * The user tasks one instance completed on each engine, in any order (parallel branches open in
+ * different orders), must be the same: equal counts can still hide two different paths.
+ */
+export function samePath(name: string, ours: readonly string[], reference: readonly string[]): void {
+  const a = [...ours].sort().join(', ');
+  const b = [...reference].sort().join(', ');
+  if (a !== b)
+    throw new Error(
+      `${name}: one instance completed different user tasks on the two engines (OneThing: ${a || 'none'}; ` +
+        `bpmn-engine: ${b || 'none'}); the model takes different paths on them (conditions in bpmn-engine's ` +
+        'expression language need its own copy: --model=ours.bpmn,reference.bpmn)',
+    );
+}
+
 /** What bpmn-engine signals in one instance (it must end within 10 s). */
 async function referenceSignals(scenario: Scenario, variables: Variables): Promise<Signalled> {
   const stalled = new Promise<never>((_, reject) =>
@@ -182,18 +197,23 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
   const processId = firstExecutableProcess(xml);
   const scenario: Scenario = { processId, xml, referenceXml, variants: [] };
 
+  const completed = { ours: [] as string[], reference: [] as string[] };
+  const recording = (seen: string[]): Scenario => ({
+    ...scenario,
+    complete: (elementId) => (seen.push(elementId), completion(elementId)),
+  });
   const probe = await engineOn(undefined, xml);
-  const ours = await runInstance(probe, scenario, variables, 'probe');
+  const ours = await runInstance(probe, recording(completed.ours), variables, 'probe');
   await probe.store.close();
   if (ours.status !== 'completed')
     throw new Error(
       `${name}: one instance ended ${ours.status} on OneThing after ${described(ours, true)}` +
-        (ours.status === 'active'
-          ? '; it waits for something the drive cannot answer (a call activity?)'
-          : ''),
+        (ours.status === 'active' ? '; it waits for something the drive does not answer' : ''),
     );
   const calls = /<(?:[\w-]+:)?callActivity\b/.test(xml);
-  const { tasks, otherWaits } = agreedWork(name, ours, await referenceSignals(scenario, variables), calls);
+  const signalled = await referenceSignals(recording(completed.reference), variables);
+  const { tasks, otherWaits } = agreedWork(name, ours, signalled, calls);
+  samePath(name, completed.ours, completed.reference);
   scenario.variants.push({ variables, tasks, otherWaits });
   const work = described({ tasks, otherWaits }, otherWaits > 0);
 

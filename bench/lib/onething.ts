@@ -12,6 +12,7 @@ import {
   type Store,
   type Variables,
 } from '../../engine/src/index.js';
+import type { Wait } from '../../engine/src/runtime/state.js';
 import type { Side, Work } from './harness.js';
 
 export interface Variant {
@@ -128,12 +129,24 @@ async function answerOtherWait(
     return engine.completeJob(record.state.jobs[key]!.id);
   }
   const plan = await engine.plan(view.processId, view.version);
-  const waits = Object.values(record.state.waits).filter((w) => plan.nodes[w.node]?.attachedTo === -1);
+  const all = Object.values(record.state.waits);
+  const boundaries = all.filter((w) => plan.nodes[w.node]?.attachedTo !== -1);
+  const waits = all.filter((w) => plan.nodes[w.node]?.attachedTo === -1);
+  const element = (w: Wait) => plan.nodes[w.node]?.id;
   const message = waits.find((w) => w.kind === 'message');
   if (message) {
-    const { instanceIds } = await engine.correlate(message.messageName!, {
-      ...(message.correlationKey != null ? { correlationKey: message.correlationKey } : {}),
-    });
+    const key = message.correlationKey ?? null;
+    const beside = boundaries.find(
+      (b) =>
+        b.kind === 'message' && b.messageName === message.messageName && (b.correlationKey ?? null) === key,
+    );
+    // The message would go to whichever subscription comes first; bpmn-engine's drive answers the catch.
+    if (beside)
+      throw new Error(ambiguous(`message ${message.messageName}`, element(message), element(beside)));
+    const { instanceIds } = await engine.correlate(
+      message.messageName!,
+      key !== null ? { correlationKey: key } : {},
+    );
     if (!instanceIds.includes(view.id)) return undefined;
     done.otherWaits++;
     return engine.instance(view.id);
@@ -143,12 +156,27 @@ async function answerOtherWait(
     const child = await drive(engine, scenario, await engine.instance(calledInstanceId(call.id)), done);
     return child.status === 'completed' ? engine.instance(view.id) : undefined;
   }
-  const timer = waits
-    .filter((w) => w.kind === 'timer' && w.dueAt !== undefined)
-    .sort((a, b) => a.dueAt! - b.dueAt!)[0];
-  if (!timer || (await engine.runDueJobs(timer.dueAt!)) === 0) return undefined;
-  done.otherWaits++;
+  let timer: Wait | undefined;
+  for (const w of waits)
+    if (w.kind === 'timer' && w.dueAt !== undefined && !(timer && timer.dueAt! <= w.dueAt)) timer = w;
+  if (!timer) return undefined;
+  // Running the due timers at the catch's due time would fire a boundary timer due before it too.
+  const earlier = boundaries.find(
+    (b) => b.kind === 'timer' && b.dueAt !== undefined && b.dueAt <= timer.dueAt!,
+  );
+  if (earlier) throw new Error(ambiguous('timer', element(timer), element(earlier)));
+  const fired = await engine.runDueJobs(timer.dueAt!);
+  if (fired === 0) return undefined;
+  done.otherWaits += fired;
   return engine.instance(view.id);
+}
+
+/** Why the drive will not answer a catch: the answer would reach a boundary event as well, or instead. */
+function ambiguous(what: string, catchId: string | undefined, boundaryId: string | undefined): string {
+  return (
+    `the ${what} that ${catchId} waits for would also reach the boundary event ${boundaryId}, which the drives ` +
+    "never answer (bpmn-engine's answers only the catch); the two engines would not do the same work"
+  );
 }
 
 /** An instance did its variant's work: its user tasks, and its other waits where the variant counts them. */

@@ -28,49 +28,69 @@ export async function referenceContext(xml: string): Promise<SourceContext> {
  * bpmn-engine exactly as before (no extra listener, no replaced timers).
  */
 export interface OtherWaits {
-  /** Service tasks: answered at once by bpmn-engine's own dummy service, and counted. */
+  /**
+   * Service, send and business-rule tasks: bpmn-engine runs all three as service calls and needs
+   * a service for each. A service task's call (one per multi-instance iteration) is answered at
+   * once and counted, as OneThing's drive completes its job; the other two pass through, as they
+   * do on OneThing (its send task publishes a message, its business-rule task evaluates FEEL).
+   */
   services: boolean;
-  /** Intermediate timer catch events: fired on the next turn instead of after their duration. */
+  /** Intermediate timer catch events: fired at once instead of after their duration, and counted. */
   catchTimers: boolean;
 }
 
+const tag = (name: string) => `<(?:[\\w-]+:)?${name}\\b`;
+const SERVICE_LIKE = new RegExp(tag('(?:serviceTask|sendTask|businessRuleTask)'));
+const CATCH_TIMER = new RegExp(
+  `${tag('intermediateCatchEvent')}[^>]*?(?<!/)>(?:(?!</(?:[\\w-]+:)?intermediateCatchEvent\\s*>)[\\s\\S])*?timerEventDefinition`,
+);
+
 export function otherWaitsOf(xml: string): OtherWaits {
-  return {
-    services: /<(?:[\w-]+:)?serviceTask\b/.test(xml),
-    catchTimers:
-      /<(?:[\w-]+:)?intermediateCatchEvent\b(?:(?!<\/(?:[\w-]+:)?intermediateCatchEvent>)[\s\S])*?timerEventDefinition/.test(
-        xml,
-      ),
-  };
+  const model = xml.replace(/<!--[\s\S]*?-->/g, '');
+  return { services: SERVICE_LIKE.test(model), catchTimers: CATCH_TIMER.test(model) };
 }
 
-/** What a pending immediate is wrapped in, so clearTimeout can tell it from a timeout. */
-interface Soon {
-  immediate: NodeJS.Immediate;
+/** A catch event's timer, waiting for its turn (see catchTimersAtOnce). */
+interface Pending {
+  delay: number;
+  fire: () => void;
 }
 
 /**
- * bpmn-engine's timers, except that an intermediate catch event's timer fires on the next turn of
- * the event loop, as OneThing's drive runs the due timers when nothing else waits; boundary timers
- * keep their real duration (the activity they sit on ends first, on both engines).
+ * bpmn-engine's timers, except that intermediate catch events' timers fire at once, one per turn
+ * of the event loop and the shortest first, as OneThing's drive runs the due timers in due order
+ * when nothing else waits (an event-based gateway with two timers takes the earlier on both).
+ * Boundary timers keep their real duration: the activity they sit on ends first, on both engines.
  */
-function catchTimersAtOnce(fired: () => void): Elements.Timers {
+function catchTimersAtOnce(): Elements.Timers {
+  const pending = new Set<Pending>();
+  let turn: NodeJS.Immediate | undefined;
+  const fireShortest = () => {
+    turn = undefined;
+    let next: Pending | undefined;
+    for (const p of pending) if (!next || p.delay < next.delay) next = p;
+    if (!next) return;
+    pending.delete(next);
+    if (pending.size) turn = setImmediate(fireShortest);
+    next.fire();
+  };
   const timers = new Elements.Timers({
     setTimeout,
     clearTimeout: (ref: unknown) =>
-      ref && typeof ref === 'object' && 'immediate' in ref
-        ? clearImmediate((ref as Soon).immediate)
-        : clearTimeout(ref as NodeJS.Timeout),
+      pending.has(ref as Pending) ? pending.delete(ref as Pending) : clearTimeout(ref as NodeJS.Timeout),
   });
   const register = timers.register.bind(timers);
   // The owner is the timer's content; its parent is the event it belongs to.
   timers.register = (owner: { parent?: { type?: string } }) => {
     if (owner?.parent?.type !== 'bpmn:IntermediateCatchEvent') return register(owner);
     return {
-      setTimeout: (callback: (...args: unknown[]) => void, _delay: number, ...args: unknown[]): Soon => ({
-        immediate: setImmediate(() => (fired(), callback(...args))),
-      }),
-      clearTimeout: (ref: Soon) => clearImmediate(ref.immediate),
+      setTimeout: (callback: (...args: unknown[]) => void, delay: number, ...args: unknown[]): Pending => {
+        const p: Pending = { delay, fire: () => callback(...args) };
+        pending.add(p);
+        turn ??= setImmediate(fireShortest);
+        return p;
+      },
+      clearTimeout: (ref: Pending) => pending.delete(ref),
     } as unknown as ReturnType<Elements.Timers['register']>;
   };
   return timers;
@@ -94,8 +114,13 @@ async function runOne(
   const engine = new Engine({
     name: 'reference',
     sourceContext,
-    ...(other.services ? { settings: { enableDummyService: true } } : {}),
-    ...(other.catchTimers ? { timers: catchTimersAtOnce(answered) } : {}),
+    ...(other.services
+      ? {
+          settings: { enableDummyService: true },
+          extensions: { answerServiceTasks: answerServiceTasks(answered) },
+        }
+      : {}),
+    ...(other.catchTimers ? { timers: catchTimersAtOnce() } : {}),
   });
   const listener = new EventEmitter();
   listener.on('activity.wait', (api) => {
@@ -116,14 +141,34 @@ async function runOne(
         return api.signal();
     }
   });
-  if (other.services)
-    listener.on('activity.end', (api) => {
-      if (api.type === 'bpmn:ServiceTask') answered();
+  // Counted when the timer fires: one already due (PT0S, a past date) fires without being set, and
+  // an event-based gateway's other timers never fire.
+  if (other.catchTimers)
+    listener.on('activity.timeout', (api) => {
+      if (api.owner?.type === 'bpmn:IntermediateCatchEvent') answered();
     });
   const ended = engine.waitFor('end');
   await engine.execute({ listener, variables });
   await ended;
   return signalled;
+}
+
+/**
+ * A bpmn-elements extension that gives each service task without a service of its own one that
+ * answers at once and counts the call (each multi-instance iteration calls it again).
+ */
+function answerServiceTasks(answered: () => void) {
+  class AnsweredService {
+    execute(_message: unknown, callback: (err: null) => void): void {
+      answered();
+      callback(null);
+    }
+  }
+  // bpmn-elements keeps only the extensions that return something; its typings require an object.
+  return ((activity: { type: string; behaviour: object }) => {
+    const behaviour = activity.behaviour as { Service?: unknown };
+    if (activity.type === 'bpmn:ServiceTask' && !behaviour.Service) behaviour.Service = AnsweredService;
+  }) as never;
 }
 
 /** One instance of the scenario's reference model with `variables`: what it signalled. */

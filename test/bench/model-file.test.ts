@@ -5,7 +5,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { firstExecutableProcess, modelCasesOf, modelOptions } from '../../bench/cases/model-file.js';
+import {
+  firstExecutableProcess,
+  modelCasesOf,
+  modelOptions,
+  samePath,
+} from '../../bench/cases/model-file.js';
+import { otherWaitsOf } from '../../bench/lib/reference.js';
+
+/** Models in test/bench/fixtures that catch a drive answering a wait the other does not. */
+const fixture = (name: string) => `--model=${new URL(`./fixtures/${name}.bpmn`, import.meta.url).pathname}`;
 
 const chain = (id: string, tasks: number) => {
   const nodes = Array.from({ length: tasks }, (_, i) => `<bpmn:userTask id="t${i}"/>`).join('');
@@ -144,6 +153,62 @@ describe('modelCasesOf', () => {
 
   it('has no cases without --model', async () => {
     await expect(modelCasesOf(['--rounds=1'])).resolves.toEqual([]);
+  });
+});
+
+describe('answering other waits alike on both engines', () => {
+  it('counts a multi-instance service task once per call, and a timer already due when it fires', async () => {
+    const [service] = await modelCasesOf([fixture('service-multi-instance')]);
+    expect(service!.title).toBe(
+      'In-memory, model file service-multi-instance (1 user tasks and answered 3 other waits)',
+    );
+    const [due] = await modelCasesOf([fixture('timer-due-now')]);
+    expect(due!.title).toBe('In-memory, model file timer-due-now (1 user tasks and answered 1 other waits)');
+  });
+
+  it('takes an event-based gateway’s earlier timer on both engines, whatever the order in the file', async () => {
+    const [gateway] = await modelCasesOf([fixture('gateway-two-timers')]);
+    expect(gateway!.title).toBe(
+      'In-memory, model file gateway-two-timers (1 user tasks and answered 1 other waits)',
+    );
+  });
+
+  it('refuses a catch whose answer would reach a boundary event too', async () => {
+    await expect(modelCasesOf([fixture('boundary-timer-first')])).rejects.toThrow(
+      /the timer that wait2h waits for would also reach the boundary event deadline/,
+    );
+    await expect(modelCasesOf([fixture('boundary-same-message')])).rejects.toThrow(
+      /the message paid that r waits for would also reach the boundary event b/,
+    );
+  });
+
+  it('refuses two files that complete as many user tasks but different ones', async () => {
+    const ours = new URL('./fixtures/default-a.bpmn', import.meta.url).pathname;
+    const reference = new URL('./fixtures/default-b.bpmn', import.meta.url).pathname;
+    await expect(modelCasesOf([`--model=${ours},${reference}`])).rejects.toThrow(
+      /completed different user tasks on the two engines \(OneThing: a; bpmn-engine: b\)/,
+    );
+    expect(() => samePath('m', ['b', 'a'], ['a', 'b'])).not.toThrow();
+  });
+
+  it('sets bpmn-engine up for other waits only where the model has them, comments aside', () => {
+    const task = (name: string) => `<bpmn:${name} id="x"/>`;
+    expect(otherWaitsOf(task('userTask'))).toEqual({ services: false, catchTimers: false });
+    expect(otherWaitsOf(`<!-- ${task('serviceTask')} -->${task('userTask')}`).services).toBe(false);
+    expect(otherWaitsOf(task('sendTask')).services).toBe(true);
+    expect(otherWaitsOf(`<businessRuleTask id="x"/>`).services).toBe(true);
+    const boundaryTimer = '<bpmn:boundaryEvent id="b"><bpmn:timerEventDefinition/></bpmn:boundaryEvent>';
+    expect(otherWaitsOf(`<bpmn:intermediateCatchEvent id="c"/>${boundaryTimer}`).catchTimers).toBe(false);
+    expect(
+      otherWaitsOf(
+        '<intermediateCatchEvent id="c"><messageEventDefinition/></intermediateCatchEvent >' + boundaryTimer,
+      ).catchTimers,
+    ).toBe(false);
+    expect(
+      otherWaitsOf(
+        '<bpmn2:intermediateCatchEvent id="c"><bpmn2:timerEventDefinition/></bpmn2:intermediateCatchEvent>',
+      ).catchTimers,
+    ).toBe(true);
   });
 });
 
