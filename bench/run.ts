@@ -6,12 +6,14 @@
  * --model: a BPMN file of your own, measured like the fan-out bundle: in memory and on SQLite, each
  *   against bpmn-engine in memory (cases model-<file name>-memory and -sqlite). The process is the
  *   file's first executable one; the user tasks per instance are found by running one instance on
- *   each engine (they must agree). A second file after a comma is what bpmn-engine runs instead
- *   (e.g. the same model with `${environment.variables.flag}` conditions in place of FEEL).
+ *   each engine (they must agree, and so must the other waits answered: service tasks, messages,
+ *   timer catches; see BENCHMARKS.md). A second file after a comma is what bpmn-engine runs
+ *   instead (e.g. the same model with `${environment.variables.flag}` conditions in place of FEEL).
  *   Repeat --model for more files. --vars: the start variables (a JSON object) for every --model.
  *   With --model only those cases run (add --only to pick others too); results go to partial.json.
  * --probes: --model for every model in bench/models/probes (patterns we did not tune for: a chain,
- *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, message boundaries, a mix) with
+ *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, message boundaries, other
+ *   waits (a service task, a receive task, a message catch, a timer catch), a mix) with
  *   probes/vars.json. Alone, it writes bench/results/probes.json and its own section of BENCHMARKS.md.
  */
 import { mkdirSync } from 'node:fs';
