@@ -132,7 +132,6 @@ async function answerOtherWait(
   const all = Object.values(record.state.waits);
   const boundaries = all.filter((w) => plan.nodes[w.node]?.attachedTo !== -1);
   const waits = all.filter((w) => plan.nodes[w.node]?.attachedTo === -1);
-  const element = (w: Wait) => plan.nodes[w.node]?.id;
   const message = waits.find((w) => w.kind === 'message');
   if (message) {
     const key = message.correlationKey ?? null;
@@ -142,7 +141,13 @@ async function answerOtherWait(
     );
     // The message would go to whichever subscription comes first; bpmn-engine's drive answers the catch.
     if (beside)
-      throw new Error(ambiguous(`message ${message.messageName}`, element(message), element(beside)));
+      throw new Error(
+        ambiguous(
+          `message ${message.messageName}`,
+          plan.nodes[message.node]?.id,
+          plan.nodes[beside.node]?.id,
+        ),
+      );
     const { instanceIds } = await engine.correlate(
       message.messageName!,
       key !== null ? { correlationKey: key } : {},
@@ -164,7 +169,7 @@ async function answerOtherWait(
   const earlier = boundaries.find(
     (b) => b.kind === 'timer' && b.dueAt !== undefined && b.dueAt <= timer.dueAt!,
   );
-  if (earlier) throw new Error(ambiguous('timer', element(timer), element(earlier)));
+  if (earlier) throw new Error(ambiguous('timer', plan.nodes[timer.node]?.id, plan.nodes[earlier.node]?.id));
   const fired = await engine.runDueJobs(timer.dueAt!);
   if (fired === 0) return undefined;
   done.otherWaits += fired;
