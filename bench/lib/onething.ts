@@ -84,12 +84,23 @@ export async function runInstance(
   return { status: view.status, variables: view.variables, tasks: done.tasks, otherWaits: done.otherWaits };
 }
 
-/** Drives an instance from `view` until it ends or waits for nothing the drive can answer. */
+/** A boundary event's wait, with its element's id (for a refusal's message). */
+interface Boundary {
+  wait: Wait;
+  elementId: string | undefined;
+}
+
+/**
+ * Drives an instance from `view` until it ends or waits for nothing the drive can answer.
+ * `outer`: the boundary waits of the instances that called this one, which a message or the due
+ * timers could reach as well.
+ */
 async function drive(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
   done: Done,
+  outer: readonly Boundary[] = [],
 ): Promise<InstanceView> {
   const complete = scenario.complete ?? completion;
   for (;;) {
@@ -101,7 +112,7 @@ async function drive(
     }
     // Only a model with other waits gets here before its end: the user-task cases pay nothing.
     if (view.status !== 'active') return view;
-    const answered = await answerOtherWait(engine, scenario, view, done);
+    const answered = await answerOtherWait(engine, scenario, view, done, outer);
     if (!answered) return view;
     view = answered;
   }
@@ -113,13 +124,15 @@ async function drive(
  * In this order: a service task's job is completed; a receive task or message catch event gets
  * its message; a call activity's instance is driven to its end; an intermediate timer catch event
  * fires (the due timers run at its due time). Boundary events are never answered: they stay
- * waiting beside their activity, as on bpmn-engine.
+ * waiting beside their activity, as on bpmn-engine; where a catch's answer would reach one too
+ * (here or in a calling instance), the drive refuses the model.
  */
 async function answerOtherWait(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
   done: Done,
+  outer: readonly Boundary[],
 ): Promise<InstanceView | undefined> {
   const record = await engine.store.getInstance(view.id);
   if (!record) return undefined;
@@ -130,23 +143,22 @@ async function answerOtherWait(
   }
   const plan = await engine.plan(view.processId, view.version);
   const all = Object.values(record.state.waits);
-  const boundaries = all.filter((w) => plan.nodes[w.node]?.attachedTo !== -1);
   const waits = all.filter((w) => plan.nodes[w.node]?.attachedTo === -1);
+  const boundaries = all
+    .filter((w) => plan.nodes[w.node]?.attachedTo !== -1)
+    .map((wait): Boundary => ({ wait, elementId: plan.nodes[wait.node]?.id }))
+    .concat(outer);
   const message = waits.find((w) => w.kind === 'message');
   if (message) {
     const key = message.correlationKey ?? null;
     const beside = boundaries.find(
-      (b) =>
+      ({ wait: b }) =>
         b.kind === 'message' && b.messageName === message.messageName && (b.correlationKey ?? null) === key,
     );
     // The message would go to whichever subscription comes first; bpmn-engine's drive answers the catch.
     if (beside)
       throw new Error(
-        ambiguous(
-          `message ${message.messageName}`,
-          plan.nodes[message.node]?.id,
-          plan.nodes[beside.node]?.id,
-        ),
+        ambiguous(`message ${message.messageName}`, plan.nodes[message.node]?.id, beside.elementId),
       );
     const { instanceIds } = await engine.correlate(
       message.messageName!,
@@ -158,7 +170,13 @@ async function answerOtherWait(
   }
   const call = waits.find((w) => w.kind === 'call');
   if (call) {
-    const child = await drive(engine, scenario, await engine.instance(calledInstanceId(call.id)), done);
+    const child = await drive(
+      engine,
+      scenario,
+      await engine.instance(calledInstanceId(call.id)),
+      done,
+      boundaries,
+    );
     return child.status === 'completed' ? engine.instance(view.id) : undefined;
   }
   let timer: Wait | undefined;
@@ -167,9 +185,9 @@ async function answerOtherWait(
   if (!timer) return undefined;
   // Running the due timers at the catch's due time would fire a boundary timer due before it too.
   const earlier = boundaries.find(
-    (b) => b.kind === 'timer' && b.dueAt !== undefined && b.dueAt <= timer.dueAt!,
+    ({ wait: b }) => b.kind === 'timer' && b.dueAt !== undefined && b.dueAt <= timer.dueAt!,
   );
-  if (earlier) throw new Error(ambiguous('timer', plan.nodes[timer.node]?.id, plan.nodes[earlier.node]?.id));
+  if (earlier) throw new Error(ambiguous('timer', plan.nodes[timer.node]?.id, earlier.elementId));
   const fired = await engine.runDueJobs(timer.dueAt!);
   if (fired === 0) return undefined;
   done.otherWaits += fired;

@@ -37,6 +37,11 @@ export interface OtherWaits {
   services: boolean;
   /** Intermediate timer catch events: fired at once instead of after their duration, and counted. */
   catchTimers: boolean;
+  /**
+   * The events and receive tasks an event-based gateway leads to: answered only once the gateway
+   * has opened all of them (answered during its fan-out, bpmn-engine did not discard the others).
+   */
+  raced: ReadonlySet<string>;
 }
 
 const tag = (name: string) => `<(?:[\\w-]+:)?${name}\\b`;
@@ -47,7 +52,31 @@ const CATCH_TIMER = new RegExp(
 
 export function otherWaitsOf(xml: string): OtherWaits {
   const model = xml.replace(/<!--[\s\S]*?-->/g, '');
-  return { services: SERVICE_LIKE.test(model), catchTimers: CATCH_TIMER.test(model) };
+  return {
+    services: SERVICE_LIKE.test(model),
+    catchTimers: CATCH_TIMER.test(model),
+    raced: gatewayTargets(model),
+  };
+}
+
+const attribute = (attrs: string, name: string) =>
+  new RegExp(`\\s${name}\\s*=\\s*"([^"]*)"`).exec(attrs)?.[1];
+
+/** The targets of the flows that leave an event-based gateway. */
+function gatewayTargets(model: string): Set<string> {
+  const gateways = new Set<string>();
+  for (const m of model.matchAll(new RegExp(`${tag('eventBasedGateway')}([^>]*)>`, 'g'))) {
+    const id = attribute(m[1]!, 'id');
+    if (id) gateways.add(id);
+  }
+  const targets = new Set<string>();
+  if (!gateways.size) return targets;
+  for (const m of model.matchAll(new RegExp(`${tag('sequenceFlow')}([^>]*)>`, 'g'))) {
+    const source = attribute(m[1]!, 'sourceRef');
+    const target = attribute(m[1]!, 'targetRef');
+    if (source && target && gateways.has(source)) targets.add(target);
+  }
+  return targets;
 }
 
 /** A catch event's timer, waiting for its turn (see catchTimersAtOnce). */
@@ -111,6 +140,15 @@ async function runOne(
 ): Promise<Signalled> {
   const signalled: Signalled = { tasks: 0, otherWaits: 0 };
   const answered = () => signalled.otherWaits++;
+  // An event-based gateway's waiting branches, answered (the first) once its fan-out is over:
+  // bpmn-elements runs synchronously, so a microtask comes after it and before any timer's turn.
+  let race: { signal: () => void }[] | undefined;
+  const answerRace = () => {
+    const first = race![0]!;
+    race = undefined;
+    answered();
+    first.signal();
+  };
   const engine = new Engine({
     name: 'reference',
     sourceContext,
@@ -134,6 +172,11 @@ async function runOne(
       // Boundary events (bpmn:BoundaryEvent) stay waiting beside their activity.
       case 'bpmn:ReceiveTask':
       case 'bpmn:IntermediateCatchEvent':
+        if (other.raced.has(api.id)) {
+          if (!race) queueMicrotask(answerRace);
+          (race ??= []).push(api);
+          return;
+        }
         answered();
         return api.signal();
       // bpmn-engine waits at a manual task; OneThing passes through it: signalled, not counted.
@@ -154,8 +197,9 @@ async function runOne(
 }
 
 /**
- * A bpmn-elements extension that gives each service task without a service of its own one that
- * answers at once and counts the call (each multi-instance iteration calls it again).
+ * A bpmn-elements extension that gives each service task a service that answers at once and
+ * counts the call (each multi-instance iteration calls it again); any implementation the model
+ * names is replaced, as OneThing makes a job of every service task.
  */
 function answerServiceTasks(answered: () => void) {
   class AnsweredService {
@@ -167,7 +211,7 @@ function answerServiceTasks(answered: () => void) {
   // bpmn-elements keeps only the extensions that return something; its typings require an object.
   return ((activity: { type: string; behaviour: object }) => {
     const behaviour = activity.behaviour as { Service?: unknown };
-    if (activity.type === 'bpmn:ServiceTask' && !behaviour.Service) behaviour.Service = AnsweredService;
+    if (activity.type === 'bpmn:ServiceTask') behaviour.Service = AnsweredService;
   }) as never;
 }
 

@@ -173,6 +173,28 @@ describe('answering other waits alike on both engines', () => {
     );
   });
 
+  it('answers one branch of an event-based gateway with two message waits, the same on both', async () => {
+    const [gateway] = await modelCasesOf([fixture('gateway-two-messages')]);
+    expect(gateway!.title).toBe(
+      'In-memory, model file gateway-two-messages (1 user tasks and answered 1 other waits)',
+    );
+  });
+
+  it('answers a service task that names an implementation, as OneThing makes a job of it', async () => {
+    const [service] = await modelCasesOf([fixture('service-implementation')]);
+    expect(service!.title).toBe(
+      'In-memory, model file service-implementation (1 user tasks and answered 1 other waits)',
+    );
+  });
+
+  it('refuses a called instance’s catch timer when the calling activity has an earlier boundary timer', async () => {
+    const ours = new URL('./fixtures/call-boundary-timer.bpmn', import.meta.url).pathname;
+    const reference = new URL('./fixtures/call-boundary-timer.ref.bpmn', import.meta.url).pathname;
+    await expect(modelCasesOf([`--model=${ours},${reference}`])).rejects.toThrow(
+      /the timer that ct waits for would also reach the boundary event b/,
+    );
+  });
+
   it('refuses a catch whose answer would reach a boundary event too', async () => {
     await expect(modelCasesOf([fixture('boundary-timer-first')])).rejects.toThrow(
       /the timer that wait2h waits for would also reach the boundary event deadline/,
@@ -193,7 +215,11 @@ describe('answering other waits alike on both engines', () => {
 
   it('sets bpmn-engine up for other waits only where the model has them, comments aside', () => {
     const task = (name: string) => `<bpmn:${name} id="x"/>`;
-    expect(otherWaitsOf(task('userTask'))).toEqual({ services: false, catchTimers: false });
+    expect(otherWaitsOf(task('userTask'))).toEqual({ services: false, catchTimers: false, raced: new Set() });
+    const gateway =
+      '<eventBasedGateway id="g" /><sequenceFlow targetRef="a" id="f1" sourceRef="g"/>' +
+      '<sequenceFlow id="f2" sourceRef="x" targetRef="b"/><sequenceFlow id="f3" sourceRef="g" targetRef="c"/>';
+    expect(otherWaitsOf(gateway).raced).toEqual(new Set(['a', 'c']));
     expect(otherWaitsOf(`<!-- ${task('serviceTask')} -->${task('userTask')}`).services).toBe(false);
     expect(otherWaitsOf(task('sendTask')).services).toBe(true);
     expect(otherWaitsOf(`<businessRuleTask id="x"/>`).services).toBe(true);
