@@ -142,10 +142,12 @@ async function runOne(
   const answered = () => signalled.otherWaits++;
   // An event-based gateway's waiting branches, answered (the first) once its fan-out is over:
   // bpmn-elements runs synchronously, so a microtask comes after it and before any timer's turn.
-  let race: { signal: () => void }[] | undefined;
+  let race: { signal: () => void; owner?: { isRunning?: boolean } }[] | undefined;
   const answerRace = () => {
     const first = race![0]!;
     race = undefined;
+    // A timer already due (PT0S) may have won the race during the fan-out and discarded it.
+    if (first.owner?.isRunning === false) return;
     answered();
     first.signal();
   };
