@@ -165,7 +165,8 @@ async function answerOtherWait(
       key !== null ? { correlationKey: key } : {},
     );
     if (!instanceIds.includes(view.id)) return undefined;
-    done.otherWaits++;
+    // One message reaches every instance waiting for it (another instance this one called, say).
+    done.otherWaits += instanceIds.length;
     return engine.instance(view.id);
   }
   const call = waits.find((w) => w.kind === 'call');

@@ -110,17 +110,19 @@ export function catchTimersAtOnce(): Elements.Timers {
   return timers;
 }
 
-/** A wait bpmn-engine's listener was given: its signal, and the activity it belongs to. */
+/** A wait bpmn-engine's listener was given: its signal, the activity and the run it belongs to. */
 interface Waiting {
   id: string;
   signal: () => void;
   owner?: { isRunning?: boolean };
+  content?: { parent?: { executionId?: string } };
 }
 
 /**
  * The waits of each event-based gateway that is opening its branches. The first to wait is
  * answered once the fan-out is over: bpmn-elements runs synchronously, so a microtask comes after
- * it and before any timer's turn. `join` says whether it took the wait.
+ * it and before any timer's turn. A race is the gateway in one run of its parent (each iteration
+ * of a multi-instance sub-process has its own). `join` says whether it took the wait.
  */
 export function gatewayRaces(other: OtherWaits, answered: () => void): { join: (api: Waiting) => boolean } {
   const races = new Map<string, Waiting[]>();
@@ -134,8 +136,9 @@ export function gatewayRaces(other: OtherWaits, answered: () => void): { join: (
   };
   return {
     join(api) {
-      const gateway = other.raced.get(api.id);
-      if (gateway === undefined) return false;
+      const element = other.raced.get(api.id);
+      if (element === undefined) return false;
+      const gateway = `${element} ${api.content?.parent?.executionId}`;
       const race = races.get(gateway);
       if (race) race.push(api);
       else {

@@ -187,6 +187,22 @@ describe('answering other waits alike on both engines', () => {
     );
   });
 
+  it('gives each run of a gateway its own race (a parallel multi-instance sub-process)', async () => {
+    const [gateways] = await modelCasesOf([fixture('gateway-in-multi-instance')]);
+    expect(gateways!.title).toBe(
+      'In-memory, model file gateway-in-multi-instance (4 user tasks and answered 3 other waits)',
+    );
+  });
+
+  it('counts a message that reaches two called instances at once as two answers', async () => {
+    const ours = new URL('./fixtures/calls-one-message.bpmn', import.meta.url).pathname;
+    const reference = new URL('./fixtures/calls-one-message.ref.bpmn', import.meta.url).pathname;
+    const [calls] = await modelCasesOf([`--model=${ours},${reference}`]);
+    expect(calls!.title).toBe(
+      'In-memory, model file calls-one-message (3 user tasks and answered 2 other waits)',
+    );
+  });
+
   it('refuses an event-based gateway whose timer is due at once, by the path each engine took', async () => {
     // bpmn-engine fires a PT0S timer during the gateway's fan-out; OneThing's drive answers the
     // message first. The message wait bpmn-engine discarded is not answered (nor counted) there.
