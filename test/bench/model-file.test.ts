@@ -14,7 +14,13 @@ import {
 import { otherWaitsOf } from '../../bench/lib/reference-waits.js';
 
 /** Models in test/bench/fixtures that catch a drive answering a wait the other does not. */
-const fixture = (name: string) => `--model=${new URL(`./fixtures/${name}.bpmn`, import.meta.url).pathname}`;
+const fixturePath = (name: string) => new URL(`./fixtures/${name}.bpmn`, import.meta.url).pathname;
+/** `--model` for a fixture, with bpmn-engine's own copy when given. */
+const fixture = (name: string, reference?: string) =>
+  `--model=${fixturePath(name)}` + (reference ? `,${fixturePath(reference)}` : '');
+/** The title of the in-memory case `--model` makes of a fixture (it says what both engines did). */
+const memoryTitle = async (name: string, reference?: string) =>
+  (await modelCasesOf([fixture(name, reference)]))[0]!.title;
 
 const chain = (id: string, tasks: number) => {
   const nodes = Array.from({ length: tasks }, (_, i) => `<bpmn:userTask id="t${i}"/>`).join('');
@@ -158,47 +164,40 @@ describe('modelCasesOf', () => {
 
 describe('answering other waits alike on both engines', () => {
   it('counts a multi-instance service task once per call, and a timer already due when it fires', async () => {
-    const [service] = await modelCasesOf([fixture('service-multi-instance')]);
-    expect(service!.title).toBe(
+    expect(await memoryTitle('service-multi-instance')).toBe(
       'In-memory, model file service-multi-instance (1 user tasks and answered 3 other waits)',
     );
-    const [due] = await modelCasesOf([fixture('timer-due-now')]);
-    expect(due!.title).toBe('In-memory, model file timer-due-now (1 user tasks and answered 1 other waits)');
+    expect(await memoryTitle('timer-due-now')).toBe(
+      'In-memory, model file timer-due-now (1 user tasks and answered 1 other waits)',
+    );
   });
 
   it('takes an event-based gateway’s earlier timer on both engines, whatever the order in the file', async () => {
-    const [gateway] = await modelCasesOf([fixture('gateway-two-timers')]);
-    expect(gateway!.title).toBe(
+    expect(await memoryTitle('gateway-two-timers')).toBe(
       'In-memory, model file gateway-two-timers (1 user tasks and answered 1 other waits)',
     );
   });
 
   it('answers one branch of an event-based gateway with two message waits, the same on both', async () => {
-    const [gateway] = await modelCasesOf([fixture('gateway-two-messages')]);
-    expect(gateway!.title).toBe(
+    expect(await memoryTitle('gateway-two-messages')).toBe(
       'In-memory, model file gateway-two-messages (1 user tasks and answered 1 other waits)',
     );
   });
 
   it('answers two event-based gateways open at once, each its own race', async () => {
-    const [gateways] = await modelCasesOf([fixture('two-gateways')]);
-    expect(gateways!.title).toBe(
+    expect(await memoryTitle('two-gateways')).toBe(
       'In-memory, model file two-gateways (2 user tasks and answered 2 other waits)',
     );
   });
 
   it('gives each run of a gateway its own race (a parallel multi-instance sub-process)', async () => {
-    const [gateways] = await modelCasesOf([fixture('gateway-in-multi-instance')]);
-    expect(gateways!.title).toBe(
+    expect(await memoryTitle('gateway-in-multi-instance')).toBe(
       'In-memory, model file gateway-in-multi-instance (4 user tasks and answered 3 other waits)',
     );
   });
 
   it('counts a message that reaches two called instances at once as two answers', async () => {
-    const ours = new URL('./fixtures/calls-one-message.bpmn', import.meta.url).pathname;
-    const reference = new URL('./fixtures/calls-one-message.ref.bpmn', import.meta.url).pathname;
-    const [calls] = await modelCasesOf([`--model=${ours},${reference}`]);
-    expect(calls!.title).toBe(
+    expect(await memoryTitle('calls-one-message', 'calls-one-message.ref')).toBe(
       'In-memory, model file calls-one-message (3 user tasks and answered 2 other waits)',
     );
   });
@@ -212,16 +211,13 @@ describe('answering other waits alike on both engines', () => {
   });
 
   it('answers a service task that names an implementation, as OneThing makes a job of it', async () => {
-    const [service] = await modelCasesOf([fixture('service-implementation')]);
-    expect(service!.title).toBe(
+    expect(await memoryTitle('service-implementation')).toBe(
       'In-memory, model file service-implementation (1 user tasks and answered 1 other waits)',
     );
   });
 
   it('refuses a called instance’s catch timer when the calling activity has an earlier boundary timer', async () => {
-    const ours = new URL('./fixtures/call-boundary-timer.bpmn', import.meta.url).pathname;
-    const reference = new URL('./fixtures/call-boundary-timer.ref.bpmn', import.meta.url).pathname;
-    await expect(modelCasesOf([`--model=${ours},${reference}`])).rejects.toThrow(
+    await expect(modelCasesOf([fixture('call-boundary-timer', 'call-boundary-timer.ref')])).rejects.toThrow(
       /the timer that ct waits for would also reach the boundary event b/,
     );
   });
@@ -236,9 +232,7 @@ describe('answering other waits alike on both engines', () => {
   });
 
   it('refuses two files that complete as many user tasks but different ones', async () => {
-    const ours = new URL('./fixtures/default-a.bpmn', import.meta.url).pathname;
-    const reference = new URL('./fixtures/default-b.bpmn', import.meta.url).pathname;
-    await expect(modelCasesOf([`--model=${ours},${reference}`])).rejects.toThrow(
+    await expect(modelCasesOf([fixture('default-a', 'default-b')])).rejects.toThrow(
       /completed different user tasks on the two engines \(OneThing: a; bpmn-engine: b\)/,
     );
     expect(() => samePath('m', ['b', 'a'], ['a', 'b'])).not.toThrow();
