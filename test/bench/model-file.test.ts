@@ -163,43 +163,58 @@ describe('modelCasesOf', () => {
 });
 
 describe('answering other waits alike on both engines', () => {
-  it('counts a multi-instance service task once per call, and a timer already due when it fires', async () => {
-    expect(await memoryTitle('service-multi-instance')).toBe(
-      'In-memory, model file service-multi-instance (1 user tasks and answered 3 other waits)',
-    );
-    expect(await memoryTitle('timer-due-now')).toBe(
-      'In-memory, model file timer-due-now (1 user tasks and answered 1 other waits)',
-    );
-  });
-
-  it('takes an event-based gateway’s earlier timer on both engines, whatever the order in the file', async () => {
-    expect(await memoryTitle('gateway-two-timers')).toBe(
-      'In-memory, model file gateway-two-timers (1 user tasks and answered 1 other waits)',
-    );
-  });
-
-  it('answers one branch of an event-based gateway with two message waits, the same on both', async () => {
-    expect(await memoryTitle('gateway-two-messages')).toBe(
-      'In-memory, model file gateway-two-messages (1 user tasks and answered 1 other waits)',
-    );
-  });
-
-  it('answers two event-based gateways open at once, each its own race', async () => {
-    expect(await memoryTitle('two-gateways')).toBe(
-      'In-memory, model file two-gateways (2 user tasks and answered 2 other waits)',
-    );
-  });
-
-  it('gives each run of a gateway its own race (a parallel multi-instance sub-process)', async () => {
-    expect(await memoryTitle('gateway-in-multi-instance')).toBe(
-      'In-memory, model file gateway-in-multi-instance (4 user tasks and answered 3 other waits)',
-    );
-  });
-
-  it('counts a message that reaches two called instances at once as two answers', async () => {
-    expect(await memoryTitle('calls-one-message', 'calls-one-message.ref')).toBe(
-      'In-memory, model file calls-one-message (3 user tasks and answered 2 other waits)',
-    );
+  // What one instance did on both engines alike, as the in-memory case's title says it.
+  it.each([
+    [
+      'counts a multi-instance service task once per call',
+      'service-multi-instance',
+      undefined,
+      '1 user tasks and answered 3 other waits',
+    ],
+    [
+      'counts a timer already due when it fires',
+      'timer-due-now',
+      undefined,
+      '1 user tasks and answered 1 other waits',
+    ],
+    [
+      'takes an event-based gateway’s earlier timer on both, whatever the order in the file',
+      'gateway-two-timers',
+      undefined,
+      '1 user tasks and answered 1 other waits',
+    ],
+    [
+      'answers one branch of an event-based gateway with two message waits',
+      'gateway-two-messages',
+      undefined,
+      '1 user tasks and answered 1 other waits',
+    ],
+    [
+      'answers two event-based gateways open at once, each its own race',
+      'two-gateways',
+      undefined,
+      '2 user tasks and answered 2 other waits',
+    ],
+    [
+      'gives each run of a gateway its own race (a parallel multi-instance sub-process)',
+      'gateway-in-multi-instance',
+      undefined,
+      '4 user tasks and answered 3 other waits',
+    ],
+    [
+      'counts a message that reaches two called instances at once as two answers',
+      'calls-one-message',
+      'calls-one-message.ref',
+      '3 user tasks and answered 2 other waits',
+    ],
+    [
+      'answers a service task that names an implementation, as OneThing makes a job of it',
+      'service-implementation',
+      undefined,
+      '1 user tasks and answered 1 other waits',
+    ],
+  ])('%s', async (_what, name, reference, work) => {
+    expect(await memoryTitle(name, reference)).toBe(`In-memory, model file ${name} (${work})`);
   });
 
   it('refuses an event-based gateway whose timer is due at once, by the path each engine took', async () => {
@@ -207,12 +222,6 @@ describe('answering other waits alike on both engines', () => {
     // message first. The message wait bpmn-engine discarded is not answered (nor counted) there.
     await expect(modelCasesOf([fixture('gateway-due-timer')])).rejects.toThrow(
       /completed different user tasks on the two engines \(OneThing: viaMsg; bpmn-engine: viaTimer\)/,
-    );
-  });
-
-  it('answers a service task that names an implementation, as OneThing makes a job of it', async () => {
-    expect(await memoryTitle('service-implementation')).toBe(
-      'In-memory, model file service-implementation (1 user tasks and answered 1 other waits)',
     );
   });
 
