@@ -33,6 +33,15 @@ export interface CompileResult {
   problems: Problem[];
 }
 
+/**
+ * The names FEEL goes by in a FormalExpression's `language` (none given means FEEL here): `feel`
+ * and the OMG's URI, http://www.omg.org/spec/FEEL/20140401 or a later dated one.
+ */
+const FEEL_LANGUAGE = /^(?:feel|https?:\/\/www\.omg\.org\/spec\/feel\/\d{8}\/?)$/i;
+
+/** JUEL's `${…}` / `#{…}` (Camunda 7, bpmn-engine), named in the problem when FEEL fails on it. */
+const JUEL = /[$#]\{([^{}]*)\}/;
+
 type MutableNode = { -readonly [K in keyof PlanNode]: PlanNode[K] } & {
   incoming: number[];
   outgoing: number[];
@@ -302,9 +311,37 @@ class ProcessCompiler {
   private feel(element: ModdleElement, source: string, what: string): CompiledExpression {
     const compiled = compileFeel(source);
     if (compiled.syntaxError) {
-      this.problem(element, 'feel.syntax', `${what} "${source}" is not valid FEEL: ${compiled.syntaxError}`);
+      const juel = JUEL.exec(source);
+      const hint = juel ? `; ${juel[0]} is not FEEL: write ${juel[1]!.trim()}` : '';
+      this.problem(
+        element,
+        'feel.syntax',
+        `${what} "${source}" is not valid FEEL: ${compiled.syntaxError}${hint}`,
+      );
     }
     return compiled;
+  }
+
+  /**
+   * Whether a FormalExpression names a language other than FEEL (reported). Its body may still
+   * parse as FEEL (`1==2`, `this.variables.x <= 50`) and would then run with another meaning.
+   */
+  private inOtherLanguage(element: ModdleElement, expression: ModdleElement, what: string): boolean {
+    const language: string = expression.language?.trim() ?? '';
+    if (!language || FEEL_LANGUAGE.test(language)) return false;
+    this.problem(
+      element,
+      'expression.language',
+      `the ${what} is written in "${language}"; the engine evaluates FEEL only (leave language out, or set it to "feel")`,
+    );
+    return true;
+  }
+
+  /** A FormalExpression's body as FEEL, unless it names another language. */
+  private formal(element: ModdleElement, expression: ModdleElement, what: string): CompiledExpression {
+    // Not checked as FEEL too: the model already has a problem, so it gets no plan to run.
+    if (this.inOtherLanguage(element, expression, what)) return compileFeel(expression.body);
+    return this.feel(element, expression.body, what);
   }
 
   private govOf(element: ModdleElement): GovTask {
@@ -339,13 +376,13 @@ class ProcessCompiler {
     }
     return {
       sequential: loop.isSequential === true,
-      cardinality: cardinality ? this.feel(element, cardinality, 'loop cardinality') : null,
+      cardinality: cardinality ? this.formal(element, loop.loopCardinality, 'loop cardinality') : null,
       collection: loop.collection ? this.feel(element, loop.collection, 'gov:collection') : null,
       elementVariable: loop.elementVariable ?? null,
       outputCollection: loop.outputCollection ?? null,
       outputElement: loop.outputElement ? this.feel(element, loop.outputElement, 'gov:outputElement') : null,
       completionCondition: loop.completionCondition?.body
-        ? this.feel(element, loop.completionCondition.body, 'completion condition')
+        ? this.formal(element, loop.completionCondition, 'completion condition')
         : null,
     };
   }
@@ -411,6 +448,9 @@ class ProcessCompiler {
     }
     const [kind, expr] = given[0]!;
     const body: string = expr.body.trim();
+    if (this.inOtherLanguage(element, expr, `timer ${kind}`)) {
+      return { kind: 'timer', timer: { kind, expr: expressionOrLiteral(body) } };
+    }
     if (body.startsWith('=')) {
       return { kind: 'timer', timer: { kind, expr: this.feel(element, body, `timer ${kind}`) } };
     }
@@ -459,7 +499,7 @@ class ProcessCompiler {
         this.problem(element, 'flow.outOfEnd', 'a sequence flow may not leave an end event');
         continue;
       }
-      const body: string | undefined = element.conditionExpression?.body;
+      const condition = element.conditionExpression;
       const index = this.flows.length;
       this.flows.push(
         Object.freeze({
@@ -468,7 +508,7 @@ class ProcessCompiler {
           id: element.id ?? `${this.nodes[source]!.id}->${this.nodes[target]!.id}`,
           source,
           target,
-          condition: body?.trim() ? this.feel(element, body, 'condition') : null,
+          condition: condition?.body?.trim() ? this.formal(element, condition, 'condition') : null,
         }),
       );
       this.nodes[source]!.outgoing.push(index);

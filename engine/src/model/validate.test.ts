@@ -10,6 +10,7 @@ import {
   startEvent,
   timer,
   userTask,
+  xmlEscape,
 } from '../testing/bpmn.js';
 import { MAX_MODEL_BYTES, parseAndCompile, validate } from './index.js';
 
@@ -455,5 +456,97 @@ describe('validate', () => {
     );
     expectWellFormed(problems);
     expect(ids(problems)).toContain('t');
+  });
+
+  describe('expression languages', () => {
+    /** A split whose non-default flow carries `condition`, with `language` on its formal expression when given. */
+    const split = (condition: string, language?: string) =>
+      model(
+        'p',
+        `${startEvent('start')}<bpmn:exclusiveGateway id="gw" default="toB"/>${endEvent('a')}${endEvent('b')}
+        ${chain('start', 'gw')}${flow('gw', 'b', undefined, 'toB')}
+        <bpmn:sequenceFlow id="toA" sourceRef="gw" targetRef="a"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"${
+          language === undefined ? '' : ` language="${language}"`
+        }>${xmlEscape(condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>`,
+      );
+
+    // Each body parses as FEEL, so without the language check these deployed and ran as FEEL.
+    it.each([
+      ['JavaScript', '1==2'],
+      ['javascript', 'next(null, 1==2)'],
+      ['javascript', 'this.variables.input <= 50'],
+      ['groovy', 'input <= 50'],
+      ['juel', 'input'],
+    ])('a condition in %s (%s) is reported on its flow, once', async (language, body) => {
+      const problems = await validate(split(body, language));
+      expectWellFormed(problems);
+      expect(problems).toEqual([
+        expect.objectContaining({
+          elementId: 'toA',
+          code: 'expression.language',
+          message: expect.stringContaining(`"${language}"`),
+        }),
+      ]);
+    });
+
+    it.each([
+      [undefined],
+      ['feel'],
+      ['FEEL'],
+      [' Feel '],
+      ['http://www.omg.org/spec/FEEL/20140401'],
+      ['https://www.omg.org/spec/FEEL/20230101'],
+    ])('a condition in FEEL (language %s) deploys', async (language) => {
+      expect(await validate(split('= input <= 50', language))).toEqual([]);
+    });
+
+    it('a completion condition, a loop cardinality and a timer in another language are reported on their element', async () => {
+      const problems = await validate(
+        model(
+          'p',
+          `${startEvent('start')}
+          <bpmn:userTask id="mi"><bpmn:multiInstanceLoopCharacteristics>
+            <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression" language="groovy">3</bpmn:loopCardinality>
+            <bpmn:completionCondition xsi:type="bpmn:tFormalExpression" language="javascript">1==2</bpmn:completionCondition>
+          </bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+          <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>
+            <bpmn:timeDuration xsi:type="bpmn:tFormalExpression" language="javascript">PT1S</bpmn:timeDuration>
+          </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+          ${endEvent('end')}${chain('start', 'mi', 'wait', 'end')}`,
+        ),
+      );
+      expectWellFormed(problems);
+      expect(problems.map((p) => [p.elementId, p.code, p.message])).toEqual([
+        ['mi', 'expression.language', expect.stringMatching(/^the loop cardinality is written in "groovy"/)],
+        [
+          'mi',
+          'expression.language',
+          expect.stringMatching(/^the completion condition is written in "javascript"/),
+        ],
+        [
+          'wait',
+          'expression.language',
+          expect.stringMatching(/^the timer duration is written in "javascript"/),
+        ],
+      ]);
+    });
+
+    it.each([
+      ['${input <= 50}', '${input <= 50} is not FEEL: write input <= 50'],
+      ['#{ approved }', '#{ approved } is not FEEL: write approved'],
+      [
+        '${environment.variables.ok} && x',
+        '${environment.variables.ok} is not FEEL: write environment.variables.ok',
+      ],
+    ])('a JUEL-style condition (%s) fails as FEEL with a hint', async (body, hint) => {
+      const problems = await validate(split(body));
+      expect(problems).toEqual([
+        expect.objectContaining({
+          elementId: 'toA',
+          code: 'feel.syntax',
+          message: expect.stringContaining(hint),
+        }),
+      ]);
+    });
   });
 });
