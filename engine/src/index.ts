@@ -33,6 +33,7 @@ import { MemoryStore } from './store/memory.js';
 import {
   ConflictError,
   followUpsOf,
+  type CommitOptions,
   type InstanceRecord,
   type Store,
   type TimerRecord,
@@ -85,6 +86,7 @@ export interface EngineOptions {
 const START_TIMER_PREFIX = 'start-timer:';
 const START_TIMER_ID = /^start-timer:(.+)@(\d+):([^#]+)(?:#(\d+))?$/;
 const MAX_SAVE_RETRIES = 8;
+const GROUPED: CommitOptions = { grouped: true };
 
 export interface Engine {
   deploy(xml: string, meta?: Record<string, unknown>): Promise<DeployResult>;
@@ -139,6 +141,12 @@ class EngineShell implements Engine {
    * instance is held while it has an entry, which lists the commands waiting for it in order.
    */
   private readonly locks = new Map<string, (() => void)[]>();
+  /**
+   * Starts and commands of this engine under way and not yet committed. A commit made while
+   * others are under way is grouped with theirs (Store.commit's `grouped`); one client working
+   * alone never waits for a group.
+   */
+  private underWay = 0;
 
   constructor(options: EngineOptions) {
     this.store = options.store ?? new MemoryStore();
@@ -243,27 +251,32 @@ class EngineShell implements Engine {
   // ── commands ──────────────────────────────────────────────────────────────────────────
 
   async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
-    const plan = await this.plan(processId, options.version);
-    const id = options.instanceId ?? this.newId();
-    if (options.instanceId !== undefined) {
-      const started = await this.alreadyStarted(id, plan);
-      if (started) return started;
-    }
+    this.underWay++;
     try {
-      // Built by assignment: spreading conditional literals copies through the runtime on every call.
-      const extra: { variables?: Variables; businessKey?: string } = {};
-      if (options.variables) extra.variables = options.variables;
-      if (options.businessKey !== undefined) extra.businessKey = options.businessKey;
-      const committed = await this.startInstance(plan, id, extra);
-      return this.viewAfter(id, committed);
-    } catch (err) {
-      // Two starts with the caller's id raced: the loser answers with the winner's instance.
-      const started =
-        err instanceof ConflictError &&
-        options.instanceId !== undefined &&
-        (await this.alreadyStarted(id, plan));
-      if (started) return started;
-      throw err;
+      const plan = await this.plan(processId, options.version);
+      const id = options.instanceId ?? this.newId();
+      if (options.instanceId !== undefined) {
+        const started = await this.alreadyStarted(id, plan);
+        if (started) return started;
+      }
+      try {
+        // Built by assignment: spreading conditional literals copies through the runtime on every call.
+        const extra: { variables?: Variables; businessKey?: string } = {};
+        if (options.variables) extra.variables = options.variables;
+        if (options.businessKey !== undefined) extra.businessKey = options.businessKey;
+        const committed = await this.startInstance(plan, id, extra);
+        return this.viewAfter(id, committed);
+      } catch (err) {
+        // Two starts with the caller's id raced: the loser answers with the winner's instance.
+        const started =
+          err instanceof ConflictError &&
+          options.instanceId !== undefined &&
+          (await this.alreadyStarted(id, plan));
+        if (started) return started;
+        throw err;
+      }
+    } finally {
+      this.underWay--;
     }
   }
 
@@ -661,12 +674,14 @@ class EngineShell implements Engine {
     delivery?: string,
   ): Promise<InstanceRecord | undefined> {
     // The lock taken here, not through serialised: no closure and no release promise per command.
+    this.underWay++;
     const turn = this.hold(instanceId);
     if (turn) await turn;
     let saved: Awaited<ReturnType<EngineShell['commandNow']>>;
     try {
       saved = await this.commandNow(instanceId, command, delivery);
     } finally {
+      this.underWay--;
       this.release(instanceId);
     }
     if (!saved) return undefined;
@@ -760,7 +775,8 @@ class EngineShell implements Engine {
    */
   private async persist(record: InstanceRecord, expectedRev: number | null): Promise<Effect[]> {
     if (this.store.commit) {
-      await this.store.commit(record, expectedRev);
+      // Others under way will commit within this turn: one transaction for all (see underWay).
+      await this.store.commit(record, expectedRev, this.underWay > 1 ? GROUPED : undefined);
       return followUpsOf(record.outbox);
     }
     if (expectedRev === null) await this.store.createInstance(record);

@@ -3,18 +3,11 @@
  * file, MongoDB on the test MongoDB-wire server). The mongo run is never skipped: without a
  * server, opening the store throws and these tests fail with the reason.
  */
-import type { HistoryEntry, Task } from '../../engine/src/api.js';
-import type { Effect, InstanceState } from '../../engine/src/runtime/state.js';
-import {
-  ConflictError,
-  taskCursor,
-  type DeploymentRecord,
-  type InstanceRecord,
-  type Store,
-} from '../../engine/src/store/port.js';
+import type { Task } from '../../engine/src/api.js';
+import type { Effect } from '../../engine/src/runtime/state.js';
+import { ConflictError, taskCursor, type DeploymentRecord, type Store } from '../../engine/src/store/port.js';
+import { created, ended, hist, record, state, T0, task } from './records.js';
 import { ALL, dropStore, type StoreFactory } from './stores.js';
-
-const T0 = Date.UTC(2026, 0, 5, 9);
 
 /** Variables whose names MongoDB could not take as field names, and values of every JSON kind. */
 const AWKWARD_VARS = {
@@ -28,89 +21,6 @@ const AWKWARD_VARS = {
   nil: null,
   flag: false,
 };
-
-function state(
-  id: string,
-  vars: Record<string, unknown> = {},
-  extra: Partial<InstanceState> = {},
-): InstanceState {
-  return {
-    id,
-    processId: 'p',
-    deploymentId: 'd1',
-    version: 1,
-    status: 'active',
-    tokens: { [`${id}.t1`]: { id: `${id}.t1`, node: 1, scope: 'root', rest: 'wait' } },
-    scopes: { root: { id: 'root', node: -1, parent: null, token: null, kind: 'process', vars } },
-    waits: {},
-    tasks: {},
-    jobs: {},
-    seq: 1,
-    startedAt: T0,
-    ...extra,
-  };
-}
-
-function record(
-  id: string,
-  rev = 1,
-  outbox: Effect[] = [],
-  over: Partial<InstanceRecord> = {},
-): InstanceRecord {
-  const s = over.state ?? state(id);
-  return {
-    id,
-    processId: s.processId,
-    version: s.version,
-    deploymentId: s.deploymentId,
-    status: s.status,
-    rev,
-    state: s,
-    startedAt: T0,
-    updatedAt: T0,
-    outbox,
-    ...over,
-  };
-}
-
-function task(id: string, over: Partial<Task> = {}): Task {
-  return {
-    id,
-    instanceId: 'i1',
-    processId: 'p',
-    elementId: 'review',
-    state: 'open',
-    candidateRoles: [],
-    createdAt: T0,
-    ...over,
-  };
-}
-
-const created = (t: Task): Effect => ({ type: 'task.created', task: t });
-const ended = (taskId: string, at = T0 + 1): Effect => ({
-  type: 'task.ended',
-  taskId,
-  state: 'completed',
-  at,
-});
-
-function hist(
-  instanceId: string,
-  seq: number,
-  type = 'element.entered',
-  data?: Record<string, unknown>,
-): Effect {
-  const entry: HistoryEntry = {
-    id: `${instanceId}:${seq}`,
-    instanceId,
-    seq,
-    at: T0 + seq,
-    type,
-    elementId: `e${seq}`,
-  };
-  if (data) entry.data = data;
-  return { type: 'history', entry };
-}
 
 function deployment(id: string, processes: [string, number][], createdAt = T0): DeploymentRecord {
   return {
@@ -578,6 +488,30 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
     expect((await store.getInstance('i1'))!.rev).toBe(2);
 
     await expect(store.commit(record('i1', 1), null)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  test('grouped commits (when offered) end as if each were alone: a conflict fails that one only', async () => {
+    if (!store.commit) return;
+    await store.commit(record('b', 1, [created(task('b.w1', { instanceId: 'b' })), hist('b', 1)]), null);
+    const grouped = { grouped: true };
+    // One turn, as an engine with several commands under way makes them.
+    const outcomes = await Promise.allSettled([
+      store.commit(record('a', 1, [created(task('a.w1', { instanceId: 'a' })), hist('a', 1)]), null, grouped),
+      store.commit(record('b', 3, [ended('b.w1'), hist('b', 3)]), 2, grouped),
+      store.commit(record('c', 1, [created(task('c.w1', { instanceId: 'c' })), hist('c', 1)]), null, grouped),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect((await store.getTask('a.w1'))!.state).toBe('open');
+    expect((await store.getTask('c.w1'))!.state).toBe('open');
+    expect((await store.history('c')).map((h) => h.seq)).toEqual([1]);
+    // The conflicting commit wrote nothing.
+    expect((await store.getTask('b.w1'))!.state).toBe('open');
+    expect((await store.history('b')).map((h) => h.seq)).toEqual([1]);
+    expect((await store.getInstance('b'))!.rev).toBe(1);
+    // And the instances go on as usual.
+    await store.commit(record('a', 2, [ended('a.w1'), hist('a', 2)]), 1, grouped);
+    expect((await store.getTask('a.w1'))!.state).toBe('completed');
   });
 
   test('commit (when offered) keeps the follow-ups in the outbox until cleared', async () => {

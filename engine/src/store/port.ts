@@ -118,6 +118,17 @@ export class ConflictError extends Error {
   }
 }
 
+/** How the engine asks for a commit (see Store.commit). */
+export interface CommitOptions {
+  /**
+   * Other commands of this engine are under way and will commit within this event-loop turn: the
+   * store may hold this commit back until the turn ends and write them all in one transaction
+   * (group commit: one log write for many commands). It still resolves only once this record is
+   * committed, and a failure of this record's write rejects this commit alone.
+   */
+  grouped?: boolean;
+}
+
 export interface Store {
   /** Throws ConflictError when one of its process versions is already deployed. */
   saveDeployment(deployment: DeploymentRecord): Promise<void>;
@@ -137,7 +148,7 @@ export interface Store {
    * others leave it out and the engine saves, projects, runs the follow-ups and clears, with the
    * outbox covering a crash in between.
    */
-  commit?(record: InstanceRecord, expectedRev: number | null): Promise<void>;
+  commit?(record: InstanceRecord, expectedRev: number | null, options?: CommitOptions): Promise<void>;
   /**
    * Optional, without a read: the instance as this store itself last committed it, if it still
    * holds that record (and its outbox is empty), as `getInstance` would return it. Other nodes

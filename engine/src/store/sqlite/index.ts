@@ -22,6 +22,7 @@ import {
   ConflictError,
   followUpsOf,
   taskCursor,
+  type CommitOptions,
   type DeploymentRecord,
   type InstanceFilter,
   type InstanceRecord,
@@ -34,6 +35,7 @@ import {
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
 import { inSeqOrder } from '../history.js';
+import { CommitGroup, type Queued } from './commit-group.js';
 import { migrate } from './schema.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 
@@ -68,6 +70,14 @@ interface TaskRow {
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+/** What one command's commit writes: the record as stored, the effects projected, its history entries, the rev it replaces. */
+type CommitArgs = [
+  stored: InstanceRecord,
+  effects: readonly Effect[],
+  history: HistoryEntry[],
+  expectedRev: number | null,
+];
 
 const INSTANCE_COLUMNS =
   'id, process_id, version, deployment_id, business_key, status, parent_id, rev, started_at, updated_at, state, outbox';
@@ -133,14 +143,9 @@ export class SqliteStore implements Store {
    */
   private readonly keys = new Map<string, number>();
   private readonly newKeys = new Map<string, number>();
-  private readonly commitTx: Database.Transaction<
-    (
-      stored: InstanceRecord,
-      effects: readonly Effect[],
-      history: HistoryEntry[],
-      expectedRev: number | null,
-    ) => void
-  >;
+  private readonly commitTx: Database.Transaction<(...args: CommitArgs) => void>;
+  /** Commits held back to the end of the event-loop turn, written in one transaction (commit's `grouped`). */
+  private readonly group: CommitGroup<CommitArgs>;
   private readonly writeTx: Database.Transaction<
     (record: InstanceRecord, expectedRev: number | null) => void
   >;
@@ -185,6 +190,11 @@ export class SqliteStore implements Store {
         this.applyEffects(stored.id, effects, history);
       },
     );
+    // Each commit of a group in its own savepoint (a transaction function called inside another).
+    const groupTx = this.db.transaction((group: Queued<CommitArgs>[]) => {
+      for (const q of group) this.commitInGroup(q);
+    });
+    this.group = new CommitGroup((group) => this.write(groupTx, group));
     this.deployTx = this.db.transaction((d: DeploymentRecord) => {
       for (const p of d.processes) {
         if (this.s.claimVersion.run(p.id, p.version, d.id).changes === 0) {
@@ -267,16 +277,35 @@ export class SqliteStore implements Store {
   async deliveredTo(deliveryId: string) {
     return (this.s.deliveredTo.all(deliveryId) as { instance_id: string }[]).map((r) => r.instance_id);
   }
-  async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+  async commit(record: InstanceRecord, expectedRev: number | null, options?: CommitOptions): Promise<void> {
     const followUps = followUpsOf(record.outbox);
     const stored = { ...record, outbox: followUps };
     const history = historyOf(record.outbox);
     this.records.delete(record.id);
-    this.write(this.commitTx, stored, record.outbox, history, expectedRev);
+    if (options?.grouped || this.group.joinable)
+      await this.group.add([stored, record.outbox, history, expectedRev]);
+    else this.write(this.commitTx, stored, record.outbox, history, expectedRev);
     this.historyCommitted(record, expectedRev, history);
     if (followUps.length === 0) {
       delete stored.delivery; // written, never read back (see InstanceRecord.delivery)
       this.keepRecord(stored);
+    }
+  }
+
+  /**
+   * One commit of a group, in its own savepoint: a failure rolls back this commit alone, and the
+   * instance keys it created go with it.
+   */
+  private commitInGroup(q: Queued<CommitArgs>): void {
+    const keysBefore = this.newKeys.size;
+    try {
+      this.commitTx(...q.item);
+    } catch (err) {
+      // Some errors (disk full, I/O) end the whole transaction: the group fails as one.
+      if (!this.db.inTransaction) throw err;
+      q.error = err;
+      let i = 0;
+      for (const id of [...this.newKeys.keys()]) if (i++ >= keysBefore) this.newKeys.delete(id);
     }
   }
 
@@ -663,6 +692,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.group.flush();
     // The worker's connection closes first: the last one to close checkpoints and removes the WAL.
     await this.checkpointer?.stop();
     if (!this.db.open) return;
