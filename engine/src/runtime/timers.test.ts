@@ -1,10 +1,11 @@
 /**
  * addDuration's arithmetic for fixed-length units must give exactly what Temporal gives in UTC,
  * and everything it does not handle itself must still go to Temporal (same result, same errors).
+ * parseDate is memoized: each value is parsed once, within a bound.
  */
 import { jest } from '@jest/globals';
 import { Temporal } from 'temporal-polyfill';
-import { addDuration } from './timers.js';
+import { addDuration, parseDate } from './timers.js';
 
 const temporal = (from: number, duration: string) =>
   Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO('UTC').add(Temporal.Duration.from(duration))
@@ -100,5 +101,25 @@ describe('addDuration', () => {
     }
     expect(() => addDuration(8.64e15 - 1000, 'PT2S')).toThrow(RangeError);
     expect(addDuration(8.64e15 - 2000, 'PT2S')).toBe(8.64e15);
+  });
+});
+
+describe('parseDate', () => {
+  it('parses each value once (a bounded memo), with the same answers', () => {
+    const instantFrom = jest.spyOn(Temporal.Instant, 'from');
+    try {
+      const values = ['2026-03-01T09:00:00Z', '2026-03-01T09:00:00', '2026-03-01T17:00:00+08:00', 'tomorrow'];
+      const expected = [Date.UTC(2026, 2, 1, 9), Date.UTC(2026, 2, 1, 9), Date.UTC(2026, 2, 1, 9), null];
+      expect(values.map(parseDate)).toEqual(expected);
+      expect(values.map(parseDate)).toEqual(expected);
+      expect(instantFrom).toHaveBeenCalledTimes(values.length);
+      // Past the bound the memo starts again rather than growing.
+      for (let day = 0; day < 1_100; day++) parseDate(new Date(Date.UTC(2000, 0, 1 + day)).toISOString());
+      instantFrom.mockClear();
+      expect(values.map(parseDate)).toEqual(expected);
+      expect(instantFrom).toHaveBeenCalledTimes(values.length);
+    } finally {
+      instantFrom.mockRestore();
+    }
   });
 });

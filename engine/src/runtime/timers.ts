@@ -12,7 +12,25 @@ export interface Cycle {
   duration: string;
 }
 
+/** parseDate's answers by value: a timeDate catch parsed the same literal on every instance. */
+const parsedDates = new Map<string, number | null>();
+const MAX_PARSED_DATES = 1_000;
+
+/**
+ * Epoch milliseconds of an ISO 8601 date-time, or null. Memoized: the answer is a number, so no
+ * caller can change what another gets.
+ */
 export function parseDate(value: string): number | null {
+  let at = parsedDates.get(value);
+  if (at === undefined) {
+    at = parseDateUncached(value);
+    if (parsedDates.size >= MAX_PARSED_DATES) parsedDates.clear();
+    parsedDates.set(value, at);
+  }
+  return at;
+}
+
+function parseDateUncached(value: string): number | null {
   try {
     return Temporal.Instant.from(value).epochMilliseconds;
   } catch {
