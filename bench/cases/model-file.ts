@@ -142,13 +142,18 @@ export function samePath(name: string, ours: readonly string[], reference: reado
 
 /** What bpmn-engine signals in one instance (it must end within 10 s). */
 async function referenceSignals(scenario: Scenario, variables: Variables): Promise<Signalled> {
-  const stalled = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error('it did not end one instance within 10 s')), 10_000).unref(),
-  );
+  let guard: NodeJS.Timeout | undefined;
+  // Not unref'd: a stalled bpmn-engine may leave nothing else pending, and Node would then exit
+  // (code 13, an unsettled top-level await) before this could say why.
+  const stalled = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => reject(new Error('it did not end one instance within 10 s')), 10_000);
+  });
   try {
     return await Promise.race([referenceOnce(scenario, variables), stalled]);
   } catch (err) {
     throw new Error(`bpmn-engine could not run one instance: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(guard);
   }
 }
 

@@ -2,6 +2,7 @@
  * The bench's `--model` option (bench/cases/model-file.ts): its arguments, which process it runs,
  * and that it refuses a model whose two engines do different work. No timing is asserted.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -298,4 +299,26 @@ describe('--probes', () => {
   it('lets an explicit --vars replace the probes’ variables', () => {
     expect(modelOptions(['--probes', '--vars={"x":1}']).variables).toEqual({ x: 1 });
   });
+});
+
+describe('why one instance does not complete', () => {
+  it('says bpmn-engine did not end one instance, even when nothing else keeps Node running', async () => {
+    // In a process of its own: here Jest keeps the event loop alive, which hid the silent exit 13.
+    const root = new URL('../../', import.meta.url).pathname;
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) =>
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'bench/run.ts', ...args],
+          { cwd: root, env: { ...process.env, NODE_OPTIONS: '' } },
+          (err, _stdout, stderr) => resolve({ code: err ? (err.code as number) : 0, stderr }),
+        ),
+      );
+    const { code, stderr } = await run([
+      fixture('reference-stalls', 'reference-stalls.ref'),
+      '--vars={"yes":true,"no":false}',
+    ]);
+    expect(stderr).toMatch(/bpmn-engine could not run one instance: it did not end one instance within 10 s/);
+    expect(code).toBe(2);
+  }, 30_000);
 });
