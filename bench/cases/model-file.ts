@@ -140,6 +140,29 @@ export function samePath(name: string, ours: readonly string[], reference: reado
     );
 }
 
+/** How many user tasks and other waits the first instance may take: a model can loop for ever. */
+const PROBE_LIMIT = 10_000;
+
+/** What OneThing does in one instance, which must complete; else why it did not. */
+async function oursOnce(name: string, scenario: Scenario, variables: Variables): Promise<Signalled> {
+  const engine = await engineOn(undefined, scenario.xml);
+  try {
+    const run = await runInstance(engine, scenario, variables, 'probe', PROBE_LIMIT);
+    if (run.status === 'completed') return run;
+    if (run.tasks + run.otherWaits >= PROBE_LIMIT)
+      throw new Error(
+        `${name}: one instance did not end after ${described(run, run.otherWaits > 0)}: ` +
+          'the model loops with these variables (check --vars)',
+      );
+    throw new Error(
+      `${name}: one instance ended ${run.status} on OneThing after ${described(run, true)}` +
+        (run.status === 'active' ? '; it waits for something the drive does not answer' : ''),
+    );
+  } finally {
+    await engine.store.close();
+  }
+}
+
 /** What bpmn-engine signals in one instance (it must end within 10 s). */
 async function referenceSignals(scenario: Scenario, variables: Variables): Promise<Signalled> {
   let guard: NodeJS.Timeout | undefined;
@@ -207,14 +230,7 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
     ...scenario,
     complete: (elementId) => (seen.push(elementId), completion(elementId)),
   });
-  const probe = await engineOn(undefined, xml);
-  const ours = await runInstance(probe, recording(completed.ours), variables, 'probe');
-  await probe.store.close();
-  if (ours.status !== 'completed')
-    throw new Error(
-      `${name}: one instance ended ${ours.status} on OneThing after ${described(ours, true)}` +
-        (ours.status === 'active' ? '; it waits for something the drive does not answer' : ''),
-    );
+  const ours = await oursOnce(name, recording(completed.ours), variables);
   const calls = /<(?:[\w-]+:)?callActivity\b/.test(xml);
   const signalled = await referenceSignals(recording(completed.reference), variables);
   const { tasks, otherWaits } = agreedWork(name, ours, signalled, calls);

@@ -63,25 +63,39 @@ export interface Done {
   otherWaits: number;
 }
 
+/** A drive's count, and where it stops: a model can loop through its waits for ever. */
+interface Driving extends Done {
+  limit: number;
+}
+
 /**
  * One instance, start to end: its user tasks completed in turn, and when none is open, its other
- * waits answered in-process (answerOtherWait). Returns its final status and variables, the user
- * tasks completed and the other waits answered (a called instance's count with its caller's).
+ * waits answered in-process (answerOtherWait). Returns its final view, status and variables, the
+ * user tasks completed and the other waits answered (a called instance's count with its
+ * caller's). With a `limit`, the drive stops once it has completed and answered that many in
+ * all, the instance still active.
  */
 export async function runInstance(
   engine: Engine,
   scenario: Scenario,
   variables: Variables,
   businessKey: string,
-): Promise<Done & { status: string; variables: Variables }> {
-  const done: Done = { tasks: 0, otherWaits: 0 };
+  limit = Infinity,
+): Promise<Done & { status: string; variables: Variables; view: InstanceView }> {
+  const done: Driving = { tasks: 0, otherWaits: 0, limit };
   const view = await drive(
     engine,
     scenario,
     await engine.start(scenario.processId, { variables, businessKey }),
     done,
   );
-  return { status: view.status, variables: view.variables, tasks: done.tasks, otherWaits: done.otherWaits };
+  return {
+    status: view.status,
+    variables: view.variables,
+    view,
+    tasks: done.tasks,
+    otherWaits: done.otherWaits,
+  };
 }
 
 /** A boundary event's wait, with its element's id (for a refusal's message). */
@@ -99,11 +113,13 @@ async function drive(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
-  done: Done,
+  done: Driving,
   outer: readonly Boundary[] = [],
 ): Promise<InstanceView> {
   const complete = scenario.complete ?? completion;
   for (;;) {
+    // One comparison per step: the timed runs' limit is Infinity.
+    if (done.tasks + done.otherWaits >= done.limit) return view;
     if (view.openTasks.length > 0) {
       const task = view.openTasks[0]!;
       view = await engine.completeTask(task.id, { variables: complete(task.elementId) });
@@ -131,7 +147,7 @@ async function answerOtherWait(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
-  done: Done,
+  done: Driving,
   outer: readonly Boundary[],
 ): Promise<InstanceView | undefined> {
   const record = await engine.store.getInstance(view.id);

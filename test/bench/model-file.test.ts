@@ -302,6 +302,12 @@ describe('--probes', () => {
 });
 
 describe('why one instance does not complete', () => {
+  it('stops a model that loops through its user tasks with these variables', async () => {
+    await expect(modelCasesOf([fixture('loops')])).rejects.toThrow(
+      /loops: one instance did not end after 10000 user tasks: the model loops with these variables \(check --vars\)/,
+    );
+  });
+
   it('says bpmn-engine did not end one instance, even when nothing else keeps Node running', async () => {
     // In a process of its own: here Jest keeps the event loop alive, which hid the silent exit 13.
     const root = new URL('../../', import.meta.url).pathname;
