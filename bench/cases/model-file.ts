@@ -13,7 +13,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createEngine, type Engine, type Store, type Variables } from '../../engine/src/index.js';
+import { calledInstanceId, createEngine } from '../../engine/src/index.js';
+import type { Engine, InstanceView, Store, Variables } from '../../engine/src/index.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import type { CaseDef, Side } from '../lib/harness.js';
 import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
@@ -156,11 +157,46 @@ async function oursOnce(name: string, scenario: Scenario, variables: Variables):
       );
     throw new Error(
       `${name}: one instance ended ${run.status} on OneThing after ${described(run, true)}` +
-        (run.status === 'active' ? '; it waits for something the drive does not answer' : ''),
+        (await unfinished(engine, run.view)),
     );
   } finally {
     await engine.store.close();
   }
+}
+
+/** Conditions that fail like this when a start variable is missing or misspelt. */
+const VARIABLE_INCIDENTS = new Set(['feel.notBoolean', 'gateway.noPath']);
+
+/**
+ * Why an instance did not complete, from its view and record: its incidents, the open wait the
+ * drive did not answer (a called instance: why that one did not complete), else where its tokens
+ * rest (a join whose other branch never came).
+ */
+async function unfinished(engine: Engine, view: InstanceView): Promise<string> {
+  // An incident's message starts with its element's id.
+  if (view.status === 'incident')
+    return `: ${view.incidents
+      .map((i) => i.message + (VARIABLE_INCIDENTS.has(i.code) ? ' (missing --vars?)' : ''))
+      .join('; ')}`;
+  const record = view.status === 'active' ? await engine.store.getInstance(view.id) : undefined;
+  if (!record) return '';
+  const plan = await engine.plan(view.processId, view.version);
+  const element = (node: number) => plan.nodes[node]!;
+  // Boundary events wait beside their activity for ever; the drives never answer them.
+  const wait = Object.values(record.state.waits).find((w) => element(w.node).attachedTo === -1);
+  if (wait?.kind === 'call') {
+    const called = await engine.instance(calledInstanceId(wait.id));
+    return `; the instance called at \`${element(wait.node).id}\` ended ${called.status}${await unfinished(engine, called)}`;
+  }
+  if (wait) return `; it waits at ${wait.kind} \`${element(wait.node).id}\`, which the drive does not answer`;
+  const rests = new Set<string>();
+  for (const token of Object.values(record.state.tokens)) {
+    const { kind, id } = element(token.node);
+    if (token.rest === 'join')
+      rests.add(`${kind.replace('Gateway', '')} join \`${id}\`: a branch it waits for was never taken`);
+    else if (token.rest !== 'scope') rests.add(`${kind} \`${id}\``);
+  }
+  return `; stuck at ${[...rests].join('; ') || 'no element'}`;
 }
 
 /** What bpmn-engine signals in one instance (it must end within 10 s). */

@@ -308,6 +308,24 @@ describe('why one instance does not complete', () => {
     );
   });
 
+  it('gives the incident’s element and message, and suspects --vars for a condition that gave null', async () => {
+    await expect(modelCasesOf([fixture('condition-on-missing-variable')])).rejects.toThrow(
+      /ended incident on OneThing after 1 user tasks and answered 0 other waits: g: amount > 100 gave null, not true or false \(missing --vars\?\)$/,
+    );
+  });
+
+  it('names the parallel join a token waits at for a branch that was never taken', async () => {
+    await expect(modelCasesOf([fixture('stuck-join')])).rejects.toThrow(
+      /ended active on OneThing after 1 user tasks and answered 0 other waits; stuck at parallel join `join`: a branch it waits for was never taken$/,
+    );
+  });
+
+  it('names the call activity it waits at, and why the called instance did not complete', async () => {
+    await expect(modelCasesOf([fixture('call-incident')])).rejects.toThrow(
+      /ended active on OneThing .*; the instance called at `item` ended incident: g: amount > 100 gave null/,
+    );
+  });
+
   it('says bpmn-engine did not end one instance, even when nothing else keeps Node running', async () => {
     // In a process of its own: here Jest keeps the event loop alive, which hid the silent exit 13.
     const root = new URL('../../', import.meta.url).pathname;
