@@ -19,6 +19,7 @@ import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import type { CaseDef, Side } from '../lib/harness.js';
 import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
 import { referenceOnce, referenceSide, type Signalled } from '../lib/reference.js';
+import { attribute, withoutComments } from '../lib/reference-waits.js';
 import { tempDir } from '../lib/temp-dir.js';
 
 export interface ModelFile {
@@ -89,15 +90,21 @@ export function modelOptions(args: readonly string[]): ModelOptions {
   return { models, variables };
 }
 
-/** The id of the first `<process isExecutable="true">`, whatever the BPMN namespace prefix. */
-export function firstExecutableProcess(xml: string): string {
-  for (const m of xml.matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
-    const attrs = m[1]!;
-    if (!/\sisExecutable\s*=\s*"true"/.test(attrs)) continue;
-    const id = /\sid\s*=\s*"([^"]+)"/.exec(attrs)?.[1];
-    if (id) return id;
+/** The ids of the `<process isExecutable="true">` elements, whatever the namespace prefix or quotes, comments aside. */
+export function executableProcesses(xml: string): string[] {
+  const ids: string[] = [];
+  for (const m of withoutComments(xml).matchAll(/<(?:[\w-]+:)?process\b([^>]*)>/g)) {
+    const id = attribute(m[1]!, 'id');
+    if (id && attribute(m[1]!, 'isExecutable') === 'true') ids.push(id);
   }
-  throw new Error('no executable process (<process isExecutable="true">) in the model');
+  return ids;
+}
+
+/** The id of the first `<process isExecutable="true">`. */
+export function firstExecutableProcess(xml: string): string {
+  const id = executableProcesses(xml)[0];
+  if (id === undefined) throw new Error('no executable process (<process isExecutable="true">) in the model');
+  return id;
 }
 
 const described = (s: Signalled, withOthers: boolean) =>
@@ -107,16 +114,16 @@ const described = (s: Signalled, withOthers: boolean) =>
  * What one instance did on each engine: user tasks completed and other waits answered (service
  * tasks, messages, timer catches). Both must be the same, or the two engines did different work.
  */
-export function agreedWork(name: string, ours: Signalled, reference: Signalled, calls = false): Signalled {
+export function agreedWork(name: string, ours: Signalled, reference: Signalled, others = false): Signalled {
   if (ours.tasks !== reference.tasks || ours.otherWaits !== reference.otherWaits) {
     const withOthers = ours.otherWaits + reference.otherWaits > 0;
     throw new Error(
       `${name}: one instance completed ${described(ours, withOthers)} on OneThing but ` +
         `${described(reference, withOthers)} on bpmn-engine; the two models do not do the same work ` +
         '(give bpmn-engine its own copy: --model=ours.bpmn,reference.bpmn' +
-        (calls
-          ? '; bpmn-engine also starts every executable process in the file on its own, so mark the called ones ' +
-            'isExecutable="false" in its copy'
+        (others
+          ? '; bpmn-engine also starts every other executable process in the file on its own, so mark them ' +
+            '(the called ones too) isExecutable="false" in its copy'
           : '') +
         ')',
     );
@@ -267,9 +274,10 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
     complete: (elementId) => (seen.push(elementId), completion(elementId)),
   });
   const ours = await oursOnce(name, recording(completed.ours), variables);
-  const calls = /<(?:[\w-]+:)?callActivity\b/.test(xml);
+  // bpmn-engine starts them all (a called process is one of them), not just processId.
+  const others = executableProcesses(referenceXml).length > 1;
   const signalled = await referenceSignals(recording(completed.reference), variables);
-  const { tasks, otherWaits } = agreedWork(name, ours, signalled, calls);
+  const { tasks, otherWaits } = agreedWork(name, ours, signalled, others);
   samePath(name, completed.ours, completed.reference);
   scenario.variants.push({ variables, tasks, otherWaits });
   const work = described({ tasks, otherWaits }, otherWaits > 0);

@@ -35,8 +35,11 @@ const CATCH_TIMER = new RegExp(
   `${tag('intermediateCatchEvent')}[^>]*?(?<!/)>(?:(?!</(?:[\\w-]+:)?intermediateCatchEvent\\s*>)[\\s\\S])*?timerEventDefinition`,
 );
 
+/** The model without its XML comments: an element commented out is not in the model. */
+export const withoutComments = (xml: string) => xml.replace(/<!--[\s\S]*?-->/g, '');
+
 export function otherWaitsOf(xml: string): OtherWaits {
-  const model = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const model = withoutComments(xml);
   return {
     services: SERVICE_LIKE.test(model),
     catchTimers: CATCH_TIMER.test(model),
@@ -44,8 +47,11 @@ export function otherWaitsOf(xml: string): OtherWaits {
   };
 }
 
-const attribute = (attrs: string, name: string) =>
-  new RegExp(`\\s${name}\\s*=\\s*"([^"]*)"`).exec(attrs)?.[1];
+/** An attribute's value in an element's attribute text, in double or single quotes. */
+export function attribute(attrs: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attrs);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
 
 /** The targets of the flows that leave an event-based gateway, each with its gateway. */
 function gatewayTargets(model: string): Map<string, string> {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  executableProcesses,
   firstExecutableProcess,
   modelCasesOf,
   modelOptions,
@@ -104,6 +105,14 @@ describe('firstExecutableProcess', () => {
     expect(firstExecutableProcess(chain('p', 1))).toBe('p');
     expect(() => firstExecutableProcess('<bpmn:process id="p"/>')).toThrow(/no executable process/);
   });
+
+  it('reads single quotes too, and skips processes in comments', () => {
+    const xml =
+      '<!-- <process id="old" isExecutable="true"/> --><bpmn:process id=\'main\' isExecutable=\'true\'/>' +
+      '<bpmn:process isExecutable = "true" id="second"/>';
+    expect(executableProcesses(xml)).toEqual(['main', 'second']);
+    expect(firstExecutableProcess(xml)).toBe('main');
+  });
 });
 
 describe('modelCasesOf', () => {
@@ -139,7 +148,13 @@ describe('modelCasesOf', () => {
     const cases = await modelCasesOf([`--model=${call},${path.join(dir, 'call.ref.bpmn')}`]);
     expect(cases[0]!.title).toBe('In-memory, model file call (2 user tasks)');
     await expect(modelCasesOf([`--model=${call}`])).rejects.toThrow(
-      /completed 2 user tasks on OneThing but 3 user tasks on bpmn-engine.*mark the called ones isExecutable="false"/,
+      /completed 2 user tasks on OneThing but 3 user tasks on bpmn-engine.*starts every other executable process in the file on its own, so mark them \(the called ones too\) isExecutable="false"/,
+    );
+  });
+
+  it('says bpmn-engine starts every executable process in the file, with no call activity too', async () => {
+    await expect(modelCasesOf([fixture('two-processes')])).rejects.toThrow(
+      /completed 1 user tasks on OneThing but 2 user tasks on bpmn-engine.*starts every other executable process/,
     );
   });
 
