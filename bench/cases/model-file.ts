@@ -57,6 +57,8 @@ export function probeModels(dir: URL = PROBES): ModelOptions {
 export function modelOptions(args: readonly string[]): ModelOptions {
   const rest = (a: string, name: string) =>
     a.startsWith(`--${name}=`) ? a.slice(name.length + 3) : undefined;
+  // npm runs scripts in the package root; INIT_CWD is where `npm run bench` was typed.
+  const file = (f: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), f);
   const models: ModelFile[] = [];
   let variables: Variables = {};
   if (args.includes('--probes')) {
@@ -72,7 +74,7 @@ export function modelOptions(args: readonly string[]): ModelOptions {
         throw new Error(
           `--model=${model}: give one file, or ours and the reference's: --model=ours.bpmn,ref.bpmn`,
         );
-      models.push({ ours: files[0]!, reference: files[1] ?? files[0]! });
+      models.push({ ours: file(files[0]!), reference: file(files[1] ?? files[0]!) });
     }
     const vars = rest(a, 'vars');
     if (vars !== undefined) {

@@ -78,11 +78,29 @@ describe('modelOptions', () => {
       '--model=b.bpmn,b.ref.bpmn',
       '--vars={"list":["x","y"],"note":"a=b,c"}',
     ]);
+    const file = (name: string) => path.resolve(process.env.INIT_CWD ?? process.cwd(), name);
     expect(options.models).toEqual([
-      { ours: 'a.bpmn', reference: 'a.bpmn' },
-      { ours: 'b.bpmn', reference: 'b.ref.bpmn' },
+      { ours: file('a.bpmn'), reference: file('a.bpmn') },
+      { ours: file('b.bpmn'), reference: file('b.ref.bpmn') },
     ]);
     expect(options.variables).toEqual({ list: ['x', 'y'], note: 'a=b,c' });
+  });
+
+  it('reads relative --model paths from where npm was run (INIT_CWD), else the working directory', () => {
+    const initCwd = process.env.INIT_CWD;
+    try {
+      process.env.INIT_CWD = '/home/someone/models';
+      expect(modelOptions(['--model=a.bpmn,/abs/b.bpmn']).models).toEqual([
+        { ours: '/home/someone/models/a.bpmn', reference: '/abs/b.bpmn' },
+      ]);
+      delete process.env.INIT_CWD;
+      expect(modelOptions(['--model=../a.bpmn']).models[0]!.ours).toBe(
+        path.resolve(process.cwd(), '../a.bpmn'),
+      );
+    } finally {
+      if (initCwd === undefined) delete process.env.INIT_CWD;
+      else process.env.INIT_CWD = initCwd;
+    }
   });
 
   it('has no models and no variables without the options', () => {
