@@ -43,7 +43,8 @@ function figure(r: SideResult, unit: string, kind: CaseResult['kind']): string[]
     return [`p50 ${fmt(r.p50!)} ms, p95 ${fmt(r.p95!)} ms`, `(round p50s ${range(r.value)} ms)`];
   }
   const lines = [`${fmt(r.value.median)} ${unit} (${range(r.value)})`];
-  if (r.tasks) lines.push(`${fmt(r.tasks.median)} user tasks/s`);
+  // A model with waits but no user tasks has no task rate (not 0).
+  if (r.tasks && r.tasks.max > 0) lines.push(`${fmt(r.tasks.median)} user tasks/s`);
   if (r.p99 !== undefined) lines.push(`p50 ${fmt(r.p50!)} ms, p99 ${fmt(r.p99)} ms`);
   return lines;
 }

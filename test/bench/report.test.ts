@@ -6,7 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { machine, updateBenchmarksMd, type Report } from '../../bench/lib/report.js';
+import { spread, type SideResult } from '../../bench/lib/harness.js';
+import { consoleTable, machine, markdown, updateBenchmarksMd, type Report } from '../../bench/lib/report.js';
 
 const report = (command: string): Report => ({
   command,
@@ -65,5 +66,31 @@ describe('updateBenchmarksMd', () => {
     expect(text).toContain('(full)');
     expect(text).toContain('(kept)');
     expect(text).toContain('Hand-written introduction.');
+  });
+});
+
+describe('the task rate', () => {
+  const side = (tasksPerSecond: number): SideResult => ({
+    label: 'side',
+    count: 10,
+    rounds: 2,
+    perRound: [100, 110],
+    value: spread([100, 110]),
+    tasks: spread([tasksPerSecond, tasksPerSecond]),
+  });
+  const withCase = (ours: SideResult, reference: SideResult): Report => ({
+    ...report('npm run bench -- --model=m.bpmn'),
+    cases: [{ id: 'c', title: 'C', kind: 'throughput', unit: 'instances/s', ours, reference, seconds: 1 }],
+  });
+
+  it('is left out for a model with no user tasks (only other waits), not shown as 0', () => {
+    const r = withCase(side(0), side(0));
+    expect(consoleTable(r)).not.toContain('user tasks/s');
+    expect(markdown(r)).toContain('| C | 105 instances/s (100–110) | 105 instances/s (100–110) |');
+    expect(markdown(r)).not.toContain('user tasks/s');
+  });
+
+  it('is shown where there are user tasks', () => {
+    expect(consoleTable(withCase(side(300), side(3)))).toContain('300 user tasks/s');
   });
 });
