@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'bpmnlint';
+import { compile } from '../../../engine/src/expressions/feel.js';
 import { bundleLintOptions, linterConfig, translateUpstream } from './config.js';
 import { lintWith, model, parse } from './testing.js';
 
 const task = (id: string, attrs: string) => `<bpmn:userTask id="${id}" name="${id}" ${attrs}/>`;
-const flow = (id: string, from: string, to: string, condition?: string) =>
+/** A sequence flow; with a condition (XML-escaped already), in `language` when given. */
+const flow = (id: string, from: string, to: string, condition?: string, language?: string) =>
   condition === undefined
     ? `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"/>`
-    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
+    : `<bpmn:sequenceFlow id="${id}" sourceRef="${from}" targetRef="${to}"><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"${
+        language === undefined ? '' : ` language="${language}"`
+      }>${condition}</bpmn:conditionExpression></bpmn:sequenceFlow>`;
 
 describe('gov/user-task-assignment', () => {
   const rule = 'gov/user-task-assignment';
@@ -114,6 +118,78 @@ describe('gov/feel-conditions', () => {
       task('a', '') + task('b', '') + flow('f', 'a', 'b', '= list contains(items, "seal-filing")'),
     );
     expect(await lintWith(rule, xml)).toEqual([]);
+  });
+  // Each body parses as FEEL: only the language says it would run with another meaning.
+  it.each([
+    ['javascript', '1==2'],
+    ['JavaScript', 'this.variables.amount >= 50'],
+    ['groovy', 'amount >= 50'],
+  ])('flags a condition in %s (%s) once, on its flow', async (language, body) => {
+    const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', body, language));
+    expect(await lintWith(rule, xml)).toEqual([
+      [
+        'f',
+        `The condition is written in "${language}"; the engine evaluates FEEL only (leave language out, or set it to "feel")`,
+      ],
+    ]);
+    expect(await lintWith(rule, xml, { lang: 'zh' })).toEqual([
+      ['f', `条件表达式使用的语言是 "${language}"；引擎只执行 FEEL（请去掉 language，或设为 "feel"）`],
+    ]);
+  });
+  it('takes FEEL by its names (none, feel in any case, the OMG URI), and nothing close to them', async () => {
+    const languages: [string | undefined, boolean][] = [
+      [undefined, false],
+      ['feel', false],
+      ['FEEL', false],
+      [' Feel ', false],
+      ['http://www.omg.org/spec/FEEL/20140401', false],
+      ['https://www.omg.org/spec/FEEL/20230101', false],
+      ['feel2', true],
+      ['http://www.omg.org/spec/FEEL/2014', true],
+      ['http://www.omg.org/spec/DMN/20191111', true],
+    ];
+    const xml = model(
+      task('a', '') +
+        task('b', '') +
+        languages.map(([language], i) => flow(`f${i}`, 'a', 'b', '= amount >= 50', language)).join(''),
+    );
+    const flagged = languages.flatMap(([, other], i) => (other ? [`f${i}`] : []));
+    expect((await lintWith(rule, xml)).map(([id]) => id)).toEqual(flagged);
+  });
+  it('flags a loop cardinality, a completion condition and a timer in another language on their element', async () => {
+    const xml = model(
+      `<bpmn:userTask id="mi"><bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression" language="groovy">3</bpmn:loopCardinality>
+        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression" language="javascript">1==2</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+      <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression" language="javascript">PT1S</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`,
+    );
+    expect(await lintWith(rule, xml)).toEqual([
+      ['mi', expect.stringMatching(/^The loop cardinality is written in "groovy"/)],
+      ['mi', expect.stringMatching(/^The completion condition is written in "javascript"/)],
+      ['wait', expect.stringMatching(/^The timer duration is written in "javascript"/)],
+    ]);
+  });
+  it.each([
+    [
+      '${amount >= 50}',
+      '${amount >= 50} is not FEEL: write amount >= 50',
+      '${amount >= 50} 不是 FEEL，请写成 amount >= 50',
+    ],
+    [
+      '#{ approved }',
+      '#{ approved } is not FEEL: write approved',
+      '#{ approved } 不是 FEEL，请写成 approved',
+    ],
+  ])('adds how to write a JUEL-style condition (%s) in FEEL', async (body, en, zh) => {
+    const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', body));
+    const error = compile(body).syntaxError;
+    expect(await lintWith(rule, xml)).toEqual([['f', `Condition has a FEEL syntax error: ${error}; ${en}`]]);
+    expect(await lintWith(rule, xml, { lang: 'zh' })).toEqual([
+      ['f', `条件表达式有语法错误：${error}；${zh}`],
+    ]);
   });
 });
 

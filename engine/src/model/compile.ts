@@ -5,6 +5,7 @@
  */
 import type { Problem } from '../api.js';
 import { compile as compileFeel, expressionOrLiteral, type CompiledExpression } from '../expressions/feel.js';
+import { juelHint, otherLanguage } from '../expressions/language.js';
 import { timerValueProblem } from '../runtime/timers.js';
 import { CONNECTOR_JOB_TYPE, compileConnector } from './connector-spec.js';
 import type { ModdleElement } from './parse.js';
@@ -32,15 +33,6 @@ export interface CompileResult {
   plans: Plan[];
   problems: Problem[];
 }
-
-/**
- * The names FEEL goes by in a FormalExpression's `language` (none given means FEEL here): `feel`
- * and the OMG's URI, http://www.omg.org/spec/FEEL/20140401 or a later dated one.
- */
-const FEEL_LANGUAGE = /^(?:feel|https?:\/\/www\.omg\.org\/spec\/feel\/\d{8}\/?)$/i;
-
-/** JUEL's `${…}` / `#{…}` (Camunda 7, bpmn-engine), named in the problem when FEEL fails on it. */
-const JUEL = /[$#]\{([^{}]*)\}/;
 
 type MutableNode = { -readonly [K in keyof PlanNode]: PlanNode[K] } & {
   incoming: number[];
@@ -311,8 +303,8 @@ class ProcessCompiler {
   private feel(element: ModdleElement, source: string, what: string): CompiledExpression {
     const compiled = compileFeel(source);
     if (compiled.syntaxError) {
-      const juel = JUEL.exec(source);
-      const hint = juel ? `; ${juel[0]} is not FEEL: write ${juel[1]!.trim()}` : '';
+      const juel = juelHint(source);
+      const hint = juel ? `; ${juel.juel} is not FEEL: write ${juel.feel}` : '';
       this.problem(
         element,
         'feel.syntax',
@@ -327,8 +319,8 @@ class ProcessCompiler {
    * parse as FEEL (`1==2`, `this.variables.x <= 50`) and would then run with another meaning.
    */
   private inOtherLanguage(element: ModdleElement, expression: ModdleElement, what: string): boolean {
-    const language: string = expression.language?.trim() ?? '';
-    if (!language || FEEL_LANGUAGE.test(language)) return false;
+    const language = otherLanguage(expression.language);
+    if (language === null) return false;
     this.problem(
       element,
       'expression.language',
