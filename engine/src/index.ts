@@ -142,9 +142,10 @@ class EngineShell implements Engine {
    */
   private readonly locks = new Map<string, (() => void)[]>();
   /**
-   * Starts and commands of this engine under way and not yet committed. A commit made while
-   * others are under way is grouped with theirs (Store.commit's `grouped`); one client working
-   * alone never waits for a group.
+   * Callers' starts, and commands holding their instance's lock, not yet committed. A commit made
+   * while others are under way is grouped with theirs (Store.commit's `grouped`); one client
+   * working alone never waits for a group. Commands waiting for a lock are not counted (they
+   * cannot commit in this turn), nor is a start's follow-up work once its own commit is done.
    */
   private underWay = 0;
 
@@ -252,6 +253,11 @@ class EngineShell implements Engine {
 
   async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
     this.underWay++;
+    let counted = true;
+    const committing = () => {
+      if (counted) this.underWay--;
+      counted = false;
+    };
     try {
       const plan = await this.plan(processId, options.version);
       const id = options.instanceId ?? this.newId();
@@ -264,7 +270,7 @@ class EngineShell implements Engine {
         const extra: { variables?: Variables; businessKey?: string } = {};
         if (options.variables) extra.variables = options.variables;
         if (options.businessKey !== undefined) extra.businessKey = options.businessKey;
-        const committed = await this.startInstance(plan, id, extra);
+        const committed = await this.startInstance(plan, id, extra, undefined, committing);
         return this.viewAfter(id, committed);
       } catch (err) {
         // Two starts with the caller's id raced: the loser answers with the winner's instance.
@@ -276,7 +282,7 @@ class EngineShell implements Engine {
         throw err;
       }
     } finally {
-      this.underWay--;
+      committing();
     }
   }
 
@@ -299,6 +305,8 @@ class EngineShell implements Engine {
       startNode?: number;
     },
     delivery?: string,
+    /** A caller's start, counted in underWay: called once its commit is done. */
+    committed?: () => void,
   ): Promise<InstanceRecord | undefined> {
     const command: Extract<Command, { type: 'start' }> = {
       type: 'start',
@@ -315,7 +323,12 @@ class EngineShell implements Engine {
     stampDeliveries(state.id, 1, effects);
     const record = recordOf(state, 1, effects);
     if (delivery !== undefined) record.delivery = delivery;
-    const left = await this.persist(record, null);
+    let left: Effect[];
+    try {
+      left = await this.persist(record, null, committed !== undefined);
+    } finally {
+      committed?.();
+    }
     if (left.length) await this.finish(record.id, 1, left);
     return followUpsOf(left).length ? undefined : record;
   }
@@ -674,9 +687,9 @@ class EngineShell implements Engine {
     delivery?: string,
   ): Promise<InstanceRecord | undefined> {
     // The lock taken here, not through serialised: no closure and no release promise per command.
-    this.underWay++;
     const turn = this.hold(instanceId);
     if (turn) await turn;
+    this.underWay++;
     let saved: Awaited<ReturnType<EngineShell['commandNow']>>;
     try {
       saved = await this.commandNow(instanceId, command, delivery);
@@ -765,18 +778,24 @@ class EngineShell implements Engine {
     const outbox = record.outbox.length ? [...record.outbox, ...effects] : effects;
     const next = recordOf(state, rev, outbox);
     if (delivery !== undefined) next.delivery = delivery;
-    return { record: next, left: await this.persist(next, record.rev) };
+    return { record: next, left: await this.persist(next, record.rev, true) };
   }
 
   /**
    * Saves a record (created when expectedRev is null, else compare-and-set) and projects its
    * outbox: in one atomic write when the store offers `commit`, else save then project. Returns
-   * what the outbox still holds: the follow-ups after a commit, everything otherwise.
+   * what the outbox still holds: the follow-ups after a commit, everything otherwise. `counted`:
+   * the caller is one of those under way (underWay).
    */
-  private async persist(record: InstanceRecord, expectedRev: number | null): Promise<Effect[]> {
+  private async persist(
+    record: InstanceRecord,
+    expectedRev: number | null,
+    counted: boolean,
+  ): Promise<Effect[]> {
     if (this.store.commit) {
       // Others under way will commit within this turn: one transaction for all (see underWay).
-      await this.store.commit(record, expectedRev, this.underWay > 1 ? GROUPED : undefined);
+      const others = this.underWay - (counted ? 1 : 0);
+      await this.store.commit(record, expectedRev, others > 0 ? GROUPED : undefined);
       return followUpsOf(record.outbox);
     }
     if (expectedRev === null) await this.store.createInstance(record);

@@ -11,6 +11,15 @@ import { createEngine } from '../../engine/src/index.js';
 import type { Effect } from '../../engine/src/runtime/state.js';
 import type { CommitOptions, InstanceRecord } from '../../engine/src/store/port.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
+import {
+  chain,
+  definitions,
+  endEvent,
+  flow,
+  process,
+  startEvent,
+  userTask,
+} from '../../engine/src/testing/bpmn.js';
 import { TWO_STEP } from './processes.js';
 import { created, hist, record, task } from './records.js';
 
@@ -71,17 +80,39 @@ test('a commit whose projection fails is rolled back alone, the instance key it 
   await cold.close();
 });
 
-test('closing the store writes the commits still held back', async () => {
+test('closing the store writes the commits still held back, also those made while it closes', async () => {
   const file = newFile();
   const store = new SqliteStore(file);
   const held = store.commit(withTask('x'), null, grouped);
+  const closing = store.close();
+  // A command still running when a server stops: the close is under way (its worker stopping).
+  const late = store.commit(withTask('y'), null, grouped);
+  await closing;
+  await Promise.all([held, late]);
+  expect(committedIds(file)).toEqual(['x', 'y']);
+});
+
+test('a read while a grouped commit waits does not leave the older record as the one committed', async () => {
+  const store = new SqliteStore(newFile());
+  await store.commit(withTask('r'), null);
+  const published: Effect = {
+    type: 'message.published',
+    messageName: 'm',
+    correlationKey: null,
+    variables: {},
+    deliveryId: 'r@2#0',
+  };
+  const next = record('r', 2, [hist('r', 2), published]);
+  const saving = store.commit(next, 1, grouped);
+  expect((await store.getInstance('r'))?.rev).toBe(1); // not committed yet
+  await saving;
+  expect(store.committedInstance('r')?.rev ?? 2).toBe(2);
+  expect((await store.getInstance('r'))?.rev).toBe(2);
   await store.close();
-  await held;
-  expect(committedIds(file)).toEqual(['x']);
 });
 
 /** An engine on SQLite whose commits are recorded with the options the engine gave. */
-async function recordingEngine() {
+async function recordingEngine(xml = TWO_STEP) {
   const store = new SqliteStore(newFile());
   const asked: (CommitOptions | undefined)[] = [];
   const commit = store.commit.bind(store);
@@ -90,7 +121,7 @@ async function recordingEngine() {
     return commit(r, rev, options);
   };
   const engine = createEngine({ store });
-  await engine.deploy(TWO_STEP);
+  await engine.deploy(xml);
   return { store, engine, asked };
 }
 
@@ -118,4 +149,34 @@ test('the engine asks to group only while other starts or commands are under way
     expect((await cold.getInstance(v.id))?.rev).toBe(2);
   }
   await cold.close();
+});
+
+/** A start that calls a process ending at once, then five department reviews at the same time. */
+const CALL_THEN_FIVE = definitions(
+  process('quick', `${startEvent('s')}${endEvent('e')}${chain('s', 'e')}`) +
+    process(
+      'lone',
+      `
+    ${startEvent('start')}
+    <bpmn:callActivity id="lookup" calledElement="quick"/>
+    <bpmn:parallelGateway id="fork"/>
+    ${[1, 2, 3, 4, 5].map((i) => userTask(`r${i}`, { department: `d${i}` })).join('')}
+    <bpmn:parallelGateway id="join"/>
+    ${endEvent('end')}
+    ${chain('start', 'lookup', 'fork')}
+    ${[1, 2, 3, 4, 5].map((i) => flow('fork', `r${i}`) + flow(`r${i}`, 'join')).join('')}
+    ${chain('join', 'end')}`,
+    ),
+);
+
+test('a client alone never waits for a group: not for the follow-ups of its start, nor for its own commands queued on one instance', async () => {
+  const { store, engine, asked } = await recordingEngine(CALL_THEN_FIVE);
+  const started = await engine.start('lone');
+  expect(started.openTasks).toHaveLength(5);
+  // Five completions sent at once to one instance wait for its lock one after another.
+  const views = await Promise.all(started.openTasks.map((t) => engine.completeTask(t.id)));
+  expect(views.at(-1)?.status).toBe('completed');
+  expect(asked.length).toBeGreaterThanOrEqual(9);
+  expect(asked.filter((o) => o?.grouped)).toEqual([]);
+  await store.close();
 });

@@ -7,9 +7,10 @@
  * it is committed, and one whose own write fails (a savepoint rolled back) rejects alone.
  */
 
-/** One commit waiting for its group. `error`: its own write failed; the others' may not have. */
+/** One commit waiting for its group. `failed`: its own write failed (with `error`); the others' may not have. */
 export interface Queued<T> {
   readonly item: T;
+  failed?: boolean;
   error?: unknown;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
@@ -19,8 +20,8 @@ export class CommitGroup<T> {
   private queued: Queued<T>[] = [];
 
   /**
-   * `writeAll` writes a group in one transaction, setting `error` on each item whose own write
-   * failed, and throws when the transaction itself fails (then every item of it fails).
+   * `writeAll` writes a group in one transaction, marking each item whose own write failed
+   * (`failed`, `error`), and throws when the transaction itself fails (then every item fails).
    */
   constructor(private readonly writeAll: (group: Queued<T>[]) => void) {}
 
@@ -56,10 +57,11 @@ export class CommitGroup<T> {
     try {
       this.writeAll(group);
     } catch (err) {
-      for (const q of group) q.error ??= err;
+      // The transaction is gone: every commit of it failed (one that failed first keeps its own error).
+      for (const q of group) if (!q.failed) Object.assign(q, { failed: true, error: err });
     }
     for (const q of group) {
-      if (q.error === undefined) q.resolve();
+      if (!q.failed) q.resolve();
       else q.reject(q.error);
     }
   };

@@ -285,6 +285,8 @@ export class SqliteStore implements Store {
     if (options?.grouped || this.group.joinable)
       await this.group.add([stored, record.outbox, history, expectedRev]);
     else this.write(this.commitTx, stored, record.outbox, history, expectedRev);
+    // A read while the group waited may have kept the older row.
+    this.records.delete(record.id);
     this.historyCommitted(record, expectedRev, history);
     if (followUps.length === 0) {
       delete stored.delivery; // written, never read back (see InstanceRecord.delivery)
@@ -303,6 +305,7 @@ export class SqliteStore implements Store {
     } catch (err) {
       // Some errors (disk full, I/O) end the whole transaction: the group fails as one.
       if (!this.db.inTransaction) throw err;
+      q.failed = true;
       q.error = err;
       let i = 0;
       for (const id of [...this.newKeys.keys()]) if (i++ >= keysBefore) this.newKeys.delete(id);
@@ -696,6 +699,7 @@ export class SqliteStore implements Store {
     // The worker's connection closes first: the last one to close checkpoints and removes the WAL.
     await this.checkpointer?.stop();
     if (!this.db.open) return;
+    this.group.flush(); // what was queued while the worker stopped
     this.db.pragma('optimize');
     this.db.close();
   }
