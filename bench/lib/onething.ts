@@ -233,19 +233,26 @@ export async function runInstances(
   scenario: Scenario,
   count: number,
   offset = 0,
+  clients = 1,
 ): Promise<Work> {
   let tasks = 0;
-  for (let i = 0; i < count; i++) {
-    const variant = scenario.variants[(offset + i) % scenario.variants.length]!;
-    const done = await runInstance(engine, scenario, variant.variables, `app-${offset + i}`);
-    if (done.status !== 'completed' || !didWork(done, variant)) {
-      throw new Error(
-        `OneThing ${scenario.processId}: instance ended ${done.status} after ${done.tasks} tasks and ${done.otherWaits} other waits, ` +
-          `expected completed after ${variant.tasks} and ${variant.otherWaits ?? 'any'}`,
-      );
+  let next = 0;
+  // Each client runs one instance after another, as a clerk at a window does.
+  const client = async () => {
+    while (next < count) {
+      const i = next++;
+      const variant = scenario.variants[(offset + i) % scenario.variants.length]!;
+      const done = await runInstance(engine, scenario, variant.variables, `app-${offset + i}`);
+      if (done.status !== 'completed' || !didWork(done, variant)) {
+        throw new Error(
+          `OneThing ${scenario.processId}: instance ended ${done.status} after ${done.tasks} tasks and ${done.otherWaits} other waits, ` +
+            `expected completed after ${variant.tasks} and ${variant.otherWaits ?? 'any'}`,
+        );
+      }
+      tasks += done.tasks;
     }
-    tasks += done.tasks;
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(clients, count) }, client));
   return { ops: count, tasks };
 }
 
@@ -255,7 +262,14 @@ export async function runInstances(
  */
 export function oneThingSide(
   scenario: Scenario,
-  options: { label: string; count: number; warmup: number; store?: () => Promise<Store> | Store },
+  options: {
+    label: string;
+    count: number;
+    warmup: number;
+    store?: () => Promise<Store> | Store;
+    /** Instances driven at once, each by its own client (default 1: one after another). */
+    clients?: number;
+  },
 ): Side {
   let engine: Engine | undefined;
   let offset = 0;
@@ -269,7 +283,7 @@ export function oneThingSide(
       await engine.deploy(scenario.xml);
     },
     async run(count) {
-      const work = await runInstances(engine!, scenario, count, offset);
+      const work = await runInstances(engine!, scenario, count, offset, options.clients);
       offset += count;
       return work;
     },
