@@ -22,6 +22,7 @@ import type { Effect } from '../../runtime/state.js';
 import {
   ConflictError,
   followUpsOf,
+  type CommitOptions,
   type DeploymentRecord,
   type InstanceFilter,
   type InstanceRecord,
@@ -33,6 +34,7 @@ import {
 } from '../port.js';
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { MongoJobSource, type QueueDoc } from '../../jobs/mongo-job-source.js';
+import { CommitGroup, type Queued } from '../commit-group.js';
 import { clearOp, newCommitId, saveOp, withOutbox } from './commit.js';
 import { CommittedRecords } from './committed.js';
 import { claimFormat } from './format.js';
@@ -70,6 +72,14 @@ export interface MongoStoreOptions {
 const DUPLICATE_KEY = 11000;
 
 type DocOf<M> = M extends mongoose.Model<infer D> ? D : never;
+
+/** One command's ordered batch (see ./commit.ts), the instance and the rev it replaces, its commit id. */
+type CommitBatch = [
+  batch: AnyBulkWriteOperation<RecordDoc>[],
+  id: string,
+  expectedRev: number | null,
+  w: string,
+];
 /** The native driver collections behind the models, typed with their documents. */
 type Collections = { [K in keyof Models]: Collection<DocOf<Models[K]>> };
 
@@ -86,6 +96,8 @@ export class MongoStore implements Store {
 
   /** What this store committed last per instance, to skip re-reading it (see ./committed.ts). */
   private readonly own = new CommittedRecords();
+  /** Commits held to the end of the event-loop turn and sent as one bulk write (commit's `grouped`). */
+  private readonly group = new CommitGroup<CommitBatch>((group) => this.writeGroup(group));
 
   private constructor(
     readonly connection: Connection,
@@ -227,7 +239,7 @@ export class MongoStore implements Store {
   }
 
   /** Save, project and clear in one round trip when only `records` is projected (see ./commit.ts). */
-  async commit(record: InstanceRecord, expectedRev: number | null): Promise<void> {
+  async commit(record: InstanceRecord, expectedRev: number | null, options?: CommitOptions): Promise<void> {
     const before = this.own.take(record.id);
     const w = newCommitId();
     const ops = projectionOps(record.id, record.outbox);
@@ -241,7 +253,10 @@ export class MongoStore implements Store {
     const batch = [saveOp(projecting ? doc : done, record.delivery, expectedRev, w), ...ops.records];
     const clear = projecting ? clearOp(record, left, w) : undefined;
     if (clear && !others) batch.push(clear);
-    await this.writeCommit(batch, record.id, expectedRev, w);
+    // Projections into other collections go after the save, one by one: such commits are not grouped.
+    if (!others && (options?.grouped || this.group.joinable))
+      await this.group.add([batch, record.id, expectedRev, w]);
+    else await this.writeCommit(batch, record.id, expectedRev, w);
     if (others) {
       await this.projectOthers(ops);
       await this.records.bulkWrite([clear!]);
@@ -283,6 +298,29 @@ export class MongoStore implements Store {
               ? new ConflictError(id, `instance ${id} already exists`)
               : new ConflictError(id);
           saved = true;
+        }
+      }
+    }
+  }
+
+  /**
+   * A group's batches in one ordered bulk write. After a duplicate key the server does not say
+   * whose write failed, and an ordered write stops there: each commit is then written again on
+   * its own, which finds its save already done (its commit id) or makes it, or fails alone.
+   */
+  private async writeGroup(group: Queued<CommitBatch>[]): Promise<void> {
+    try {
+      await this.records.bulkWrite(
+        group.flatMap((q) => q.item[0]),
+        { ordered: true },
+      );
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      for (const q of group) {
+        try {
+          await this.writeCommit(...q.item);
+        } catch (own) {
+          Object.assign(q, { failed: true, error: own });
         }
       }
     }
@@ -435,6 +473,7 @@ export class MongoStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.group.drain();
     await this.connection.close();
   }
 

@@ -35,7 +35,7 @@ import {
 import { queueChangeOf } from '../../jobs/job-source.js';
 import { SqliteJobSource } from '../../jobs/sqlite-job-source.js';
 import { inSeqOrder } from '../history.js';
-import { CommitGroup, type Queued } from './commit-group.js';
+import { CommitGroup, type Queued } from '../commit-group.js';
 import { migrate } from './schema.js';
 import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from './wal-checkpointer.js';
 
