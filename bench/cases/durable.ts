@@ -71,9 +71,9 @@ async function mongoServer(): Promise<{ uri: string; stop: () => Promise<void> }
 }
 
 /**
- * The fan-out on the MongoDB-wire test server: one client at a time, or CLIENTS at once (no
- * group commit there: each command is still its own round trip, but the clients' work in this
- * process overlaps the server's).
+ * The fan-out on the MongoDB-wire test server: one client at a time, or CLIENTS at once, whose
+ * commits made while others are under way go to the server as one bulk write (and whose work in
+ * this process overlaps the server's).
  */
 function mongoFanout(clients: number): CaseDef {
   const alone = clients === 1;
@@ -93,7 +93,7 @@ function mongoFanout(clients: number): CaseDef {
     target: '≥ 5× bpmn-engine in memory',
     notes:
       'MongoStore on the MongoDB-wire test server (FerretDB v1 on SQLite, test/mongo-server), a fresh database per ' +
-      `round; reference: bpmn-engine in memory.${alone ? '' : ` ${clients} instances at once, each driven by its own client.`}`,
+      `round; reference: bpmn-engine in memory.${alone ? '' : ` ${clients} instances at once, each driven by its own client; commits made while others are under way are sent as one ordered bulk write (group commit).`}`,
     setup: async () => {
       server = await mongoServer();
     },
