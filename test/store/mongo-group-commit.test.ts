@@ -7,7 +7,7 @@ import { createEngine } from '../../engine/src/index.js';
 import { MongoStore } from '../../engine/src/store/mongo/index.js';
 import { freshDbUri } from '../support/mongo.js';
 import { TWO_STEP } from './processes.js';
-import { created, hist, record, task } from './records.js';
+import { created, hist, record, state, task } from './records.js';
 
 const opened: MongoStore[] = [];
 afterAll(async () => {
@@ -58,19 +58,33 @@ test('a client alone sends each commit as it comes', async () => {
   expect(sent.bulkWrites).toBe(2);
 });
 
-test('closing the store sends the commits still held back', async () => {
+const grouped = { grouped: true };
+const withTask = (id: string) => record(id, 1, [created(task(`${id}.w1`, { instanceId: id })), hist(id, 1)]);
+
+test('closing the store sends the commits held back, and those the last group set off', async () => {
   const uri = freshDbUri('group-close');
   const store = await MongoStore.open(uri);
-  const held = store.commit(
-    record('x', 1, [created(task('x.w1', { instanceId: 'x' })), hist('x', 1)]),
-    null,
-    {
-      grouped: true,
-    },
-  );
+  const held = store.commit(withTask('x'), null, grouped);
+  // A follow-up of a commit the closing store answers: queued while the close waits.
+  const next = held.then(() => store.commit(withTask('y'), null, grouped));
   await store.close();
-  await held;
+  await Promise.all([held, next]);
   const again = await MongoStore.open(uri);
   opened.push(again);
   expect((await again.getTask('x.w1'))?.state).toBe('open');
+  expect((await again.getTask('y.w1'))?.state).toBe('open');
+});
+
+test('a commit the driver refuses (a document over 16 MB) fails alone; the others in its group are written', async () => {
+  const { store } = await countingStore('group-too-large');
+  const huge = record('b', 1, [hist('b', 1)], { state: state('b', { scan: 'x'.repeat(17 * 2 ** 20) }) });
+  const outcomes = await Promise.allSettled([
+    store.commit(withTask('a'), null, grouped),
+    store.commit(huge, null, grouped),
+    store.commit(withTask('c'), null, grouped),
+  ]);
+  expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  expect((await store.getTask('a.w1'))?.state).toBe('open');
+  expect((await store.getTask('c.w1'))?.state).toBe('open');
+  expect(await store.getInstance('b')).toBeUndefined();
 });

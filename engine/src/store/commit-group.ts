@@ -73,10 +73,12 @@ export class CommitGroup<T> {
     void done.finally(() => this.writing.delete(done));
   };
 
-  /** Writes what is queued and waits for every group still being written. */
+  /** Writes what is queued and waits for every group still being written, and what they set off. */
   async drain(): Promise<void> {
-    this.flush();
-    await Promise.all(this.writing);
+    do {
+      this.flush();
+      await Promise.all(this.writing);
+    } while (this.queued.length > 0 || this.writing.size > 0);
   }
 }
 

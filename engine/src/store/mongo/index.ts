@@ -284,8 +284,10 @@ export class MongoStore implements Store {
     id: string,
     expectedRev: number | null,
     w: string,
+    /** The save is known to have gone through (a group's): only the rest is sent. */
+    alreadySaved = false,
   ): Promise<void> {
-    for (let attempt = 0, saved = false; ; attempt++) {
+    for (let attempt = 0, saved = alreadySaved; ; attempt++) {
       try {
         await this.records.bulkWrite(saved ? batch.slice(1) : batch, { ordered: true });
         return;
@@ -304,9 +306,8 @@ export class MongoStore implements Store {
   }
 
   /**
-   * A group's batches in one ordered bulk write. After a duplicate key the server does not say
-   * whose write failed, and an ordered write stops there: each commit is then written again on
-   * its own, which finds its save already done (its commit id) or makes it, or fails alone.
+   * A group's batches in one ordered bulk write. When it fails the server does not say whose
+   * write failed (FerretDB reports index 0), and an ordered write stops there.
    */
   private async writeGroup(group: Queued<CommitBatch>[]): Promise<void> {
     try {
@@ -314,14 +315,22 @@ export class MongoStore implements Store {
         group.flatMap((q) => q.item[0]),
         { ordered: true },
       );
+      return;
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      for (const q of group) {
-        try {
-          await this.writeCommit(...q.item);
-        } catch (own) {
-          Object.assign(q, { failed: true, error: own });
-        }
+      // Lost connection: what reached the server is unknown, as for one commit in flight.
+      if (isConnectionError(err)) throw err;
+    }
+    // Which saves went through, read at once by their commit ids (another node may move an
+    // instance on later); then each commit is finished on its own, so one that cannot be written
+    // (a lost compare-and-set, a document too large) fails alone.
+    const ids = group.map((q) => instanceKey(q.item[1]));
+    const stored = await this.instances.find({ _id: { $in: ids } }, { projection: { w: 1 } }).toArray();
+    const saved = new Set(stored.map((d) => d.w));
+    for (const q of group) {
+      try {
+        await this.writeCommit(...q.item, saved.has(q.item[3]));
+      } catch (own) {
+        Object.assign(q, { failed: true, error: own });
       }
     }
   }
@@ -493,6 +502,18 @@ async function retryingDuplicates(write: () => Promise<unknown>): Promise<void> 
       if (!isDuplicateKey(err) || attempt >= 3) throw err;
     }
   }
+}
+
+/** The driver lost or never had the server (rather than the server refusing a write). */
+function isConnectionError(err: unknown): boolean {
+  const { MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, MongoNotConnectedError } =
+    mongoose.mongo;
+  return (
+    err instanceof MongoNetworkError ||
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoTopologyClosedError ||
+    err instanceof MongoNotConnectedError
+  );
 }
 
 function isDuplicateKey(err: unknown): boolean {
