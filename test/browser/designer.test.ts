@@ -124,6 +124,10 @@ test('a condition with a FEEL syntax error is flagged in the panel and by the ch
   await page.keyboard.press('End');
   await page.keyboard.type(' and');
   await page.locator('[data-entry-id="gov-condition"].has-error').waitFor();
+  // The checker's words (gov/feel-conditions), not the FEEL editor's own "Unparsable FEEL expression.".
+  expect(
+    await page.locator('[data-entry-id="gov-condition"] .bio-properties-panel-error').textContent(),
+  ).toMatch(/^条件表达式有语法错误：/);
   await waitForErrors('some');
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Backspace');

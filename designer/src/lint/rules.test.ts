@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'bpmnlint';
 import { compile } from '../../../engine/src/expressions/feel.js';
 import { bundleLintOptions, linterConfig, translateUpstream } from './config.js';
+import { conditionProblem } from './rules/feel-conditions.js';
 import { lintWith, model, parse } from './testing.js';
 
 const task = (id: string, attrs: string) => `<bpmn:userTask id="${id}" name="${id}" ${attrs}/>`;
@@ -190,6 +191,70 @@ describe('gov/feel-conditions', () => {
     expect(await lintWith(rule, xml, { lang: 'zh' })).toEqual([
       ['f', `条件表达式有语法错误：${error}；${zh}`],
     ]);
+  });
+  it('flags FEEL syntax errors in a loop cardinality, a completion condition and an "=" timer on their element', async () => {
+    const xml = model(
+      `<bpmn:userTask id="mi"><bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:loopCardinality xsi:type="bpmn:tFormalExpression">\${count}</bpmn:loopCardinality>
+        <bpmn:completionCondition xsi:type="bpmn:tFormalExpression">= done &gt;</bpmn:completionCondition>
+      </bpmn:multiInstanceLoopCharacteristics></bpmn:userTask>
+      <bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition>
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">= #{delay}</bpmn:timeDuration>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`,
+    );
+    const [count, done, delay] = ['${count}', '= done >', '= #{delay}'].map((s) => compile(s).syntaxError);
+    expect(await lintWith(rule, xml)).toEqual([
+      ['mi', `Loop cardinality has a FEEL syntax error: ${count}; \${count} is not FEEL: write count`],
+      ['mi', `Completion condition has a FEEL syntax error: ${done}`],
+      ['wait', `Timer duration has a FEEL syntax error: ${delay}; #{delay} is not FEEL: write delay`],
+    ]);
+    expect(await lintWith(rule, xml, { lang: 'zh' })).toEqual([
+      ['mi', `循环基数有语法错误：${count}；\${count} 不是 FEEL，请写成 count`],
+      ['mi', `完成条件有语法错误：${done}`],
+      ['wait', `定时器时长有语法错误：${delay}；#{delay} 不是 FEEL，请写成 delay`],
+    ]);
+  });
+  it('leaves timers without "=" alone: deploy reads them as ISO 8601, not FEEL', async () => {
+    const timer = (id: string, part: string, body: string) =>
+      `<bpmn:intermediateCatchEvent id="${id}"><bpmn:timerEventDefinition>
+        <bpmn:${part} xsi:type="bpmn:tFormalExpression">${body}</bpmn:${part}>
+      </bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>`;
+    const xml = model(
+      timer('date', 'timeDate', '2030-01-01T09:00:00+08:00') +
+        timer('duration', 'timeDuration', 'PT1H') +
+        timer('cycle', 'timeCycle', 'R3/PT1H') +
+        timer('good', 'timeDuration', '= duration("PT" + string(hours) + "H")'),
+    );
+    expect(await lintWith(rule, xml)).toEqual([]);
+  });
+});
+
+describe("conditionProblem (the properties panel's condition editor)", () => {
+  it('words a FEEL syntax error, with the JUEL hint, as gov/feel-conditions does', async () => {
+    for (const body of ['= x >', '${amount >= 50}']) {
+      const xml = model(task('a', '') + task('b', '') + flow('f', 'a', 'b', body));
+      for (const lang of ['zh', 'en'] as const) {
+        const [[, message]] = (await lintWith('gov/feel-conditions', xml, { lang })) as [[string, string]];
+        expect(conditionProblem(body, undefined, lang)).toBe(message);
+      }
+    }
+    expect(conditionProblem('${ok}', undefined, 'en')).toMatch(/; \$\{ok\} is not FEEL: write ok$/);
+  });
+  it("names the stored condition's other language, and not once the analyst has typed a new one", () => {
+    const stored = { body: '1==2', language: 'javascript' };
+    expect(conditionProblem('1==2', stored, 'en')).toBe(
+      'The condition is written in "javascript"; the engine evaluates FEEL only (leave language out, or set it to "feel")',
+    );
+    expect(conditionProblem('1==2', stored, 'zh')).toBe(
+      '条件表达式使用的语言是 "javascript"；引擎只执行 FEEL（请去掉 language，或设为 "feel"）',
+    );
+    // The panel saves what is typed as a FEEL expression without a language.
+    expect(conditionProblem('1 = 2', stored, 'en')).toBeNull();
+  });
+  it('passes good FEEL, and an empty condition or a bare "="', () => {
+    for (const value of [undefined, '', '  ', '=', '= amount >= 50', 'approved']) {
+      expect(conditionProblem(value, undefined, 'en')).toBeNull();
+    }
   });
 });
 

@@ -2,7 +2,7 @@
  * Properties panel provider for the gov extension: on a user task its department (from the
  * bundle), service item (from the bundle, the department's first), form view, time limit in
  * working days, special step and candidate roles; on a process the bundle code; on a sequence flow
- * out of a gateway its condition as FEEL, checked with the engine's own compiler.
+ * out of a gateway its condition as FEEL, checked as the checker does (gov/feel-conditions).
  *
  * Entries are preact components (the panel's renderer), written with `h` rather than JSX so the
  * app's React JSX settings do not apply to them.
@@ -29,6 +29,7 @@ import {
   MAX_CONNECTOR_TIMEOUT_SECONDS,
   urlProblem,
 } from '../../../engine/src/model/connector-spec.js';
+import { conditionProblem } from '../lint/rules/feel-conditions.js';
 import { WINDOW } from '../lint/types.js';
 import type { GovContext } from './context.js';
 
@@ -220,14 +221,9 @@ function BundleCodeEntry({ element, id }: EntryProps) {
   });
 }
 
-/** The FEEL syntax error of a condition as the engine sees it, or null. */
-export function conditionError(value: string | undefined): string | null {
-  if (value === undefined || value.trim() === '' || value.trim() === '=') return null;
-  return compile(value.trim().startsWith('=') ? value : `=${value}`).syntaxError;
-}
-
 function ConditionEntry({ element, id }: EntryProps) {
   const translate: Translate = useService('translate');
+  const gov: GovContext = useService('govContext');
   const debounce = useService('debounceInput');
   const commandStack = useService('commandStack');
   const bpmnFactory = useService('bpmnFactory');
@@ -262,11 +258,12 @@ function ConditionEntry({ element, id }: EntryProps) {
       });
       commandStack.execute('properties-panel.multi-command-executor', commands);
     },
-    validate: (value: string | undefined) => {
-      const error = conditionError(value);
-      return error ? translate('FEEL syntax error: {error}', { error }) : null;
-    },
-    translate,
+    // The checker's words (gov/feel-conditions): another language, or FEEL syntax with the JUEL hint.
+    validate: (value: string | undefined) => conditionProblem(value, bo.conditionExpression, gov.lang),
+    // The editor's own FEEL parser would show "Unparsable FEEL expression." instead of validate's
+    // message; as an empty text it shows nothing, and the engine's parser (in validate) decides.
+    translate: (text: string, replacements?: Record<string, string>) =>
+      text === 'Unparsable FEEL expression.' ? '' : translate(text, replacements),
   });
 }
 
