@@ -10,13 +10,10 @@ import type { Effect } from '../../engine/src/runtime/state.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import { taskCursor, type Store } from '../../engine/src/store/port.js';
 import type { CaseDef } from '../lib/harness.js';
-import { oneThingSide } from '../lib/onething.js';
+import { CLIENTS, oneThingSide } from '../lib/onething.js';
 import { referenceSide } from '../lib/reference.js';
 import { tempDir } from '../lib/temp-dir.js';
 import { fanout } from './engine.js';
-
-/** Clients working at once in the group-commit case: a busy service centre's windows and back offices. */
-const CLIENTS = 16;
 
 /**
  * The fan-out on a SQLite file, every command committed before it returns: one client at a time,

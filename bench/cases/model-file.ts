@@ -1,9 +1,9 @@
 /**
  * Cases for BPMN files given on the command line (`--model=ours.bpmn[,reference.bpmn]`), so that
  * anyone can check the figures on models that are not in the repository. Each file gets the
- * fan-out case's two drives, unchanged: in memory, and on SQLite, each against bpmn-engine in
- * memory (serial instances; start, then complete the open tasks until none is left; every wait
- * signalled in-process on bpmn-engine).
+ * fan-out case's drives, unchanged: in memory, on SQLite one client at a time, and on SQLite with
+ * CLIENTS at once, each against bpmn-engine in memory (one instance at a time; start, then
+ * complete the open tasks until none is left; every wait signalled in-process on bpmn-engine).
  * - process: the model's first executable process;
  * - start variables: `--vars=<json>` (the same for both engines), else none;
  * - user tasks per instance: found by running one instance on each engine; they must agree;
@@ -17,7 +17,14 @@ import { calledInstanceId, createEngine } from '../../engine/src/index.js';
 import type { Engine, InstanceView, Store, Variables } from '../../engine/src/index.js';
 import { SqliteStore } from '../../engine/src/store/sqlite/index.js';
 import type { CaseDef, Side } from '../lib/harness.js';
-import { completion, oneThingSide, runInstance, runInstances, type Scenario } from '../lib/onething.js';
+import {
+  CLIENTS,
+  completion,
+  oneThingSide,
+  runInstance,
+  runInstances,
+  type Scenario,
+} from '../lib/onething.js';
 import { referenceOnce, referenceSide, type Signalled } from '../lib/reference.js';
 import { attribute, withoutComments } from '../lib/reference-waits.js';
 import { tempDir } from '../lib/temp-dir.js';
@@ -293,12 +300,38 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
     reference: await calibrate(() => reference.run(1)),
   };
   calibrationDir.remove();
-  let tmp: ReturnType<typeof tempDir> | undefined;
-  let n = 0;
-  const sqlite = () => new SqliteStore(path.join(tmp!.dir, `round-${n++}.db`));
   const referenceFor = (): Side => referenceSide(scenario, sized(rates.reference));
   const source = file.reference === file.ours ? file.ours : `${file.ours} (bpmn-engine: ${file.reference})`;
   const notes = `${source}, process ${processId}, ${work} per instance, start variables ${JSON.stringify(variables)}.`;
+  /** On SQLite, one client at a time or CLIENTS at once (their commits grouped). */
+  const onSqlite = (clients: number): CaseDef => {
+    let tmp: ReturnType<typeof tempDir> | undefined;
+    let n = 0;
+    const alone = clients === 1;
+    return {
+      id: alone ? `model-${name}-sqlite` : `model-${name}-sqlite-clients`,
+      title: `Durable SQLite, model file ${name} (${work}, every command committed${alone ? '' : `, ${clients} clients at once`})`,
+      kind: 'throughput',
+      unit: 'instances/s',
+      target: '≥ 30× bpmn-engine in memory',
+      notes:
+        `${notes} SqliteStore on a fresh file per round; reference: bpmn-engine in memory` +
+        (alone ? '.' : `; ${clients} instances at once, each driven by its own client, commits grouped.`),
+      ours: oneThingSide(scenario, {
+        label: alone
+          ? 'OneThing, SqliteStore (file in the temp dir)'
+          : `OneThing, SqliteStore, ${clients} clients`,
+        ...sized(rates.sqlite),
+        store: () => new SqliteStore(path.join(tmp!.dir, `round-${n++}.db`)),
+        clients,
+      }),
+      reference: referenceFor(),
+      setup: () => {
+        tmp = tempDir(`model-${name}`);
+      },
+      teardown: () => tmp?.remove(),
+    };
+  };
   return [
     {
       id: `model-${name}-memory`,
@@ -313,24 +346,8 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
       }),
       reference: referenceFor(),
     },
-    {
-      id: `model-${name}-sqlite`,
-      title: `Durable SQLite, model file ${name} (${work}, every command committed)`,
-      kind: 'throughput',
-      unit: 'instances/s',
-      target: '≥ 30× bpmn-engine in memory',
-      notes: `${notes} SqliteStore on a fresh file per round; reference: bpmn-engine in memory.`,
-      ours: oneThingSide(scenario, {
-        label: 'OneThing, SqliteStore (file in the temp dir)',
-        ...sized(rates.sqlite),
-        store: sqlite,
-      }),
-      reference: referenceFor(),
-      setup: () => {
-        tmp = tempDir(`model-${name}`);
-      },
-      teardown: () => tmp?.remove(),
-    },
+    onSqlite(1),
+    onSqlite(CLIENTS),
   ];
 }
 

@@ -227,6 +227,9 @@ export function didWork(done: { tasks: number; otherWaits: number }, variant: Va
   );
 }
 
+/** Clients working at once in the concurrent durable cases: a busy service centre's windows and back offices. */
+export const CLIENTS = 16;
+
 /** Runs `count` instances to completion on `engine`; checks each did the expected work. */
 export async function runInstances(
   engine: Engine,

@@ -158,6 +158,7 @@ describe('modelCasesOf', () => {
     expect(cases.map((c) => c.title)).toEqual([
       'In-memory, model file waits (1 user tasks and answered 4 other waits)',
       'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed)',
+      'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed, 16 clients at once)',
     ]);
   });
 
@@ -183,11 +184,12 @@ describe('modelCasesOf', () => {
     );
   });
 
-  it('makes a memory and a SQLite case with the task count both engines agree on', async () => {
+  it('makes a memory case and SQLite cases (one client, 16 at once) with the task count both engines agree on', async () => {
     const cases = await modelCasesOf([`--model=${path.join(dir, 'two.bpmn')}`]);
     expect(cases.map((c) => [c.id, c.title.includes('(2 user tasks')])).toEqual([
       ['model-two-memory', true],
       ['model-two-sqlite', true],
+      ['model-two-sqlite-clients', true],
     ]);
   });
 
