@@ -158,7 +158,6 @@ describe('modelCasesOf', () => {
     expect(cases.map((c) => c.title)).toEqual([
       'In-memory, model file waits (1 user tasks and answered 4 other waits)',
       'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed)',
-      'Durable SQLite, model file waits (1 user tasks and answered 4 other waits, every command committed, 16 clients at once)',
     ]);
   });
 
