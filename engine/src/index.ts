@@ -252,12 +252,9 @@ class EngineShell implements Engine {
   // ── commands ──────────────────────────────────────────────────────────────────────────
 
   async start(processId: string, options: StartOptions = {}): Promise<InstanceView> {
+    // Under way from here until its own commit (startInstance takes the count over).
     this.underWay++;
     let counted = true;
-    const committing = () => {
-      if (counted) this.underWay--;
-      counted = false;
-    };
     try {
       const plan = await this.plan(processId, options.version);
       const id = options.instanceId ?? this.newId();
@@ -270,7 +267,8 @@ class EngineShell implements Engine {
         const extra: { variables?: Variables; businessKey?: string } = {};
         if (options.variables) extra.variables = options.variables;
         if (options.businessKey !== undefined) extra.businessKey = options.businessKey;
-        const committed = await this.startInstance(plan, id, extra, undefined, committing);
+        counted = false;
+        const committed = await this.startInstance(plan, id, extra, undefined, true);
         return this.viewAfter(id, committed);
       } catch (err) {
         // Two starts with the caller's id raced: the loser answers with the winner's instance.
@@ -282,7 +280,7 @@ class EngineShell implements Engine {
         throw err;
       }
     } finally {
-      committing();
+      if (counted) this.underWay--;
     }
   }
 
@@ -305,8 +303,8 @@ class EngineShell implements Engine {
       startNode?: number;
     },
     delivery?: string,
-    /** A caller's start, counted in underWay: called once its commit is done. */
-    committed?: () => void,
+    /** A caller's start, counted in underWay until its commit is done. */
+    counted = false,
   ): Promise<InstanceRecord | undefined> {
     const command: Extract<Command, { type: 'start' }> = {
       type: 'start',
@@ -319,15 +317,16 @@ class EngineShell implements Engine {
     if (extra.businessKey !== undefined) command.businessKey = extra.businessKey;
     if (extra.parent !== undefined) command.parent = extra.parent;
     if (extra.startNode !== undefined) command.startNode = extra.startNode;
-    const { state, effects } = step(plan, null, command, this.clock());
-    stampDeliveries(state.id, 1, effects);
-    const record = recordOf(state, 1, effects);
-    if (delivery !== undefined) record.delivery = delivery;
+    let record: InstanceRecord;
     let left: Effect[];
     try {
-      left = await this.persist(record, null, committed !== undefined);
+      const { state, effects } = step(plan, null, command, this.clock());
+      stampDeliveries(state.id, 1, effects);
+      record = recordOf(state, 1, effects);
+      if (delivery !== undefined) record.delivery = delivery;
+      left = await this.persist(record, null, counted);
     } finally {
-      committed?.();
+      if (counted) this.underWay--;
     }
     if (left.length) await this.finish(record.id, 1, left);
     return followUpsOf(left).length ? undefined : record;
