@@ -11,7 +11,9 @@
  *
  * Speed: statements are prepared once (the dynamic inbox queries once per filter shape), the
  * instance state is one JSON column, and `commit` saves the record and writes its projections in
- * the same transaction.
+ * the same transaction. Commits made while other commands of the engine are under way share one
+ * transaction at the end of the event-loop turn (group commit, ../commit-group.ts), each in its
+ * own savepoint and acknowledged only once the transaction is committed.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
