@@ -41,9 +41,7 @@ function sqliteFanout(clients: number): CaseDef {
           'under way waits for the end of the event-loop turn and is written in one transaction with theirs ' +
           '(group commit), each still acknowledged only once committed.'),
     ours: oneThingSide(fanout, {
-      label: alone
-        ? 'OneThing, SqliteStore (file in the temp dir)'
-        : `OneThing, SqliteStore, ${clients} clients`,
+      label: 'OneThing, SqliteStore (file in the temp dir)',
       count: 400,
       warmup: 200,
       store: () => new SqliteStore(path.join(tmp.dir, `round-${n++}.db`)),
@@ -98,7 +96,7 @@ function mongoFanout(clients: number): CaseDef {
       await server?.stop();
     },
     ours: oneThingSide(fanout, {
-      label: alone ? 'OneThing, MongoStore (test server)' : `OneThing, MongoStore, ${clients} clients`,
+      label: 'OneThing, MongoStore (test server)',
       count: alone ? 40 : 80,
       warmup: alone ? 10 : 20,
       store: open,

@@ -2,8 +2,9 @@
  * Cases for BPMN files given on the command line (`--model=ours.bpmn[,reference.bpmn]`), so that
  * anyone can check the figures on models that are not in the repository. Each file gets the
  * fan-out case's drives, unchanged: in memory, on SQLite one client at a time, and (a model with
- * user tasks only) on SQLite with CLIENTS at once, each against bpmn-engine in memory (one instance at a time; start, then
- * complete the open tasks until none is left; every wait signalled in-process on bpmn-engine).
+ * user tasks only) on SQLite with CLIENTS at once, each against bpmn-engine in memory (one
+ * instance at a time; start, then complete the open tasks until none is left; every wait
+ * signalled in-process on bpmn-engine).
  * - process: the model's first executable process;
  * - start variables: `--vars=<json>` (the same for both engines), else none;
  * - user tasks per instance: found by running one instance on each engine; they must agree;
@@ -318,9 +319,7 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
         `${notes} SqliteStore on a fresh file per round; reference: bpmn-engine in memory` +
         (alone ? '.' : `; ${clients} instances at once, each driven by its own client, commits grouped.`),
       ours: oneThingSide(scenario, {
-        label: alone
-          ? 'OneThing, SqliteStore (file in the temp dir)'
-          : `OneThing, SqliteStore, ${clients} clients`,
+        label: 'OneThing, SqliteStore (file in the temp dir)',
         ...sized(rates.sqlite),
         store: () => new SqliteStore(path.join(tmp!.dir, `round-${n++}.db`)),
         clients,

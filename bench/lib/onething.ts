@@ -270,14 +270,15 @@ export function oneThingSide(
     count: number;
     warmup: number;
     store?: () => Promise<Store> | Store;
-    /** Instances driven at once, each by its own client (default 1: one after another). */
+    /** Instances driven at once, each by its own client (default 1: one after another); named in the label. */
     clients?: number;
   },
 ): Side {
   let engine: Engine | undefined;
   let offset = 0;
+  const clients = options.clients ?? 1;
   return {
-    label: options.label,
+    label: clients > 1 ? `${options.label}, ${clients} clients` : options.label,
     count: options.count,
     warmup: options.warmup,
     async prepare() {
@@ -286,7 +287,7 @@ export function oneThingSide(
       await engine.deploy(scenario.xml);
     },
     async run(count) {
-      const work = await runInstances(engine!, scenario, count, offset, options.clients);
+      const work = await runInstances(engine!, scenario, count, offset, clients);
       offset += count;
       return work;
     },
