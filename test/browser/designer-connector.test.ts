@@ -86,6 +86,10 @@ test('a service task becomes a checked department-system call in the properties 
   // FEEL is checked with the engine's compiler while typing.
   await typeInFeel('gov-body', 'applicant +');
   await page.locator('[data-entry-id="gov-body"].has-error').waitFor();
+  // The engine compiler's words, not the FEEL editor's own "Unparsable FEEL expression.".
+  expect(await entry('gov-body').locator('.bio-properties-panel-error').textContent()).toMatch(
+    /^FEEL 语法错误：/,
+  );
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Backspace');
   await page.locator('[data-entry-id="gov-body"]:not(.has-error)').waitFor();

@@ -260,11 +260,18 @@ function ConditionEntry({ element, id }: EntryProps) {
     },
     // The checker's words (gov/feel-conditions): another language, or FEEL syntax with the JUEL hint.
     validate: (value: string | undefined) => conditionProblem(value, bo.conditionExpression, gov.lang),
-    // The editor's own FEEL parser would show "Unparsable FEEL expression." instead of validate's
-    // message; as an empty text it shows nothing, and the engine's parser (in validate) decides.
-    translate: (text: string, replacements?: Record<string, string>) =>
-      text === 'Unparsable FEEL expression.' ? '' : translate(text, replacements),
+    translate: withoutEditorFeelError(translate),
   });
+}
+
+/**
+ * The panel's translate for a FEEL entry whose `validate` checks with the engine's parser: the
+ * editor's own parser would show "Unparsable FEEL expression." instead of validate's message
+ * (and in English); as an empty text it shows nothing, so the engine's words are the ones shown.
+ */
+function withoutEditorFeelError(translate: Translate): Translate {
+  return (text, replacements) =>
+    text === 'Unparsable FEEL expression.' ? '' : translate(text, replacements);
 }
 
 /** The FEEL syntax error of a connector expression (with or without the leading "="), or null. */
@@ -320,7 +327,7 @@ function connectorFeelEntry(attribute: string, label: string, description: strin
         const error = feelError(value);
         return error ? translate('FEEL syntax error: {error}', { error }) : null;
       },
-      translate,
+      translate: withoutEditorFeelError(translate),
     });
   };
 }
