@@ -10,8 +10,8 @@ import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, projectPayload } from '../../../forms/src/project/index.js';
 import { compileForm } from '../../../forms/src/merge/index.js';
 import {
-  BUNDLES,
   BundleRegistry,
+  CACHED_BUNDLES,
   WINDOW,
   type BundleRecord,
   type BundleSummary,
@@ -115,8 +115,6 @@ export function ephemeralLicenceKeys(): LicenceKeys {
 }
 
 const MAX_RETRIES = 5;
-/** Bundle records a Centre keeps parsed (bundles are few; the bound only guards against misuse). */
-const CACHED_BUNDLES = 500;
 /** Merged forms remembered per bundle version (distinct situation answers; see Centre.merged). */
 const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
@@ -134,8 +132,7 @@ export class Centre implements CentreApi {
   private readonly network: ServiceNetwork | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
-  /** Bundle records read last (see activeBundle and bundleVersion). */
-  private readonly activeBundles = new Map<string, { total: number; active: number; record: BundleRecord }>();
+  /** Bundle versions read before (see bundleVersion). */
   private readonly bundleVersions = new Map<string, BundleRecord>();
   /** Inbox rows as this process committed them with their case (changedTaskRows compares against them). */
   private readonly committedRows = new CommittedRows();
@@ -184,23 +181,10 @@ export class Centre implements CentreApi {
     return mergeBundle(bundle.definition, answers ?? {});
   }
 
-  /**
-   * The newest active version of a bundle. Its record (the whole definition and BPMN, ~25 kB of
-   * JSON) is read again only when the bundle's versions changed: versions are only ever added
-   * (active) and retired all together, so the number of versions and of active ones tell
-   * exactly whether the answer can have changed — two small counts instead of a parse per request.
-   */
+  /** The newest active version of a bundle (the registry re-reads it only when its versions changed). */
   private async activeBundle(code: string): Promise<BundleRecord> {
-    const [total, active] = await Promise.all([
-      this.docs.count(BUNDLES, { code }),
-      this.docs.count(BUNDLES, { code, status: 'active' }),
-    ]);
-    const known = this.activeBundles.get(code);
-    if (known && known.total === total && known.active === active) return known.record;
     const record = await this.bundles.latest(code);
     if (!record) throw notFound(t(`可受理的事项包 ${code}`, `an active bundle ${code}`));
-    if (this.activeBundles.size >= CACHED_BUNDLES) this.activeBundles.clear();
-    this.activeBundles.set(code, { total, active, record });
     return record;
   }
 

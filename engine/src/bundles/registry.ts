@@ -137,12 +137,32 @@ function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined
   );
 }
 
+/** Bundle records kept parsed (bundles are few; the bound only guards against misuse). */
+export const CACHED_BUNDLES = 500;
+
+/**
+ * How many versions there are, and how many of them are active. Versions are only ever added
+ * (active) and retired all together, so the pair changes whenever what is newest or active can
+ * have changed: two small counts, read from the store every time (other processes deploy too),
+ * instead of reading and parsing whole records (definition and BPMN, ~30 kB each) per request.
+ */
+interface VersionCounts {
+  total: number;
+  active: number;
+}
+
+const sameCounts = (a: VersionCounts, b: VersionCounts) => a.total === b.total && a.active === b.active;
+
 export class BundleRegistry {
   /**
    * One definition object per bundle content: compiled forms and validators are cached on the
    * definition's identity, so records read back from the store must share it.
    */
   private readonly definitions = new Map<string, BundleDefinition>();
+  /** The newest active record per bundle code, with the counts it was read at (see VersionCounts). */
+  private readonly newestActive = new Map<string, VersionCounts & { record: BundleRecord | undefined }>();
+  /** The newest version of every bundle, summarised, with the collection's counts it was read at. */
+  private listed?: VersionCounts & { summaries: BundleSummary[] };
 
   constructor(
     private readonly engine: Engine,
@@ -215,8 +235,32 @@ export class BundleRegistry {
     return record;
   }
 
-  /** The newest version of a bundle (active only unless `anyStatus`). */
+  private async counts(where: { code?: string } = {}): Promise<VersionCounts> {
+    const [total, active] = await Promise.all([
+      this.docs.count(BUNDLES, where),
+      this.docs.count(BUNDLES, { ...where, status: 'active' }),
+    ]);
+    return { total, active };
+  }
+
+  /**
+   * The newest version of a bundle (active only unless `anyStatus`). The active one is shared
+   * between callers and read again only when the bundle's versions changed (VersionCounts):
+   * applications start from it and the public guide shows it, so it is read on most requests.
+   * Callers must not change it.
+   */
   async latest(code: string, anyStatus = false): Promise<BundleRecord | undefined> {
+    if (anyStatus) return this.newest(code, true);
+    const counts = await this.counts({ code });
+    const known = this.newestActive.get(code);
+    if (known && sameCounts(known, counts)) return known.record;
+    const record = await this.newest(code, false);
+    if (this.newestActive.size >= CACHED_BUNDLES) this.newestActive.clear();
+    this.newestActive.set(code, { ...counts, record });
+    return record;
+  }
+
+  private async newest(code: string, anyStatus: boolean): Promise<BundleRecord | undefined> {
     const where: Record<string, string> = { code };
     if (!anyStatus) where.status = 'active';
     const [record] = await this.docs.find<BundleRecord>(BUNDLES, {
@@ -241,11 +285,20 @@ export class BundleRegistry {
     return this.canonical(record);
   }
 
+  /**
+   * The newest version of each bundle, summarised, by code. The public guide lists these on every
+   * visit, so the summaries are read again (every version's whole record) only when the versions
+   * changed (VersionCounts over the whole collection).
+   */
   async list(): Promise<BundleSummary[]> {
-    const all = await this.docs.find<BundleRecord>(BUNDLES, { orderBy: 'code' });
-    const newest = new Map<string, BundleRecord>();
-    for (const r of all) if ((newest.get(r.code)?.version ?? 0) < r.version) newest.set(r.code, r);
-    return [...newest.values()].map(summarise);
+    const counts = await this.counts();
+    if (!this.listed || !sameCounts(this.listed, counts)) {
+      const all = await this.docs.find<BundleRecord>(BUNDLES, { orderBy: 'code' });
+      const newest = new Map<string, BundleRecord>();
+      for (const r of all) if ((newest.get(r.code)?.version ?? 0) < r.version) newest.set(r.code, r);
+      this.listed = { ...counts, summaries: [...newest.values()].map(summarise) };
+    }
+    return structuredClone(this.listed.summaries);
   }
 
   async versions(code: string): Promise<BundleSummary[]> {

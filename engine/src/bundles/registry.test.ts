@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import type { Actor } from '../domain/actor.js';
+import { MemoryDocStore, type Doc, type DocQuery } from '../domain/docs.js';
+import { createEngine } from '../index.js';
+import { BUNDLES, BundleRegistry } from './registry.js';
+
+const example = (code: string) => ({
+  bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
+  xml: readFileSync(new URL(`../../../examples/${code}/process.bpmn`, import.meta.url), 'utf8'),
+});
+const analyst: Actor = { userId: 'ana', name: '配置员', role: 'analyst' };
+const CODE = 'business-startup';
+
+/** A document store that counts the whole-record reads of bundles (finds, not counts), as the registry's cost. */
+class CountingDocs extends MemoryDocStore {
+  bundleFinds = 0;
+  private inCount = false;
+  override find<T extends Doc>(collection: string, query?: DocQuery): Promise<T[]> {
+    if (collection === BUNDLES && !this.inCount) this.bundleFinds++;
+    return super.find<T>(collection, query);
+  }
+  // MemoryDocStore counts by finding; a real store counts in its index.
+  override async count(collection: string, where?: DocQuery['where']): Promise<number> {
+    this.inCount = true;
+    try {
+      return await super.count(collection, where);
+    } finally {
+      this.inCount = false;
+    }
+  }
+}
+
+/** Two registries over one store: two server processes on one database. */
+async function twoProcesses() {
+  const docs = new CountingDocs();
+  const engine = createEngine();
+  const here = new BundleRegistry(engine, docs, () => 1);
+  const there = new BundleRegistry(engine, docs, () => 1);
+  await here.deploy(analyst, example(CODE));
+  await here.deploy(analyst, example('newborn'));
+  return { docs, here, there };
+}
+
+describe('BundleRegistry: the newest versions, read again only when versions change', () => {
+  it('lists and finds the newest active version without reading records again while nothing changed', async () => {
+    const { docs, here } = await twoProcesses();
+    const first = await here.list();
+    expect(first.map((b) => [b.code, b.version, b.status])).toEqual([
+      [CODE, 1, 'active'],
+      ['newborn', 1, 'active'],
+    ]);
+    const record = await here.latest(CODE);
+    expect(record?.version).toBe(1);
+    const reads = docs.bundleFinds;
+    for (let i = 0; i < 5; i++) {
+      expect(await here.list()).toEqual(first);
+      expect(await here.latest(CODE)).toBe(record);
+    }
+    expect(docs.bundleFinds).toBe(reads);
+  });
+
+  it('sees a version another process deployed, and a retirement, on the next read', async () => {
+    const { here, there } = await twoProcesses();
+    await here.list();
+    await here.latest(CODE);
+    await there.deploy(analyst, example(CODE));
+    expect((await here.latest(CODE))?.version).toBe(2);
+    expect((await here.list()).find((b) => b.code === CODE)?.version).toBe(2);
+
+    await there.retire(CODE);
+    expect(await here.latest(CODE)).toBeUndefined();
+    expect((await here.list()).find((b) => b.code === CODE)?.status).toBe('retired');
+    // Any status: the newest record, retired or not, is still there.
+    expect((await here.latest(CODE, true))?.version).toBe(2);
+  });
+
+  it('hands out a list its caller may change without changing the next one', async () => {
+    const { here } = await twoProcesses();
+    const list = await here.list();
+    list[0]!.items.length = 0;
+    list.reverse();
+    const again = await here.list();
+    expect(again[0]!.code).toBe(CODE);
+    expect(again[0]!.items.length).toBeGreaterThan(0);
+  });
+});
