@@ -127,6 +127,22 @@ export interface CompleteOptions {
   actor?: string;
 }
 
+/**
+ * Something an instance waits for besides its user tasks: a timer, a message, a called instance
+ * or a service call (engine.waits). Its id is what fireTimer and deliverMessage take.
+ */
+export interface WaitingEvent {
+  id: string;
+  /** The element that waits: a catch event, receive task, boundary event, call activity or service task. */
+  elementId: string;
+  kind: 'timer' | 'message' | 'call' | 'job';
+  /** A boundary event, waiting beside the activity it sits on. */
+  boundary: boolean;
+  dueAt?: number;
+  messageName?: string;
+  correlationKey?: string | null;
+}
+
 export interface CorrelateOptions {
   correlationKey?: string;
   variables?: Variables;

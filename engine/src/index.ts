@@ -16,6 +16,7 @@ import type {
   Task,
   TaskFilter,
   Variables,
+  WaitingEvent,
 } from './api.js';
 import { TIMER_JOB_TYPE, type ClaimedJob } from './jobs/job-source.js';
 import { DEFAULT_BACKOFF, IncidentStateError, type BackoffPolicy } from './jobs/retry.js';
@@ -98,6 +99,18 @@ export interface Engine {
     options: { errorCode: string; variables?: Variables },
   ): Promise<InstanceView>;
   correlate(messageName: string, options?: CorrelateOptions): Promise<CorrelateResult>;
+  /** What the instance waits for besides its user tasks, in the order the waits opened. */
+  waits(instanceId: string): Promise<WaitingEvent[]>;
+  /**
+   * Fires one waiting timer now, before it is due (an operator's "run now"); its queued timer
+   * goes in the same commit. Other timers, of this instance or others, stay as they are.
+   */
+  fireTimer(waitId: string): Promise<InstanceView>;
+  /**
+   * Delivers a message to one waiting catch event, receive task or boundary event, by its wait id
+   * (a message correlated by hand): no other subscription for its name and key gets it.
+   */
+  deliverMessage(waitId: string, options?: { variables?: Variables }): Promise<InstanceView>;
   runDueJobs(now?: number): Promise<number>;
   jobs(filter?: { instanceId?: string; type?: string }): Promise<Job[]>;
   completeJob(jobId: string, options?: { variables?: Variables }): Promise<InstanceView>;
@@ -117,6 +130,20 @@ export interface Engine {
 
 export function createEngine(options: EngineOptions = {}): Engine {
   return new EngineShell(options);
+}
+
+/** A message's variables come from callers as JSON: an object of names to values, or none. */
+function checkMessageVariables(vars: unknown): void {
+  if (vars !== undefined && (vars === null || typeof vars !== 'object' || Array.isArray(vars))) {
+    throw new CommandError('invalid', 'message variables must be an object of names to values');
+  }
+}
+
+/** The instance a wait id belongs to: wait ids are `<instance id>.<local id>` (instance ids may hold dots). */
+function instanceOfWait(waitId: string): string {
+  const dot = typeof waitId === 'string' ? waitId.lastIndexOf('.') : -1;
+  if (dot <= 0) throw new CommandError('notFound', `wait ${String(waitId)} does not exist`);
+  return waitId.slice(0, dot);
 }
 
 /** The inbox's answer for a task about to be completed: it must exist and still be open. */
@@ -387,6 +414,43 @@ class EngineShell implements Engine {
     return this.publish(messageName, options);
   }
 
+  async waits(instanceId: string): Promise<WaitingEvent[]> {
+    const record = await this.store.getInstance(instanceId);
+    if (!record) throw new CommandError('notFound', `instance ${instanceId} does not exist`);
+    const { waits, processId, version } = record.state;
+    const plan = await this.plan(processId, version);
+    const events: WaitingEvent[] = [];
+    for (const key in waits) {
+      const w = waits[key]!;
+      if (w.kind === 'task') continue;
+      const node = plan.nodes[w.node]!;
+      const event: WaitingEvent = {
+        id: w.id,
+        elementId: node.id,
+        kind: w.kind,
+        boundary: node.attachedTo !== -1,
+      };
+      if (w.dueAt !== undefined) event.dueAt = w.dueAt;
+      if (w.messageName !== undefined) event.messageName = w.messageName;
+      if (w.correlationKey !== undefined) event.correlationKey = w.correlationKey;
+      events.push(event);
+    }
+    return events;
+  }
+
+  async fireTimer(waitId: string): Promise<InstanceView> {
+    const instanceId = instanceOfWait(waitId);
+    return this.viewAfter(instanceId, await this.command(instanceId, { type: 'fireTimer', waitId }));
+  }
+
+  async deliverMessage(waitId: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
+    checkMessageVariables(options.variables);
+    const instanceId = instanceOfWait(waitId);
+    const command: Extract<Command, { type: 'deliverMessage' }> = { type: 'deliverMessage', waitId };
+    if (options.variables) command.variables = options.variables;
+    return this.viewAfter(instanceId, await this.command(instanceId, command));
+  }
+
   /**
    * Delivers a message to every instance subscribed to it, or else starts the processes that
    * begin with it. A published message's follow-up passes its deliveryId: instances that applied
@@ -399,10 +463,7 @@ class EngineShell implements Engine {
     deliveryId?: string,
   ): Promise<CorrelateResult> {
     const key = options.correlationKey ?? null;
-    const vars: unknown = options.variables;
-    if (vars !== undefined && (vars === null || typeof vars !== 'object' || Array.isArray(vars))) {
-      throw new CommandError('invalid', 'message variables must be an object of names to values');
-    }
+    checkMessageVariables(options.variables);
     const subscriptions = await this.store.findSubscriptions(messageName, key);
     const instanceIds: string[] = [];
     for (const sub of subscriptions) {
@@ -483,7 +544,7 @@ class EngineShell implements Engine {
     let count = 0;
     const handlers: Record<string, JobHandler> = {
       [TIMER_JOB_TYPE]: async (job) => {
-        const fired = await this.fireTimer(job); // read count after the await: jobs run concurrently
+        const fired = await this.fireQueuedTimer(job); // read count after the await: jobs run concurrently
         count += fired;
       },
     };
@@ -511,7 +572,7 @@ class EngineShell implements Engine {
     return count;
   }
 
-  private async fireTimer(job: ClaimedJob): Promise<number> {
+  private async fireQueuedTimer(job: ClaimedJob): Promise<number> {
     const timer = timerOf(job);
     if (timer.id.startsWith(START_TIMER_PREFIX)) return this.fireStartTimer(timer);
     try {
