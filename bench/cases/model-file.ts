@@ -1,8 +1,8 @@
 /**
  * Cases for BPMN files given on the command line (`--model=ours.bpmn[,reference.bpmn]`), so that
  * anyone can check the figures on models that are not in the repository. Each file gets the
- * fan-out case's drives, unchanged: in memory, on SQLite one client at a time, and (a model with
- * user tasks only) on SQLite with CLIENTS at once, each against bpmn-engine in memory (one
+ * fan-out case's drives, unchanged: in memory, on SQLite one client at a time, and (a model that
+ * sends no message) on SQLite with CLIENTS at once, each against bpmn-engine in memory (one
  * instance at a time; start, then complete the open tasks until none is left; every wait
  * signalled in-process on bpmn-engine).
  * - process: the model's first executable process;
@@ -346,11 +346,27 @@ export async function modelFileCases(file: ModelFile, variables: Variables): Pro
       reference: referenceFor(),
     },
     onSqlite(1),
-    // A drive's answers to other waits reach other instances (due timers run engine-wide, a
-    // message goes to every instance waiting for its name and key): instances driven at once
-    // would answer each other's, so that case is for models with user tasks only.
-    ...(otherWaits === 0 ? [onSqlite(CLIENTS)] : []),
+    // The drive answers each wait by its id, but a message the model itself sends goes to every
+    // instance waiting for its name and key: instances driven at once could take each other's.
+    ...((await sendsMessages(xml)) ? [] : [onSqlite(CLIENTS)]),
   ];
+}
+
+/** Whether a process of the model sends a message (a send task, or a message throw or end event). */
+async function sendsMessages(xml: string): Promise<boolean> {
+  const engine = createEngine();
+  for (const { id, version } of (await engine.deploy(xml)).processes) {
+    const plan = await engine.plan(id, version);
+    if (
+      plan.nodes.some(
+        (n) =>
+          n.kind === 'sendTask' ||
+          ((n.kind === 'intermediateThrowEvent' || n.kind === 'endEvent') && n.event.kind === 'message'),
+      )
+    )
+      return true;
+  }
+  return false;
 }
 
 /** The cases of every `--model` in `args` (none without one); errors name the file. */

@@ -98,23 +98,12 @@ export async function runInstance(
   };
 }
 
-/** A boundary event's wait, with its element's id (for a refusal's message). */
-interface Boundary {
-  wait: Wait;
-  elementId: string | undefined;
-}
-
-/**
- * Drives an instance from `view` until it ends or waits for nothing the drive can answer.
- * `outer`: the boundary waits of the instances that called this one, which a message or the due
- * timers could reach as well.
- */
+/** Drives an instance from `view` until it ends or waits for nothing the drive can answer. */
 async function drive(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
   done: Driving,
-  outer: readonly Boundary[] = [],
 ): Promise<InstanceView> {
   const complete = scenario.complete ?? completion;
   for (;;) {
@@ -128,7 +117,7 @@ async function drive(
     }
     // Only a model with other waits gets here before its end: the user-task cases pay nothing.
     if (view.status !== 'active') return view;
-    const answered = await answerOtherWait(engine, scenario, view, done, outer);
+    const answered = await answerOtherWait(engine, scenario, view, done);
     if (!answered) return view;
     view = answered;
   }
@@ -138,17 +127,17 @@ async function drive(
  * Answers one wait other than a user task, as a department system or the clock would, and
  * returns the view after it; undefined when nothing is left to answer (the instance is stuck).
  * In this order: a service task's job is completed; a receive task or message catch event gets
- * its message; a call activity's instance is driven to its end; an intermediate timer catch event
- * fires (the due timers run at its due time). Boundary events are never answered: they stay
- * waiting beside their activity, as on bpmn-engine; where a catch's answer would reach one too
- * (here or in a calling instance), the drive refuses the model.
+ * its message; a call activity's instance is driven to its end; the intermediate timer catch
+ * event due first fires. Each answer goes to that one wait by its id (deliverMessage, fireTimer),
+ * as bpmn-engine's drive signals the waiting element: a boundary event waiting for the same
+ * message or an earlier timer is never answered, it stays beside its activity as on bpmn-engine,
+ * and another instance driven at the same time gets nothing.
  */
 async function answerOtherWait(
   engine: Engine,
   scenario: Scenario,
   view: InstanceView,
   done: Driving,
-  outer: readonly Boundary[],
 ): Promise<InstanceView | undefined> {
   const record = await engine.store.getInstance(view.id);
   if (!record) return undefined;
@@ -158,65 +147,23 @@ async function answerOtherWait(
     return engine.completeJob(record.state.jobs[key]!.id);
   }
   const plan = await engine.plan(view.processId, view.version);
-  const all = Object.values(record.state.waits);
-  const waits = all.filter((w) => plan.nodes[w.node]?.attachedTo === -1);
-  const boundaries = all
-    .filter((w) => plan.nodes[w.node]?.attachedTo !== -1)
-    .map((wait): Boundary => ({ wait, elementId: plan.nodes[wait.node]?.id }))
-    .concat(outer);
+  const waits = Object.values(record.state.waits).filter((w) => plan.nodes[w.node]?.attachedTo === -1);
   const message = waits.find((w) => w.kind === 'message');
   if (message) {
-    const key = message.correlationKey ?? null;
-    const beside = boundaries.find(
-      ({ wait: b }) =>
-        b.kind === 'message' && b.messageName === message.messageName && (b.correlationKey ?? null) === key,
-    );
-    // The message would go to whichever subscription comes first; bpmn-engine's drive answers the catch.
-    if (beside)
-      throw new Error(
-        ambiguous(`message ${message.messageName}`, plan.nodes[message.node]?.id, beside.elementId),
-      );
-    const { instanceIds } = await engine.correlate(
-      message.messageName!,
-      key !== null ? { correlationKey: key } : {},
-    );
-    if (!instanceIds.includes(view.id)) return undefined;
-    // One message reaches every instance waiting for it (another instance this one called, say).
-    done.otherWaits += instanceIds.length;
-    return engine.instance(view.id);
+    done.otherWaits++;
+    return engine.deliverMessage(message.id);
   }
   const call = waits.find((w) => w.kind === 'call');
   if (call) {
-    const child = await drive(
-      engine,
-      scenario,
-      await engine.instance(calledInstanceId(call.id)),
-      done,
-      boundaries,
-    );
+    const child = await drive(engine, scenario, await engine.instance(calledInstanceId(call.id)), done);
     return child.status === 'completed' ? engine.instance(view.id) : undefined;
   }
   let timer: Wait | undefined;
   for (const w of waits)
     if (w.kind === 'timer' && w.dueAt !== undefined && !(timer && timer.dueAt! <= w.dueAt)) timer = w;
   if (!timer) return undefined;
-  // Running the due timers at the catch's due time would fire a boundary timer due before it too.
-  const earlier = boundaries.find(
-    ({ wait: b }) => b.kind === 'timer' && b.dueAt !== undefined && b.dueAt <= timer.dueAt!,
-  );
-  if (earlier) throw new Error(ambiguous('timer', plan.nodes[timer.node]?.id, earlier.elementId));
-  const fired = await engine.runDueJobs(timer.dueAt!);
-  if (fired === 0) return undefined;
-  done.otherWaits += fired;
-  return engine.instance(view.id);
-}
-
-/** Why the drive will not answer a catch: the answer would reach a boundary event as well, or instead. */
-function ambiguous(what: string, catchId: string | undefined, boundaryId: string | undefined): string {
-  return (
-    `the ${what} that ${catchId} waits for would also reach the boundary event ${boundaryId}, which the drives ` +
-    "never answer (bpmn-engine's answers only the catch); the two engines would not do the same work"
-  );
+  done.otherWaits++;
+  return engine.fireTimer(timer.id);
 }
 
 /** An instance did its variant's work: its user tasks, and its other waits where the variant counts them. */

@@ -6,6 +6,17 @@ import { createEngine } from '../../engine/src/index.js';
 import { MemoryStore } from '../../engine/src/store/memory.js';
 import { fanout } from '../../bench/cases/engine.js';
 import { runInstances } from '../../bench/lib/onething.js';
+import {
+  chain,
+  endEvent,
+  message,
+  model,
+  startEvent,
+  timer,
+  userTask,
+} from '../../engine/src/testing/bpmn.js';
+
+const PAID = '<bpmn:messageEventDefinition messageRef="m"/>';
 
 it('runs each instance once with four clients at once, and counts their user tasks', async () => {
   const store = new MemoryStore();
@@ -32,4 +43,30 @@ it('runs each instance once with four clients at once, and counts their user tas
   expect(instances.map((i) => i.status)).toEqual(Array(10).fill('completed'));
   expect(new Set(instances.map((i) => i.businessKey)).size).toBe(10);
   expect(most).toBe(4);
+});
+
+it('answers each instance’s own message and timer waits with sixteen clients at once', async () => {
+  // Every instance waits for the same message name and key, beside a boundary for it, then a timer.
+  const xml = model(
+    'waits',
+    `${startEvent()}${userTask('accept')}
+    <bpmn:boundaryEvent id="withdrawn" attachedToRef="payment">${PAID}</bpmn:boundaryEvent>
+    <bpmn:receiveTask id="payment" messageRef="m"/>
+    <bpmn:intermediateCatchEvent id="cooling">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>
+    ${userTask('deliver')}${endEvent()}${endEvent('gone')}
+    ${chain('start', 'accept', 'payment', 'cooling', 'deliver', 'end')}${chain('withdrawn', 'gone')}`,
+    message('m', 'paid', '= "same for all"'),
+  );
+  const engine = createEngine({ store: new MemoryStore() });
+  await engine.deploy(xml);
+  const scenario = {
+    processId: 'waits',
+    xml,
+    referenceXml: xml,
+    variants: [{ variables: {}, tasks: 2, otherWaits: 2 }],
+  };
+
+  expect(await runInstances(engine, scenario, 48, 0, 16)).toEqual({ ops: 48, tasks: 96 });
+  const instances = await engine.store.listInstances({ processId: 'waits' }, { limit: 100 });
+  expect(instances.map((i) => i.status)).toEqual(Array(48).fill('completed'));
 });
