@@ -27,7 +27,7 @@ import type { Plan } from './model/plan.js';
 import { PlanCache } from './model/plan-cache.js';
 import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
 import { copyOwned, deepCopy } from './copy.js';
-import { copyTask, type Command, type Effect, type InstanceState } from './runtime/state.js';
+import { byPublicId, copyTask, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
 import { openIncidents, shownIncident } from './runtime/incident.js';
 import { MemoryStore } from './store/memory.js';
@@ -103,7 +103,7 @@ export interface Engine {
   waits(instanceId: string): Promise<WaitingEvent[]>;
   /**
    * Fires one waiting timer now, before it is due (an operator's "run now"); its queued timer
-   * goes in the same commit. Other timers, of this instance or others, stay as they are.
+   * goes with the command's other effects. Other timers, of this instance or others, stay.
    */
   fireTimer(waitId: string): Promise<InstanceView>;
   /**
@@ -576,11 +576,16 @@ class EngineShell implements Engine {
     const timer = timerOf(job);
     if (timer.id.startsWith(START_TIMER_PREFIX)) return this.fireStartTimer(timer);
     try {
-      await this.command(timer.instanceId, { type: 'fireTimer', waitId: timer.id });
+      await this.command(timer.instanceId, { type: 'fireTimer', waitId: timer.id, dueAt: timer.dueAt });
       return 1;
     } catch (err) {
       if (!(err instanceof CommandError)) throw err;
-      await this.store.project(timer.instanceId, [{ type: 'timer.cancelled', timerId: timer.id }]); // stale timer
+      // The wait is gone (fired, cancelled, the instance ended): its queued timer is stale. A wait
+      // still open under this id is a cycle whose round was fired by hand meanwhile; its next
+      // round is queued already and must stay.
+      const record = await this.store.getInstance(timer.instanceId);
+      if (!record || !byPublicId(record.state.waits, timer.id))
+        await this.store.project(timer.instanceId, [{ type: 'timer.cancelled', timerId: timer.id }]);
       return 0;
     }
   }

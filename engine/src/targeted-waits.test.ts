@@ -95,6 +95,41 @@ describe.each(stores)('waits answered by their id (%s)', (_name, makeStore) => {
     expect(openTaskIds(escalated)).toEqual(['afterCatch', 'escalated']);
   });
 
+  it('fires a cycle timer once when it is fired by hand after the queue claimed it, and keeps its next round', async () => {
+    const { engine, clock } = await engineWith(
+      model(
+        'p',
+        `${startEvent()}${userTask('review')}
+        <bpmn:boundaryEvent id="remindEvery" attachedToRef="review" cancelActivity="false">${timer('timeCycle', 'R5/PT1H')}</bpmn:boundaryEvent>
+        ${userTask('remind')}${endEvent('e1')}${endEvent('e2')}
+        ${chain('start', 'review', 'e1')}${chain('remindEvery', 'remind', 'e2')}`,
+      ),
+    );
+    const view = await engine.start('p');
+    const [cycle] = await engine.waits(view.id);
+    clock.advance(HOUR);
+    // A worker claims the due round; before its handler runs, an operator fires the same timer.
+    const queue = engine.store.queue;
+    const claim = queue.claim.bind(queue);
+    let firedByHand = false;
+    queue.claim = async (...args) => {
+      const jobs = await claim(...args);
+      if (!firedByHand && jobs.some((job) => job.id === cycle!.id)) {
+        firedByHand = true;
+        await engine.fireTimer(cycle!.id);
+      }
+      return jobs;
+    };
+    expect(await engine.runDueJobs(clock.now())).toBe(0);
+    expect(firedByHand).toBe(true);
+    expect(openTaskIds(await engine.instance(view.id))).toEqual(['remind', 'review']);
+    const [next] = await engine.waits(view.id);
+    expect(next!.dueAt).toBe(T0 + 2 * HOUR);
+    // The next round is still queued, and fires once when due.
+    expect(await engine.runDueJobs(clock.advance(HOUR))).toBe(1);
+    expect(openTaskIds(await engine.instance(view.id))).toEqual(['remind', 'remind', 'review']);
+  });
+
   it('refuses a wait that is not open, of another kind, or not a wait id at all, naming it', async () => {
     const { engine } = await engineWith(twoBranches(MESSAGE));
     const view = await engine.start('p', { variables: { caseNo: 'A-1' } });

@@ -30,6 +30,22 @@ class CountingDocs extends MemoryDocStore {
   }
 }
 
+/**
+ * A store whose first count of all versions waits for `gate` while a count of active ones would
+ * not: as two requests on a MongoDB connection pool may be answered, with a deploy in between.
+ */
+class GatedDocs extends MemoryDocStore {
+  gate?: Promise<void>;
+  override async count(collection: string, where?: DocQuery['where']): Promise<number> {
+    if (collection === BUNDLES && this.gate && !where?.status) {
+      const gate = this.gate;
+      this.gate = undefined;
+      await gate;
+    }
+    return super.count(collection, where);
+  }
+}
+
 /** Two registries over one store: two server processes on one database. */
 async function twoProcesses() {
   const docs = new CountingDocs();
@@ -72,6 +88,22 @@ describe('BundleRegistry: the newest versions, read again only when versions cha
     expect((await here.list()).find((b) => b.code === CODE)?.status).toBe('retired');
     // Any status: the newest record, retired or not, is still there.
     expect((await here.latest(CODE, true))?.version).toBe(2);
+  });
+
+  it('does not serve a retired version as active when another process deployed it while the counts were read', async () => {
+    const docs = new GatedDocs();
+    const engine = createEngine();
+    const here = new BundleRegistry(engine, docs, () => 1);
+    const there = new BundleRegistry(engine, docs, () => 1);
+    let deployed!: () => void;
+    docs.gate = new Promise<void>((resolve) => (deployed = resolve));
+    const reading = here.latest(CODE); // its count of all versions waits at the gate
+    await new Promise((resolve) => setImmediate(resolve));
+    await there.deploy(analyst, example(CODE));
+    deployed();
+    expect((await reading)?.version).toBe(1);
+    await there.retire(CODE);
+    expect(await here.latest(CODE)).toBeUndefined();
   });
 
   it('hands out a list its caller may change without changing the next one', async () => {

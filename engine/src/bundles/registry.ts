@@ -235,11 +235,15 @@ export class BundleRegistry {
     return record;
   }
 
+  /**
+   * The total first, then the active ones, never at once: a deploy between the two then shows in
+   * the total it raised, or in both. Read the other way round (as two requests on a pool may be),
+   * a deploy in between could pair the old active count with the new total, which the retirement
+   * of that version would bring back while its record stayed cached as active.
+   */
   private async counts(where: { code?: string } = {}): Promise<VersionCounts> {
-    const [total, active] = await Promise.all([
-      this.docs.count(BUNDLES, where),
-      this.docs.count(BUNDLES, { ...where, status: 'active' }),
-    ]);
+    const total = await this.docs.count(BUNDLES, where);
+    const active = await this.docs.count(BUNDLES, { ...where, status: 'active' });
     return { total, active };
   }
 
@@ -252,6 +256,7 @@ export class BundleRegistry {
   async latest(code: string, anyStatus = false): Promise<BundleRecord | undefined> {
     if (anyStatus) return this.newest(code, true);
     const counts = await this.counts({ code });
+    if (counts.total === 0) return undefined; // no such bundle: nothing to read, nothing to keep
     const known = this.newestActive.get(code);
     if (known && sameCounts(known, counts)) return known.record;
     const record = await this.newest(code, false);

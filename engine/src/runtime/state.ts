@@ -140,7 +140,12 @@ export type Command =
   | { type: 'completeJob'; waitId: string; variables?: Variables }
   | { type: 'throwError'; waitId: string; errorCode: string; variables?: Variables }
   | { type: 'failJob'; waitId: string; message: string }
-  | { type: 'fireTimer'; waitId: string }
+  | {
+      type: 'fireTimer';
+      waitId: string;
+      /** The due time the queue fires it for: a cycle's round fired meanwhile (by hand) is not fired again. */
+      dueAt?: number;
+    }
   | { type: 'deliverMessage'; waitId: string; variables?: Variables }
   | {
       type: 'childEnded';

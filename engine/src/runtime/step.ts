@@ -133,12 +133,21 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       exec.raiseIncident(token, new IncidentSignal('job.failed', command.message), 'enter', wait.id);
       return;
     }
-    case 'fireTimer':
+    case 'fireTimer': {
+      const { wait, token } = waitOf(exec, command.waitId, ['timer']);
+      if (command.dueAt !== undefined && wait.dueAt !== command.dueAt) {
+        throw new CommandError(
+          'notFound',
+          `timer ${command.waitId} is no longer due at ${new Date(command.dueAt).toISOString()} ` +
+            `(it fired meanwhile and is due next at ${new Date(wait.dueAt!).toISOString()})`,
+        );
+      }
+      fireEvent(exec, wait, token, undefined);
+      return;
+    }
     case 'deliverMessage': {
-      const { wait, token } = waitOf(exec, command.waitId, [
-        command.type === 'fireTimer' ? 'timer' : 'message',
-      ]);
-      fireEvent(exec, wait, token, command.type === 'deliverMessage' ? command.variables : undefined);
+      const { wait, token } = waitOf(exec, command.waitId, ['message']);
+      fireEvent(exec, wait, token, command.variables);
       return;
     }
     case 'childEnded': {
