@@ -4,6 +4,8 @@
  * then open the .cpuprofile in Chrome DevTools (Performance) or summarise it with bench/lib/profile-top.ts
  * (tsx writes two profiles; the larger one is the script's).
  *
+ * `--clients=N` drives N instances at once, each by its own client (the bench's 16-client cases).
+ *
  * `--round=N` starts a fresh engine and store every N instances, as `npm run bench` does (3,000 for
  * the in-memory fan-out): without it one store holds every instance, so its share of the profile
  * grows with the count (140,000 tasks at 20,000 fan-out instances) beyond what the bench measures.
@@ -25,6 +27,10 @@ import { firstExecutableProcess, probeModels } from './cases/model-file.js';
 import { runInstance, runInstances, type Scenario } from './lib/onething.js';
 
 const roundOption = process.argv.find((arg) => arg.startsWith('--round='));
+const clientsOption = process.argv.find((arg) => arg.startsWith('--clients='));
+const clients = clientsOption ? Number(clientsOption.slice('--clients='.length)) : 1;
+if (!(Number.isInteger(clients) && clients > 0))
+  throw new Error(`--clients needs a positive whole number, got ${clientsOption}`);
 const [which = 'fanout', countArg, storeKind = 'memory'] = process.argv
   .slice(2)
   .filter((arg) => !arg.startsWith('--'));
@@ -102,14 +108,16 @@ for (let done = 0; done < count;) {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const serverBefore = mongo ? processCpuSeconds(mongo.pid) : 0;
-  await runInstances(engine, scenario, batch, 2000 + done);
+  await runInstances(engine, scenario, batch, 2000 + done, clients);
   const used = process.cpuUsage(cpu);
   if (mongo) serverSeconds += processCpuSeconds(mongo.pid) - serverBefore;
   seconds += (performance.now() - started) / 1000;
   cpuSeconds += (used.user + used.system) / 1e6;
   done += batch;
 }
-const rounds = Number.isFinite(round) ? `, a fresh engine every ${round}` : '';
+const rounds =
+  (Number.isFinite(round) ? `, a fresh engine every ${round}` : '') +
+  (clients > 1 ? `, ${clients} clients` : '');
 console.log(
   `${scenario.processId} (${storeKind}${rounds}): ${Math.round(count / seconds)} instances/s over ${count}, ${Math.round(count / cpuSeconds)} per CPU-second` +
     (mongo
