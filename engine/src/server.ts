@@ -146,12 +146,8 @@ export async function start(
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
   const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
-  const sealed = new EncryptingDocStore(
-    await openDocStore(store),
-    dataKeys,
-    defaultEncryptionPolicy(),
-    DOC_INDEXES,
-  );
+  const stored = await openDocStore(store);
+  const sealed = new EncryptingDocStore(stored, dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
   // Case records as this process last committed them, read back by rev (domain/rev-cache.ts).
   const cached = new RevCachedDocStore(sealed, new Set([APPLICATIONS]));
   // Commands write through the journal's view: a crash cannot part a change from its audit entry.
@@ -189,6 +185,7 @@ export async function start(
     centre,
     engine,
     docs,
+    sealedDocs: stored,
     audit,
     journal,
     rateLimits: rateLimitsFromEnv(env),

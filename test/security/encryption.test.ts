@@ -12,6 +12,7 @@ import { MemoryDocStore } from '../../engine/src/domain/docs.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES, openDocStore } from '../../engine/src/domain/open-docs.js';
 import { UserDirectory } from '../../engine/src/http/auth/users.js';
+import { aggregateService } from '../../engine/src/http/routers/aggregates.js';
 import { createEngine } from '../../engine/src/index.js';
 import {
   DataKeyError,
@@ -276,6 +277,39 @@ describe('EncryptingDocStore', () => {
       .map((f) => readFileSync(f).toString('latin1'))
       .join('');
     expectNoSecrets(bytes); // nor anywhere else in the file: engine records, audit, projections
+  });
+});
+
+describe('the supervisor figures', () => {
+  it('come from the sealed documents, as they would from decrypted ones', async () => {
+    const stored = new MemoryDocStore();
+    const docs = new EncryptingDocStore(stored, ring());
+    const engine = createEngine();
+    const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits() });
+    const users = UserDirectory.fromFile();
+    await centre.deployBundle(users.get('analyst1')!, example('business-startup'));
+    const clerk = users.get('clerk1')!;
+    const created = await centre.createApplication(clerk, {
+      bundleCode: 'business-startup',
+      answers: ANSWERS ?? {},
+      data: DATA,
+      applicant: { kind: 'person', name: '张三', idNumber: ID, phone: PHONE },
+    });
+    await centre.submit(clerk, created.id);
+    await centre.accept(clerk, created.id, {
+      materials: [
+        { id: 'identityProof', status: 'provided' },
+        { id: 'premisesProof', status: 'provided' },
+      ],
+    });
+    expectNoSecrets(JSON.stringify(await stored.find('applications')));
+    const clock = () => 1;
+    const supervisor = users.get('supervisor1')!;
+    const fromSealed = await aggregateService({ sealedDocs: stored, engine, clock }).report(supervisor, {});
+    const fromOpened = await aggregateService({ sealedDocs: docs, engine, clock }).report(supervisor, {});
+    expect(fromSealed.applications).toBe(1);
+    expect(fromSealed.accepted).toBe(1);
+    expect(fromSealed).toEqual(fromOpened);
   });
 });
 

@@ -1,7 +1,9 @@
 /** The supervisor's figures computed from stored applications, task rows and rectification cases. */
 import type { Actor } from '../domain/actor.js';
+import { MemoryDocStore, type Doc } from '../domain/docs.js';
 import { DomainError } from '../domain/errors.js';
 import {
+  AggregateService,
   checkFilter,
   computeAggregates,
   cstDateStart,
@@ -14,6 +16,7 @@ import {
   type AppLike,
   type TaskLike,
 } from './aggregates.js';
+import { APPLICATIONS } from './centre.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -213,4 +216,32 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
   expect(computeAggregates({ apps: [open], tasks }, {}, weekdaysOnly).onTimeRate).toBeNull();
   const elsewhere = computeAggregates(input, { region: '440402' }, weekdaysOnly);
   expect(elsewhere).toMatchObject({ applications: 0, rectifications: { total: 0 }, incidents: { count: 0 } });
+});
+
+describe('AggregateService', () => {
+  it('lets other work run between the pages it reads, so a large report holds no one else up', async () => {
+    const docs = new MemoryDocStore();
+    for (let i = 0; i < 600; i++) {
+      await docs.put(
+        APPLICATIONS,
+        { ...app({ id: `a${String(i).padStart(4, '0')}` }), rev: 0, departments: [] } as AppLike & Doc,
+        0,
+      );
+    }
+    let reads = 0;
+    const find = docs.find.bind(docs);
+    docs.find = (collection, query) => {
+      if (collection === APPLICATIONS) reads++;
+      return find(collection, query);
+    };
+    const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
+    const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor' };
+    let readsWhenOtherWorkRan: number | undefined;
+    setImmediate(() => (readsWhenOtherWorkRan = reads));
+    const report = await service.report(supervisor, {});
+    expect(report.applications).toBe(600);
+    // Three pages of cases; the other work ran after the first, not after the whole report.
+    expect(reads).toBe(3);
+    expect(readsWhenOtherWorkRan).toBe(1);
+  });
 });

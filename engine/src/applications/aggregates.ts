@@ -347,7 +347,8 @@ export interface AggregateSources {
   clock?: () => number;
 }
 
-const PAGE = 1000;
+/** Documents per read; between pages the report lets other requests run (see `all`). */
+const PAGE = 250;
 
 export class AggregateService {
   constructor(private readonly sources: AggregateSources) {}
@@ -378,6 +379,8 @@ export class AggregateService {
    * Every document of a collection matching `where`, page by page (never one unbounded read), in
    * primary-key order: a cursor on the key walks the index once, where a cursor on a document
    * field re-sorts the collection for every page (35,000 task rows: 0.3 s against 10 s on SQLite).
+   * After each page the event loop runs what is waiting: on SQLite a read does not yield, so a
+   * report over 20,000 cases held every other request of the centre for seconds.
    */
   private async all<T extends Doc>(collection: string, where: Record<string, string>) {
     const out: T[] = [];
@@ -392,6 +395,7 @@ export class AggregateService {
       const last = page[page.length - 1];
       if (page.length < PAGE || !last) return out;
       after = encodeCursor(null, last.id);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 }

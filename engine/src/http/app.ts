@@ -48,6 +48,11 @@ export interface AppDeps {
   centre: CentreApi;
   engine: Engine;
   docs: DocStore;
+  /**
+   * The documents below encryption at rest (sensitive values sealed), for reads that never show
+   * them: the supervisor figures. Defaults to `docs`.
+   */
+  sealedDocs?: DocStore;
   tokens: TokenService;
   users: UserDirectory;
   /** Defaults to an AuditLog on `docs`. */
@@ -109,6 +114,7 @@ export function createApp(deps: AppDeps): OneThingApp {
     centre: deps.centre,
     engine,
     docs: deps.docs,
+    sealedDocs: deps.sealedDocs ?? deps.docs,
     tokens: deps.tokens,
     users: deps.users,
     audit,

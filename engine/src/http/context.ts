@@ -16,6 +16,11 @@ export interface AppContext {
   centre: CentreApi;
   engine: Engine;
   docs: DocStore;
+  /**
+   * The same documents as stored, sensitive values still sealed: for reads that never show them
+   * (the supervisor figures), so they neither pay for nor hold decrypted personal data.
+   */
+  sealedDocs: DocStore;
   tokens: TokenService;
   users: UserDirectory;
   audit: AuditLog;
