@@ -146,10 +146,11 @@ export async function start(
   const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
   const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
+  // `stored` holds them sealed: the supervisor figures read it (sealedDocs), showing none of them.
   const stored = await openDocStore(store);
-  const sealed = new EncryptingDocStore(stored, dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
+  const encrypting = new EncryptingDocStore(stored, dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
   // Case records as this process last committed them, read back by rev (domain/rev-cache.ts).
-  const cached = new RevCachedDocStore(sealed, new Set([APPLICATIONS]));
+  const cached = new RevCachedDocStore(encrypting, new Set([APPLICATIONS]));
   // Commands write through the journal's view: a crash cannot part a change from its audit entry.
   const audit = new AuditLog(cached);
   const journal = new CommandJournal(cached, audit);
