@@ -16,7 +16,8 @@ import {
   type AppLike,
   type TaskLike,
 } from './aggregates.js';
-import { APPLICATIONS } from './centre.js';
+import { APPLICATIONS, DEPARTMENT_TASKS } from './centre.js';
+import { RECTIFICATIONS } from './rectification.js';
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -219,29 +220,49 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
 });
 
 describe('AggregateService', () => {
-  it('lets other work run between the pages it reads, so a large report holds no one else up', async () => {
+  const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor' };
+
+  /** A store of `count` cases, logging the collection of every read. */
+  async function casesStore(count: number) {
     const docs = new MemoryDocStore();
-    for (let i = 0; i < 600; i++) {
-      await docs.put(
-        APPLICATIONS,
-        { ...app({ id: `a${String(i).padStart(4, '0')}` }), rev: 0, departments: [] } as AppLike & Doc,
-        0,
-      );
+    for (let i = 0; i < count; i++) {
+      const id = `a${String(i).padStart(5, '0')}`;
+      await docs.put(APPLICATIONS, { ...app({ id }), rev: 0, departments: [] } as AppLike & Doc, 0);
     }
-    let reads = 0;
+    const reads: string[] = [];
     const find = docs.find.bind(docs);
     docs.find = (collection, query) => {
-      if (collection === APPLICATIONS) reads++;
+      reads.push(collection);
       return find(collection, query);
     };
     const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
-    const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor' };
+    return { reads, service };
+  }
+  const caseReads = (reads: string[]) => reads.filter((c) => c === APPLICATIONS).length;
+
+  it('lets other work run between the pages it reads, so a large report holds no one else up', async () => {
+    const { reads, service } = await casesStore(2500);
     let readsWhenOtherWorkRan: number | undefined;
-    setImmediate(() => (readsWhenOtherWorkRan = reads));
+    setImmediate(() => (readsWhenOtherWorkRan = caseReads(reads)));
     const report = await service.report(supervisor, {});
-    expect(report.applications).toBe(600);
+    expect(report.applications).toBe(2500);
     // Three pages of cases; the other work ran after the first, not after the whole report.
-    expect(reads).toBe(3);
+    expect(caseReads(reads)).toBe(3);
     expect(readsWhenOtherWorkRan).toBe(1);
+  });
+
+  it('runs one report at a time, and gives askers of the same report the one already under way', async () => {
+    const { reads, service } = await casesStore(2500);
+    const [first, same, other] = await Promise.all([
+      service.report(supervisor, {}),
+      service.report(supervisor, {}),
+      service.report(supervisor, { from: '2026-03-01' }),
+    ]);
+    expect(same).toBe(first);
+    expect(other).not.toBe(first);
+    const one = [APPLICATIONS, APPLICATIONS, APPLICATIONS, DEPARTMENT_TASKS, RECTIFICATIONS];
+    expect(reads).toEqual([...one, ...one]);
+    // Once it has ended, the same report is made afresh.
+    expect(await service.report(supervisor, {})).not.toBe(first);
   });
 });

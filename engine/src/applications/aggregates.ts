@@ -348,15 +348,42 @@ export interface AggregateSources {
 }
 
 /** Documents per read; between pages the report lets other requests run (see `all`). */
-const PAGE = 250;
+const PAGE = 1000;
 
 export class AggregateService {
+  /** The report running or waiting, by what it is for (scope and filter): askers of the same one share it. */
+  private readonly pending = new Map<string, Promise<AggregateReport>>();
+  /** The last report queued: reports run one at a time (see `report`). */
+  private tail: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly sources: AggregateSources) {}
 
+  /**
+   * The figures for the supervisor's scope and filter. Reports run one at a time, and a report
+   * asked for while the same one (scope and filter) is running or waiting is that one: each holds
+   * every case in scope in memory while it reads, and since it lets other requests run between
+   * pages, a dashboard refreshing and a CSV clicked twice would otherwise hold several copies.
+   */
   async report(actor: Actor, filter: AggregateFilter): Promise<AggregateReport> {
     requireRole(actor, 'supervisor');
     const clean = checkFilter(actor, filter);
     const scope = listScope(actor);
+    const key = JSON.stringify([scope, clean, actor.region ?? null]);
+    const known = this.pending.get(key);
+    if (known) return known;
+    const run = this.tail.then(() => this.compute(actor, clean, scope));
+    this.tail = run.catch(() => undefined);
+    this.pending.set(key, run);
+    const done = () => void this.pending.delete(key);
+    run.then(done, done);
+    return run;
+  }
+
+  private async compute(
+    actor: Actor,
+    clean: AggregateFilter,
+    scope: Record<string, string>,
+  ): Promise<AggregateReport> {
     const apps = await this.all<Application & Doc>(APPLICATIONS, scope);
     // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
     const tasks = await this.all<TaskLike & Doc>(DEPARTMENT_TASKS, {});
