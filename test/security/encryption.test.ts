@@ -66,6 +66,28 @@ const ring = (k = generateDataKey(), retired: ReturnType<typeof generateDataKey>
   keyring(k, retired);
 const SECRETS = [ID, ID2, PHONE, '13912345678', '13700001111', '13600002222', BANK];
 
+/** A business start-up with the applicant's ID number and phone, accepted at the window through `docs`. */
+async function acceptedCase(engine: ReturnType<typeof createEngine>, docs: EncryptingDocStore) {
+  const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits() });
+  const users = UserDirectory.fromFile();
+  await centre.deployBundle(users.get('analyst1')!, example('business-startup'));
+  const clerk = users.get('clerk1')!;
+  const created = await centre.createApplication(clerk, {
+    bundleCode: 'business-startup',
+    answers: ANSWERS ?? {},
+    data: DATA,
+    applicant: { kind: 'person', name: '张三', idNumber: ID, phone: PHONE },
+  });
+  await centre.submit(clerk, created.id);
+  const accepted = await centre.accept(clerk, created.id, {
+    materials: [
+      { id: 'identityProof', status: 'provided' },
+      { id: 'premisesProof', status: 'provided' },
+    ],
+  });
+  return { users, accepted };
+}
+
 function expectNoSecrets(text: string): void {
   for (const s of SECRETS) expect(text).not.toContain(s);
 }
@@ -242,26 +264,9 @@ describe('EncryptingDocStore', () => {
       defaultEncryptionPolicy(),
       DOC_INDEXES,
     );
-    const engine = createEngine({ store });
-    const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits() });
-    const users = UserDirectory.fromFile();
-    await centre.deployBundle(users.get('analyst1')!, example('business-startup'));
-    const clerk = users.get('clerk1')!;
-    const created = await centre.createApplication(clerk, {
-      bundleCode: 'business-startup',
-      answers: ANSWERS ?? {},
-      data: DATA,
-      applicant: { kind: 'person', name: '张三', idNumber: ID, phone: PHONE },
-    });
-    await centre.submit(clerk, created.id);
-    const accepted = await centre.accept(clerk, created.id, {
-      materials: [
-        { id: 'identityProof', status: 'provided' },
-        { id: 'premisesProof', status: 'provided' },
-      ],
-    });
+    const { accepted } = await acceptedCase(createEngine({ store }), docs);
     expect(accepted.status).toBe('in-progress');
-    const read = await docs.get<AppDoc>('applications', created.id);
+    const read = await docs.get<AppDoc>('applications', accepted.id);
     expect(read!.applicant.idNumber).toBe(ID);
     expect(read!.data.legalRepIdNumber).toBe(ID);
     await store.close();
@@ -285,23 +290,7 @@ describe('the supervisor figures', () => {
     const stored = new MemoryDocStore();
     const docs = new EncryptingDocStore(stored, ring());
     const engine = createEngine();
-    const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits() });
-    const users = UserDirectory.fromFile();
-    await centre.deployBundle(users.get('analyst1')!, example('business-startup'));
-    const clerk = users.get('clerk1')!;
-    const created = await centre.createApplication(clerk, {
-      bundleCode: 'business-startup',
-      answers: ANSWERS ?? {},
-      data: DATA,
-      applicant: { kind: 'person', name: '张三', idNumber: ID, phone: PHONE },
-    });
-    await centre.submit(clerk, created.id);
-    await centre.accept(clerk, created.id, {
-      materials: [
-        { id: 'identityProof', status: 'provided' },
-        { id: 'premisesProof', status: 'provided' },
-      ],
-    });
+    const { users } = await acceptedCase(engine, docs);
     expectNoSecrets(JSON.stringify(await stored.find('applications')));
     const clock = () => 1;
     const supervisor = users.get('supervisor1')!;
