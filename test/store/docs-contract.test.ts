@@ -156,6 +156,47 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
     expect(pages).toEqual([...all].reverse().map((d) => d.id));
   });
 
+  it('returns only the fields asked for (with id and rev), as stored: null kept, absent left out', async () => {
+    const c = 'picked';
+    const { note: _none, ...withoutNote } = item('f2', 'tax', 7, { rev: 4 });
+    await docs.replace(c, item('f1', 'hrss', 9, { note: null, data: { nested: { deep: [1, { x: 'y' }] } } }));
+    await docs.replace(c, withoutNote);
+    await docs.replace(c, item('f3', 'tax', 8, { urgent: true }));
+    const fields = ['note', 'data', 'deadline', 'urgent'] as const;
+    expect(await docs.find<Item>(c, { fields })).toEqual([
+      {
+        id: 'f1',
+        rev: 0,
+        note: null,
+        data: { nested: { deep: [1, { x: 'y' }] } },
+        deadline: 9,
+        urgent: false,
+      },
+      { id: 'f2', rev: 4, data: item('f2', 'tax', 7).data, deadline: 7, urgent: false },
+      { id: 'f3', rev: 0, note: null, data: item('f3', 'tax', 8).data, deadline: 8, urgent: true },
+    ]);
+    // With a filter, an order and a cursor, as without fields.
+    const first = await docs.find<Item>(c, {
+      where: { department: 'tax' },
+      orderBy: 'deadline',
+      limit: 1,
+      fields: ['state'],
+    });
+    expect(first).toEqual([{ id: 'f2', rev: 4, state: 'open' }]);
+    const next = await docs.find<Item>(c, {
+      where: { department: 'tax' },
+      orderBy: 'deadline',
+      after: encodeCursor(7, 'f2'),
+      fields: ['state'],
+    });
+    expect(next).toEqual([{ id: 'f3', rev: 0, state: 'open' }]);
+    expect(await docs.find<Item>(c, { fields: [] })).toEqual([
+      { id: 'f1', rev: 0 },
+      { id: 'f2', rev: 4 },
+      { id: 'f3', rev: 0 },
+    ]);
+  });
+
   it('replace writes a derived document whatever its rev', async () => {
     await docs.replace('projection', item('p', 'tax', 1, { rev: 5 }));
     await docs.replace('projection', item('p', 'tax', 2, { rev: 3 }));

@@ -1,6 +1,11 @@
 /** The supervisor's figures computed from stored applications, task rows and rectification cases. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Actor } from '../domain/actor.js';
-import { MemoryDocStore, type Doc } from '../domain/docs.js';
+import { MemoryDocStore, type Doc, type DocQuery } from '../domain/docs.js';
+import { SqliteDocStore } from '../domain/docs-sqlite.js';
+import { DOC_INDEXES } from '../domain/open-docs.js';
 import { DomainError } from '../domain/errors.js';
 import {
   AggregateService,
@@ -103,7 +108,8 @@ test('date filter on acceptance, inclusive days in CST', () => {
   expect(filterApplications(apps, { from: '2026-03-05' }).map((a) => a.id)).toEqual(['c']);
 });
 
-test('on-time rate, average days, backlog colours and evaluations', () => {
+/** Three cases (finished on time, finished late, open and red) with their task rows, bad-review cases and incidents. */
+function sample() {
   const done = app({
     id: 'done',
     status: 'evaluated',
@@ -171,6 +177,11 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
     { instanceId: 'i2', processId: 'p', businessKey: 'elsewhere' },
     { instanceId: 'i3', processId: 'p' },
   ];
+  return { done, late, open, tasks, rectifications, incidents };
+}
+
+test('on-time rate, average days, backlog colours and evaluations', () => {
+  const { done, late, open, tasks, rectifications, incidents } = sample();
   const input = { apps: [done, late, open], tasks, rectifications, incidents };
   const d = computeAggregates(input, {}, weekdaysOnly);
   expect(d).toMatchObject({
@@ -249,6 +260,38 @@ describe('AggregateService', () => {
     // Three pages of cases; the other work ran after the first, not after the whole report.
     expect(caseReads(reads)).toBe(3);
     expect(readsWhenOtherWorkRan).toBe(1);
+  });
+
+  it('reads cases on SQLite by the fields the figures use, not their forms, with the figures whole cases give', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'figures-'));
+    const docs = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
+    try {
+      const { done, late, open, tasks, rectifications } = sample();
+      const apps = [done, late, { ...open, pauses: [{ from: MON, to: MON + H, reason: 'supplement' }] }];
+      for (const a of apps)
+        await docs.put(
+          APPLICATIONS,
+          { ...a, rev: 0, departments: [], data: { companyName: '某某科技有限公司' } },
+          0,
+        );
+      for (const t of tasks) await docs.put(DEPARTMENT_TASKS, { ...t, rev: 0 }, 0);
+      for (const [i, c] of rectifications.entries())
+        await docs.put(RECTIFICATIONS, { ...c, id: `r${i}`, rev: 0 }, 0);
+      const queries: [string, DocQuery | undefined][] = [];
+      const find = docs.find.bind(docs);
+      docs.find = (collection, query) => (queries.push([collection, query]), find(collection, query));
+      const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
+      const { filter: _f, regions: _r, generatedAt: _g, ...figures } = await service.report(supervisor, {});
+      expect(figures).toEqual(
+        computeAggregates({ apps, tasks, rectifications, incidents: [] }, {}, weekdaysOnly),
+      );
+      const caseFields = queries.find(([c]) => c === APPLICATIONS)?.[1]?.fields;
+      expect(caseFields).toEqual(expect.arrayContaining(['items', 'timeline', 'pauses']));
+      expect(caseFields).not.toContain('data');
+    } finally {
+      docs.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs one report at a time, and gives askers of the same report the one already under way', async () => {

@@ -151,6 +151,21 @@ describe('SQLite document store: index keys', () => {
     db.close();
   });
 
+  it('answers projections (fields) as the in-memory reference does, and refuses a field that is not a plain name', async () => {
+    const reference = new MemoryDocStore();
+    await fill(reference);
+    const docs = store();
+    await fill(docs);
+    const fields = ['state', 'note', 'scope', 'data'];
+    for (const q of QUERIES)
+      expect(await docs.find('rows', { ...q, fields })).toEqual(
+        await reference.find('rows', { ...q, fields }),
+      );
+    await expect(docs.find('rows', { fields: ["state') FROM docs; --"] })).rejects.toThrow(
+      'not a document field name',
+    );
+  });
+
   it('pages a sort key many rows share from the index alone, and remakes an index without id', async () => {
     const docs = store();
     await fill(docs);

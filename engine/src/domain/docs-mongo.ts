@@ -5,7 +5,7 @@
  */
 import type { Connection } from 'mongoose';
 import type { Collection, Filter, Sort } from 'mongodb';
-import { DocConflictError, decodeCursor, type Doc, type DocQuery, type DocStore } from './docs.js';
+import { DocConflictError, decodeCursor, pick, type Doc, type DocQuery, type DocStore } from './docs.js';
 import type { DocIndexes } from './docs-sqlite.js';
 
 interface Stored {
@@ -89,7 +89,8 @@ export class MongoDocStore implements DocStore {
     const sort: Sort = query.orderBy ? { [`f.${query.orderBy}`]: dir, _id: dir } : { _id: dir };
     let cursor = this.col(collection).find(this.filter(query)).sort(sort);
     if (query.limit) cursor = cursor.limit(query.limit);
-    return (await cursor.toArray()).map((d) => JSON.parse(d.body) as T);
+    // The body is one JSON text: parsed whole, then cut to the projection's fields.
+    return (await cursor.toArray()).map((d) => pick(JSON.parse(d.body) as T, query.fields));
   }
 
   async count(collection: string, where?: DocQuery['where']): Promise<number> {

@@ -172,13 +172,35 @@ export class SqliteDocStore implements DocStore {
   }
 
   async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
+    if (query.fields) return this.findFields<T>(collection, query, query.fields);
     const { sql, params } = this.select('body', collection, query);
     const rows = this.prepare(sql).all(...params) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as T);
   }
 
+  /**
+   * A projection: SQLite reads each field's JSON out of the body (`->`, NULL where the document
+   * has no such field), and the object is parsed from those alone. A 6.6 kB case read whole for
+   * the supervisor figures' dozen fields was half of the report's time. (For documents of a few
+   * hundred bytes, parsing the body whole is faster.)
+   */
+  private findFields<T extends Doc>(collection: string, query: DocQuery, fields: readonly string[]): T[] {
+    const asked = fields.filter((f) => f !== 'id' && f !== 'rev').map(checkField);
+    const names = ['id', 'rev', ...asked];
+    const { sql, params } = this.select(names.map((f) => `body -> '$.${f}'`).join(', '), collection, query);
+    const rows = this.prepare(sql)
+      .raw(true)
+      .all(...params) as (string | null)[][];
+    const keys = names.map((f) => `${JSON.stringify(f)}:`);
+    return rows.map((values) => {
+      let json = `{${keys[0]}${values[0]}`; // the id, which every document has
+      for (let i = 1; i < values.length; i++) if (values[i] !== null) json += `,${keys[i]}${values[i]}`;
+      return JSON.parse(`${json}}`) as T;
+    });
+  }
+
   async count(collection: string, where?: DocQuery['where']): Promise<number> {
-    const { sql, params } = this.select('count(*) AS n', collection, where ? { where } : {});
+    const { sql, params } = this.select('count(*) AS n', collection, where ? { where } : {}, false);
     return (this.prepare(sql).get(...params) as { n: number }).n;
   }
 
@@ -204,7 +226,13 @@ export class SqliteDocStore implements DocStore {
     return best?.name;
   }
 
-  private select(what: string, collection: string, query: DocQuery): { sql: string; params: unknown[] } {
+  /** `ordered`: rows in the query's order (a count needs none). */
+  private select(
+    what: string,
+    collection: string,
+    query: DocQuery,
+    ordered = true,
+  ): { sql: string; params: unknown[] } {
     // The collection as a literal: only then can SQLite match the partial indexes (WHERE collection = '…').
     const literal = COLLECTION.test(collection);
     const clauses = [literal ? `collection = '${collection}'` : 'collection = ?'];
@@ -241,7 +269,7 @@ export class SqliteDocStore implements DocStore {
     }
     const index = literal ? this.indexFor(collection, query) : undefined;
     let sql = `SELECT ${what} FROM docs${index ? ` INDEXED BY ${index}` : ''} WHERE ${clauses.join(' AND ')}`;
-    if (what === 'body') sql += ` ORDER BY ${key} ${dir}, id ${dir}`;
+    if (ordered) sql += ` ORDER BY ${key} ${dir}, id ${dir}`;
     if (query.limit) sql += ` LIMIT ${Math.max(0, Math.floor(query.limit))}`;
     return { sql, params };
   }

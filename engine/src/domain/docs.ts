@@ -18,6 +18,12 @@ export interface DocQuery {
   limit?: number;
   /** Cursor: the id of the last document of the previous page (with orderBy: that doc's key + id). */
   after?: string;
+  /**
+   * Only these top-level fields of each document (with id and rev), as stored; a field the
+   * document lacks stays absent. For reads of many documents that need a few fields (the
+   * supervisor figures): the store leaves the rest unparsed.
+   */
+  fields?: readonly string[];
 }
 
 export class DocConflictError extends Error {
@@ -88,6 +94,15 @@ export function decodeCursor(cursor: string): [unknown, string] | null {
   } catch {
     return null;
   }
+}
+
+/** The fields a projection (DocQuery.fields) keeps of `doc`: id, rev and those asked for, where present. */
+export function pick<T extends Doc>(doc: T, fields: readonly string[] | undefined): T {
+  if (!fields) return doc;
+  const source = doc as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = { id: doc.id, rev: doc.rev };
+  for (const f of fields) if (Object.hasOwn(source, f)) out[f] = source[f];
+  return out as unknown as T;
 }
 
 export function matches(doc: Record<string, unknown>, where: DocQuery['where']): boolean {
@@ -176,7 +191,8 @@ export class MemoryDocStore implements DocStore {
         if (start < 0) start = sorted.length;
       }
     }
-    return sorted.slice(start, query.limit ? start + query.limit : undefined);
+    const page = sorted.slice(start, query.limit ? start + query.limit : undefined);
+    return query.fields ? page.map((d) => pick(d, query.fields)) : page;
   }
 
   async count(collection: string, where?: DocQuery['where']): Promise<number> {
