@@ -197,6 +197,23 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
     ]);
   });
 
+  it('projects a document nested deeper than SQLite reads JSON, and a field named __proto__, as JSON.parse has them', async () => {
+    const c = 'deep';
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 1100; i++) deep = [deep];
+    await docs.replace(c, item('d1', 'tax', 1, { data: { deep } }));
+    const odd = JSON.parse('{"id":"d2","rev":0,"state":"open","__proto__":{"polluted":true}}') as Doc;
+    await docs.replace(c, odd);
+    const found = await docs.find<Item>(c, { fields: ['state', '__proto__'] });
+    expect(found).toEqual([
+      { id: 'd1', rev: 0, state: 'open' },
+      JSON.parse('{"id":"d2","rev":0,"state":"open","__proto__":{"polluted":true}}'),
+    ]);
+    expect(Object.hasOwn(found[1]!, '__proto__')).toBe(true);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect((found[1] as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('replace writes a derived document whatever its rev', async () => {
     await docs.replace('projection', item('p', 'tax', 1, { rev: 5 }));
     await docs.replace('projection', item('p', 'tax', 2, { rev: 3 }));

@@ -15,6 +15,7 @@ import {
   type DocQuery,
   type DocStore,
   type DocWrite,
+  pick,
 } from './docs.js';
 import {
   COLLECTION,
@@ -172,7 +173,12 @@ export class SqliteDocStore implements DocStore {
   }
 
   async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
-    if (query.fields) return this.findFields<T>(collection, query, query.fields);
+    return query.fields
+      ? this.findFields<T>(collection, query, query.fields)
+      : this.findWhole<T>(collection, query);
+  }
+
+  private findWhole<T extends Doc>(collection: string, query: DocQuery): T[] {
     const { sql, params } = this.select('body', collection, query);
     const rows = this.prepare(sql).all(...params) as { body: string }[];
     return rows.map((r) => JSON.parse(r.body) as T);
@@ -188,9 +194,17 @@ export class SqliteDocStore implements DocStore {
     const asked = fields.filter((f) => f !== 'id' && f !== 'rev').map(checkField);
     const names = ['id', 'rev', ...asked];
     const { sql, params } = this.select(names.map((f) => `body -> '$.${f}'`).join(', '), collection, query);
-    const rows = this.prepare(sql)
-      .raw(true)
-      .all(...params) as (string | null)[][];
+    let rows: (string | null)[][];
+    try {
+      rows = this.prepare(sql)
+        .raw(true)
+        .all(...params) as (string | null)[][];
+    } catch (err) {
+      // SQLite's JSON reader refuses a body nested over 1,000 levels deep (a draft's form data
+      // can be), which JSON.parse reads: such a page is read whole, then cut to the fields.
+      if ((err as Error).message !== 'malformed JSON') throw err;
+      return this.findWhole<T>(collection, query).map((d) => pick(d, fields));
+    }
     const keys = names.map((f) => `${JSON.stringify(f)}:`);
     return rows.map((values) => {
       let json = `{${keys[0]}${values[0]}`; // the id, which every document has

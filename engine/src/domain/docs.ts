@@ -101,7 +101,11 @@ export function pick<T extends Doc>(doc: T, fields: readonly string[] | undefine
   if (!fields) return doc;
   const source = doc as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { id: doc.id, rev: doc.rev };
-  for (const f of fields) if (Object.hasOwn(source, f)) out[f] = source[f];
+  for (const f of fields) {
+    if (!Object.hasOwn(source, f)) continue;
+    // Defined, not assigned: a field named __proto__ stays a field, as JSON.parse makes it.
+    Object.defineProperty(out, f, { value: source[f], enumerable: true, writable: true, configurable: true });
+  }
   return out as unknown as T;
 }
 
