@@ -18,7 +18,10 @@ import {
   regionPrefix,
   weekdaysOnly,
   workingDaysSpent,
+  type AggregateFilter,
+  type AggregateReport,
   type AppLike,
+  type RectificationLike,
   type TaskLike,
 } from './aggregates.js';
 import { APPLICATIONS, DEPARTMENT_TASKS } from './centre.js';
@@ -262,44 +265,12 @@ describe('AggregateService', () => {
     expect(readsWhenOtherWorkRan).toBe(1);
   });
 
-  it('reads cases on SQLite by the fields the figures use, not their forms, with the figures whole cases give', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'figures-'));
-    const docs = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
-    try {
-      const { done, late, open, tasks, rectifications } = sample();
-      const apps = [done, late, { ...open, pauses: [{ from: MON, to: MON + H, reason: 'supplement' }] }];
-      for (const a of apps)
-        await docs.put(
-          APPLICATIONS,
-          { ...a, rev: 0, departments: [], data: { companyName: '某某科技有限公司' } },
-          0,
-        );
-      for (const t of tasks) await docs.put(DEPARTMENT_TASKS, { ...t, rev: 0 }, 0);
-      for (const [i, c] of rectifications.entries())
-        await docs.put(RECTIFICATIONS, { ...c, id: `r${i}`, rev: 0 }, 0);
-      const queries: [string, DocQuery | undefined][] = [];
-      const find = docs.find.bind(docs);
-      docs.find = (collection, query) => (queries.push([collection, query]), find(collection, query));
-      const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
-      const { filter: _f, regions: _r, generatedAt: _g, ...figures } = await service.report(supervisor, {});
-      expect(figures).toEqual(
-        computeAggregates({ apps, tasks, rectifications, incidents: [] }, {}, weekdaysOnly),
-      );
-      const caseFields = queries.find(([c]) => c === APPLICATIONS)?.[1]?.fields;
-      expect(caseFields).toEqual(expect.arrayContaining(['items', 'timeline', 'pauses']));
-      expect(caseFields).not.toContain('data');
-    } finally {
-      docs.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   it('runs one report at a time, and gives askers of the same report the one already under way', async () => {
     const { reads, service } = await casesStore(2500);
     const [first, same, other] = await Promise.all([
       service.report(supervisor, {}),
       service.report(supervisor, {}),
-      service.report(supervisor, { from: '2026-03-01' }),
+      service.report(supervisor, { region: '440305' }),
     ]);
     expect(same).toBe(first);
     expect(other).not.toBe(first);
@@ -307,5 +278,118 @@ describe('AggregateService', () => {
     expect(reads).toEqual([...one, ...one]);
     // Once it has ended, the same report is made afresh.
     expect(await service.report(supervisor, {})).not.toBe(first);
+  });
+});
+
+describe('AggregateService on a SQLite file', () => {
+  const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor' };
+  let dir: string;
+  let docs: SqliteDocStore;
+  /** The store's finds: collection, query and how many documents each returned. */
+  let finds: { collection: string; query: DocQuery | undefined; returned: number }[];
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'figures-'));
+    docs = new SqliteDocStore(path.join(dir, 'docs.db'), DOC_INDEXES);
+    finds = [];
+    const find = docs.find.bind(docs);
+    docs.find = async (collection, query) => {
+      const found = await find(collection, query);
+      finds.push({ collection, query, returned: found.length });
+      return found as never;
+    };
+  });
+  afterEach(() => {
+    docs.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function store(apps: AppLike[], tasks: TaskLike[], rectifications: RectificationLike[] = []) {
+    for (const a of apps) {
+      const city = a.region ? `${a.region.slice(0, 4)}00` : undefined;
+      const doc = {
+        ...a,
+        rev: 0,
+        departments: [],
+        data: { companyName: '某某科技有限公司' },
+        ...(city ? { city } : {}),
+      };
+      await docs.put(APPLICATIONS, doc, 0);
+    }
+    for (const t of tasks) await docs.put(DEPARTMENT_TASKS, { ...t, rev: 0 }, 0);
+    for (const [i, c] of rectifications.entries())
+      await docs.put(RECTIFICATIONS, { ...c, id: `r${i}`, rev: 0 }, 0);
+    return new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
+  }
+  const figuresOf = ({ filter: _f, regions: _r, generatedAt: _g, scope: _s, ...figures }: AggregateReport) =>
+    figures;
+
+  it('reads cases by the fields the figures use, not their forms, with the figures whole cases give', async () => {
+    const { done, late, open, tasks, rectifications } = sample();
+    const apps = [done, late, { ...open, pauses: [{ from: MON, to: MON + H, reason: 'supplement' }] }];
+    const service = await store(apps, tasks, rectifications);
+    const report = await service.report(supervisor, {});
+    expect(figuresOf(report)).toEqual(computeAggregates({ apps, tasks, rectifications }, {}, weekdaysOnly));
+    const caseFields = finds.find((f) => f.collection === APPLICATIONS)?.query?.fields;
+    expect(caseFields).toEqual(expect.arrayContaining(['items', 'timeline', 'pauses']));
+    expect(caseFields).not.toContain('data');
+  });
+
+  it("reads a period's cases through the acceptance dates, with the figures of every case filtered", async () => {
+    // 40 cases accepted twelve hours apart from Monday 2026-03-02 in two districts, and 6 not
+    // accepted, created a day apart; each with a task row, the accepted ones decided.
+    const apps: AppLike[] = [];
+    const tasks: TaskLike[] = [];
+    for (let i = 0; i < 46; i++) {
+      const id = `c${String(i).padStart(2, '0')}`;
+      const region = i % 3 ? '440305' : '440306';
+      const at = MON + i * (D / 2);
+      const accepted = i < 40;
+      apps.push(
+        app({
+          id,
+          region,
+          status: accepted ? 'in-progress' : 'submitted',
+          createdAt: accepted ? at - H : MON + (i - 40) * D,
+          acceptedAt: accepted ? at : undefined,
+          items: accepted
+            ? [{ item: 'tax', department: 'tax', status: 'approved', startedAt: at, decidedAt: at + H }]
+            : [],
+          timeline: accepted ? [{ at: at + H, type: 'results.ready' }] : [],
+        }),
+      );
+      if (accepted)
+        tasks.push({
+          id: `${id}:tax`,
+          applicationId: id,
+          department: 'tax',
+          state: i % 4 ? 'done' : 'open',
+          deadline: at + D,
+        });
+    }
+    const service = await store(apps, tasks);
+    const district: Actor = { ...supervisor, userId: 'sup2', region: '440305' };
+    const cases: [Actor, AggregateFilter][] = [
+      [supervisor, { from: '2026-03-12' }],
+      [supervisor, { to: '2026-03-03' }],
+      [supervisor, { from: '2026-03-04', to: '2026-03-06' }],
+      [district, { from: '2026-03-05', to: '2026-03-09' }],
+      [supervisor, { from: '2026-03-05', to: '2026-03-09', region: '440306' }],
+    ];
+    for (const [actor, filter] of cases) {
+      const inScope = apps.filter((a) => !actor.region || a.region === actor.region);
+      const expected = computeAggregates({ apps: inScope, tasks }, filter, weekdaysOnly);
+      finds = [];
+      const report = await service.report(actor, filter);
+      expect(figuresOf(report)).toEqual(expected);
+      expect(report.applications).toBeGreaterThan(0);
+      const counted = filterApplications(inScope, { ...filter, region: undefined });
+      expect(report.regions).toEqual([...new Set(counted.map((a) => a.region))].sort());
+    }
+    // From 2026-03-12 on: the 20 accepted since and the 6 not accepted, not the 20 accepted before.
+    finds = [];
+    await service.report(supervisor, { from: '2026-03-12' });
+    const read = (c: string) => finds.filter((f) => f.collection === c).reduce((n, f) => n + f.returned, 0);
+    expect(read(APPLICATIONS)).toBe(26);
+    expect(read(DEPARTMENT_TASKS)).toBe(20);
   });
 });

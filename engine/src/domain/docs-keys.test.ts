@@ -166,6 +166,20 @@ describe('SQLite document store: index keys', () => {
     );
   });
 
+  it('reads a query that only orders through the index led by its sort key', async () => {
+    const docs = store();
+    await fill(docs);
+    const sql: string[] = [];
+    const db = (docs as unknown as { db: Database.Database }).db;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((text: string) => (sql.push(text), prepare(text))) as typeof db.prepare;
+    const reference = new MemoryDocStore();
+    await fill(reference);
+    const query: DocQuery = { orderBy: 'deadline', after: encodeCursor(97, ''), limit: 4 };
+    expect(await docs.find('rows', query)).toEqual(await reference.find('rows', query));
+    expect(sql.join('\n')).toContain('INDEXED BY docs_k_rows_deadline');
+  });
+
   it('pages a sort key many rows share from the index alone, and remakes an index without id', async () => {
     const docs = store();
     await fill(docs);

@@ -233,7 +233,8 @@ export class SqliteDocStore implements DocStore {
     for (const { name, fields } of this.indexes.get(collection) ?? []) {
       let prefix = 0;
       while (prefix < fields.length && fixed.has(fields[prefix]!)) prefix++;
-      if (prefix === 0) continue;
+      // An index that fixes nothing still serves a query it orders by its first field.
+      if (prefix === 0 && (query.orderBy === undefined || fields[0] !== query.orderBy)) continue;
       const score = prefix * 2 + (query.orderBy !== undefined && fields[prefix] === query.orderBy ? 1 : 0);
       if (!best || score > best.score) best = { name, score };
     }

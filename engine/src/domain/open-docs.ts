@@ -15,6 +15,11 @@ export const DOC_INDEXES: DocIndexes = {
     ['region', 'createdAt'],
     ['city', 'createdAt'],
     ['createdAt'],
+    // The supervisor figures of a period (aggregates.ts casesInPeriod): cases by acceptance date,
+    // in the scopes a supervisor has (a district, a city, everywhere).
+    ['region', 'acceptedAt'],
+    ['city', 'acceptedAt'],
+    ['acceptedAt'],
   ],
   departmentTasks: [
     ['department', 'state', 'deadline'],
