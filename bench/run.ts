@@ -23,6 +23,7 @@ import { designerCases } from './cases/designer.js';
 import { durableCases } from './cases/durable.js';
 import { engineCases } from './cases/engine.js';
 import { exampleCases } from './cases/examples.js';
+import { figuresCases } from './cases/figures.js';
 import { formCases } from './cases/forms.js';
 import { httpCases } from './cases/http.js';
 import { modelCasesOf } from './cases/model-file.js';
@@ -48,6 +49,7 @@ const all: CaseDef[] = [
   ...(await exampleCases()),
   ...durableCases(),
   ...formCases(),
+  ...figuresCases(),
   ...httpCases(),
   ...designerCases(),
 ];
