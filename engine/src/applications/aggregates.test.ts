@@ -265,6 +265,38 @@ describe('AggregateService', () => {
     expect(readsWhenOtherWorkRan).toBe(1);
   });
 
+  it("counts once, as accepted, a case accepted while a period's report reads", async () => {
+    // 1,500 drafts created in the period, and two cases at the window: one whose id comes in the
+    // first page of the drafts' read and one whose id comes after it.
+    const docs = new MemoryDocStore();
+    const atWindow = (id: string) =>
+      ({ ...app({ id, status: 'submitted', acceptedAt: undefined }), rev: 0, departments: [] }) as AppLike &
+        Doc;
+    for (let i = 0; i < 1500; i++)
+      await docs.put(APPLICATIONS, atWindow(`d${String(i).padStart(5, '0')}`), 0);
+    await docs.put(APPLICATIONS, atWindow('a-early'), 0);
+    await docs.put(APPLICATIONS, atWindow('z-late'), 0);
+    const find = docs.find.bind(docs);
+    let accepting = true;
+    docs.find = async (collection, query) => {
+      const found = await find(collection, query);
+      if (accepting && collection === APPLICATIONS) {
+        // A clerk accepts both while the report waits between its first and second page.
+        accepting = false;
+        for (const id of ['a-early', 'z-late']) {
+          const stored = (await find<AppLike & Doc>(APPLICATIONS, { where: { status: 'submitted' } })).find(
+            (a) => a.id === id,
+          )!;
+          await docs.put(APPLICATIONS, { ...stored, status: 'in-progress', acceptedAt: MON + H }, stored.rev);
+        }
+      }
+      return found as never;
+    };
+    const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
+    const report = await service.report(supervisor, { from: '2026-03-02', to: '2026-03-02' });
+    expect(report).toMatchObject({ applications: 1502, accepted: 2, open: 2 });
+  });
+
   it('runs one report at a time, and gives askers of the same report the one already under way', async () => {
     const { reads, service } = await casesStore(2500);
     const [first, same, other] = await Promise.all([
@@ -332,6 +364,20 @@ describe('AggregateService on a SQLite file', () => {
     const caseFields = finds.find((f) => f.collection === APPLICATIONS)?.query?.fields;
     expect(caseFields).toEqual(expect.arrayContaining(['items', 'timeline', 'pauses']));
     expect(caseFields).not.toContain('data');
+  });
+
+  it('counts the cases accepted on the first and up to the last instant of a period, past a page of them', async () => {
+    const from = cstDateStart('2026-03-02');
+    const end = cstDateStart('2026-03-04') + D; // the first instant after the period
+    const acceptedAt = [...Array.from({ length: 1200 }, () => from), from - 1, end - 1, end - 1, end, end];
+    const apps = acceptedAt.map((at, i) =>
+      app({ id: `c${String(i).padStart(4, '0')}`, acceptedAt: at, createdAt: at - H }),
+    );
+    const service = await store(apps, []);
+    const filter = { from: '2026-03-02', to: '2026-03-04' };
+    const report = await service.report(supervisor, filter);
+    expect(report.applications).toBe(1202);
+    expect(figuresOf(report)).toEqual(computeAggregates({ apps, tasks: [] }, filter, weekdaysOnly));
   });
 
   it("reads a period's cases through the acceptance dates, with the figures of every case filtered", async () => {

@@ -434,19 +434,23 @@ export class AggregateService {
   private async casesInPeriod(scope: Record<string, string>, filter: AggregateFilter) {
     const from = filter.from ? cstDateStart(filter.from) : Number.MIN_SAFE_INTEGER;
     const to = filter.to ? cstDateStart(filter.to) + DAY_MS : Number.POSITIVE_INFINITY;
+    // Not accepted first: a case accepted while the report reads (acceptance only ever comes,
+    // at the time it happens) is then found by the acceptance scan after, where the other order
+    // missed it in both. One read in both keeps its accepted state.
+    const notAccepted = await this.pages<AppLike & Doc>(APPLICATIONS, {
+      where: { ...scope, acceptedAt: null },
+      fields: APP_FIELDS,
+    });
     const accepted = await this.pages<AppLike & Doc>(
       APPLICATIONS,
       // An empty id: every case accepted at `from` or later comes after the cursor.
       { where: scope, orderBy: 'acceptedAt', after: encodeCursor(from, ''), fields: APP_FIELDS },
       (last) => (last.acceptedAt ?? to) >= to,
     );
-    const notAccepted = await this.pages<AppLike & Doc>(APPLICATIONS, {
-      where: { ...scope, acceptedAt: null },
-      fields: APP_FIELDS,
-    });
+    const cases = new Map(notAccepted.concat(accepted).map((a) => [a.id, a]));
     // The last page read may run past the period, and creation times are not filtered yet.
     const { from: first, to: last } = filter;
-    return filterApplications(accepted.concat(notAccepted), {
+    return filterApplications([...cases.values()], {
       ...(first ? { from: first } : {}),
       ...(last ? { to: last } : {}),
     });

@@ -41,7 +41,8 @@ export function Dashboard() {
   const regionLabel = (code: string) => (regionNames[code] ? `${tx(regionNames[code]!)} ${code}` : code);
   const [regions, setRegions] = useState<string[]>([]);
   const figures = data.data;
-  // The region list comes with the figures (districts with cases in the supervisor's scope).
+  // The region list comes with the figures (districts with cases in the supervisor's scope and the
+  // period asked for): each report's are added to those shown, so a period never takes one away.
   if (figures && figures.regions.some((r) => !regions.includes(r)))
     setRegions([...new Set([...regions, ...figures.regions])].sort());
   const problems = data.error?.fieldErrors ?? [];
