@@ -123,6 +123,28 @@ describe('problem+json', () => {
     );
   });
 
+  it('a body nested deeper than 64 levels → 400 naming its field, before anything reads it; 64 levels pass', async () => {
+    const nested = (levels: number) =>
+      `{"bundleCode":"x","applicant":{"kind":"person","name":"x","idNumber":"x"},"data":{"blob":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`;
+    const json = { 'content-type': 'application/json' };
+    for (const levels of [65, 5_000, 100_000]) {
+      const p = expectProblem(
+        await s.call('POST', '/api/applications', { as: 'clerk1', raw: nested(levels), headers: json }),
+        400,
+      );
+      expect(p.errors).toEqual([
+        { field: 'data.blob', message: { zh: '嵌套超过 64 层', en: 'is nested more than 64 levels deep' } },
+      ]);
+    }
+    // 64 levels (the body, data and 62 arrays in blob) reach the domain, which answers with its own problem.
+    const deepest = await s.call('POST', '/api/applications', {
+      as: 'clerk1',
+      raw: nested(64),
+      headers: json,
+    });
+    expect(expectProblem(deepest, 422).errors[0].field).toBe('data.residentId');
+  });
+
   it('schema violations → 422 naming each field', async () => {
     const p = expectProblem(
       await s.call('POST', '/api/applications', {

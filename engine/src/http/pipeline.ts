@@ -118,8 +118,47 @@ function parseJson(req: Request, res: Response, limit: string): Promise<unknown>
   let parser = jsonParsers.get(limit);
   if (!parser) jsonParsers.set(limit, (parser = express.json({ limit, strict: true, type: JSON_TYPES })));
   return new Promise((resolve, reject) =>
-    parser(req, res, (err?: unknown) => (err ? reject(err) : resolve(req.body))),
+    parser(req, res, (err?: unknown) => {
+      if (err) return reject(err);
+      const deep = tooDeep(req.body, MAX_BODY_DEPTH);
+      if (deep === undefined) return resolve(req.body);
+      reject(
+        new HttpProblem(
+          'bad-request',
+          { zh: '请求体嵌套过深', en: 'the request body is nested too deeply' },
+          [
+            {
+              field: deep || '(body)',
+              message: {
+                zh: `嵌套超过 ${MAX_BODY_DEPTH} 层`,
+                en: `is nested more than ${MAX_BODY_DEPTH} levels deep`,
+              },
+            },
+          ],
+        ),
+      );
+    }),
   );
+}
+
+/**
+ * How deep a request body may nest (objects and arrays). Forms, bundles and models nest a dozen
+ * levels; a body nested thousands deep overflowed the stack of the recursive code it reached (a
+ * 500) and, stored as a draft, was more than SQLite's JSON reader takes (1,000 levels).
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** Where `value` first nests deeper than `max` (the path of its outermost top-level field), or undefined. */
+export function tooDeep(value: unknown, max: number): string | undefined {
+  const stack: [unknown, number, string][] = [[value, 0, '']];
+  while (stack.length) {
+    const [node, depth, field] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return field;
+    for (const [key, child] of Object.entries(node))
+      stack.push([child, depth + 1, depth < 2 ? (field ? `${field}.${key}` : key) : field]);
+  }
+  return undefined;
 }
 
 const singular = (name: string) => name.replace(/ies$/, 'y').replace(/s$/, '');
