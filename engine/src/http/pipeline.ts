@@ -120,8 +120,8 @@ function parseJson(req: Request, res: Response, limit: string): Promise<unknown>
   return new Promise((resolve, reject) =>
     parser(req, res, (err?: unknown) => {
       if (err) return reject(err);
-      const deep = tooDeep(req.body, MAX_BODY_DEPTH);
-      if (deep === undefined) return resolve(req.body);
+      if (!nestsDeeper(req.body, MAX_BODY_DEPTH)) return resolve(req.body);
+      const deep = deepField(req.body, MAX_BODY_DEPTH);
       reject(
         new HttpProblem(
           'bad-request',
@@ -148,8 +148,42 @@ function parseJson(req: Request, res: Response, limit: string): Promise<unknown>
  */
 export const MAX_BODY_DEPTH = 64;
 
-/** Where `value` first nests deeper than `max` (the path of its outermost top-level field), or undefined. */
-export function tooDeep(value: unknown, max: number): string | undefined {
+/**
+ * Whether `value` nests objects or arrays more than `max` deep: a walk without recursion that
+ * visits containers only (a 1 MB body of small objects in ≈ 1/3 of its JSON.parse time; keys
+ * and entries made for every value cost several times the parse).
+ */
+export function nestsDeeper(value: unknown, max: number): boolean {
+  const nodes: unknown[] = [value];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const node = nodes.pop();
+    const depth = depths.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in node) {
+        const child: unknown = (node as Record<string, unknown>)[key];
+        if (child !== null && typeof child === 'object') {
+          nodes.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/** The field (one or two names from the top, `data.blob`) under which `value` nests more than `max` deep. */
+export function deepField(value: unknown, max: number): string {
   const stack: [unknown, number, string][] = [[value, 0, '']];
   while (stack.length) {
     const [node, depth, field] = stack.pop()!;
@@ -158,7 +192,7 @@ export function tooDeep(value: unknown, max: number): string | undefined {
     for (const [key, child] of Object.entries(node))
       stack.push([child, depth + 1, depth < 2 ? (field ? `${field}.${key}` : key) : field]);
   }
-  return undefined;
+  return '';
 }
 
 const singular = (name: string) => name.replace(/ies$/, 'y').replace(/s$/, '');
