@@ -214,6 +214,21 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
     expect((found[1] as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
+  it('reads a cursor that holds no scalar key, or is no cursor, as none: the first page', async () => {
+    const c = 'cursors';
+    for (const [i, urgent] of [false, true, false].entries())
+      await docs.replace(c, item(`k${i}`, 'tax', 10 + i, { urgent }));
+    const first = (await docs.find<Item>(c, { orderBy: 'deadline', limit: 2 })).map((d) => d.id);
+    const raw = (value: string) => Buffer.from(value).toString('base64url');
+    for (const after of [raw('[[[1]],"k0"]'), raw('[{"a":1},"k0"]'), raw('[1]'), raw('not json'), 'AAAA'])
+      expect((await docs.find<Item>(c, { orderBy: 'deadline', limit: 2, after })).map((d) => d.id)).toEqual(
+        first,
+      );
+    // A boolean key pages as any other.
+    const byFlag = await docs.find<Item>(c, { orderBy: 'urgent', after: encodeCursor(false, 'k0') });
+    expect(byFlag.map((d) => d.id)).toEqual(['k2', 'k1']);
+  });
+
   it('replace writes a derived document whatever its rev', async () => {
     await docs.replace('projection', item('p', 'tax', 1, { rev: 5 }));
     await docs.replace('projection', item('p', 'tax', 2, { rev: 3 }));

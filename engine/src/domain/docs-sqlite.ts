@@ -275,7 +275,7 @@ export class SqliteDocStore implements DocStore {
           // The leading range term lets SQLite seek the (collection, key) index to the cursor
           // instead of walking every earlier row on each page.
           clauses.push(`${key} ${cmp}= ? AND (${key} ${cmp} ? OR id ${cmp} ?)`);
-          params.push(cursor[0], cursor[0], cursor[1]);
+          params.push(param(cursor[0]), param(cursor[0]), cursor[1]);
         } else {
           clauses.push(`id ${cmp} ?`);
           params.push(cursor[1]);

@@ -85,12 +85,20 @@ export function encodeCursor(key: unknown, id: string): string {
   return Buffer.from(JSON.stringify([key ?? null, id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): [unknown, string] | null {
+/** A cursor's sort key: a top-level scalar, as the indexes hold them. */
+export type CursorKey = string | number | boolean | null;
+
+/**
+ * The key and id a cursor holds, or null for one that is not a cursor (the first page is read).
+ * Cursors come from clients (`?after=`): a key other than a scalar made SQLite throw (a 500).
+ */
+export function decodeCursor(cursor: string): [CursorKey, string] | null {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(value) && value.length === 2 && typeof value[1] === 'string'
-      ? [value[0], value[1]]
-      : null;
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') return null;
+    const key: unknown = value[0];
+    const scalar = key === null || ['string', 'number', 'boolean'].includes(typeof key);
+    return scalar ? [key as CursorKey, value[1]] : null;
   } catch {
     return null;
   }
