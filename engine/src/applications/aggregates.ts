@@ -366,7 +366,7 @@ const APP_FIELDS = [
   'evaluations',
   'timeline',
 ] as const satisfies readonly (keyof AppLike)[];
-/** Documents per read; between pages the report lets other requests run (see `all`). */
+/** Documents per read; between pages the report lets other requests run (see `pages`). */
 const PAGE = 1000;
 
 export class AggregateService {
