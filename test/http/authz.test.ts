@@ -16,6 +16,7 @@ import {
   taskId,
   type CentreServer,
 } from './centre-fixture.js';
+import { expectProblem } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
 type Json = any;
@@ -460,6 +461,26 @@ describe('scoping through pagination', () => {
     expect(tax.every((t) => t.department === 'tax')).toBe(true);
     expect(of(tax).map((t: Json) => t.item)).toEqual(['new-taxpayer']);
     expect((await s.call('GET', '/api/tasks?department=hrss', { as: 'tax1' })).status).toBe(403);
+  });
+
+  it('a cursor that is not one is refused with 400 naming `after`, not read as the first page', async () => {
+    const notCursor = Buffer.from('[{"a":1},"x"]').toString('base64url');
+    for (const path of ['/api/applications', '/api/tasks', '/api/rectifications', '/api/audit']) {
+      const refused = expectProblem(
+        await s.call('GET', `${path}?after=${notCursor}`, { as: 'supervisor1' }),
+        400,
+      );
+      expect(refused.type).toBe('urn:onething:problem:bad-request');
+      expect(refused.errors).toEqual([
+        {
+          field: 'after',
+          message: {
+            zh: '分页游标无效：请使用上一页返回的 next 值',
+            en: 'not a page cursor: pass the `next` of the previous page',
+          },
+        },
+      ]);
+    }
   });
 
   it('applicants list only their own applications; clerks and supervisors only their region', async () => {

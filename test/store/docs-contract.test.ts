@@ -10,6 +10,7 @@ import {
   type Doc,
   type DocStore,
 } from '../../engine/src/domain/docs.js';
+import { DomainError } from '../../engine/src/domain/errors.js';
 import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
@@ -214,16 +215,29 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
     expect((found[1] as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  it('reads a cursor that holds no scalar key, or is no cursor, as none: the first page', async () => {
+  it('refuses a cursor that holds no scalar key, or is no cursor, naming `after`', async () => {
     const c = 'cursors';
     for (const [i, urgent] of [false, true, false].entries())
       await docs.replace(c, item(`k${i}`, 'tax', 10 + i, { urgent }));
-    const first = (await docs.find<Item>(c, { orderBy: 'deadline', limit: 2 })).map((d) => d.id);
     const raw = (value: string) => Buffer.from(value).toString('base64url');
-    for (const after of [raw('[[[1]],"k0"]'), raw('[{"a":1},"k0"]'), raw('[1]'), raw('not json'), 'AAAA'])
-      expect((await docs.find<Item>(c, { orderBy: 'deadline', limit: 2, after })).map((d) => d.id)).toEqual(
-        first,
-      );
+    const bad = [
+      raw('[[[1]],"k0"]'),
+      raw('[{"a":1},"k0"]'),
+      raw('[1]'),
+      raw('[1,2]'),
+      raw('not json'),
+      'AAAA',
+    ];
+    for (const after of bad)
+      for (const orderBy of ['deadline', undefined]) {
+        const refused = await docs.find<Item>(c, { ...(orderBy ? { orderBy } : {}), limit: 2, after }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(DomainError);
+        expect((refused as DomainError).status).toBe(400);
+        expect((refused as DomainError).fieldErrors.map((f) => f.field)).toEqual(['after']);
+      }
     // A boolean key pages as any other.
     const byFlag = await docs.find<Item>(c, { orderBy: 'urgent', after: encodeCursor(false, 'k0') });
     expect(byFlag.map((d) => d.id)).toEqual(['k2', 'k1']);

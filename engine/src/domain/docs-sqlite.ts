@@ -270,16 +270,14 @@ export class SqliteDocStore implements DocStore {
     const cmp = query.desc ? '<' : '>';
     if (query.after) {
       const cursor = decodeCursor(query.after);
-      if (cursor) {
-        if (query.orderBy) {
-          // The leading range term lets SQLite seek the (collection, key) index to the cursor
-          // instead of walking every earlier row on each page.
-          clauses.push(`${key} ${cmp}= ? AND (${key} ${cmp} ? OR id ${cmp} ?)`);
-          params.push(param(cursor[0]), param(cursor[0]), cursor[1]);
-        } else {
-          clauses.push(`id ${cmp} ?`);
-          params.push(cursor[1]);
-        }
+      if (query.orderBy) {
+        // The leading range term lets SQLite seek the (collection, key) index to the cursor
+        // instead of walking every earlier row on each page.
+        clauses.push(`${key} ${cmp}= ? AND (${key} ${cmp} ? OR id ${cmp} ?)`);
+        params.push(param(cursor[0]), param(cursor[0]), cursor[1]);
+      } else {
+        clauses.push(`id ${cmp} ?`);
+        params.push(cursor[1]);
       }
     }
     const index = literal ? this.indexFor(collection, query) : undefined;

@@ -1,3 +1,5 @@
+import { DomainError, t } from './errors.js';
+
 /**
  * Domain records (bundles, applications, evaluations, audit entries) live in named collections
  * of JSON documents, each saved with compare-and-set on `rev` — the same single-document
@@ -89,20 +91,32 @@ export function encodeCursor(key: unknown, id: string): string {
 export type CursorKey = string | number | boolean | null;
 
 /**
- * The key and id a cursor holds, or null for one that is not a cursor (the first page is read).
- * Cursors come from clients (`?after=`): a key other than a scalar made SQLite throw (a 500).
+ * The key and id a cursor holds. Cursors come from clients (`?after=`), so one that is not a
+ * cursor (or whose key is not a scalar, which made SQLite throw) is refused as bad input naming
+ * `after`, rather than read as none: a client must not get the first page again as if it were
+ * the next.
  */
-export function decodeCursor(cursor: string): [CursorKey, string] | null {
+export function decodeCursor(cursor: string): [CursorKey, string] {
+  let value: unknown;
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') return null;
-    const key: unknown = value[0];
-    const scalar = key === null || ['string', 'number', 'boolean'].includes(typeof key);
-    return scalar ? [key as CursorKey, value[1]] : null;
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return null;
+    throw badCursor();
   }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[1] !== 'string') throw badCursor();
+  const key: unknown = value[0];
+  const scalar = key === null || ['string', 'number', 'boolean'].includes(typeof key);
+  if (!scalar) throw badCursor();
+  return [key as CursorKey, value[1]];
 }
+
+const badCursor = () => {
+  const message = t(
+    '分页游标无效：请使用上一页返回的 next 值',
+    'not a page cursor: pass the `next` of the previous page',
+  );
+  return new DomainError('badRequest', message, [{ field: 'after', message }]);
+};
 
 /** The fields a projection (DocQuery.fields) keeps of `doc`: id, rev and those asked for, where present. */
 export function pick<T extends Doc>(doc: T, fields: readonly string[] | undefined): T {
@@ -194,14 +208,11 @@ export class MemoryDocStore implements DocStore {
       );
     let start = 0;
     if (query.after) {
-      const cursor = decodeCursor(query.after);
-      if (cursor) {
-        const [k, id] = cursor;
-        start = sorted.findIndex(
-          (d) => sign * (key ? compareKeys(d[key], k) || compareKeys(d.id, id) : compareKeys(d.id, id)) > 0,
-        );
-        if (start < 0) start = sorted.length;
-      }
+      const [k, id] = decodeCursor(query.after);
+      start = sorted.findIndex(
+        (d) => sign * (key ? compareKeys(d[key], k) || compareKeys(d.id, id) : compareKeys(d.id, id)) > 0,
+      );
+      if (start < 0) start = sorted.length;
     }
     const page = sorted.slice(start, query.limit ? start + query.limit : undefined);
     return query.fields ? page.map((d) => pick(d, query.fields)) : page;

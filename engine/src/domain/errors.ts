@@ -17,9 +17,11 @@ export interface FieldProblem {
   message: Text;
 }
 
-export type DomainErrorCode = 'invalid' | 'notFound' | 'forbidden' | 'conflict' | 'stateInvalid' | 'tooLarge';
+export type DomainErrorCode =
+  'badRequest' | 'invalid' | 'notFound' | 'forbidden' | 'conflict' | 'stateInvalid' | 'tooLarge';
 
 const STATUS: Record<DomainErrorCode, number> = {
+  badRequest: 400,
   invalid: 422,
   notFound: 404,
   forbidden: 403,

@@ -149,6 +149,7 @@ const fieldErrors = (problems: FieldProblem[]): FieldError[] =>
   problems.map((p) => ({ field: p.field, ...(p.label ? { label: p.label } : {}), message: p.message }));
 
 const DOMAIN_KIND: Record<DomainError['code'], ProblemKind> = {
+  badRequest: 'bad-request',
   invalid: 'validation',
   notFound: 'not-found',
   forbidden: 'forbidden',
