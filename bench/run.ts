@@ -15,9 +15,16 @@
  *   parallel and sequential multi-instance, a sub-process, a loop, boundary timers, message boundaries, other
  *   waits (a service task, a receive task, a message catch, a timer catch), a mix) with
  *   probes/vars.json. Alone, it writes bench/results/probes.json and its own section of BENCHMARKS.md.
+ *
+ * Each case runs in a process of its own (this script again, with --case=<id>): how fast
+ * bpmn-engine runs depends on what else the process has loaded and allocated (a heap-size effect
+ * measured at 12–30%), so a case measured after others, or alone, or by someone else's script,
+ * would not give the same figures.
  */
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { designerCases } from './cases/designer.js';
 import { durableCases } from './cases/durable.js';
@@ -37,6 +44,8 @@ const value = (name: string) => flag(name)?.split('=')[1];
 const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
+/** Internal: measure this one case here and write its outcome to --outcome=<file> (see runInOwnProcess). */
+const oneCase = value('case');
 
 const modelCases = await modelCasesOf(args).catch((err: Error) => {
   console.error(err.message);
@@ -53,14 +62,67 @@ const all: CaseDef[] = [
   ...httpCases(),
   ...designerCases(),
 ];
-const selected = only
-  ? all.filter((c) => only.some((o) => c.id.includes(o)))
-  : modelCases.length
-    ? modelCases
-    : all;
+const selected = oneCase
+  ? all.filter((c) => c.id === oneCase)
+  : only
+    ? all.filter((c) => only.some((o) => c.id.includes(o)))
+    : modelCases.length
+      ? modelCases
+      : all;
 if (selected.length === 0) {
-  console.error(`no case matches ${only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
+  console.error(`no case matches ${oneCase ?? only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
   process.exit(2);
+}
+
+/** What measuring one case came to: its result, or why it could not be measured. */
+type Outcome = { result: CaseResult } | { skipped: string };
+
+async function measureHere(def: CaseDef): Promise<Outcome> {
+  try {
+    return {
+      result: await measure(def, {
+        rounds,
+        forceRounds: quick || value('rounds') !== undefined,
+        log: (line) => console.log(line),
+      }),
+    };
+  } catch (err) {
+    // A case that cannot run here (e.g. no test MongoDB server) is reported, not fatal.
+    return { skipped: (err as Error).message.split('\n')[0]! };
+  }
+}
+
+if (oneCase) {
+  writeFileSync(value('outcome')!, JSON.stringify(await measureHere(selected[0]!)));
+  process.exit(0);
+}
+
+/** Runs this script for one case in a fresh process (same Node options, e.g. tsx's loader). */
+async function runInOwnProcess(def: CaseDef): Promise<Outcome> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'onething-bench-case-'));
+  const outcome = path.join(dir, 'outcome.json');
+  try {
+    const child = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        fileURLToPath(import.meta.url),
+        ...args,
+        `--case=${def.id}`,
+        `--outcome=${outcome}`,
+      ],
+      { stdio: 'inherit' },
+    );
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (exitCode, signal) => resolve(signal ? null : exitCode));
+    });
+    if (code !== 0)
+      return { skipped: `its process ended with ${code === null ? 'a signal' : `code ${code}`}` };
+    return JSON.parse(readFileSync(outcome, 'utf8')) as Outcome;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -80,20 +142,13 @@ console.log(
 
 for (const def of selected) {
   console.log(`\n${def.id}: ${def.title}`);
-  let result: CaseResult;
-  try {
-    result = await measure(def, {
-      rounds,
-      forceRounds: quick || value('rounds') !== undefined,
-      log: (line) => console.log(line),
-    });
-  } catch (err) {
-    // A case that cannot run here (e.g. no test MongoDB server) is reported, not fatal.
-    const reason = (err as Error).message.split('\n')[0]!;
-    console.log(`  → not measured: ${reason}`);
-    report.skipped.push({ id: def.id, title: def.title, reason });
+  const outcome = await runInOwnProcess(def);
+  if ('skipped' in outcome) {
+    console.log(`  → not measured: ${outcome.skipped}`);
+    report.skipped.push({ id: def.id, title: def.title, reason: outcome.skipped });
     continue;
   }
+  const result = outcome.result;
   const ratio = result.ratio ? `, ratio ${fmt(result.ratio.median)}×` : '';
   console.log(
     `  → ours ${fmt(result.ours.value.median)} ${result.unit}${ratio} (${Math.round(result.seconds)} s)`,

@@ -180,6 +180,21 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
   return result;
 }
 
+/**
+ * Seconds each side runs before its first round, at the least. Each case now starts in a fresh
+ * process, and bpmn-engine, warmed by a fixed count of 10–20 instances (half a second), still ran
+ * 20–30% below its speed after a few seconds (JIT); our side's counts took a fraction of that.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+
+/** Batches of `side.warmup` operations until WARMUP_SECONDS have passed (none for a warm-up of 0). */
+async function warmUp(side: Side): Promise<void> {
+  if (side.warmup <= 0) return;
+  const started = performance.now();
+  do await batch(side, side.warmup);
+  while (performance.now() - started < WARMUP_SECONDS * 1000);
+}
+
 /** `rounds`: the default; `forceRounds` (from --rounds or --quick) overrides a case's own count. */
 export async function measure(
   def: CaseDef,
@@ -191,7 +206,7 @@ export async function measure(
   await def.setup?.();
   try {
     const sides = def.reference ? [def.ours, def.reference] : [def.ours];
-    for (const side of sides) if (side.warmup > 0) await batch(side, side.warmup);
+    for (const side of sides) await warmUp(side);
     const measured = new Map<Side, Round[]>(sides.map((s) => [s, []]));
     for (let r = 0; r < rounds; r++) {
       // Alternate who goes first so neither side always runs right after the other's garbage.
