@@ -297,6 +297,53 @@ describe('AggregateService', () => {
     expect(report).toMatchObject({ applications: 1502, accepted: 2, open: 2 });
   });
 
+  it('a case decided or accepted after its record was read is read again: its rows and figures agree', async () => {
+    const docs = new MemoryDocStore();
+    const reviewing = { item: 'tax', department: 'tax', status: 'reviewing' as const, startedAt: MON };
+    const row = (applicationId: string, rev: number, state: TaskLike['state']) =>
+      ({
+        id: `${applicationId}:tax`,
+        rev,
+        applicationId,
+        department: 'tax',
+        state,
+        deadline: MON + D,
+      }) as TaskLike & Doc;
+    await docs.put(
+      APPLICATIONS,
+      { ...app({ id: 'decided', items: [reviewing] }), rev: 0 } as AppLike & Doc,
+      0,
+    );
+    await docs.replace(DEPARTMENT_TASKS, row('decided', 1, 'open'));
+    const atWindow = app({ id: 'accepted', status: 'submitted', acceptedAt: undefined, items: [] });
+    await docs.put(APPLICATIONS, { ...atWindow, rev: 0 } as AppLike & Doc, 0);
+    const find = docs.find.bind(docs);
+    let writing = true;
+    docs.find = async (collection, query) => {
+      if (writing && collection === DEPARTMENT_TASKS) {
+        // After the cases were read, before their rows are: the tax office decides one case (the
+        // case and its row in one commit), a clerk accepts the other (the case and a new row).
+        writing = false;
+        const decided = (await docs.get<AppLike & Doc>(APPLICATIONS, 'decided'))!;
+        const items = [{ ...reviewing, status: 'approved' as const, decidedAt: MON + H }];
+        await docs.put(APPLICATIONS, { ...decided, items, status: 'delivered' }, decided.rev);
+        await docs.replace(DEPARTMENT_TASKS, row('decided', decided.rev + 1, 'done'));
+        const accepted = (await docs.get<AppLike & Doc>(APPLICATIONS, 'accepted'))!;
+        const acceptedNow = { ...accepted, status: 'in-progress', acceptedAt: MON, items: [reviewing] };
+        await docs.put(APPLICATIONS, acceptedNow, accepted.rev);
+        await docs.replace(DEPARTMENT_TASKS, row('accepted', accepted.rev + 1, 'open'));
+      }
+      return find(collection, query);
+    };
+    const service = new AggregateService({ docs, incidents: async () => [], isWorking: weekdaysOnly });
+    const during = await service.report(supervisor, {});
+    expect(during).toMatchObject({ applications: 2, accepted: 2 });
+    expect(during.byDepartment.find((d) => d.key === 'tax')).toMatchObject({ finished: 1, backlog: 1 });
+    // As the next report, read with nothing written in between, counts them.
+    const after = await service.report(supervisor, {});
+    expect({ ...during, generatedAt: 0 }).toEqual({ ...after, generatedAt: 0 });
+  });
+
   it('runs one report at a time, and gives askers of the same report the one already under way', async () => {
     const { reads, service } = await casesStore(2500);
     const [first, same, other] = await Promise.all([

@@ -368,6 +368,8 @@ const APP_FIELDS = [
 ] as const satisfies readonly (keyof AppLike)[];
 /** Documents per read; between pages the report lets other requests run (see `pages`). */
 const PAGE = 1000;
+/** Reads of a case written again while the report reads it (see reconcile); a case written faster than that keeps its last read. */
+const RECONCILE_ATTEMPTS = 5;
 
 export class AggregateService {
   /** The report running or waiting, by what it is for (scope and filter): askers of the same one share it. */
@@ -408,7 +410,8 @@ export class AggregateService {
       ? await this.casesInPeriod(scope, clean)
       : await this.pages<AppLike & Doc>(APPLICATIONS, { where: scope, fields: APP_FIELDS });
     // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
-    const tasks = period ? await this.tasksOf(apps) : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
+    const read = period ? await this.tasksOf(apps) : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
+    const tasks = await this.reconcile(apps, read);
     // Few (bad reviews only) and small: read whole.
     const rectifications = await this.pages<RectificationLike & Doc>(RECTIFICATIONS, { where: scope });
     const figures = computeAggregates(
@@ -454,6 +457,34 @@ export class AggregateService {
       ...(first ? { from: first } : {}),
       ...(last ? { to: last } : {}),
     });
+  }
+
+  /**
+   * Cases and rows read at different times agree again. The rows are read after the cases, so a
+   * case decided or accepted in between has rows newer than the case as read (a row carries the
+   * rev its case was saved at, in the same commit): its item would count neither as decided nor
+   * as backlog, its tasks as backlog of a case not yet accepted. Such cases are read again, with
+   * their rows, until the rows are no newer than the case; `apps` is changed in place.
+   */
+  private async reconcile(apps: (AppLike & Doc)[], tasks: (TaskLike & Doc)[]): Promise<(TaskLike & Doc)[]> {
+    const index = new Map(apps.map((a, i) => [a.id, i]));
+    let rows = tasks;
+    for (let attempt = 0; attempt < RECONCILE_ATTEMPTS; attempt++) {
+      const stale = new Set<string>();
+      for (const row of rows) {
+        const i = index.get(row.applicationId);
+        if (i !== undefined && row.rev > apps[i]!.rev) stale.add(row.applicationId);
+      }
+      if (stale.size === 0) break;
+      const ids = [...stale];
+      for (const id of ids) {
+        const fresh = await this.sources.docs.get<AppLike & Doc>(APPLICATIONS, id);
+        if (fresh) apps[index.get(id)!] = fresh;
+      }
+      const again = await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, { where: { applicationId: ids } });
+      rows = rows.filter((row) => !stale.has(row.applicationId)).concat(again);
+    }
+    return rows;
   }
 
   /** The task rows of these cases, by case id (in groups, each an index look-up). */
