@@ -17,9 +17,9 @@
  *   probes/vars.json. Alone, it writes bench/results/probes.json and its own section of BENCHMARKS.md.
  *
  * Each case runs in a process of its own (this script again, with --case=<id>): how fast
- * bpmn-engine runs depends on what else the process has loaded and allocated (a heap-size effect
- * measured at 12–30%), so a case measured after others, or alone, or by someone else's script,
- * would not give the same figures.
+ * bpmn-engine runs depends on what the process ran before (JIT warmth, what else is loaded), so a
+ * case measured after others, or alone, or by someone else's script, would not give the same
+ * figures. Each side also warms up for a few seconds (harness.ts WARMUP_SECONDS).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,7 @@ const only = value('only')?.split(',');
 /** Internal: measure this one case here and write its outcome to --outcome=<file> (see runInOwnProcess). */
 const oneCase = value('case');
 
-const modelCases = await modelCasesOf(args).catch((err: Error) => {
+const modelCases = await modelCasesOf(args, oneCase).catch((err: Error) => {
   console.error(err.message);
   return process.exit(2);
 });

@@ -272,7 +272,7 @@ async function ourRate(scenario: Scenario, store?: Store): Promise<number> {
 
 /** The memory and SQLite cases of one model file. */
 export async function modelFileCases(file: ModelFile, variables: Variables): Promise<CaseDef[]> {
-  const name = path.basename(file.ours).replace(/\.bpmn$/i, '');
+  const name = modelName(file.ours);
   const xml = readFileSync(file.ours, 'utf8');
   const referenceXml = file.reference === file.ours ? xml : readFileSync(file.reference, 'utf8');
   const processId = firstExecutableProcess(xml);
@@ -370,10 +370,15 @@ async function sendsMessages(xml: string): Promise<boolean> {
 }
 
 /** The cases of every `--model` in `args` (none without one); errors name the file. */
-export async function modelCasesOf(args: readonly string[]): Promise<CaseDef[]> {
+/**
+ * The cases of every --model (or --probes) file; with `onlyCase`, of the file that case is of alone
+ * (a case's own process builds only its model: each is run and calibrated first, ~1 s apiece).
+ */
+export async function modelCasesOf(args: readonly string[], onlyCase?: string): Promise<CaseDef[]> {
   const { models, variables } = modelOptions(args);
   const cases: CaseDef[] = [];
   for (const file of models) {
+    if (onlyCase !== undefined && !onlyCase.startsWith(`model-${modelName(file.ours)}-`)) continue;
     try {
       cases.push(...(await modelFileCases(file, variables)));
     } catch (err) {
@@ -381,4 +386,9 @@ export async function modelCasesOf(args: readonly string[]): Promise<CaseDef[]> 
     }
   }
   return cases;
+}
+
+/** A model file's name in its case ids (`model-<name>-memory`…). */
+function modelName(file: string): string {
+  return path.basename(file).replace(/\.bpmn$/i, '');
 }
