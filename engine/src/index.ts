@@ -103,14 +103,19 @@ export interface Engine {
   waits(instanceId: string): Promise<WaitingEvent[]>;
   /**
    * Fires one waiting timer now, before it is due (an operator's "run now"); its queued timer
-   * goes with the command's other effects. Other timers, of this instance or others, stay.
+   * goes with the command's other effects. Other timers, of this instance or others, stay. With a
+   * `deliveryId`, a retry of a call that went through answers the view and changes nothing.
    */
-  fireTimer(waitId: string): Promise<InstanceView>;
+  fireTimer(waitId: string, options?: { deliveryId?: string }): Promise<InstanceView>;
   /**
    * Delivers a message to one waiting catch event, receive task or boundary event, by its wait id
    * (a message correlated by hand): no other subscription for its name and key gets it.
+   * `deliveryId` as for fireTimer.
    */
-  deliverMessage(waitId: string, options?: { variables?: Variables }): Promise<InstanceView>;
+  deliverMessage(
+    waitId: string,
+    options?: { variables?: Variables; deliveryId?: string },
+  ): Promise<InstanceView>;
   runDueJobs(now?: number): Promise<number>;
   jobs(filter?: { instanceId?: string; type?: string }): Promise<Job[]>;
   completeJob(jobId: string, options?: { variables?: Variables }): Promise<InstanceView>;
@@ -137,6 +142,17 @@ function checkMessageVariables(vars: unknown): void {
   if (vars !== undefined && (vars === null || typeof vars !== 'object' || Array.isArray(vars))) {
     throw new CommandError('invalid', 'message variables must be an object of names to values');
   }
+}
+
+/**
+ * A caller's delivery id as the instance records it: in a namespace of its own, apart from the
+ * ids the engine gives its own deliveries (instance, rev and place in a step).
+ */
+function clientDelivery(deliveryId: unknown): string | undefined {
+  if (deliveryId === undefined) return undefined;
+  if (typeof deliveryId !== 'string' || deliveryId.length === 0 || deliveryId.length > 200)
+    throw new CommandError('invalid', 'deliveryId must be a string of 1 to 200 characters');
+  return `client:${deliveryId}`;
 }
 
 /** The instance a wait id belongs to: wait ids are `<instance id>.<local id>` (instance ids may hold dots). */
@@ -438,17 +454,26 @@ class EngineShell implements Engine {
     return events;
   }
 
-  async fireTimer(waitId: string): Promise<InstanceView> {
+  /** A retry with the same `deliveryId` finds it recorded: no second round of a cycle, no "gone". */
+  async fireTimer(waitId: string, options: { deliveryId?: string } = {}): Promise<InstanceView> {
+    const delivery = clientDelivery(options.deliveryId);
     const instanceId = instanceOfWait(waitId);
-    return this.viewAfter(instanceId, await this.command(instanceId, { type: 'fireTimer', waitId }));
+    return this.viewAfter(
+      instanceId,
+      await this.command(instanceId, { type: 'fireTimer', waitId }, delivery),
+    );
   }
 
-  async deliverMessage(waitId: string, options: { variables?: Variables } = {}): Promise<InstanceView> {
+  async deliverMessage(
+    waitId: string,
+    options: { variables?: Variables; deliveryId?: string } = {},
+  ): Promise<InstanceView> {
     checkMessageVariables(options.variables);
+    const delivery = clientDelivery(options.deliveryId);
     const instanceId = instanceOfWait(waitId);
     const command: Extract<Command, { type: 'deliverMessage' }> = { type: 'deliverMessage', waitId };
     if (options.variables) command.variables = options.variables;
-    return this.viewAfter(instanceId, await this.command(instanceId, command));
+    return this.viewAfter(instanceId, await this.command(instanceId, command, delivery));
   }
 
   /**

@@ -29,6 +29,16 @@ function twoBranches(definition: string): string {
     message('m', 'paid', '= caseNo'),
   );
 }
+/** `review`, with a reminder task opened every hour it stays open (a cycle timer, five rounds). */
+function remindEveryHour(): string {
+  return model(
+    'p',
+    `${startEvent()}${userTask('review')}
+    <bpmn:boundaryEvent id="remindEvery" attachedToRef="review" cancelActivity="false">${timer('timeCycle', 'R5/PT1H')}</bpmn:boundaryEvent>
+    ${userTask('remind')}${endEvent('e1')}${endEvent('e2')}
+    ${chain('start', 'review', 'e1')}${chain('remindEvery', 'remind', 'e2')}`,
+  );
+}
 const MESSAGE = '<bpmn:messageEventDefinition messageRef="m"/>';
 const TIMER = timer('timeDuration', '{d}');
 
@@ -96,15 +106,7 @@ describe.each(stores)('waits answered by their id (%s)', (_name, makeStore) => {
   });
 
   it('fires a cycle timer once when it is fired by hand after the queue claimed it, and keeps its next round', async () => {
-    const { engine, clock } = await engineWith(
-      model(
-        'p',
-        `${startEvent()}${userTask('review')}
-        <bpmn:boundaryEvent id="remindEvery" attachedToRef="review" cancelActivity="false">${timer('timeCycle', 'R5/PT1H')}</bpmn:boundaryEvent>
-        ${userTask('remind')}${endEvent('e1')}${endEvent('e2')}
-        ${chain('start', 'review', 'e1')}${chain('remindEvery', 'remind', 'e2')}`,
-      ),
-    );
+    const { engine, clock } = await engineWith(remindEveryHour());
     const view = await engine.start('p');
     const [cycle] = await engine.waits(view.id);
     clock.advance(HOUR);
@@ -128,6 +130,41 @@ describe.each(stores)('waits answered by their id (%s)', (_name, makeStore) => {
     // The next round is still queued, and fires once when due.
     expect(await engine.runDueJobs(clock.advance(HOUR))).toBe(1);
     expect(openTaskIds(await engine.instance(view.id))).toEqual(['remind', 'remind', 'review']);
+  });
+
+  it('applies a call with a delivery id once: a retry answers the view and changes nothing', async () => {
+    const { engine } = await engineWith(remindEveryHour());
+    const view = await engine.start('p');
+    const [cycle] = await engine.waits(view.id);
+    const fired = await engine.fireTimer(cycle!.id, { deliveryId: 'op-42' });
+    expect(openTaskIds(fired)).toEqual(['remind', 'review']);
+    // The operator's client retries (its answer was lost): the same view, no second round.
+    const retried = await engine.fireTimer(cycle!.id, { deliveryId: 'op-42' });
+    expect(retried).toEqual(fired);
+    // Another delivery id is another firing.
+    expect(openTaskIds(await engine.fireTimer(cycle!.id, { deliveryId: 'op-43' }))).toEqual([
+      'remind',
+      'remind',
+      'review',
+    ]);
+
+    const { engine: paying } = await engineWith(twoBranches(MESSAGE));
+    const waiting = await paying.start('p', { variables: { caseNo: 'A-1' } });
+    const [catchWait] = await paying.waits(waiting.id);
+    const paid = await paying.deliverMessage(catchWait!.id, {
+      variables: { paidAt: 'today' },
+      deliveryId: 'pay-1',
+    });
+    const again = await paying.deliverMessage(catchWait!.id, {
+      variables: { paidAt: 'later' },
+      deliveryId: 'pay-1',
+    });
+    expect(again).toEqual(paid);
+    expect(again.variables.paidAt).toBe('today');
+    for (const deliveryId of ['', 'x'.repeat(201), 7 as unknown as string])
+      await expect(paying.fireTimer(catchWait!.id, { deliveryId })).rejects.toThrow(
+        new CommandError('invalid', 'deliveryId must be a string of 1 to 200 characters'),
+      );
   });
 
   it('refuses a wait that is not open, of another kind, or not a wait id at all, naming it', async () => {
