@@ -187,12 +187,16 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
-/** Batches of `side.warmup` operations until WARMUP_SECONDS have passed (none for a warm-up of 0). */
-async function warmUp(side: Side): Promise<void> {
-  if (side.warmup <= 0) return;
+/** Batches of `side.warmup` operations until `seconds` have passed (none for a warm-up of 0); how many. */
+export async function warmUp(side: Side, seconds = WARMUP_SECONDS): Promise<number> {
+  if (side.warmup <= 0) return 0;
   const started = performance.now();
-  do await batch(side, side.warmup);
-  while (performance.now() - started < WARMUP_SECONDS * 1000);
+  let batches = 0;
+  do {
+    await batch(side, side.warmup);
+    batches++;
+  } while (performance.now() - started < seconds * 1000);
+  return batches;
 }
 
 /** `rounds`: the default; `forceRounds` (from --rounds or --quick) overrides a case's own count. */

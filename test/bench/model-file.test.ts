@@ -208,6 +208,21 @@ describe('modelCasesOf', () => {
     ]);
   });
 
+  it("builds only the model of the case asked for (a case's own process)", async () => {
+    // waits.bpmn with no-receive.bpmn would be refused (see above): it is never built here.
+    const args = [
+      `--model=${path.join(dir, 'waits.bpmn')},${path.join(dir, 'no-receive.bpmn')}`,
+      `--model=${path.join(dir, 'two.bpmn')}`,
+    ];
+    const cases = await modelCasesOf(args, 'model-two-sqlite');
+    expect(cases.map((c) => c.id)).toEqual([
+      'model-two-memory',
+      'model-two-sqlite',
+      'model-two-sqlite-clients',
+    ]);
+    await expect(modelCasesOf(args)).rejects.toThrow(/other waits on bpmn-engine/);
+  });
+
   it('has no cases without --model', async () => {
     await expect(modelCasesOf(['--rounds=1'])).resolves.toEqual([]);
   });
