@@ -145,14 +145,15 @@ function checkMessageVariables(vars: unknown): void {
 }
 
 /**
- * A caller's delivery id as the instance records it: in a namespace of its own, apart from the
- * ids the engine gives its own deliveries (instance, rev and place in a step).
+ * A caller's delivery id as the instance records it: for that wait (the same id sent to another
+ * wait is another call), in a namespace apart from the ids the engine gives its own deliveries
+ * (instance, rev and place in a step).
  */
-function clientDelivery(deliveryId: unknown): string | undefined {
+function clientDelivery(waitId: string, deliveryId: unknown): string | undefined {
   if (deliveryId === undefined) return undefined;
   if (typeof deliveryId !== 'string' || deliveryId.length === 0 || deliveryId.length > 200)
     throw new CommandError('invalid', 'deliveryId must be a string of 1 to 200 characters');
-  return `client:${deliveryId}`;
+  return `client:${waitId}:${deliveryId}`;
 }
 
 /** The instance a wait id belongs to: wait ids are `<instance id>.<local id>` (instance ids may hold dots). */
@@ -456,7 +457,7 @@ class EngineShell implements Engine {
 
   /** A retry with the same `deliveryId` finds it recorded: no second round of a cycle, no "gone". */
   async fireTimer(waitId: string, options: { deliveryId?: string } = {}): Promise<InstanceView> {
-    const delivery = clientDelivery(options.deliveryId);
+    const delivery = clientDelivery(waitId, options.deliveryId);
     const instanceId = instanceOfWait(waitId);
     return this.viewAfter(
       instanceId,
@@ -469,7 +470,7 @@ class EngineShell implements Engine {
     options: { variables?: Variables; deliveryId?: string } = {},
   ): Promise<InstanceView> {
     checkMessageVariables(options.variables);
-    const delivery = clientDelivery(options.deliveryId);
+    const delivery = clientDelivery(waitId, options.deliveryId);
     const instanceId = instanceOfWait(waitId);
     const command: Extract<Command, { type: 'deliverMessage' }> = { type: 'deliverMessage', waitId };
     if (options.variables) command.variables = options.variables;

@@ -161,6 +161,10 @@ describe.each(stores)('waits answered by their id (%s)', (_name, makeStore) => {
     });
     expect(again).toEqual(paid);
     expect(again.variables.paidAt).toBe('today');
+    // The same delivery id sent to another wait is another call.
+    const [boundary] = await paying.waits(waiting.id);
+    const escalated = await paying.deliverMessage(boundary!.id, { deliveryId: 'pay-1' });
+    expect(openTaskIds(escalated)).toEqual(['afterCatch', 'escalated']);
     for (const deliveryId of ['', 'x'.repeat(201), 7 as unknown as string])
       await expect(paying.fireTimer(catchWait!.id, { deliveryId })).rejects.toThrow(
         new CommandError('invalid', 'deliveryId must be a string of 1 to 200 characters'),
