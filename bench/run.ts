@@ -39,7 +39,8 @@ import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } fro
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-const value = (name: string) => flag(name)?.split('=')[1];
+/** The text after `--name=` (a path may hold '=' itself). */
+const value = (name: string) => flag(name)?.slice(name.length + 3);
 
 const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
@@ -69,6 +70,13 @@ const selected = oneCase
     : modelCases.length
       ? modelCases
       : all;
+// Each case's process finds its case by id: two model files of one name would measure one twice.
+const ids = all.map((c) => c.id);
+const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+if (twice.length) {
+  console.error(`cases with the same id (model files of the same name?): ${[...new Set(twice)].join(', ')}`);
+  process.exit(2);
+}
 if (selected.length === 0) {
   console.error(`no case matches ${oneCase ?? only?.join(',')}; cases: ${all.map((c) => c.id).join(', ')}`);
   process.exit(2);
@@ -97,7 +105,13 @@ if (oneCase) {
   process.exit(0);
 }
 
-/** Runs this script for one case in a fresh process (same Node options, e.g. tsx's loader). */
+/** A case's process is stopped after this long (a full case takes well under a minute). */
+const CASE_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Runs this script for one case in a fresh process (same Node options, e.g. tsx's loader). A
+ * process that fails, hangs or leaves no outcome makes the case skipped, not the run lost.
+ */
 async function runInOwnProcess(def: CaseDef): Promise<Outcome> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'onething-bench-case-'));
   const outcome = path.join(dir, 'outcome.json');
@@ -113,13 +127,23 @@ async function runInOwnProcess(def: CaseDef): Promise<Outcome> {
       ],
       { stdio: 'inherit' },
     );
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, CASE_TIMEOUT_MS);
     const code = await new Promise<number | null>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (exitCode, signal) => resolve(signal ? null : exitCode));
-    });
+    }).finally(() => clearTimeout(timer));
+    if (timedOut) return { skipped: `its process was stopped after ${CASE_TIMEOUT_MS / 60_000} minutes` };
     if (code !== 0)
       return { skipped: `its process ended with ${code === null ? 'a signal' : `code ${code}`}` };
-    return JSON.parse(readFileSync(outcome, 'utf8')) as Outcome;
+    try {
+      return JSON.parse(readFileSync(outcome, 'utf8')) as Outcome;
+    } catch (err) {
+      return { skipped: `its process left no outcome: ${(err as Error).message}` };
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

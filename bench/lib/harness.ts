@@ -185,7 +185,7 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
  * process, and bpmn-engine, warmed by a fixed count of 10–20 instances (half a second), still ran
  * 20–30% below its speed after a few seconds (JIT); our side's counts took a fraction of that.
  */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 /** Batches of `side.warmup` operations until `seconds` have passed (none for a warm-up of 0); how many. */
 export async function warmUp(side: Side, seconds = WARMUP_SECONDS): Promise<number> {

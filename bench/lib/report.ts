@@ -1,7 +1,7 @@
 /** Console table, bench/results/*.json and the generated part of BENCHMARKS.md. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fmt, type CaseResult, type SideResult, type Spread } from './harness.js';
+import { fmt, WARMUP_SECONDS, type CaseResult, type SideResult, type Spread } from './harness.js';
 
 export interface Machine {
   cpu: string;
@@ -84,7 +84,7 @@ export function markdown(report: Report): string {
       (m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.join(' / ')}` : ''),
   );
   out.push(
-    `- Each case in a fresh process of its own: each side warmed up for at least 3 s, then ${report.rounds} rounds (unless the case sets its own) of a fixed count per side, ours and the reference alternating. Figures are the median over rounds with the min–max in brackets; the ratio is the median of the per-round ratios (each round measures both sides back to back). The CPU-time ratio divides operations per second of this process's CPU time instead of wall time: steadier on a shared machine, but it leaves out work in other processes (the MongoDB-wire server).`,
+    `- Each case in a fresh process of its own: each side warmed up for at least ${WARMUP_SECONDS} s, then ${report.rounds} rounds (unless the case sets its own) of a fixed count per side, ours and the reference alternating. Figures are the median over rounds with the min–max in brackets; the ratio is the median of the per-round ratios (each round measures both sides back to back). The CPU-time ratio divides operations per second of this process's CPU time instead of wall time: steadier on a shared machine, but it leaves out work in other processes (the MongoDB-wire server).`,
   );
   out.push('');
   out.push('| Case | OneThing | bpmn-engine (reference) | OneThing ÷ reference | ÷ by CPU time | Target |');
