@@ -47,6 +47,19 @@ const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
 /** Internal: measure this one case here and write its outcome to --outcome=<file> (see runInOwnProcess). */
 const oneCase = value('case');
+if (oneCase) {
+  // Whatever stops this case's process is written down as its reason for being skipped.
+  const leave = (err: unknown) => {
+    try {
+      const reason = err instanceof Error ? err.message : String(err);
+      writeFileSync(value('outcome')!, JSON.stringify({ skipped: reason.split('\n')[0] }));
+    } finally {
+      process.exit(1);
+    }
+  };
+  process.on('uncaughtException', leave);
+  process.on('unhandledRejection', leave);
+}
 
 const modelCases = await modelCasesOf(args, oneCase).catch((err: Error) => {
   console.error(err.message);
@@ -85,6 +98,14 @@ if (selected.length === 0) {
 /** What measuring one case came to: its result, or why it could not be measured. */
 type Outcome = { result: CaseResult } | { skipped: string };
 
+/** JSON has no NaN or Infinity (a ratio of nothing): they travel as `{ nonFinite: 'NaN' }`. */
+const keepNonFinite = (_key: string, v: unknown) =>
+  typeof v === 'number' && !Number.isFinite(v) ? { nonFinite: String(v) } : v;
+const readNonFinite = (_key: string, v: unknown) =>
+  v !== null && typeof v === 'object' && typeof (v as { nonFinite?: unknown }).nonFinite === 'string'
+    ? Number((v as { nonFinite: string }).nonFinite)
+    : v;
+
 async function measureHere(def: CaseDef): Promise<Outcome> {
   try {
     return {
@@ -101,7 +122,7 @@ async function measureHere(def: CaseDef): Promise<Outcome> {
 }
 
 if (oneCase) {
-  writeFileSync(value('outcome')!, JSON.stringify(await measureHere(selected[0]!)));
+  writeFileSync(value('outcome')!, JSON.stringify(await measureHere(selected[0]!), keepNonFinite));
   process.exit(0);
 }
 
@@ -137,13 +158,14 @@ async function runInOwnProcess(def: CaseDef): Promise<Outcome> {
       child.on('exit', (exitCode, signal) => resolve(signal ? null : exitCode));
     }).finally(() => clearTimeout(timer));
     if (timedOut) return { skipped: `its process was stopped after ${CASE_TIMEOUT_MS / 60_000} minutes` };
-    if (code !== 0)
-      return { skipped: `its process ended with ${code === null ? 'a signal' : `code ${code}`}` };
+    let written: Outcome | undefined;
     try {
-      return JSON.parse(readFileSync(outcome, 'utf8')) as Outcome;
+      written = JSON.parse(readFileSync(outcome, 'utf8'), readNonFinite) as Outcome;
     } catch (err) {
-      return { skipped: `its process left no outcome: ${(err as Error).message}` };
+      if (code === 0) return { skipped: `its process left no outcome: ${(err as Error).message}` };
     }
+    if (code === 0 || (written && 'skipped' in written)) return written!;
+    return { skipped: `its process ended with ${code === null ? 'a signal' : `code ${code}`}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
