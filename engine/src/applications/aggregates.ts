@@ -410,7 +410,7 @@ export class AggregateService {
       ? await this.casesInPeriod(scope, clean)
       : await this.pages<AppLike & Doc>(APPLICATIONS, { where: scope, fields: APP_FIELDS });
     // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
-    const read = period ? await this.tasksOf(apps) : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
+    const read = period ? await this.tasksOf(apps.map((a) => a.id)) : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
     const tasks = await this.reconcile(apps, read);
     // Few (bad reviews only) and small: read whole.
     const rectifications = await this.pages<RectificationLike & Doc>(RECTIFICATIONS, { where: scope });
@@ -481,17 +481,17 @@ export class AggregateService {
         const fresh = await this.sources.docs.get<AppLike & Doc>(APPLICATIONS, id);
         if (fresh) apps[index.get(id)!] = fresh;
       }
-      const again = await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, { where: { applicationId: ids } });
+      const again = await this.tasksOf(ids);
       rows = rows.filter((row) => !stale.has(row.applicationId)).concat(again);
     }
     return rows;
   }
 
   /** The task rows of these cases, by case id (in groups, each an index look-up). */
-  private async tasksOf(apps: readonly Doc[]) {
+  private async tasksOf(caseIds: readonly string[]) {
     const rows: (TaskLike & Doc)[] = [];
-    for (let i = 0; i < apps.length; i += PAGE) {
-      const ids = apps.slice(i, i + PAGE).map((a) => a.id);
+    for (let i = 0; i < caseIds.length; i += PAGE) {
+      const ids = caseIds.slice(i, i + PAGE);
       rows.push(...(await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, { where: { applicationId: ids } })));
     }
     return rows;
