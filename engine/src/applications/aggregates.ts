@@ -410,7 +410,9 @@ export class AggregateService {
       ? await this.casesInPeriod(scope, clean)
       : await this.pages<AppLike & Doc>(APPLICATIONS, { where: scope, fields: APP_FIELDS });
     // Task rows and cases carry no region of their own worth trusting here: they are joined to the apps in scope.
-    const read = period ? await this.tasksOf(apps.map((a) => a.id)) : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
+    const read = period
+      ? await this.tasksOf(apps.map((a) => a.id))
+      : await this.pages<TaskLike & Doc>(DEPARTMENT_TASKS, {});
     const tasks = await this.reconcile(apps, read);
     // Few (bad reviews only) and small: read whole.
     const rectifications = await this.pages<RectificationLike & Doc>(RECTIFICATIONS, { where: scope });
