@@ -626,6 +626,7 @@ export class SqliteStore implements Store {
     });
     return (rows as TaskRow[]).map(taskOf);
   }
+
   /**
    * Open tasks of every department in inbox order. No index holds them all in that order: one
    * more b-tree written by nearly every command was a WAL page each (schema migration 9). Each
