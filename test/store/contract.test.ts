@@ -445,6 +445,20 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       }
       expect(seen).toEqual(expected);
 
+      // With a filter on other fields too, page by page.
+      const reviews = all.filter((t) => t.state === 'open' && t.elementId === 'review').sort(byCursor);
+      const paged: Task[] = [];
+      for (let cursor: string | undefined, pages = 0; pages < 20; pages++) {
+        const page = await store.findTasks(
+          { state: 'open', elementId: 'review' },
+          { limit: 5, ...(cursor !== undefined ? { after: cursor } : {}) },
+        );
+        paged.push(...page);
+        if (page.length < 5) break;
+        cursor = taskCursor(page.at(-1)!);
+      }
+      expect(paged).toEqual(reviews);
+
       const police = all.filter((t) => t.department === 'police' && t.state === 'open').sort(byCursor);
       const first = await store.findTasks({ department: 'police', state: 'open' }, { limit: 3 });
       const rest = await store.findTasks(

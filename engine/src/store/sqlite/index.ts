@@ -69,8 +69,6 @@ interface TaskRow {
   state: Task['state'];
   completed_at: number | null;
   doc: string;
-  /** Where the query asked for it (the inbox order). */
-  ord?: string;
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -608,13 +606,15 @@ export class SqliteStore implements Store {
       params.push(k, k, filter.instanceId);
     }
     if (filter.state === 'open') {
+      // A page of every department's (without a limit, SQLite sorts them all as before).
       if (
+        page.limit !== undefined &&
         filter.instanceId === undefined &&
         filter.department === undefined &&
         filter.assignee === undefined &&
         filter.dueBefore === undefined
       )
-        return this.openTasksOfEveryDepartment(filter, page);
+        return this.openPageOfEveryDepartment(filter, page.limit, page.after);
       where.push("state = 'open'");
     } else if (filter.state !== undefined) {
       where.push('state = ?');
@@ -628,33 +628,30 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Open tasks of every department in inbox order. No index holds them all in that order: one
-   * more b-tree written by nearly every command was a WAL page each (schema migration 9). Each
-   * department's come in order from its index (those of none too), and the pages are merged.
+   * A page of the open tasks of every department, in inbox order. No index holds them all in
+   * that order: one more b-tree written by nearly every command was a WAL page each (schema
+   * migration 9). Each department's first `limit` come in order from its index (those of none
+   * too) as row numbers and cursors only; the merged first `limit` are then read whole. One read
+   * transaction, so the departments and their pages are of one state of the file.
    */
-  private openTasksOfEveryDepartment(filter: TaskFilter, page: Page): Task[] {
-    const rows: TaskRow[] = [];
-    const open = () => ({ where: ["state = 'open'"], params: [] as unknown[] });
-    for (const department of this.openDepartments()) {
-      const given = open();
-      if (department === null) given.where.push('department IS NULL');
-      const only = department === null ? filter : { ...filter, department };
-      rows.push(
-        ...(this.select(
-          'tasks',
-          'state, completed_at, doc, ord',
-          TASK_FILTER_COLUMNS,
-          only,
-          'ord',
-          page,
-          given,
-        ) as TaskRow[]),
-      );
-    }
-    // As SQLite orders text (bytes of UTF-8), which JavaScript's < does not for every character.
-    const bytes = new Map(rows.map((r) => [r, Buffer.from(r.ord!, 'utf8')]));
-    rows.sort((a, b) => Buffer.compare(bytes.get(a)!, bytes.get(b)!));
-    return rows.slice(0, page.limit ?? rows.length).map(taskOf);
+  private openPageOfEveryDepartment(filter: TaskFilter, limit: number, after: string | undefined): Task[] {
+    return this.db.transaction(() => {
+      /** The first `limit` found so far, in order: a department's tasks past the last are not read. */
+      let top: { n: number; ord: string }[] = [];
+      const page = after === undefined ? { limit } : { limit, after };
+      for (const department of this.openDepartments()) {
+        const given = { where: ["state = 'open'"], params: [] as unknown[] };
+        if (department === null) given.where.push('department IS NULL');
+        if (top.length === limit) {
+          given.where.push('ord < ?');
+          given.params.push(top[limit - 1]!.ord);
+        }
+        const only = department === null ? filter : { ...filter, department };
+        const heads = this.select('tasks', 'n, ord', TASK_FILTER_COLUMNS, only, 'ord', page, given);
+        if (heads.length) top = mergeFirst(top, heads as { n: number; ord: string }[], limit);
+      }
+      return top.map((h) => taskOf(this.s.taskByRowid.get(h.n) as TaskRow));
+    })();
   }
 
   /** The departments with open tasks (null for tasks of none): one index seek each. */
@@ -862,6 +859,7 @@ function prepare(db: Database.Database) {
       `UPDATE tasks SET state = ?, completed_at = ? WHERE id = ? AND ${SPARE} AND state = 'open'`,
     ),
     taskAt: p('SELECT id, state, completed_at, doc FROM tasks WHERE n = (? << 32) + ?'),
+    taskByRowid: p('SELECT state, completed_at, doc FROM tasks WHERE n = ?'),
     spareTask: p(`SELECT state, completed_at, doc FROM tasks WHERE id = ? AND ${SPARE}`),
 
     upsertJob: p(
@@ -1028,6 +1026,37 @@ function ownSlot(id: string): { instanceId: string; number: number } | undefined
 
 function isLetter(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** The first `limit` of two lists in inbox order (as SQLite orders `ord`). */
+function mergeFirst<T extends { ord: string }>(a: readonly T[], b: readonly T[], limit: number): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < limit && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && compareAsSqlite(a[i]!.ord, b[j]!.ord) <= 0)) out.push(a[i++]!);
+    else out.push(b[j++]!);
+  }
+  return out;
+}
+
+/**
+ * Two strings in the order SQLite gives text (the bytes of UTF-8, so code points). JavaScript's
+ * < compares UTF-16 units, which puts a character past U+FFFF (a surrogate pair) before U+E000–U+FFFF.
+ */
+export function compareAsSqlite(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xPair = x >= 0xd800 && x <= 0xdfff;
+    const yPair = y >= 0xd800 && y <= 0xdfff;
+    if (xPair && !yPair && y >= 0xe000) return 1;
+    if (yPair && !xPair && x >= 0xe000) return -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 function taskOf(row: TaskRow): Task {
