@@ -50,8 +50,9 @@ const oneCase = value('case');
 if (oneCase) {
   // Whatever stops this case's process is written down as its reason for being skipped.
   const leave = (err: unknown) => {
+    console.error(err); // Node no longer prints it once a handler is set
     try {
-      const reason = err instanceof Error ? err.message : String(err);
+      const reason = (err instanceof Error ? err.message || err.name : String(err)) || 'unknown error';
       writeFileSync(value('outcome')!, JSON.stringify({ skipped: reason.split('\n')[0] }));
     } finally {
       process.exit(1);
