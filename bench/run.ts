@@ -39,8 +39,11 @@ import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } fro
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.find((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-/** The text after `--name=` (a path may hold '=' itself). */
-const value = (name: string) => flag(name)?.slice(name.length + 3);
+/** The text after `--name=` (a path may hold '=' itself); none for a bare `--name`. */
+const value = (name: string) => {
+  const given = flag(name);
+  return given?.startsWith(`--${name}=`) ? given.slice(name.length + 3) : undefined;
+};
 
 const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
