@@ -48,6 +48,10 @@ const value = (name: string) => {
 const quick = flag('quick') !== undefined;
 const rounds = Number(value('rounds') ?? (quick ? 3 : 7));
 const only = value('only')?.split(',');
+/** Why a case could not be measured, in one line, from what was thrown. */
+const reasonOf = (err: unknown) =>
+  ((err instanceof Error ? err.message || err.name : String(err)) || 'unknown error').split('\n')[0]!;
+
 /** Internal: measure this one case here and write its outcome to --outcome=<file> (see runInOwnProcess). */
 const oneCase = value('case');
 if (oneCase) {
@@ -55,8 +59,7 @@ if (oneCase) {
   const leave = (err: unknown) => {
     console.error(err); // Node no longer prints it once a handler is set
     try {
-      const reason = (err instanceof Error ? err.message || err.name : String(err)) || 'unknown error';
-      writeFileSync(value('outcome')!, JSON.stringify({ skipped: reason.split('\n')[0] }));
+      writeFileSync(value('outcome')!, JSON.stringify({ skipped: reasonOf(err) }));
     } finally {
       process.exit(1);
     }
@@ -121,7 +124,7 @@ async function measureHere(def: CaseDef): Promise<Outcome> {
     };
   } catch (err) {
     // A case that cannot run here (e.g. no test MongoDB server) is reported, not fatal.
-    return { skipped: (err as Error).message.split('\n')[0]! };
+    return { skipped: reasonOf(err) };
   }
 }
 
