@@ -361,6 +361,7 @@ describe('--probes', () => {
       ['subprocess.bpmn', 'subprocess.bpmn'],
       ['timers.bpmn', 'timers.bpmn'],
       ['waits.bpmn', 'waits.bpmn'],
+      ['wide.bpmn', 'wide.bpmn'],
     ]);
     expect(variables).toMatchObject({ reviewers: ['a', 'b', 'c', 'd', 'e'] });
   });
