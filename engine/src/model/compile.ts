@@ -97,9 +97,12 @@ class ProcessCompiler {
         'the process has more than one none start event',
       );
     }
+    let inclusiveJoins = false;
     for (const node of this.nodes) {
-      if (node.kind === 'inclusiveGateway' && node.incoming.length > 1)
+      if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) {
         node.upstream = this.upstreamOf(node.index);
+        inclusiveJoins = true;
+      }
     }
     return Object.freeze({
       processId: this.process.id,
@@ -113,6 +116,7 @@ class ProcessCompiler {
       messageStarts: starts.filter((n) => n.event.kind === 'message').map((n) => n.index),
       timerStarts: starts.filter((n) => n.event.kind === 'timer').map((n) => n.index),
       byId: this.byId,
+      inclusiveJoins,
     });
   }
 

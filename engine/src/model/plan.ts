@@ -138,4 +138,9 @@ export interface Plan {
   readonly messageStarts: readonly number[];
   readonly timerStarts: readonly number[];
   readonly byId: ReadonlyMap<string, number>;
+  /**
+   * Whether an inclusive gateway joins (has several incoming flows): only then does a step look,
+   * after each agenda pass, for a join no token can reach any more (a walk over every token).
+   */
+  readonly inclusiveJoins: boolean;
 }

@@ -602,7 +602,7 @@ export class Execution {
         this.enter(this.own(token));
       }
       if (this.ended()) return;
-      if (BEHAVIOURS.inclusiveGateway.fireSettledJoins(this)) continue;
+      if (this.plan.inclusiveJoins && BEHAVIOURS.inclusiveGateway.fireSettledJoins(this)) continue;
       if (this.completeEmptyScopes()) continue;
       return;
     }
