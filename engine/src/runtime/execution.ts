@@ -7,7 +7,7 @@ import type { HistoryEntry, Variables } from '../api.js';
 import type { CompiledExpression } from '../expressions/feel.js';
 import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
-import { IncidentSignal, clearIncident, raiseIncident } from './incident.js';
+import { IncidentSignal, clearIncident, raiseIncident, type IncidentPhase } from './incident.js';
 import { CommandError } from './errors.js';
 import type { Job, Task } from '../api.js';
 import {
@@ -254,12 +254,14 @@ export class Execution {
     return token;
   }
 
-  /** Schedules a token to enter its node. */
+  /**
+   * Schedules a token to enter its node. A token entering again after an incident keeps the flow
+   * it came by (`via`): a join counts it as an arrival, where without it the join waited for ever.
+   */
   activate(token: Token): void {
     token = this.own(token);
     // Only when present: a `delete` is a runtime call even for a field the token does not have.
     if (token.rest !== undefined) delete token.rest;
-    if (token.via !== undefined) delete token.via;
     this.queue.push(token);
   }
 
@@ -576,13 +578,8 @@ export class Execution {
 
   // ── incidents ─────────────────────────────────────────────────────────────────────────
 
-  /** Parks a token: `phase` says whether resolving re-enters the element or retries leaving it. */
-  raiseIncident(
-    token: Token,
-    signal: IncidentSignal,
-    phase: 'enter' | 'leave' = 'enter',
-    jobId?: string,
-  ): void {
+  /** Parks a token: `phase` says what resolving does (see OpenIncident.phase). */
+  raiseIncident(token: Token, signal: IncidentSignal, phase: IncidentPhase = 'enter', jobId?: string): void {
     raiseIncident(this, this.own(token), signal, phase, jobId);
   }
 
@@ -621,8 +618,29 @@ export class Execution {
       }
       BEHAVIOURS[node.kind].enter(this, token, node);
     } catch (err) {
-      if (err instanceof IncidentSignal) this.raiseIncident(token, err);
-      else throw err;
+      if (!(err instanceof IncidentSignal)) throw err;
+      // Half entered (a boundary timer's expression failed after the task or sub-process opened):
+      // what it opened goes, so nothing can move the token on past its incident meanwhile.
+      this.unwind(token);
+      this.raiseIncident(token, err);
+    }
+  }
+
+  /**
+   * Closes what the element a token is at opened for it: its own waits (a boundary event keeps
+   * its, so a deadline runs on through an incident) and the scopes it started (a sub-process's,
+   * a multi-instance body's). Before an entry that failed is tried again, and when it fails.
+   */
+  unwind(token: Token): void {
+    const waits = this.s.waits; // closing may swap in the step's own copy: walk this one
+    for (const id in waits) {
+      const wait = waits[id]!;
+      if (wait.token === token.id && this.s.waits[id] && this.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
+        this.closeWait(wait, 'cancelled', id);
+    }
+    for (const id in this.s.scopes) {
+      const scope = this.s.scopes[id];
+      if (scope && scope.token === token.id) this.cancelScope(scope);
     }
   }
 
@@ -670,21 +688,28 @@ export class Execution {
     for (const id in scopes) {
       if (busy ? busy.has(id) : listed.includes(id)) continue;
       const scope = scopes[id]!;
+      // The token to blame if leaving fails: the scope's own, or for an inner instance its body's.
+      const owner = scope.token ?? this.s.scopes[scope.parent!]?.token ?? null;
+      // A finished instance of a multi-instance activity in an incident is counted once it is resolved.
+      if (scope.kind === 'inner' && owner !== null && this.s.tokens[owner]?.rest === 'incident') continue;
       progressed = true;
       if (scope.kind === 'process') {
         this.endInstance('completed');
         return true;
       }
       this.remove('scopes', id);
-      // The token to blame if leaving fails: the scope's own, or for an inner instance its body's.
-      const owner = scope.token ?? this.s.scopes[scope.parent!]!.token!;
       try {
         if (scope.kind === 'inner') BEHAVIOURS.multiInstance.innerDone(this, scope);
         else if (scope.kind === 'mi') BEHAVIOURS.multiInstance.bodyDone(this, scope);
-        else this.leave(this.s.tokens[owner]!);
+        else this.leave(this.s.tokens[owner!]!);
       } catch (err) {
-        if (err instanceof IncidentSignal) this.raiseIncident(this.s.tokens[owner]!, err, 'leave');
-        else throw err;
+        if (!(err instanceof IncidentSignal)) throw err;
+        if (scope.kind === 'inner') {
+          // The instance stays finished and uncounted (innerDone changes nothing before it fails):
+          // the body waits on it, and resolving counts it again (see retry's 'settle').
+          this.toWrite('scopes')[id] = scope;
+          this.raiseIncident(this.s.tokens[owner!]!, err, 'settle');
+        } else this.raiseIncident(this.s.tokens[owner!]!, err, 'leave');
       }
       break; // the sets above are stale now; look again
     }

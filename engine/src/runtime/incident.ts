@@ -14,11 +14,17 @@ export class IncidentSignal {
   ) {}
 }
 
+export type IncidentPhase = 'enter' | 'leave' | 'settle';
+
 /** An incident as the instance keeps it: what the API shows plus what resolving needs. */
 export interface OpenIncident extends Incident {
   token: string;
-  /** Resolving re-enters the element ('enter') or retries leaving it ('leave'). */
-  phase: 'enter' | 'leave';
+  /**
+   * Resolving re-enters the element ('enter'), retries leaving it ('leave'), or ('settle') lets
+   * its token wait on its scopes again: a multi-instance activity counts the finished instance
+   * whose completion condition or output failed once more.
+   */
+  phase: IncidentPhase;
 }
 
 /** A record saved when an instance held at most one incident, without an id. */
@@ -61,7 +67,7 @@ export function raiseIncident(
   exec: Execution,
   token: Token,
   signal: IncidentSignal,
-  phase: 'enter' | 'leave',
+  phase: IncidentPhase,
   jobId?: string,
 ): void {
   const node = exec.plan.nodes[token.node]!;

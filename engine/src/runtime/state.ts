@@ -140,6 +140,8 @@ export type Command =
   | { type: 'completeJob'; waitId: string; variables?: Variables }
   | { type: 'throwError'; waitId: string; errorCode: string; variables?: Variables }
   | { type: 'failJob'; waitId: string; message: string }
+  /** The called process could not be started (not deployed, no none start event…): an incident on the call. */
+  | { type: 'callFailed'; waitId: string; message: string }
   | {
       type: 'fireTimer';
       waitId: string;

@@ -133,6 +133,13 @@ function apply(exec: Execution, command: Exclude<Command, { type: 'start' }>): v
       exec.raiseIncident(token, new IncidentSignal('job.failed', command.message), 'enter', wait.id);
       return;
     }
+    case 'callFailed': {
+      // As failJob: resolving (once the called process can start) enters the call activity again.
+      const { wait, token, key } = waitOf(exec, command.waitId, ['call']);
+      exec.closeWait(wait, 'cancelled', key);
+      exec.raiseIncident(token, new IncidentSignal('call.failed', command.message), 'enter');
+      return;
+    }
     case 'fireTimer': {
       const { wait, token } = waitOf(exec, command.waitId, ['timer']);
       if (command.dueAt !== undefined && wait.dueAt !== command.dueAt) {
@@ -208,14 +215,15 @@ function retry(
     guarded(exec, token, 'leave', () => exec.leave(token));
     return;
   }
-  // Entering opens the element's own waits afresh; records saved before failJob closed its job
-  // still hold the failed one. Boundary events keep theirs (attachBoundaries skips open ones).
-  const waits = exec.s.waits; // closing may swap in the step's own copy: walk this one
-  for (const id in waits) {
-    const wait = waits[id]!;
-    if (wait.token === token.id && exec.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
-      exec.closeWait(wait, 'cancelled', id);
+  if (incident.phase === 'settle') {
+    // Waits on its scopes again: the step's run counts the finished instance left for it.
+    exec.own(token).rest = 'scope';
+    return;
   }
+  // Entering opens the element's own waits afresh; records saved before failJob closed its job
+  // still hold the failed one, and those saved before a failed entry was unwound its scopes.
+  // Boundary events keep theirs (attachBoundaries skips open ones).
+  exec.unwind(token);
   exec.activate(token);
 }
 

@@ -4,7 +4,9 @@ import {
   endEvent,
   error,
   escalation,
+  flow,
   message,
+  model,
   process,
   startEvent,
   timer,
@@ -376,5 +378,51 @@ describe('boundary events', () => {
     const after = await h.engine.instance(v.id);
     expect(after.status).toBe('completed');
     expect(path(after)).not.toContain('late');
+  });
+
+  describe('a boundary timer whose expression fails as its activity is entered', () => {
+    it('a user task: no task is left open beside the incident; resolving opens one, which then moves on', async () => {
+      const { engine } = await deployed(
+        model(
+          'p',
+          `${startEvent('s')}${userTask('review')}${userTask('approve')}${endEvent('e')}${endEvent('late')}
+          <bpmn:boundaryEvent id="deadline" attachedToRef="review">${timer('timeDuration', '= deadline')}</bpmn:boundaryEvent>
+          ${chain('s', 'review', 'approve', 'e')}${flow('deadline', 'late')}`,
+        ),
+      );
+      const v = await engine.start('p');
+      expect(v.status).toBe('incident');
+      expect(v.incident).toMatchObject({ elementId: 'review' });
+      // Before, the task stood open: completing it moved the token on with its incident kept.
+      expect(v.openTasks).toEqual([]);
+      const resolved = await engine.resolveIncident(v.id, { variables: { deadline: 'PT1H' } });
+      expect(resolved.status).toBe('active');
+      expect(openTaskIds(resolved)).toEqual(['review']);
+      const next = await engine.completeTask(resolved.openTasks[0]!.id, {});
+      expect(next.status).toBe('active');
+      expect(next.incidents).toEqual([]);
+      expect(openTaskIds(next)).toEqual(['approve']);
+    });
+
+    it('a sub-process: resolving starts it once, not beside the one left half entered', async () => {
+      const { engine } = await deployed(
+        model(
+          'p',
+          `${startEvent('s')}
+          <bpmn:subProcess id="sub">${startEvent('ss')}${userTask('inner')}${endEvent('se')}${chain('ss', 'inner', 'se')}</bpmn:subProcess>
+          <bpmn:boundaryEvent id="deadline" attachedToRef="sub">${timer('timeDuration', '= deadline')}</bpmn:boundaryEvent>
+          ${userTask('after')}${endEvent('e')}${endEvent('late')}
+          ${chain('s', 'sub', 'after', 'e')}${flow('deadline', 'late')}`,
+        ),
+      );
+      const v = await engine.start('p');
+      expect(v.status).toBe('incident');
+      expect(v.openTasks).toEqual([]);
+      const resolved = await engine.resolveIncident(v.id, { variables: { deadline: 'PT1H' } });
+      expect(openTaskIds(resolved)).toEqual(['inner']);
+      const next = await engine.completeTask(resolved.openTasks[0]!.id, {});
+      expect(openTaskIds(next)).toEqual(['after']);
+      expect(timesCompleted(next, 'sub')).toBe(1);
+    });
   });
 });

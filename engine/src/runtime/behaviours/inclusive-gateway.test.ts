@@ -357,4 +357,31 @@ describe('inclusive gateway', () => {
     view = await engine.completeTask(view.openTasks[0]!.id, {});
     expect(view.status).toBe('completed');
   });
+
+  it('a joining gateway whose split finds no path: resolving joins again and splits by the new values', async () => {
+    const { engine } = await deployed(
+      model(
+        'p',
+        `
+        ${startEvent('start')}
+        <bpmn:parallelGateway id="fork"/>
+        <bpmn:task id="a"/><bpmn:task id="b"/>
+        <bpmn:inclusiveGateway id="join"/>
+        ${userTask('x')}${userTask('y')}
+        ${endEvent('end')}
+        ${chain('start', 'fork')}${flow('fork', 'a')}${flow('fork', 'b')}
+        ${flow('a', 'join')}${flow('b', 'join')}
+        ${flow('join', 'x', '= go = 1')}${flow('join', 'y', '= go = 2')}
+        ${flow('x', 'end')}${flow('y', 'end')}`,
+      ),
+    );
+    const v = await engine.start('p', { variables: { go: 0 } });
+    expect(v.status).toBe('incident');
+    expect(v.incident).toMatchObject({ elementId: 'join', code: 'gateway.noPath' });
+    const resolved = await engine.resolveIncident(v.id, { variables: { go: 1 } });
+    expect(resolved.status).toBe('active');
+    expect(openTaskIds(resolved)).toEqual(['x']);
+    const done = await engine.completeTask(resolved.openTasks[0]!.id, {});
+    expect(done.status).toBe('completed');
+  });
 });

@@ -22,13 +22,16 @@ export function arrivalsByFlow(exec: Execution, node: PlanNode, scope: string): 
   return byFlow;
 }
 
-/** Consumes one arrival per flow and returns the token that carries on. */
+/**
+ * Consumes one arrival per flow and returns the token that carries on. The survivor keeps the flow
+ * it came by until it moves on: should the gateway's split fail (an incident), resolving enters the
+ * gateway again and the join must count it as an arrival.
+ */
 export function mergeArrivals(exec: Execution, arrivals: Map<number, Token>, node: PlanNode): Token {
   const tokens = [...arrivals.values()];
   const survivor = exec.own(tokens[0]!);
   for (let i = 1; i < tokens.length; i++) exec.removeToken(tokens[i]!);
   if (survivor.rest !== undefined) delete survivor.rest;
-  if (survivor.via !== undefined) delete survivor.via;
   exec.history('element.completed', node, { joined: tokens.length });
   return survivor;
 }

@@ -452,4 +452,30 @@ describe('multi-instance', () => {
     await engine.correlate('nudge', { correlationKey: 'N' });
     expect(timesCompleted(await engine.instance(v.id), 'nudged')).toBe(2);
   });
+
+  describe('a completion condition that fails (an incident)', () => {
+    for (const sequential of [true, false]) {
+      it(`${sequential ? 'sequential' : 'parallel'}: the activity waits, and resolving counts the instance once and goes on`, async () => {
+        const { engine } = await deployed(
+          miModel({ sequential, cardinality: '3', completion: '= numberOfCompletedInstances > limit' }),
+        );
+        let v = await engine.start('p');
+        v = await engine.completeTask(reviewTasks(v.openTasks)[0]!.id, {});
+        expect(v.status).toBe('incident');
+        expect(v.incident).toMatchObject({ elementId: 'review' });
+        // Before, a sequential one left the activity at once, and resolving completed `after` unasked.
+        expect(openTaskIds(v)).not.toContain('after');
+        v = await engine.resolveIncident(v.id, { variables: { limit: 5 } });
+        expect(v.status).toBe('active');
+        for (let i = 0; i < 3 && reviewTasks(v.openTasks).length; i++)
+          v = await engine.completeTask(reviewTasks(v.openTasks)[0]!.id, {});
+        expect(openTaskIds(v)).toEqual(['after']);
+        expect(timesCompleted(v, 'review')).toBe(1);
+        const completions = v.history.filter(
+          (h) => h.type === 'iteration.completed' && h.elementId === 'review',
+        );
+        expect(completions).toHaveLength(3);
+      });
+    }
+  });
 });

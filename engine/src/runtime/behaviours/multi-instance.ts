@@ -58,18 +58,26 @@ function enter(exec: Execution, token: Token, node: PlanNode): void {
   for (let i = 0; i < first; i++) startInstance(exec, body, node);
 }
 
-/** One inner instance finished (its scope is already gone). */
+/**
+ * One inner instance finished (its scope is already gone). Its output and the completion condition
+ * are evaluated before anything changes: when one fails (an incident), the instance is counted
+ * again, once, on resolving.
+ */
 function innerDone(exec: Execution, inner: Scope): void {
   const current = exec.s.scopes[inner.parent!]!;
   if (current.mi!.done) return;
-  const body = exec.ownScope(current);
-  const node = exec.plan.nodes[body.node]!;
+  const node = exec.plan.nodes[current.node]!;
   const mi = node.multiInstance!;
+  const completed = current.mi!.completed + 1;
+  const output = mi.outputElement ? exec.evaluate(mi.outputElement, current.id, inner.vars) : undefined;
+  const met =
+    !!mi.completionCondition &&
+    completionConditionHolds(exec, current, inner, mi.completionCondition, completed);
+  const body = exec.ownScope(current);
   const state = body.mi!;
-  state.completed++;
-  if (mi.outputElement)
-    state.outputs[inner.loopIndex!] = exec.evaluate(mi.outputElement, body.id, inner.vars);
-  if (mi.completionCondition && completionConditionHolds(exec, body, inner, mi.completionCondition)) {
+  state.completed = completed;
+  if (mi.outputElement) state.outputs[inner.loopIndex!] = output;
+  if (met) {
     state.done = true;
     // Cancelling replaces the scopes record (copy-on-write) and takes each inner instance's own
     // scopes with it, so the loop reads the record as it is now and skips ids already gone.
@@ -83,18 +91,20 @@ function innerDone(exec: Execution, inner: Scope): void {
   if (mi.sequential && state.started < state.total) startInstance(exec, body, node);
 }
 
+/** `completed`: the instances finished, this one included. */
 function completionConditionHolds(
   exec: Execution,
   body: Scope,
   inner: Scope,
   condition: CompiledExpression,
+  completed: number,
 ): boolean {
   const state = body.mi!;
   const counters = {
     ...inner.vars,
     numberOfInstances: state.total,
-    numberOfCompletedInstances: state.completed,
-    numberOfActiveInstances: state.started - state.completed,
+    numberOfCompletedInstances: completed,
+    numberOfActiveInstances: state.started - completed,
   };
   return exec.evaluateBoolean(condition, body.id, counters);
 }
