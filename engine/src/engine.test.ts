@@ -1,4 +1,4 @@
-import { createEngine, ValidationError } from './index.js';
+import { createEngine, MemoryStore, ValidationError } from './index.js';
 import {
   chain,
   definitions,
@@ -412,5 +412,50 @@ describe('incidents through the engine', () => {
     const done = await h.engine.instance(v.id);
     expect(done.variables).toEqual({ askTax: 'ok', askPolice: 'ok' });
     expect(done.openTasks.map((t) => t.elementId)).toEqual(['decide']);
+  });
+});
+
+describe('the sweep of unfinished follow-ups (recover)', () => {
+  it('one instance whose follow-ups keep failing holds back no other instance’s timers', async () => {
+    /** A store that cannot look up one message's receivers for now (its database is away). */
+    class Unavailable extends MemoryStore {
+      down = true;
+      override async findSubscriptions(messageName: string, correlationKey: string | null) {
+        if (this.down && messageName === 'licence.ready') throw new Error('store unavailable');
+        return super.findSubscriptions(messageName, correlationKey);
+      }
+    }
+    const store = new Unavailable();
+    let now = T0;
+    const engine = createEngine({ store, clock: () => now });
+    await engine.deploy(
+      definitions(
+        process(
+          'notifier',
+          `${startEvent('s1')}
+          <bpmn:intermediateThrowEvent id="notify"><bpmn:messageEventDefinition messageRef="M"/></bpmn:intermediateThrowEvent>
+          ${endEvent('e1')}${chain('s1', 'notify', 'e1')}`,
+        ) +
+          process(
+            'reminder',
+            `${startEvent('s2')}
+            <bpmn:intermediateCatchEvent id="wait">${timer('timeDuration', 'PT1H')}</bpmn:intermediateCatchEvent>
+            ${userTask('call')}${endEvent('e2')}${chain('s2', 'wait', 'call', 'e2')}`,
+          ),
+        message('M', 'licence.ready'),
+      ),
+    );
+    // Committed, but its message could not be published: the outbox stays for the sweep.
+    await expect(engine.start('notifier')).rejects.toThrow('store unavailable');
+    const reminder = await engine.start('reminder');
+    now += 2 * HOUR;
+    const swept = engine.runDueJobs(now);
+    await expect(swept).rejects.toThrow(/follow-ups of 1 of 1 instances failed.*store unavailable/);
+    // The reminder's timer fired all the same.
+    expect((await engine.instance(reminder.id)).openTasks.map((t) => t.elementId)).toEqual(['call']);
+
+    store.down = false;
+    await expect(engine.runDueJobs(now)).resolves.toBe(0);
+    expect(await store.pendingOutboxes(10)).toEqual([]);
   });
 });

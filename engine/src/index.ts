@@ -566,7 +566,11 @@ class EngineShell implements Engine {
    * timers fired and handler runs were made.
    */
   async runDueJobs(now: number = this.clock()): Promise<number> {
-    await this.recover();
+    // A sweep that failed for some instance holds back no due timer or job: its error comes after them.
+    const swept = await this.recover().then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
     let count = 0;
     const handlers: Record<string, JobHandler> = {
       [TIMER_JOB_TYPE]: async (job) => {
@@ -595,6 +599,7 @@ class EngineShell implements Engine {
       onIncident: (job, error) => this.giveUp(job, error),
     });
     await worker.drain();
+    if (swept) throw swept.err;
     return count;
   }
 
@@ -657,24 +662,26 @@ class EngineShell implements Engine {
 
   /** One attempt of a service-task job; a handler's error (not a BpmnError) fails the attempt. */
   private async runHandler(claimed: ClaimedJob, handler: ServiceHandler): Promise<number> {
-    const job = await this.store.getJob(claimed.id);
-    if (!job) return 0; // completed, cancelled or interrupted meanwhile
+    const stored = await this.store.getJob(claimed.id);
+    if (!stored) return 0; // completed, cancelled or interrupted meanwhile
+    // The handler gets its own copy: the memory store's job shares its variables with the
+    // committed record, which a handler changing its argument changed too.
     let result: Variables | void;
     try {
-      result = await handler(job);
+      result = await handler(copyOwned(stored));
     } catch (err) {
       if (!(err instanceof BpmnError)) throw err;
-      await this.command(job.instanceId, {
+      await this.command(stored.instanceId, {
         type: 'throwError',
-        waitId: job.id,
+        waitId: stored.id,
         errorCode: err.errorCode,
         ...(err.variables ? { variables: err.variables } : {}),
       });
       return 1;
     }
-    await this.command(job.instanceId, {
+    await this.command(stored.instanceId, {
       type: 'completeJob',
-      waitId: job.id,
+      waitId: stored.id,
       ...(result ? { variables: result } : {}),
     });
     return 1;
@@ -906,40 +913,89 @@ class EngineShell implements Engine {
    * Finishes what a crash interrupted: projections and follow-ups of every pending outbox. Run at
    * start-up, and by runDueJobs as a sweeper. Every follow-up is idempotent (called ids derive from
    * the wait, deliveries are remembered by their receivers), so running one again is harmless.
+   * One instance's failing (a store error) holds back no other's: each pending outbox is tried,
+   * then an AggregateError names those that failed; their outboxes stay for the next sweep.
    */
   async recover(limit = 1000): Promise<number> {
     const pending = await this.store.pendingOutboxes(limit);
+    const failed: { id: string; err: unknown }[] = [];
     for (const { id } of pending) {
-      // Read again under the instance's lock: a command of this process may have moved it on.
-      const record = await this.serialised(id, async () => {
-        const current = await this.store.getInstance(id);
-        if (current?.outbox.length) await this.store.project(id, current.outbox);
-        return current;
-      });
-      if (record?.outbox.length) await this.finish(id, record.rev, record.outbox);
+      try {
+        // Read again under the instance's lock: a command of this process may have moved it on.
+        const record = await this.serialised(id, async () => {
+          const current = await this.store.getInstance(id);
+          if (current?.outbox.length) await this.store.project(id, current.outbox);
+          return current;
+        });
+        if (record?.outbox.length) await this.finish(id, record.rev, record.outbox);
+      } catch (err) {
+        failed.push({ id, err });
+      }
+    }
+    if (failed.length) {
+      const which = failed
+        .slice(0, 5)
+        .map(({ id, err }) => `${id}: ${err instanceof Error ? err.message : String(err)}`);
+      if (failed.length > 5) which.push(`${failed.length - 5} more`);
+      throw new AggregateError(
+        failed.map((f) => f.err),
+        `the follow-ups of ${failed.length} of ${pending.length} instances failed (tried again on the next sweep): ${which.join('; ')}`,
+      );
     }
     return pending.length;
+  }
+
+  /**
+   * Starts a call activity's instance. A called process that cannot start (not deployed, or with
+   * no none start event) is an incident on the call activity: as a follow-up failing on every
+   * sweep it held back every other instance's (recover), and the caller waited for ever.
+   * Resolving the incident, once the process can start, calls it again.
+   */
+  private async startCalled(
+    instanceId: string,
+    effect: Extract<Effect, { type: 'call.started' }>,
+  ): Promise<void> {
+    let plan: Plan;
+    try {
+      plan = await this.plan(effect.processId);
+      if (plan.starts.length === 0)
+        throw new CommandError(
+          'invalid',
+          `process "${plan.processId}" has no none start event to be called at`,
+        );
+    } catch (err) {
+      if (!(err instanceof CommandError)) throw err; // the store's: tried again on the next sweep
+      await this.command(instanceId, {
+        type: 'callFailed',
+        waitId: effect.waitId,
+        message: err.message,
+      }).catch((e) => {
+        if (!(e instanceof CommandError)) throw e; // the call is no longer waiting (cancelled meanwhile)
+      });
+      return;
+    }
+    await this.startInstance(plan, calledInstanceId(effect.waitId), {
+      variables: effect.variables,
+      parent: { instanceId, waitId: effect.waitId },
+      ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
+    }).catch((err) => {
+      if (!(err instanceof ConflictError)) throw err; // started already (a replayed outbox)
+    });
   }
 
   /** What a step's effects ask of other instances: called children, parents, message receivers. */
   private async followUps(instanceId: string, effects: Effect[]): Promise<void> {
     for (const effect of effects) {
       switch (effect.type) {
-        case 'call.started': {
-          const plan = await this.plan(effect.processId);
-          await this.startInstance(plan, calledInstanceId(effect.waitId), {
-            variables: effect.variables,
-            parent: { instanceId, waitId: effect.waitId },
-            ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
-          }).catch((err) => {
-            if (!(err instanceof ConflictError)) throw err; // started already (a replayed outbox)
-          });
+        case 'call.started':
+          await this.startCalled(instanceId, effect);
           break;
-        }
         case 'call.cancelled': {
           const child = await this.store.getInstance(calledInstanceId(effect.waitId));
           if (child && (child.status === 'active' || child.status === 'incident')) {
-            await this.command(child.id, { type: 'cancel' });
+            await this.command(child.id, { type: 'cancel' }).catch((err) => {
+              if (!(err instanceof CommandError)) throw err; // ended meanwhile (another sweep cancelled it)
+            });
           }
           break;
         }

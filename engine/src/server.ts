@@ -159,8 +159,13 @@ export async function start(
   // encrypted at rest with the same data key.
   const uploads = await uploadStoreBeside(store, dataDir, undefined, dataKeys);
   const engine = createEngine({ store });
-  const recovered = await engine.recover();
-  if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
+  // An instance whose follow-ups still fail does not keep the centre closed: the tick tries it again.
+  await engine.recover().then(
+    (recovered) => {
+      if (recovered) logger.info({ recovered }, 'finished engine work a previous run left half done');
+    },
+    (err: unknown) => logger.error({ err }, 'engine work a previous run left half done failed again'),
+  );
   // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
   const serviceNetwork = loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE);
   const timeLimits = workingTimeLimits();
@@ -217,15 +222,19 @@ export async function start(
   const tick = () => {
     if (ticking) return;
     ticking = (async () => {
+      // Each part on its own: one that fails (logged) holds back none of the others.
+      const part = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> =>
+        run().catch((err: unknown) => {
+          logger.error({ err, part: name }, 'background tick failed');
+          return undefined;
+        });
       try {
-        const ran = await engine.runDueJobs();
-        const swept = await centre.sweep();
-        await rectifications.sweep();
-        await network.appointments.markNoShows();
-        await journal.recover();
-        if (ran || swept.terminated || swept.recoloured) logger.debug({ ran, ...swept }, 'tick');
-      } catch (err) {
-        logger.error({ err }, 'background tick failed');
+        const ran = await part('engine', () => engine.runDueJobs());
+        const swept = await part('centre', () => centre.sweep());
+        await part('rectifications', () => rectifications.sweep());
+        await part('appointments', () => network.appointments.markNoShows());
+        await part('journal', () => journal.recover());
+        if (ran || swept?.terminated || swept?.recoloured) logger.debug({ ran, ...swept }, 'tick');
       } finally {
         ticking = undefined;
       }

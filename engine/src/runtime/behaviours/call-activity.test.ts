@@ -7,8 +7,11 @@ import {
   userTask,
   xmlEscape,
   error,
+  message,
+  model,
   timer,
 } from '../../testing/bpmn.js';
+import { createEngine, MemoryStore } from '../../index.js';
 import { deployed, harness, HOUR, openTaskIds, path, within } from '../../testing/harness.js';
 
 const rule = (id: string, expression: string, resultVariable: string): string =>
@@ -273,5 +276,67 @@ describe('call activity', () => {
     const childTasks = await engine.tasks({ processId: 'child' });
     expect(childTasks.map((t) => t.state)).toEqual(['cancelled']);
     expect((await engine.instance(childTasks[0]!.instanceId)).status).toBe('terminated');
+  });
+
+  it('a called process that cannot start is an incident on the call activity; resolving calls it again', async () => {
+    const { engine } = harness();
+    const helper = (start: string) =>
+      model('helper', `${start}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`, message('m', 'go'));
+    await engine.deploy(helper(startEvent('s')));
+    await engine.deploy(
+      model(
+        'parent',
+        `${startEvent('start')}<bpmn:callActivity id="call" calledElement="helper"/>${userTask('after')}
+        ${endEvent('end')}${chain('start', 'call', 'after', 'end')}`,
+      ),
+    );
+    // The called process's latest version can only be started by its message.
+    await engine.deploy(
+      helper('<bpmn:startEvent id="s"><bpmn:messageEventDefinition messageRef="m"/></bpmn:startEvent>'),
+    );
+    const parent = await engine.start('parent');
+    expect(parent.status).toBe('incident');
+    expect(parent.incident).toMatchObject({ elementId: 'call', code: 'call.failed' });
+    expect(parent.incident!.message).toMatch(/no none start event/);
+    expect(await engine.tasks({ processId: 'helper' })).toEqual([]);
+    // The sweep has nothing left to do for it (before, the follow-up failed on every sweep).
+    await expect(engine.runDueJobs()).resolves.toBe(0);
+
+    await engine.deploy(helper(startEvent('s')));
+    expect((await engine.resolveIncident(parent.id)).status).toBe('active');
+    const [task] = await engine.tasks({ processId: 'helper', state: 'open' });
+    await engine.completeTask(task!.id, {});
+    expect(openTaskIds(await engine.instance(parent.id))).toEqual(['after']);
+  });
+
+  it('a call cancelled while a sweep runs the same follow-up: the child ends once, neither fails', async () => {
+    /** Reads of a called instance take a while, as a database's do: the two runs overlap. */
+    class SlowReads extends MemoryStore {
+      override async getInstance(id: string) {
+        const record = await super.getInstance(id);
+        await new Promise((resolve) => setTimeout(resolve, id.endsWith('-call') ? 20 : 1));
+        return record;
+      }
+    }
+    const engine = createEngine({ store: new SlowReads() });
+    await engine.deploy(definitions(child));
+    await engine.deploy(
+      model(
+        'parent',
+        `${startEvent('start')}<bpmn:callActivity id="call" calledElement="child"/>
+        <bpmn:boundaryEvent id="late" attachedToRef="call">${timer('timeDuration', 'PT1H')}</bpmn:boundaryEvent>
+        ${endEvent('end')}${endEvent('lateEnd')}${chain('start', 'call', 'end')}${chain('late', 'lateEnd')}`,
+      ),
+    );
+    const parent = await engine.start('parent', { variables: { x: 1 } });
+    const late = (await engine.waits(parent.id)).find((w) => w.kind === 'timer')!;
+    const fired = engine.fireTimer(late.id); // commits, then cancels the child (call.cancelled)
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const swept = engine.recover(); // finds the same outbox and cancels the child too
+    const outcomes = await Promise.allSettled([fired, swept]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect((await engine.instance(parent.id)).status).toBe('completed');
+    const children = (await engine.store.listInstances({ processId: 'child' })).map((r) => r.status);
+    expect(children).toEqual(['terminated']);
   });
 });

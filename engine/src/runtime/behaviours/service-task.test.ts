@@ -112,4 +112,21 @@ describe('service task', () => {
     expect(after.incident).toMatchObject({ elementId: 'flaky' });
     expect(after.incident!.message).toMatch(/down/);
   });
+
+  it('a handler that changes its job and then fails leaves the instance as it was', async () => {
+    const h = await deployed(xml, {
+      'registry.lookup': (job: Job) => {
+        // Works on its argument in place, then the department system times out.
+        (job.variables['order'] as { lines: string[] }).lines.push('tampered');
+        job.variables['flag'] = 'x';
+        throw new Error('department system down');
+      },
+    });
+    const v = await h.engine.start('svc', { variables: { order: { lines: ['a'] } } });
+    await h.tick(DAY);
+    const after = await h.engine.instance(v.id);
+    expect(after.variables).toEqual({ order: { lines: ['a'] } });
+    const [job] = await h.engine.jobs({ instanceId: v.id });
+    expect(job!.variables).toEqual({ order: { lines: ['a'] } });
+  });
 });
