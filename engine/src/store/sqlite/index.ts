@@ -606,9 +606,11 @@ export class SqliteStore implements Store {
       params.push(k, k, filter.instanceId);
     }
     if (filter.state === 'open') {
-      // A page of every department's (without a limit, SQLite sorts them all as before).
+      // A page of every department's (without a limit, SQLite sorts them all as before; a limit of
+      // 0 or less goes that way too, as on every other query: LIMIT 0 reads none, LIMIT -1 all).
       if (
         page.limit !== undefined &&
+        page.limit > 0 &&
         filter.instanceId === undefined &&
         filter.department === undefined &&
         filter.assignee === undefined &&
@@ -745,7 +747,14 @@ export class SqliteStore implements Store {
     return entries.slice();
   }
 
-  async close(): Promise<void> {
+  /** Closing under way: a second close() (two shutdown paths) waits for the same one. */
+  private closing: Promise<void> | undefined;
+
+  close(): Promise<void> {
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private async closeOnce(): Promise<void> {
     if (!this.db.open) return;
     this.group.flush();
     // The worker's connection closes first: the last one to close checkpoints and removes the WAL.
