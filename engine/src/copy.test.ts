@@ -1,4 +1,4 @@
-import { copyOwned, deepCopy } from './copy.js';
+import { copyOwned, deepCopy, jsonCopy } from './copy.js';
 
 const sample = () => ({
   name: '张三',
@@ -48,4 +48,51 @@ test('deepCopy leaves what is not plain data to structuredClone: dates, maps, cy
   expect((copied.when as Date).getTime()).toBe(when.getTime());
   expect((copied.tags as Map<string, number>).get('k')).toBe(1);
   expect(copied.self).toBe(copied);
+});
+
+describe('jsonCopy', () => {
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: number,
+    ) {}
+  }
+  const tricky: [string, unknown][] = [
+    ['plain data', { name: '张三', list: [1, 'a', null, { deep: [true] }] }],
+    ['a Date, alone and inside', { at: new Date(0), list: [new Date(86_400_000)] }],
+    ['NaN, Infinity and -0', { n: NaN, big: Infinity, small: -Infinity, zero: -0, list: [NaN, -0] }],
+    [
+      'undefined, functions and symbols',
+      { u: undefined, f: () => 1, s: Symbol('x'), list: [undefined, () => 1] },
+    ],
+    ['a toJSON of its own', { amount: { toJSON: () => '12.50 CNY' } }],
+    ['a Map, a Set and a class', { map: new Map([['a', 1]]), set: new Set([1]), point: new Point(1, 2) }],
+    ['a member named __proto__', JSON.parse('{"answers":{"__proto__":{"polluted":1},"kept":2}}')],
+    ['deep nesting', JSON.parse('['.repeat(100) + ']'.repeat(100))],
+    ['a Date on its own', new Date(0)],
+    ['NaN on its own', NaN],
+  ];
+  test.each(tricky)('%s: as JSON.parse(JSON.stringify(…)) gives it', (_what, value) => {
+    expect(jsonCopy(value)).toEqual(JSON.parse(JSON.stringify(value)));
+  });
+
+  test('undefined, a function or a symbol on its own is left out (undefined), as JSON leaves it', () => {
+    expect(jsonCopy(undefined)).toBeUndefined();
+    expect(jsonCopy(() => 1)).toBeUndefined();
+    expect(jsonCopy(Symbol('x'))).toBeUndefined();
+  });
+
+  test('what JSON cannot hold is refused as JSON.stringify refuses it', () => {
+    const cycle: Record<string, unknown> = {};
+    cycle['self'] = cycle;
+    expect(() => jsonCopy({ cycle })).toThrow(TypeError);
+    expect(() => jsonCopy({ n: 10n })).toThrow(TypeError);
+  });
+
+  test('shares no object with the original', () => {
+    const original = { nested: { list: [{ a: 1 }] } };
+    const copied = jsonCopy(original) as typeof original;
+    copied.nested.list[0]!.a = 2;
+    expect(original.nested.list[0]!.a).toBe(1);
+  });
 });

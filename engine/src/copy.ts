@@ -71,3 +71,58 @@ export function deepCopy<T>(value: T): T {
 export function copyOwned<T>(value: T): T {
   return copyOrClone(value, true);
 }
+
+/**
+ * A value as JSON carries it, which is what a durable store keeps: JSON's rules, faster for plain
+ * data. A Date becomes its ISO text (toJSON), NaN and ±Infinity become null, an undefined member
+ * (or a function's) is left out and in a list becomes null. Undefined when JSON leaves the whole
+ * value out. Throws JSON.stringify's TypeError for what JSON cannot hold (a cycle, a BigInt).
+ * Variables let into an instance go through this: the process that ran a command then decides on
+ * the same values as one reading them from the store after a restart.
+ */
+export function jsonCopy(value: unknown): unknown {
+  try {
+    return jsonValue(value, 0);
+  } catch (err) {
+    if (err !== TOO_DEEP) throw err;
+  }
+  const text = JSON.stringify(value) as string | undefined;
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
+/** jsonCopy for plain data; TOO_DEEP for anything else (a toJSON, a class, deep nesting), which JSON itself copies. */
+function jsonValue(value: unknown, depth: number): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null; // -0 is "0" in JSON
+    case 'object':
+      break;
+    default:
+      throw TOO_DEEP; // undefined, a function, a symbol or a BigInt on its own: JSON's rules
+  }
+  if (depth > 64) throw TOO_DEEP;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      out[i] =
+        v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : jsonValue(v, depth + 1);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw TOO_DEEP;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw TOO_DEEP;
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    if (key === PROTO_KEY) throw TOO_DEEP;
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    out[key] = jsonValue(v, depth + 1);
+  }
+  return out;
+}

@@ -1,4 +1,8 @@
-import { createEngine, MemoryStore, ValidationError } from './index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { CommandError, createEngine, MemoryStore, ValidationError } from './index.js';
+import { SqliteStore } from './store/sqlite/index.js';
 import {
   chain,
   definitions,
@@ -457,5 +461,48 @@ describe('the sweep of unfinished follow-ups (recover)', () => {
     store.down = false;
     await expect(engine.runDueJobs(now)).resolves.toBe(0);
     expect(await store.pendingOutboxes(10)).toEqual([]);
+  });
+});
+
+describe('variables are kept as JSON carries them', () => {
+  const xml = model('p', `${startEvent('s')}${userTask('t')}${endEvent('e')}${chain('s', 't', 'e')}`);
+  const given = () => ({
+    at: new Date(Date.UTC(2026, 0, 5)),
+    n: NaN,
+    missing: undefined,
+    nested: { big: Infinity, list: [undefined, 1] },
+  });
+  const asJson = { at: '2026-01-05T00:00:00.000Z', n: null, nested: { big: null, list: [null, 1] } };
+
+  it('the same in the process that ran the command as after a restart (SQLite), and in memory', async () => {
+    const dir = mkdtempSync(nodePath.join(os.tmpdir(), 'onething-json-vars-'));
+    try {
+      const file = nodePath.join(dir, 'e.db');
+      const store = new SqliteStore(file);
+      const engine = createEngine({ store });
+      await engine.deploy(xml);
+      const v = await engine.start('p', { variables: given() });
+      expect(v.variables).toEqual(asJson);
+      const done = await engine.completeTask(v.openTasks[0]!.id, { variables: { when: new Date(0) } });
+      await store.close();
+      const cold = createEngine({ store: new SqliteStore(file) });
+      const reread = await cold.instance(v.id);
+      expect(reread.variables).toEqual(done.variables);
+      expect(reread.variables).toEqual({ ...asJson, when: '1970-01-01T00:00:00.000Z' });
+      await cold.store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const inMemory = createEngine();
+    await inMemory.deploy(xml);
+    expect((await inMemory.start('p', { variables: given() })).variables).toEqual(asJson);
+  });
+
+  it('a value JSON cannot hold is refused, naming the variable', async () => {
+    const engine = createEngine();
+    await engine.deploy(xml);
+    const refused = engine.start('p', { variables: { count: 10n } });
+    await expect(refused).rejects.toThrow(CommandError);
+    await expect(refused).rejects.toThrow(/variable count cannot be stored as JSON/);
   });
 });

@@ -23,7 +23,7 @@ import {
   copyToken,
   waitKey,
 } from './state.js';
-import { deepCopy } from '../copy.js';
+import { jsonCopy } from '../copy.js';
 import { localId } from './local-ids.js';
 
 /** Guards against models that loop without waiting (a cycle of gateways). */
@@ -34,6 +34,15 @@ const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8, scopes: 16 } as const;
 const ALL_OWN = 31;
 
 /** Whether a value is a primitive (compared by Object.is; an object is always copied in anew). */
+/** A variable's value as the stores keep it (jsonCopy); one JSON cannot hold is refused, naming it. */
+function storable(name: string, value: unknown): unknown {
+  try {
+    return jsonCopy(value);
+  } catch (err) {
+    throw new CommandError('invalid', `variable ${name} cannot be stored as JSON: ${(err as Error).message}`);
+  }
+}
+
 function isPrimitive(value: unknown): boolean {
   return value === null || typeof value !== 'object';
 }
@@ -222,8 +231,10 @@ export class Execution {
       // A variable set again to the value it holds (every reviewer of a multi-instance task
       // sending the same decision) leaves its scope as it is: no copy of the scope for nothing.
       if (held && isPrimitive(value) && Object.is(target.vars[key], value)) continue;
-      // Values are copied in: the caller keeps its objects, the instance owns its own.
-      this.ownScope(target).vars[key] = deepCopy(value);
+      // Values are copied in as a store keeps them (JSON): the caller keeps its objects, and a
+      // Date or NaN reads the same before and after a restart. One JSON leaves out is not set.
+      const copy = storable(key, value);
+      if (copy !== undefined) this.ownScope(target).vars[key] = copy;
     }
   }
 
