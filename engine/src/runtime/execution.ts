@@ -34,6 +34,10 @@ const OWN_BIT = { tokens: 1, waits: 2, tasks: 4, jobs: 8, scopes: 16 } as const;
 const ALL_OWN = 31;
 
 /** Whether a value is a primitive (compared by Object.is; an object is always copied in anew). */
+function isPrimitive(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
+}
+
 /** A variable's value as the stores keep it (jsonCopy); one JSON cannot hold is refused, naming it. */
 function storable(name: string, value: unknown): unknown {
   try {
@@ -41,10 +45,6 @@ function storable(name: string, value: unknown): unknown {
   } catch (err) {
     throw new CommandError('invalid', `variable ${name} cannot be stored as JSON: ${(err as Error).message}`);
   }
-}
-
-function isPrimitive(value: unknown): boolean {
-  return value === null || typeof value !== 'object';
 }
 
 /** Up to this many busy scopes, completeEmptyScopes looks them up in a list rather than a Set. */
