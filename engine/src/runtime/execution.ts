@@ -40,6 +40,8 @@ function isPrimitive(value: unknown): boolean {
 
 /** A variable's value as the stores keep it (jsonCopy); one JSON cannot hold is refused, naming it. */
 function storable(name: string, value: unknown): unknown {
+  // Most variables are text, a flag or a number (a decision, a note): as they are.
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
   try {
     return jsonCopy(value);
   } catch (err) {
