@@ -303,8 +303,11 @@ describe('answering other waits alike on both engines', () => {
   });
 
   it('refuses an event-based gateway whose timer is due at once, by the path each engine took', async () => {
-    // bpmn-engine fires a PT0S timer during the gateway's fan-out; OneThing's drive answers the
-    // message first. The message wait bpmn-engine discarded is not answered (nor counted) there.
+    // bpmn-engine fires a timer already past due during the gateway's fan-out; OneThing's drive
+    // answers the message first. The message wait bpmn-engine discarded is not answered (nor
+    // counted) there. A date long past, not PT0S: bpmn-elements reads the clock twice for a
+    // duration, and when a millisecond passes between the reads (a loaded machine) PT0S waits
+    // for a timer's turn instead, the message wins there too, and the test failed.
     await expect(modelCasesOf([fixture('gateway-due-timer')])).rejects.toThrow(
       /completed different user tasks on the two engines \(OneThing: viaMsg; bpmn-engine: viaTimer\)/,
     );
