@@ -424,12 +424,23 @@ export class Execution {
     }
   }
 
-  closeWaitsOf(token: Token): void {
+  /** `keepBoundaries`: a boundary event's wait stays open (see unwind). */
+  closeWaitsOf(token: Token, keepBoundaries = false): void {
     // The loop walks the record it started with; closing a wait may swap in the step's own copy.
     const waits = this.s.waits;
     for (const id in waits) {
       const wait = waits[id]!;
-      if (wait.token === token.id && this.s.waits[id]) this.closeWait(wait, 'cancelled', id);
+      if (wait.token !== token.id || !this.s.waits[id]) continue;
+      if (keepBoundaries && this.plan.nodes[wait.node]!.kind === 'boundaryEvent') continue;
+      this.closeWait(wait, 'cancelled', id);
+    }
+  }
+
+  /** Cancels the scopes a token started (its sub-process's, its multi-instance body's). */
+  private cancelScopesOf(token: Token): void {
+    for (const id in this.s.scopes) {
+      const scope = this.s.scopes[id];
+      if (scope && scope.token === token.id) this.cancelScope(scope);
     }
   }
 
@@ -450,10 +461,7 @@ export class Execution {
   /** Cancels a token and everything running under it: its waits, its scopes, their tokens. */
   cancelToken(token: Token): void {
     this.closeWaitsOf(token);
-    for (const id in this.s.scopes) {
-      const scope = this.s.scopes[id];
-      if (scope && scope.token === token.id) this.cancelScope(scope);
-    }
+    this.cancelScopesOf(token);
     clearIncident(this, token.id);
     this.removeToken(token);
   }
@@ -645,16 +653,8 @@ export class Execution {
    * a multi-instance body's). Before an entry that failed is tried again, and when it fails.
    */
   unwind(token: Token): void {
-    const waits = this.s.waits; // closing may swap in the step's own copy: walk this one
-    for (const id in waits) {
-      const wait = waits[id]!;
-      if (wait.token === token.id && this.s.waits[id] && this.plan.nodes[wait.node]!.kind !== 'boundaryEvent')
-        this.closeWait(wait, 'cancelled', id);
-    }
-    for (const id in this.s.scopes) {
-      const scope = this.s.scopes[id];
-      if (scope && scope.token === token.id) this.cancelScope(scope);
-    }
+    this.closeWaitsOf(token, true);
+    this.cancelScopesOf(token);
   }
 
   /**
