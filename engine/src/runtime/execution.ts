@@ -613,8 +613,7 @@ export class Execution {
         const token = this.queue.shift()!;
         if (!this.s.tokens[token.id] || this.ended()) continue;
         if (++this.activations > MAX_ACTIVATIONS_PER_STEP) {
-          this.raiseIncident(token, new IncidentSignal('loop.runaway', 'the process loops without waiting'));
-          this.queue.length = 0;
+          this.parkRunaway(token);
           break;
         }
         this.enter(this.own(token));
@@ -624,6 +623,21 @@ export class Execution {
       if (this.completeEmptyScopes()) continue;
       return;
     }
+  }
+
+  /**
+   * The step has looped too long without waiting: this token and every other still queued are
+   * parked, each in its own incident. Dropped from the queue without one, a token was left neither
+   * moving nor resting: resolving never moved it, and a join or its scope waited for it for ever.
+   */
+  private parkRunaway(token: Token): void {
+    const signal = new IncidentSignal('loop.runaway', 'the process loops without waiting');
+    this.raiseIncident(token, signal);
+    for (const queued of this.queue) {
+      const current = this.s.tokens[queued.id];
+      if (current && current.rest !== 'incident') this.raiseIncident(current, signal);
+    }
+    this.queue.length = 0;
   }
 
   ended(): boolean {

@@ -5,7 +5,7 @@
  */
 import { parseAndCompile } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
-import { chain, endEvent, model, serviceTask, startEvent, timer, userTask } from '../testing/bpmn.js';
+import { chain, endEvent, flow, model, serviceTask, startEvent, timer, userTask } from '../testing/bpmn.js';
 import { openIncidents, type OpenIncident } from './incident.js';
 import { type Command, type Effect, type InstanceState, type StepResult, waitKey } from './state.js';
 import { CommandError, step } from './step.js';
@@ -18,11 +18,11 @@ async function compile(xml: string): Promise<Plan> {
   return plans[0]!;
 }
 
-function start(plan: Plan): StepResult {
+function start(plan: Plan, variables?: Record<string, unknown>): StepResult {
   return step(
     plan,
     null,
-    { type: 'start', instanceId: 'i', processId: plan.processId, deploymentId: 'd', version: 1 },
+    { type: 'start', instanceId: 'i', processId: plan.processId, deploymentId: 'd', version: 1, variables },
     T0,
   );
 }
@@ -233,6 +233,34 @@ describe('several incidents at once', () => {
     const cancelled = step(plan, state, { type: 'cancel' }, T0 + 3).state;
     expect(cancelled.status).toBe('terminated');
     expect(openIncidents(cancelled)).toEqual([]);
+  });
+});
+
+/** Two branches that each loop without waiting while `spin` holds, then meet at a join. */
+const twoSpinningBranches = model(
+  'spin2',
+  `${startEvent('s')}<bpmn:parallelGateway id="fork"/><bpmn:parallelGateway id="join"/>${endEvent('e')}
+   <bpmn:exclusiveGateway id="gwA" default="outA"/><bpmn:intermediateThrowEvent id="spinA"/>
+   <bpmn:exclusiveGateway id="gwB" default="outB"/><bpmn:intermediateThrowEvent id="spinB"/>
+   ${chain('s', 'fork')}${chain('fork', 'gwA')}${chain('fork', 'gwB')}
+   ${flow('gwA', 'spinA', '= spin')}${chain('spinA', 'gwA')}${flow('gwA', 'join', undefined, 'outA')}
+   ${flow('gwB', 'spinB', '= spin')}${chain('spinB', 'gwB')}${flow('gwB', 'join', undefined, 'outB')}
+   ${chain('join', 'e')}`,
+);
+
+describe('a process that loops without waiting', () => {
+  it('parks every token that was under way in its own incident; resolving them all lets the instance finish', async () => {
+    const plan = await compile(twoSpinningBranches);
+    const started = start(plan, { spin: true }).state;
+    expect(started.status).toBe('incident');
+    const incidents = openIncidents(started);
+    expect(incidents.map((i) => i.code)).toEqual(['loop.runaway', 'loop.runaway']);
+    expect(new Set(incidents.map((i) => i.token)).size).toBe(2);
+    // No token is left neither moving nor resting anywhere.
+    expect(Object.values(started.tokens).every((t) => t.rest !== undefined)).toBe(true);
+
+    const resolved = step(plan, started, { type: 'resolveIncident', variables: { spin: false } }, T0 + 1);
+    expect(resolved.state.status).toBe('completed');
   });
 });
 
