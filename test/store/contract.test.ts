@@ -397,6 +397,27 @@ describe.each(ALL)('Store contract: $kind', (factory: StoreFactory) => {
       expect((await store.findTasks({})).map((t) => t.id)).toEqual(['i.w9', 'i.w10', 'i.w100', 'i.w2']);
     });
 
+    test('ids past U+FFFF order and page by code point, as every store orders text', async () => {
+      // JavaScript's < puts '\u{1f600}' (a surrogate pair) before '\uffff'; SQLite and MongoDB after.
+      const ids = ['i.\uffff', 'i.\u{1f600}', 'i.a', 'i.\ue000'];
+      await store.project(
+        'i',
+        ids.map((id) => created(task(id, { instanceId: 'i', createdAt: T0 }))),
+      );
+      const inOrder = ['i.a', 'i.\ue000', 'i.\uffff', 'i.\u{1f600}'];
+      expect((await store.findTasks({})).map((t) => t.id)).toEqual(inOrder);
+      const first = await store.findTasks({}, { limit: 2 });
+      const rest = await store.findTasks({}, { after: taskCursor(first.at(-1)!) });
+      expect([...first, ...rest].map((t) => t.id)).toEqual(inOrder);
+
+      for (const id of ['inst-\u{1f600}', 'inst-\uffff']) await store.createInstance(record(id));
+      expect((await store.listInstances({})).map((r) => r.id)).toEqual(['inst-\uffff', 'inst-\u{1f600}']);
+      const page = await store.listInstances({}, { limit: 1 });
+      expect((await store.listInstances({}, { after: page[0]!.id })).map((r) => r.id)).toEqual([
+        'inst-\u{1f600}',
+      ]);
+    });
+
     test('filters: department + state, instance, assignee, element, process, due before', async () => {
       const all = await seed();
       const expectQuery = async (filter: Parameters<Store['findTasks']>[0], pick: (t: Task) => boolean) =>

@@ -8,6 +8,7 @@ import { MemoryJobSource } from '../jobs/memory-job-source.js';
 import type { Effect } from '../runtime/state.js';
 import {
   ConflictError,
+  compareText,
   followUpsOf,
   matchesTask,
   taskCursor,
@@ -180,10 +181,10 @@ export class MemoryStore implements Store {
       if (filter.processId !== undefined && r.processId !== filter.processId) continue;
       if (filter.status !== undefined && r.status !== filter.status) continue;
       if (filter.businessKey !== undefined && r.businessKey !== filter.businessKey) continue;
-      if (page.after !== undefined && r.id <= page.after) continue;
+      if (page.after !== undefined && compareText(r.id, page.after) <= 0) continue;
       out.push(r);
     }
-    out.sort((a, b) => (a.id < b.id ? -1 : 1));
+    out.sort((a, b) => compareText(a.id, b.id));
     return out.slice(0, page.limit ?? out.length);
   }
 
@@ -271,10 +272,10 @@ export class MemoryStore implements Store {
       const t = this.taskNow(id)!;
       if (!matchesTask(t, filter)) continue;
       const cursor = this.cursorOf(t);
-      if (page.after !== undefined && cursor <= page.after) continue;
+      if (page.after !== undefined && compareText(cursor, page.after) <= 0) continue;
       out.push({ task: t, cursor });
     }
-    out.sort((a, b) => (a.cursor < b.cursor ? -1 : a.cursor > b.cursor ? 1 : 0));
+    out.sort((a, b) => compareText(a.cursor, b.cursor));
     return out.slice(0, page.limit ?? out.length).map((o) => o.task);
   }
   /** Computed on first use: the inbox order is needed by queries, not by every task created. */

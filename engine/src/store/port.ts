@@ -211,6 +211,27 @@ export function taskCursor(task: Pick<Task, 'id' | 'createdAt'>): string {
   return `${String(task.createdAt).padStart(15, '0')} ${natural} ${task.id}`;
 }
 
+/**
+ * Two strings in the order the stores give text: SQLite and MongoDB compare the bytes of UTF-8,
+ * so code points. JavaScript's < compares UTF-16 units, which puts a character past U+FFFF (a
+ * surrogate pair) before U+E000–U+FFFF; the memory store orders and pages by this instead, so
+ * that it pages as they do.
+ */
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xPair = x >= 0xd800 && x <= 0xdfff;
+    const yPair = y >= 0xd800 && y <= 0xdfff;
+    if (xPair && !yPair && y >= 0xe000) return 1;
+    if (yPair && !xPair && x >= 0xe000) return -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 /** Does a task match a filter (the reference semantics every adapter's query reproduces). */
 export function matchesTask(task: Task, filter: TaskFilter): boolean {
   return (

@@ -22,6 +22,7 @@ import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
 import { type Effect, type InstanceState, byPublicId, withLocalKeys } from '../../runtime/state.js';
 import {
   ConflictError,
+  compareText,
   followUpsOf,
   taskCursor,
   type CommitOptions,
@@ -1043,29 +1044,10 @@ function mergeFirst<T extends { ord: string }>(a: readonly T[], b: readonly T[],
   let i = 0;
   let j = 0;
   while (out.length < limit && (i < a.length || j < b.length)) {
-    if (j >= b.length || (i < a.length && compareAsSqlite(a[i]!.ord, b[j]!.ord) <= 0)) out.push(a[i++]!);
+    if (j >= b.length || (i < a.length && compareText(a[i]!.ord, b[j]!.ord) <= 0)) out.push(a[i++]!);
     else out.push(b[j++]!);
   }
   return out;
-}
-
-/**
- * Two strings in the order SQLite gives text (the bytes of UTF-8, so code points). JavaScript's
- * < compares UTF-16 units, which puts a character past U+FFFF (a surrogate pair) before U+E000–U+FFFF.
- */
-export function compareAsSqlite(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xPair = x >= 0xd800 && x <= 0xdfff;
-    const yPair = y >= 0xd800 && y <= 0xdfff;
-    if (xPair && !yPair && y >= 0xe000) return 1;
-    if (yPair && !xPair && x >= 0xe000) return -1;
-    return x - y;
-  }
-  return a.length - b.length;
 }
 
 function taskOf(row: TaskRow): Task {
