@@ -530,9 +530,7 @@ class EngineShell implements Engine {
           ...(key !== null ? { businessKey: key } : {}),
         },
         deliveryId,
-      ).catch((err) => {
-        if (!(err instanceof ConflictError)) throw err; // started by an earlier run of this follow-up
-      });
+      ).catch(ignore(ConflictError)); // started by an earlier run of this follow-up
       instanceIds.push(id);
     }
     return { instanceIds, started: instanceIds.length > 0 };
@@ -690,10 +688,9 @@ class EngineShell implements Engine {
   /** A job used up its attempts: the instance gets an incident naming the task and the error. */
   private async giveUp(claimed: ClaimedJob, error: string): Promise<void> {
     if (claimed.type === TIMER_JOB_TYPE || !(await this.store.getJob(claimed.id))) return;
+    // A CommandError: the job ended meanwhile.
     await this.command(claimed.instanceId!, { type: 'failJob', waitId: claimed.id, message: error }).catch(
-      (err) => {
-        if (!(err instanceof CommandError)) throw err; // the job ended meanwhile
-      },
+      ignore(CommandError),
     );
   }
 
@@ -728,9 +725,9 @@ class EngineShell implements Engine {
     const live = new Set(view.incidents.map((i) => i.jobId));
     for (const incident of await this.store.queue.listIncidents({ instanceId: view.id, open: true })) {
       if (live.has(incident.jobId)) continue;
-      await this.store.queue.resolveIncident(incident.id, comment, this.clock()).catch((err) => {
-        if (!(err instanceof IncidentStateError)) throw err; // closed concurrently
-      });
+      await this.store.queue
+        .resolveIncident(incident.id, comment, this.clock())
+        .catch(ignore(IncidentStateError)); // closed concurrently
     }
   }
 
@@ -969,18 +966,14 @@ class EngineShell implements Engine {
         type: 'callFailed',
         waitId: effect.waitId,
         message: err.message,
-      }).catch((e) => {
-        if (!(e instanceof CommandError)) throw e; // the call is no longer waiting (cancelled meanwhile)
-      });
+      }).catch(ignore(CommandError)); // the call is no longer waiting (cancelled meanwhile)
       return;
     }
     await this.startInstance(plan, calledInstanceId(effect.waitId), {
       variables: effect.variables,
       parent: { instanceId, waitId: effect.waitId },
       ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
-    }).catch((err) => {
-      if (!(err instanceof ConflictError)) throw err; // started already (a replayed outbox)
-    });
+    }).catch(ignore(ConflictError)); // started already (a replayed outbox)
   }
 
   /** What a step's effects ask of other instances: called children, parents, message receivers. */
@@ -993,9 +986,8 @@ class EngineShell implements Engine {
         case 'call.cancelled': {
           const child = await this.store.getInstance(calledInstanceId(effect.waitId));
           if (child && (child.status === 'active' || child.status === 'incident')) {
-            await this.command(child.id, { type: 'cancel' }).catch((err) => {
-              if (!(err instanceof CommandError)) throw err; // ended meanwhile (another sweep cancelled it)
-            });
+            // A CommandError: it ended meanwhile (another sweep cancelled it).
+            await this.command(child.id, { type: 'cancel' }).catch(ignore(CommandError));
           }
           break;
         }
@@ -1008,9 +1000,8 @@ class EngineShell implements Engine {
               variables: effect.variables,
               ...(effect.errorCode !== undefined ? { errorCode: effect.errorCode } : {}),
             };
-            await this.command(effect.parent.instanceId, ended).catch((err) => {
-              if (!(err instanceof CommandError)) throw err; // the parent already moved on (cancelled)
-            });
+            // A CommandError: the parent already moved on (cancelled).
+            await this.command(effect.parent.instanceId, ended).catch(ignore(CommandError));
           }
           break;
         case 'escalation.raised':
@@ -1022,9 +1013,7 @@ class EngineShell implements Engine {
               escalationCode: effect.escalationCode,
             },
             effect.deliveryId,
-          ).catch((err) => {
-            if (!(err instanceof CommandError)) throw err; // the call activity already ended
-          });
+          ).catch(ignore(CommandError)); // the call activity already ended
           break;
         case 'message.published':
           await this.publish(
@@ -1041,6 +1030,16 @@ class EngineShell implements Engine {
       }
     }
   }
+}
+
+/**
+ * A `.catch` handler that lets an error of `kind` go and rethrows any other: a follow-up that
+ * finds its work done or no longer wanted (each caller says which) is not a failure.
+ */
+function ignore(kind: abstract new (...args: never[]) => Error): (err: unknown) => void {
+  return (err) => {
+    if (!(err instanceof kind)) throw err;
+  };
 }
 
 /** Copies of an instance's open tasks (a loop over the record's keys: Object.values allocates an array first). */
