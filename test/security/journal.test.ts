@@ -226,6 +226,47 @@ describe.each(stores)('command journal on %s', (_name, open) => {
     expect('lease' in (await keys.begin('clerk1', 'k-lost', request({ n: 2 })))).toBe(true);
   });
 
+  it('a command of this process that finishes while a recovery reads the open intents is left to finish itself', async () => {
+    const keys = new IdempotencyStore(raw, clock);
+    const request = { method: 'POST', path: '/api/applications', body: {} };
+    const begun = await keys.begin('clerk1', 'k-live', request);
+    if (!('lease' in begun)) throw new Error('expected a lease');
+    // The recovery's list of open intents comes back only after the command has finished (as a
+    // slow read on MongoDB would), so it still lists the intent as open.
+    let release!: () => void;
+    const slowList = new Promise<void>((resolve) => (release = resolve));
+    const slow: DocStore = Object.create(raw, {
+      find: {
+        value: async (...args: Parameters<DocStore['find']>) => {
+          const found = await raw.find(...args);
+          if (args[0] === AUDIT_INTENTS) await slowList;
+          return found;
+        },
+      },
+    });
+    const audit = new AuditLog(slow, clock);
+    const journal = new CommandJournal(slow, audit, clock, 60_000);
+    const told: unknown[] = [];
+    journal.onRecovered = async (outcome) => {
+      told.push(outcome);
+      if (outcome.leaseId) await keys.settle(outcome.leaseId, outcome);
+    };
+    const run = await journal.run(
+      { ...info('r-live', 'application:a1'), leaseId: begun.lease.record.id },
+      () => journal.docs.put<Case>('applications', { id: 'a1', rev: 0, status: 'draft' }, 0),
+    );
+    const sweep = journal.recover();
+    await new Promise((resolve) => setImmediate(resolve));
+    await journal.complete(run.command, ok('r-live'));
+    release();
+    expect(await sweep).toEqual({ closed: 0, audited: 0 });
+    expect(told).toEqual([]);
+    await keys.complete(begun.lease, { status: 201, body: { id: 'a1' }, headers: {} });
+    // A retry with the same key gets the command's own answer back.
+    expect(await keys.begin('clerk1', 'k-live', request)).toMatchObject({ replay: { status: 201 } });
+    expect((await entries()).map((e) => e.detail)).toEqual([{ requestId: 'r-live' }]);
+  });
+
   it("a write outside any command (the tick's sweep) keeps the proof of a crashed command", async () => {
     const { crashed } = await submitThenDie();
     // …the process dies; the other process's sweep recolours the case before any recovery.

@@ -176,8 +176,9 @@ export class CommandJournal {
     const open = await this.inner.find<IntentRecord>(AUDIT_INTENTS, { where: { state: 'open' } });
     let closed = 0;
     let audited = 0;
-    for (const intent of open) {
-      if (!this.abandoned(intent)) continue;
+    for (const listed of open) {
+      const intent = await this.takeOver(listed);
+      if (!intent) continue;
       const committed = await this.committed(intent);
       const target = intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!);
       if (committed) {
@@ -197,6 +198,25 @@ export class CommandJournal {
       if (await this.close({ id: intent.id, rev: intent.rev }, intent.commandId, false)) closed++;
     }
     return { closed, audited };
+  }
+
+  /**
+   * The listed intent, if it is abandoned and still open as listed, taken over by a write of its
+   * own (compare-and-set on its rev) and returned as written. The list may be stale: a command of
+   * this process may have finished since it was read (no longer in flight, its intent closed),
+   * and another recovery may have taken the intent meanwhile; either way it is left alone.
+   */
+  private async takeOver(listed: IntentRecord): Promise<IntentRecord | undefined> {
+    if (!this.abandoned(listed)) return undefined;
+    const current = await this.inner.get<IntentRecord>(AUDIT_INTENTS, listed.id);
+    if (current?.state !== 'open' || current.commandId !== listed.commandId || !this.abandoned(current))
+      return undefined;
+    try {
+      return await this.inner.put<IntentRecord>(AUDIT_INTENTS, current, current.rev);
+    } catch (err) {
+      if (err instanceof DocConflictError) return undefined; // closed or taken meanwhile
+      throw err;
+    }
   }
 
   private abandoned(intent: IntentRecord): boolean {
