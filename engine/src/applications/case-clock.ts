@@ -63,11 +63,29 @@ export function itemLimit(limits: TimeLimits, app: Application, item: ItemCase, 
       start: item.startedAt ?? app.acceptedAt ?? now,
       limitDays: item.limitDays,
       // A special step stops only its own item's clock (and the case's); supplements stop every clock.
-      pauses: app.pauses.filter((p) => p.reason === 'supplement' || item.specialStep),
+      pauses: pausesUntil(
+        app.pauses.filter((p) => p.reason === 'supplement' || item.specialStep),
+        item.decidedAt,
+      ),
       ...(app.region ? { region: app.region } : {}),
     },
     now,
   );
+}
+
+/**
+ * The pauses that stopped a clock before `decidedAt`: a decided item's clock stopped then, so a
+ * pause that began later does not move its deadline, and one still running (or ended later) at
+ * the decision counts only up to it. An undecided item (no `decidedAt`) keeps every pause.
+ */
+function pausesUntil(pauses: readonly Pause[], decidedAt: number | undefined): readonly Pause[] {
+  if (decidedAt === undefined) return pauses;
+  const before: Pause[] = [];
+  for (const p of pauses) {
+    if (p.from >= decidedAt) continue;
+    before.push(p.to !== undefined && p.to <= decidedAt ? p : { ...p, to: decidedAt });
+  }
+  return before;
 }
 
 /** Ends the open pauses of one kind: the clocks they stopped run again from `now`. */
