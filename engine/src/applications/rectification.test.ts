@@ -121,3 +121,68 @@ test('a status change reaches the evaluation even when the application changed i
   expect(app.endReason).toBe('touched');
   expect(app.evaluations[0]!.rectification!.status).toBe('verifying');
 });
+
+test('属地: a department office sees and acts on only the cases its region decided', async () => {
+  const docs = new MemoryDocStore();
+  await docs.put(APPLICATIONS, application('a'), 0);
+  // Received in 440402, its registration decided by the 440403 office (异地收件).
+  const routed = application('b');
+  routed.items[0]!.decidingDepartmentRegion = '440403';
+  await docs.put(APPLICATIONS, routed, 0);
+  const d = desk(docs);
+  await d.openFor('a');
+  await d.openFor('b');
+  const office = (region: string): Actor => ({
+    userId: `mr-${region}`,
+    name: '市场监管',
+    role: 'department',
+    department: 'market-regulation',
+    region,
+  });
+
+  const ids = async (actor: Actor) => (await d.list(actor)).items.map((c) => c.id).sort();
+  expect(await ids(office('440402'))).toEqual(['a:web']);
+  expect(await ids(office('440403'))).toEqual(['b:web']);
+  expect(await ids(office('440404'))).toEqual([]);
+  // Without a region the department user sees all of their department's cases, as in the inbox.
+  expect(await ids({ ...office('x'), region: undefined })).toEqual(['a:web', 'b:web']);
+
+  // Another region's office gets "not found", for reading and for every action.
+  await expect(d.get(office('440403'), 'a:web')).rejects.toMatchObject({ code: 'notFound' });
+  await expect(d.contact(office('440403'), 'a:web', { note: 'x' })).rejects.toMatchObject({
+    code: 'notFound',
+  });
+  await d.contact(office('440402'), 'a:web', { note: '已联系' });
+  await expect(d.verify(office('440403'), 'a:web', { finding: 'valid' })).rejects.toMatchObject({
+    code: 'notFound',
+  });
+
+  // A supervisor's reassignment moves the case to the office deciding that department's item.
+  const supervisor: Actor = { userId: 's', name: 's', role: 'supervisor', region: '440400' };
+  await d.assign(supervisor, 'b:web', { department: 'tax' });
+  expect(await ids({ ...reviewer, region: '440402' })).toEqual(['b:web']);
+  expect(await ids(office('440403'))).toEqual([]);
+});
+
+test('cases opened before 属地 scoping get their deciding office at start-up reconciliation', async () => {
+  const docs = new MemoryDocStore();
+  const routed = application('a');
+  routed.items[0]!.decidingDepartmentRegion = '440403';
+  await docs.put(APPLICATIONS, routed, 0);
+  const d = desk(docs);
+  const [opened] = await d.openFor('a');
+  // As stored before the deciding office was recorded on the case.
+  const legacy: Record<string, unknown> = { ...opened };
+  delete legacy.deciderRegion;
+  await docs.put(RECTIFICATIONS, legacy as unknown as RectificationCase, opened!.rev);
+  const office: Actor = {
+    userId: 'mr',
+    name: 'mr',
+    role: 'department',
+    department: 'market-regulation',
+    region: '440403',
+  };
+  expect((await d.list(office)).items).toEqual([]);
+  expect(await d.reconcile()).toBe(0);
+  expect((await d.list(office)).items.map((c) => c.id)).toEqual(['a:web']);
+});

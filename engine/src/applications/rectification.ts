@@ -19,7 +19,7 @@ import type { Page } from './api.js';
 import { requireText } from './case-checks.js';
 import { APPLICATIONS } from './centre.js';
 import type { TimeLimits, TimeLimitStatus } from './clock.js';
-import { inRegion, listScope, requireRole } from './scope.js';
+import { deciderRegionOf, inRegion, listScope, requireRole } from './scope.js';
 import { record } from './timeline.js';
 import type { Application, Evaluation, TimelineEntry } from './types.js';
 
@@ -57,6 +57,11 @@ export interface RectificationCase extends Doc {
   applicantUserId?: string;
   /** The responsible unit; a supervisor may reassign it before verification ends. */
   department: string;
+  /**
+   * 属地: the region of the office answering for it (the one that decided the department's item,
+   * else the accepting district); a department user with a region sees only their office's cases.
+   */
+  deciderRegion?: string;
   region?: string;
   city?: string;
   status: RectificationStatus;
@@ -144,8 +149,12 @@ export class RectificationDesk {
     return opened;
   }
 
-  /** After a crash between an evaluation and its case: opens what is missing (run at start-up). */
+  /**
+   * After a crash between an evaluation and its case: opens what is missing (run at start-up).
+   * Cases opened before the deciding office was recorded get it, so their office finds them again.
+   */
   async reconcile(): Promise<number> {
+    await this.recordDeciders();
     let opened = 0;
     let after: string | undefined;
     for (;;) {
@@ -193,13 +202,17 @@ export class RectificationDesk {
     return this.view(actor, await this.load(actor, id));
   }
 
-  /** Supervisor: hand the case to another unit while it is still being verified. */
+  /** Supervisor: hand the case to another unit (its office in the case) while it is still being verified. */
   async assign(actor: Actor, id: string, input: { department: string; reason?: string }) {
     requireRole(actor, 'supervisor');
     const department = requireText(input.department, 'department', t('责任单位', 'department')).slice(0, 100);
+    const app = await this.docs.get<Application>(APPLICATIONS, (await this.load(actor, id)).applicationId);
+    const office = app && officeOf(app, department);
     return this.transition(actor, id, ['assigned', 'verifying'], (c) => {
       const from = c.department;
       c.department = department;
+      if (office) c.deciderRegion = office;
+      else delete c.deciderRegion;
       c.status = 'assigned';
       delete c.contact;
       return {
@@ -330,6 +343,23 @@ export class RectificationDesk {
 
   // ── internals ───────────────────────────────────────────────────────────────────────
 
+  /** Records the deciding office on cases opened without it (see `reconcile`). */
+  private async recordDeciders(): Promise<void> {
+    const unscoped = await this.docs.find<RectificationCase>(RECTIFICATIONS, {
+      where: { deciderRegion: null },
+    });
+    for (const candidate of unscoped) {
+      const app = await this.docs.get<Application>(APPLICATIONS, candidate.applicationId);
+      const office = app && officeOf(app, candidate.department);
+      if (!office) continue;
+      await this.save(candidate.id, (c) => {
+        if (c.deciderRegion || c.department !== candidate.department) return false;
+        c.deciderRegion = office;
+        return true;
+      });
+    }
+  }
+
   private newCase(app: Application, evaluation: Evaluation, id: string): RectificationCase {
     const now = this.clock();
     const state = this.limits.state(
@@ -341,6 +371,8 @@ export class RectificationDesk {
       },
       now,
     );
+    const department = responsibleDepartment(app);
+    const office = officeOf(app, department);
     const c: RectificationCase = {
       id,
       rev: 0,
@@ -352,7 +384,8 @@ export class RectificationDesk {
       ...(evaluation.comment ? { comment: evaluation.comment } : {}),
       evaluatedAt: evaluation.at,
       ...(app.applicantUserId ? { applicantUserId: app.applicantUserId } : {}),
-      department: responsibleDepartment(app),
+      department,
+      ...(office ? { deciderRegion: office } : {}),
       ...(app.region ? { region: app.region } : {}),
       ...(app.city ? { city: app.city } : {}),
       status: 'assigned',
@@ -471,10 +504,22 @@ export function responsibleDepartment(app: Application): string {
   return late?.department ?? app.items[0]?.department ?? 'window';
 }
 
+/**
+ * The region of the office answering for a department's part of the application: the one that
+ * decided its item (the overdue one first, as `responsibleDepartment` picks), else the accepting
+ * district (a unit without an item, such as the window).
+ */
+function officeOf(app: Application, department: string): string | undefined {
+  const items = app.items.filter((i) => i.department === department);
+  const item = items.find((i) => i.timeStatus === 'red') ?? items[0];
+  return item ? deciderRegionOf(app, item) : app.region;
+}
+
+/** Equality filters of the cases the actor may list (the department's as its task inbox: scope.ts taskScope). */
 function scopeOf(actor: Actor): Record<string, string> {
   switch (actor.role) {
     case 'department':
-      return { department: actor.department ?? '' };
+      return { department: actor.department ?? '', ...(actor.region ? { deciderRegion: actor.region } : {}) };
     case 'supervisor':
     case 'applicant':
       return listScope(actor);
@@ -486,7 +531,11 @@ function scopeOf(actor: Actor): Record<string, string> {
 function canSeeCase(actor: Actor, c: RectificationCase): boolean {
   switch (actor.role) {
     case 'department':
-      return !!actor.department && c.department === actor.department;
+      return (
+        !!actor.department &&
+        c.department === actor.department &&
+        (!actor.region || c.deciderRegion === actor.region)
+      );
     case 'applicant':
       return !!c.applicantUserId && c.applicantUserId === actor.userId;
     case 'supervisor':

@@ -79,13 +79,33 @@ export function taskScope(actor: Actor): Record<string, string> {
       return { department: actor.department ?? '', ...(actor.region ? { deciderRegion: actor.region } : {}) };
     case 'supervisor':
       if (!actor.region) return {};
-      return actor.region.endsWith('00')
-        ? { deciderCity: actor.region }
+      return citywide(actor.region)
+        ? { deciderCity: cityOf(actor.region) }
         : { deciderDistrict: actor.region.slice(0, 6) };
     default:
       throw forbidden({ zh: '无权查看部门任务', en: 'you may not list department tasks' });
   }
 }
+
+export type RegionLevel = 'province' | 'city' | 'district' | 'town' | 'village';
+
+/**
+ * The level of an administrative division code: by its length (2 province, 4 city, 6 county or
+ * district, 9 town, 12 village); a six-digit code by its padding (440000, 440400, 440402). Town
+ * and village codes may end in 00 too (440402100, 440402101200).
+ */
+export function regionLevel(code: string): RegionLevel {
+  if (code.length > 9) return 'village';
+  if (code.length > 6) return 'town';
+  if (code.length <= 2 || code.endsWith('0000')) return 'province';
+  return code.length <= 4 || code.endsWith('00') ? 'city' : 'district';
+}
+
+/**
+ * Whether a user of this region works city-wide (a city code; a province code, which records do
+ * not carry, as before); anyone below — a district, town or village — works in their district.
+ */
+const citywide = (region: string) => ['city', 'province'].includes(regionLevel(region));
 
 /** City code of a district or town code: its first four digits + "00". */
 export const cityOf = (region: string) => `${region.slice(0, 4)}00`;
@@ -98,7 +118,7 @@ export function listScope(actor: Actor): Record<string, string> {
     case 'clerk':
     case 'supervisor':
       if (!actor.region) return {};
-      return actor.region.endsWith('00') ? { city: actor.region } : { region: actor.region.slice(0, 6) };
+      return citywide(actor.region) ? { city: cityOf(actor.region) } : { region: actor.region.slice(0, 6) };
     default:
       throw forbidden({ zh: '无权查看办件列表', en: 'you may not list applications' });
   }
@@ -107,11 +127,11 @@ export function listScope(actor: Actor): Record<string, string> {
 /** Whether `region` lies in the supervisor's region `scope` (a city, or a district and what is inside it). */
 function covers(scope: string | undefined, region: string | undefined): boolean {
   if (!scope || !region) return !scope;
-  return scope.endsWith('00') ? cityOf(region) === scope : region.slice(0, 6) === scope.slice(0, 6);
+  return citywide(scope) ? cityOf(region) === cityOf(scope) : region.slice(0, 6) === scope.slice(0, 6);
 }
 
 /** Whether a record with this district/city lies in the actor's region (everywhere when either is unset). */
 export function inRegion(actor: Actor, app: Pick<Application, 'region' | 'city'>): boolean {
   if (!actor.region || !app.region) return true;
-  return actor.region.endsWith('00') ? app.city === actor.region : app.region === actor.region.slice(0, 6);
+  return citywide(actor.region) ? app.city === cityOf(actor.region) : app.region === actor.region.slice(0, 6);
 }
