@@ -16,7 +16,6 @@ import type { CommitmentInput, MaterialInput } from '../../engine/src/applicatio
 import { Centre } from '../../engine/src/applications/centre.js';
 import type { Applicant, Application, ItemCase } from '../../engine/src/applications/types.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
-import type { Actor } from '../../engine/src/domain/actor.js';
 import { MemoryDocStore, type DocStore } from '../../engine/src/domain/docs.js';
 import { createEngine, type Engine } from '../../engine/src/index.js';
 import type { Store } from '../../engine/src/store/port.js';
@@ -32,26 +31,11 @@ export const CODES = [
 ] as const;
 export type Code = (typeof CODES)[number];
 
-/** Monday 2026-11-23 09:00 CST. */
-export const T0 = Date.UTC(2026, 10, 23, 1, 0);
+import { analyst, applicantActor, clerk, dept, T0 } from '../../engine/src/applications/centre-fixtures.js';
+
+export { analyst, applicantActor, clerk, dept, T0 };
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
-
-export const analyst: Actor = { userId: 'ana', name: '配置员', role: 'analyst' };
-export const clerk: Actor = {
-  userId: 'clerk1',
-  name: '窗口一',
-  role: 'clerk',
-  region: '440402',
-  venue: 'xiangzhou-centre',
-};
-export const applicantActor: Actor = { userId: 'zhangsan', name: '张三', role: 'applicant' };
-export const dept = (department: string): Actor => ({
-  userId: `${department}-1`,
-  name: department,
-  role: 'department',
-  department,
-});
 
 export interface ExamplePackage {
   bundle: BundleDefinition;

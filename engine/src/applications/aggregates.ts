@@ -39,7 +39,7 @@ export interface TaskLike {
   id: string;
   applicationId: string;
   department: string;
-  state: 'open' | 'claimed' | 'needs-supplement' | 'done';
+  state: 'waiting' | 'open' | 'claimed' | 'needs-supplement' | 'done';
   deadline?: number;
   timeStatus?: string;
 }
@@ -240,8 +240,9 @@ export function computeAggregates(
 
   // Department level: each item from its task opening to its decision, against the task's deadline.
   const deadlineOf = new Map(tasks.map((t) => [t.id, t.deadline]));
+  // A department's backlog: what it can work on (not the items the process has yet to reach).
   const openTasks = group(
-    tasks.filter((t) => t.state !== 'done'),
+    tasks.filter((t) => t.state !== 'done' && t.state !== 'waiting'),
     (t) => t.department,
   );
   const departments = new Set<string>([

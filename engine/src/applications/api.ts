@@ -37,7 +37,7 @@ export interface ApplicationFilter {
 
 export interface TaskFilter {
   department?: string;
-  state?: 'open' | 'claimed' | 'needs-supplement' | 'done';
+  state?: 'waiting' | 'open' | 'claimed' | 'needs-supplement' | 'done';
   timeStatus?: TimeLimitStatus;
   limit?: number;
   after?: string;
@@ -53,6 +53,8 @@ export interface DepartmentTask {
   itemName: Text;
   department: string;
   status: ItemCase['status'];
+  /** Reviewing, but the process has not reached it yet: it cannot be decided until the items before it are. */
+  waiting?: true;
   claimedBy?: string;
   createdAt: number;
   deadline?: number;

@@ -25,6 +25,21 @@ export function expectItem(item: ItemCase, allowed: ItemCase['status'][]): void 
   );
 }
 
+/**
+ * The item's workflow task is open: the process has reached it. Until then (an item before it is
+ * still undecided, as registration comes before tax) its department can neither decide it nor ask
+ * for a supplement: a decision recorded without its task left the task open for ever.
+ */
+export function expectReached(item: ItemCase): void {
+  if (item.taskId !== undefined) return;
+  throw stateInvalid(
+    t(
+      '该事项尚未流转到本部门（前序事项尚未办结），暂不能办理',
+      'the item has not reached your department yet (an item before it is still undecided)',
+    ),
+  );
+}
+
 export function requireText(value: unknown, field: string, label: Text): string {
   if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 2000);
   throw new DomainError('invalid', t(`请填写${label.zh}`, `${label.en} is required`), [

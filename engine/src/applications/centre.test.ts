@@ -1,56 +1,24 @@
-import { readFileSync } from 'node:fs';
 import { samples } from '../../../forms/src/testing/samples.js';
 import type { Actor } from '../domain/actor.js';
 import { MemoryDocStore } from '../domain/docs.js';
 import { DomainError } from '../domain/errors.js';
 import { createEngine } from '../index.js';
 import { Centre } from './centre.js';
+import {
+  AFTER_REGISTRATION,
+  analyst,
+  applicantActor,
+  clerk,
+  dept,
+  example,
+  externalLicence,
+  HOLDER,
+  T0,
+} from './centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../network/index.js';
 
-const example = (code: string) => ({
-  bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
-  xml: readFileSync(new URL(`../../../examples/${code}/process.bpmn`, import.meta.url), 'utf8'),
-});
-
-const analyst: Actor = { userId: 'ana', name: '配置员', role: 'analyst' };
-const clerk: Actor = {
-  userId: 'clerk1',
-  name: '窗口一',
-  role: 'clerk',
-  region: '440402',
-  venue: 'xiangzhou-centre',
-};
-const dept = (department: string): Actor => ({
-  userId: `${department}-1`,
-  name: department,
-  role: 'department',
-  department,
-});
-const applicantActor: Actor = { userId: 'zhangsan', name: '张三', role: 'applicant' };
-
-// Monday 2026-11-23 09:00 CST
-const T0 = Date.UTC(2026, 10, 23, 1, 0);
 const DAY = 86_400_000;
-
-const HOLDER = '440402199003071232';
-
-/** A licence from another issuer's library, as the provincial e-licence system would supply it. */
-function externalLicence(centre: Centre, typeCode: string, number: string, holderId = HOLDER) {
-  return centre.licences.issue(
-    {
-      typeCode,
-      number,
-      holderId,
-      holderName: '张三',
-      issuer: 'public-security',
-      validFrom: '2020-01-01',
-      data: { legalRepName: '张三' },
-    },
-    T0,
-    { applicationId: 'external', item: 'external' },
-  );
-}
 
 async function makeCentre(now: () => number, tweak?: (pkg: ReturnType<typeof example>) => void) {
   const engine = createEngine({ clock: now });
@@ -130,14 +98,7 @@ describe('Centre: one application from the window to the departments and back', 
       holderId: 'REG-001',
     });
     expect(licence!.signed.licence.data).toHaveProperty('companyName', s.data.companyName);
-    for (const [department, item] of [
-      ['public-security', 'seal-filing'],
-      ['tax', 'new-taxpayer'],
-      ['hrss', 'employer-social-insurance'],
-      ['medical-security', 'employer-medical-insurance'],
-      ['housing-fund', 'housing-fund-account'],
-      ['bank', 'bank-appointment'],
-    ] as const) {
+    for (const [department, item] of AFTER_REGISTRATION) {
       const view = await s.centre.getTask(dept(department), taskOf(app.id, item));
       expect(view.status).toBe('reviewing');
       await s.centre.approve(dept(department), view.id, {});

@@ -5,6 +5,7 @@
  * projection rebuilt from the application on every save.
  */
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
 import { licenceContentFor } from '../../../forms/src/licences/index.js';
 import { maskText, projectPayload } from '../../../forms/src/project/index.js';
@@ -29,6 +30,7 @@ import {
 import { t, DomainError, notFound, stateInvalid } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
+import { jsonCopy } from '../copy.js';
 import type { Engine, Task } from '../index.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type {
@@ -60,9 +62,16 @@ import {
   taskScopeFields,
   visible,
 } from './scope.js';
-import { checkApplicant, checkEntries, expectItem, expectStatus, requireText } from './case-checks.js';
+import {
+  checkApplicant,
+  checkEntries,
+  expectItem,
+  expectReached,
+  expectStatus,
+  requireText,
+} from './case-checks.js';
 import { applyMerge, checkForm, requireItems } from './case-form.js';
-import { CommittedRows, sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
+import { CommittedRows, notReached, sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { taskView } from './task-view.js';
 import { applyMaterials, signedCommitment } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
@@ -79,6 +88,7 @@ import type {
   MaterialEntry,
   MaterialFile,
   NoticeEntry,
+  TimelineEntry,
 } from './types.js';
 
 /** While a case's material files may still change: the clerk until results are out, the applicant while it is in their hands. */
@@ -115,6 +125,8 @@ export function ephemeralLicenceKeys(): LicenceKeys {
 }
 
 const MAX_RETRIES = 5;
+/** Process instances one case may start (each acceptance that failed after starting one used one). */
+const MAX_CASE_INSTANCES = 20;
 /** Merged forms remembered per bundle version (distinct situation answers; see Centre.merged). */
 const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
@@ -318,46 +330,102 @@ export class Centre implements CentreApi {
   ): Promise<Application> {
     requireRole(actor, 'clerk');
     const now = this.clock();
-    const accepted = await this.mutate(actor, id, async (app) => {
-      expectStatus(app, ['submitted', 'draft']);
-      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
-      requireItems(this.merged(bundle, app.answers));
-      checkForm(app, bundle);
-      await this.verifyLicences(app, input.materials ?? [], now);
-      const commitments = (input.commitments ?? []).map((c) => signedCommitment(c, now, this.newId));
-      app.commitments.push(...commitments);
-      const dueAt = this.limits.addWorkingDays(
-        now,
-        input.deferralDays ?? this.options.defaultDeferralDays,
-        app.region,
-      );
-      applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
-      if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
-      checkAssisted(app, now);
-      stampClerk(app, actor);
-      route(this.network, app, actor, now);
-      app.status = 'in-progress';
-      app.acceptedAt = now;
-      app.deadline = limitState(this.limits, app, now).deadline;
-      app.timeStatus = 'normal';
-      for (const item of app.items) item.status = 'reviewing';
-      // The instance id derives from the case: an acceptance retried after a crash between this
-      // start and the case's write takes up the instance it started instead of starting another.
-      const instance = await this.engine.start(app.processId, {
-        version: bundle.processVersion,
-        businessKey: app.id,
-        instanceId: `case-${app.id}`,
-        variables: processVariables(app),
+    // The instance an attempt started: cancelled if the acceptance fails after all (a refusal or a
+    // return saved first), so no process runs for a case that was never accepted.
+    let started: string | undefined;
+    let accepted: Application;
+    try {
+      accepted = await this.mutate(actor, id, async (app) => {
+        expectStatus(app, ['submitted', 'draft']);
+        const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
+        requireItems(this.merged(bundle, app.answers));
+        checkForm(app, bundle);
+        await this.verifyLicences(
+          app,
+          [...storedLicences(app, input.materials), ...(input.materials ?? [])],
+          now,
+        );
+        const commitments = (input.commitments ?? []).map((c) => signedCommitment(c, now, this.newId));
+        app.commitments.push(...commitments);
+        const dueAt = this.limits.addWorkingDays(
+          now,
+          input.deferralDays ?? this.options.defaultDeferralDays,
+          app.region,
+        );
+        applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
+        if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
+        checkAssisted(app, now);
+        stampClerk(app, actor);
+        route(this.network, app, actor, now);
+        app.status = 'in-progress';
+        app.acceptedAt = now;
+        app.deadline = limitState(this.limits, app, now).deadline;
+        app.timeStatus = 'normal';
+        for (const item of app.items) item.status = 'reviewing';
+        const instance = await this.startCaseInstance(app, bundle.processVersion);
+        started = instance.id;
+        faultPoint('after-engine:applications.accept');
+        app.instanceId = instance.id;
+        record(app, actor, now, 'accepted', {
+          deferred: app.materials.filter((m) => m.status === 'deferred').map((m) => m.id),
+          commitments: commitments.map((c) => c.id),
+          ...(app.assisted ? { assisted: assistedSummary(app.assisted) } : {}),
+        });
       });
-      faultPoint('after-engine:applications.accept');
-      app.instanceId = instance.id;
-      record(app, actor, now, 'accepted', {
-        deferred: app.materials.filter((m) => m.status === 'deferred').map((m) => m.id),
-        commitments: commitments.map((c) => c.id),
-        ...(app.assisted ? { assisted: assistedSummary(app.assisted) } : {}),
-      });
-    });
+    } catch (err) {
+      if (started) await this.cancelUnaccepted(id, started);
+      throw err;
+    }
     return this.command(actor, accepted.id, (app) => this.sync(app, actor, 'acceptance'));
+  }
+
+  /**
+   * Starts the case's process instance. Its id derives from the case, so an acceptance retried
+   * after a crash between this start and the case's write takes up the instance it started instead
+   * of starting another, if that one is still as it began, with these answers. One that is not
+   * (cancelled when its acceptance failed, or started with answers corrected since) is cancelled if
+   * it still runs, and the next id of the case is used.
+   */
+  private async startCaseInstance(app: Application, version: number): Promise<InstanceView> {
+    const variables = processVariables(app);
+    const stored = jsonCopy(variables) as Record<string, unknown>;
+    for (let n = 1; n <= MAX_CASE_INSTANCES; n++) {
+      const view = await this.engine.start(app.processId, {
+        version,
+        businessKey: app.id,
+        instanceId: n === 1 ? `case-${app.id}` : `case-${app.id}-${n}`,
+        variables,
+      });
+      const asStarted =
+        view.version === version &&
+        Object.keys(stored).every((key) => isDeepStrictEqual(view.variables[key], stored[key]));
+      if (view.status === 'active' && asStarted) return view;
+      await this.cancelIfRunning(view.id);
+    }
+    throw new DomainError(
+      'conflict',
+      t(
+        '本办件受理次数过多，请联系管理员',
+        'this case was accepted too many times; contact an administrator',
+      ),
+    );
+  }
+
+  /** After a failed acceptance: its instance is cancelled unless the case was accepted with it after all. */
+  private async cancelUnaccepted(caseId: string, instanceId: string): Promise<void> {
+    try {
+      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+      if (app?.instanceId !== instanceId) await this.cancelIfRunning(instanceId);
+    } catch {
+      // The acceptance's own error is what the clerk needs to see; a later acceptance of the case
+      // cancels a stale instance itself (startCaseInstance), a refusal every one (refuse).
+    }
+  }
+
+  private async cancelIfRunning(instanceId: string): Promise<void> {
+    const view = await this.engine.instance(instanceId).catch(() => undefined);
+    if (view && (view.status === 'active' || view.status === 'incident'))
+      await this.engine.cancel(instanceId);
   }
 
   async returnForCorrection(
@@ -387,7 +455,7 @@ export class Centre implements CentreApi {
   async refuse(actor: Actor, id: string, input: { reason: string }): Promise<Application> {
     requireRole(actor, 'clerk');
     const reason = requireText(input.reason, 'reason', t('不予受理理由', 'reason'));
-    return this.command(actor, id, async (app) => {
+    const refused = await this.command(actor, id, async (app) => {
       expectStatus(app, ['submitted', 'draft', 'returned']);
       stampClerk(app, actor);
       app.status = 'refused';
@@ -395,6 +463,10 @@ export class Centre implements CentreApi {
       app.endReason = reason;
       record(app, actor, this.clock(), 'refused', { reason });
     });
+    // An acceptance that died after starting the case's process (before its write) left it running.
+    for (const left of await this.engine.store.listInstances({ businessKey: id }))
+      await this.cancelIfRunning(left.id);
+    return refused;
   }
 
   // ── supplements and the one-time notice ─────────────────────────────────────────────
@@ -443,6 +515,7 @@ export class Centre implements CentreApi {
       if (app.status === 'returned') {
         // Before acceptance: corrections go into the draft; the clerk resubmits.
         this.applyAnswers(app, bundle, app.answers, { ...app.data, ...(input.data ?? {}) });
+        await this.verifyLicences(app, input.materials ?? [], now);
         applyMaterials(app, input.materials ?? [], [], 0, now, false);
         record(app, actor, now, 'corrected');
         return;
@@ -648,7 +721,10 @@ export class Centre implements CentreApi {
       masked.materials = app.materials.filter((m) =>
         m.items.some((i) => masked.items.some((c) => c.item === i)),
       );
-      masked.requests = app.requests.filter((r) => masked.items.some((i) => i.item === r.item));
+      const mine = new Set(masked.items.map((i) => i.item));
+      masked.requests = app.requests.filter((r) => mine.has(r.item));
+      masked.notices = noticesFor(app.notices, mine);
+      masked.timeline = app.timeline.filter((e) => timelineShows(e, mine));
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
       masked.data = maskSensitive(app, await this.bundleVersion(app.bundleCode, app.bundleVersion));
@@ -754,22 +830,41 @@ export class Centre implements CentreApi {
       comment?: string;
     },
   ): Promise<DepartmentTask> {
-    return this.decide(actor, taskId, 'approved', async (app, item) => {
-      item.resultNumber = input.resultNumber
-        ? String(input.resultNumber).slice(0, 100)
-        : `${app.number}-${item.item}`;
-      const licence = await this.issueLicence(app, item, input.licence);
-      if (licence) item.licenceId = licence.id;
-      const onCommitment = app.materials.some(
-        (m) => m.status === 'commitment' && m.items.includes(item.item),
-      );
-      if (onCommitment) {
-        item.postCheck = {
-          dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region),
-        };
-      }
-      return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
-    });
+    // The e-licence an attempt issued: cancelled if the approval is not recorded after all (another
+    // member's rejection saved first), so no valid licence stands for an item that was not approved.
+    let issued: string | undefined;
+    try {
+      return await this.decide(actor, taskId, 'approved', async (app, item) => {
+        item.resultNumber = input.resultNumber
+          ? String(input.resultNumber).slice(0, 100)
+          : `${app.number}-${item.item}`;
+        const licence = await this.issueLicence(app, item, input.licence);
+        if (licence) item.licenceId = issued = licence.id;
+        const onCommitment = app.materials.some(
+          (m) => m.status === 'commitment' && m.items.includes(item.item),
+        );
+        if (onCommitment) {
+          item.postCheck = {
+            dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region),
+          };
+        }
+        return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
+      });
+    } catch (err) {
+      if (issued) await this.cancelUnrecordedLicence(splitTaskId(taskId)[0], issued);
+      throw err;
+    }
+  }
+
+  /** After a failed approval: its licence is cancelled unless an approval of the case holds it after all. */
+  private async cancelUnrecordedLicence(caseId: string, licenceId: string): Promise<void> {
+    try {
+      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+      const held = app?.items.some((i) => i.licenceId === licenceId && i.status === 'approved');
+      if (!held) await this.licences.setStatus(licenceId, 'cancelled');
+    } catch {
+      // The approval's own error is what the department needs to see.
+    }
   }
 
   async reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask> {
@@ -788,6 +883,7 @@ export class Centre implements CentreApi {
     const entries = checkEntries(input?.entries);
     return this.departmentAction(actor, taskId, async (app, item) => {
       expectItem(item, ['reviewing', 'needs-supplement']);
+      expectReached(item);
       if (app.status !== 'in-progress') {
         throw stateInvalid(
           t('办件正在等待补正，请待申请人补正后再提出', 'the case is already waiting for a supplement'),
@@ -946,15 +1042,12 @@ export class Centre implements CentreApi {
     let recoloured = 0;
     const open = await this.docs.find<Application>(APPLICATIONS, { where: { status: OPEN_STATES } });
     for (const candidate of open) {
-      const overdue = candidate.materials.some(
-        (m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now,
-      );
-      const colour =
-        candidate.acceptedAt !== undefined ? limitState(this.limits, candidate, now).status : 'normal';
-      const itemsChanged = candidate.items.some((i) => itemColourChange(this.limits, candidate, i, now));
-      if (!overdue && colour === candidate.timeStatus && !itemsChanged) continue;
+      if (!this.sweepFinds(candidate, now)) continue;
+      // Decided again on the record as saved: the list may be stale (a deferred material supplied,
+      // the case delivered since it was read).
       await this.mutate(SYSTEM, candidate.id, async (app) => {
-        if (overdue) {
+        if (!OPEN_STATES.includes(app.status)) return;
+        if (overdueDeferrals(app, now).length) {
           await this.terminateForOverdueDeferral(app, SYSTEM, now);
           terminated++;
         } else {
@@ -965,9 +1058,16 @@ export class Centre implements CentreApi {
     return { terminated, recoloured };
   }
 
+  /** Whether the sweep has something to do on a case: a deferred material overdue, a colour to change. */
+  private sweepFinds(app: Application, now: number): boolean {
+    if (overdueDeferrals(app, now).length) return true;
+    const colour = app.acceptedAt !== undefined ? limitState(this.limits, app, now).status : 'normal';
+    return colour !== app.timeStatus || app.items.some((i) => itemColourChange(this.limits, app, i, now));
+  }
+
   /** 容缺 overdue: the case is terminated (终止办理) and decisions already made are revoked. */
   private async terminateForOverdueDeferral(app: Application, actor: Actor, now: number): Promise<void> {
-    const late = app.materials.filter((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
+    const late = overdueDeferrals(app, now);
     for (const m of late) m.deferral = { ...m.deferral!, status: 'overdue' };
     for (const item of app.items) {
       if (item.status === 'approved') {
@@ -1001,19 +1101,13 @@ export class Centre implements CentreApi {
     decision: 'approved' | 'rejected',
     apply: (app: Application, item: ItemCase) => Promise<Record<string, unknown>>,
   ): Promise<DepartmentTask> {
+    // Once the engine has taken this decision (its task completed with it), a save retried after a
+    // lost race records it whatever else changed meanwhile (a notice issued by the window): the
+    // process has moved on, so refusing now would leave the case and the engine disagreeing.
+    let taken = false;
     return this.departmentAction(actor, taskId, async (app, item) => {
       expectItem(item, ['reviewing']);
-      if (app.status !== 'in-progress') {
-        throw stateInvalid(
-          t('办件当前不能作出决定', `no decision can be made while the case is ${app.status}`),
-        );
-      }
-      if (item.claimedBy && item.claimedBy !== actor.userId) {
-        throw new DomainError(
-          'conflict',
-          t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`),
-        );
-      }
+      if (!taken) this.expectDecidable(actor, app, item);
       const details = await apply(app, item);
       const now = this.clock();
       item.status = decision;
@@ -1023,15 +1117,18 @@ export class Centre implements CentreApi {
       let openAfter: Task[] | undefined;
       if (item.taskId) {
         // Re-runnable: an attempt that completed the engine's task and then died (or lost the save
-        // race) leaves it done while the case still waits; the retry records the decision only.
+        // race) leaves it done while the case still waits; the retry records the decision only,
+        // if it is the one the engine took.
+        const variable = decisionVariable(item.item);
         const view = await this.completeIfOpen(app, item.taskId, {
           actor: actor.userId,
-          variables: { [decisionVariable(item.item)]: decision },
+          variables: { [variable]: decision },
         });
         if (view) {
+          taken = true;
           openAfter = view.openTasks;
           faultPoint(`after-engine:tasks.${decision === 'approved' ? 'approve' : 'reject'}`);
-        }
+        } else if (!taken) await this.expectEngineTook(app, variable, decision);
         delete item.taskId;
       }
       record(app, actor, now, `task.${decision}`, {
@@ -1045,6 +1142,41 @@ export class Centre implements CentreApi {
       if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
       await this.sync(app, actor, 'decision', openAfter);
     });
+  }
+
+  /** What a decision needs before the engine takes it: the item reached, the case running, not claimed by another. */
+  private expectDecidable(actor: Actor, app: Application, item: ItemCase): void {
+    expectReached(item);
+    if (app.status !== 'in-progress') {
+      throw stateInvalid(
+        t('办件当前不能作出决定', `no decision can be made while the case is ${app.status}`),
+      );
+    }
+    if (item.claimedBy && item.claimedBy !== actor.userId) {
+      throw new DomainError(
+        'conflict',
+        t(`任务已由 ${item.claimedBy} 认领`, `the task is claimed by ${item.claimedBy}`),
+      );
+    }
+  }
+
+  /**
+   * The engine's task was no longer open: an earlier attempt of this decision completed it (and
+   * died, or lost its save), or another member of the department decided it at the same time.
+   * Only the decision the engine took may be recorded.
+   */
+  private async expectEngineTook(app: Application, variable: string, decision: string): Promise<void> {
+    const taken = app.instanceId
+      ? (await this.engine.instance(app.instanceId)).variables[variable]
+      : undefined;
+    if (taken === decision) return;
+    throw new DomainError(
+      'conflict',
+      t(
+        '该事项已由他人同时作出决定，请刷新后查看',
+        'someone else decided this item at the same time; reload it',
+      ),
+    );
   }
 
   private async departmentAction(
@@ -1078,7 +1210,8 @@ export class Centre implements CentreApi {
       actor.role === 'supervisor'
         ? !!app && canSee(actor, app)
         : !!app && !!item && decides(actor, app, item);
-    if (!app || !item || !mine || app.status === 'draft') throw notFound(t(`任务 ${id}`, `task ${id}`));
+    // A case the window has not accepted (a draft, one submitted, returned or refused) was never sent to departments.
+    if (!app || !item || !mine || app.acceptedAt === undefined) throw notFound(t(`任务 ${id}`, `task ${id}`));
     return { app, item };
   }
 
@@ -1288,9 +1421,11 @@ export class Centre implements CentreApi {
       const limit = itemLimit(this.limits, app, item, this.clock());
       const state: TaskDoc['state'] =
         item.status === 'reviewing'
-          ? item.claimedBy
-            ? 'claimed'
-            : 'open'
+          ? notReached(app, item)
+            ? 'waiting'
+            : item.claimedBy
+              ? 'claimed'
+              : 'open'
           : item.status === 'needs-supplement'
             ? 'needs-supplement'
             : 'done';
@@ -1320,6 +1455,46 @@ function resolveOpenNotices(app: Application, now: number): void {
 
 function processVariables(app: Application): Record<string, unknown> {
   return { applicationId: app.id, ...app.answers, items: app.items.map((i) => i.item) };
+}
+
+/**
+ * The e-licences a case holds already for its materials (chosen before a return for correction,
+ * in a supplement), to be verified again at acceptance; those the request names are verified as
+ * it sends them.
+ */
+function storedLicences(app: Application, inputs: MaterialInput[] | undefined): MaterialInput[] {
+  const named = new Set((inputs ?? []).map((m) => m?.id));
+  return app.materials
+    .filter((m) => m.status === 'eLicence' && m.licenceId !== undefined && !named.has(m.id))
+    .map((m) => ({ id: m.id, status: 'eLicence', licenceId: m.licenceId! }));
+}
+
+/**
+ * A department's part of the case's notices: the entries of supplement notices about its own
+ * items. What other departments asked (and the window's corrections before acceptance) is theirs.
+ */
+function noticesFor(notices: Application['notices'], mine: ReadonlySet<string>): Application['notices'] {
+  const shown: Application['notices'] = [];
+  for (const notice of notices) {
+    if (notice.kind !== 'supplement') continue;
+    const entries = notice.entries.filter((e) => e.item !== undefined && mine.has(e.item));
+    if (entries.length) shown.push({ ...notice, entries });
+  }
+  return shown;
+}
+
+/** Steps of the whole case every department follows; the rest a department sees only for its own items. */
+const CASE_STEPS = new Set(['accepted', 'notice.issued', 'supplemented', 'delivered', 'terminated']);
+
+/** Whether a department with these items sees a timeline step (not other items' decisions, reasons, requests). */
+function timelineShows(entry: TimelineEntry, mine: ReadonlySet<string>): boolean {
+  const item = entry.data?.item;
+  return typeof item === 'string' ? mine.has(item) : CASE_STEPS.has(entry.type);
+}
+
+/** The deferred materials (容缺) not supplied by their due time. */
+function overdueDeferrals(app: Application, now: number): MaterialEntry[] {
+  return app.materials.filter((m) => m.deferral?.status === 'pending' && m.deferral.dueAt < now);
 }
 
 function caseNumber(bundleCode: string, now: number, id: string): string {

@@ -2,6 +2,7 @@
  * Department inbox rows: the stored projection of each item case, and the task ids that name
  * them (`<applicationId>:<item>`). Centre rebuilds the rows on every save and writes the changed ones.
  */
+import type { Application, ItemCase } from './types.js';
 
 /** Department inbox row: a projection of one item case. */
 export interface TaskDoc {
@@ -9,7 +10,8 @@ export interface TaskDoc {
   rev: number;
   applicationId: string;
   department: string;
-  state: 'open' | 'claimed' | 'needs-supplement' | 'done';
+  /** `waiting`: the process has not reached the item yet (an item before it is still undecided). */
+  state: 'waiting' | 'open' | 'claimed' | 'needs-supplement' | 'done';
   timeStatus: string;
   deadline: number;
   createdAt: number;
@@ -17,6 +19,14 @@ export interface TaskDoc {
   deciderRegion?: string;
   deciderDistrict?: string;
   deciderCity?: string;
+}
+
+/**
+ * A reviewing item of an accepted case whose workflow task is not open yet: the process has not
+ * reached it (an item before it is still undecided). Its department sees it coming, but waiting.
+ */
+export function notReached(app: Pick<Application, 'acceptedAt'>, item: Pick<ItemCase, 'status' | 'taskId'>) {
+  return item.status === 'reviewing' && item.taskId === undefined && app.acceptedAt !== undefined;
 }
 
 /** A department task is named by its case and item; splitTaskId reads the name back. */

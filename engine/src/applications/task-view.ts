@@ -2,7 +2,7 @@
 import type { DepartmentTask } from './api.js';
 import { itemLimit } from './case-clock.js';
 import type { TimeLimits } from './clock.js';
-import { taskIdOf } from './inbox-rows.js';
+import { notReached, taskIdOf } from './inbox-rows.js';
 import type { Application, ItemCase } from './types.js';
 
 /** `withDetails`: the materials of the item too (one task's page, not an inbox list). */
@@ -25,6 +25,7 @@ export function taskView(
     createdAt: app.acceptedAt ?? app.createdAt,
   };
   if (item.claimedBy) view.claimedBy = item.claimedBy;
+  if (notReached(app, item)) view.waiting = true;
   if (app.acceptedAt !== undefined) {
     const state = itemLimit(limits, app, item, clock());
     view.deadline = state.deadline;

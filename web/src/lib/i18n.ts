@@ -361,7 +361,7 @@ export const zh: Dict = {
 
   'inbox.title': '部门待办',
   'inbox.tab.todo': '待审查',
-  'inbox.tab.waiting': '待补正',
+  'inbox.tab.waiting': '等待中（待补正或前序事项未办结）',
   'inbox.tab.done': '已办结',
   'inbox.received': '收件时间',
   'inbox.claimedBy': '认领人',
@@ -838,7 +838,7 @@ export const en: Dict = {
 
   'inbox.title': 'Inbox',
   'inbox.tab.todo': 'To review',
-  'inbox.tab.waiting': 'Awaiting supplement',
+  'inbox.tab.waiting': 'Waiting (supplement, or items before it)',
   'inbox.tab.done': 'Decided',
   'inbox.received': 'Received',
   'inbox.claimedBy': 'Claimed by',

@@ -19,7 +19,9 @@ import { navigate } from '../router.js';
 
 type Tab = 'todo' | 'waiting' | 'done';
 
-export function tabOf(task: Pick<DepartmentTask, 'status'>): Tab {
+export function tabOf(task: Pick<DepartmentTask, 'status' | 'waiting'>): Tab {
+  // Not reached yet (an item before it is undecided): nothing to do for now.
+  if (task.waiting) return 'waiting';
   if (task.status === 'reviewing') return 'todo';
   if (task.status === 'needs-supplement') return 'waiting';
   return 'done';

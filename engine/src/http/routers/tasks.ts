@@ -78,7 +78,7 @@ export function taskResource(deps: AppContext): Resource {
         roles: ['department', 'supervisor'],
         query: {
           department: text(100),
-          state: { enum: ['open', 'claimed', 'needs-supplement', 'done'] },
+          state: { enum: ['waiting', 'open', 'claimed', 'needs-supplement', 'done'] },
           timeStatus: TimeStatus,
           limit: limitParam,
           after: afterParam,
