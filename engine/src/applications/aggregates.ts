@@ -10,6 +10,7 @@ import type { Actor } from '../domain/actor.js';
 import { encodeCursor, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
 import { t, DomainError, forbidden, type FieldProblem } from '../domain/errors.js';
 import { dayOf, DAY_MS, parseDay, startOfDay } from '../jobs/calendar/cst.js';
+import { stopsItem } from './case-clock.js';
 import { APPLICATIONS, DEPARTMENT_TASKS } from './centre.js';
 import { RECTIFICATION_STATUSES, RECTIFICATIONS, type RectificationCase } from './rectification.js';
 import { listScope, requireRole } from './scope.js';
@@ -28,7 +29,7 @@ export type AppLike = Pick<
   | 'deadline'
   | 'timeStatus'
 > & {
-  pauses: { from: number; to?: number; reason: string }[];
+  pauses: { from: number; to?: number; reason: string; items?: string[] }[];
   items: Pick<Application['items'][number], 'item' | 'department' | 'status' | 'startedAt' | 'decidedAt'>[];
   evaluations: { level: number; channel: string }[];
   timeline: { at: number; type: string }[];
@@ -261,7 +262,10 @@ export function computeAggregates(
       const deadline = deadlineOf.get(`${a.id}:${i.item}`);
       if (deadline === undefined || i.decidedAt <= deadline) d.onTime++;
       const start = i.startedAt ?? a.acceptedAt;
-      if (start !== undefined) d.days.push(netWorkingDays(start, i.decidedAt, supplements, isWorking));
+      if (start !== undefined) {
+        const stopped = supplements.filter((p) => stopsItem(p, i.item));
+        d.days.push(netWorkingDays(start, i.decidedAt, stopped, isWorking));
+      }
     }
   }
   const byDepartment: DepartmentFigures[] = [...departments].sort().map((key) => {

@@ -55,6 +55,23 @@ describe('itemLimit', () => {
     ]);
   });
 
+  it('stops only the clocks of the items a supplement notice asks for (and every one for a pause recorded before that was kept)', () => {
+    const forTax: Pause = {
+      from: accepted + HOUR,
+      to: accepted + 2 * DAY,
+      reason: 'supplement',
+      items: ['new-taxpayer'],
+    };
+    const forBank: Pause = {
+      from: accepted + 3 * HOUR,
+      to: accepted + 3 * DAY,
+      reason: 'supplement',
+      items: ['bank-appointment'],
+    };
+    const older: Pause = { from: accepted + 4 * DAY, to: accepted + 5 * DAY, reason: 'supplement' };
+    expect(pausesSeen([forTax, forBank, older], { status: 'reviewing' })).toEqual([forTax, older]);
+  });
+
   it('keeps every supplement pause of an undecided item', () => {
     const pauses: Pause[] = [
       { from: accepted + HOUR, to: accepted + 2 * DAY, reason: 'supplement' },

@@ -62,15 +62,21 @@ export function itemLimit(limits: TimeLimits, app: Application, item: ItemCase, 
     {
       start: item.startedAt ?? app.acceptedAt ?? now,
       limitDays: item.limitDays,
-      // A special step stops only its own item's clock (and the case's); supplements stop every clock.
+      // A special step stops only its own item's clock (and the case's); a supplement notice only
+      // the clocks of the items it asks for (GOV-SERVICES 3: only that sub-case's clock pauses).
       pauses: pausesUntil(
-        app.pauses.filter((p) => p.reason === 'supplement' || item.specialStep),
+        app.pauses.filter((p) => (p.reason === 'supplement' ? stopsItem(p, item.item) : item.specialStep)),
         item.decidedAt,
       ),
       ...(app.region ? { region: app.region } : {}),
     },
     now,
   );
+}
+
+/** Whether a supplement pause stops an item's clock: the notice asks for it (or, recorded before that was kept, any). */
+export function stopsItem(pause: { items?: readonly string[] }, item: string): boolean {
+  return pause.items === undefined || pause.items.includes(item);
 }
 
 /**

@@ -189,6 +189,8 @@ describe('Centre: one application from the window to the departments and back', 
     expect(current.status).toBe('awaiting-supplement');
     expect(current.notices).toHaveLength(1);
     expect(current.notices[0]!.entries.map((e) => e.department).sort()).toEqual(['public-security', 'tax']);
+    // Only the clocks of the items asked for stop (and the case's): the others run on.
+    expect(current.pauses[0]!.items!.sort()).toEqual(['new-taxpayer', 'seal-filing']);
     s.advance(2 * DAY);
     current = await s.centre.supplement(applicantActor, app.id, {
       data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } },

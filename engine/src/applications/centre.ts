@@ -498,7 +498,7 @@ export class Centre implements CentreApi {
     app.notices.push(notice);
     for (const r of pending) r.noticeId = notice.id;
     app.status = 'awaiting-supplement';
-    app.pauses.push({ from: now, reason: 'supplement' });
+    app.pauses.push({ from: now, reason: 'supplement', items: [...new Set(pending.map((r) => r.item))] });
     record(app, actor, now, 'notice.issued', { notice: notice.number, entries: notice.entries.length });
     return true;
   }

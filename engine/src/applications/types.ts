@@ -158,6 +158,12 @@ export interface Pause {
   from: number;
   to?: number;
   reason: 'supplement' | 'special-step';
+  /**
+   * A supplement notice's pause: the items whose requests the notice carries. Only their
+   * departments' clocks stop (and the case's); the others run on. Absent on pauses recorded
+   * before: those stop every item's clock.
+   */
+  items?: string[];
 }
 
 export interface Evaluation {
