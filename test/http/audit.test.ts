@@ -2,6 +2,7 @@
 import { AUDIT, AuditLog, entryId, hashEntry, type AuditEntry } from '../../engine/src/audit/index.js';
 import { canonicalJson } from '../../engine/src/audit/canonical.js';
 import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { ANSWERS, DATA, startCentreServer, type CentreServer } from './centre-fixture.js';
 import { expectProblem, startServer, stubCentre, type TestServer } from './support.js';
 
 const actor = { userId: 'clerk1', role: 'clerk', department: undefined, region: '440305' };
@@ -187,5 +188,82 @@ describe('audit over HTTP', () => {
     const report = (await s.call('GET', '/api/audit/verify', { as: 'supervisor1' })).body;
     expect(report).toMatchObject({ ok: false, firstBroken: { seq: 2, reason: 'hash-mismatch' } });
     expect(report.firstBroken.message.zh).toMatch(/第 2 条/);
+  });
+});
+
+describe('audit over HTTP, by region (SECURITY.md: a supervisor reads the audit log of their region)', () => {
+  let c: CentreServer;
+  let xiangzhou: string;
+  let doumen: string;
+  type Listed = { actor: { userId: string; region?: string }; action: string; target: string };
+  const list = async (as: string, query = 'limit=500') =>
+    (await c.ok('GET', `/api/audit?${query}`, { as })).items as Listed[];
+  const show = (entries: Listed[]) => entries.map((e) => `${e.actor.userId} ${e.action} ${e.target}`);
+  /** What `as` sees of the log, checked to hold `expected`. */
+  const seenBy = async (as: string, expected: string[]) => {
+    const seen = show(await list(as));
+    expect(seen).toEqual(expect.arrayContaining(expected));
+    return seen;
+  };
+
+  beforeAll(async () => {
+    c = await startCentreServer();
+    const create = async (clerk: string, userId: string) =>
+      (
+        await c.ok('POST', '/api/applications', {
+          as: clerk,
+          body: {
+            bundleCode: 'business-startup',
+            answers: ANSWERS,
+            data: DATA,
+            applicant: { kind: 'person', name: '张三', idNumber: '440402199003071232', userId },
+          },
+        })
+      ).id as string;
+    doumen = await create('clerk2', 'applicant2'); // 斗门 440403
+    await c.ok('GET', `/api/applications/${doumen}`, { as: 'applicant2' });
+    xiangzhou = await create('clerk1', 'applicant1'); // 香洲 440402
+    await c.ok('GET', `/api/applications/${xiangzhou}`, { as: 'applicant1' });
+    expect((await c.call('GET', `/api/applications/${xiangzhou}`, { as: 'supervisor2' })).status).toBe(404);
+    const login = await c.call('POST', '/api/auth/token', {
+      body: { username: 'clerk1', password: 'clerk1pass' },
+    });
+    expect(login.status).toBe(200);
+  });
+  afterAll(() => c.close());
+
+  it("斗门's supervisor sees 斗门's staff and cases, not 香洲's nor their applicants", async () => {
+    const seen = await seenBy('supervisor2', [
+      `clerk2 applications.create application:${doumen}`,
+      `applicant2 applications.get application:${doumen}`,
+      `supervisor2 applications.get application:${xiangzhou}`, // their own attempt
+    ]);
+    expect(seen.filter((e) => /^(clerk1|applicant1) /.test(e) || e.includes('user:clerk1'))).toEqual([]);
+    expect(await list('supervisor2', 'userId=applicant1')).toEqual([]);
+    expect(await list('supervisor2', 'userId=clerk1')).toEqual([]);
+  });
+
+  it("香洲's supervisor sees 香洲's staff, log-ins and cases, also what others did to them", async () => {
+    const seen = await seenBy('supervisor3', [
+      `clerk1 applications.create application:${xiangzhou}`,
+      `applicant1 applications.get application:${xiangzhou}`,
+      `supervisor2 applications.get application:${xiangzhou}`,
+      'clerk1 auth.token user:clerk1',
+    ]);
+    expect(seen.filter((e) => e.includes(doumen))).toEqual([]);
+  });
+
+  it('the city supervisor sees everything; a page is filled past entries outside the region', async () => {
+    await seenBy('supervisor1', [
+      `clerk2 applications.create application:${doumen}`,
+      'clerk1 auth.token user:clerk1',
+    ]);
+    // The newest entries are 香洲's: 斗门's first page of one still holds one of its own.
+    const first = await c.ok('GET', '/api/audit?limit=1', { as: 'supervisor2' });
+    expect(show(first.items)).toEqual([`supervisor2 applications.get application:${xiangzhou}`]);
+    const second = await c.ok('GET', `/api/audit?limit=1&after=${encodeURIComponent(first.next)}`, {
+      as: 'supervisor2',
+    });
+    expect(show(second.items)).toEqual([`applicant2 applications.get application:${doumen}`]);
   });
 });

@@ -157,6 +157,20 @@ describe('log-in attempts', () => {
     expect((await s.call('GET', '/api/auth/me', { as: 'clerk1' })).status).toBe(200);
   });
 
+  it('a log-in whose body is invalid counts too, before validation; over budget it writes no audit entry', async () => {
+    const s = await serve({ login: { points: 3, seconds: 900 } });
+    const before = await s.docs.count(AUDIT, { kind: 'entry' });
+    for (let i = 0; i < 3; i++) expectProblem(await login(s, `flood${i}`, ''), 422); // password too short
+    for (let i = 3; i < 20; i++) expectProblem(await login(s, `flood${i}`, ''), 429);
+    expect(expectProblem(await login(s, 'supervisor1', 'supervisor1pass'), 429).zh.detail).toMatch(
+      /登录尝试过于频繁/,
+    );
+    // The three attempts within the budget stay on record; the refusals over it add nothing.
+    expect(await s.docs.count(AUDIT, { kind: 'entry' })).toBe(before + 3);
+    // Other routes keep the general budget.
+    expect((await s.call('GET', '/api/auth/me', { as: 'clerk1' })).status).toBe(200);
+  });
+
   it('per username: the lock-out after 10 failures still holds with the IP budget off', async () => {
     const s = await serve({});
     for (let i = 0; i < 10; i++) expect((await login(s, 'clerk1', 'wrong')).status).toBe(401);

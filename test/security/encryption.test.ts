@@ -245,6 +245,55 @@ describe('EncryptingDocStore', () => {
     expect((await onlyNew.get<AppDoc>('applications', 'a1'))!.data.people[0]!.idNumber).toBe(ID2);
   });
 
+  it("an assisted-service agent's ID number and phone are sealed, and reencryptAll seals those stored before", async () => {
+    const AGENT_ID = '440403198505051233';
+    const AGENT_PHONE = '13655556666';
+    const assisted = (id: string) => ({
+      ...application(id),
+      assisted: {
+        mode: 'proxy',
+        agent: {
+          name: '黄帮办',
+          idNumber: AGENT_ID,
+          phone: AGENT_PHONE,
+          relationship: 'staff',
+          staffId: 'GC-007',
+        },
+        reason: '申请人年迈',
+      },
+    });
+    type Assisted = ReturnType<typeof assisted>;
+    const inner = new MemoryDocStore();
+    const key = ring();
+    const docs = new EncryptingDocStore(inner, key, defaultEncryptionPolicy(), DOC_INDEXES);
+    await docs.put('applications', assisted('a1'), 0);
+    // Stored by the policy before this one: the applicant's numbers sealed, the agent's in clear.
+    const policy = defaultEncryptionPolicy();
+    const before = {
+      ...policy,
+      applications: { ...policy.applications, paths: ['applicant.idNumber', 'applicant.phone'] },
+    };
+    await new EncryptingDocStore(inner, key, before, DOC_INDEXES).put('applications', assisted('legacy'), 0);
+    expect(JSON.stringify(await inner.get('applications', 'legacy'))).toContain(AGENT_ID);
+    const raw = (await inner.get<Assisted>('applications', 'a1'))!;
+    expect(raw.assisted.agent.idNumber).toMatch(/^\$oenc\$/);
+    expect(raw.assisted.agent.phone).toMatch(/^\$oenc\$/);
+    expect(raw.assisted.agent.name).toBe('黄帮办');
+    expect((await docs.get<Assisted>('applications', 'a1'))!.assisted.agent).toMatchObject({
+      idNumber: AGENT_ID,
+      phone: AGENT_PHONE,
+    });
+
+    expect(await docs.reencryptAll()).toEqual({ rewritten: 1, conflicts: 0 });
+    const everything = JSON.stringify(await inner.find('applications'));
+    expect(everything).not.toContain(AGENT_ID);
+    expect(everything).not.toContain(AGENT_PHONE);
+    expect((await docs.get<Assisted>('applications', 'legacy'))!.assisted.agent).toMatchObject({
+      idNumber: AGENT_ID,
+      phone: AGENT_PHONE,
+    });
+  });
+
   it('never encrypts what queries filter on', async () => {
     expect(() => checkPolicy({ applications: { paths: ['status'] } }, DOC_INDEXES)).toThrow(
       /status, which queries filter/,

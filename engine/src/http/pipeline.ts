@@ -25,7 +25,7 @@ import {
   toProblem,
   type Lang,
 } from './problem.js';
-import type { RateLimiter } from './rate-limit.js';
+import { clientKey, type RateLimiter } from './rate-limit.js';
 import { isMutation, type Reply, type Resource, type RouteContext, type RouteDef } from './route.js';
 import { compileBody, compileCoercing, type Validator } from './validation.js';
 
@@ -233,6 +233,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
         if (mutation) await deps.limiter?.take('userWrites', actor.userId, res);
         requireRole(actor, ...route.roles);
       }
+      if (route.clientBudget) await deps.limiter?.take(route.clientBudget, clientKey(req.ip), res);
       const params = { ...req.params };
       const query: Record<string, unknown> = { ...(req.query as Record<string, unknown>) };
       const raw = validateBody ? await parseJson(req, res, route.bodyLimit ?? DEFAULT_BODY_LIMIT) : undefined;

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { Actor, Role } from '../domain/actor.js';
 import type { Text } from '../domain/errors.js';
 import type { Lang } from './problem.js';
+import type { BudgetName } from './rate-limit.js';
 import type { JsonSchema } from './validation.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -69,6 +70,12 @@ export interface RouteDef {
    * 2.20: every read of personal data is logged).
    */
   audit?: boolean;
+  /**
+   * A budget per client address (rate-limit.ts) taken before the body is read and validated, so a
+   * request with a malformed body counts as well: the log-in budget, which a flood of invalid
+   * log-ins would otherwise pass by (each then also an audit entry).
+   */
+  clientBudget?: Extract<BudgetName, 'login'>;
   idempotent?: boolean;
   deprecated?: boolean;
   handler: (ctx: RouteContext) => Promise<unknown>;

@@ -45,6 +45,14 @@ const actors: Record<string, Actor> = {
   applicant: { userId: 'zhang', name: '张三', role: 'applicant' },
   other: { userId: 'li', name: '李四', role: 'applicant' },
   supervisor: { userId: 'sup', name: '市监察', role: 'supervisor', region: '440400' },
+  clerkXz: {
+    userId: 'clerk-xz',
+    name: '香洲窗口',
+    role: 'clerk',
+    region: '440402',
+    venue: 'xiangzhou-centre',
+  },
+  supervisorDm: { userId: 'sup-dm', name: '斗门监察', role: 'supervisor', region: '440403' },
 };
 
 let now = T0;
@@ -228,6 +236,45 @@ describe('network HTTP routes', () => {
       averageWaitMinutes: 16,
     });
     expect((await call('GET', '/api/tickets/stats', { as: 'applicant' })).status).toBe(403);
+  });
+
+  it("the waiting board: only of a venue in the caller's region (as the figures), without user ids or green-channel reasons", async () => {
+    const issued = await call('POST', '/api/tickets', {
+      as: 'clerkXz',
+      body: {
+        venue: 'xiangzhou-centre',
+        windowType: 'comprehensive',
+        greenChannel: 'pregnant',
+        userId: 'zhang',
+      },
+    });
+    expect(issued).toMatchObject({ status: 201, body: { priority: 'green', greenReason: 'pregnant' } });
+    for (const [as, venue] of [
+      ['clerk', 'xiangzhou-centre'], // 斗门 白蕉's clerk
+      ['supervisorDm', 'xiangzhou-centre'], // 斗门's supervisor
+      ['clerk', 'doumen-centre'], // a clerk sees their own venue's, as in the figures
+    ] as const) {
+      const refused = await call('GET', `/api/tickets/waiting?venue=${venue}`, { as });
+      expect(refused.status).toBe(403);
+      expect(refused.type).toMatch(/^application\/problem\+json/);
+      expect(refused.body.zh.detail).toMatch(/[\u4e00-\u9fff]/);
+    }
+    expect((await call('GET', '/api/tickets/waiting?venue=no-such-venue', { as: 'supervisor' })).status).toBe(
+      404,
+    );
+    for (const [as, query] of [
+      ['clerkXz', ''],
+      ['supervisor', '?venue=xiangzhou-centre'],
+    ] as const) {
+      const board = await call('GET', `/api/tickets/waiting${query}`, { as });
+      expect(board.status).toBe(200);
+      expect(board.body.items).toEqual([
+        expect.objectContaining({ id: issued.body.id, number: issued.body.number, priority: 'green' }),
+      ]);
+      expect(board.body.items[0]).not.toHaveProperty('userId');
+      expect(board.body.items[0]).not.toHaveProperty('greenReason');
+      expect(board.body.items[0]).not.toHaveProperty('issuedBy');
+    }
   });
 
   it('the public guide: no sign-in, answers in the query string change the materials', async () => {

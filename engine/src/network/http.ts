@@ -84,6 +84,9 @@ const VenueOut = obj(
 const SlotOut = obj('An appointment slot: start, end, capacity, booked, available, bookable');
 const AppointmentOut = obj('A booking with its slot: id, venue, windowType, date, start, end, status');
 const TicketOut = obj('A queue ticket: number, window type, priority, status, wait and service minutes');
+const WaitingTicketOut = obj(
+  'A ticket on the hall display: number, window type, priority, status, when issued (no user id, no green-channel reason)',
+);
 const StatsOut = obj('Queue figures overall, by window type and by venue');
 const GuideBundleOut = obj('A bundle with a public guide: code, version, name, promised days, items');
 const GuideOut = obj(
@@ -334,14 +337,18 @@ export function networkResources(services: NetworkServices): Resource[] {
           method: 'get',
           path: '/waiting',
           operationId: 'tickets.waiting',
-          summary: { zh: '候号队列（大厅显示屏）', en: 'Tickets waiting at a venue (hall display)' },
+          summary: {
+            zh: '候号队列（大厅显示屏）：仅本辖区服务场所（窗口人员：本场所），不含用户与绿色通道事由',
+            en: 'Tickets waiting at a venue (hall display): a venue of your region only (a clerk: your own); no user ids or green-channel reasons',
+          },
           roles: ['clerk', 'supervisor'],
           query: { venue: codeParam },
-          response: { schema: list(TicketOut) },
+          response: { schema: list(WaitingTicketOut) },
+          errors: [404],
           handler: async ({ actor, query }) => {
             const venue = query.venue ?? actor.venue;
             if (!venue) throw new HttpProblem('bad-request', { zh: '需要 venue', en: 'venue is required' });
-            return { items: await queue.waiting(venue) };
+            return { items: await queue.waiting(actor, venue) };
           },
         },
         {

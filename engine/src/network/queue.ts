@@ -10,7 +10,7 @@
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, type DocStore } from '../domain/docs.js';
 import { t, DomainError, forbidden, notFound, stateInvalid, type Text } from '../domain/errors.js';
-import { requireRole } from '../applications/scope.js';
+import { regionLevel, requireRole } from '../applications/scope.js';
 import { dayOf, formatDay, parseDay } from '../jobs/calendar/index.js';
 import { checkResidentId } from '../../../forms/src/validate/formats/resident-id.js';
 import { APPOINTMENTS, type Appointment, type AppointmentBook } from './appointments.js';
@@ -60,6 +60,12 @@ export interface Ticket {
   waitMinutes?: number;
   serviceMinutes?: number;
 }
+
+/** A ticket as the hall's display board shows it (`QueueDesk.waiting`). */
+export type WaitingTicket = Pick<
+  Ticket,
+  'id' | 'venue' | 'windowType' | 'date' | 'queue' | 'seq' | 'number' | 'priority' | 'status' | 'issuedAt'
+>;
 
 export interface IssueInput {
   venue: string;
@@ -305,14 +311,53 @@ export class QueueDesk {
     return result;
   }
 
-  /** Tickets still waiting at a venue today (the hall's display board). */
-  async waiting(venueId: string): Promise<Ticket[]> {
+  /**
+   * Tickets still waiting at a venue today (the hall's display board): numbers and order only —
+   * no user id, no green-channel reason (health data), no appointment or staff. Only of a venue
+   * the actor's figures cover (`covers`, as `stats`): another one is refused.
+   */
+  async waiting(actor: Actor, venueId: string): Promise<WaitingTicket[]> {
+    requireRole(actor, 'supervisor', 'clerk');
+    const venue = this.network.venues.get(venueId);
+    if (!venue) throw notFound(t(`服务场所 ${venueId}`, `venue ${venueId}`));
+    if (!this.covers(actor, venue)) {
+      throw forbidden(
+        t(
+          '只能查看本辖区（窗口人员：本服务场所）的候号队列',
+          'you may only see the queue of a venue in your region (a clerk: your venue)',
+        ),
+      );
+    }
     const all = await this.docs.find<Ticket>(TICKETS, {
       where: { venue: venueId, date: this.today(), status: 'waiting' },
     });
-    return all.sort(
-      (a, b) =>
-        a.windowType.localeCompare(b.windowType) || RANK[b.priority] - RANK[a.priority] || a.seq - b.seq,
+    return all
+      .sort(
+        (a, b) =>
+          a.windowType.localeCompare(b.windowType) || RANK[b.priority] - RANK[a.priority] || a.seq - b.seq,
+      )
+      .map(({ id, venue, windowType, date, queue, seq, number, priority, status, issuedAt }) => ({
+        id,
+        venue,
+        windowType,
+        date,
+        queue,
+        seq,
+        number,
+        priority,
+        status,
+        issuedAt,
+      }));
+  }
+
+  /** Whether the actor's queue figures and boards cover a venue: a clerk's own venue, else one in their region. */
+  private covers(actor: Actor, v: Venue): boolean {
+    if (actor.role === 'clerk' && actor.venue && v.id !== actor.venue) return false;
+    if (!actor.region) return true;
+    const path = this.network.regions.get(v.region)?.path ?? [];
+    return (
+      path.includes(actor.region) ||
+      (regionLevel(actor.region) === 'city' && v.region.startsWith(actor.region.slice(0, 4)))
     );
   }
 
@@ -334,17 +379,9 @@ export class QueueDesk {
         [{ field: 'from', message: t('日期应为 YYYY-MM-DD', 'dates are YYYY-MM-DD') }],
       );
     }
-    const scope = actor.role === 'clerk' && actor.venue ? actor.venue : undefined;
-    const venues = [...this.network.venues.values()].filter((v) => {
-      if (query.venue && v.id !== query.venue) return false;
-      if (scope && v.id !== scope) return false;
-      if (!actor.region) return true;
-      const path = this.network.regions.get(v.region)?.path ?? [];
-      return (
-        path.includes(actor.region) ||
-        (actor.region.endsWith('00') && v.region.startsWith(actor.region.slice(0, 4)))
-      );
-    });
+    const venues = [...this.network.venues.values()].filter(
+      (v) => (!query.venue || v.id === query.venue) && this.covers(actor, v),
+    );
     const dates: string[] = [];
     for (let d = first; d <= last; d++) dates.push(formatDay(d));
     const tickets = venues.length

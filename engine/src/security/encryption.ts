@@ -68,14 +68,16 @@ export function sensitiveFieldIds(library: FieldLibrary = fieldLibrary): Readonl
 }
 
 /**
- * The shipped policy: the applicant's ID number and phone and every sensitive form field of an
- * application; stored idempotent responses (they repeat whole applications); the phone of
- * appointment bookings.
+ * The shipped policy: the applicant's ID number and phone, those of the agent of an assisted
+ * service (帮办代办), and every sensitive form field of an application; stored idempotent
+ * responses (they repeat whole applications); the phone of appointment bookings. Rows stored
+ * before a path joined the policy hold it in clear until `onething-admin reencrypt` seals it
+ * (`reencryptAll`); they read as they are meanwhile.
  */
 export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): EncryptionPolicy {
   return {
     applications: {
-      paths: ['applicant.idNumber', 'applicant.phone'],
+      paths: ['applicant.idNumber', 'applicant.phone', 'assisted.agent.idNumber', 'assisted.agent.phone'],
       keyed: [{ under: 'data', keys: sensitiveFieldIds(library) }],
     },
     idempotency: { paths: ['response'] },

@@ -13,6 +13,7 @@ import { defaultCalendar } from '../../jobs/calendar/index.js';
 import { openIncidents } from '../../runtime/incident.js';
 import type { AppContext } from '../context.js';
 import { toCsv, type CsvColumn } from '../csv.js';
+import { scrubText } from '../logging.js';
 import type { Lang } from '../problem.js';
 import type { Resource } from '../route.js';
 import { reply } from '../route.js';
@@ -271,7 +272,9 @@ export function aggregateService(
           instanceId: r.id,
           processId: r.processId,
           ...(r.businessKey !== undefined ? { businessKey: r.businessKey } : {}),
-          ...(oldest ? { elementId: oldest.elementId, message: oldest.message, at: oldest.at } : {}),
+          ...(oldest
+            ? { elementId: oldest.elementId, message: scrubText(oldest.message), at: oldest.at }
+            : {}),
         };
       }),
   });

@@ -8,7 +8,6 @@ import { cityOf, inRegion } from '../../applications/scope.js';
 import { ROLES } from '../../domain/actor.js';
 import type { AppContext } from '../context.js';
 import { HttpProblem } from '../problem.js';
-import { clientKey } from '../rate-limit.js';
 import { reply, type Resource } from '../route.js';
 import { objectOf, text } from '../schemas.js';
 
@@ -45,6 +44,9 @@ export function authResource(deps: AppContext): Resource {
           en: 'Exchange username and password for a bearer token (demo users in the README)',
         },
         roles: 'public',
+        // Stricter than the general budget: guessing across many usernames from one address. Taken
+        // before the body is validated, so malformed log-ins count (and are audited) within it too.
+        clientBudget: 'login',
         idempotent: false,
         body: objectOf({ username: text(64), password: text(200) }, ['username', 'password']),
         response: {
@@ -61,9 +63,7 @@ export function authResource(deps: AppContext): Resource {
         },
         errors: [429],
         target: (ctx) => `user:${String(ctx.body.username).slice(0, 64)}`,
-        handler: async ({ body, req, res }) => {
-          // Stricter than the general budget: guessing across many usernames from one address.
-          await deps.limiter.take('login', clientKey(req.ip), res);
+        handler: async ({ body }) => {
           const now = deps.clock();
           const seen = failures.get(body.username);
           if (seen && now - seen.since < WINDOW_MS && seen.count >= MAX_FAILURES) {
