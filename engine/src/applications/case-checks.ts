@@ -3,6 +3,8 @@
  * it, and what the caller typed (applicant, notice entries, required text) is complete.
  */
 import { t, DomainError, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
+import { checkCreditCode } from '../../../forms/src/validate/formats/credit-code.js';
+import { checkResidentId, residentIdCheckChar } from '../../../forms/src/validate/formats/resident-id.js';
 import type { Applicant, Application, ApplicationStatus, ItemCase, NoticeEntry } from './types.js';
 
 export function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
@@ -69,6 +71,34 @@ export function checkEntries(entries: NoticeEntry[] | undefined): NoticeEntry[] 
   return clean;
 }
 
+/**
+ * What is wrong with an applicant's identity number, if anything. An organisation's is its
+ * unified social credit code. A person's resident ID card number (18 characters) must be one
+ * (region, date of birth, check character; a foreigner's permanent residence card, starting with
+ * 9, by its check character); other documents (passport, the permits of Hong Kong, Macao and
+ * Taiwan residents) are 5–40 letters, digits or hyphens.
+ */
+function idNumberProblem(kind: Applicant['kind'], value: string): Text | undefined {
+  const id = value.toUpperCase();
+  if (kind === 'organisation') {
+    return checkCreditCode(id).ok
+      ? undefined
+      : t('统一社会信用代码不正确', 'not a valid unified social credit code');
+  }
+  if (/^\d{17}[\dX]$/.test(id)) {
+    const valid = id.startsWith('9')
+      ? residentIdCheckChar(id.slice(0, 17)) === id[17]
+      : checkResidentId(id).ok;
+    return valid ? undefined : t('居民身份证号码不正确', 'not a valid resident ID card number');
+  }
+  return /^[A-Z0-9-]{5,40}$/.test(id)
+    ? undefined
+    : t(
+        '证件号码应为居民身份证号码或 5–40 位字母、数字的其他证件号码',
+        'must be a resident ID card number, or another document number of 5–40 letters and digits',
+      );
+}
+
 export function checkApplicant(input: Applicant): Applicant {
   const problems: FieldProblem[] = [];
   if (!input || !['person', 'organisation'].includes(input.kind)) {
@@ -81,13 +111,16 @@ export function checkApplicant(input: Applicant): Applicant {
     problems.push({ field: 'applicant.name', message: t('必填', 'required') });
   if (!input?.idNumber || typeof input.idNumber !== 'string') {
     problems.push({ field: 'applicant.idNumber', message: t('必填', 'required') });
+  } else {
+    const problem = idNumberProblem(input.kind, input.idNumber);
+    if (problem) problems.push({ field: 'applicant.idNumber', message: problem });
   }
   if (problems.length)
     throw new DomainError('invalid', t('申请人信息不完整', 'the applicant is incomplete'), problems);
   const applicant: Applicant = {
     kind: input.kind,
     name: input.name.slice(0, 200),
-    idNumber: input.idNumber.slice(0, 40),
+    idNumber: input.idNumber.toUpperCase(),
   };
   if (input.phone) applicant.phone = String(input.phone).slice(0, 20);
   // At the window the applicant's account is linked by scanning their identity code.
