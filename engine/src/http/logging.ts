@@ -37,7 +37,7 @@ const CREDIT_CODE = new RegExp(
   String.raw`${start('[0-9A-Z]')}([0-9A-HJ-NPQRTUWXY]{2}\d{6})[0-9A-HJ-NPQRTUWXY]{9}([0-9A-HJ-NPQRTUWXY])(?![0-9A-Z])`,
   'g',
 );
-const OLD_ID = new RegExp(String.raw`${start('\d')}(\d{6})\d{6}(\d{3})(?!\d)`, 'g');
+const OLD_ID = new RegExp(String.raw`${start(String.raw`\d`)}(\d{6})\d{6}(\d{3})(?!\d)`, 'g');
 /** A mobile, also after the country code (+86, 86, %2B86) and written in groups (138-0013-8000, 138 0013 8000). */
 const MOBILE = /(?:(?<!\d)|(?<=(?:^|\D)86))(1[3-9]\d)([- ]?)\d{4}\2(\d{4})(?!\d)/g;
 
