@@ -283,3 +283,44 @@ describe('the periodic sweep', () => {
     expect(current.materials.find((m) => m.id === 'premisesProof')!.deferral!.status).toBe('supplied');
   });
 });
+
+describe('a revocation whose case is not saved', () => {
+  it('a false post-check that cannot be saved leaves the licence valid, as the case still records the approval', async () => {
+    const memory = new MemoryDocStore();
+    let failSaves = false;
+    // The case's save fails (a full disk) while armed; everything else goes through.
+    const docs = Object.create(memory, {
+      writeAll: { value: undefined },
+      put: {
+        value: (...args: Parameters<MemoryDocStore['put']>) =>
+          failSaves && args[0] === 'applications'
+            ? Promise.reject(new Error('disk full'))
+            : memory.put(...args),
+      },
+    }) as MemoryDocStore;
+    const engine = createEngine({ clock: () => T0 });
+    const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock: () => T0 });
+    await centre.deployBundle(analyst, example('business-startup'));
+    await externalLicence(centre, 'resident-id-card', 'RID-1');
+    const app = await submitted(centre);
+    await centre.accept(clerk, app.id, {
+      materials: [MATERIALS[0]!, { id: 'premisesProof', status: 'commitment' }],
+      commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
+    });
+    const registration = task(app, 'enterprise-registration');
+    await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-7' });
+    expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('valid');
+    failSaves = true;
+    await expect(
+      centre.recordPostCheck(dept('market-regulation'), registration, { result: 'false' }),
+    ).rejects.toThrow('disk full');
+    failSaves = false;
+    const item = (await centre.getApplication(clerk, app.id)).items.find(
+      (i) => i.item === 'enterprise-registration',
+    )!;
+    expect(item.status).toBe('approved');
+    expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('valid');
+    await centre.recordPostCheck(dept('market-regulation'), registration, { result: 'false' });
+    expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('revoked');
+  });
+});

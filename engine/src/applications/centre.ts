@@ -918,20 +918,50 @@ export class Centre implements CentreApi {
         },
       ]);
     }
-    return this.departmentAction(actor, taskId, async (app, item) => {
-      if (!item.postCheck || item.postCheck.result) {
-        throw stateInvalid(t('该事项没有待完成的承诺核查', 'this item has no open post-check'));
-      }
-      const now = this.clock();
-      item.postCheck = { ...item.postCheck, result: input.result, at: now, by: actor.userId };
-      if (input.result === 'false') {
-        // A false commitment revokes the decision (撤销) and is recorded for credit.
-        item.status = 'revoked';
-        item.reason = '承诺不实，撤销许可 / decision revoked: the commitment was false';
-        if (item.licenceId) await this.licences.setStatus(item.licenceId, 'revoked');
-      }
-      record(app, actor, now, 'postCheck.recorded', { item: item.item, result: input.result });
-    });
+    const revoked: string[] = [];
+    try {
+      return await this.departmentAction(actor, taskId, async (app, item) => {
+        if (!item.postCheck || item.postCheck.result) {
+          throw stateInvalid(t('该事项没有待完成的承诺核查', 'this item has no open post-check'));
+        }
+        const now = this.clock();
+        item.postCheck = { ...item.postCheck, result: input.result, at: now, by: actor.userId };
+        if (input.result === 'false') {
+          // A false commitment revokes the decision (撤销) and is recorded for credit.
+          item.status = 'revoked';
+          item.reason = '承诺不实，撤销许可 / decision revoked: the commitment was false';
+          if (item.licenceId) await this.revokeLicence(item.licenceId, revoked);
+        }
+        record(app, actor, now, 'postCheck.recorded', { item: item.item, result: input.result });
+      });
+    } finally {
+      // A failed command, or an attempt retried on a case that changed meanwhile, may have revoked
+      // a licence the case does not record as revoked.
+      await this.restoreRevoked(splitTaskId(taskId)[0], revoked);
+    }
+  }
+
+  /**
+   * Revokes a licence before the case records why (a revocation must never wait on the case's
+   * save), noting it in `revoked` so that a command failing after all can restore it.
+   */
+  private async revokeLicence(licenceId: string, revoked: string[]): Promise<void> {
+    const before = await this.licences.get(licenceId);
+    await this.licences.setStatus(licenceId, 'revoked');
+    if (before?.status === 'valid') revoked.push(licenceId);
+  }
+
+  /** After a command that revoked licences: those whose item the case (as saved, or left) still records as approved are valid again. */
+  private async restoreRevoked(caseId: string, revoked: readonly string[]): Promise<void> {
+    if (!revoked.length) return;
+    try {
+      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+      for (const id of revoked)
+        if (app?.items.some((i) => i.licenceId === id && i.status === 'approved'))
+          await this.licences.setStatus(id, 'valid');
+    } catch {
+      // The command's own error is what its caller needs to see.
+    }
   }
 
   // ── e-licences ──────────────────────────────────────────────────────────────────────
@@ -1045,15 +1075,16 @@ export class Centre implements CentreApi {
       if (!this.sweepFinds(candidate, now)) continue;
       // Decided again on the record as saved: the list may be stale (a deferred material supplied,
       // the case delivered since it was read).
+      const revoked: string[] = [];
       await this.mutate(SYSTEM, candidate.id, async (app) => {
         if (!OPEN_STATES.includes(app.status)) return;
         if (overdueDeferrals(app, now).length) {
-          await this.terminateForOverdueDeferral(app, SYSTEM, now);
+          await this.terminateForOverdueDeferral(app, SYSTEM, now, revoked);
           terminated++;
         } else {
           recoloured += recolour(this.limits, app, now);
         }
-      });
+      }).finally(() => this.restoreRevoked(candidate.id, revoked));
     }
     return { terminated, recoloured };
   }
@@ -1066,14 +1097,19 @@ export class Centre implements CentreApi {
   }
 
   /** 容缺 overdue: the case is terminated (终止办理) and decisions already made are revoked. */
-  private async terminateForOverdueDeferral(app: Application, actor: Actor, now: number): Promise<void> {
+  private async terminateForOverdueDeferral(
+    app: Application,
+    actor: Actor,
+    now: number,
+    revoked: string[],
+  ): Promise<void> {
     const late = overdueDeferrals(app, now);
     for (const m of late) m.deferral = { ...m.deferral!, status: 'overdue' };
     for (const item of app.items) {
       if (item.status === 'approved') {
         item.status = 'revoked';
         item.reason = '容缺材料逾期未补交 / deferred material not supplied in time';
-        if (item.licenceId) await this.licences.setStatus(item.licenceId, 'revoked');
+        if (item.licenceId) await this.revokeLicence(item.licenceId, revoked);
       } else if (item.status === 'reviewing' || item.status === 'needs-supplement') {
         item.status = 'terminated';
       }
