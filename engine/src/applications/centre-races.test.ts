@@ -183,6 +183,39 @@ describe('e-licences chosen before acceptance', () => {
   });
 });
 
+describe('an e-licence presented from the applicant’s wallet', () => {
+  it('must be the library’s licence itself: another genuine one in place of an expired one is refused', async () => {
+    const { centre } = await setUp();
+    const expired = await centre.licences.issue(
+      {
+        typeCode: 'property-certificate',
+        number: 'P-OLD',
+        holderId: HOLDER,
+        holderName: '张三',
+        issuer: 'natural-resources',
+        validFrom: '2015-01-01',
+        validTo: '2020-12-31',
+        data: {},
+      },
+      T0,
+      { applicationId: 'external', item: 'external' },
+    );
+    const genuine = await externalLicence(centre, 'property-certificate', 'P-NEW');
+    const app = await submitted(centre);
+    const premises = (licence: typeof genuine.signed) => ({
+      materials: [
+        MATERIALS[0]!,
+        { id: 'premisesProof', status: 'eLicence' as const, licenceId: expired.id, licence },
+      ],
+    });
+    for (const presented of [genuine.signed, expired.signed])
+      await expect(centre.accept(clerk, app.id, premises(presented))).rejects.toMatchObject({
+        code: 'invalid',
+        fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof.licenceId' })],
+      });
+  });
+});
+
 describe('what an approval issues', () => {
   it('an approval that loses to a rejection leaves no valid e-licence behind', async () => {
     const { centre } = await setUp();

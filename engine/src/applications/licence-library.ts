@@ -11,6 +11,7 @@ import {
   type LicenceInput,
   type SignedLicence,
 } from '../licences/index.js';
+import { canonicalJson } from '../audit/canonical.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type Text } from '../domain/errors.js';
 
@@ -84,7 +85,10 @@ export class LicenceLibrary {
 
   /**
    * Checks a licence offered for a material. `presented` is the licence as the applicant's wallet
-   * holds it (when given, it is what gets verified — a tampered copy fails); otherwise the library copy.
+   * holds it: when given, it must be the library's licence itself (the same content), and it is
+   * what gets verified — a tampered copy fails; otherwise the library copy. Type, holder, dates
+   * and status are the library's either way: another genuine licence presented in its place (one
+   * without an end date for one that has expired) is refused.
    */
   async verifyFor(
     licenceId: string,
@@ -107,6 +111,12 @@ export class LicenceLibrary {
     }
     if (!holderIds.includes(doc.holderId))
       return { zh: '电子证照持证人不是申请人', en: 'the e-licence holder is not the applicant' };
+    if (presented && canonicalJson(presented.licence ?? null) !== canonicalJson(doc.signed.licence)) {
+      return {
+        zh: '出示的电子证照与证照库中的该证照不一致',
+        en: 'the e-licence presented is not the one the library holds under this id',
+      };
+    }
     const result = verifyLicence(presented ?? doc.signed, this.keys.trusted, cstDate(now), doc.status);
     return result.ok ? null : result.message;
   }
