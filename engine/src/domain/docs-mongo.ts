@@ -26,19 +26,40 @@ function scalars(doc: Record<string, unknown>): Stored['f'] {
 }
 
 export class MongoDocStore implements DocStore {
-  private readonly ready: Promise<void>;
+  /** The indexes being created or made; undefined before, and again after a failure (retried). */
+  private indexing: Promise<void> | undefined;
 
+  /** Starts creating the indexes; writes wait for them (see `ready`). */
   constructor(
     private readonly connection: Connection,
-    indexes: DocIndexes = {},
+    private readonly indexes: DocIndexes = {},
   ) {
-    this.ready = (async () => {
-      for (const [collection, list] of Object.entries(indexes)) {
-        for (const fields of list) {
-          await this.col(collection).createIndex(Object.fromEntries(fields.map((k) => [`f.${k}`, 1])));
-        }
+    // Handled here so a failure is no unhandled rejection; the next write reports and retries it.
+    this.ready().catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the indexes exist (createIndex is idempotent). A failure rejects the writes
+   * waiting for it, with the cause, and is not kept: the next call tries again.
+   */
+  ready(): Promise<void> {
+    if (!this.indexing) {
+      const indexing = this.createIndexes().catch((err: unknown) => {
+        if (this.indexing === indexing) this.indexing = undefined;
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`MongoDocStore: creating the document indexes failed: ${reason}`, { cause: err });
+      });
+      this.indexing = indexing;
+    }
+    return this.indexing;
+  }
+
+  private async createIndexes(): Promise<void> {
+    for (const [collection, list] of Object.entries(this.indexes)) {
+      for (const fields of list) {
+        await this.col(collection).createIndex(Object.fromEntries(fields.map((k) => [`f.${k}`, 1])));
       }
-    })();
+    }
   }
 
   private col(collection: string): Collection<Stored> {
@@ -46,7 +67,7 @@ export class MongoDocStore implements DocStore {
   }
 
   async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
-    await this.ready;
+    await this.ready();
     const saved = { ...doc, rev: expectedRev + 1 };
     const stored: Stored = {
       _id: doc.id,
@@ -69,7 +90,7 @@ export class MongoDocStore implements DocStore {
   }
 
   async replace<T extends Doc>(collection: string, doc: T): Promise<void> {
-    await this.ready;
+    await this.ready();
     const stored: Stored = {
       _id: doc.id,
       rev: doc.rev,

@@ -1,10 +1,12 @@
 /**
  * A command's write as one ordered bulk write to the `records` collection (one round trip):
  *
- *   1. the instance save, a compare-and-set on `rev` written as an upsert: when the stored rev is
- *      not the expected one, the upsert tries to insert a second document with the same `_id`
- *      and fails with a duplicate key, and an ordered bulk write stops there, so nothing of a
- *      lost race is written (a create expects rev -1, which no document has);
+ *   1. the instance save, a compare-and-set on `rev` written as an upsert: when no document has
+ *      the `_id` and the expected rev, the upsert tries to insert one and fails, and an ordered
+ *      bulk write stops there, so nothing of a lost race is written. A create expects rev -1,
+ *      which no document has: its insert fails with a duplicate key when the instance exists.
+ *      A save of a revision sets another `_id` on insert, which the server refuses (code 66,
+ *      ImmutableField), so it fails also when the instance does not exist at all;
  *   2. the projections into `records` (inbox tasks, history), idempotent writes keyed by id;
  *   3. the outbox clear: only the follow-ups stay (see port.ts isFollowUp).
  *
@@ -14,7 +16,7 @@
  * save and before the clear, as separate bulk writes.
  */
 import { randomBytes } from 'node:crypto';
-import type { AnyBulkWriteOperation } from 'mongodb';
+import type { AnyBulkWriteOperation, UpdateFilter } from 'mongodb';
 import type { Effect } from '../../runtime/state.js';
 import type { InstanceRecord } from '../port.js';
 import type { InstanceDoc, RecordDoc } from './models.js';
@@ -34,8 +36,8 @@ export function withOutbox(doc: InstanceDoc, outbox: readonly Effect[]): Instanc
 
 /**
  * The compare-and-set save (expectedRev null: create) of the instance document `doc`, stamped
- * with the commit id `w`, adding `delivery` (see InstanceRecord.delivery). An instance is never
- * deleted, so the upsert inserts only when creating.
+ * with the commit id `w`, adding `delivery` (see InstanceRecord.delivery). The upsert inserts
+ * only when creating (see above).
  */
 export function saveOp(
   doc: InstanceDoc,
@@ -45,14 +47,11 @@ export function saveOp(
 ): AnyBulkWriteOperation<RecordDoc> {
   const { _id, ...fields } = doc;
   const set: Omit<InstanceDoc, '_id'> = { ...fields, w };
-  return {
-    updateOne: {
-      filter: { _id, rev: expectedRev ?? -1 },
-      // $set rather than a replacement: the deliveries list stays, and grows in the same write.
-      update: delivery !== undefined ? { $set: set, $addToSet: { deliveries: delivery } } : { $set: set },
-      upsert: true,
-    },
-  };
+  // $set rather than a replacement: the deliveries list stays, and grows in the same write.
+  const update: UpdateFilter<RecordDoc> =
+    delivery !== undefined ? { $set: set, $addToSet: { deliveries: delivery } } : { $set: set };
+  if (expectedRev !== null) update.$setOnInsert = { _id: `${_id}#` };
+  return { updateOne: { filter: { _id, rev: expectedRev ?? -1 }, update, upsert: true } };
 }
 
 /** Leaves only `left` (the follow-ups) in the outbox of the revision commit `w` wrote. */

@@ -70,16 +70,25 @@ export interface MongoStoreOptions {
 }
 
 const DUPLICATE_KEY = 11000;
+/** The server refused a change of `_id` (the compare-and-set of a commit that expects a revision, see ./commit.ts). */
+const IMMUTABLE_FIELD = 66;
+/**
+ * How old a process version claim must be, with no deployment document, to count as left over
+ * from a deploy that stopped part-way (a deploy writes its document right after its claims).
+ */
+const ABANDONED_CLAIM_MS = 60_000;
 
 type DocOf<M> = M extends mongoose.Model<infer D> ? D : never;
 
 /** One command's ordered batch (see ./commit.ts), the instance and the rev it replaces, its commit id. */
-type CommitBatch = [
-  batch: AnyBulkWriteOperation<RecordDoc>[],
-  id: string,
-  expectedRev: number | null,
-  w: string,
-];
+interface CommitBatch {
+  batch: AnyBulkWriteOperation<RecordDoc>[];
+  id: string;
+  expectedRev: number | null;
+  w: string;
+  /** Set once written: false when the save is but some of the rest is not (see MongoStore.commit). */
+  finished?: boolean;
+}
 /** The native driver collections behind the models, typed with their documents. */
 type Collections = { [K in keyof Models]: Collection<DocOf<Models[K]>> };
 
@@ -96,6 +105,12 @@ export class MongoStore implements Store {
 
   /** What this store committed last per instance, to skip re-reading it (see ./committed.ts). */
   private readonly own = new CommittedRecords();
+  /**
+   * Instances whose last commit by this store saved its outbox but may not have projected it all
+   * (a write after the save failed): the revision. clearOutbox projects that outbox before it
+   * empties it, so that the follow-ups run after such a commit clear nothing unprojected.
+   */
+  private readonly unfinished = new Map<string, number>();
   /** Commits held to the end of the event-loop turn and sent as one bulk write (commit's `grouped`). */
   private readonly group = new CommitGroup<CommitBatch>((group) => this.writeGroup(group));
 
@@ -162,30 +177,84 @@ export class MongoStore implements Store {
   // ── deployments ──────────────────────────────────────────────────────────────────────
 
   /**
-   * The deployment document first (so latestVersion counts it even if a crash stops what
-   * follows), then one claim per process version; a claim owned by another deployment means a
-   * concurrent deploy took the version: our document and claims are removed and ConflictError
-   * is thrown.
+   * The claims first, one per process version (sorted, so two deploys of the same processes meet
+   * on the first), then the deployment document: readers find a deployment by its document, so one
+   * is seen only once it owns every version it names. A claim held by another deployment is a
+   * ConflictError; the claims this call made are withdrawn (a failed withdrawal leaves only
+   * claims, which no reader sees, and which a later deploy takes over, see claimVersion).
    */
   async saveDeployment(d: DeploymentRecord): Promise<void> {
+    const wanted = [...d.processes].sort((a, b) =>
+      a.id === b.id ? a.version - b.version : a.id < b.id ? -1 : 1,
+    );
+    const made: { processId: string; version: number }[] = [];
+    try {
+      for (const p of wanted)
+        if (await this.claimVersion(d.id, p.id, p.version))
+          made.push({ processId: p.id, version: p.version });
+    } catch (err) {
+      for (const key of made)
+        await this.c.ProcessVersion.deleteOne({ ...key, deploymentId: d.id }).catch(() => undefined);
+      throw err;
+    }
     const processes = d.processes.map((p) => ({ id: p.id, version: p.version }));
     await this.c.Deployment.replaceOne(
       { _id: d.id },
       { createdAt: d.createdAt, processes, doc: JSON.stringify(d) },
       { upsert: true },
     );
-    for (const p of d.processes) {
+    // A claim taken over meanwhile (it looked abandoned, see claimVersion): withdraw.
+    const owned = await this.c.ProcessVersion.countDocuments({ deploymentId: d.id });
+    if (owned < wanted.length) {
+      await this.c.Deployment.deleteOne({ _id: d.id });
+      await this.c.ProcessVersion.deleteMany({ deploymentId: d.id }).catch(() => undefined);
+      throw new ConflictError(d.id, `deployment ${d.id} lost a process version to another deploy`);
+    }
+  }
+
+  /**
+   * Claims `processId` version `version` for deployment `id`: true when this call made the claim,
+   * false when `id` held it already (the same deployment saved again); ConflictError when another
+   * deployment holds it. A claim whose deployment has no document and that is older than
+   * ABANDONED_CLAIM_MS is left over from a deploy that stopped part-way (a crash, a failed
+   * withdrawal) and is taken over; given back if that deployment's document appeared after all.
+   */
+  private async claimVersion(id: string, processId: string, version: number): Promise<boolean> {
+    const key = { processId, version };
+    const claims = this.c.ProcessVersion;
+    for (let attempt = 0; ; attempt++) {
       try {
-        await this.c.ProcessVersion.insertOne({ processId: p.id, version: p.version, deploymentId: d.id });
+        await claims.insertOne({ ...key, deploymentId: id, at: Date.now() });
+        return true;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const owner = await this.c.ProcessVersion.findOne({ processId: p.id, version: p.version });
-        if (owner?.deploymentId === d.id) continue;
-        await this.c.ProcessVersion.deleteMany({ deploymentId: d.id });
-        await this.c.Deployment.deleteOne({ _id: d.id });
-        throw new ConflictError(p.id, `process ${p.id} version ${p.version} is already deployed`);
       }
+      const owner = await claims.findOne(key);
+      // Withdrawn since: claim it again.
+      if (!owner && attempt < 3) continue;
+      if (owner?.deploymentId === id) return false;
+      if (
+        owner &&
+        (owner.at ?? 0) < Date.now() - ABANDONED_CLAIM_MS &&
+        !(await this.hasDeployment(owner.deploymentId))
+      ) {
+        const taken = await claims.updateOne(
+          { ...key, deploymentId: owner.deploymentId },
+          { $set: { deploymentId: id, at: Date.now() } },
+        );
+        if (taken.modifiedCount === 1) {
+          if (!(await this.hasDeployment(owner.deploymentId))) return true;
+          await claims.updateOne(
+            { ...key, deploymentId: id },
+            { $set: { deploymentId: owner.deploymentId } },
+          );
+        }
+      }
+      throw new ConflictError(processId, `process ${processId} version ${version} is already deployed`);
     }
+  }
+  private async hasDeployment(id: string): Promise<boolean> {
+    return (await this.c.Deployment.countDocuments({ _id: id }, { limit: 1 })) > 0;
   }
   async getDeployment(id: string) {
     const doc = await this.c.Deployment.findOne({ _id: id }, { projection: { doc: 1 } });
@@ -238,7 +307,12 @@ export class MongoStore implements Store {
     if (result.matchedCount === 0) throw new ConflictError(record.id);
   }
 
-  /** Save, project and clear in one round trip when only `records` is projected (see ./commit.ts). */
+  /**
+   * Save, project and clear in one round trip when only `records` is projected (see ./commit.ts).
+   * Rejects only when the save is not known to be written. Once it is, what fails after it (the
+   * projections into other collections, the outbox clear, the rest of a failed group's batch)
+   * does not fail the commit: the saved outbox holds every effect, and recover() projects it.
+   */
   async commit(record: InstanceRecord, expectedRev: number | null, options?: CommitOptions): Promise<void> {
     const before = this.own.take(record.id);
     const w = newCommitId();
@@ -253,15 +327,25 @@ export class MongoStore implements Store {
     const batch = [saveOp(projecting ? doc : done, record.delivery, expectedRev, w), ...ops.records];
     const clear = projecting ? clearOp(record, left, w) : undefined;
     if (clear && !others) batch.push(clear);
+    const commit: CommitBatch = { batch, id: record.id, expectedRev, w };
     // Projections into other collections go after the save, one by one: such commits are not grouped.
-    if (!others && (options?.grouped || this.group.joinable))
-      await this.group.add([batch, record.id, expectedRev, w]);
-    else await this.writeCommit(batch, record.id, expectedRev, w);
-    if (others) {
-      await this.projectOthers(ops);
-      await this.records.bulkWrite([clear!]);
+    if (!others && (options?.grouped || this.group.joinable)) await this.group.add(commit);
+    else commit.finished = await this.writeCommit(commit);
+    if (others && commit.finished) {
+      try {
+        await this.projectOthers(ops);
+        await this.records.bulkWrite([clear!]);
+      } catch {
+        commit.finished = false;
+      }
     }
-    this.own.committed(done, expectedRev, before, ops.history);
+    if (commit.finished) {
+      this.unfinished.delete(record.id);
+      this.own.committed(done, expectedRev, before, ops.history);
+    } else {
+      // Saved with its whole outbox, not all of it projected: read from the database from now on.
+      this.unfinished.set(record.id, record.rev);
+    }
   }
 
   /** The record this store committed last, if it still holds it and its outbox is empty (see port.ts). */
@@ -274,61 +358,70 @@ export class MongoStore implements Store {
   }
 
   /**
-   * Runs a commit's ordered batch. A duplicate key means a lost compare-and-set (the batch stopped
-   * at the save: nothing written) or, rarely, a projection upsert racing a replay of itself after
-   * the save went through; the commit id stored with the instance tells which, since FerretDB
-   * does not report which write failed. The rest of the batch is idempotent and is sent again.
+   * Runs a commit's ordered batch. Resolves true when all of it is written, false when the save
+   * is but some of the rest is not (left in the saved outbox for recover()); rejects when the
+   * save is not known to be written. A refused save (a duplicate key, or the refused `_id` change
+   * of ./commit.ts) means a lost compare-and-set (the batch stopped at the save: nothing written)
+   * or, rarely, a projection upsert racing a replay of itself after the save went through; the
+   * commit id stored with the instance tells which, since FerretDB does not report which write
+   * failed. It tells also whether a batch that failed otherwise (a lost connection) saved. The
+   * rest of the batch is idempotent and is sent again after a duplicate key.
    */
   private async writeCommit(
-    batch: AnyBulkWriteOperation<RecordDoc>[],
-    id: string,
-    expectedRev: number | null,
-    w: string,
+    { batch, id, expectedRev, w }: CommitBatch,
     /** The save is known to have gone through (a group's): only the rest is sent. */
     alreadySaved = false,
-  ): Promise<void> {
+  ): Promise<boolean> {
     for (let attempt = 0, saved = alreadySaved; ; attempt++) {
       try {
-        await this.records.bulkWrite(saved ? batch.slice(1) : batch, { ordered: true });
-        return;
+        const rest = saved ? batch.slice(1) : batch;
+        if (rest.length) await this.records.bulkWrite(rest, { ordered: true });
+        return true;
       } catch (err) {
-        if (!isDuplicateKey(err) || attempt >= 3) throw err;
         if (!saved) {
-          const doc = await this.instances.findOne({ _id: instanceKey(id) }, { projection: { w: 1 } });
-          if (doc?.w !== w)
+          const doc = await this.instances
+            .findOne({ _id: instanceKey(id) }, { projection: { w: 1 } })
+            .catch(() => undefined);
+          if (doc === undefined) throw err;
+          if (doc?.w !== w) {
+            if (!isRefusedSave(err)) throw err;
             throw expectedRev === null
               ? new ConflictError(id, `instance ${id} already exists`)
               : new ConflictError(id);
+          }
           saved = true;
         }
+        if (!isDuplicateKey(err) || attempt >= 3) return false;
       }
     }
   }
 
   /**
    * A group's batches in one ordered bulk write. When it fails the server does not say whose
-   * write failed (FerretDB reports index 0), and an ordered write stops there.
+   * write failed (FerretDB reports index 0), and an ordered write stops there. Whatever the cause
+   * (a lost connection too: the driver reports it as a MongoBulkWriteError), which saves went
+   * through is read at once by their commit ids (another node may move an instance on later);
+   * then each commit is finished on its own, so one that cannot be written (a lost
+   * compare-and-set, a document too large) fails alone, and one whose save went through does
+   * not fail. If that read fails too, nothing is known and the whole group fails.
    */
   private async writeGroup(group: Queued<CommitBatch>[]): Promise<void> {
     try {
       await this.records.bulkWrite(
-        group.flatMap((q) => q.item[0]),
+        group.flatMap((q) => q.item.batch),
         { ordered: true },
       );
+      for (const q of group) q.item.finished = true;
       return;
-    } catch (err) {
-      // Lost connection: what reached the server is unknown, as for one commit in flight.
-      if (isConnectionError(err)) throw err;
+    } catch {
+      // Finished one by one below.
     }
-    // Which saves went through, read at once by their commit ids (another node may move an
-    // instance on later); then each commit is finished on its own, so one that cannot be written
-    // (a lost compare-and-set, a document too large) fails alone.
-    const ids = group.map((q) => instanceKey(q.item[1]));
+    const ids = group.map((q) => instanceKey(q.item.id));
     const stored = await this.instances.find({ _id: { $in: ids } }, { projection: { w: 1 } }).toArray();
     const saved = new Set(stored.map((d) => d.w));
     for (const q of group) {
       try {
-        await this.writeCommit(...q.item, saved.has(q.item[3]));
+        q.item.finished = await this.writeCommit(q.item, saved.has(q.item.w));
       } catch (own) {
         Object.assign(q, { failed: true, error: own });
       }
@@ -351,13 +444,33 @@ export class MongoStore implements Store {
     return docs.map((d) => instanceIdOf(d._id));
   }
   async clearOutbox(instanceId: string, rev: number): Promise<void> {
+    if (this.unfinished.get(instanceId) === rev) return this.projectAndClear(instanceId, rev);
     await this.instances.updateOne(
       { _id: instanceKey(instanceId), rev, pending: true },
       { $set: { outbox: null, pending: false } },
     );
     this.own.outboxCleared(instanceId, rev);
   }
+  /**
+   * clearOutbox after a commit of this store that saved the outbox of `rev` but may not have
+   * projected it (see commit): projects that outbox, then empties it. On a failure the outbox
+   * stays for recover(), which projects it too; the commit's caller is not failed for it.
+   */
+  private async projectAndClear(instanceId: string, rev: number): Promise<void> {
+    const query = { _id: instanceKey(instanceId), rev, pending: true };
+    try {
+      const doc = await this.instances.findOne(query);
+      if (doc) {
+        await this.project(instanceId, instanceOf(doc).outbox);
+        await this.instances.updateOne(query, { $set: { outbox: null, pending: false } });
+      }
+      if (this.unfinished.get(instanceId) === rev) this.unfinished.delete(instanceId);
+    } catch {
+      // Left for recover().
+    }
+  }
   async pendingOutboxes(limit: number) {
+    if (limit <= 0) return [];
     const docs = await this.instances.find({ k: 'i', pending: true }).sort({ _id: 1 }).limit(limit).toArray();
     return docs.map(instanceOf);
   }
@@ -367,6 +480,8 @@ export class MongoStore implements Store {
     if (filter.status !== undefined) query.status = filter.status;
     if (filter.businessKey !== undefined) query.businessKey = filter.businessKey;
     if (page.after !== undefined) query._id = { $gt: instanceKey(page.after) };
+    // The driver's limit(0) is no limit.
+    if (page.limit !== undefined && page.limit <= 0) return [];
     let cursor = this.instances.find(query).sort({ _id: 1 });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(instanceOf);
@@ -411,6 +526,7 @@ export class MongoStore implements Store {
     if (filter.processId !== undefined) query.processId = filter.processId;
     if (filter.dueBefore !== undefined) query.deadline = { $lte: filter.dueBefore };
     if (page.after !== undefined) query.ord = { $gt: page.after };
+    if (page.limit !== undefined && page.limit <= 0) return [];
     let cursor = this.tasks.find(query, { projection: TASK_FIELDS }).sort({ ord: 1 });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(taskOf);
@@ -433,6 +549,7 @@ export class MongoStore implements Store {
     return doc ? (JSON.parse(doc.doc) as JobRecord) : undefined;
   }
   async dueTimers(now: number, limit: number) {
+    if (limit <= 0) return [];
     const docs = await this.c.Timer.find({ dueAt: { $lte: now } })
       .sort({ dueAt: 1, _id: 1 })
       .limit(limit)
@@ -504,19 +621,17 @@ async function retryingDuplicates(write: () => Promise<unknown>): Promise<void> 
   }
 }
 
-/** The driver lost or never had the server (rather than the server refusing a write). */
-function isConnectionError(err: unknown): boolean {
-  const { MongoNetworkError, MongoServerSelectionError, MongoTopologyClosedError, MongoNotConnectedError } =
-    mongoose.mongo;
-  return (
-    err instanceof MongoNetworkError ||
-    err instanceof MongoServerSelectionError ||
-    err instanceof MongoTopologyClosedError ||
-    err instanceof MongoNotConnectedError
-  );
-}
-
 function isDuplicateKey(err: unknown): boolean {
   const e = err as { code?: number; writeErrors?: { code?: number }[] } | null;
   return e?.code === DUPLICATE_KEY || (e?.writeErrors?.some((w) => w.code === DUPLICATE_KEY) ?? false);
+}
+
+/** A commit's save refused by its compare-and-set (see ./commit.ts saveOp), or any duplicate key. */
+function isRefusedSave(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: { code?: number }[] } | null;
+  return (
+    isDuplicateKey(err) ||
+    e?.code === IMMUTABLE_FIELD ||
+    (e?.writeErrors?.some((w) => w.code === IMMUTABLE_FIELD) ?? false)
+  );
 }

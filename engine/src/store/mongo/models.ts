@@ -30,14 +30,19 @@ const deploymentSchema = new Schema<DeploymentDoc>(
 deploymentSchema.index({ 'processes.id': 1 }, { name: 'process' });
 deploymentSchema.index({ createdAt: 1, _id: 1 }, { name: 'created' });
 
-/** One claim per deployed (process id, version): the unique index refuses a second deployment of it. */
+/**
+ * One claim per deployed (process id, version): the unique index refuses a second deployment of
+ * it. A deploy writes its claims, then its deployment document (see MongoStore.saveDeployment).
+ */
 export interface ProcessVersionDoc {
   processId: string;
   version: number;
   deploymentId: string;
+  /** When the claim was made (ms since the epoch, the claiming node's clock); absent in older claims. */
+  at?: number;
 }
 const processVersionSchema = new Schema<ProcessVersionDoc>(
-  { processId: String, version: Number, deploymentId: String },
+  { processId: String, version: Number, deploymentId: String, at: Number },
   { ...options, collection: 'process_versions' },
 );
 processVersionSchema.index({ processId: 1, version: -1 }, { unique: true, name: 'process_version' });
