@@ -2,6 +2,7 @@
 import { defaultCalendar, type WorkingCalendar } from '../jobs/calendar/index.js';
 import { dayOf } from '../jobs/calendar/cst.js';
 import { DEFAULT_THRESHOLDS, timeLimitState, type TimeLimitThresholds } from '../jobs/time-limits.js';
+import { calendarRegionOf } from '../network/calendar-region.js';
 import type { LimitClock, LimitState, TimeLimits } from './clock.js';
 
 /** Limit states remembered (see workingTimeLimits); cleared when full. */
@@ -11,8 +12,9 @@ export function workingTimeLimits(
   calendar: WorkingCalendar = defaultCalendar(),
   thresholds: TimeLimitThresholds = DEFAULT_THRESHOLDS,
 ): TimeLimits {
-  // Administrative-division codes map onto calendar regions only where the deployment defines them.
-  const regionOf = (region?: string) => (region && calendar.hasRegion(region) ? region : undefined);
+  // A case's region (a district, town…) counts the days of the nearest enclosing region the
+  // deployment has a calendar for (a city's local days off), as the appointment book does.
+  const regionOf = (region?: string) => calendarRegionOf(calendar, region);
   const compute = (clock: LimitClock, region: string | undefined, now: number): LimitState => {
     const s = timeLimitState(
       {

@@ -17,6 +17,7 @@ import {
   startOfDay,
   type WorkingCalendar,
 } from '../jobs/calendar/index.js';
+import { calendarRegionOf } from './calendar-region.js';
 import { casUpdate } from './cas.js';
 import { mayAccept } from './routing.js';
 import type { AppointmentSettings, ServiceNetwork, Venue } from './types.js';
@@ -146,12 +147,6 @@ export class AppointmentBook {
     );
   }
 
-  /** The calendar region for a venue: the most specific of its regions the calendar knows. */
-  private calendarRegion(venue: Venue): string | undefined {
-    const path = this.network.regions.get(venue.region)?.path ?? [];
-    return [...path].reverse().find((code) => this.calendar.hasRegion(code));
-  }
-
   private venue(id: string): Venue {
     const venue = this.network.venues.get(id);
     if (!venue) throw notFound(t(`服务场所 ${id}`, `venue ${id}`));
@@ -179,7 +174,7 @@ export class AppointmentBook {
       throw new DomainError('invalid', t('日期格式应为 YYYY-MM-DD', 'the date must be YYYY-MM-DD'), [
         { field: 'date', message: t('日期无效', 'invalid date') },
       ]);
-    const region = this.calendarRegion(venue);
+    const region = calendarRegionOf(this.calendar, venue.region);
     const today = dayOf(this.clock());
     const last = this.calendar.nthWorkingDayAfter(today, settings.horizonDays, region);
     const open = day >= today && day <= last && this.calendar.isWorking(day, region);

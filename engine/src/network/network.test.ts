@@ -215,6 +215,53 @@ describe('jurisdiction routing (属地)', () => {
     });
   });
 
+  it('跨域通办 is per item: one that is not is refused outside the deciding department’s districts, naming it; the flag compares the deciding office’s district', () => {
+    const file = raw();
+    for (const code of ['food-licence', 'medical-enrolment'])
+      delete file.items!.find((i) => i.code === code)!.crossRegion;
+    const local = loadNetwork(file);
+    const registration = { code: 'enterprise-registration', department: 'market-regulation' };
+    const startup = (
+      venue: string,
+      items = [registration, { code: 'food-licence', department: 'market-regulation' }],
+    ) => routeApplication(local, { venue, bundleCode: 'business-startup', region: '440402001', items });
+    // premises in Gongbei (Xiangzhou), received at Baijiao (Doumen)
+    try {
+      startup('baijiao-centre');
+      throw new Error('not refused');
+    } catch (err) {
+      expect(err).toBeInstanceOf(DomainError);
+      const e = err as DomainError;
+      expect(e.code).toBe('forbidden');
+      expect(e.fieldErrors.map((f) => f.field)).toEqual(['items.food-licence']);
+      expect(e.text.zh).toBe('白蕉镇便民服务中心不能受理未开通跨域通办的事项：food-licence');
+      expect(e.text.en).toContain('food-licence');
+    }
+    // received in its own district: routed as before
+    expect(startup('xiangzhou-centre').items.map((i) => i.crossRegion)).toEqual([false, false]);
+    // an item that is 跨域通办 is still received there and decided in Xiangzhou
+    expect(startup('baijiao-centre', [registration]).items[0]).toMatchObject({
+      decidingDepartment: '440402-market-regulation',
+      crossRegion: true,
+    });
+    const hengqin = (venue: string) =>
+      routeApplication(local, {
+        venue,
+        bundleCode: 'flexible-employment',
+        region: '440491100001',
+        items: [{ code: 'medical-enrolment', department: 'medical-security' }],
+      }).items[0];
+    // Hengqin has no medical-security office: Xiangzhou's covers it, so a Hengqin centre may receive
+    // it, but the case is decided in another district's office (跨域 for the flag)
+    expect(hengqin('hengqin-centre')).toMatchObject({
+      decidingDepartment: '440402-medical-security',
+      decidingRegion: '440491',
+      crossRegion: true,
+    });
+    expect(hengqin('xiangzhou-centre')).toMatchObject({ crossRegion: false });
+    expect(() => hengqin('doumen-centre')).toThrow(/not handled across districts: medical-enrolment/);
+  });
+
   it('refuses at a venue that may not receive the bundle or an item, naming each item', () => {
     try {
       routeApplication(network, {

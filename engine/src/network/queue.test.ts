@@ -1,6 +1,13 @@
 import type { Actor } from '../domain/actor.js';
-import { MemoryDocStore } from '../domain/docs.js';
-import { AppointmentBook, loadNetworkFile, QueueDesk, ZHUHAI_NETWORK_FILE } from './index.js';
+import { MemoryDocStore, type Doc } from '../domain/docs.js';
+import {
+  AppointmentBook,
+  loadNetworkFile,
+  QueueDesk,
+  TICKETS,
+  ZHUHAI_NETWORK_FILE,
+  type Ticket,
+} from './index.js';
 
 // Tuesday 2026-11-24 08:50 CST
 const T0 = Date.UTC(2026, 10, 24, 0, 50);
@@ -17,9 +24,16 @@ const clerk = (userId: string, venue = 'xiangzhou-centre'): Actor => ({
 const door = clerk('door');
 const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor', region: '440400' };
 
-function setup() {
+/** A store whose ticket writes take a while, as over a connection pool (MongoDB, SQLite). */
+class SlowTicketStore extends MemoryDocStore {
+  override async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    if (collection === TICKETS) await new Promise((resolve) => setTimeout(resolve, 20));
+    return super.put(collection, doc, expectedRev);
+  }
+}
+
+function setup(docs = new MemoryDocStore()) {
   let now = T0;
-  const docs = new MemoryDocStore();
   const clock = () => now;
   const appointments = new AppointmentBook({ docs, network, clock: () => T0 - 86_400_000 });
   const desk = new QueueDesk({
@@ -128,6 +142,31 @@ describe('queue tickets', () => {
     expect(last.ticket).toBeNull();
     expect(last.finished).toMatchObject({ number: walkIn2.number, status: 'served', serviceMinutes: 10 });
     expect(last.finished!.waitMinutes).toBe(48);
+  });
+
+  it('one appointment scanned at two kiosks at once takes one ticket, however slow the store', async () => {
+    const { desk, appointments, docs, advance } = setup(new SlowTicketStore());
+    const booked = await appointments.book(
+      { userId: 'liu', name: '刘', role: 'applicant' },
+      { venue: 'xiangzhou-centre', windowType: 'comprehensive', date: '2026-11-24', start: '09:00' },
+    );
+    advance(20);
+    const scans = await Promise.all(
+      ['k1', 'k2', 'k3'].map((k) =>
+        desk.issue(clerk(k), { venue: 'xiangzhou-centre', appointmentId: booked.id }),
+      ),
+    );
+    expect(new Set(scans.map((s) => s.id)).size).toBe(1);
+    expect(scans[0]).toMatchObject({ priority: 'appointment', appointmentId: booked.id });
+    const stored = await docs.find<Ticket>(TICKETS, {
+      where: { venue: 'xiangzhou-centre', date: '2026-11-24' },
+    });
+    expect(stored.map((x) => x.id)).toEqual([scans[0]!.id]);
+    // a later scan gets it too, and the booking names it
+    expect((await desk.issue(door, { venue: 'xiangzhou-centre', appointmentId: booked.id })).id).toBe(
+      scans[0]!.id,
+    );
+    expect((await appointments.get(door, booked.id)).ticketId).toBe(scans[0]!.id);
   });
 
   it('a field window calls the comprehensive queue when its own is empty; two windows never get the same ticket', async () => {

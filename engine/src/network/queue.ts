@@ -106,6 +106,9 @@ export interface QueueStats {
 export const queueKey = (venue: string, windowType: string, date: string) =>
   `${venue}.${windowType}.${date.replace(/-/g, '')}`;
 
+/** The id of the one ticket an appointment can take: `<appointment id>.ticket`. */
+export const ticketIdOfAppointment = (appointmentId: string) => `${appointmentId}.ticket`;
+
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const average = (values: number[]) =>
   values.length ? round1(values.reduce((a, b) => a + b, 0) / values.length) : null;
@@ -160,12 +163,15 @@ export class QueueDesk {
     const venue = this.venue(actor, input.venue);
     const date = this.today();
     let windowType = input.windowType;
-    let appointmentWindowType: string | undefined;
+    // One appointment, one ticket: its ticket id is derived from the appointment and created only
+    // if absent, so scans at two kiosks at once (or a double click) end with the same ticket.
+    const appointmentTicket = input.appointmentId ? ticketIdOfAppointment(input.appointmentId) : undefined;
     if (input.appointmentId) {
       if (!this.appointments) throw stateInvalid(t('未启用预约', 'appointments are not enabled'));
+      const taken = await this.docs.get<Ticket>(TICKETS, appointmentTicket!);
+      if (taken?.venue === venue.id) return taken;
       const appointment = await this.docs.get<Appointment>(APPOINTMENTS, input.appointmentId);
-      appointmentWindowType = appointment?.windowType;
-      windowType ??= appointmentWindowType;
+      windowType ??= appointment?.windowType;
     }
     if (!windowType || !venue.windows.some((w) => w.type === windowType || w.serves?.includes(windowType!))) {
       throw new DomainError(
@@ -184,13 +190,15 @@ export class QueueDesk {
         return { doc: { id: queue, rev: current?.rev ?? 0, next }, result: next };
       },
     );
-    const id = `${queue}.${String(seq).padStart(4, '0')}`;
+    let id = appointmentTicket ?? `${queue}.${String(seq).padStart(4, '0')}`;
     let priority: Priority = 'normal';
     if (input.appointmentId) {
       const arrival = await this.appointments!.arrive(input.appointmentId, venue.id, id);
-      if (arrival.existingTicket) {
+      // A booking marked arrived before tickets were derived from appointments keeps its ticket.
+      if (arrival.existingTicket && arrival.existingTicket !== id) {
         const existing = await this.docs.get<Ticket>(TICKETS, arrival.existingTicket);
         if (existing) return existing;
+        id = arrival.existingTicket;
       }
       if (arrival.onTime) priority = 'appointment';
     }
@@ -216,7 +224,15 @@ export class QueueDesk {
       issuedAt: this.clock(),
       issuedBy: actor.userId,
     };
-    return this.docs.put(TICKETS, ticket, 0);
+    try {
+      return await this.docs.put(TICKETS, ticket, 0);
+    } catch (err) {
+      // Another arrival for the appointment created its ticket first: that one is the ticket.
+      const existing =
+        input.appointmentId && err instanceof DocConflictError && (await this.docs.get<Ticket>(TICKETS, id));
+      if (existing) return existing;
+      throw err;
+    }
   }
 
   /**

@@ -173,6 +173,22 @@ export interface Routing {
 const districtOf = (network: ServiceNetwork, region: Region) =>
   ancestorAt(network, region, 'district')?.code ?? region.code;
 
+/** The districts a department has jurisdiction in: its own region's and those of the regions it covers. */
+const districtsOf = (network: ServiceNetwork, department: Department) =>
+  [department.region, ...(department.covers ?? [])].map((code) =>
+    districtOf(network, regionOf(network, code)),
+  );
+
+/** The forbidden error of a venue that may not receive items: one message naming them, one problem each. */
+function refusal(why: Text, problems: { code: string; message: Text }[]): DomainError {
+  const codes = problems.map((p) => p.code);
+  return new DomainError(
+    'forbidden',
+    t(`${why.zh}：${codes.join('、')}`, `${why.en}: ${codes.join(', ')}`),
+    problems.map((p) => ({ field: `items.${p.code}`, message: p.message })),
+  );
+}
+
 /**
  * Routes every item of an application received at `venue`: refuses (403-style domain error) when
  * the venue may not receive the bundle or one of the items, otherwise names the deciding
@@ -199,14 +215,10 @@ export function routeApplication(
   const wholeBundle = mayAccept(network, venue.id, input.bundleCode);
   const refused = wholeBundle ? [] : input.items.filter((i) => !mayAccept(network, venue.id, i.code));
   if (refused.length) {
-    throw new DomainError(
-      'forbidden',
-      t(
-        `${venue.name.zh}未进驻该事项，不能受理：${refused.map((i) => i.code).join('、')}`,
-        `${venue.name.en} may not receive: ${refused.map((i) => i.code).join(', ')}`,
-      ),
+    throw refusal(
+      t(`${venue.name.zh}未进驻该事项，不能受理`, `${venue.name.en} may not receive`),
       refused.map((i) => ({
-        field: `items.${i.code}`,
+        code: i.code,
         message: t('不在本场所进驻事项清单中', 'not on this venue’s list of accepted items'),
       })),
     );
@@ -214,6 +226,7 @@ export function routeApplication(
   const jurisdiction = regionOf(network, input.region);
   const acceptedRegion = regionOf(network, venue.region);
   const home = districtOf(network, acceptedRegion);
+  const local: { code: string; message: Text }[] = [];
   const items = input.items.map((i): RoutedItem => {
     const impl = implementationOf(network, i);
     // Items handled anywhere in the city (全市通办) are decided where they are received.
@@ -223,6 +236,16 @@ export function routeApplication(
         : (regionField(network, impl.jurisdiction, input.data) ?? { region: jurisdiction.code });
     const level = impl.level;
     const c = competentDepartment(network, { department: i.department, level, ...source });
+    const office = regionOf(network, c.department.region);
+    // Not 跨域通办: only received in a district the deciding department has jurisdiction over.
+    if (level !== 'city' && !impl.crossRegion && !districtsOf(network, c.department).includes(home))
+      local.push({
+        code: i.code,
+        message: t(
+          `未开通跨域通办，请到${c.department.name.zh}辖区内的服务场所申请`,
+          `not handled across districts: apply at a venue where ${c.department.name.en} has jurisdiction`,
+        ),
+      });
     return {
       item: i.code,
       department: i.department,
@@ -232,9 +255,19 @@ export function routeApplication(
       decidingRegion: c.region.code,
       decidingLevel: level,
       ...(c.venue ? { decidingVenue: c.venue.id } : {}),
-      crossRegion: level !== 'city' && districtOf(network, c.region) !== home,
+      // 跨域: the deciding office (not the zone it covers) lies outside the receiving district.
+      crossRegion: level !== 'city' && districtOf(network, office) !== home,
     };
   });
+  if (local.length) {
+    throw refusal(
+      t(
+        `${venue.name.zh}不能受理未开通跨域通办的事项`,
+        `${venue.name.en} may not receive items not handled across districts`,
+      ),
+      local,
+    );
+  }
   return { acceptedAt: venue.id, acceptedRegion: venue.region, jurisdictionRegion: jurisdiction.code, items };
 }
 
