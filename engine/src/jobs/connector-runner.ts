@@ -5,8 +5,11 @@
  * are used up, then the instance gets an incident naming the task and the last error. Retrying
  * that incident (engine.resolveIncident) enters the task again as a new job.
  *
- * The `Idempotency-Key` is the engine job id: the same on every attempt of a job, so a department
- * system that honours it does the work once even when an answer was lost or a job was taken over.
+ * The `Idempotency-Key` names one piece of work: the token's visit to the task (see
+ * connectorIdempotencyKey). It is the same on every attempt of a job and on the new job a retried
+ * incident makes, so a department system that honours it does the work once even when an answer
+ * was lost (an outage after it did the work, an answer we could not read) or a job was taken over;
+ * a process that loops back through the task sends a new key, as that is new work.
  *
  * The source is the store's durable job queue (engine.store.queue): its projections queue each
  * connector job, the lease keeps a job with one engine node at a time, and attempts survive a
@@ -15,7 +18,8 @@
  * to one effect and only the first completion counts.
  */
 import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { HistoryEntry } from '../api.js';
 import type { Engine, Job, Variables } from '../index.js';
 import { CONNECTOR_JOB_TYPE, MAX_CONNECTOR_TIMEOUT_SECONDS } from '../model/connector-spec.js';
 import { type InstanceState, byPublicId } from '../runtime/state.js';
@@ -180,7 +184,41 @@ export async function attemptConnectorJob(
   const plan = await engine.plan(record.processId, record.version);
   const spec = plan.nodes[plan.byId.get(job.elementId) ?? -1]?.connector;
   if (!spec) throw new ConnectorFailure(`${job.elementId} has no connector (gov:url)`, true);
-  return callDepartment(spec, job.variables, job.id, options);
+  const history = await engine.store.history(record.id, record.rev);
+  const key = connectorIdempotencyKey(job, byPublicId(record.state.waits, job.id)!.token, history);
+  return callDepartment(spec, job.variables, key, options);
+}
+
+/**
+ * The Idempotency-Key of a connector job: one per visit of a token to the task, whatever job
+ * carries it. Resolving an incident enters the task again with the same token and a new job,
+ * and that retry must not be new work (the department may have done it, its answer lost); a
+ * process that loops back through the task is new work. The instance's state does not count
+ * visits, its history does: a token leaves the task only by completing it ("element.completed"),
+ * or by being taken away (a boundary event, a cancelled scope), and a token that goes on from a
+ * boundary is a new one. So a visit is the instance, the task, the token and how often the task
+ * had been completed before the job's wait opened (its seq, from the wait id `<instance>.w<seq>`):
+ * the same for every attempt and every incident retry, one more after each pass of a loop.
+ *
+ * Another token completing the same task meanwhile (parallel instances of a sub-process around
+ * it) also counts, so such a retry gets a new key, as every retry did before; two visits never
+ * share a key. Hashed: element ids may hold any letter, and a header only ASCII.
+ */
+export function connectorIdempotencyKey(
+  job: Pick<Job, 'id' | 'instanceId' | 'elementId'>,
+  token: string,
+  history: readonly HistoryEntry[],
+): string {
+  const seq = /\.w(\d+)$/.exec(job.id);
+  if (!seq) return job.id; // not a wait id the runtime made: the job is the visit
+  const opened = Number(seq[1]);
+  let completed = 0;
+  for (const h of history)
+    if (h.seq < opened && h.type === 'element.completed' && h.elementId === job.elementId) completed++;
+  const visit = JSON.stringify([job.instanceId, job.elementId, token, completed]);
+  const digest = createHash('sha256').update(visit).digest('base64url').slice(0, 32);
+  // The instance id first (when a header can carry it) so a department's log leads back to the case.
+  return /^[!-~]{1,128}$/.test(job.instanceId) ? `${job.instanceId}:${digest}` : digest;
 }
 
 /** The variables a refusal turned BPMN error carries, for the path that handles it. */

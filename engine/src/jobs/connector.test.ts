@@ -10,15 +10,17 @@ import { createEngine, type Engine } from '../index.js';
 import { validate } from '../model/index.js';
 import type { Store } from '../store/port.js';
 import { DURABLE, dropStore, sqlite } from '../../../test/store/stores.js';
-import { attrs, chain, endEvent, error, model, startEvent, userTask } from '../testing/bpmn.js';
+import { compile, constant } from '../expressions/feel.js';
+import type { ConnectorSpec } from '../model/plan.js';
+import { attrs, chain, endEvent, error, flow, model, startEvent, userTask } from '../testing/bpmn.js';
 import { fakeClock, SECOND, type FakeClock } from '../testing/harness.js';
-import { CONNECTOR_ORIGINS_ENV, parseAllowedOrigins } from './connector.js';
+import { callDepartment, CONNECTOR_ORIGINS_ENV, ConnectorFailure, parseAllowedOrigins } from './connector.js';
 import { ConnectorRunner } from './connector-runner.js';
 import { connectorService } from './connector-service.js';
 import { CONNECTOR_JOB_TYPE } from '../model/connector-spec.js';
 
-/** What the stub does with a call that has no stored result yet. */
-type Behaviour = 'ok' | 'fail' | 'work-then-drop' | 'slow' | 'reject';
+/** What the stub does with a call that has no stored result yet ('reject-echo': a 422 quoting the request). */
+type Behaviour = 'ok' | 'fail' | 'work-then-drop' | 'slow' | 'reject' | 'reject-echo';
 
 interface Call {
   method: string;
@@ -35,6 +37,8 @@ class DepartmentStub {
   /** Behaviour of the next calls in order; when used up, `then`. */
   script: Behaviour[] = [];
   then: Behaviour = 'ok';
+  /** Chooses by the request body before script and then, when it answers. */
+  byBody: (body: unknown) => Behaviour | undefined = () => undefined;
   private readonly stored = new Map<string, string>();
   private server!: Server;
   origin = '';
@@ -65,14 +69,21 @@ class DepartmentStub {
         res.end(this.stored.get(key));
         return;
       }
-      const behaviour = this.script.shift() ?? this.then;
+      const parsed = body ? JSON.parse(body) : null;
+      const behaviour = this.byBody(parsed) ?? this.script.shift() ?? this.then;
       if (behaviour === 'fail') return json(503, { error: 'maintenance' });
       if (behaviour === 'reject') return json(422, { error: 'unknown applicant' });
+      if (behaviour === 'reject-echo')
+        return json(422, {
+          error: 'unknown applicant',
+          path: req.url,
+          holder: req.headers['x-holder'],
+          parsed,
+        });
       if (behaviour === 'slow') {
         setTimeout(() => json(200, { late: true }), 3000).unref();
         return;
       }
-      const parsed = body ? JSON.parse(body) : null;
       this.effects.push({ key: key ?? '', body: parsed });
       const result = JSON.stringify({ cleared: true, receipt: `R-${this.effects.length}`, echo: parsed });
       if (key) this.stored.set(key, result);
@@ -135,7 +146,6 @@ describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector 
         idNumber: '440402199001011234',
       },
     );
-    const [job] = await engine.jobs({ instanceId: v.id });
     const r = runner();
 
     expect(await r.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
@@ -151,8 +161,10 @@ describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector 
     expect(await r.drain()).toMatchObject({ claimed: 0 });
 
     expect(stub.calls).toHaveLength(3);
-    expect(new Set(stub.calls.map((c) => c.key))).toEqual(new Set([job!.id]));
-    expect(stub.effects).toEqual([{ key: job!.id, body: { id: '440402199001011234' } }]);
+    const key = stub.calls[0]!.key!;
+    expect(key).toMatch(new RegExp(`^${v.id}:`)); // a department's log leads back to the case
+    expect(new Set(stub.calls.map((c) => c.key))).toEqual(new Set([key]));
+    expect(stub.effects).toEqual([{ key, body: { id: '440402199001011234' } }]);
     const after = await engine.instance(v.id);
     expect(after.status).toBe('active');
     expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
@@ -294,12 +306,11 @@ describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector 
         items: [{ code: 'seal' }, { code: 'tax' }],
       },
     );
-    const [job] = await engine.jobs({ instanceId: v.id });
     expect(await runner().drain()).toMatchObject({ claimed: 1, retried: 0, incidents: 0 });
 
     expect(stub.calls).toHaveLength(1);
     const call = stub.calls[0]!;
-    expect(call).toMatchObject({ method: 'PUT', path: '/tax/C-7', key: job!.id });
+    expect(call).toMatchObject({ method: 'PUT', path: '/tax/C-7', key: expect.stringMatching(`^${v.id}:`) });
     expect(call.headers).toMatchObject({
       'x-department': 'tax',
       'x-items': '2',
@@ -340,7 +351,185 @@ describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector 
     const v = await started({ url: `${stub.origin}/tax`, result: '= response.receipt' });
     await runner().drain();
     const after = await engine.instance(v.id);
-    expect(after.incident?.message).toMatch(/gov:result must give a context.*"R-1"/);
+    expect(after.incident?.message).toMatch(/gov:result must give a context.*got a string of 3 characters/);
+    expect(after.incident?.message).not.toContain('R-1');
+  });
+
+  it('retrying an incident sends the same Idempotency-Key: work done before the answer was lost is not done again', async () => {
+    // 1st job: 503, incident. 2nd job (the retry): the department does the work, the answer is
+    // lost, incident. 3rd job: the department knows the key and answers what it did.
+    stub.script = ['fail', 'work-then-drop'];
+    const v = await started(
+      {
+        url: `${stub.origin}/register`,
+        body: '= {id: idNumber}',
+        retries: 1,
+        result: '= {receipt: response.receipt}',
+      },
+      { idNumber: '440402199001011234' },
+    );
+    const r = runner();
+    for (let retry = 0; retry < 2; retry++) {
+      await r.drain();
+      expect((await engine.instance(v.id)).status).toBe('incident');
+      await engine.resolveIncident(v.id);
+    }
+    await r.drain();
+    expect(stub.calls).toHaveLength(3);
+    expect(new Set(stub.calls.map((c) => c.key)).size).toBe(1);
+    expect(stub.effects).toHaveLength(1);
+    const after = await engine.instance(v.id);
+    expect(after.status).toBe('active');
+    expect(after.variables).toMatchObject({ receipt: 'R-1' });
+    expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
+  });
+
+  it('a process that loops back through the task is new work: a new Idempotency-Key', async () => {
+    await engine.deploy(
+      model(
+        'taxcheck',
+        `${startEvent('start')}
+        <bpmn:serviceTask id="askTax" ${attrs({ 'gov:url': `${stub.origin}/tax`, 'gov:body': '= {n: 1}' })}/>
+        ${userTask('review')}
+        <bpmn:exclusiveGateway id="again" default="done"/>
+        ${endEvent('end')}
+        ${chain('start', 'askTax', 'review', 'again')}
+        ${flow('again', 'askTax', '= redo')}
+        ${flow('again', 'end', undefined, 'done')}`,
+      ),
+    );
+    const v = await engine.start('taxcheck', { variables: { redo: false } });
+    const r = runner();
+    for (const redo of [true, false]) {
+      await r.drain();
+      const [review] = await engine.tasks({ instanceId: v.id, state: 'open' });
+      await engine.completeTask(review!.id, { variables: { redo } });
+    }
+    expect((await engine.instance(v.id)).status).toBe('completed');
+    expect(stub.calls).toHaveLength(2);
+    expect(new Set(stub.calls.map((c) => c.key)).size).toBe(2);
+    expect(stub.effects).toHaveLength(2);
+  });
+
+  it('each instance of a multi-instance task keeps its own key; a retried one keeps it while the others complete', async () => {
+    stub.byBody = (body) => ((body as { item?: string })?.item === 'a' ? 'work-then-drop' : undefined);
+    await engine.deploy(
+      model(
+        'taxcheck',
+        `${startEvent('start')}
+        <bpmn:serviceTask id="askTax" ${attrs({ 'gov:url': `${stub.origin}/tax`, 'gov:body': '= {item: item}', 'gov:retries': 1 })}>
+          <bpmn:multiInstanceLoopCharacteristics gov:collection="= items" gov:elementVariable="item"/>
+        </bpmn:serviceTask>
+        ${userTask('review')}
+        ${endEvent('end')}
+        ${chain('start', 'askTax', 'review', 'end')}`,
+      ),
+    );
+    const v = await engine.start('taxcheck', { variables: { items: ['a', 'b', 'c'] } });
+    const r = runner();
+    await r.drain();
+    expect((await engine.instance(v.id)).status).toBe('incident');
+    await engine.resolveIncident(v.id);
+    await r.drain();
+    const keysOf = (item: string) =>
+      new Set(stub.calls.filter((c) => JSON.parse(c.body).item === item).map((c) => c.key));
+    expect(keysOf('a').size).toBe(1);
+    expect(new Set([...keysOf('a'), ...keysOf('b'), ...keysOf('c')]).size).toBe(3);
+    expect(stub.calls).toHaveLength(4);
+    expect(stub.effects).toHaveLength(3);
+    expect((await engine.instance(v.id)).openTasks.map((t) => t.elementId)).toEqual(['review']);
+  });
+
+  it('a refusal quoting the request is in the incident without the personal data we sent', async () => {
+    stub.then = 'reject-echo';
+    const v = await started(
+      { url: '= base + "/persons/" + idNumber', body: '= {name: name, id: idNumber}', retries: 3 },
+      { base: stub.origin, idNumber: '440402199001011234', name: '张三' },
+    );
+    await runner().drain();
+    const { incident } = await engine.instance(v.id);
+    expect(incident!.message).toMatch(/answered 422.*retrying cannot help.*unknown applicant/);
+    expect(incident!.message).not.toContain('440402199001011234');
+    expect(incident!.message).not.toContain('张三');
+  });
+});
+
+describe('connector failure messages show no personal data', () => {
+  const stub = new DepartmentStub();
+  beforeAll(() => stub.listen());
+  afterAll(() => stub.close());
+  const variables = { idNumber: '440402199003071232', name: '张三', phone: '13800138000' };
+  const spec = (s: Partial<ConnectorSpec>): ConnectorSpec => ({
+    url: constant(`${stub.origin}/x`),
+    method: 'POST',
+    headers: null,
+    body: null,
+    result: null,
+    timeoutMs: 2000,
+    errorCode: null,
+    ...s,
+  });
+
+  it.each<[string, (origin: string) => Partial<ConnectorSpec>, RegExp]>([
+    [
+      'a FEEL-built URL that is not absolute',
+      () => ({ url: compile('= "dept.example.gov/persons/" + idNumber') }),
+      /^gov:url "= "dept\.example\.gov\/persons\/" \+ idNumber": the URL it gave \(a string of 43 characters\) is not an absolute URL$/,
+    ],
+    [
+      'a FEEL-built URL that is no string',
+      () => ({ url: compile('= {id: idNumber}') }),
+      /gave a context, not a URL/,
+    ],
+    [
+      'a header value a header cannot carry',
+      () => ({ headers: compile('= {"X-Holder": name}') }),
+      /^gov:headers: X-Holder holds characters a header cannot carry/,
+    ],
+    [
+      'gov:headers that give no context',
+      () => ({ headers: compile('= idNumber') }),
+      /got a string of 18 characters$/,
+    ],
+    [
+      'gov:result that gives no context',
+      () => ({ result: compile('= idNumber') }),
+      /got a string of 18 characters$/,
+    ],
+    [
+      'a FEEL function failing on a variable',
+      () => ({ body: compile('= {born: date(idNumber)}') }),
+      /^gov:body "= \{born: date\(idNumber\)\}" failed: date\('…'\) is not a valid date$/,
+    ],
+    [
+      'a refusal echoing what we sent',
+      (origin) => ({
+        url: compile(`= "${origin}/persons/" + idNumber`),
+        headers: compile('= {"X-Holder": "Zhang San"}'),
+        body: compile('= {name: name, tel: phone}'),
+      }),
+      /answered 422 \(the request is refused; retrying cannot help\): .*unknown applicant/,
+    ],
+  ])('%s', async (_case, s, expected) => {
+    stub.then = _case.startsWith('a refusal') ? 'reject-echo' : 'ok';
+    const failure = await callDepartment(spec(s(stub.origin)), variables, `key ${_case}`, {
+      allowedOrigins: [stub.origin],
+    }).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(ConnectorFailure);
+    const { message, permanent } = failure as ConnectorFailure;
+    expect(permanent).toBe(true);
+    expect(message).toMatch(expected);
+    for (const value of [
+      '440402199003071232',
+      '张三',
+      'Zhang San',
+      '13800138000',
+      String('张'.charCodeAt(0)),
+    ])
+      expect(message).not.toContain(value);
   });
 });
 

@@ -9,9 +9,15 @@
  *
  * The outcome decides what the runner does: `completed` and `bpmnError` end the job; a thrown
  * ConnectorFailure is retried with backoff unless it is `permanent` (retrying cannot help).
+ *
+ * Failure messages become incidents that supervisors read and the instance keeps, so they never
+ * quote what the request was built from (the applicant's ID number, name…): a FEEL-built URL is
+ * shown by its origin and expression, a FEEL value by its kind and size, a FEEL error without the
+ * values it quotes, and a department's answer with what we sent it masked (see Shown).
  */
 import type { Variables } from '../api.js';
 import type { CompiledExpression } from '../expressions/feel.js';
+import { scrubText } from '../http/logging.js';
 import { urlProblem } from '../model/connector-spec.js';
 import type { ConnectorSpec } from '../model/plan.js';
 
@@ -31,6 +37,10 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding',
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Characters fetch cannot send in a header value (it takes Latin-1 text only). */
+const NOT_HEADER_TEXT = /[^\t\x20-\x7e\x80-\xff]/;
+/** Longest excerpt of a department's answer kept in a message. */
+const EXCERPT_CHARS = 200;
 
 export interface ConnectorOptions {
   /** Origins (scheme://host[:port]) that may be called; anything else is refused. */
@@ -79,10 +89,13 @@ export async function callDepartment(
 ): Promise<ConnectorOutcome> {
   const url = targetUrl(spec, variables, options.allowedOrigins);
   const headers = headersOf(spec, variables);
+  const sent = new Shown(isExpression(spec.url) ? url : null, Object.values(headers));
   headers[IDEMPOTENCY_HEADER] = idempotencyKey;
   let body: string | undefined;
   if (spec.body) {
-    body = JSON.stringify(evaluate(spec.body, variables, 'gov:body') ?? null);
+    const value = evaluate(spec.body, variables, 'gov:body') ?? null;
+    sent.add(value);
+    body = JSON.stringify(value);
     headers['Content-Type'] = 'application/json';
   }
   const seconds = spec.timeoutMs / 1000;
@@ -108,7 +121,7 @@ export async function callDepartment(
     if (abort.signal.aborted) throw new ConnectorFailure(`${target}: no answer within ${seconds} s`, false);
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     throw new ConnectorFailure(
-      `${target}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      `${target}: ${cause?.code ?? sent.text(cause?.message ?? (err as Error).message)}`,
       false,
     );
   } finally {
@@ -119,7 +132,7 @@ export async function callDepartment(
     const response = parseBody(text, contentType, what);
     return { kind: 'completed', status, variables: mapResult(spec.result, variables, response, status) };
   }
-  const detail = text.trim() ? `: ${text.trim().slice(0, 200)}` : '';
+  const detail = text.trim() ? `: ${sent.excerpt(text.trim())}` : '';
   if (PERMANENT_STATUSES.has(status)) {
     if (spec.errorCode)
       return { kind: 'bpmnError', status, errorCode: spec.errorCode, message: `${what}${detail}` };
@@ -135,24 +148,54 @@ export async function callDepartment(
  * number in the path), so only its origin and the expression are shown; a literal URL is the model's.
  */
 function shownTarget(spec: ConnectorSpec, url: string): string {
-  return spec.url.source.trim().startsWith('=')
-    ? `${new URL(url).origin}/… (gov:url ${spec.url.source.trim()})`
-    : url;
+  return isExpression(spec.url) ? `${new URL(url).origin}/… (gov:url ${spec.url.source.trim()})` : url;
 }
+
+/** Whether an attribute is FEEL (`= …`) rather than a literal of the model's. */
+const isExpression = (expression: CompiledExpression): boolean => expression.source.trim().startsWith('=');
 
 function evaluate(expression: CompiledExpression, context: Variables, attribute: string): unknown {
   const result = expression.evaluate(context);
   if (!result.ok)
-    throw new ConnectorFailure(`${attribute} "${expression.source}" failed: ${result.message}`, true);
+    throw new ConnectorFailure(
+      `${attribute} "${expression.source}" failed: ${feelErrorWithoutValues(result.message)}`,
+      true,
+    );
   return result.value;
 }
+
+/**
+ * A FEEL error as a message may show it: feelin quotes the values a function could not use
+ * (`date('"440402…"') is not a valid date`), and those are the job's variables, so everything
+ * between the first and the last quote goes; the scrubber masks what is left to be sure.
+ */
+function feelErrorWithoutValues(message: string): string {
+  const first = message.indexOf("'");
+  const last = message.lastIndexOf("'");
+  const masked =
+    first >= 0 && last > first ? `${message.slice(0, first)}'…'${message.slice(last + 1)}` : message;
+  return scrubText(masked);
+}
+
+/** What a FEEL value is, for a message that must not show the value itself. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return `a string of ${count([...value].length, 'character')}`;
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'a boolean';
+  if (Array.isArray(value)) return `a list of ${count(value.length, 'item')}`;
+  if (typeof value === 'object') return 'a context';
+  return `a ${typeof value}`;
+}
+
+const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 function targetUrl(spec: ConnectorSpec, variables: Variables, allowed: readonly string[]): string {
   const value = evaluate(spec.url, variables, 'gov:url');
   if (typeof value !== 'string')
-    throw new ConnectorFailure(`gov:url "${spec.url.source}" gave ${JSON.stringify(value)}, not a URL`, true);
-  const invalid = urlProblem(value);
-  if (invalid) throw new ConnectorFailure(`gov:url ${invalid}`, true);
+    throw new ConnectorFailure(`gov:url "${spec.url.source}" gave ${kindOf(value)}, not a URL`, true);
+  const invalid = urlProblem(value, `the URL it gave (${kindOf(value)})`);
+  if (invalid) throw new ConnectorFailure(`gov:url "${spec.url.source}": ${invalid}`, true);
   const origin = new URL(value).origin;
   if (!allowed.includes(origin)) {
     throw new ConnectorFailure(
@@ -170,7 +213,7 @@ function headersOf(spec: ConnectorSpec, variables: Variables): Record<string, st
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new ConnectorFailure(
-      `gov:headers must give a context of names to values, got ${JSON.stringify(value)}`,
+      `gov:headers must give a context of names to values, got ${kindOf(value)}`,
       true,
     );
   const out: Record<string, string> = {};
@@ -182,6 +225,12 @@ function headersOf(spec: ConnectorSpec, variables: Variables): Record<string, st
     if (v === null || v === undefined) continue;
     const text = typeof v === 'string' ? v : JSON.stringify(v);
     if (/[\r\n\0]/.test(text)) throw new ConnectorFailure(`gov:headers: ${name} has a line break`, true);
+    if (NOT_HEADER_TEXT.test(text))
+      throw new ConnectorFailure(
+        `gov:headers: ${name} holds characters a header cannot carry (only Latin-1, so no Chinese); ` +
+          'send such text in gov:body',
+        true,
+      );
     out[name] = text;
   }
   return out;
@@ -229,8 +278,64 @@ function mapResult(
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new ConnectorFailure(
-      `gov:result must give a context of variable names to values, got ${JSON.stringify(value)}`,
+      `gov:result must give a context of variable names to values, got ${kindOf(value)}`,
       true,
     );
   return value as Variables;
+}
+
+/**
+ * Text from outside (a department's answer, a network error) as a message may show it: every
+ * string we sent (in the URL, a header, the body) is masked, since a department often echoes the
+ * request ("unknown applicant 张三"), and the scrubber masks ID, credit-code and mobile numbers.
+ */
+class Shown {
+  private readonly strings = new Set<string>();
+
+  /** `url` when it was built from variables (a literal one is the model's own text). */
+  constructor(url: string | null, headerValues: readonly string[]) {
+    if (url) {
+      const { pathname, search } = new URL(url);
+      for (const part of `${pathname}${search}`.split(/[/?&=]/)) this.add(decoded(part));
+    }
+    for (const value of headerValues) this.add(value);
+  }
+
+  /** Adds the strings of a sent value (and of its lists and contexts). */
+  add(value: unknown, depth = 0): void {
+    if (typeof value === 'string') {
+      const s = value.trim();
+      // Two characters make a Chinese name; shorter ASCII words would mask the department's own.
+      if ([...s].length >= (/[^\x20-\x7e]/.test(s) ? 2 : 3)) this.strings.add(s);
+    } else if (typeof value === 'number') {
+      if (Math.abs(value) >= 1000) this.strings.add(String(value));
+    } else if (value !== null && typeof value === 'object' && depth < 8) {
+      for (const v of Object.values(value)) this.add(v, depth + 1);
+    }
+  }
+
+  text(text: string): string {
+    let out = text;
+    // Longest first, so a value inside a longer one does not leave the longer one half shown.
+    for (const s of this.longestFirst()) out = out.split(s).join('…');
+    return scrubText(out);
+  }
+
+  /** The start of a long text, masked before it is cut: a value across the cut is masked whole. */
+  excerpt(text: string): string {
+    const longest = Math.max(32, this.longestFirst()[0]?.length ?? 0);
+    return this.text(text.slice(0, EXCERPT_CHARS + longest)).slice(0, EXCERPT_CHARS);
+  }
+
+  private longestFirst(): string[] {
+    return [...this.strings].sort((a, b) => b.length - a.length);
+  }
+}
+
+function decoded(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    return part;
+  }
 }

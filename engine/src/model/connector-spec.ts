@@ -19,16 +19,20 @@ const CONNECTOR_ONLY = ['method', 'headers', 'body', 'result', 'timeout', 'error
 
 type Report = (code: string, message: string) => void;
 
-/** Why a literal URL cannot be called, or null. Shared with the runtime check of FEEL-built URLs. */
-export function urlProblem(value: string): string | null {
+/**
+ * Why a literal URL cannot be called, or null. Shared with the runtime check of FEEL-built URLs,
+ * which passes `shown`: how the message names the URL. A URL built from variables can carry
+ * personal data (an ID number in its path), so that check names it without its text.
+ */
+export function urlProblem(value: string, shown = `"${value}"`): string | null {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not an absolute URL`;
+    return `${shown} is not an absolute URL`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return `"${value}" must use http or https, not ${url.protocol.replace(':', '')}`;
+    return `${shown} must use http or https, not ${url.protocol.replace(':', '')}`;
   // Credentials in a model would be readable by every designer and in every export.
   if (url.username || url.password) return `"${url.origin}…" must not carry a user name or password`;
   return null;
