@@ -17,7 +17,8 @@
  */
 import type { Variables } from '../api.js';
 import type { CompiledExpression } from '../expressions/feel.js';
-import { scrubText } from '../http/logging.js';
+import { feelErrorShown, valueKind } from '../expressions/shown.js';
+import { scrubText } from '../security/scrub.js';
 import { urlProblem } from '../model/connector-spec.js';
 import type { ConnectorSpec } from '../model/plan.js';
 
@@ -158,43 +159,17 @@ function evaluate(expression: CompiledExpression, context: Variables, attribute:
   const result = expression.evaluate(context);
   if (!result.ok)
     throw new ConnectorFailure(
-      `${attribute} "${expression.source}" failed: ${feelErrorWithoutValues(result.message)}`,
+      `${attribute} "${expression.source}" failed: ${feelErrorShown(result.message)}`,
       true,
     );
   return result.value;
 }
 
-/**
- * A FEEL error as a message may show it: feelin quotes the values a function could not use
- * (`date('"440402…"') is not a valid date`), and those are the job's variables, so everything
- * between the first and the last quote goes; the scrubber masks what is left to be sure.
- */
-function feelErrorWithoutValues(message: string): string {
-  const first = message.indexOf("'");
-  const last = message.lastIndexOf("'");
-  const masked =
-    first >= 0 && last > first ? `${message.slice(0, first)}'…'${message.slice(last + 1)}` : message;
-  return scrubText(masked);
-}
-
-/** What a FEEL value is, for a message that must not show the value itself. */
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return `a string of ${count([...value].length, 'character')}`;
-  if (typeof value === 'number') return 'a number';
-  if (typeof value === 'boolean') return 'a boolean';
-  if (Array.isArray(value)) return `a list of ${count(value.length, 'item')}`;
-  if (typeof value === 'object') return 'a context';
-  return `a ${typeof value}`;
-}
-
-const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
-
 function targetUrl(spec: ConnectorSpec, variables: Variables, allowed: readonly string[]): string {
   const value = evaluate(spec.url, variables, 'gov:url');
   if (typeof value !== 'string')
-    throw new ConnectorFailure(`gov:url "${spec.url.source}" gave ${kindOf(value)}, not a URL`, true);
-  const invalid = urlProblem(value, `the URL it gave (${kindOf(value)})`);
+    throw new ConnectorFailure(`gov:url "${spec.url.source}" gave ${valueKind(value)}, not a URL`, true);
+  const invalid = urlProblem(value, `the URL it gave (${valueKind(value)})`);
   if (invalid) throw new ConnectorFailure(`gov:url "${spec.url.source}": ${invalid}`, true);
   const origin = new URL(value).origin;
   if (!allowed.includes(origin)) {
@@ -213,7 +188,7 @@ function headersOf(spec: ConnectorSpec, variables: Variables): Record<string, st
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new ConnectorFailure(
-      `gov:headers must give a context of names to values, got ${kindOf(value)}`,
+      `gov:headers must give a context of names to values, got ${valueKind(value)}`,
       true,
     );
   const out: Record<string, string> = {};
@@ -278,7 +253,7 @@ function mapResult(
   if (value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value))
     throw new ConnectorFailure(
-      `gov:result must give a context of variable names to values, got ${kindOf(value)}`,
+      `gov:result must give a context of variable names to values, got ${valueKind(value)}`,
       true,
     );
   return value as Variables;

@@ -5,6 +5,7 @@
  */
 import type { HistoryEntry, Variables } from '../api.js';
 import type { CompiledExpression } from '../expressions/feel.js';
+import { feelErrorShown, valueKind } from '../expressions/shown.js';
 import type { Plan, PlanNode } from '../model/plan.js';
 import { BEHAVIOURS } from './behaviours/index.js';
 import { IncidentSignal, clearIncident, raiseIncident, type IncidentPhase } from './incident.js';
@@ -243,7 +244,9 @@ export class Execution {
   evaluate(expr: CompiledExpression, scopeId: string, extra?: Variables): unknown {
     const base = this.context(scopeId);
     const result = expr.evaluate(extra ? { ...base, ...extra } : base);
-    if (!result.ok) throw new IncidentSignal('feel.error', `${expr.source}: ${result.message}`);
+    // Incidents are read by supervisors: a FEEL error loses the variables' values it quotes.
+    if (!result.ok)
+      throw new IncidentSignal('feel.error', `${expr.source}: ${feelErrorShown(result.message)}`);
     return result.value;
   }
 
@@ -252,7 +255,7 @@ export class Execution {
     if (typeof value !== 'boolean') {
       throw new IncidentSignal(
         'feel.notBoolean',
-        `${expr.source} gave ${JSON.stringify(value)}, not true or false`,
+        `${expr.source} gave ${valueKind(value)}, not true or false`,
       );
     }
     return value;

@@ -264,6 +264,27 @@ describe('a process that loops without waiting', () => {
   });
 });
 
+describe('an incident of a FEEL expression', () => {
+  const ID = '440402199003071232';
+  const gateway = (condition: string) =>
+    model(
+      'feel',
+      `${startEvent('s')}<bpmn:exclusiveGateway id="gw" default="other"/>${userTask('yes')}${userTask('no')}
+       ${chain('s', 'gw')}${flow('gw', 'yes', condition)}${flow('gw', 'no', undefined, 'other')}`,
+    );
+
+  it.each([
+    ['= idNumber', 'feel.notBoolean', 'a string of 18 characters'],
+    ['= date(idNumber) > date("2020-01-01")', 'feel.error', "'…'"],
+  ])('%s: the message says what went wrong without the variables’ values', async (condition, code, shown) => {
+    const plan = await compile(gateway(condition));
+    const [incident] = openIncidents(start(plan, { idNumber: ID }).state);
+    expect(incident).toMatchObject({ code });
+    expect(incident!.message).toContain(shown);
+    expect(incident!.message).not.toContain(ID);
+  });
+});
+
 describe('a state saved with the older single incident', () => {
   /** What an instance record held before several incidents: `incident`, no id, no list. */
   function legacy(state: InstanceState): InstanceState {

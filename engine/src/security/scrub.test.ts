@@ -1,5 +1,5 @@
-/** Personal numbers are masked wherever they appear in a logged string, however they are written. */
-import { scrubText } from './logging.js';
+/** Personal numbers are masked wherever they appear in a logged or shown string, however they are written. */
+import { scrubText } from './scrub.js';
 
 const ID = '440402199003071232';
 const MOBILE = '13800138000';
