@@ -65,6 +65,62 @@ describe('hostile models', () => {
     expect(Date.now() - t0).toBeLessThan(60_000);
   });
 
+  /** A bare BPMN model (no prefixes) around a process body. */
+  const bare = (body: string) =>
+    '<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:gov="http://onething.dev/schema/bpmn/gov/1.0" ' +
+    `id="d" targetNamespace="x"><process id="p" isExecutable="true">${body}</process></definitions>`;
+
+  /** A chain of `n` inclusive gateways, each joining the two flows of the one before. */
+  function inclusiveChain(n: number, condition: string): string {
+    let body =
+      '<startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="g0"/><inclusiveGateway id="g0"/>';
+    for (let i = 1; i <= n; i++) {
+      body += `<inclusiveGateway id="g${i}"/>`;
+      for (const f of ['a', 'b'])
+        body += `<sequenceFlow id="${f}${i}" sourceRef="g${i - 1}" targetRef="g${i}">${condition}</sequenceFlow>`;
+    }
+    return bare(`${body}<endEvent id="e"/><sequenceFlow id="z" sourceRef="g${n}" targetRef="e"/>`);
+  }
+
+  it('thousands of chained inclusive joins are refused with a problem, in bounded time and memory', async () => {
+    // Each join's upstream set was a full Set of the nodes before it: N joins, N²/2 entries.
+    const condition = '<conditionExpression xsi:type="tFormalExpression">= x</conditionExpression>';
+    let t0 = Date.now();
+    const { plans, problems } = await parseAndCompile(inclusiveChain(3_000, condition));
+    expect(plans).toEqual([]);
+    expect(problems.map((p) => [p.code, p.elementId])).toEqual([['inclusive.tooMany', 'p']]);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // A model with other problems (flows without conditions) gets no plan, so no upstream sets at all.
+    t0 = Date.now();
+    const unconditional = await parseAndCompile(inclusiveChain(12_000, ''));
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(new Set(unconditional.problems.map((p) => p.code))).toEqual(new Set(['gateway.missingCondition']));
+    // A few joins still compile.
+    expect((await parseAndCompile(inclusiveChain(50, condition))).problems).toEqual([]);
+  });
+
+  it('a long run of letters inside a tag (xmlns:gov declared) is parsed in linear time', async () => {
+    const t0 = Date.now();
+    await mustAnswer(bare(`<userTask id="t" ${'a'.repeat(100_000)} />`));
+    await mustAnswer(bare(`<userTask id="t" gov:department="${'a'.repeat(100_000)}" gov:timeLimit="x" />`));
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+
+  it('sub-processes nested deeper than the engine accepts are a problem naming the element, not a stack overflow', async () => {
+    const depth = 20_000;
+    let open = '';
+    let close = '';
+    for (let i = 0; i < depth; i++) {
+      open += `<subProcess id="s${i}">`;
+      close += '</subProcess>';
+    }
+    const t0 = Date.now();
+    const { problems } = await parseAndCompile(bare(`<startEvent id="st"/>${open}${close}`));
+    expect(problems.filter((p) => p.code === 'subProcess.tooDeep').map((p) => p.elementId)).toEqual(['s32']);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
   it('random mutations of a real model never crash the parser or the compiler', async () => {
     const mutation = fc.oneof(
       fc.record({

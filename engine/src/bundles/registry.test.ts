@@ -116,3 +116,48 @@ describe('BundleRegistry: the newest versions, read again only when versions cha
     expect(again[0]!.items.length).toBeGreaterThan(0);
   });
 });
+
+describe('BundleRegistry: deploying', () => {
+  /** The example bundle's model with one more executable process, `id`, appended. */
+  const withProcess = (code: string, id: string) => {
+    const { bundle, xml } = example(code);
+    const extra =
+      `<bpmn:process id="${id}" isExecutable="true"><bpmn:startEvent id="${id}_s"/><bpmn:endEvent id="${id}_e"/>` +
+      `<bpmn:sequenceFlow id="${id}_f" sourceRef="${id}_s" targetRef="${id}_e"/></bpmn:process>`;
+    return { bundle, xml: xml.replace('</bpmn:definitions>', `${extra}</bpmn:definitions>`) };
+  };
+
+  it('refuses a process id another bundle owns, naming the id and that bundle in both languages', async () => {
+    const engine = createEngine();
+    const registry = new BundleRegistry(engine, new MemoryDocStore(), () => 1);
+    await registry.deploy(analyst, example(CODE));
+    const refused = await registry.deploy(analyst, withProcess('newborn', CODE)).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'invalid' });
+    const [field] = (refused as { fieldErrors: { field: string; message: { zh: string; en: string } }[] })
+      .fieldErrors;
+    expect(field!.field).toBe(`bpmn:${CODE}`);
+    expect(field!.message.en).toMatch(new RegExp(`"${CODE}".*bundle ${CODE}`));
+    expect(field!.message.zh).toMatch(new RegExp(`"${CODE}".*事项包 ${CODE}`));
+    // Nothing of the refused model was deployed: the owner's process is still its own version 1.
+    expect((await engine.plan(CODE)).version).toBe(1);
+    expect(await registry.latest('newborn')).toBeUndefined();
+    // The owner itself may deploy it again, and another bundle may use a process id of its own.
+    expect((await registry.deploy(analyst, example(CODE))).version).toBe(2);
+    expect((await registry.deploy(analyst, withProcess('newborn', 'newborn-review'))).version).toBe(1);
+  });
+
+  it('gives model problems in Chinese as well as English', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example(CODE);
+    const broken = xml.replace(
+      '<bpmn:startEvent id="accepted"',
+      '<bpmn:complexGateway id="cg"/><bpmn:startEvent id="accepted"',
+    );
+    const refused = await registry.deploy(analyst, { bundle, xml: broken }).catch((e: unknown) => e);
+    const fields = (refused as { fieldErrors: { field: string; message: { zh: string; en: string } }[] })
+      .fieldErrors;
+    expect(fields.map((f) => [f.field, f.message.zh])).toEqual([
+      ['bpmn:cg', 'bpmn:ComplexGateway cg：引擎不支持 bpmn:ComplexGateway'],
+    ]);
+  });
+});

@@ -11,7 +11,7 @@ import type { Doc, DocStore } from '../domain/docs.js';
 import { DomainError, type FieldProblem, notFound } from '../domain/errors.js';
 import type { Engine } from '../index.js';
 import { ValidationError } from '../index.js';
-import { parseAndCompile } from '../model/index.js';
+import { parseAndCompile, problemZh } from '../model/index.js';
 import type { Plan } from '../model/plan.js';
 
 /** The comprehensive window (综合窗口): tasks for clerks, not for a department. */
@@ -61,7 +61,7 @@ export function summarise(record: BundleRecord): BundleSummary {
 const problemToField = (p: Problem): FieldProblem => ({
   field: p.elementId ? `bpmn:${p.elementId}` : 'bpmn',
   message: {
-    zh: `${p.elementType} ${p.elementId}：${p.message}`,
+    zh: `${p.elementType} ${p.elementId}：${problemZh(p) ?? p.message}`,
     en: `${p.elementType} ${p.elementId}: ${p.message}`,
   },
 });
@@ -195,6 +195,13 @@ export class BundleRegistry {
     }
     const cross = crossCheck(definition, plans);
     if (cross.length) throw invalid('the process does not match the bundle', '流程与事项包不一致', cross);
+    const taken = await this.takenProcessIds(definition.code, plans);
+    if (taken.length)
+      throw invalid(
+        'a process id in the model belongs to another bundle',
+        '流程模型中的流程标识已属于其他事项包',
+        taken,
+      );
     let deployed;
     try {
       deployed = await this.engine.deploy(input.xml as string, { bundle: definition.code });
@@ -226,6 +233,29 @@ export class BundleRegistry {
       createdBy: actor.userId,
     };
     return this.canonical(await this.docs.put(BUNDLES, record, 0));
+  }
+
+  /**
+   * Process ids of the model that another bundle has deployed. Process ids are global: a bundle
+   * deploying another's id would make its new version the one that bundle's call activities and
+   * new cases start. Read from the engine's deployments, which record every process each bundle
+   * deployed (the bundle records name only the main one).
+   */
+  private async takenProcessIds(code: string, plans: Plan[]): Promise<FieldProblem[]> {
+    const ids = new Set(plans.map((p) => p.processId));
+    const owners = new Map<string, string>();
+    for (const deployment of await this.engine.store.listDeployments()) {
+      const owner = deployment.meta?.bundle;
+      if (typeof owner !== 'string' || owner === code) continue;
+      for (const p of deployment.processes) if (ids.has(p.id) && !owners.has(p.id)) owners.set(p.id, owner);
+    }
+    return [...owners].map(([id, owner]) => ({
+      field: `bpmn:${id}`,
+      message: {
+        zh: `流程标识 "${id}" 已属于事项包 ${owner}：流程标识全局唯一，请改用其他标识`,
+        en: `process id "${id}" already belongs to bundle ${owner}: process ids are global, choose another id`,
+      },
+    }));
   }
 
   private canonical(record: BundleRecord): BundleRecord {

@@ -15,11 +15,23 @@ import type {
   Mapping,
   MultiInstance,
   NodeKind,
+  NodeSet,
   Plan,
   PlanFlow,
   PlanNode,
 } from './plan.js';
 import { EVENT_DEFINITION_KINDS, IGNORED_ELEMENTS, SUPPORTED_NODES } from './supported.js';
+
+/** Deepest nesting of sub-processes accepted (real processes nest a few levels; the walk recurses). */
+export const MAX_SUBPROCESS_DEPTH = 32;
+
+/**
+ * Most work spent on the upstream sets of inclusive joins: the sum, over the joins, of the size
+ * (nodes and flows) of each join's scope. Each set is a walk back over its scope and one bit per
+ * node of it, so N joins in one scope cost N × its size: a 4 MB chain of 30 000 joins would take
+ * gigabytes. Real models stay far below (a 500-element process with 50 joins: ~60 000).
+ */
+export const MAX_INCLUSIVE_JOIN_WORK = 20_000_000;
 
 export interface CompileOptions {
   deploymentId: string;
@@ -72,6 +84,9 @@ class ProcessCompiler {
   private readonly elements: ModdleElement[] = [];
   /** Nodes that lost a flow because the element at its other end was rejected. */
   private readonly besideRejected = new Set<number>();
+  /** Element ids named by this.problems[0 … reportedUpTo) (see isReported). */
+  private readonly reportedIds = new Set<string>();
+  private reportedUpTo = 0;
 
   constructor(
     private readonly process: ModdleElement,
@@ -97,13 +112,10 @@ class ProcessCompiler {
         'the process has more than one none start event',
       );
     }
-    let inclusiveJoins = false;
-    for (const node of this.nodes) {
-      if (node.kind === 'inclusiveGateway' && node.incoming.length > 1) {
-        node.upstream = this.upstreamOf(node.index);
-        inclusiveJoins = true;
-      }
-    }
+    const joins = this.nodes.filter((n) => n.kind === 'inclusiveGateway' && n.incoming.length > 1);
+    // A model with problems gets no plan: its joins need no upstream sets.
+    if (joins.length && this.problems.length === 0) this.computeUpstream(joins);
+    const inclusiveJoins = joins.length > 0;
     return Object.freeze({
       processId: this.process.id,
       name: this.process.name,
@@ -129,8 +141,8 @@ class ProcessCompiler {
     });
   }
 
-  /** First pass: every flow node gets an index, recursively into sub-processes. */
-  private collect(elements: ModdleElement[], parent: number): void {
+  /** First pass: every flow node gets an index, recursively into sub-processes (at most MAX_SUBPROCESS_DEPTH deep). */
+  private collect(elements: ModdleElement[], parent: number, depth = 0): void {
     for (const element of elements) {
       const type: string = element.$type;
       if (IGNORED_ELEMENTS.has(type)) continue;
@@ -149,6 +161,15 @@ class ProcessCompiler {
       }
       if (this.byId.has(element.id)) {
         this.problem(element, 'element.duplicateId', `the id "${element.id}" is used twice`);
+        continue;
+      }
+      if (supported.kind === 'subProcess' && depth >= MAX_SUBPROCESS_DEPTH) {
+        // Not collected, nor what it holds: one problem, on the outermost sub-process too deep.
+        this.problem(
+          element,
+          'subProcess.tooDeep',
+          `the sub-process is nested more than ${MAX_SUBPROCESS_DEPTH} sub-processes deep`,
+        );
         continue;
       }
       const index = this.nodes.length;
@@ -175,12 +196,10 @@ class ProcessCompiler {
         upstream: null,
       };
       this.nodes.push(node);
+      if (supported.kind === 'startEvent' && parent >= 0) this.nodes[parent]!.starts.push(index);
       this.configure(node, element);
       if (supported.kind === 'subProcess') {
-        this.collect(element.flowElements ?? [], index);
-        node.starts = this.nodes
-          .filter((n) => n.parent === index && n.kind === 'startEvent')
-          .map((n) => n.index);
+        this.collect(element.flowElements ?? [], index, depth + 1);
         if (node.starts.length !== 1) {
           this.problem(element, 'subProcess.start', 'a sub-process needs exactly one none start event');
         }
@@ -384,7 +403,11 @@ class ProcessCompiler {
   }
 
   private eventOf(element: ModdleElement, allowed: readonly string[] | undefined): EventDef {
-    const definitions: ModdleElement[] = element.eventDefinitions ?? [];
+    // Definitions held by the event, and those it refers to among the model's root elements.
+    const definitions: ModdleElement[] = [
+      ...(element.eventDefinitions ?? []),
+      ...(element.eventDefinitionRef ?? []),
+    ];
     if (!allowed) return { kind: 'none' };
     if (definitions.length > 1) {
       this.problem(element, 'event.multiple', 'events with several event definitions are not supported');
@@ -470,7 +493,7 @@ class ProcessCompiler {
         // A reference to an element that is unsupported was already reported on that element.
         const other = source === undefined ? target : source;
         if (other !== undefined) this.besideRejected.add(other);
-        if (!ref || !this.problems.some((p) => p.elementId === ref)) {
+        if (!ref || !this.isReported(ref)) {
           this.problem(
             element,
             'flow.dangling',
@@ -523,6 +546,15 @@ class ProcessCompiler {
         this.problem(element, 'boundary.host', 'the boundary event is not attached to a supported activity');
         continue;
       }
+      if (this.nodes[host]!.parent !== node.parent) {
+        // Its outgoing path would run in the scope the event is drawn in, while the host's does not.
+        this.problem(
+          element,
+          'boundary.scope',
+          `the boundary event must be in the same process or sub-process as ${this.nodes[host]!.id}, the activity it is attached to`,
+        );
+        continue;
+      }
       if (node.event.kind === 'error' && !node.cancelActivity) {
         this.problem(
           element,
@@ -557,6 +589,23 @@ class ProcessCompiler {
               });
             }
           }
+        }
+      }
+      if (node.kind === 'parallelGateway' || node.kind === 'eventBasedGateway') {
+        // Such a gateway takes every flow (parallel) or the first event's (event-based): a condition would be ignored.
+        for (const f of node.outgoing) {
+          const flow = this.flows[f]!;
+          if (!flow.condition) continue;
+          this.problems.push({
+            elementId: flow.id,
+            elementType: 'bpmn:SequenceFlow',
+            code:
+              node.kind === 'parallelGateway' ? 'gateway.parallelCondition' : 'gateway.eventBasedCondition',
+            message:
+              node.kind === 'parallelGateway'
+                ? `conditions are not allowed on flows leaving a parallel gateway (${node.id}); use an inclusive gateway`
+                : `conditions are not allowed on flows leaving an event-based gateway (${node.id}); the first event to happen decides the path`,
+          });
         }
       }
       if (node.kind === 'eventBasedGateway') {
@@ -599,22 +648,81 @@ class ProcessCompiler {
     }
   }
 
-  /** Nodes from which `join` can be reached without passing through it (boundary → host counts as a step). */
-  private upstreamOf(join: number): Set<number> {
-    const seen = new Set<number>();
-    const stack = [join];
-    while (stack.length) {
-      const current = stack.pop()!;
-      const node = this.nodes[current]!;
-      const predecessors = node.incoming.map((f) => this.flows[f]!.source);
-      if (node.attachedTo >= 0) predecessors.push(node.attachedTo);
-      for (const p of predecessors) {
-        if (p === join || seen.has(p)) continue;
-        seen.add(p);
-        stack.push(p);
-      }
+  /** Whether a problem names this element id (kept as a set: a model can have very many problems). */
+  private isReported(elementId: string): boolean {
+    for (; this.reportedUpTo < this.problems.length; this.reportedUpTo++)
+      this.reportedIds.add(this.problems[this.reportedUpTo]!.elementId);
+    return this.reportedIds.has(elementId);
+  }
+
+  /**
+   * Gives each inclusive join its upstream set: the nodes of its scope from which it can be
+   * reached without passing through it (boundary → host counts as a step). Flows stay inside
+   * their scope and a boundary event in its host's, so the walk never leaves the join's scope.
+   * Bounded by MAX_INCLUSIVE_JOIN_WORK, beyond which the model is refused.
+   */
+  private computeUpstream(joins: MutableNode[]): void {
+    const count = this.nodes.length;
+    const scopeOf = new Int32Array(count);
+    const position = new Int32Array(count);
+    const scopeSize = new Map<number, number>();
+    const scopeWork = new Map<number, number>();
+    for (const node of this.nodes) {
+      const size = scopeSize.get(node.parent) ?? 0;
+      scopeOf[node.index] = node.parent;
+      position[node.index] = size;
+      scopeSize.set(node.parent, size + 1);
+      // A walk visits each node of the scope at most once and reads its incoming flows.
+      scopeWork.set(node.parent, (scopeWork.get(node.parent) ?? 0) + 1 + node.incoming.length);
     }
-    return seen;
+    const work = joins.reduce((sum, join) => sum + scopeWork.get(join.parent)!, 0);
+    if (work > MAX_INCLUSIVE_JOIN_WORK) {
+      this.problem(
+        this.process,
+        'inclusive.tooMany',
+        `too many inclusive joins for this model size: ${joins.length} joins, each needing a walk over the elements of its scope (at most ${MAX_INCLUSIVE_JOIN_WORK} steps in all)`,
+      );
+      return;
+    }
+    const stack = new Int32Array(count);
+    for (const join of joins) {
+      const scope = join.parent;
+      const bits = new Uint32Array(Math.ceil(scopeSize.get(scope)! / 32));
+      let size = 0;
+      let top = 0;
+      stack[top++] = join.index;
+      while (top) {
+        const node = this.nodes[stack[--top]!]!;
+        for (let i = 0; i <= node.incoming.length; i++) {
+          const p = i < node.incoming.length ? this.flows[node.incoming[i]!]!.source : node.attachedTo;
+          if (p < 0 || p === join.index) continue;
+          const at = position[p]!;
+          const mask = 1 << (at & 31);
+          if (bits[at >>> 5]! & mask) continue;
+          bits[at >>> 5]! |= mask;
+          size++;
+          stack[top++] = p;
+        }
+      }
+      join.upstream = new ScopeNodeSet(scope, scopeOf, position, bits, size);
+    }
+  }
+}
+
+/** Nodes of one scope as a bitset over their positions in it (see computeUpstream). */
+class ScopeNodeSet implements NodeSet {
+  constructor(
+    private readonly scope: number,
+    private readonly scopeOf: Int32Array,
+    private readonly position: Int32Array,
+    private readonly bits: Uint32Array,
+    readonly size: number,
+  ) {}
+
+  has(index: number): boolean {
+    if (this.scopeOf[index] !== this.scope) return false;
+    const at = this.position[index]!;
+    return (this.bits[at >>> 5]! & (1 << (at & 31))) !== 0;
   }
 }
 

@@ -7,6 +7,7 @@ import type { Plan } from './plan.js';
 export type { Plan, PlanNode, PlanFlow, NodeKind } from './plan.js';
 export { SUPPORTED_NODES } from './supported.js';
 export { MAX_MODEL_BYTES } from './parse.js';
+export { problemZh } from './messages-zh.js';
 
 export interface ParsedModel {
   plans: Plan[];

@@ -42,41 +42,66 @@ export function guardXml(xml: unknown): Problem[] {
 }
 
 /** gov attributes with a non-string type: moddle would coerce "2.5" to 2 and "maybe" to false. */
-const TYPED_GOV_ATTRIBUTES: Map<string, string> = new Map(
-  (govDescriptor.types as { properties?: { name: string; type: string; isAttr?: boolean }[] }[]).flatMap(
-    (t) =>
-      (t.properties ?? [])
-        .filter((p) => p.isAttr && (p.type === 'Integer' || p.type === 'Boolean'))
-        .map((p) => [p.name, p.type] as const),
-  ),
+interface TypedAttribute {
+  /** The element types the attribute extends (bpmn:UserTask …). */
+  on: string[];
+  name: string;
+  type: 'Integer' | 'Boolean';
+}
+
+type DescriptorType = {
+  extends?: string[];
+  properties?: { name: string; type: string; isAttr?: boolean }[];
+};
+
+const TYPED_GOV_ATTRIBUTES: TypedAttribute[] = (govDescriptor.types as DescriptorType[]).flatMap((t) =>
+  (t.properties ?? [])
+    .filter((p) => p.isAttr && (p.type === 'Integer' || p.type === 'Boolean'))
+    .map((p) => ({ on: t.extends ?? [], name: p.name, type: p.type as TypedAttribute['type'] })),
 );
 
-/** Checks the raw text of typed gov attributes before moddle coerces them, naming the element. */
-function typedAttributeProblems(xml: string): Problem[] {
-  const prefixes = [
-    ...xml.matchAll(/xmlns:([\w.-]+)\s*=\s*["']http:\/\/onething\.dev\/schema\/bpmn\/gov\/1\.0["']/g),
-  ].map((m) => m[1]);
-  if (!prefixes.length) return [];
+/**
+ * The gov descriptor as the engine parses with it: typed attributes read as text, so their raw
+ * value is checked on the parsed element (typedAttributeProblems) before it is converted. Checking
+ * the XML text instead needs a scan of every tag, which a hostile model can make slow, and which
+ * an attribute value holding ">" could skip.
+ */
+const parsingDescriptor = {
+  ...govDescriptor,
+  types: (govDescriptor.types as DescriptorType[]).map((t) => ({
+    ...t,
+    properties: t.properties?.map((p) =>
+      p.isAttr && (p.type === 'Integer' || p.type === 'Boolean') ? { ...p, type: 'String' } : p,
+    ),
+  })),
+};
+
+/**
+ * Checks the raw text of the typed gov attributes on every flow element (into sub-processes,
+ * without recursion), naming the element, and gives each valid one its typed value.
+ */
+function typedAttributeProblems(definitions: ModdleElement): Problem[] {
   const problems: Problem[] = [];
-  for (const tag of xml.matchAll(/<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(\s[^<>]*?)\/?>/g)) {
-    const attrs = new Map<string, string>();
-    for (const a of tag[2]!.matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
-      attrs.set(a[1]!, a[2] ?? a[3] ?? '');
-    for (const [name, value] of attrs) {
-      const [prefix, local] = name.split(':');
-      const type = local && prefixes.includes(prefix) ? TYPED_GOV_ATTRIBUTES.get(local) : undefined;
-      if (!type) continue;
-      const ok = type === 'Integer' ? /^\s*\d+\s*$/.test(value) : /^\s*(true|false)\s*$/.test(value);
-      if (ok) continue;
-      const elementType = tag[1]!.includes(':')
-        ? `bpmn:${tag[1]!.split(':')[1]![0]!.toUpperCase()}${tag[1]!.split(':')[1]!.slice(1)}`
-        : tag[1]!;
+  const stack: ModdleElement[] = [...(definitions.rootElements ?? [])];
+  while (stack.length) {
+    const element = stack.pop();
+    if (!element || typeof element !== 'object') continue;
+    if (Array.isArray(element.flowElements)) for (const child of element.flowElements) stack.push(child);
+    for (const attribute of TYPED_GOV_ATTRIBUTES) {
+      const value: unknown = element[attribute.name];
+      if (typeof value !== 'string' || !attribute.on.some((type) => element.$instanceOf?.(type))) continue;
+      const text = value.trim();
+      if (attribute.type === 'Integer' ? /^\d+$/.test(text) : text === 'true' || text === 'false') {
+        element[attribute.name] = attribute.type === 'Integer' ? Number(text) : text === 'true';
+        continue;
+      }
+      delete element[attribute.name];
       problems.push(
         problem(
           'gov.attributeType',
-          `${name}="${value}" must be ${type === 'Integer' ? 'a whole number ≥ 0' : 'true or false'}`,
-          attrs.get('id') ?? '',
-          elementType,
+          `gov:${attribute.name}="${value}" must be ${attribute.type === 'Integer' ? 'a whole number ≥ 0' : 'true or false'}`,
+          typeof element.id === 'string' ? element.id : '',
+          element.$type ?? 'unknown',
         ),
       );
     }
@@ -87,19 +112,19 @@ function typedAttributeProblems(xml: string): Problem[] {
 export async function parseXml(xml: unknown): Promise<ParseResult> {
   const guarded = guardXml(xml);
   if (guarded.length) return { definitions: null, problems: guarded };
-  const typed = typedAttributeProblems(xml as string);
-  const moddle = createModdle();
+  const moddle = new BpmnModdle({ gov: parsingDescriptor });
   try {
     const { rootElement, warnings } = await moddle.fromXML(xml as string, 'bpmn:Definitions');
     // A diagram (bpmndi) pointing at a missing element is a drawing fault, not an execution one.
     const semantic = warnings.filter(
       (w: ParseWarning) => !/^(bpmndi|dc|di):/.test((w.element as ModdleElement)?.$type ?? ''),
     );
-    const problems = [...typed, ...semantic.map(problemOfWarning)];
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
+      const problems = semantic.map(problemOfWarning);
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
       return { definitions: null, problems };
     }
+    const problems = [...typedAttributeProblems(rootElement), ...semantic.map(problemOfWarning)];
     return { definitions: rootElement, problems };
   } catch (err) {
     const message = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'unparsable XML';

@@ -114,7 +114,13 @@ export interface PlanNode {
   readonly inputs: readonly Mapping[];
   readonly outputs: readonly Mapping[];
   /** Inclusive join: nodes from which this join can still be reached without passing through it. */
-  readonly upstream: ReadonlySet<number> | null;
+  readonly upstream: NodeSet | null;
+}
+
+/** A set of node indexes (an inclusive join's upstream nodes, kept compact: one bit a node of its scope). */
+export interface NodeSet {
+  has(index: number): boolean;
+  readonly size: number;
 }
 
 export interface PlanFlow {
