@@ -25,7 +25,14 @@ import { compileDefinitions } from './model/compile.js';
 import { parseXml, type ModdleElement } from './model/parse.js';
 import type { Plan } from './model/plan.js';
 import { PlanCache } from './model/plan-cache.js';
-import { parseCycle, parseDate, addDuration } from './runtime/timers.js';
+import {
+  addDuration,
+  durationProblem,
+  firstOccurrence,
+  occurrenceAfter,
+  parseCycle,
+  parseDate,
+} from './runtime/timers.js';
 import { copyOwned, deepCopy } from './copy.js';
 import { byPublicId, copyTask, type Command, type Effect, type InstanceState } from './runtime/state.js';
 import { CommandError, step } from './runtime/step.js';
@@ -86,6 +93,8 @@ export interface EngineOptions {
 
 const START_TIMER_PREFIX = 'start-timer:';
 const START_TIMER_ID = /^start-timer:(.+)@(\d+):([^#]+)(?:#(\d+))?$/;
+/** Bound of the deployments whose process versions are remembered (EngineShell.versionIn). */
+const MAX_DEPLOYMENT_VERSIONS = 1_000;
 const MAX_SAVE_RETRIES = 8;
 const GROUPED: CommitOptions = { grouped: true };
 
@@ -180,6 +189,8 @@ class EngineShell implements Engine {
   private readonly jobBatch: number;
   private readonly backoff: BackoffPolicy;
   private readonly plans = new PlanCache();
+  /** Each deployment's process versions, by deployment id (deployments never change). */
+  private readonly deploymentVersions = new Map<string, ReadonlyMap<string, number>>();
   /**
    * Per-instance lock, so commands to one instance in this process never race each other: an
    * instance is held while it has an entry, which lists the commands waiting for it in order.
@@ -639,8 +650,8 @@ class EngineShell implements Engine {
       const result = node.event.timer.expr.evaluate({});
       const cycle = result.ok ? parseCycle(String(result.value)) : null;
       const fired = Number(firedBefore ?? '0') + 1;
-      if (cycle && (cycle.repetitions < 0 || fired < cycle.repetitions)) {
-        const dueAt = addDuration(timer.dueAt, cycle.duration);
+      const dueAt = cycle ? occurrenceAfter(cycle, timer.dueAt, fired) : null;
+      if (dueAt !== null) {
         effects.push({
           type: 'timer.scheduled',
           timerId: `${startTimerId(plan, elementId!)}#${fired}`,
@@ -954,7 +965,7 @@ class EngineShell implements Engine {
   ): Promise<void> {
     let plan: Plan;
     try {
-      plan = await this.plan(effect.processId);
+      plan = await this.plan(effect.processId, await this.versionIn(effect.deploymentId, effect.processId));
       if (plan.starts.length === 0)
         throw new CommandError(
           'invalid',
@@ -974,6 +985,23 @@ class EngineShell implements Engine {
       parent: { instanceId, waitId: effect.waitId },
       ...(effect.businessKey !== undefined ? { businessKey: effect.businessKey } : {}),
     }).catch(ignore(ConflictError)); // started already (a replayed outbox)
+  }
+
+  /**
+   * The version of `processId` deployed with deployment `deploymentId` (a caller's): a running
+   * case calls the process it was deployed with, not one deployed later. Undefined (the latest)
+   * when that deployment does not hold it, or none is named (an outbox saved before).
+   */
+  private async versionIn(deploymentId: string | undefined, processId: string): Promise<number | undefined> {
+    if (deploymentId === undefined) return undefined;
+    let versions = this.deploymentVersions.get(deploymentId);
+    if (!versions) {
+      const deployment = await this.store.getDeployment(deploymentId);
+      versions = new Map(deployment?.processes.map((p) => [p.id, p.version]));
+      if (this.deploymentVersions.size >= MAX_DEPLOYMENT_VERSIONS) this.deploymentVersions.clear();
+      this.deploymentVersions.set(deploymentId, versions);
+    }
+    return versions.get(processId);
   }
 
   /** What a step's effects ask of other instances: called children, parents, message receivers. */
@@ -1105,10 +1133,9 @@ function startTimerId(plan: Plan, elementId: string): string {
 
 function firstDue(kind: 'date' | 'duration' | 'cycle', value: string, now: number): number | null {
   if (kind === 'date') return parseDate(value);
-  if (kind === 'duration') return addDuration(now, value);
+  if (kind === 'duration') return durationProblem(value) ? null : addDuration(now, value);
   const cycle = parseCycle(value);
-  if (!cycle) return null;
-  return cycle.start !== null && cycle.start > now ? cycle.start : addDuration(now, cycle.duration);
+  return cycle ? (firstOccurrence(cycle, now)?.dueAt ?? null) : null;
 }
 
 function calledElements(definitions: ModdleElement): string[] {

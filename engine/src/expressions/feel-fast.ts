@@ -16,7 +16,7 @@ export const UNDECIDED: unique symbol = Symbol('undecided');
 export type FastEvaluator = (context: Record<string, unknown>) => unknown;
 
 /** A parse-tree node as lezer gives it (the part used here). */
-interface TreeNode {
+export interface TreeNode {
   readonly name: string;
   readonly from: number;
   readonly to: number;
@@ -44,7 +44,7 @@ export function fastEvaluatorFor(body: string): FastEvaluator | null {
   };
 }
 
-function children(node: TreeNode): TreeNode[] {
+export function children(node: TreeNode): TreeNode[] {
   const out: TreeNode[] = [];
   for (let c = node.firstChild; c; c = c.nextSibling) out.push(c);
   return out;

@@ -35,6 +35,29 @@ describe('FEEL expressions', () => {
     expect(compile('missing').evaluate({})).toEqual({ ok: true, value: null });
   });
 
+  it("reads a bare name only from the context's own keys: never Object's members", () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect([name, compile(`= ${name}`).evaluate({ x: 1 })]).toEqual([name, { ok: true, value: null }]);
+    }
+    expect(compile('= constructor').evaluate({ constructor: 'own' })).toEqual({ ok: true, value: 'own' });
+    expect(compile('= toString').evaluate(JSON.parse('{"toString": 3}'))).toEqual({ ok: true, value: 3 });
+  });
+
+  it('calls matches, replace and split as before with a pattern that cannot backtrack without end', () => {
+    expect(compile('= matches(id, "^\\d{17}[\\dXx]$")').evaluate({ id: '11010119900307123X' })).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(
+      compile('= matches(m, p)').evaluate({ m: 'a@b.gov.cn', p: '^[\\w.+-]+@[\\w-]+(\\.[\\w-]+)+$' }),
+    ).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(compile('= replace(s, "-", "")').evaluate({ s: '1-2-3' })).toEqual({ ok: true, value: '123' });
+    expect(compile('= split(s, ",")').evaluate({ s: 'a,b' })).toEqual({ ok: true, value: ['a', 'b'] });
+  });
+
   it('returns plain JSON for temporal values and nested contexts', () => {
     expect(compile('= date("2026-01-02")').evaluate({})).toEqual({ ok: true, value: '2026-01-02' });
     expect(compile('= {a: 1, b: [x, 2]}').evaluate({ x: 1 })).toEqual({

@@ -4,6 +4,7 @@
  */
 import { compileExpression, FeelFunction, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
 import { fastEvaluatorFor, normalisedKey, UNDECIDED } from './feel-fast.js';
+import { costProblem, guardedPatterns, withinBudget } from './feel-limits.js';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -47,7 +48,16 @@ function build(source: string): CompiledExpression {
       syntaxError = err instanceof FeelSyntaxError ? err.message : (err as Error).message;
     }
   }
+  // What evaluating it could cost (a range of 10^8 items, a pattern that backtracks without end):
+  // refused here, so at deployment (feel-limits.ts).
+  const costly = run ? costProblem(body) : null;
+  if (costly) {
+    syntaxError = costly;
+    run = null;
+  }
   const simpleName = /^[A-Za-z_][A-Za-z0-9_]*$/.test(body) && !RESERVED.has(body) ? body : null;
+  // A context is a plain object: `constructor` or `toString` is a variable only as an own key.
+  const inheritedName = simpleName !== null && simpleName in Object.prototype;
   const narrow = run && !simpleName ? narrowerFor(body) : null;
   const fast = run && !simpleName ? fastEvaluatorFor(body) : null;
   return {
@@ -56,13 +66,18 @@ function build(source: string): CompiledExpression {
     evaluate(context) {
       if (!run) return { ok: false, message: syntaxError ?? 'not compiled' };
       // A bare variable reference is the commonest expression (collections, keys): skip the tree.
-      if (simpleName) return { ok: true, value: context[simpleName] ?? null };
+      if (simpleName) {
+        if (inheritedName && !Object.prototype.hasOwnProperty.call(context, simpleName))
+          return { ok: true, value: null };
+        return { ok: true, value: context[simpleName] ?? null };
+      }
       if (fast) {
         const value = fast(context);
         if (value !== UNDECIDED) return { ok: true, value };
       }
       try {
-        const { value, warnings } = run(narrow ? narrow(context) : context);
+        const input = narrow ? narrow(context) : context;
+        const { value, warnings } = withinBudget(() => run(input));
         const failure = warnings.find((w) => FAILURES.has(w.type));
         if (failure) return { ok: false, message: failure.message };
         return { ok: true, value: toPlain(value) };
@@ -144,6 +159,8 @@ function builtinValue(name: string, onlyCalled: boolean): unknown {
   } catch {
     return undefined;
   }
+  // matches, replace and split check the pattern they are given (one from a variable too).
+  fn = guardedPatterns(name, fn);
   const parameters = (fn as { $args?: unknown }).$args;
   return onlyCalled && Array.isArray(parameters) ? new FeelFunction(fn, parameters) : fn;
 }

@@ -105,7 +105,18 @@ export type Effect =
       /** Set by the engine shell when saved: receivers remember it, so a replay delivers once. */
       deliveryId?: string;
     }
-  | { type: 'call.started'; waitId: string; processId: string; businessKey?: string; variables: Variables }
+  | {
+      type: 'call.started';
+      waitId: string;
+      processId: string;
+      /**
+       * The caller's deployment: a called process deployed with it is called in that version, not
+       * the latest. Absent in outboxes saved before it was added (those call the latest).
+       */
+      deploymentId?: string;
+      businessKey?: string;
+      variables: Variables;
+    }
   | { type: 'call.cancelled'; waitId: string }
   | {
       type: 'instance.ended';

@@ -1,11 +1,19 @@
 /**
  * addDuration's arithmetic for fixed-length units must give exactly what Temporal gives in UTC,
  * and everything it does not handle itself must still go to Temporal (same result, same errors).
- * parseDate is memoized: each value is parsed once, within a bound.
+ * parseDate is memoized: each value is parsed once, within a bound, and reads a zone FEEL's way.
+ * A cycle's period is longer than zero, and a cycle keeps to its start's phase.
  */
 import { jest } from '@jest/globals';
 import { Temporal } from 'temporal-polyfill';
-import { addDuration, parseDate } from './timers.js';
+import {
+  addDuration,
+  firstOccurrence,
+  occurrenceAfter,
+  parseCycle,
+  parseDate,
+  timerValueProblem,
+} from './timers.js';
 
 const temporal = (from: number, duration: string) =>
   Temporal.Instant.fromEpochMilliseconds(from).toZonedDateTimeISO('UTC').add(Temporal.Duration.from(duration))
@@ -121,5 +129,119 @@ describe('parseDate', () => {
     } finally {
       instantFrom.mockRestore();
     }
+  });
+});
+
+describe('parseDate with a zone', () => {
+  it("reads FEEL's @zone and a bracketed zone as the local time there", () => {
+    expect(parseDate('2026-05-01T09:00:00@Asia/Shanghai')).toBe(Date.UTC(2026, 4, 1, 1));
+    expect(parseDate('2026-05-01T09:00:00.5@Asia/Shanghai')).toBe(Date.UTC(2026, 4, 1, 1, 0, 0, 500));
+    expect(parseDate('2026-05-01T09:00:00[Asia/Shanghai]')).toBe(Date.UTC(2026, 4, 1, 1));
+    expect(parseDate('2026-05-01T09:00:00+08:00[Asia/Shanghai]')).toBe(Date.UTC(2026, 4, 1, 1));
+    // Daylight saving time: Paris is UTC+2 in July, UTC+1 in January.
+    expect(parseDate('2026-07-01T09:00:00@Europe/Paris')).toBe(Date.UTC(2026, 6, 1, 7));
+    expect(parseDate('2026-01-05T09:00:00@Europe/Paris')).toBe(Date.UTC(2026, 0, 5, 8));
+  });
+
+  it('refuses an unknown zone and an offset the zone does not have', () => {
+    expect(parseDate('2026-05-01T09:00:00@Mars/Olympus')).toBeNull();
+    expect(parseDate('2026-05-01T09:00:00+09:00[Asia/Shanghai]')).toBeNull();
+    expect(timerValueProblem('date', '2026-05-01T09:00:00@Asia/Shanghai')).toBeNull();
+    expect(parseCycle('R2/2026-05-01T09:00:00@Asia/Shanghai/P1D')).toEqual({
+      repetitions: 2,
+      start: Date.UTC(2026, 4, 1, 1),
+      duration: 'P1D',
+    });
+    expect(parseCycle('R2/2026-05-01T09:00:00Z/extra/P1D')).toBeNull();
+  });
+});
+
+describe('cycles and durations', () => {
+  it('refuses a cycle whose period is zero, negative or below a millisecond, and R0', () => {
+    for (const cycle of [
+      'R/-PT1H',
+      'R3/-P1D',
+      'R/PT0S',
+      'R/P0D',
+      'R/PT0.0001S',
+      'R2/2026-01-05T01:00:00Z/-PT1H',
+      'R0/PT1H',
+    ]) {
+      expect([cycle, parseCycle(cycle)]).toEqual([cycle, null]);
+      expect(timerValueProblem('cycle', cycle)).toMatch(
+        /longer than zero|at least a millisecond|repeats no times/,
+      );
+    }
+    expect(timerValueProblem('cycle', 'R/PT1H')).toBeNull();
+    expect(timerValueProblem('cycle', 'R/P1M')).toBeNull();
+    expect(timerValueProblem('cycle', 'R/PT0.001S')).toBeNull();
+  });
+
+  it('refuses a negative duration; zero is due at once', () => {
+    expect(timerValueProblem('duration', '-PT1H')).toMatch(/negative/);
+    expect(timerValueProblem('duration', '-P1M')).toMatch(/negative/);
+    expect(timerValueProblem('duration', 'PT0S')).toBeNull();
+    expect(timerValueProblem('duration', 'P1M')).toBeNull();
+    expect(timerValueProblem('duration', 'soon')).toMatch(/not an ISO 8601 duration/);
+  });
+});
+
+describe('firstOccurrence', () => {
+  const now = Date.UTC(2026, 2, 2, 6, 37);
+  const cycle = (value: string) => parseCycle(value)!;
+
+  it('keeps to the phase of a start in the past: the next occurrence after now', () => {
+    expect(firstOccurrence(cycle('R/2026-01-05T01:00:00Z/P1D'), now)).toEqual({
+      dueAt: Date.UTC(2026, 2, 3, 1),
+      repetitions: -1,
+    });
+    // A calendar period steps as the timer does after each firing (month by month).
+    expect(firstOccurrence(cycle('R/2026-01-05T01:00:00Z/P1M'), now)).toEqual({
+      dueAt: Date.UTC(2026, 2, 5, 1),
+      repetitions: -1,
+    });
+  });
+
+  it('counts the repetitions the past occurrences used up; none left is null', () => {
+    // 5, 6 and 7 January are past: two of five are left, from the 8th.
+    const fiveDaily = cycle('R5/2026-01-05T01:00:00Z/P1D');
+    expect(firstOccurrence(fiveDaily, Date.UTC(2026, 0, 7, 12))).toEqual({
+      dueAt: Date.UTC(2026, 0, 8, 1),
+      repetitions: 2,
+    });
+    expect(firstOccurrence(cycle('R2/2026-01-05T01:00:00Z/P1D'), now)).toBeNull();
+    expect(firstOccurrence(cycle('R2/2026-01-05T01:00:00Z/P1M'), now)).toBeNull();
+    expect(firstOccurrence(cycle('R3/2026-01-05T01:00:00Z/P1M'), now)).toEqual({
+      dueAt: Date.UTC(2026, 2, 5, 1),
+      repetitions: 1,
+    });
+  });
+
+  it('is the start when that is to come, one period from now without a start', () => {
+    expect(firstOccurrence(cycle('R2/2026-04-01T00:00:00Z/P1D'), now)).toEqual({
+      dueAt: Date.UTC(2026, 3, 1),
+      repetitions: 2,
+    });
+    expect(firstOccurrence(cycle('R/PT1H'), now)).toEqual({ dueAt: now + 3_600_000, repetitions: -1 });
+  });
+
+  it('steps over a start long past at once, whatever the period', () => {
+    const started = performance.now();
+    const tiny = firstOccurrence(cycle('R/1970-01-01T00:00:00Z/PT0.001S'), now);
+    expect(tiny).toEqual({ dueAt: now + 1, repetitions: -1 });
+    // More calendar steps past than the limit: the cycle runs from now.
+    expect(firstOccurrence(cycle('R/1900-01-01T00:00:00Z/P1M'), now)).toEqual({
+      dueAt: Date.UTC(2026, 3, 2, 6, 37),
+      repetitions: -1,
+    });
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('occurrenceAfter: the next occurrence in phase, or null when the repetitions are done', () => {
+    const twoDaily = cycle('R2/2026-01-05T01:00:00Z/P1D');
+    expect(occurrenceAfter(twoDaily, Date.UTC(2026, 0, 5, 1), 1)).toBe(Date.UTC(2026, 0, 6, 1));
+    expect(occurrenceAfter(twoDaily, Date.UTC(2026, 0, 6, 1), 2)).toBeNull();
+    expect(occurrenceAfter(cycle('R2/PT1H'), 0, 1)).toBe(3_600_000);
+    expect(occurrenceAfter(cycle('R2/PT1H'), 3_600_000, 2)).toBeNull();
   });
 });

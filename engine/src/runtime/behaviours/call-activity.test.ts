@@ -339,4 +339,55 @@ describe('call activity', () => {
     const children = (await engine.store.listInstances({ processId: 'child' })).map((r) => r.status);
     expect(children).toEqual(['terminated']);
   });
+
+  describe('the version called', () => {
+    /** A bundle (`main` calling `review`) deployed together, `review` with the task `reviewTask`. */
+    const bundle = (reviewTask: string): string =>
+      definitions(
+        process(
+          'main',
+          `${startEvent('start')}${userTask('accept')}<bpmn:callActivity id="callReview" calledElement="review"/>
+          ${endEvent('end')}${chain('start', 'accept', 'callReview', 'end')}`,
+        ) +
+          process(
+            'review',
+            `${startEvent('s')}${userTask(reviewTask)}${endEvent('e')}${chain('s', reviewTask, 'e')}`,
+          ),
+      );
+    const calledTasks = async (engine: ReturnType<typeof createEngine>) =>
+      (await engine.tasks({ processId: 'review', state: 'open' })).map((t) => t.elementId);
+
+    it('a case calls the version deployed with it, not one deployed since', async () => {
+      const engine = createEngine();
+      const first = await engine.deploy(bundle('oldReview'));
+      const running = await engine.start('main');
+      await engine.deploy(bundle('newReview'));
+      await engine.completeTask(running.openTasks[0]!.id);
+      expect(await calledTasks(engine)).toEqual(['oldReview']);
+      const [task] = await engine.tasks({ processId: 'review', state: 'open' });
+      const called = await engine.instance(task!.instanceId);
+      expect([called.version, called.deploymentId]).toEqual([1, first.id]);
+
+      // A case started on the new deployment calls the new version.
+      const fresh = await engine.start('main');
+      await engine.completeTask(fresh.openTasks[0]!.id);
+      expect((await calledTasks(engine)).sort()).toEqual(['newReview', 'oldReview']);
+    });
+
+    it('a call.started saved without the deployment (an outbox from before) calls the latest version', async () => {
+      /** Saves call.started effects as an engine before the field did. */
+      class OldOutbox extends MemoryStore {
+        override async commit(...args: Parameters<MemoryStore['commit']>) {
+          for (const effect of args[0].outbox) if (effect.type === 'call.started') delete effect.deploymentId;
+          return super.commit(...args);
+        }
+      }
+      const engine = createEngine({ store: new OldOutbox() });
+      await engine.deploy(bundle('oldReview'));
+      const running = await engine.start('main');
+      await engine.deploy(bundle('newReview'));
+      await engine.completeTask(running.openTasks[0]!.id);
+      expect(await calledTasks(engine)).toEqual(['newReview']);
+    });
+  });
 });

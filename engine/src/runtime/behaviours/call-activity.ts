@@ -6,7 +6,7 @@
 import type { Variables } from '../../api.js';
 import type { PlanNode } from '../../model/plan.js';
 import type { Execution } from '../execution.js';
-import type { Token } from '../state.js';
+import type { Effect, Token } from '../state.js';
 import type { Behaviour } from './behaviour.js';
 
 export const callActivity: Behaviour = {
@@ -21,13 +21,13 @@ export const callActivity: Behaviour = {
     }
     const wait = exec.openWait({ kind: 'call', token: token.id, node: node.index });
     token.rest = 'wait';
-    const effect: {
-      type: 'call.started';
-      waitId: string;
-      processId: string;
-      businessKey?: string;
-      variables: Variables;
-    } = { type: 'call.started', waitId: wait.id, processId: node.calledElement!, variables };
+    const effect: Extract<Effect, { type: 'call.started' }> = {
+      type: 'call.started',
+      waitId: wait.id,
+      processId: node.calledElement!,
+      deploymentId: exec.s.deploymentId,
+      variables,
+    };
     if (exec.s.businessKey !== undefined) effect.businessKey = exec.s.businessKey;
     exec.effects.push(effect);
     exec.attachBoundaries(token, node);
