@@ -93,6 +93,13 @@ export interface BusinessStartupForm {
   investors?: [
     {
       name: string;
+      idType?:
+        | 'residentId'
+        | 'residencePermit'
+        | 'hkMacaoTravelPermit'
+        | 'taiwanTravelPermit'
+        | 'foreignPermanentId'
+        | 'passport';
       idNumber?: string;
       creditCode?: string;
       subscribedAmount: number;
@@ -101,6 +108,13 @@ export interface BusinessStartupForm {
     },
     ...{
       name: string;
+      idType?:
+        | 'residentId'
+        | 'residencePermit'
+        | 'hkMacaoTravelPermit'
+        | 'taiwanTravelPermit'
+        | 'foreignPermanentId'
+        | 'passport';
       idNumber?: string;
       creditCode?: string;
       subscribedAmount: number;
@@ -110,12 +124,35 @@ export interface BusinessStartupForm {
   ];
   /**
    * 董事、监事、经理 / Directors, supervisors and managers
+   *
+   * @minItems 1
    */
-  officers?: {
-    name: string;
-    idNumber: string;
-    officerRole: 'director' | 'executiveDirector' | 'supervisor' | 'manager';
-  }[];
+  officers?: [
+    {
+      name: string;
+      idType?:
+        | 'residentId'
+        | 'residencePermit'
+        | 'hkMacaoTravelPermit'
+        | 'taiwanTravelPermit'
+        | 'foreignPermanentId'
+        | 'passport';
+      idNumber: string;
+      officerRole: 'director' | 'executiveDirector' | 'supervisor' | 'manager';
+    },
+    ...{
+      name: string;
+      idType?:
+        | 'residentId'
+        | 'residencePermit'
+        | 'hkMacaoTravelPermit'
+        | 'taiwanTravelPermit'
+        | 'foreignPermanentId'
+        | 'passport';
+      idNumber: string;
+      officerRole: 'director' | 'executiveDirector' | 'supervisor' | 'manager';
+    }[],
+  ];
   /**
    * 电子邮箱 / Email
    */
@@ -129,6 +166,13 @@ export interface BusinessStartupForm {
    */
   financeOfficer: {
     name: string;
+    idType?:
+      | 'residentId'
+      | 'residencePermit'
+      | 'hkMacaoTravelPermit'
+      | 'taiwanTravelPermit'
+      | 'foreignPermanentId'
+      | 'passport';
     idNumber: string;
     mobile: string;
   };
@@ -137,6 +181,13 @@ export interface BusinessStartupForm {
    */
   taxHandler: {
     name: string;
+    idType?:
+      | 'residentId'
+      | 'residencePermit'
+      | 'hkMacaoTravelPermit'
+      | 'taiwanTravelPermit'
+      | 'foreignPermanentId'
+      | 'passport';
     idNumber: string;
     mobile: string;
   };

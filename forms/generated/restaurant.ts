@@ -115,6 +115,13 @@ export interface RestaurantForm {
    */
   foodSafetyManager: {
     name: string;
+    idType?:
+      | 'residentId'
+      | 'residencePermit'
+      | 'hkMacaoTravelPermit'
+      | 'taiwanTravelPermit'
+      | 'foreignPermanentId'
+      | 'passport';
     idNumber: string;
     mobile: string;
   };

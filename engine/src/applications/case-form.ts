@@ -3,7 +3,7 @@
  * forms/src/merge merged them), and the check that the filled-in form is valid.
  */
 import { compileForm, type MergeResult } from '../../../forms/src/merge/index.js';
-import { validateForm } from '../../../forms/src/validate/index.js';
+import { normaliseIdNumbers, validateForm } from '../../../forms/src/validate/index.js';
 import type { BundleRecord } from '../bundles/registry.js';
 import { t, DomainError } from '../domain/errors.js';
 import type { Application, MaterialEntry } from './types.js';
@@ -33,7 +33,8 @@ export function applyMerge(
     else dropped.push(key);
   }
   app.answers = { ...answers };
-  app.data = kept;
+  // ID numbers stored as the card prints them (…X): departments and e-licences get them so.
+  app.data = normaliseIdNumbers(merged.form, kept);
   app.items = merged.items.map((item) => {
     const existing = app.items.find((i) => i.item === item.code);
     return (

@@ -57,4 +57,61 @@ describe('bundle.json loading', () => {
       ).toBe(true);
     }
   });
+
+  it('checks what a condition compares each question with, naming where (en / zh)', () => {
+    const b = structuredClone(readExampleBundle('business-startup'));
+    const [registration, seals, tax, social, medical, fund, bank] = b.items;
+    registration!.fields.find((f) => f.field === 'officers')!.condition = 'entityType = "LLC"';
+    fund!.condition = 'hiring = "yes"';
+    seals!.condition = 'sealTypes = "official"';
+    bank!.condition = 'entityType';
+    tax!.fields.find((f) => f.field === 'investors')!.condition = 'list contains(entityType, "llc")';
+    social!.condition = 'invoices < 2';
+    medical!.condition = '(sealTypes in ["official"]) or (invoices in ["ordinary", "paper"])';
+    registration!.materials.find((m) => m.material === 'premisesProof')!.condition =
+      'list contains(sealTypes, "round")';
+    let problems: string[] = [];
+    try {
+      loadBundle(b);
+    } catch (e) {
+      problems = (e as BundleError).problems;
+    }
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'item "enterprise-registration" field "officers": condition "entityType = "LLC"": "LLC" is not an option of "entityType" (options: "llc", "soleProprietorship", "partnership", "individualBusiness") / 条件“entityType = "LLC"”中，"LLC"不是“entityType”的选项（可选：llc、soleProprietorship、partnership、individualBusiness）',
+        'item "housing-fund-account": condition "hiring = "yes"": "hiring" is a yes/no question: compare it with true or false, not "yes" / 条件“hiring = "yes"”中，“hiring”是是非题，只能与 true 或 false 比较，不能与 "yes" 比较',
+        'item "seal-filing": condition "sealTypes = "official"": "sealTypes" is a multi-choice question (its answer is a list), so "=" compares the whole list, never one option: use list contains(sealTypes, "official") / 条件“sealTypes = "official"”中，“sealTypes”是多选题（答案是列表），“=”比较的是整个列表而不是单个选项，请改用 list contains(sealTypes, "official")',
+        'item "enterprise-registration" material "premisesProof": condition "list contains(sealTypes, "round")": "round" is not an option of "sealTypes" (options: "official", "finance", "invoice", "contract", "legalRepName") / 条件“list contains(sealTypes, "round")”中，"round"不是“sealTypes”的选项（可选：official、finance、invoice、contract、legalRepName）',
+      ]),
+    );
+    const about = (where: string) => problems.filter((p) => p.startsWith(where));
+    expect(about('item "bank-appointment": ')).toEqual([
+      expect.stringMatching(
+        /"entityType" is a single-choice question, not yes\/no: on its own it is never true \/ .*单选题/,
+      ),
+    ]);
+    expect(about('item "new-taxpayer" field "investors": ')).toEqual([
+      expect.stringMatching(
+        /list contains needs a multi-choice question, but "entityType" is a single-choice question \/ /,
+      ),
+    ]);
+    expect(about('item "employer-social-insurance": ')).toEqual([
+      expect.stringMatching(/"<" compares numbers, but "invoices" is a single-choice question \/ /),
+    ]);
+    expect(about('item "employer-medical-insurance": ')).toEqual([
+      expect.stringMatching(
+        /"sealTypes" is a multi-choice question .* "in" compares the whole list.*list contains\(sealTypes, "official"\)/,
+      ),
+      expect.stringMatching(/"paper" is not an option of "invoices"/),
+    ]);
+    expect(problems).toHaveLength(9);
+  });
+
+  it('refuses a material listed twice in one item (en / zh)', () => {
+    const b = structuredClone(readExampleBundle('business-startup'));
+    b.items[0]!.materials.push({ material: 'registrationApplication' });
+    expect(() => loadBundle(b)).toThrow(
+      'item "enterprise-registration": material "registrationApplication" listed twice / 事项“enterprise-registration”中材料“registrationApplication”重复列出',
+    );
+  });
 });

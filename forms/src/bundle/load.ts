@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { inspectCondition } from '../feel/condition.js';
 import { conditionToSchema } from '../feel/to-schema.js';
 import { fieldLibrary, type FieldLibrary } from '../library/index.js';
+import { termProblems } from './conditions.js';
 import { bundleSchema } from './schema.js';
 import type { BundleDefinition } from './types.js';
 
@@ -28,7 +29,7 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
   const departments = new Set(b.departments.map((d) => d.code));
   const materials = new Set(b.materials.map((m) => m.id));
   const items = new Set(b.items.map((i) => i.code));
-  const questions = new Set(b.questions.map((q) => q.id));
+  const questions = new Map(b.questions.map((q) => [q.id, q]));
   for (const [what, list] of [
     ['department', b.departments.map((d) => d.code)],
     ['material', b.materials.map((m) => m.id)],
@@ -53,7 +54,13 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
       if (!questions.has(v))
         problems.push(`${where}: condition reads "${v}", which is not a situation question`);
     try {
-      conditionToSchema(expr);
+      // Each test of a question must fit the question (options, answer type): en / zh.
+      conditionToSchema(expr, (term) => {
+        const q = questions.get(term.question);
+        if (q)
+          for (const p of termProblems(q, term))
+            problems.push(`${where}: condition "${expr}": ${p.en} / 条件“${expr}”中，${p.zh}`);
+      });
     } catch (e) {
       problems.push(`${where}: ${(e as Error).message}`);
     }
@@ -77,6 +84,8 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
     for (const f of item.issues?.fields ?? [])
       if (!declared.has(f))
         problems.push(`${at}: issued licence carries "${f}", which the item does not declare`);
+    for (const d of duplicates(item.materials.map((m) => m.material)))
+      problems.push(`${at}: material "${d}" listed twice / 事项“${item.code}”中材料“${d}”重复列出`);
     for (const m of item.materials) {
       if (!materials.has(m.material)) problems.push(`${at}: material "${m.material}" is not in materials`);
       checkCondition(`${at} material "${m.material}"`, m.condition);

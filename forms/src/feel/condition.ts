@@ -10,21 +10,43 @@ type Run = (answers: Answers) => { value: unknown };
 // feelin as patched for the engine (patches/feelin+*.patch) builds the execution tree once; without
 // the patch each evaluation parses again, which is correct but about 60 times slower.
 const compileExpression = (feelin as { compileExpression?: (expression: string) => Run }).compileExpression;
-const compiled = new Map<string, Run>();
 
-function run(expression: string): Run {
-  let r = compiled.get(expression);
-  if (!r) {
-    r = compileExpression ? compileExpression(expression) : (answers) => evaluate(expression, answers);
-    compiled.set(expression, r);
+/** A condition ready to run, and the questions it reads: the only names it sees when it runs. */
+interface Compiled {
+  run: Run;
+  variables: string[];
+}
+const compiled = new Map<string, Compiled>();
+
+function compile(expression: string): Compiled {
+  let c = compiled.get(expression);
+  if (!c) {
+    const run = compileExpression
+      ? compileExpression(expression)
+      : (answers: Answers) => evaluate(expression, answers);
+    c = { run, variables: inspectCondition(expression).variables };
+    compiled.set(expression, c);
   }
-  return r;
+  return c;
+}
+
+/**
+ * The context a condition runs in: the questions it reads, each with its answer or null. Nothing
+ * else reaches FEEL, so another key can neither shadow a built-in (`not`, `list contains`) nor
+ * stand in for a question (feelin matches `hiring` to a key "hiring " when `hiring` is absent),
+ * and an unanswered question is null, never a built-in of the same name.
+ */
+function contextFor(variables: string[], answers: Answers): Answers {
+  return Object.fromEntries(
+    variables.map((v) => [v, Object.hasOwn(answers, v) ? (answers[v] ?? null) : null]),
+  );
 }
 
 /** True only when FEEL says true: null (an unanswered question) counts as "does not apply". */
 export function holds(expression: string | undefined, answers: Answers): boolean {
   if (expression === undefined) return true;
-  return run(expression)(answers).value === true;
+  const { run, variables } = compile(expression);
+  return run(contextFor(variables, answers)).value === true;
 }
 
 /**

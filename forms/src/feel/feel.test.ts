@@ -49,6 +49,21 @@ describe('FEEL conditions', () => {
     expect(holds(undefined, {})).toBe(true);
   });
 
+  it('sees only the questions a condition reads: other answer keys change nothing', () => {
+    expect(holds('not(hiring)', { hiring: false, not: 1 })).toBe(true);
+    expect(holds('not(hiring)', { hiring: false, not: true })).toBe(true);
+    expect(
+      holds('list contains(sealTypes, "official")', { sealTypes: ['official'], 'list contains': false }),
+    ).toBe(true);
+    expect(holds('hiring', { 'hiring ': true })).toBe(false);
+    expect(holds('hiring', { ' hiring': true, hiring: false })).toBe(false);
+    expect(holds('hiring', JSON.parse('{"__proto__": {"hiring": true}}') as Record<string, unknown>)).toBe(
+      false,
+    );
+    // An unanswered question is null, never a FEEL built-in of the same name.
+    expect(holds('now = null', {})).toBe(true);
+  });
+
   it('reports syntax errors and the variables a condition reads', () => {
     expect(inspectCondition('a = 1 and list contains(b, "x")')).toEqual({ variables: ['a', 'b'] });
     expect(inspectCondition('hiring and').error).toMatch(/syntax error/);

@@ -19,6 +19,19 @@ interface Node {
   nextSibling: Node | null;
 }
 
+/**
+ * One test of a question inside a condition, as the translation reads it: `q = "x"` is test "=" with
+ * values ["x"]; a question standing alone is test "truth". Lets the loader check the values against
+ * the question's type and options.
+ */
+export interface ConditionTerm {
+  question: string;
+  test: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'list contains' | 'truth';
+  values: Literal[];
+}
+
+export type Literal = string | number | boolean | null;
+
 interface Truth {
   t: JSONSchema7;
   f: JSONSchema7;
@@ -46,13 +59,14 @@ function answer(variable: string, schema: JSONSchema7): JSONSchema7 {
   return { type: 'object', required: [variable], properties: { [variable]: schema } };
 }
 
-export function conditionToSchema(expression: string): JSONSchema7 {
+/** `onTerm` is told every test of a question, in reading order. */
+export function conditionToSchema(expression: string, onTerm?: (term: ConditionTerm) => void): JSONSchema7 {
   const src = (n: Node) => expression.slice(n.from, n.to);
   const fail = (n: Node): never => {
     throw new UnsupportedConditionError(expression, src(n));
   };
 
-  const literal = (n: Node): string | number | boolean | null => {
+  const literal = (n: Node): Literal => {
     if (n.name === 'StringLiteral') return JSON.parse(src(n)) as string;
     if (n.name === 'NumericLiteral') return Number(src(n));
     if (n.name === 'BooleanLiteral') return src(n) === 'true';
@@ -71,12 +85,15 @@ export function conditionToSchema(expression: string): JSONSchema7 {
     if (op.name === 'in') {
       const list = right.firstChild;
       if (!list || list.name !== 'List') return fail(right);
-      const t = answer(v, { enum: children(list).map(literal) });
+      const values = children(list).map(literal);
+      onTerm?.({ question: v, test: 'in', values });
+      const t = answer(v, { enum: values });
       return { t, f: { not: t } };
     }
     const value = literal(right);
     const o = src(op);
     if (o === '=' || o === '!=') {
+      onTerm?.({ question: v, test: o, values: [value] });
       const eq = answer(v, { const: value });
       return o === '=' ? { t: eq, f: { not: eq } } : { t: { not: eq }, f: eq };
     }
@@ -88,6 +105,7 @@ export function conditionToSchema(expression: string): JSONSchema7 {
       '>=': [{ minimum: value }, { exclusiveMaximum: value }],
     };
     const range = ranges[o] ?? fail(op);
+    onTerm?.({ question: v, test: o as ConditionTerm['test'], values: [value] });
     return { t: answer(v, { type: 'number', ...range[0] }), f: answer(v, { type: 'number', ...range[1] }) };
   };
 
@@ -101,7 +119,9 @@ export function conditionToSchema(expression: string): JSONSchema7 {
     }
     if (name === 'list contains' && args.length === 2) {
       const v = variable(args[0]!);
-      const has: JSONSchema7 = { contains: { const: literal(args[1]!) } };
+      const value = literal(args[1]!);
+      onTerm?.({ question: v, test: 'list contains', values: [value] });
+      const has: JSONSchema7 = { contains: { const: value } };
       return { t: answer(v, { type: 'array', ...has }), f: answer(v, { type: 'array', not: has }) };
     }
     return fail(n);
@@ -113,6 +133,7 @@ export function conditionToSchema(expression: string): JSONSchema7 {
       case 'ParenthesizedExpression':
         return children(n).length === 1 ? truth(children(n)[0]!) : fail(n);
       case 'VariableName':
+        onTerm?.({ question: src(n), test: 'truth', values: [] });
         return { t: answer(src(n), { const: true }), f: answer(src(n), { const: false }) };
       case 'BooleanLiteral':
         return literal(n) ? { t: {}, f: never } : { t: never, f: {} };

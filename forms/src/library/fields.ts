@@ -146,7 +146,7 @@ const enterprise: FieldDefinition[] = [
     'registeredCapital',
     ['注册资本(万元)', 'Registered capital (10,000 yuan)'],
     'enterprise',
-    { ...s.positive, multipleOf: 0.000001 },
+    { ...s.positive, ...s.decimalPlaces(6) },
     'public',
   ),
   field(
@@ -170,7 +170,7 @@ const enterprise: FieldDefinition[] = [
         type: 'object',
         properties: {
           name: s.text(2, 100),
-          idNumber: s.residentId,
+          ...s.idDocument,
           creditCode: s.creditCode,
           subscribedAmount: s.positive,
           contributionMethod: s.oneOfCodes(
@@ -183,6 +183,11 @@ const enterprise: FieldDefinition[] = [
           contributionDueDate: s.isoDate,
         },
         required: ['name', 'subscribedAmount', 'contributionMethod'],
+        allOf: [
+          ...s.idDocumentRules,
+          // A person gives an ID document, an organisation its credit code: one of the two.
+          { anyOf: [{ required: ['idNumber'] }, { required: ['creditCode'] }] },
+        ],
         additionalProperties: false,
       },
     },
@@ -194,14 +199,16 @@ const enterprise: FieldDefinition[] = [
     'people',
     {
       type: 'array',
+      minItems: 1,
       items: {
         type: 'object',
         properties: {
           name: s.personName,
-          idNumber: s.residentId,
+          ...s.idDocument,
           officerRole: s.oneOfCodes('director', 'executiveDirector', 'supervisor', 'manager'),
         },
         required: ['name', 'idNumber', 'officerRole'],
+        allOf: s.idDocumentRules,
         additionalProperties: false,
       },
     },

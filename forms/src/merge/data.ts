@@ -1,5 +1,6 @@
 import { conditionsFor, type Answers } from '../feel/condition.js';
 import { fieldApplies } from './fields.js';
+import { normaliseIdNumbers } from '../validate/normalise.js';
 import type { UnifiedForm } from './merge.js';
 
 /** The unified data of one application: the situation answers and one value per field. */
@@ -24,7 +25,8 @@ export function dropHiddenValues(
     if (field && fieldApplies(field, check)) out[key] = value;
     else dropped.push(key);
   }
-  return { data: out, dropped };
+  // ID numbers as the card prints them (…X), whatever case the check character was typed in.
+  return { data: normaliseIdNumbers(form, out), dropped };
 }
 
 /** Start data for the form: the answers, and fields that share a question's id pre-filled from it. */

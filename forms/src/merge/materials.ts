@@ -45,7 +45,8 @@ export function mergeMaterials(
             items: [],
           })
           .get(def.id)!;
-      m.items.push(item.code);
+      // loadBundle refuses a material listed twice in one item; a bundle built in code may still do it.
+      if (!m.items.includes(item.code)) m.items.push(item.code);
       m.required ||= use.required === true;
       if (use.original === true) m.form = 'original';
       // An item's own list may grant or refuse relief; across items the stricter answer wins.

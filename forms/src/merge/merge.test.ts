@@ -1,6 +1,8 @@
 import { createAjv, isVisible, type UISchemaElement } from '@jsonforms/core';
 import { readExampleBundle } from '../bundle/examples.js';
 import type { BundleDefinition } from '../bundle/index.js';
+import { samples } from '../testing/samples.js';
+import { validateForm } from '../validate/index.js';
 import { dropHiddenValues, initialData } from './data.js';
 import { compileForm, mergeBundle, type MergeResult } from './merge.js';
 
@@ -125,14 +127,50 @@ describe('merge: business-startup (企业开办)', () => {
     expect(material(r, 'articlesOfAssociation')).toBeUndefined();
   });
 
-  it('takes the stricter constraint: registration limits the district, the bank the name length', () => {
+  it('takes the stricter constraint: registration limits the district, the bank the name length when booked', () => {
     const { schema } = compileForm(bundle);
     const props = schema.properties as Record<
       string,
       { maxLength?: number; minLength?: number; pattern?: string; format?: string }
     >;
-    expect(props.companyName).toMatchObject({ minLength: 4, maxLength: 50 });
+    // Registration always applies: its rule is the field's own. The bank appointment is optional.
+    expect(props.companyName).toMatchObject({ minLength: 4, maxLength: 100 });
     expect(props.regionCode).toMatchObject({ pattern: '^4404[0-9]{2}$', format: 'division-code' });
+    expect(schema.allOf).toContainEqual({
+      if: {
+        required: ['situation'],
+        properties: {
+          situation: {
+            type: 'object',
+            required: ['bankAppointment'],
+            properties: { bankAppointment: { const: true } },
+          },
+        },
+      },
+      then: { properties: { companyName: { maxLength: 50 } } },
+    });
+  });
+
+  it("an item's constraints hold only when the item is in the application", () => {
+    const form = compileForm(bundle);
+    const sample = samples['business-startup']!;
+    const longName = '珠海市横琴粤澳深度合作区' + '某'.repeat(35) + '科技有限公司'; // 53 characters
+    const apply = (bankAppointment: boolean) =>
+      validateForm(
+        form,
+        dropHiddenValues(form, {
+          ...structuredClone(sample),
+          situation: { ...sample.situation, bankAppointment },
+          companyName: longName,
+        }).data,
+      );
+    expect(mergeBundle(bundle, { ...sample.situation, bankAppointment: false }).items).not.toContainEqual(
+      expect.objectContaining({ code: 'bank-appointment' }),
+    );
+    expect(apply(false)).toEqual({ valid: true, errors: [] });
+    expect(apply(true).errors.map((e) => [e.field, e.keyword, e.message.zh])).toEqual([
+      ['companyName', 'maxLength', '企业名称不能超过50个字符'],
+    ]);
   });
 });
 
@@ -213,11 +251,18 @@ describe('merge: flexible-employment (灵活就业)', () => {
       deferrable: true,
       items: ['insurance-subsidy'],
     });
-    // Personal card numbers: the tax item narrows the library's account rule.
-    expect((compileForm(bundle).schema.properties as Record<string, object>).bankAccount).toMatchObject({
-      minLength: 16,
-      maxLength: 19,
-    });
+    // Personal card numbers: the payment item narrows the library's account rule when it applies.
+    const form = compileForm(bundle);
+    const sample = samples['flexible-employment']!;
+    const corporate = '123456789012';
+    const apply = (payMethod: string) =>
+      validateForm(form, {
+        ...structuredClone(sample),
+        situation: { ...sample.situation, payMethod },
+        bankAccount: corporate,
+      }).errors.map((e) => [e.field, e.keyword]);
+    expect(apply('bankDeduction')).toEqual([['bankAccount', 'minLength']]);
+    expect(apply('selfPay')).toEqual([]);
   });
 
   it('pension only, self-pay, no subsidy: no medical tier, no bank fields', () => {
@@ -371,6 +416,52 @@ describe('merge: utility-connection (水电气网联合报装)', () => {
   });
 });
 
+describe('merge: document numbers by document type (证件类型)', () => {
+  const form = compileForm(readExampleBundle('business-startup'));
+  const sample = samples['business-startup']!;
+  const problems = (type: string, idNumber: string) =>
+    validateForm(form, { ...sample, legalRepIdType: type, legalRepIdNumber: idNumber }).errors.map(
+      (e) => e.field,
+    );
+
+  it.each([
+    ['residentId', '440402199003071232'],
+    ['residentId', '11010519491231002x'],
+    ['residencePermit', '810000199003071237'],
+    ['residencePermit', '820000198511110025'],
+    ['residencePermit', '83000020000101123X'],
+    ['hkMacaoTravelPermit', 'H12345678'],
+    ['hkMacaoTravelPermit', 'M1234567801'],
+    ['taiwanTravelPermit', '12345678'],
+    ['taiwanTravelPermit', '1234567801'],
+    ['passport', 'E12345678'],
+    ['passport', 'p1234'],
+    ['passport', 'X1234567890123456789'],
+  ])('accepts a %s numbered %s', (type, idNumber) => {
+    expect(problems(type, idNumber)).toEqual([]);
+  });
+
+  it.each([
+    ['residentId', 'H12345678'],
+    ['residencePermit', '440402199003071232'], // a mainland ID is not a residence permit
+    ['residencePermit', '810000199003071238'], // wrong check character
+    ['residencePermit', '8100001990030712'],
+    ['hkMacaoTravelPermit', '12345'],
+    ['hkMacaoTravelPermit', 'H1234567'],
+    ['hkMacaoTravelPermit', 'H123456789'],
+    ['hkMacaoTravelPermit', 'A12345678'],
+    ['taiwanTravelPermit', '((((('],
+    ['taiwanTravelPermit', '1234567'],
+    ['taiwanTravelPermit', '123456789'],
+    ['passport', '-----'],
+    ['passport', 'E123'],
+    ['passport', 'E-1234567'],
+    ['passport', 'X12345678901234567890'],
+  ])('refuses a %s numbered %s', (type, idNumber) => {
+    expect(problems(type, idNumber)).toEqual(['legalRepIdNumber']); // one message, not one per rule
+  });
+});
+
 describe('merge: conflicts, UI rules and hidden values', () => {
   const base = readExampleBundle('business-startup');
   const withConstraint = (item: number, field: string, constraints: object): BundleDefinition => {
@@ -401,6 +492,22 @@ describe('merge: conflicts, UI rules and hidden values', () => {
     b.items[2]!.fields.push({ field: 'enterpriseType', constraints: { enum: ['partnership'] } });
     expect(() => compileForm(b)).toThrow(
       /enterpriseType.*nothing in common \(items "enterprise-registration" and "new-taxpayer"\)/,
+    );
+  });
+
+  it('lists an item once for a material, even if the item lists it twice (the loader refuses that)', () => {
+    const b = structuredClone(base);
+    b.items[0]!.materials.push({ material: 'registrationApplication', required: true });
+    expect(material(mergeBundle(b, { entityType: 'llc' }), 'registrationApplication')!.items).toEqual([
+      'enterprise-registration',
+    ]);
+  });
+
+  it("refuses an enum that the other items' bounds leave empty, naming both items", () => {
+    const b = withConstraint(0, 'enterpriseType', { enum: ['partnership'] });
+    b.items[2]!.fields.push({ field: 'enterpriseType', constraints: { maxLength: 4 } });
+    expect(() => compileForm(b)).toThrow(
+      'field "enterpriseType": none of the allowed values ["partnership"] satisfies maxLength 4 (items "enterprise-registration" and "new-taxpayer")',
     );
   });
 

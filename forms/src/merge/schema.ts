@@ -1,6 +1,8 @@
 import type { JSONSchema7 } from 'json-schema';
 import type { BundleDefinition, SituationQuestion } from '../bundle/index.js';
 import { conditionToSchema } from '../feel/to-schema.js';
+import { idNumberRules } from '../library/schemas.js';
+import { withoutAnnotations } from './constraints.js';
 import type { FieldUsage, UnifiedField } from './fields.js';
 
 /**
@@ -10,7 +12,9 @@ import type { FieldUsage, UnifiedField } from './fields.js';
  */
 
 /** The resident-ID rule applies to these document types (GB 11643 format and check). */
-export const residentIdTypes = ['residentId', 'residencePermit'];
+export const residentIdTypes = Object.entries(idNumberRules)
+  .filter(([, rule]) => rule.format === 'resident-id')
+  .map(([type]) => type);
 
 function questionSchema(q: SituationQuestion): JSONSchema7 {
   const values = (q.options ?? []).map((o) => o.value);
@@ -68,9 +72,18 @@ export function formSchema(
   const properties: Record<string, JSONSchema7> = { situation: situationSchema(bundle) };
   const required = ['situation'];
   const conditional = new Map<string, { when: JSONSchema7; fields: string[] }>();
+  const constrained = new Map<string, { when: JSONSchema7; properties: Record<string, JSONSchema7> }>();
   for (const f of fields) {
     const { label, help } = f.definition;
     properties[f.id] = { ...f.schema, title: label.zh, ...(help ? { description: help.zh } : {}) };
+    // An item's constraints hold only when that item uses the field; fields under one condition share a branch.
+    for (const c of f.conditionalConstraints) {
+      const when = usagesSchema([c.usage], cache) as JSONSchema7;
+      const key = JSON.stringify(when);
+      const group = constrained.get(key) ?? constrained.set(key, { when, properties: {} }).get(key)!;
+      const prev = group.properties[f.id];
+      group.properties[f.id] = prev ? { allOf: [prev, c.schema] } : c.schema;
+    }
     const requiring = f.usages.filter((u) => u.required);
     if (requiring.length === 0) continue;
     const when = usagesSchema(requiring, cache);
@@ -82,18 +95,25 @@ export function formSchema(
       group.fields.push(f.id);
     }
   }
-  const allOf: JSONSchema7[] = [...conditional.values()].map((g) => ({
-    if: onSituation(g.when),
-    then: { required: g.fields },
-  }));
-  // ID numbers are checked as resident IDs when their document type says so.
+  const allOf: JSONSchema7[] = [
+    ...[...conditional.values()].map((g) => ({ if: onSituation(g.when), then: { required: g.fields } })),
+    ...[...constrained.values()].map((g) => ({
+      if: onSituation(g.when),
+      then: { properties: g.properties },
+    })),
+  ];
+  // ID numbers are checked by the rule of the document type given. A pattern of a type is checked on
+  // a number the field's own (looser) rule accepts: "-" gets one message, not one per rule.
   for (const f of fields) {
     const typeField = f.definition.idTypeField;
     if (!typeField || !properties[typeField]) continue;
-    allOf.push({
-      if: { required: [typeField], properties: { [typeField]: { enum: residentIdTypes } } },
-      then: { properties: { [f.id]: { format: 'resident-id' } } },
-    });
+    for (const [type, rule] of Object.entries(idNumberRules))
+      allOf.push({
+        if: { required: [typeField], properties: { [typeField]: { const: type } } },
+        then: {
+          properties: { [f.id]: rule.format ? rule : { if: withoutAnnotations(f.schema), then: rule } },
+        },
+      });
   }
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',

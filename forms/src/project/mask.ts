@@ -32,6 +32,21 @@ export function maskText(kind: MaskKind, value: string): string {
   }
 }
 
+/**
+ * Formats an object's properties take under a condition (if/then, alone or in allOf): a person's
+ * ID number in a block is a resident ID unless its document type says otherwise, and is masked as
+ * an ID number either way.
+ */
+function conditionalFormats(schema: JSONSchema7): Record<string, JSONSchema7> {
+  const out: Record<string, JSONSchema7> = {};
+  for (const branch of [schema, ...(schema.allOf ?? [])]) {
+    const then = typeof branch === 'object' && typeof branch.then === 'object' ? branch.then : {};
+    for (const [k, p] of Object.entries(then.properties ?? {}))
+      if (typeof p === 'object' && typeof p.format === 'string') out[k] ??= { format: p.format };
+  }
+  return out;
+}
+
 /** Masks every maskable string in `value` as its schema describes; `asKind` forces a kind at the top. */
 export function maskValue(value: unknown, schema: JSONSchema7, asKind?: MaskKind): unknown {
   const kind = asKind ?? (typeof schema.format === 'string' ? kindByFormat[schema.format] : undefined);
@@ -43,9 +58,12 @@ export function maskValue(value: unknown, schema: JSONSchema7, asKind?: MaskKind
   }
   if (value && typeof value === 'object') {
     const props = schema.properties ?? {};
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, maskValue(v, typeof props[k] === 'object' ? props[k] : {})]),
-    );
+    const given = conditionalFormats(schema);
+    const at = (k: string): JSONSchema7 => ({
+      ...given[k],
+      ...(typeof props[k] === 'object' ? props[k] : {}),
+    });
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v, at(k))]));
   }
   return value;
 }

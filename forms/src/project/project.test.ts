@@ -150,6 +150,30 @@ describe('projectPayloads: minimum necessary', () => {
     expect((tax.data.investors as { idNumber: string }[])[0]!.idNumber).toBe('440***********1232');
   });
 
+  it('masks a nested number of another document type as an ID number too', () => {
+    const form = compileForm(readExampleBundle('business-startup'));
+    const sample = samples['business-startup']!;
+    const investors = [
+      { ...(sample.investors as object[])[0], idType: 'hkMacaoTravelPermit', idNumber: 'H1234567801' },
+    ];
+    const tax = projectPayloads(form, { ...sample, investors }).tax!;
+    expect((tax.data.investors as { idNumber: string }[])[0]!.idNumber).toBe('H12****7801');
+  });
+
+  it('sends resident IDs as the card prints them: a lower-case x becomes X, nested ones too', () => {
+    const form = compileForm(readExampleBundle('business-startup'));
+    const sample = samples['business-startup']!;
+    const data = {
+      ...sample,
+      legalRepIdNumber: '11010519491231002x',
+      financeOfficer: { ...(sample.financeOfficer as object), idNumber: '11010519491231002x' },
+    };
+    const p = projectPayloads(form, data);
+    expect(p['public-security']!.data.legalRepIdNumber).toBe('11010519491231002X');
+    expect((p.tax!.data.financeOfficer as { idNumber: string }).idNumber).toBe('11010519491231002X');
+    expect(projectPayload(form, data, 'market-regulation')!.data.legalRepIdNumber).toBe('11010519491231002X');
+  });
+
   it('utility companies get the least: telecom sees no ID number or credit code', () => {
     const form = compileForm(readExampleBundle('utility-connection'));
     const answers = situations['utility-connection']![0]!;

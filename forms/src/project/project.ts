@@ -1,5 +1,6 @@
 import { conditionsFor } from '../feel/condition.js';
 import { usageApplies, type UnifiedForm, type UnifiedData } from '../merge/index.js';
+import { normaliseIdNumbers } from '../validate/normalise.js';
 import { maskValue } from './mask.js';
 
 /**
@@ -35,9 +36,10 @@ export function projectPayload(
 /** Every department's payload, or only the department `only` names. */
 function project(
   form: UnifiedForm,
-  data: UnifiedData,
+  unified: UnifiedData,
   only: string | undefined,
 ): Record<string, DepartmentPayload> {
+  const data = normaliseIdNumbers(form, unified); // departments get `…002X`, as the card prints it
   const answers = data.situation ?? {};
   const check = conditionsFor(answers);
   const out: Record<string, DepartmentPayload> = {};

@@ -6,3 +6,5 @@ export {
   type FormValidator,
   type ValidationResult,
 } from './validator.js';
+export { addGovKeywords, hasAtMostDecimals } from './keywords.js';
+export { normaliseIdNumbers } from './normalise.js';

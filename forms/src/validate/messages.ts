@@ -97,6 +97,8 @@ export function keywordMessage(e: ErrorObject, value: unknown): Text {
       return { zh: '取值不正确', en: 'has the wrong value' };
     case 'pattern':
       return { zh: '格式不正确', en: 'has the wrong format' };
+    case 'decimalPlaces':
+      return { zh: `最多${n}位小数`, en: `must have at most ${n} decimal places` };
     case 'multipleOf':
       return {
         zh: `必须是${p.multipleOf as number}的整数倍(小数位过多)`,

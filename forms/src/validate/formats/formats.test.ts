@@ -35,6 +35,15 @@ describe('resident ID (GB 11643)', () => {
     expect(checkResidentId(id, today)).toEqual({ ok: false, problem });
   });
 
+  it('accepts a baby born today in Beijing before 08:00, when the UTC date is still yesterday', () => {
+    const first17 = '44040220260311001';
+    const id = [...'0123456789X'].map((c) => first17 + c).find((x) => checkResidentId(x, today).ok);
+    const at = (instant: string) => checkResidentId(id!, new Date(instant)).ok;
+    expect(at('2026-03-10T23:30:00Z')).toBe(true); // 11 March 07:30 in Beijing
+    expect(at('2026-03-10T16:00:00Z')).toBe(true); // 11 March 00:00 in Beijing
+    expect(at('2026-03-10T15:59:59Z')).toBe(false); // still 10 March in Beijing
+  });
+
   it('accepts a leap day and refuses a non-leap 29 February', () => {
     const fix = (first17: string) => checkResidentId(first17 + '0', today);
     // Find the right check character by trying all 11: only a real date ever passes.

@@ -51,7 +51,13 @@ export const provincePrefixes = new Set([
   '83',
 ]);
 
-/** A real calendar date yyyyMMdd, not before 1900 and not after `today`. */
+/** China Standard Time (UTC+8, no daylight saving): the calendar birth dates are written in. */
+const cstOffsetMs = 8 * 60 * 60 * 1000;
+
+/**
+ * A real calendar date yyyyMMdd, not before 1900 and not after `today`'s date in Beijing: a baby
+ * born today has today's date even before 08:00, when the UTC date is still yesterday.
+ */
 export function isPastDate(yyyymmdd: string, today: Date): boolean {
   const [y, m, d] = [
     Number(yyyymmdd.slice(0, 4)),
@@ -60,7 +66,10 @@ export function isPastDate(yyyymmdd: string, today: Date): boolean {
   ];
   const date = new Date(Date.UTC(y, m - 1, d));
   const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-  return real && y >= 1900 && date.getTime() <= today.getTime();
+  // Both as UTC midnights of calendar dates: the birth date, and today's date in Beijing.
+  const beijing = new Date(today.getTime() + cstOffsetMs);
+  const todayDate = Date.UTC(beijing.getUTCFullYear(), beijing.getUTCMonth(), beijing.getUTCDate());
+  return real && y >= 1900 && date.getTime() <= todayDate;
 }
 
 export function residentIdCheckChar(first17: string): string {
