@@ -31,7 +31,7 @@ export const CODES = [
 ] as const;
 export type Code = (typeof CODES)[number];
 
-import { analyst, applicantActor, clerk, dept, T0 } from '../../engine/src/applications/centre-fixtures.js';
+import { analyst, applicantActor, clerk, dept, T0 } from '../../engine/src/testing/centre-fixtures.js';
 
 export { analyst, applicantActor, clerk, dept, T0 };
 export const HOUR = 3_600_000;

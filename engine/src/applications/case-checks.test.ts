@@ -34,6 +34,8 @@ describe('checkApplicant', () => {
   it("accepts other documents (passport, Hong Kong and Macao residents' permit), refuses what is none", () => {
     expect(idProblem(person('E12345678'))).toBeUndefined();
     expect(idProblem(person('H12345678'))).toBeUndefined();
+    expect(idProblem(person('A123456(7)'))).toBeUndefined(); // a Hong Kong identity card
+    expect(checkApplicant(person(' 440402199003071232 ')).idNumber).toBe('440402199003071232');
     expect(idProblem(person('abc'))).toContain('证件号码');
     expect(idProblem(person('12 34 56'))).toContain('证件号码');
   });

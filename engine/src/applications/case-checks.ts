@@ -76,10 +76,11 @@ export function checkEntries(entries: NoticeEntry[] | undefined): NoticeEntry[] 
  * unified social credit code. A person's resident ID card number (18 characters) must be one
  * (region, date of birth, check character; a foreigner's permanent residence card, starting with
  * 9, by its check character); other documents (passport, the permits of Hong Kong, Macao and
- * Taiwan residents) are 5–40 letters, digits or hyphens.
+ * Taiwan residents, a Hong Kong identity card's A123456(7)) are 5–40 letters, digits, hyphens or
+ * brackets. Spaces around it are dropped.
  */
 function idNumberProblem(kind: Applicant['kind'], value: string): Text | undefined {
-  const id = value.toUpperCase();
+  const id = value.trim().toUpperCase();
   if (kind === 'organisation') {
     return checkCreditCode(id).ok
       ? undefined
@@ -91,7 +92,8 @@ function idNumberProblem(kind: Applicant['kind'], value: string): Text | undefin
       : checkResidentId(id).ok;
     return valid ? undefined : t('居民身份证号码不正确', 'not a valid resident ID card number');
   }
-  return /^[A-Z0-9-]{5,40}$/.test(id)
+  // As the form library's loose rule: a Hong Kong identity card is written A123456(7).
+  return /^[A-Z0-9()-]{5,40}$/.test(id)
     ? undefined
     : t(
         '证件号码应为居民身份证号码或 5–40 位字母、数字的其他证件号码',
@@ -120,7 +122,7 @@ export function checkApplicant(input: Applicant): Applicant {
   const applicant: Applicant = {
     kind: input.kind,
     name: input.name.slice(0, 200),
-    idNumber: input.idNumber.toUpperCase(),
+    idNumber: input.idNumber.trim().toUpperCase(),
   };
   if (input.phone) applicant.phone = String(input.phone).slice(0, 20);
   // At the window the applicant's account is linked by scanning their identity code.

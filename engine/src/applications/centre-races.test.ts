@@ -17,7 +17,7 @@ import {
   externalLicence,
   HOLDER,
   T0,
-} from './centre-fixtures.js';
+} from '../testing/centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
 import type { Application } from './types.js';
 
@@ -317,24 +317,33 @@ describe('the periodic sweep', () => {
   });
 });
 
+/** A Centre whose case saves fail (a full disk) while `saves.fail` is set; everything else goes through. */
+async function withFailingSaves() {
+  const memory = new MemoryDocStore();
+  const saves = { fail: false };
+  const docs = Object.create(memory, {
+    writeAll: { value: undefined },
+    put: {
+      value: (...args: Parameters<MemoryDocStore['put']>) =>
+        saves.fail && args[0] === 'applications'
+          ? Promise.reject(new Error('disk full'))
+          : memory.put(...args),
+    },
+  }) as MemoryDocStore;
+  const centre = new Centre({
+    engine: createEngine({ clock: () => T0 }),
+    docs,
+    timeLimits: workingTimeLimits(),
+    clock: () => T0,
+  });
+  await centre.deployBundle(analyst, example('business-startup'));
+  await externalLicence(centre, 'resident-id-card', 'RID-1');
+  return { centre, saves };
+}
+
 describe('a revocation whose case is not saved', () => {
   it('a false post-check that cannot be saved leaves the licence valid, as the case still records the approval', async () => {
-    const memory = new MemoryDocStore();
-    let failSaves = false;
-    // The case's save fails (a full disk) while armed; everything else goes through.
-    const docs = Object.create(memory, {
-      writeAll: { value: undefined },
-      put: {
-        value: (...args: Parameters<MemoryDocStore['put']>) =>
-          failSaves && args[0] === 'applications'
-            ? Promise.reject(new Error('disk full'))
-            : memory.put(...args),
-      },
-    }) as MemoryDocStore;
-    const engine = createEngine({ clock: () => T0 });
-    const centre = new Centre({ engine, docs, timeLimits: workingTimeLimits(), clock: () => T0 });
-    await centre.deployBundle(analyst, example('business-startup'));
-    await externalLicence(centre, 'resident-id-card', 'RID-1');
+    const { centre, saves } = await withFailingSaves();
     const app = await submitted(centre);
     await centre.accept(clerk, app.id, {
       materials: [MATERIALS[0]!, { id: 'premisesProof', status: 'commitment' }],
@@ -343,11 +352,11 @@ describe('a revocation whose case is not saved', () => {
     const registration = task(app, 'enterprise-registration');
     await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-7' });
     expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('valid');
-    failSaves = true;
+    saves.fail = true;
     await expect(
       centre.recordPostCheck(dept('market-regulation'), registration, { result: 'false' }),
     ).rejects.toThrow('disk full');
-    failSaves = false;
+    saves.fail = false;
     const item = (await centre.getApplication(clerk, app.id)).items.find(
       (i) => i.item === 'enterprise-registration',
     )!;
@@ -355,5 +364,50 @@ describe('a revocation whose case is not saved', () => {
     expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('valid');
     await centre.recordPostCheck(dept('market-regulation'), registration, { result: 'false' });
     expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('revoked');
+  });
+});
+
+describe('an acceptance whose process stops in an incident at once', () => {
+  it('is accepted with that instance; a supervisor resolves the incident', async () => {
+    const engine = createEngine({ clock: () => T0 });
+    const centre = new Centre({
+      engine,
+      docs: new MemoryDocStore(),
+      timeLimits: workingTimeLimits(),
+      clock: () => T0,
+    });
+    const pkg = example('business-startup');
+    // A gateway right after the start whose condition has nothing to read: an incident at once.
+    pkg.xml = pkg.xml.replace(
+      '<bpmn:sequenceFlow id="toRegistration" sourceRef="accepted" targetRef="registration" />',
+      `<bpmn:exclusiveGateway id="gate" />
+       <bpmn:sequenceFlow id="toRegistration" sourceRef="accepted" targetRef="gate" />
+       <bpmn:sequenceFlow id="gateOn" sourceRef="gate" targetRef="registration">
+         <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">= notAnswered</bpmn:conditionExpression>
+       </bpmn:sequenceFlow>`,
+    );
+    await centre.deployBundle(analyst, pkg);
+    await externalLicence(centre, 'resident-id-card', 'RID-1');
+    const app = await centre.accept(clerk, (await submitted(centre)).id, { materials: MATERIALS });
+    expect(app.status).toBe('in-progress');
+    expect(app.instanceId).toBe(`case-${app.id}`);
+    expect((await engine.instance(app.instanceId!)).status).toBe('incident');
+    expect(await engine.store.listInstances({ businessKey: app.id })).toHaveLength(1);
+  });
+});
+
+describe('an approval given again after a failed one', () => {
+  it('revives the e-licence the failed attempt cancelled', async () => {
+    const { centre, saves } = await withFailingSaves();
+    const app = await centre.accept(clerk, (await submitted(centre)).id, { materials: MATERIALS });
+    const registration = task(app, 'enterprise-registration');
+    saves.fail = true;
+    await expect(
+      centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-5' }),
+    ).rejects.toThrow('disk full');
+    saves.fail = false;
+    expect((await centre.licences.get('business-licence:REG-5'))?.status).toBe('cancelled');
+    await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-5' });
+    expect((await centre.licences.get('business-licence:REG-5'))?.status).toBe('valid');
   });
 });

@@ -14,7 +14,7 @@ import {
   externalLicence,
   HOLDER,
   T0,
-} from './centre-fixtures.js';
+} from '../testing/centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../network/index.js';
 

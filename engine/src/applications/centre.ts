@@ -399,7 +399,9 @@ export class Centre implements CentreApi {
       const asStarted =
         view.version === version &&
         Object.keys(stored).every((key) => isDeepStrictEqual(view.variables[key], stored[key]));
-      if (view.status === 'active' && asStarted) return view;
+      // A fresh instance may already wait in an incident (a condition with nothing to read): the
+      // case is accepted with it, and a supervisor resolves it. Only a cancelled one is stale.
+      if (view.status !== 'terminated' && asStarted) return view;
       await this.cancelIfRunning(view.id);
     }
     throw new DomainError(

@@ -61,7 +61,12 @@ export class LicenceLibrary {
       if (!(err instanceof DocConflictError)) throw err;
       // The same approval again (a retry after a crash, a lost save race): its licence stands.
       const issued = await this.get(doc.id);
-      if (issued?.applicationId === source.applicationId && issued.item === source.item) return issued;
+      if (issued?.applicationId === source.applicationId && issued.item === source.item) {
+        // An attempt that failed cancelled it (Centre.approve): the approval now recorded revives it.
+        if (issued.status !== 'cancelled') return issued;
+        await this.setStatus(issued.id, 'valid');
+        return (await this.get(issued.id))!;
+      }
       throw new DomainError(
         'conflict',
         { zh: `证照编号 ${input.number} 已签发过`, en: `licence number ${input.number} was already issued` },

@@ -216,6 +216,12 @@ describe('validateForm', () => {
       contributionMethod: 'cash',
     };
     expect(validateForm(form, { ...sample, investors: [company] }).errors).toEqual([]);
+    // Two investors without either: one error each, not two "required" for each.
+    const two = { ...sample, investors: [incomplete.investors[0]!, incomplete.investors[0]!] };
+    expect(validateForm(form, two).errors.map((e) => [e.field, e.label.zh])).toEqual([
+      ['investors.0.idNumber', '股东(出资人)·证件号码或统一社会信用代码'],
+      ['investors.1.idNumber', '股东(出资人)·证件号码或统一社会信用代码'],
+    ]);
   });
 
   it('names the situation by its label when it is missing', () => {

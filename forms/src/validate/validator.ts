@@ -81,7 +81,10 @@ function toFieldError(form: UnifiedForm, data: unknown, e: ErrorObject): FieldEr
  * or credit code): they become one error naming both, on the first of them.
  */
 function missingEither(errors: ErrorObject[], anyOf: ErrorObject): ErrorObject[] | undefined {
-  const branches = errors.filter((e) => e.schemaPath.startsWith(`${anyOf.schemaPath}/`));
+  // One investor's branches: every investor shares the schema path, so the instance path tells them apart.
+  const branches = errors.filter(
+    (e) => e.schemaPath.startsWith(`${anyOf.schemaPath}/`) && e.instancePath === anyOf.instancePath,
+  );
   const onlyMissing = branches.every(
     (e) => e.keyword === 'required' && e.instancePath === anyOf.instancePath,
   );

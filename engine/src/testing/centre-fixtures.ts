@@ -1,7 +1,7 @@
 /** Test support for the Centre's tests: the example bundles, the actors, and the applicant's ID card e-licence. */
 import { readFileSync } from 'node:fs';
 import type { Actor } from '../domain/actor.js';
-import type { Centre } from './centre.js';
+import type { Centre } from '../applications/centre.js';
 
 export const example = (code: string) => ({
   bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
