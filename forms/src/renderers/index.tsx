@@ -11,6 +11,7 @@ import {
   findUISchema,
   Generate,
   isBooleanControl,
+  isObjectArrayControl,
   isObjectControl,
   type StatePropsOfControlWithDetail,
   rankWith,
@@ -18,6 +19,7 @@ import {
   uiTypeIs,
   type ControlProps,
   type JsonFormsRendererRegistryEntry,
+  type JsonSchema,
   type JsonSchema7,
 } from '@jsonforms/core';
 import {
@@ -26,7 +28,7 @@ import {
   withJsonFormsControlProps,
   withJsonFormsDetailProps,
 } from '@jsonforms/react';
-import { vanillaCells, vanillaRenderers } from '@jsonforms/vanilla-renderers';
+import { TableArrayControl, vanillaCells, vanillaRenderers } from '@jsonforms/vanilla-renderers';
 
 function useT() {
   const ctx = useJsonForms();
@@ -116,6 +118,25 @@ function YesNoControl(props: ControlProps) {
   );
 }
 
+/**
+ * The part of an object's schema its layout is drawn from: its properties. The rules beside them
+ * (a person's document type deciding the number's rule: allOf of if/then) are for validation;
+ * JSON Forms' generator draws a combinator as one control for the whole object again, which this
+ * renderer then draws again, without end.
+ */
+function layoutOf(schema: JsonSchema): JsonSchema {
+  const {
+    allOf: _allOf,
+    anyOf: _anyOf,
+    oneOf: _oneOf,
+    if: _if,
+    then: _then,
+    else: _else,
+    ...layout
+  } = schema as JsonSchema & { if?: unknown; then?: unknown; else?: unknown };
+  return layout;
+}
+
 function ObjectControl(props: StatePropsOfControlWithDetail) {
   const {
     renderers,
@@ -137,7 +158,7 @@ function ObjectControl(props: StatePropsOfControlWithDetail) {
         schema,
         uischema.scope,
         path,
-        () => Generate.uiSchema(schema, 'VerticalLayout', undefined, rootSchema),
+        () => Generate.uiSchema(layoutOf(schema), 'VerticalLayout', undefined, rootSchema),
         uischema,
         rootSchema,
       ),
@@ -180,10 +201,30 @@ export const multiEnumTester = rankWith(
 );
 export const yesNoTester = rankWith(5, isBooleanControl);
 
+/**
+ * A list of flat records (investors, officers) is a table, one row each, as the vanilla set draws
+ * it. Its items carry rules beside their properties (a document type deciding the number's rule:
+ * allOf of if/then), which the vanilla set takes for nesting and draws as a list of fieldsets.
+ */
+export const flatRecordsTester = rankWith(
+  5,
+  and(
+    isObjectArrayControl,
+    schemaMatches((s) => {
+      const items = s.items as JsonSchema7 | undefined;
+      return Object.values(items?.properties ?? {}).every((p) => {
+        const type = (p as JsonSchema7).type;
+        return type !== 'object' && type !== 'array';
+      });
+    }),
+  ),
+);
+
 export const renderers: JsonFormsRendererRegistryEntry[] = [
   ...vanillaRenderers,
   { tester: multiEnumTester, renderer: withJsonFormsControlProps(MultiEnumControl) },
   { tester: yesNoTester, renderer: withJsonFormsControlProps(YesNoControl) },
+  { tester: flatRecordsTester, renderer: TableArrayControl },
   { tester: objectTester, renderer: withJsonFormsDetailProps(ObjectControl) },
 ];
 

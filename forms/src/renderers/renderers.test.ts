@@ -51,6 +51,61 @@ describe('forms/src/renderers', () => {
     expect(html).toMatch(/<input type="checkbox"(?![^>]*checked)[^>]*\/>ordinary/);
   });
 
+  it('an object field with rules beside its properties (a person’s document type) draws its fields once', () => {
+    const person: JsonSchema7 = {
+      type: 'object',
+      title: '财务负责人',
+      properties: {
+        name: { type: 'string', title: '姓名' },
+        idType: { type: 'string', enum: ['residentId', 'passport'] },
+        idNumber: { type: 'string', title: '证件号码' },
+      },
+      allOf: [
+        {
+          if: { required: ['idType'], properties: { idType: { const: 'passport' } } },
+          then: { properties: { idNumber: { pattern: '^[A-Za-z0-9]{5,20}$' } } },
+        },
+      ],
+    };
+    const html = renderToStaticMarkup(
+      createElement(JsonForms, {
+        schema: { type: 'object', properties: { financeOfficer: person } },
+        uischema: control('financeOfficer'),
+        data: { financeOfficer: { name: '李四' } },
+        renderers,
+        cells,
+      }),
+    );
+    expect(html.match(/class="control gov-object"/g)).toHaveLength(1);
+    expect(html).toContain('value="李四"');
+  });
+
+  it('a list of flat records is a table even when its records carry rules (a document type)', () => {
+    const html = renderToStaticMarkup(
+      createElement(JsonForms, {
+        schema: {
+          type: 'object',
+          properties: {
+            officers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { name: { type: 'string' }, idType: { type: 'string', enum: ['passport'] } },
+                allOf: [{ if: { required: ['idType'] }, then: { required: ['name'] } }],
+              },
+            },
+          },
+        },
+        uischema: control('officers'),
+        data: { officers: [{ name: '王五' }] },
+        renderers,
+        cells,
+      }),
+    );
+    expect(html).toContain('<table');
+    expect(html).not.toContain('gov-object');
+  });
+
   it('an object field is a fieldset with its own fields inside', () => {
     const html = draw({ taxHandler: { name: '李四' } });
     expect(html).toMatch(
