@@ -62,6 +62,7 @@ export const ENUM_LABELS: Record<string, Text> = {
 
 export const PROPERTY_LABELS: Record<string, Text> = {
   name: v('姓名/名称', 'Name'),
+  idType: v('证件类型', 'ID document type'),
   idNumber: v('证件号码', 'ID number'),
   creditCode: v('统一社会信用代码', 'Unified social credit code'),
   mobile: v('手机号码', 'Mobile'),
