@@ -4,6 +4,7 @@
  * province), else none (the calendar's default, national). One rule for appointment days
  * (appointments.ts) and case deadlines (applications/working-time.ts).
  */
+import { cityOf } from '../applications/scope.js';
 import type { WorkingCalendar } from '../jobs/calendar/index.js';
 
 /**
@@ -14,13 +15,7 @@ import type { WorkingCalendar } from '../jobs/calendar/index.js';
 export function enclosingRegions(code: string): string[] {
   if (!/^\d{6}(\d{3}){0,2}$/.test(code)) return [code];
   const district = code.slice(0, 6);
-  const chain = [
-    code,
-    code.slice(0, 9),
-    district,
-    `${district.slice(0, 4)}00`,
-    `${district.slice(0, 2)}0000`,
-  ];
+  const chain = [code, code.slice(0, 9), district, cityOf(district), `${district.slice(0, 2)}0000`];
   return [...new Set(chain)];
 }
 
