@@ -266,4 +266,28 @@ describe('audit over HTTP, by region (SECURITY.md: a supervisor reads the audit 
     });
     expect(show(second.items)).toEqual([`applicant2 applications.get application:${doumen}`]);
   });
+
+  it("reads an instance once per page however many entries name it (an incident's retries)", async () => {
+    const retry = (instanceId: string) =>
+      c.audit.append({
+        actor: { userId: 'operator9', role: 'supervisor' },
+        action: 'incidents.retry',
+        target: `instance:${instanceId}`,
+        outcome: 'ok',
+      });
+    for (let i = 0; i < 5; i++) await retry('gone-instance-1');
+    await retry('gone-instance-2');
+    const store = c.engine.store;
+    const read = store.getInstance.bind(store);
+    const asked: string[] = [];
+    store.getInstance = (id) => (asked.push(id), read(id));
+    try {
+      const seen = show(await list('supervisor2', 'limit=20'));
+      // Without a case behind them, region-less entries are for city-wide supervisors only.
+      expect(seen.filter((e) => e.includes('gone-instance'))).toEqual([]);
+      expect(asked.sort()).toEqual(['gone-instance-1', 'gone-instance-2']);
+    } finally {
+      store.getInstance = read;
+    }
+  });
 });

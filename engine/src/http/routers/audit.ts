@@ -35,11 +35,18 @@ function entrySight(deps: AppContext, actor: Actor): (entry: Entry) => Promise<b
   if (!region) return async () => true;
   const citywide = ['city', 'province'].includes(regionLevel(region));
   const sight = caseSight(deps.sealedDocs, actor);
+  // A page names the same instance many times (each of its commands): read each once.
+  const instanceCases = new Map<string, Promise<string | undefined>>();
   /** The case the entry is about, if any: `undefined` when there is none (or no longer). */
-  const caseOf = async (kind: string, id: string): Promise<string | undefined> => {
+  const caseOf = (kind: string, id: string): Promise<string | undefined> | string | undefined => {
     if (CASE_TARGETS.has(kind)) return id.split(':')[0];
-    if (kind === 'instance') return (await deps.engine.store.getInstance(id))?.businessKey;
-    return undefined;
+    if (kind !== 'instance') return undefined;
+    let found = instanceCases.get(id);
+    if (!found) {
+      found = deps.engine.store.getInstance(id).then((record) => record?.businessKey);
+      instanceCases.set(id, found);
+    }
+    return found;
   };
   return async (entry) => {
     if (entry.actor.region && regionCovers(actor, entry.actor.region)) return true;
