@@ -1,5 +1,11 @@
-/** An item's own clock (itemLimit): which of the case's pauses move its deadline. */
-import { itemLimit } from './case-clock.js';
+/** An item's own clock (itemLimit): which of the case's pauses move its deadline, and whose calendar it counts. */
+import {
+  BUILTIN_CALENDAR_DIR,
+  parseCalendarFile,
+  readCalendarFiles,
+  WorkingCalendar,
+} from '../jobs/calendar/index.js';
+import { itemColourChange, itemLimit, limitState } from './case-clock.js';
 import type { LimitClock, TimeLimits } from './clock.js';
 import type { Application, ItemCase, Pause } from './types.js';
 import { workingTimeLimits } from './working-time.js';
@@ -87,5 +93,52 @@ describe('itemLimit', () => {
     expect(decidedAt).toBeGreaterThan(deadline); // 1 working day, decided on Thursday: late
     app.pauses.push({ from: decidedAt + HOUR, to: decidedAt + 14 * DAY, reason: 'supplement' });
     expect(itemLimit(limits, app, item, decidedAt + 14 * DAY).deadline).toBe(deadline);
+  });
+});
+
+describe('the calendar an item’s clock counts', () => {
+  // Zhuhai (440400) has a local day off on Wednesday 2026-11-25; Guangzhou (440100) works.
+  const zhuhaiDayOff = parseCalendarFile(
+    {
+      region: '440400',
+      inherits: 'CN',
+      years: { '2026': { holidays: [{ name: 'local', from: '2026-11-25', to: '2026-11-25' }] } },
+    },
+    '440400.json',
+  );
+  const limits = workingTimeLimits(
+    new WorkingCalendar([...readCalendarFiles([BUILTIN_CALENDAR_DIR]), zhuhaiDayOff]),
+  );
+  const cstDay = (t: number) => new Date(t + 8 * HOUR).toISOString().slice(0, 10);
+  /** A case received in `received`, its item (3 working days from Monday) decided by an office in `office`. */
+  const crossRegion = (received: string, office?: string) => {
+    const { app, item } = caseWith([], {
+      status: 'reviewing',
+      limitDays: 3,
+      ...(office ? { decidingDepartmentRegion: office, decidingRegion: office } : {}),
+    });
+    app.region = received;
+    app.promisedDays = 3;
+    return { app, item };
+  };
+
+  it('is the deciding office’s: a Zhuhai office skips its day off for a case received in Guangzhou', () => {
+    const { app, item } = crossRegion('440103', '440402');
+    // Tue, (Wed off in Zhuhai), Thu, Fri
+    expect(cstDay(itemLimit(limits, app, item, accepted).deadline - 1)).toBe('2026-11-27');
+    // the whole case's promise is the receiving centre's: Tue, Wed, Thu
+    expect(cstDay(limitState(limits, app, accepted).deadline - 1)).toBe('2026-11-26');
+  });
+
+  it('is the deciding office’s: a Guangzhou office works on Zhuhai’s day off, so its item turns red on time', () => {
+    const { app, item } = crossRegion('440402', '440103');
+    expect(cstDay(itemLimit(limits, app, item, accepted).deadline - 1)).toBe('2026-11-26');
+    const fridayMorning = Date.UTC(2026, 10, 27, 1);
+    expect(itemColourChange(limits, app, item, fridayMorning)).toBe('red');
+  });
+
+  it('falls back to the receiving region when the item has no deciding office', () => {
+    const { app, item } = crossRegion('440402');
+    expect(cstDay(itemLimit(limits, app, item, accepted).deadline - 1)).toBe('2026-11-27');
   });
 });

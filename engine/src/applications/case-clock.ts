@@ -3,6 +3,7 @@
  * task opened; where they stand now, the colour changes to record, and the pauses that stop them.
  */
 import type { TimeLimitStatus, TimeLimits } from './clock.js';
+import { deciderRegionOf } from './scope.js';
 import { record, SYSTEM } from './timeline.js';
 import type { Application, ItemCase, Pause } from './types.js';
 
@@ -58,6 +59,9 @@ export function limitState(limits: TimeLimits, app: Application, now: number) {
 
 /** A department's own limit for its item: from when its task opened (the case's acceptance before that). */
 export function itemLimit(limits: TimeLimits, app: Application, item: ItemCase, now: number) {
+  // Counted on the calendar of the office that decides it (跨域通办: maybe another district or
+  // city, with its own days off), else of the region that received the case.
+  const region = deciderRegionOf(app, item);
   return limits.state(
     {
       start: item.startedAt ?? app.acceptedAt ?? now,
@@ -68,7 +72,7 @@ export function itemLimit(limits: TimeLimits, app: Application, item: ItemCase, 
         app.pauses.filter((p) => (p.reason === 'supplement' ? stopsItem(p, item.item) : item.specialStep)),
         item.decidedAt,
       ),
-      ...(app.region ? { region: app.region } : {}),
+      ...(region ? { region } : {}),
     },
     now,
   );

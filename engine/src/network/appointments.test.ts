@@ -162,6 +162,118 @@ describe('appointments', () => {
     expect(await book.markNoShows(DATE)).toBe(0);
   });
 
+  /** A tick after midnight, or the first after days down, marks the earlier days too; only ended slots. */
+  async function checkSweepOfEarlierDays(docs: DocStore) {
+    const book = new AppointmentBook({ docs, network, clock });
+    const tuesday = await book.book(applicant('late'), slot);
+    const wednesday = await book.book(applicant('late'), { ...slot, date: '2026-11-25', start: '17:00' });
+    const friday = await book.book(applicant('early'), { ...slot, date: '2026-11-27' });
+    const cancelled = await book.book(applicant('other'), { ...slot, date: '2026-11-25' });
+    await book.cancel(applicant('other'), cancelled.id);
+    now = Date.UTC(2026, 10, 25, 16, 5); // Thursday 00:05 CST: the server was down on Wednesday evening
+    expect(await book.markNoShows()).toBe(2);
+    const status = async (id: string) => (await book.get(clerk, id)).status;
+    expect([await status(tuesday.id), await status(wednesday.id)]).toEqual(['noShow', 'noShow']);
+    expect(await status(cancelled.id)).toBe('cancelled');
+    // Friday's slot: not during it, nor within the 15 minutes' lateness allowance after it
+    now = Date.UTC(2026, 10, 27, 2, 14); // Friday 10:14 CST, the 09:30–10:00 slot ended 14 minutes ago
+    expect(await book.markNoShows()).toBe(0);
+    expect(await status(friday.id)).toBe('booked');
+    now = Date.UTC(2026, 10, 27, 2, 16);
+    expect(await book.markNoShows()).toBe(1);
+    expect(await status(friday.id)).toBe('noShow');
+    expect(await book.markNoShows()).toBe(0);
+  }
+
+  it('a sweep after midnight or after days down marks the earlier days’ unused bookings (memory DocStore)', async () => {
+    await checkSweepOfEarlierDays(new MemoryDocStore());
+  });
+
+  it('a sweep after midnight or after days down marks the earlier days’ unused bookings (SQLite DocStore)', async () => {
+    const docs = new SqliteDocStore(':memory:', NETWORK_DOC_INDEXES);
+    try {
+      await checkSweepOfEarlierDays(docs);
+    } finally {
+      docs.close();
+    }
+  });
+
+  it('a sweep after midnight or after days down marks the earlier days’ unused bookings (MongoDB DocStore)', async () => {
+    const connection = await mongoose.createConnection(freshDbUri('network_no_shows')).asPromise();
+    try {
+      await checkSweepOfEarlierDays(new MongoDocStore(connection, NETWORK_DOC_INDEXES));
+    } finally {
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+    }
+  }, 60_000);
+
+  it('the sweep reads the booked appointments page by page: more than a page of them are all marked', async () => {
+    const book = new AppointmentBook({ docs: new MemoryDocStore(), network, clock });
+    const starts = [
+      '09:00',
+      '09:30',
+      '10:00',
+      '10:30',
+      '11:00',
+      '11:30',
+      '14:00',
+      '14:30',
+      '15:00',
+      '15:30',
+      '16:00',
+    ];
+    for (const start of starts) {
+      for (let i = 0; i < 10; i++) await book.book(applicant(`u${start}.${i}`), { ...slot, start });
+    }
+    await book.book(applicant('later'), { ...slot, date: '2026-11-26' });
+    now = Date.UTC(2026, 10, 25, 1, 0); // the next morning
+    expect(await book.markNoShows()).toBe(110);
+    expect(await book.markNoShows()).toBe(0);
+  });
+
+  it('the sweep mends an appointment record left “booked” when its slot says otherwise', async () => {
+    const docs = new MemoryDocStore();
+    const book = new AppointmentBook({ docs, network, clock });
+    const a = await book.book(applicant('zhang'), slot);
+    await book.cancel(applicant('zhang'), a.id);
+    await docs.replace(APPOINTMENTS, { ...(await book.get(clerk, a.id)), status: 'booked' }); // a lost write
+    now = Date.UTC(2026, 10, 25, 2, 0);
+    expect(await book.markNoShows()).toBe(0);
+    expect((await book.get(clerk, a.id)).status).toBe('cancelled');
+  });
+
+  it('a no-show or cancelled appointment cannot be used on arrival: the problem names it and its state', async () => {
+    const book = new AppointmentBook({ docs: new MemoryDocStore(), network, clock });
+    const missed = await book.book(applicant('late'), slot);
+    const cancelled = await book.book(applicant('other'), slot);
+    await book.cancel(applicant('other'), cancelled.id);
+    now = Date.UTC(2026, 10, 24, 2, 16); // 10:16 CST: the 09:30–10:00 slot and 15 minutes after it are past
+    expect(await book.markNoShows()).toBe(1);
+    const refusal = (id: string) =>
+      book.arrive(id, 'zhuhai-centre', `${id}.ticket`).then(
+        () => undefined,
+        (err: DomainError) => ({ code: err.code, ...err.text }),
+      );
+    expect(await refusal(missed.id)).toEqual({
+      code: 'stateInvalid',
+      zh: expect.stringMatching(new RegExp(`^预约 ${missed.id}（2026-11-24 09:30–10:00）已记为爽约.*普通号`)),
+      en: expect.stringMatching(
+        new RegExp(
+          `^appointment ${missed.id} \\(2026-11-24 09:30–10:00\\) was marked a no-show.*ordinary ticket`,
+        ),
+      ),
+    });
+    expect((await book.get(clerk, missed.id)).status).toBe('noShow');
+    expect(await refusal(cancelled.id)).toEqual({
+      code: 'stateInvalid',
+      zh: expect.stringMatching(new RegExp(`^预约 ${cancelled.id}（2026-11-24 09:30–10:00）已取消`)),
+      en: expect.stringMatching(
+        new RegExp(`^appointment ${cancelled.id} \\(2026-11-24 09:30–10:00\\) was cancelled`),
+      ),
+    });
+  });
+
   async function checkHundred(docs: DocStore) {
     const book = new AppointmentBook({ docs, network, clock });
     const { ok, refused } = await hundredAtOnce(book);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
-import type { DocStore } from '../domain/docs.js';
+import { encodeCursor, type DocStore } from '../domain/docs.js';
 import { t, DomainError, forbidden, notFound, stateInvalid } from '../domain/errors.js';
 import { requireRole } from '../applications/scope.js';
 import {
@@ -26,6 +26,8 @@ export const SLOTS = 'appointmentSlots';
 export const APPOINTMENTS = 'appointments';
 
 const MINUTE = 60_000;
+/** Appointments the no-show sweep reads at a time. */
+const SWEEP_PAGE = 100;
 
 export type BookingStatus = 'booked' | 'cancelled' | 'arrived' | 'noShow';
 
@@ -88,6 +90,8 @@ export const APPOINTMENT_INDEXES = {
   [APPOINTMENTS]: [
     ['userId', 'status'],
     ['venue', 'date'],
+    // The no-show sweep: appointments still booked, earliest slot end first.
+    ['status', 'endsAt'],
   ],
 };
 
@@ -95,6 +99,23 @@ const holds = (b: Booking) => b.status !== 'cancelled';
 const hhmm = (m: number) =>
   `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 const minutesOf = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
+
+/** Why a booking cannot be used on arrival: names it, its slot and its state (cancelled, or marked a no-show). */
+function notUsable(appointmentId: string, slot: SlotTime, status: 'cancelled' | 'noShow'): DomainError {
+  const zh = `预约 ${appointmentId}（${slot.date} ${slot.start}–${slot.end}）`;
+  const en = `appointment ${appointmentId} (${slot.date} ${slot.start}–${slot.end})`;
+  return stateInvalid(
+    status === 'noShow'
+      ? t(
+          `${zh}已记为爽约：时段及迟到宽限已过，不再享有预约优先，请取普通号`,
+          `${en} was marked a no-show: its slot and the lateness allowance are over, so it no longer has appointment priority; take an ordinary ticket`,
+        )
+      : t(
+          `${zh}已取消，不能凭此取号，请取普通号`,
+          `${en} was cancelled: it cannot be used for a ticket; take an ordinary ticket`,
+        ),
+  );
+}
 
 export const slotId = (venue: string, windowType: string, date: string, start: string) =>
   `${venue}.${windowType}.${date.replace(/-/g, '')}.${start.replace(':', '')}`;
@@ -378,8 +399,7 @@ export class AppointmentBook {
     const missing = () => notFound(t(`预约 ${appointmentId}`, `appointment ${appointmentId}`));
     if (!id) throw missing();
     const now = this.clock();
-    const venue = this.venue(venueId);
-    const settings = this.settingsOf(venue) ?? this.network.settings.appointments;
+    const settings = this.allowancesOf(this.venue(venueId));
     const { saved, result } = await casUpdate<SlotDoc, { booking: Booking; existing?: string }>(
       this.docs,
       SLOTS,
@@ -389,8 +409,8 @@ export class AppointmentBook {
         if (!current || !booking || current.venue !== venueId) throw missing();
         if (booking.status === 'arrived')
           return { skip: { booking, ...(booking.ticketId ? { existing: booking.ticketId } : {}) } };
-        if (booking.status === 'cancelled')
-          throw stateInvalid(t('预约已取消', 'the appointment was cancelled'));
+        if (booking.status === 'cancelled' || booking.status === 'noShow')
+          throw notUsable(appointmentId, current, booking.status);
         if (current.date !== formatDay(dayOf(now)))
           throw stateInvalid(
             t(`预约日期为 ${current.date}，不是今天`, `the appointment is for ${current.date}, not today`),
@@ -411,23 +431,72 @@ export class AppointmentBook {
     return { appointment, onTime, ...(result.existing ? { existingTicket: result.existing } : {}) };
   }
 
-  /** Bookings never used by `lateMinutes` after their slot become no-shows; returns how many. */
-  async markNoShows(date: string = formatDay(dayOf(this.clock()))): Promise<number> {
-    const now = this.clock();
+  /** The venue's appointment settings, or the network's for a venue that no longer takes appointments. */
+  private allowancesOf(venue: Venue | undefined): AppointmentSettings {
+    return (venue && this.settingsOf(venue)) ?? this.network.settings.appointments;
+  }
+
+  /**
+   * Bookings never used by `lateMinutes` after their slot become no-shows; returns how many. With
+   * a date, that day's slots; without (the server's tick), today's and every earlier slot still
+   * holding a booked place, so a tick after midnight, or the first after the server was down,
+   * still marks the earlier days (and the no-show limit counts them). Those are found through
+   * the appointments still `booked`, earliest slot end first, not by reading past days' slots.
+   */
+  async markNoShows(date?: string): Promise<number> {
+    const slots = await this.docs.find<SlotDoc>(SLOTS, {
+      where: { date: date ?? formatDay(dayOf(this.clock())) },
+    });
+    const recorded = date === undefined ? await this.bookedInEndedSlots() : new Map<string, string[]>();
+    for (const id of recorded.keys()) {
+      if (slots.some((s) => s.id === id)) continue;
+      const slot = await this.docs.get<SlotDoc>(SLOTS, id);
+      if (slot) slots.push(slot);
+    }
     let marked = 0;
-    for (const slot of await this.docs.find<SlotDoc>(SLOTS, { where: { date } })) {
-      const venue = this.network.venues.get(slot.venue);
-      const late = ((venue && this.settingsOf(venue)) ?? this.network.settings.appointments).lateMinutes;
-      if (slot.endsAt + late * MINUTE > now || !slot.bookings.some((b) => b.status === 'booked')) continue;
-      const { saved, result } = await casUpdate<SlotDoc, Booking[]>(this.docs, SLOTS, slot.id, (current) => {
-        const missed = current!.bookings.filter((b) => b.status === 'booked');
-        for (const b of missed) b.status = 'noShow';
-        return missed.length ? { doc: current!, result: missed } : { skip: [] };
-      });
-      if (saved) for (const b of result) await this.project(saved, b);
-      marked += result.length;
+    for (const before of slots) {
+      const { slot, missed } = await this.markSlot(before);
+      marked += missed.size;
+      // A record still `booked` that its slot contradicts (a write lost after the slot's) is written again.
+      const stale = recorded.get(slot.id) ?? [];
+      for (const b of slot.bookings) {
+        if (missed.has(b.id) || (stale.includes(b.id) && b.status !== 'booked')) await this.project(slot, b);
+      }
     }
     return marked;
+  }
+
+  /** Ids of the appointments recorded as booked whose slot has ended, by slot id. */
+  private async bookedInEndedSlots(): Promise<Map<string, string[]>> {
+    const now = this.clock();
+    const bySlot = new Map<string, string[]>();
+    for (let after: string | undefined; ;) {
+      const page = await this.docs.find<Appointment>(APPOINTMENTS, {
+        where: { status: 'booked' },
+        orderBy: 'endsAt',
+        limit: SWEEP_PAGE,
+        fields: ['slotId', 'endsAt'],
+        ...(after ? { after } : {}),
+      });
+      for (const a of page)
+        if (a.endsAt <= now) bySlot.set(a.slotId, [...(bySlot.get(a.slotId) ?? []), a.id]);
+      const last = page.at(-1);
+      if (!last || page.length < SWEEP_PAGE || last.endsAt > now) return bySlot;
+      after = encodeCursor(last.endsAt, last.id);
+    }
+  }
+
+  /** Marks a slot's booked places no-shows once it and the lateness allowance are over: the slot after, and who was marked. */
+  private async markSlot(slot: SlotDoc): Promise<{ slot: SlotDoc; missed: Set<string> }> {
+    const late = this.allowancesOf(this.network.venues.get(slot.venue)).lateMinutes;
+    if (slot.endsAt + late * MINUTE > this.clock() || !slot.bookings.some((b) => b.status === 'booked'))
+      return { slot, missed: new Set() };
+    const { saved, result } = await casUpdate<SlotDoc, Booking[]>(this.docs, SLOTS, slot.id, (current) => {
+      const missed = current!.bookings.filter((b) => b.status === 'booked');
+      for (const b of missed) b.status = 'noShow';
+      return missed.length ? { doc: current!, result: missed } : { skip: [] };
+    });
+    return { slot: saved ?? slot, missed: new Set(result.map((b) => b.id)) };
   }
 
   private async projectionOf(slot: SlotDoc, booking: Booking): Promise<Appointment> {

@@ -169,6 +169,23 @@ describe('queue tickets', () => {
     expect((await appointments.get(door, booked.id)).ticketId).toBe(scans[0]!.id);
   });
 
+  it('an appointment marked a no-show takes no ticket (nor a number); the applicant takes an ordinary one', async () => {
+    const { desk, appointments, docs, advance } = setup();
+    const booked = await appointments.book(
+      { userId: 'liu', name: '刘', role: 'applicant' },
+      { venue: 'xiangzhou-centre', windowType: 'comprehensive', date: '2026-11-24', start: '09:00' },
+    );
+    advance(60); // 09:50: the 09:00–09:30 slot and its 15 minutes' lateness allowance are over
+    const sweep = new AppointmentBook({ docs, network, clock: () => T0 + 60 * MINUTE });
+    expect(await sweep.markNoShows()).toBe(1);
+    await expect(desk.issue(door, { venue: 'xiangzhou-centre', appointmentId: booked.id })).rejects.toThrow(
+      /was marked a no-show.*take an ordinary ticket/,
+    );
+    expect((await appointments.get(door, booked.id)).status).toBe('noShow');
+    const ordinary = await desk.issue(door, { venue: 'xiangzhou-centre', windowType: 'comprehensive' });
+    expect(ordinary).toMatchObject({ number: 'A001', priority: 'normal' });
+  });
+
   it('a field window calls the comprehensive queue when its own is empty; two windows never get the same ticket', async () => {
     const { desk } = setup();
     for (let i = 0; i < 20; i++)

@@ -180,6 +180,19 @@ export class QueueDesk {
         [{ field: 'windowType', message: t('请选择本场所的窗口类型', 'choose a window type of this venue') }],
       );
     }
+    let id = appointmentTicket;
+    let priority: Priority = 'normal';
+    // Arrival before numbering: an appointment refused (cancelled, a no-show) takes no number.
+    if (input.appointmentId) {
+      const arrival = await this.appointments!.arrive(input.appointmentId, venue.id, id!);
+      // A booking marked arrived before tickets were derived from appointments keeps its ticket.
+      if (arrival.existingTicket && arrival.existingTicket !== id) {
+        const existing = await this.docs.get<Ticket>(TICKETS, arrival.existingTicket);
+        if (existing) return existing;
+        id = arrival.existingTicket;
+      }
+      if (arrival.onTime) priority = 'appointment';
+    }
     const queue = queueKey(venue.id, windowType, date);
     const { result: seq } = await casUpdate<{ id: string; rev: number; next: number }, number>(
       this.docs,
@@ -190,18 +203,7 @@ export class QueueDesk {
         return { doc: { id: queue, rev: current?.rev ?? 0, next }, result: next };
       },
     );
-    let id = appointmentTicket ?? `${queue}.${String(seq).padStart(4, '0')}`;
-    let priority: Priority = 'normal';
-    if (input.appointmentId) {
-      const arrival = await this.appointments!.arrive(input.appointmentId, venue.id, id);
-      // A booking marked arrived before tickets were derived from appointments keeps its ticket.
-      if (arrival.existingTicket && arrival.existingTicket !== id) {
-        const existing = await this.docs.get<Ticket>(TICKETS, arrival.existingTicket);
-        if (existing) return existing;
-        id = arrival.existingTicket;
-      }
-      if (arrival.onTime) priority = 'appointment';
-    }
+    id ??= `${queue}.${String(seq).padStart(4, '0')}`;
     const green =
       input.greenChannel ?? (input.idNumber && this.isElderly(input.idNumber) ? 'elderly' : undefined);
     if (green) priority = 'green';
