@@ -7,6 +7,7 @@ import { MemoryDocStore, type Doc, type DocQuery } from '../domain/docs.js';
 import { SqliteDocStore } from '../domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../domain/open-docs.js';
 import { DomainError } from '../domain/errors.js';
+import { dayOf } from '../jobs/calendar/cst.js';
 import {
   AggregateService,
   checkFilter,
@@ -21,6 +22,7 @@ import {
   type AggregateFilter,
   type AggregateReport,
   type AppLike,
+  type IsWorkingDay,
   type RectificationLike,
   type TaskLike,
 } from './aggregates.js';
@@ -231,6 +233,34 @@ test('on-time rate, average days, backlog colours and evaluations', () => {
   expect(computeAggregates({ apps: [open], tasks }, {}, weekdaysOnly).onTimeRate).toBeNull();
   const elsewhere = computeAggregates(input, { region: '440402' }, weekdaysOnly);
   expect(elsewhere).toMatchObject({ applications: 0, rectifications: { total: 0 }, incidents: { count: 0 } });
+});
+
+test("working days: a case on its region's calendar, an item on its deciding office's (跨域通办)", () => {
+  // Tuesday 2026-03-03 is a day off in city 440400 only.
+  const tuesday = dayOf(MON + D);
+  const isWorking: IsWorkingDay = (day, region) =>
+    weekdaysOnly(day) && !(day === tuesday && region === '440400');
+  const crossCity = app({
+    id: 'x',
+    region: '440305',
+    status: 'delivered',
+    timeline: [{ at: MON + 2 * D, type: 'results.ready' }],
+    items: [
+      {
+        item: 'transfer',
+        department: 'hrss',
+        decidingDepartmentRegion: '440400',
+        status: 'approved',
+        startedAt: MON,
+        decidedAt: MON + 2 * D,
+      },
+      { item: 'local', department: 'tax', status: 'approved', startedAt: MON, decidedAt: MON + 2 * D },
+    ],
+  });
+  const d = computeAggregates({ apps: [crossCity], tasks: [] }, {}, isWorking);
+  expect(d.averageDays).toBeCloseTo(2); // the receiving district works on Tuesday
+  const days = Object.fromEntries(d.byDepartment.map((r) => [r.key, r.averageDays]));
+  expect(days).toEqual({ hrss: expect.closeTo(1), tax: expect.closeTo(2) });
 });
 
 describe('AggregateService', () => {

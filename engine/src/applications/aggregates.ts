@@ -30,7 +30,10 @@ export type AppLike = Pick<
   | 'timeStatus'
 > & {
   pauses: { from: number; to?: number; reason: string; items?: string[] }[];
-  items: Pick<Application['items'][number], 'item' | 'department' | 'status' | 'startedAt' | 'decidedAt'>[];
+  items: Pick<
+    Application['items'][number],
+    'item' | 'department' | 'decidingDepartmentRegion' | 'status' | 'startedAt' | 'decidedAt'
+  >[];
   evaluations: { level: number; channel: string }[];
   timeline: { at: number; type: string }[];
 };
@@ -64,8 +67,11 @@ export interface AggregateFilter {
   region?: string;
 }
 
-/** Whether a CST day (days since 1970-01-01 CST) is a working day. */
-export type IsWorkingDay = (day: number) => boolean;
+/**
+ * Whether a CST day (days since 1970-01-01 CST) is a working day where `region` (a division
+ * code: the case's, or the deciding office's) works; without one, nationally.
+ */
+export type IsWorkingDay = (day: number, region?: string) => boolean;
 
 /** Weekends only, for tests and when no calendar is loaded. */
 export const weekdaysOnly: IsWorkingDay = (day) => {
@@ -81,11 +87,11 @@ export function cstDateStart(date: string): number {
 }
 
 /** Working time between two instants in working days (fractional): only hours on working days count. */
-export function workingDaysSpent(from: number, to: number, isWorking: IsWorkingDay): number {
+export function workingDaysSpent(from: number, to: number, isWorking: IsWorkingDay, region?: string): number {
   if (!(to > from)) return 0;
   let total = 0;
   for (let day = dayOf(from); day <= dayOf(to); day++) {
-    if (!isWorking(day)) continue;
+    if (!isWorking(day, region)) continue;
     const start = Math.max(from, startOfDay(day));
     const end = Math.min(to, startOfDay(day + 1));
     if (end > start) total += end - start;
@@ -99,12 +105,13 @@ export function netWorkingDays(
   to: number,
   pauses: AppLike['pauses'],
   isWorking: IsWorkingDay,
+  region?: string,
 ): number {
-  let spent = workingDaysSpent(from, to, isWorking);
+  let spent = workingDaysSpent(from, to, isWorking, region);
   for (const p of pauses) {
     const a = Math.max(from, p.from);
     const b = Math.min(to, p.to ?? to);
-    if (b > a) spent -= workingDaysSpent(a, b, isWorking);
+    if (b > a) spent -= workingDaysSpent(a, b, isWorking, region);
   }
   return Math.max(0, spent);
 }
@@ -230,7 +237,7 @@ export function computeAggregates(
       if (done === undefined || a.acceptedAt === undefined) continue;
       finished++;
       if (a.deadline === undefined || done <= a.deadline) onTime++;
-      days.push(netWorkingDays(a.acceptedAt, done, a.pauses, isWorking));
+      days.push(netWorkingDays(a.acceptedAt, done, a.pauses, isWorking, a.region));
     }
     return { finished, onTime, onTimeRate: rate(onTime, finished), averageDays: mean(days) };
   };
@@ -264,7 +271,9 @@ export function computeAggregates(
       const start = i.startedAt ?? a.acceptedAt;
       if (start !== undefined) {
         const stopped = supplements.filter((p) => stopsItem(p, i.item));
-        d.days.push(netWorkingDays(start, i.decidedAt, stopped, isWorking));
+        // On the calendar of the office that decides it (跨域通办: maybe another city's days off).
+        const region = i.decidingDepartmentRegion ?? a.region;
+        d.days.push(netWorkingDays(start, i.decidedAt, stopped, isWorking, region));
       }
     }
   }

@@ -10,6 +10,7 @@ import {
 import type { Actor } from '../../domain/actor.js';
 import type { Text } from '../../domain/errors.js';
 import { defaultCalendar } from '../../jobs/calendar/index.js';
+import { calendarRegionOf } from '../../network/calendar-region.js';
 import { openIncidents } from '../../runtime/incident.js';
 import type { AppContext } from '../context.js';
 import { toCsv, type CsvColumn } from '../csv.js';
@@ -253,18 +254,24 @@ export function aggregateResource(deps: AppContext, service: AggregateService): 
 }
 
 /**
- * The service on the app's store and engine, with the national working-day calendar. It reads the
- * sealed documents: no figure shows an ID number or a phone, and decrypting every sensitive field
- * of every case was over half of a report's time.
+ * The service on the app's store and engine, with the working-day calendars of each case's region
+ * and of its deciding offices. It reads the sealed documents: no figure shows an ID number or a
+ * phone, and decrypting every sensitive field of every case was over half of a report's time.
  */
 export function aggregateService(
   deps: Pick<AppContext, 'sealedDocs' | 'engine' | 'clock'>,
 ): AggregateService {
   const calendar = defaultCalendar();
+  // A case's or office's division code counts the days of the nearest enclosing calendar region.
+  const calendarRegions = new Map<string, string | undefined>();
+  const calendarRegion = (region: string) => {
+    if (!calendarRegions.has(region)) calendarRegions.set(region, calendarRegionOf(calendar, region));
+    return calendarRegions.get(region);
+  };
   return new AggregateService({
     docs: deps.sealedDocs,
     clock: deps.clock,
-    isWorking: (day) => calendar.isWorking(day),
+    isWorking: (day, region) => calendar.isWorking(day, region ? calendarRegion(region) : undefined),
     incidents: async () =>
       (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).map((r) => {
         const oldest = openIncidents(r.state)[0]; // one row per instance
