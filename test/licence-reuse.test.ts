@@ -10,6 +10,7 @@ import {
   generateIssuerKey,
   issueLicence,
   type SignedLicence,
+  type TrustedKeys,
 } from '../engine/src/licences/index.js';
 import { readExampleBundle } from '../forms/src/bundle/examples.js';
 import { licenceContentFor } from '../forms/src/licences/index.js';
@@ -17,7 +18,13 @@ import { mergeBundle } from '../forms/src/merge/index.js';
 import { samples } from '../forms/src/testing/samples.js';
 
 const key = generateIssuerKey('market-regulation-2026');
-const keys = new Map([[key.keyId, key.publicKey]]);
+/** The market regulator's key signs business licences only (an individual business's too). */
+const marketTrust = {
+  publicKey: key.publicKey,
+  issuers: ['market-regulation'],
+  typeCodes: ['business-licence'],
+};
+const keys: TrustedKeys = new Map([[key.keyId, marketTrust]]);
 const creditCode = '91440400MA4W12346M';
 
 /** What the registration item's approval issues: content from bundle.json, number from the department. */
@@ -94,9 +101,16 @@ describe('e-licence reuse across bundles', () => {
 describe('e-licence reuse for a person across bundles', () => {
   const person = '440402199003071232';
   const hrKey = generateIssuerKey('medical-security-2026');
-  const trusted = new Map([
-    [key.keyId, key.publicKey],
-    [hrKey.keyId, hrKey.publicKey],
+  const trusted: TrustedKeys = new Map([
+    [key.keyId, marketTrust],
+    [
+      hrKey.keyId,
+      {
+        publicKey: hrKey.publicKey,
+        issuers: ['medical-security'],
+        typeCodes: ['medical-insurance-enrolment'],
+      },
+    ],
   ]);
 
   function approve(bundle: string, item: string, number: string, issuer: string, issuerKey = key) {

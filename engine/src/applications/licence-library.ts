@@ -3,13 +3,16 @@
  * kept here; at acceptance a material slot accepts a licence only after its signature, validity,
  * status, holder and type check out (GOV-SERVICES 2.13).
  */
-import type { KeyObject } from 'node:crypto';
+import { KeyObject } from 'node:crypto';
 import {
+  ANY,
   issueLicence,
   verifyLicence,
   type IssuerKey,
   type LicenceInput,
   type SignedLicence,
+  type TrustedKey,
+  type TrustedKeys,
 } from '../licences/index.js';
 import { canonicalJson } from '../audit/canonical.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
@@ -28,17 +31,38 @@ export interface LicenceDoc extends Doc {
 
 export interface LicenceKeys {
   issuer: IssuerKey;
-  trusted: ReadonlyMap<string, KeyObject>;
+  /**
+   * Trusted keys by keyId, each with the issuers and licence types it may sign. A bare public key
+   * is trusted only as the centre's own (`issuer`, which signs every department's licences here);
+   * any other bare key signs nothing, since what it may sign for was never said.
+   */
+  trusted: ReadonlyMap<string, TrustedKey | KeyObject>;
+}
+
+/** The trusted keys with their scopes: a bare key is the centre's own (any issuer, any type) or none. */
+function scopedKeys(keys: LicenceKeys): TrustedKeys {
+  const scoped = new Map<string, TrustedKey>();
+  for (const [keyId, trusted] of keys.trusted) {
+    if (!(trusted instanceof KeyObject)) scoped.set(keyId, trusted);
+    else if (keyId === keys.issuer.keyId)
+      scoped.set(keyId, { publicKey: trusted, issuers: [ANY], typeCodes: [ANY] });
+    else scoped.set(keyId, { publicKey: trusted, issuers: [], typeCodes: [] });
+  }
+  return scoped;
 }
 
 /** CST calendar date of an instant, as licences carry dates (yyyy-MM-dd). */
 export const cstDate = (instant: number) => new Date(instant + 8 * 3600_000).toISOString().slice(0, 10);
 
 export class LicenceLibrary {
+  private readonly trusted: TrustedKeys;
+
   constructor(
     private readonly docs: DocStore,
     private readonly keys: LicenceKeys,
-  ) {}
+  ) {
+    this.trusted = scopedKeys(keys);
+  }
 
   async issue(
     input: LicenceInput,
@@ -122,7 +146,7 @@ export class LicenceLibrary {
         en: 'the e-licence presented is not the one the library holds under this id',
       };
     }
-    const result = verifyLicence(presented ?? doc.signed, this.keys.trusted, cstDate(now), doc.status);
+    const result = verifyLicence(presented ?? doc.signed, this.trusted, cstDate(now), doc.status);
     return result.ok ? null : result.message;
   }
 }

@@ -3,6 +3,7 @@
  * key runs and its response (below 500) is stored in the DocStore collection `idempotency`; the
  * same user sending the same key with the same method, path and body gets that response again,
  * with a different body a 422, and while the first is still running a 409. Keys are per user.
+ * The path is the full one the client sent (fingerprintPath), not the router's relative req.path.
  */
 import { canonicalJson, sha256Hex } from '../audit/canonical.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
@@ -10,6 +11,17 @@ import { HttpProblem, toProblem } from './problem.js';
 
 export const IDEMPOTENCY = 'idempotency';
 export const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * The path a request's fingerprint takes: the full path the client sent, without the query.
+ * Inside a router `req.path` is relative to its mount point, so two routes mounted at different
+ * prefixes (POST /api/a/items, POST /api/b/items) would share a fingerprint, and a key sent to
+ * the one would replay the other's response.
+ */
+export function fingerprintPath(req: { originalUrl: string }): string {
+  const query = req.originalUrl.indexOf('?');
+  return query < 0 ? req.originalUrl : req.originalUrl.slice(0, query);
+}
 
 export interface StoredResponse {
   status: number;
@@ -41,6 +53,7 @@ export class IdempotencyStore {
     private readonly staleMs = 60 * 1000,
   ) {}
 
+  /** `request.path` is the full path (fingerprintPath(req)), never a router's relative req.path. */
   async begin(
     userId: string,
     key: string,

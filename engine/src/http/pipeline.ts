@@ -13,7 +13,7 @@ import type { Actor } from '../domain/actor.js';
 import type { RevocationList } from './auth/revocations.js';
 import { TokenError, type TokenClaims, type TokenService } from './auth/tokens.js';
 import { faultPoint } from './faults.js';
-import type { IdempotencyStore, Lease } from './idempotency.js';
+import { fingerprintPath, type IdempotencyStore, type Lease } from './idempotency.js';
 import type { Logger } from './logging.js';
 import { requestIdOf } from './logging.js';
 import type { Metrics } from './metrics.js';
@@ -269,7 +269,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       if (idempotent && actor && typeof key === 'string') {
         const begun = await deps.idempotency.begin(actor.userId, key, {
           method: req.method,
-          path: req.path,
+          path: fingerprintPath(req),
           body: raw ?? null,
         });
         if ('replay' in begun) {

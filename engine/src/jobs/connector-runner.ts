@@ -9,7 +9,9 @@
  * connectorIdempotencyKey). It is the same on every attempt of a job and on the new job a retried
  * incident makes, so a department system that honours it does the work once even when an answer
  * was lost (an outage after it did the work, an answer we could not read) or a job was taken over;
- * a process that loops back through the task sends a new key, as that is new work.
+ * a process that loops back through the task sends a new key, as that is new work. The key also
+ * carries a digest of the request (requestIdempotencyKey): an incident resolved with changed
+ * variables sends a different request, so a new key.
  *
  * The source is the store's durable job queue (engine.store.queue): its projections queue each
  * connector job, the lease keeps a job with one engine node at a time, and attempts survive a
@@ -190,10 +192,11 @@ export async function attemptConnectorJob(
 }
 
 /**
- * The Idempotency-Key of a connector job: one per visit of a token to the task, whatever job
- * carries it. Resolving an incident enters the task again with the same token and a new job,
- * and that retry must not be new work (the department may have done it, its answer lost); a
- * process that loops back through the task is new work. The instance's state does not count
+ * The visit part of a connector job's Idempotency-Key (callDepartment adds the request's digest):
+ * one per visit of a token to the task, whatever job carries it. Resolving an incident enters the
+ * task again with the same token and a new job, and that retry must not be new work (the
+ * department may have done it, its answer lost); a process that loops back through the task is
+ * new work. The instance's state does not count
  * visits, its history does: a token leaves the task only by completing it ("element.completed"),
  * or by being taken away (a boundary event, a cancelled scope), and a token that goes on from a
  * boundary is a new one. So a visit is the instance, the task, the token and how often the task

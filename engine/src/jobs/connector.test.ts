@@ -14,7 +14,13 @@ import { compile, constant } from '../expressions/feel.js';
 import type { ConnectorSpec } from '../model/plan.js';
 import { attrs, chain, endEvent, error, flow, model, startEvent, userTask } from '../testing/bpmn.js';
 import { fakeClock, SECOND, type FakeClock } from '../testing/harness.js';
-import { callDepartment, CONNECTOR_ORIGINS_ENV, ConnectorFailure, parseAllowedOrigins } from './connector.js';
+import {
+  callDepartment,
+  CONNECTOR_ORIGINS_ENV,
+  ConnectorFailure,
+  parseAllowedOrigins,
+  requestIdempotencyKey,
+} from './connector.js';
 import { ConnectorRunner } from './connector-runner.js';
 import { connectorService } from './connector-service.js';
 import { CONNECTOR_JOB_TYPE } from '../model/connector-spec.js';
@@ -384,6 +390,40 @@ describe.each(DURABLE.map((f) => [f.kind, f] as const))('service-task connector 
     expect(after.openTasks.map((t) => t.elementId)).toEqual(['review']);
   });
 
+  it('an incident retried with changed variables sends a new Idempotency-Key; one retried as it was keeps its key', async () => {
+    // 1st call: 503. 2nd (retried as it was): the work is done with the wrong ID number, the answer
+    // lost. 3rd (the operator corrected the number): a new request, which the department must do.
+    stub.script = ['fail', 'work-then-drop'];
+    const v = await started(
+      {
+        url: `${stub.origin}/register`,
+        body: '= {id: idNumber}',
+        retries: 1,
+        result: '= {receipt: response.receipt, registered: response.echo.id}',
+      },
+      { idNumber: '440402199001011234' },
+    );
+    const r = runner();
+    await r.drain();
+    await engine.resolveIncident(v.id);
+    await r.drain();
+    expect((await engine.instance(v.id)).status).toBe('incident');
+    await engine.resolveIncident(v.id, { variables: { idNumber: '440402199001015678' } });
+    await r.drain();
+    const [first, retried, corrected] = stub.calls.map((c) => c.key);
+    expect(stub.calls).toHaveLength(3);
+    expect(retried).toBe(first);
+    expect(corrected).not.toBe(retried);
+    expect(stub.effects.map((e) => e.body)).toEqual([
+      { id: '440402199001011234' },
+      { id: '440402199001015678' },
+    ]);
+    expect((await engine.instance(v.id)).variables).toMatchObject({
+      receipt: 'R-2',
+      registered: '440402199001015678',
+    });
+  });
+
   it('a process that loops back through the task is new work: a new Idempotency-Key', async () => {
     await engine.deploy(
       model(
@@ -650,3 +690,19 @@ describe('connector model validation', () => {
 });
 
 afterAll(() => sqlite.cleanup());
+
+describe('requestIdempotencyKey', () => {
+  const visit = 'inst-1:visitdigest';
+  it('is the same for the same request whatever the order of its members, another for another request', () => {
+    const key = requestIdempotencyKey(visit, 'POST', 'https://tax.example/x', { a: 1, b: [1, 2] });
+    expect(key).toMatch(/^inst-1:visitdigest\.[0-9a-f]{16}$/);
+    expect(requestIdempotencyKey(visit, 'POST', 'https://tax.example/x', { b: [1, 2], a: 1 })).toBe(key);
+    for (const other of [
+      requestIdempotencyKey(visit, 'POST', 'https://tax.example/x', { a: 2, b: [1, 2] }),
+      requestIdempotencyKey(visit, 'POST', 'https://tax.example/y', { a: 1, b: [1, 2] }),
+      requestIdempotencyKey(visit, 'PUT', 'https://tax.example/x', { a: 1, b: [1, 2] }),
+      requestIdempotencyKey('inst-1:other', 'POST', 'https://tax.example/x', { a: 1, b: [1, 2] }),
+    ])
+      expect(other).not.toBe(key);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * One call of a connector task to a department system: the URL, headers and JSON body from the
  * model's FEEL over the job's variables, an `Idempotency-Key` the department uses to do the work
- * once however often we retry, a timeout, and the answer mapped back into variables by FEEL.
+ * once however often we retry (the same request, that is: see requestIdempotencyKey), a timeout,
+ * and the answer mapped back into variables by FEEL.
  *
  * Only origins on the deployment's allow-list are called (deny by default): a model is written by
  * analysts, and a URL built from variables must not reach arbitrary hosts (SSRF). Redirects are
@@ -16,6 +17,7 @@
  * values it quotes, and a department's answer with what we sent it masked (see Shown).
  */
 import type { Variables } from '../api.js';
+import { canonicalJson, sha256Hex } from '../audit/canonical.js';
 import type { CompiledExpression } from '../expressions/feel.js';
 import { feelErrorShown, valueKind } from '../expressions/shown.js';
 import { scrubText } from '../security/scrub.js';
@@ -81,24 +83,28 @@ export function parseAllowedOrigins(text: string | undefined): string[] {
   return origins;
 }
 
-/** Calls the department system once for a job. Throws ConnectorFailure when it did not work. */
+/**
+ * Calls the department system once for a job, `visitKey` naming the piece of work (see
+ * connectorIdempotencyKey). Throws ConnectorFailure when it did not work.
+ */
 export async function callDepartment(
   spec: ConnectorSpec,
   variables: Variables,
-  idempotencyKey: string,
+  visitKey: string,
   options: ConnectorOptions,
 ): Promise<ConnectorOutcome> {
   const url = targetUrl(spec, variables, options.allowedOrigins);
   const headers = headersOf(spec, variables);
   const sent = new Shown(isExpression(spec.url) ? url : null, Object.values(headers));
-  headers[IDEMPOTENCY_HEADER] = idempotencyKey;
+  let value: unknown;
   let body: string | undefined;
   if (spec.body) {
-    const value = evaluate(spec.body, variables, 'gov:body') ?? null;
+    value = evaluate(spec.body, variables, 'gov:body') ?? null;
     sent.add(value);
     body = JSON.stringify(value);
     headers['Content-Type'] = 'application/json';
   }
+  headers[IDEMPOTENCY_HEADER] = requestIdempotencyKey(visitKey, spec.method, url, value);
   const seconds = spec.timeoutMs / 1000;
   const target = `${spec.method} ${shownTarget(spec, url)}`;
   const abort = new AbortController();
@@ -142,6 +148,17 @@ export async function callDepartment(
   if (status >= 300 && status < 400)
     throw new ConnectorFailure(`${what}: redirects are not followed; put the final URL in gov:url`, true);
   throw new ConnectorFailure(`${what}${detail}`, false);
+}
+
+/**
+ * The Idempotency-Key sent: the visit's key and a digest of the request (method, URL, canonical
+ * body). Every retry of the same request sends the same key; after an operator changed the
+ * variables (an incident resolved with new ones) the request differs, and so must the key, or a
+ * department that honours it answers with the first request's result, or refuses.
+ */
+export function requestIdempotencyKey(visitKey: string, method: string, url: string, body: unknown): string {
+  const request = `${method} ${url}\n${canonicalJson(body ?? null)}`;
+  return `${visitKey}.${sha256Hex(request).slice(0, 16)}`;
 }
 
 /**

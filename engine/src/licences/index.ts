@@ -6,5 +6,13 @@ export {
   type MaterialSlot,
   type ReuseInput,
 } from './reuse.js';
-export { generateIssuerKey, issueLicence, verifyLicence, type IssuerKey, type TrustedKeys } from './sign.js';
+export {
+  ANY,
+  generateIssuerKey,
+  issueLicence,
+  verifyLicence,
+  type IssuerKey,
+  type TrustedKey,
+  type TrustedKeys,
+} from './sign.js';
 export type * from './types.js';

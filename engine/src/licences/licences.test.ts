@@ -1,10 +1,15 @@
 import { canonicalJson } from './canonical.js';
 import { applyLicences } from './reuse.js';
-import { generateIssuerKey, issueLicence, verifyLicence } from './sign.js';
+import { ANY, generateIssuerKey, issueLicence, verifyLicence, type TrustedKeys } from './sign.js';
 import type { LicenceInput, SignedLicence } from './types.js';
 
 const market = generateIssuerKey('market-regulation-2026');
-const keys = new Map([[market.keyId, market.publicKey]]);
+const keys: TrustedKeys = new Map([
+  [
+    market.keyId,
+    { publicKey: market.publicKey, issuers: ['market-regulation'], typeCodes: ['business-licence'] },
+  ],
+]);
 const input: LicenceInput = {
   typeCode: 'business-licence',
   number: '91440400MA4W12346M',
@@ -72,9 +77,10 @@ describe('e-licence signing (Ed25519)', () => {
         '2026-06-01',
       ),
     ).toMatchObject({ problem: 'unknownKey' });
-    expect(verifyLicence(licence, new Map([[other.keyId, other.publicKey]]), '2026-06-01')).toMatchObject({
-      problem: 'badSignature',
-    });
+    const otherKeys = new Map([
+      [other.keyId, { publicKey: other.publicKey, issuers: [ANY], typeCodes: [ANY] }],
+    ]);
+    expect(verifyLicence(licence, otherKeys, '2026-06-01')).toMatchObject({ problem: 'badSignature' });
     expect(verifyLicence(licence, keys, '2026-02-28')).toMatchObject({ problem: 'notYetValid' });
     const dated = issueLicence({ ...input, validTo: '2026-12-31' }, market, '2026-03-01T10:00:00+08:00');
     expect(verifyLicence(dated, keys, '2026-12-31')).toEqual({ ok: true });
@@ -83,6 +89,38 @@ describe('e-licence signing (Ed25519)', () => {
       message: { en: 'the e-licence has expired' },
     });
     expect(verifyLicence(licence, keys, '2026-06-01', 'revoked')).toMatchObject({ problem: 'revoked' });
+  });
+
+  it('refuses a genuine signature by a key not trusted for the licence issuer or type, naming them', () => {
+    const bank = generateIssuerKey('bank-2026');
+    const trusted: TrustedKeys = new Map([
+      ...keys,
+      [bank.keyId, { publicKey: bank.publicKey, issuers: ['bank'], typeCodes: ['deposit-certificate'] }],
+    ]);
+    const asMarket = issueLicence(input, bank, '2026-03-01T10:00:00+08:00');
+    expect(verifyLicence(asMarket, trusted, '2026-06-01')).toEqual({
+      ok: false,
+      problem: 'notTrustedFor',
+      message: {
+        zh: '电子证照的签发密钥 bank-2026 无权代发证机关 market-regulation 签发证照',
+        en: 'the e-licence was signed by key bank-2026, which is not trusted for its issuer market-regulation',
+      },
+    });
+    const asBank = issueLicence({ ...input, issuer: 'bank' }, bank, '2026-03-01T10:00:00+08:00');
+    expect(verifyLicence(asBank, trusted, '2026-06-01')).toMatchObject({
+      problem: 'notTrustedFor',
+      message: {
+        en: 'the e-licence was signed by key bank-2026, which is not trusted for licences of type business-licence',
+      },
+    });
+    const deposit = issueLicence(
+      { ...input, issuer: 'bank', typeCode: 'deposit-certificate' },
+      bank,
+      '2026-03-01T10:00:00+08:00',
+    );
+    expect(verifyLicence(deposit, trusted, '2026-06-01')).toEqual({ ok: true });
+    const unscoped = new Map([[market.keyId, { publicKey: market.publicKey, issuers: [], typeCodes: [] }]]);
+    expect(verifyLicence(licence, unscoped, '2026-06-01')).toMatchObject({ problem: 'notTrustedFor' });
   });
 
   it('canonical JSON sorts keys and drops undefined', () => {

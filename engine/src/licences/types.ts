@@ -36,7 +36,7 @@ export interface SignedLicence {
 export type LicenceStatus = 'valid' | 'cancelled' | 'revoked';
 
 export type VerifyProblem =
-  'unknownKey' | 'badSignature' | 'notYetValid' | 'expired' | 'cancelled' | 'revoked';
+  'unknownKey' | 'badSignature' | 'notTrustedFor' | 'notYetValid' | 'expired' | 'cancelled' | 'revoked';
 
 export type VerifyResult =
   { ok: true } | { ok: false; problem: VerifyProblem; message: { zh: string; en: string } };
