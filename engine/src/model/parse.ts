@@ -12,6 +12,12 @@ const govDescriptor = JSON.parse(readFileSync(new URL('./gov-moddle.json', impor
 /** Largest model accepted, in bytes (a 500-element bundle is ~300 KB). */
 export const MAX_MODEL_BYTES = 5 * 1024 * 1024;
 
+/**
+ * Most parse warnings (unknown elements and attributes, bad references) listed as problems; a
+ * model with more is refused with their count, so one upload cannot make a huge problem list.
+ */
+export const MAX_PARSE_PROBLEMS = 1000;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ModdleElement = any;
 
@@ -119,17 +125,28 @@ export async function parseXml(xml: unknown): Promise<ParseResult> {
     const semantic = warnings.filter(
       (w: ParseWarning) => !/^(bpmndi|dc|di):/.test((w.element as ModdleElement)?.$type ?? ''),
     );
+    const problems = problemsOfWarnings(semantic);
     if (!rootElement || rootElement.$type !== 'bpmn:Definitions') {
-      const problems = semantic.map(problemOfWarning);
       problems.push(problem('xml.notBpmn', 'the root element is not bpmn:definitions'));
       return { definitions: null, problems };
     }
-    const problems = [...typedAttributeProblems(rootElement), ...semantic.map(problemOfWarning)];
-    return { definitions: rootElement, problems };
+    if (semantic.length > MAX_PARSE_PROBLEMS) return { definitions: null, problems };
+    return { definitions: rootElement, problems: [...typedAttributeProblems(rootElement), ...problems] };
   } catch (err) {
     const message = ((err as Error).message ?? String(err)).split('\n')[0] ?? 'unparsable XML';
     return { definitions: null, problems: [problem('xml.malformed', `malformed XML: ${message}`)] };
   }
+}
+
+/** The first MAX_PARSE_PROBLEMS warnings as problems, after one that counts them all when there are more. */
+function problemsOfWarnings(warnings: ParseWarning[]): Problem[] {
+  const problems = warnings.slice(0, MAX_PARSE_PROBLEMS).map(problemOfWarning);
+  if (warnings.length <= MAX_PARSE_PROBLEMS) return problems;
+  const tooMany = problem(
+    'xml.tooManyProblems',
+    `too many unknown elements, attributes or references (${warnings.length}); the first ${MAX_PARSE_PROBLEMS} are listed`,
+  );
+  return [tooMany, ...problems];
 }
 
 /** Turns a moddle warning into a problem that names the element and says what is wrong. */
