@@ -175,6 +175,7 @@ export async function start(
     network: serviceNetwork,
     timeLimits,
     licenceKeys: loadLicenceKeys(dataDir, logger),
+    logger,
   });
   // 差评整改: a case for every bad review; one an earlier run left unopened is opened now.
   const rectifications = new RectificationDesk({ docs, timeLimits });

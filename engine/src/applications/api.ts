@@ -92,6 +92,7 @@ export interface CentreApi {
   deployBundle(actor: Actor, input: { bundle: unknown; xml: unknown }): Promise<BundleSummary>;
   listBundles(actor: Actor): Promise<BundleSummary[]>;
   getBundle(actor: Actor, code: string, version?: number): Promise<BundleRecord>;
+  /** Withdraws every version: drafts on it are no longer submitted or accepted; accepted cases run on. */
   retireBundle(actor: Actor, code: string): Promise<BundleSummary[]>;
   unifiedForm(actor: Actor, code: string, answers: Record<string, unknown>): Promise<MergeResult>;
 
@@ -112,6 +113,7 @@ export interface CentreApi {
     id: string,
     input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
   ): Promise<Application>;
+  /** Refused (stateInvalid) on a bundle version withdrawn since the draft was made, as is accept. */
   submit(actor: Actor, id: string): Promise<Application>;
   /** Front-desk acceptance: completeness check of materials, 容缺 and 告知承诺 recorded, dispatch. */
   accept(

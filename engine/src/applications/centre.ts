@@ -31,7 +31,7 @@ import { t, DomainError, notFound, stateInvalid } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
 import { jsonCopy } from '../copy.js';
-import type { Engine, Task } from '../index.js';
+import { CommandError, type Engine, type Task } from '../index.js';
 import { canonicalJson } from '../audit/canonical.js';
 import type {
   ApplicationFilter,
@@ -45,6 +45,7 @@ import type {
 import type { TimeLimits } from './clock.js';
 import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
+import { scrubText } from '../security/scrub.js';
 import {
   cstDate,
   licenceError,
@@ -100,6 +101,11 @@ export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationSt
 export const APPLICATIONS = 'applications';
 export const DEPARTMENT_TASKS = 'departmentTasks';
 
+/** Where the Centre reports what it could not undo: pino's logger (server.ts) fits. */
+export interface CentreLogger {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
 export interface CentreOptions {
   engine: Engine;
   docs: DocStore;
@@ -116,6 +122,8 @@ export interface CentreOptions {
   licenceKeys?: LicenceKeys;
   /** The service network: where a case may be received and which department decides each item (属地). */
   network?: ServiceNetwork;
+  /** Told of every undo step that failed (compensate), so an operator can finish it by hand. */
+  logger?: CentreLogger;
 }
 
 /** A key for this process only: licences it signs verify here until the process ends (tests, demos). */
@@ -142,6 +150,7 @@ export class Centre implements CentreApi {
   private readonly docs: DocStore;
   private readonly limits: TimeLimits;
   private readonly network: ServiceNetwork | undefined;
+  private readonly logger: CentreLogger | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
   /** Bundle versions read before (see bundleVersion). */
@@ -157,6 +166,7 @@ export class Centre implements CentreApi {
     this.docs = options.docs;
     this.limits = options.timeLimits;
     this.network = options.network;
+    this.logger = options.logger;
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.bundles = new BundleRegistry(this.engine, this.docs, this.clock);
@@ -237,6 +247,18 @@ export class Centre implements CentreApi {
     return record;
   }
 
+  /**
+   * A case is submitted and accepted only on a bundle version still taken in: a withdrawn
+   * (retired) one is not, whatever the draft's age. The draft does not move to a newer version
+   * (its answers, form and materials were checked against its own): the clerk starts a new
+   * application on the current one.
+   */
+  private async expectTakenIn(app: Application): Promise<void> {
+    if (!(await this.bundles.isRetired(app.bundleCode, app.bundleVersion))) return;
+    const current = await this.bundles.latest(app.bundleCode);
+    throw bundleWithdrawn(app, current?.version);
+  }
+
   // ── front desk ────────────────────────────────────────────────────────────────────────
 
   async createApplication(
@@ -308,6 +330,7 @@ export class Centre implements CentreApi {
     requireRole(actor, 'clerk', 'applicant');
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
+      await this.expectTakenIn(app);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       checkForm(app, bundle);
       const reopened = app.status === 'returned';
@@ -337,6 +360,7 @@ export class Centre implements CentreApi {
     try {
       accepted = await this.mutate(actor, id, async (app) => {
         expectStatus(app, ['submitted', 'draft']);
+        await this.expectTakenIn(app);
         const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
         requireItems(this.merged(bundle, app.answers));
         checkForm(app, bundle);
@@ -413,21 +437,54 @@ export class Centre implements CentreApi {
     );
   }
 
-  /** After a failed acceptance: its instance is cancelled unless the case was accepted with it after all. */
-  private async cancelUnaccepted(caseId: string, instanceId: string): Promise<void> {
-    try {
-      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
-      if (app?.instanceId !== instanceId) await this.cancelIfRunning(instanceId);
-    } catch {
-      // The acceptance's own error is what the clerk needs to see; a later acceptance of the case
-      // cancels a stale instance itself (startCaseInstance), a refusal every one (refuse).
-    }
+  /**
+   * After a failed acceptance: its instance is cancelled unless the case was accepted with it after
+   * all. Should that fail, a later acceptance of the case cancels a stale instance itself
+   * (startCaseInstance), a refusal every one (refuse).
+   */
+  private cancelUnaccepted(caseId: string, instanceId: string): Promise<void> {
+    return this.compensate(
+      caseId,
+      'cancel the process instance of a failed acceptance',
+      [instanceId],
+      async () => {
+        const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+        if (app?.instanceId !== instanceId) await this.cancelIfRunning(instanceId);
+      },
+    );
   }
 
+  /** Cancels an instance unless it has ended; one that is gone has nothing left to cancel. */
   private async cancelIfRunning(instanceId: string): Promise<void> {
-    const view = await this.engine.instance(instanceId).catch(() => undefined);
+    const view = await this.engine.instance(instanceId).catch((err: unknown) => {
+      if (err instanceof CommandError && err.code === 'notFound') return undefined;
+      throw err;
+    });
     if (view && (view.status === 'active' || view.status === 'incident'))
       await this.engine.cancel(instanceId);
+  }
+
+  /**
+   * Runs an undo step after a command failed (or the clean-up after one succeeded). The command's
+   * own outcome is what its caller needs to see, so a failing undo is not thrown but logged for an
+   * operator to finish by hand: the case, the step, the ids of what it left (instances, licences;
+   * a licence id holds a result number, which may be a credit code: scrubbed) and the error.
+   */
+  private async compensate(
+    caseId: string,
+    step: string,
+    left: readonly string[],
+    undo: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await undo();
+    } catch (err) {
+      const error = scrubText(err instanceof Error ? err.message : String(err));
+      this.logger?.warn(
+        { caseId, step, left: left.map(scrubText), error },
+        `compensation failed, left undone: ${step}`,
+      );
+    }
   }
 
   async returnForCorrection(
@@ -467,7 +524,9 @@ export class Centre implements CentreApi {
     });
     // An acceptance that died after starting the case's process (before its write) left it running.
     for (const left of await this.engine.store.listInstances({ businessKey: id }))
-      await this.cancelIfRunning(left.id);
+      await this.compensate(id, 'cancel a process instance of a refused case', [left.id], () =>
+        this.cancelIfRunning(left.id),
+      );
     return refused;
   }
 
@@ -859,14 +918,17 @@ export class Centre implements CentreApi {
   }
 
   /** After a failed approval: its licence is cancelled unless an approval of the case holds it after all. */
-  private async cancelUnrecordedLicence(caseId: string, licenceId: string): Promise<void> {
-    try {
-      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
-      const held = app?.items.some((i) => i.licenceId === licenceId && i.status === 'approved');
-      if (!held) await this.licences.setStatus(licenceId, 'cancelled');
-    } catch {
-      // The approval's own error is what the department needs to see.
-    }
+  private cancelUnrecordedLicence(caseId: string, licenceId: string): Promise<void> {
+    return this.compensate(
+      caseId,
+      'cancel the e-licence of an approval not recorded',
+      [licenceId],
+      async () => {
+        const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+        const held = app?.items.some((i) => i.licenceId === licenceId && i.status === 'approved');
+        if (!held) await this.licences.setStatus(licenceId, 'cancelled');
+      },
+    );
   }
 
   async reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask> {
@@ -956,14 +1018,17 @@ export class Centre implements CentreApi {
   /** After a command that revoked licences: those whose item the case (as saved, or left) still records as approved are valid again. */
   private async restoreRevoked(caseId: string, revoked: readonly string[]): Promise<void> {
     if (!revoked.length) return;
-    try {
-      const app = await this.docs.get<Application>(APPLICATIONS, caseId);
-      for (const id of revoked)
-        if (app?.items.some((i) => i.licenceId === id && i.status === 'approved'))
-          await this.licences.setStatus(id, 'valid');
-    } catch {
-      // The command's own error is what its caller needs to see.
-    }
+    await this.compensate(
+      caseId,
+      'restore e-licences revoked by a command not recorded',
+      revoked,
+      async () => {
+        const app = await this.docs.get<Application>(APPLICATIONS, caseId);
+        for (const id of revoked)
+          if (app?.items.some((i) => i.licenceId === id && i.status === 'approved'))
+            await this.licences.setStatus(id, 'valid');
+      },
+    );
   }
 
   // ── e-licences ──────────────────────────────────────────────────────────────────────
@@ -1483,6 +1548,26 @@ export class Centre implements CentreApi {
     }
     return changed;
   }
+}
+
+/**
+ * A draft on a withdrawn bundle version: it is not taken in. Names the bundle and version, and
+ * what the clerk does instead (a new application on the current version, if there is one).
+ */
+function bundleWithdrawn(app: Application, current: number | undefined): DomainError {
+  const bundle = t(
+    `事项包 ${app.bundleCode} 第${app.bundleVersion}版`,
+    `bundle ${app.bundleCode} version ${app.bundleVersion}`,
+  );
+  const instead =
+    current === undefined
+      ? t('该事项包目前没有可受理的版本', 'the bundle has no version taken in now')
+      : t(`请在现行第${current}版上新建申请`, `start a new application on the current version ${current}`);
+  const message = t(
+    `${bundle.zh}已停止受理（已撤下），本申请不能提交或受理：${instead.zh}`,
+    `${bundle.en} was withdrawn (retired) and is no longer taken in, so this application cannot be submitted or accepted: ${instead.en}`,
+  );
+  return new DomainError('stateInvalid', message, [{ field: 'bundleVersion', message }]);
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Actor } from '../domain/actor.js';
-import { MemoryDocStore, type Doc, type DocQuery } from '../domain/docs.js';
+import { MemoryDocStore, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
+import { SqliteDocStore } from '../domain/docs-sqlite.js';
+import { DOC_INDEXES } from '../domain/open-docs.js';
+import type { DomainError } from '../domain/errors.js';
 import { createEngine } from '../index.js';
 import { BUNDLES, BundleRegistry } from './registry.js';
 
@@ -160,4 +163,60 @@ describe('BundleRegistry: deploying', () => {
       ['bpmn:cg', 'bpmn:ComplexGateway cg：引擎不支持 bpmn:ComplexGateway'],
     ]);
   });
+  it('lets go of the process ids it claimed when the engine refuses the model', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example('newborn');
+    // Passes the registry's own check, which takes every called process as known; the engine does not.
+    const caller =
+      '<bpmn:process id="caller" isExecutable="true"><bpmn:startEvent id="c_s"/>' +
+      '<bpmn:callActivity id="c_call" calledElement="nowhere"/><bpmn:endEvent id="c_e"/>' +
+      '<bpmn:sequenceFlow id="c_f1" sourceRef="c_s" targetRef="c_call"/>' +
+      '<bpmn:sequenceFlow id="c_f2" sourceRef="c_call" targetRef="c_e"/></bpmn:process>';
+    const refused = registry.deploy(analyst, {
+      bundle,
+      xml: xml.replace('</bpmn:definitions>', `${caller}</bpmn:definitions>`),
+    });
+    await expect(refused).rejects.toMatchObject({ code: 'invalid' });
+    expect((await registry.deploy(analyst, withProcess(CODE, 'caller'))).version).toBe(1);
+    expect((await registry.deploy(analyst, withProcess(CODE, 'newborn'))).version).toBe(2);
+  });
+
+  /** Resolves after `n` turns of the microtask queue: the second deploy starts that much later. */
+  const turns = async (n: number) => {
+    for (let i = 0; i < n; i++) await null;
+  };
+
+  describe.each([
+    ['memory', () => new MemoryDocStore()],
+    ['SQLite', () => new SqliteDocStore(':memory:', DOC_INDEXES)],
+  ] as [string, () => DocStore][])(
+    'two bundles deploying one process id at once (%s doc store)',
+    (_name, open) => {
+      // 0: in step with the first; 2: after the first's ownership check, before its engine deploy is stored.
+      it.each([0, 2, 8])('exactly one gets it, the other started %i turns later', async (later) => {
+        const engine = createEngine();
+        const docs = open();
+        const here = new BundleRegistry(engine, docs, () => 1);
+        const there = new BundleRegistry(engine, docs, () => 1);
+        const outcomes = await Promise.allSettled([
+          here.deploy(analyst, withProcess(CODE, 'shared-review')),
+          turns(later).then(() => there.deploy(analyst, withProcess('newborn', 'shared-review'))),
+        ]);
+        const won = outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value.code);
+        const refused = outcomes.filter((o) => o.status === 'rejected').map((o) => o.reason as DomainError);
+        expect(won).toHaveLength(1);
+        const lost = won[0] === CODE ? 'newborn' : CODE;
+        // The other gets the ownership problem, naming the id and the bundle that has it.
+        expect(refused.map((e) => [e.code, e.fieldErrors.map((f) => f.field)])).toEqual([
+          ['invalid', ['bpmn:shared-review']],
+        ]);
+        const { message } = refused[0]!.fieldErrors[0]!;
+        expect(message.en).toContain(`"shared-review" already belongs to bundle ${won[0]}`);
+        expect(message.zh).toContain(`"shared-review" 已属于事项包 ${won[0]}`);
+        // It deployed nothing: no bundle record, and the shared process is the winner's version 1 only.
+        expect(await here.latest(lost)).toBeUndefined();
+        expect((await engine.plan('shared-review')).version).toBe(1);
+      });
+    },
+  );
 });

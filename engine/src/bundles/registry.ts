@@ -7,7 +7,7 @@ import { BundleError, loadBundle, type BundleDefinition } from '../../../forms/s
 import { compileForm, MergeConflictError } from '../../../forms/src/merge/index.js';
 import type { Problem } from '../api.js';
 import type { Actor } from '../domain/actor.js';
-import type { Doc, DocStore } from '../domain/docs.js';
+import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type FieldProblem, notFound } from '../domain/errors.js';
 import type { Engine } from '../index.js';
 import { ValidationError } from '../index.js';
@@ -18,6 +18,13 @@ import type { Plan } from '../model/plan.js';
 export const WINDOW = 'window';
 
 export const BUNDLES = 'bundles';
+/** Which bundle owns each process id: one document per id (see claimProcessIds). */
+export const PROCESS_OWNERS = 'processOwners';
+
+/** A process id's owner; `bundle` null once a deploy that claimed it failed and let it go. */
+interface ProcessOwner extends Doc {
+  bundle: string | null;
+}
 
 export interface BundleRecord extends Doc {
   code: string;
@@ -196,16 +203,13 @@ export class BundleRegistry {
     const cross = crossCheck(definition, plans);
     if (cross.length) throw invalid('the process does not match the bundle', '流程与事项包不一致', cross);
     const taken = await this.takenProcessIds(definition.code, plans);
-    if (taken.length)
-      throw invalid(
-        'a process id in the model belongs to another bundle',
-        '流程模型中的流程标识已属于其他事项包',
-        taken,
-      );
+    if (taken.length) throw processIdsTaken(taken);
+    const claimed = await this.claimProcessIds(definition.code, plans);
     let deployed;
     try {
       deployed = await this.engine.deploy(input.xml as string, { bundle: definition.code });
     } catch (err) {
+      await this.release(claimed);
       if (err instanceof ValidationError)
         throw invalid('the process model has problems', '流程模型有误', err.problems.map(problemToField));
       throw err;
@@ -249,13 +253,52 @@ export class BundleRegistry {
       if (typeof owner !== 'string' || owner === code) continue;
       for (const p of deployment.processes) if (ids.has(p.id) && !owners.has(p.id)) owners.set(p.id, owner);
     }
-    return [...owners].map(([id, owner]) => ({
-      field: `bpmn:${id}`,
-      message: {
-        zh: `流程标识 "${id}" 已属于事项包 ${owner}：流程标识全局唯一，请改用其他标识`,
-        en: `process id "${id}" already belongs to bundle ${owner}: process ids are global, choose another id`,
-      },
-    }));
+    return [...owners].map(([id, owner]) => ownedElsewhere(id, owner));
+  }
+
+  /**
+   * Claims the model's process ids for the bundle before the engine deploys them: each claim is a
+   * compare-and-set write of the id's owner document, so of two bundles deploying one id at once
+   * exactly one gets it (both may pass takenProcessIds, which sees a deploy only once the engine
+   * has stored it). Returns the claims this deploy wrote, to release should the deploy fail; when
+   * another bundle holds an id, releases them and throws the ownership problem.
+   */
+  private async claimProcessIds(code: string, plans: Plan[]): Promise<ProcessOwner[]> {
+    const written: ProcessOwner[] = [];
+    const taken: FieldProblem[] = [];
+    for (const id of new Set(plans.map((p) => p.processId))) {
+      const { owner, claim } = await this.claim(id, code);
+      if (claim) written.push(claim);
+      if (owner !== code) taken.push(ownedElsewhere(id, owner));
+    }
+    if (taken.length) {
+      await this.release(written);
+      throw processIdsTaken(taken);
+    }
+    return written;
+  }
+
+  /** The owner of a process id, claimed for `code` if it has none (`claim`: the document written then). */
+  private async claim(processId: string, code: string): Promise<{ owner: string; claim?: ProcessOwner }> {
+    const current = await this.docs.get<ProcessOwner>(PROCESS_OWNERS, processId);
+    if (current?.bundle) return { owner: current.bundle };
+    const rev = current?.rev ?? 0;
+    try {
+      const claim = await this.docs.put<ProcessOwner>(
+        PROCESS_OWNERS,
+        { id: processId, rev, bundle: code },
+        rev,
+      );
+      return { owner: code, claim };
+    } catch (err) {
+      if (!(err instanceof DocConflictError)) throw err;
+      return this.claim(processId, code); // another deploy claimed (or let go of) it meanwhile
+    }
+  }
+
+  /** Lets go of the process ids a failed deploy claimed: no bundle deployed them. */
+  private async release(claims: ProcessOwner[]): Promise<void> {
+    for (const claim of claims) await this.docs.put(PROCESS_OWNERS, { ...claim, bundle: null }, claim.rev);
   }
 
   private canonical(record: BundleRecord): BundleRecord {
@@ -342,7 +385,18 @@ export class BundleRegistry {
     );
   }
 
-  /** Retires every version: no new applications; running ones finish on their version. */
+  /**
+   * Whether a version was withdrawn. Read from the store every time, not from a record read
+   * before: another process may have retired it since (a count on the code + version index).
+   */
+  async isRetired(code: string, version: number): Promise<boolean> {
+    return (await this.docs.count(BUNDLES, { code, version, status: 'retired' })) > 0;
+  }
+
+  /**
+   * Retires (withdraws) every version: no new applications, and drafts on it are neither submitted
+   * nor accepted (Centre.expectTakenIn); accepted cases finish on their version.
+   */
   async retire(code: string): Promise<BundleSummary[]> {
     const versions = await this.docs.find<BundleRecord>(BUNDLES, { where: { code } });
     if (!versions.length) throw notFound({ zh: `事项包 ${code}`, en: `bundle ${code}` });
@@ -351,6 +405,23 @@ export class BundleRegistry {
     return this.versions(code);
   }
 }
+
+function ownedElsewhere(id: string, owner: string): FieldProblem {
+  return {
+    field: `bpmn:${id}`,
+    message: {
+      zh: `流程标识 "${id}" 已属于事项包 ${owner}：流程标识全局唯一，请改用其他标识`,
+      en: `process id "${id}" already belongs to bundle ${owner}: process ids are global, choose another id`,
+    },
+  };
+}
+
+const processIdsTaken = (taken: FieldProblem[]) =>
+  invalid(
+    'a process id in the model belongs to another bundle',
+    '流程模型中的流程标识已属于其他事项包',
+    taken,
+  );
 
 function bundleFieldErrors(err: Error): FieldProblem[] {
   const problems = err instanceof BundleError ? err.problems : [err.message];
