@@ -94,12 +94,13 @@ describe('model problems in Chinese', () => {
     const notReached = [...CODES_IN_CHINESE].filter((code) => !reached.has(code));
     // Not reachable from a model (gov:timeLimit is an integer ≥ 0 once typed, only activities
     // carry loop characteristics, moddle refuses another root) or only in bulk (the join limit,
-    // the parse-problem limit: parse.test.ts).
+    // the parse-problem and element limits: parse.test.ts).
     expect(notReached.sort()).toEqual([
       'gov.timeLimit',
       'inclusive.tooMany',
       'multiInstance.notActivity',
       'xml.notBpmn',
+      'xml.tooManyElements',
       'xml.tooManyProblems',
     ]);
   });

@@ -74,6 +74,10 @@ const ZH: Record<string, Zh> = {
   'xml.empty': () => '模型为空',
   'xml.notBpmn': () => '根元素不是 bpmn:definitions',
   'xml.malformed': from(/^malformed XML: ([\s\S]*)$/, (detail) => `XML 格式有误：${detail}`),
+  'xml.tooManyElements': from(
+    /^the model has (\d+) elements, more than (\d+)$/,
+    (count, most) => `模型含 ${count} 个元素，超过上限 ${most} 个`,
+  ),
   'xml.tooManyProblems': from(
     /^too many unknown elements, attributes or references \((\d+)\); the first (\d+) are listed$/,
     (count, listed) => `无法识别的元素、属性或引用过多（${count} 个），仅列出前 ${listed} 个`,

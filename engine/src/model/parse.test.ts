@@ -1,6 +1,6 @@
 import { BPMN_NS } from '../testing/bpmn.js';
 import { problemZh } from './messages-zh.js';
-import { MAX_PARSE_PROBLEMS, parseXml } from './parse.js';
+import { MAX_MODEL_ELEMENTS, MAX_PARSE_PROBLEMS, parseXml } from './parse.js';
 
 /** A model whose body starts on line 3, after `prefix`; lines end with `\n` (change them with `.replace`). */
 const modelAfter = (prefix: string, body: string) =>
@@ -92,5 +92,31 @@ describe('parse warnings', () => {
     expect(problems[MAX_PARSE_PROBLEMS]!.message).toBe(
       `<bpmn:bogus> is not a BPMN 2.0 element (line ${MAX_PARSE_PROBLEMS + 3}, column 0)`,
     );
+  });
+});
+
+describe('the element limit', () => {
+  const tasks = (n: number) => Array.from({ length: n }, (_, i) => `<bpmn:task id="t${i}"/>`).join('');
+  // The definitions and process elements, and one other: the model below is one element past the limit.
+  const past = modelAfter('<bpmn:documentation>d</bpmn:documentation>', tasks(MAX_MODEL_ELEMENTS - 2));
+
+  it('refuses a model with more elements before parsing it, naming how many', async () => {
+    const { definitions, problems } = await parseXml(past);
+    expect(definitions).toBeNull();
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'xml.tooManyElements',
+        message: `the model has ${MAX_MODEL_ELEMENTS + 1} elements, more than ${MAX_MODEL_ELEMENTS}`,
+      }),
+    ]);
+    expect(problemZh(problems[0]!)).toBe(
+      `模型含 ${MAX_MODEL_ELEMENTS + 1} 个元素，超过上限 ${MAX_MODEL_ELEMENTS} 个`,
+    );
+  });
+
+  it('counts start tags only: end tags, comments, declarations and a spaced "<" in text are not elements', async () => {
+    const body = `<!-- <a> --><bpmn:task id="a"></bpmn:task>\n<bpmn:task id="b" name="x &lt; y"/><![CDATA[ a < b ]]>`;
+    const { definitions } = await parseXml(modelAfter('', body));
+    expect(definitions?.rootElements?.[0]?.flowElements).toHaveLength(2);
   });
 });
