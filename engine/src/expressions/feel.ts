@@ -4,7 +4,7 @@
  */
 import { compileExpression, FeelFunction, parseExpression, SyntaxError as FeelSyntaxError } from 'feelin';
 import { fastEvaluatorFor, normalisedKey, UNDECIDED } from './feel-fast.js';
-import { costProblem, guardedPatterns, withinBudget } from './feel-limits.js';
+import { costProblem, MAX_EVALUATION_STEPS } from './feel-limits.js';
 
 export type FeelResult = { ok: true; value: unknown } | { ok: false; message: string };
 
@@ -48,8 +48,8 @@ function build(source: string): CompiledExpression {
       syntaxError = err instanceof FeelSyntaxError ? err.message : (err as Error).message;
     }
   }
-  // What evaluating it could cost (a range of 10^8 items, a pattern that backtracks without end):
-  // refused here, so at deployment (feel-limits.ts).
+  // What evaluating it could cost (a range of 10^8 items) or a pattern the linear-time engine
+  // cannot run: refused here, so at deployment (feel-limits.ts).
   const costly = run ? costProblem(body) : null;
   if (costly) {
     syntaxError = costly;
@@ -77,9 +77,11 @@ function build(source: string): CompiledExpression {
       }
       try {
         const input = narrow ? narrow(context) : context;
-        const { value, warnings } = withinBudget(() => run(input));
+        // feelin (patched) bounds the evaluation's steps and depth: a limit hit throws, named.
+        const { value, warnings } = run(input);
         const failure = warnings.find((w) => FAILURES.has(w.type));
         if (failure) return { ok: false, message: failure.message };
+        resultValuesLeft = MAX_EVALUATION_STEPS;
         return { ok: true, value: toPlain(value) };
       } catch (err) {
         return { ok: false, message: (err as Error).message };
@@ -159,8 +161,6 @@ function builtinValue(name: string, onlyCalled: boolean): unknown {
   } catch {
     return undefined;
   }
-  // matches, replace and split check the pattern they are given (one from a variable too).
-  fn = guardedPatterns(name, fn);
   const parameters = (fn as { $args?: unknown }).$args;
   return onlyCalled && Array.isArray(parameters) ? new FeelFunction(fn, parameters) : fn;
 }
@@ -181,14 +181,35 @@ const RESERVED = new Set([
   'every',
 ]);
 
+/**
+ * Values (list items, context entries) the result of the evaluation under way may still hold.
+ * A result can hold one list many times over at the cost of a step each
+ * (`{xs: for i in 1..1000 return ys, r: for j in 1..1000 return xs}.r`); copied out in full, it
+ * would be 10^9 values. A result gets as many values as an evaluation gets steps.
+ */
+let resultValuesLeft = 0;
+
+function holdValues(count: number): void {
+  resultValuesLeft -= count;
+  if (resultValuesLeft < 0)
+    throw new Error(
+      `result limit: the result holds more than the ${MAX_EVALUATION_STEPS} values (list items, context entries) one evaluation may give`,
+    );
+}
+
 /** feelin returns its own wrappers for temporal values; variables stay plain JSON. */
 function toPlain(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(toPlain);
+  if (Array.isArray(value)) {
+    holdValues(value.length);
+    return value.map(toPlain);
+  }
   const proto = Object.getPrototypeOf(value);
   if (proto === Object.prototype || proto === null) {
+    const entries = Object.entries(value);
+    holdValues(entries.length);
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v);
+    for (const [k, v] of entries) out[k] = toPlain(v);
     return out;
   }
   return String(value);
