@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { APPLICATIONS, Centre } from './applications/centre.js';
+import { APPLICATIONS, Centre, DEFAULT_RECTIFICATION_DAYS } from './applications/centre.js';
 import type { LicenceKeys } from './applications/licence-library.js';
 import { RectificationDesk } from './applications/rectification.js';
 import { workingTimeLimits } from './applications/working-time.js';
@@ -169,16 +169,19 @@ export async function start(
   // The service network (regions, venues, windows): a deployment replaces the shipped Zhuhai file.
   const serviceNetwork = loadNetworkFile(env.ONETHING_NETWORK_FILE || ZHUHAI_NETWORK_FILE);
   const timeLimits = workingTimeLimits();
+  // One deadline for a bad review: the evaluation records it and its rectification case runs on it.
+  const rectificationDays = DEFAULT_RECTIFICATION_DAYS;
   const centre = new Centre({
     engine,
     docs,
     network: serviceNetwork,
     timeLimits,
+    rectificationDays,
     licenceKeys: loadLicenceKeys(dataDir, logger),
     logger,
   });
   // 差评整改: a case for every bad review; one an earlier run left unopened is opened now.
-  const rectifications = new RectificationDesk({ docs, timeLimits });
+  const rectifications = new RectificationDesk({ docs, timeLimits, limitDays: rectificationDays });
   const reopened = await rectifications.reconcile();
   if (reopened) logger.info({ reopened }, 'opened rectification cases a previous run missed');
   const rescoped = await centre.reprojectUnscopedTasks();

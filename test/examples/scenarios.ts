@@ -6,6 +6,7 @@
  */
 import type { MaterialInput } from '../../engine/src/applications/api.js';
 import type { Applicant, Application, NoticeEntry } from '../../engine/src/applications/types.js';
+import { MATERIAL_FILE } from '../../engine/src/testing/centre-fixtures.js';
 import {
   applicantActor,
   branchFlows,
@@ -138,6 +139,12 @@ function describeScenarios(s: BundleScenarios, http: boolean): void {
       );
       const deadline = current.deadline!;
       desk.advance(2 * DAY);
+      // A material counts as provided only with its file: the applicant uploads it first (in
+      // process also over HTTP: the upload route needs an upload store, test/http/uploads.test.ts).
+      for (const m of s.supplement.materials ?? []) {
+        if (m.status === 'provided')
+          await desk.centre.attachMaterialFile(applicantActor, app.id, m.id, MATERIAL_FILE);
+      }
       current = await desk.centre.supplement(applicantActor, app.id, {
         ...(s.supplement.data ? { data: s.supplement.data } : {}),
         ...(s.supplement.materials ? { materials: s.supplement.materials } : {}),
@@ -202,9 +209,13 @@ function describeScenarios(s: BundleScenarios, http: boolean): void {
       desk.advance(3 * DAY); // Thursday: late, but before the due date
       expect(desk.now).toBeLessThan(deferral.dueAt);
       expect(await desk.centre.sweep()).toMatchObject({ terminated: 0 });
-      const supplied = await desk.centre.supplement(applicantActor, app.id, {
-        materials: [{ id: s.deferral.material, status: 'provided' }],
+      // With the results out the applicant brings it to the window: the clerk records its file.
+      const late = { materials: [{ id: s.deferral.material, status: 'provided' as const }] };
+      await expect(desk.centre.supplement(applicantActor, app.id, late)).rejects.toMatchObject({
+        code: 'stateInvalid',
       });
+      await desk.centre.attachMaterialFile(clerk, app.id, s.deferral.material, MATERIAL_FILE);
+      const supplied = await desk.centre.supplement(clerk, app.id, late);
       expect(supplied.materials.find((m) => m.id === s.deferral.material)!.deferral).toMatchObject({
         status: 'supplied',
         suppliedAt: desk.now,

@@ -46,7 +46,10 @@ const RECTIFICATION_STATES = [
   'rect-fedBack',
 ] as const;
 type State =
-  Parameters<CentreServer['caseIn']>[0] | 'pending-request' | (typeof RECTIFICATION_STATES)[number];
+  | Parameters<CentreServer['caseIn']>[0]
+  | 'pending-request'
+  | 'awaiting-supplement'
+  | (typeof RECTIFICATION_STATES)[number];
 
 interface Row {
   method: string;
@@ -54,7 +57,8 @@ interface Row {
   path: string;
   /** The case state the call needs; commands get a fresh case per call. */
   state?: State;
-  body?: unknown;
+  /** The request body; a function when the call a role may make differs (好差评 channels). */
+  body?: Json | ((who: Principal) => Json);
   /** Principals that succeed, with the status (default 200). */
   ok: Partial<Record<Principal, number>> | Principal[];
   /** Checks on a successful body, by principal. */
@@ -169,8 +173,9 @@ const ROWS: Record<string, Row> = {
   'applications.supplement': {
     method: 'POST',
     path: '/api/applications/:app/supplement',
-    state: 'accepted',
-    body: { data: { expectedStaff: 6 } },
+    // What the open notice asks for (see caseIn): the applicant answers it, or the clerk at the window.
+    state: 'awaiting-supplement',
+    body: { data: { legalRepMobile: '13912345679' } },
     ok: ['clerk1', 'applicant1'],
   },
   'applications.deliver': {
@@ -184,7 +189,8 @@ const ROWS: Record<string, Row> = {
     method: 'POST',
     path: '/api/applications/:app/evaluation',
     state: 'delivered',
-    body: { channel: 'app', level: 5 },
+    // Staff record the window's evaluation device, the applicant an online channel.
+    body: (who: Principal) => ({ channel: who.startsWith('clerk') ? 'window' : 'app', level: 5 }),
     ok: ['clerk1', 'applicant1'],
   },
   'tasks.list': {
@@ -372,12 +378,15 @@ afterAll(() => s.close());
 async function caseIn(state: State, fresh: boolean): Promise<string> {
   if (!fresh && shared.has(state)) return shared.get(state)!;
   let id: string;
-  if (state === 'pending-request') {
+  if (state === 'pending-request' || state === 'awaiting-supplement') {
     id = await s.caseIn('accepted');
     await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/request-supplement`, {
       as: 'market-regulation1',
-      body: { entries: [{ problem: '名称需补充说明' }] },
+      body: { entries: [{ problem: '联系电话无法接通', fieldId: 'legalRepMobile' }] },
     });
+    // The other departments still review: the clerk sends the notice.
+    if (state === 'awaiting-supplement')
+      await s.ok('POST', `/api/applications/${id}/notice`, { as: 'clerk1' });
   } else if ((RECTIFICATION_STATES as readonly string[]).includes(state))
     id = await rectificationIn(state as (typeof RECTIFICATION_STATES)[number]);
   else id = await s.caseIn(state as Parameters<CentreServer['caseIn']>[0]);
@@ -416,10 +425,8 @@ describe('authorisation matrix', () => {
           .replace(':app', appId)
           .replace(':task', encodeURIComponent(taskId(appId, 'enterprise-registration')))
           .replace(':rect', encodeURIComponent(`${appId}:web`));
-        const res = await s.call(row.method, path, {
-          as: who,
-          ...(row.body !== undefined ? { body: row.body } : {}),
-        });
+        const body = typeof row.body === 'function' ? row.body(who) : row.body;
+        const res = await s.call(row.method, path, { as: who, ...(body !== undefined ? { body } : {}) });
         got[who] = res.status;
         want[who] = ok[who] ?? (roles.includes(actor.role) ? 404 : 403);
         if (res.status >= 400) expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -12,9 +12,12 @@ import {
 } from './centre-fixture.js';
 import { expectProblem } from './support.js';
 
+/** The smallest file the upload route takes as a PDF (magic number and trailer). */
+const PDF = '%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n';
+
 let s: CentreServer;
 beforeAll(async () => {
-  s = await startCentreServer({ sqlite: true });
+  s = await startCentreServer({ sqlite: true, uploads: true });
 });
 afterAll(() => s.close());
 
@@ -164,6 +167,17 @@ describe('partial outcomes and supplements over HTTP', () => {
       body: {
         data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } },
       },
+    });
+    expect(app.status).toBe('awaiting-supplement'); // the seal-filing form is still owed
+    // A material counts as provided with its file: upload it, then answer the rest of the notice.
+    await s.ok('PUT', `/api/applications/${id}/materials/sealFilingForm/file`, {
+      as: 'applicant1',
+      raw: PDF,
+      headers: { 'content-type': 'application/pdf' },
+    });
+    app = await s.ok('POST', `/api/applications/${id}/supplement`, {
+      as: 'applicant1',
+      body: { materials: [{ id: 'sealFilingForm', status: 'provided' }] },
     });
     expect(app.status).toBe('in-progress');
     await s.ok('POST', `/api/tasks/${taskId(id, 'seal-filing')}/approve`, {

@@ -88,6 +88,8 @@ export interface CommitmentInput {
 }
 
 export interface CentreApi {
+  /** 差评 rectification deadline in working days; the rectification desk uses the same. */
+  readonly rectificationDays: number;
   // bundles (analyst deploys/retires; everyone authenticated may read)
   deployBundle(actor: Actor, input: { bundle: unknown; xml: unknown }): Promise<BundleSummary>;
   listBundles(actor: Actor): Promise<BundleSummary[]>;
@@ -108,10 +110,11 @@ export interface CentreApi {
       assisted?: unknown;
     },
   ): Promise<Application>;
+  /** Edits a draft or returned case: answers, form data, and the applicant (checked as on creation). */
   updateApplication(
     actor: Actor,
     id: string,
-    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown>; applicant?: Applicant },
   ): Promise<Application>;
   /** Refused (stateInvalid) on a bundle version withdrawn since the draft was made, as is accept. */
   submit(actor: Actor, id: string): Promise<Application>;

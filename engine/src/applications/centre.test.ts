@@ -13,6 +13,7 @@ import {
   example,
   externalLicence,
   HOLDER,
+  MATERIAL_FILE,
   T0,
 } from '../testing/centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
@@ -195,8 +196,17 @@ describe('Centre: one application from the window to the departments and back', 
     current = await s.centre.supplement(applicantActor, app.id, {
       data: { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } },
     });
+    // Tax's request is answered and its clock runs again; the notice waits on the seal-filing form.
+    expect(current.status).toBe('awaiting-supplement');
+    expect(current.items.find((i) => i.item === 'new-taxpayer')!.status).toBe('reviewing');
+    expect(current.items.find((i) => i.item === 'seal-filing')!.status).toBe('needs-supplement');
+    await s.centre.attachMaterialFile(applicantActor, app.id, 'sealFilingForm', MATERIAL_FILE);
+    current = await s.centre.supplement(applicantActor, app.id, {
+      materials: [{ id: 'sealFilingForm', status: 'provided' }],
+    });
     expect(current.status).toBe('in-progress');
-    expect(current.pauses[0]!.to).toBeDefined();
+    expect(current.notices[0]!.resolvedAt).toBe(T0 + 2 * DAY);
+    expect(current.pauses.every((p) => p.to !== undefined)).toBe(true);
     expect(current.deadline!).toBeGreaterThan(app.deadline!); // the paused days moved the deadline
     await s.centre.approve(dept('public-security'), taskOf(app.id, 'seal-filing'), {});
     await s.centre.approve(dept('tax'), taskOf(app.id, 'new-taxpayer'), {});

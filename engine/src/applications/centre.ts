@@ -58,6 +58,8 @@ import {
   deciderRegionOf,
   decides,
   listScope,
+  agentListScope,
+  stampAgentUserId,
   requireRole,
   taskScope,
   taskScopeFields,
@@ -74,10 +76,25 @@ import {
 import { applyMerge, checkForm, requireItems } from './case-form.js';
 import { CommittedRows, notReached, sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
 import { taskView } from './task-view.js';
-import { applyMaterials, signedCommitment } from './materials.js';
+import {
+  answerNotice,
+  applyMaterials,
+  expectAskedFor,
+  expectUndecidedFields,
+  openNotice,
+  signedCommitment,
+} from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
-import { assistedSummary, maskAgent, maskSensitive } from './masking.js';
+import {
+  applicantView,
+  assistedSummary,
+  formForItems,
+  maskAgent,
+  maskDeliveryResults,
+  maskFileNames,
+  maskSensitive,
+} from './masking.js';
 import { record, SYSTEM } from './timeline.js';
 import { checkHandoverVenue, route, stampClerk } from './venues.js';
 import type {
@@ -92,13 +109,18 @@ import type {
   TimelineEntry,
 } from './types.js';
 
-/** While a case's material files may still change: the clerk until results are out, the applicant while it is in their hands. */
+/**
+ * While a case's material files may still change: the clerk until results are out (a 容缺 material
+ * still owed until delivery), the applicant while it is in their hands.
+ */
 export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationStatus[]> = {
-  clerk: ['draft', 'submitted', 'returned', 'in-progress', 'awaiting-supplement'],
+  clerk: ['draft', 'submitted', 'returned', 'in-progress', 'awaiting-supplement', 'results-ready'],
   applicant: ['draft', 'returned', 'awaiting-supplement'],
 };
 
 export const APPLICATIONS = 'applications';
+/** Working days to rectify a bad review (national practice): one setting for the Centre and the rectification desk. */
+export const DEFAULT_RECTIFICATION_DAYS = 15;
 export const DEPARTMENT_TASKS = 'departmentTasks';
 
 /** Where the Centre reports what it could not undo: pino's logger (server.ts) fits. */
@@ -174,8 +196,13 @@ export class Centre implements CentreApi {
     this.options = {
       defaultDeferralDays: options.defaultDeferralDays ?? 10,
       postCheckDays: options.postCheckDays ?? 20,
-      rectificationDays: options.rectificationDays ?? 15,
+      rectificationDays: options.rectificationDays ?? DEFAULT_RECTIFICATION_DAYS,
     };
+  }
+
+  /** 差评 rectification deadline in working days: the rectification desk takes the same (http/app.ts). */
+  get rectificationDays(): number {
+    return this.options.rectificationDays;
   }
 
   // ── bundles ───────────────────────────────────────────────────────────────────────────
@@ -312,9 +339,11 @@ export class Centre implements CentreApi {
   async updateApplication(
     actor: Actor,
     id: string,
-    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown>; applicant?: Applicant },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
+    // Checked as on creation: a corrected ID number is kept, never dropped.
+    const corrected = input.applicant === undefined ? undefined : checkApplicant(input.applicant);
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['draft', 'returned']);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
@@ -322,7 +351,9 @@ export class Centre implements CentreApi {
         ...app.data,
         ...(input.data ?? {}),
       });
-      record(app, actor, this.clock(), 'updated', dropped.length ? { dropped } : undefined);
+      if (corrected) app.applicant = withOwner(corrected, app.applicant.userId);
+      const details = { ...(dropped.length ? { dropped } : {}), ...(corrected ? { applicant: true } : {}) };
+      record(app, actor, this.clock(), 'updated', Object.keys(details).length ? details : undefined);
     });
   }
 
@@ -376,7 +407,7 @@ export class Centre implements CentreApi {
           input.deferralDays ?? this.options.defaultDeferralDays,
           app.region,
         );
-        applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true);
+        applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true, true);
         if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
         checkAssisted(app, now);
         stampClerk(app, actor);
@@ -570,6 +601,7 @@ export class Centre implements CentreApi {
     input: { data?: Record<string, unknown>; materials?: MaterialInput[] },
   ): Promise<Application> {
     requireRole(actor, 'clerk', 'applicant');
+    const originalSeen = actor.role === 'clerk';
     return this.command(actor, id, async (app) => {
       const now = this.clock();
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
@@ -577,11 +609,17 @@ export class Centre implements CentreApi {
         // Before acceptance: corrections go into the draft; the clerk resubmits.
         this.applyAnswers(app, bundle, app.answers, { ...app.data, ...(input.data ?? {}) });
         await this.verifyLicences(app, input.materials ?? [], now);
-        applyMaterials(app, input.materials ?? [], [], 0, now, false);
+        applyMaterials(app, input.materials ?? [], [], 0, now, false, originalSeen);
         record(app, actor, now, 'corrected');
         return;
       }
-      expectStatus(app, ['in-progress', 'awaiting-supplement', 'results-ready']);
+      // The applicant answers a notice; the clerk also records 容缺 materials brought to the window.
+      expectStatus(
+        app,
+        actor.role === 'applicant'
+          ? ['awaiting-supplement']
+          : ['in-progress', 'awaiting-supplement', 'results-ready'],
+      );
       const overdue = (input.materials ?? []).filter((m) =>
         app.materials.some((e) => e.id === m.id && e.deferral?.status === 'overdue'),
       );
@@ -595,25 +633,21 @@ export class Centre implements CentreApi {
           overdue.map((m) => ({ field: `materials.${m.id}`, message: t('已逾期', 'overdue') })),
         );
       }
+      expectAskedFor(app, input);
       if (input.data) {
-        const merged = { ...app.data, ...input.data };
-        this.applyAnswers(app, bundle, app.answers, merged);
+        const fields = Object.keys(input.data);
+        expectUndecidedFields(app, this.merged(bundle, app.answers).fields, fields);
+        this.applyAnswers(app, bundle, app.answers, { ...app.data, ...input.data });
         checkForm(app, bundle);
       }
       await this.verifyLicences(app, input.materials ?? [], now);
-      applyMaterials(app, input.materials ?? [], [], 0, now, false);
-      if (app.status === 'awaiting-supplement') {
-        // The applicant answered the notice: every request in it is resolved, the clock resumes.
-        resolveOpenNotices(app, now);
-        for (const r of app.requests) if (r.noticeId && !r.resolvedAt) r.resolvedAt = now;
-        for (const item of app.items) if (item.status === 'needs-supplement') item.status = 'reviewing';
-        closePauses(app.pauses, 'supplement', now);
-        app.status = 'in-progress';
-      }
+      applyMaterials(app, input.materials ?? [], [], 0, now, false, originalSeen);
       record(app, actor, now, 'supplemented', {
         materials: (input.materials ?? []).map((m) => m.id),
         fields: Object.keys(input.data ?? {}),
       });
+      const notice = openNotice(app);
+      if (app.status === 'awaiting-supplement' && notice) answerNotice(app, notice, now);
       this.refreshDeadline(app);
       this.updateReadiness(app);
     });
@@ -703,6 +737,7 @@ export class Centre implements CentreApi {
         },
       ]);
     }
+    expectOwnChannel(actor, input.channel);
     return this.command(actor, id, async (app) => {
       expectStatus(app, ['delivered', 'evaluated']);
       if (app.evaluations.some((e) => e.channel === input.channel)) {
@@ -741,7 +776,7 @@ export class Centre implements CentreApi {
   }
 
   async listApplications(actor: Actor, filter: ApplicationFilter): Promise<Page<Application>> {
-    const where: DocQuery['where'] & object = { ...listScope(actor) };
+    const where: DocQuery['where'] & object = {};
     if (filter.status) where.status = filter.status;
     if (filter.bundleCode) where.bundleCode = filter.bundleCode;
     if (filter.timeStatus) {
@@ -750,13 +785,20 @@ export class Centre implements CentreApi {
       where.status ??= OPEN_STATES;
     }
     const limit = clampLimit(filter.limit);
-    const rows = await this.docs.find<Application>(APPLICATIONS, {
-      where,
-      orderBy: 'createdAt',
-      desc: true,
-      limit: limit + 1,
-      ...(filter.after ? { after: filter.after } : {}),
-    });
+    // An applicant's own cases and those they act in as an agent: two queries, one newest-first page.
+    const scopes = [listScope(actor), agentListScope(actor)].filter((scope) => scope !== undefined);
+    const found = await Promise.all(
+      scopes.map((scope) =>
+        this.docs.find<Application>(APPLICATIONS, {
+          where: { ...where, ...scope },
+          orderBy: 'createdAt',
+          desc: true,
+          limit: limit + 1,
+          ...(filter.after ? { after: filter.after } : {}),
+        }),
+      ),
+    );
+    const rows = newestFirst(found.flat()).slice(0, limit + 1);
     const items = rows.slice(0, limit).filter((a) => canSee(actor, a));
     const last = rows[limit - 1];
     return {
@@ -767,25 +809,28 @@ export class Centre implements CentreApi {
 
   /** Applicants and clerks see their case; sensitive values are masked for everyone but the applicant. */
   private async forReader(actor: Actor, app: Application): Promise<Application> {
-    if (actor.role === 'applicant') return app;
+    if (actor.role === 'applicant') return applicantView(actor, app);
     const masked = {
       ...app,
       applicant: { ...app.applicant, idNumber: maskText('id', app.applicant.idNumber) },
+      materials: maskFileNames(app.materials),
+      timeline: app.timeline.map((e) => maskDeliveryResults(e, () => true)),
     };
     if (app.applicant.phone) masked.applicant.phone = maskText('mobile', app.applicant.phone);
     if (app.assisted) masked.assisted = maskAgent(app.assisted);
     if (actor.role === 'department') {
-      const payload = await this.payloadOf(app, actor.department!);
+      masked.items = app.items.filter((i) => decides(actor, app, i));
+      const mine = new Set(masked.items.map((i) => i.item));
+      const payload = await this.payloadOf(app, actor.department!, mine);
       masked.data = payload?.data ?? {};
       masked.answers = payload?.situation ?? {};
-      masked.items = app.items.filter((i) => decides(actor, app, i));
-      masked.materials = app.materials.filter((m) =>
-        m.items.some((i) => masked.items.some((c) => c.item === i)),
-      );
-      const mine = new Set(masked.items.map((i) => i.item));
+      masked.materials = masked.materials.filter((m) => m.items.some((i) => mine.has(i)));
       masked.requests = app.requests.filter((r) => mine.has(r.item));
       masked.notices = noticesFor(app.notices, mine);
-      masked.timeline = app.timeline.filter((e) => timelineShows(e, mine));
+      // Other items' decisions and reasons are theirs, also in the delivery's results.
+      masked.timeline = app.timeline
+        .filter((e) => timelineShows(e, mine))
+        .map((e) => maskDeliveryResults(e, (item) => mine.has(item)));
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
       masked.data = maskSensitive(app, await this.bundleVersion(app.bundleCode, app.bundleVersion));
@@ -812,6 +857,18 @@ export class Centre implements CentreApi {
     const saved = await this.mutate(actor, id, async (app) => {
       expectStatus(app, MATERIAL_FILE_STATUSES[actor.role === 'applicant' ? 'applicant' : 'clerk']);
       const entry = entryOf(app);
+      if (app.status === 'results-ready' && entry.deferral?.status !== 'pending') {
+        throw new DomainError(
+          'stateInvalid',
+          t('结果已出，只能补交容缺材料', 'results are out: only a deferred material still owed may come'),
+          [
+            {
+              field: `materials.${materialId}`,
+              message: t('不是待补交的容缺材料', 'not a deferred material owed'),
+            },
+          ],
+        );
+      }
       const now = this.clock();
       entry.file = { ...file, uploadedAt: now, uploadedBy: actor.userId };
       entry.uploadSha256 = file.sha256;
@@ -865,7 +922,7 @@ export class Centre implements CentreApi {
     // Supervisors watch progress; the application data is the deciding department's to read.
     return actor.role === 'supervisor'
       ? taskView(this.limits, this.clock, app, item, true)
-      : this.taskViewWithPayload(app, item);
+      : this.taskViewWithPayload(actor, app, item);
   }
 
   async claim(actor: Actor, taskId: string): Promise<DepartmentTask> {
@@ -906,7 +963,11 @@ export class Centre implements CentreApi {
         );
         if (onCommitment) {
           item.postCheck = {
-            dueAt: this.limits.addWorkingDays(this.clock(), this.options.postCheckDays, app.region),
+            dueAt: this.limits.addWorkingDays(
+              this.clock(),
+              this.options.postCheckDays,
+              deciderRegionOf(app, item),
+            ),
           };
         }
         return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
@@ -1299,6 +1360,7 @@ export class Centre implements CentreApi {
       app,
     );
     return this.taskViewWithPayload(
+      actor,
       saved,
       saved.items.find((i) => taskIdOf(saved.id, i.item) === taskId)!,
     );
@@ -1318,17 +1380,22 @@ export class Centre implements CentreApi {
     return { app, item };
   }
 
-  private async taskViewWithPayload(app: Application, item: ItemCase): Promise<DepartmentTask> {
+  private async taskViewWithPayload(actor: Actor, app: Application, item: ItemCase): Promise<DepartmentTask> {
     const view = taskView(this.limits, this.clock, app, item, true);
-    view.payload = (await this.payloadOf(app, item.department))?.data ?? {};
+    const mine = new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
+    view.payload = (await this.payloadOf(app, item.department, mine))?.data ?? {};
     return view;
   }
 
-  /** What one department may see of a case: its items' fields only, masked unless declared in full. */
-  private async payloadOf(app: Application, department: string) {
+  /**
+   * What one department may see of a case: its items' fields only, masked unless declared in full.
+   * `items`: only these of its items (the ones a department office decides, scope.ts `decides`).
+   */
+  private async payloadOf(app: Application, department: string, items?: ReadonlySet<string>) {
     const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
+    const form = compileForm(bundle.definition);
     return projectPayload(
-      compileForm(bundle.definition),
+      items ? formForItems(form, items) : form,
       { situation: app.answers, ...app.data },
       department,
     );
@@ -1480,6 +1547,7 @@ export class Centre implements CentreApi {
    * the other where the store has no batches): a decision wrote its rows in a commit of their own.
    */
   private async save(app: Application, expectedRev: number): Promise<Application> {
+    stampAgentUserId(app);
     const saved = { ...app, rev: expectedRev + 1 };
     // Remembered rows hold only where the case and its rows commit together (an atomic writeAll):
     // written one after another, another node's late row write could land after this commit.
@@ -1572,6 +1640,32 @@ function bundleWithdrawn(app: Application, current: number | undefined): DomainE
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────
 
+/** A corrected applicant stays the case's owner's: an edit never hands the case to another account. */
+function withOwner(applicant: Applicant, userId: string | undefined): Applicant {
+  const { userId: _ignored, ...rest } = applicant;
+  return userId ? { ...rest, userId } : rest;
+}
+
+/** 好差评 is the applicant's own: staff record only the window's evaluation device, never an online channel. */
+function expectOwnChannel(actor: Actor, channel: Evaluation['channel']): void {
+  const byClerk = actor.role === 'clerk';
+  if (byClerk === (channel === 'window')) return;
+  throw new DomainError(
+    'forbidden',
+    byClerk
+      ? t('窗口人员只能录入窗口评价器的评价', 'window staff record only the window evaluation device')
+      : t('窗口评价由窗口评价器录入', 'the window channel is recorded by the window evaluation device'),
+    [
+      {
+        field: 'channel',
+        message: byClerk
+          ? t('线上渠道只能由申请人本人评价', 'only the applicant evaluates on an online channel')
+          : t('请选择线上渠道', 'choose an online channel'),
+      },
+    ],
+  );
+}
+
 function resolveOpenNotices(app: Application, now: number): void {
   for (const n of app.notices) if (!n.resolvedAt) n.resolvedAt = now;
 }
@@ -1604,6 +1698,14 @@ function noticesFor(notices: Application['notices'], mine: ReadonlySet<string>):
     if (entries.length) shown.push({ ...notice, entries });
   }
   return shown;
+}
+
+/** Rows of several list queries as one page would order them: newest first, ties by id (as the stores do), once each. */
+function newestFirst(rows: Application[]): Application[] {
+  const byId = new Map(rows.map((a) => [a.id, a]));
+  return [...byId.values()].sort(
+    (a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+  );
 }
 
 /** Steps of the whole case every department follows; the rest a department sees only for its own items. */

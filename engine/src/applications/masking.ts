@@ -2,11 +2,13 @@
  * What a reader other than the applicant sees of a case's personal data: sensitive form values
  * and an agent's ID number and phone masked, an assisted service summarised without ID numbers.
  */
-import { compileForm } from '../../../forms/src/merge/index.js';
+import { compileForm, type UnifiedForm } from '../../../forms/src/merge/index.js';
 import { maskText, maskValue } from '../../../forms/src/project/index.js';
+import type { Actor } from '../domain/actor.js';
 import type { BundleRecord } from '../bundles/registry.js';
 import { authorisationOf, type AssistedRecord } from '../network/index.js';
-import type { Application } from './types.js';
+import { scrubText } from '../security/scrub.js';
+import type { Application, MaterialEntry, TimelineEntry } from './types.js';
 
 /** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
 export function assistedSummary(a: AssistedRecord): Record<string, unknown> {
@@ -42,5 +44,79 @@ export function maskSensitive(app: Application, bundle: BundleRecord): Record<st
           ? maskValue(value, field.schema)
           : value;
   }
+  return out;
+}
+
+/**
+ * The form as if the bundle held only these items: a payload projected from it carries their
+ * fields only, unmasked only where one of them needs the value in full (a department office sees
+ * the items it decides, not its colleagues' elsewhere).
+ */
+export function formForItems(form: UnifiedForm, items: ReadonlySet<string>): UnifiedForm {
+  return {
+    ...form,
+    bundle: { ...form.bundle, items: form.bundle.items.filter((i) => items.has(i.code)) },
+    fields: form.fields.map((f) => ({ ...f, usages: f.usages.filter((u) => items.has(u.item)) })),
+  };
+}
+
+/** Uploaded file names often carry an ID number or a phone: masked for every reader but the applicant. */
+export function maskFileNames(materials: MaterialEntry[]): MaterialEntry[] {
+  return materials.map((m) => (m.file ? { ...m, file: { ...m.file, name: scrubText(m.file.name) } } : m));
+}
+
+/**
+ * The delivery entry's results as a reader sees them: only the items in `shown` (a department's
+ * own; every item for the window and supervisors), rejection reasons with personal numbers masked.
+ */
+export function maskDeliveryResults(entry: TimelineEntry, shown: (item: string) => boolean): TimelineEntry {
+  const results = entry.data?.results;
+  if (!Array.isArray(results)) return entry;
+  const visible = (results as { item: string; reason?: string }[])
+    .filter((r) => shown(r.item))
+    .map((r) => (r.reason ? { ...r, reason: scrubText(r.reason) } : r));
+  return { ...entry, data: { ...entry.data, results: visible } };
+}
+
+/** Steps the applicant does not see: staff work on the case (a department's request waits for the window's notice). */
+const STAFF_STEPS = new Set(['task.claimed', 'supplement.requested', 'postCheck.recorded']);
+/** Timeline details that are staff's own: internal review comments (审查意见), who recorded an assisted service. */
+const STAFF_DETAILS = ['comment', 'recordedBy'] as const;
+
+/**
+ * What the applicant (or their agent) sees of their case: their own data unmasked, notices,
+ * decisions, reasons, results and evaluations; not internal comments, department requests the
+ * window has not yet sent in a notice, post-check dates or staff user ids. The agent's ID number
+ * and phone are masked unless the reader is the agent. Staff-only fields are left out, so the
+ * record's required `by` fields may be absent (the view is sent as JSON, never saved).
+ */
+export function applicantView(actor: Actor, app: Application): Application {
+  const isAgent = !!app.assisted?.agent.userId && app.assisted.agent.userId === actor.userId;
+  const view = {
+    ...omit(app, 'owner'),
+    items: app.items.map((i) => omit(i, 'claimedBy', 'decidedBy', 'postCheck')),
+    materials: app.materials.map((m) => (m.file ? { ...m, file: omit(m.file, 'uploadedBy') } : m)),
+    requests: app.requests.filter((r) => r.noticeId !== undefined).map((r) => omit(r, 'by')),
+    notices: app.notices.map((n) => omit(n, 'issuedBy')),
+    evaluations: app.evaluations.map((e) => omit(e, 'by')),
+    timeline: app.timeline.filter((e) => !STAFF_STEPS.has(e.type)).map(applicantEntry),
+    ...(app.delivery ? { delivery: omit(app.delivery, 'by') } : {}),
+    ...(app.assisted
+      ? { assisted: omit(isAgent ? app.assisted : maskAgent(app.assisted), 'recordedBy') }
+      : {}),
+  };
+  return view as Application;
+}
+
+/** A timeline entry without staff user ids (the role and department stay) and staff details. */
+function applicantEntry(entry: TimelineEntry): TimelineEntry {
+  const by = entry.by.role === 'applicant' ? entry.by : omit(entry.by, 'userId');
+  const data = entry.data && omit(entry.data, ...STAFF_DETAILS);
+  return { ...entry, by: by as TimelineEntry['by'], ...(data ? { data } : {}) };
+}
+
+function omit<T extends object, K extends keyof T>(value: T, ...keys: K[]): Omit<T, K> {
+  const out = { ...value };
+  for (const key of keys) delete out[key];
   return out;
 }

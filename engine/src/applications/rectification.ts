@@ -17,7 +17,7 @@ import { DocConflictError, encodeCursor, type Doc, type DocStore } from '../doma
 import { t, DomainError, forbidden, notFound, stateInvalid } from '../domain/errors.js';
 import type { Page } from './api.js';
 import { requireText } from './case-checks.js';
-import { APPLICATIONS } from './centre.js';
+import { APPLICATIONS, DEFAULT_RECTIFICATION_DAYS } from './centre.js';
 import type { TimeLimits, TimeLimitStatus } from './clock.js';
 import { deciderRegionOf, inRegion, listScope, requireRole } from './scope.js';
 import { record } from './timeline.js';
@@ -118,7 +118,7 @@ export class RectificationDesk {
     this.docs = options.docs;
     this.limits = options.timeLimits;
     this.clock = options.clock ?? Date.now;
-    this.limitDays = options.limitDays ?? 15;
+    this.limitDays = options.limitDays ?? DEFAULT_RECTIFICATION_DAYS;
   }
 
   /**

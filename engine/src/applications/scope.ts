@@ -39,10 +39,21 @@ export function canSee(actor: Actor, app: Application): boolean {
     case 'department':
       return app.status !== 'draft' && app.items.some((i) => decides(actor, app, i));
     case 'applicant':
-      return !!app.applicant.userId && app.applicant.userId === actor.userId;
+      return [app.applicant.userId, app.assisted?.agent.userId].includes(actor.userId);
     default:
       return false;
   }
+}
+
+/**
+ * Writes the agent's account top level so list queries find a proxy's (代办) cases
+ * (`agentListScope`); the record type has no field for it, it is a stored index key only.
+ */
+export function stampAgentUserId(app: Application): void {
+  const stored = app as Application & { agentUserId?: string };
+  const agent = app.assisted?.agent.userId;
+  if (agent) stored.agentUserId = agent;
+  else delete stored.agentUserId;
 }
 
 /** Reads an application the actor may see; anything else is "not found" (no existence leak). */
@@ -122,6 +133,11 @@ export function listScope(actor: Actor): Record<string, string> {
     default:
       throw forbidden({ zh: '无权查看办件列表', en: 'you may not list applications' });
   }
+}
+
+/** The applicant's second list: the cases they act in as an agent (stored `agentUserId`); none for staff. */
+export function agentListScope(actor: Actor): Record<string, string> | undefined {
+  return actor.role === 'applicant' ? { agentUserId: actor.userId } : undefined;
 }
 
 /** Whether `region` lies in the supervisor's region `scope` (a city, or a district and what is inside it). */

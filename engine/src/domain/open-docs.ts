@@ -12,6 +12,8 @@ export const DOC_INDEXES: DocIndexes = {
   applications: [
     ['status'],
     ['applicantUserId'],
+    // A proxy agent's account lists the cases they act in (scope.ts agentListScope).
+    ['agentUserId'],
     ['region', 'createdAt'],
     ['city', 'createdAt'],
     ['createdAt'],

@@ -129,7 +129,9 @@ export function createApp(deps: AppDeps): OneThingApp {
   };
 
   const timeLimits = deps.timeLimits ?? workingTimeLimits();
-  const rectifications = deps.rectifications ?? new RectificationDesk({ docs: deps.docs, timeLimits, clock });
+  const rectifications =
+    deps.rectifications ??
+    new RectificationDesk({ docs: deps.docs, timeLimits, clock, limitDays: deps.centre.rectificationDays });
 
   // A recovered command's Idempotency-Key record is settled: its retries neither wait nor run it twice.
   ctx.journal.onRecovered ??= ({ leaseId, ...outcome }) =>

@@ -179,7 +179,9 @@ export function toProblem(err: unknown, lang: Lang): ProblemResponse & { unexpec
   }
   if (err instanceof DomainError) {
     const kind = DOMAIN_KIND[err.code] ?? 'bad-request';
-    return out(build(kind, err.status, TITLES[kind], err.text, fieldErrors(err.fieldErrors), lang, err.code));
+    // The generic conflict title means "changed concurrently"; a domain conflict says what it is.
+    const title = kind === 'conflict' ? err.text : TITLES[kind];
+    return out(build(kind, err.status, title, err.text, fieldErrors(err.fieldErrors), lang, err.code));
   }
   if (err instanceof ValidationError) {
     const errors = err.problems.map((p) => ({

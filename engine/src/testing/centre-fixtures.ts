@@ -55,3 +55,12 @@ export const AFTER_REGISTRATION = [
   ['housing-fund', 'housing-fund-account'],
   ['bank', 'bank-appointment'],
 ] as const;
+
+/** What the upload route records for a checked PDF (Centre.attachMaterialFile): a material counts as provided only with it. */
+export const MATERIAL_FILE = {
+  sha256: 'a'.repeat(64),
+  size: 10,
+  mime: 'application/pdf',
+  path: 'uploads/aa/x.pdf',
+  name: 'x.pdf',
+};
