@@ -36,6 +36,8 @@ interface Stored {
 export interface Fixture {
   url: string;
   deployed: { code: string; version: number }[];
+  /** The Accept-Language of each API request, in order. */
+  languages: string[];
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ async function body(req: IncomingMessage): Promise<unknown> {
 export async function startDesignerFixture(): Promise<Fixture> {
   const bundles = exampleBundles();
   const deployed: Fixture['deployed'] = [];
+  const languages: string[] = [];
   const token = 'fixture-token';
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -87,6 +90,7 @@ export async function startDesignerFixture(): Promise<Fixture> {
         }
         return problem(401, '用户名或密码错误');
       }
+      if (url.pathname.startsWith('/api/')) languages.push(req.headers['accept-language'] ?? '');
       if (url.pathname.startsWith('/api/')) {
         if (req.headers.authorization !== `Bearer ${token}`) return problem(401, '未登录或登录已失效');
         if (url.pathname === '/api/bundles' && req.method === 'GET') {
@@ -161,6 +165,7 @@ export async function startDesignerFixture(): Promise<Fixture> {
   return {
     url: `http://127.0.0.1:${port}`,
     deployed,
+    languages,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

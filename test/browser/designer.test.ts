@@ -210,6 +210,56 @@ test('switches to English and back', async () => {
   await page.locator('.djs-palette [data-action="create.task"][aria-label="创建任务"]').waitFor();
 }, 60_000);
 
+test('a diagram edit survives a language switch; the server is asked in the designer’s language', async () => {
+  const nameOf = (id: string) =>
+    page.evaluate((x) => window.designer!.modeler.get('elementRegistry').get(x).businessObject.name, id);
+  await page.evaluate(() => {
+    const modeler = window.designer!.modeler;
+    modeler
+      .get('modeling')
+      .updateProperties(modeler.get('elementRegistry').get('seal'), { name: '刻章备案（改）' });
+  });
+  await page.click('[data-testid=lang]');
+  await page.locator('.djs-palette [data-action="create.task"][aria-label="Create task"]').waitFor();
+  await page.locator('.djs-element[data-element-id="seal"]').waitFor();
+  expect(await nameOf('seal')).toBe('刻章备案（改）');
+  // Opening the bundle list asks the server, in English now.
+  await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/api/bundles')),
+    page.focus('[data-testid=open-bundle]'),
+  ]);
+  expect(fixture.languages.at(-1)).toBe('en');
+  await page.click('[data-testid=lang]');
+  await page.locator('.djs-palette [data-action="create.task"][aria-label="创建任务"]').waitFor();
+  await page.locator('.djs-element[data-element-id="seal"]').waitFor();
+  expect(await nameOf('seal')).toBe('刻章备案（改）');
+}, 60_000);
+
+test('a local file that is not JSON, not a bundle or not BPMN is refused with the reason; the diagram stays', async () => {
+  const input = page.locator('input[type=file]');
+  const refused = (text: string) => page.locator('[data-testid=status].error', { hasText: text }).waitFor();
+  await input.setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"code":'),
+  });
+  await refused('无法加载 broken.json：不是有效的 JSON 文件');
+  await input.setInputFiles({
+    name: 'other.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"code":"x"}'),
+  });
+  await refused('无法加载 other.json：不是事项包定义');
+  await input.setInputFiles({
+    name: 'broken.bpmn',
+    mimeType: 'application/xml',
+    buffer: Buffer.from('<definitions'),
+  });
+  await refused('无法加载 broken.bpmn：');
+  await page.locator('.djs-element[data-element-id="seal"]').waitFor();
+  expect(await page.textContent('[data-tab=items]')).toBe('事项');
+}, 60_000);
+
 test('opens a 500-element model (time recorded for the benchmarks)', async () => {
   const xml = chainModel(250);
   const runs: number[] = [];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { samples } from '../../forms/src/testing/samples.js';
-import { startAppServer, type AppServer } from './app-server.js';
+import { callAs, startAppServer, type AppServer } from './app-server.js';
 import { launchChromium } from './chromium.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -58,27 +58,8 @@ const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 let caseId = '';
 
-async function call(method: string, path: string, as: string, body?: unknown): Promise<Json> {
-  const auth = await fetch(`${server.url}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: as, password: `${as}pass` }),
-  });
-  const { access_token: token } = (await auth.json()) as { access_token: string };
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(method === 'POST' ? { 'idempotency-key': `materials-${Math.random()}` } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} as ${as}: ${res.status} ${await res.text()}`);
-  return /json/.test(res.headers.get('content-type') ?? '')
-    ? res.json()
-    : Buffer.from(await res.arrayBuffer());
-}
+const call = (method: string, path: string, as: string, body?: unknown): Promise<Json> =>
+  callAs(server, method, path, as, body);
 
 async function signedIn(username: string, path: string): Promise<Page> {
   const context = await browser.newContext({

@@ -18,9 +18,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Notice } from '../../engine/src/applications/types.js';
 import { samples } from '../../forms/src/testing/samples.js';
-import { startAppServer, type AppServer } from './app-server.js';
+import { callAs, signIn, startAppServer, type AppServer } from './app-server.js';
 import { launchChromium } from './chromium.js';
+import { answerSituation, control, fill, optionIndex, pickBundle } from './unified-form.js';
 
 const artifacts = fileURLToPath(new URL('./artifacts/web/', import.meta.url));
 
@@ -69,152 +71,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
-async function login(page: Page, username: string, path = '/') {
-  await page.goto(`${server.url}${path}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', `${username}pass`);
-  await page.click('button[type=submit]');
-  await page.locator('[data-testid=who]').waitFor();
-}
-
-/** The input of a form field: top-level ones by id, fields of an object group inside the group. */
-function control(path: string): string {
-  const parts = path.split('.');
-  if (parts.length === 1) return `[id="#/properties/${path}-input"]`;
-  const leaf = parts.pop()!;
-  return `[data-path="${parts.join('.')}"] .root_properties_${leaf} :is(input, select)`;
-}
-
-/** Fills one unified-form value the way a clerk would: typing, choosing, ticking, adding rows. */
-async function fill(page: Page, path: string, value: unknown): Promise<void> {
-  if (Array.isArray(value)) {
-    const id = path.replace(/\./g, '_');
-    const box = page.locator(`.root_properties_${id}`);
-    if ((await box.count()) === 0) {
-      // A multiple choice of codes: our checkbox renderer.
-      for (const v of value as string[])
-        await page
-          .locator(`[id="#/properties/${path}"] input[type=checkbox]`)
-          .nth(await optionIndex(page, path, v))
-          .check();
-      return;
-    }
-    for (let row = 0; row < value.length; row++) {
-      await box.locator('header button').click();
-      const cells = box.locator(`tbody tr`).nth(row).locator('td');
-      const entry = value[row];
-      if (entry && typeof entry === 'object') {
-        const headers = await box.locator('thead th').allTextContents();
-        const props = Object.keys((await schemaItems(page, path)) ?? {});
-        for (const [key, v] of Object.entries(entry as Record<string, unknown>)) {
-          const col = props.indexOf(key);
-          if (col < 0) throw new Error(`no column ${key} in ${path} (${headers.join(',')})`);
-          await fillCell(cells.nth(col), v);
-        }
-      } else await fillCell(cells.nth(0), entry);
-    }
-    return;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>))
-      await fill(page, `${path}.${k}`, v);
-    return;
-  }
-  const input = page.locator(control(path));
-  if (typeof value === 'boolean') {
-    await page
-      .locator(`[id="#/properties/${path}"] input[type=radio]`)
-      .nth(value ? 0 : 1)
-      .check();
-  } else if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(String(value));
-  else await input.fill(String(value));
-}
-
-async function fillCell(cell: ReturnType<Page['locator']>, value: unknown) {
-  const select = cell.locator('select');
-  if (await select.count()) await select.selectOption(String(value));
-  else await cell.locator('input').fill(String(value));
-}
-
-/** The bundle each page works on: the one it picked last (business-startup before). */
-const bundleOn = new WeakMap<Page, string>();
-
-async function pickBundle(page: Page, code: string): Promise<void> {
-  await page.click(`[data-bundle=${code}]`);
-  bundleOn.set(page, code);
-  await page.locator('[data-testid=situation-form]').waitFor();
-}
-
-interface FormSchema {
-  properties: Record<
-    string,
-    {
-      items?: { properties?: Record<string, unknown>; enum?: string[] };
-      properties?: Record<string, { items: { enum: string[] } }>;
-    }
-  >;
-}
-/** The page's bundle's unified form JSON Schema, as the page gets it (cached per page and bundle). */
-const schemas = new WeakMap<Page, Map<string, Promise<FormSchema>>>();
-function formSchema(page: Page): Promise<FormSchema> {
-  const code = bundleOn.get(page) ?? 'business-startup';
-  const mine = schemas.get(page) ?? new Map<string, Promise<FormSchema>>();
-  schemas.set(page, mine);
-  let hit = mine.get(code);
-  if (!hit) {
-    hit = page.evaluate(async (bundle) => {
-      const session = JSON.parse(sessionStorage.getItem('onething.session')!);
-      const res = await fetch(`/api/bundles/${bundle}/form`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-        body: JSON.stringify({ answers: {} }),
-      });
-      return (await res.json()).schema as FormSchema;
-    }, code);
-    mine.set(code, hit);
-  }
-  return hit;
-}
-
-/** The applicant at the window and the situation questions (JSON Forms over the situation part). */
-async function answerSituation(
-  page: Page,
-  applicant: { name: string; idNumber: string; phone: string; account?: string },
-  situation: Record<string, unknown>,
-): Promise<void> {
-  await page.fill('input[name="applicant.name"]', applicant.name);
-  await page.fill('input[name="applicant.idNumber"]', applicant.idNumber);
-  await page.fill('input[name="applicant.phone"]', applicant.phone);
-  if (applicant.account) await page.fill('input[name="applicant.userId"]', applicant.account);
-  for (const [q, v] of Object.entries(situation)) {
-    const id = `#/properties/${q}`;
-    if (typeof v === 'boolean')
-      await page
-        .locator(`[id="${id}"] input[type=radio]`)
-        .nth(v ? 0 : 1)
-        .check();
-    else if (Array.isArray(v))
-      for (const x of v)
-        await page
-          .locator(`[id="${id}"] input[type=checkbox]`)
-          .nth(await optionIndex(page, `situation.${q}`, x))
-          .check();
-    else await page.selectOption(`[id="${id}-input"]`, String(v));
-  }
-}
-
-async function schemaItems(page: Page, path: string): Promise<Record<string, unknown> | undefined> {
-  return (await formSchema(page)).properties[path]?.items?.properties;
-}
-
-/** Position of a code among the checkboxes of a multiple-choice field or situation question. */
-async function optionIndex(page: Page, path: string, value: string): Promise<number> {
-  const schema = await formSchema(page);
-  const values = path.startsWith('situation.')
-    ? schema.properties.situation!.properties![path.slice(10)]!.items.enum
-    : schema.properties[path]!.items!.enum!;
-  return values.indexOf(value);
-}
+const login = (page: Page, username: string, path = '/') => signIn(page, server, username, path);
 
 async function kpis(page: Page): Promise<Record<string, string>> {
   await page.locator('[data-testid=kpis]').waitFor();
@@ -281,6 +138,16 @@ async function gatherAndRecordSupplement(
   await expect(page.locator('[data-testid=notice-entries]').textContent()).resolves.toContain(problem);
   await shot(page, shots[1]);
   await page.goto(casePage);
+  // Nothing recorded yet: the page says so rather than send an empty supplement.
+  await page.click('[data-testid=record-supplement]');
+  await page.locator('text=请记录申请人补交的材料').waitFor();
+  // The applicant brought what the notice asks for (the server takes nothing else, and not nothing).
+  const app = await callAs(server, 'GET', `/api/applications/${caseId}`, 'clerk1');
+  const open = (app.notices as Notice[]).find((n) => n.kind === 'supplement' && !n.resolvedAt)!;
+  for (const { materialId } of open.entries.filter((e) => e.materialId))
+    await page
+      .locator(`[data-testid=materials] tr[data-material=${materialId}] label`, { hasText: '已收取' })
+      .click();
   await page.click('[data-testid=record-supplement]');
   await page.locator('.status.status-in-progress').waitFor();
 }

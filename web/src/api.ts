@@ -87,6 +87,12 @@ function newKey(): string {
 export class Api {
   session: Session | null;
   lang: Lang = 'zh';
+  /**
+   * Idempotency keys of commands whose answer never arrived (the connection dropped): the same
+   * command sent again is the same logical command and goes with the same key, so the server does
+   * it once and answers the retry with the first answer. An answer that settles it ends it.
+   */
+  private readonly unanswered = new Map<string, string>();
   /** Called when the server says the token is no longer good (401). */
   onUnauthorized: () => void = () => {};
 
@@ -108,7 +114,13 @@ export class Api {
     };
     if (this.session) headers.Authorization = `Bearer ${this.session.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET' && !path.startsWith('/api/auth/')) headers['Idempotency-Key'] = newKey();
+    const command = `${method} ${path} ${JSON.stringify(body ?? null)}`;
+    const idempotent = method !== 'GET' && !path.startsWith('/api/auth/');
+    if (idempotent) {
+      const key = this.unanswered.get(command) ?? newKey();
+      this.unanswered.set(command, key);
+      headers['Idempotency-Key'] = key;
+    }
     let res: Response;
     try {
       res = await fetch(path, {
@@ -121,6 +133,7 @@ export class Api {
     }
     const text = await res.text();
     const json = parseJson(text);
+    if (idempotent && settles(res.status, json)) this.unanswered.delete(command);
     if (!res.ok) {
       if (res.status === 401 && this.session && !path.startsWith('/api/auth/')) this.onUnauthorized();
       throw new ApiError(res.status, problemOf(json, res.status, text));
@@ -198,9 +211,10 @@ export class Api {
     applicant: Applicant;
     data?: Record<string, unknown>;
   }) => this.request<Application>('POST', '/api/applications', input);
+  /** `applicant`: a correction of the applicant given on create (checked again by the server). */
   updateApplication = (
     id: string,
-    input: { answers?: Record<string, unknown>; data?: Record<string, unknown> },
+    input: { answers?: Record<string, unknown>; data?: Record<string, unknown>; applicant?: Applicant },
   ) => this.request<Application>('PATCH', `/api/applications/${encodeURIComponent(id)}`, input);
   application = (id: string) =>
     this.request<Application>('GET', `/api/applications/${encodeURIComponent(id)}`);
@@ -358,6 +372,15 @@ function networkError(detail: string): ApiError {
     detail,
     errors: [],
   });
+}
+
+/**
+ * Whether an answer settles a command: not a server failure (the server keeps no answer for it)
+ * nor "a request with this key is still running" (409), after which the same key is tried again.
+ */
+function settles(status: number, json: unknown): boolean {
+  const type = String((json as ProblemBody | undefined)?.type ?? '');
+  return status < 500 && !(status === 409 && type.endsWith('idempotency-in-progress'));
 }
 
 /** The body as JSON, or undefined when it is empty or not JSON. */

@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { BundleDefinition } from '../../../forms/src/bundle/types.js';
 import { listDrafts, readDraft, saveDraft } from '../bundle/drafts.js';
+import { readBundleFile } from '../bundle/read-file.js';
 import { templateBundle, templateXml } from '../bundle/template.js';
 import { GovContext, type Lang } from '../modeler/context.js';
 import { createModeler, importXml, refreshLinting, type AnyModeler } from '../modeler/create.js';
@@ -71,14 +72,9 @@ export function App() {
       setStatus({ error: true, text: `${t(lang, 'loadFailed')}: ${err.message}` }),
     );
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    return () => {
-      // Keep the diagram across a language switch.
-      modeler
-        .saveXML({ format: true })
-        .then(({ xml }: { xml: string }) => (xmlRef.current = xml))
-        .catch(() => undefined);
-      modeler.destroy();
-    };
+    api.lang = lang;
+    // The diagram was saved into xmlRef before the language changed (switchLanguage).
+    return () => modeler.destroy();
     // Deliberately keyed on these values only (the effect reads the rest through refs).
   }, [lang]);
 
@@ -98,6 +94,14 @@ export function App() {
   useEffect(() => void refreshBundles(), [refreshBundles, signedIn]);
 
   const currentXml = async (): Promise<string> => (await modelerRef.current.saveXML({ format: true })).xml;
+
+  /** The next language's modeler opens the diagram as it is now: saved first, then switched. */
+  const switchLanguage = async () => {
+    xmlRef.current = await currentXml();
+    const next = lang === 'zh' ? 'en' : 'zh';
+    localStorage.setItem(LANG_KEY, next);
+    setLang(next);
+  };
 
   const open = async (next: BundleDefinition, xml: string, code: string) => {
     setBundle(next);
@@ -167,15 +171,23 @@ export function App() {
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
 
+  /** A bundle.json or a BPMN file; one that is neither is refused with the reason, and what is open stays. */
   const openLocalFile = async (file: File) => {
+    const failed = (why: string) =>
+      setStatus({ error: true, text: `${t(lang, 'loadFailed')} ${file.name}：${why}` });
     const text = await file.text();
     if (file.name.endsWith('.json')) {
-      const next = JSON.parse(text) as BundleDefinition;
-      setBundle(next);
-      gov.bundle = next;
+      const read = readBundleFile(text);
+      if ('problem' in read) return failed(`${t(lang, read.problem)}（${read.detail}）`);
+      setBundle(read.bundle);
+      gov.bundle = read.bundle;
       refreshLinting(modelerRef.current, gov);
-    } else {
+      return;
+    }
+    try {
       await open(bundle, text, file.name);
+    } catch (err) {
+      failed((err as Error).message);
     }
   };
 
@@ -279,14 +291,7 @@ export function App() {
             ? `${errorCount} ${t(lang, 'errors')}，${warnCount} ${t(lang, 'warnings')}`
             : t(lang, 'noIssues')}
         </span>
-        <button
-          data-testid="lang"
-          onClick={() => {
-            const next = lang === 'zh' ? 'en' : 'zh';
-            localStorage.setItem(LANG_KEY, next);
-            setLang(next);
-          }}
-        >
+        <button data-testid="lang" onClick={() => void switchLanguage()}>
           {t(lang, 'language')}
         </button>
         {signedIn ? (

@@ -1,6 +1,7 @@
 /**
  * The server's API as the designer uses it. Bearer token from POST /api/auth/token, kept in
- * sessionStorage. Errors come back as application/problem+json; ApiError carries its field errors.
+ * sessionStorage. Errors come back as application/problem+json in the designer's language;
+ * ApiError carries its field errors.
  */
 import type { BundleDefinition } from '../../../forms/src/bundle/types.js';
 import type { FieldProblem } from '../modeler/problems.js';
@@ -32,6 +33,9 @@ export class ApiError extends Error {
 const TOKEN = 'onething.designer.token';
 
 export class Api {
+  /** The designer's language: the server answers problems in it (Accept-Language). */
+  lang: 'zh' | 'en' = 'zh';
+
   constructor(
     private readonly base = '/api',
     private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> = sessionStorage,
@@ -77,7 +81,10 @@ export class Api {
   }
 
   private async call<T>(method: string, path: string, body?: unknown, auth = true): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Accept-Language': this.lang === 'en' ? 'en' : 'zh-CN',
+    };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const token = this.storage.getItem(TOKEN);
     if (auth && token) headers.Authorization = `Bearer ${token}`;

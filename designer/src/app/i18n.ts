@@ -73,6 +73,8 @@ const texts = {
   laidOut: ['（无图形信息，已自动布局）', ' (no diagram in the file: laid out automatically)'],
   signInFirst: ['请先登录（业务配置人员）', 'Sign in first (analyst)'],
   loadFailed: ['无法加载', 'Could not load'],
+  notJson: ['不是有效的 JSON 文件', 'not a valid JSON file'],
+  notBundle: ['不是事项包定义（bundle.json）', 'not a bundle definition (bundle.json)'],
   noDrafts: ['没有草稿', 'No drafts'],
   lintBeforeDeploy: [
     '检查发现 {n} 个错误，仍要部署吗？服务器会再次校验。',

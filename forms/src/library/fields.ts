@@ -1,6 +1,7 @@
 import type { FieldDefinition, GovFormat, Sensitivity, Text, Topic } from './types.js';
 import type { JSONSchema7 } from 'json-schema';
 import * as s from './schemas.js';
+import * as c from './codes.js';
 
 /** The shipped field library: the common fields of the five example bundles (EXAMPLE-BUNDLES.md). */
 
@@ -34,12 +35,26 @@ function field(
 
 const help = (zh: string, en: string): Text => ({ zh, en });
 
+/** A field whose value is one code of a code list (`many`: some of them), each code labelled. */
+function coded(
+  id: string,
+  label: [string, string],
+  topic: Topic,
+  codes: c.CodeLabels,
+  sensitivity: Sensitivity,
+  extra: Extra & { many?: boolean } = {},
+): FieldDefinition {
+  const { many, ...rest } = extra;
+  const schema = many ? s.someOfCodes(codes) : s.oneOfCodes(codes);
+  return { ...field(id, label, topic, schema, sensitivity, rest), codes };
+}
+
 /** Document type + number pairs share one rule: the number is checked as a resident ID when the type says so. */
 function identity(prefix: string, zh: string, en: string, topic: Topic): FieldDefinition[] {
   const typeId = `${prefix}IdType`;
   return [
     field(`${prefix}Name`, [`${zh}姓名`, `${en} name`], topic, s.personName, 'personal'),
-    field(typeId, [`${zh}证件类型`, `${en} ID document type`], topic, s.idType, 'personal'),
+    coded(typeId, [`${zh}证件类型`, `${en} ID document type`], topic, c.idTypeLabels, 'personal'),
     field(`${prefix}IdNumber`, [`${zh}证件号码`, `${en} ID number`], topic, s.anyIdNumber, 'sensitive', {
       idTypeField: typeId,
     }),
@@ -67,21 +82,15 @@ function town(id: string, zh: string, en: string): FieldDefinition {
 }
 
 const applicant: FieldDefinition[] = [
-  field(
-    'applicantKind',
-    ['申请主体', 'Applicant kind'],
-    'applicant',
-    s.oneOfCodes('person', 'organisation'),
-    'public',
-  ),
+  coded('applicantKind', ['申请主体', 'Applicant kind'], 'applicant', c.applicantKinds, 'public'),
   field('name', ['姓名', 'Name'], 'applicant', s.personName, 'personal', {
     help: help('2–50个字符,可含中间点“·”', '2–50 characters; the middle dot “·” is allowed'),
   }),
-  field('idType', ['证件类型', 'ID document type'], 'applicant', s.idType, 'personal'),
+  coded('idType', ['证件类型', 'ID document type'], 'applicant', c.idTypeLabels, 'personal'),
   field('idNumber', ['证件号码', 'ID number'], 'applicant', s.anyIdNumber, 'sensitive', {
     idTypeField: 'idType',
   }),
-  field('gender', ['性别', 'Gender'], 'applicant', s.oneOfCodes('1', '2'), 'personal', {
+  coded('gender', ['性别', 'Gender'], 'applicant', c.genders, 'personal', {
     help: help(
       'GB/T 2261.1:1 男,2 女;由身份证号码推导',
       'GB/T 2261.1: 1 male, 2 female; derived from the resident ID',
@@ -101,16 +110,9 @@ const applicant: FieldDefinition[] = [
   field('email', ['电子邮箱', 'Email'], 'contact', { type: 'string', maxLength: 100 }, 'personal', {
     format: 'email',
   }),
-  field(
-    'education',
-    ['文化程度', 'Education'],
-    'employment',
-    s.oneOfCodes('10', '20', '30', '40', '60', '70', '80', '90'),
-    'personal',
-    {
-      help: help('GB/T 4658 代码', 'GB/T 4658 code'),
-    },
-  ),
+  coded('education', ['文化程度', 'Education'], 'employment', c.educationLevels, 'personal', {
+    help: help('GB/T 4658 代码', 'GB/T 4658 code'),
+  }),
   field('postalCode', ['邮政编码', 'Postal code'], 'address', { type: 'string' }, 'public', {
     format: 'postal-code-cn',
   }),
@@ -135,13 +137,7 @@ const enterprise: FieldDefinition[] = [
     s.creditCode,
     'public',
   ),
-  field(
-    'enterpriseType',
-    ['企业类型', 'Enterprise type'],
-    'enterprise',
-    s.oneOfCodes('llc', 'soleProprietorship', 'partnership', 'individualBusiness'),
-    'public',
-  ),
+  coded('enterpriseType', ['企业类型', 'Enterprise type'], 'enterprise', c.enterpriseTypes, 'public'),
   field(
     'registeredCapital',
     ['注册资本(万元)', 'Registered capital (10,000 yuan)'],
@@ -173,13 +169,7 @@ const enterprise: FieldDefinition[] = [
           ...s.idDocument,
           creditCode: s.creditCode,
           subscribedAmount: s.positive,
-          contributionMethod: s.oneOfCodes(
-            'cash',
-            'inKind',
-            'intellectualProperty',
-            'landUseRight',
-            'equity',
-          ),
+          contributionMethod: s.oneOfCodes(c.contributionMethods),
           contributionDueDate: s.isoDate,
         },
         required: ['name', 'subscribedAmount', 'contributionMethod'],
@@ -205,7 +195,7 @@ const enterprise: FieldDefinition[] = [
         properties: {
           name: s.personName,
           ...s.idDocument,
-          officerRole: s.oneOfCodes('director', 'executiveDirector', 'supervisor', 'manager'),
+          officerRole: s.oneOfCodes(c.officerRoles),
         },
         required: ['name', 'idNumber', 'officerRole'],
         allOf: s.idDocumentRules,
@@ -221,32 +211,14 @@ const enterprise: FieldDefinition[] = [
     s.positive,
     'public',
   ),
-  field(
-    'contributionMethod',
-    ['出资方式', 'Contribution method'],
-    'people',
-    s.oneOfCodes('cash', 'inKind', 'intellectualProperty', 'landUseRight', 'equity'),
-    'public',
-  ),
+  coded('contributionMethod', ['出资方式', 'Contribution method'], 'people', c.contributionMethods, 'public'),
   field('contributionDueDate', ['出资期限', 'Contribution due date'], 'people', s.isoDate, 'public', {
     format: 'date',
   }),
-  field(
-    'officerRole',
-    ['职务', 'Role'],
-    'people',
-    s.oneOfCodes('director', 'executiveDirector', 'supervisor', 'manager'),
-    'public',
-  ),
+  coded('officerRole', ['职务', 'Role'], 'people', c.officerRoles, 'public'),
   field('financeOfficer', ['财务负责人', 'Finance officer'], 'tax', s.personBlock(true, true), 'sensitive'),
   field('taxHandler', ['办税人', 'Tax handler'], 'tax', s.personBlock(true, true), 'sensitive'),
-  field(
-    'invoiceTypes',
-    ['发票种类', 'Invoice types'],
-    'tax',
-    s.someOfCodes('ordinary', 'vatSpecial'),
-    'public',
-  ),
+  coded('invoiceTypes', ['发票种类', 'Invoice types'], 'tax', c.invoiceTypes, 'public', { many: true }),
   field('sealMaker', ['刻章企业', 'Seal maker'], 'enterprise', s.text(2, 100), 'public'),
   field('expectedStaff', ['预计用工人数', 'Expected staff'], 'insurance', s.count(0, 100000), 'public'),
   field(
@@ -277,7 +249,7 @@ const newborn: FieldDefinition[] = [
   field('babyName', ['新生儿姓名', 'Baby name'], 'newborn', { ...s.personName, maxLength: 15 }, 'personal', {
     help: help('儿童个人信息,由监护人填写', "A child's personal information, entered by a guardian"),
   }),
-  field('babyGender', ['新生儿性别', 'Baby gender'], 'newborn', s.oneOfCodes('1', '2'), 'personal'),
+  coded('babyGender', ['新生儿性别', 'Baby gender'], 'newborn', c.genders, 'personal'),
   field('babyBirthTime', ['出生时间', 'Time of birth'], 'newborn', { type: 'string' }, 'personal', {
     format: 'date-time',
   }),
@@ -305,11 +277,11 @@ const newborn: FieldDefinition[] = [
   ),
   ...identity('mother', '母亲', 'Mother', 'parents'),
   ...identity('father', '父亲', 'Father', 'parents'),
-  field(
+  coded(
     'hukouParent',
     ['随父/随母落户', 'Household of father or mother'],
     'parents',
-    s.oneOfCodes('father', 'mother'),
+    c.hukouParents,
     'personal',
   ),
   field('householderName', ['户主姓名', 'Householder name'], 'parents', s.personName, 'personal'),
@@ -325,45 +297,27 @@ const newborn: FieldDefinition[] = [
   ),
   field('guardianName', ['监护人姓名', 'Guardian name'], 'parents', s.personName, 'personal'),
   field('guardianMobile', ['监护人手机', 'Guardian mobile'], 'parents', s.mobile, 'sensitive'),
-  field(
-    'cardDelivery',
-    ['领卡方式', 'Card delivery'],
-    'insurance',
-    s.oneOfCodes('post', 'bankOutlet'),
-    'public',
-  ),
+  coded('cardDelivery', ['领卡方式', 'Card delivery'], 'insurance', c.cardDeliveries, 'public'),
   field('cardBank', ['社保卡合作银行', 'Card bank'], 'insurance', s.text(2, 50), 'public'),
 ];
 
 const employment: FieldDefinition[] = [
-  field(
-    'employmentForm',
-    ['就业形式', 'Kind of work'],
-    'employment',
-    s.oneOfCodes('selfEmployed', 'partTime', 'platform', 'other'),
-    'personal',
-  ),
+  coded('employmentForm', ['就业形式', 'Kind of work'], 'employment', c.employmentForms, 'personal'),
   field('workDescription', ['从业内容', 'Work description'], 'employment', s.text(2, 100), 'personal'),
   field('employmentStart', ['就业开始日期', 'Employment start date'], 'employment', s.isoDate, 'personal', {
     format: 'date',
   }),
-  field(
+  coded(
     'pensionBaseTier',
     ['养老缴费档次', 'Pension contribution tier'],
     'insurance',
-    s.oneOfCodes('60', '80', '100', '150', '200', '300'),
+    c.pensionBaseTiers,
     'personal',
     {
       help: help('社平工资的百分比', 'Percent of the published average wage base'),
     },
   ),
-  field(
-    'medicalTier',
-    ['医保缴费档次', 'Medical insurance tier'],
-    'insurance',
-    s.oneOfCodes('tier1', 'tier2', 'tier3'),
-    'personal',
-  ),
+  coded('medicalTier', ['医保缴费档次', 'Medical insurance tier'], 'insurance', c.medicalTiers, 'personal'),
   field(
     'startMonth',
     ['参保起始年月', 'First insured month'],
@@ -405,13 +359,9 @@ const restaurant: FieldDefinition[] = [
       help: help('地下楼层填负数', 'Negative for basement floors'),
     },
   ),
-  field(
-    'foodCategories',
-    ['经营项目', 'Food categories'],
-    'restaurant',
-    s.someOfCodes('hotMeals', 'coldFood', 'rawFood', 'pastries', 'drinks'),
-    'public',
-  ),
+  coded('foodCategories', ['经营项目', 'Food categories'], 'restaurant', c.foodCategories, 'public', {
+    many: true,
+  }),
   field('onlineSales', ['网络经营', 'Online sales'], 'restaurant', { type: 'boolean' }, 'public'),
   field(
     'foodSafetyManager',
@@ -422,20 +372,10 @@ const restaurant: FieldDefinition[] = [
   ),
   field('staffCount', ['从业人员数', 'Staff count'], 'restaurant', s.count(1, 100000), 'public'),
   field('exits', ['安全出口数', 'Emergency exits'], 'fire', s.count(1, 100), 'public'),
-  field(
-    'fireFacilities',
-    ['消防设施', 'Fire facilities'],
-    'fire',
-    s.someOfCodes('extinguishers', 'sprinklers', 'alarm', 'smokeExhaust', 'emergencyLighting'),
-    'public',
-  ),
-  field(
-    'cookingEnergy',
-    ['能源', 'Cooking energy'],
-    'fire',
-    s.oneOfCodes('pipedGas', 'bottledLpg', 'electric'),
-    'public',
-  ),
+  coded('fireFacilities', ['消防设施', 'Fire facilities'], 'fire', c.fireFacilities, 'public', {
+    many: true,
+  }),
+  coded('cookingEnergy', ['能源', 'Cooking energy'], 'fire', c.cookingEnergies, 'public'),
   field('signWidth', ['招牌宽度(m)', 'Sign width (m)'], 'sign', s.positive, 'public'),
   field('signHeight', ['招牌高度(m)', 'Sign height (m)'], 'sign', s.positive, 'public'),
   field('signLit', ['招牌照明', 'Lit sign'], 'sign', { type: 'boolean' }, 'public'),
@@ -463,42 +403,12 @@ const utility: FieldDefinition[] = [
   ),
   field('buildingArea', ['建筑面积(m²)', 'Building area (m²)'], 'utility', s.positive, 'public'),
   field('powerKw', ['用电容量(kW)', 'Capacity (kW)'], 'utility', s.positive, 'public'),
-  field(
-    'voltageLevel',
-    ['电压等级', 'Voltage level'],
-    'utility',
-    s.oneOfCodes('220V', '380V', '10kV', '20kV', '35kV'),
-    'public',
-  ),
-  field(
-    'loadType',
-    ['用电类别', 'Load type'],
-    'utility',
-    s.oneOfCodes('residential', 'commercial', 'industrial'),
-    'public',
-  ),
-  field(
-    'waterPurpose',
-    ['用水性质', 'Water use'],
-    'utility',
-    s.oneOfCodes('domestic', 'business', 'fire', 'construction'),
-    'public',
-  ),
-  field(
-    'pipeDn',
-    ['管径', 'Pipe size'],
-    'utility',
-    s.oneOfCodes('DN20', 'DN25', 'DN32', 'DN40', 'DN50', 'DN80', 'DN100', 'DN150'),
-    'public',
-  ),
+  coded('voltageLevel', ['电压等级', 'Voltage level'], 'utility', c.voltageLevels, 'public'),
+  coded('loadType', ['用电类别', 'Load type'], 'utility', c.useCategories, 'public'),
+  coded('waterPurpose', ['用水性质', 'Water use'], 'utility', c.waterPurposes, 'public'),
+  coded('pipeDn', ['管径', 'Pipe size'], 'utility', c.pipeSizes, 'public'),
   field('waterM3PerDay', ['日用水量(m³)', 'Water use (m³/day)'], 'utility', s.positive, 'public'),
-  field(
-    'gasUse',
-    ['用气类别', 'Gas use'],
-    'utility',
-    s.oneOfCodes('residential', 'commercial', 'industrial'),
-    'public',
-  ),
+  coded('gasUse', ['用气类别', 'Gas use'], 'utility', c.useCategories, 'public'),
   field('gasPeakM3PerHour', ['高峰用气量(m³/h)', 'Peak gas use (m³/h)'], 'utility', s.positive, 'public'),
   field(
     'gasAppliances',

@@ -83,6 +83,40 @@ describe('field library (要素库)', () => {
     expect(fieldLibrary.labelOf(['investors', '0', 'name']).zh).toBe('股东(出资人)·姓名');
   });
 
+  it('labels every code of a code list in both languages, nested ones through the field of their name', () => {
+    const codesOf = (schema: JSONSchema7): string[] | undefined => {
+      const items = typeof schema.items === 'object' && !Array.isArray(schema.items) ? schema.items : {};
+      return (schema.enum ?? items.enum) as string[] | undefined;
+    };
+    const nested = (schema: JSONSchema7): [string, JSONSchema7][] => {
+      const items = typeof schema.items === 'object' && !Array.isArray(schema.items) ? schema.items : {};
+      return Object.entries(schema.properties ?? items.properties ?? {}).flatMap(([k, v]) =>
+        typeof v === 'object' ? [[k, v] as [string, JSONSchema7], ...nested(v)] : [],
+      );
+    };
+    for (const f of all) {
+      expect([f.id, Object.keys(f.codes ?? {})]).toEqual([f.id, codesOf(f.schema) ?? []]);
+      for (const text of Object.values(f.codes ?? {})) {
+        expect(text.zh.trim()).not.toBe('');
+        expect(text.en).toMatch(/^[A-Z0-9]/);
+      }
+      for (const [name, sub] of nested(f.schema)) {
+        const codes = codesOf(sub);
+        if (codes)
+          expect([f.id, name, codes.filter((c) => !fieldLibrary.get(name).codes?.[c])]).toEqual([
+            f.id,
+            name,
+            [],
+          ]);
+      }
+    }
+    expect(fieldLibrary.get('babyGender').codes?.['2']).toEqual({ zh: '女', en: 'Female' });
+    expect(fieldLibrary.get('legalRepIdType').codes?.residentId).toEqual({
+      zh: '居民身份证',
+      en: 'Resident ID card',
+    });
+  });
+
   it('refuses unknown ids, duplicates and non-camelCase ids', () => {
     expect(() => fieldLibrary.get('nope')).toThrow(/unknown field "nope"/);
     const one = fieldLibrary.get('name');

@@ -1,4 +1,5 @@
 import type { JSONSchema7 } from 'json-schema';
+import type { CodeLabels } from './codes.js';
 
 /** Reusable schema fragments for the field library; the rules come from EXAMPLE-BUNDLES.md §0. */
 
@@ -84,10 +85,12 @@ export const text = (minLength: number, maxLength: number): JSONSchema7 => ({
   minLength,
   maxLength,
 });
-export const oneOfCodes = (...codes: string[]): JSONSchema7 => ({ type: 'string', enum: codes });
-export const someOfCodes = (...codes: string[]): JSONSchema7 => ({
+/** One code of a code list (its labels go on the field definition: `codes`). */
+export const oneOfCodes = (codes: CodeLabels): JSONSchema7 => ({ type: 'string', enum: Object.keys(codes) });
+/** Some codes of a code list, each once. */
+export const someOfCodes = (codes: CodeLabels): JSONSchema7 => ({
   type: 'array',
-  items: { type: 'string', enum: codes },
+  items: oneOfCodes(codes),
   minItems: 1,
   uniqueItems: true,
 });

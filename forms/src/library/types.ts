@@ -61,4 +61,9 @@ export interface FieldDefinition {
    * The resident-ID checksum then applies only when that field says resident ID or residence permit.
    */
   idTypeField?: string;
+  /**
+   * For a value that is a code of a code list (its `enum`, or its items' for a multiple choice):
+   * each code's label, which forms show and readers see in its place. The value stays the code.
+   */
+  codes?: Readonly<Record<string, Text>>;
 }

@@ -528,6 +528,24 @@ describe('merge: conflicts, UI rules and hidden values', () => {
     expect(form.i18n.en['fundRate.label']).toBe('Housing fund rate (%)');
   });
 
+  it('carries the labels of codes where JSON Forms asks for them; the schema keeps the bare codes', () => {
+    const newborn = compileForm(readExampleBundle('newborn'));
+    expect([newborn.i18n.zh['babyGender.1'], newborn.i18n.en['babyGender.2']]).toEqual(['男', 'Female']);
+    expect(newborn.schema.properties!.babyGender).toEqual({
+      type: 'string',
+      enum: ['1', '2'],
+      title: '新生儿性别',
+    });
+    const form = compileForm(base);
+    // Inside repeated groups and person blocks: the key without the row number, as JSON Forms builds it.
+    expect(form.i18n.en['investors.contributionMethod.inKind']).toBe('In kind');
+    expect(form.i18n.zh['officers.officerRole.supervisor']).toBe('监事');
+    expect(form.i18n.en['financeOfficer.idType.passport']).toBe('Passport');
+    expect(form.i18n.zh['invoiceTypes.vatSpecial']).toBe('增值税专用发票');
+    const utility = compileForm(readExampleBundle('utility-connection'));
+    expect(utility.i18n.en['voltageLevel.10kV']).toBe('10 kV');
+  });
+
   it('drops values of hidden fields and unknown keys; pre-fills fields named like questions', () => {
     const form = compileForm(base);
     const { data, dropped } = dropHiddenValues(form, {

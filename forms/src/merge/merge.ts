@@ -47,7 +47,7 @@ export function compileForm(bundle: BundleDefinition, library: FieldLibrary = fi
   if (hit && hit.library === library) return hit;
   const fields = unifyFields(bundle, library);
   const cache = new Map<string, JSONSchema7>();
-  const { uischema, i18n } = formUiSchema(bundle, fields, cache);
+  const { uischema, i18n } = formUiSchema(bundle, fields, cache, library);
   const form: UnifiedForm = {
     bundle,
     library,

@@ -1,64 +1,13 @@
 /**
- * Labels the unified form's schema does not carry: code values of enumerations (the field
- * library keeps bare codes) and the properties of repeated groups (investors, officers…).
+ * Labels the unified form's schema does not carry: the properties of repeated groups (investors,
+ * officers…) and JSON Forms' own controls. Code labels come with the form's i18n table (compiled
+ * from the field library); the library itself answers for a form compiled without them.
  * The JSON Forms translator falls back to these after the bundle's own i18n table.
  */
+import { fieldLibrary } from '../../../forms/src/library/index.js';
 import type { Lang, Text } from './problems.js';
 
 const v = (zh: string, en: string): Text => ({ zh, en });
-
-export const ENUM_LABELS: Record<string, Text> = {
-  // enterprise types
-  llc: v('有限责任公司', 'Limited liability company'),
-  soleProprietorship: v('个人独资企业', 'Sole proprietorship'),
-  partnership: v('合伙企业', 'Partnership'),
-  individualBusiness: v('个体工商户', 'Individual business'),
-  // identity documents
-  residentId: v('居民身份证', 'Resident ID card'),
-  residencePermit: v('港澳台居民居住证', 'Residence permit (HK/Macao/Taiwan)'),
-  hkMacaoTravelPermit: v('港澳居民来往内地通行证', 'HK/Macao home-return permit'),
-  taiwanTravelPermit: v('台湾居民来往大陆通行证', 'Taiwan compatriot permit'),
-  foreignPermanentId: v('外国人永久居留身份证', 'Foreign permanent resident ID'),
-  passport: v('护照', 'Passport'),
-  // contributions and officers
-  cash: v('货币', 'Cash'),
-  inKind: v('实物', 'In kind'),
-  intellectualProperty: v('知识产权', 'Intellectual property'),
-  landUseRight: v('土地使用权', 'Land-use right'),
-  equity: v('股权', 'Equity'),
-  director: v('董事', 'Director'),
-  executiveDirector: v('执行董事', 'Executive director'),
-  supervisor: v('监事', 'Supervisor'),
-  manager: v('经理', 'Manager'),
-  // invoices
-  ordinary: v('普通发票', 'Ordinary invoices'),
-  vatSpecial: v('增值税专用发票', 'VAT special invoices'),
-  // restaurant
-  hotMeals: v('热食类', 'Hot meals'),
-  coldFood: v('冷食类', 'Cold food'),
-  rawFood: v('生食类', 'Raw food'),
-  pastries: v('糕点类', 'Pastries'),
-  drinks: v('自制饮品', 'Drinks'),
-  pipedGas: v('管道燃气', 'Piped gas'),
-  bottledLpg: v('瓶装液化气', 'Bottled LPG'),
-  electric: v('电', 'Electric'),
-  extinguishers: v('灭火器', 'Extinguishers'),
-  sprinklers: v('自动喷淋', 'Sprinklers'),
-  alarm: v('火灾报警', 'Fire alarm'),
-  smokeExhaust: v('排烟设施', 'Smoke exhaust'),
-  emergencyLighting: v('应急照明', 'Emergency lighting'),
-  // utilities
-  residential: v('居民', 'Residential'),
-  commercial: v('商业', 'Commercial'),
-  industrial: v('工业', 'Industrial'),
-  construction: v('施工', 'Construction'),
-  domestic: v('生活', 'Domestic'),
-  business: v('经营', 'Business'),
-  fire: v('消防', 'Fire'),
-  tier1: v('一档', 'Tier 1'),
-  tier2: v('二档', 'Tier 2'),
-  tier3: v('三档', 'Tier 3'),
-};
 
 export const PROPERTY_LABELS: Record<string, Text> = {
   name: v('姓名/名称', 'Name'),
@@ -104,8 +53,9 @@ export interface FormTexts {
 }
 
 /**
- * A JSON Forms translator: the bundle's own labels, then situation option labels, then the code
- * and property tables here; otherwise the default JSON Forms passes (undefined when none).
+ * A JSON Forms translator: the bundle's own labels, then situation option labels, then the
+ * property and control tables here and the library's code labels; otherwise the default JSON
+ * Forms passes (undefined when none).
  */
 export function formTranslator(texts: FormTexts, lang: Lang) {
   const table = texts.i18n?.[lang] ?? {};
@@ -126,11 +76,28 @@ export function formTranslator(texts: FormTexts, lang: Lang) {
       if (prop && parts.length > 2) return prop[lang];
     } else if (CONTROL_TEXTS[last] && !key.includes('.error.')) {
       return CONTROL_TEXTS[last]![lang];
-    } else if (ENUM_LABELS[last] && parts.length >= 2 && !key.includes('.error.')) {
-      return ENUM_LABELS[last]![lang];
+    } else if (parts.length >= 2 && !key.includes('.error.')) {
+      const code = libraryCode(parts[parts.length - 2]!, last);
+      if (code) return code[lang];
     }
     return defaultMessage;
   };
+}
+
+/** The shipped library's label of a field's code, for a form compiled without code labels. */
+function libraryCode(field: string, code: string): Text | undefined {
+  return fieldLibrary.find(field)?.codes?.[code];
+}
+
+/**
+ * A value of the form data as a reader should see it: a code as its label, anything else as it
+ * is. `path` is the field, or field.property inside a group (`investors.contributionMethod`).
+ */
+export function codeLabel(texts: FormTexts, path: string, value: string, lang: Lang): string {
+  // `<path>.label` in the table is the field's own label, not a code's.
+  if (value === 'label') return value;
+  const field = path.split('.').pop()!;
+  return texts.i18n?.[lang][`${path}.${value}`] ?? libraryCode(field, value)?.[lang] ?? value;
 }
 
 /**

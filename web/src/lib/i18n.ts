@@ -233,6 +233,7 @@ export const zh: Dict = {
   'detail.noticeOpen': '第 {n} 号一次性告知书等待申请人补正，办理时限已暂停。',
   'detail.supplementHint': '核验申请人补交的材料后记录补正，相关部门恢复审查。',
   'detail.recordSupplement': '记录补正',
+  'detail.correctFields': '告知书要求更正的内容（按申请人提供的填写）',
   'detail.deliver': '出件',
   'detail.deliverHint': '所有事项已办结，核验申请人身份后一次性送达全部结果。',
   'detail.deliverWaits': '容缺材料尚未补齐：{materials}。补齐并记录后方可出件。',
@@ -700,6 +701,7 @@ export const en: Dict = {
   'detail.supplementHint':
     'Check what the applicant brought, then record the supplement; the departments resume.',
   'detail.recordSupplement': 'Record the supplement',
+  'detail.correctFields': 'Corrections the notice asks for (as the applicant gives them)',
   'detail.deliver': 'Delivery',
   'detail.deliverHint':
     "Every item is decided: check the applicant's identity and hand over all results at once.",

@@ -80,7 +80,7 @@ export function formInstancePath(field: string): string | null {
 export function formErrors(problems: readonly FieldProblem[], lang: Lang): ErrorObject[] {
   const out: ErrorObject[] = [];
   for (const p of problems) {
-    const path = formInstancePath(p.field);
+    const path = formInstancePath(problemField(p));
     if (path === null) continue;
     out.push({
       instancePath: path,
@@ -93,15 +93,27 @@ export function formErrors(problems: readonly FieldProblem[], lang: Lang): Error
   return out;
 }
 
+/**
+ * The field a problem names, as the page names it: the server's request checks say where the value
+ * was (`body.reason`, `query.from`, `params.id`), its domain checks do not (`reason`).
+ */
+export function problemField(problem: FieldProblem): string {
+  return problem.field.replace(/^(body|query|params)\./, '');
+}
+
+/** Whether a problem is about `field` or a part of it (`entries` covers `entries[0].problem`). */
+export function isAbout(problem: FieldProblem, field: string): boolean {
+  const name = problemField(problem);
+  return name === field || name.startsWith(`${field}.`) || name.startsWith(`${field}[`);
+}
+
 /** Messages for one non-form field (`applicant.name`, `materials.premisesProof`, `reason`…), joined. */
 export function fieldMessage(
   problems: readonly FieldProblem[],
   field: string,
   lang: Lang,
 ): string | undefined {
-  const hits = problems.filter(
-    (p) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`),
-  );
+  const hits = problems.filter((p) => isAbout(p, field));
   return hits.length ? hits.map((p) => p.message[lang]).join('；') : undefined;
 }
 

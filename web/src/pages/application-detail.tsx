@@ -5,12 +5,13 @@
  * supplement, deliver the results, print the acceptance notice, the one-time notice and the
  * delivery receipt.
  */
-import { useState } from 'react';
-import type { Application } from '../api.js';
+import { useMemo, useRef, useState, type MutableRefObject } from 'react';
+import type { Application, MergeResult } from '../api.js';
 import { useApp } from '../context.js';
 import { Link } from '../app.js';
 import {
   ErrorBanner,
+  FieldError,
   formatDeadline,
   formatTime,
   Loading,
@@ -24,6 +25,12 @@ import { useCatalogue } from '../components/catalogue.js';
 import { materialInputs, MaterialsChecklist, type MaterialChoice } from '../components/materials.js';
 import { StoredMaterialFile, windowMayUpload } from '../components/material-file.js';
 import { AcceptPanel } from './new-application.js';
+import { LiveForm } from '../components/live-form.js';
+import { cells, renderers } from '../../../forms/src/renderers/index.js';
+import { correctedData, correctionForm, noticeFields, type CorrectionForm } from '../lib/corrections.js';
+import { formTranslator, localiseSchema } from '../lib/form-labels.js';
+import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
+import { createValidator } from '../lib/validator.js';
 
 export function ApplicationDetail({ id }: { id: string }) {
   const { api, t, tx } = useApp();
@@ -239,12 +246,26 @@ function Resubmit({ app, onDone }: { app: Application; onDone(a: Application): v
  * applicant brings — corrected materials, deferred materials — is recorded here.
  */
 function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
-  const { api, t, tx } = useApp();
+  const { api, t, tx, lang } = useApp();
   const { busy, error, run } = useCommand();
   const pendingRequests = app.requests.filter((r) => !r.noticeId && !r.resolvedAt);
   const openNotice = app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
   const asked = new Set(openNotice?.entries.map((e) => e.materialId).filter(Boolean) as string[]);
   const wanted = app.materials.filter((m) => asked.has(m.id) || m.deferral?.status === 'pending');
+  const named = noticeFields(openNotice);
+  // The unified form draws the fields the notice names (those it has: a newer bundle version may not).
+  const form = useLoad(
+    () => (named.length ? api.form(app.bundleCode, {}) : Promise.resolve(undefined)),
+    [app.bundleCode, named.length > 0],
+  );
+  const cut = useMemo(
+    () => (form.data ? correctionForm(form.data, named, app.data) : undefined),
+    [form.data, named.join(), app.data],
+  );
+  const fields = Object.keys(cut?.schema.properties ?? {});
+  /** The corrected fields as they are on the screen. */
+  const corrections = useRef<unknown>(undefined);
+  const [missing, setMissing] = useState<FieldProblem[]>([]);
   const [choices, setChoices] = useState<Record<string, MaterialChoice>>({});
   const itemNames = Object.fromEntries(app.items.map((i) => [i.item, tx(i.name)]));
   if (!pendingRequests.length && !openNotice && !wanted.length) return null;
@@ -286,25 +307,95 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
               files={{ applicationId: app.id, canUpload: windowMayUpload(app.status) }}
             />
           )}
+          {form.error && <ErrorBanner error={form.error} />}
+          {form.loading && named.length > 0 && <Loading />}
+          {cut && fields.length > 0 && (
+            <FieldCorrections
+              form={form.data!}
+              cut={cut}
+              latest={corrections}
+              problems={[...(error?.fieldErrors ?? []), ...missing]}
+            />
+          )}
           <p className="hint">{t('detail.supplementHint')}</p>
           <button
             type="button"
             className="primary"
             data-testid="record-supplement"
-            disabled={busy}
-            onClick={() =>
-              run(async () => {
-                const materials = materialInputs(current, []);
-                // A notice about data only: the applicant confirmed the corrections at the window.
-                onDone(await api.supplement(app.id, materials.length ? { materials } : { data: {} }));
-              })
-            }
+            disabled={busy || form.loading}
+            onClick={() => {
+              // Only the fields the notice names: what the applicant corrected, nothing else.
+              const data = correctedData(fields, corrections.current);
+              const materials = materialInputs(current, []);
+              const blank: FieldProblem[] = fields
+                .filter((id) => !(id in data))
+                .map((id) => ({
+                  field: `data.${id}`,
+                  message: { zh: '请填写更正后的内容', en: 'enter the corrected value' },
+                }));
+              if (!fields.length && !materials.length)
+                blank.push({
+                  field: 'supplement',
+                  message: {
+                    zh: '请记录申请人补交的材料',
+                    en: 'record the materials the applicant brought',
+                  },
+                });
+              setMissing(blank);
+              if (blank.length) return;
+              return run(async () =>
+                onDone(
+                  await api.supplement(app.id, {
+                    ...(materials.length ? { materials } : {}),
+                    ...(fields.length ? { data } : {}),
+                  }),
+                ),
+              );
+            }}
           >
             {t('detail.recordSupplement')}
           </button>
+          <FieldError message={fieldMessage(missing, 'supplement', lang)} />
         </>
       )}
     </Section>
+  );
+}
+
+/** The fields an open notice asks to correct, drawn as in the unified form, from the case's values. */
+function FieldCorrections({
+  form,
+  cut,
+  latest,
+  problems,
+}: {
+  form: MergeResult;
+  cut: CorrectionForm;
+  latest: MutableRefObject<unknown>;
+  problems: FieldProblem[];
+}) {
+  const { t, lang } = useApp();
+  const [data, setData] = useState<Record<string, unknown> | undefined>(undefined);
+  const ajv = useMemo(() => createValidator(() => lang), [lang]);
+  const schema = useMemo(() => localiseSchema(cut.schema, lang) as object, [cut, lang]);
+  const translate = useMemo(() => formTranslator({ i18n: form.form.i18n }, lang), [form, lang]);
+  return (
+    <div className="jsonforms unified-form" data-testid="field-corrections">
+      <h3>{t('detail.correctFields')}</h3>
+      <LiveForm
+        latest={latest}
+        schema={schema}
+        uischema={cut.uischema as never}
+        data={data ?? cut.data}
+        renderers={renderers}
+        cells={cells}
+        ajv={ajv as never}
+        validationMode="ValidateAndShow"
+        additionalErrors={formErrors(problems, lang)}
+        i18n={{ locale: lang, translate: translate as never }}
+        onChange={({ data: d }) => setData(d ?? {})}
+      />
+    </div>
   );
 }
 

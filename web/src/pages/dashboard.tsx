@@ -46,8 +46,7 @@ export function Dashboard() {
   if (figures && figures.regions.some((r) => !regions.includes(r)))
     setRegions([...new Set([...regions, ...figures.regions])].sort());
   const problems = data.error?.fieldErrors ?? [];
-  const fieldError = (name: string) =>
-    fieldMessage(problems, name, lang) ?? fieldMessage(problems, `query.${name}`, lang);
+  const fieldError = (name: string) => fieldMessage(problems, name, lang);
 
   const charts = useMemo(() => {
     if (!figures) return null;

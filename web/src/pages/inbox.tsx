@@ -69,7 +69,7 @@ export function Inbox() {
             'app.deadline',
             'app.timeStatus',
             'inbox.claimedBy',
-            <span className="sr-only">{'common.actions'}</span>,
+            <span className="sr-only">{t('common.actions')}</span>,
           ]}
           row={(task) => (
             <tr

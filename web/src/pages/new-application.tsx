@@ -30,6 +30,7 @@ import { cells, renderers } from '../../../forms/src/renderers/index.js';
 import { formTranslator, localiseSchema } from '../lib/form-labels.js';
 import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
 import { createValidator } from '../lib/validator.js';
+import { applicantIdNumberProblem } from '../../../forms/src/validate/formats/applicant-id.js';
 import { commitmentText, correctionEntries } from '../lib/notices.js';
 import { navigate } from '../router.js';
 
@@ -46,6 +47,8 @@ interface Draft {
   answers: Record<string, unknown>;
   data: Record<string, unknown>;
   application?: Application;
+  /** The applicant as last saved with the draft: a correction made since goes with the next update. */
+  savedApplicant?: Applicant;
 }
 
 export function NewApplication() {
@@ -90,7 +93,7 @@ export function NewApplication() {
       {step === 3 && draft.form && (
         <FormStep
           draft={draft}
-          onBack={() => setStep(2)}
+          onBack={(patch) => (update(patch), setStep(2))}
           onSaved={(patch) => update(patch)}
           onNext={(patch) => (update(patch), setStep(4))}
         />
@@ -186,6 +189,11 @@ function SituationStep({
     const req = { zh: '为必填项', en: 'is required' };
     if (!applicant.name.trim()) out.push({ field: 'applicant.name', message: req });
     if (!applicant.idNumber.trim()) out.push({ field: 'applicant.idNumber', message: req });
+    else {
+      // The server's rule, told here so the number is fixed before the form is filled.
+      const wrong = applicantIdNumberProblem(applicant.kind, applicant.idNumber);
+      if (wrong) out.push({ field: 'applicant.idNumber', message: wrong });
+    }
     for (const q of draft.detail!.definition.questions) {
       if (given()[q.id] === undefined && q.type !== 'multiChoice')
         out.push({
@@ -239,6 +247,7 @@ function SituationStep({
             {t('applicant.name')} <span className="required-mark">*</span>
             <input
               name="applicant.name"
+              maxLength={200}
               value={applicant.name}
               onChange={(e) => set({ name: e.target.value })}
               aria-invalid={!!fieldMessage(problems, 'applicant.name', lang)}
@@ -250,6 +259,7 @@ function SituationStep({
             <span className="required-mark">*</span>
             <input
               name="applicant.idNumber"
+              maxLength={64}
               value={applicant.idNumber}
               onChange={(e) => set({ idNumber: e.target.value.trim().toUpperCase() })}
               aria-invalid={!!fieldMessage(problems, 'applicant.idNumber', lang)}
@@ -261,6 +271,7 @@ function SituationStep({
             <input
               name="applicant.phone"
               inputMode="tel"
+              maxLength={32}
               value={applicant.phone ?? ''}
               onChange={(e) => set({ phone: e.target.value || undefined })}
             />
@@ -269,6 +280,7 @@ function SituationStep({
             {t('applicant.account')}
             <input
               name="applicant.userId"
+              maxLength={64}
               value={applicant.userId ?? ''}
               onChange={(e) => set({ userId: e.target.value.trim() || undefined })}
               placeholder={t('applicant.accountHint')}
@@ -374,7 +386,8 @@ function FormStep({
   onSaved,
 }: {
   draft: Draft;
-  onBack(): void;
+  /** Back to the questions, with the form as it is on the screen. */
+  onBack(patch: Partial<Draft>): void;
   onNext(patch: Partial<Draft>): void;
   onSaved(patch: Partial<Draft>): void;
 }) {
@@ -387,6 +400,10 @@ function FormStep({
   }));
   /** The form on the screen, ahead of `data` by JSON Forms' 10 ms report. */
   const onScreen = useRef<unknown>(data);
+  const fieldsOnScreen = () => {
+    const { situation: _s, ...fields } = (onScreen.current ?? {}) as Record<string, unknown>;
+    return fields;
+  };
   const [mode, setMode] = useState<'ValidateAndHide' | 'ValidateAndShow'>('ValidateAndHide');
   const [clientErrors, setClientErrors] = useState(0);
   const { busy, error, run } = useCommand();
@@ -404,18 +421,26 @@ function FormStep({
   const next = () => {
     setMode('ValidateAndShow');
     return run(async () => {
-      const { situation: _s, ...fields } = (onScreen.current ?? {}) as Record<string, unknown>;
+      const fields = fieldsOnScreen();
+      const { applicant } = draft;
       let app = draft.application;
       if (!app)
         app = await api.createApplication({
           bundleCode: draft.bundle!.code,
           answers: draft.answers,
-          applicant: draft.applicant,
+          applicant,
           data: fields,
         });
-      else app = await api.updateApplication(app.id, { answers: draft.answers, data: fields });
+      else {
+        const corrected = JSON.stringify(applicant) !== JSON.stringify(draft.savedApplicant);
+        app = await api.updateApplication(app.id, {
+          answers: draft.answers,
+          data: fields,
+          ...(corrected ? { applicant } : {}),
+        });
+      }
       // Saved as a draft: a failed check below keeps it, and the next try edits the same case.
-      onSaved({ application: app, data: fields });
+      onSaved({ application: app, data: fields, savedApplicant: applicant });
       app = await api.submit(app.id);
       onNext({ application: app, data: fields });
     });
@@ -449,7 +474,7 @@ function FormStep({
       <div className="actions">
         <button
           type="button"
-          onClick={onBack}
+          onClick={() => onBack({ data: fieldsOnScreen() })}
           disabled={!!draft.application && draft.application.status !== 'draft'}
         >
           {t('common.back')}
@@ -568,11 +593,19 @@ export function AcceptPanel({
       const returned = await api.returnForCorrection(app.id, entries);
       navigate(`/print/notice/${encodeURIComponent(returned.id)}`);
     });
-  const refuse = () =>
-    run(async () => {
-      const refused = await api.refuse(app.id, refuseReason);
+  const refuse = () => {
+    if (!refuseReason.trim()) {
+      setLocal([
+        { field: 'reason', message: { zh: '请填写不予受理的理由', en: 'give the reason for refusing' } },
+      ]);
+      return;
+    }
+    setLocal([]);
+    return run(async () => {
+      const refused = await api.refuse(app.id, refuseReason.trim());
       navigate(`/clerk/applications/${encodeURIComponent(refused.id)}`);
     });
+  };
   return (
     <>
       <Section title={`${t('wizard.materials')} · ${app.number}`}>
@@ -618,7 +651,12 @@ export function AcceptPanel({
             )}
             <label>
               {t('commitment.signer')}
-              <input name="signer" value={signer} onChange={(e) => setSigner(e.target.value)} />
+              <input
+                name="signer"
+                maxLength={200}
+                value={signer}
+                onChange={(e) => setSigner(e.target.value)}
+              />
               <FieldError message={fieldMessage(problems, 'signer', lang)} />
             </label>
           </div>
@@ -662,8 +700,10 @@ export function AcceptPanel({
             <textarea
               name="reason"
               rows={2}
+              maxLength={2000}
               value={refuseReason}
               onChange={(e) => setRefuseReason(e.target.value)}
+              aria-invalid={!!fieldMessage(problems, 'reason', lang)}
             />
           </label>
           <FieldError message={fieldMessage(problems, 'reason', lang)} />

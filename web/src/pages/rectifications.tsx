@@ -391,8 +391,6 @@ function StepForm({
   const [values, setValues] = useState<Record<string, string>>({});
   const { busy, error, run } = useCommand();
   const problems = error?.fieldErrors ?? [];
-  const message = (name: string) =>
-    fieldMessage(problems, name, lang) ?? fieldMessage(problems, `body.${name}`, lang);
   const body = () => {
     const out: Record<string, unknown> = {};
     for (const f of fields) {
@@ -442,7 +440,7 @@ function StepForm({
           <label key={f.name}>
             {tx(f.label)}
             {control(f)}
-            <FieldError id={`${step}-${f.name}-error`} message={message(f.name)} />
+            <FieldError id={`${step}-${f.name}-error`} message={fieldMessage(problems, f.name, lang)} />
           </label>
         ))}
         <ErrorBanner error={error} showFields={false} />

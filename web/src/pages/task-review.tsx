@@ -22,55 +22,62 @@ import {
 } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { StoredMaterialFile } from '../components/material-file.js';
-import { ENUM_LABELS, PROPERTY_LABELS } from '../lib/form-labels.js';
-import { fieldMessage, type FieldProblem } from '../lib/problems.js';
+import { codeLabel, PROPERTY_LABELS, type FormTexts } from '../lib/form-labels.js';
+import { fieldMessage, problemField, type FieldProblem } from '../lib/problems.js';
 
 type Labels = Record<string, { zh: string; en: string }>;
-const labelCache = new Map<string, Promise<Labels>>();
+/** The bundle's field labels and its form's i18n table (which has the labels of codes). */
+interface BundleTexts {
+  labels: Labels;
+  i18n?: FormTexts['i18n'];
+}
+const textCache = new Map<string, Promise<BundleTexts>>();
 
-function useFieldLabels(bundleCode: string | undefined): Labels {
+function useBundleTexts(bundleCode: string | undefined): BundleTexts {
   const { api } = useApp();
   const loaded = useLoad(async () => {
-    if (!bundleCode) return {};
-    let p = labelCache.get(bundleCode);
+    if (!bundleCode) return { labels: {} };
+    let p = textCache.get(bundleCode);
     if (!p) {
-      p = api
-        .form(bundleCode, {})
-        .then((f) =>
-          Object.fromEntries(
-            (f.form.fields as unknown as { id: string; definition: { label: Labels[string] } }[]).map((x) => [
-              x.id,
-              x.definition.label,
-            ]),
-          ),
-        );
-      labelCache.set(bundleCode, p);
+      p = api.form(bundleCode, {}).then((f) => ({
+        labels: Object.fromEntries(
+          (f.form.fields as unknown as { id: string; definition: { label: Labels[string] } }[]).map((x) => [
+            x.id,
+            x.definition.label,
+          ]),
+        ),
+        i18n: f.form.i18n,
+      }));
+      textCache.set(bundleCode, p);
     }
     return p;
   }, [bundleCode]);
-  return loaded.data ?? {};
+  return loaded.data ?? { labels: {} };
 }
 
-function Value({ value }: { value: unknown }) {
+/** A payload value; a code shows as its label (`path` is the field, or field.property inside a group). */
+function Value({
+  value,
+  path,
+  code,
+}: {
+  value: unknown;
+  path: string;
+  code(path: string, v: string): string;
+}) {
   const { t, tx } = useApp();
   if (value === undefined || value === null || value === '') return <span className="muted">—</span>;
   if (typeof value === 'boolean') return <>{t(value ? 'common.yes' : 'common.no')}</>;
-  if (typeof value === 'string') return <>{ENUM_LABELS[value] ? tx(ENUM_LABELS[value]) : value}</>;
+  if (typeof value === 'string') return <>{code(path, value)}</>;
   if (typeof value === 'number') return <>{value}</>;
   if (Array.isArray(value)) {
     if (value.every((v) => typeof v !== 'object' || v === null))
-      return (
-        <>
-          {value
-            .map((v) => (typeof v === 'string' && ENUM_LABELS[v] ? tx(ENUM_LABELS[v]) : String(v)))
-            .join('、')}
-        </>
-      );
+      return <>{value.map((v) => (typeof v === 'string' ? code(path, v) : String(v))).join('、')}</>;
     return (
       <ol className="nested">
         {value.map((v, i) => (
           <li key={i}>
-            <Value value={v} />
+            <Value value={v} path={path} code={code} />
           </li>
         ))}
       </ol>
@@ -81,7 +88,8 @@ function Value({ value }: { value: unknown }) {
       <span className="nested-object">
         {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
           <span key={k}>
-            {PROPERTY_LABELS[k] ? tx(PROPERTY_LABELS[k]) : k}：<Value value={v} />{' '}
+            {PROPERTY_LABELS[k] ? tx(PROPERTY_LABELS[k]) : k}：
+            <Value value={v} path={`${path}.${k}`} code={code} />{' '}
           </span>
         ))}
       </span>
@@ -90,7 +98,7 @@ function Value({ value }: { value: unknown }) {
 }
 
 export function TaskReview({ id }: { id: string }) {
-  const { api, t, tx } = useApp();
+  const { api, t, tx, lang } = useApp();
   const { departmentName, catalogue } = useCatalogue();
   const loaded = useLoad(() => api.task(id), [id]);
   const [fresh, setFresh] = useState<DepartmentTask | null>(null);
@@ -100,7 +108,8 @@ export function TaskReview({ id }: { id: string }) {
       task ? api.application(task.applicationId) : Promise.resolve(undefined as Application | undefined),
     [task?.applicationId, task?.status, task?.claimedBy],
   );
-  const labels = useFieldLabels(task?.bundleCode);
+  const { labels, i18n } = useBundleTexts(task?.bundleCode);
+  const code = (path: string, v: string) => codeLabel({ i18n }, path, v, lang);
   if (loaded.loading && !task) return <Loading />;
   if (loaded.error && !task) return <ErrorBanner error={loaded.error} />;
   if (!task) return null;
@@ -154,7 +163,7 @@ export function TaskReview({ id }: { id: string }) {
               <tr key={k} data-field={k}>
                 <th scope="row">{labels[k] ? tx(labels[k]) : k}</th>
                 <td>
-                  <Value value={v} />
+                  <Value value={v} path={k} code={code} />
                 </td>
               </tr>
             ))}
@@ -373,6 +382,7 @@ function Decide({
               <textarea
                 name="reason"
                 rows={3}
+                maxLength={2000}
                 value={reason}
                 onChange={(e) => setReason(e.target.value)}
                 aria-invalid={!!fieldMessage(problems, 'reason', lang)}
@@ -386,7 +396,7 @@ function Decide({
               <FieldError
                 message={
                   fieldMessage(problems, 'entries', lang) &&
-                  !problems.some((p) => p.field.startsWith('entries['))
+                  !problems.some((p) => problemField(p).startsWith('entries['))
                     ? fieldMessage(problems, 'entries', lang)
                     : undefined
                 }
@@ -411,6 +421,7 @@ function Decide({
                     aria-label={t('print.problem')}
                     placeholder={t('print.problem')}
                     name={`problem-${i}`}
+                    maxLength={2000}
                     value={e.problem}
                     onChange={(ev) =>
                       setEntries(entries.map((x, j) => (j === i ? { ...x, problem: ev.target.value } : x)))
@@ -419,6 +430,7 @@ function Decide({
                   <input
                     aria-label={t('print.requirement')}
                     placeholder={t('print.requirement')}
+                    maxLength={2000}
                     value={e.requirement}
                     onChange={(ev) =>
                       setEntries(
