@@ -3,8 +3,8 @@
  * it, and what the caller typed (applicant, notice entries, required text) is complete.
  */
 import { t, DomainError, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
-import { checkCreditCode } from '../../../forms/src/validate/formats/credit-code.js';
-import { checkResidentId, residentIdCheckChar } from '../../../forms/src/validate/formats/resident-id.js';
+// The same check the window's form makes on the applicant step (one rule, one place).
+import { applicantIdNumberProblem } from '../../../forms/src/validate/formats/applicant-id.js';
 import type { Applicant, Application, ApplicationStatus, ItemCase, NoticeEntry } from './types.js';
 
 export function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
@@ -71,36 +71,6 @@ export function checkEntries(entries: NoticeEntry[] | undefined): NoticeEntry[] 
   return clean;
 }
 
-/**
- * What is wrong with an applicant's identity number, if anything. An organisation's is its
- * unified social credit code. A person's resident ID card number (18 characters) must be one
- * (region, date of birth, check character; a foreigner's permanent residence card, starting with
- * 9, by its check character); other documents (passport, the permits of Hong Kong, Macao and
- * Taiwan residents, a Hong Kong identity card's A123456(7)) are 5–40 letters, digits, hyphens or
- * brackets. Spaces around it are dropped.
- */
-function idNumberProblem(kind: Applicant['kind'], value: string): Text | undefined {
-  const id = value.trim().toUpperCase();
-  if (kind === 'organisation') {
-    return checkCreditCode(id).ok
-      ? undefined
-      : t('统一社会信用代码不正确', 'not a valid unified social credit code');
-  }
-  if (/^\d{17}[\dX]$/.test(id)) {
-    const valid = id.startsWith('9')
-      ? residentIdCheckChar(id.slice(0, 17)) === id[17]
-      : checkResidentId(id).ok;
-    return valid ? undefined : t('居民身份证号码不正确', 'not a valid resident ID card number');
-  }
-  // As the form library's loose rule: a Hong Kong identity card is written A123456(7).
-  return /^[A-Z0-9()-]{5,40}$/.test(id)
-    ? undefined
-    : t(
-        '证件号码应为居民身份证号码或 5–40 位字母、数字的其他证件号码',
-        'must be a resident ID card number, or another document number of 5–40 letters and digits',
-      );
-}
-
 export function checkApplicant(input: Applicant): Applicant {
   const problems: FieldProblem[] = [];
   if (!input || !['person', 'organisation'].includes(input.kind)) {
@@ -114,7 +84,7 @@ export function checkApplicant(input: Applicant): Applicant {
   if (!input?.idNumber || typeof input.idNumber !== 'string') {
     problems.push({ field: 'applicant.idNumber', message: t('必填', 'required') });
   } else {
-    const problem = idNumberProblem(input.kind, input.idNumber);
+    const problem = applicantIdNumberProblem(input.kind, input.idNumber);
     if (problem) problems.push({ field: 'applicant.idNumber', message: problem });
   }
   if (problems.length)
