@@ -42,6 +42,7 @@ function app(
         item: 'enterprise-registration',
         name: { zh: '设立登记', en: 'Registration' },
         department: 'market-regulation',
+        decidingDepartmentRegion: '440304',
         status: status === 'refused' ? 'terminated' : 'approved',
         limitDays: 3,
         reason: '张三 的名称重复',
@@ -117,7 +118,12 @@ describe('purgeArchived', () => {
         purge: { at: NOW, audited: true, retentionDays: 365 },
       });
       expect(t.status).toBe(id.replace('old-', ''));
-      expect(t.items[0]).toMatchObject({ item: 'enterprise-registration', department: 'market-regulation' });
+      // The deciding office's region stays: its calendar counts the item's days in the figures.
+      expect(t.items[0]).toMatchObject({
+        item: 'enterprise-registration',
+        department: 'market-regulation',
+        decidingDepartmentRegion: '440304',
+      });
       expect(t.items[0]!.reason).toBeUndefined();
       expect(t.timeline.map((e) => e.type)).toEqual(['created', 'ended']);
       expect(t.applicantUserId).toBeUndefined();

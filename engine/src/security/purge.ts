@@ -91,6 +91,8 @@ export function tombstone(app: Application, at: number, retentionDays: number): 
       item: i.item,
       name: i.name,
       department: i.department,
+      // An office code, not personal data: the supervisor's scope and the item's calendar read it.
+      ...(i.decidingDepartmentRegion ? { decidingDepartmentRegion: i.decidingDepartmentRegion } : {}),
       status: i.status,
       limitDays: i.limitDays,
       ...(i.startedAt !== undefined ? { startedAt: i.startedAt } : {}),
