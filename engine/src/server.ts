@@ -10,6 +10,8 @@
  * ONETHING_EXAMPLES_DIR (examples), ONETHING_CONNECTOR_ORIGINS (department systems connector tasks may
  * call, comma-separated origins; none without it), LOG_LEVEL (info), ONETHING_RATE_LIMITS and
  * ONETHING_RATE_LIMIT_* (http/rate-limit.ts), ONETHING_TRUST_PROXY (express 'trust proxy').
+ * An empty variable counts as unset; one set to a value not understood stops start-up, naming it
+ * (config.ts). Without ONETHING_DATA_KEY or data/data.key, a store holding sealed data does too.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,13 +24,14 @@ import type { LicenceKeys } from './applications/licence-library.js';
 import { RectificationDesk } from './applications/rectification.js';
 import { workingTimeLimits } from './applications/working-time.js';
 import { AuditLog } from './audit/index.js';
+import { logLevelOf, serverConfig } from './config.js';
 import { CommandJournal } from './audit/journal.js';
 import type { Actor } from './domain/actor.js';
 import type { DocStore } from './domain/docs.js';
 import { DomainError } from './domain/errors.js';
 import { DOC_INDEXES, openDocStore } from './domain/open-docs.js';
 import { RevCachedDocStore } from './domain/rev-cache.js';
-import { loadOrCreateDataKey } from './security/data-key.js';
+import { openDataKeys, warnIfReadableByOthers } from './security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
 import { onePerTurn } from './http/admission.js';
 import { createApp } from './http/app.js';
@@ -37,9 +40,7 @@ import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from './network/index.js';
 import { loadJwtSecret, TokenService } from './http/auth/tokens.js';
 import { UserDirectory } from './http/auth/users.js';
 import { createLogger, type Logger } from './http/logging.js';
-import { rateLimitsFromEnv } from './http/rate-limit.js';
 import { createEngine } from './index.js';
-import { parseAllowedOrigins } from './jobs/connector.js';
 import { ConnectorRunner } from './jobs/connector-runner.js';
 import { openStore } from './store/index.js';
 import { uploadStoreBeside } from '../../forms/src/uploads/index.js';
@@ -68,10 +69,12 @@ export interface RunningServer {
 export function loadLicenceKeys(dataDir: string, logger: Logger): LicenceKeys {
   const file = join(dataDir, 'licence-issuer.pem');
   let privateKey: KeyObject;
-  if (existsSync(file)) privateKey = createPrivateKey(readFileSync(file, 'utf8'));
-  else {
+  if (existsSync(file)) {
+    warnIfReadableByOthers(file, (m) => logger.warn(m));
+    privateKey = createPrivateKey(readFileSync(file, 'utf8'));
+  } else {
     privateKey = generateKeyPairSync('ed25519').privateKey;
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
       writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
       logger.warn(`generated the e-licence signing key into ${file}`);
@@ -138,16 +141,23 @@ async function countByStatus(docs: DocStore): Promise<Record<string, number>> {
 
 export async function start(
   env: NodeJS.ProcessEnv = process.env,
-  logger: Logger = createLogger(),
+  logger: Logger = createLogger({ level: logLevelOf(env) }),
 ): Promise<RunningServer> {
-  const dataDir = resolve(env.ONETHING_DATA_DIR ?? 'data');
-  // A malformed allow-list stops start-up here, before anything is opened.
-  const connectorOrigins = parseAllowedOrigins(env.ONETHING_CONNECTOR_ORIGINS);
-  const store = await openStore({ ...env, ONETHING_DB: env.ONETHING_DB ?? join(dataDir, 'onething.db') });
+  // Every setting is checked here, before anything is opened: a bad one stops start-up, naming it.
+  const config = serverConfig(env);
+  const dataDir = config.dataDir;
+  // The data directory holds every case and the keys: its owner alone may enter it.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore(env);
   // Sensitive values (ID numbers, phones, bank accounts) are encrypted at rest (AES-256-GCM).
-  const dataKeys = loadOrCreateDataKey(dataDir, env, (m) => logger.warn(m));
   // `stored` holds them sealed: the supervisor figures read it (sealedDocs), showing none of them.
   const stored = await openDocStore(store);
+  // No new key is made for a store holding values sealed with another (restored without its key).
+  const dataKeys = await openDataKeys(dataDir, env, (m) => logger.warn(m), stored).catch(async (err) => {
+    await store.close();
+    (stored as { close?: () => unknown }).close?.();
+    throw err;
+  });
   const encrypting = new EncryptingDocStore(stored, dataKeys, defaultEncryptionPolicy(), DOC_INDEXES);
   // Case records as this process last committed them, read back by rev (domain/rev-cache.ts).
   const cached = new RevCachedDocStore(encrypting, new Set([APPLICATIONS]));
@@ -189,8 +199,9 @@ export async function start(
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
-  const secret = loadJwtSecret({ env, keyFile: join(dataDir, 'jwt.key'), warn: (m) => logger.warn(m) });
-  const ttl = Number(env.ONETHING_TOKEN_TTL ?? 8 * 3600);
+  const jwtKeyFile = join(dataDir, 'jwt.key');
+  const secret = loadJwtSecret({ env, keyFile: jwtKeyFile, warn: (m) => logger.warn(m) });
+  if (existsSync(jwtKeyFile)) warnIfReadableByOthers(jwtKeyFile, (m) => logger.warn(m));
   const app = createApp({
     centre,
     engine,
@@ -198,15 +209,12 @@ export async function start(
     sealedDocs: stored,
     audit,
     journal,
-    rateLimits: rateLimitsFromEnv(env),
-    ...(env.ONETHING_TRUST_PROXY ? { trustProxy: trustProxyOf(env.ONETHING_TRUST_PROXY) } : {}),
+    rateLimits: config.rateLimits,
+    ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
     logger,
-    tokens: new TokenService(secret, Number.isFinite(ttl) && ttl > 0 ? ttl : 8 * 3600),
+    tokens: new TokenService(secret, config.tokenTtlSeconds),
     users: UserDirectory.fromFile(env.ONETHING_USERS_FILE || undefined),
-    corsOrigins: (env.ONETHING_CORS_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    corsOrigins: config.corsOrigins,
     staticDirs: { '/designer': resolve('designer/dist'), '/': resolve('web/dist') },
     metricsSources: { applicationsByStatus: () => countByStatus(docs) },
     network,
@@ -244,19 +252,16 @@ export async function start(
       }
     })();
   };
-  const interval = setInterval(tick, Number(env.ONETHING_TICK_MS ?? 5000));
+  const interval = setInterval(tick, config.tickMs);
   // Connector tasks (gov:url) call department systems on their own loop: a slow one never holds up the tick.
   const connectors = new ConnectorRunner({
     engine,
-    allowedOrigins: connectorOrigins,
+    allowedOrigins: config.connectorOrigins,
   });
-  connectors.start(Number(env.ONETHING_TICK_MS ?? 5000), (err) =>
-    logger.error({ err }, 'connector round failed'),
-  );
+  connectors.start(config.tickMs, (err) => logger.error({ err }, 'connector round failed'));
 
-  const port = Number(env.PORT ?? 3000);
   // One request started per event-loop turn (http/admission.ts): connections opened under load are accepted promptly.
-  const server = createServer(onePerTurn(app)).listen(port, env.HOST ?? '0.0.0.0');
+  const server = createServer(onePerTurn(app)).listen(config.port, config.host);
   await new Promise<void>((ok, fail) => {
     server.once('listening', ok);
     server.once('error', fail);
@@ -281,14 +286,8 @@ export async function start(
   return { url, server, stop };
 }
 
-/** ONETHING_TRUST_PROXY: true/false, a hop count, or addresses/subnets (express syntax). */
-function trustProxyOf(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
-}
-
 async function main(): Promise<void> {
-  const logger = createLogger();
+  const logger = createLogger({ level: logLevelOf(process.env) });
   const running = await start(process.env, logger);
   logger.info({ url: running.url }, 'OneThing is listening');
   process.stdout.write(

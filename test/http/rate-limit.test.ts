@@ -58,8 +58,8 @@ describe('per client IP', () => {
     expect(english.status).toBe(429);
     expect(english.body.detail).toMatch(/^too many requests/);
     expect(english.headers.get('content-language')).toBe('en');
-    // Health and metrics stay outside the API budget (probes).
-    expect((await s.call('GET', '/healthz')).status).toBe(200);
+    // The public probes count against the same budget (anyone can call them): test/http/metrics.test.ts.
+    expectProblem(await s.call('GET', '/healthz'), 429);
   });
 
   it('ignores X-Forwarded-For unless a proxy is trusted, then counts each forwarded client apart', async () => {

@@ -26,7 +26,7 @@ import { Metrics, type MetricsSources } from './metrics.js';
 import { buildOpenApi } from './openapi.js';
 import { routeHandler } from './pipeline.js';
 import { HttpProblem, PROBLEM_TYPE, preferredLanguage, toProblem } from './problem.js';
-import { clientKey, RateLimiter, type RateLimits } from './rate-limit.js';
+import { clientKey, IP_BUDGET_PATHS, RateLimiter, type RateLimits } from './rate-limit.js';
 import type { Resource } from './route.js';
 import { applicationResource } from './routers/applications.js';
 import { auditResource } from './routers/audit.js';
@@ -103,8 +103,7 @@ export function createApp(deps: AppDeps): OneThingApp {
   const engine = deps.engine;
   const metrics = new Metrics(
     {
-      incidents: async () =>
-        (await engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).length,
+      incidents: () => engine.store.countInstances({ status: 'incident' }),
       ...deps.metricsSources,
     },
     { defaultMetrics: deps.defaultMetrics !== false },
@@ -198,8 +197,9 @@ export function createApp(deps: AppDeps): OneThingApp {
     );
   }
 
-  // Every API request counts against its client address's budget, known route or not.
-  app.use('/api', (req: Request, res: Response, next: NextFunction) => {
+  // Every API request counts against its client address's budget, known route or not; so do the
+  // public probes, which anyone can reach.
+  app.use(IP_BUDGET_PATHS, (req: Request, res: Response, next: NextFunction) => {
     ctx.limiter.take('ip', clientKey(req.ip), res).then(() => next(), next);
   });
 

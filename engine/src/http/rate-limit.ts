@@ -1,8 +1,8 @@
 /**
  * Request budgets, counted in memory per app instance (rate-limiter-flexible): every API request
- * per client IP, every authenticated request per user and again every write per user, and a
- * stricter budget of log-in attempts per client IP (beside the per-username lock-out in
- * routers/auth.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-* headers of
+ * and every call of the public /metrics and /healthz per client IP, every authenticated request
+ * per user and again every write per user, and a stricter budget of log-in attempts per client IP
+ * (beside the per-username lock-out in routers/auth.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-* headers of
  * draft-ietf-httpapi-ratelimit-headers (draft 6); within budget the same headers tell what is left.
  *
  * Each process counts for itself: N processes behind one balancer allow up to N× the budget.
@@ -30,6 +30,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   userWrites: { points: 300, seconds: 60 },
   login: { points: 100, seconds: 15 * 60 },
 };
+
+/** Paths (and all below them) whose requests count against the per-IP budget. */
+export const IP_BUDGET_PATHS = ['/api', '/metrics', '/healthz'];
 
 const ENV_NAMES: Record<BudgetName, string> = {
   ip: 'ONETHING_RATE_LIMIT_IP',

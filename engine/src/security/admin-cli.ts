@@ -6,8 +6,9 @@
  *     <dest.db>.files/); safe while the server runs.
  *   onething-admin restore <backup.db> [--db <file>] [--force]
  *     Puts a backup in place of the store and its files back under <data>/uploads. Stop the
- *     server first; an existing store is replaced only with --force and kept as
- *     <db>.before-restore-<time>.
+ *     server first (refused while any process has the database open); an existing store is
+ *     replaced only with --force and kept as <db>.before-restore-<time>. Warns when the data
+ *     key the backup's sealed values need is not here (ONETHING_DATA_KEY or <data>/data.key).
  *   onething-admin purge --older-than-days <n> [--db <file>] [--dry-run]
  *     Retention: tombstones ended applications older than n days, one audit entry each, and
  *     deletes their uploaded files that no other application references.
@@ -19,17 +20,19 @@
  *   onething-admin new-key
  *     Prints a fresh random data key (base64) for ONETHING_DATA_KEY.
  *
- * The store is ONETHING_DB, else <ONETHING_DATA_DIR or data>/onething.db, as for `npm start`;
+ * The store is ONETHING_DB, else <ONETHING_DATA_DIR or data>/onething.db, as for `npm start`
+ * (an empty variable counts as unset);
  * purge and reencrypt also work on MongoDB (MONGODB_URI). One JSON line per result on stdout.
  * Exit 0 on success, 1 on a refused or failed operation, 64 on a usage error.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AuditLog } from '../audit/index.js';
+import { dataDirOf, dbFileOf } from '../config.js';
 import type { Io } from '../cli.js';
 import { DOC_INDEXES, openDocStore } from '../domain/open-docs.js';
 import { openStore } from '../store/index.js';
 import { backupCentre, restoreCentre } from './backup-files.js';
-import { generateDataKey, loadOrCreateDataKey } from './data-key.js';
+import { generateDataKey, keysInUse, missingKeysMessage, openDataKeys } from './data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './encryption.js';
 import { purgeArchived, purgeExpiredResponses, RETENTION_ACTOR } from './purge.js';
 import { sweepOrphanUploads } from './upload-retention.js';
@@ -76,12 +79,11 @@ function parse(argv: string[]): Args {
 
 function dbFile(args: Args, env: NodeJS.ProcessEnv): string {
   const given = args.flags.get('--db');
-  if (typeof given === 'string') return resolve(given);
-  return resolve(env.ONETHING_DB ?? join(env.ONETHING_DATA_DIR ?? 'data', 'onething.db'));
+  return resolve(typeof given === 'string' ? given : dbFileOf(env));
 }
 
 /** The data directory, as for `npm start` (material files are under <data>/uploads). */
-const dataDir = (env: NodeJS.ProcessEnv) => resolve(env.ONETHING_DATA_DIR ?? 'data');
+const dataDir = dataDirOf;
 
 function one(args: Args, what: string): string {
   if (args.positional.length !== 1) throw new UsageError(`expected exactly one ${what}`);
@@ -129,7 +131,10 @@ export async function main(
           io.err(
             `warning: ${report.files.missing.length} uploaded file(s) the database references are in neither the backup nor ${dataDir(env)}`,
           );
-        io.out(JSON.stringify({ ok: true, ...report }));
+        const keys = await withDocs(args, env, (docs) => keysInUse(docs, dataDir(env), env));
+        if (keys.missing.length)
+          io.err(`warning: the server will not start: ${missingKeysMessage(keys.missing, dataDir(env))}`);
+        io.out(JSON.stringify({ ok: true, ...report, dataKeys: keys }));
         return 0;
       }
       case 'purge': {
@@ -154,11 +159,12 @@ export async function main(
         return 0;
       }
       case 'reencrypt': {
-        const keys = loadOrCreateDataKey(dataDir(env), env, (m) => io.err(`warning: ${m}`));
-        const report = await withDocs(args, env, (docs) =>
-          new EncryptingDocStore(docs, keys, defaultEncryptionPolicy(), DOC_INDEXES).reencryptAll(),
-        );
-        io.out(JSON.stringify({ ok: true, keyId: keys.current.id, ...report }));
+        const report = await withDocs(args, env, async (docs) => {
+          const keys = await openDataKeys(dataDir(env), env, (m) => io.err(`warning: ${m}`), docs);
+          const encrypting = new EncryptingDocStore(docs, keys, defaultEncryptionPolicy(), DOC_INDEXES);
+          return { keyId: keys.current.id, ...(await encrypting.reencryptAll()) };
+        });
+        io.out(JSON.stringify({ ok: true, ...report }));
         return 0;
       }
       case 'new-key': {

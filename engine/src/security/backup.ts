@@ -8,13 +8,16 @@
  * copy is written beside the destination, checked (`PRAGMA integrity_check`), switched to a
  * rollback journal so it is one self-contained file, and only then renamed into place.
  *
- * Restore needs the server stopped (its open connections would keep the old file). It checks the
- * backup, keeps the current database as `<db>.before-restore-<time>` (with its -wal and -shm), and
- * moves a checked copy of the backup into place; no stale write-ahead log can survive beside it.
+ * Restore needs the server stopped (its open connections would keep the old file and write on
+ * into it, losing what they acknowledged): it refuses while any process has the database open,
+ * which SQLite's own file locks tell. It checks the backup, keeps the current database as
+ * `<db>.before-restore-<time>` (with its -wal and -shm), and moves a checked copy of the backup
+ * into place; no stale write-ahead log can survive beside it.
+ *
+ * A backup holds every case: it is written readable by its owner only (0600, its folder 0700).
  */
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export interface BackupReport {
@@ -76,6 +79,26 @@ function checkIntegrity(file: string): Record<string, number> {
   }
 }
 
+/**
+ * Whether another connection has the database open: every connection to a WAL database holds a
+ * shared lock on it while open, so an exclusive lock is refused at once (SQLITE_BUSY). Any other
+ * failure (a damaged file, often the reason for a restore) is no sign of use.
+ */
+export function databaseInUse(file: string): boolean {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 0');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    db.exec('ROLLBACK');
+    return false;
+  } catch (err) {
+    return (err as { code?: string }).code === 'SQLITE_BUSY';
+  } finally {
+    db.close();
+  }
+}
+
 function removeWithSideFiles(file: string): void {
   for (const suffix of ['', ...SIDE_FILES]) rmSync(`${file}${suffix}`, { force: true });
 }
@@ -93,9 +116,11 @@ export async function backupSqlite(
   if (src === dest) throw new BackupError('the backup must go to another file than the database');
   if (existsSync(dest) && !options.force)
     throw new BackupError(`${dest} exists; pass --force to overwrite it`);
-  mkdirSync(dirname(dest), { recursive: true });
+  mkdirSync(dirname(dest), { recursive: true, mode: 0o700 });
   const partial = `${dest}.partial-${process.pid}`;
   removeWithSideFiles(partial);
+  // Created private before the copy starts: the backup API keeps an existing file's mode.
+  closeSync(openSync(partial, 'wx', 0o600));
 
   const db = new Database(src, { fileMustExist: true });
   const step = options.pagesPerStep ?? 256;
@@ -152,8 +177,9 @@ export interface RestoreReport {
 }
 
 /**
- * Puts `backup` in place of the database at `database`. The server must be stopped. An existing
- * database is only replaced with `force`, and is kept as `<database>.before-restore-<time>`.
+ * Puts `backup` in place of the database at `database`. The server must be stopped (refused
+ * while any process has the database open). An existing database is only replaced with `force`,
+ * and is kept as `<database>.before-restore-<time>`.
  */
 export async function restoreSqlite(
   backup: string,
@@ -170,6 +196,12 @@ export async function restoreSqlite(
   if (exists && !options.force) {
     throw new BackupError(
       `${to} exists; stop the server, then run restore with --force (the current database is kept beside it as .before-restore-<time>)`,
+    );
+  }
+  if (exists && databaseInUse(to)) {
+    throw new BackupError(
+      `${to} is open in another process (a running server, or another onething-admin command): ` +
+        'stop it first; --force only allows replacing a database no one is using',
     );
   }
   // A checked copy next to the target first, so the switch below is two renames.

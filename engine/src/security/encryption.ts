@@ -182,6 +182,30 @@ export function isCiphertext(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith(CIPHER_PREFIX);
 }
 
+const SEALED_KEY_ID = /\$oenc\$1\$([0-9a-f]{8})\$/g;
+
+/**
+ * The ids of the data keys values in `docs` (read raw, below EncryptingDocStore) were sealed
+ * with, from the first page of the policy's collections that holds any; [] when none does. A
+ * store restored without its key shows here before a new key is made (data-key.ts).
+ */
+export async function sealedKeyIds(
+  docs: DocStore,
+  policy: EncryptionPolicy = defaultEncryptionPolicy(),
+): Promise<string[]> {
+  for (const collection of Object.keys(policy)) {
+    let after: string | undefined;
+    for (;;) {
+      const page = await docs.find<Doc>(collection, { limit: 200, ...(after ? { after } : {}) });
+      if (!page.length) break;
+      const ids = new Set([...JSON.stringify(page).matchAll(SEALED_KEY_ID)].map((m) => m[1]!));
+      if (ids.size) return [...ids].sort();
+      after = encodeCursor(null, page[page.length - 1]!.id);
+    }
+  }
+  return [];
+}
+
 /** IVs are cut from CSPRNG bytes drawn 4 kB at a time: one call per 341 values instead of one each. */
 const IV_POOL_BYTES = IV_BYTES * 341;
 let ivPool = Buffer.alloc(0);

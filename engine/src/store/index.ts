@@ -1,10 +1,12 @@
 /**
  * Opens the configured Store:
  * - MONGODB_URI set → MongoStore (e.g. `mongodb://db1,db2,db3/onething?replicaSet=rs0`);
- * - otherwise → SqliteStore at ONETHING_DB (default `data/onething.db`, directory created).
+ * - otherwise → SqliteStore at ONETHING_DB, else <ONETHING_DATA_DIR or data>/onething.db (directory
+ *   created); an empty or blank variable counts as unset, as everywhere (../config.ts).
  * ONETHING_DB_SYNCHRONOUS=FULL makes SQLite fsync every commit (survives power loss; the
  * default NORMAL survives a killed process). Close the store when done.
  */
+import { dbFileOf } from '../config.js';
 import type { Store } from './port.js';
 import { SqliteStore } from './sqlite/index.js';
 
@@ -23,10 +25,7 @@ export async function openStore(env: StoreEnv = process.env): Promise<Store> {
   if (sync !== undefined && sync !== '' && sync !== 'NORMAL' && sync !== 'FULL') {
     throw new Error(`ONETHING_DB_SYNCHRONOUS must be NORMAL or FULL, not "${env.ONETHING_DB_SYNCHRONOUS}"`);
   }
-  return new SqliteStore(
-    env.ONETHING_DB?.trim() || DEFAULT_DB_FILE,
-    sync === 'FULL' ? { synchronous: 'FULL' } : {},
-  );
+  return new SqliteStore(dbFileOf(env), sync === 'FULL' ? { synchronous: 'FULL' } : {});
 }
 
 export type { MongoStore } from './mongo/index.js';

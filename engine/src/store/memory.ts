@@ -77,6 +77,14 @@ class EndedTask {
   }
 }
 
+function matchesInstance(r: InstanceRecord, filter: InstanceFilter): boolean {
+  return (
+    (filter.processId === undefined || r.processId === filter.processId) &&
+    (filter.status === undefined || r.status === filter.status) &&
+    (filter.businessKey === undefined || r.businessKey === filter.businessKey)
+  );
+}
+
 export class MemoryStore implements Store {
   private readonly deployments = new Map<string, DeploymentRecord>();
   private readonly versions = new Map<string, number>();
@@ -178,14 +186,17 @@ export class MemoryStore implements Store {
   async listInstances(filter: InstanceFilter, page: Page = {}) {
     const out: InstanceRecord[] = [];
     for (const r of this.instances.values()) {
-      if (filter.processId !== undefined && r.processId !== filter.processId) continue;
-      if (filter.status !== undefined && r.status !== filter.status) continue;
-      if (filter.businessKey !== undefined && r.businessKey !== filter.businessKey) continue;
+      if (!matchesInstance(r, filter)) continue;
       if (page.after !== undefined && compareText(r.id, page.after) <= 0) continue;
       out.push(r);
     }
     out.sort((a, b) => compareText(a.id, b.id));
     return out.slice(0, page.limit ?? out.length);
+  }
+  async countInstances(filter: InstanceFilter) {
+    let n = 0;
+    for (const r of this.instances.values()) if (matchesInstance(r, filter)) n++;
+    return n;
   }
 
   async project(instanceId: string, effects: readonly Effect[]): Promise<void> {

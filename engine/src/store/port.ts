@@ -168,6 +168,8 @@ export interface Store {
   /** Whether a save of this instance carried this delivery id (a lookup by instance id). */
   hasDelivery(instanceId: string, deliveryId: string): Promise<boolean>;
   listInstances(filter: InstanceFilter, page?: Page): Promise<InstanceRecord[]>;
+  /** How many instances `listInstances(filter)` would list, read from an index: no record is loaded. */
+  countInstances(filter: InstanceFilter): Promise<number>;
 
   /**
    * Writes the projections of one step's effects. Applying the same effects twice changes nothing,

@@ -67,8 +67,7 @@ export function metricsResource(deps: AppContext): Resource {
         },
         handler: async ({ actor }) => ({
           applications: await applicationCounts(deps, actor),
-          incidents: (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 10_000 }))
-            .length,
+          incidents: await deps.engine.store.countInstances({ status: 'incident' }),
         }),
       },
       {

@@ -475,16 +475,17 @@ export class MongoStore implements Store {
     return docs.map(instanceOf);
   }
   async listInstances(filter: InstanceFilter, page: Page = {}) {
-    const query: Filter<InstanceDoc> = { k: 'i' };
-    if (filter.processId !== undefined) query.processId = filter.processId;
-    if (filter.status !== undefined) query.status = filter.status;
-    if (filter.businessKey !== undefined) query.businessKey = filter.businessKey;
+    const query = instanceQuery(filter);
     if (page.after !== undefined) query._id = { $gt: instanceKey(page.after) };
     // The driver's limit(0) is no limit.
     if (page.limit !== undefined && page.limit <= 0) return [];
     let cursor = this.instances.find(query).sort({ _id: 1 });
     if (page.limit !== undefined) cursor = cursor.limit(page.limit);
     return (await cursor.toArray()).map(instanceOf);
+  }
+
+  async countInstances(filter: InstanceFilter) {
+    return this.instances.countDocuments(instanceQuery(filter));
   }
 
   // ── projections ──────────────────────────────────────────────────────────────────────
@@ -610,6 +611,15 @@ export class MongoStore implements Store {
 }
 
 /** Runs idempotent upserts again when two writers inserting one new id at once lost to each other. */
+/** The instance records a filter selects (on the instance_status and instance_process_status indexes). */
+function instanceQuery(filter: InstanceFilter): Filter<InstanceDoc> {
+  const query: Filter<InstanceDoc> = { k: 'i' };
+  if (filter.processId !== undefined) query.processId = filter.processId;
+  if (filter.status !== undefined) query.status = filter.status;
+  if (filter.businessKey !== undefined) query.businessKey = filter.businessKey;
+  return query;
+}
+
 async function retryingDuplicates(write: () => Promise<unknown>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {

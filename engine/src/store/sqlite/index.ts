@@ -15,7 +15,7 @@
  * transaction at the end of the event-loop turn (group commit, ../commit-group.ts), each in its
  * own savepoint and acknowledged only once the transaction is committed.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HistoryEntry, Task, TaskFilter } from '../../api.js';
@@ -157,8 +157,7 @@ export class SqliteStore implements Store {
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.file = file;
-    if (file !== ':memory:' && !file.startsWith('file:'))
-      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:' && !file.startsWith('file:')) createPrivately(file);
     this.db = new Database(file);
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
     this.db.pragma('journal_mode = WAL');
@@ -377,6 +376,23 @@ export class SqliteStore implements Store {
       given,
     );
     return (rows as InstanceRow[]).map(instanceOf);
+  }
+
+  async countInstances(filter: InstanceFilter): Promise<number> {
+    // Counted on an index (the partial one of unfinished instances for a status other than
+    // 'completed', as in listInstances): no instance state is read.
+    const where =
+      filter.status !== undefined && filter.status !== 'completed' ? ["status <> 'completed'"] : [];
+    const params: unknown[] = [];
+    for (const [key, column] of INSTANCE_FILTER_COLUMNS) {
+      if (filter[key] === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(filter[key]);
+    }
+    const sql = `SELECT count(*) AS n FROM instances${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+    let stmt = this.queries.get(sql);
+    if (!stmt) this.queries.set(sql, (stmt = this.db.prepare(sql)));
+    return (stmt.get(...params) as { n: number }).n;
   }
 
   /** Insert (expectedRev null) or compare-and-set update; the caller's transaction, if any, rolls back on conflict. */
@@ -801,6 +817,19 @@ export class SqliteStore implements Store {
       this.queries.set(shape, (stmt = this.db.prepare(sql)));
     }
     return stmt.all(...params);
+  }
+}
+
+/**
+ * Creates the database file (and its directory) readable by this user only, unless it exists:
+ * it holds every case, and SQLite gives its -wal and -shm files the database file's mode.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }
 
