@@ -5,6 +5,7 @@
  * that moved every ratio measured before this case).
  */
 import { readFileSync } from 'node:fs';
+import { CASE_FIGURES } from '../../engine/src/applications/case-figures.js';
 import { APPLICATIONS, Centre, DEPARTMENT_TASKS } from '../../engine/src/applications/centre.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
 import type { Doc, DocWrite } from '../../engine/src/domain/docs.js';
@@ -53,6 +54,8 @@ export async function fillCentre(file: string) {
   const rows = await stored.find<Doc & { applicationId: string }>(DEPARTMENT_TASKS, {
     where: { applicationId: created.id },
   });
+  // Its figures row as the Centre wrote it: a copy differs from it only in id and acceptance time.
+  const figures = (await stored.get<Doc & { acceptedAt: number }>(CASE_FIGURES, created.id))!;
   for (let i = 0; i < CASES; i += 500) {
     const writes: DocWrite[] = [];
     for (let j = i; j < Math.min(CASES, i + 500); j++) {
@@ -60,6 +63,7 @@ export async function fillCentre(file: string) {
       const acceptedAt = model.acceptedAt - (j % 300) * DAY;
       const copy: typeof model = { ...model, id, number: `N${j}`, acceptedAt };
       writes.push({ collection: APPLICATIONS, doc: copy });
+      writes.push({ collection: CASE_FIGURES, doc: { ...figures, id, acceptedAt } as Doc });
       for (const row of rows)
         writes.push({
           collection: DEPARTMENT_TASKS,

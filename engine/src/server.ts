@@ -196,6 +196,9 @@ export async function start(
   if (reopened) logger.info({ reopened }, 'opened rectification cases a previous run missed');
   const rescoped = await centre.reprojectUnscopedTasks();
   if (rescoped) logger.info({ rescoped }, 'department inbox rows of earlier cases scoped by region (属地)');
+  const figured = await centre.reprojectCaseFigures();
+  if (figured)
+    logger.info({ figured }, 'supervisor figures rows written for cases that had none or an older one');
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 

@@ -14,6 +14,7 @@ import { samples } from '../../forms/src/testing/samples.js';
 import type { BundleDefinition } from '../../forms/src/bundle/index.js';
 import type { CommitmentInput, MaterialInput } from '../../engine/src/applications/api.js';
 import { Centre } from '../../engine/src/applications/centre.js';
+import { commitmentLetters } from '../../engine/src/applications/materials.js';
 import type { Applicant, Application, ItemCase } from '../../engine/src/applications/types.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
 import { MemoryDocStore, type DocStore } from '../../engine/src/domain/docs.js';
@@ -173,7 +174,8 @@ export class Desk {
 
   /**
    * Front-desk acceptance: every required material not covered by `materials` is shown on paper
-   * ('provided'); shared data, generated forms and earlier items' outputs are never asked for.
+   * ('provided'), and every commitment letter no commitment names is signed (告知承诺); shared
+   * data, generated forms and earlier items' outputs are never asked for.
    */
   async accept(
     app: Application,
@@ -184,7 +186,17 @@ export class Desk {
     const rest: MaterialInput[] = app.materials
       .filter((m) => m.required && m.status === 'missing' && !given.has(m.id))
       .map((m) => ({ id: m.id, status: 'provided' }));
-    return this.centre.accept(clerk, app.id, { materials: [...materials, ...rest], commitments });
+    const bundle = await this.centre.getBundle(clerk, app.bundleCode, app.bundleVersion);
+    const letters = commitmentLetters(app, bundle.definition.materials).filter(
+      (id) => !commitments.some((c) => c.materials?.includes(id)),
+    );
+    const signed: CommitmentInput[] = letters.length
+      ? [{ kind: 'licence', materials: letters, signer: app.applicant.name, text: '本人承诺符合许可条件' }]
+      : [];
+    return this.centre.accept(clerk, app.id, {
+      materials: [...materials, ...rest],
+      commitments: [...commitments, ...signed],
+    });
   }
 
   /** Submitted and accepted in one go. */

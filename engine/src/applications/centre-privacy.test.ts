@@ -113,6 +113,9 @@ describe('a department office’s view of a case', () => {
         { id: 'identityProof', status: 'provided' },
         { id: 'platformWorkEvidence', status: 'provided' },
       ],
+      commitments: [
+        { kind: 'proof', materials: ['flexibleEmploymentDeclaration'], signer: '王芳', text: '就业情况属实' },
+      ],
     });
     const hrss = (region: string): Actor => ({ ...dept('hrss'), userId: `hrss-${region}`, region });
 

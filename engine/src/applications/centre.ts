@@ -22,6 +22,7 @@ import type { Actor } from '../domain/actor.js';
 import {
   DocConflictError,
   encodeCursor,
+  readPages,
   writeAll,
   type DocQuery,
   type DocStore,
@@ -43,6 +44,8 @@ import type {
   TaskFilter,
 } from './api.js';
 import type { TimeLimits } from './clock.js';
+import type { IsWorkingDay } from './aggregates.js';
+import { CASE_FIGURES, caseFiguresOf, projectCaseFigures, workingDaysOf } from './case-figures.js';
 import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { scrubText } from '../security/scrub.js';
@@ -79,10 +82,14 @@ import { taskView } from './task-view.js';
 import {
   answerNotice,
   applyMaterials,
+  commitmentLetters,
+  lettersSignedAtWindow,
+  expectAnswerableEntries,
   expectAskedFor,
   expectUndecidedFields,
   openNotice,
   signedCommitment,
+  withdrawRequests,
 } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
 import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
@@ -162,6 +169,17 @@ const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
 const CLOCK_CALL = /\b(?:now|today)\s*\(/;
 const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
+/** What the sweep reads of an open case to find its work (sweepFinds): its clocks and 容缺 materials. */
+const SWEEP_FIELDS = [
+  'status',
+  'acceptedAt',
+  'promisedDays',
+  'pauses',
+  'region',
+  'timeStatus',
+  'items',
+  'materials',
+] as const satisfies readonly (keyof Application)[];
 
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
 
@@ -171,6 +189,8 @@ export class Centre implements CentreApi {
   private readonly engine: Engine;
   private readonly docs: DocStore;
   private readonly limits: TimeLimits;
+  /** Working days as `limits` counts them: the supervisor figures' days (case-figures.ts). */
+  private readonly isWorkingDay: IsWorkingDay;
   private readonly network: ServiceNetwork | undefined;
   private readonly logger: CentreLogger | undefined;
   private readonly clock: () => number;
@@ -187,6 +207,7 @@ export class Centre implements CentreApi {
     this.engine = options.engine;
     this.docs = options.docs;
     this.limits = options.timeLimits;
+    this.isWorkingDay = workingDaysOf(this.limits);
     this.network = options.network;
     this.logger = options.logger;
     this.clock = options.clock ?? Date.now;
@@ -401,13 +422,15 @@ export class Centre implements CentreApi {
           now,
         );
         const commitments = (input.commitments ?? []).map((c) => signedCommitment(c, now, this.newId));
+        const letters = commitmentLetters(app, bundle.definition.materials);
+        commitments.push(...lettersSignedAtWindow(app, letters, commitments, now, this.newId));
         app.commitments.push(...commitments);
         const dueAt = this.limits.addWorkingDays(
           now,
           input.deferralDays ?? this.options.defaultDeferralDays,
           app.region,
         );
-        applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true, true);
+        applyMaterials(app, input.materials ?? [], commitments, dueAt, now, true, true, letters);
         if (input.assisted !== undefined) recordAssisted(this.network, app, actor, input.assisted, now);
         checkAssisted(app, now);
         stampClerk(app, actor);
@@ -1014,6 +1037,8 @@ export class Centre implements CentreApi {
           t('办件正在等待补正，请待申请人补正后再提出', 'the case is already waiting for a supplement'),
         );
       }
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
+      expectAnswerableEntries(app, this.merged(bundle, app.answers).fields, entries);
       const now = this.clock();
       app.requests.push({
         id: this.newId(),
@@ -1027,6 +1052,23 @@ export class Centre implements CentreApi {
       record(app, actor, now, 'supplement.requested', { item: item.item, entries: entries.length });
       // One complete notice: once no department is still reviewing, every request goes out together.
       if (!app.items.some((i) => i.status === 'reviewing')) this.consolidate(app, actor);
+    });
+  }
+
+  /**
+   * A department takes back its unanswered supplement requests on an item (one the applicant can no
+   * longer answer, or no longer needed): it reviews the item again, and decides it once the case runs.
+   */
+  async withdrawSupplementRequest(actor: Actor, taskId: string): Promise<DepartmentTask> {
+    return this.departmentAction(actor, taskId, async (app, item) => {
+      const open = app.requests.filter((r) => r.item === item.item && !r.resolvedAt);
+      if (!open.length) {
+        throw stateInvalid(t('该事项没有未答复的补正要求', 'this item has no unanswered supplement request'));
+      }
+      const now = this.clock();
+      withdrawRequests(app, open, now);
+      record(app, actor, now, 'supplement.withdrawn', { item: item.item, requests: open.length });
+      this.refreshDeadline(app);
     });
   }
 
@@ -1195,24 +1237,49 @@ export class Centre implements CentreApi {
     return rebuilt;
   }
 
+  /**
+   * Cases stored before the supervisor figures' projection, or written outside the Centre since
+   * their row: their figures rows are written (the server does this at start). Returns how many.
+   */
+  async reprojectCaseFigures(): Promise<number> {
+    return projectCaseFigures(this.docs, this.isWorkingDay);
+  }
+
   async sweep(now: number = this.clock()): Promise<{ terminated: number; recoloured: number }> {
     let terminated = 0;
     let recoloured = 0;
-    const open = await this.docs.find<Application>(APPLICATIONS, { where: { status: OPEN_STATES } });
+    // Only the clock's fields, page by page: no sealed field to decrypt (one that no longer
+    // decrypts would fail the whole read), and other requests run between pages.
+    const open = await readPages<Application>(this.docs, APPLICATIONS, {
+      where: { status: OPEN_STATES },
+      fields: SWEEP_FIELDS,
+    });
     for (const candidate of open) {
       if (!this.sweepFinds(candidate, now)) continue;
       // Decided again on the record as saved: the list may be stale (a deferred material supplied,
       // the case delivered since it was read).
       const revoked: string[] = [];
-      await this.mutate(SYSTEM, candidate.id, async (app) => {
-        if (!OPEN_STATES.includes(app.status)) return;
-        if (overdueDeferrals(app, now).length) {
-          await this.terminateForOverdueDeferral(app, SYSTEM, now, revoked);
-          terminated++;
-        } else {
-          recoloured += recolour(this.limits, app, now);
-        }
-      }).finally(() => this.restoreRevoked(candidate.id, revoked));
+      try {
+        await this.mutate(SYSTEM, candidate.id, async (app) => {
+          if (!OPEN_STATES.includes(app.status)) return;
+          if (overdueDeferrals(app, now).length) {
+            await this.terminateForOverdueDeferral(app, SYSTEM, now, revoked);
+            terminated++;
+          } else {
+            recoloured += recolour(this.limits, app, now);
+          }
+        }).finally(() => this.restoreRevoked(candidate.id, revoked));
+      } catch (err) {
+        // One case that cannot be read or saved holds back no other: an operator sees which.
+        this.logger?.warn(
+          {
+            caseId: candidate.id,
+            step: 'sweep',
+            error: scrubText(err instanceof Error ? err.message : String(err)),
+          },
+          'sweep skipped a case it could not read or save',
+        );
+      }
     }
     return { terminated, recoloured };
   }
@@ -1224,7 +1291,11 @@ export class Centre implements CentreApi {
     return colour !== app.timeStatus || app.items.some((i) => itemColourChange(this.limits, app, i, now));
   }
 
-  /** 容缺 overdue: the case is terminated (终止办理) and decisions already made are revoked. */
+  /**
+   * 容缺 overdue: the items the late materials serve end (终止办理; a decision already made is
+   * revoked), and with them those the process then no longer reaches (sync: a preceding item was
+   * not approved). The other results stand and are handed over; with none left the case ends.
+   */
   private async terminateForOverdueDeferral(
     app: Application,
     actor: Actor,
@@ -1233,14 +1304,26 @@ export class Centre implements CentreApi {
   ): Promise<void> {
     const late = overdueDeferrals(app, now);
     for (const m of late) m.deferral = { ...m.deferral!, status: 'overdue' };
-    for (const item of app.items) {
-      if (item.status === 'approved') {
-        item.status = 'revoked';
-        item.reason = '容缺材料逾期未补交 / deferred material not supplied in time';
-        if (item.licenceId) await this.revokeLicence(item.licenceId, revoked);
-      } else if (item.status === 'reviewing' || item.status === 'needs-supplement') {
-        item.status = 'terminated';
-      }
+    const served = new Set(late.flatMap((m) => m.items));
+    const reason = t(
+      `容缺材料${late.map((m) => `「${m.name.zh}」`).join('')}逾期未补交`,
+      `deferred material ${late.map((m) => `"${m.name.en}"`).join(', ')} not supplied in time`,
+    );
+    const before = new Map(app.items.map((i) => [i.item, i.status]));
+    for (const item of app.items.filter((i) => served.has(i.item)))
+      await this.endItem(item, `${reason.zh} / ${reason.en}`, revoked);
+    withdrawRequests(
+      app,
+      app.requests.filter((r) => served.has(r.item) && !r.resolvedAt),
+      now,
+    );
+    await this.sync(app, actor, 'decision');
+    const ended = app.items.filter((i) => i.status !== before.get(i.item)).map((i) => i.item);
+    const materials = late.map((m) => m.id);
+    const standing = app.items.some((i) => ['approved', 'reviewing', 'needs-supplement'].includes(i.status));
+    if (standing) {
+      record(app, actor, now, 'deferral.overdue', { materials, items: ended, reason });
+      return;
     }
     if (app.instanceId) {
       const instance = await this.engine.instance(app.instanceId);
@@ -1251,10 +1334,19 @@ export class Centre implements CentreApi {
     app.status = 'terminated';
     app.endedAt = now;
     app.endReason = 'deferredMaterialOverdue';
-    record(app, actor, now, 'terminated', {
-      reason: 'deferredMaterialOverdue',
-      materials: late.map((m) => m.id),
-    });
+    record(app, actor, now, 'terminated', { reason: 'deferredMaterialOverdue', materials, items: ended });
+  }
+
+  /** An item ended by the centre, not its department: a decision made is revoked (its e-licence too), open work terminated. */
+  private async endItem(item: ItemCase, reason: string, revoked: string[]): Promise<void> {
+    if (item.status === 'approved') {
+      item.status = 'revoked';
+      item.reason = reason;
+      if (item.licenceId) await this.revokeLicence(item.licenceId, revoked);
+    } else if (item.status === 'reviewing' || item.status === 'needs-supplement') {
+      item.status = 'terminated';
+      item.reason = reason;
+    }
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────
@@ -1459,6 +1551,16 @@ export class Centre implements CentreApi {
       }
       const item = app.items.find((i) => i.item === task.item);
       if (!item) continue;
+      if (item.status === 'terminated') {
+        // Ended by the centre (容缺 overdue): its task closes as not approved, so the process routes
+        // around the items after it, as after a rejection.
+        const view = await this.engine.completeTask(task.id, {
+          actor: actor.userId,
+          variables: { [decisionVariable(item.item)]: 'rejected' },
+        });
+        delete item.taskId;
+        return this.sync(app, actor, phase, view.openTasks);
+      }
       item.taskId = task.id;
       item.startedAt ??= task.createdAt;
       if (task.timeLimitDays !== undefined) item.limitDays = task.timeLimitDays;
@@ -1543,8 +1645,9 @@ export class Centre implements CentreApi {
   }
 
   /**
-   * The case record and the inbox rows it changed, in one commit (DocStore.writeAll; one after
-   * the other where the store has no batches): a decision wrote its rows in a commit of their own.
+   * The case record, the inbox rows it changed and its figures row (case-figures.ts), in one
+   * commit (DocStore.writeAll; one after the other, the case first, where the store has no
+   * batches): a decision wrote its rows in a commit of their own.
    */
   private async save(app: Application, expectedRev: number): Promise<Application> {
     stampAgentUserId(app);
@@ -1556,12 +1659,18 @@ export class Centre implements CentreApi {
       ? ((atomic ? this.committedRows.at(app.id, expectedRev) : undefined) ?? (await this.storedRows(app.id)))
       : undefined;
     const rows = stored ? this.changedTaskRows(saved, stored) : [];
+    // The rows as they stand once this commits: those stored, with the changed ones written over them.
+    const after = new Map(stored);
+    for (const w of rows) after.set(w.doc.id, w.doc as TaskDoc);
+    const figures = caseFiguresOf(saved, [...after.values()], this.isWorkingDay);
     try {
-      const written = rows.length
-        ? ((
-            await writeAll(this.docs, [{ collection: APPLICATIONS, doc: app, expectedRev }, ...rows])
-          )[0] as Application)
-        : await this.docs.put(APPLICATIONS, app, expectedRev);
+      const written = (
+        await writeAll(this.docs, [
+          { collection: APPLICATIONS, doc: app, expectedRev },
+          ...rows,
+          { collection: CASE_FIGURES, doc: figures },
+        ])
+      )[0] as Application;
       if (stored && atomic)
         this.committedRows.remember(
           app.id,

@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { t, DomainError, type FieldProblem } from '../domain/errors.js';
 import type { CommitmentInput, MaterialInput } from './api.js';
 import type { AppliedField } from '../../../forms/src/merge/index.js';
+import type { MaterialDefinition } from '../../../forms/src/bundle/index.js';
 import { closePauses } from './case-clock.js';
-import type { Application, Commitment, Notice } from './types.js';
+import type { Application, Commitment, Notice, NoticeEntry, SupplementRequest } from './types.js';
 
 /** Materials declared at acceptance (or supplied later): e-licence, upload, 容缺, 告知承诺. */
 export function applyMaterials(
@@ -19,6 +20,8 @@ export function applyMaterials(
   atAcceptance: boolean,
   /** A clerk checked the original at the window: it counts as provided without a file. */
   originalSeen: boolean,
+  /** Commitment letters (commitmentLetters): each needs a signed commitment naming it at acceptance. */
+  letters: readonly string[] = [],
 ): void {
   const problems: FieldProblem[] = [];
   for (const input of inputs) {
@@ -81,10 +84,11 @@ export function applyMaterials(
       }
       case 'commitment': {
         const commitment = commitments.find((c) => c.kind !== 'deferral' && c.materials.includes(entry.id));
-        if (!atAcceptance || !entry.commitment || !commitment) {
+        const allowed = entry.commitment || letters.includes(entry.id);
+        if (!atAcceptance || !allowed || !commitment) {
           problems.push({
             field: `materials.${entry.id}`,
-            message: !entry.commitment
+            message: !allowed
               ? t('该材料不适用告知承诺', 'this material cannot be replaced by a commitment')
               : t('需签署告知承诺书', 'a signed commitment is required'),
           });
@@ -99,6 +103,7 @@ export function applyMaterials(
     }
   }
   if (atAcceptance) {
+    problems.push(...signLetters(app, letters, commitments));
     for (const m of app.materials) {
       if (m.required && m.status === 'missing') {
         problems.push({
@@ -116,6 +121,75 @@ export function applyMaterials(
       problems,
     );
   }
+}
+
+/**
+ * 告知承诺 letters: materials generated from the form for the applicant to sign as a commitment
+ * (消防安全承诺书), or generated ones the bundle lets a commitment stand for (never asked for as
+ * uploads, so their commitment is the only thing there is). The items they serve are granted on that
+ * commitment: it must be signed at acceptance, and each is post-checked after its approval.
+ */
+export function commitmentLetters(app: Application, definitions: readonly MaterialDefinition[]): string[] {
+  const generated = new Set(definitions.filter((d) => d.source === 'generated').map((d) => d.id));
+  return app.materials
+    .filter((m) => generated.has(m.id) && (m.commitment || m.name.zh.endsWith('承诺书')))
+    .map((m) => m.id);
+}
+
+/**
+ * A commitment letter is generated from the form and signed at the window, as the application form
+ * is: one that no commitment the clerk recorded names is recorded as signed by the applicant then
+ * (its text: the case number and the letter's name), so its items are granted on commitment and
+ * post-checked.
+ */
+export function lettersSignedAtWindow(
+  app: Application,
+  letters: readonly string[],
+  recorded: readonly Commitment[],
+  now: number,
+  newId: () => string,
+): Commitment[] {
+  const named = (id: string) => recorded.some((c) => c.kind !== 'deferral' && c.materials.includes(id));
+  return app.materials
+    .filter((m) => letters.includes(m.id) && m.status !== 'commitment' && !named(m.id))
+    .map((m) =>
+      signedCommitment(
+        {
+          kind: 'licence',
+          materials: [m.id],
+          signer: app.applicant.name,
+          text: `${app.number} ${m.name.zh}`,
+        },
+        now,
+        newId,
+      ),
+    );
+}
+
+/** Each commitment letter is recorded as signed by the commitment naming it; one no commitment names is a problem. */
+function signLetters(
+  app: Application,
+  letters: readonly string[],
+  commitments: Commitment[],
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const entry of app.materials.filter((m) => letters.includes(m.id) && m.status !== 'commitment')) {
+    const commitment = commitments.find((c) => c.kind !== 'deferral' && c.materials.includes(entry.id));
+    if (commitment) {
+      entry.status = 'commitment';
+      entry.commitmentId = commitment.id;
+      continue;
+    }
+    problems.push({
+      field: `materials.${entry.id}`,
+      label: entry.name,
+      message: t(
+        `「${entry.name.zh}」须由申请人签署（告知承诺），请提交列明该材料的已签署承诺书`,
+        `"${entry.name.en}" must be signed by the applicant (notification and commitment): add a signed commitment naming it`,
+      ),
+    });
+  }
+  return problems;
 }
 
 /** A signed commitment (容缺 or 告知承诺) as the case keeps it: who signed when, and a hash of the text. */
@@ -190,11 +264,16 @@ export function expectAskedFor(
   }
 }
 
-/** Fields of items already decided stay as decided: a supplement may not change them. */
-export function expectUndecidedFields(app: Application, fields: AppliedField[], keys: string[]): void {
-  const decided = new Set(
+/** The items of a case a department has decided (or that ended): their fields stay as decided. */
+function decidedItems(app: Application): Set<string> {
+  return new Set(
     app.items.filter((i) => i.status !== 'reviewing' && i.status !== 'needs-supplement').map((i) => i.item),
   );
+}
+
+/** Fields of items already decided stay as decided: a supplement may not change them. */
+export function expectUndecidedFields(app: Application, fields: AppliedField[], keys: string[]): void {
+  const decided = decidedItems(app);
   const problems = fields
     .filter((f) => keys.includes(f.id))
     .flatMap((f) => {
@@ -216,6 +295,42 @@ export function expectUndecidedFields(app: Application, fields: AppliedField[], 
     throw new DomainError(
       'stateInvalid',
       t('已办结事项的信息不能更改', 'fields of items already decided cannot change'),
+      problems,
+    );
+  }
+}
+
+/**
+ * A department asks only for what the applicant can still change: a field an item already decided
+ * uses stays as decided (expectUndecidedFields), so a request for it could never be answered and
+ * would hold the case for ever. Each such entry is refused naming the field and the item.
+ */
+export function expectAnswerableEntries(
+  app: Application,
+  fields: AppliedField[],
+  entries: NoticeEntry[],
+): void {
+  const decided = decidedItems(app);
+  const problems = entries.flatMap((entry, i) => {
+    const field = entry.fieldId ? fields.find((f) => f.id === formField(entry.fieldId!)) : undefined;
+    const by = app.items.filter((item) => decided.has(item.item) && field?.items.includes(item.item));
+    if (!field || !by.length) return [];
+    const names = t(by.map((item) => item.name.zh).join('、'), by.map((item) => item.name.en).join(', '));
+    return [
+      {
+        field: `entries[${i}].fieldId`,
+        label: field.label,
+        message: t(
+          `「${field.label.zh}」已用于已办结的事项 ${names.zh}，申请人不能再更改；请要求其他材料或信息，或作出不予许可决定`,
+          `"${field.label.en}" is used by ${names.en}, already decided, so the applicant can no longer change it; ask for something else or reject`,
+        ),
+      },
+    ];
+  });
+  if (problems.length) {
+    throw new DomainError(
+      'stateInvalid',
+      t('补正要求中有申请人无法补正的内容', 'the request asks for what the applicant can no longer change'),
       problems,
     );
   }
@@ -246,6 +361,20 @@ export function answerNotice(app: Application, notice: Notice, now: number): voi
   }
   notice.resolvedAt = now;
   app.status = 'in-progress';
+}
+
+/**
+ * Requests taken back unanswered (the department withdrew them, or their item ended): resolved, the
+ * item reviewed again if nothing else of it waits, and an open notice carrying them waits on the
+ * rest only (answerNotice: it closes, and the case runs on, once none waits).
+ */
+export function withdrawRequests(app: Application, requests: SupplementRequest[], now: number): void {
+  for (const r of requests) r.resolvedAt = now;
+  const waiting = new Set(app.requests.filter((r) => !r.resolvedAt).map((r) => r.item));
+  for (const item of app.items)
+    if (item.status === 'needs-supplement' && !waiting.has(item.item)) item.status = 'reviewing';
+  const notice = openNotice(app);
+  if (app.status === 'awaiting-supplement' && notice) answerNotice(app, notice, now);
 }
 
 interface Answered {

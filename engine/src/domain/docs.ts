@@ -82,6 +82,34 @@ export async function writeAll(store: DocStore, writes: DocWrite[]): Promise<Doc
   return saved;
 }
 
+/**
+ * Every document a query matches, page by page (never one unbounded read), until a page's last
+ * document makes `done` true. Without `orderBy` in primary-key order: a cursor on the key walks
+ * the index once, where a cursor on a document field no index orders re-sorts the collection
+ * for every page (35,000 task rows: 0.3 s against 10 s on SQLite). After each page the event
+ * loop runs what is waiting: on SQLite a read does not yield, so a report over 20,000 cases
+ * held every other request of the centre for seconds (the supervisor figures, the sweep).
+ */
+export async function readPages<T extends Doc>(
+  docs: DocStore,
+  collection: string,
+  query: Omit<DocQuery, 'limit'>,
+  done: (last: T) => boolean = () => false,
+  pageSize = 1000,
+): Promise<T[]> {
+  const out: T[] = [];
+  let after = query.after;
+  for (;;) {
+    const page = await docs.find<T>(collection, { ...query, limit: pageSize, ...(after ? { after } : {}) });
+    out.push(...page);
+    const last = page[page.length - 1];
+    if (page.length < pageSize || !last || done(last)) return out;
+    const key = query.orderBy ? (last as unknown as Record<string, unknown>)[query.orderBy] : null;
+    after = encodeCursor(key, last.id);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** Cursor encoding shared by adapters: orderBy value and id, so pages never skip or repeat. */
 export function encodeCursor(key: unknown, id: string): string {
   return Buffer.from(JSON.stringify([key ?? null, id])).toString('base64url');

@@ -23,6 +23,8 @@ export const DOC_INDEXES: DocIndexes = {
     ['city', 'acceptedAt'],
     ['acceptedAt'],
   ],
+  // The supervisor figures' rows (case-figures.ts): read by scope and period as the cases above.
+  caseFigures: [['region', 'acceptedAt'], ['city', 'acceptedAt'], ['acceptedAt']],
   departmentTasks: [
     ['department', 'state', 'deadline'],
     ['department', 'timeStatus', 'deadline'],

@@ -7,10 +7,10 @@ import {
   type AggregateFilter,
   type AggregateReport,
 } from '../../applications/aggregates.js';
+import { workingDaysOf } from '../../applications/case-figures.js';
+import { workingTimeLimits } from '../../applications/working-time.js';
 import type { Actor } from '../../domain/actor.js';
 import type { Text } from '../../domain/errors.js';
-import { defaultCalendar } from '../../jobs/calendar/index.js';
-import { calendarRegionOf } from '../../network/calendar-region.js';
 import { openIncidents } from '../../runtime/incident.js';
 import type { AppContext } from '../context.js';
 import { toCsv, type CsvColumn } from '../csv.js';
@@ -254,24 +254,18 @@ export function aggregateResource(deps: AppContext, service: AggregateService): 
 }
 
 /**
- * The service on the app's store and engine, with the working-day calendars of each case's region
- * and of its deciding offices. It reads the sealed documents: no figure shows an ID number or a
+ * The service on the app's store and engine. Each case is read as its figures row, its working days
+ * counted (on its region's and its deciding offices' calendars) when the Centre saved it. It reads the sealed documents: no figure shows an ID number or a
  * phone, and decrypting every sensitive field of every case was over half of a report's time.
  */
 export function aggregateService(
   deps: Pick<AppContext, 'sealedDocs' | 'engine' | 'clock'>,
 ): AggregateService {
-  const calendar = defaultCalendar();
-  // A case's or office's division code counts the days of the nearest enclosing calendar region.
-  const calendarRegions = new Map<string, string | undefined>();
-  const calendarRegion = (region: string) => {
-    if (!calendarRegions.has(region)) calendarRegions.set(region, calendarRegionOf(calendar, region));
-    return calendarRegions.get(region);
-  };
   return new AggregateService({
     docs: deps.sealedDocs,
     clock: deps.clock,
-    isWorking: (day, region) => calendar.isWorking(day, region ? calendarRegion(region) : undefined),
+    // Only for a case without a figures row yet: the days the Centre counts them on (case-figures.ts).
+    isWorking: workingDaysOf(workingTimeLimits()),
     incidents: async () =>
       (await deps.engine.store.listInstances({ status: 'incident' }, { limit: 100_000 })).map((r) => {
         const oldest = openIncidents(r.state)[0]; // one row per instance
