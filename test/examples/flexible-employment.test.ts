@@ -40,6 +40,13 @@ describeBundle({
       avoids: ['pension', 'medical'],
     },
     {
+      name: 'bank deduction chosen but no insurance: nothing to pay for, no contribution item',
+      answers: { insurances: undefined, subsidyGroup: false, payMethod: 'bankDeduction' },
+      items: ['flexible-employment-registration'],
+      visits: ['registration'],
+      avoids: ['pension', 'medical', 'contribution'],
+    },
+    {
       name: 'individual business without employees: its business licence is one of the materials',
       answers: { employmentForm: 'individualBusiness', subsidyGroup: false },
       items: [

@@ -33,16 +33,22 @@ describeBundle({
       ],
     },
     {
-      name: 'born in the province, parents not married: parentage reviewed at registration',
+      name: 'born elsewhere in the province, parents not married: parentage reviewed at registration',
       answers: {
         birthPlace: 'provinceHospital',
         parentsMarried: false,
         enrolMedical: false,
         wantCard: false,
       },
-      items: ['birth-certificate', 'vaccination-certificate', 'birth-registration'],
-      visits: ['birthCertificate', 'registrationReview'],
-      avoids: ['registration', 'registrationVerified', 'medicalEnrolment', 'socialSecurityCard'],
+      items: ['vaccination-certificate', 'birth-registration'],
+      visits: ['registrationReview'],
+      avoids: [
+        'birthCertificate',
+        'registration',
+        'registrationVerified',
+        'medicalEnrolment',
+        'socialSecurityCard',
+      ],
     },
     {
       name: 'household in another city: registered there, insurance and card here',
@@ -141,5 +147,38 @@ describe.each([false, true])('newborn born in another province (over HTTP: %s)',
     expect(done.pauses).toEqual([{ from, to: desk.now, reason: 'special-step' }]);
     expect(done.deadline!).toBeGreaterThan(app.deadline!); // the days of the check do not count
     expect(await desk.path(done)).toContain('registrationVerified');
+  });
+});
+
+/**
+ * Born in a hospital elsewhere in Guangdong: that hospital has issued the certificate, an e-licence
+ * of the province. The city's hospital issues certificates only for births in the city (在本市助产
+ * 机构出生), so there is no certificate item: the e-licence is a material of the registration.
+ */
+describe('newborn born in a hospital elsewhere in the province', () => {
+  const inProvince = { ...sample('newborn').answers, birthPlace: 'provinceHospital' };
+
+  it('has no certificate item; the certificate is a material the e-licence satisfies', async () => {
+    const desk = await Desk.open({ codes: ['newborn'] });
+    const earlier = await desk.accepted('newborn'); // a baby born here: its certificate is an e-licence
+    await desk.decideAll(earlier.id);
+    const [licence] = (await desk.centre.listLicences(clerk, APPLICANTS.newborn.idNumber)).filter(
+      (l) => l.typeCode === 'birth-certificate',
+    );
+    const app = await desk.submitted('newborn', inProvince);
+    expect(app.items.map((i) => i.item)).not.toContain('birth-certificate');
+    expect(app.materials.map((m) => m.id)).not.toContain('birthCertificate');
+    expect(app.materials.find((m) => m.id === 'provinceBirthCertificate')).toMatchObject({
+      required: true,
+      status: 'missing',
+      eLicenceType: 'birth-certificate',
+      items: ['birth-registration'],
+    });
+    const accepted = await desk.accept(app, [
+      { id: 'provinceBirthCertificate', status: 'eLicence', licenceId: licence!.id },
+    ]);
+    expect(accepted.status).toBe('in-progress');
+    const hospital = await desk.centre.listTasks(dept('hospital'), { state: 'open' });
+    expect(hospital.items).toEqual([]);
   });
 });

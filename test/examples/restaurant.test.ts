@@ -83,3 +83,39 @@ describe('restaurant: the on-site inspection (现场核查) is a special step', 
     expect((await desk.centre.deliver(clerk, app.id, { channel: 'window' })).status).toBe('delivered');
   });
 });
+
+describe('restaurant: the situation rules reach the window', () => {
+  it('a residential building: no application, the problem names the answer', async () => {
+    const desk = await Desk.open({ codes: ['restaurant'] });
+    const { answers, data } = sample('restaurant');
+    const refused = await desk
+      .submitted('restaurant', { ...answers, buildingType: 'residential' }, data)
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: 'invalid',
+      fieldErrors: [{ field: 'answers', message: { zh: expect.stringContaining('所在建筑类型：住宅楼') } }],
+    });
+  });
+
+  it('raw food: staff health certificates cannot be replaced by a commitment', async () => {
+    const desk = await Desk.open({ codes: ['restaurant'] });
+    const { answers, data } = sample('restaurant');
+    const raw = { foodCategories: ['rawFood'] };
+    const app = await desk.submitted('restaurant', { ...answers, ...raw }, { ...data, ...raw });
+    expect(app.materials.find((m) => m.id === 'healthCertificates')!.commitment).toBe(false);
+    const promise = {
+      kind: 'proof' as const,
+      materials: ['healthCertificates'],
+      signer: '陈六',
+      text: '开业前全部取得健康证明',
+    };
+    await expect(
+      desk.accept(app, [{ id: 'healthCertificates', status: 'commitment' }], [promise]),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: expect.arrayContaining([
+        expect.objectContaining({ field: 'materials.healthCertificates' }),
+      ]),
+    });
+  });
+});

@@ -396,19 +396,27 @@ describe('Centre: one application from the window to the departments and back', 
 
   it('time limits turn yellow, then red, each recorded once, for the case and each department', async () => {
     const s = await setUp();
-    const app = await accepted(s); // Monday 09:00; promised 1 working day → due end of Tuesday
-    // One working day left is yellow already: the case shows it from acceptance, not from the next sweep.
+    const app = await accepted(s); // Monday 09:00; promised 2 working days → due end of Wednesday
+    // The registration's own limit is 1 working day: yellow from acceptance, not from the next sweep.
     let current = await s.centre.getApplication(clerk, app.id);
-    expect(current.timeStatus).toBe('yellow');
-    const yellowEvents = current.timeline.filter((e) => e.type === 'timeLimit.yellow').length;
-    expect(yellowEvents).toBeGreaterThan(0);
-    expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow' && !e.data?.item)).toHaveLength(1);
+    expect(current.timeStatus).toBe('normal');
+    const itemYellow = (a: typeof current) =>
+      a.timeline.filter((e) => e.type === 'timeLimit.yellow' && e.data?.item === 'enterprise-registration');
+    expect(itemYellow(current)).toHaveLength(1);
     expect(await s.centre.sweep(T0 + 120_000)).toMatchObject({ recoloured: 0 });
-    s.advance(2 * DAY); // Wednesday 09:00
+    s.advance(DAY); // Tuesday 09:00: one working day left for the case
+    await s.centre.sweep();
+    current = await s.centre.getApplication(clerk, app.id);
+    expect(current.timeStatus).toBe('yellow');
+    expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow' && !e.data?.item)).toHaveLength(1);
+    s.advance(2 * DAY); // Thursday 09:00: past both limits
+    await s.centre.sweep();
     await s.centre.sweep();
     current = await s.centre.getApplication(clerk, app.id);
     expect(current.timeStatus).toBe('red');
-    expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow')).toHaveLength(yellowEvents);
+    expect(itemYellow(current)).toHaveLength(1);
+    expect(current.timeline.filter((e) => e.type === 'timeLimit.yellow' && !e.data?.item)).toHaveLength(1);
+    expect(current.timeline.filter((e) => e.type === 'timeLimit.red' && !e.data?.item)).toHaveLength(1);
     expect(
       current.timeline.some((e) => e.type === 'timeLimit.red' && e.data?.department === 'market-regulation'),
     ).toBe(true);

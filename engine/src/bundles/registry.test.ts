@@ -163,6 +163,40 @@ describe('BundleRegistry: deploying', () => {
       ['bpmn:cg', 'bpmn:ComplexGateway cg：引擎不支持 bpmn:ComplexGateway'],
     ]);
   });
+  it('refuses a promise shorter than the longest chain of item time limits, naming the chain', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example('flexible-employment');
+    const refused = await registry
+      .deploy(analyst, { bundle: { ...bundle, promisedDays: 3 }, xml })
+      .catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'invalid' });
+    const fields = (refused as DomainError).fieldErrors;
+    expect(fields.map((f) => f.field)).toEqual(['bundle.promisedDays']);
+    const chain =
+      'registration (flexible-employment-registration: 1) → pension (pension-enrolment: 1) → pensionTransfer (pension-transfer: 15)';
+    expect(fields[0]!.message.en).toBe(
+      `the bundle promises 3 working day(s), but the longest chain of item time limits through the process takes 17: ${chain}; the case would be overdue with every department on time, so lengthen the promise or shorten those items' limits`,
+    );
+    expect(fields[0]!.message.zh).toContain(`短于流程中最长的事项时限链 17 个工作日：${chain}`);
+    expect(await registry.latest('flexible-employment')).toBeUndefined();
+    // A task without gov:timeLimit counts its item's promisedDays.
+    const noLimit = xml.replace(
+      'gov:item="pension-transfer" gov:timeLimit="15"',
+      'gov:item="pension-transfer"',
+    );
+    const transfer = {
+      ...bundle.items.find((i: { code: string }) => i.code === 'pension-transfer'),
+      promisedDays: 20,
+    };
+    const items = bundle.items.map((i: { code: string }) => (i.code === 'pension-transfer' ? transfer : i));
+    await expect(
+      registry.deploy(analyst, { bundle: { ...bundle, items }, xml: noLimit }),
+    ).rejects.toMatchObject({
+      fieldErrors: [{ message: { en: expect.stringContaining('takes 22: ') } }],
+    });
+    expect((await registry.deploy(analyst, { bundle, xml })).version).toBe(1);
+  });
+
   it('lets go of the process ids it claimed when the engine refuses the model', async () => {
     const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
     const { bundle, xml } = example('newborn');

@@ -12,7 +12,7 @@ import { DomainError, type FieldProblem, notFound } from '../domain/errors.js';
 import type { Engine } from '../index.js';
 import { ValidationError } from '../index.js';
 import { parseAndCompile, problemZh } from '../model/index.js';
-import type { Plan } from '../model/plan.js';
+import type { Plan, PlanNode } from '../model/plan.js';
 
 /** The comprehensive window (综合窗口): tasks for clerks, not for a department. */
 export const WINDOW = 'window';
@@ -134,9 +134,72 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
       }
     }
   }
+  const late = main && promiseTooShort(definition, main);
+  if (late) problems.push(late);
   return problems;
 }
 
+/**
+ * The longest chain of item time limits (gov:timeLimit, else the item's promisedDays) from the
+ * start of the process, in working days, with its tasks. A loop is walked once; a call activity
+ * counts nothing (its process is not the bundle's).
+ */
+export function longestItemChain(definition: BundleDefinition, plan: Plan): Chain {
+  const itemDays = new Map(definition.items.map((i) => [i.code, i.promisedDays]));
+  const daysOf = (n: PlanNode) =>
+    n.kind === 'userTask' && n.gov?.item ? (n.gov.timeLimitDays ?? itemDays.get(n.gov.item) ?? 0) : 0;
+  const next = (n: PlanNode): number[] => {
+    const out = [...n.outgoing.map((f) => plan.flows[f]!.target), ...n.boundaries];
+    if (n.kind === 'subProcess') out.push(...n.starts);
+    // The end of a sub-process's inside carries on after the sub-process.
+    if (!n.outgoing.length && n.parent >= 0)
+      out.push(...plan.nodes[n.parent]!.outgoing.map((f) => plan.flows[f]!.target));
+    return out;
+  };
+  const best = new Map<number, Chain>();
+  const walking = new Set<number>();
+  const from = (i: number): Chain => {
+    const known = best.get(i);
+    if (known) return known;
+    if (walking.has(i)) return { days: 0, tasks: [] }; // back along a loop
+    walking.add(i);
+    const node = plan.nodes[i]!;
+    let tail: Chain = { days: 0, tasks: [] };
+    for (const j of next(node)) {
+      const chain = from(j);
+      if (chain.days > tail.days) tail = chain;
+    }
+    walking.delete(i);
+    const own = daysOf(node);
+    const chain = own ? { days: own + tail.days, tasks: [{ node, days: own }, ...tail.tasks] } : tail;
+    best.set(i, chain);
+    return chain;
+  };
+  return plan.starts.map(from).reduce((a, b) => (b.days > a.days ? b : a), { days: 0, tasks: [] });
+}
+
+/** Tasks one after another and their time limits, in working days. */
+export interface Chain {
+  days: number;
+  tasks: { node: PlanNode; days: number }[];
+}
+
+/**
+ * A promise shorter than a chain of item limits makes the case overdue while every department is
+ * on time: refused, naming the chain.
+ */
+function promiseTooShort(definition: BundleDefinition, plan: Plan): FieldProblem | undefined {
+  const chain = longestItemChain(definition, plan);
+  if (chain.days <= definition.promisedDays) return undefined;
+  const steps = chain.tasks.map((t) => `${t.node.id} (${t.node.gov!.item}: ${t.days})`);
+  return {
+    field: 'bundle.promisedDays',
+    message: {
+      zh: `事项包承诺时限 ${definition.promisedDays} 个工作日，短于流程中最长的事项时限链 ${chain.days} 个工作日：${steps.join(' → ')}；各部门按时办结整件也会超期，请延长承诺时限或缩短这些事项的时限`,
+      en: `the bundle promises ${definition.promisedDays} working day(s), but the longest chain of item time limits through the process takes ${chain.days}: ${steps.join(' → ')}; the case would be overdue with every department on time, so lengthen the promise or shorten those items' limits`,
+    },
+  };
+}
 function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined {
   return (
     plans.find((p) => p.bundle === definition.code) ??

@@ -19,7 +19,7 @@ describe('public guide (一次告知)', () => {
       code: 'business-startup',
       version: 3,
       leadDepartment: { code: 'market-regulation', name: { zh: '市场监督管理局' } },
-      promisedDays: 1,
+      promisedDays: 2,
     });
     expect(guide.complete).toBe(true);
     expect(guide.items.map((i) => i.code)).toEqual(definition.items.map((i) => i.code)); // every item applies

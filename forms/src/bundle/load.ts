@@ -66,6 +66,15 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
     }
   };
 
+  for (const m of b.materials) {
+    checkCondition(`material "${m.id}" commitmentWhen`, m.commitmentWhen);
+    if (m.commitmentWhen !== undefined && m.commitment !== true)
+      problems.push(
+        `material "${m.id}": commitmentWhen limits a commitment, but the material takes none (commitment is not true) / 材料“${m.id}”未允许告知承诺（commitment 不为 true），commitmentWhen 无从限定`,
+      );
+  }
+  b.refuseWhen?.forEach((r, i) => checkCondition(`refuseWhen ${i + 1}`, r.condition));
+
   for (const item of b.items) {
     const at = `item "${item.code}"`;
     if (!departments.has(item.department))

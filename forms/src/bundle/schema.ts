@@ -45,6 +45,7 @@ const material = objectOf(
     eLicenceType: code,
     deferrable: { type: 'boolean' },
     commitment: { type: 'boolean' },
+    commitmentWhen: feel,
   },
   ['id', 'name', 'form'],
 );
@@ -120,6 +121,10 @@ export const bundleSchema: JSONSchema7 = {
       questions: { type: 'array', items: question },
       materials: { type: 'array', items: material },
       items: { type: 'array', minItems: 1, items: item },
+      refuseWhen: {
+        type: 'array',
+        items: objectOf({ condition: feel, message: text }, ['condition', 'message']),
+      },
     },
     [
       'code',

@@ -16,6 +16,14 @@ export interface BundleDefinition {
   questions: SituationQuestion[];
   materials: MaterialDefinition[];
   items: ItemDefinition[];
+  /** Situations this bundle cannot be applied for (a restaurant in a residential building…). */
+  refuseWhen?: Refusal[];
+}
+
+/** When the FEEL condition over the situation answers holds, no application: the message says why. */
+export interface Refusal {
+  condition: string;
+  message: Text;
 }
 
 export interface Department {
@@ -51,6 +59,8 @@ export interface MaterialDefinition {
   deferrable?: boolean;
   /** 告知承诺: a signed commitment may replace it. */
   commitment?: boolean;
+  /** FEEL over the situation answers: the commitment is offered only when it holds (absent: always). */
+  commitmentWhen?: string;
 }
 
 export interface ItemDefinition {

@@ -51,7 +51,8 @@ export function mergeMaterials(
       if (use.original === true) m.form = 'original';
       // An item's own list may grant or refuse relief; across items the stricter answer wins.
       m.deferrable &&= use.deferrable ?? def.deferrable === true;
-      m.commitment &&= use.commitment ?? def.commitment === true;
+      // commitmentWhen: the situations the rules allow a commitment in (not for raw food…).
+      m.commitment &&= (use.commitment ?? def.commitment === true) && check(def.commitmentWhen);
     }
   }
   return [...merged.values()];

@@ -5,6 +5,7 @@ import { fieldLibrary, type FieldLibrary, type Text } from '../library/index.js'
 import { fieldApplies, fieldRequired, unifyFields, usageApplies, type UnifiedField } from './fields.js';
 import { mergeMaterials, type MergedMaterial } from './materials.js';
 import { noItemProblem, type MergeProblem } from './no-items.js';
+import { refusalProblems } from './refusals.js';
 import { formSchema } from './schema.js';
 import { formUiSchema, type Translations, type UiSchema } from './uischema.js';
 
@@ -35,7 +36,7 @@ export interface MergeResult {
   items: ItemDefinition[];
   fields: AppliedField[];
   materials: MergedMaterial[];
-  /** Why this answer set cannot become an application (no item applies); empty when it can. */
+  /** Why this answer set cannot become an application (refused, or no item applies); empty when it can. */
   problems: MergeProblem[];
 }
 
@@ -93,6 +94,6 @@ export function mergeBundle(
     items,
     fields,
     materials,
-    problems: noItems ? [noItems] : [],
+    problems: [...refusalProblems(bundle, answers, check), ...(noItems ? [noItems] : [])],
   };
 }

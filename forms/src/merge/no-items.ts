@@ -8,11 +8,12 @@ import type { Text } from '../library/index.js';
  * before anyone fills a form. "Why" is the answers the items' conditions read, as given.
  */
 export interface MergeProblem {
-  code: 'noApplicableItem';
+  /** noApplicableItem: nothing to apply for; refused: the bundle's refuseWhen names this situation. */
+  code: 'noApplicableItem' | 'refused';
   /** What the problem is about: the situation answers. */
   field: 'answers';
   message: Text;
-  /** The questions the items' conditions read, with the answer given (absent: not answered). */
+  /** The questions the conditions read, with the answer given (absent: not answered). */
   answers: { question: string; label: Text; answer?: Text }[];
 }
 
@@ -21,7 +22,7 @@ const joined = (parts: Text[], zh: string, en: string): Text => ({
   en: parts.map((p) => p.en).join(en),
 });
 
-function answerText(question: SituationQuestion, value: unknown): Text | undefined {
+export function answerText(question: SituationQuestion, value: unknown): Text | undefined {
   if (value === undefined || value === null) return undefined;
   const option = (v: unknown): Text =>
     question.options?.find((o) => o.value === v)?.label ?? { zh: String(v), en: String(v) };
