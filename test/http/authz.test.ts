@@ -243,6 +243,12 @@ const ROWS: Record<string, Row> = {
     body: { entries: [{ problem: '经营范围表述不规范', fieldId: 'businessScope' }] },
     ok: ['market-regulation1'],
   },
+  'tasks.withdraw-supplement': {
+    method: 'POST',
+    path: '/api/tasks/:task/withdraw-supplement',
+    state: 'pending-request',
+    ok: ['market-regulation1'],
+  },
   'tasks.post-check': {
     method: 'POST',
     path: '/api/tasks/:task/post-check',

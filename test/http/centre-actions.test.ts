@@ -1,5 +1,8 @@
-/** Over HTTP: a draft's corrected applicant; an evaluation twice on one channel, or by staff online. */
-import { startCentreServer, type CentreServer } from './centre-fixture.js';
+/**
+ * Over HTTP: a draft's corrected applicant; an evaluation twice on one channel, or by staff online;
+ * a department withdrawing its unanswered supplement request.
+ */
+import { startCentreServer, taskId, type CentreServer } from './centre-fixture.js';
 
 let s: CentreServer;
 beforeAll(async () => {
@@ -34,4 +37,25 @@ it('an evaluation twice on one channel says so, and staff cannot evaluate online
   expect(forbidden.status).toBe(403);
   expect(forbidden.body.errors[0].field).toBe('channel');
   expect(evaluated.status).toBe('evaluated');
+});
+
+it('a department withdraws its unanswered supplement request; the item is under review again', async () => {
+  const id = await s.caseIn('accepted');
+  const task = `/api/tasks/${taskId(id, 'enterprise-registration')}`;
+  await s.ok('POST', `${task}/request-supplement`, {
+    as: 'market-regulation1',
+    body: { entries: [{ problem: '住所证明不清晰', materialId: 'premisesProof' }] },
+  });
+  expect((await s.ok('GET', task, { as: 'market-regulation1' })).status).toBe('needs-supplement');
+  const other = await s.call('POST', `${task}/withdraw-supplement`, { as: 'tax1', body: {} });
+  expect(other.status).toBe(404); // not its task: as if there were none
+  const withdrawn = await s.ok('POST', `${task}/withdraw-supplement`, { as: 'market-regulation1', body: {} });
+  expect(withdrawn.status).toBe('reviewing');
+  const app = await s.ok('GET', `/api/applications/${id}`, { as: 'clerk1' });
+  expect(app.items.find((i: { item: string }) => i.item === 'enterprise-registration').status).toBe(
+    'reviewing',
+  );
+  expect(app.timeline.some((e: { type: string }) => e.type === 'supplement.withdrawn')).toBe(true);
+  const again = await s.call('POST', `${task}/withdraw-supplement`, { as: 'market-regulation1', body: {} });
+  expect(again.status).toBe(409);
 });

@@ -186,6 +186,8 @@ export interface CentreApi {
   ): Promise<DepartmentTask>;
   reject(actor: Actor, taskId: string, input: { reason: string }): Promise<DepartmentTask>;
   requestSupplement(actor: Actor, taskId: string, input: { entries: NoticeEntry[] }): Promise<DepartmentTask>;
+  /** The department takes back its unanswered requests on the item (the applicant can no longer answer them). */
+  withdrawSupplementRequest(actor: Actor, taskId: string): Promise<DepartmentTask>;
   /** 告知承诺 post-check result; `false` revokes the approval. */
   recordPostCheck(
     actor: Actor,

@@ -147,6 +147,15 @@ export function taskResource(deps: AppContext): Resource {
         ({ actor, params, body }) => centre.requestSupplement(actor, params.id, { entries: body.entries }),
       ),
       action(
+        'withdraw-supplement',
+        {
+          zh: '撤回本事项未答复的补正要求（申请人已无法答复时）',
+          en: "Withdraw the item's unanswered supplement requests (when the applicant can no longer answer them)",
+        },
+        EmptyBody,
+        ({ actor, params }) => centre.withdrawSupplementRequest(actor, params.id),
+      ),
+      action(
         'post-check',
         {
           zh: '告知承诺事后核查结果（不实则撤销）',
