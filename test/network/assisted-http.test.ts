@@ -90,9 +90,12 @@ describe('filed by a community helper for the applicant (代办)', () => {
     expect(JSON.stringify(res.body.timeline)).not.toContain(AGENT_ID);
   });
 
-  it('the applicant sees the case and the agent in full', async () => {
+  it("the applicant sees the case and who assisted, the staff member's ID number and phone masked", async () => {
     const mine = await s.ok('GET', `/api/applications/${id}`, { as: 'applicant1' });
-    expect(mine.assisted.agent).toMatchObject({ name: '黄帮办', idNumber: AGENT_ID });
+    expect(mine.assisted.agent).toMatchObject({ name: '黄帮办', relationship: 'staff', staffId: 'GC-007' });
+    expect(mine.assisted.agent.idNumber).not.toBe(AGENT_ID);
+    expect(mine.assisted.agent.idNumber).toMatch(/\*/);
+    expect(mine.assisted.agent.phone).not.toBe('13912340000');
   });
 
   it('is audited without personal data', async () => {

@@ -169,8 +169,10 @@ describe('supplements after acceptance', () => {
     for (const [d, item] of AFTER_REGISTRATION) await centre.approve(dept(d), taskOf(app.id, item), {});
     expect((await centre.getApplication(clerk, app.id)).status).toBe('results-ready');
     const supply = { materials: [{ id: 'premisesProof', status: 'provided' as const }] };
+    // The applicant's "provided" needs the file (the clerk's is the original seen at the window).
     await expect(centre.supplement(applicantActor, app.id, supply)).rejects.toMatchObject({
-      code: 'stateInvalid',
+      code: 'invalid',
+      fieldErrors: [expect.objectContaining({ field: 'materials.premisesProof.file' })],
     });
     await expect(centre.attachMaterialFile(clerk, app.id, 'identityProof', FILE)).rejects.toMatchObject({
       code: 'stateInvalid',
@@ -192,6 +194,59 @@ async function awaitingSupplementOn(centre: Centre, id: string) {
     entries: [{ problem: '财务负责人电话无法接通', fieldId: 'financeOfficer' }],
   });
 }
+
+describe('supplements: what the window and the applicant may still answer', () => {
+  it('the applicant brings a 容缺 material still owed online while the case is under review', async () => {
+    const centre = await setUp({ deferrable: true });
+    const app = await accepted(
+      centre,
+      { id: 'premisesProof', status: 'deferred' },
+      {
+        commitments: [
+          { kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交' },
+        ],
+      },
+    );
+    expect(app.status).toBe('in-progress');
+    await expect(
+      centre.attachMaterialFile(applicantActor, app.id, 'identityProof', FILE),
+    ).rejects.toMatchObject({ code: 'stateInvalid' });
+    await centre.attachMaterialFile(applicantActor, app.id, 'premisesProof', FILE);
+    const supply = { materials: [{ id: 'premisesProof', status: 'provided' as const }] };
+    const supplied = await centre.supplement(applicantActor, app.id, supply);
+    expect(supplied.materials.find((m) => m.id === 'premisesProof')!.deferral!.status).toBe('supplied');
+    // Anything else still waits for a notice.
+    await expect(
+      centre.supplement(applicantActor, app.id, { data: { companyName: '另一个名字' } }),
+    ).rejects.toMatchObject({ code: 'stateInvalid' });
+  });
+
+  it('a notice entry naming no field or material (其他) is answered by the window: an empty supplement from the clerk', async () => {
+    const centre = await setUp();
+    const app = await accepted(centre);
+    await centre.requestSupplement(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      entries: [{ problem: '请法定代表人到窗口说明住所使用情况' }],
+    });
+    await centre.issueNotice(clerk, app.id);
+    await expect(centre.supplement(applicantActor, app.id, {})).rejects.toMatchObject({ code: 'invalid' });
+    const answered = await centre.supplement(clerk, app.id, {});
+    expect(answered.status).toBe('in-progress');
+    expect(answered.items.find((i) => i.item === 'enterprise-registration')!.status).toBe('reviewing');
+  });
+
+  it('an entry naming part of a repeated field (investors[0].name) is answered by that field', async () => {
+    const centre = await setUp();
+    const app = await accepted(centre);
+    await centre.requestSupplement(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      entries: [{ problem: '股东姓名与证件不一致', fieldId: 'investors[0].name' }],
+    });
+    await centre.issueNotice(clerk, app.id);
+    const { investors } = samples['business-startup']! as { investors: { name: string }[] };
+    const fixed = investors.map((inv, i) => (i === 0 ? { ...inv, name: '李四' } : inv));
+    const answered = await centre.supplement(applicantActor, app.id, { data: { investors: fixed } });
+    expect(answered.status).toBe('in-progress');
+  });
+});
 
 describe('evaluations (好差评)', () => {
   async function delivered(centre: Centre) {

@@ -58,11 +58,12 @@ async function desk(codes: string[], change?: (code: string, pkg: Bundle) => voi
     code: string,
     materials: MaterialInput[] = [],
     commitments: CommitmentInput[] = [],
+    answers: Record<string, unknown> = {},
   ) => {
     const { situation, ...data } = structuredClone(samples[code]!);
     const draft = await centre.createApplication(clerk, {
       bundleCode: code,
-      answers: situation ?? {},
+      answers: { ...situation, ...answers },
       data,
       applicant: APPLICANTS[code]!,
     });
@@ -250,6 +251,15 @@ describe('告知承诺: items granted on a commitment letter', () => {
     }
     const done = await approveAll(app.id);
     expect(done.items.find((i) => i.item === 'fire-safety')!.postCheck?.dueAt).toBeGreaterThan(T0);
+  });
+
+  it('are no commitment where the rules allow none: with bottled gas the fire check is an inspection, not a pledge', async () => {
+    const { accept, approveAll } = await desk(['restaurant']);
+    const app = await accept('restaurant', [], [], { cookingEnergy: 'bottledLpg' });
+    expect(app.materials.find((m) => m.id === 'fireSafetyCommitment')!.status).not.toBe('commitment');
+    expect(app.commitments.some((c) => c.materials.includes('fireSafetyCommitment'))).toBe(false);
+    const done = await approveAll(app.id);
+    expect(done.items.find((i) => i.item === 'fire-safety')!.postCheck).toBeUndefined();
   });
 
   it('get a post-check at approval, and a false commitment revokes the licence', async () => {

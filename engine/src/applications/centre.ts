@@ -117,13 +117,17 @@ import type {
 } from './types.js';
 
 /**
- * While a case's material files may still change: the clerk until results are out (a 容缺 material
- * still owed until delivery), the applicant while it is in their hands.
+ * While a case's material files may still change: the clerk until results are out, the applicant
+ * while it is in their hands; after that, both only for a 容缺 material still owed (attachMaterialFile).
  */
 export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationStatus[]> = {
   clerk: ['draft', 'submitted', 'returned', 'in-progress', 'awaiting-supplement', 'results-ready'],
-  applicant: ['draft', 'returned', 'awaiting-supplement'],
+  applicant: ['draft', 'returned', 'in-progress', 'awaiting-supplement', 'results-ready'],
 };
+
+/** A 容缺 material the applicant still owes (promised at acceptance, not yet brought). */
+const owed = (app: Application, materialId: string | undefined) =>
+  app.materials.some((e) => e.id === materialId && e.deferral?.status === 'pending');
 
 export const APPLICATIONS = 'applications';
 /** Working days to rectify a bad review (national practice): one setting for the Centre and the rectification desk. */
@@ -636,10 +640,13 @@ export class Centre implements CentreApi {
         record(app, actor, now, 'corrected');
         return;
       }
-      // The applicant answers a notice; the clerk also records 容缺 materials brought to the window.
+      // The applicant answers a notice, and brings 容缺 materials still owed at any time (online);
+      // the clerk also records those brought to the window.
+      const owedOnly =
+        !input.data && !!input.materials?.length && input.materials.every((m) => owed(app, m?.id));
       expectStatus(
         app,
-        actor.role === 'applicant'
+        actor.role === 'applicant' && !owedOnly
           ? ['awaiting-supplement']
           : ['in-progress', 'awaiting-supplement', 'results-ready'],
       );
@@ -656,7 +663,7 @@ export class Centre implements CentreApi {
           overdue.map((m) => ({ field: `materials.${m.id}`, message: t('已逾期', 'overdue') })),
         );
       }
-      expectAskedFor(app, input);
+      expectAskedFor(app, input, actor.role === 'clerk');
       if (input.data) {
         const fields = Object.keys(input.data);
         expectUndecidedFields(app, this.merged(bundle, app.answers).fields, fields);
@@ -880,10 +887,16 @@ export class Centre implements CentreApi {
     const saved = await this.mutate(actor, id, async (app) => {
       expectStatus(app, MATERIAL_FILE_STATUSES[actor.role === 'applicant' ? 'applicant' : 'clerk']);
       const entry = entryOf(app);
-      if (app.status === 'results-ready' && entry.deferral?.status !== 'pending') {
+      // Any material before acceptance and while a notice is open (and the clerk's while under
+      // review); otherwise (under review, results out) only a 容缺 material still owed.
+      const anyMaterial =
+        !OPEN_STATES.includes(app.status) ||
+        app.status === 'awaiting-supplement' ||
+        (actor.role !== 'applicant' && app.status === 'in-progress');
+      if (!anyMaterial && !owed(app, materialId)) {
         throw new DomainError(
           'stateInvalid',
-          t('结果已出，只能补交容缺材料', 'results are out: only a deferred material still owed may come'),
+          t('现阶段只能补交容缺材料', 'only a deferred material still owed may come now'),
           [
             {
               field: `materials.${materialId}`,

@@ -124,16 +124,14 @@ export function applyMaterials(
 }
 
 /**
- * 告知承诺 letters: materials generated from the form for the applicant to sign as a commitment
- * (消防安全承诺书), or generated ones the bundle lets a commitment stand for (never asked for as
- * uploads, so their commitment is the only thing there is). The items they serve are granted on that
- * commitment: it must be signed at acceptance, and each is post-checked after its approval.
+ * 告知承诺 letters: materials generated from the form for the applicant to sign, which the bundle
+ * lets a commitment stand for in this situation (`commitment`, and `commitmentWhen` holding: a
+ * 消防安全承诺书 for a small restaurant, never a road restoration pledge). The items they serve are
+ * granted on that commitment: signed at acceptance, each is post-checked after its approval.
  */
 export function commitmentLetters(app: Application, definitions: readonly MaterialDefinition[]): string[] {
   const generated = new Set(definitions.filter((d) => d.source === 'generated').map((d) => d.id));
-  return app.materials
-    .filter((m) => generated.has(m.id) && (m.commitment || m.name.zh.endsWith('承诺书')))
-    .map((m) => m.id);
+  return app.materials.filter((m) => generated.has(m.id) && m.commitment).map((m) => m.id);
 }
 
 /**
@@ -158,7 +156,7 @@ export function lettersSignedAtWindow(
           kind: 'licence',
           materials: [m.id],
           signer: app.applicant.name,
-          text: `${app.number} ${m.name.zh}`,
+          text: `${app.number} ${m.name.zh} / ${m.name.en}`,
         },
         now,
         newId,
@@ -219,15 +217,24 @@ export function openNotice(app: Application): Notice | undefined {
   return app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
 }
 
-/** A notice entry may name a part of a field (financeOfficer.mobile): the form field is its first step. */
-const formField = (fieldId: string) => fieldId.split('.')[0]!;
+/**
+ * A notice entry may name a part of a field (financeOfficer.mobile, investors[0].name): the form
+ * field is its first step, as the window's correction panel reads it (web/src/lib/corrections.ts).
+ */
+const formField = (fieldId: string) => fieldId.split(/[.[]/)[0]!;
 
-/** A supplement carries only what the open notice names, and 容缺 materials still owed; never nothing. */
+/**
+ * A supplement carries only what the open notice names, and 容缺 materials still owed; never
+ * nothing, except from the window when the notice has entries naming neither a field nor a
+ * material (其他: an explanation, a visit): the clerk's empty supplement records them answered.
+ */
 export function expectAskedFor(
   app: Application,
   input: { data?: Record<string, unknown>; materials?: { id: string }[] },
+  byClerk = false,
 ): void {
   const notice = openNotice(app);
+  const freeText = !!notice?.entries.some((e) => !e.fieldId && !e.materialId);
   const fields = new Set(notice?.entries.flatMap((e) => (e.fieldId ? [formField(e.fieldId)] : [])));
   const materials = new Set([
     ...(notice?.entries.flatMap((e) => (e.materialId ? [e.materialId] : [])) ?? []),
@@ -249,7 +256,7 @@ export function expectAskedFor(
         message: t('补正通知未要求此材料', 'the supplement notice does not ask for this material'),
       })),
   ];
-  if (!dataKeys.length && !supplied.length) {
+  if (!dataKeys.length && !supplied.length && !(byClerk && freeText)) {
     problems.push({
       field: 'materials',
       message: t('请提供补正通知要求的材料或信息', 'supply the materials or fields the notice asks for'),
