@@ -1676,14 +1676,31 @@ export class Centre implements CentreApi {
     const after = new Map(stored);
     for (const w of rows) after.set(w.doc.id, w.doc as TaskDoc);
     const figures = caseFiguresOf(saved, [...after.values()], this.isWorkingDay);
+    // The figures row commits with the case where the store has batches; without (MongoDB without
+    // a replica set) it is written after, and a failure there fails no command: the report builds a
+    // missing row from its case, and the next start writes it (reprojectCaseFigures).
+    const figuresRow = { collection: CASE_FIGURES, doc: figures };
     try {
       const written = (
         await writeAll(this.docs, [
           { collection: APPLICATIONS, doc: app, expectedRev },
           ...rows,
-          { collection: CASE_FIGURES, doc: figures },
+          ...(atomic ? [figuresRow] : []),
         ])
       )[0] as Application;
+      if (!atomic)
+        await this.docs
+          .replace(CASE_FIGURES, figures)
+          .catch((err: unknown) =>
+            this.logger?.warn(
+              {
+                caseId: app.id,
+                step: 'figures row',
+                error: scrubText(String((err as Error)?.message ?? err)),
+              },
+              'supervisor figures row not written; the next start writes it',
+            ),
+          );
       if (stored && atomic)
         this.committedRows.remember(
           app.id,
