@@ -2,8 +2,9 @@
  * Supervisor figures (效能监察: the work of GET /api/metrics/aggregates, in process). One
  * business-startup case is made, submitted and accepted through the Centre, as the server stores
  * it (sensitive fields sealed, on a SQLite file); it is then copied into CASES cases with their
- * department task rows, accepted over the last 300 days. No reference engine has such figures and
- * the issue sets no target: measured so that a growing centre's reports stay quick.
+ * department task rows and figures rows (case-figures.ts, as the Centre writes them with each save),
+ * accepted over the last 300 days. No reference engine has such figures and the issue sets no
+ * target: measured so that a growing centre's reports stay quick.
  */
 import path from 'node:path';
 import type { AggregateFilter } from '../../engine/src/applications/aggregates.js';
@@ -24,9 +25,10 @@ function figuresCase(id: string, title: string, filterOf: (month: string) => Agg
     kind: 'latency',
     unit: 'ms',
     notes:
-      `${CASES.toLocaleString('en')} ${BUNDLE} cases (each ≈ 6.6 kB sealed, 7 task rows) on a SQLite file, ` +
-      'copied from one made and accepted through the Centre (untimed); each operation is one report of the ' +
-      "city supervisor (AggregateService.report, as the server's route). No target in the issue.",
+      `${CASES.toLocaleString('en')} ${BUNDLE} cases (each ≈ 6.6 kB sealed, 7 task rows, one figures row) on a ` +
+      'SQLite file, copied from one made and accepted through the Centre (untimed); each operation is one ' +
+      "report of the city supervisor (AggregateService.report, as the server's route: it reads the figures " +
+      'rows). No target in the issue.',
     setup: async () => {
       const { fillCentre } = await import('./figures-centre.js');
       centre = await fillCentre(path.join(tmp.dir, 'docs.db'));
