@@ -2,9 +2,11 @@
  * Corrections at the clerk's window and what the departments read, in Chromium against the real
  * server (SQLite in a temporary directory, web/dist served): the form survives going back to the
  * applicant step; a wrong ID number is caught on that step, and one corrected after the draft was
- * saved goes with the draft's update; a department's request to correct a form field is filled in
- * at the window and only that field is sent; an empty 不予受理 reason is caught next to the box;
- * code-table values show as their labels in the form and on the department's page.
+ * saved goes with the draft's update; a department's request to correct form fields is filled in
+ * at the window and only the fields given a value are sent; a notice's free-text entries are
+ * answered by a supplement with nothing in it; a department withdraws its unanswered request; an
+ * empty 不予受理 reason is caught next to the box; code-table values show as their labels in the
+ * form and on the department's page.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { samples } from '../../forms/src/testing/samples.js';
@@ -120,7 +122,6 @@ describe('the clerk’s wizard keeps what was typed', () => {
     });
   }, 60_000);
 
-  // Needs the server's draft update to take `applicant` (engine, another change): fails until then.
   test('the server keeps the corrected ID number', async () => {
     await page.locator('.error-banner').waitFor();
     const saved = await callAs(server, 'GET', `/api/applications/${draftId}`, 'clerk1');
@@ -128,17 +129,31 @@ describe('the clerk’s wizard keeps what was typed', () => {
   }, 30_000);
 });
 
-test('a department’s request to correct form fields is filled in at the window; only they are sent', async () => {
+/** Accepted business-startup case whose enterprise registration asks for `entries`, sent in a notice. */
+async function caseAskedFor(entries: object[]): Promise<{ id: string; task: string }> {
   const id = await acceptedCase('business-startup');
   const task = `${id}:enterprise-registration`;
   await callAs(server, 'POST', `/api/tasks/${task}/claim`, 'market-regulation1', {});
-  await callAs(server, 'POST', `/api/tasks/${task}/request-supplement`, 'market-regulation1', {
-    entries: [
-      { fieldId: 'companyName', problem: '企业名称与已登记企业重名', requirement: '请更换企业名称' },
-      { fieldId: 'legalRepMobile', problem: '法定代表人手机无法接通' },
-    ],
-  });
+  await callAs(server, 'POST', `/api/tasks/${task}/request-supplement`, 'market-regulation1', { entries });
   await callAs(server, 'POST', `/api/applications/${id}/notice`, 'clerk1', {});
+  return { id, task };
+}
+
+/** Clicks 记录补正 and, once the server has taken it, returns what the supplement sent. */
+async function recordSupplement(page: Page): Promise<unknown> {
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/supplement')),
+    page.click('[data-testid=record-supplement]'),
+  ]);
+  if (!answer.ok()) throw new Error(`supplement refused: ${answer.status()} ${await answer.text()}`);
+  return answer.request().postDataJSON();
+}
+
+test('a department’s request to correct form fields is filled in at the window; only those given a value are sent', async () => {
+  const { id, task } = await caseAskedFor([
+    { fieldId: 'companyName', problem: '企业名称与已登记企业重名', requirement: '请更换企业名称' },
+    { fieldId: 'legalRepMobile', problem: '法定代表人手机无法接通' },
+  ]);
 
   const page = await newPage();
   await signIn(page, server, 'clerk1', `/clerk/applications/${encodeURIComponent(id)}`);
@@ -147,18 +162,22 @@ test('a department’s request to correct form fields is filled in at the window
   // The case's name to start from; the mobile is sensitive (the window sees it masked): empty.
   expect(await corrections.locator(control('companyName')).inputValue()).toBe(startup.companyName);
   expect(await corrections.locator(control('legalRepMobile')).inputValue()).toBe('');
+  expect(await page.locator('[data-testid=free-text-answered]').count()).toBe(0);
+  // Nothing filled in: the page says so rather than send an empty supplement.
+  const supplements: string[] = [];
+  page.on('request', (r) => r.url().endsWith('/supplement') && supplements.push(r.url()));
+  await corrections.locator(control('companyName')).fill('');
   await page.click('[data-testid=record-supplement]');
-  await corrections.locator('text=请填写更正后的内容').waitFor();
+  await page.locator('text=请填写更正后的内容或记录申请人补交的材料').waitFor();
+  expect(supplements).toEqual([]);
 
+  // The blank mobile is not sent, nor asked for: the applicant answers the rest later.
   const renamed = '珠海市新名字科技有限公司';
   await corrections.locator(control('companyName')).fill(renamed);
-  await corrections.locator(control('legalRepMobile')).fill('13912345678');
-  const [sent] = await Promise.all([
-    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/supplement')),
-    page.click('[data-testid=record-supplement]'),
-  ]);
-  expect(sent.postDataJSON()).toEqual({ data: { companyName: renamed, legalRepMobile: '13912345678' } });
-  await page.locator('.status.status-in-progress').waitFor();
+  // The field's text below it shows only while it has focus: leave it first, or the click's own
+  // blur moves the button from under the pointer.
+  await corrections.locator(control('companyName')).blur();
+  await expect(recordSupplement(page)).resolves.toEqual({ data: { companyName: renamed } });
   const reviewed = await callAs(
     server,
     'GET',
@@ -166,6 +185,47 @@ test('a department’s request to correct form fields is filled in at the window
     'market-regulation1',
   );
   expect(reviewed.payload.companyName).toBe(renamed);
+
+  await corrections.locator(control('legalRepMobile')).fill('13912345678');
+  await expect(recordSupplement(page)).resolves.toMatchObject({ data: { legalRepMobile: '13912345678' } });
+  await page.locator('.status.status-in-progress').waitFor();
+}, 90_000);
+
+test('a notice’s other (free-text) entries are answered at the window: the supplement may carry nothing', async () => {
+  const { id } = await caseAskedFor([{ problem: '经营范围表述不清', requirement: '请申请人到窗口说明' }]);
+  const page = await newPage();
+  await signIn(page, server, 'clerk1', `/clerk/applications/${encodeURIComponent(id)}`);
+  await expect(page.locator('[data-testid=free-text-answered]').textContent()).resolves.toBe(
+    '其他补正事项：申请人已在窗口答复',
+  );
+  await expect(recordSupplement(page)).resolves.toEqual({});
+  await page.locator('.status.status-in-progress').waitFor();
+}, 90_000);
+
+test('a department withdraws its unanswered supplement request; the item is under review again', async () => {
+  const id = await acceptedCase('business-startup');
+  const task = `${id}:enterprise-registration`;
+  await callAs(server, 'POST', `/api/tasks/${task}/claim`, 'market-regulation1', {});
+  await callAs(server, 'POST', `/api/tasks/${task}/request-supplement`, 'market-regulation1', {
+    entries: [{ problem: '请补充说明经营场所用途' }],
+  });
+  const page = await newPage();
+  await signIn(page, server, 'market-regulation1', `/inbox/${encodeURIComponent(task)}`);
+  await page.locator('.status.item-needs-supplement').waitFor();
+  const [sent] = await Promise.all([
+    page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/withdraw-supplement')),
+    page.click('[data-testid=withdraw-supplement]'),
+  ]);
+  expect(sent.postDataJSON()).toEqual({});
+  await page.locator('.status.item-reviewing').waitFor();
+  await page.locator('[data-testid=decide]').waitFor();
+  expect(await page.locator('[data-testid=withdraw-supplement]').count()).toBe(0);
+
+  // The window's timeline names the withdrawal, not its key.
+  const clerk = await newPage();
+  await signIn(clerk, server, 'clerk1', `/clerk/applications/${encodeURIComponent(id)}`);
+  await clerk.locator('.timeline li:has-text("部门撤回补正要求")').waitFor();
+  expect(await clerk.locator('.timeline li:has-text("event.")').count()).toBe(0);
 }, 90_000);
 
 test('不予受理 without a reason is refused next to the reason box, before the server is asked', async () => {

@@ -2,7 +2,13 @@
 import { readExampleBundle } from '../../forms/src/bundle/examples.js';
 import { mergeBundle } from '../../forms/src/merge/index.js';
 import { samples } from '../../forms/src/testing/samples.js';
-import { correctedData, correctionForm, noticeFields } from '../../web/src/lib/corrections.js';
+import {
+  correctedData,
+  correctionForm,
+  hasFreeTextEntries,
+  noticeFields,
+  supplementBody,
+} from '../../web/src/lib/corrections.js';
 
 const { situation, ...data } = samples['business-startup']!;
 const form = mergeBundle(readExampleBundle('business-startup'), situation as Record<string, unknown>);
@@ -16,9 +22,16 @@ test('the fields a notice names, once each, in its order; a part names its whole
       { fieldId: 'companyName', problem: 'd' },
       { fieldId: 'financeOfficer.mobile', problem: 'e' },
       { fieldId: 'investors[1].name', problem: 'f' },
+      { fieldId: 'officers[0]', problem: 'g' },
     ],
   };
-  expect(noticeFields(notice)).toEqual(['companyName', 'legalRepMobile', 'financeOfficer', 'investors']);
+  expect(noticeFields(notice)).toEqual([
+    'companyName',
+    'legalRepMobile',
+    'financeOfficer',
+    'investors',
+    'officers',
+  ]);
   expect(noticeFields(undefined)).toEqual([]);
 });
 
@@ -42,4 +55,23 @@ test('only the named fields that have a value are sent', () => {
     companyName: '珠海市新名字科技有限公司',
   });
   expect(correctedData(['companyName'], undefined)).toEqual({});
+});
+
+test('entries naming neither a field nor a material are free text, answered at the window', () => {
+  expect(hasFreeTextEntries({ entries: [{ fieldId: 'companyName' }, { materialId: 'premisesProof' }] })).toBe(
+    false,
+  );
+  expect(hasFreeTextEntries({ entries: [{ fieldId: 'companyName' }, {}] })).toBe(true);
+  expect(hasFreeTextEntries(undefined)).toBe(false);
+});
+
+test('a supplement sends what it has; nothing only to confirm free-text entries', () => {
+  const provided = [{ id: 'premisesProof', status: 'provided' }];
+  const renamed = { companyName: '珠海市新名字科技有限公司' };
+  expect(supplementBody(renamed, [], false)).toEqual({ data: renamed });
+  expect(supplementBody({}, provided, false)).toEqual({ materials: provided });
+  expect(supplementBody(renamed, provided, true)).toEqual({ data: renamed, materials: provided });
+  // Named fields left blank are not sent; with free-text entries open, an empty supplement answers them.
+  expect(supplementBody(correctedData(['companyName'], { companyName: '' }), [], true)).toEqual({});
+  expect(supplementBody({}, [], false)).toBeUndefined();
 });

@@ -7,6 +7,7 @@ import { timeStatusStyle, remainingText } from '../../web/src/lib/time-status.js
 import { RECTIFICATION_STATUSES } from '../../engine/src/applications/rectification.js';
 
 const src = fileURLToPath(new URL('../../web/src/', import.meta.url));
+const engineApplications = fileURLToPath(new URL('../../engine/src/applications/', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -63,30 +64,6 @@ test('every key built from a domain value exists', () => {
     channel: ['window', 'post', 'electronic', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'],
     'eval.level': [1, 2, 3, 4, 5],
     rect: RECTIFICATION_STATUSES,
-    event: [
-      'created',
-      'updated',
-      'submitted',
-      'resubmitted',
-      'accepted',
-      'returned',
-      'refused',
-      'corrected',
-      'notice.issued',
-      'supplemented',
-      'supplement.requested',
-      'task.claimed',
-      'task.approved',
-      'task.rejected',
-      'postCheck.recorded',
-      'results.ready',
-      'delivered',
-      'evaluated',
-      'terminated',
-      'timeLimit.normal',
-      'timeLimit.yellow',
-      'timeLimit.red',
-    ],
     'clerk.tab': ['open', 'ready', 'front', 'closed', 'all'],
     'inbox.tab': ['todo', 'waiting', 'done'],
     review: ['approve', 'reject', 'supplement'],
@@ -106,6 +83,51 @@ test('every key built from a domain value exists', () => {
   for (const n of [undefined, -2, 0, 3])
     if (!(remainingText(n).key in zh)) missing.push(remainingText(n).key);
   expect(missing).toEqual([]);
+});
+
+/** Timeline types the engine builds from a template: the values each template's variable takes. */
+const TEMPLATE_TYPES: Record<string, readonly string[]> = {
+  'timeLimit.': ['normal', 'yellow', 'red'], // TimeLimitStatus
+  'task.': ['approved', 'rejected'], // a department's decision
+};
+
+/**
+ * The timeline types engine/src/applications records on a case: each `record(…)` call's type
+ * argument, its string literals (both sides of a `?:`) or a known template expanded. A type built
+ * any other way is returned as `unreadable`, so a new template is added above, not left unlabelled.
+ * Rectification cases keep a timeline of their own, labelled on their page (rectifications.tsx).
+ */
+function engineTimelineTypes(): { types: Set<string>; unreadable: string[] } {
+  const types = new Set<string>();
+  const unreadable: string[] = [];
+  const files = readdirSync(engineApplications).filter(
+    (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && name !== 'rectification.ts',
+  );
+  for (const name of files) {
+    const text = readFileSync(join(engineApplications, name), 'utf8');
+    // record(app, actor, at, type…: the fourth argument, up to its comma or the closing parenthesis.
+    for (const call of text.matchAll(/(?<![.\w]|function )record\((?:[^,()]+,){3}\s*([^,)]+)/g)) {
+      const arg = call[1]!.trim();
+      const literals = [...arg.matchAll(/'([^']+)'/g)].map((m) => m[1]!);
+      const template = /^`([^`$]*)\$\{[^}]+\}`$/.exec(arg)?.[1];
+      const expanded = template !== undefined ? TEMPLATE_TYPES[template]?.map((v) => template + v) : [];
+      if (!literals.length && !expanded?.length) unreadable.push(`${name}: ${arg}`);
+      for (const type of [...literals, ...(expanded ?? [])]) types.add(type);
+    }
+  }
+  return { types, unreadable };
+}
+
+test('every timeline type the engine records has a label (event.<type>)', () => {
+  const { types, unreadable } = engineTimelineTypes();
+  expect(unreadable).toEqual([]);
+  // The scan finds the calls: a few types every case has, and the template families.
+  expect([...types]).toEqual(
+    expect.arrayContaining(['created', 'accepted', 'supplement.withdrawn', 'timeLimit.red', 'task.approved']),
+  );
+  expect([...types].filter((type) => !(`event.${type}` in zh) || !(`event.${type}` in en)).sort()).toEqual(
+    [],
+  );
 });
 
 test('translate fills placeholders and falls back to Chinese, then to the key', () => {

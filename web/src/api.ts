@@ -331,6 +331,8 @@ export class Api {
   reject = (id: string, reason: string) => this.taskAct(id, 'reject', { reason });
   requestSupplement = (id: string, entries: NoticeEntry[]) =>
     this.taskAct(id, 'request-supplement', { entries });
+  /** Takes back the item's unanswered supplement requests: the item is under review again. */
+  withdrawSupplement = (id: string) => this.taskAct(id, 'withdraw-supplement');
   postCheck = (id: string, result: 'confirmed' | 'false' | 'unverifiable') =>
     this.taskAct(id, 'post-check', { result });
 

@@ -6,16 +6,24 @@
 import type { MergeResult } from '../../../forms/src/merge/index.js';
 
 interface NoticeLike {
-  entries: { fieldId?: string }[];
+  entries: { fieldId?: string; materialId?: string }[];
 }
 
 /**
  * The form fields a notice names, each once, in the notice's order: a part of a field
- * (`financeOfficer.mobile`) is corrected as the whole field, as the server takes it.
+ * (`financeOfficer.mobile`, `investors[0].name`) is corrected as the whole field, as the server takes it.
  */
 export function noticeFields(notice: NoticeLike | undefined): string[] {
   const named = (notice?.entries ?? []).flatMap((e) => (e.fieldId ? [e.fieldId.split(/[.[]/)[0]!] : []));
   return [...new Set(named)];
+}
+
+/**
+ * Whether a notice has entries naming neither a field nor a material (the department's 其他):
+ * the applicant answers them at the window, so a supplement with nothing in it answers them.
+ */
+export function hasFreeTextEntries(notice: NoticeLike | undefined): boolean {
+  return (notice?.entries ?? []).some((e) => !e.fieldId && !e.materialId);
 }
 
 export interface CorrectionForm {
@@ -66,4 +74,19 @@ export function correctedData(fields: readonly string[], onScreen: unknown): Rec
   return Object.fromEntries(
     fields.filter((id) => values[id] !== undefined && values[id] !== '').map((id) => [id, values[id]]),
   );
+}
+
+/**
+ * What the window's supplement sends: the corrected fields that have a value and the materials
+ * recorded, each only when there is one. Undefined when there is nothing to send, unless the
+ * notice's free-text entries are what the clerk confirms the applicant answered.
+ */
+export function supplementBody<M>(
+  data: Record<string, unknown>,
+  materials: readonly M[],
+  freeTextAnswered: boolean,
+): { data?: Record<string, unknown>; materials?: M[] } | undefined {
+  const hasData = Object.keys(data).length > 0;
+  if (!hasData && !materials.length && !freeTextAnswered) return undefined;
+  return { ...(hasData ? { data } : {}), ...(materials.length ? { materials: [...materials] } : {}) };
 }

@@ -27,7 +27,14 @@ import { StoredMaterialFile, windowMayUpload } from '../components/material-file
 import { AcceptPanel } from './new-application.js';
 import { LiveForm } from '../components/live-form.js';
 import { cells, renderers } from '../../../forms/src/renderers/index.js';
-import { correctedData, correctionForm, noticeFields, type CorrectionForm } from '../lib/corrections.js';
+import {
+  correctedData,
+  correctionForm,
+  hasFreeTextEntries,
+  noticeFields,
+  supplementBody,
+  type CorrectionForm,
+} from '../lib/corrections.js';
 import { formTranslator, localiseSchema } from '../lib/form-labels.js';
 import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
 import { createValidator } from '../lib/validator.js';
@@ -240,6 +247,17 @@ function Resubmit({ app, onDone }: { app: Application; onDone(a: Application): v
   );
 }
 
+/** Recording a supplement with no corrected value, no material and no free-text entry to confirm. */
+function nothingToRecord(fieldsAsked: boolean): FieldProblem {
+  const message = fieldsAsked
+    ? {
+        zh: '请填写更正后的内容或记录申请人补交的材料',
+        en: 'enter a corrected value or record the materials the applicant brought',
+      }
+    : { zh: '请记录申请人补交的材料', en: 'record the materials the applicant brought' };
+  return { field: 'supplement', message };
+}
+
 /**
  * After acceptance: department requests are gathered into one notice (the server does it
  * itself once no department is still reviewing; the clerk may issue it earlier), and what the
@@ -253,6 +271,7 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
   const asked = new Set(openNotice?.entries.map((e) => e.materialId).filter(Boolean) as string[]);
   const wanted = app.materials.filter((m) => asked.has(m.id) || m.deferral?.status === 'pending');
   const named = noticeFields(openNotice);
+  const freeText = hasFreeTextEntries(openNotice);
   // The unified form draws the fields the notice names (those it has: a newer bundle version may not).
   const form = useLoad(
     () => (named.length ? api.form(app.bundleCode, {}) : Promise.resolve(undefined)),
@@ -317,6 +336,11 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
               problems={[...(error?.fieldErrors ?? []), ...missing]}
             />
           )}
+          {freeText && (
+            <p className="hint" data-testid="free-text-answered">
+              {t('detail.freeTextAnswered')}
+            </p>
+          )}
           <p className="hint">{t('detail.supplementHint')}</p>
           <button
             type="button"
@@ -324,33 +348,14 @@ function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Applicat
             data-testid="record-supplement"
             disabled={busy || form.loading}
             onClick={() => {
-              // Only the fields the notice names: what the applicant corrected, nothing else.
-              const data = correctedData(fields, corrections.current);
-              const materials = materialInputs(current, []);
-              const blank: FieldProblem[] = fields
-                .filter((id) => !(id in data))
-                .map((id) => ({
-                  field: `data.${id}`,
-                  message: { zh: '请填写更正后的内容', en: 'enter the corrected value' },
-                }));
-              if (!fields.length && !materials.length)
-                blank.push({
-                  field: 'supplement',
-                  message: {
-                    zh: '请记录申请人补交的材料',
-                    en: 'record the materials the applicant brought',
-                  },
-                });
-              setMissing(blank);
-              if (blank.length) return;
-              return run(async () =>
-                onDone(
-                  await api.supplement(app.id, {
-                    ...(materials.length ? { materials } : {}),
-                    ...(fields.length ? { data } : {}),
-                  }),
-                ),
+              // Only the named fields given a value: what the applicant corrected, nothing else.
+              const body = supplementBody(
+                correctedData(fields, corrections.current),
+                materialInputs(current, []),
+                freeText,
               );
+              setMissing(body ? [] : [nothingToRecord(fields.length > 0)]);
+              if (body) return run(async () => onDone(await api.supplement(app.id, body)));
             }}
           >
             {t('detail.recordSupplement')}

@@ -1,8 +1,9 @@
 /**
  * A department's review of one item (实质审查): only the fields this department's items declare,
  * masked by the server where the item does not need them in full, and the item's materials.
- * Decide: approve (result number, optionally a signed e-licence), reject (reason required), or
- * ask for a supplement (what is missing, one line each; the window sends one notice).
+ * Decide: approve (result number, optionally a signed e-licence), reject (reason required),
+ * ask for a supplement (what is missing, one line each; the window sends one notice), or take
+ * back the item's unanswered requests (the item is under review again).
  */
 import { useMemo, useState } from 'react';
 import type { Application, DepartmentTask, NoticeEntry } from '../api.js';
@@ -255,7 +256,19 @@ function Decide({
   if (task.status === 'needs-supplement')
     return (
       <Section title={t('review.decide')}>
+        <ErrorBanner error={error} />
         <p>{t('review.waitingSupplement')}</p>
+        <div className="actions">
+          <button
+            type="button"
+            disabled={busy}
+            data-testid="withdraw-supplement"
+            onClick={() => run(async () => onDone(await api.withdrawSupplement(task.id)))}
+          >
+            {t('review.withdrawSupplement')}
+          </button>
+          <span className="hint">{t('review.withdrawSupplementHint')}</span>
+        </div>
       </Section>
     );
   const claim = () => run(async () => onDone(await api.claim(task.id)));

@@ -237,7 +237,8 @@ export function applicationResource(deps: AppContext): Resource {
           en: 'Supplement: corrected data or materials (incl. deferred ones)',
         },
         ['clerk', 'applicant'],
-        objectOf({ data: FormData, materials: Materials }, [], { minProperties: 1 }),
+        // Emptiness is the Centre's to judge: a clerk's empty supplement answers a notice's free-text entries.
+        objectOf({ data: FormData, materials: Materials }, []),
         ({ actor, params, body }) => centre.supplement(actor, params.id, body),
       ),
       action(
