@@ -88,6 +88,7 @@ import {
   expectAskedFor,
   expectUndecidedFields,
   openNotice,
+  owed,
   signedCommitment,
   withdrawRequests,
 } from './materials.js';
@@ -124,10 +125,6 @@ export const MATERIAL_FILE_STATUSES: Record<'clerk' | 'applicant', ApplicationSt
   clerk: ['draft', 'submitted', 'returned', 'in-progress', 'awaiting-supplement', 'results-ready'],
   applicant: ['draft', 'returned', 'in-progress', 'awaiting-supplement', 'results-ready'],
 };
-
-/** A 容缺 material the applicant still owes (promised at acceptance, not yet brought). */
-const owed = (app: Application, materialId: string | undefined) =>
-  app.materials.some((e) => e.id === materialId && e.deferral?.status === 'pending');
 
 export const APPLICATIONS = 'applications';
 /** Working days to rectify a bad review (national practice): one setting for the Centre and the rectification desk. */
@@ -537,12 +534,16 @@ export class Centre implements CentreApi {
     try {
       await undo();
     } catch (err) {
-      const error = scrubText(err instanceof Error ? err.message : String(err));
-      this.logger?.warn(
-        { caseId, step, left: left.map(scrubText), error },
-        `compensation failed, left undone: ${step}`,
-      );
+      this.warn(caseId, step, err, `compensation failed, left undone: ${step}`, {
+        left: left.map(scrubText),
+      });
     }
+  }
+
+  /** Tells the operator what failed on a case without failing the caller: the error scrubbed of personal data. */
+  private warn(caseId: string, step: string, err: unknown, message: string, more = {}): void {
+    const error = scrubText(err instanceof Error ? err.message : String(err));
+    this.logger?.warn({ caseId, step, ...more, error }, message);
   }
 
   async returnForCorrection(
@@ -1284,14 +1285,7 @@ export class Centre implements CentreApi {
         }).finally(() => this.restoreRevoked(candidate.id, revoked));
       } catch (err) {
         // One case that cannot be read or saved holds back no other: an operator sees which.
-        this.logger?.warn(
-          {
-            caseId: candidate.id,
-            step: 'sweep',
-            error: scrubText(err instanceof Error ? err.message : String(err)),
-          },
-          'sweep skipped a case it could not read or save',
-        );
+        this.warn(candidate.id, 'sweep', err, 'sweep skipped a case it could not read or save');
       }
     }
     return { terminated, recoloured };
@@ -1692,12 +1686,10 @@ export class Centre implements CentreApi {
         await this.docs
           .replace(CASE_FIGURES, figures)
           .catch((err: unknown) =>
-            this.logger?.warn(
-              {
-                caseId: app.id,
-                step: 'figures row',
-                error: scrubText(String((err as Error)?.message ?? err)),
-              },
+            this.warn(
+              app.id,
+              'figures row',
+              err,
               'supervisor figures row not written; the next start writes it',
             ),
           );

@@ -212,6 +212,10 @@ export function signedCommitment(input: CommitmentInput, now: number, newId: () 
 
 // ── supplements after acceptance ──────────────────────────────────────────────────────
 
+/** A 容缺 material the applicant still owes (promised at acceptance, not yet brought). */
+export const owed = (app: Application, materialId: string | undefined) =>
+  app.materials.some((e) => e.id === materialId && e.deferral?.status === 'pending');
+
 /** The supplement notice the case waits on, if any. */
 export function openNotice(app: Application): Notice | undefined {
   return app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
