@@ -16,6 +16,7 @@ import {
   example,
   externalLicence,
   T0,
+  memoryCentre,
 } from '../testing/centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
 
@@ -85,14 +86,7 @@ describe('the delivery entry of the timeline', () => {
 
 describe('a department office’s view of a case', () => {
   it('holds the fields of the items it decides only, in its view and its task', async () => {
-    const engine = createEngine({ clock: () => T0 });
-    const centre = new Centre({
-      engine,
-      docs: new MemoryDocStore(),
-      timeLimits: workingTimeLimits(),
-      clock: () => T0,
-      network: loadNetworkFile(ZHUHAI_NETWORK_FILE),
-    });
+    const { centre } = memoryCentre({ network: loadNetworkFile(ZHUHAI_NETWORK_FILE) });
     await centre.deployBundle(analyst, example('flexible-employment'));
     const { situation, ...data } = samples['flexible-employment']!;
     const doumen: Actor = {

@@ -17,6 +17,7 @@ import {
   externalLicence,
   HOLDER,
   T0,
+  memoryCentre,
 } from '../testing/centre-fixtures.js';
 import { workingTimeLimits } from './working-time.js';
 import type { Application } from './types.js';
@@ -369,13 +370,7 @@ describe('a revocation whose case is not saved', () => {
 
 describe('an acceptance whose process stops in an incident at once', () => {
   it('is accepted with that instance; a supervisor resolves the incident', async () => {
-    const engine = createEngine({ clock: () => T0 });
-    const centre = new Centre({
-      engine,
-      docs: new MemoryDocStore(),
-      timeLimits: workingTimeLimits(),
-      clock: () => T0,
-    });
+    const { centre, engine } = memoryCentre();
     const pkg = example('business-startup');
     // A gateway right after the start whose condition has nothing to read: an incident at once.
     pkg.xml = pkg.xml.replace(

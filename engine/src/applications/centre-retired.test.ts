@@ -4,12 +4,18 @@
  * keep running until their departments finish them.
  */
 import { samples } from '../../../forms/src/testing/samples.js';
-import { MemoryDocStore } from '../domain/docs.js';
 import type { DomainError } from '../domain/errors.js';
-import { createEngine, type Engine } from '../index.js';
-import { Centre } from './centre.js';
-import { analyst, clerk, dept, example, externalLicence, HOLDER, T0 } from '../testing/centre-fixtures.js';
-import { workingTimeLimits } from './working-time.js';
+import type { Engine } from '../index.js';
+import type { Centre } from './centre.js';
+import {
+  analyst,
+  clerk,
+  dept,
+  example,
+  externalLicence,
+  HOLDER,
+  memoryCentre,
+} from '../testing/centre-fixtures.js';
 import type { Application } from './types.js';
 
 const CODE = 'business-startup';
@@ -19,13 +25,7 @@ const MATERIALS = [
 ];
 
 async function setUp(): Promise<{ centre: Centre; engine: Engine }> {
-  const engine = createEngine({ clock: () => T0 });
-  const centre = new Centre({
-    engine,
-    docs: new MemoryDocStore(),
-    timeLimits: workingTimeLimits(),
-    clock: () => T0,
-  });
+  const { centre, engine } = memoryCentre();
   await centre.deployBundle(analyst, example(CODE));
   await externalLicence(centre, 'resident-id-card', 'RID-1');
   return { centre, engine };

@@ -1,7 +1,10 @@
 /** Test support for the Centre's tests: the example bundles, the actors, and the applicant's ID card e-licence. */
 import { readFileSync } from 'node:fs';
 import type { Actor } from '../domain/actor.js';
-import type { Centre } from '../applications/centre.js';
+import { Centre, type CentreOptions } from '../applications/centre.js';
+import { workingTimeLimits } from '../applications/working-time.js';
+import { MemoryDocStore } from '../domain/docs.js';
+import { createEngine } from '../index.js';
 
 export const example = (code: string) => ({
   bundle: JSON.parse(readFileSync(new URL(`../../../examples/${code}/bundle.json`, import.meta.url), 'utf8')),
@@ -28,6 +31,19 @@ export const dept = (department: string, n = 1): Actor => ({
 // Monday 2026-11-23 09:00 CST
 export const T0 = Date.UTC(2026, 10, 23, 1, 0);
 export const HOLDER = '440402199003071232';
+
+/** A Centre in memory at T0 (its engine beside it), with any other options given. */
+export function memoryCentre(options: Partial<CentreOptions> = {}) {
+  const engine = options.engine ?? createEngine({ clock: () => T0 });
+  const centre = new Centre({
+    engine,
+    docs: new MemoryDocStore(),
+    timeLimits: workingTimeLimits(),
+    clock: () => T0,
+    ...options,
+  });
+  return { centre, engine };
+}
 
 /** A licence from another issuer's library, as the provincial e-licence system would supply it. */
 export function externalLicence(centre: Centre, typeCode: string, number: string, holderId = HOLDER) {
