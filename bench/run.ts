@@ -33,6 +33,7 @@ import { exampleCases } from './cases/examples.js';
 import { figuresCases } from './cases/figures.js';
 import { formCases } from './cases/forms.js';
 import { httpCases } from './cases/http.js';
+import { sweepCases } from './cases/sweep.js';
 import { modelCasesOf } from './cases/model-file.js';
 import { fmt, measure, type CaseDef, type CaseResult } from './lib/harness.js';
 import { consoleTable, machine, updateBenchmarksMd, writeJson, type Report } from './lib/report.js';
@@ -80,6 +81,7 @@ const all: CaseDef[] = [
   ...durableCases(),
   ...formCases(),
   ...figuresCases(),
+  ...sweepCases(),
   ...httpCases(),
   ...designerCases(),
 ];

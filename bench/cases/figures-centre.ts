@@ -19,8 +19,11 @@ import { EncryptingDocStore, defaultEncryptionPolicy } from '../../engine/src/se
 import { samples } from '../../forms/src/testing/samples.js';
 import { BUNDLE, CASES, DAY } from './figures.js';
 
-/** The file with CASES sealed cases, and the service that reports on it. */
-export async function fillCentre(file: string) {
+/**
+ * The file with CASES sealed cases, and the service that reports on it. `acceptedOverDays`: the
+ * copies are accepted over that many days before the one made (1: all with it, the same day).
+ */
+export async function fillCentre(file: string, acceptedOverDays = 300) {
   const stored = new SqliteDocStore(file, DOC_INDEXES);
   const docs = new EncryptingDocStore(
     stored,
@@ -60,7 +63,7 @@ export async function fillCentre(file: string) {
     const writes: DocWrite[] = [];
     for (let j = i; j < Math.min(CASES, i + 500); j++) {
       const id = `case-${String(j).padStart(6, '0')}`;
-      const acceptedAt = model.acceptedAt - (j % 300) * DAY;
+      const acceptedAt = model.acceptedAt - (j % acceptedOverDays) * DAY;
       const copy: typeof model = { ...model, id, number: `N${j}`, acceptedAt };
       writes.push({ collection: APPLICATIONS, doc: copy });
       writes.push({ collection: CASE_FIGURES, doc: { ...figures, id, acceptedAt } as Doc });
@@ -74,5 +77,6 @@ export async function fillCentre(file: string) {
   }
   const service = aggregateService({ sealedDocs: stored, engine, clock: Date.now });
   const month = new Date(model.acceptedAt - 30 * DAY).toISOString().slice(0, 10);
-  return { stored, service, supervisor: users.get('supervisor1')!, month };
+  const acceptedAt = model.acceptedAt;
+  return { stored, docs, engine, service, supervisor: users.get('supervisor1')!, month, acceptedAt };
 }

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { AggregateFilter } from '../../engine/src/applications/aggregates.js';
-import type { CaseDef } from '../lib/harness.js';
+import { timeEach, type CaseDef } from '../lib/harness.js';
 import { tempDir } from '../lib/temp-dir.js';
 import type { fillCentre } from './figures-centre.js';
 
@@ -41,16 +41,11 @@ function figuresCase(id: string, title: string, filterOf: (month: string) => Agg
       label: 'AggregateService.report over SqliteDocStore (sealed)',
       count: 1,
       warmup: 1,
-      async run(count) {
-        const samples: number[] = [];
-        for (let i = 0; i < count; i++) {
-          const started = performance.now();
+      run: (count) =>
+        timeEach(count, async () => {
           const report = await centre!.service.report(centre!.supervisor, filterOf(centre!.month));
-          samples.push(performance.now() - started);
           if (report.applications === 0) throw new Error(`${id}: the report counted no case`);
-        }
-        return { ops: count, samples };
-      },
+        }),
     },
   };
 }

@@ -98,6 +98,17 @@ export interface CaseResult {
   seconds: number;
 }
 
+/** A latency case's run: `op` `count` times, each timed (ms). */
+export async function timeEach(count: number, op: () => Promise<void>): Promise<Work> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await op();
+    samples.push(performance.now() - started);
+  }
+  return { ops: count, samples };
+}
+
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;

@@ -157,6 +157,46 @@ describe.each(adapters)('DocStore contract: %s', (_name, open) => {
     expect(pages).toEqual([...all].reverse().map((d) => d.id));
   });
 
+  it('reads only documents whose orderBy value is at most `until` (at least, descending), none without it, across pages', async () => {
+    // sweepAt is indexed on applications (the sweep's query), so the SQLite adapter seeks it.
+    for (let i = 0; i < 9; i++) {
+      const doc = { ...item(`d${i}`, 'tax', i), ...(i === 4 ? {} : { sweepAt: 100 + (i % 5) * 10 }) };
+      await docs.put('applications', doc, 0);
+    }
+    const ids = (found: Doc[]) => found.map((d) => d.id);
+    // 100: d0, d5; 110: d1, d6; 120: d2, d7; 130: d3, d8; d4 has none.
+    expect(ids(await docs.find('applications', { orderBy: 'sweepAt', until: 115 }))).toEqual([
+      'd0',
+      'd5',
+      'd1',
+      'd6',
+    ]);
+    expect(
+      ids(await docs.find('applications', { orderBy: 'sweepAt', until: 120, desc: false, limit: 3 })),
+    ).toEqual(['d0', 'd5', 'd1']);
+    const paged: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await docs.find<Item & { sweepAt: number }>('applications', {
+        orderBy: 'sweepAt',
+        until: 120,
+        limit: 2,
+        ...(after ? { after } : {}),
+      });
+      paged.push(...ids(page));
+      if (page.length < 2) break;
+      const last = page[page.length - 1]!;
+      after = encodeCursor(last.sweepAt, last.id);
+    }
+    expect(paged).toEqual(['d0', 'd5', 'd1', 'd6', 'd2', 'd7']);
+    expect(ids(await docs.find('applications', { orderBy: 'sweepAt', until: 125, desc: true }))).toEqual([
+      'd8',
+      'd3',
+    ]);
+    expect(await docs.find('applications', { orderBy: 'sweepAt', until: 99 })).toEqual([]);
+    await expect(docs.find('applications', { until: 120 })).rejects.toThrow(/until needs orderBy/);
+  });
+
   it('returns only the fields asked for (with id and rev), as stored: null kept, absent left out', async () => {
     const c = 'picked';
     const { note: _none, ...withoutNote } = item('f2', 'tax', 7, { rev: 4 });

@@ -46,6 +46,7 @@ import type {
 import type { TimeLimits } from './clock.js';
 import type { IsWorkingDay } from './aggregates.js';
 import { CASE_FIGURES, caseFiguresOf, projectCaseFigures, workingDaysOf } from './case-figures.js';
+import { SWEPT_STATES, stampSweepAt } from './sweep-due.js';
 import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { scrubText } from '../security/scrub.js';
@@ -154,6 +155,12 @@ export interface CentreOptions {
   network?: ServiceNetwork;
   /** Told of every undo step that failed (compensate), so an operator can finish it by hand. */
   logger?: CentreLogger;
+  /**
+   * How often the sweep reads every open case instead of those due by their `sweepAt`
+   * (sweep-due.ts): what a save could not foresee (a calendar changed since, a case from an older
+   * version) waits at most this long. Default 10 minutes.
+   */
+  fullSweepEveryMs?: number;
 }
 
 /** A key for this process only: licences it signs verify here until the process ends (tests, demos). */
@@ -169,9 +176,10 @@ const MAX_CASE_INSTANCES = 20;
 const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
 const CLOCK_CALL = /\b(?:now|today)\s*\(/;
-const OPEN_STATES: ApplicationStatus[] = ['in-progress', 'awaiting-supplement', 'results-ready'];
+const OPEN_STATES: ApplicationStatus[] = [...SWEPT_STATES];
 /** What the sweep reads of an open case to find its work (sweepFinds): its clocks and 容缺 materials. */
 const SWEEP_FIELDS = [
+  'sweepAt',
   'status',
   'acceptedAt',
   'promisedDays',
@@ -180,7 +188,7 @@ const SWEEP_FIELDS = [
   'timeStatus',
   'items',
   'materials',
-] as const satisfies readonly (keyof Application)[];
+] as const satisfies readonly (keyof Application | 'sweepAt')[];
 
 const decisionVariable = (item: string) => `decision_${item.replace(/[^A-Za-z0-9]/g, '_')}`;
 
@@ -196,6 +204,9 @@ export class Centre implements CentreApi {
   private readonly logger: CentreLogger | undefined;
   private readonly clock: () => number;
   private readonly newId: () => string;
+  /** When the sweep last read every open case, and how often it does (see sweep). */
+  private lastFullSweep = -Infinity;
+  private readonly fullSweepEveryMs: number;
   /** Bundle versions read before (see bundleVersion). */
   private readonly bundleVersions = new Map<string, BundleRecord>();
   /** Inbox rows as this process committed them with their case (changedTaskRows compares against them). */
@@ -211,6 +222,7 @@ export class Centre implements CentreApi {
     this.isWorkingDay = workingDaysOf(this.limits);
     this.network = options.network;
     this.logger = options.logger;
+    this.fullSweepEveryMs = options.fullSweepEveryMs ?? 10 * 60_000;
     this.clock = options.clock ?? Date.now;
     this.newId = options.newId ?? randomUUID;
     this.bundles = new BundleRegistry(this.engine, this.docs, this.clock);
@@ -1262,14 +1274,21 @@ export class Centre implements CentreApi {
   async sweep(now: number = this.clock()): Promise<{ terminated: number; recoloured: number }> {
     let terminated = 0;
     let recoloured = 0;
-    // Only the clock's fields, page by page: no sealed field to decrypt (one that no longer
-    // decrypts would fail the whole read), and other requests run between pages.
-    const open = await readPages<Application>(this.docs, APPLICATIONS, {
-      where: { status: OPEN_STATES },
-      fields: SWEEP_FIELDS,
-    });
+    // The cases due by now, from the sweepAt index; every open case at start and every
+    // fullSweepEveryMs (or when the clock went back). Only the clock's fields, page by page: no
+    // sealed field to decrypt (one that no longer decrypts would fail the whole read), and other
+    // requests run between pages.
+    const full = !(now >= this.lastFullSweep && now - this.lastFullSweep < this.fullSweepEveryMs);
+    const open = await readPages<Application>(
+      this.docs,
+      APPLICATIONS,
+      full
+        ? { where: { status: OPEN_STATES }, fields: SWEEP_FIELDS }
+        : { orderBy: 'sweepAt', until: now, fields: SWEEP_FIELDS },
+    );
+    if (full) this.lastFullSweep = now;
     for (const candidate of open) {
-      if (!this.sweepFinds(candidate, now)) continue;
+      if (!OPEN_STATES.includes(candidate.status) || !this.sweepFinds(candidate, now)) continue;
       // Decided again on the record as saved: the list may be stale (a deferred material supplied,
       // the case delivered since it was read).
       const revoked: string[] = [];
@@ -1658,6 +1677,7 @@ export class Centre implements CentreApi {
    */
   private async save(app: Application, expectedRev: number): Promise<Application> {
     stampAgentUserId(app);
+    stampSweepAt(this.limits, app, this.clock());
     const saved = { ...app, rev: expectedRev + 1 };
     // Remembered rows hold only where the case and its rows commit together (an atomic writeAll):
     // written one after another, another node's late row write could land after this commit.

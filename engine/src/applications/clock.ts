@@ -18,6 +18,11 @@ export interface LimitState {
   deadline: number;
   remainingWorkingDays: number;
   status: TimeLimitStatus;
+  /**
+   * When the status turns worse if nothing else happens; null when it never will (red, or the
+   * clock stopped). Absent where the arithmetic cannot tell: then any moment may change it.
+   */
+  nextChangeAt?: number | null;
 }
 
 export interface TimeLimits {

@@ -43,6 +43,7 @@ describe('workingTimeLimits', () => {
               deadline: want.deadline,
               remainingWorkingDays: want.remainingWorkingDays,
               status: want.status,
+              nextChangeAt: want.nextChangeAt,
             });
           }
         }

@@ -27,7 +27,12 @@ export function workingTimeLimits(
       calendar,
       thresholds,
     );
-    return { deadline: s.deadline, remainingWorkingDays: s.remainingWorkingDays, status: s.status };
+    return {
+      deadline: s.deadline,
+      remainingWorkingDays: s.remainingWorkingDays,
+      status: s.status,
+      nextChangeAt: s.nextChangeAt,
+    };
   };
   /**
    * A state walks the working-day calendar (~27 us), and a decision asks for one per item several

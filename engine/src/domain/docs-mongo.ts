@@ -5,7 +5,15 @@
  */
 import type { Connection } from 'mongoose';
 import type { Collection, Filter, Sort } from 'mongodb';
-import { DocConflictError, decodeCursor, pick, type Doc, type DocQuery, type DocStore } from './docs.js';
+import {
+  DocConflictError,
+  decodeCursor,
+  pick,
+  untilOf,
+  type Doc,
+  type DocQuery,
+  type DocStore,
+} from './docs.js';
 import type { DocIndexes } from './docs-sqlite.js';
 
 interface Stored {
@@ -123,6 +131,8 @@ export class MongoDocStore implements DocStore {
     for (const [key, want] of Object.entries(query.where ?? {})) {
       and.push(Array.isArray(want) ? { [`f.${key}`]: { $in: want } } : { [`f.${key}`]: want });
     }
+    const until = untilOf(query);
+    if (until !== undefined) and.push({ [`f.${query.orderBy}`]: { [query.desc ? '$gte' : '$lte']: until } });
     const cursor = query.after ? decodeCursor(query.after) : null;
     if (cursor) {
       const op = query.desc ? '$lt' : '$gt';

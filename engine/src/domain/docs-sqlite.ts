@@ -11,6 +11,7 @@ import { WalCheckpointer, WRITER_CHECKPOINT_PAGES } from '../store/sqlite/wal-ch
 import {
   DocConflictError,
   decodeCursor,
+  untilOf,
   type Doc,
   type DocQuery,
   type DocStore,
@@ -268,6 +269,12 @@ export class SqliteDocStore implements DocStore {
     const key = query.orderBy ? this.field(collection, query.orderBy) : 'id';
     const dir = query.desc ? 'DESC' : 'ASC';
     const cmp = query.desc ? '<' : '>';
+    const until = untilOf(query);
+    if (until !== undefined) {
+      // NULL compares false: documents without the field are left out.
+      clauses.push(`${key} ${query.desc ? '>=' : '<='} ?`);
+      params.push(param(until));
+    }
     if (query.after) {
       const cursor = decodeCursor(query.after);
       if (query.orderBy) {

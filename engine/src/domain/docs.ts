@@ -26,6 +26,12 @@ export interface DocQuery {
    * supervisor figures): the store leaves the rest unparsed.
    */
   fields?: readonly string[];
+  /**
+   * With orderBy: only documents whose orderBy value is at most this (at least, with desc), and
+   * none without the field. A reader takes only what is due by now from an index (the Centre's
+   * sweep over `sweepAt`).
+   */
+  until?: string | number;
 }
 
 export class DocConflictError extends Error {
@@ -108,6 +114,12 @@ export async function readPages<T extends Doc>(
     after = encodeCursor(key, last.id);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/** A query's `until`, refused without the orderBy it bounds (a reader would get every document). */
+export function untilOf(query: DocQuery): string | number | undefined {
+  if (query.until !== undefined && !query.orderBy) throw new Error('a query with until needs orderBy');
+  return query.until;
 }
 
 /** Cursor encoding shared by adapters: orderBy value and id, so pages never skip or repeat. */
@@ -228,8 +240,10 @@ export class MemoryDocStore implements DocStore {
     );
     const key = query.orderBy;
     const sign = query.desc ? -1 : 1;
+    const until = untilOf(query);
     const sorted = all
       .filter((d) => matches(d, query.where))
+      .filter((d) => until === undefined || (d[key!] != null && sign * compareKeys(d[key!], until) <= 0))
       .sort(
         (a, b) =>
           sign * (key ? compareKeys(a[key], b[key]) || compareKeys(a.id, b.id) : compareKeys(a.id, b.id)),

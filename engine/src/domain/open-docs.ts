@@ -22,6 +22,8 @@ export const DOC_INDEXES: DocIndexes = {
     ['region', 'acceptedAt'],
     ['city', 'acceptedAt'],
     ['acceptedAt'],
+    // The sweep's cases due by now (sweep-due.ts): only running cases have the field.
+    ['sweepAt'],
   ],
   // The supervisor figures' rows (case-figures.ts): read by scope and period as the cases above.
   caseFigures: [['region', 'acceptedAt'], ['city', 'acceptedAt'], ['acceptedAt']],
