@@ -9,6 +9,7 @@
  * Every response must be a 2xx, or the case fails.
  */
 import autocannon from 'autocannon';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { samples } from '../../forms/src/testing/samples.js';
 import type { CaseDef, Side, Work } from '../lib/harness.js';
 import { inParallel, startServer, type RunningServer } from '../lib/server.js';
@@ -102,7 +103,7 @@ async function openTasks(
           token,
           'POST',
           `/api/tasks/${encodeURIComponent(`${app.id}:${i.item}`)}/approve`,
-          {},
+          approvalOf(i.item),
         );
       }
       app = await server.call<Application>(clerk, 'GET', `/api/applications/${app.id}`);

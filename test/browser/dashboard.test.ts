@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { start, type RunningServer } from '../../engine/src/server.js';
 import { createLogger } from '../../engine/src/http/logging.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { launchChromium } from './chromium.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -79,7 +80,7 @@ async function approveAll(appId: string): Promise<void> {
     const user = `${department}1`;
     const tasks = await api(user, 'GET', '/api/tasks?state=open&limit=100');
     for (const task of tasks.items.filter((t: Json) => t.applicationId === appId))
-      await api(user, 'POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, {});
+      await api(user, 'POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, approvalOf(task.item));
   }
 }
 

@@ -349,6 +349,7 @@ describe('web app in Chromium against the real server', () => {
     await page.click('[data-tab=approve]');
     await page.selectOption('select[name=licenceType]', 'business-licence');
     await page.fill('input[name=resultNumber]', '91440402MA5TEST01X');
+    await page.fill('input[name=output-creditCode]', '91440400MA4W12346M'); // the registration's output
     await shot(page, '08-review-market-regulation');
     await page.click('[data-testid=decide]');
     await page.locator('.status.item-approved').first().waitFor();

@@ -24,6 +24,7 @@ async function registered(desk: Desk) {
   // bundle.json declares the licence registration issues (holder: the result number = credit code).
   await desk.centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, {
     resultNumber: CREDIT_CODE,
+    outputs: { creditCode: CREDIT_CODE },
   });
   const [licence] = (await desk.centre.listLicences(clerk, CREDIT_CODE)).filter(
     (l) => l.typeCode === 'business-licence',

@@ -7,6 +7,7 @@
 import type { MaterialInput } from '../../engine/src/applications/api.js';
 import type { Applicant, Application, NoticeEntry } from '../../engine/src/applications/types.js';
 import { MATERIAL_FILE } from '../../engine/src/testing/centre-fixtures.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import {
   applicantActor,
   branchFlows,
@@ -123,7 +124,7 @@ function describeScenarios(s: BundleScenarios, http: boolean): void {
         const open = await desk.openItems(app.id);
         if (open.some((i) => i.item === s.supplement.item)) break;
         for (const item of open)
-          await desk.centre.approve(dept(item.department), `${app.id}:${item.item}`, {});
+          await desk.centre.approve(dept(item.department), `${app.id}:${item.item}`, approvalOf(item.item));
       }
       const target = (await desk.openItems(app.id)).find((i) => i.item === s.supplement.item)!;
       expect(target).toBeDefined();

@@ -22,6 +22,7 @@ import { createEngine, type Engine } from '../../engine/src/index.js';
 import type { Store } from '../../engine/src/store/port.js';
 import { createModdle } from '../../engine/src/model/parse.js';
 import { path } from '../../engine/src/testing/harness.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 
 export const CODES = [
   'business-startup',
@@ -75,7 +76,7 @@ export const APPLICANTS: Record<Code, Applicant> = {
   'flexible-employment': {
     kind: 'person',
     name: '王芳',
-    idNumber: '11010519491231002X',
+    idNumber: '440403199206150025',
     phone: '15012345678',
     userId: 'zhangsan',
   },
@@ -238,7 +239,7 @@ export class Desk {
             reason: '不符合法定条件 / conditions not met',
           });
         } else {
-          await this.centre.approve(dept(item.department), task, {});
+          await this.centre.approve(dept(item.department), task, approvalOf(item.item));
         }
       }
     }

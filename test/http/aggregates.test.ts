@@ -13,6 +13,7 @@ import {
   taskId,
   type CentreServer,
 } from './centre-fixture.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { expectProblem } from './support.js';
 
 let s: CentreServer;
@@ -47,7 +48,10 @@ async function accepted(clerk: string): Promise<string> {
 }
 
 const approve = (appId: string, item: string) =>
-  s.ok('POST', `/api/tasks/${taskId(appId, item)}/approve`, { as: `${DEPARTMENT_OF[item]}1`, body: {} });
+  s.ok('POST', `/api/tasks/${taskId(appId, item)}/approve`, {
+    as: `${DEPARTMENT_OF[item]}1`,
+    body: approvalOf(item),
+  });
 
 beforeAll(async () => {
   s = await startCentreServer({ sqlite: true });

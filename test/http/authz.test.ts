@@ -16,6 +16,7 @@ import {
   taskId,
   type CentreServer,
 } from './centre-fixture.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { expectProblem } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -226,7 +227,7 @@ const ROWS: Record<string, Row> = {
     method: 'POST',
     path: '/api/tasks/:task/approve',
     state: 'accepted',
-    body: { resultNumber: 'REG-9' },
+    body: { ...approvalOf('enterprise-registration'), resultNumber: 'REG-9' },
     ok: ['market-regulation1'],
   },
   'tasks.reject': {
@@ -520,7 +521,7 @@ describe('masking: no sensitive value in full for a department that did not decl
     const appId = await s.caseIn('accepted');
     await s.ok('POST', `/api/tasks/${taskId(appId, 'enterprise-registration')}/approve`, {
       as: 'market-regulation1',
-      body: {},
+      body: approvalOf('enterprise-registration'),
     });
     const withoutAny: string[] = [];
     for (const [item, department] of Object.entries(DEPARTMENT_OF)) {

@@ -15,6 +15,7 @@ import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../../engine/src/network/i
 import { MemoryStore, openStore, type Store } from '../../engine/src/store/index.js';
 import { uploadStoreBeside } from '../../forms/src/uploads/index.js';
 import { freshDbUri } from '../support/mongo.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { startServer, type TestServer } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -144,7 +145,7 @@ export async function startCentreServer(
     if (commitment) {
       await ok('POST', `/api/tasks/${taskId(app.id, 'enterprise-registration')}/approve`, {
         as: 'market-regulation1',
-        body: {},
+        body: approvalOf('enterprise-registration'),
       });
       return app.id;
     }

@@ -10,6 +10,7 @@ import {
   taskId,
   type CentreServer,
 } from './centre-fixture.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { expectProblem } from './support.js';
 
 /** The smallest file the upload route takes as a PDF (magic number and trailer). */
@@ -69,7 +70,7 @@ describe('one bundle from acceptance to evaluation', () => {
     );
     await s.ok('POST', `/api/tasks/${inbox.items[0].id}/approve`, {
       as: 'market-regulation1',
-      body: { resultNumber: 'REG-001' },
+      body: { ...approvalOf('enterprise-registration'), resultNumber: 'REG-001' },
     });
     for (const [item, department] of Object.entries(DEPARTMENT_OF).filter(
       ([i]) => i !== 'enterprise-registration',
@@ -133,7 +134,7 @@ describe('partial outcomes and supplements over HTTP', () => {
     const id = await s.caseIn('accepted');
     await s.ok('POST', `/api/tasks/${taskId(id, 'enterprise-registration')}/approve`, {
       as: 'market-regulation1',
-      body: {},
+      body: approvalOf('enterprise-registration'),
     });
     for (const item of [
       'employer-social-insurance',

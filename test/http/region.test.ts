@@ -12,6 +12,7 @@ import {
   taskId,
   type CentreServer,
 } from './centre-fixture.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { expectProblem } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -51,7 +52,10 @@ async function approveAll(appId: string, users: string[]): Promise<Json> {
     for (const user of users) {
       const inbox = await s.ok('GET', '/api/tasks?state=open&limit=100', { as: user });
       for (const task of inbox.items.filter((t: Json) => t.applicationId === appId)) {
-        await s.ok('POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, { as: user, body: {} });
+        await s.ok('POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, {
+          as: user,
+          body: approvalOf(task.item),
+        });
         approved++;
       }
     }

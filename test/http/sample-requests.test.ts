@@ -5,6 +5,7 @@
  * users find every routed item in their inbox and approve it until the results are ready.
  */
 import { readFileSync } from 'node:fs';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { startCentreServer, type CentreServer } from './centre-fixture.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies of the API under test
@@ -41,7 +42,10 @@ async function processAll(appId: string): Promise<{ app: Json; decidedBy: Map<st
     for (const user of DEPARTMENT_USERS) {
       const inbox = await s.ok('GET', '/api/tasks?state=open&limit=100', { as: user });
       for (const task of inbox.items.filter((t: Json) => t.applicationId === appId)) {
-        await s.ok('POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, { as: user, body: {} });
+        await s.ok('POST', `/api/tasks/${encodeURIComponent(task.id)}/approve`, {
+          as: user,
+          body: approvalOf(task.item),
+        });
         decidedBy.set(task.item, user);
         approved++;
       }

@@ -18,6 +18,7 @@ import { AuditLog, type AuditEntry } from '../../engine/src/audit/index.js';
 import { AUDIT_INTENTS } from '../../engine/src/audit/journal.js';
 import type { Doc } from '../../engine/src/domain/docs.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { ANSWERS, DATA, DEPARTMENT_OF } from '../http/centre-fixture.js';
 import {
   changesWithoutOneEntry,
@@ -141,7 +142,12 @@ const CASES: { op: string; request: (id?: string) => [string, string, string, un
   },
   {
     op: 'tasks.approve',
-    request: (id) => [`${DEPARTMENT_OF[ITEM]}1`, 'POST', `/api/tasks/${id}:${ITEM}/approve`, {}],
+    request: (id) => [
+      `${DEPARTMENT_OF[ITEM]}1`,
+      'POST',
+      `/api/tasks/${id}:${ITEM}/approve`,
+      approvalOf(ITEM),
+    ],
   },
 ];
 

@@ -196,7 +196,7 @@ function goodBody(operationId: string): unknown {
     'applications.supplement': { data: { companyName: '珠海市某某科技有限公司' }, materials: [] },
     'applications.deliver': { channel: 'window' },
     'applications.evaluation': { channel: 'web', level: 5, comment: '满意' },
-    'tasks.approve': { comment: '同意' },
+    'tasks.approve': { comment: '同意', outputs: { creditCode: '91440400MA4W12346M' } },
     'tasks.reject': { reason: '名称重复' },
     'tasks.request-supplement': { entries: [{ problem: '缺少股东签字' }] },
     'tasks.post-check': { result: 'confirmed' },

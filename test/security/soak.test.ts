@@ -24,6 +24,7 @@ import Database from 'better-sqlite3';
 import type { Application } from '../../engine/src/applications/types.js';
 import { AuditLog, type AuditEntry } from '../../engine/src/audit/index.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { approvalOf } from '../../engine/src/testing/item-outputs.js';
 import { ANSWERS, DATA, DEPARTMENT_OF } from '../http/centre-fixture.js';
 import {
   changesWithoutOneEntry,
@@ -224,7 +225,7 @@ async function runFlow(until: number): Promise<void> {
         'POST',
         `/api/tasks/${id}:${item.item}/approve`,
         `${DEPARTMENT_OF[item.item]}1`,
-        {},
+        approvalOf(item.item),
       );
       if (res?.status === 200) flow.approved.add(item.item);
     }

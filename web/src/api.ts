@@ -326,7 +326,13 @@ export class Api {
   claim = (id: string) => this.taskAct(id, 'claim');
   approve = (
     id: string,
-    input: { resultNumber?: string; licence?: { typeCode: string; validTo?: string }; comment?: string },
+    input: {
+      resultNumber?: string;
+      /** The item's declared results by key (DepartmentTask.outputs), each required. */
+      outputs?: Record<string, string>;
+      licence?: { typeCode: string; validTo?: string };
+      comment?: string;
+    },
   ) => this.taskAct(id, 'approve', input);
   reject = (id: string, reason: string) => this.taskAct(id, 'reject', { reason });
   requestSupplement = (id: string, entries: NoticeEntry[]) =>

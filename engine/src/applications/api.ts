@@ -3,7 +3,9 @@
  * every method checks the actor's role and scope itself (department, region, own applications),
  * so no caller can forget to.
  */
+import type { ItemOutput } from '../../../forms/src/bundle/index.js';
 import type { MergeResult } from '../../../forms/src/merge/index.js';
+import type { OutputValue } from '../bundles/outputs.js';
 import type { BundleRecord, BundleSummary } from '../bundles/registry.js';
 import type { Actor } from '../domain/actor.js';
 import type { Text } from '../domain/errors.js';
@@ -57,10 +59,16 @@ export interface DepartmentTask {
   waiting?: true;
   claimedBy?: string;
   createdAt: number;
+  /**
+   * The clock the department works against now: the open special step's own limit while one is
+   * open (the item's clock waits meanwhile), else the item's.
+   */
   deadline?: number;
   remainingWorkingDays?: number;
   timeStatus?: TimeLimitStatus;
   specialStep?: boolean;
+  /** The special step (特殊环节) open on the item: its name, when it opened, its own limit in working days. */
+  openSpecialStep?: { name: string; openedAt: number; limitDays: number };
   /** 远程流转: the concrete office deciding it, and the venue that received the case and hands the result over. */
   decidingDepartment?: string;
   acceptedVenue?: string;
@@ -68,6 +76,17 @@ export interface DepartmentTask {
   /** Only the fields this department's items declare; sensitive values masked unless declared in full. */
   payload?: Record<string, unknown>;
   materials?: { id: string; name: Text; status: string }[];
+  /** The results approving this item records (bundle.json `outputs`): the approval must give each. */
+  outputs?: ItemOutput[];
+  /** Results of earlier items this item needs (bundle.json `needs`), once those items are approved. */
+  upstreamResults?: UpstreamResult[];
+}
+
+/** An earlier item's result as a later item's department sees it: only the outputs it needs. */
+export interface UpstreamResult {
+  item: string;
+  itemName: Text;
+  outputs: OutputValue[];
 }
 
 export interface MaterialInput {
@@ -174,12 +193,16 @@ export interface CentreApi {
   listTasks(actor: Actor, filter: TaskFilter): Promise<Page<DepartmentTask>>;
   getTask(actor: Actor, id: string): Promise<DepartmentTask>;
   claim(actor: Actor, taskId: string): Promise<DepartmentTask>;
-  /** Approve; with `licence` the result is issued as a signed e-licence held by the applicant. */
+  /**
+   * Approve; with `licence` the result is issued as a signed e-licence held by the applicant. An
+   * item declaring outputs needs each of them (by key), checked against its declaration.
+   */
   approve(
     actor: Actor,
     taskId: string,
     input: {
       resultNumber?: string;
+      outputs?: Record<string, string>;
       licence?: { typeCode: string; validTo?: string; holderId?: string };
       comment?: string;
     },

@@ -5,6 +5,9 @@
 import { t, DomainError, stateInvalid, type FieldProblem, type Text } from '../domain/errors.js';
 // The same check the window's form makes on the applicant step (one rule, one place).
 import { applicantIdNumberProblem } from '../../../forms/src/validate/formats/applicant-id.js';
+import { workingAgeProblem } from '../../../forms/src/validate/working-age.js';
+import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
+import { dayOf, formatDay } from '../jobs/calendar/cst.js';
 import type { Applicant, Application, ApplicationStatus, ItemCase, NoticeEntry } from './types.js';
 
 export function expectStatus(app: Application, allowed: ApplicationStatus[]): void {
@@ -98,4 +101,19 @@ export function checkApplicant(input: Applicant): Applicant {
   // At the window the applicant's account is linked by scanning their identity code.
   if (typeof input.userId === 'string' && input.userId) applicant.userId = input.userId.slice(0, 100);
   return applicant;
+}
+
+/**
+ * A person outside the bundle's ages (applicantAge, read from their ID number on today's date in
+ * China) cannot apply: refused naming the ID number, with the age rule that stops them.
+ */
+export function expectApplicantAge(definition: BundleDefinition, applicant: Applicant, now: number): void {
+  if (!definition.applicantAge || applicant.kind !== 'person') return;
+  const problem = workingAgeProblem(definition.applicantAge, applicant.idNumber, formatDay(dayOf(now)));
+  if (problem)
+    throw new DomainError(
+      'invalid',
+      t('申请人不符合办理条件', 'the applicant cannot apply for this bundle'),
+      [{ field: 'applicant.idNumber', message: problem }],
+    );
 }

@@ -17,6 +17,7 @@ import {
   HOLDER,
   T0,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { AggregateService, computeAggregates, type AggregateReport } from './aggregates.js';
 import { CASE_FIGURES, currentCaseFigures, workingDaysOf, type CaseFigures } from './case-figures.js';
 import { APPLICATIONS, Centre } from './centre.js';
@@ -26,6 +27,7 @@ const H = 3_600_000;
 const D = 24 * H;
 const IDENTITY = { id: 'identityProof', status: 'eLicence' as const, licenceId: 'resident-id-card:RID-1' };
 const taskOf = (appId: string, item: string) => `${appId}:${item}`;
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 const supervisor: Actor = { userId: 'sup', name: '监察', role: 'supervisor' };
 const isWorking = workingDaysOf(workingTimeLimits());
 
@@ -74,7 +76,7 @@ async function centreWithCases() {
   const crossDistrict = await s.accepted(townClerk);
   advance(D + 3 * H);
   for (const id of [supplement.id, done.id, crossDistrict.id])
-    await centre.approve(dept('market-regulation'), taskOf(id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(id, 'enterprise-registration'), REG_OUTPUTS);
   advance(2 * D);
   await centre.requestSupplement(dept('public-security'), taskOf(supplement.id, 'seal-filing'), {
     entries: [{ problem: '印章样式不清晰', materialId: 'sealFilingForm' }],

@@ -15,12 +15,14 @@ import {
   HOLDER,
   T0,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../network/index.js';
 import type { TimeLimits } from './clock.js';
 
 const IDENTITY = { id: 'identityProof', status: 'eLicence' as const, licenceId: 'resident-id-card:RID-1' };
 const taskOf = (appId: string, item: string) => `${appId}:${item}`;
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 const FILE = {
   sha256: 'a'.repeat(64),
   size: 10,
@@ -69,7 +71,7 @@ async function accepted(
 /** Registration decided, tax and public security ask for a field and a material in one notice. */
 async function awaitingSupplement(centre: Centre) {
   const app = await accepted(centre);
-  await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+  await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
   for (const [d, item] of AFTER_REGISTRATION)
     if (item !== 'new-taxpayer' && item !== 'seal-filing')
       await centre.approve(dept(d), taskOf(app.id, item), {});
@@ -130,7 +132,7 @@ describe('supplements after acceptance', () => {
   it('fields of items already decided cannot be asked for: the applicant could never change them', async () => {
     const centre = await setUp();
     const app = await accepted(centre);
-    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     await expect(
       centre.requestSupplement(dept('tax'), taskOf(app.id, 'new-taxpayer'), {
         entries: [{ problem: '名称与登记不一致', fieldId: 'companyName' }],
@@ -165,7 +167,7 @@ describe('supplements after acceptance', () => {
         ],
       },
     );
-    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     for (const [d, item] of AFTER_REGISTRATION) await centre.approve(dept(d), taskOf(app.id, item), {});
     expect((await centre.getApplication(clerk, app.id)).status).toBe('results-ready');
     const supply = { materials: [{ id: 'premisesProof', status: 'provided' as const }] };
@@ -187,7 +189,7 @@ describe('supplements after acceptance', () => {
 });
 
 async function awaitingSupplementOn(centre: Centre, id: string) {
-  await centre.approve(dept('market-regulation'), taskOf(id, 'enterprise-registration'), {});
+  await centre.approve(dept('market-regulation'), taskOf(id, 'enterprise-registration'), REG_OUTPUTS);
   for (const [d, item] of AFTER_REGISTRATION)
     if (item !== 'new-taxpayer') await centre.approve(dept(d), taskOf(id, item), {});
   await centre.requestSupplement(dept('tax'), taskOf(id, 'new-taxpayer'), {
@@ -251,7 +253,7 @@ describe('supplements: what the window and the applicant may still answer', () =
 describe('evaluations (好差评)', () => {
   async function delivered(centre: Centre) {
     const app = await accepted(centre);
-    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     for (const [d, item] of AFTER_REGISTRATION) await centre.approve(dept(d), taskOf(app.id, item), {});
     return centre.deliver(clerk, app.id, { channel: 'window' });
   }
@@ -316,7 +318,7 @@ describe('post-check (告知承诺) due date', () => {
       commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
     });
     regions.length = 0;
-    await centre.approve(dept('market-regulation'), taskOf(taken.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(taken.id, 'enterprise-registration'), REG_OUTPUTS);
     const decided = await centre.getApplication(townClerk, taken.id);
     expect(decided.items.find((i) => i.item === 'enterprise-registration')!.postCheck).toBeDefined();
     expect(regions).toEqual(['440402']);

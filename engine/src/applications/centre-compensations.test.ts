@@ -13,6 +13,7 @@ import { createEngine } from '../index.js';
 import { SqliteStore } from '../store/sqlite/index.js';
 import { APPLICATIONS, Centre } from './centre.js';
 import { analyst, clerk, dept, example, externalLicence, HOLDER, T0 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import type { Application } from './types.js';
 
@@ -22,6 +23,7 @@ const MATERIALS = [
 ];
 /** A result number that is a credit code (the enterprise's licence is numbered with it): masked in logs. */
 const CREDIT_CODE = '91440400MA4UJ8XK2L';
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 
 let dir: string;
 let store: SqliteStore;
@@ -119,7 +121,7 @@ describe('an undo step that fails is logged for an operator', () => {
     const registration = `${app.id}:enterprise-registration`;
     outage.armed = true;
     await expect(
-      centre.approve(dept('market-regulation'), registration, { resultNumber: CREDIT_CODE }),
+      centre.approve(dept('market-regulation'), registration, { ...REG_OUTPUTS, resultNumber: CREDIT_CODE }),
     ).rejects.toThrow('disk full');
     expect(warnings.map((w) => [w.obj.caseId, w.obj.step, w.obj.error])).toEqual([
       [app.id, 'cancel the e-licence of an approval not recorded', 'disk full'],
@@ -129,7 +131,7 @@ describe('an undo step that fails is logged for an operator', () => {
 
     // The disk has room again: the approval is recorded; then the disk fills at the false post-check's save.
     outage.end();
-    await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-7' });
+    await centre.approve(dept('market-regulation'), registration, { ...REG_OUTPUTS, resultNumber: 'REG-7' });
     outage.armed = true;
     await expect(
       centre.recordPostCheck(dept('market-regulation'), registration, { result: 'false' }),

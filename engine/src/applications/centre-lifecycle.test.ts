@@ -5,6 +5,7 @@ import { MemoryDocStore } from '../domain/docs.js';
 import { createEngine } from '../index.js';
 import { Centre } from './centre.js';
 import { analyst, applicantActor, clerk, dept, example, T0 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import type { CommitmentInput, MaterialInput } from './api.js';
 import type { Application } from './types.js';
@@ -20,7 +21,7 @@ const PERSON = {
 const APPLICANTS: Record<string, typeof PERSON> = {
   newborn: PERSON,
   restaurant: { ...PERSON, name: '陈六' },
-  'flexible-employment': { ...PERSON, name: '王芳', idNumber: '11010519491231002X' },
+  'flexible-employment': { ...PERSON, name: '王芳', idNumber: '440403199206150025' },
 };
 /** The restaurant's commitment letters, signed at the window (告知承诺). */
 const RESTAURANT_COMMITMENT: CommitmentInput = {
@@ -77,7 +78,8 @@ async function desk(codes: string[], change?: (code: string, pkg: Bundle) => voi
   /** Each item's department approves it as soon as the process reaches it. */
   const approveAll = async (id: string) => {
     for (let open = await openItems(id); open.length; open = await openItems(id))
-      for (const item of open) await centre.approve(dept(item.department), `${id}:${item.item}`, {});
+      for (const item of open)
+        await centre.approve(dept(item.department), `${id}:${item.item}`, approvalOf(item.item));
     return centre.getApplication(clerk, id);
   };
   const openItems = async (id: string) =>
@@ -141,7 +143,7 @@ describe('容缺: a deferred material overdue', () => {
     });
     const photo = deferred('babyPhoto', '张三');
     const app = await accept('newborn', photo.materials, photo.commitments);
-    await centre.approve(dept('hospital'), `${app.id}:birth-certificate`, {});
+    await centre.approve(dept('hospital'), `${app.id}:birth-certificate`, approvalOf('birth-certificate'));
     await centre.approve(dept('vaccination-clinic'), `${app.id}:vaccination-certificate`, {});
 
     advance(10 * DAY);
@@ -231,7 +233,8 @@ describe('supplement requests after acceptance', () => {
     await centre.withdrawSupplementRequest(dept('tax'), tax);
     const after = await centre.getApplication(clerk, app.id);
     expect(after.status).toBe('in-progress');
-    expect(after.notices.every((n) => n.resolvedAt !== undefined)).toBe(true);
+    // Its only request taken back: the notice waits no more, withdrawn rather than answered.
+    expect(after.notices.every((n) => n.withdrawnAt !== undefined && n.resolvedAt === undefined)).toBe(true);
     expect(after.timeline.some((e) => e.type === 'supplement.withdrawn')).toBe(true);
     await centre.reject(dept('tax'), tax, { reason: '银行拒绝签约 / the bank refused the account' });
     expect((await centre.getApplication(clerk, app.id)).status).toBe('results-ready');

@@ -18,6 +18,7 @@ import {
   T0,
   memoryCentre,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 
 const ID = '440402199003071232';
@@ -55,12 +56,13 @@ async function accepted(centre: Centre, assisted?: unknown) {
 }
 
 const task = (appId: string, item: string) => `${appId}:${item}`;
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 
 describe('the delivery entry of the timeline', () => {
   it('shows a department only its own items’ results, reasons with personal numbers masked', async () => {
     const centre = await setUp();
     const app = await accepted(centre);
-    await centre.approve(dept('market-regulation'), task(app.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), task(app.id, 'enterprise-registration'), REG_OUTPUTS);
     for (const [department, item] of AFTER_REGISTRATION) {
       if (item === 'new-taxpayer')
         await centre.reject(dept(department), task(app.id, item), { reason: `法定代表人${ID}有欠税记录` });
@@ -100,7 +102,7 @@ describe('a department office’s view of a case', () => {
       bundleCode: 'flexible-employment',
       answers: { ...situation, insuredElsewhere: true },
       data,
-      applicant: { kind: 'person', name: '王芳', idNumber: '11010519491231002X' },
+      applicant: { kind: 'person', name: '王芳', idNumber: '440403199206150025' },
     });
     const app = await centre.accept(doumen, created.id, {
       materials: [
@@ -166,6 +168,7 @@ describe('the applicant’s view', () => {
     const app = await accepted(centre);
     await centre.claim(dept('market-regulation'), task(app.id, 'enterprise-registration'));
     await centre.approve(dept('market-regulation'), task(app.id, 'enterprise-registration'), {
+      ...REG_OUTPUTS,
       comment: '内部意见：疑似代持',
     });
     await centre.requestSupplement(dept('tax'), task(app.id, 'new-taxpayer'), {

@@ -19,11 +19,13 @@ import {
   T0,
   memoryCentre,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import type { Application } from './types.js';
 
 const clerk2: Actor = { ...clerk, userId: 'clerk2', name: '窗口二' };
 const task = (app: Application, item: string) => `${app.id}:${item}`;
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 
 async function setUp(): Promise<{ centre: Centre; engine: Engine }> {
   const now = () => T0;
@@ -80,7 +82,7 @@ describe('a department acting before the process reaches its item', () => {
     expect(inbox.items.map((t) => [t.item, t.waiting])).toEqual([['new-taxpayer', true]]);
     expect((await centre.listTasks(dept('tax'), { state: 'open' })).items).toEqual([]);
 
-    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), REG_OUTPUTS);
     expect((await centre.getTask(dept('tax'), task(app, 'new-taxpayer'))).waiting).toBeUndefined();
     for (const [department, item] of AFTER_REGISTRATION)
       await centre.approve(dept(department), task(app, item), {});
@@ -93,7 +95,7 @@ describe('a decision racing another change of the case', () => {
   it('an approval racing the window issuing a notice is recorded as the engine took it', async () => {
     const { centre, engine } = await setUp();
     const app = await accepted(centre);
-    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), REG_OUTPUTS);
     await centre.requestSupplement(dept('hrss'), task(app, 'employer-social-insurance'), {
       entries: [{ problem: '缺少工资表' }],
     });
@@ -113,7 +115,7 @@ describe('a decision racing another change of the case', () => {
     const app = await accepted(centre);
     const registration = task(app, 'enterprise-registration');
     const results = await Promise.allSettled([
-      centre.approve(dept('market-regulation', 1), registration, {}),
+      centre.approve(dept('market-regulation', 1), registration, REG_OUTPUTS),
       centre.reject(dept('market-regulation', 2), registration, { reason: '名称重复' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -223,7 +225,7 @@ describe('what an approval issues', () => {
     const app = await accepted(centre);
     const registration = task(app, 'enterprise-registration');
     const [approval] = await Promise.allSettled([
-      centre.approve(dept('market-regulation', 1), registration, { resultNumber: 'REG-9' }),
+      centre.approve(dept('market-regulation', 1), registration, { ...REG_OUTPUTS, resultNumber: 'REG-9' }),
       centre.reject(dept('market-regulation', 2), registration, { reason: '材料不全' }),
     ]);
     const item = (await centre.getApplication(clerk, app.id)).items.find(
@@ -240,7 +242,7 @@ describe('what a department reads of the case', () => {
   it('only its own items: not other departments’ notices, requests, decisions or reasons', async () => {
     const { centre } = await setUp();
     const app = await accepted(centre);
-    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), task(app, 'enterprise-registration'), REG_OUTPUTS);
     await centre.reject(dept('bank'), task(app, 'bank-appointment'), { reason: '反洗钱名单' });
     await centre.requestSupplement(dept('tax'), task(app, 'new-taxpayer'), {
       entries: [{ problem: '原公司欠税五万二千元' }],
@@ -351,7 +353,7 @@ describe('a revocation whose case is not saved', () => {
       commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
     });
     const registration = task(app, 'enterprise-registration');
-    await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-7' });
+    await centre.approve(dept('market-regulation'), registration, { ...REG_OUTPUTS, resultNumber: 'REG-7' });
     expect((await centre.licences.get('business-licence:REG-7'))?.status).toBe('valid');
     saves.fail = true;
     await expect(
@@ -398,11 +400,11 @@ describe('an approval given again after a failed one', () => {
     const registration = task(app, 'enterprise-registration');
     saves.fail = true;
     await expect(
-      centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-5' }),
+      centre.approve(dept('market-regulation'), registration, { ...REG_OUTPUTS, resultNumber: 'REG-5' }),
     ).rejects.toThrow('disk full');
     saves.fail = false;
     expect((await centre.licences.get('business-licence:REG-5'))?.status).toBe('cancelled');
-    await centre.approve(dept('market-regulation'), registration, { resultNumber: 'REG-5' });
+    await centre.approve(dept('market-regulation'), registration, { ...REG_OUTPUTS, resultNumber: 'REG-5' });
     expect((await centre.licences.get('business-licence:REG-5'))?.status).toBe('valid');
   });
 });

@@ -16,9 +16,11 @@ import {
   HOLDER,
   memoryCentre,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import type { Application } from './types.js';
 
 const CODE = 'business-startup';
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 const MATERIALS = [
   { id: 'identityProof', status: 'eLicence' as const, licenceId: 'resident-id-card:RID-1' },
   { id: 'premisesProof', status: 'provided' as const },
@@ -95,7 +97,7 @@ describe('a case accepted before its bundle was withdrawn', () => {
       materials: MATERIALS,
     });
     await centre.retireBundle(analyst, CODE);
-    await centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, {});
+    await centre.approve(dept('market-regulation'), `${app.id}:enterprise-registration`, REG_OUTPUTS);
     const item = (await centre.getApplication(clerk, app.id)).items.find(
       (i) => i.item === 'enterprise-registration',
     );

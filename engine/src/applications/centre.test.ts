@@ -16,10 +16,12 @@ import {
   MATERIAL_FILE,
   T0,
 } from '../testing/centre-fixtures.js';
+import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import { loadNetworkFile, ZHUHAI_NETWORK_FILE } from '../network/index.js';
 
 const DAY = 86_400_000;
+const REG_OUTPUTS = approvalOf('enterprise-registration');
 
 async function makeCentre(now: () => number, tweak?: (pkg: ReturnType<typeof example>) => void) {
   const engine = createEngine({ clock: now });
@@ -87,6 +89,7 @@ describe('Centre: one application from the window to the departments and back', 
     const inbox = await s.centre.listTasks(dept('market-regulation'), { state: 'open' });
     expect(inbox.items.map((t) => t.item)).toEqual(['enterprise-registration']);
     await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {
+      ...REG_OUTPUTS,
       resultNumber: 'REG-001',
     });
     // Registration declares the business licence it issues (发证清单): it is signed and in the library.
@@ -119,7 +122,7 @@ describe('Centre: one application from the window to the departments and back', 
   it('a department sees only its own fields, with ID numbers masked unless its item needs them', async () => {
     const s = await setUp();
     const app = await accepted(s);
-    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     const bankView = await s.centre.getApplication(dept('bank'), app.id);
     expect(bankView.items.every((i) => i.department === 'bank')).toBe(true);
     expect(JSON.stringify(bankView)).not.toContain('440402199003071232');
@@ -160,7 +163,7 @@ describe('Centre: one application from the window to the departments and back', 
   it('two departments asking for a supplement produce one notice; the supplement resumes the work', async () => {
     const s = await setUp();
     const app = await accepted(s);
-    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     const reviewing = [
       'seal-filing',
       'new-taxpayer',
@@ -266,7 +269,7 @@ describe('Centre: one application from the window to the departments and back', 
       commitments: [{ kind: 'proof', materials: ['premisesProof'], signer: '张三', text: '住所真实承诺' }],
     });
     expect(accepted.materials.find((m) => m.id === 'premisesProof')!.status).toBe('commitment');
-    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await s.centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     const approved = await s.centre.getApplication(clerk, app.id);
     expect(
       approved.items.find((i) => i.item === 'enterprise-registration')!.postCheck?.dueAt,
@@ -329,6 +332,7 @@ describe('Centre: one application from the window to the departments and back', 
     const s = await setUp();
     const first = await accepted(s);
     await s.centre.approve(dept('market-regulation'), taskOf(first.id, 'enterprise-registration'), {
+      ...REG_OUTPUTS,
       resultNumber: '91440400MA5XXXXX1X',
       licence: { typeCode: 'business-licence' },
     });
@@ -463,7 +467,7 @@ describe('Centre: one application from the window to the departments and back', 
     expect(registration).toMatchObject({ decidingRegion: '440402', crossRegion: true });
     const routed = app.timeline.find((e) => e.type === 'routed')!;
     expect(routed.data).toMatchObject({ acceptedVenue: 'baijiao-centre' });
-    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), {});
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     const decided = await centre.getApplication(townClerk, app.id);
     const approval = decided.timeline.find((e) => e.type === 'task.approved')!;
     expect(approval.data?.decidingVenue).toBe(registration.decidingVenue);

@@ -18,6 +18,7 @@ import {
   type BundleSummary,
   summarise,
 } from '../bundles/registry.js';
+import { checkOutputs, outputRecord } from '../bundles/outputs.js';
 import type { Actor } from '../domain/actor.js';
 import {
   DocConflictError,
@@ -72,6 +73,7 @@ import {
 import {
   checkApplicant,
   checkEntries,
+  expectApplicantAge,
   expectItem,
   expectReached,
   expectStatus,
@@ -79,7 +81,7 @@ import {
 } from './case-checks.js';
 import { applyMerge, checkForm, requireItems } from './case-form.js';
 import { CommittedRows, notReached, sameRow, splitTaskId, taskIdOf, type TaskDoc } from './inbox-rows.js';
-import { taskView } from './task-view.js';
+import { taskView, withOutputs } from './task-view.js';
 import {
   answerNotice,
   applyMaterials,
@@ -91,10 +93,19 @@ import {
   openNotice,
   owed,
   signedCommitment,
+  unanswered,
   withdrawRequests,
 } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
-import { closePauses, itemColourChange, itemLimit, limitState, recolour } from './case-clock.js';
+import {
+  closePauses,
+  itemColourChange,
+  limitState,
+  recolour,
+  specialStepColourChange,
+  workingClock,
+} from './case-clock.js';
+import { beginSpecialStep, endSpecialSteps } from './special-steps.js';
 import {
   applicantView,
   assistedSummary,
@@ -338,6 +349,7 @@ export class Centre implements CentreApi {
     const applicant = checkApplicant(input.applicant);
     if (actor.role === 'applicant') applicant.userId = actor.userId;
     const now = this.clock();
+    expectApplicantAge(bundle.definition, applicant, now);
     const id = this.newId();
     const app: Application = {
       id,
@@ -386,6 +398,7 @@ export class Centre implements CentreApi {
         ...(input.data ?? {}),
       });
       if (corrected) app.applicant = withOwner(corrected, app.applicant.userId);
+      expectApplicantAge(bundle.definition, app.applicant, this.clock());
       const details = { ...(dropped.length ? { dropped } : {}), ...(corrected ? { applicant: true } : {}) };
       record(app, actor, this.clock(), 'updated', Object.keys(details).length ? details : undefined);
     });
@@ -398,6 +411,7 @@ export class Centre implements CentreApi {
       await this.expectTakenIn(app);
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       checkForm(app, bundle);
+      expectApplicantAge(bundle.definition, app.applicant, this.clock());
       const reopened = app.status === 'returned';
       if (reopened) resolveOpenNotices(app, this.clock());
       app.status = 'submitted';
@@ -429,6 +443,8 @@ export class Centre implements CentreApi {
         const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
         requireItems(this.merged(bundle, app.answers));
         checkForm(app, bundle);
+        // Checked again: the applicant may have reached the retirement age since submitting.
+        expectApplicantAge(bundle.definition, app.applicant, now);
         await this.verifyLicences(
           app,
           [...storedLicences(app, input.materials), ...(input.materials ?? [])],
@@ -614,7 +630,7 @@ export class Centre implements CentreApi {
 
   /** Gathers every pending department request into one notice; pauses the clock. */
   private consolidate(app: Application, actor: Actor): boolean {
-    const pending = app.requests.filter((r) => !r.noticeId && !r.resolvedAt);
+    const pending = app.requests.filter((r) => !r.noticeId && unanswered(r));
     if (!pending.length) return false;
     const now = this.clock();
     const notice = {
@@ -748,6 +764,7 @@ export class Centre implements CentreApi {
           item: i.item,
           status: i.status,
           resultNumber: i.resultNumber,
+          ...(i.outputs ? { outputs: i.outputs } : {}),
           reason: i.reason,
         })),
       });
@@ -993,6 +1010,7 @@ export class Centre implements CentreApi {
     taskId: string,
     input: {
       resultNumber?: string;
+      outputs?: Record<string, string>;
       licence?: { typeCode: string; validTo?: string; holderId?: string };
       comment?: string;
     },
@@ -1002,6 +1020,11 @@ export class Centre implements CentreApi {
     let issued: string | undefined;
     try {
       return await this.decide(actor, taskId, 'approved', async (app, item) => {
+        // The item's declared results first: with one missing or wrong, nothing is recorded or issued.
+        const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
+        const declared = bundle.definition.items.find((i) => i.code === item.item);
+        const outputs = declared ? checkOutputs(declared, input.outputs) : [];
+        if (outputs.length) item.outputs = outputs;
         item.resultNumber = input.resultNumber
           ? String(input.resultNumber).slice(0, 100)
           : `${app.number}-${item.item}`;
@@ -1019,7 +1042,11 @@ export class Centre implements CentreApi {
             ),
           };
         }
-        return { resultNumber: item.resultNumber, ...(input.comment ? { comment: input.comment } : {}) };
+        return {
+          resultNumber: item.resultNumber,
+          ...(outputs.length ? { outputs: outputRecord(outputs) } : {}),
+          ...(input.comment ? { comment: input.comment } : {}),
+        };
       });
     } catch (err) {
       if (issued) await this.cancelUnrecordedLicence(splitTaskId(taskId)[0], issued);
@@ -1087,12 +1114,12 @@ export class Centre implements CentreApi {
    */
   async withdrawSupplementRequest(actor: Actor, taskId: string): Promise<DepartmentTask> {
     return this.departmentAction(actor, taskId, async (app, item) => {
-      const open = app.requests.filter((r) => r.item === item.item && !r.resolvedAt);
+      const open = app.requests.filter((r) => r.item === item.item && unanswered(r));
       if (!open.length) {
         throw stateInvalid(t('该事项没有未答复的补正要求', 'this item has no unanswered supplement request'));
       }
       const now = this.clock();
-      withdrawRequests(app, open, now);
+      withdrawRequests(app, open, now, actor.userId);
       record(app, actor, now, 'supplement.withdrawn', { item: item.item, requests: open.length });
       this.refreshDeadline(app);
     });
@@ -1211,7 +1238,8 @@ export class Centre implements CentreApi {
         issuer: item.department,
         validFrom: cstDate(now),
         ...(spec?.validTo ? { validTo: String(spec.validTo) } : {}),
-        data,
+        // The item's results belong on its licence (a business licence shows its credit code) and pre-fill later forms.
+        data: { ...data, ...outputRecord(item.outputs ?? []) },
       },
       now,
       { applicationId: app.id, item: item.item },
@@ -1314,7 +1342,9 @@ export class Centre implements CentreApi {
   private sweepFinds(app: Application, now: number): boolean {
     if (overdueDeferrals(app, now).length) return true;
     const colour = app.acceptedAt !== undefined ? limitState(this.limits, app, now).status : 'normal';
-    return colour !== app.timeStatus || app.items.some((i) => itemColourChange(this.limits, app, i, now));
+    const recolours = (i: ItemCase) =>
+      !!(itemColourChange(this.limits, app, i, now) || specialStepColourChange(this.limits, app, i, now));
+    return colour !== app.timeStatus || app.items.some(recolours);
   }
 
   /**
@@ -1340,8 +1370,9 @@ export class Centre implements CentreApi {
       await this.endItem(item, `${reason.zh} / ${reason.en}`, revoked);
     withdrawRequests(
       app,
-      app.requests.filter((r) => served.has(r.item) && !r.resolvedAt),
+      app.requests.filter((r) => served.has(r.item) && unanswered(r)),
       now,
+      actor.userId,
     );
     await this.sync(app, actor, 'decision');
     const ended = app.items.filter((i) => i.status !== before.get(i.item)).map((i) => i.item);
@@ -1502,6 +1533,7 @@ export class Centre implements CentreApi {
     const view = taskView(this.limits, this.clock, app, item, true);
     const mine = new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
     view.payload = (await this.payloadOf(app, item.department, mine))?.data ?? {};
+    withOutputs(view, (await this.bundleVersion(app.bundleCode, app.bundleVersion)).definition, app);
     return view;
   }
 
@@ -1560,6 +1592,7 @@ export class Centre implements CentreApi {
     const open = known ?? (await this.openTasks(app));
     // The case's clock stands still only while a special step is actually open.
     if (!open.some((task) => task.specialStep)) closePauses(app.pauses, 'special-step', this.clock());
+    endSpecialSteps(app, open, this.clock());
     for (const task of open) {
       if (task.department === WINDOW) {
         if (task.formView === 'acceptance' && phase === 'acceptance') {
@@ -1589,8 +1622,12 @@ export class Centre implements CentreApi {
       }
       item.taskId = task.id;
       item.startedAt ??= task.createdAt;
-      if (task.timeLimitDays !== undefined) item.limitDays = task.timeLimitDays;
-      if (task.specialStep) item.specialStep = true;
+      // A special step's gov:timeLimit is its own limit (special-steps.ts), not the item's.
+      if (task.timeLimitDays !== undefined && !task.specialStep) item.limitDays = task.timeLimitDays;
+      if (task.specialStep) {
+        item.specialStep = true;
+        beginSpecialStep(this.limits, app, item, task, this.clock());
+      }
       item.timeStatus ??= 'normal';
       if (task.specialStep && !app.pauses.some((p) => p.reason === 'special-step' && !p.to)) {
         app.pauses.push({ from: this.clock(), reason: 'special-step' });
@@ -1740,7 +1777,8 @@ export class Centre implements CentreApi {
   private changedTaskRows(app: Application, stored: ReadonlyMap<string, TaskDoc>): DocWrite[] {
     const changed: DocWrite[] = [];
     for (const item of app.items) {
-      const limit = itemLimit(this.limits, app, item, this.clock());
+      // While a special step is open, the department works against its own limit (case-clock.ts).
+      const clock = workingClock(this.limits, app, item, this.clock());
       const state: TaskDoc['state'] =
         item.status === 'reviewing'
           ? notReached(app, item)
@@ -1757,8 +1795,8 @@ export class Centre implements CentreApi {
         applicationId: app.id,
         department: item.department,
         state: OPEN_STATES.includes(app.status) || state === 'done' ? state : 'done',
-        timeStatus: item.timeStatus ?? 'normal',
-        deadline: limit.deadline,
+        timeStatus: clock.recorded,
+        deadline: clock.state.deadline,
         createdAt: app.acceptedAt!,
         ...taskScopeFields(app, item),
       };

@@ -2,7 +2,7 @@
  * What a reader other than the applicant sees of a case's personal data: sensitive form values
  * and an agent's ID number and phone masked, an assisted service summarised without ID numbers.
  */
-import { compileForm, type UnifiedForm } from '../../../forms/src/merge/index.js';
+import { compileForm, type UnifiedField, type UnifiedForm } from '../../../forms/src/merge/index.js';
 import { maskText, maskValue } from '../../../forms/src/project/index.js';
 import type { Actor } from '../domain/actor.js';
 import type { BundleRecord } from '../bundles/registry.js';
@@ -39,12 +39,22 @@ export function maskSensitive(app: Application, bundle: BundleRecord): Record<st
     // Same masking as department payloads: nested values too, ID numbers typed by a sibling field.
     out[key] =
       field?.definition.sensitivity === 'sensitive'
-        ? maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined)
+        ? maskSensitiveValue(value, field)
         : field
           ? maskValue(value, field.schema)
           : value;
   }
   return out;
+}
+
+/**
+ * A sensitive value by its own masking rule (ID number, mobile, bank account); a text having none
+ * (a child's name, birth time, certificate number: all of a child's data is sensitive) shows
+ * nothing but its length.
+ */
+function maskSensitiveValue(value: unknown, field: UnifiedField): unknown {
+  const masked = maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined);
+  return typeof masked === 'string' && masked === value ? '*'.repeat(masked.length) : masked;
 }
 
 /**
@@ -96,7 +106,7 @@ export function applicantView(actor: Actor, app: Application): Application {
     ...omit(app, 'owner'),
     items: app.items.map((i) => omit(i, 'claimedBy', 'decidedBy', 'postCheck')),
     materials: app.materials.map((m) => (m.file ? { ...m, file: omit(m.file, 'uploadedBy') } : m)),
-    requests: app.requests.filter((r) => r.noticeId !== undefined).map((r) => omit(r, 'by')),
+    requests: app.requests.filter((r) => r.noticeId !== undefined).map((r) => omit(r, 'by', 'withdrawnBy')),
     notices: app.notices.map((n) => omit(n, 'issuedBy')),
     evaluations: app.evaluations.map((e) => omit(e, 'by')),
     timeline: app.timeline.filter((e) => !STAFF_STEPS.has(e.type)).map(applicantEntry),

@@ -218,8 +218,11 @@ export const owed = (app: Application, materialId: string | undefined) =>
 
 /** The supplement notice the case waits on, if any. */
 export function openNotice(app: Application): Notice | undefined {
-  return app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
+  return app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt && !n.withdrawnAt);
 }
+
+/** A request still waiting for the applicant: neither answered nor withdrawn (撤回). */
+export const unanswered = (r: SupplementRequest): boolean => !r.resolvedAt && !r.withdrawnAt;
 
 /**
  * A notice entry may name a part of a field (financeOfficer.mobile, investors[0].name): the form
@@ -354,12 +357,19 @@ export function expectAnswerableEntries(
  */
 export function answerNotice(app: Application, notice: Notice, now: number): void {
   const answered = answeredSince(app, notice);
-  const requests = app.requests.filter((r) => r.noticeId === notice.id);
-  for (const r of requests) {
-    if (r.resolvedAt) continue;
+  // A withdrawn request stays withdrawn, even where a supplement happens to answer its entries.
+  for (const r of app.requests.filter((r) => r.noticeId === notice.id && unanswered(r)))
     if (r.entries.every((e) => isAnswered(e, answered))) r.resolvedAt = now;
-  }
-  const waiting = [...new Set(requests.filter((r) => !r.resolvedAt).map((r) => r.item))];
+  settleNotice(app, notice, now);
+}
+
+/**
+ * Some of the notice's requests were answered or withdrawn: their items' clocks resume; once none
+ * waits the notice closes (withdrawn when none of it was answered) and the case runs on.
+ */
+function settleNotice(app: Application, notice: Notice, now: number): void {
+  const requests = app.requests.filter((r) => r.noticeId === notice.id);
+  const waiting = [...new Set(requests.filter(unanswered).map((r) => r.item))];
   for (const item of app.items) {
     if (item.status === 'needs-supplement' && !waiting.includes(item.item)) item.status = 'reviewing';
   }
@@ -370,22 +380,29 @@ export function answerNotice(app: Application, notice: Notice, now: number): voi
     app.pauses.push({ from: now, reason: 'supplement', items: waiting });
     return;
   }
-  notice.resolvedAt = now;
+  if (requests.every((r) => r.withdrawnAt)) notice.withdrawnAt = now;
+  else notice.resolvedAt = now;
   app.status = 'in-progress';
 }
 
 /**
- * Requests taken back unanswered (the department withdrew them, or their item ended): resolved, the
- * item reviewed again if nothing else of it waits, and an open notice carrying them waits on the
- * rest only (answerNotice: it closes, and the case runs on, once none waits).
+ * Requests taken back unanswered (the department withdrew them, or their item ended): withdrawn
+ * (撤回, by whom), the item reviewed again if nothing else of it waits, and an open notice carrying
+ * them waits on the rest only (it closes, and the case runs on, once none waits). Nothing is
+ * answered by it: the other requests' free-text entries still wait for the applicant.
  */
-export function withdrawRequests(app: Application, requests: SupplementRequest[], now: number): void {
-  for (const r of requests) r.resolvedAt = now;
-  const waiting = new Set(app.requests.filter((r) => !r.resolvedAt).map((r) => r.item));
+export function withdrawRequests(
+  app: Application,
+  requests: SupplementRequest[],
+  now: number,
+  by: string,
+): void {
+  for (const r of requests) Object.assign(r, { withdrawnAt: now, withdrawnBy: by });
+  const waiting = new Set(app.requests.filter(unanswered).map((r) => r.item));
   for (const item of app.items)
     if (item.status === 'needs-supplement' && !waiting.has(item.item)) item.status = 'reviewing';
   const notice = openNotice(app);
-  if (app.status === 'awaiting-supplement' && notice) answerNotice(app, notice, now);
+  if (app.status === 'awaiting-supplement' && notice) settleNotice(app, notice, now);
 }
 
 interface Answered {

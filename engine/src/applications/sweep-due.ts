@@ -1,6 +1,7 @@
 /**
  * When the sweep next has work on a case (stored as `sweepAt`, indexed): the first instant a 容缺
- * material falls overdue or a clock changes colour, as known at the case's save. The sweep then
+ * material falls overdue or a clock (the case's, an item's, an open special step's) changes
+ * colour, as known at the case's save. The sweep then
  * reads only the cases due by now from the index, instead of every open case's clocks on every
  * tick (a centre with 50,000 open cases read 50,000 sets of clock fields every five seconds).
  *
@@ -9,7 +10,7 @@
  * sweep's periodic full pass still finds (Centre.sweep).
  */
 import type { LimitState, TimeLimits } from './clock.js';
-import { itemLimit, limitState } from './case-clock.js';
+import { itemLimit, limitState, openSpecialStep, specialStepLimit } from './case-clock.js';
 import type { Application } from './types.js';
 
 /** Cases the sweep looks at: those still running (their clocks, their 容缺 materials). */
@@ -29,22 +30,28 @@ export function sweepDueAt(limits: TimeLimits, app: Application, now: number): n
   for (const m of app.materials)
     // Overdue once `dueAt < now` (overdueDeferrals): the instant after it.
     if (m.deferral?.status === 'pending') due = Math.min(due, m.deferral.dueAt + 1);
-  if (app.acceptedAt !== undefined) {
-    const state = limitState(limits, app, now);
-    due = Math.min(due, state.status !== app.timeStatus ? now : nextChange(state, now));
-  }
+  if (app.acceptedAt !== undefined)
+    due = Math.min(due, clockDue(limitState(limits, app, now), app.timeStatus, now));
   for (const item of app.items) {
     if (item.status !== 'reviewing' && item.status !== 'needs-supplement') continue;
-    if (item.startedAt === undefined) continue;
-    const state = itemLimit(limits, app, item, now);
-    due = Math.min(due, state.status !== (item.timeStatus ?? 'normal') ? now : nextChange(state, now));
+    if (item.startedAt !== undefined)
+      due = Math.min(due, clockDue(itemLimit(limits, app, item, now), item.timeStatus ?? 'normal', now));
+    const step = openSpecialStep(item);
+    if (step)
+      due = Math.min(
+        due,
+        clockDue(specialStepLimit(limits, app, item, step, now), step.timeStatus ?? 'normal', now),
+      );
   }
   return Number.isFinite(due) ? due : undefined;
 }
 
-/** A clock's next change: never (null), or `now` when its arithmetic cannot tell (absent). */
-function nextChange(state: LimitState, now: number): number {
-  if (state.nextChangeAt === undefined) return now;
+/**
+ * When a clock's colour next differs from the one recorded for it: now when it already does,
+ * never (Infinity) when red or stopped, now when its arithmetic cannot tell (no nextChangeAt).
+ */
+function clockDue(state: LimitState, recorded: LimitState['status'] | undefined, now: number): number {
+  if (state.status !== recorded || state.nextChangeAt === undefined) return now;
   return state.nextChangeAt ?? Infinity;
 }
 

@@ -1,6 +1,7 @@
 /** What a department's inbox and task page show of one item case (DepartmentTask in api.ts). */
-import type { DepartmentTask } from './api.js';
-import { itemLimit } from './case-clock.js';
+import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
+import type { DepartmentTask, UpstreamResult } from './api.js';
+import { workingClock } from './case-clock.js';
 import type { TimeLimits } from './clock.js';
 import { notReached, taskIdOf } from './inbox-rows.js';
 import type { Application, ItemCase } from './types.js';
@@ -27,10 +28,12 @@ export function taskView(
   if (item.claimedBy) view.claimedBy = item.claimedBy;
   if (notReached(app, item)) view.waiting = true;
   if (app.acceptedAt !== undefined) {
-    const state = itemLimit(limits, app, item, clock());
+    // An open special step's own limit while it runs (the item's clock waits), else the item's.
+    const { state, step } = workingClock(limits, app, item, clock());
     view.deadline = state.deadline;
     view.remainingWorkingDays = state.remainingWorkingDays;
     view.timeStatus = state.status;
+    if (step) view.openSpecialStep = { name: step.name, openedAt: step.openedAt, limitDays: step.limitDays };
   }
   if (item.specialStep) view.specialStep = true;
   if (item.decidingDepartment) view.decidingDepartment = item.decidingDepartment;
@@ -42,4 +45,28 @@ export function taskView(
       .map((m) => ({ id: m.id, name: m.name, status: m.status }));
   }
   return view;
+}
+
+/**
+ * What approving the item asks for (its outputs), and the results of earlier items it works from:
+ * only the outputs it names in `needs` (least necessary), and only of items approved. An earlier
+ * item not in the case (the birth certificate issued elsewhere), or not yet approved, shows
+ * nothing: no value stands in for a result that does not exist.
+ */
+export function withOutputs(view: DepartmentTask, definition: BundleDefinition, app: Application): void {
+  const declared = definition.items.find((i) => i.code === view.item);
+  if (declared?.outputs?.length) view.outputs = declared.outputs;
+  const upstream = upstreamResults(declared?.needs ?? [], app);
+  if (upstream.length) view.upstreamResults = upstream;
+}
+
+function upstreamResults(needs: { item: string; output: string }[], app: Application): UpstreamResult[] {
+  const results: UpstreamResult[] = [];
+  for (const source of app.items) {
+    if (source.status !== 'approved') continue;
+    const keys = new Set(needs.filter((n) => n.item === source.item).map((n) => n.output));
+    const outputs = (source.outputs ?? []).filter((o) => keys.has(o.key));
+    if (outputs.length) results.push({ item: source.item, itemName: source.name, outputs });
+  }
+  return results;
 }

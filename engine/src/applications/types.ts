@@ -4,6 +4,7 @@
  * decision. The BPMN instance (businessKey = application id) drives the order of work; this
  * record holds what the service centre must show and prove.
  */
+import type { OutputValue } from '../bundles/outputs.js';
 import type { Doc } from '../domain/docs.js';
 import type { Text } from '../domain/errors.js';
 import type { AssistedRecord } from '../network/assisted.js';
@@ -110,7 +111,11 @@ export interface SupplementRequest {
   at: number;
   entries: NoticeEntry[];
   noticeId?: string;
+  /** Answered: the applicant supplied every entry. */
   resolvedAt?: number;
+  /** Taken back unanswered (撤回) by its department, or because its item ended: never answered. */
+  withdrawnAt?: number;
+  withdrawnBy?: string;
 }
 
 export interface Notice {
@@ -122,7 +127,10 @@ export interface Notice {
   issuedBy: string;
   entries: NoticeEntry[];
   dueAt?: number;
+  /** Answered: the applicant supplied what it asked (before acceptance: the case was resubmitted). */
   resolvedAt?: number;
+  /** Every request it carried was withdrawn unanswered (撤回): it waits no more, but was not answered. */
+  withdrawnAt?: number;
 }
 
 export interface ItemCase {
@@ -136,11 +144,15 @@ export interface ItemCase {
   startedAt?: number;
   limitDays: number;
   specialStep?: boolean;
+  /** The special steps (特殊环节) the item went through or is in, oldest first: each with its own limit. */
+  specialSteps?: SpecialStep[];
   timeStatus?: TimeLimitStatus;
   claimedBy?: string;
   decidedAt?: number;
   decidedBy?: string;
   resultNumber?: string;
+  /** Results recorded on approval (bundle.json `outputs`: credit code, certificate number), labelled. */
+  outputs?: OutputValue[];
   licenceId?: string;
   reason?: string;
   /** 属地: the concrete department, region and venue that decide this item (service network). */
@@ -152,6 +164,25 @@ export interface ItemCase {
   crossRegion?: boolean;
   /** 告知承诺 post-check after an approval on commitment. */
   postCheck?: { dueAt: number; result?: 'confirmed' | 'false' | 'unverifiable'; at?: number; by?: string };
+}
+
+/**
+ * A special step (特殊环节: hearing, inspection, testing, expert review, site survey…) of an item:
+ * its days count toward neither the item's nor the case's limit, but it has a limit of its own
+ * (GOV-SERVICES 2.12), counted on the deciding office's calendar from when it opened.
+ */
+export interface SpecialStep {
+  /** The engine's task and its BPMN element. */
+  taskId: string;
+  elementId: string;
+  /** The task's name, as the applicant's notice gives it. */
+  name: string;
+  openedAt: number;
+  /** gov:timeLimit of the task, in working days. */
+  limitDays: number;
+  /** The colour last recorded for its own limit (a crossing into yellow or red is recorded once). */
+  timeStatus?: TimeLimitStatus;
+  endedAt?: number;
 }
 
 export interface Pause {

@@ -195,6 +195,15 @@ describe('BundleRegistry: deploying', () => {
       fieldErrors: [{ message: { en: expect.stringContaining('takes 22: ') } }],
     });
     expect((await registry.deploy(analyst, { bundle, xml })).version).toBe(1);
+    // A special step's own limit is not part of the promise: its days stop the clocks (the longest
+    // chain is then registration → subsidy, 6 days, against 17 through the transfer).
+    const hearing = xml.replace(
+      'gov:item="pension-transfer" gov:timeLimit="15"',
+      'gov:item="pension-transfer" gov:timeLimit="15" gov:specialStep="true"',
+    );
+    expect(hearing).not.toBe(xml);
+    const promise = { ...bundle, promisedDays: 6 };
+    expect((await registry.deploy(analyst, { bundle: promise, xml: hearing })).version).toBe(2);
   });
 
   it('lets go of the process ids it claimed when the engine refuses the model', async () => {

@@ -13,6 +13,7 @@ import type { Engine } from '../index.js';
 import { ValidationError } from '../index.js';
 import { parseAndCompile, problemZh } from '../model/index.js';
 import type { Plan, PlanNode } from '../model/plan.js';
+import { outputProblems } from './outputs.js';
 
 /** The comprehensive window (综合窗口): tasks for clerks, not for a department. */
 export const WINDOW = 'window';
@@ -142,12 +143,15 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
 /**
  * The longest chain of item time limits (gov:timeLimit, else the item's promisedDays) from the
  * start of the process, in working days, with its tasks. A loop is walked once; a call activity
- * counts nothing (its process is not the bundle's).
+ * counts nothing (its process is not the bundle's), nor does a special step (特殊环节: its days
+ * stop the clocks, and its own limit is not part of the promise).
  */
 export function longestItemChain(definition: BundleDefinition, plan: Plan): Chain {
   const itemDays = new Map(definition.items.map((i) => [i.code, i.promisedDays]));
   const daysOf = (n: PlanNode) =>
-    n.kind === 'userTask' && n.gov?.item ? (n.gov.timeLimitDays ?? itemDays.get(n.gov.item) ?? 0) : 0;
+    n.kind === 'userTask' && n.gov?.item && !n.gov.specialStep
+      ? (n.gov.timeLimitDays ?? itemDays.get(n.gov.item) ?? 0)
+      : 0;
   const next = (n: PlanNode): number[] => {
     const out = [...n.outgoing.map((f) => plan.flows[f]!.target), ...n.boundaries];
     if (n.kind === 'subProcess') out.push(...n.starts);
@@ -255,6 +259,9 @@ export class BundleRegistry {
       }
       throw err;
     }
+    const outputs = outputProblems(definition);
+    if (outputs.length)
+      throw invalid("the items' outputs do not fit the bundle", '事项办理结果的声明有误', outputs);
     const { plans, problems } = await parseAndCompile(input.xml, {
       deploymentId: 'check',
       versionOf: () => 1,

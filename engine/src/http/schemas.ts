@@ -186,7 +186,18 @@ export const Application = named('Application', {
     data: { type: 'object' },
     items: { type: 'array', items: { type: 'object' } },
     materials: { type: 'array', items: { type: 'object' } },
-    notices: { type: 'array', items: { type: 'object' } },
+    notices: {
+      type: 'array',
+      items: { type: 'object' },
+      description:
+        'One-time notices (一次性告知): resolvedAt once answered, withdrawnAt when every request in it was withdrawn',
+    },
+    requests: {
+      type: 'array',
+      items: { type: 'object' },
+      description:
+        'Department supplement requests: resolvedAt once answered, withdrawnAt (撤回) when taken back unanswered',
+    },
     evaluations: { type: 'array', items: { type: 'object' } },
     deadline: { type: 'integer' },
     timeStatus: TimeStatus,
@@ -229,6 +240,16 @@ export const DepartmentTask = named('DepartmentTask', {
     crossRegion: { type: 'boolean', description: '跨域: decided outside the receiving district' },
     payload: { type: 'object' },
     materials: { type: 'array', items: { type: 'object' } },
+    outputs: {
+      type: 'array',
+      description: 'The results approving this item records: key, label, format, pattern, maxLength',
+      items: { type: 'object' },
+    },
+    upstreamResults: {
+      type: 'array',
+      description: "Earlier items' results this item needs, once approved: item, itemName, outputs",
+      items: { type: 'object' },
+    },
   },
   required: ['id', 'applicationId', 'item', 'department', 'status'],
 });

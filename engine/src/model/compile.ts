@@ -282,6 +282,15 @@ class ProcessCompiler {
         if (node.gov?.timeLimitDays !== undefined && !(node.gov.timeLimitDays >= 0)) {
           this.problem(element, 'gov.timeLimit', 'gov:timeLimit must be a whole number of working days ≥ 0');
         }
+        // A special step's days do not count toward the promised limit: it must publish its own
+        // (GOV-SERVICES 2.12), or an open one would stop the clock with nothing to hold it to.
+        if (node.gov?.specialStep && node.gov.timeLimitDays === undefined) {
+          this.problem(
+            element,
+            'gov.specialStepLimit',
+            'a special step (gov:specialStep="true") needs its own time limit: set gov:timeLimit (working days)',
+          );
+        }
         break;
       default:
         break;

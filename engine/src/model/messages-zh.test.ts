@@ -67,6 +67,11 @@ const BROKEN: unknown[] = [
     `${message('m', 'x')}<bpmn:message id="anon"/>`,
   ),
   definitions(process('nostart', '<bpmn:endEvent id="e"/>') + process('dup', '<bpmn:startEvent id="e"/>')),
+  model(
+    'unlimited',
+    `<bpmn:startEvent id="s"/><bpmn:userTask id="inspection" gov:specialStep="true"/><bpmn:endEvent id="e"/>
+    ${chain('s', 'inspection', 'e')}`,
+  ),
 ];
 
 /** Sub-processes nested 33 deep. */

@@ -2,11 +2,15 @@
  * 一次告知: the public guide of a bundle for one applicant's situation answers — the items that
  * apply with their conditions, deciding level, time limits and fees; one list of materials, with
  * what an e-licence, shared data or a signed commitment can replace; and the venues that receive
- * it, nearest first. The data behind the printable guide page (web/), needing no sign-in.
+ * it, nearest first. The situations the bundle cannot be applied for (refuseWhen) are told up
+ * front; answers that fall into one get its message instead of items and materials. The data
+ * behind the printable guide page (web/), needing no sign-in.
  */
+import { workingAgeRuleText } from '../../../forms/src/validate/working-age.js';
+import { inspectCondition } from '../../../forms/src/feel/condition.js';
 import { mergeBundle } from '../../../forms/src/merge/index.js';
 import type { BundleDefinition, SituationQuestion } from '../../../forms/src/bundle/index.js';
-import type { MergedMaterial } from '../../../forms/src/merge/index.js';
+import type { MergedMaterial, MergeProblem } from '../../../forms/src/merge/index.js';
 import type { Text } from '../domain/errors.js';
 import { implementationOf, venuesFor } from './routing.js';
 import {
@@ -76,6 +80,16 @@ export interface GuideVenue {
   appointments: boolean;
 }
 
+/** A situation the bundle cannot be applied for (bundle.json refuseWhen) and what to do instead. */
+export interface GuideRefusal {
+  message: Text;
+  /** The situation questions whose answers lead there. */
+  questions: { id: string; label: Text }[];
+}
+
+/** The answers fall into a refused situation: its message, naming the answers given. */
+export type GuideRefused = Pick<MergeProblem, 'message' | 'answers'>;
+
 export interface Guide {
   bundle: {
     code: string;
@@ -88,6 +102,10 @@ export interface Guide {
   answers: Record<string, unknown>;
   /** Every question has an answer: the lists are final. */
   complete: boolean;
+  /** Every situation the bundle cannot be applied for, told before anyone starts. */
+  refusals: GuideRefusal[];
+  /** Non-empty when the answers fall into one: then there are no items, materials or fees to list. */
+  refused: GuideRefused[];
   items: GuideItem[];
   notApplicable: { code: string; name: Text }[];
   materials: GuideMaterial[];
@@ -131,10 +149,15 @@ export function buildGuide(
   const d = bundle.definition;
   const answers = cleanAnswers(d, rawAnswers);
   const merged = mergeBundle(d, answers);
+  const refused = merged.problems
+    .filter((p) => p.code === 'refused')
+    .map(({ message, answers: given }): GuideRefused => ({ message, answers: given }));
+  // A refused situation has nothing to apply for: no items or materials to prepare.
+  const applying = refused.length ? { items: [], materials: [] } : merged;
   const departmentName = (code: string) =>
     d.departments.find((x) => x.code === code)?.name ?? { zh: code, en: code };
   const active = new Set(merged.items.map((i) => i.code));
-  const items = merged.items.map((i): GuideItem => {
+  const items = applying.items.map((i): GuideItem => {
     const impl = implementationOf(network, i);
     return {
       code: i.code,
@@ -152,7 +175,7 @@ export function buildGuide(
       crossRegion: impl.crossRegion === true,
     };
   });
-  const materials = merged.materials.map((m): GuideMaterial => ({
+  const materials = applying.materials.map((m): GuideMaterial => ({
     id: m.id,
     name: m.name,
     form: m.form,
@@ -194,6 +217,7 @@ export function buildGuide(
     appointments: venue.appointments !== false && venue.windows.length > 0,
   }));
   const fees = items.filter((i) => i.fee).map((i) => ({ code: i.code, fee: i.fee! }));
+  const listed = new Set(items.map((i) => i.code));
   return {
     bundle: {
       code: d.code,
@@ -208,12 +232,30 @@ export function buildGuide(
     })),
     answers,
     complete: d.questions.every((q) => answers[q.id] !== undefined),
+    refusals: refusalsOf(d),
+    refused,
     items,
-    notApplicable: d.items.filter((i) => !active.has(i.code)).map((i) => ({ code: i.code, name: i.name })),
+    // Refused: no item of the bundle applies.
+    notApplicable: d.items.filter((i) => !listed.has(i.code)).map((i) => ({ code: i.code, name: i.name })),
     materials,
     fees: { free: fees.every((f) => f.fee.free), stated: fees.length === items.length, items: fees },
     venues,
     networkVersion: network.version,
     generatedAt: new Date(options.now ?? Date.now()).toISOString(),
   };
+}
+
+/** The bundle's refuseWhen entries, each with the questions its condition reads. */
+function refusalsOf(d: BundleDefinition): GuideRefusal[] {
+  const bySituation = (d.refuseWhen ?? []).map((r) => {
+    const read = new Set(inspectCondition(r.condition).variables);
+    return {
+      message: r.message,
+      questions: d.questions.filter((q) => read.has(q.id)).map((q) => ({ id: q.id, label: q.label })),
+    };
+  });
+  // The applicant's age is read from the ID number at the window, not asked.
+  return d.applicantAge
+    ? [...bySituation, { message: workingAgeRuleText(d.applicantAge), questions: [] }]
+    : bySituation;
 }

@@ -90,7 +90,7 @@ const WaitingTicketOut = obj(
 const StatsOut = obj('Queue figures overall, by window type and by venue');
 const GuideBundleOut = obj('A bundle with a public guide: code, version, name, promised days, items');
 const GuideOut = obj(
-  'The guide for the answers: items, materials, fees, time limits, venues (see network/guide.ts)',
+  'The guide for the answers: items, materials, fees, time limits, venues; the situations the bundle cannot be applied for, and `refused` (their messages, no items or materials) when the answers fall into one (see network/guide.ts)',
 );
 
 export function networkResources(services: NetworkServices): Resource[] {

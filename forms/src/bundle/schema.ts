@@ -73,6 +73,19 @@ const itemMaterial = objectOf(
   ['material'],
 );
 
+/** A result an item's approval records (types.ts ItemOutput). */
+const output = objectOf(
+  {
+    key: camelId,
+    label: text,
+    format: { enum: ['credit-code', 'resident-id', 'division-code', 'date'] },
+    pattern: { type: 'string', minLength: 1, maxLength: 500 },
+    hint: text,
+    maxLength: { type: 'integer', minimum: 1, maximum: 200 },
+  },
+  ['key', 'label'],
+);
+
 const item = objectOf(
   {
     code,
@@ -93,6 +106,12 @@ const item = objectOf(
       },
       ['eLicenceType', 'fields'],
     ),
+    outputs: { type: 'array', items: output },
+    needs: {
+      type: 'array',
+      items: objectOf({ item: code, output: camelId }, ['item', 'output']),
+      uniqueItems: true,
+    },
   },
   ['code', 'name', 'department', 'promisedDays', 'fields', 'materials'],
 );
@@ -125,6 +144,14 @@ export const bundleSchema: JSONSchema7 = {
         type: 'array',
         items: objectOf({ condition: feel, message: text }, ['condition', 'message']),
       },
+      applicantAge: objectOf(
+        {
+          min: { type: 'integer', minimum: 0, maximum: 120 },
+          belowRetirement: { type: 'boolean' },
+          femaleRetirementAge: { enum: [50, 55] },
+        },
+        [],
+      ),
     },
     [
       'code',

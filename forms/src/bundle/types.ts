@@ -1,3 +1,4 @@
+import type { WorkingAgeRule } from '../validate/working-age.js';
 import type { JSONSchema7 } from 'json-schema';
 import type { Text } from '../library/index.js';
 
@@ -18,6 +19,11 @@ export interface BundleDefinition {
   items: ItemDefinition[];
   /** Situations this bundle cannot be applied for (a restaurant in a residential building…). */
   refuseWhen?: Refusal[];
+  /**
+   * The ages a person may apply at, read from their ID number (flexible employment: 16 up to the
+   * statutory retirement age). See forms/src/validate/working-age.ts.
+   */
+  applicantAge?: WorkingAgeRule;
 }
 
 /** When the FEEL condition over the situation answers holds, no application: the message says why. */
@@ -78,6 +84,35 @@ export interface ItemDefinition {
   answers?: string[];
   /** The e-licence its approval issues (发证清单), carrying these of its fields as licence data. */
   issues?: { eLicenceType: string; fields: string[]; holder?: 'applicant' | 'resultNumber' };
+  /**
+   * Results its deciding department records when approving (the new enterprise's credit code, the
+   * birth certificate's number): shown to the applicant with the item's result, and to the items
+   * after it that name them in `needs`.
+   */
+  outputs?: ItemOutput[];
+  /** Outputs of items before it (`after`, directly or further back) its department works from. */
+  needs?: OutputRef[];
+}
+
+/** One result value an approval records. Text (codes and numbers); `format: "date"` for a date. */
+export interface ItemOutput {
+  key: string;
+  label: Text;
+  /** A format checked on approval (the same names as the field library's: credit-code, resident-id…). */
+  format?: OutputFormat;
+  /** A regular expression the whole value matches, and how it reads to the department (“1位字母加9位数字”). */
+  pattern?: string;
+  hint?: Text;
+  /** At most this many characters (default 100). */
+  maxLength?: number;
+}
+
+export type OutputFormat = 'credit-code' | 'resident-id' | 'division-code' | 'date';
+
+/** An output of an earlier item of the bundle. */
+export interface OutputRef {
+  item: string;
+  output: string;
 }
 
 export interface ItemField {

@@ -245,12 +245,14 @@ const addresses: FieldDefinition[] = [
   town('residenceTown', '居住地所在镇（街道）', 'Residence: town or street'),
 ];
 
+// All of a child's data is sensitive (GOV-SERVICES 2.20, children under 14): masked for every
+// reader but the guardian and the departments whose items need it in full (needsFull).
 const newborn: FieldDefinition[] = [
-  field('babyName', ['新生儿姓名', 'Baby name'], 'newborn', { ...s.personName, maxLength: 15 }, 'personal', {
+  field('babyName', ['新生儿姓名', 'Baby name'], 'newborn', { ...s.personName, maxLength: 15 }, 'sensitive', {
     help: help('儿童个人信息,由监护人填写', "A child's personal information, entered by a guardian"),
   }),
-  coded('babyGender', ['新生儿性别', 'Baby gender'], 'newborn', c.genders, 'personal'),
-  field('babyBirthTime', ['出生时间', 'Time of birth'], 'newborn', { type: 'string' }, 'personal', {
+  coded('babyGender', ['新生儿性别', 'Baby gender'], 'newborn', c.genders, 'sensitive'),
+  field('babyBirthTime', ['出生时间', 'Time of birth'], 'newborn', { type: 'string' }, 'sensitive', {
     format: 'date-time',
   }),
   field(
@@ -258,14 +260,14 @@ const newborn: FieldDefinition[] = [
     ['新生儿民族', 'Baby ethnic group'],
     'newborn',
     { type: 'string', pattern: '^(0[1-9]|[1-4][0-9]|5[0-6]|9[78])$' },
-    'personal',
+    'sensitive',
   ),
   field(
     'birthCertNo',
     ['出生医学证明编号', 'Birth certificate number'],
     'newborn',
     s.text(5, 30),
-    'personal',
+    'sensitive',
   ),
   field(
     'babyIdNumber',

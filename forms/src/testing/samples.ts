@@ -7,6 +7,7 @@ import type { UnifiedData } from '../merge/index.js';
 
 const id1 = '440402199003071232'; // male, born 1990
 const id2 = '11010519491231002X'; // the standard's example
+const id3 = '440403199206150025'; // female, born 1992: of working age
 const person = (name: string, idNumber: string, mobile: string) => ({ name, idNumber, mobile });
 
 export const samples: Record<string, UnifiedData> = {
@@ -95,7 +96,7 @@ export const samples: Record<string, UnifiedData> = {
     },
     name: '王芳',
     idType: 'residentId',
-    idNumber: id2,
+    idNumber: id3,
     mobile: '15012345678',
     residenceRegion: '440403',
     residenceAddress: '珠海市斗门区井岸镇某路8号',

@@ -251,6 +251,10 @@ export const zh: Dict = {
   'guide.promised': '承诺时限',
   'guide.version': '版本',
   'guide.situation': '您的情形',
+  'guide.refusals': '以下情形不能通过本事项包申请',
+  'guide.refusalQuestions': '取决于：{questions}',
+  'guide.refused': '按您的回答，不能通过本事项包申请',
+  'guide.refusedHint': '请按以下提示办理，或修改上面的回答。',
   'guide.complete': '已回答全部问题，以下为您的完整办事清单。',
   'guide.incomplete': '请回答以下问题，事项和材料清单会随您的回答变化；未回答时按已知情况列出。',
   'guide.items': '需要办理的事项（{n} 项）',
@@ -299,6 +303,8 @@ export const zh: Dict = {
   'notice.pre-acceptance': '受理前补正',
   'notice.supplement': '部门补正（汇总）',
   'notice.resolved': '已补正',
+  'notice.withdrawn': '已撤回',
+  'notice.entryWithdrawn': '部门已撤回，无需补正',
 
   'event.created': '创建办件',
   'event.assisted': '登记帮办代办',
@@ -327,6 +333,8 @@ export const zh: Dict = {
   'event.timeLimit.normal': '时限恢复正常',
   'event.timeLimit.yellow': '时限预警',
   'event.timeLimit.red': '超期',
+  'event.specialStep.opened': '进入特殊环节（不计入承诺时限）',
+  'event.specialStep.ended': '特殊环节结束，时限恢复计算',
 
   'print.print': '打印',
   'print.centre': '政务服务中心',
@@ -373,6 +381,8 @@ export const zh: Dict = {
   'inbox.open': '查看',
 
   'review.facts': '办件信息',
+  'review.specialStep': '特殊环节',
+  'review.specialStepLimit': '{name}：本环节时限 {n} 个工作日（上方办结时限按本环节计算；事项时限暂停计算）',
   'review.fields': '本部门所需信息',
   'review.fieldsHint': '只显示本部门事项所需的字段；不需要完整信息的敏感字段已脱敏。',
   'review.materials': '材料',
@@ -393,6 +403,9 @@ export const zh: Dict = {
   'review.do.supplement': '提交补正要求',
   'review.resultNumber': '批准文号/结果编号',
   'review.resultNumberHint': '留空则按受理编号自动生成',
+  'review.outputsHint': '准予时须填写本事项的办理结果，申请人和后续事项的部门将据此办理。',
+  'review.upstream': '前序事项的办理结果',
+  'review.upstreamHint': '按最小必要原则，只显示本事项办理所需的前序事项结果。',
   'review.licenceType': '签发电子证照',
   'review.noLicence': '不签发',
   'review.validTo': '有效期至（留空为长期）',
@@ -728,6 +741,10 @@ export const en: Dict = {
   'guide.promised': 'Promised time',
   'guide.version': 'Version',
   'guide.situation': 'Your situation',
+  'guide.refusals': 'This bundle cannot be applied for in these situations',
+  'guide.refusalQuestions': 'Decided by: {questions}',
+  'guide.refused': 'With your answers, this bundle cannot be applied for',
+  'guide.refusedHint': 'Follow the advice below, or change your answers above.',
   'guide.complete': 'Every question is answered: this is your complete list.',
   'guide.incomplete':
     'Answer the questions: the items and materials follow your answers; until then the list shows what is known.',
@@ -777,6 +794,8 @@ export const en: Dict = {
   'notice.pre-acceptance': 'before acceptance',
   'notice.supplement': 'department supplements (gathered)',
   'notice.resolved': 'resolved',
+  'notice.withdrawn': 'withdrawn',
+  'notice.entryWithdrawn': 'withdrawn by the department: nothing to supply',
 
   'event.created': 'Created',
   'event.assisted': 'Assisted service recorded',
@@ -805,6 +824,8 @@ export const en: Dict = {
   'event.timeLimit.normal': 'Back on time',
   'event.timeLimit.yellow': 'Time-limit warning',
   'event.timeLimit.red': 'Overdue',
+  'event.specialStep.opened': 'Special step began (not counted toward the promised limit)',
+  'event.specialStep.ended': 'Special step ended; the time limit runs again',
 
   'print.print': 'Print',
   'print.centre': 'Government Service Centre',
@@ -856,6 +877,9 @@ export const en: Dict = {
   'inbox.open': 'Open',
 
   'review.facts': 'Case',
+  'review.specialStep': 'Special step',
+  'review.specialStepLimit':
+    "{name}: its own limit of {n} working days (the deadline above is the step's; the item's clock is paused)",
   'review.fields': "This department's fields",
   'review.fieldsHint':
     "Only the fields this department's items declare; sensitive values are masked unless an item needs them in full.",
@@ -878,6 +902,10 @@ export const en: Dict = {
   'review.do.supplement': 'Send the request',
   'review.resultNumber': 'Approval or result number',
   'review.resultNumberHint': 'empty: derived from the case number',
+  'review.outputsHint':
+    "Approving records this item's results: the applicant and the departments of the items after it work from them.",
+  'review.upstream': 'Results of the items before this one',
+  'review.upstreamHint': 'Only the earlier results this item needs are shown (least necessary).',
   'review.licenceType': 'Issue an e-licence',
   'review.noLicence': 'none',
   'review.validTo': 'Valid to (empty: no end)',

@@ -24,6 +24,7 @@ import {
 import { useCatalogue } from '../components/catalogue.js';
 import { materialInputs, MaterialsChecklist, type MaterialChoice } from '../components/materials.js';
 import { StoredMaterialFile, windowMayUpload } from '../components/material-file.js';
+import { resultText } from '../components/item-outputs.js';
 import { AcceptPanel } from './new-application.js';
 import { LiveForm } from '../components/live-form.js';
 import { cells, renderers } from '../../../forms/src/renderers/index.js';
@@ -37,6 +38,7 @@ import {
 } from '../lib/corrections.js';
 import { formTranslator, localiseSchema } from '../lib/form-labels.js';
 import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
+import { entryWithdrawn, noticeState, openNoticeOf, requestsToNotify } from '../lib/supplements.js';
 import { createValidator } from '../lib/validator.js';
 
 export function ApplicationDetail({ id }: { id: string }) {
@@ -131,7 +133,7 @@ export function ApplicationDetail({ id }: { id: string }) {
                       '—'
                     )}
                   </td>
-                  <td>{i.resultNumber ?? i.reason ?? '—'}</td>
+                  <td>{resultText(i, tx) || '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -187,14 +189,15 @@ export function ApplicationDetail({ id }: { id: string }) {
             <div key={n.id} className="notice-block">
               <strong>
                 {t('print.noticeNo', { n: n.number })} · {t(`notice.${n.kind}`)} · {formatTime(n.issuedAt)}
-                {n.resolvedAt ? ` · ${t('notice.resolved')}` : ''}
+                {noticeState(n) !== 'open' ? ` · ${t(`notice.${noticeState(n)}`)}` : ''}
               </strong>
               <ul>
                 {n.entries.map((e, i) => (
-                  <li key={i}>
+                  <li key={i} data-withdrawn={entryWithdrawn(app, n, e) || undefined}>
                     {e.department ? `[${departmentName(e.department)}] ` : ''}
                     {e.problem}
                     {e.requirement ? ` — ${e.requirement}` : ''}
+                    {entryWithdrawn(app, n, e) && <em className="muted"> · {t('notice.entryWithdrawn')}</em>}
                   </li>
                 ))}
               </ul>
@@ -216,6 +219,8 @@ export function ApplicationDetail({ id }: { id: string }) {
                     ? departmentName(e.by.department)
                     : e.by.userId}
               </span>
+              {/* A special step's written notice to the applicant: which step, not counted, its own due date. */}
+              {isText(e.data?.notice) && <div className="small">{tx(e.data.notice)}</div>}
             </li>
           ))}
         </ul>
@@ -266,8 +271,8 @@ function nothingToRecord(fieldsAsked: boolean): FieldProblem {
 function SupplementPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
   const { api, t, tx, lang } = useApp();
   const { busy, error, run } = useCommand();
-  const pendingRequests = app.requests.filter((r) => !r.noticeId && !r.resolvedAt);
-  const openNotice = app.notices.find((n) => n.kind === 'supplement' && !n.resolvedAt);
+  const pendingRequests = requestsToNotify(app);
+  const openNotice = openNoticeOf(app);
   const asked = new Set(openNotice?.entries.map((e) => e.materialId).filter(Boolean) as string[]);
   const wanted = app.materials.filter((m) => asked.has(m.id) || m.deferral?.status === 'pending');
   const named = noticeFields(openNotice);
@@ -443,4 +448,9 @@ function DeliverPanel({ app, onDone }: { app: Application; onDone(a: Application
       </button>
     </Section>
   );
+}
+
+/** A {zh, en} text among a timeline entry's details (a special step's notice to the applicant). */
+function isText(value: unknown): value is { zh: string; en: string } {
+  return typeof value === 'object' && value !== null && typeof (value as { zh?: unknown }).zh === 'string';
 }

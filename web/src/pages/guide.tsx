@@ -6,7 +6,7 @@
  * hours and appointments. Everything comes from GET /api/guides (engine/src/network/guide.ts);
  * the answers live in the URL so a guide can be bookmarked, shared and printed.
  */
-import type { GuideQuestion } from '../../../engine/src/network/guide.js';
+import type { Guide, GuideQuestion, GuideRefusal, GuideRefused } from '../../../engine/src/network/guide.js';
 import type { Fee } from '../../../engine/src/network/types.js';
 import { Link } from '../app.js';
 import { useApp } from '../context.js';
@@ -65,9 +65,7 @@ export function GuidePage({ code }: { code: string }) {
   const guide = loaded.data;
   if (!guide)
     return <div className="page">{loaded.error ? <ErrorBanner error={loaded.error} /> : <Loading />}</div>;
-  const bring = guide.materials.filter((m) => m.bring);
-  const notBring = guide.materials.filter((m) => !m.bring);
-  const itemName = (c: string) => tx(guide.items.find((i) => i.code === c)?.name) || c;
+  const itemName = itemNamer(guide, tx);
   return (
     <div className="page guide" data-testid="guide">
       <div className="page-head">
@@ -94,6 +92,7 @@ export function GuidePage({ code }: { code: string }) {
 
       <Section title={t('guide.situation')}>
         <p className="hint">{t(guide.complete ? 'guide.complete' : 'guide.incomplete')}</p>
+        <Refusals refusals={guide.refusals} />
         <div className="guide-questions" data-testid="guide-questions">
           {guide.questions.map((q) => (
             <Question key={q.id} question={q} value={answers[q.id]} onAnswer={(v) => answer(q.id, v)} />
@@ -102,6 +101,95 @@ export function GuidePage({ code }: { code: string }) {
         {loaded.loading && <Loading />}
       </Section>
 
+      {guide.refused.length > 0 ? <Refused refused={guide.refused} /> : <ApplyLists guide={guide} />}
+
+      <Section title={t('guide.venues', { n: guide.venues.length })}>
+        <ul className="guide-venues" data-testid="guide-venues">
+          {guide.venues.map((v) => (
+            <li key={v.id} data-venue={v.id}>
+              <strong>{tx(v.name)}</strong> <span className="tag">{tx(v.kindName)}</span>
+              <div className="small">
+                {tx(v.regionName)}
+                {v.address ? ` · ${tx(v.address)}` : ''}
+                {v.phone ? ` · ${t('guide.phone', { phone: v.phone })}` : ''}
+              </div>
+              <div className="small">
+                {t('guide.hours', { hours: v.hours.map((h) => `${h.from}–${h.to}`).join('，') })} ·{' '}
+                {v.wholeBundle
+                  ? t('guide.wholeBundle')
+                  : t('guide.someItems', { items: v.items.map(itemName).join('、') })}
+                {v.receiveOnly ? ` · ${t('guide.receiveOnly')}` : ''}
+              </div>
+              {v.appointments && (
+                <Link
+                  className="no-print small"
+                  href={`/my?book=${encodeURIComponent(v.id)}&bundle=${encodeURIComponent(code)}`}
+                >
+                  {t('guide.book')}
+                </Link>
+              )}
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </div>
+  );
+}
+
+/** An item's name by its code, whether or not it applies to the answers. */
+function itemNamer(guide: Guide, tx: ReturnType<typeof useApp>['tx']) {
+  const all = [...guide.items, ...guide.notApplicable];
+  return (code: string) => tx(all.find((i) => i.code === code)?.name) || code;
+}
+
+/** What the bundle cannot be applied for, told before the visitor answers anything. */
+function Refusals({ refusals }: { refusals: GuideRefusal[] }) {
+  const { t, tx } = useApp();
+  if (!refusals.length) return null;
+  return (
+    <div className="warn" data-testid="guide-refusals">
+      <strong>{t('guide.refusals')}</strong>
+      <ul>
+        {refusals.map((r, i) => (
+          <li key={i}>
+            {tx(r.message)}
+            {r.questions.length > 0 && (
+              <span className="muted small">
+                {' '}
+                {t('guide.refusalQuestions', { questions: r.questions.map((q) => tx(q.label)).join('、') })}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The answers fall into a refused situation: its message (naming the answers) instead of any list. */
+function Refused({ refused }: { refused: GuideRefused[] }) {
+  const { t, tx } = useApp();
+  return (
+    <div className="error-banner" role="alert" data-testid="guide-refused">
+      <strong>{t('guide.refused')}</strong>
+      <p>{t('guide.refusedHint')}</p>
+      <ul>
+        {refused.map((r, i) => (
+          <li key={i}>{tx(r.message)}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The items to handle, the materials to bring and the fees, for answers that can be applied for. */
+function ApplyLists({ guide }: { guide: Guide }) {
+  const { t, tx } = useApp();
+  const bring = guide.materials.filter((m) => m.bring);
+  const notBring = guide.materials.filter((m) => !m.bring);
+  const itemName = itemNamer(guide, tx);
+  return (
+    <>
       <Section title={t('guide.items', { n: guide.items.length })}>
         <table className="list" data-testid="guide-items">
           <thead>
@@ -215,37 +303,7 @@ export function GuidePage({ code }: { code: string }) {
           {guide.fees.free && guide.fees.stated ? t('guide.allFree') : t('guide.feesPerItem')}
         </p>
       </Section>
-
-      <Section title={t('guide.venues', { n: guide.venues.length })}>
-        <ul className="guide-venues" data-testid="guide-venues">
-          {guide.venues.map((v) => (
-            <li key={v.id} data-venue={v.id}>
-              <strong>{tx(v.name)}</strong> <span className="tag">{tx(v.kindName)}</span>
-              <div className="small">
-                {tx(v.regionName)}
-                {v.address ? ` · ${tx(v.address)}` : ''}
-                {v.phone ? ` · ${t('guide.phone', { phone: v.phone })}` : ''}
-              </div>
-              <div className="small">
-                {t('guide.hours', { hours: v.hours.map((h) => `${h.from}–${h.to}`).join('，') })} ·{' '}
-                {v.wholeBundle
-                  ? t('guide.wholeBundle')
-                  : t('guide.someItems', { items: v.items.map(itemName).join('、') })}
-                {v.receiveOnly ? ` · ${t('guide.receiveOnly')}` : ''}
-              </div>
-              {v.appointments && (
-                <Link
-                  className="no-print small"
-                  href={`/my?book=${encodeURIComponent(v.id)}&bundle=${encodeURIComponent(code)}`}
-                >
-                  {t('guide.book')}
-                </Link>
-              )}
-            </li>
-          ))}
-        </ul>
-      </Section>
-    </div>
+    </>
   );
 }
 

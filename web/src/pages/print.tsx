@@ -9,6 +9,8 @@ import { useApp } from '../context.js';
 import { ErrorBanner, formatDeadline, formatTime, Loading, useLoad } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
 import { Qr } from '../components/qr.js';
+import { resultText } from '../components/item-outputs.js';
+import { entryWithdrawn } from '../lib/supplements.js';
 import { navigate } from '../router.js';
 
 function PrintFrame({
@@ -258,6 +260,7 @@ export function PrintNotice({ id }: { id: string }) {
                     <td>
                       {e.materialId ? `${name(e.materialId)}：` : ''}
                       {e.problem}
+                      {entryWithdrawn(app, notice, e) && ` · ${t('notice.entryWithdrawn')}`}
                     </td>
                     <td>{e.requirement ?? '—'}</td>
                     <td>{e.department ? departmentName(e.department) : t('dept.window')}</td>
@@ -276,7 +279,7 @@ export function PrintNotice({ id }: { id: string }) {
 }
 
 export function PrintDelivery({ id }: { id: string }) {
-  const { t } = useApp();
+  const { t, tx } = useApp();
   const { bundleName } = useCatalogue();
   return (
     <PrintFrame id={id} title={t('print.delivery')}>
@@ -295,9 +298,7 @@ export function PrintDelivery({ id }: { id: string }) {
             <ItemsTable
               app={app}
               heading={t('detail.result')}
-              cell={(i) =>
-                `${t(`item.${i.status}`)}${i.resultNumber ? ` · ${i.resultNumber}` : ''}${i.reason ? ` · ${i.reason}` : ''}`
-              }
+              cell={(i) => [t(`item.${i.status}`), resultText(i, tx)].filter(Boolean).join(' · ')}
             />
             {app.items.some((i) => i.status === 'rejected') && <p className="small">{t('print.remedy')}</p>}
             <div className="evaluate-box">

@@ -25,8 +25,17 @@ import { useCatalogue } from '../components/catalogue.js';
 import { StoredMaterialFile } from '../components/material-file.js';
 import { codeLabel, PROPERTY_LABELS, type FormTexts } from '../lib/form-labels.js';
 import { fieldMessage, problemField, type FieldProblem } from '../lib/problems.js';
+import { missingOutputs, OutputInputs, resultText, UpstreamResults } from '../components/item-outputs.js';
+import { requestState, type RequestState } from '../lib/supplements.js';
 
 type Labels = Record<string, { zh: string; en: string }>;
+/** How a request of this department reads: withdrawn (撤回) and answered are never the same. */
+const REQUEST_STATE: Record<RequestState, string> = {
+  withdrawn: 'notice.withdrawn',
+  resolved: 'notice.resolved',
+  noticed: 'review.noticed',
+  pending: 'review.pending',
+};
 /** The bundle's field labels and its form's i18n table (which has the labels of codes). */
 interface BundleTexts {
   labels: Labels;
@@ -144,6 +153,17 @@ export function TaskReview({ id }: { id: string }) {
           <dd>{formatTime(task.createdAt)}</dd>
           <dt>{t('app.deadline')}</dt>
           <dd>{formatDeadline(task.deadline)}</dd>
+          {task.openSpecialStep && (
+            <>
+              <dt>{t('review.specialStep')}</dt>
+              <dd>
+                {t('review.specialStepLimit', {
+                  name: task.openSpecialStep.name,
+                  n: task.openSpecialStep.limitDays,
+                })}
+              </dd>
+            </>
+          )}
           <dt>{t('app.applicant')}</dt>
           <dd>{app ? `${app.applicant.name} · ${app.applicant.idNumber}` : '…'}</dd>
           <dt>{t('inbox.claimedBy')}</dt>
@@ -151,11 +171,17 @@ export function TaskReview({ id }: { id: string }) {
           {item?.resultNumber && (
             <>
               <dt>{t('detail.result')}</dt>
-              <dd>{item.resultNumber}</dd>
+              <dd data-testid="result">{resultText(item, tx)}</dd>
             </>
           )}
         </dl>
       </Section>
+      {task.upstreamResults && task.upstreamResults.length > 0 && (
+        <Section title={t('review.upstream')}>
+          <p className="hint">{t('review.upstreamHint')}</p>
+          <UpstreamResults results={task.upstreamResults} />
+        </Section>
+      )}
       <Section title={t('review.fields')}>
         <p className="hint">{t('review.fieldsHint')}</p>
         <table className="kv" data-testid="payload">
@@ -199,9 +225,10 @@ export function TaskReview({ id }: { id: string }) {
       {app && app.requests.length > 0 && (
         <Section title={t('review.requests')}>
           {app.requests.map((r) => (
-            <p key={r.id} className="small">
+            <p key={r.id} className="small" data-request={requestState(r)}>
               {formatTime(r.at)} · {r.entries.map((e) => e.problem).join('；')} ·{' '}
-              {r.resolvedAt ? t('notice.resolved') : r.noticeId ? t('review.noticed') : t('review.pending')}
+              {t(REQUEST_STATE[requestState(r)])}
+              {r.withdrawnAt !== undefined && ` ${formatTime(r.withdrawnAt)}`}
             </p>
           ))}
         </Section>
@@ -232,6 +259,7 @@ function Decide({
   const { busy, error, run } = useCommand();
   const [mode, setMode] = useState<'approve' | 'reject' | 'supplement'>('approve');
   const [resultNumber, setResultNumber] = useState('');
+  const [outputs, setOutputs] = useState<Record<string, string>>({});
   const [licenceType, setLicenceType] = useState('');
   const [validTo, setValidTo] = useState('');
   const [comment, setComment] = useState('');
@@ -280,6 +308,11 @@ function Decide({
       ]);
       return;
     }
+    const unfilled = mode === 'approve' ? missingOutputs(task.outputs ?? [], outputs) : [];
+    if (unfilled.length) {
+      setLocal(unfilled);
+      return;
+    }
     if (mode === 'supplement') {
       const filled = entries.filter((e) => e.problem.trim() || e.target);
       const missing = filled
@@ -304,6 +337,9 @@ function Decide({
       if (mode === 'approve')
         next = await api.approve(task.id, {
           ...(resultNumber.trim() ? { resultNumber: resultNumber.trim() } : {}),
+          ...(task.outputs?.length
+            ? { outputs: Object.fromEntries(task.outputs.map((o) => [o.key, outputs[o.key]?.trim() ?? ''])) }
+            : {}),
           ...(licenceType ? { licence: { typeCode: licenceType, ...(validTo ? { validTo } : {}) } } : {}),
           ...(comment.trim() ? { comment: comment.trim() } : {}),
         });
@@ -344,8 +380,17 @@ function Decide({
             onSelect={setMode}
             label={(m) => t(`review.${m}`)}
           />
+          {mode === 'approve' && task.outputs && task.outputs.length > 0 && (
+            <p className="hint">{t('review.outputsHint')}</p>
+          )}
           {mode === 'approve' && (
             <div className="grid2">
+              <OutputInputs
+                declared={task.outputs ?? []}
+                values={outputs}
+                problems={problems}
+                onChange={(key, value) => setOutputs({ ...outputs, [key]: value })}
+              />
               <label>
                 {t('review.resultNumber')}
                 <input

@@ -24,7 +24,8 @@ export function taskResource(deps: AppContext): Resource {
   /**
    * Defence in depth for supervisors, whom the Centre lets read every task: only tasks of
    * applications in their region (as GET /api/applications/:id decides), and without the
-   * department payload (a department's view, with the values its items need in full).
+   * department payload (a department's view, with the values its items need in full) or the
+   * earlier items' results it works from.
    */
   const forSupervisor = async (actor: Actor, tasks: DepartmentTask[]): Promise<DepartmentTask[]> => {
     if (actor.role !== 'supervisor') return tasks;
@@ -43,7 +44,7 @@ export function taskResource(deps: AppContext): Resource {
     const out: DepartmentTask[] = [];
     for (const task of tasks) {
       if (!(await sees(task.applicationId))) continue;
-      const { payload: _payload, ...rest } = task;
+      const { payload: _payload, upstreamResults: _upstream, ...rest } = task;
       out.push(rest);
     }
     return out;
@@ -114,11 +115,18 @@ export function taskResource(deps: AppContext): Resource {
       action(
         'approve',
         {
-          zh: '准予（可填批准文号；可签发电子证照）',
-          en: 'Approve (approval number; optionally issue a signed e-licence)',
+          zh: '准予（填写事项声明的办理结果；可填批准文号；可签发电子证照）',
+          en: "Approve (the item's declared results; approval number; optionally issue a signed e-licence)",
         },
         objectOf({
           resultNumber: text(100),
+          outputs: {
+            type: 'object',
+            description:
+              "The item's results by key (bundle.json outputs, e.g. creditCode): each one it declares is required",
+            maxProperties: 50,
+            additionalProperties: { type: 'string', maxLength: 200 },
+          },
           licence: objectOf(
             {
               typeCode: text(100),
