@@ -1316,7 +1316,10 @@ export class Centre implements CentreApi {
     );
     if (full) this.lastFullSweep = now;
     for (const candidate of open) {
-      if (!OPEN_STATES.includes(candidate.status) || !this.sweepFinds(candidate, now)) continue;
+      if (!OPEN_STATES.includes(candidate.status)) continue;
+      // A case last saved by an older version has no sweepAt: saved here once, so ticks find it.
+      const unstamped = (candidate as { sweepAt?: unknown }).sweepAt === undefined;
+      if (!unstamped && !this.sweepFinds(candidate, now)) continue;
       // Decided again on the record as saved: the list may be stale (a deferred material supplied,
       // the case delivered since it was read).
       const revoked: string[] = [];

@@ -15,7 +15,7 @@ import { workingTimeLimits } from './working-time.js';
 const CODE = 'business-startup';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-type Stored = Application & { sweepAt?: number };
+type Stored = Application & { sweepAt?: number | null };
 
 /** A memory store that remembers which cases each read of the case records returned. */
 class CountingDocStore extends MemoryDocStore {
@@ -70,7 +70,8 @@ async function setUp() {
         : {}),
     });
   };
-  const sweepAt = async (id: string) => (await docs.get<Stored>(APPLICATIONS, id))!.sweepAt;
+  /** The stored sweepAt; undefined when nothing will come due (null) or the field is absent. */
+  const sweepAt = async (id: string) => (await docs.get<Stored>(APPLICATIONS, id))!.sweepAt ?? undefined;
   return {
     docs,
     centre,
@@ -100,7 +101,7 @@ test('sweepAt is the first instant the sweep has work: a full pass finds nothing
   }
   expect(colours).toContain('yellow');
   expect(colours.at(-1)).toBe('red');
-  // Red everywhere, nothing left to come due: the case is no longer in the index.
+  // Red everywhere, nothing left to come due: the case is no longer in the index's due reads.
   expect((await fullPass().sweep(T0 + 60 * DAY)).recoloured).toBe(0);
 });
 
@@ -157,4 +158,17 @@ test('a tick reads only the cases due by now; every ten minutes a full pass read
     (await ticking.getApplication(clerk, a.id)).timeStatus,
   );
   expect(due[b.id]).toBe(first);
+});
+
+test('a case saved by an older version (no sweepAt) gets one at the first full pass, and the ticks find it after', async () => {
+  const { docs, centre, accept, sweepAt, at } = await setUp();
+  const app = await accept();
+  const due = (await sweepAt(app.id))!;
+  const { sweepAt: _dropped, ...legacy } = (await docs.get<Stored>(APPLICATIONS, app.id))!;
+  await docs.replace(APPLICATIONS, legacy);
+  expect('sweepAt' in (await docs.get<Stored>(APPLICATIONS, app.id))!).toBe(false);
+  expect((await centre.sweep(T0)).recoloured).toBe(0); // the first sweep: a full pass
+  expect(await sweepAt(app.id)).toBe(due);
+  at(due);
+  expect((await centre.sweep(due)).recoloured).toBeGreaterThan(0); // a tick: due reads only
 });

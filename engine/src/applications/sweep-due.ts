@@ -55,10 +55,10 @@ function clockDue(state: LimitState, recorded: LimitState['status'] | undefined,
   return state.nextChangeAt ?? Infinity;
 }
 
-/** Stores `sweepAt` on the case record (a stored-only field, like `agentUserId`). */
+/**
+ * Stores `sweepAt` on the case record (a stored-only field, like `agentUserId`): null when nothing
+ * will come due (left out of the index's due reads), absent only on records of older versions.
+ */
 export function stampSweepAt(limits: TimeLimits, app: Application, now: number): void {
-  const stored = app as Application & { sweepAt?: number };
-  const due = sweepDueAt(limits, app, now);
-  if (due === undefined) delete stored.sweepAt;
-  else stored.sweepAt = due;
+  (app as Application & { sweepAt?: number | null }).sweepAt = sweepDueAt(limits, app, now) ?? null;
 }
