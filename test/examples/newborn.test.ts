@@ -182,3 +182,51 @@ describe('newborn born in a hospital elsewhere in the province', () => {
     expect(hospital.items).toEqual([]);
   });
 });
+
+/**
+ * The birth certificate's number: when the city's hospital issues the certificate in this case,
+ * the applicant is not asked for it; the police station registers against the number the hospital
+ * gave (its result). Only a certificate from elsewhere has its number typed by the applicant.
+ */
+describe('newborn: the birth certificate number', () => {
+  const HOSPITAL_NUMBER = 'Q440567890';
+  const { birthCertNo: typed, ...withoutNumber } = sample('newborn').data;
+  const registration = (id: string) => `${id}:birth-registration`;
+
+  it('is not asked of the applicant when the hospital issues the certificate in this case', async () => {
+    const desk = await Desk.open({ codes: ['newborn'] });
+    const app = await desk.accepted('newborn', undefined, withoutNumber);
+    expect(app.status).toBe('in-progress');
+    // A number typed anyway does not apply, so it is not kept.
+    expect((await desk.accepted('newborn')).data).not.toHaveProperty('birthCertNo');
+
+    await desk.centre.approve(dept('hospital'), `${app.id}:birth-certificate`, {
+      outputs: { birthCertNo: HOSPITAL_NUMBER },
+    });
+    const task = await desk.centre.getTask(dept('police-station'), registration(app.id));
+    expect(task.payload).not.toHaveProperty('birthCertNo');
+    expect(task.upstreamResults).toEqual([
+      expect.objectContaining({
+        item: 'birth-certificate',
+        outputs: [expect.objectContaining({ key: 'birthCertNo', value: HOSPITAL_NUMBER })],
+      }),
+    ]);
+  });
+
+  it.each(['provinceHospital', 'outOfProvince'])(
+    'born at %s: the applicant types the number and the police station reads it',
+    async (birthPlace) => {
+      const desk = await Desk.open({ codes: ['newborn'] });
+      const answers = { ...sample('newborn').answers, birthPlace };
+      await expect(desk.submitted('newborn', answers, withoutNumber)).rejects.toMatchObject({
+        code: 'invalid',
+        fieldErrors: [expect.objectContaining({ field: 'data.birthCertNo' })],
+      });
+      const app = await desk.accepted('newborn', answers);
+      await desk.centre.approve(dept('vaccination-clinic'), `${app.id}:vaccination-certificate`, {});
+      const task = await desk.centre.getTask(dept('police-station'), registration(app.id));
+      expect(task.payload).toMatchObject({ birthCertNo: typed });
+      expect(task.upstreamResults).toBeUndefined();
+    },
+  );
+});

@@ -1,7 +1,7 @@
 /**
  * A child's data is sensitive (GOV-SERVICES 2.20, the newborn bundle): over HTTP, the supervisor
- * and the window see a newborn case with the baby's name, birth time, gender, ethnic group and
- * certificate number masked, while the department deciding an item of the baby reads them in full,
+ * and the window see a newborn case with the baby's name, birth time, gender and ethnic group
+ * masked, while the department deciding an item of the baby reads them in full,
  * and the guardian who applied sees their own. The parents' names (adults' personal data) stay.
  */
 import { samples } from '../../forms/src/testing/samples.js';
@@ -11,7 +11,8 @@ import { APPLICANT_ID, startCentreServer, taskId, type CentreServer } from './ce
 type Json = any;
 
 const { situation, ...DATA } = structuredClone(samples.newborn!);
-const BABY = ['babyName', 'babyGender', 'babyBirthTime', 'babyEthnicity', 'birthCertNo'] as const;
+// Born in a city hospital: the hospital issues the certificate, so no number is typed (or kept).
+const BABY = ['babyName', 'babyGender', 'babyBirthTime', 'babyEthnicity'] as const;
 
 let s: CentreServer;
 let id: string;

@@ -232,7 +232,9 @@ export class Api {
   issueNotice = (id: string) => this.act(id, 'notice');
   supplement = (id: string, input: { data?: Record<string, unknown>; materials?: MaterialInput[] }) =>
     this.act(id, 'supplement', input);
-  deliver = (id: string, channel: 'window' | 'post' | 'electronic') => this.act(id, 'deliver', { channel });
+  /** 出件; with `items`, only those (分批出件). */
+  deliver = (id: string, channel: 'window' | 'post' | 'electronic', items?: string[]) =>
+    this.act(id, 'deliver', { channel, ...(items ? { items } : {}) });
   evaluate = (
     id: string,
     input: {

@@ -161,10 +161,15 @@ export interface CentreApi {
     id: string,
     input: { data?: Record<string, unknown>; materials?: MaterialInput[] },
   ): Promise<Application>;
+  /**
+   * 出件: every result left once all items are decided, closing the case. With `items`, 分批出件:
+   * only those (decided, not handed over before), while other items may still be open; the
+   * batch that hands over the last of them closes the case.
+   */
   deliver(
     actor: Actor,
     id: string,
-    input: { channel: 'window' | 'post' | 'electronic' },
+    input: { channel: 'window' | 'post' | 'electronic'; items?: string[] },
   ): Promise<Application>;
   evaluate(
     actor: Actor,

@@ -93,13 +93,13 @@ describe('Centre: one application from the window to the departments and back', 
       resultNumber: 'REG-001',
     });
     // Registration declares the business licence it issues (发证清单): it is signed and in the library.
-    // It belongs to the new enterprise, identified by the result number (its credit code).
-    const [licence] = await s.centre.listLicences(clerk, 'REG-001');
+    // It belongs to the new enterprise, identified by the credit code registration gave.
+    const [licence] = await s.centre.listLicences(clerk, REG_OUTPUTS.outputs!.creditCode!);
     expect(licence).toMatchObject({
       id: 'business-licence:REG-001',
       item: 'enterprise-registration',
       status: 'valid',
-      holderId: 'REG-001',
+      holderId: REG_OUTPUTS.outputs!.creditCode,
     });
     expect(licence!.signed.licence.data).toHaveProperty('companyName', s.data.companyName);
     for (const [department, item] of AFTER_REGISTRATION) {
@@ -336,8 +336,8 @@ describe('Centre: one application from the window to the departments and back', 
       resultNumber: '91440400MA5XXXXX1X',
       licence: { typeCode: 'business-licence' },
     });
-    // The enterprise holds its business licence under its credit code (the result number).
-    const [issued] = (await s.centre.listLicences(clerk, '91440400MA5XXXXX1X')).filter(
+    // The enterprise holds its business licence under the credit code registration gave.
+    const [issued] = (await s.centre.listLicences(clerk, REG_OUTPUTS.outputs!.creditCode!)).filter(
       (l) => l.typeCode === 'business-licence',
     );
     expect(issued!.signed.licence.number).toBe('91440400MA5XXXXX1X');

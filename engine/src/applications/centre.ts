@@ -52,9 +52,11 @@ import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { scrubText } from '../security/scrub.js';
 import {
+  creditCodeOutput,
   cstDate,
   licenceError,
   LicenceLibrary,
+  maskedLicence,
   type LicenceDoc,
   type LicenceKeys,
 } from './licence-library.js';
@@ -98,6 +100,14 @@ import {
 } from './materials.js';
 import { checkAssisted, recordAssisted } from './assisted-service.js';
 import {
+  batchItems,
+  batchShows,
+  deliveriesFor,
+  expectNothingOwed,
+  recordBatch,
+  undelivered,
+} from './batch-delivery.js';
+import {
   closePauses,
   itemColourChange,
   limitState,
@@ -121,6 +131,7 @@ import type {
   Applicant,
   Application,
   ApplicationStatus,
+  DeliveryChannel,
   Evaluation,
   ItemCase,
   MaterialEntry,
@@ -717,7 +728,7 @@ export class Centre implements CentreApi {
   async deliver(
     actor: Actor,
     id: string,
-    input: { channel: 'window' | 'post' | 'electronic' },
+    input: { channel: DeliveryChannel; items?: string[] },
   ): Promise<Application> {
     requireRole(actor, 'clerk');
     const channel = input.channel ?? 'window';
@@ -729,46 +740,43 @@ export class Centre implements CentreApi {
         },
       ]);
     }
+    const batch = input.items !== undefined;
     return this.command(actor, id, async (app) => {
-      expectStatus(app, ['results-ready']);
+      // 分批出件: decided results go out while other items are still open, at the applicant's request.
+      expectStatus(app, batch ? ['in-progress', 'awaiting-supplement', 'results-ready'] : ['results-ready']);
       checkHandoverVenue(this.network, app, actor, channel);
-      const pending = app.materials.filter((m) => m.deferral?.status === 'pending');
-      if (pending.length) {
-        throw new DomainError(
-          'stateInvalid',
-          t(
-            '容缺材料尚未补齐，结果暂不出件',
-            'deferred materials are still missing; results are not issued until they arrive',
-          ),
-          pending.map((m) => ({ field: `materials.${m.id}`, message: t('待补交', 'pending') })),
-        );
-      }
+      const items = batch ? batchItems(app, input.items) : undelivered(app);
+      expectNothingOwed(app, batch ? items : undefined);
       const now = this.clock();
-      const windowTask = (await this.openTasks(app)).find((task) => task.department === WINDOW);
-      if (windowTask)
-        await this.engine.completeTask(windowTask.id, {
-          actor: actor.userId,
-          variables: { deliveredBy: actor.userId },
-        });
-      app.status = 'delivered';
-      app.deliveredAt = now;
-      app.delivery = {
+      const handover = {
         channel,
         by: actor.userId,
         at: now,
         ...(app.acceptedVenue ? { venue: app.acceptedVenue } : {}),
       };
-      record(app, actor, now, 'delivered', {
-        channel,
-        results: app.items.map((i) => ({
-          item: i.item,
-          status: i.status,
-          resultNumber: i.resultNumber,
-          ...(i.outputs ? { outputs: i.outputs } : {}),
-          reason: i.reason,
-        })),
-      });
+      const handedOver = recordBatch(app, items, handover);
+      // The last results handed over close the case (出件); earlier ones were a batch.
+      const last = app.status === 'results-ready' && undelivered(app).length === 0;
+      if (last) await this.closeDelivered(app, actor, handover);
+      record(app, actor, now, last ? 'delivered' : 'delivered.batch', { channel, ...handedOver });
     });
+  }
+
+  /** Every result is out: the window's step in the process completes and the case is delivered. */
+  private async closeDelivered(
+    app: Application,
+    actor: Actor,
+    handover: NonNullable<Application['delivery']>,
+  ): Promise<void> {
+    const windowTask = (await this.openTasks(app)).find((task) => task.department === WINDOW);
+    if (windowTask)
+      await this.engine.completeTask(windowTask.id, {
+        actor: actor.userId,
+        variables: { deliveredBy: actor.userId },
+      });
+    app.status = 'delivered';
+    app.deliveredAt = handover.at;
+    app.delivery = handover;
   }
 
   async evaluate(
@@ -887,6 +895,8 @@ export class Centre implements CentreApi {
       masked.materials = masked.materials.filter((m) => m.items.some((i) => mine.has(i)));
       masked.requests = app.requests.filter((r) => mine.has(r.item));
       masked.notices = noticesFor(app.notices, mine);
+      const deliveries = deliveriesFor(app.deliveries, mine);
+      if (deliveries) masked.deliveries = deliveries;
       // Other items' decisions and reasons are theirs, also in the delivery's results.
       masked.timeline = app.timeline
         .filter((e) => timelineShows(e, mine))
@@ -1194,7 +1204,11 @@ export class Centre implements CentreApi {
     // Applicants see only licences held under their verified identity (real-name login), never
     // an ID number they merely typed into a form.
     if (actor.role === 'applicant' && (!actor.idNumber || actor.idNumber !== holderId)) return [];
-    return this.licences.ofHolder(String(holderId ?? ''));
+    const found = await this.licences.ofHolder(String(holderId ?? ''));
+    // Only the holder (a child's guardian for a birth certificate) reads a licence's sensitive facts.
+    return found.map((doc) =>
+      actor.role === 'applicant' && actor.idNumber === doc.holderId ? doc : maskedLicence(doc),
+    );
   }
 
   /**
@@ -1230,9 +1244,11 @@ export class Centre implements CentreApi {
       {
         typeCode: spec?.typeCode ?? declared!.typeCode,
         number: item.resultNumber!,
-        // A business licence belongs to the new enterprise: its number is the credit code that identifies it.
+        // A business licence belongs to the new enterprise: the credit code its registration gave
+        // identifies it (later bundles find the licence by the company's code), else the licence number.
         holderId:
           spec?.holderId ??
+          creditCodeOutput(bundle.definition, item) ??
           (declared?.holder === 'resultNumber' ? item.resultNumber! : app.applicant.idNumber),
         holderName: typeof app.data.companyName === 'string' ? app.data.companyName : app.applicant.name,
         issuer: item.department,
@@ -1906,6 +1922,7 @@ const CASE_STEPS = new Set(['accepted', 'notice.issued', 'supplemented', 'delive
 /** Whether a department with these items sees a timeline step (not other items' decisions, reasons, requests). */
 function timelineShows(entry: TimelineEntry, mine: ReadonlySet<string>): boolean {
   const item = entry.data?.item;
+  if (entry.type === 'delivered.batch') return batchShows(entry, mine);
   return typeof item === 'string' ? mine.has(item) : CASE_STEPS.has(entry.type);
 }
 

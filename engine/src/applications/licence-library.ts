@@ -17,6 +17,10 @@ import {
 import { canonicalJson } from '../audit/canonical.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type Text } from '../domain/errors.js';
+import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
+import { fieldLibrary } from '../../../forms/src/library/index.js';
+import { maskSensitiveValue } from '../../../forms/src/project/index.js';
+import type { ItemCase } from './types.js';
 
 export const LICENCES = 'licences';
 
@@ -49,6 +53,34 @@ function scopedKeys(keys: LicenceKeys): TrustedKeys {
     else scoped.set(keyId, { publicKey: trusted, issuers: [], typeCodes: [] });
   }
   return scoped;
+}
+
+/**
+ * The unified social credit code an approval of `item` gave (an output of format credit-code): an
+ * organisation's licence is held under it, so later bundles find the licence by the company's code.
+ */
+export function creditCodeOutput(definition: BundleDefinition, item: ItemCase): string | undefined {
+  const declared = definition.items.find((i) => i.code === item.item)?.outputs ?? [];
+  const key = declared.find((o) => o.format === 'credit-code')?.key;
+  return key === undefined ? undefined : item.outputs?.find((o) => o.key === key)?.value;
+}
+
+/**
+ * A licence as a reader other than its holder sees it (the window's picker, a supervisor's search):
+ * the sensitive facts on it (a child's name and birth time on a birth certificate) masked as the
+ * case views mask them, by the field library's sensitivity. The signature stays that of the
+ * library's copy; verifyFor takes this copy, offered back for a material, as the library's own.
+ */
+export function maskedLicence(doc: LicenceDoc): LicenceDoc {
+  const data: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(doc.signed.licence.data)) {
+    const field = fieldLibrary.find(key);
+    data[key] =
+      field?.sensitivity === 'sensitive'
+        ? maskSensitiveValue(value, { schema: field.schema, definition: field })
+        : value;
+  }
+  return { ...doc, signed: { ...doc.signed, licence: { ...doc.signed.licence, data } } };
 }
 
 /** CST calendar date of an instant, as licences carry dates (yyyy-MM-dd). */
@@ -140,16 +172,20 @@ export class LicenceLibrary {
     }
     if (!holderIds.includes(doc.holderId))
       return { zh: '电子证照持证人不是申请人', en: 'the e-licence holder is not the applicant' };
-    if (presented && canonicalJson(presented.licence ?? null) !== canonicalJson(doc.signed.licence)) {
+    // The copy a search showed the window (masked for a reader not its holder) stands for the library's.
+    const wallet = presented && !sameSigned(presented, maskedLicence(doc).signed) ? presented : undefined;
+    if (wallet && canonicalJson(wallet.licence ?? null) !== canonicalJson(doc.signed.licence)) {
       return {
         zh: '出示的电子证照与证照库中的该证照不一致',
         en: 'the e-licence presented is not the one the library holds under this id',
       };
     }
-    const result = verifyLicence(presented ?? doc.signed, this.trusted, cstDate(now), doc.status);
+    const result = verifyLicence(wallet ?? doc.signed, this.trusted, cstDate(now), doc.status);
     return result.ok ? null : result.message;
   }
 }
+
+const sameSigned = (a: SignedLicence, b: SignedLicence) => canonicalJson(a) === canonicalJson(b);
 
 export function licenceError(materialId: string, message: Text): DomainError {
   return new DomainError('invalid', { zh: '电子证照核验未通过', en: 'the e-licence did not verify' }, [

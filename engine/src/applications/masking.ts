@@ -2,8 +2,8 @@
  * What a reader other than the applicant sees of a case's personal data: sensitive form values
  * and an agent's ID number and phone masked, an assisted service summarised without ID numbers.
  */
-import { compileForm, type UnifiedField, type UnifiedForm } from '../../../forms/src/merge/index.js';
-import { maskText, maskValue } from '../../../forms/src/project/index.js';
+import { compileForm, type UnifiedForm } from '../../../forms/src/merge/index.js';
+import { maskSensitiveValue, maskText, maskValue } from '../../../forms/src/project/index.js';
 import type { Actor } from '../domain/actor.js';
 import type { BundleRecord } from '../bundles/registry.js';
 import { authorisationOf, type AssistedRecord } from '../network/index.js';
@@ -45,16 +45,6 @@ export function maskSensitive(app: Application, bundle: BundleRecord): Record<st
           : value;
   }
   return out;
-}
-
-/**
- * A sensitive value by its own masking rule (ID number, mobile, bank account); a text having none
- * (a child's name, birth time, certificate number: all of a child's data is sensitive) shows
- * nothing but its length.
- */
-function maskSensitiveValue(value: unknown, field: UnifiedField): unknown {
-  const masked = maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined);
-  return typeof masked === 'string' && masked === value ? '*'.repeat(masked.length) : masked;
 }
 
 /**
@@ -111,6 +101,7 @@ export function applicantView(actor: Actor, app: Application): Application {
     evaluations: app.evaluations.map((e) => omit(e, 'by')),
     timeline: app.timeline.filter((e) => !STAFF_STEPS.has(e.type)).map(applicantEntry),
     ...(app.delivery ? { delivery: omit(app.delivery, 'by') } : {}),
+    ...(app.deliveries ? { deliveries: app.deliveries.map((d) => omit(d, 'by')) } : {}),
     ...(app.assisted
       ? { assisted: omit(isAgent ? app.assisted : maskAgent(app.assisted), 'recordedBy') }
       : {}),

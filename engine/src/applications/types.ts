@@ -212,6 +212,20 @@ export interface Evaluation {
   };
 }
 
+export type DeliveryChannel = 'window' | 'post' | 'electronic';
+
+/** One handover of results at the window, by post or electronically: which items, how, when, by whom. */
+export interface DeliveryBatch {
+  /** 1, 2, …: the number printed on its receipt. */
+  batch: number;
+  items: string[];
+  channel: DeliveryChannel;
+  by: string;
+  at: number;
+  /** Where the window handed them over (the venue that received the case). */
+  venue?: string;
+}
+
 export interface TimelineEntry {
   at: number;
   type: string;
@@ -259,7 +273,14 @@ export interface Application extends Doc {
   deadline?: number;
   timeStatus?: TimeLimitStatus;
   deliveredAt?: number;
-  delivery?: { channel: 'window' | 'post' | 'electronic'; by: string; at: number; venue?: string };
+  /** The final delivery (出件) that closed the case. */
+  delivery?: { channel: DeliveryChannel; by: string; at: number; venue?: string };
+  /**
+   * Every handover of results, oldest first: 分批出件 batches while other items were still open,
+   * then the final delivery of what was left. Each item is in at most one. Absent on cases
+   * delivered before batches were recorded.
+   */
+  deliveries?: DeliveryBatch[];
   endedAt?: number;
   endReason?: string;
   timeline: TimelineEntry[];

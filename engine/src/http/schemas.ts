@@ -170,6 +170,40 @@ export const BundleSummary = named('BundleSummary', {
   required: ['code', 'version', 'status', 'name'],
 });
 
+const DeliveryChannel = { enum: ['window', 'post', 'electronic'] };
+
+export const DeliveryBatch = named('DeliveryBatch', {
+  type: 'object',
+  description:
+    'One handover of results (出件): 分批出件 batches while other items were still open, then the final delivery of what was left. Each item is in at most one.',
+  properties: {
+    batch: { type: 'integer', description: '1, 2, …: the number on its receipt' },
+    items: { type: 'array', items: { type: 'string' }, description: 'The item codes handed over' },
+    channel: DeliveryChannel,
+    by: { type: 'string', description: 'The clerk (left out of the applicant’s view)' },
+    at: { type: 'integer' },
+    venue: { type: 'string' },
+  },
+  required: ['batch', 'items', 'channel', 'at'],
+});
+
+export const DeliverInput = named('DeliverInput', {
+  type: 'object',
+  additionalProperties: false,
+  description:
+    'Without items: every result left, once all items are decided (results-ready); closes the case. With items (分批出件): only those, each decided (approved or rejected) and not handed over before, while others may still be open; the batch handing over the last of them closes the case. Deferred materials (容缺) still owed hold back the items they serve.',
+  properties: {
+    channel: DeliveryChannel,
+    items: {
+      type: 'array',
+      items: text(100),
+      maxItems: 200,
+      description: 'Item codes to hand over in this batch',
+    },
+  },
+  required: ['channel'],
+});
+
 export const Application = named('Application', {
   type: 'object',
   description:
@@ -211,7 +245,12 @@ export const Application = named('Application', {
       description:
         '帮办代办: mode, agent (ID number and phone masked but for the applicant), powerOfAttorney (materialId / eSigned / originalSeen), venue, recordedBy, at',
     },
-    delivery: { type: 'object', description: 'channel (window, post, electronic), by, at, venue' },
+    delivery: {
+      type: 'object',
+      description:
+        'The final delivery that closed the case: channel (window, post, electronic), by, at, venue',
+    },
+    deliveries: { type: 'array', items: DeliveryBatch },
   },
   required: ['id', 'number', 'bundleCode', 'status'],
 });

@@ -1,2 +1,2 @@
-export { maskText, maskValue, type MaskKind } from './mask.js';
+export { maskSensitiveValue, maskText, maskValue, type MaskedField, type MaskKind } from './mask.js';
 export { projectPayload, projectPayloads, type DepartmentPayload } from './project.js';

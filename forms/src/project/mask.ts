@@ -67,3 +67,21 @@ export function maskValue(value: unknown, schema: JSONSchema7, asKind?: MaskKind
   }
   return value;
 }
+
+/** What masking needs of a field: its schema and whether a sibling field types its ID number. */
+export interface MaskedField {
+  schema: JSONSchema7;
+  definition: { idTypeField?: string };
+}
+
+/**
+ * A sensitive value by its own masking rule (ID number, mobile, bank account); a text having none
+ * (a child's name, birth time, certificate number: all of a child's data is sensitive) shows
+ * nothing but its length. Department payloads, the window's and supervisors' case views and
+ * e-licences shown to others than their holder all mask so.
+ */
+export function maskSensitiveValue(value: unknown, field: MaskedField): unknown {
+  // An ID number whose document type lives in another field has no format of its own.
+  const masked = maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined);
+  return typeof masked === 'string' && masked === value ? stars(masked.length) : masked;
+}

@@ -174,6 +174,39 @@ describe('projectPayloads: minimum necessary', () => {
     expect(projectPayload(form, data, 'market-regulation')!.data.legalRepIdNumber).toBe('11010519491231002X');
   });
 
+  it('a child’s name and birth time reach a department not needing them in full as stars only', () => {
+    // The vaccination clinic asked for the baby's data without needing it in full (needsFull).
+    const bundle = readExampleBundle('newborn');
+    const clinic = bundle.items.find((i) => i.code === 'vaccination-certificate')!;
+    clinic.fields = clinic.fields.map(({ needsFull: _, ...f }) => f);
+    const data = samples.newborn!;
+    const p = projectPayloads(compileForm(bundle), data);
+    const stars = (value: unknown) => '*'.repeat(String(value).length);
+    expect(p['vaccination-clinic']!.data).toMatchObject({
+      babyName: stars(data.babyName),
+      babyBirthTime: stars(data.babyBirthTime),
+      babyGender: stars(data.babyGender),
+      guardianMobile: '138****8000', // a mobile keeps its own rule
+      motherName: data.motherName, // an adult's name is not sensitive
+    });
+    // The hospital deciding the birth certificate needs them in full.
+    expect(p.hospital!.data).toMatchObject({
+      babyName: data.babyName,
+      babyBirthTime: data.babyBirthTime,
+      babyGender: data.babyGender,
+    });
+  });
+
+  it('newborn: the police get a typed certificate number only when the hospital does not issue it here', () => {
+    const form = compileForm(readExampleBundle('newborn'));
+    const data = samples.newborn!;
+    const police = (birthPlace: string) =>
+      projectPayloads(form, { ...data, situation: { ...data.situation, birthPlace } })['police-station']!;
+    expect(police('cityHospital').data).not.toHaveProperty('birthCertNo'); // the hospital's result instead
+    expect(police('provinceHospital').data.birthCertNo).toBe(data.birthCertNo);
+    expect(police('outOfProvince').data.birthCertNo).toBe(data.birthCertNo);
+  });
+
   it('utility companies get the least: telecom sees no ID number or credit code', () => {
     const form = compileForm(readExampleBundle('utility-connection'));
     const answers = situations['utility-connection']![0]!;

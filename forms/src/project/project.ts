@@ -1,7 +1,7 @@
 import { conditionsFor } from '../feel/condition.js';
 import { usageApplies, type UnifiedForm, type UnifiedData } from '../merge/index.js';
 import { normaliseIdNumbers } from '../validate/normalise.js';
-import { maskValue } from './mask.js';
+import { maskSensitiveValue } from './mask.js';
 
 /**
  * Unified data → each department's payload (minimum necessary, GOV-SERVICES 2.7/2.20): only the
@@ -65,8 +65,7 @@ function project(
     for (const [id, value] of Object.entries(p.data)) {
       const field = form.fieldById.get(id)!;
       if (field.definition.sensitivity !== 'sensitive' || unmasked.has(id)) continue;
-      // An ID number whose document type lives in another field has no format of its own.
-      p.data[id] = maskValue(value, field.schema, field.definition.idTypeField ? 'id' : undefined);
+      p.data[id] = maskSensitiveValue(value, field);
     }
   }
   return out;

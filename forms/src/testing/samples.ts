@@ -66,6 +66,7 @@ export const samples: Record<string, UnifiedData> = {
     babyGender: '2',
     babyBirthTime: '2026-01-15T08:30:00+08:00',
     babyEthnicity: '01',
+    // Typed only for a certificate issued elsewhere (another birthPlace); not kept for this one.
     birthCertNo: 'Q440123456',
     motherName: '李红',
     motherIdType: 'residentId',

@@ -27,6 +27,8 @@ export const zh: Dict = {
   'nav.logout': '退出',
   'nav.elderOn': '长辈版',
   'nav.elderOff': '标准版',
+  'my.handover': '送达',
+  'my.notHandedOver': '已办结，尚未送达',
 
   'role.clerk': '综合窗口',
   'role.department': '部门审批',
@@ -243,6 +245,15 @@ export const zh: Dict = {
   'detail.delivered': '已出件',
   'detail.deliveredAt': '{time} 经{channel}送达',
   'detail.windowEvaluation': '窗口评价器',
+  'detail.batch': '分批出件',
+  'detail.batchHint':
+    '部分事项仍在办理中。申请人要求时，核验身份后可先送达已办结事项的结果（含不予许可决定书），其余事项办结后再出件。',
+  'detail.batchOwed': '待补交容缺材料：{materials}',
+  'detail.batchChoose': '请选择要出件的事项',
+  'detail.batchNow': '分批出件',
+  'detail.deliverRest': '此前已分批出件，本次送达其余结果：{items}',
+  'detail.handedOver': '出件',
+  'detail.inBatch': '第 {n} 批 · {time}',
   'guide.title': '办事指南',
   'guide.intro': '无需登录。选择要办的事，回答几个问题，即可一次看清条件、材料、时限、收费和办理地点。',
   'guide.all': '全部事项',
@@ -327,6 +338,7 @@ export const zh: Dict = {
   'event.postCheck.recorded': '承诺核查',
   'event.results.ready': '全部办结，待出件',
   'event.delivered': '出件',
+  'event.delivered.batch': '分批出件',
   'event.evaluated': '评价',
   'event.deferral.overdue': '容缺材料逾期，相关事项终止',
   'event.terminated': '终止办理',
@@ -370,6 +382,11 @@ export const zh: Dict = {
   'print.evaluateBody': '扫描二维码或打开下方链接，登录后评价。评价自愿，不影响办理结果。',
   'print.evaluateQr': '评价二维码',
   'print.receivedBy': '领取人签名',
+  'print.batchDelivery': '送达回执（第 {n} 批）',
+  'print.batchBody':
+    '您申请办理的“{bundle}”中，以下事项已办结，于 {time} 经{channel}分批送达（第 {n} 批）；其余事项办结后另行送达：',
+  'print.batchesBody': '您申请办理的“{bundle}”已全部办结，办理结果分 {n} 批送达：',
+  'print.noBatch': '本办件没有第 {n} 批出件记录。',
 
   'inbox.title': '部门待办',
   'inbox.tab.todo': '待审查',
@@ -508,6 +525,8 @@ export const en: Dict = {
   'nav.logout': 'Log out',
   'nav.elderOn': 'Large text',
   'nav.elderOff': 'Standard text',
+  'my.handover': 'Handed over',
+  'my.notHandedOver': 'decided, not handed over yet',
 
   'role.clerk': 'Window clerk',
   'role.department': 'Department reviewer',
@@ -731,6 +750,15 @@ export const en: Dict = {
   'detail.delivered': 'Delivered',
   'detail.deliveredAt': 'delivered {time} by {channel}',
   'detail.windowEvaluation': 'Window evaluation device',
+  'detail.batch': 'Deliver finished results (分批出件)',
+  'detail.batchHint':
+    "Some items are still being decided. At the applicant's request, check their identity and hand over the results already decided (written rejections too); the rest follow once decided.",
+  'detail.batchOwed': 'deferred material still owed: {materials}',
+  'detail.batchChoose': 'Choose the items to hand over',
+  'detail.batchNow': 'Deliver finished results',
+  'detail.deliverRest': 'Earlier batches were handed over; this delivers the rest: {items}',
+  'detail.handedOver': 'Handed over',
+  'detail.inBatch': 'batch {n} · {time}',
 
   'guide.title': 'Service guide',
   'guide.intro':
@@ -818,6 +846,7 @@ export const en: Dict = {
   'event.postCheck.recorded': 'Commitment post-check',
   'event.results.ready': 'All decided; results ready',
   'event.delivered': 'Delivered',
+  'event.delivered.batch': 'Finished results delivered (batch)',
   'event.evaluated': 'Evaluated',
   'event.deferral.overdue': 'Deferred material overdue; the items it serves ended',
   'event.terminated': 'Terminated',
@@ -866,6 +895,11 @@ export const en: Dict = {
     'Scan the QR code or open the link and log in. Rating is voluntary and does not affect your results.',
   'print.evaluateQr': 'Evaluation QR code',
   'print.receivedBy': 'Received by (signature)',
+  'print.batchDelivery': 'Delivery receipt (batch {n})',
+  'print.batchBody':
+    ' the following items of your application "{bundle}" are decided and were delivered on {time} by {channel} (batch {n}); the rest follow once decided:',
+  'print.batchesBody': ' your application "{bundle}" is complete; its results were delivered in {n} batches:',
+  'print.noBatch': 'This case has no delivery batch {n}.',
 
   'inbox.title': 'Inbox',
   'inbox.tab.todo': 'To review',

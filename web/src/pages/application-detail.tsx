@@ -22,6 +22,7 @@ import {
   useLoad,
 } from '../components/common.js';
 import { useCatalogue } from '../components/catalogue.js';
+import { ItemCells, ItemHeadings } from '../components/item-columns.js';
 import { materialInputs, MaterialsChecklist, type MaterialChoice } from '../components/materials.js';
 import { StoredMaterialFile, windowMayUpload } from '../components/material-file.js';
 import { resultText } from '../components/item-outputs.js';
@@ -39,6 +40,7 @@ import {
 import { formTranslator, localiseSchema } from '../lib/form-labels.js';
 import { fieldMessage, formErrors, type FieldProblem } from '../lib/problems.js';
 import { entryWithdrawn, noticeState, openNoticeOf, requestsToNotify } from '../lib/supplements.js';
+import { batchesOf, batchOf, deliverableNow, owedFor, type Batch } from '../lib/deliveries.js';
 import { createValidator } from '../lib/validator.js';
 
 export function ApplicationDetail({ id }: { id: string }) {
@@ -92,6 +94,13 @@ export function ApplicationDetail({ id }: { id: string }) {
             {app.acceptedAt && <Link href={print('acceptance')}>{t('print.acceptance')}</Link>}
             {app.notices.length > 0 && <Link href={print('notice')}>{t('print.notice')}</Link>}
             {app.delivery && <Link href={print('delivery')}>{t('print.delivery')}</Link>}
+            {/* 分批出件: each batch has its receipt (a single delivery's is the one above). */}
+            {(batchesOf(app).length > 1 || !app.delivery) &&
+              batchesOf(app).map((b) => (
+                <Link key={b.batch} href={`${print('delivery')}?batch=${b.batch}`}>
+                  {t('print.batchDelivery', { n: b.batch })}
+                </Link>
+              ))}
           </dd>
         </dl>
       </Section>
@@ -111,27 +120,25 @@ export function ApplicationDetail({ id }: { id: string }) {
           <table className="list" data-testid="items">
             <thead>
               <tr>
-                <th scope="col">{t('detail.item')}</th>
-                <th scope="col">{t('detail.department')}</th>
-                <th scope="col">{t('app.status')}</th>
+                <ItemHeadings />
                 <th scope="col">{t('app.timeStatus')}</th>
+                <th scope="col">{t('detail.handedOver')}</th>
                 <th scope="col">{t('detail.result')}</th>
               </tr>
             </thead>
             <tbody>
               {app.items.map((i) => (
                 <tr key={i.item} data-item={i.item}>
-                  <td>{tx(i.name)}</td>
-                  <td>{departmentName(i.department)}</td>
-                  <td>
-                    <span className={`status item-${i.status}`}>{t(`item.${i.status}`)}</span>
-                  </td>
+                  <ItemCells item={i} />
                   <td>
                     {i.status === 'reviewing' || i.status === 'needs-supplement' ? (
                       <TimeBadge status={i.timeStatus} />
                     ) : (
                       '—'
                     )}
+                  </td>
+                  <td data-testid="handed-over">
+                    <HandedOver batch={batchOf(app, i.item)} />
                   </td>
                   <td>{resultText(i, tx) || '—'}</td>
                 </tr>
@@ -143,6 +150,7 @@ export function ApplicationDetail({ id }: { id: string }) {
 
       {/* A deferred material may still arrive once every item is decided (results wait for it). */}
       {(open || app.status === 'results-ready') && <SupplementPanel app={app} onDone={refresh} />}
+      {open && <BatchDeliverPanel app={app} onDone={refresh} />}
       {app.status === 'results-ready' && <DeliverPanel app={app} onDone={refresh} />}
       {(app.status === 'delivered' || app.status === 'evaluated') && (
         <Section title={t('detail.delivered')}>
@@ -409,30 +417,113 @@ function FieldCorrections({
   );
 }
 
+type Channel = 'window' | 'post' | 'electronic';
+
+/** How results are handed over: window pickup (identity checked), post or electronic. */
+function ChannelChoice({ channel, onChange }: { channel: Channel; onChange(c: Channel): void }) {
+  const { t } = useApp();
+  return (
+    <fieldset className="choice-row">
+      <legend>{t('detail.channel')}</legend>
+      {(['window', 'post', 'electronic'] as const).map((c) => (
+        <label key={c} className="choice">
+          <input type="radio" name="channel" checked={channel === c} onChange={() => onChange(c)} />
+          {t(`channel.${c}`)}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+/** Which batch handed an item over (分批出件), and when. */
+function HandedOver({ batch }: { batch: Batch | undefined }) {
+  const { t } = useApp();
+  return <>{batch ? t('detail.inBatch', { n: batch.batch, time: formatTime(batch.at) }) : '—'}</>;
+}
+
+/**
+ * 分批出件: while other items are still open, the applicant may ask for the decided results
+ * (approvals and written rejections) now; an item whose 容缺 material is still owed waits.
+ */
+function BatchDeliverPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
+  const { api, t, tx } = useApp();
+  const { busy, error, run } = useCommand();
+  const [channel, setChannel] = useState<Channel>('window');
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const ready = deliverableNow(app);
+  if (!ready.length) return null;
+  const items = ready.filter((i) => chosen.has(i.item)).map((i) => i.item);
+  const toggle = (item: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(item);
+    else next.delete(item);
+    setChosen(next);
+  };
+  return (
+    <Section title={t('detail.batch')}>
+      <p>{t('detail.batchHint')}</p>
+      <ErrorBanner error={error} />
+      <fieldset className="choice-col" data-testid="batch-items">
+        <legend>{t('detail.batchChoose')}</legend>
+        {ready.map((i) => {
+          const owed = owedFor(app, i.item);
+          return (
+            <label key={i.item} className="choice" data-item={i.item}>
+              <input
+                type="checkbox"
+                disabled={owed.length > 0}
+                checked={chosen.has(i.item)}
+                onChange={(e) => toggle(i.item, e.target.checked)}
+              />
+              {tx(i.name)} · {t(`item.${i.status}`)}
+              {owed.length > 0 &&
+                ` · ${t('detail.batchOwed', { materials: owed.map((m) => tx(m.name)).join('、') })}`}
+            </label>
+          );
+        })}
+      </fieldset>
+      <ChannelChoice channel={channel} onChange={setChannel} />
+      <button
+        type="button"
+        className="primary"
+        data-testid="deliver-batch"
+        disabled={busy || items.length === 0}
+        onClick={() =>
+          run(async () => {
+            onDone(await api.deliver(app.id, channel, items));
+            setChosen(new Set());
+          })
+        }
+      >
+        {t('detail.batchNow')}
+      </button>
+    </Section>
+  );
+}
+
 function DeliverPanel({ app, onDone }: { app: Application; onDone(a: Application): void }) {
   const { api, t, tx } = useApp();
   const { busy, error, run } = useCommand();
-  const [channel, setChannel] = useState<'window' | 'post' | 'electronic'>('window');
+  const [channel, setChannel] = useState<Channel>('window');
   // 容缺: results are not issued until every deferred material has arrived.
   const awaited = app.materials.filter((m) => m.deferral?.status === 'pending');
+  // After 分批出件 only what is left goes out now.
+  const rest = app.items.filter((i) => !batchOf(app, i.item));
   return (
     <Section title={t('detail.deliver')}>
       <p>{t('detail.deliverHint')}</p>
+      {batchesOf(app).length > 0 && (
+        <p data-testid="deliver-rest">
+          {t('detail.deliverRest', { items: rest.map((i) => tx(i.name)).join('、') })}
+        </p>
+      )}
       {awaited.length > 0 && (
         <p className="warn" data-testid="deliver-waits">
           {t('detail.deliverWaits', { materials: awaited.map((m) => tx(m.name)).join('、') })}
         </p>
       )}
       <ErrorBanner error={error} />
-      <fieldset className="choice-row">
-        <legend>{t('detail.channel')}</legend>
-        {(['window', 'post', 'electronic'] as const).map((c) => (
-          <label key={c} className="choice">
-            <input type="radio" name="channel" checked={channel === c} onChange={() => setChannel(c)} />
-            {t(`channel.${c}`)}
-          </label>
-        ))}
-      </fieldset>
+      <ChannelChoice channel={channel} onChange={setChannel} />
       <button
         type="button"
         className="primary"

@@ -11,7 +11,8 @@ import { useCatalogue } from '../components/catalogue.js';
 import { Qr } from '../components/qr.js';
 import { resultText } from '../components/item-outputs.js';
 import { entryWithdrawn } from '../lib/supplements.js';
-import { navigate } from '../router.js';
+import { batchesOf, batchOf } from '../lib/deliveries.js';
+import { navigate, useLocation } from '../router.js';
 
 function PrintFrame({
   id,
@@ -60,15 +61,17 @@ function PrintFrame({
   );
 }
 
-/** One row per item: its name, its department and one more column. */
+/** One row per item (or per item of `only`): its name, its department and one more column. */
 function ItemsTable({
   app,
   heading,
   cell,
+  only,
 }: {
   app: Application;
   heading: string;
   cell: (item: Application['items'][number]) => ReactNode;
+  only?: readonly string[];
 }) {
   const { t, tx } = useApp();
   const { departmentName } = useCatalogue();
@@ -82,13 +85,15 @@ function ItemsTable({
         </tr>
       </thead>
       <tbody>
-        {app.items.map((i) => (
-          <tr key={i.item}>
-            <td>{tx(i.name)}</td>
-            <td>{departmentName(i.department)}</td>
-            <td>{cell(i)}</td>
-          </tr>
-        ))}
+        {app.items
+          .filter((i) => !only || only.includes(i.item))
+          .map((i) => (
+            <tr key={i.item} data-item={i.item}>
+              <td>{tx(i.name)}</td>
+              <td>{departmentName(i.department)}</td>
+              <td>{cell(i)}</td>
+            </tr>
+          ))}
       </tbody>
     </table>
   );
@@ -278,43 +283,84 @@ export function PrintNotice({ id }: { id: string }) {
   );
 }
 
+/**
+ * The delivery receipt (送达回执): with `?batch=n` that batch's results (分批出件), else every
+ * result with the batch that handed it over; the evaluation QR code once every result is out.
+ */
 export function PrintDelivery({ id }: { id: string }) {
+  const { t } = useApp();
+  const n = Number(useLocation().search.get('batch')) || undefined;
+  return (
+    <PrintFrame id={id} title={n ? t('print.batchDelivery', { n }) : t('print.delivery')}>
+      {(app) => <DeliveryReceipt app={app} batch={n} />}
+    </PrintFrame>
+  );
+}
+
+function DeliveryReceipt({ app, batch: n }: { app: Application; batch: number | undefined }) {
   const { t, tx } = useApp();
   const { bundleName } = useCatalogue();
+  const batches = batchesOf(app);
+  const batch = batches.find((b) => b.batch === n);
+  if (n !== undefined && !batch) return <p>{t('print.noBatch', { n })}</p>;
+  // The whole receipt, or the batch that handed over the last results.
+  const complete = !!app.delivery && (!batch || batch.batch === batches.length);
+  const several = !batch && batches.length > 1;
+  const bundle = bundleName(app.bundleCode);
+  const handover = batch ?? app.delivery;
+  const body =
+    batch && !complete
+      ? t('print.batchBody', {
+          bundle,
+          time: formatTime(batch.at),
+          channel: t(`channel.${batch.channel}`),
+          n: batch.batch,
+        })
+      : several
+        ? t('print.batchesBody', { bundle, n: batches.length })
+        : t('print.deliveryBody', {
+            bundle,
+            time: formatTime(handover?.at),
+            channel: t(`channel.${handover?.channel ?? 'window'}`),
+          });
+  const inBatch = (item: string) => {
+    const b = several ? batchOf(app, item) : undefined;
+    return b ? t('detail.inBatch', { n: b.batch, time: formatTime(b.at) }) : '';
+  };
+  const items = app.items.filter((i) => !batch || batch.items.includes(i.item));
   return (
-    <PrintFrame id={id} title={t('print.delivery')}>
-      {(app) => {
-        const link = `${location.origin}/evaluate/${encodeURIComponent(app.id)}?channel=qr`;
-        return (
-          <>
-            <p>
-              {t('print.dear', { name: app.applicant.name })}
-              {t('print.deliveryBody', {
-                bundle: bundleName(app.bundleCode),
-                time: formatTime(app.deliveredAt),
-                channel: t(`channel.${app.delivery?.channel ?? 'window'}`),
-              })}
-            </p>
-            <ItemsTable
-              app={app}
-              heading={t('detail.result')}
-              cell={(i) => [t(`item.${i.status}`), resultText(i, tx)].filter(Boolean).join(' · ')}
-            />
-            {app.items.some((i) => i.status === 'rejected') && <p className="small">{t('print.remedy')}</p>}
-            <div className="evaluate-box">
-              <Qr text={link} label={t('print.evaluateQr')} />
-              <div>
-                <strong>{t('print.evaluateTitle')}</strong>
-                <p className="small">{t('print.evaluateBody')}</p>
-                <a href={link} data-testid="evaluate-link" className="small break">
-                  {link}
-                </a>
-              </div>
-            </div>
-            <p className="signature">{t('print.receivedBy')}：＿＿＿＿＿＿＿＿</p>
-          </>
-        );
-      }}
-    </PrintFrame>
+    <>
+      <p>
+        {t('print.dear', { name: app.applicant.name })}
+        {body}
+      </p>
+      <ItemsTable
+        app={app}
+        only={batch?.items}
+        heading={t('detail.result')}
+        cell={(i) => [t(`item.${i.status}`), resultText(i, tx), inBatch(i.item)].filter(Boolean).join(' · ')}
+      />
+      {items.some((i) => i.status === 'rejected') && <p className="small">{t('print.remedy')}</p>}
+      {complete && <EvaluateBox app={app} />}
+      <p className="signature">{t('print.receivedBy')}：＿＿＿＿＿＿＿＿</p>
+    </>
+  );
+}
+
+/** 好差评: the QR code and link to the evaluation page, once every result is out. */
+function EvaluateBox({ app }: { app: Application }) {
+  const { t } = useApp();
+  const link = `${location.origin}/evaluate/${encodeURIComponent(app.id)}?channel=qr`;
+  return (
+    <div className="evaluate-box">
+      <Qr text={link} label={t('print.evaluateQr')} />
+      <div>
+        <strong>{t('print.evaluateTitle')}</strong>
+        <p className="small">{t('print.evaluateBody')}</p>
+        <a href={link} data-testid="evaluate-link" className="small break">
+          {link}
+        </a>
+      </div>
+    </div>
   );
 }

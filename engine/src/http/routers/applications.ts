@@ -15,6 +15,7 @@ import {
   Application,
   ApplicationStatus,
   CommitmentInput,
+  DeliverInput,
   EmptyBody,
   FormData,
   idParam,
@@ -243,10 +244,17 @@ export function applicationResource(deps: AppContext): Resource {
       ),
       action(
         'deliver',
-        { zh: '出件：一窗送达各部门结果', en: 'Deliver every result at one window' },
+        {
+          zh: '出件：一窗送达各部门结果；列出事项则分批出件',
+          en: 'Deliver every result at one window; with items, deliver those finished (分批出件)',
+        },
         ['clerk'],
-        objectOf({ channel: { enum: ['window', 'post', 'electronic'] } }, ['channel']),
-        ({ actor, params, body }) => centre.deliver(actor, params.id, { channel: body.channel }),
+        DeliverInput,
+        ({ actor, params, body }) =>
+          centre.deliver(actor, params.id, {
+            channel: body.channel,
+            ...(body.items !== undefined ? { items: body.items } : {}),
+          }),
       ),
     ],
   };
