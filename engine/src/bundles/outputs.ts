@@ -5,7 +5,10 @@
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import type { BundleDefinition, ItemDefinition, ItemOutput } from '../../../forms/src/bundle/index.js';
-import { addGovFormats } from '../../../forms/src/validate/index.js';
+// Not the validate barrel: its form validator compiles ajv code when loaded, which the designer
+// (it runs these checks too) may not do under the server's Content-Security-Policy.
+import { addGovFormats } from '../../../forms/src/validate/formats/index.js';
+import { linearRegExp, patternProblem } from '../../../forms/src/validate/safe-regexp.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
 import { DomainError, type FieldProblem, type Text } from '../domain/errors.js';
 
@@ -22,9 +25,10 @@ const DEFAULT_MAX_LENGTH = 100;
 
 /**
  * What is wrong with the bundle's outputs and needs: an output declared twice or with a pattern
- * that is no regular expression; a need naming no item, an output its item does not declare, or
- * an item that does not come before (so its result may not exist when the task opens). An output
- * no item needs is fine: the applicant gets it with the result.
+ * that is no regular expression or not one the linear-time engine runs (lookaround, too large);
+ * a need naming no item, an output its item does not declare, or an item that does not come
+ * before (so its result may not exist when the task opens). An output no item needs is fine: the
+ * applicant gets it with the result.
  */
 export function outputProblems(definition: BundleDefinition): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -44,12 +48,13 @@ export function outputProblems(definition: BundleDefinition): FieldProblem[] {
           },
         });
       seen.add(output.key);
-      if (output.pattern !== undefined && !compiles(output.pattern))
+      const wrong = output.pattern === undefined ? null : patternProblem(output.pattern);
+      if (wrong)
         problems.push({
           field,
           message: {
-            zh: `${at(item.code)}的办理结果“${output.key}”的格式 pattern 不是有效的正则表达式`,
-            en: `${atEn(item.code)}: the pattern of output "${output.key}" is not a valid regular expression`,
+            zh: `${at(item.code)}的办理结果“${output.key}”的格式 pattern ${wrong.zh}`,
+            en: `${atEn(item.code)}: the pattern of output "${output.key}" ${wrong.en}`,
           },
         });
     }
@@ -94,18 +99,10 @@ function itemsBefore(definition: BundleDefinition, code: string): Set<string> {
   return found;
 }
 
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // ── approval ────────────────────────────────────────────────────────────────────────
 
-const ajv = addGovFormats(new Ajv({ allErrors: true, strict: false }));
+// Patterns run in linear time: a department's entry cannot hold the event loop (^(a+)+$).
+const ajv = addGovFormats(new Ajv({ allErrors: true, strict: false, code: { regExp: linearRegExp } }));
 const validators = new WeakMap<ItemDefinition, ReturnType<typeof ajv.compile>>();
 
 function validatorOf(item: ItemDefinition) {

@@ -2,6 +2,7 @@ import { Ajv } from 'ajv';
 import { inspectCondition } from '../feel/condition.js';
 import { conditionToSchema } from '../feel/to-schema.js';
 import { fieldLibrary, type FieldLibrary } from '../library/index.js';
+import { patternProblem } from '../validate/safe-regexp.js';
 import { termProblems } from './conditions.js';
 import { bundleSchema } from './schema.js';
 import type { BundleDefinition } from './types.js';
@@ -86,6 +87,12 @@ function referenceProblems(b: BundleDefinition, library: FieldLibrary): string[]
     for (const f of item.fields) {
       if (!library.has(f.field)) problems.push(`${at}: field "${f.field}" is not in the field library`);
       checkCondition(`${at} field "${f.field}"`, f.condition);
+      const pattern = f.constraints?.pattern;
+      const wrong = pattern === undefined ? null : patternProblem(pattern);
+      if (wrong)
+        problems.push(
+          `${at} field "${f.field}": the pattern ${JSON.stringify(pattern)} ${wrong.en} / 事项“${item.code}”字段“${f.field}”的格式 pattern ${JSON.stringify(pattern)} ${wrong.zh}`,
+        );
     }
     for (const a of item.answers ?? [])
       if (!questions.has(a)) problems.push(`${at}: answer "${a}" is not a situation question`);

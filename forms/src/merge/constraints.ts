@@ -1,4 +1,5 @@
 import type { JSONSchema7, JSONSchema7Type } from 'json-schema';
+import { linearRegExp } from '../validate/safe-regexp.js';
 
 /**
  * Combines the constraints several items put on one field: the stricter wins (smaller maximum,
@@ -92,9 +93,9 @@ function satisfies(key: string, limit: unknown, v: JSONSchema7Type): boolean {
     if (key === 'maxLength') return length <= n;
     if (key === 'pattern') {
       try {
-        return new RegExp(limit as string, 'u').test(v);
+        return linearRegExp(limit as string, 'u').test(v); // a bundle's pattern: linear time
       } catch {
-        return true; // a broken pattern is ajv's to report when the form compiles
+        return true; // a broken pattern is loadBundle's to report (patternProblem)
       }
     }
   }

@@ -8,3 +8,4 @@ export {
 } from './validator.js';
 export { addGovKeywords, hasAtMostDecimals } from './keywords.js';
 export { normaliseIdNumbers } from './normalise.js';
+export { linearRegExp, patternProblem } from './safe-regexp.js';

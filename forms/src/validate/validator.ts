@@ -5,6 +5,7 @@ import type { UnifiedForm } from '../merge/index.js';
 import { addGovFormats } from './formats/index.js';
 import { addGovKeywords } from './keywords.js';
 import { keywordMessage } from './messages.js';
+import { linearRegExp } from './safe-regexp.js';
 
 /** One problem, naming the field by its label in both languages. */
 export interface FieldError {
@@ -23,9 +24,17 @@ export interface ValidationResult {
 export type FormValidator = (data: unknown) => ValidationResult;
 
 // One ajv for all forms: formats and keywords are registered once; each form's schema is compiled once.
-// inlineRefs false: a $ref is a function of its own (see fieldsApart).
+// inlineRefs false: a $ref is a function of its own (see fieldsApart). Patterns run in linear time.
 const ajv = addGovKeywords(
-  addGovFormats(new Ajv({ allErrors: true, strict: false, multipleOfPrecision: 6, inlineRefs: false })),
+  addGovFormats(
+    new Ajv({
+      allErrors: true,
+      strict: false,
+      multipleOfPrecision: 6,
+      inlineRefs: false,
+      code: { regExp: linearRegExp },
+    }),
+  ),
 );
 const validators = new WeakMap<UnifiedForm, FormValidator>();
 
