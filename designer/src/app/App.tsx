@@ -1,6 +1,7 @@
 /** The designer: toolbar, diagram with properties panel, bundle editor, checker and server problems. */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { BundleDefinition } from '../../../forms/src/bundle/types.js';
+import { bundleProblems } from '../bundle/checks.js';
 import { listDrafts, readDraft, saveDraft } from '../bundle/drafts.js';
 import { readBundleFile } from '../bundle/read-file.js';
 import { templateBundle, templateXml } from '../bundle/template.js';
@@ -49,6 +50,8 @@ export function App() {
   const panelRef = useRef<HTMLDivElement>(null);
   const modelerRef = useRef<AnyModeler>(null);
   const gov = useRef(new GovContext()).current;
+  // The bundle's own problems (what deploy would refuse), beside the diagram's.
+  const checks = useMemo(() => bundleProblems(bundle), [bundle]);
   const xmlRef = useRef<string>(templateXml());
 
   gov.bundle = bundle;
@@ -134,7 +137,7 @@ export function App() {
 
   const deploy = async () => {
     const xml = await currentXml();
-    const errors = issues.filter((i) => i.category === 'error').length;
+    const errors = issues.filter((i) => i.category === 'error').length + checks.length;
     if (errors && !window.confirm(t(lang, 'lintBeforeDeploy', { n: errors }))) return;
     try {
       const summary = await api.deploy(bundle, xml);
@@ -210,7 +213,7 @@ export function App() {
     modelerRef.current.get('canvas').scrollToElement(element);
   };
 
-  const errorCount = issues.filter((i) => i.category === 'error').length;
+  const errorCount = issues.filter((i) => i.category === 'error').length + checks.length;
   const warnCount = issues.filter((i) => i.category === 'warn').length;
 
   return (
@@ -324,6 +327,16 @@ export function App() {
                 <b>{t(lang, 'serverProblems')}</b> <code>{p.elementId}</code> {p.message}
               </div>
             ))}
+            {checks.map((p, i) => (
+              <div
+                key={`b${i}`}
+                className="issue error bundle"
+                data-field={p.field}
+                onClick={() => setTab(p.field.startsWith('bundle.items.') ? 'items' : 'general')}
+              >
+                <code>{p.field}</code> {p.message[lang]}
+              </div>
+            ))}
             {issues.map((issue, i) => (
               <div
                 key={i}
@@ -343,6 +356,8 @@ export function App() {
             lang={lang}
             onChange={changeBundle}
             problems={server.elsewhere}
+            checks={checks}
+            onNotice={(text) => setStatus({ text })}
             tab={tab}
             onTab={setTab}
           />

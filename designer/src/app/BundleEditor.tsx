@@ -8,9 +8,13 @@ import type {
 } from '../../../forms/src/bundle/types.js';
 import { inspectCondition } from '../../../forms/src/feel/condition.js';
 import { fieldLibrary } from '../../../forms/src/library/index.js';
+import { itemField, problemsAt, type BundleProblem } from '../bundle/checks.js';
 import * as edit from '../bundle/edit.js';
 import type { Lang } from '../modeler/context.js';
+import { ApplicantAge } from './ApplicantAge.js';
+import { AddPicker, Check, Text } from './controls.js';
 import { t, type TextKey } from './i18n.js';
+import { AfterItems, droppedNotice, Needs, Outputs } from './ItemOutputs.js';
 import { Preview } from './Preview.js';
 
 type Tab = 'general' | 'items' | 'questions' | 'materials' | 'preview';
@@ -26,14 +30,21 @@ interface Props {
   bundle: BundleDefinition;
   lang: Lang;
   onChange: (bundle: BundleDefinition) => void;
+  /** The server's problems of the last deploy that name no diagram element. */
   problems: { field: string; message: string }[];
+  /** The designer's own checks of the bundle (bundle/checks.ts). */
+  checks: BundleProblem[];
+  /** Something the analyst should know about an edit (needs that went with a removed output). */
+  onNotice: (text: string) => void;
   tab: Tab;
   onTab: (tab: Tab) => void;
 }
 
 export type { Tab };
 
-export function BundleEditor({ bundle, lang, onChange, problems, tab, onTab }: Props) {
+export function BundleEditor(props: Props) {
+  const { bundle, lang, onChange, problems, checks, onNotice, tab, onTab } = props;
+  const editor = { bundle, lang, onChange, checks, onNotice };
   return (
     <div className="bundle-editor">
       <nav className="tabs">
@@ -52,9 +63,18 @@ export function BundleEditor({ bundle, lang, onChange, problems, tab, onTab }: P
           ))}
         </ul>
       )}
+      {checks.length > 0 && (
+        <ul className="problems" data-testid="bundle-checks" aria-label={t(lang, 'bundleChecks')}>
+          {checks.map((p, i) => (
+            <li key={i} data-field={p.field}>
+              <code>{p.field}</code> {p.message[lang]}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="tab-body">
-        {tab === 'general' && <General bundle={bundle} lang={lang} onChange={onChange} />}
-        {tab === 'items' && <Items bundle={bundle} lang={lang} onChange={onChange} />}
+        {tab === 'general' && <General {...editor} />}
+        {tab === 'items' && <Items {...editor} />}
         {tab === 'questions' && <Questions bundle={bundle} lang={lang} onChange={onChange} />}
         {tab === 'materials' && <Materials bundle={bundle} lang={lang} onChange={onChange} />}
         {tab === 'preview' && <Preview key={JSON.stringify(bundle.questions)} bundle={bundle} lang={lang} />}
@@ -64,39 +84,7 @@ export function BundleEditor({ bundle, lang, onChange, problems, tab, onTab }: P
 }
 
 type EditorProps = { bundle: BundleDefinition; lang: Lang; onChange: (b: BundleDefinition) => void };
-
-function Text({
-  label,
-  value,
-  onChange,
-  ...rest
-}: { label: string; value: string | number | undefined; onChange: (v: string) => void } & Omit<
-  React.InputHTMLAttributes<HTMLInputElement>,
-  'onChange' | 'value'
->) {
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input value={value ?? ''} onChange={(e) => onChange(e.target.value)} {...rest} />
-    </label>
-  );
-}
-
-function Check({
-  label,
-  value,
-  onChange,
-}: {
-  label: string;
-  value: boolean | undefined;
-  onChange: (v: boolean) => void;
-}) {
-  return (
-    <label className="check">
-      <input type="checkbox" checked={!!value} onChange={(e) => onChange(e.target.checked)} /> {label}
-    </label>
-  );
-}
+type CheckedProps = EditorProps & Pick<Props, 'checks' | 'onNotice'>;
 
 function Feel({
   label,
@@ -182,7 +170,7 @@ function DepartmentDays(props: {
   );
 }
 
-function General({ bundle, lang, onChange }: EditorProps) {
+function General({ bundle, lang, onChange, checks }: CheckedProps) {
   const set = (patch: Partial<BundleDefinition>) => onChange({ ...bundle, ...patch });
   return (
     <div className="form-grid">
@@ -244,30 +232,39 @@ function General({ bundle, lang, onChange }: EditorProps) {
         </tbody>
       </table>
       <button onClick={() => onChange(edit.addDepartment(bundle))}>+ {t(lang, 'departments')}</button>
+      <ApplicantAge bundle={bundle} lang={lang} checks={checks} onChange={onChange} />
     </div>
   );
 }
 
-function Items({ bundle, lang, onChange }: EditorProps) {
+function Items(props: CheckedProps) {
+  const { bundle, lang, onChange, checks } = props;
   const [open, setOpen] = useState<string | null>(bundle.items[0]?.code ?? null);
   return (
     <div>
-      {bundle.items.map((item, index) => (
-        <details key={index} open={open === item.code} className="card" data-item={item.code}>
-          <summary
-            onClick={(e) => {
-              e.preventDefault();
-              setOpen(open === item.code ? null : item.code);
-            }}
-          >
-            <b>{item.name[lang]}</b> <code>{item.code}</code> ·{' '}
-            {bundle.departments.find((d) => d.code === item.department)?.name[lang] ?? item.department}
-          </summary>
-          {open === item.code && (
-            <ItemForm bundle={bundle} item={item} lang={lang} onChange={onChange} onRename={setOpen} />
-          )}
-        </details>
-      ))}
+      {bundle.items.map((item, index) => {
+        const at = itemField(item, index);
+        const problems = problemsAt(checks, at).length;
+        return (
+          <details key={index} open={open === item.code} className="card" data-item={item.code}>
+            <summary
+              onClick={(e) => {
+                e.preventDefault();
+                setOpen(open === item.code ? null : item.code);
+              }}
+            >
+              <b>{item.name[lang]}</b> <code>{item.code}</code> ·{' '}
+              {bundle.departments.find((d) => d.code === item.department)?.name[lang] ?? item.department}
+              {problems > 0 && (
+                <span className="badge error" data-testid="item-problems">
+                  ⚠ {problems}
+                </span>
+              )}
+            </summary>
+            {open === item.code && <ItemForm {...props} item={item} at={at} onRename={setOpen} />}
+          </details>
+        );
+      })}
       <button
         onClick={() => {
           const next = edit.addItem(bundle);
@@ -281,13 +278,10 @@ function Items({ bundle, lang, onChange }: EditorProps) {
   );
 }
 
-function ItemForm({
-  bundle,
-  item,
-  lang,
-  onChange,
-  onRename,
-}: EditorProps & { item: ItemDefinition; onRename: (code: string) => void }) {
+function ItemForm(
+  props: CheckedProps & { item: ItemDefinition; at: string; onRename: (code: string) => void },
+) {
+  const { bundle, item, lang, onChange, onNotice, onRename } = props;
   const update = (patch: Partial<ItemDefinition>) => onChange(edit.updateItem(bundle, item.code, patch));
   const library = useMemo(() => fieldLibrary.list(), []);
   const unused = library.filter((f) => !item.fields.some((u) => u.field === f.id));
@@ -320,6 +314,8 @@ function ItemForm({
         value={item.condition}
         onChange={(condition) => update({ condition })}
       />
+      <AfterItems {...props} />
+      <Needs {...props} />
       <h5>{t(lang, 'fields')}</h5>
       <Usages
         lang={lang}
@@ -357,7 +353,16 @@ function ItemForm({
           .map((m) => [m.id, m.name[lang]])}
         onPick={(material) => onChange(edit.addItemMaterial(bundle, item.code, material))}
       />
-      <button className="danger" onClick={() => onChange(edit.removeItem(bundle, item.code))}>
+      <Outputs {...props} />
+      <button
+        className="danger"
+        onClick={() => {
+          const gone = edit.needsOn(bundle, item.code);
+          if (gone.length)
+            onNotice(droppedNotice(bundle, gone, t(lang, 'theItem', { name: item.name[lang] }), lang));
+          onChange(edit.removeItem(bundle, item.code));
+        }}
+      >
         {t(lang, 'remove')} {item.code}
       </button>
     </div>
@@ -409,27 +414,6 @@ function Usages<U extends { required?: boolean; condition?: string }>(props: {
         })}
       </tbody>
     </table>
-  );
-}
-
-function AddPicker({
-  label,
-  options,
-  onPick,
-}: {
-  label: string;
-  options: [string, string][];
-  onPick: (value: string) => void;
-}) {
-  return (
-    <select aria-label={label} value="" onChange={(e) => e.target.value && onPick(e.target.value)}>
-      <option value="">{label}</option>
-      {options.map(([value, text]) => (
-        <option key={value} value={value}>
-          {text}
-        </option>
-      ))}
-    </select>
   );
 }
 

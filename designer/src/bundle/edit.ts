@@ -5,7 +5,9 @@
 import type {
   BundleDefinition,
   ItemDefinition,
+  ItemOutput,
   MaterialDefinition,
+  OutputRef,
   SituationQuestion,
 } from '../../../forms/src/bundle/types.js';
 
@@ -45,28 +47,126 @@ export function updateItem(b: Bundle, code: string, patch: Partial<ItemDefinitio
   return { ...b, items: b.items.map((i) => (i.code === code ? dropUndefined({ ...i, ...patch }) : i)) };
 }
 
+/** Removes an item, and the other items' `after` and `needs` naming it (see needsOn for telling the analyst). */
 export function removeItem(b: Bundle, code: string): Bundle {
   return {
     ...b,
     items: b.items
       .filter((i) => i.code !== code)
       .map((i) =>
-        i.after?.includes(code)
-          ? dropUndefined({ ...i, after: emptyToUndefined(i.after.filter((a) => a !== code)) })
+        i.after?.includes(code) || i.needs?.some((n) => n.item === code)
+          ? dropUndefined({
+              ...i,
+              after: i.after && emptyToUndefined(i.after.filter((a) => a !== code)),
+              needs: i.needs && emptyToUndefined(i.needs.filter((n) => n.item !== code)),
+            })
           : i,
       ),
   };
 }
 
-/** Renames an item, following references in other items' `after`. */
+/** Renames an item, following references in other items' `after` and `needs`. */
 export function renameItem(b: Bundle, from: string, to: string): Bundle {
   return {
     ...b,
     items: b.items.map((i) => ({
       ...(i.code === from ? { ...i, code: to } : i),
       ...(i.after ? { after: i.after.map((a) => (a === from ? to : a)) } : {}),
+      ...(i.needs ? { needs: i.needs.map((n) => (n.item === from ? { ...n, item: to } : n)) } : {}),
     })),
   };
+}
+
+/** Sets the items that must finish first; none removes `after`. */
+export function setAfter(b: Bundle, code: string, after: string[]): Bundle {
+  return updateItem(b, code, { after: emptyToUndefined(after) });
+}
+
+/** A new output of an item, with a key not yet taken among its outputs. */
+export function addOutput(b: Bundle, code: string): Bundle {
+  const item = b.items.find((i) => i.code === code);
+  if (!item) return b;
+  const outputs = item.outputs ?? [];
+  const key = freshId(
+    'newOutput',
+    outputs.map((o) => o.key),
+  );
+  const output: ItemOutput = { key, label: { zh: '新办理结果', en: 'New result' } };
+  return updateItem(b, code, { outputs: [...outputs, output] });
+}
+
+/**
+ * Changes the item's output at `index` (by position: keys may repeat while being typed); a new
+ * key is followed by the other items' `needs` of the old one. Undefined values are dropped.
+ */
+export function updateOutput(b: Bundle, code: string, index: number, patch: Partial<ItemOutput>): Bundle {
+  const item = b.items.find((i) => i.code === code);
+  const old = item?.outputs?.[index];
+  if (!item || !old) return b;
+  const output = dropUndefined({ ...old, ...patch });
+  const next = updateItem(b, code, { outputs: item.outputs!.map((o, n) => (n === index ? output : o)) });
+  if (output.key === old.key || sameKeyRemains(item, index, old.key)) return next;
+  return mapNeeds(next, (n) => (n.item === code && n.output === old.key ? { ...n, output: output.key } : n));
+}
+
+/** Removes the item's output at `index`, and the other items' needs of it (see needsOn). */
+export function removeOutput(b: Bundle, code: string, index: number): Bundle {
+  const item = b.items.find((i) => i.code === code);
+  const old = item?.outputs?.[index];
+  if (!item || !old) return b;
+  const next = updateItem(b, code, {
+    outputs: emptyToUndefined(item.outputs!.filter((_, n) => n !== index)),
+  });
+  if (sameKeyRemains(item, index, old.key)) return next;
+  return mapNeeds(next, (n) => (n.item === code && n.output === old.key ? undefined : n));
+}
+
+/** Another output of the item has the same key (a duplicate being fixed): needs stay with it. */
+function sameKeyRemains(item: ItemDefinition, index: number, key: string): boolean {
+  return (item.outputs ?? []).some((o, n) => n !== index && o.key === key);
+}
+
+/** Adds a need of an earlier item's output to an item (once). */
+export function addNeed(b: Bundle, code: string, need: OutputRef): Bundle {
+  const item = b.items.find((i) => i.code === code);
+  if (!item || item.needs?.some((n) => n.item === need.item && n.output === need.output)) return b;
+  return updateItem(b, code, { needs: [...(item.needs ?? []), { item: need.item, output: need.output }] });
+}
+
+export function removeNeed(b: Bundle, code: string, index: number): Bundle {
+  const item = b.items.find((i) => i.code === code);
+  if (!item?.needs) return b;
+  return updateItem(b, code, { needs: emptyToUndefined(item.needs.filter((_, n) => n !== index)) });
+}
+
+/**
+ * The needs that name an item (any of its outputs) or one output of it: what removing it takes
+ * away, so the analyst can be told which items no longer receive what.
+ */
+export function needsOn(b: Bundle, item: string, output?: string): { item: string; need: OutputRef }[] {
+  return b.items.flatMap((i) =>
+    (i.needs ?? [])
+      .filter((n) => n.item === item && (output === undefined || n.output === output))
+      .map((need) => ({ item: i.code, need })),
+  );
+}
+
+/** Every item's needs through `f` (undefined drops the need; a list left empty goes). */
+function mapNeeds(b: Bundle, f: (need: OutputRef) => OutputRef | undefined): Bundle {
+  return {
+    ...b,
+    items: b.items.map((i) => {
+      if (!i.needs) return i;
+      const needs = i.needs.map(f).filter((n): n is OutputRef => n !== undefined);
+      const changed = needs.length !== i.needs.length || needs.some((n, k) => n !== i.needs![k]);
+      return changed ? dropUndefined({ ...i, needs: emptyToUndefined(needs) }) : i;
+    }),
+  };
+}
+
+/** The bundle's age rule for applicants (working age); undefined removes it. */
+export function setApplicantAge(b: Bundle, rule: Bundle['applicantAge']): Bundle {
+  return dropUndefined({ ...b, applicantAge: rule && dropUndefined({ ...rule }) });
 }
 
 export function addDepartment(b: Bundle): Bundle {

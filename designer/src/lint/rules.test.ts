@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { Linter } from 'bpmnlint';
 import { compile } from '../../../engine/src/expressions/feel.js';
+import { problemZh, validate } from '../../../engine/src/model/index.js';
 import { bundleLintOptions, linterConfig, translateUpstream } from './config.js';
 import { conditionProblem } from './rules/feel-conditions.js';
 import { lintWith, model, parse } from './testing.js';
@@ -79,6 +80,33 @@ describe('gov/time-limit', () => {
       task('a', 'gov:department="tax" gov:item="x" gov:timeLimit="2"') + task('w', 'gov:department="window"'),
     );
     expect(await lintWith(rule, xml, { items: { x: { department: 'tax', promisedDays: 3 } } })).toEqual([]);
+  });
+});
+
+describe('gov/time-limit on special steps', () => {
+  const rule = 'gov/time-limit';
+  const special = (attrs: string) =>
+    model(
+      '<bpmn:startEvent id="s"/>' +
+        task('hearing', `gov:department="tax" gov:item="x" gov:specialStep="true" ${attrs}`) +
+        '<bpmn:endEvent id="e"/>' +
+        flow('f1', 's', 'hearing') +
+        flow('f2', 'hearing', 'e'),
+    );
+  it('flags one without its own limit in the words deploy refuses it with, zh and en', async () => {
+    const refused = await validate(special(''));
+    expect(refused.map((p) => p.code)).toEqual(['gov.specialStepLimit']);
+    expect(await lintWith(rule, special(''))).toEqual([['hearing', refused[0]!.message]]);
+    expect(await lintWith(rule, special(''), { lang: 'zh' })).toEqual([['hearing', problemZh(refused[0]!)]]);
+  });
+  it('flags a window task that is a special step, too', async () => {
+    const xml = model(task('w', 'gov:department="window" gov:specialStep="true"'));
+    expect((await lintWith(rule, xml)).map(([id]) => id)).toEqual(['w']);
+  });
+  it('lets its limit exceed the item’s promise: special steps do not count toward it', async () => {
+    const options = { items: { x: { department: 'tax', promisedDays: 3 } } };
+    expect(await lintWith(rule, special('gov:timeLimit="20"'), options)).toEqual([]);
+    expect(await validate(special('gov:timeLimit="20"'))).toEqual([]);
   });
 });
 

@@ -30,6 +30,7 @@ import {
   urlProblem,
 } from '../../../engine/src/model/connector-spec.js';
 import { conditionProblem } from '../lint/rules/feel-conditions.js';
+import { specialStepWithoutLimit } from '../lint/rules/time-limit.js';
 import { WINDOW } from '../lint/types.js';
 import type { GovContext } from './context.js';
 
@@ -157,19 +158,28 @@ const CandidateRolesEntry = govTextEntry(
   'Comma-separated, e.g. reviewer, approver',
 );
 
+/**
+ * The task's time limit. On a special step it is the step's own limit and required (deploy refuses
+ * a special step without one): said in the label and description, and empty is an error there,
+ * in the checker's words.
+ */
 function TimeLimitEntry({ element, id }: EntryProps) {
   const translate: Translate = useService('translate');
   const debounce = useService('debounceInput');
   const gov: GovContext = useService('govContext');
   const update = useUpdate(element);
   const bo = getBusinessObject(element);
+  const special = bo.get('gov:specialStep') === true;
   const promised = gov.bundle?.items.find((i) => i.code === bo.get('gov:item'))?.promisedDays;
   return h(NumberFieldEntry, {
     element,
     id,
-    label: translate('Time limit (working days)'),
-    description:
-      promised !== undefined
+    label: translate(
+      special ? 'Time limit of this special step (working days, required)' : 'Time limit (working days)',
+    ),
+    description: special
+      ? translate('Not counted toward the item’s promised days; the applicant is told it in writing')
+      : promised !== undefined
         ? translate('Item promises {days} working days', { days: String(promised) })
         : undefined,
     min: 0,
@@ -181,7 +191,8 @@ function TimeLimitEntry({ element, id }: EntryProps) {
       update({ 'gov:timeLimit': n === undefined || Number.isNaN(n) ? undefined : Math.trunc(n) });
     },
     validate: (value: unknown) => {
-      if (value === '' || value === undefined || value === null) return null;
+      if (value === '' || value === undefined || value === null)
+        return special ? specialStepWithoutLimit({ lang: gov.lang }) : null;
       const n = Number(value);
       return Number.isInteger(n) && n >= 0 ? null : translate('A whole number of working days');
     },
@@ -194,7 +205,7 @@ function SpecialStepEntry({ element, id }: EntryProps) {
   return h(CheckboxEntry, {
     element,
     id,
-    label: translate('Special step (pauses the time limit)'),
+    label: translate('Special step (pauses the item’s time limit)'),
     getValue: () => getBusinessObject(element).get('gov:specialStep') === true,
     setValue: (value: boolean) => update({ 'gov:specialStep': value || undefined }),
   });
@@ -415,8 +426,9 @@ export function govGroups(element: Element, translate: Translate) {
         entry('gov-department', DepartmentEntry, isSelectEntryEdited, element),
         entry('gov-item', ItemEntry, isSelectEntryEdited, element),
         entry('gov-formView', FormViewEntry, isTextFieldEntryEdited, element),
-        entry('gov-timeLimit', TimeLimitEntry, isNumberFieldEntryEdited, element),
+        // The special-step box first: ticked, it makes the time limit below required.
         entry('gov-specialStep', SpecialStepEntry, isCheckboxEntryEdited, element),
+        entry('gov-timeLimit', TimeLimitEntry, isNumberFieldEntryEdited, element),
         entry('gov-candidateRoles', CandidateRolesEntry, isTextFieldEntryEdited, element),
       ],
     });

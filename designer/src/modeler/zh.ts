@@ -183,7 +183,10 @@ export const zhCN: Record<string, string> = {
   'Time limit (working days)': '办理时限（工作日）',
   'Item promises {days} working days': '事项承诺时限 {days} 个工作日',
   'A whole number of working days': '须为整数个工作日',
-  'Special step (pauses the time limit)': '特别程序（暂停计时）',
+  'Special step (pauses the item’s time limit)': '特殊环节（暂停事项计时）',
+  'Time limit of this special step (working days, required)': '本环节时限（工作日，必填）',
+  'Not counted toward the item’s promised days; the applicant is told it in writing':
+    '特殊环节所需时间不计入事项承诺时限，须书面告知申请人',
   'Candidate roles': '候选角色',
   'Comma-separated, e.g. reviewer, approver': '逗号分隔，例如 reviewer, approver',
   'Bundle code': '事项包编码',
