@@ -24,6 +24,7 @@ import type { LicenceKeys } from './applications/licence-library.js';
 import { RectificationDesk } from './applications/rectification.js';
 import { workingTimeLimits } from './applications/working-time.js';
 import { AuditLog } from './audit/index.js';
+import type { BundleRegistry } from './bundles/registry.js';
 import { logLevelOf, serverConfig } from './config.js';
 import { CommandJournal } from './audit/journal.js';
 import type { Actor } from './domain/actor.js';
@@ -133,6 +134,23 @@ export async function seedExamples(
   return deployed;
 }
 
+/**
+ * Warns of each pattern of an active bundle version that deploy refuses now (a version deployed
+ * before bundle patterns ran on the linear-time engine), naming the bundle, version, item and
+ * field, and what to redeploy. How many there are.
+ */
+export async function warnOfPatternsToRedeploy(bundles: BundleRegistry, logger: Logger): Promise<number> {
+  const found = await bundles.patternsToRedeploy();
+  for (const p of found) {
+    const { code, version, item, field, output, pattern } = p;
+    logger.warn(
+      { bundle: code, version, item, ...(field ? { field } : { output }), pattern },
+      `${p.message.zh} / ${p.message.en}`,
+    );
+  }
+  return found.length;
+}
+
 async function countByStatus(docs: DocStore): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const status of STATUSES) out[status] = await docs.count(APPLICATIONS, { status });
@@ -199,6 +217,7 @@ export async function start(
   const figured = await centre.reprojectCaseFigures();
   if (figured)
     logger.info({ figured }, 'supervisor figures rows written for cases that had none or an older one');
+  await warnOfPatternsToRedeploy(centre.bundles, logger);
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 

@@ -3,8 +3,10 @@
  * Content-Security-Policy too): item outputs and the needs of later items chosen from a list,
  * kept consistent on rename and removal, checked in the server's words before deploy (and
  * refused by the server in the same words); the applicant's age; a special step's own time limit,
- * required in the properties panel and flagged by the checker. Opening an example and
- * downloading it keeps outputs, needs and applicantAge as they were. Chromium via playwright-core.
+ * required in the properties panel and flagged by the checker; the server's reference checks (a
+ * department removed while in use, an `after` naming no item) shown where they are. Opening an
+ * example and downloading it keeps outputs, needs and applicantAge as they were. Chromium via
+ * playwright-core.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -106,6 +108,22 @@ test('opening the examples and downloading them keeps outputs, needs and applica
     );
   }
 }, 120_000);
+
+test('a result is marked sensitive (a child’s certificate number) and the mark is downloaded with it', async () => {
+  await openBundle('newborn');
+  const card = await itemCard('birth-certificate');
+  const select = card.locator('[data-output="0"] select[name=output-sensitivity]');
+  expect(await select.inputValue()).toBe('sensitive');
+  await select.selectOption('');
+  type Items = { items: { code: string; outputs?: object[] }[] };
+  let items = ((await downloadedBundle()) as Items).items;
+  expect(items.find((i) => i.code === 'birth-certificate')!.outputs![0]).not.toHaveProperty('sensitivity');
+  await select.selectOption('sensitive');
+  items = ((await downloadedBundle()) as Items).items;
+  expect(items.find((i) => i.code === 'birth-certificate')!.outputs![0]).toMatchObject({
+    sensitivity: 'sensitive',
+  });
+}, 60_000);
 
 test('needs are chosen from the outputs of earlier items, and follow renames and removals', async () => {
   await openBundle('business-startup');
@@ -251,4 +269,65 @@ test('a special step without its own time limit is required in the panel and fla
   await limit.locator('input').fill('4');
   await limit.locator('input').blur();
   await waitForErrors('none');
+}, 120_000);
+
+test('the server’s reference checks show where they are: a department still in use removed, an after naming no item', async () => {
+  await openBundle('newborn');
+  await waitForErrors('none');
+  // The clinic is removed from the departments while the vaccination item (and its task) still use it.
+  await page.click('[data-tab=general]');
+  const rows = page.locator('.bundle table.rows tr');
+  const clinic = await rows.evaluateAll((trs) =>
+    trs.findIndex((tr) => tr.querySelector('input')?.value === 'vaccination-clinic'),
+  );
+  await rows.nth(clinic).locator('button').click();
+  const field = 'bundle.items.vaccination-certificate.department';
+  const words = '事项“vaccination-certificate”的部门“vaccination-clinic”不在部门列表中';
+  await page.locator(`[data-testid=bundle-checks] li[data-field="${field}"]`, { hasText: words }).waitFor();
+  // The task in the diagram is flagged by the checker too (the BPMN's gov:department).
+  await page
+    .locator('[data-testid=issues] .issue[data-rule$="user-task-assignment"]', {
+      hasText: '部门 "vaccination-clinic" 不在事项包中',
+    })
+    .waitFor();
+  const card = await itemCard('vaccination-certificate');
+  expect(await card.locator('[data-testid=item-problems]').textContent()).toBe('⚠ 1');
+  // The select shows the code it holds (not the first department), with the check's words.
+  const department = card.locator('label.field.has-error', { has: page.locator('select') }).first();
+  expect(await department.locator('select').inputValue()).toBe('vaccination-clinic');
+  expect(await department.locator('small.error').textContent()).toBe(words);
+  await department.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${artifacts}designer-reference-checks.png` });
+
+  // The server refuses the deploy for it, in the words the checker says in English.
+  await page.click('[data-testid=deploy]');
+  const refused = page.locator('[data-testid=bundle-problems] li', {
+    hasText: 'department "vaccination-clinic" is not in departments',
+  });
+  await refused.waitFor();
+  await page.click('[data-testid=lang]');
+  const english = page.locator(`[data-testid=bundle-checks] li[data-field="${field}"]`);
+  await english.locator('text=is not in departments').waitFor();
+  expect(await refused.textContent()).toContain((await english.textContent())!.replace(field, '').trim());
+  await page.click('[data-testid=lang]');
+
+  // A bundle.json from a file whose item comes after an item the bundle lacks: the box is shown
+  // ticked with the check's words, and unticking it leaves nothing to fix.
+  const bundle = JSON.parse(readFileSync(`${root}examples/newborn/bundle.json`, 'utf8'));
+  bundle.items.find((i: { code: string }) => i.code === 'medical-enrolment').after.push('baby-passport');
+  await page.setInputFiles('input[type=file]', {
+    name: 'newborn.bundle.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(bundle)),
+  });
+  const enrolment = await itemCard('medical-enrolment');
+  const after = enrolment.locator('[data-testid=after]');
+  await after
+    .locator('small.error', { hasText: '前置事项 (after)“baby-passport”不是本事项包的事项' })
+    .waitFor();
+  expect(await lintErrors()).toBe(1);
+  // Unticked, the box goes with the code (a click: uncheck() would look for the box afterwards).
+  await after.locator('input[data-after="baby-passport"]').click();
+  await waitForErrors('none');
+  expect(await after.locator('input[data-after="baby-passport"]').count()).toBe(0);
 }, 120_000);

@@ -8,7 +8,7 @@ import type {
 } from '../../../forms/src/bundle/types.js';
 import { inspectCondition } from '../../../forms/src/feel/condition.js';
 import { fieldLibrary } from '../../../forms/src/library/index.js';
-import { itemField, problemsAt, type BundleProblem } from '../bundle/checks.js';
+import { errorAt, itemField, problemsAt, type BundleProblem } from '../bundle/checks.js';
 import * as edit from '../bundle/edit.js';
 import type { Lang } from '../modeler/context.js';
 import { ApplicantAge } from './ApplicantAge.js';
@@ -145,19 +145,25 @@ function DepartmentDays(props: {
   department: string;
   days: number;
   onChange: (patch: { department?: string; days?: number }) => void;
+  /** The check's words when the department is not in the bundle's list (removed, or from a file). */
+  error?: string;
 }) {
-  const { lang, bundle, label, department, days, onChange } = props;
+  const { lang, bundle, label, department, days, onChange, error } = props;
+  const listed = bundle.departments.some((d) => d.code === department);
   return (
     <>
-      <label className="field">
+      <label className={`field ${error ? 'has-error' : ''}`}>
         <span>{label}</span>
         <select value={department} onChange={(e) => onChange({ department: e.target.value })}>
+          {/* Shown as it is, not as the first department a select falls back to. */}
+          {!listed && <option value={department}>{department}</option>}
           {bundle.departments.map((d) => (
             <option key={d.code} value={d.code}>
               {d.name[lang]}
             </option>
           ))}
         </select>
+        {error && <small className="error">{error}</small>}
       </label>
       <Text
         label={t(lang, 'promisedDays')}
@@ -183,6 +189,7 @@ function General({ bundle, lang, onChange, checks }: CheckedProps) {
         label={t(lang, 'leadDepartment')}
         department={bundle.leadDepartment}
         days={bundle.promisedDays}
+        error={errorAt(checks, 'bundle.leadDepartment', lang)}
         onChange={(patch) =>
           set({
             ...(patch.department !== undefined ? { leadDepartment: patch.department } : {}),
@@ -281,7 +288,7 @@ function Items(props: CheckedProps) {
 function ItemForm(
   props: CheckedProps & { item: ItemDefinition; at: string; onRename: (code: string) => void },
 ) {
-  const { bundle, item, lang, onChange, onNotice, onRename } = props;
+  const { bundle, item, at, lang, checks, onChange, onNotice, onRename } = props;
   const update = (patch: Partial<ItemDefinition>) => onChange(edit.updateItem(bundle, item.code, patch));
   const library = useMemo(() => fieldLibrary.list(), []);
   const unused = library.filter((f) => !item.fields.some((u) => u.field === f.id));
@@ -302,6 +309,7 @@ function ItemForm(
         label={t(lang, 'department')}
         department={item.department}
         days={item.promisedDays}
+        error={errorAt(checks, `${at}.department`, lang)}
         onChange={(patch) =>
           update({
             ...(patch.department !== undefined ? { department: patch.department } : {}),

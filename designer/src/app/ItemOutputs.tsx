@@ -29,15 +29,29 @@ export interface ItemPartProps {
 }
 
 const FORMATS: OutputFormat[] = ['credit-code', 'resident-id', 'division-code', 'date'];
+type Sensitivity = NonNullable<ItemOutput['sensitivity']>;
+/** As fields declare it (forms/src/library): a sensitive result is starred for the window and supervisors. */
+const SENSITIVITIES: [Sensitivity, TextKey][] = [
+  ['public', 'sensitivityPublic'],
+  ['personal', 'sensitivityPersonal'],
+  ['sensitive', 'sensitivitySensitive'],
+];
 
-export function AfterItems({ bundle, item, lang, onChange }: ItemPartProps) {
+export function AfterItems({ bundle, item, at, lang, checks, onChange }: ItemPartProps) {
   const after = item.after ?? [];
   const toggle = (code: string, on: boolean) =>
     onChange(edit.setAfter(bundle, item.code, on ? [...after, code] : after.filter((a) => a !== code)));
+  // An `after` naming no item has no box to untick: the check says so, and the analyst may drop it.
+  const error = errorAt(checks, `${at}.after`, lang);
+  const unknown = after.filter((a) => !bundle.items.some((other) => other.code === a));
   return (
-    <fieldset className="wide" data-testid="after">
+    <fieldset className={`wide ${error ? 'has-error' : ''}`} data-testid="after">
       <legend>{t(lang, 'after')}</legend>
       <small className="muted">{t(lang, 'afterHint')}</small>
+      {unknown.map((code) => (
+        <Check key={code} label={code} value={true} onChange={(on) => toggle(code, on)} data-after={code} />
+      ))}
+      {error && <small className="error">{error}</small>}
       {bundle.items
         .filter((other) => other.code !== item.code)
         .map((other) => (
@@ -195,6 +209,21 @@ function OutputForm({
           {FORMATS.map((f) => (
             <option key={f} value={f}>
               {t(lang, f)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t(lang, 'outputSensitivity')}</span>
+        <select
+          name="output-sensitivity"
+          value={output.sensitivity ?? ''}
+          onChange={(e) => set({ sensitivity: (e.target.value || undefined) as Sensitivity | undefined })}
+        >
+          <option value="">{t(lang, 'sensitivityDefault')}</option>
+          {SENSITIVITIES.map(([value, label]) => (
+            <option key={value} value={value}>
+              {t(lang, label)}
             </option>
           ))}
         </select>

@@ -111,6 +111,14 @@ const texts = {
   hintZh: ['格式说明（中文）', 'Format in words (Chinese)'],
   hintEn: ['格式说明（英文）', 'Format in words (English)'],
   maxLength: ['最多字符数（默认 100）', 'At most characters (default 100)'],
+  outputSensitivity: ['数据敏感程度', 'Data sensitivity'],
+  sensitivityDefault: ['（未标注，照常显示）', '(not marked: shown as it is)'],
+  sensitivityPublic: ['公开', 'Public'],
+  sensitivityPersonal: ['个人信息', 'Personal'],
+  sensitivitySensitive: [
+    '敏感（如未成年人信息：窗口和监督人员只见星号）',
+    'Sensitive (e.g. a minor’s data: starred for the window and supervisors)',
+  ],
   needs: ['需要前置事项的办理结果', 'Needs results of earlier items'],
   needsHint: [
     '本事项的部门办理时可看到这些结果；只能选择前置事项（含其前置事项）声明的结果',

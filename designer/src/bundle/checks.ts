@@ -1,17 +1,20 @@
 /**
  * The designer's own checks of the bundle definition, shown while editing: what the server refuses
  * at deploy. Its shape by bundleSchema (the server's first check; here by an interpreting
- * validator, as the designer's Content-Security-Policy forbids ajv's generated code), and the
- * items' outputs and needs by the server's own outputProblems. Problems name their place as the
- * server does (`bundle.items.seal-filing.needs.0`), so the editor shows each beside its field.
+ * validator, as the designer's Content-Security-Policy forbids ajv's generated code), then its
+ * references (an `after` naming no item, an unknown department, a condition reading no question)
+ * by the server's own referenceProblems, and the items' outputs and needs by its outputProblems.
+ * Problems name their place as the server does (`bundle.items.seal-filing.needs.0`), so the
+ * editor shows each beside its field.
  */
 import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
 import type { ErrorObject } from 'ajv';
 import type { JSONSchema7 } from 'json-schema';
 import { outputProblems } from '../../../engine/src/bundles/outputs.js';
+import { referenceProblems } from '../../../forms/src/bundle/references.js';
 import { bundleSchema } from '../../../forms/src/bundle/schema.js';
 import type { BundleDefinition, ItemDefinition, OutputRef } from '../../../forms/src/bundle/types.js';
-import type { Text } from '../../../forms/src/library/index.js';
+import { fieldLibrary, type Text } from '../../../forms/src/library/index.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
 
 export interface BundleProblem {
@@ -22,15 +25,24 @@ export interface BundleProblem {
 
 const shape = new Validator(bundleSchema as Schema, '7', false);
 
-/** Every problem of the bundle the server would refuse it for (shape, outputs and needs). */
+/** Every problem of the bundle the server would refuse it for (shape, references, outputs and needs). */
 export function bundleProblems(bundle: BundleDefinition): BundleProblem[] {
   const errors = shape.validate(bundle).errors.filter((e) => !WRAPPERS.has(e.keyword));
   const problems = errors.flatMap((e) => shapeProblems(bundle, e));
-  // outputProblems reads a bundle of the right kinds of values (the server runs it after the
-  // schema); values of a wrong kind are the first thing to fix.
-  if (errors.some((e) => e.keyword === 'type')) return problems;
-  return [...problems, ...outputProblems(bundle)];
+  // The other checks read a bundle of the right kinds of values (the server runs them after the
+  // schema); values of a wrong kind, or lists missing, are the first thing to fix.
+  if (errors.some((e) => e.keyword === 'type') || !hasLists(bundle)) return problems;
+  const references = referenceProblems(bundle, fieldLibrary).map(({ field, message }) => ({
+    field,
+    message,
+  }));
+  return [...problems, ...references, ...outputProblems(bundle)];
 }
+
+/** Whether the lists the checks walk are there: a bundle.json opened from a file may lack one. */
+const hasLists = (b: BundleDefinition): boolean =>
+  [b.departments, b.materials, b.items, b.questions].every(Array.isArray) &&
+  b.items.every((i) => Array.isArray(i.fields) && Array.isArray(i.materials));
 
 /** The messages of the problems exactly at `field`, for the input there; undefined when none. */
 export function errorAt(problems: BundleProblem[], field: string, lang: 'zh' | 'en'): string | undefined {

@@ -172,6 +172,7 @@ describe('editing outputs keeps the needs consistent', () => {
         key: 'birthCertNo',
         label: { zh: '出生医学证明编号', en: 'Birth certificate number' },
         maxLength: 20,
+        sensitivity: 'sensitive',
       },
     ]);
   });

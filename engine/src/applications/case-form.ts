@@ -2,9 +2,14 @@
  * A case's unified form: the items, materials and fields its situation answers select (as
  * forms/src/merge merged them), and the check that the filled-in form is valid.
  */
-import { compileForm, type MergeResult } from '../../../forms/src/merge/index.js';
-import { normaliseIdNumbers, validateForm } from '../../../forms/src/validate/index.js';
-import type { BundleRecord } from '../bundles/registry.js';
+import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
+import { compileForm, mergeBundle, type MergeResult } from '../../../forms/src/merge/index.js';
+import {
+  normaliseIdNumbers,
+  validateForm,
+  type ValidationResult,
+} from '../../../forms/src/validate/index.js';
+import { bundlePatterns, patternRuns, type BundlePattern, type BundleRecord } from '../bundles/registry.js';
 import { t, DomainError } from '../domain/errors.js';
 import type { Application, MaterialEntry } from './types.js';
 
@@ -77,7 +82,7 @@ export function applyMerge(
 
 /** Every field the answers select must be filled in validly before the case goes further. */
 export function checkForm(app: Application, bundle: BundleRecord): void {
-  const result = validateForm(compileForm(bundle.definition), { situation: app.answers, ...app.data });
+  const result = validateCase(app, bundle);
   if (!result.valid) {
     throw new DomainError(
       'invalid',
@@ -88,4 +93,72 @@ export function checkForm(app: Application, bundle: BundleRecord): void {
       result.errors.map((e) => ({ field: `data.${e.field}`, label: e.label, message: e.message })),
     );
   }
+}
+
+/**
+ * The case's data checked against its version's form. A version deployed before bundle patterns
+ * ran on the linear-time engine may hold one the server cannot run (lookaround, a back-reference),
+ * and its form then does not compile. Not the applicant's mistake, nor a server fault: where such
+ * a rule applies to the case (its item and field apply, and a value is given), a 422 naming the
+ * field and who can fix it; elsewhere the case is checked by every other rule, exactly. The
+ * start-up log names these patterns to the operator (warnOfPatternsToRedeploy).
+ */
+function validateCase(app: Application, bundle: BundleRecord): ValidationResult {
+  const data = { situation: app.answers, ...app.data };
+  const definition = bundle.definition;
+  try {
+    return validateForm(compileForm(definition), data);
+  } catch (err) {
+    const unrunnable = bundlePatterns(definition).filter((p) => p.field && !patternRuns(p.pattern));
+    if (!unrunnable.length) throw err;
+    const applied = mergeBundle(definition, app.answers).fields;
+    const applying = unrunnable.filter(
+      (p) =>
+        typeof app.data[p.field!] === 'string' &&
+        applied.some((f) => f.id === p.field && f.items.includes(p.item)),
+    );
+    if (applying.length) throw uncheckableRules(bundle, [...new Set(applying.map((p) => p.field!))]);
+    return validateForm(compileForm(withoutPatterns(definition, unrunnable)), data);
+  }
+}
+
+/** Definitions with their unrunnable patterns left out, one per definition (forms compile once). */
+const runnable = new WeakMap<BundleDefinition, BundleDefinition>();
+
+function withoutPatterns(definition: BundleDefinition, patterns: BundlePattern[]): BundleDefinition {
+  const known = runnable.get(definition);
+  if (known) return known;
+  const left = structuredClone(definition);
+  for (const p of patterns) {
+    const field = left.items.find((i) => i.code === p.item)?.fields.find((f) => f.field === p.field);
+    if (field?.constraints?.pattern === p.pattern) delete field.constraints.pattern;
+  }
+  runnable.set(definition, left);
+  return left;
+}
+
+function uncheckableRules(bundle: BundleRecord, fields: string[]): DomainError {
+  const version = t(
+    `事项包 ${bundle.code} 第${bundle.version}版`,
+    `bundle ${bundle.code} version ${bundle.version}`,
+  );
+  const form = compileForm(bundle.definition);
+  return new DomainError(
+    'invalid',
+    t(
+      `${version.zh}中有填写规则已无法校验，申请暂不能继续：请联系配置员修改后重新部署事项包，再在新版本上重新申请`,
+      `${version.en} has a rule that can no longer be checked, so the application cannot go further: ask the analyst to redeploy the bundle, then start the application again on the new version`,
+    ),
+    fields.map((field) => {
+      const label = form.library.labelOf([field]);
+      return {
+        field: `data.${field}`,
+        label,
+        message: t(
+          `${label.zh}：事项包对该字段的规则已无法校验，请联系配置员重新部署事项包`,
+          `${label.en}: the bundle's rule for this field can no longer be checked; ask the analyst to redeploy the bundle`,
+        ),
+      };
+    }),
+  );
 }

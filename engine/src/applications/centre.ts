@@ -122,8 +122,11 @@ import {
   formForItems,
   maskAgent,
   maskDeliveryResults,
+  maskEntryOutputs,
   maskFileNames,
+  maskItemOutputs,
   maskSensitive,
+  outputMask,
 } from './masking.js';
 import { record, SYSTEM } from './timeline.js';
 import { checkHandoverVenue, route, stampClerk } from './venues.js';
@@ -903,7 +906,12 @@ export class Centre implements CentreApi {
         .map((e) => maskDeliveryResults(e, (item) => mine.has(item)));
       masked.evaluations = [];
     } else if (actor.role === 'clerk' || actor.role === 'supervisor') {
-      masked.data = maskSensitive(app, await this.bundleVersion(app.bundleCode, app.bundleVersion));
+      const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
+      masked.data = maskSensitive(app, bundle);
+      // Results declared sensitive (a child's certificate number) too, wherever the case lists them.
+      const mask = outputMask(bundle.definition);
+      masked.items = maskItemOutputs(app.items, mask);
+      masked.timeline = masked.timeline.map((e) => maskEntryOutputs(e, mask));
     }
     return masked;
   }

@@ -3,12 +3,19 @@
  * and an agent's ID number and phone masked, an assisted service summarised without ID numbers.
  */
 import { compileForm, type UnifiedForm } from '../../../forms/src/merge/index.js';
-import { maskSensitiveValue, maskText, maskValue } from '../../../forms/src/project/index.js';
+import {
+  maskSensitiveValue,
+  maskText,
+  maskValue,
+  type MaskedField,
+} from '../../../forms/src/project/index.js';
 import type { Actor } from '../domain/actor.js';
 import type { BundleRecord } from '../bundles/registry.js';
 import { authorisationOf, type AssistedRecord } from '../network/index.js';
 import { scrubText } from '../security/scrub.js';
-import type { Application, MaterialEntry, TimelineEntry } from './types.js';
+import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
+import type { OutputValue } from '../bundles/outputs.js';
+import type { Application, ItemCase, MaterialEntry, TimelineEntry } from './types.js';
 
 /** What the timeline and the acceptance entry show of an assisted service: who, how, where; no ID numbers. */
 export function assistedSummary(a: AssistedRecord): Record<string, unknown> {
@@ -45,6 +52,52 @@ export function maskSensitive(app: Application, bundle: BundleRecord): Record<st
           : value;
   }
   return out;
+}
+
+/** An item's result value as a reader sees it. */
+export type OutputMask = (item: string, key: string, value: string) => string;
+
+/**
+ * How the window and supervisors see item results: an output declared sensitive (a child's birth
+ * certificate number) is masked as the same value in a sensitive field would be; the rest as given.
+ */
+export function outputMask(definition: BundleDefinition): OutputMask {
+  const sensitive = new Map<string, MaskedField>();
+  for (const item of definition.items)
+    for (const o of item.outputs ?? [])
+      if (o.sensitivity === 'sensitive')
+        sensitive.set(`${item.code}/${o.key}`, {
+          schema: { type: 'string', ...(o.format ? { format: o.format } : {}) },
+          definition: {},
+        });
+  return (item, key, value) => {
+    const declared = sensitive.get(`${item}/${key}`);
+    return declared ? String(maskSensitiveValue(value, declared)) : value;
+  };
+}
+
+const maskedValues = (item: string, outputs: OutputValue[], mask: OutputMask): OutputValue[] =>
+  outputs.map((o) => ({ ...o, value: mask(item, o.key, o.value) }));
+
+/** The case's items with their results as `mask` shows them. */
+export function maskItemOutputs(items: ItemCase[], mask: OutputMask): ItemCase[] {
+  return items.map((i) => (i.outputs ? { ...i, outputs: maskedValues(i.item, i.outputs, mask) } : i));
+}
+
+/** A timeline entry's results as `mask` shows them: an approval's outputs, a delivery's results. */
+export function maskEntryOutputs(entry: TimelineEntry, mask: OutputMask): TimelineEntry {
+  const { item, outputs, results } = entry.data ?? {};
+  if (typeof item === 'string' && outputs && typeof outputs === 'object') {
+    const values = Object.entries(outputs as Record<string, string>).map(([k, v]) => [k, mask(item, k, v)]);
+    return { ...entry, data: { ...entry.data, outputs: Object.fromEntries(values) } };
+  }
+  if (Array.isArray(results)) {
+    const shown = (results as { item: string; outputs?: OutputValue[] }[]).map((r) =>
+      r.outputs ? { ...r, outputs: maskedValues(r.item, r.outputs, mask) } : r,
+    );
+    return { ...entry, data: { ...entry.data, results: shown } };
+  }
+  return entry;
 }
 
 /**

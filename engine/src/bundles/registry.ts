@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { BundleError, loadBundle, type BundleDefinition } from '../../../forms/src/bundle/index.js';
 import { compileForm, MergeConflictError } from '../../../forms/src/merge/index.js';
+import { linearRegExp, patternProblem } from '../../../forms/src/validate/safe-regexp.js';
 import type { Problem } from '../api.js';
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
-import { DomainError, type FieldProblem, notFound } from '../domain/errors.js';
+import { DomainError, type FieldProblem, notFound, type Text } from '../domain/errors.js';
 import type { Engine } from '../index.js';
 import { ValidationError } from '../index.js';
 import { parseAndCompile, problemZh } from '../model/index.js';
@@ -209,6 +210,96 @@ function mainPlan(definition: BundleDefinition, plans: Plan[]): Plan | undefined
     plans.find((p) => p.bundle === definition.code) ??
     (plans.length === 1 && !plans[0]!.bundle ? plans[0] : undefined)
   );
+}
+
+/** A regular expression of a bundle version: an item field's constraint, or an item output's. */
+export interface BundlePattern {
+  item: string;
+  /** The field it constrains (field) or the output it checks (output). */
+  field?: string;
+  output?: string;
+  pattern: string;
+}
+
+/** Every pattern of a bundle definition, where it is. */
+export function bundlePatterns(definition: BundleDefinition): BundlePattern[] {
+  return definition.items.flatMap((item) => [
+    ...item.fields.flatMap((f) =>
+      f.constraints?.pattern === undefined
+        ? []
+        : [{ item: item.code, field: f.field, pattern: f.constraints.pattern }],
+    ),
+    ...(item.outputs ?? []).flatMap((o) =>
+      o.pattern === undefined ? [] : [{ item: item.code, output: o.key, pattern: o.pattern }],
+    ),
+  ]);
+}
+
+/**
+ * Whether the server can run a pattern at all. One that is only too large for deploy still runs
+ * (slower); one with lookaround or a back-reference does not compile, nor the form holding it.
+ */
+export function patternRuns(pattern: string): boolean {
+  try {
+    linearRegExp(pattern, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A pattern of an active version that deploy refuses now: which version to change and redeploy. */
+export interface PatternToRedeploy extends BundlePattern {
+  code: string;
+  version: number;
+  /** Whether it still runs (only too large): if not, forms or approvals using it answer a 422. */
+  runs: boolean;
+  message: Text;
+}
+
+/**
+ * The warning for a pattern deploy refuses now. The newest version is redeployed with it changed;
+ * an older one cannot be (cases keep their version): its applications are started again on the
+ * newest.
+ */
+function patternToRedeploy(
+  record: BundleRecord,
+  newest: number,
+  p: BundlePattern,
+  problem: Text,
+): PatternToRedeploy {
+  const runs = patternRuns(p.pattern);
+  const where = p.field
+    ? { zh: `字段“${p.field}”`, en: `field "${p.field}"` }
+    : { zh: `办理结果“${p.output}”`, en: `output "${p.output}"` };
+  const effect = runs
+    ? { zh: '目前仍能校验，但部署时会被拒绝', en: 'it still runs, but a deploy refuses it now' }
+    : p.field
+      ? {
+          zh: '该版本的申请无法提交、受理或补正',
+          en: 'applications on this version cannot be submitted, accepted or supplemented',
+        }
+      : { zh: '部门无法准予该版本的此事项', en: 'the department cannot approve this item on this version' };
+  const todo =
+    newest === record.version
+      ? {
+          zh: `请配置员修改该 pattern 后重新部署事项包 ${record.code}`,
+          en: `the analyst should change the pattern and redeploy bundle ${record.code}`,
+        }
+      : {
+          zh: `已有第${newest}版：仍在第${record.version}版上的申请请在最新版本上重新申请`,
+          en: `version ${newest} is deployed: applications still on version ${record.version} are to be started again on the newest version`,
+        };
+  return {
+    code: record.code,
+    version: record.version,
+    ...p,
+    runs,
+    message: {
+      zh: `事项包 ${record.code} 第${record.version}版事项“${p.item}”${where.zh}的格式 pattern ${JSON.stringify(p.pattern)} ${problem.zh}：${effect.zh}；${todo.zh}`,
+      en: `bundle ${record.code} version ${record.version}, item "${p.item}" ${where.en}: the pattern ${JSON.stringify(p.pattern)} ${problem.en}; ${effect.en}; ${todo.en}`,
+    },
+  };
 }
 
 /** Bundle records kept parsed (bundles are few; the bound only guards against misuse). */
@@ -461,6 +552,25 @@ export class BundleRegistry {
    */
   async isRetired(code: string, version: number): Promise<boolean> {
     return (await this.docs.count(BUNDLES, { code, version, status: 'retired' })) > 0;
+  }
+
+  /**
+   * The patterns of active versions that deploy refuses now (patternProblem, as at deploy): a
+   * version deployed before bundle patterns ran on the linear-time engine may hold lookaround, a
+   * back-reference or one too large. Read at start-up, so the operator knows what to redeploy.
+   */
+  async patternsToRedeploy(): Promise<PatternToRedeploy[]> {
+    const active = await this.docs.find<BundleRecord>(BUNDLES, { where: { status: 'active' } });
+    const newest = new Map<string, number>();
+    for (const r of active) newest.set(r.code, Math.max(newest.get(r.code) ?? 0, r.version));
+    return active
+      .sort((a, b) => a.code.localeCompare(b.code) || a.version - b.version)
+      .flatMap((record) =>
+        bundlePatterns(record.definition).flatMap((p) => {
+          const problem = patternProblem(p.pattern);
+          return problem ? [patternToRedeploy(record, newest.get(record.code)!, p, problem)] : [];
+        }),
+      );
   }
 
   /**

@@ -6,10 +6,11 @@
  * The DocStore port has no delete, and a hard delete would leave the audit chain, department
  * inbox rows, licences and statistics pointing at nothing. So a purge writes a tombstone in place
  * (compare-and-set, so it never overwrites a concurrent change): the same record shape, with the
- * case number, bundle, statuses, dates, region and item outcomes kept for statistics and
- * supervision, and the applicant, form data, answers, materials, commitments, notices, reasons,
- * comments and timeline details emptied. `purge.audited` makes the audit entry exactly-once
- * across crashes: a tombstone whose entry was not yet written gets it on the next run.
+ * case number, bundle, statuses, dates, region, item outcomes and handovers (分批出件: batch,
+ * items, channel, time, venue) kept for statistics and supervision, and the applicant, form data,
+ * answers, materials, commitments, notices, reasons, comments, timeline details and who handed
+ * the results over emptied. `purge.audited` makes the audit entry exactly-once across crashes: a
+ * tombstone whose entry was not yet written gets it on the next run.
  *
  * Uploaded material files: with an upload store, the files the purged applications held are
  * deleted unless another application still references the same content (./upload-retention.ts);
@@ -112,6 +113,10 @@ export function tombstone(app: Application, at: number, retentionDays: number): 
       at: e.at,
       by: '',
     })),
+    ...(app.deliveries
+      ? { deliveries: app.deliveries.map((d) => ({ batch: d.batch, items: d.items, ...handover(d) })) }
+      : {}),
+    ...(app.delivery ? { delivery: handover(app.delivery) } : {}),
     departments: app.departments ?? [],
     createdAt: app.createdAt,
     promisedDays: app.promisedDays,
@@ -139,6 +144,14 @@ export function tombstone(app: Application, at: number, retentionDays: number): 
     if (app[k] !== undefined) (t as unknown as Record<string, unknown>)[k] = app[k];
   }
   return t;
+}
+
+/**
+ * A handover's facts kept for statistics (分批出件, delivery channel): how, when and where; not who
+ * handed it over. Named one by one, so a personal detail added to the record later is not kept.
+ */
+function handover(d: NonNullable<Application['delivery']>): NonNullable<Application['delivery']> {
+  return { channel: d.channel, at: d.at, by: '', ...(d.venue ? { venue: d.venue } : {}) };
 }
 
 /** Pages through a collection by id, so a long run never holds everything in memory. */

@@ -82,6 +82,7 @@ const output = objectOf(
     pattern: { type: 'string', minLength: 1, maxLength: 500 },
     hint: text,
     maxLength: { type: 'integer', minimum: 1, maximum: 200 },
+    sensitivity: { enum: ['public', 'personal', 'sensitive'] },
   },
   ['key', 'label'],
 );

@@ -1,6 +1,6 @@
 import type { WorkingAgeRule } from '../validate/working-age.js';
 import type { JSONSchema7 } from 'json-schema';
-import type { Text } from '../library/index.js';
+import type { Sensitivity, Text } from '../library/index.js';
 
 /**
  * The bundle definition format (bundle.json). Codes are ASCII and stable: process.bpmn refers to
@@ -105,6 +105,11 @@ export interface ItemOutput {
   hint?: Text;
   /** At most this many characters (default 100). */
   maxLength?: number;
+  /**
+   * As a field's: 'sensitive' (a child's certificate number) is masked for the window and
+   * supervisors; the deciding department and those that `need` it see it in full.
+   */
+  sensitivity?: Sensitivity;
 }
 
 export type OutputFormat = 'credit-code' | 'resident-id' | 'division-code' | 'date';

@@ -495,6 +495,8 @@ export const zh: Dict = {
   'eval.voluntary': '评价自愿，工作人员不得干预。每个渠道只能评价一次。',
   'eval.rectification': '差评整改',
   'eval.rectificationDue': '整改期限 {date}',
+  'eval.batches': '办理结果已分 {n} 批送达：',
+  'eval.batch': '{batch} · 经{channel}送达：{items}',
 
   'rect.assigned': '已派单',
   'rect.verifying': '核实中',
@@ -1014,6 +1016,8 @@ export const en: Dict = {
   'eval.voluntary': 'Rating is voluntary; staff must not interfere. One rating per channel.',
   'eval.rectification': 'Bad-review follow-up',
   'eval.rectificationDue': 'due {date}',
+  'eval.batches': 'Results handed over in {n} batches:',
+  'eval.batch': '{batch} by {channel}: {items}',
 
   'rect.assigned': 'Assigned',
   'rect.verifying': 'Verifying',

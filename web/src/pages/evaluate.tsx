@@ -20,6 +20,7 @@ import { useCatalogue } from '../components/catalogue.js';
 import { LoginForm } from './login.js';
 import { fieldMessage } from '../lib/problems.js';
 import { evaluationTags, indicatorsFor } from '../lib/evaluation.js';
+import { batchesOf } from '../lib/deliveries.js';
 import type { RectificationView } from '../../../engine/src/applications/rectification.js';
 
 const CHANNELS: Evaluation['channel'][] = ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'];
@@ -82,12 +83,18 @@ function EvaluateCase({ id }: { id: string }) {
       <h1>{t('eval.title')}</h1>
       <Section title={`${bundleName(app.bundleCode)} · ${app.number}`}>
         <p className="muted small">
-          {t('eval.channel')}：{t(`channel.${channel}`)} ·{' '}
-          {t('detail.deliveredAt', {
-            time: formatTime(app.deliveredAt),
-            channel: t(`channel.${app.delivery?.channel ?? 'window'}`),
-          })}
+          {t('eval.channel')}：{t(`channel.${channel}`)}
+          {app.delivery && batchesOf(app).length <= 1 && (
+            <>
+              {' · '}
+              {t('detail.deliveredAt', {
+                time: formatTime(app.deliveredAt),
+                channel: t(`channel.${app.delivery.channel}`),
+              })}
+            </>
+          )}
         </p>
+        <Handovers app={app} />
         {!ready && <p className="warn">{t('eval.notReady')}</p>}
         {mine && (
           <div className="ok-banner" role="status" data-testid="evaluation-done">
@@ -190,6 +197,37 @@ function EvaluateCase({ id }: { id: string }) {
         )}
       </Section>
     </div>
+  );
+}
+
+/**
+ * 分批出件: what each batch handed over and when, as the delivery receipt lists it, so the
+ * applicant rates the whole service and not only its last handover. A single delivery is said
+ * in one line above.
+ */
+function Handovers({ app }: { app: Application }) {
+  const { t, tx } = useApp();
+  const batches = batchesOf(app);
+  if (batches.length <= 1) return null;
+  const itemName = (code: string) => {
+    const item = app.items.find((i) => i.item === code);
+    return item ? tx(item.name) : code;
+  };
+  return (
+    <>
+      <p>{t('eval.batches', { n: batches.length })}</p>
+      <ol className="handovers" data-testid="handovers">
+        {batches.map((b) => (
+          <li key={b.batch} data-batch={b.batch}>
+            {t('eval.batch', {
+              batch: t('detail.inBatch', { n: b.batch, time: formatTime(b.at) }),
+              channel: t(`channel.${b.channel}`),
+              items: b.items.map(itemName).join('、'),
+            })}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
 
