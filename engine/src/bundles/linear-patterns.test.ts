@@ -63,7 +63,7 @@ describe('bundle patterns at deployment and on approval', () => {
       }),
     );
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.field).toBe('bundle.items.birth-certificate');
+    expect(problems[0]!.field).toBe('bundle.items.birth-certificate.fields.babyName.constraints.pattern');
     expect(problems[0]!.message.en).toContain(
       'item "birth-certificate" field "babyName": the pattern "^(.)\\\\1" uses back-references \\1, \\k<name>, which',
     );

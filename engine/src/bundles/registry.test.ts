@@ -149,6 +149,27 @@ describe('BundleRegistry: deploying', () => {
     expect((await registry.deploy(analyst, withProcess('newborn', 'newborn-review'))).version).toBe(1);
   });
 
+  it('names a broken reference in bundle.json where it is, in Chinese as well as English', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example(CODE);
+    const items = bundle.items.map((i: { code: string; after?: string[] }, n: number) =>
+      n === 1 ? { ...i, after: ['no-such-item'] } : i,
+    );
+    const refused = (await registry
+      .deploy(analyst, { bundle: { ...bundle, items }, xml })
+      .catch((e: unknown) => e)) as DomainError;
+    expect(refused).toMatchObject({ code: 'invalid' });
+    const code = items[1].code as string;
+    expect(refused.fieldErrors).toEqual([
+      {
+        field: `bundle.items.${code}.after`,
+        message: { zh: expect.stringMatching(/[一-龥]/), en: expect.any(String) },
+      },
+    ]);
+    expect(refused.fieldErrors[0]!.message.en).toContain('no-such-item');
+    expect(refused.fieldErrors[0]!.message.zh).not.toBe(refused.fieldErrors[0]!.message.en);
+  });
+
   it('gives model problems in Chinese as well as English', async () => {
     const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
     const { bundle, xml } = example(CODE);

@@ -604,6 +604,9 @@ const processIdsTaken = (taken: FieldProblem[]) =>
   );
 
 function bundleFieldErrors(err: Error): FieldProblem[] {
+  // A broken reference names its place and reads in both languages (forms/src/bundle/references.ts).
+  if (err instanceof BundleError && err.references.length)
+    return err.references.map((p) => ({ field: p.field, message: p.message }));
   const problems = err instanceof BundleError ? err.problems : [err.message];
   return problems.map((message) => {
     const at = /^(item|material|question|department) "([^"]+)"/.exec(message);

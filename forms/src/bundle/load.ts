@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { fieldLibrary, type FieldLibrary } from '../library/index.js';
-import { referenceProblems, serverMessage } from './references.js';
+import { referenceProblems, serverMessage, type ReferenceProblem } from './references.js';
 import { bundleSchema } from './schema.js';
 import type { BundleDefinition } from './types.js';
 
@@ -10,6 +10,8 @@ export class BundleError extends Error {
   constructor(
     readonly bundle: string,
     readonly problems: string[],
+    /** The broken references with where they are and both languages (empty for a shape problem). */
+    readonly references: ReferenceProblem[] = [],
   ) {
     super(`bundle "${bundle}" is invalid:\n- ${problems.join('\n- ')}`);
     this.name = 'BundleError';
@@ -28,7 +30,7 @@ export function loadBundle(json: unknown, library: FieldLibrary = fieldLibrary):
       (checkShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
     );
   }
-  const problems = referenceProblems(json, library).map(serverMessage);
-  if (problems.length) throw new BundleError(label, problems);
+  const references = referenceProblems(json, library);
+  if (references.length) throw new BundleError(label, references.map(serverMessage), references);
   return json;
 }
