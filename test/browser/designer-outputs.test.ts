@@ -299,13 +299,15 @@ test('the server’s reference checks show where they are: a department still in
   await department.scrollIntoViewIfNeeded();
   await page.screenshot({ path: `${artifacts}designer-reference-checks.png` });
 
-  // The server refuses the deploy for it, in the words the checker says in English.
+  // The server refuses the deploy for it in the checker's own words, Chinese and English.
+  await page.click('[data-testid=deploy]');
+  await page.locator('[data-testid=bundle-problems] li', { hasText: words }).waitFor();
+  await page.click('[data-testid=lang]');
   await page.click('[data-testid=deploy]');
   const refused = page.locator('[data-testid=bundle-problems] li', {
     hasText: 'department "vaccination-clinic" is not in departments',
   });
   await refused.waitFor();
-  await page.click('[data-testid=lang]');
   const english = page.locator(`[data-testid=bundle-checks] li[data-field="${field}"]`);
   await english.locator('text=is not in departments').waitFor();
   expect(await refused.textContent()).toContain((await english.textContent())!.replace(field, '').trim());
