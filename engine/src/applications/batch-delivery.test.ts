@@ -12,6 +12,7 @@ import {
   analyst,
   applicantActor,
   clerk,
+  deferred,
   dept,
   example,
   HOLDER,
@@ -41,12 +42,7 @@ const PROVIDED: MaterialInput[] = [
   { id: 'identityProof', status: 'provided' },
   { id: 'premisesProof', status: 'provided' },
 ];
-const DEFERRED_PREMISES = {
-  materials: [PROVIDED[0]!, { id: 'premisesProof', status: 'deferred' as const }],
-  commitments: [
-    { kind: 'deferral' as const, materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交' },
-  ],
-};
+const DEFERRED_PREMISES = { ...deferred(), materials: [PROVIDED[0]!, ...deferred().materials] };
 
 /** The Zhuhai network's centre with business-startup (proof of premises may be deferred), on a clock the test moves. */
 async function setUp() {

@@ -9,6 +9,7 @@ import {
   analyst,
   applicantActor,
   clerk,
+  deferred,
   dept,
   example,
   externalLicence,
@@ -158,15 +159,8 @@ describe('supplements after acceptance', () => {
 
   it('a deferred material arriving after the results: the clerk attaches its file and records it', async () => {
     const centre = await setUp({ deferrable: true });
-    const app = await accepted(
-      centre,
-      { id: 'premisesProof', status: 'deferred' },
-      {
-        commitments: [
-          { kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交' },
-        ],
-      },
-    );
+    const { materials, commitments } = deferred();
+    const app = await accepted(centre, materials[0], { commitments });
     await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
     for (const [d, item] of AFTER_REGISTRATION) await centre.approve(dept(d), taskOf(app.id, item), {});
     expect((await centre.getApplication(clerk, app.id)).status).toBe('results-ready');
@@ -200,15 +194,8 @@ async function awaitingSupplementOn(centre: Centre, id: string) {
 describe('supplements: what the window and the applicant may still answer', () => {
   it('the applicant brings a 容缺 material still owed online while the case is under review', async () => {
     const centre = await setUp({ deferrable: true });
-    const app = await accepted(
-      centre,
-      { id: 'premisesProof', status: 'deferred' },
-      {
-        commitments: [
-          { kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交' },
-        ],
-      },
-    );
+    const { materials, commitments } = deferred();
+    const app = await accepted(centre, materials[0], { commitments });
     expect(app.status).toBe('in-progress');
     await expect(
       centre.attachMaterialFile(applicantActor, app.id, 'identityProof', FILE),

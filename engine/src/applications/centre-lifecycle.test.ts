@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import { MemoryDocStore } from '../domain/docs.js';
 import { createEngine } from '../index.js';
 import { Centre } from './centre.js';
-import { analyst, applicantActor, clerk, dept, example, T0 } from '../testing/centre-fixtures.js';
+import { analyst, applicantActor, clerk, deferred, dept, example, T0 } from '../testing/centre-fixtures.js';
 import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
 import type { CommitmentInput, MaterialInput } from './api.js';
@@ -88,10 +88,6 @@ async function desk(codes: string[], change?: (code: string, pkg: Bundle) => voi
 }
 
 const statusOf = (app: Application) => Object.fromEntries(app.items.map((i) => [i.item, i.status]));
-const deferred = (id: string, signer: string) => ({
-  materials: [{ id, status: 'deferred' as const }],
-  commitments: [{ kind: 'deferral' as const, materials: [id], signer, text: '五个工作日内补交' }],
-});
 
 async function refusal(promise: Promise<unknown>): Promise<DomainError> {
   const err = await promise.then(

@@ -12,12 +12,13 @@ import {
   AFTER_REGISTRATION,
   analyst,
   clerk,
+  deferred,
   dept,
   example,
   externalLicence,
   HOLDER,
-  T0,
   memoryCentre,
+  T0,
 } from '../testing/centre-fixtures.js';
 import { approvalOf } from '../testing/item-outputs.js';
 import { workingTimeLimits } from './working-time.js';
@@ -303,11 +304,10 @@ describe('the periodic sweep', () => {
     await centre.deployBundle(analyst, pkg);
     await externalLicence(centre, 'resident-id-card', 'RID-1');
     const app = await submitted(centre);
+    const premises = deferred();
     const accepted = await centre.accept(clerk, app.id, {
-      materials: [MATERIALS[0]!, { id: 'premisesProof', status: 'deferred' }],
-      commitments: [
-        { kind: 'deferral', materials: ['premisesProof'], signer: '张三', text: '五个工作日内补交' },
-      ],
+      materials: [MATERIALS[0]!, ...premises.materials],
+      commitments: premises.commitments,
     });
     now = accepted.materials.find((m) => m.id === 'premisesProof')!.deferral!.dueAt - 60_000;
     meanwhile = () =>

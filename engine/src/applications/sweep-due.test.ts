@@ -7,7 +7,15 @@
 import { samples } from '../../../forms/src/testing/samples.js';
 import { MemoryDocStore, type Doc, type DocQuery } from '../domain/docs.js';
 import { createEngine } from '../index.js';
-import { analyst, clerk, example, externalLicence, HOLDER, T0 } from '../testing/centre-fixtures.js';
+import {
+  analyst,
+  clerk,
+  deferred as deferredPremises,
+  example,
+  externalLicence,
+  HOLDER,
+  T0,
+} from '../testing/centre-fixtures.js';
 import { APPLICATIONS, Centre } from './centre.js';
 import type { Application } from './types.js';
 import { workingTimeLimits } from './working-time.js';
@@ -56,18 +64,7 @@ async function setUp() {
         { id: 'identityProof', status: 'eLicence', licenceId: 'resident-id-card:RID-1' },
         deferred ? { id: 'premisesProof', status: 'deferred' } : { id: 'premisesProof', status: 'provided' },
       ],
-      ...(deferred
-        ? {
-            commitments: [
-              {
-                kind: 'deferral' as const,
-                materials: ['premisesProof'],
-                signer: '张三',
-                text: '五个工作日内补交',
-              },
-            ],
-          }
-        : {}),
+      ...(deferred ? { commitments: deferredPremises().commitments } : {}),
     });
   };
   /** The stored sweepAt; undefined when nothing will come due (null) or the field is absent. */

@@ -62,6 +62,12 @@ export function externalLicence(centre: Centre, typeCode: string, number: string
   );
 }
 
+/** A material deferred (容缺) at acceptance under the applicant's signed commitment to bring it within five working days. */
+export const deferred = (id = 'premisesProof', signer = '张三') => ({
+  materials: [{ id, status: 'deferred' as const }],
+  commitments: [{ kind: 'deferral' as const, materials: [id], signer, text: '五个工作日内补交' }],
+});
+
 /** business-startup's items after registration, with the department deciding each. */
 export const AFTER_REGISTRATION = [
   ['public-security', 'seal-filing'],
