@@ -199,14 +199,18 @@ function summarise(side: Side, kind: CaseDef['kind'], rounds: Round[]): SideResu
 export const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 
 /** Batches of `side.warmup` operations until `seconds` have passed (none for a warm-up of 0); how many. */
-export async function warmUp(side: Side, seconds = WARMUP_SECONDS): Promise<number> {
+export async function warmUp(
+  side: Side,
+  seconds = WARMUP_SECONDS,
+  now: () => number = () => performance.now(),
+): Promise<number> {
   if (side.warmup <= 0) return 0;
-  const started = performance.now();
+  const started = now();
   let batches = 0;
   do {
     await batch(side, side.warmup);
     batches++;
-  } while (performance.now() - started < seconds * 1000);
+  } while (now() - started < seconds * 1000);
   return batches;
 }
 

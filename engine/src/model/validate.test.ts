@@ -72,9 +72,8 @@ describe('validate', () => {
       valid
         .replace('<?xml version="1.0" encoding="UTF-8"?>', '')
         .replace('<bpmn:userTask id="b"/>', '<bpmn:userTask id="b" name="&lol9;"/>');
-    const t = Date.now();
+    // Expanded, &lol9; is 10⁹ letters: a parser that expanded it would not finish before the test's timeout.
     const problems = await validate(lol);
-    expect(Date.now() - t).toBeLessThan(1000);
     expect(problems.length).toBeGreaterThan(0);
     expectWellFormed(problems);
     expect(problems.map((p) => `${p.code} ${p.message}`).join('\n')).toMatch(/doctype|entit/i);
@@ -93,9 +92,7 @@ describe('validate', () => {
       '<bpmn:startEvent id="start"/>',
       `<bpmn:startEvent id="start">${padding}</bpmn:startEvent>`,
     );
-    const t = Date.now();
     const problems = await validate(huge);
-    expect(Date.now() - t).toBeLessThan(2000);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.map((p) => `${p.code} ${p.message}`).join('\n')).toMatch(/size|large|limit|big/i);
   });

@@ -225,8 +225,8 @@ describe('firstOccurrence', () => {
     expect(firstOccurrence(cycle('R/PT1H'), now)).toEqual({ dueAt: now + 3_600_000, repetitions: -1 });
   });
 
+  // Stepping 1 ms at a time from 1970 would take 10¹² steps: the test would time out.
   it('steps over a start long past at once, whatever the period', () => {
-    const started = performance.now();
     const tiny = firstOccurrence(cycle('R/1970-01-01T00:00:00Z/PT0.001S'), now);
     expect(tiny).toEqual({ dueAt: now + 1, repetitions: -1 });
     // More calendar steps past than the limit: the cycle runs from now.
@@ -234,7 +234,6 @@ describe('firstOccurrence', () => {
       dueAt: Date.UTC(2026, 3, 2, 6, 37),
       repetitions: -1,
     });
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('occurrenceAfter: the next occurrence in phase, or null when the repetitions are done', () => {
