@@ -86,15 +86,12 @@ describe('hostile models', () => {
   it('thousands of chained inclusive joins are refused with a problem, in bounded time and memory', async () => {
     // Each join's upstream set was a full Set of the nodes before it: N joins, N²/2 entries.
     const condition = '<conditionExpression xsi:type="tFormalExpression">= x</conditionExpression>';
-    let t0 = Date.now();
+    // Refused by count before any set is built: N²/2 entries would take longer than the test's timeout.
     const { plans, problems } = await parseAndCompile(inclusiveChain(3_000, condition));
     expect(plans).toEqual([]);
     expect(problems.map((p) => [p.code, p.elementId])).toEqual([['inclusive.tooMany', 'p']]);
-    expect(Date.now() - t0).toBeLessThan(5_000);
     // A model with other problems (flows without conditions) gets no plan, so no upstream sets at all.
-    t0 = Date.now();
     const unconditional = await parseAndCompile(inclusiveChain(12_000, ''));
-    expect(Date.now() - t0).toBeLessThan(10_000);
     expect(new Set(unconditional.problems.map((p) => p.code))).toEqual(new Set(['gateway.missingCondition']));
     // A few joins still compile.
     expect((await parseAndCompile(inclusiveChain(50, condition))).problems).toEqual([]);
