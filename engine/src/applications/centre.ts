@@ -57,6 +57,7 @@ import {
   licenceError,
   LicenceLibrary,
   maskedLicence,
+  sealedLicenceKeys,
   type LicenceDoc,
   type LicenceKeys,
 } from './licence-library.js';
@@ -1062,7 +1063,8 @@ export class Centre implements CentreApi {
         }
         return {
           resultNumber: item.resultNumber,
-          ...(outputs.length ? { outputs: outputRecord(outputs) } : {}),
+          // Labelled and marked as on the item, so a sensitive one is sealed here too.
+          ...(outputs.length ? { outputs } : {}),
           ...(input.comment ? { comment: input.comment } : {}),
         };
       });
@@ -1266,7 +1268,7 @@ export class Centre implements CentreApi {
         data: { ...data, ...outputRecord(item.outputs ?? []) },
       },
       now,
-      { applicationId: app.id, item: item.item },
+      { applicationId: app.id, item: item.item, ...sealedLicenceKeys(bundle.definition, data, item) },
     );
   }
 

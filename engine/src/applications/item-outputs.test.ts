@@ -213,16 +213,17 @@ describe('approving an item with outputs', () => {
     });
     const saved = await centre.getApplication(clerk, app.id);
     const registration = saved.items.find((i) => i.item === REGISTRATION)!;
-    expect(registration.outputs).toEqual([
+    const recorded = [
       {
         key: 'creditCode',
         label: { zh: '统一社会信用代码', en: 'Unified social credit code' },
         value: CREDIT_CODE,
       },
-    ]);
+    ];
+    expect(registration.outputs).toEqual(recorded);
     expect(saved.timeline.find((e) => e.type === 'task.approved')!.data).toMatchObject({
       item: REGISTRATION,
-      outputs: { creditCode: CREDIT_CODE },
+      outputs: recorded,
     });
     const [licence] = await centre.listLicences(clerk, CREDIT_CODE);
     expect(licence!.signed.licence.data).toMatchObject({ creditCode: CREDIT_CODE });

@@ -19,6 +19,7 @@ import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
 import { DomainError, type Text } from '../domain/errors.js';
 import type { BundleDefinition } from '../../../forms/src/bundle/index.js';
 import { fieldLibrary } from '../../../forms/src/library/index.js';
+import { compileForm } from '../../../forms/src/merge/index.js';
 import { maskSensitiveValue } from '../../../forms/src/project/index.js';
 import type { ItemCase } from './types.js';
 
@@ -31,6 +32,8 @@ export interface LicenceDoc extends Doc {
   typeCode: string;
   applicationId: string;
   item: string;
+  /** Keys of the licence's data that are sensitive (a birth certificate number): sealed at rest. */
+  sealedKeys?: string[];
 }
 
 export interface LicenceKeys {
@@ -53,6 +56,21 @@ function scopedKeys(keys: LicenceKeys): TrustedKeys {
     else scoped.set(keyId, { publicKey: trusted, issuers: [], typeCodes: [] });
   }
   return scoped;
+}
+
+/**
+ * The keys of an e-licence's data the store must seal (encryption.ts `listed`): form fields the
+ * bundle's unified form marks sensitive, and the item's results declared sensitive.
+ */
+export function sealedLicenceKeys(
+  definition: BundleDefinition,
+  data: Record<string, unknown>,
+  item: Pick<ItemCase, 'outputs'>,
+): { sealedKeys?: string[] } {
+  const form = compileForm(definition);
+  const keys = Object.keys(data).filter((k) => form.fieldById.get(k)?.definition.sensitivity === 'sensitive');
+  for (const o of item.outputs ?? []) if (o.sensitive) keys.push(o.key);
+  return keys.length ? { sealedKeys: [...new Set(keys)] } : {};
 }
 
 /**
@@ -99,7 +117,7 @@ export class LicenceLibrary {
   async issue(
     input: LicenceInput,
     at: number,
-    source: { applicationId: string; item: string },
+    source: { applicationId: string; item: string; sealedKeys?: string[] },
   ): Promise<LicenceDoc> {
     const signed = issueLicence(input, this.keys.issuer, new Date(at).toISOString());
     const doc: LicenceDoc = {

@@ -87,9 +87,8 @@ export function maskItemOutputs(items: ItemCase[], mask: OutputMask): ItemCase[]
 /** A timeline entry's results as `mask` shows them: an approval's outputs, a delivery's results. */
 export function maskEntryOutputs(entry: TimelineEntry, mask: OutputMask): TimelineEntry {
   const { item, outputs, results } = entry.data ?? {};
-  if (typeof item === 'string' && outputs && typeof outputs === 'object') {
-    const values = Object.entries(outputs as Record<string, string>).map(([k, v]) => [k, mask(item, k, v)]);
-    return { ...entry, data: { ...entry.data, outputs: Object.fromEntries(values) } };
+  if (typeof item === 'string' && Array.isArray(outputs)) {
+    return { ...entry, data: { ...entry.data, outputs: maskedValues(item, outputs as OutputValue[], mask) } };
   }
   if (Array.isArray(results)) {
     const shown = (results as { item: string; outputs?: OutputValue[] }[]).map((r) =>

@@ -34,7 +34,7 @@ function certificateNumbers(view: Application): unknown[] {
   const results = batch?.data?.results as { item: string; outputs: { value: string }[] }[];
   return [
     view.items.find((i) => i.item === CERTIFICATE)?.outputs?.[0]?.value,
-    (approval?.data?.outputs as Record<string, string>).birthCertNo,
+    (approval?.data?.outputs as { key: string; value: string }[]).find((o) => o.key === 'birthCertNo')?.value,
     results.find((r) => r.item === CERTIFICATE)?.outputs[0]?.value,
   ];
 }

@@ -17,6 +17,8 @@ export interface OutputValue {
   key: string;
   label: Text;
   value: string;
+  /** Declared sensitive (a child's birth certificate number): masked for the window, sealed at rest. */
+  sensitive?: true;
 }
 
 const DEFAULT_MAX_LENGTH = 100;
@@ -156,7 +158,13 @@ export function checkOutputs(item: ItemDefinition, input: unknown): OutputValue[
   const check = validatorOf(item);
   if (!check(values)) for (const e of check.errors ?? []) problems.push(valueProblem(declared, values, e));
   if (problems.length) throw outputError(problems);
-  return declared.map((o) => ({ key: o.key, label: o.label, value: values[o.key] as string }));
+  return declared.map((o) => ({
+    key: o.key,
+    label: o.label,
+    value: values[o.key] as string,
+    // Marked where it is stored, so the store seals it (encryption.ts `marked`) without the bundle.
+    ...(o.sensitivity === 'sensitive' ? { sensitive: true as const } : {}),
+  }));
 }
 
 /** One wrong value, named by its output's label: “统一社会信用代码校验码错误”. */

@@ -32,6 +32,16 @@ export interface CollectionPolicy {
    * is in `keys` is encrypted whole: form data whose field ids are sensitive in the field library.
    */
   keyed?: { under: string; keys: ReadonlySet<string> }[];
+  /**
+   * Below each path (at any depth), every object marked `sensitive: true` has its `value`
+   * encrypted: an item's results, whose sensitivity the bundle declares, not the field library.
+   */
+  marked?: string[];
+  /**
+   * Below each `under` path (at any depth), every property whose key the document's own top-level
+   * list `keysAt` names is encrypted whole: a licence's data holding a sensitive item result.
+   */
+  listed?: { under: string; keysAt: string }[];
 }
 
 export type EncryptionPolicy = Readonly<Record<string, CollectionPolicy>>;
@@ -69,7 +79,8 @@ export function sensitiveFieldIds(library: FieldLibrary = fieldLibrary): Readonl
 
 /**
  * The shipped policy: the applicant's ID number and phone, those of the agent of an assisted
- * service (帮办代办), and every sensitive form field of an application; stored idempotent
+ * service (帮办代办), every sensitive form field of an application and its items' sensitive
+ * results, on the case and on the e-licence the item issues; stored idempotent
  * responses (they repeat whole applications); the phone of appointment bookings. Rows stored
  * before a path joined the policy hold it in clear until `onething-admin reencrypt` seals it
  * (`reencryptAll`); they read as they are meanwhile.
@@ -79,17 +90,29 @@ export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): E
     applications: {
       paths: ['applicant.idNumber', 'applicant.phone', 'assisted.agent.idNumber', 'assisted.agent.phone'],
       keyed: [{ under: 'data', keys: sensitiveFieldIds(library) }],
+      // A sensitive item result (a birth certificate number) on its item, approval and delivery entries.
+      marked: ['items', 'timeline'],
     },
     idempotency: { paths: ['response'] },
+    // An e-licence's data fields the issuing approval named sensitive (licence-library.ts sealedKeys).
+    licences: { listed: [{ under: 'signed.licence.data', keysAt: 'sealedKeys' }] },
     appointmentSlots: { paths: ['bookings.*.phone'] },
   };
 }
+
+/** The paths at or below which a policy encrypts something. */
+const sealedPaths = (p: CollectionPolicy): string[] => [
+  ...(p.paths ?? []),
+  ...(p.keyed ?? []).map((k) => k.under),
+  ...(p.marked ?? []),
+  ...(p.listed ?? []).map((l) => l.under),
+];
 
 /** Refuses a policy that would encrypt a field a query filters or sorts on (`indexes`, or `id`/`rev`). */
 export function checkPolicy(policy: EncryptionPolicy, indexes: DocIndexes = {}): void {
   for (const [collection, p] of Object.entries(policy)) {
     const queried = new Set(['id', 'rev', ...(indexes[collection] ?? []).flat()]);
-    const tops = [...(p.paths ?? []), ...(p.keyed ?? []).map((k) => k.under)].map((s) => s.split('.'));
+    const tops = sealedPaths(p).map((s) => s.split('.'));
     for (const segs of tops) {
       if (segs.length === 1 && (queried.has(segs[0]!) || segs[0] === '*')) {
         throw new Error(
@@ -130,18 +153,31 @@ function atPath(node: Json, segs: string[], fn: Transform, at: (string | number)
  * and write of a case, a sizeable share of a request's garbage.
  */
 function atKeys(node: Json, keys: ReadonlySet<string>, fn: Transform, at: (string | number)[]): Json {
-  return keyedIn(node, keys, fn, [...at]);
+  return sealedIn(node, (_, k) => keys.has(k), fn, [...at]);
 }
 
-/** atKeys below `path`, a stack pushed and popped on the way down (`fn` gets a copy). */
-function keyedIn(node: Json, keys: ReadonlySet<string>, fn: Transform, path: (string | number)[]): Json {
+/** The `value` of every object (any depth) marked `sensitive: true`, as atKeys goes. */
+function atMarked(node: Json, fn: Transform, at: (string | number)[]): Json {
+  return sealedIn(node, (owner, k) => k === 'value' && owner.sensitive === true, fn, [...at]);
+}
+
+/**
+ * `fn` on every property `picks` names, below `path`, a stack pushed and popped on the way down
+ * (`fn` gets a copy); nothing below a picked property is visited.
+ */
+function sealedIn(
+  node: Json,
+  picks: (owner: Record<string, unknown>, key: string) => boolean,
+  fn: Transform,
+  path: (string | number)[],
+): Json {
   if (Array.isArray(node)) {
     let out: Json[] | undefined;
     for (let i = 0; i < node.length; i++) {
       const v: Json = node[i];
       if (typeof v !== 'object' || v === null) continue;
       path.push(i);
-      const next = keyedIn(v, keys, fn, path);
+      const next = sealedIn(v, picks, fn, path);
       path.pop();
       if (next !== v) (out ??= node.slice())[i] = next;
     }
@@ -153,8 +189,8 @@ function keyedIn(node: Json, keys: ReadonlySet<string>, fn: Transform, path: (st
     const v = node[k];
     let next: Json;
     path.push(k);
-    if (keys.has(k) && v !== undefined && v !== null) next = fn(v, [...path]);
-    else if (typeof v === 'object' && v !== null) next = keyedIn(v, keys, fn, path);
+    if (v !== undefined && v !== null && picks(node, k)) next = fn(v, [...path]);
+    else if (typeof v === 'object' && v !== null) next = sealedIn(v, picks, fn, path);
     else next = v;
     path.pop();
     if (next !== v) (out ??= { ...node })[k] = next;
@@ -171,6 +207,15 @@ function applyPolicy(
   for (const p of policy.paths ?? []) out = atPath(out, p.split('.'), fn);
   for (const k of policy.keyed ?? []) {
     out = atPath(out, k.under.split('.'), (v, at) => atKeys(v, k.keys, fn, at));
+  }
+  for (const under of policy.marked ?? []) {
+    out = atPath(out, under.split('.'), (v, at) => atMarked(v, fn, at));
+  }
+  for (const l of policy.listed ?? []) {
+    const named = doc[l.keysAt];
+    if (!Array.isArray(named) || !named.length) continue;
+    const keys = new Set(named.filter((k): k is string => typeof k === 'string'));
+    out = atPath(out, l.under.split('.'), (v, at) => atKeys(v, keys, fn, at));
   }
   return out as Record<string, unknown>;
 }
@@ -367,7 +412,7 @@ export class EncryptingDocStore implements DocStore {
     const p = this.policy[collection];
     if (!p || !where) return;
     for (const key of Object.keys(where)) {
-      const sealed = [...(p.paths ?? []), ...(p.keyed ?? []).map((k) => k.under)].some((s) => s === key);
+      const sealed = sealedPaths(p).some((s) => s === key);
       if (sealed)
         throw new Error(`${collection}.${key} is encrypted at rest and cannot be used in a query filter`);
     }
