@@ -1,9 +1,10 @@
 /**
  * An item result declared sensitive (newborn: the child's birth certificate number) is sealed at
  * rest wherever it is stored — the item, the approval and delivery entries of the case, and the
- * data of the e-licence the approval issues — and reads whole through the store for whoever may
- * see it; the licence still verifies. The licence's sensitive form fields (the child's) are sealed
- * too; what is not sensitive (the mother's name, the output's label) is stored as it was.
+ * data of the e-licence the approval issues, whose holder (the parent's ID number) is sealed too —
+ * and reads whole through the store for whoever may see it; the licence still verifies. The
+ * licence's sensitive form fields (the child's) are sealed too; what is not sensitive (the
+ * mother's name, the output's label) is stored as it was.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,11 +68,12 @@ it('is ciphertext in the case and licence rows and nowhere in the file, and whol
       T0,
     ),
   ).toBeNull();
-  expect(storedNumbers((await docs.get<Application>(APPLICATIONS, id))!)).toEqual([
-    CERT_NO,
-    CERT_NO,
-    CERT_NO,
-  ]);
+  const app = (await docs.get<Application>(APPLICATIONS, id))!;
+  expect(storedNumbers(app)).toEqual([CERT_NO, CERT_NO, CERT_NO]);
+  // The holder is the applicant (an ID number), sealed and still found by it.
+  const holder = app.applicant.idNumber;
+  expect(licence!.holderId).toBe(holder);
+  expect((await centre.listLicences(clerk, holder)).map((l) => l.id)).toContain(licence!.id);
   docs.close();
 
   const plain = new SqliteDocStore(file, DOC_INDEXES);
@@ -87,4 +89,5 @@ it('is ciphertext in the case and licence rows and nowhere in the file, and whol
   expect(rawLicence.signed.licence.data.motherName).toBeTruthy();
   const bytes = [`${file}-wal`, file].map((f) => (existsSync(f) ? readFileSync(f, 'latin1') : '')).join('');
   expect(bytes).not.toContain(CERT_NO);
+  expect(bytes).not.toContain(holder);
 });

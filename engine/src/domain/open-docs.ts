@@ -51,7 +51,9 @@ export const DOC_INDEXES: DocIndexes = {
     ['code', 'version'],
     ['code', 'status'],
   ],
-  licences: [['holderId']],
+  // A licence's holder is sealed and found by its hash (security/blind-index.ts); holderId finds
+  // licences stored before that, until `onething-admin reencrypt` seals them.
+  licences: [['holderKey'], ['holderId']],
   // commandId: whether a command's entry is in already (audit/log.ts entryOf), in one look-up.
   audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq'], ['commandId']],
   idempotency: [['userId']],

@@ -18,6 +18,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { fieldLibrary, type FieldLibrary } from '../../../forms/src/library/index.js';
 import { encodeCursor, type Doc, type DocQuery, type DocStore, type DocWrite } from '../domain/docs.js';
 import type { DocIndexes } from '../domain/docs-sqlite.js';
+import { blindQueries, withHashes, withoutHashes, type BlindField } from './blind-index.js';
 import type { DataKeyring } from './data-key.js';
 
 export const CIPHER_PREFIX = '$oenc$1$';
@@ -42,6 +43,8 @@ export interface CollectionPolicy {
    * list `keysAt` names is encrypted whole: a licence's data holding a sensitive item result.
    */
   listed?: { under: string; keysAt: string }[];
+  /** Top-level fields encrypted whole that queries still find by equality, through a hash (blind-index.ts). */
+  blind?: BlindField[];
 }
 
 export type EncryptionPolicy = Readonly<Record<string, CollectionPolicy>>;
@@ -94,8 +97,13 @@ export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): E
       marked: ['items', 'timeline'],
     },
     idempotency: { paths: ['response'] },
-    // An e-licence's data fields the issuing approval named sensitive (licence-library.ts sealedKeys).
-    licences: { listed: [{ under: 'signed.licence.data', keysAt: 'sealedKeys' }] },
+    // An e-licence's holder (an ID number for a person), found by a hash; its data fields the
+    // issuing approval named sensitive (licence-library.ts sealedKeys).
+    licences: {
+      paths: ['signed.licence.holderId'],
+      blind: [{ field: 'holderId', index: 'holderKey' }],
+      listed: [{ under: 'signed.licence.data', keysAt: 'sealedKeys' }],
+    },
     appointmentSlots: { paths: ['bookings.*.phone'] },
   };
 }
@@ -211,6 +219,7 @@ function applyPolicy(
   for (const under of policy.marked ?? []) {
     out = atPath(out, under.split('.'), (v, at) => atMarked(v, fn, at));
   }
+  for (const b of policy.blind ?? []) out = atPath(out, [b.field], fn);
   for (const l of policy.listed ?? []) {
     const named = doc[l.keysAt];
     if (!Array.isArray(named) || !named.length) continue;
@@ -348,12 +357,16 @@ export class EncryptingDocStore implements DocStore {
 
   /** The document as the adapter will store it. */
   seal<T extends Doc>(collection: string, doc: T): T {
-    return this.transform(collection, doc, this.sealValue);
+    const blind = this.policy[collection]?.blind;
+    const hashed = blind ? withHashes(this.keys, collection, blind, doc) : doc;
+    return this.transform(collection, hashed, this.sealValue);
   }
 
   /** The document as the application sees it. */
   open<T extends Doc>(collection: string, doc: T): T {
-    return this.transform(collection, doc, this.openValue);
+    const blind = this.policy[collection]?.blind;
+    const opened = this.transform(collection, doc, this.openValue);
+    return blind ? withoutHashes(blind, opened) : opened;
   }
 
   /**
@@ -434,12 +447,25 @@ export class EncryptingDocStore implements DocStore {
 
   async find<T extends Doc>(collection: string, query: DocQuery = {}): Promise<T[]> {
     this.checkWhere(collection, query.where);
-    return (await this.inner.find<T>(collection, query)).map((d) => this.open(collection, d));
+    const blind = this.blindQueries(collection, query);
+    if (!blind) return (await this.inner.find<T>(collection, query)).map((d) => this.open(collection, d));
+    const found = (await Promise.all(blind.map((q) => this.inner.find<T>(collection, q)))).flat();
+    return found
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((d) => this.open(collection, d));
   }
 
   async count(collection: string, where?: DocQuery['where']): Promise<number> {
     this.checkWhere(collection, where);
-    return this.inner.count(collection, where);
+    const blind = this.blindQueries(collection, { where });
+    if (!blind) return this.inner.count(collection, where);
+    const counts = await Promise.all(blind.map((q) => this.inner.count(collection, q.where)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private blindQueries(collection: string, query: DocQuery): DocQuery[] | undefined {
+    const fields = this.policy[collection]?.blind;
+    return fields && blindQueries(this.keys, collection, fields, query);
   }
 
   /** Passes close() through, so whoever closes the store closes the adapter. */
