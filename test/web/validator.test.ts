@@ -56,3 +56,49 @@ test('rule conditions (validate) answer yes or no without compiling code', () =>
   expect(ajv.validate(when, { hiring: false })).toBe(false);
   expect(ajv.validate(true, {})).toBe(true);
 });
+
+describe('a bundle’s pattern', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      code: { type: 'string', pattern: '^(a+)+$' },
+      mobile: { type: 'string', format: 'mobile-cn', pattern: '^139' },
+      // A field named "pattern" is a property, not the keyword.
+      pattern: { type: 'string', minLength: 2 },
+    },
+  };
+
+  test('is reported as a pattern error on its field, in the forms package wording', () => {
+    const check = createValidator().compile(schema);
+    expect(check({ code: 'aaa', mobile: '13912345678', pattern: 'ab' })).toBe(true);
+    expect(check({ code: 'aab', mobile: '13812345678', pattern: 'ab' })).toBe(false);
+    expect(check.errors!.map((e) => [e.instancePath, e.keyword, e.params, e.schemaPath])).toEqual([
+      ['/code', 'pattern', { pattern: '^(a+)+$' }, '#/properties/code/pattern'],
+      ['/mobile', 'pattern', { pattern: '^139' }, '#/properties/mobile/pattern'],
+    ]);
+    expect(check.errors![0]!.message).toMatch(/格式/);
+    // Its own format still applies beside it.
+    expect(check({ code: 'a', mobile: '1391234', pattern: 'ab' })).toBe(false);
+    expect(check.errors!.map((e) => e.keyword)).toEqual(['format']);
+  });
+
+  test('runs on the linear-time engine, never on the browser’s RegExp', () => {
+    const Native = globalThis.RegExp;
+    const made: string[] = [];
+    const record = (args: unknown[]) => made.push(String(args[0]));
+    globalThis.RegExp = new Proxy(Native, {
+      construct: (target, args) => (record(args), Reflect.construct(target, args)),
+      apply: (target, self, args) => (record(args), Reflect.apply(target, self, args)),
+    });
+    const check = createValidator().compile(schema);
+    try {
+      expect(check({ code: 'aab' })).toBe(false);
+    } finally {
+      globalThis.RegExp = Native;
+    }
+    expect(made.filter((source) => source.includes('(a+)+'))).toEqual([]);
+    // So an answer that fails at its end after 60 letters (2^60 steps of backtracking) is answered.
+    expect(check({ code: `${'a'.repeat(60)}!` })).toBe(false);
+    expect(check.errors!.map((e) => e.keyword)).toEqual(['pattern']);
+  });
+});

@@ -6,8 +6,9 @@
  * on the same engine (patches/feelin+*.patch).
  *
  * RE2's syntax is JavaScript's without lookaround and back-references. A bundle's pattern must
- * compile in both: as a JavaScript `u` expression (browsers check the same schemas with RegExp)
- * and on RE2 (the server); `patternProblem` says why not, at deployment. Where the two read
+ * compile in both: as a JavaScript `u` expression (JSON Schema's patterns are ECMA-262) and on
+ * RE2 (the server, and the browser's form checks: web/src/lib/validator.ts); `patternProblem`
+ * says why not, at deployment. Where the two read
  * the same pattern differently, it is translated to mean what it means to JavaScript.
  */
 import type { CodeOptions } from 'ajv';

@@ -4,6 +4,8 @@
  * (script-src 'self') forbids. This shim answers ajv's `compile`/`validate` with the
  * interpreting validator @cfworker/json-schema and turns its output into ajv-shaped errors with
  * zh/en messages from the forms package (the same wording the server's validator uses).
+ * A bundle's `pattern` runs on RE2, as on the server (forms safe-regexp.ts), not on the browser's
+ * backtracking RegExp (see linearPatterns).
  */
 import { format as cfFormats, Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
 import type { ErrorObject } from 'ajv';
@@ -16,6 +18,7 @@ import {
   isPostalCode,
 } from '../../../forms/src/validate/formats/simple.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
+import { linearRegExp } from '../../../forms/src/validate/safe-regexp.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -28,6 +31,47 @@ Object.assign(cfFormats, {
   'division-code': isDivisionCode,
   'bank-account': isBankAccount,
 });
+
+/** Format names that stand for a pattern (linearPatterns). */
+const PATTERN_FORMAT = 'onething-pattern:';
+
+/** A pattern as a format checked by RE2; a pattern RE2 refuses (from a bundle deployed before the server checked) by RegExp. */
+function patternFormat(pattern: string): string {
+  const name = `${PATTERN_FORMAT}${pattern}`;
+  if (!(name in cfFormats)) {
+    let regExp: { test(text: string): boolean };
+    try {
+      regExp = linearRegExp(pattern, 'u');
+    } catch {
+      regExp = new RegExp(pattern, 'u');
+    }
+    (cfFormats as Record<string, (value: string) => boolean>)[name] = (value) => regExp.test(value);
+  }
+  return name;
+}
+
+/** Keywords whose values are data, not schemas: nothing in them is a pattern. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples']);
+
+/**
+ * The schema with each `pattern` turned into a format of ours (in an `allOf`, beside any format it
+ * has): cfworker runs `pattern` with RegExp and has no hook, and on RegExp a bundle's `^(a+)+$`
+ * held the clerk's tab for hours on a 40-character answer. toAjvError reports it as `pattern`.
+ */
+export function linearPatterns(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(linearPatterns);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    out[key] = DATA_KEYWORDS.has(key) ? value : linearPatterns(value);
+  }
+  if (typeof out.pattern === 'string') {
+    const format = { format: patternFormat(out.pattern) };
+    delete out.pattern;
+    out.allOf = Array.isArray(out.allOf) ? [...out.allOf, format] : [format];
+  }
+  return out;
+}
 
 /** Keywords that only report that something inside failed; the inner error says what. */
 const WRAPPERS = new Set([
@@ -69,13 +113,20 @@ function instancePath(location: string): string {
 /** One cfworker output unit as an ajv error, or null when it only wraps inner errors. */
 export function toAjvError(unit: OutputUnit, schema: unknown, data: unknown, lang: Lang): ErrorObject | null {
   if (WRAPPERS.has(unit.keyword) || SKIPPED.has(unit.keyword)) return null;
-  const keywordValue = pointerGet(schema, unit.keywordLocation);
-  const parentSchema = pointerGet(schema, unit.keywordLocation.replace(/\/[^/]*$/, '')) as
-    Record<string, unknown> | undefined;
+  let keywordValue = pointerGet(schema, unit.keywordLocation);
+  let parentLocation = unit.keywordLocation.replace(/\/[^/]*$/, '');
+  let keyword = unit.keyword;
+  if (keyword === 'format' && typeof keywordValue === 'string' && keywordValue.startsWith(PATTERN_FORMAT)) {
+    // A pattern (linearPatterns): reported as the schema's own, as ajv reports it on the server.
+    keyword = 'pattern';
+    keywordValue = keywordValue.slice(PATTERN_FORMAT.length);
+    parentLocation = parentLocation.replace(/\/allOf\/\d+$/, '');
+  }
+  const parentSchema = pointerGet(schema, parentLocation) as Record<string, unknown> | undefined;
   const params: Record<string, unknown> = {};
   const path = instancePath(unit.instanceLocation);
   let value = pointerGet(data, `#${path}`);
-  switch (unit.keyword) {
+  switch (keyword) {
     case 'required': {
       const missing = /required property "([^"]+)"/.exec(unit.error)?.[1] ?? '';
       params.missingProperty = missing;
@@ -98,10 +149,10 @@ export function toAjvError(unit: OutputUnit, schema: unknown, data: unknown, lan
       params.limit = keywordValue;
   }
   const fake = {
-    keyword: unit.keyword,
+    keyword,
     params,
     instancePath: path,
-    schemaPath: unit.keywordLocation,
+    schemaPath: keyword === unit.keyword ? unit.keywordLocation : `${parentLocation}/pattern`,
     message: '',
   } as ErrorObject;
   const text = keywordMessage(fake, value);
@@ -121,22 +172,25 @@ export interface AjvLike {
 }
 
 export function createValidator(lang: () => Lang = () => 'zh'): AjvLike {
-  const cache = new WeakMap<object, Validator>();
+  /** Per schema JSON Forms gives: the one validated (patterns as formats) and its validator. */
+  const cache = new WeakMap<object, { checked: object; validator: Validator }>();
   const validatorOf = (schema: object) => {
     let v = cache.get(schema);
     if (!v) {
-      v = new Validator(schema as Schema, '7', false);
+      const checked = linearPatterns(schema) as object;
+      v = { checked, validator: new Validator(checked as Schema, '7', false) };
       cache.set(schema, v);
     }
     return v;
   };
   const run = (schema: object, data: unknown): ErrorObject[] => {
-    const result = validatorOf(schema).validate(data);
+    const { checked, validator } = validatorOf(schema);
+    const result = validator.validate(data);
     if (result.valid) return [];
     const out: ErrorObject[] = [];
     const seen = new Set<string>();
     for (const unit of result.errors) {
-      const e = toAjvError(unit, schema, data, lang());
+      const e = toAjvError(unit, checked, data, lang());
       if (!e) continue;
       const key = `${e.instancePath}|${e.keyword}|${(e.params as { missingProperty?: string }).missingProperty ?? ''}`;
       if (seen.has(key)) continue;
@@ -157,7 +211,7 @@ export function createValidator(lang: () => Lang = () => 'zh'): AjvLike {
       if (schema === true) return true;
       if (schema === false) return false;
       // Rules only ask yes or no: the first error is enough.
-      const valid = validatorOf(schema).validate(data).valid;
+      const valid = validatorOf(schema).validator.validate(data).valid;
       ajv.errors = valid ? null : [];
       return valid;
     },
