@@ -94,7 +94,7 @@ export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): E
       paths: ['applicant.idNumber', 'applicant.phone', 'assisted.agent.idNumber', 'assisted.agent.phone'],
       keyed: [{ under: 'data', keys: sensitiveFieldIds(library) }],
       // A sensitive item result (a birth certificate number) on its item, approval and delivery entries.
-      marked: ['items', 'timeline'],
+      marked: ['items.*.outputs', 'timeline.*.data'],
     },
     idempotency: { paths: ['response'] },
     // An e-licence's holder (an ID number for a person), found by a hash; its data fields the
@@ -138,21 +138,49 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Applies `fn` at every concrete location matching the dot path; returns a changed copy. */
-function atPath(node: Json, segs: string[], fn: Transform, at: (string | number)[] = []): Json {
-  if (segs.length === 0) return node === undefined || node === null ? node : fn(node, at);
-  const [head, ...rest] = segs as [string, ...string[]];
+/**
+ * Applies `fn` at every concrete location matching the dot path; copies only what changes (a path
+ * through every timeline entry copied the whole timeline on each read and write of a case).
+ */
+function atPath(node: Json, segs: readonly string[], fn: Transform): Json {
+  return pathIn(node, segs, 0, fn, []);
+}
+
+/** atPath from `segs[depth]`, `path` a stack pushed and popped on the way down (`fn` gets a copy). */
+function pathIn(
+  node: Json,
+  segs: readonly string[],
+  depth: number,
+  fn: Transform,
+  path: (string | number)[],
+): Json {
+  if (depth === segs.length) return node === undefined || node === null ? node : fn(node, [...path]);
+  const head = segs[depth]!;
   if (Array.isArray(node)) {
     if (head !== '*' && !/^\d+$/.test(head)) return node;
-    return node.map((v, i) => (head === '*' || Number(head) === i ? atPath(v, rest, fn, [...at, i]) : v));
+    let out: Json[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      if (head !== '*' && Number(head) !== i) continue;
+      path.push(i);
+      const next = pathIn(node[i], segs, depth + 1, fn, path);
+      path.pop();
+      if (next !== node[i]) (out ??= node.slice())[i] = next;
+    }
+    return out ?? node;
   }
   if (!isObject(node)) return node;
-  const keys = head === '*' ? Object.keys(node) : Object.hasOwn(node, head) ? [head] : [];
-  if (!keys.length) return node;
-  const out: Record<string, unknown> = { ...node };
-  for (const k of keys) out[k] = atPath(node[k], rest, fn, [...at, k]);
-  return out;
+  let out: Record<string, unknown> | undefined;
+  const keys = head !== '*' ? (Object.hasOwn(node, head) ? [head] : NONE) : Object.keys(node);
+  for (const k of keys) {
+    path.push(k);
+    const next = pathIn(node[k], segs, depth + 1, fn, path);
+    path.pop();
+    if (next !== node[k]) (out ??= { ...node })[k] = next;
+  }
+  return out ?? node;
 }
+
+const NONE: readonly string[] = [];
 
 /**
  * Applies `fn` to every property (any depth) whose key is in `keys`; nothing below it is visited.
