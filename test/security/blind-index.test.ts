@@ -2,18 +2,22 @@
  * An e-licence's holder (a person's ID number) is sealed at rest and still found by equality
  * through a blind index: a keyed hash stored beside the ciphertext, asked for under every key the
  * keyring holds, with licences stored before the field was sealed found by the plain value until
- * `reencrypt` seals them. On SQLite too, where the hash is an indexed field of the row.
+ * `reencrypt` seals them. On SQLite and on the MongoDB wire too, where the hash is an indexed
+ * field.
  */
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import { MemoryDocStore, type Doc } from '../../engine/src/domain/docs.js';
+import { MongoDocStore } from '../../engine/src/domain/docs-mongo.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { indexName } from '../../engine/src/domain/docs-sqlite-keys.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
 import { blindHash } from '../../engine/src/security/blind-index.js';
 import { generateDataKey, keyring } from '../../engine/src/security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from '../../engine/src/security/encryption.js';
+import { freshDbUri } from '../support/mongo.js';
 
 const HOLDER = '440402199003071232';
 const OTHER = '11010519491231002X';
@@ -32,7 +36,7 @@ const licence = (id: string, holderId = HOLDER): Licence => ({
   signed: { licence: { holderId, data: { motherName: '李四' } } },
 });
 
-const sealed = (inner: MemoryDocStore | SqliteDocStore, ring = keyring(generateDataKey())) =>
+const sealed = (inner: MemoryDocStore | SqliteDocStore | MongoDocStore, ring = keyring(generateDataKey())) =>
   new EncryptingDocStore(inner, ring, defaultEncryptionPolicy(), DOC_INDEXES);
 
 it('stores the holder as ciphertext with a hash beside it, and finds and counts by the holder', async () => {
@@ -99,4 +103,23 @@ it('on SQLite, the file holds no holder ID number and the holder is found throug
   const bytes = [`${file}-wal`, file].map((f) => (existsSync(f) ? readFileSync(f, 'latin1') : '')).join('');
   expect(bytes).not.toContain(HOLDER);
   expect(bytes).not.toContain(OTHER);
+});
+
+it('on the MongoDB wire, the holder is sealed and found through its hash', async () => {
+  const connection = await mongoose.createConnection(freshDbUri('blind_index')).asPromise();
+  try {
+    const docs = sealed(new MongoDocStore(connection, DOC_INDEXES));
+    await docs.put('licences', licence('l1'), 0);
+    await docs.put('licences', licence('l2', OTHER), 0);
+    expect((await docs.find<Licence>('licences', { where: { holderId: HOLDER } })).map((l) => l.id)).toEqual([
+      'l1',
+    ]);
+    expect(await docs.count('licences', { holderId: [HOLDER, OTHER] })).toBe(2);
+    const raw = await connection.db!.collection('docs_licences').find().toArray();
+    expect(raw).toHaveLength(2);
+    expect(JSON.stringify(raw)).not.toContain(HOLDER);
+  } finally {
+    await connection.dropDatabase().catch(() => undefined);
+    await connection.close();
+  }
 });
