@@ -47,7 +47,7 @@ import type {
 import type { TimeLimits } from './clock.js';
 import type { IsWorkingDay } from './aggregates.js';
 import { CASE_FIGURES, caseFiguresOf, projectCaseFigures, workingDaysOf } from './case-figures.js';
-import { SWEPT_STATES, stampSweepAt } from './sweep-due.js';
+import { SWEPT_STATES, stampSweepAt, sweepHasWork } from './sweep-due.js';
 import type { ServiceNetwork } from '../network/index.js';
 import { generateIssuerKey } from '../licences/index.js';
 import { scrubText } from '../security/scrub.js';
@@ -108,14 +108,7 @@ import {
   recordBatch,
   undelivered,
 } from './batch-delivery.js';
-import {
-  closePauses,
-  itemColourChange,
-  limitState,
-  recolour,
-  specialStepColourChange,
-  workingClock,
-} from './case-clock.js';
+import { closePauses, limitState, recolour, workingClock } from './case-clock.js';
 import { beginSpecialStep, endSpecialSteps } from './special-steps.js';
 import {
   applicantView,
@@ -203,7 +196,7 @@ const CACHED_MERGES = 200;
 /** A FEEL condition that reads the clock: its merge may change from one call to the next. */
 const CLOCK_CALL = /\b(?:now|today)\s*\(/;
 const OPEN_STATES: ApplicationStatus[] = [...SWEPT_STATES];
-/** What the sweep reads of an open case to find its work (sweepFinds): its clocks and 容缺 materials. */
+/** What the sweep reads of an open case to find its work (sweepHasWork): its clocks and 容缺 materials. */
 const SWEEP_FIELDS = [
   'sweepAt',
   'status',
@@ -1345,7 +1338,7 @@ export class Centre implements CentreApi {
       if (!OPEN_STATES.includes(candidate.status)) continue;
       // A case last saved by an older version has no sweepAt: saved here once, so ticks find it.
       const unstamped = (candidate as { sweepAt?: unknown }).sweepAt === undefined;
-      if (!unstamped && !this.sweepFinds(candidate, now)) continue;
+      if (!unstamped && !sweepHasWork(this.limits, candidate, now)) continue;
       // Decided again on the record as saved: the list may be stale (a deferred material supplied,
       // the case delivered since it was read).
       const revoked: string[] = [];
@@ -1365,15 +1358,6 @@ export class Centre implements CentreApi {
       }
     }
     return { terminated, recoloured };
-  }
-
-  /** Whether the sweep has something to do on a case: a deferred material overdue, a colour to change. */
-  private sweepFinds(app: Application, now: number): boolean {
-    if (overdueDeferrals(app, now).length) return true;
-    const colour = app.acceptedAt !== undefined ? limitState(this.limits, app, now).status : 'normal';
-    const recolours = (i: ItemCase) =>
-      !!(itemColourChange(this.limits, app, i, now) || specialStepColourChange(this.limits, app, i, now));
-    return colour !== app.timeStatus || app.items.some(recolours);
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   T0,
 } from '../testing/centre-fixtures.js';
 import { APPLICATIONS, Centre } from './centre.js';
+import { sweepDueAt, sweepHasWork } from './sweep-due.js';
 import type { Application } from './types.js';
 import { workingTimeLimits } from './working-time.js';
 
@@ -168,4 +169,30 @@ test('a case saved by an older version (no sweepAt) gets one at the first full p
   expect(await sweepAt(app.id)).toBe(due);
   at(due);
   expect((await centre.sweep(due)).recoloured).toBeGreaterThan(0); // a tick: due reads only
+});
+
+describe('a clock that cannot tell when it changes next (no nextChangeAt)', () => {
+  /** Limits whose arithmetic says where a clock stands, never when that changes. */
+  const untold = (status: 'normal' | 'yellow') => ({
+    state: () => ({ deadline: T0 + DAY, remainingWorkingDays: 1, status }),
+    addWorkingDays: (from: number, n: number) => from + n * DAY,
+  });
+  const running = {
+    status: 'in-progress',
+    acceptedAt: T0,
+    promisedDays: 2,
+    pauses: [],
+    timeStatus: 'normal',
+    items: [],
+    materials: [],
+  } as unknown as Application;
+
+  it('is stored as due now, so every tick reads the case from the index', () => {
+    expect(sweepDueAt(untold('normal'), running, T0 + HOUR)).toBe(T0 + HOUR);
+  });
+
+  it('is work for the sweep only once its colour differs from the recorded one', () => {
+    expect(sweepHasWork(untold('normal'), running, T0 + HOUR)).toBe(false);
+    expect(sweepHasWork(untold('yellow'), running, T0 + HOUR)).toBe(true);
+  });
 });

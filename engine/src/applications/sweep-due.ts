@@ -23,36 +23,47 @@ export const SWEPT_STATES: readonly Application['status'][] = [
 /**
  * The earliest instant the sweep has something to do on `app` (`now` when it already has), or
  * undefined when nothing will come due without another save (closed, paused, every clock red).
+ * A clock whose next change its arithmetic cannot tell (no nextChangeAt) counts as due now.
  */
 export function sweepDueAt(limits: TimeLimits, app: Application, now: number): number | undefined {
+  return firstDue(limits, app, now, now);
+}
+
+/**
+ * Whether the sweep has work on `app` now: a 容缺 material overdue, or a clock whose colour
+ * differs from the one recorded. A clock that cannot tell its next change has none until it does.
+ */
+export function sweepHasWork(limits: TimeLimits, app: Application, now: number): boolean {
+  return (firstDue(limits, app, now, Infinity) ?? Infinity) <= now;
+}
+
+/** sweepDueAt, with `untold` the instant a clock without nextChangeAt counts as due. */
+function firstDue(limits: TimeLimits, app: Application, now: number, untold: number): number | undefined {
   if (!SWEPT_STATES.includes(app.status)) return undefined;
   let due = Infinity;
   for (const m of app.materials)
     // Overdue once `dueAt < now` (overdueDeferrals): the instant after it.
     if (m.deferral?.status === 'pending') due = Math.min(due, m.deferral.dueAt + 1);
+  const clockDue = (state: LimitState, recorded: LimitState['status'] | undefined): number =>
+    state.status !== recorded
+      ? now
+      : state.nextChangeAt === undefined
+        ? untold
+        : (state.nextChangeAt ?? Infinity);
   if (app.acceptedAt !== undefined)
-    due = Math.min(due, clockDue(limitState(limits, app, now), app.timeStatus, now));
+    due = Math.min(due, clockDue(limitState(limits, app, now), app.timeStatus));
   for (const item of app.items) {
     if (item.status !== 'reviewing' && item.status !== 'needs-supplement') continue;
     if (item.startedAt !== undefined)
-      due = Math.min(due, clockDue(itemLimit(limits, app, item, now), item.timeStatus ?? 'normal', now));
+      due = Math.min(due, clockDue(itemLimit(limits, app, item, now), item.timeStatus ?? 'normal'));
     const step = openSpecialStep(item);
     if (step)
       due = Math.min(
         due,
-        clockDue(specialStepLimit(limits, app, item, step, now), step.timeStatus ?? 'normal', now),
+        clockDue(specialStepLimit(limits, app, item, step, now), step.timeStatus ?? 'normal'),
       );
   }
   return Number.isFinite(due) ? due : undefined;
-}
-
-/**
- * When a clock's colour next differs from the one recorded for it: now when it already does,
- * never (Infinity) when red or stopped, now when its arithmetic cannot tell (no nextChangeAt).
- */
-function clockDue(state: LimitState, recorded: LimitState['status'] | undefined, now: number): number {
-  if (state.status !== recorded || state.nextChangeAt === undefined) return now;
-  return state.nextChangeAt ?? Infinity;
 }
 
 /**
