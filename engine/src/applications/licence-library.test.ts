@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { MemoryDocStore } from '../domain/docs.js';
 import { generateIssuerKey, type LicenceInput, type TrustedKey } from '../licences/index.js';
-import { LicenceLibrary } from './licence-library.js';
+import { LicenceLibrary, maskedLicence, type LicenceDoc } from './licence-library.js';
 
 const holder = '91440400MA4W12346M';
 const at = Date.parse('2026-03-01T02:00:00Z');
@@ -79,5 +79,20 @@ describe('LicenceLibrary trust per issuer and licence type', () => {
     expect(await verify(fromStray.id)).toMatchObject({
       zh: '电子证照的签发密钥 stray-2026 无权代发证机关 market-regulation 签发证照',
     });
+  });
+});
+
+describe('maskedLicence', () => {
+  it('stars a key the licence lists as sealed that the field library does not know, as well as library fields', () => {
+    const signed = { licence: { data: { childId: 'C1234567', babyName: '张小宝', note: '首次签发' } } };
+    const doc = { id: 'l', rev: 1, signed, sealedKeys: ['childId'] } as unknown as LicenceDoc;
+    expect(maskedLicence(doc).signed.licence.data).toEqual({
+      childId: '********',
+      babyName: '***',
+      note: '首次签发',
+    });
+    // Without the list, only the library's sensitive fields.
+    const { sealedKeys: _, ...unlisted } = doc;
+    expect(maskedLicence(unlisted as LicenceDoc).signed.licence.data).toMatchObject({ childId: 'C1234567' });
   });
 });

@@ -83,20 +83,28 @@ export function creditCodeOutput(definition: BundleDefinition, item: ItemCase): 
   return key === undefined ? undefined : item.outputs?.find((o) => o.key === key)?.value;
 }
 
+/** A value with no format to mask it by: shown as its length in stars. */
+const UNDESCRIBED = { schema: { type: 'string' as const }, definition: {} };
+
 /**
  * A licence as a reader other than its holder sees it (the window's picker, a supervisor's search):
  * the sensitive facts on it (a child's name and birth time on a birth certificate) masked as the
- * case views mask them, by the field library's sensitivity. The signature stays that of the
- * library's copy; verifyFor takes this copy, offered back for a material, as the library's own.
+ * case views mask them, by the field library's sensitivity, and the other keys the licence lists
+ * as sealed (an item result the bundle declares sensitive, not a library field) starred whole. The
+ * signature stays that of the library's copy; verifyFor takes this copy, offered back for a
+ * material, as the library's own.
  */
 export function maskedLicence(doc: LicenceDoc): LicenceDoc {
+  const sealed = new Set(doc.sealedKeys);
   const data: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(doc.signed.licence.data)) {
     const field = fieldLibrary.find(key);
     data[key] =
       field?.sensitivity === 'sensitive'
         ? maskSensitiveValue(value, { schema: field.schema, definition: field })
-        : value;
+        : sealed.has(key)
+          ? maskSensitiveValue(value, UNDESCRIBED)
+          : value;
   }
   return { ...doc, signed: { ...doc.signed, licence: { ...doc.signed.licence, data } } };
 }
