@@ -15,6 +15,7 @@ import { referenceProblems } from '../../../forms/src/bundle/references.js';
 import { bundleSchema } from '../../../forms/src/bundle/schema.js';
 import type { BundleDefinition, ItemDefinition, OutputRef } from '../../../forms/src/bundle/types.js';
 import { fieldLibrary, type Text } from '../../../forms/src/library/index.js';
+import { pointerPath, valueAt } from '../../../forms/src/validate/json-pointer.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
 
 export interface BundleProblem {
@@ -109,10 +110,10 @@ const PATTERN_HINTS: Record<string, Text> = {
 
 /** One schema error as problems: where (by codes) and what is wrong, in both languages. */
 function shapeProblems(bundle: BundleDefinition, e: OutputUnit): BundleProblem[] {
-  const path = pointer(e.instanceLocation);
+  const path = pointerPath(e.instanceLocation);
   const field = ['bundle', ...namedPath(bundle, path)].join('.');
-  const rule = at(bundleSchema, pointer(e.keywordLocation));
-  const value = at(bundle, path);
+  const rule = valueAt(bundleSchema, pointerPath(e.keywordLocation));
+  const value = valueAt(bundle, path);
   if (e.keyword === 'required') {
     const missing = (rule as string[]).filter((k) => !Object.hasOwn(Object(value), k));
     return missing.map((k) => ({ field: `${field}.${k}`, message: keywordText('required', {}, value) }));
@@ -132,23 +133,10 @@ function shapeProblems(bundle: BundleDefinition, e: OutputUnit): BundleProblem[]
 const keywordText = (keyword: string, params: Record<string, unknown>, value: unknown): Text =>
   keywordMessage({ keyword, params } as unknown as ErrorObject, value);
 
-/** `#/items/0/name` → ['items', '0', 'name']. */
-function pointer(location: string): string[] {
-  return location
-    .replace(/^#\/?/, '')
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function at(root: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as never)[k] : undefined), root);
-}
-
 /** A path with list positions replaced by what names the entry (code, id, key, field), if anything. */
 function namedPath(bundle: BundleDefinition, path: string[]): string[] {
   return path.map((segment, n) => {
-    const entry = /^\d+$/.test(segment) ? at(bundle, path.slice(0, n + 1)) : undefined;
+    const entry = /^\d+$/.test(segment) ? valueAt(bundle, path.slice(0, n + 1)) : undefined;
     const named = entry as { code?: unknown; id?: unknown; key?: unknown; field?: unknown } | undefined;
     const name = named?.code ?? named?.id ?? named?.key ?? named?.field;
     return typeof name === 'string' && name !== '' ? name : segment;

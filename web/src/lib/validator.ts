@@ -17,6 +17,7 @@ import {
   isMobile,
   isPostalCode,
 } from '../../../forms/src/validate/formats/simple.js';
+import { pointerPath, valueAt } from '../../../forms/src/validate/json-pointer.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
 import { linearRegExp } from '../../../forms/src/validate/safe-regexp.js';
 
@@ -93,17 +94,8 @@ const WRAPPERS = new Set([
 /** multipleOf: floating-point noise (registered capital 80.5 against 1e-6); the server checks it with ajv's precision. */
 const SKIPPED = new Set(['multipleOf']);
 
-function pointerGet(root: unknown, pointer: string): unknown {
-  const parts = pointer
-    .replace(/^#/, '')
-    .split('/')
-    .slice(1)
-    .map((p) => decodeURIComponent(p.replace(/~1/g, '/').replace(/~0/g, '~')));
-  return parts.reduce<unknown>(
-    (v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined),
-    root,
-  );
-}
+/** The value a cfworker location (`#/investors/0/name`) names in `root`. */
+const pointerGet = (root: unknown, location: string): unknown => valueAt(root, pointerPath(location));
 
 /** `#/investors/0/name` → `/investors/0/name` (ajv's instancePath). */
 function instancePath(location: string): string {
