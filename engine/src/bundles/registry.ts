@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { BundleError, loadBundle, type BundleDefinition } from '../../../forms/src/bundle/index.js';
 import { compileForm, MergeConflictError } from '../../../forms/src/merge/index.js';
-import { linearRegExp, patternProblem } from '../../../forms/src/validate/safe-regexp.js';
+import { patternProblem, tryLinearRegExp } from '../../../forms/src/validate/safe-regexp.js';
 import type { Problem } from '../api.js';
 import type { Actor } from '../domain/actor.js';
 import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
@@ -240,12 +240,7 @@ export function bundlePatterns(definition: BundleDefinition): BundlePattern[] {
  * (slower); one with lookaround or a back-reference does not compile, nor the form holding it.
  */
 export function patternRuns(pattern: string): boolean {
-  try {
-    linearRegExp(pattern, 'u');
-    return true;
-  } catch {
-    return false;
-  }
+  return tryLinearRegExp(pattern) !== undefined;
 }
 
 /** A pattern of an active version that deploy refuses now: which version to change and redeploy. */

@@ -4,7 +4,7 @@ import { loadBundle } from '../bundle/load.js';
 import { fieldLibrary } from '../library/index.js';
 import { compileForm } from '../merge/index.js';
 import { samples } from '../testing/samples.js';
-import { linearRegExp, patternProblem } from './safe-regexp.js';
+import { linearRegExp, patternProblem, tryLinearRegExp } from './safe-regexp.js';
 import { validateForm } from './validator.js';
 
 /** business-startup with a pattern an analyst put on the enterprise name of one item. */
@@ -92,4 +92,13 @@ describe('bundle patterns run in linear time', () => {
     expect(patterns.size).toBeGreaterThan(10);
     for (const pattern of patterns) expect([pattern, patternProblem(pattern)]).toEqual([pattern, null]);
   });
+});
+
+test('tryLinearRegExp: a matcher on RE2 for what RE2 takes, nothing for what it refuses', () => {
+  const digits = tryLinearRegExp('^[0-9]{6}$');
+  expect(digits?.test('100010')).toBe(true);
+  expect(digits?.test('10001x')).toBe(false);
+  expect(tryLinearRegExp('^(?=a)a$')).toBeUndefined(); // lookahead
+  expect(tryLinearRegExp('^(a)\\1$')).toBeUndefined(); // back-reference
+  expect(tryLinearRegExp('[')).toBeUndefined();
 });

@@ -84,7 +84,7 @@ export function re2Syntax(pattern: string): string {
 }
 
 /** A compiled pattern as ajv uses it: `test` finds a match anywhere, as RegExp.prototype.test. */
-class LinearRegExp {
+export class LinearRegExp {
   private readonly re2: RE2JS;
 
   constructor(readonly source: string) {
@@ -116,6 +116,15 @@ export const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
   },
   { code: 'require("forms/src/validate/safe-regexp.js").linearRegExp' },
 );
+
+/** The pattern on RE2, or undefined when RE2 refuses it (lookaround, a back-reference, bad syntax). */
+export function tryLinearRegExp(pattern: string): LinearRegExp | undefined {
+  try {
+    return new LinearRegExp(pattern);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The most instructions a bundle's pattern may compile to. Matching time is linear in the input

@@ -19,7 +19,7 @@ import {
 } from '../../../forms/src/validate/formats/simple.js';
 import { pointerPath, valueAt } from '../../../forms/src/validate/json-pointer.js';
 import { keywordMessage } from '../../../forms/src/validate/messages.js';
-import { linearRegExp } from '../../../forms/src/validate/safe-regexp.js';
+import { tryLinearRegExp } from '../../../forms/src/validate/safe-regexp.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -40,12 +40,7 @@ const PATTERN_FORMAT = 'onething-pattern:';
 function patternFormat(pattern: string): string {
   const name = `${PATTERN_FORMAT}${pattern}`;
   if (!(name in cfFormats)) {
-    let regExp: { test(text: string): boolean };
-    try {
-      regExp = linearRegExp(pattern, 'u');
-    } catch {
-      regExp = new RegExp(pattern, 'u');
-    }
+    const regExp = tryLinearRegExp(pattern) ?? new RegExp(pattern, 'u');
     (cfFormats as Record<string, (value: string) => boolean>)[name] = (value) => regExp.test(value);
   }
   return name;
