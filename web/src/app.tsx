@@ -10,16 +10,30 @@ import type { Lang } from './lib/problems.js';
 import { match, navigate, useLocation } from './router.js';
 import { Login } from './pages/login.js';
 import { ClerkHome } from './pages/clerk-home.js';
-import { NewApplication } from './pages/new-application.js';
-import { ApplicationDetail } from './pages/application-detail.js';
-import { PrintAcceptance, PrintDelivery, PrintNotice } from './pages/print.js';
 import { Inbox } from './pages/inbox.js';
 import { TaskReview } from './pages/task-review.js';
-import { Dashboard } from './pages/dashboard.js';
 import { RectificationCase, Rectifications } from './pages/rectifications.js';
 import { Evaluate } from './pages/evaluate.js';
 import { MyApplications } from './pages/my-applications.js';
 import { GuideList, GuidePage } from './pages/guide.js';
+import { PageLoader, lazyPage } from './components/lazy-page.js';
+
+const NewApplication = lazyPage(
+  () => import('./pages/new-application.js'),
+  (m) => m.NewApplication,
+);
+const ApplicationDetail = lazyPage(
+  () => import('./pages/application-detail.js'),
+  (m) => m.ApplicationDetail,
+);
+const Dashboard = lazyPage(
+  () => import('./pages/dashboard.js'),
+  (m) => m.Dashboard,
+);
+const printPage = () => import('./pages/print.js');
+const PrintAcceptance = lazyPage(printPage, (m) => m.PrintAcceptance);
+const PrintNotice = lazyPage(printPage, (m) => m.PrintNotice);
+const PrintDelivery = lazyPage(printPage, (m) => m.PrintDelivery);
 
 const api = new Api();
 
@@ -120,9 +134,11 @@ function Routes() {
         <Login />
       </Frame>
     );
-  if ((m = match('/print/acceptance/:id', path))) return <PrintAcceptance id={m.id!} />;
-  if ((m = match('/print/notice/:id', path))) return <PrintNotice id={m.id!} />;
-  if ((m = match('/print/delivery/:id', path))) return <PrintDelivery id={m.id!} />;
+  let print: ReactNode = null;
+  if ((m = match('/print/acceptance/:id', path))) print = <PrintAcceptance id={m.id!} />;
+  else if ((m = match('/print/notice/:id', path))) print = <PrintNotice id={m.id!} />;
+  else if ((m = match('/print/delivery/:id', path))) print = <PrintDelivery id={m.id!} />;
+  if (print) return <PageLoader>{print}</PageLoader>;
   const role = session.user.role;
   let page: ReactNode = null;
   if (role === 'clerk') {
@@ -143,7 +159,11 @@ function Routes() {
     if (path === '/my') page = <MyApplications />;
   }
   if (!page) return <Redirect to={HOME[role] ?? '/login'} />;
-  return <Frame>{page}</Frame>;
+  return (
+    <Frame>
+      <PageLoader>{page}</PageLoader>
+    </Frame>
+  );
 }
 
 function Redirect({ to }: { to: string }) {

@@ -37,6 +37,8 @@ export const zh: Dict = {
   'role.analyst': '业务配置',
 
   'common.loading': '加载中…',
+  'common.loadFailed': '页面未能加载，可能是网络中断或系统已更新。',
+  'common.reload': '重新加载',
   'common.working': '处理中…',
   'common.back': '上一步',
   'common.backToList': '返回列表',
@@ -537,6 +539,8 @@ export const en: Dict = {
   'role.analyst': 'Analyst',
 
   'common.loading': 'Loading…',
+  'common.loadFailed': 'The page could not load: the network may have dropped, or the system was updated.',
+  'common.reload': 'Reload',
   'common.working': 'Working…',
   'common.back': 'Back',
   'common.backToList': 'Back to the list',
