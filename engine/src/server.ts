@@ -34,6 +34,7 @@ import { DOC_INDEXES, openDocStore } from './domain/open-docs.js';
 import { RevCachedDocStore } from './domain/rev-cache.js';
 import { openDataKeys, warnIfReadableByOthers } from './security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
+import { resealIfStale } from './security/reseal.js';
 import { onePerTurn } from './http/admission.js';
 import { createApp } from './http/app.js';
 import { createNetworkServices } from './network/http.js';
@@ -290,16 +291,34 @@ export async function start(
   });
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
 
+  // What an earlier version or key left in clear or under a retired key is sealed now, in the
+  // background (security/reseal.ts); stopping ends the pass between two pages.
+  const stopResealing = new AbortController();
+  const resealing = resealIfStale(stored, encrypting, { signal: stopResealing.signal }).then(
+    (report) => {
+      if (report.rewritten || report.conflicts)
+        logger.info(report, 'documents sealed under the current policy and data key');
+      if (report.conflicts)
+        logger.warn(report, 'documents changed during every sealing pass are sealed at the next start');
+    },
+    (err: unknown) => {
+      if (!stopResealing.signal.aborted)
+        logger.error({ err }, 'sealing under the current policy and data key failed');
+    },
+  );
+
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(interval);
+      stopResealing.abort();
       await new Promise<void>((ok) => {
         server.close(() => ok());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 5000).unref();
       });
       await ticking;
+      await resealing;
       await connectors.stop();
       await uploads.close();
       await store.close();

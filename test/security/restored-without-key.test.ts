@@ -16,6 +16,7 @@ import { EncryptingDocStore } from '../../engine/src/security/encryption.js';
 import { start } from '../../engine/src/server.js';
 import { openStore } from '../../engine/src/store/index.js';
 import { SEAL_MARKER } from '../../forms/src/uploads/index.js';
+import { withRawDocs } from '../support/raw-docs.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'onething-nokey-'));
 const base64 = (k: DataKey) => k.key.toString('base64');
@@ -36,21 +37,6 @@ async function sealedDataDir(key: DataKey = generateDataKey()): Promise<{ dir: s
   return { dir, key };
 }
 
-/** Opens the database in `dir` raw (below encryption) for `run`. */
-async function withRawDocs<T>(
-  dir: string,
-  run: (docs: Awaited<ReturnType<typeof openDocStore>>) => Promise<T>,
-) {
-  const store = await openStore({ ONETHING_DB: join(dir, 'onething.db') });
-  const docs = await openDocStore(store);
-  try {
-    return await run(docs);
-  } finally {
-    await store.close();
-    (docs as { close?: () => unknown }).close?.();
-  }
-}
-
 function io() {
   const out: string[] = [];
   const err: string[] = [];
@@ -60,20 +46,20 @@ function io() {
 describe('openDataKeys', () => {
   it('refuses to generate a key for a store holding values sealed with another, naming it', async () => {
     const { dir, key } = await sealedDataDir();
-    await expect(withRawDocs(dir, (docs) => openDataKeys(dir, {}, () => {}, docs))).rejects.toThrow(
-      new RegExp(`sealed with data key ${key.id}.*ONETHING_DATA_KEY.*data\\.key`),
-    );
+    await expect(
+      withRawDocs(join(dir, 'onething.db'), (docs) => openDataKeys(dir, {}, () => {}, docs)),
+    ).rejects.toThrow(new RegExp(`sealed with data key ${key.id}.*ONETHING_DATA_KEY.*data\\.key`));
     expect(existsSync(join(dir, 'data.key'))).toBe(false);
   });
 
   it('opens with the key given, or with it retired (a new current key then seals new data)', async () => {
     const { dir, key } = await sealedDataDir();
-    const given = await withRawDocs(dir, (docs) =>
+    const given = await withRawDocs(join(dir, 'onething.db'), (docs) =>
       openDataKeys(dir, { ONETHING_DATA_KEY: base64(key) }, () => {}, docs),
     );
     expect(given.current.id).toBe(key.id);
     const warnings: string[] = [];
-    const rotated = await withRawDocs(dir, (docs) =>
+    const rotated = await withRawDocs(join(dir, 'onething.db'), (docs) =>
       openDataKeys(dir, { ONETHING_DATA_KEYS_RETIRED: base64(key) }, (m) => warnings.push(m), docs),
     );
     expect(rotated.current.id).not.toBe(key.id);
@@ -83,7 +69,7 @@ describe('openDataKeys', () => {
 
   it('generates the key on a first start (nothing sealed yet)', async () => {
     const dir = tmp();
-    const keys = await withRawDocs(dir, (docs) => openDataKeys(dir, {}, () => {}, docs));
+    const keys = await withRawDocs(join(dir, 'onething.db'), (docs) => openDataKeys(dir, {}, () => {}, docs));
     expect(existsSync(join(dir, 'data.key'))).toBe(true);
     expect(keys.source).toBe(join(dir, 'data.key'));
   });
@@ -96,9 +82,9 @@ describe('openDataKeys', () => {
       join(dir, 'uploads', 'ab', `ab${'0'.repeat(62)}.pdf`),
       Buffer.concat([SEAL_MARKER, Buffer.from(key.id), Buffer.alloc(40)]),
     );
-    await expect(withRawDocs(dir, (docs) => openDataKeys(dir, {}, () => {}, docs))).rejects.toThrow(
-      `sealed with data key ${key.id}`,
-    );
+    await expect(
+      withRawDocs(join(dir, 'onething.db'), (docs) => openDataKeys(dir, {}, () => {}, docs)),
+    ).rejects.toThrow(`sealed with data key ${key.id}`);
   });
 });
 

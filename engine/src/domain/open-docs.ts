@@ -52,7 +52,7 @@ export const DOC_INDEXES: DocIndexes = {
     ['code', 'status'],
   ],
   // A licence's holder is sealed and found by its hash (security/blind-index.ts); holderId finds
-  // licences stored before that, until `onething-admin reencrypt` seals them.
+  // licences stored before that, until they are sealed (on start: security/reseal.ts).
   licences: [['holderKey'], ['holderId']],
   // commandId: whether a command's entry is in already (audit/log.ts entryOf), in one look-up.
   audit: [['seq'], ['kind', 'seq'], ['action', 'seq'], ['userId', 'seq'], ['commandId']],

@@ -6,7 +6,7 @@
  * share a holder, but not who it is without the key.
  *
  * Hashes under every key the keyring holds are asked for, so documents written before a key
- * rotation are found until `reencrypt` moves them to the current key; documents written before the
+ * rotation are found until the sealing pass (reseal.ts) moves them to the current key; documents written before the
  * field was sealed (plain, no hash) are found by the plain value.
  */
 import { createHmac } from 'node:crypto';

@@ -14,7 +14,7 @@
  * Values at a policy path written before encryption was switched on (plain values) are read as
  * they are; `reencryptAll` rewrites them, and values under retired keys, with the current key.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { fieldLibrary, type FieldLibrary } from '../../../forms/src/library/index.js';
 import { encodeCursor, type Doc, type DocQuery, type DocStore, type DocWrite } from '../domain/docs.js';
 import type { DocIndexes } from '../domain/docs-sqlite.js';
@@ -85,8 +85,8 @@ export function sensitiveFieldIds(library: FieldLibrary = fieldLibrary): Readonl
  * service (帮办代办), every sensitive form field of an application and its items' sensitive
  * results, on the case and on the e-licence the item issues; stored idempotent
  * responses (they repeat whole applications); the phone of appointment bookings. Rows stored
- * before a path joined the policy hold it in clear until `onething-admin reencrypt` seals it
- * (`reencryptAll`); they read as they are meanwhile.
+ * before a path joined the policy hold it in clear until the next start seals it (reseal.ts;
+ * `onething-admin reencrypt` at once: both run `reencryptAll`); they read as they are meanwhile.
  */
 export function defaultEncryptionPolicy(library: FieldLibrary = fieldLibrary): EncryptionPolicy {
   return {
@@ -505,9 +505,12 @@ export class EncryptingDocStore implements DocStore {
    * Rewrites every document of the policy's collections whose sealed form would change: plain
    * values written before encryption, and values under retired keys, end up under the current
    * key. Compare-and-set per document, so it may run beside a live server; conflicts are retried
-   * on the next run. Returns the number of documents rewritten.
+   * on the next run. Returns the number of documents rewritten. `betweenPages` runs after each
+   * page of 200 (a server's pass gives its requests their turn there).
    */
-  async reencryptAll(): Promise<{ rewritten: number; conflicts: number }> {
+  async reencryptAll(
+    betweenPages: () => Promise<void> = async () => {},
+  ): Promise<{ rewritten: number; conflicts: number }> {
     let rewritten = 0;
     let conflicts = 0;
     for (const collection of Object.keys(this.policy)) {
@@ -526,9 +529,18 @@ export class EncryptingDocStore implements DocStore {
             conflicts++;
           }
         }
+        await betweenPages();
       }
     }
     return { rewritten, conflicts };
+  }
+
+  /**
+   * What a full `reencryptAll` leaves everything sealed as: the policy (a digest of it) and the
+   * current key. Stored once a pass found nothing left (reseal.ts), it tells whether another is due.
+   */
+  get sealedAs(): { policy: string; keyId: string } {
+    return { policy: policyDigest(this.policy), keyId: this.keys.current.id };
   }
 
   private needsRewrite(collection: string, raw: Doc): boolean {
@@ -539,4 +551,12 @@ export class EncryptingDocStore implements DocStore {
     });
     return stale;
   }
+}
+
+/** A digest of a policy's JSON, its sets as sorted lists: equal for the same policy in any process. */
+export function policyDigest(policy: EncryptionPolicy): string {
+  const json = JSON.stringify(policy, (_key, value: unknown) =>
+    value instanceof Set ? [...(value as Set<string>)].sort() : value,
+  );
+  return createHash('sha256').update(json).digest('hex').slice(0, 16);
 }
