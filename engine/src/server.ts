@@ -35,6 +35,7 @@ import { RevCachedDocStore } from './domain/rev-cache.js';
 import { openDataKeys, warnIfReadableByOthers } from './security/data-key.js';
 import { EncryptingDocStore, defaultEncryptionPolicy } from './security/encryption.js';
 import { resealIfStale } from './security/reseal.js';
+import { sharedCounts } from './http/shared-counts.js';
 import { onePerTurn } from './http/admission.js';
 import { createApp } from './http/app.js';
 import { createNetworkServices } from './network/http.js';
@@ -222,6 +223,8 @@ export async function start(
   const network = createNetworkServices({ docs, network: serviceNetwork, bundles: centre.bundles });
   await seedExamples(centre, audit, resolve(env.ONETHING_EXAMPLES_DIR ?? 'examples'), logger);
 
+  // Log-in attempts and failures, counted where every node on this database sees them.
+  const counts = await sharedCounts(store);
   const jwtKeyFile = join(dataDir, 'jwt.key');
   const secret = loadJwtSecret({ env, keyFile: jwtKeyFile, warn: (m) => logger.warn(m) });
   if (existsSync(jwtKeyFile)) warnIfReadableByOthers(jwtKeyFile, (m) => logger.warn(m));
@@ -233,6 +236,7 @@ export async function start(
     audit,
     journal,
     rateLimits: config.rateLimits,
+    counts,
     ...(config.trustProxy !== undefined ? { trustProxy: config.trustProxy } : {}),
     logger,
     tokens: new TokenService(secret, config.tokenTtlSeconds),
@@ -323,6 +327,7 @@ export async function start(
       await uploads.close();
       await store.close();
       (docs as { close?: () => unknown }).close?.();
+      counts.close();
     })());
   return { url, server, stop };
 }

@@ -27,6 +27,8 @@ import { buildOpenApi } from './openapi.js';
 import { routeHandler } from './pipeline.js';
 import { HttpProblem, PROBLEM_TYPE, preferredLanguage, toProblem } from './problem.js';
 import { clientKey, IP_BUDGET_PATHS, RateLimiter, type RateLimits } from './rate-limit.js';
+import { LoginLockout } from './login-lockout.js';
+import type { Counts } from './shared-counts.js';
 import type { Resource } from './route.js';
 import { applicationResource } from './routers/applications.js';
 import { auditResource } from './routers/audit.js';
@@ -68,6 +70,11 @@ export interface AppDeps {
    * environment over DEFAULT_RATE_LIMITS; a test gives what its traffic needs.
    */
   rateLimits?: RateLimits | false;
+  /**
+   * Where the counts every node shares are kept (the log-in budget and the per-username lock-out,
+   * shared-counts.ts): the server gives the store's database; in memory otherwise.
+   */
+  counts?: Counts;
   /** Express 'trust proxy': set it behind a reverse proxy so the client IP is the real one. */
   trustProxy?: boolean | number | string;
   logger?: Logger;
@@ -119,7 +126,8 @@ export function createApp(deps: AppDeps): OneThingApp {
     audit,
     journal: deps.journal ?? new CommandJournal(deps.docs, audit, clock),
     revocations: new RevocationList(deps.docs, clock),
-    limiter: new RateLimiter(deps.rateLimits ?? false),
+    limiter: new RateLimiter(deps.rateLimits ?? false, deps.counts),
+    lockout: new LoginLockout(deps.counts),
     idempotency: new IdempotencyStore(deps.docs, clock),
     metrics,
     logger,

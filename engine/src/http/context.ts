@@ -8,6 +8,7 @@ import type { RevocationList } from './auth/revocations.js';
 import type { TokenService } from './auth/tokens.js';
 import type { UserDirectory } from './auth/users.js';
 import type { IdempotencyStore } from './idempotency.js';
+import type { LoginLockout } from './login-lockout.js';
 import type { Logger } from './logging.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -27,6 +28,7 @@ export interface AppContext {
   journal: CommandJournal;
   revocations: RevocationList;
   limiter: RateLimiter;
+  lockout: LoginLockout;
   idempotency: IdempotencyStore;
   metrics: Metrics;
   logger: Logger;

@@ -1,16 +1,19 @@
 /**
- * Request budgets, counted in memory per app instance (rate-limiter-flexible): every API request
- * and every call of the public /metrics and /healthz per client IP, every authenticated request
- * per user and again every write per user, and a stricter budget of log-in attempts per client IP
- * (beside the per-username lock-out in routers/auth.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-* headers of
+ * Request budgets (rate-limiter-flexible): every API request and every call of the public
+ * /metrics and /healthz per client IP, every authenticated request per user and again every write
+ * per user, and a stricter budget of log-in attempts per client IP (beside the per-username
+ * lock-out, login-lockout.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-* headers of
  * draft-ietf-httpapi-ratelimit-headers (draft 6); within budget the same headers tell what is left.
  *
- * Each process counts for itself: N processes behind one balancer allow up to N× the budget.
+ * The log-in budget is counted in the database the nodes share (shared-counts.ts), so N nodes
+ * behind one balancer still allow one budget of guesses; the others, in each process's memory,
+ * allow up to N× theirs (they brake load, and cost no write per request).
  */
 import { isIPv6 } from 'node:net';
 import type { Response } from 'express';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpProblem } from './problem.js';
+import { memoryCounts, type Counts } from './shared-counts.js';
 
 export interface Budget {
   /** Requests allowed per window. */
@@ -30,6 +33,9 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   userWrites: { points: 300, seconds: 60 },
   login: { points: 100, seconds: 15 * 60 },
 };
+
+/** Budgets counted where every node of a deployment sees them: guesses at passwords. */
+const SHARED_BUDGETS: ReadonlySet<BudgetName> = new Set(['login']);
 
 /** Paths (and all below them) whose requests count against the per-IP budget. */
 export const IP_BUDGET_PATHS = ['/api', '/metrics', '/healthz'];
@@ -89,16 +95,18 @@ interface Left {
 }
 
 export class RateLimiter {
-  private readonly limiters = new Map<BudgetName, { budget: Budget; limiter: RateLimiterMemory }>();
+  private readonly limiters = new Map<BudgetName, { budget: Budget; limiter: RateLimiterAbstract }>();
 
-  constructor(limits: RateLimits | false) {
+  /** `counts`: where the budgets every node shares (SHARED_BUDGETS) are counted. */
+  constructor(limits: RateLimits | false, counts: Counts = memoryCounts) {
     if (!limits) return;
     for (const name of Object.keys(limits) as BudgetName[]) {
       const budget = limits[name];
       if (!budget) continue;
+      const options = { keyPrefix: name, points: budget.points, duration: budget.seconds };
       this.limiters.set(name, {
         budget,
-        limiter: new RateLimiterMemory({ keyPrefix: name, points: budget.points, duration: budget.seconds }),
+        limiter: SHARED_BUDGETS.has(name) ? counts.count(options) : new RateLimiterMemory(options),
       });
     }
   }

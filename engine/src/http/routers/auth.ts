@@ -11,9 +11,6 @@ import { HttpProblem } from '../problem.js';
 import { reply, type Resource } from '../route.js';
 import { objectOf, text } from '../schemas.js';
 
-const MAX_FAILURES = 10;
-const WINDOW_MS = 15 * 60 * 1000;
-
 const User = {
   type: 'object',
   properties: {
@@ -28,8 +25,6 @@ const User = {
 };
 
 export function authResource(deps: AppContext): Resource {
-  /** Failed logins per username within the window: a simple brake on password guessing. */
-  const failures = new Map<string, { count: number; since: number }>();
   return {
     name: 'auth',
     description: { zh: '登录与令牌', en: 'Log-in and tokens' },
@@ -64,9 +59,8 @@ export function authResource(deps: AppContext): Resource {
         errors: [429],
         target: (ctx) => `user:${String(ctx.body.username).slice(0, 64)}`,
         handler: async ({ body }) => {
-          const now = deps.clock();
-          const seen = failures.get(body.username);
-          if (seen && now - seen.since < WINDOW_MS && seen.count >= MAX_FAILURES) {
+          const lockedMs = await deps.lockout.lockedFor(body.username);
+          if (lockedMs > 0) {
             deps.metrics.logins.inc({ outcome: 'locked' });
             throw new HttpProblem(
               'too-many-requests',
@@ -75,27 +69,19 @@ export function authResource(deps: AppContext): Resource {
                 en: 'too many failed log-ins; try again in 15 minutes',
               },
               [],
-              {
-                'Retry-After': String(Math.ceil((seen.since + WINDOW_MS - now) / 1000)),
-              },
+              { 'Retry-After': String(Math.ceil(lockedMs / 1000)) },
             );
           }
           const actor = await deps.users.authenticate(body.username, body.password);
           if (!actor) {
-            if (failures.size > 10_000)
-              for (const [k, v] of failures) if (now - v.since >= WINDOW_MS) failures.delete(k);
-            const fresh = !seen || now - seen.since >= WINDOW_MS;
-            failures.set(
-              body.username,
-              fresh ? { count: 1, since: now } : { count: seen.count + 1, since: seen.since },
-            );
+            await deps.lockout.failed(body.username);
             deps.metrics.logins.inc({ outcome: 'failed' });
             throw new HttpProblem('unauthorized', {
               zh: '用户名或密码不正确',
               en: 'wrong username or password',
             });
           }
-          failures.delete(body.username);
+          await deps.lockout.succeeded(body.username);
           deps.metrics.logins.inc({ outcome: 'ok' });
           const token = await deps.tokens.issue(actor, await deps.revocations.epochOf(actor.userId));
           return reply({ body: { ...token, user: actor }, headers: { 'Cache-Control': 'no-store' } });
