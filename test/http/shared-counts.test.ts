@@ -81,6 +81,15 @@ describe('on one SQLite file', () => {
     await lockoutIsShared(nodes);
   });
 
+  it('guesses sent in parallel over both nodes get ten tries, no more', async () => {
+    nodes = await twoNodes(open);
+    const statuses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => login(nodes[i % 2]!, 'clerk1', `wrong${i}`)),
+    );
+    expect(statuses.filter((r) => r.status === 401)).toHaveLength(10);
+    expect(statuses.filter((r) => r.status === 429)).toHaveLength(20);
+  });
+
   it('a success clears the count on every node', async () => {
     nodes = await twoNodes(open);
     const [a, b] = nodes as [Node, Node];

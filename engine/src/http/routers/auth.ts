@@ -59,7 +59,7 @@ export function authResource(deps: AppContext): Resource {
         errors: [429],
         target: (ctx) => `user:${String(ctx.body.username).slice(0, 64)}`,
         handler: async ({ body }) => {
-          const lockedMs = await deps.lockout.lockedFor(body.username);
+          const lockedMs = await deps.lockout.attempt(body.username);
           if (lockedMs > 0) {
             deps.metrics.logins.inc({ outcome: 'locked' });
             throw new HttpProblem(
@@ -74,7 +74,6 @@ export function authResource(deps: AppContext): Resource {
           }
           const actor = await deps.users.authenticate(body.username, body.password);
           if (!actor) {
-            await deps.lockout.failed(body.username);
             deps.metrics.logins.inc({ outcome: 'failed' });
             throw new HttpProblem('unauthorized', {
               zh: '用户名或密码不正确',
