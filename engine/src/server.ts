@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { APPLICATIONS, Centre, DEFAULT_RECTIFICATION_DAYS } from './applications/centre.js';
 import type { LicenceKeys } from './applications/licence-library.js';
 import { RectificationDesk } from './applications/rectification.js';
+import { APPLICATION_STATUSES } from './applications/types.js';
 import { workingTimeLimits } from './applications/working-time.js';
 import { AuditLog } from './audit/index.js';
 import type { BundleRegistry } from './bundles/registry.js';
@@ -49,19 +50,6 @@ import { openStore } from './store/index.js';
 import { uploadStoreBeside } from '../../forms/src/uploads/index.js';
 
 const SYSTEM: Actor = { userId: 'system', name: '系统（启动时部署示例）', role: 'analyst' };
-const STATUSES = [
-  'draft',
-  'submitted',
-  'returned',
-  'refused',
-  'in-progress',
-  'awaiting-supplement',
-  'results-ready',
-  'delivered',
-  'evaluated',
-  'terminated',
-];
-
 export interface RunningServer {
   url: string;
   server: Server;
@@ -155,7 +143,7 @@ export async function warnOfPatternsToRedeploy(bundles: BundleRegistry, logger: 
 
 async function countByStatus(docs: DocStore): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const status of STATUSES) out[status] = await docs.count(APPLICATIONS, { status });
+  for (const status of APPLICATION_STATUSES) out[status] = await docs.count(APPLICATIONS, { status });
   return out;
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { en, placeholders, translate, zh } from '../../web/src/lib/i18n.js';
 import { timeStatusStyle, remainingText } from '../../web/src/lib/time-status.js';
 import { RECTIFICATION_STATUSES } from '../../engine/src/applications/rectification.js';
+import { APPLICATION_STATUSES } from '../../engine/src/applications/types.js';
 
 const src = fileURLToPath(new URL('../../web/src/', import.meta.url));
 const engineApplications = fileURLToPath(new URL('../../engine/src/applications/', import.meta.url));
@@ -46,18 +47,7 @@ test('every literal key the pages pass to t() exists', () => {
 
 test('every key built from a domain value exists', () => {
   const families: Record<string, readonly (string | number)[]> = {
-    status: [
-      'draft',
-      'submitted',
-      'returned',
-      'refused',
-      'in-progress',
-      'awaiting-supplement',
-      'results-ready',
-      'delivered',
-      'evaluated',
-      'terminated',
-    ],
+    status: APPLICATION_STATUSES,
     item: ['reviewing', 'needs-supplement', 'approved', 'rejected', 'revoked', 'terminated'],
     mstatus: ['provided', 'eLicence', 'deferred', 'commitment', 'missing', 'notRequired'],
     deferral: ['pending', 'supplied', 'overdue'],

@@ -30,6 +30,21 @@ export type ApplicationStatus =
   /** Ended before a result: deferred material overdue (终止办理), or withdrawn. */
   | 'terminated';
 
+/** Every status, once, in the order of a case's life (the API's enum, the metrics' labels). */
+const EVERY_STATUS: Record<ApplicationStatus, true> = {
+  draft: true,
+  submitted: true,
+  returned: true,
+  refused: true,
+  'in-progress': true,
+  'awaiting-supplement': true,
+  'results-ready': true,
+  delivered: true,
+  evaluated: true,
+  terminated: true,
+};
+export const APPLICATION_STATUSES = Object.keys(EVERY_STATUS) as readonly ApplicationStatus[];
+
 export type ItemStatus =
   | 'reviewing'
   | 'needs-supplement'

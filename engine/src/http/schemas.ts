@@ -4,6 +4,7 @@
  * use of the same object for a `$ref`).
  */
 import type { JsonSchema } from './validation.js';
+import { APPLICATION_STATUSES } from '../applications/types.js';
 
 export const components = new Map<JsonSchema, string>();
 
@@ -132,20 +133,7 @@ export const NoticeEntries = { type: 'array', items: NoticeEntry, minItems: 1, m
 
 export const TimeStatus = { enum: ['normal', 'yellow', 'red'] };
 
-export const ApplicationStatus = {
-  enum: [
-    'draft',
-    'submitted',
-    'returned',
-    'refused',
-    'in-progress',
-    'awaiting-supplement',
-    'results-ready',
-    'delivered',
-    'evaluated',
-    'terminated',
-  ],
-};
+export const ApplicationStatus = { enum: [...APPLICATION_STATUSES] };
 
 export const EvaluationChannel = { enum: ['window', 'web', 'app', 'sms', 'qr', 'kiosk', 'hotline'] };
 
