@@ -25,6 +25,7 @@ const BAD: [Record<string, string>, RegExp][] = [
   ],
   [{ ONETHING_CORS_ORIGINS: 'notaurl' }, /^ONETHING_CORS_ORIGINS: "notaurl" is not an absolute URL$/],
   [{ ONETHING_CORS_ORIGINS: 'https://a.example/app' }, /^ONETHING_CORS_ORIGINS: .* must be an origin/],
+  [{ ONETHING_CIPHER: 'sm2' }, /^ONETHING_CIPHER must be one of aes, sm4; got "sm2"$/],
 ];
 
 describe('serverConfig', () => {
@@ -43,6 +44,7 @@ describe('serverConfig', () => {
         ONETHING_TRUST_PROXY: 'loopback, 10.0.0.0/8,::1',
         ONETHING_CORS_ORIGINS: 'https://a.example, http://localhost:5173',
         LOG_LEVEL: 'debug',
+        ONETHING_CIPHER: 'sm4',
       }),
     ).toMatchObject({
       port: 8080,
@@ -52,7 +54,9 @@ describe('serverConfig', () => {
       trustProxy: 'loopback,10.0.0.0/8,::1',
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
       logLevel: 'debug',
+      cipher: 'sm4',
     });
+    expect(serverConfig({}).cipher).toBe('aes');
     expect(serverConfig({ ONETHING_TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(serverConfig({ ONETHING_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   });

@@ -4,6 +4,7 @@
  * stops start-up with a ConfigError naming the variable and what it takes, instead of being
  * misread (ONETHING_TICK_MS=5s was a 1 ms timer, ONETHING_TOKEN_TTL=1d silently 8 hours).
  */
+import { cipherFromEnv, type CipherName } from '../../forms/src/crypto/aead.js';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { rateLimitsFromEnv, type RateLimits } from './http/rate-limit.js';
@@ -107,6 +108,8 @@ export interface ServerConfig {
   connectorOrigins: string[];
   rateLimits: RateLimits | false;
   logLevel: string;
+  /** What sensitive values and files are sealed with (ONETHING_CIPHER): aes or sm4 (国密). */
+  cipher: CipherName;
 }
 
 /** Every setting `npm start` reads from the environment (see server.ts), checked. */
@@ -141,5 +144,14 @@ export function serverConfig(env: Env): ServerConfig {
     connectorOrigins: parseAllowedOrigins(envText(env, CONNECTOR_ORIGINS_ENV)),
     rateLimits: rateLimitsFromEnv(env),
     logLevel: logLevelOf(env),
+    cipher: cipherOf(env),
   };
+}
+
+function cipherOf(env: Env): CipherName {
+  try {
+    return cipherFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }

@@ -22,7 +22,7 @@ import {
   parseDataKey,
 } from '../../engine/src/security/data-key.js';
 import {
-  CIPHER_PREFIX,
+  SEALED_PREFIX,
   DecryptionError,
   EncryptingDocStore,
   checkPolicy,
@@ -145,7 +145,7 @@ describe('EncryptingDocStore', () => {
     expect(rows).toHaveLength(20);
     for (const row of rows) {
       expectNoSecrets(JSON.stringify(row));
-      expect(row.applicant.idNumber.startsWith(CIPHER_PREFIX)).toBe(true);
+      expect(row.applicant.idNumber.startsWith(SEALED_PREFIX)).toBe(true);
     }
     plain.close();
     // The log first: the checkpoint worker may still copy it into the file and remove it meanwhile.
@@ -171,7 +171,7 @@ describe('EncryptingDocStore', () => {
 
     await inner.replace('applications', {
       ...raw,
-      applicant: { ...raw.applicant, idNumber: `${CIPHER_PREFIX}zz` },
+      applicant: { ...raw.applicant, idNumber: `${SEALED_PREFIX}1$zz` },
     });
     await expect(docs.get('applications', 'a1')).rejects.toThrow(/ciphertext is malformed/);
   });

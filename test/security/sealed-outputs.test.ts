@@ -13,7 +13,7 @@ import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
 import { generateDataKey, keyring } from '../../engine/src/security/data-key.js';
 import {
-  CIPHER_PREFIX,
+  SEALED_PREFIX,
   EncryptingDocStore,
   defaultEncryptionPolicy,
 } from '../../engine/src/security/encryption.js';
@@ -80,11 +80,11 @@ it('is ciphertext in the case and licence rows and nowhere in the file, and whol
   const rawCase = (await plain.get<Application>(APPLICATIONS, id))!;
   const rawLicence = (await plain.get<LicenceDoc>(LICENCES, licence!.id))!;
   plain.close();
-  for (const value of storedNumbers(rawCase)) expect(String(value).startsWith(CIPHER_PREFIX)).toBe(true);
-  expect(String(rawLicence.signed.licence.data.birthCertNo).startsWith(CIPHER_PREFIX)).toBe(true);
+  for (const value of storedNumbers(rawCase)) expect(String(value).startsWith(SEALED_PREFIX)).toBe(true);
+  expect(String(rawLicence.signed.licence.data.birthCertNo).startsWith(SEALED_PREFIX)).toBe(true);
   // Only the sensitive value: the label and the licence's other data are as they were.
   expect(rawCase.items.find((i) => i.item === CERTIFICATE)!.outputs![0]!.label.zh).toBe('出生医学证明编号');
-  expect(String(rawLicence.signed.licence.data.babyName).startsWith(CIPHER_PREFIX)).toBe(true);
+  expect(String(rawLicence.signed.licence.data.babyName).startsWith(SEALED_PREFIX)).toBe(true);
   expect(rawLicence.signed.licence.data.motherName).toBe(licence!.signed.licence.data.motherName);
   expect(rawLicence.signed.licence.data.motherName).toBeTruthy();
   const bytes = [`${file}-wal`, file].map((f) => (existsSync(f) ? readFileSync(f, 'latin1') : '')).join('');

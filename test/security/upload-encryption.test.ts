@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
-import { generateDataKey, keyring } from '../../engine/src/security/data-key.js';
+import { generateDataKey, keyring, type DataKey } from '../../engine/src/security/data-key.js';
 import type { MongoStore, Store } from '../../engine/src/store/index.js';
 import {
   SEAL_MARKER,
@@ -76,11 +76,16 @@ const inGridFs = (store: Store): AtRest => {
 };
 
 const atRestKinds = [onDisk, (_dir: string, store: Store) => inGridFs(store)];
-const stores = uploadStoreKinds('upload-encryption').map(
-  ([name, open], i) => [name, open, atRestKinds[i]!] as const,
+/** Each cipher's marker and what it adds to a file: marker, key id, nonce, tag. */
+const CIPHERS = [
+  { cipher: 'aes', marker: SEAL_MARKER, overhead: 8 + 8 + 12 + 16 },
+  { cipher: 'sm4', marker: Buffer.from('OTSEAL2\n', 'latin1'), overhead: 8 + 8 + 16 + 32 },
+] as const;
+const stores = uploadStoreKinds('upload-encryption').flatMap(([name, open], i) =>
+  CIPHERS.map((c) => [`${name}, ${c.cipher}`, open, atRestKinds[i]!, c] as const),
 );
 
-describe.each(stores)('uploaded files encrypted at rest: %s', (_name, open, atRestOf) => {
+describe.each(stores)('uploaded files encrypted at rest: %s', (_name, open, atRestOf, sealing) => {
   let dir: string;
   let store: Store;
   let keys: UploadKeys;
@@ -89,7 +94,7 @@ describe.each(stores)('uploaded files encrypted at rest: %s', (_name, open, atRe
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'onething-upload-sealed-'));
     store = await open(dir);
-    keys = keyring(generateDataKey());
+    keys = keyring(generateDataKey(), [], 'given', sealing.cipher);
     sealed = await uploadStoreBeside(store, dir, undefined, keys);
     atRest = atRestOf(dir, store);
   });
@@ -105,10 +110,10 @@ describe.each(stores)('uploaded files encrypted at rest: %s', (_name, open, atRe
     expect(stored.size).toBe(content.length);
     expect(stored.path).toBe(`uploads/${sha256(content).slice(0, 2)}/${sha256(content)}.pdf`);
     const kept = await atRest.get(stored.path);
-    expect(kept.subarray(0, SEAL_MARKER.length).equals(SEAL_MARKER)).toBe(true);
+    expect(kept.subarray(0, sealing.marker.length).equals(sealing.marker)).toBe(true);
     expect(kept.includes(Buffer.from(SECRET))).toBe(false);
     expect(kept.includes(pdfHead)).toBe(false);
-    expect(kept.length).toBe(content.length + 8 + 8 + 12 + 16);
+    expect(kept.length).toBe(content.length + sealing.overhead);
     expect((await bytesOf(sealed, stored.path))!.equals(content)).toBe(true);
 
     // The same content again: the same address, still readable (a fresh nonce each time).
@@ -167,7 +172,7 @@ describe.each(stores)('uploaded files encrypted at rest: %s', (_name, open, atRe
     const content = scan('rotation');
     const stored = await sealed.put(content, 'id.pdf');
     const next = generateDataKey();
-    const rotated = await uploadStoreBeside(store, dir, undefined, keyring(next, [keys.current]));
+    const rotated = await uploadStoreBeside(store, dir, undefined, keyring(next, [keys.current as DataKey]));
     expect((await bytesOf(rotated, stored.path))!.equals(content)).toBe(true);
     const forgotten = await uploadStoreBeside(store, dir, undefined, keyring(next));
     await expect(forgotten.read(stored.path)).rejects.toMatchObject({ reason: 'unknown-key' });

@@ -1,16 +1,18 @@
 /**
  * Blind indexes: a sealed field that queries still find by equality (an e-licence's holder, an ID
- * number). Beside the ciphertext the document stores a keyed hash of the value (HMAC-SHA-256 under
- * a key derived from the data key, bound to the collection and field), and a query on the field
- * asks for the hash instead. Equal values give equal hashes, so the index says which documents
+ * number). Beside the ciphertext the document stores a keyed hash of the value (HMAC-SHA-256, or
+ * HMAC-SM3 where the keyring seals with SM4, under a key derived from the data key, bound to the
+ * collection and field), and a query on the field asks for the hash instead. Equal values give equal hashes, so the index says which documents
  * share a holder, but not who it is without the key.
  *
- * Hashes under every key the keyring holds are asked for, so documents written before a key
- * rotation are found until the sealing pass (reseal.ts) moves them to the current key; documents written before the
+ * Hashes under every key the keyring holds, by both hashes, are asked for, so documents written
+ * before a key rotation or a change of cipher are found until the sealing pass (reseal.ts) moves
+ * them to the current key; documents written before the
  * field was sealed (plain, no hash) are found by the plain value.
  */
 import { createHmac } from 'node:crypto';
 import type { Doc, DocQuery } from '../domain/docs.js';
+import type { CipherName } from '../../../forms/src/crypto/aead.js';
 import type { DataKeyring } from './data-key.js';
 
 export interface BlindField {
@@ -20,20 +22,31 @@ export interface BlindField {
   index: string;
 }
 
-const derived = new WeakMap<Buffer, Buffer>();
+/** The HMAC of each cipher's hashes (forms/src/crypto/aead.ts): SM3 beside SM4. */
+const HASH_OF: Record<CipherName, 'sha256' | 'sm3'> = { aes: 'sha256', sm4: 'sm3' };
+const HASHES = Object.values(HASH_OF);
+
+const derived = new Map<'sha256' | 'sm3', WeakMap<Buffer, Buffer>>(HASHES.map((h) => [h, new WeakMap()]));
 
 /** The hashing key for a data key: never the data key itself. */
-function hashKey(dataKey: Buffer): Buffer {
-  let key = derived.get(dataKey);
+function hashKey(dataKey: Buffer, hash: 'sha256' | 'sm3'): Buffer {
+  const known = derived.get(hash)!;
+  let key = known.get(dataKey);
   if (!key) {
-    key = createHmac('sha256', dataKey).update('onething blind index 1').digest();
-    derived.set(dataKey, key);
+    key = createHmac(hash, dataKey).update('onething blind index 1').digest();
+    known.set(dataKey, key);
   }
   return key;
 }
 
-export function blindHash(dataKey: Buffer, collection: string, field: string, value: string): string {
-  return createHmac('sha256', hashKey(dataKey))
+export function blindHash(
+  dataKey: Buffer,
+  collection: string,
+  field: string,
+  value: string,
+  hash: 'sha256' | 'sm3' = 'sha256',
+): string {
+  return createHmac(hash, hashKey(dataKey, hash))
     .update(JSON.stringify([collection, field, value]))
     .digest('base64url');
 }
@@ -52,7 +65,8 @@ export function withHashes<T extends Doc>(
     // A ciphertext (encryption.ts CIPHER_PREFIX) written back as read raw keeps the hash it came with.
     if (typeof value === 'string' && value.startsWith('$oenc$')) continue;
     out ??= { ...given };
-    if (typeof value === 'string') out[index] = blindHash(keys.current.key, collection, field, value);
+    if (typeof value === 'string')
+      out[index] = blindHash(keys.current.key, collection, field, value, HASH_OF[keys.cipher ?? 'aes']);
     else delete out[index];
   }
   return (out ?? doc) as T;
@@ -68,7 +82,7 @@ export function withoutHashes<T extends Doc>(fields: readonly BlindField[], doc:
 
 /**
  * The queries that stand for `query` when it filters on a blind field: one on the hashes under
- * every key, one on the plain value (documents stored before the field was sealed). Their results
+ * every key by both hashes, one on the plain value (documents stored before the field was sealed). Their results
  * are disjoint (a sealed field never equals a plain value). Undefined when no blind field is asked.
  */
 export function blindQueries(
@@ -89,7 +103,7 @@ export function blindQueries(
   const values = (Array.isArray(asked) ? asked : [asked]).filter((v) => typeof v === 'string');
   if (!values.length) return undefined;
   const hashes = [...keys.byId.values()].flatMap((key) =>
-    values.map((v) => blindHash(key, collection, blind.field, v)),
+    HASHES.flatMap((hash) => values.map((v) => blindHash(key, collection, blind.field, v, hash))),
   );
   const rest = { ...where };
   delete rest[blind.field];

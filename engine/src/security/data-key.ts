@@ -24,12 +24,15 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { SEAL_MARKER } from '../../../forms/src/uploads/index.js';
+import { cipherFromEnv, type CipherName } from '../../../forms/src/crypto/aead.js';
+import { SEAL_MARKERS } from '../../../forms/src/uploads/index.js';
 import type { DocStore } from '../domain/docs.js';
 import { sealedKeyIds } from './encryption.js';
 
 export const KEY_BYTES = 32;
 export const DATA_KEY_FILE = 'data.key';
+/** Every sealed file's marker has this length (forms/src/uploads/sealed.ts). */
+const MARKER_BYTES = SEAL_MARKERS[0]!.length;
 
 export interface DataKey {
   /** Short public id written into every ciphertext: 8 hex digits of SHA-256 over the key. */
@@ -43,6 +46,8 @@ export interface DataKeyring {
   byId: ReadonlyMap<string, Buffer>;
   /** Where the current key came from: 'env' or the file path. */
   source: string;
+  /** What new values and files are sealed with (ONETHING_CIPHER): AES-256-GCM unless 'sm4'. */
+  cipher?: CipherName;
 }
 
 export class DataKeyError extends Error {
@@ -68,14 +73,19 @@ export function parseDataKey(text: string, what: string): DataKey {
   return { id: keyId(key), key };
 }
 
-export function keyring(current: DataKey, retired: DataKey[] = [], source = 'given'): DataKeyring {
+export function keyring(
+  current: DataKey,
+  retired: DataKey[] = [],
+  source = 'given',
+  cipher: CipherName = 'aes',
+): DataKeyring {
   const byId = new Map<string, Buffer>();
   for (const k of [...retired, current]) {
     const other = byId.get(k.id);
     if (other && !other.equals(k.key)) throw new DataKeyError(`two different data keys share the id ${k.id}`);
     byId.set(k.id, k.key);
   }
-  return { current, byId, source };
+  return { current, byId, source, cipher };
 }
 
 /** A fresh random key (tests, `onething-admin new-key`). */
@@ -103,12 +113,17 @@ export function existingDataKeys(
 ): DataKeyring | undefined {
   const retired = retiredKeysOf(env);
   if (env.ONETHING_DATA_KEY) {
-    return keyring(parseDataKey(env.ONETHING_DATA_KEY, 'ONETHING_DATA_KEY'), retired, 'env');
+    return keyring(
+      parseDataKey(env.ONETHING_DATA_KEY, 'ONETHING_DATA_KEY'),
+      retired,
+      'env',
+      cipherFromEnv(env),
+    );
   }
   const file = join(dataDir, DATA_KEY_FILE);
   if (!existsSync(file)) return undefined;
   warnIfReadableByOthers(file, warn);
-  return keyring(parseDataKey(readKeyFile(file), file), retired, file);
+  return keyring(parseDataKey(readKeyFile(file), file), retired, file, cipherFromEnv(env));
 }
 
 /** Calls `warn` when group or others may read `file` (a key beside the data it protects). */
@@ -148,7 +163,7 @@ export function loadOrCreateDataKey(
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
-  return keyring(parseDataKey(readKeyFile(file), file), retiredKeysOf(env), file);
+  return keyring(parseDataKey(readKeyFile(file), file), retiredKeysOf(env), file, cipherFromEnv(env));
 }
 
 /**
@@ -203,9 +218,10 @@ export function sealedUploadKeyIds(dataDir: string, look = 50): string[] {
   for (const folder of entriesOf(root, 'folders')) {
     for (const name of entriesOf(join(root, folder), 'files')) {
       if (look-- <= 0) return [];
-      const head = headOf(join(root, folder, name), SEAL_MARKER.length + 8);
-      if (head.subarray(0, SEAL_MARKER.length).equals(SEAL_MARKER) && head.length === SEAL_MARKER.length + 8)
-        return [head.subarray(SEAL_MARKER.length).toString('latin1')];
+      const head = headOf(join(root, folder, name), MARKER_BYTES + 8);
+      const marker = head.subarray(0, MARKER_BYTES);
+      if (SEAL_MARKERS.some((m) => m.equals(marker)) && head.length === MARKER_BYTES + 8)
+        return [head.subarray(MARKER_BYTES).toString('latin1')];
     }
   }
   return [];

@@ -1,29 +1,38 @@
 /**
  * Encryption at rest for sensitive fields (GOV-SERVICES 2.20): a DocStore decorator that encrypts
- * the configured paths of each document with AES-256-GCM before it reaches the adapter and
- * decrypts them on the way back. Only values are encrypted, never the fields the adapters filter
+ * the configured paths of each document before it reaches the adapter and decrypts them on the
+ * way back, with AES-256-GCM or, where ONETHING_CIPHER=sm4, with SM4 and HMAC-SM3 (国密,
+ * forms/src/crypto/aead.ts). Only values are encrypted, never the fields the adapters filter
  * or sort on, so queries, indexes and compare-and-set work unchanged on SQLite and MongoDB.
  *
  * A value is stored as one string:
  *
- *   $oenc$1$<key id>$<base64url: 12-byte IV | ciphertext | 16-byte tag>
+ *   $oenc$1$<key id>$<base64url: 12-byte IV | ciphertext | 16-byte tag>      AES-256-GCM
+ *   $oenc$2$<key id>$<base64url: 16-byte IV | ciphertext | 32-byte tag>      SM4-CTR, HMAC-SM3
  *
  * The plaintext is the value's JSON (strings, numbers, whole objects and arrays alike). The
  * additional authenticated data binds the ciphertext to its collection, document id and path, so
  * a value copied into another document or field fails to decrypt instead of passing silently.
  * Values at a policy path written before encryption was switched on (plain values) are read as
- * they are; `reencryptAll` rewrites them, and values under retired keys, with the current key.
+ * they are; `reencryptAll` rewrites them, and values under retired keys or the other cipher,
+ * with the current key and cipher.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { AEADS, openOnce, sealOnce, type Aead, type CipherName } from '../../../forms/src/crypto/aead.js';
 import { fieldLibrary, type FieldLibrary } from '../../../forms/src/library/index.js';
 import { encodeCursor, type Doc, type DocQuery, type DocStore, type DocWrite } from '../domain/docs.js';
 import type { DocIndexes } from '../domain/docs-sqlite.js';
 import { blindQueries, withHashes, withoutHashes, type BlindField } from './blind-index.js';
 import type { DataKeyring } from './data-key.js';
 
-export const CIPHER_PREFIX = '$oenc$1$';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+/** What every sealed value starts with; then the format's version (its cipher) and `$`. */
+export const SEALED_PREFIX = '$oenc$';
+/** The version each cipher writes in a value; a value's version says how to open it. */
+const VERSION_OF: Record<CipherName, string> = { aes: '1', sm4: '2' };
+const CIPHER_OF: Record<string, Aead> = { '1': AEADS.aes, '2': AEADS.sm4 };
+/** The prefix of values sealed with `cipher` under key `keyId`. */
+export const sealedPrefix = (cipher: CipherName, keyId: string) =>
+  `${SEALED_PREFIX}${VERSION_OF[cipher]}$${keyId}$`;
 
 export interface CollectionPolicy {
   /** Dot paths to encrypt whole; `*` is any property of an object or any element of an array. */
@@ -261,10 +270,10 @@ const aad = (collection: string, id: string, path: (string | number)[]) =>
   Buffer.from(JSON.stringify([collection, id, path]), 'utf8');
 
 export function isCiphertext(v: unknown): v is string {
-  return typeof v === 'string' && v.startsWith(CIPHER_PREFIX);
+  return typeof v === 'string' && v.startsWith(SEALED_PREFIX);
 }
 
-const SEALED_KEY_ID = /\$oenc\$1\$([0-9a-f]{8})\$/g;
+const SEALED_KEY_ID = /\$oenc\$[12]\$([0-9a-f]{8})\$/g;
 
 /**
  * The ids of the data keys values in `docs` (read raw, below EncryptingDocStore) were sealed
@@ -288,19 +297,19 @@ export async function sealedKeyIds(
   return [];
 }
 
-/** IVs are cut from CSPRNG bytes drawn 4 kB at a time: one call per 341 values instead of one each. */
-const IV_POOL_BYTES = IV_BYTES * 341;
+/** IVs are cut from CSPRNG bytes drawn 4 kB at a time: one call per 256 to 341 values instead of one each. */
+const IV_POOL_BYTES = 4096;
 let ivPool = Buffer.alloc(0);
 let ivNext = 0;
 
-/** A fresh random 96-bit IV (each is used once: the pool is never rewound). */
-function randomIv(): Buffer {
-  if (ivNext + IV_BYTES > ivPool.length) {
+/** A fresh random IV of `bytes` (each is used once: the pool is never rewound). */
+function randomIv(bytes: number): Buffer {
+  if (ivNext + bytes > ivPool.length) {
     ivPool = randomBytes(IV_POOL_BYTES);
     ivNext = 0;
   }
-  const iv = ivPool.subarray(ivNext, ivNext + IV_BYTES);
-  ivNext += IV_BYTES;
+  const iv = ivPool.subarray(ivNext, ivNext + bytes);
+  ivNext += bytes;
   return iv;
 }
 
@@ -312,12 +321,17 @@ export function encryptValue(
   value: Json,
 ): string {
   if (isCiphertext(value)) return value; // already sealed (a document read raw and written back)
-  const iv = randomIv();
-  const cipher = createCipheriv('aes-256-gcm', keys.current.key, iv);
-  cipher.setAAD(aad(collection, id, path));
-  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  const payload = Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url');
-  return `${CIPHER_PREFIX}${keys.current.id}$${payload}`;
+  const cipher = keys.cipher ?? 'aes';
+  const aead = AEADS[cipher];
+  const plain = Buffer.from(JSON.stringify(value), 'utf8');
+  const payload = sealOnce(
+    aead,
+    keys.current.key,
+    randomIv(aead.nonceBytes),
+    aad(collection, id, path),
+    plain,
+  );
+  return `${sealedPrefix(cipher, keys.current.id)}${payload.toString('base64url')}`;
 }
 
 export function decryptValue(
@@ -329,23 +343,17 @@ export function decryptValue(
 ): Json {
   if (!isCiphertext(value)) return value; // written before encryption was switched on
   const where = path.join('.');
-  const rest = value.slice(CIPHER_PREFIX.length);
-  const dollar = rest.indexOf('$');
-  const kid = rest.slice(0, dollar);
-  const payload = dollar > 0 ? Buffer.from(rest.slice(dollar + 1), 'base64url') : Buffer.alloc(0);
-  if (dollar <= 0 || payload.length < IV_BYTES + TAG_BYTES)
+  // <version>$<key id>$<payload>
+  const rest = value.slice(SEALED_PREFIX.length);
+  const [version = '', kid = '', encoded] = rest.split('$', 3);
+  const aead = CIPHER_OF[version];
+  const payload = encoded ? Buffer.from(encoded, 'base64url') : Buffer.alloc(0);
+  if (!aead || !kid || payload.length < aead.nonceBytes + aead.tagBytes)
     throw new DecryptionError(collection, id, where, 'malformed');
   const key = keys.byId.get(kid);
   if (!key) throw new DecryptionError(collection, id, where, 'unknown-key', kid);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, payload.subarray(0, IV_BYTES));
-    decipher.setAAD(aad(collection, id, path));
-    decipher.setAuthTag(payload.subarray(payload.length - TAG_BYTES));
-    const plain = Buffer.concat([
-      decipher.update(payload.subarray(IV_BYTES, payload.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-    return JSON.parse(plain.toString('utf8'));
+    return JSON.parse(openOnce(aead, key, aad(collection, id, path), payload).toString('utf8'));
   } catch {
     throw new DecryptionError(collection, id, where, 'tampered', kid);
   }
@@ -417,7 +425,7 @@ export class EncryptingDocStore implements DocStore {
   }
 
   private get currentPrefix(): string {
-    return `${CIPHER_PREFIX}${this.keys.current.id}$`;
+    return sealedPrefix(this.keys.cipher ?? 'aes', this.keys.current.id);
   }
 
   private readonly sealValue: typeof encryptValue = (keys, collection, id, path, value) => {
@@ -536,17 +544,21 @@ export class EncryptingDocStore implements DocStore {
   }
 
   /**
-   * What a full `reencryptAll` leaves everything sealed as: the policy (a digest of it) and the
-   * current key. Stored once a pass found nothing left (reseal.ts), it tells whether another is due.
+   * What a full `reencryptAll` leaves everything sealed as: the policy (a digest of it), the
+   * current key and the cipher. Stored once a pass found nothing left (reseal.ts), it tells whether another is due.
    */
-  get sealedAs(): { policy: string; keyId: string } {
-    return { policy: policyDigest(this.policy), keyId: this.keys.current.id };
+  get sealedAs(): { policy: string; keyId: string; cipher: CipherName } {
+    return {
+      policy: policyDigest(this.policy),
+      keyId: this.keys.current.id,
+      cipher: this.keys.cipher ?? 'aes',
+    };
   }
 
   private needsRewrite(collection: string, raw: Doc): boolean {
     let stale = false;
     applyPolicy(raw as unknown as Record<string, unknown>, this.policy[collection]!, (v) => {
-      if (!isCiphertext(v) || !v.startsWith(`${CIPHER_PREFIX}${this.keys.current.id}$`)) stale = true;
+      if (!isCiphertext(v) || !v.startsWith(this.currentPrefix)) stale = true;
       return v;
     });
     return stale;

@@ -1,13 +1,15 @@
 /**
- * Seals at rest what an earlier version or an earlier key left otherwise, without waiting for an
+ * Seals at rest what an earlier version, key or cipher left otherwise, without waiting for an
  * operator to run `onething-admin reencrypt`: an upgrade that seals more fields (an e-licence's
- * holder, an item's sensitive result) or a rotated data key leaves documents in clear or under the
- * retired key. On start the server compares the policy and key the last full pass recorded with
- * its own; when they differ it rewrites the documents in the background, a page at a time with
- * the requests served in between, and records the pass once it found nothing left.
+ * holder, an item's sensitive result), a rotated data key or a switch to SM4 (ONETHING_CIPHER)
+ * leaves documents in clear, under the retired key or under the other cipher. On start the
+ * server compares the policy, key and cipher the last full pass recorded with its own; when they
+ * differ it rewrites the documents in the background, a page at a time with the requests served
+ * in between, and records the pass once it found nothing left.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Doc, DocStore } from '../domain/docs.js';
+import type { CipherName } from '../../../forms/src/crypto/aead.js';
 import type { EncryptingDocStore } from './encryption.js';
 
 /** Where the record of the last full pass is kept (a collection no policy seals). */
@@ -15,9 +17,11 @@ export const SEALING = 'sealing';
 const LAST_PASS = 'last-pass';
 
 export interface SealingRecord extends Doc {
-  /** The policy's digest and the key every sealed value was under after the pass. */
+  /** The policy's digest, the key and the cipher every sealed value was under after the pass. */
   policy: string;
   keyId: string;
+  /** Absent in records of versions before the cipher could be chosen: AES. */
+  cipher?: CipherName;
   at: number;
 }
 
@@ -45,7 +49,11 @@ export async function resealIfStale(
 ): Promise<ResealReport> {
   const wanted = encrypting.sealedAs;
   const last = await raw.get<SealingRecord>(SEALING, LAST_PASS);
-  if (last?.policy === wanted.policy && last.keyId === wanted.keyId)
+  if (
+    last?.policy === wanted.policy &&
+    last.keyId === wanted.keyId &&
+    (last.cipher ?? 'aes') === wanted.cipher
+  )
     return { ran: false, rewritten: 0, conflicts: 0 };
   // Between pages: the requests waiting get their turn, and a stopping server ends the pass there.
   const betweenPages = async () => {

@@ -4,4 +4,4 @@ export { isContentPath, type StoredUpload, type UploadSource } from './receive.j
 export { FileUploadStore, storeUpload, type KeptUpload, type UploadStore } from './store.js';
 export type { GridFsUploadStore } from './gridfs.js';
 export { openUploadStore, uploadStoreBeside } from './open.js';
-export { SEAL_MARKER, UploadUnreadable, type UploadKeys } from './sealed.js';
+export { SEAL_MARKER, SEAL_MARKERS, UploadUnreadable, type UploadKeys } from './sealed.js';

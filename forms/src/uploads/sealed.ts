@@ -1,13 +1,16 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { AEADS, type Aead, type CipherName } from '../crypto/aead.js';
 import type { Sink } from './receive.js';
 
 /**
- * Encryption at rest of uploaded files (ID cards, licences): AES-256-GCM with the data key the
- * sensitive database fields use, a random 96-bit nonce per file. A kept file is
+ * Encryption at rest of uploaded files (ID cards, licences), with the data key the sensitive
+ * database fields use and a random nonce per file: AES-256-GCM, or SM4 with HMAC-SM3 where the
+ * keys say `sm4` (国密, ../crypto/aead.ts). A kept file is
  *
- *   "OTSEAL1\n" (8 bytes) · key id (8 ASCII hex) · nonce (12) · ciphertext · auth tag (16)
+ *   "OTSEAL1\n" (8 bytes) · key id (8 ASCII hex) · nonce (12) · ciphertext · auth tag (16)   AES
+ *   "OTSEAL2\n" (8 bytes) · key id (8 ASCII hex) · nonce (16) · ciphertext · HMAC-SM3 (32)  SM4
  *
- * the header being the cipher's additional data. The content address stays the SHA-256 of the
+ * the header being the additional data. The content address stays the SHA-256 of the
  * plaintext (same content, same file). Files kept before encryption was on have no marker and
  * are read as they are.
  *
@@ -16,16 +19,25 @@ import type { Sink } from './receive.js';
  * second pass streams the plaintext, so no byte of a changed file ever reaches a client.
  */
 export const SEAL_MARKER = Buffer.from('OTSEAL1\n', 'latin1');
+const SM4_MARKER = Buffer.from('OTSEAL2\n', 'latin1');
+/** The marker of each cipher's files (all of one length). */
+const MARKERS: readonly { marker: Buffer; aead: Aead }[] = [
+  { marker: SEAL_MARKER, aead: AEADS.aes },
+  { marker: SM4_MARKER, aead: AEADS.sm4 },
+];
+export const SEAL_MARKERS = MARKERS.map((m) => m.marker);
+const MARKER_BYTES = SEAL_MARKER.length;
 const ID_BYTES = 8;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const HEADER_BYTES = SEAL_MARKER.length + ID_BYTES + NONCE_BYTES;
+/** Enough to tell a file's marker, key id and nonce, whichever cipher sealed it. */
+const LONGEST_HEADER = MARKER_BYTES + ID_BYTES + Math.max(...MARKERS.map((m) => m.aead.nonceBytes));
 
 /** The keys files are sealed with (the engine's DataKeyring fits). */
 export interface UploadKeys {
   current: { id: string; key: Buffer };
   /** Every key that may decrypt, by id. */
   byId: ReadonlyMap<string, Buffer>;
+  /** What new files are sealed with (default AES-256-GCM). */
+  cipher?: CipherName;
 }
 
 /** A kept file cannot be read: changed since it was stored, or sealed with a key no longer given. */
@@ -40,12 +52,14 @@ export class UploadUnreadable extends Error {
   }
 }
 
-/** Wraps a store's sink so that what it keeps is sealed with the current key. */
+/** Wraps a store's sink so that what it keeps is sealed with the current key and cipher. */
 export function sealingSink(inner: Sink, keys: UploadKeys): Sink {
-  const nonce = randomBytes(NONCE_BYTES);
-  const header = Buffer.concat([SEAL_MARKER, Buffer.from(keys.current.id, 'latin1'), nonce]);
-  if (header.length !== HEADER_BYTES) throw new Error(`data key id must be ${ID_BYTES} characters`);
-  const cipher = createCipheriv('aes-256-gcm', keys.current.key, nonce).setAAD(header);
+  const { marker, aead } = MARKERS.find((m) => m.aead.name === (keys.cipher ?? 'aes'))!;
+  const nonce = randomBytes(aead.nonceBytes);
+  const id = Buffer.from(keys.current.id, 'latin1');
+  if (id.length !== ID_BYTES) throw new Error(`data key id must be ${ID_BYTES} characters`);
+  const header = Buffer.concat([marker, id, nonce]);
+  const sealer = aead.sealer(keys.current.key, nonce, header);
   let started = false;
   const begin = async () => {
     if (!started) await inner.write(header);
@@ -54,13 +68,13 @@ export function sealingSink(inner: Sink, keys: UploadKeys): Sink {
   return {
     write: async (chunk) => {
       await begin();
-      const out = cipher.update(chunk);
+      const out = sealer.update(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       if (out.length) await inner.write(out);
     },
     keep: async (upload) => {
       await begin();
-      const rest = cipher.final();
-      await inner.write(Buffer.concat([rest, cipher.getAuthTag()]));
+      const { rest, tag } = sealer.final();
+      await inner.write(Buffer.concat([rest, tag]));
       await inner.keep(upload);
     },
     discard: () => inner.discard(),
@@ -108,11 +122,13 @@ async function* holdingBack(
 
 /** The plaintext of one pass over a kept file; throws UploadUnreadable at the end if it is wrong. */
 async function* plaintext(path: string, raw: AsyncIterable<Uint8Array>, keys: UploadKeys | undefined) {
-  const { head, rest } = await split(raw, HEADER_BYTES);
+  const { head, rest } = await split(raw, LONGEST_HEADER);
   const expected = /([0-9a-f]{64})\.[a-z0-9]+$/.exec(path)?.[1];
   const hash = createHash('sha256');
   const tampered = (detail: string) => new UploadUnreadable(path, 'tampered', detail);
-  if (head.length < HEADER_BYTES || !head.subarray(0, SEAL_MARKER.length).equals(SEAL_MARKER)) {
+  const sealed = MARKERS.find((m) => head.subarray(0, MARKER_BYTES).equals(m.marker));
+  const headerBytes = sealed ? MARKER_BYTES + ID_BYTES + sealed.aead.nonceBytes : 0;
+  if (!sealed || head.length < headerBytes) {
     // Kept before encryption was on: the bytes are the content.
     hash.update(head);
     yield head;
@@ -121,28 +137,27 @@ async function* plaintext(path: string, raw: AsyncIterable<Uint8Array>, keys: Up
       yield chunk;
     }
   } else {
-    const id = head.subarray(SEAL_MARKER.length, SEAL_MARKER.length + ID_BYTES).toString('latin1');
+    const { aead } = sealed;
+    const id = head.subarray(MARKER_BYTES, MARKER_BYTES + ID_BYTES).toString('latin1');
     const key = keys?.byId.get(id);
     if (!key)
       throw new UploadUnreadable(path, 'unknown-key', `it is sealed with data key ${id}, which is not given`);
-    const header = head.subarray(0, HEADER_BYTES);
-    const decipher = createDecipheriv('aes-256-gcm', key, header.subarray(SEAL_MARKER.length + ID_BYTES));
-    decipher.setAAD(header);
+    const header = head.subarray(0, headerBytes);
+    const opener = aead.opener(key, header.subarray(MARKER_BYTES + ID_BYTES), header);
     let tag: Buffer = Buffer.alloc(0);
     const body = (async function* () {
-      if (head.length > HEADER_BYTES) yield head.subarray(HEADER_BYTES);
+      if (head.length > headerBytes) yield head.subarray(headerBytes);
       yield* rest;
     })();
-    for await (const chunk of holdingBack(body, TAG_BYTES, (t) => (tag = t))) {
-      const out = decipher.update(chunk);
+    for await (const chunk of holdingBack(body, aead.tagBytes, (t) => (tag = t))) {
+      const out = opener.update(chunk);
       hash.update(out);
       yield out;
     }
-    if (tag.length !== TAG_BYTES) throw tampered('it is cut short');
-    decipher.setAuthTag(tag);
+    if (tag.length !== aead.tagBytes) throw tampered('it is cut short');
     let last: Buffer;
     try {
-      last = decipher.final();
+      last = opener.final(tag);
     } catch {
       throw tampered('the authentication tag does not match (changed after it was stored)');
     }
