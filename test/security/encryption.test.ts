@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Centre } from '../../engine/src/applications/centre.js';
 import { workingTimeLimits } from '../../engine/src/applications/working-time.js';
-import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { MemoryDocStore, type Doc } from '../../engine/src/domain/docs.js';
 import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
 import { DOC_INDEXES, openDocStore } from '../../engine/src/domain/open-docs.js';
 import { UserDirectory } from '../../engine/src/http/auth/users.js';
@@ -390,3 +390,29 @@ function readIfThere(file: string): string {
     throw err;
   }
 }
+
+describe('a value that only looks sealed', () => {
+  it('is sealed like any other, read back as typed, and leaves the record readable', async () => {
+    const inner = new MemoryDocStore();
+    const docs = new EncryptingDocStore(inner, keyring(generateDataKey()), defaultEncryptionPolicy());
+    const typed = '$oenc$1$deadbeef$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    await docs.put('applications', { id: 'a1', rev: 0, applicant: { idNumber: typed, phone: PHONE } }, 0);
+    const raw = await inner.get<Doc & { applicant: { idNumber: string } }>('applications', 'a1');
+    expect(raw!.applicant.idNumber).not.toBe(typed);
+    expect(raw!.applicant.idNumber.startsWith(SEALED_PREFIX)).toBe(true);
+    const read = await docs.get<Doc & { applicant: { idNumber: string; phone: string } }>(
+      'applications',
+      'a1',
+    );
+    expect(read!.applicant).toEqual({ idNumber: typed, phone: PHONE });
+    // A sealed value written back as read raw stays as it is, and still reads as its plaintext
+    // (through a store that has not seen it: nothing remembered).
+    const ring = (docs as unknown as { keys: ReturnType<typeof keyring> }).keys;
+    const fresh = new EncryptingDocStore(inner, ring, defaultEncryptionPolicy());
+    await fresh.replace('applications', { ...raw!, rev: 1 });
+    expect((await inner.get<NonNullable<typeof raw>>('applications', 'a1'))!.applicant.idNumber).toBe(
+      raw!.applicant.idNumber,
+    );
+    expect((await fresh.get<NonNullable<typeof read>>('applications', 'a1'))!.applicant.idNumber).toBe(typed);
+  });
+});

@@ -320,7 +320,7 @@ export function encryptValue(
   path: (string | number)[],
   value: Json,
 ): string {
-  if (isCiphertext(value)) return value; // already sealed (a document read raw and written back)
+  if (isCiphertext(value) && opensAt(keys, collection, id, path, value)) return value;
   const cipher = keys.cipher ?? 'aes';
   const aead = AEADS[cipher];
   const plain = Buffer.from(JSON.stringify(value), 'utf8');
@@ -332,6 +332,26 @@ export function encryptValue(
     plain,
   );
   return `${sealedPrefix(cipher, keys.current.id)}${payload.toString('base64url')}`;
+}
+
+/**
+ * Whether a value is sealed for this place already (a document read raw and written back). One
+ * that only looks sealed — `$oenc$1$…` typed into a form — is sealed like any other value: kept
+ * as it was, it stood in clear and made its record unreadable (it fails to decrypt).
+ */
+function opensAt(
+  keys: DataKeyring,
+  collection: string,
+  id: string,
+  path: (string | number)[],
+  value: string,
+) {
+  try {
+    decryptValue(keys, collection, id, path, value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function decryptValue(
@@ -429,13 +449,14 @@ export class EncryptingDocStore implements DocStore {
   }
 
   private readonly sealValue: typeof encryptValue = (keys, collection, id, path, value) => {
-    if (isCiphertext(value)) return value;
     const place = placeOf(collection, id, path);
+    if (isCiphertext(value) && this.plainByCipher.has(`${place}\u0000${value}`)) return value;
     const plain = JSON.stringify(value);
     const known = this.cipherByPlain.get(`${place}\u0000${plain}`);
     if (known) return known;
     const cipher = encryptValue(keys, collection, id, path, value);
-    this.remember(place, plain, cipher);
+    // A value sealed already comes back as it was: it is not its own plaintext.
+    if (cipher !== value) this.remember(place, plain, cipher);
     return cipher;
   };
 
