@@ -174,6 +174,12 @@ describe('EncryptingDocStore', () => {
       applicant: { ...raw.applicant, idNumber: `${SEALED_PREFIX}1$zz` },
     });
     await expect(docs.get('applications', 'a1')).rejects.toThrow(/ciphertext is malformed/);
+    // A version that is no cipher's, even one named like an object's own key.
+    await inner.replace('applications', {
+      ...raw,
+      applicant: { ...raw.applicant, idNumber: `${SEALED_PREFIX}constructor$deadbeef$${'A'.repeat(80)}` },
+    });
+    await expect(docs.get('applications', 'a1')).rejects.toThrow(/ciphertext is malformed/);
   });
 
   it('every value gets its own random IV, across refills of the IV pool', () => {

@@ -1,8 +1,9 @@
 /**
  * The brake on guessing one user's password: after MAX_FAILURES failed log-ins within
  * WINDOW_SECONDS of the first, that username is refused until the window ends, even with the
- * right password. Every attempt is counted; a success clears the count. Counted where every node of the deployment sees it (shared-counts.ts): a
- * guesser spread over the nodes behind a balancer gets no more tries than on one.
+ * right password. Every attempt is counted; a success clears the count. Counted where every node
+ * of the deployment sees it (shared-counts.ts): a guesser spread over the nodes behind a balancer
+ * gets no more tries than on one.
  */
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { memoryCounts, type Counts } from './shared-counts.js';

@@ -2,8 +2,9 @@
  * Request budgets (rate-limiter-flexible): every API request and every call of the public
  * /metrics and /healthz per client IP, every authenticated request per user and again every write
  * per user, and a stricter budget of log-in attempts per client IP (beside the per-username
- * lock-out, login-lockout.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-* headers of
- * draft-ietf-httpapi-ratelimit-headers (draft 6); within budget the same headers tell what is left.
+ * lock-out, login-lockout.ts). Over budget → 429 problem+json with Retry-After and the RateLimit-*
+ * headers of draft-ietf-httpapi-ratelimit-headers (draft 6); within budget the same headers tell
+ * what is left.
  *
  * The log-in budget is counted in the database the nodes share (shared-counts.ts), so N nodes
  * behind one balancer still allow one budget of guesses; the others, in each process's memory,

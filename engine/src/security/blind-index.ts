@@ -2,13 +2,14 @@
  * Blind indexes: a sealed field that queries still find by equality (an e-licence's holder, an ID
  * number). Beside the ciphertext the document stores a keyed hash of the value (HMAC-SHA-256, or
  * HMAC-SM3 where the keyring seals with SM4, under a key derived from the data key, bound to the
- * collection and field), and a query on the field asks for the hash instead. Equal values give equal hashes, so the index says which documents
- * share a holder, but not who it is without the key.
+ * collection and field), and a query on the field asks for the hash instead. Equal values give
+ * equal hashes, so the index says which documents share a holder, but not who it is without the
+ * key.
  *
  * Hashes under every key the keyring holds, by both hashes, are asked for, so documents written
  * before a key rotation or a change of cipher are found until the sealing pass (reseal.ts) moves
- * them to the current key; documents written before the
- * field was sealed (plain, no hash) are found by the plain value.
+ * them to the current key; documents written before the field was sealed (plain, no hash) are
+ * found by the plain value.
  */
 import { createHmac } from 'node:crypto';
 import type { Doc, DocQuery } from '../domain/docs.js';
@@ -62,11 +63,11 @@ export function withHashes<T extends Doc>(
   let out: Record<string, unknown> | undefined;
   for (const { field, index } of fields) {
     const value = given[field];
-    // A ciphertext (encryption.ts CIPHER_PREFIX) written back as read raw keeps the hash it came with.
+    // A ciphertext (encryption.ts SEALED_PREFIX) written back as read raw keeps the hash it came with.
     if (typeof value === 'string' && value.startsWith('$oenc$')) continue;
     out ??= { ...given };
     if (typeof value === 'string')
-      out[index] = blindHash(keys.current.key, collection, field, value, HASH_OF[keys.cipher ?? 'aes']);
+      out[index] = blindHash(keys.current.key, collection, field, value, HASH_OF[keys.cipher]);
     else delete out[index];
   }
   return (out ?? doc) as T;
@@ -82,8 +83,8 @@ export function withoutHashes<T extends Doc>(fields: readonly BlindField[], doc:
 
 /**
  * The queries that stand for `query` when it filters on a blind field: one on the hashes under
- * every key by both hashes, one on the plain value (documents stored before the field was sealed). Their results
- * are disjoint (a sealed field never equals a plain value). Undefined when no blind field is asked.
+ * every key by both hashes, one on the plain value (documents stored before the field was
+ * sealed). Their results are disjoint (a sealed field never equals a plain value). Undefined when no blind field is asked.
  */
 export function blindQueries(
   keys: DataKeyring,

@@ -47,7 +47,7 @@ export interface DataKeyring {
   /** Where the current key came from: 'env' or the file path. */
   source: string;
   /** What new values and files are sealed with (ONETHING_CIPHER): AES-256-GCM unless 'sm4'. */
-  cipher?: CipherName;
+  cipher: CipherName;
 }
 
 export class DataKeyError extends Error {

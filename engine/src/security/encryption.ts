@@ -29,7 +29,10 @@ import type { DataKeyring } from './data-key.js';
 export const SEALED_PREFIX = '$oenc$';
 /** The version each cipher writes in a value; a value's version says how to open it. */
 const VERSION_OF: Record<CipherName, string> = { aes: '1', sm4: '2' };
-const CIPHER_OF: Record<string, Aead> = { '1': AEADS.aes, '2': AEADS.sm4 };
+/** The cipher of each version, for reading (a Map: a version read from a value is never a prototype key). */
+const CIPHER_OF: ReadonlyMap<string, Aead> = new Map(
+  (Object.keys(VERSION_OF) as CipherName[]).map((c) => [VERSION_OF[c], AEADS[c]]),
+);
 /** The prefix of values sealed with `cipher` under key `keyId`. */
 export const sealedPrefix = (cipher: CipherName, keyId: string) =>
   `${SEALED_PREFIX}${VERSION_OF[cipher]}$${keyId}$`;
@@ -273,7 +276,7 @@ export function isCiphertext(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith(SEALED_PREFIX);
 }
 
-const SEALED_KEY_ID = /\$oenc\$[12]\$([0-9a-f]{8})\$/g;
+const SEALED_KEY_ID = new RegExp(`\\$oenc\\$(?:${[...CIPHER_OF.keys()].join('|')})\\$([0-9a-f]{8})\\$`, 'g');
 
 /**
  * The ids of the data keys values in `docs` (read raw, below EncryptingDocStore) were sealed
@@ -321,7 +324,7 @@ export function encryptValue(
   value: Json,
 ): string {
   if (isCiphertext(value) && opensAt(keys, collection, id, path, value)) return value;
-  const cipher = keys.cipher ?? 'aes';
+  const cipher = keys.cipher;
   const aead = AEADS[cipher];
   const plain = Buffer.from(JSON.stringify(value), 'utf8');
   const payload = sealOnce(
@@ -366,7 +369,7 @@ export function decryptValue(
   // <version>$<key id>$<payload>
   const rest = value.slice(SEALED_PREFIX.length);
   const [version = '', kid = '', encoded] = rest.split('$', 3);
-  const aead = CIPHER_OF[version];
+  const aead = CIPHER_OF.get(version);
   const payload = encoded ? Buffer.from(encoded, 'base64url') : Buffer.alloc(0);
   if (!aead || !kid || payload.length < aead.nonceBytes + aead.tagBytes)
     throw new DecryptionError(collection, id, where, 'malformed');
@@ -445,7 +448,7 @@ export class EncryptingDocStore implements DocStore {
   }
 
   private get currentPrefix(): string {
-    return sealedPrefix(this.keys.cipher ?? 'aes', this.keys.current.id);
+    return sealedPrefix(this.keys.cipher, this.keys.current.id);
   }
 
   private readonly sealValue: typeof encryptValue = (keys, collection, id, path, value) => {
@@ -566,13 +569,14 @@ export class EncryptingDocStore implements DocStore {
 
   /**
    * What a full `reencryptAll` leaves everything sealed as: the policy (a digest of it), the
-   * current key and the cipher. Stored once a pass found nothing left (reseal.ts), it tells whether another is due.
+   * current key and the cipher. Stored once a pass found nothing left (reseal.ts), it tells
+   * whether another is due.
    */
   get sealedAs(): { policy: string; keyId: string; cipher: CipherName } {
     return {
       policy: policyDigest(this.policy),
       keyId: this.keys.current.id,
-      cipher: this.keys.cipher ?? 'aes',
+      cipher: this.keys.cipher,
     };
   }
 
