@@ -138,7 +138,8 @@ function Routes() {
   if ((m = match('/print/acceptance/:id', path))) print = <PrintAcceptance id={m.id!} />;
   else if ((m = match('/print/notice/:id', path))) print = <PrintNotice id={m.id!} />;
   else if ((m = match('/print/delivery/:id', path))) print = <PrintDelivery id={m.id!} />;
-  if (print) return <PageLoader>{print}</PageLoader>;
+  // Keyed by the path: a page that could not load leaves the next page free to.
+  if (print) return <PageLoader key={path}>{print}</PageLoader>;
   const role = session.user.role;
   let page: ReactNode = null;
   if (role === 'clerk') {
@@ -161,7 +162,7 @@ function Routes() {
   if (!page) return <Redirect to={HOME[role] ?? '/login'} />;
   return (
     <Frame>
-      <PageLoader>{page}</PageLoader>
+      <PageLoader key={path}>{page}</PageLoader>
     </Frame>
   );
 }
