@@ -1,7 +1,13 @@
 /** The audit log: a hash chain that never forks and whose every change verify() finds. */
 import { AUDIT, AuditLog, entryId, hashEntry, type AuditEntry } from '../../engine/src/audit/index.js';
 import { canonicalJson } from '../../engine/src/audit/canonical.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import { MemoryDocStore } from '../../engine/src/domain/docs.js';
+import { SqliteDocStore } from '../../engine/src/domain/docs-sqlite.js';
+import { DOC_INDEXES } from '../../engine/src/domain/open-docs.js';
 import { ANSWERS, DATA, startCentreServer, type CentreServer } from './centre-fixture.js';
 import { expectProblem, startServer, stubCentre, type TestServer } from './support.js';
 
@@ -103,8 +109,8 @@ describe('AuditLog', () => {
     {
       // The head claims more than the collection holds (entries removed at the end).
       const { docs, log } = await build();
-      const head = (await docs.get<AuditEntry & { seq: number }>(AUDIT, 'head'))!;
-      await docs.put(AUDIT, { ...head, seq: 7, last: undefined }, head.rev);
+      const head = (await docs.get<{ id: string; rev: number; headSeq: number }>(AUDIT, 'head'))!;
+      await docs.put(AUDIT, { ...head, headSeq: 7, last: undefined }, head.rev);
       expect((await log.verify()).firstBroken).toMatchObject({ seq: 6, reason: 'missing' });
     }
   });
@@ -114,7 +120,7 @@ describe('AuditLog', () => {
     const log = new AuditLog(docs);
     await append(log, 1);
     // Simulate the crash: move the head to entry 2 without storing it.
-    const head = (await docs.get<{ id: string; rev: number; seq: number; hash: string }>(AUDIT, 'head'))!;
+    const head = (await docs.get<{ id: string; rev: number; headSeq: number; hash: string }>(AUDIT, 'head'))!;
     const content = {
       kind: 'entry' as const,
       seq: 2,
@@ -127,10 +133,48 @@ describe('AuditLog', () => {
       prevHash: head.hash,
     };
     const pending = { id: entryId(2), rev: 0, ...content, hash: hashEntry(content) };
-    await docs.put(AUDIT, { ...head, seq: 2, hash: pending.hash, last: pending }, head.rev);
+    await docs.put(AUDIT, { ...head, headSeq: 2, hash: pending.hash, last: pending }, head.rev);
     expect(await log.verify()).toMatchObject({ ok: true, headSeq: 2, entries: 1 });
     await append(log, 3);
     expect(await log.verify()).toMatchObject({ ok: true, headSeq: 3, entries: 3 });
+  });
+
+  it('a head stored by an earlier version (its number as seq) is read and extended', async () => {
+    const docs = new MemoryDocStore();
+    const first = await append(new AuditLog(docs), 1);
+    const stored = (await docs.get<{ id: string; rev: number; headSeq?: number }>(AUDIT, 'head'))!;
+    const { headSeq, ...rest } = stored;
+    await docs.put(AUDIT, { ...rest, seq: headSeq }, stored.rev);
+    const log = new AuditLog(docs);
+    expect(await log.headSeq()).toBe(1);
+    expect(await log.verify()).toMatchObject({ ok: true, headSeq: 1, headHash: first.hash });
+    const second = await append(log, 2);
+    expect(second).toMatchObject({ seq: 2, prevHash: first.hash });
+    expect(await docs.get(AUDIT, 'head')).toMatchObject({ headSeq: 2, hash: second.hash });
+    expect(await docs.get(AUDIT, 'head')).not.toHaveProperty('seq');
+    expect(await log.verify()).toMatchObject({ ok: true, entries: 2, headSeq: 2 });
+  });
+
+  it('moving the head leaves its index keys as they were (SQLite: no index entry rewritten per append)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-head-'));
+    const docs = new SqliteDocStore(join(dir, 'docs.db'), DOC_INDEXES);
+    try {
+      const log = new AuditLog(docs);
+      const keysOfHead = () =>
+        (docs as unknown as { db: Database.Database }).db
+          .prepare("SELECT keys FROM docs WHERE collection = 'audit' AND id = 'head'")
+          .pluck()
+          .get() as string;
+      await append(log, 1);
+      const before = keysOfHead();
+      await append(log, 2);
+      await append(log, 3);
+      expect(keysOfHead()).toBe(before);
+      expect(await log.verify()).toMatchObject({ ok: true, entries: 3, headSeq: 3 });
+    } finally {
+      docs.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -63,9 +63,15 @@ export interface AuditEntry extends Doc {
   hash: string;
 }
 
+/**
+ * The head. Its sequence number is `headSeq`, a field no index of the collection holds, so moving
+ * the head leaves every index alone: as `seq` (up to this version) it changed the head's entries
+ * in the seq, kind and other audit indexes on every append (on SQLite a second UPDATE and up to
+ * four more pages written per command). A head stored with `seq` is read as before (headOf).
+ */
 interface AuditHead extends Doc {
   kind: 'head';
-  seq: number;
+  headSeq: number;
   hash: string;
   /** The newest entry in full, until every appender has seen it stored. */
   last?: AuditEntry;
@@ -171,7 +177,15 @@ export class AuditLog {
 
   /** The sequence number of the newest entry (0 when the log is empty). */
   async headSeq(): Promise<number> {
-    return (await this.docs.get<AuditHead>(AUDIT, HEAD_ID))?.seq ?? 0;
+    return (await this.storedHead())?.headSeq ?? 0;
+  }
+
+  private async storedHead(): Promise<AuditHead | undefined> {
+    const stored = await this.docs.get<AuditHead & { seq?: number }>(AUDIT, HEAD_ID);
+    if (!stored || stored.headSeq !== undefined) return stored;
+    // Stored before headSeq: its `seq` is the head's, and the next move writes it as headSeq.
+    const { seq, ...head } = stored;
+    return { ...head, headSeq: seq ?? 0 };
   }
 
   /**
@@ -179,20 +193,20 @@ export class AuditLog {
    * one. Enough for `AppendOnce.fromSeq`, which only has to be at or before the command's start.
    */
   async seenSeq(): Promise<number> {
-    return this.head ? this.head.seq : this.headSeq();
+    return this.head ? this.head.headSeq : this.headSeq();
   }
 
   /** The stored head; if it is not the one this process saw last, its own entries start after it. */
   private async readHead(): Promise<AuditHead> {
-    const head = (await this.docs.get<AuditHead>(AUDIT, HEAD_ID)) ?? {
+    const head = (await this.storedHead()) ?? {
       id: HEAD_ID,
       rev: 0,
       kind: 'head' as const,
-      seq: 0,
+      headSeq: 0,
       hash: GENESIS_HASH,
     };
     if (head.rev !== this.head?.rev) {
-      this.ownFrom = head.seq;
+      this.ownFrom = head.headSeq;
       this.ownCommands.clear();
     }
     return (this.head = head);
@@ -233,7 +247,7 @@ export class AuditLog {
         const done = await this.existingEntry(once);
         if (done) return { entry: done, written: false };
       }
-      const seq = head.seq + 1;
+      const seq = head.headSeq + 1;
       const content: Omit<AuditEntry, 'id' | 'rev' | 'hash'> = {
         kind: 'entry',
         seq,
@@ -253,7 +267,7 @@ export class AuditLog {
         id: HEAD_ID,
         rev: head.rev,
         kind: 'head',
-        seq,
+        headSeq: seq,
         hash: entry.hash,
         ...(this.docs.writeAll ? {} : { last: entry }),
       };
@@ -344,8 +358,8 @@ export class AuditLog {
 
   /** Walks the whole chain from the first entry and reports the first broken link. */
   async verify(pageSize = 1000): Promise<VerifyReport> {
-    const head = await this.docs.get<AuditHead>(AUDIT, HEAD_ID);
-    const headSeq = head?.seq ?? 0;
+    const head = await this.storedHead();
+    const headSeq = head?.headSeq ?? 0;
     const headHash = head?.hash ?? GENESIS_HASH;
     let expectedSeq = 1;
     let prevHash = GENESIS_HASH;
