@@ -73,6 +73,8 @@ async function fill(docs: DocStore): Promise<void> {
     await docs.put('rows', { ...current, data: { changed: i } }, current.rev);
   }
   await docs.replace('rows', { ...row(2), rev: 9, urgent: true, note: null });
+  await docs.replace('rows', { ...row(5), rev: 4, data: { replaced: true } });
+  await docs.replace('rows', { ...row(40), rev: 2 });
 }
 
 /** A format-1 file as OneThing wrote it before the keys: indexes over the body, no `keys` column. */
@@ -148,6 +150,26 @@ describe('SQLite document store: index keys', () => {
       )
       .all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join()).toContain('docs_k_rows_department_state_deadline');
+    db.close();
+  });
+
+  it('replaces a document where it stands: the same row, with the same keys or new ones', async () => {
+    const docs = store();
+    await fill(docs);
+    const db = new Database(file, { readonly: true });
+    const rowidOf = (id: string) =>
+      db.prepare("SELECT rowid FROM docs WHERE collection = 'rows' AND id = ?").pluck().get(id);
+    const before = [rowidOf('r5'), rowidOf('r6')];
+    await docs.replace('rows', { ...row(5), rev: 5, data: { again: true } });
+    await docs.replace('rows', { ...row(6), rev: 7, state: 'claimed', deadline: 1 });
+    expect([rowidOf('r5'), rowidOf('r6')]).toEqual(before);
+    expect(await docs.get('rows', 'r5')).toMatchObject({ rev: 5, data: { again: true } });
+    expect(
+      (await docs.find<Row>('rows', { where: { state: 'claimed' }, orderBy: 'deadline' }))[0],
+    ).toMatchObject({
+      id: 'r6',
+      rev: 7,
+    });
     db.close();
   });
 

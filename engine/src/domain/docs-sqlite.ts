@@ -151,14 +151,23 @@ export class SqliteDocStore implements DocStore {
     ).run(rev, body, keys, collection, id, expectedRev).changes;
   }
 
+  /**
+   * A write without compare-and-set, as updateNow: where the document is there with the same keys
+   * (a figures row, most inbox rows) it is updated in place and no index entry is touched; else it
+   * is inserted, or updated with its keys. INSERT OR REPLACE deleted the row and inserted it anew,
+   * every index entry of it with it (a task row is in seven), wherever its keys stood.
+   */
   private replaceNow(collection: string, doc: Doc): void {
-    this.prepare('INSERT OR REPLACE INTO docs (collection, id, rev, body, keys) VALUES (?, ?, ?, ?, ?)').run(
-      collection,
-      doc.id,
-      doc.rev,
-      JSON.stringify(doc),
-      keysOf(this.keyFields.of(collection), doc),
-    );
+    const body = JSON.stringify(doc);
+    const keys = keysOf(this.keyFields.of(collection), doc);
+    const same = this.prepare(
+      'UPDATE docs SET rev = ?, body = ? WHERE collection = ? AND id = ? AND keys IS ?',
+    ).run(doc.rev, body, collection, doc.id, keys).changes;
+    if (same) return;
+    this.prepare(
+      `INSERT INTO docs (collection, id, rev, body, keys) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (collection, id) DO UPDATE SET rev = excluded.rev, body = excluded.body, keys = excluded.keys`,
+    ).run(collection, doc.id, doc.rev, body, keys);
   }
 
   async get<T extends Doc>(collection: string, id: string): Promise<T | undefined> {
