@@ -90,6 +90,23 @@ test('working time counts only working days, in fractions', () => {
   ).toBeCloseTo(1);
 });
 
+test('pauses that overlap are taken off once, as the case clock takes them (a supplement during a special step)', () => {
+  // Monday → next Tuesday: six working days. A special step Monday → Thursday, a supplement
+  // Tuesday → Wednesday inside it, and one still open from Monday of the next week.
+  const pauses: AppLike['pauses'] = [
+    { from: MON, to: MON + 3 * D, reason: 'special-step' },
+    { from: MON + D, to: MON + 2 * D, reason: 'supplement' },
+    { from: MON + 7 * D, reason: 'supplement' },
+  ];
+  expect(netWorkingDays(MON, MON + 8 * D, pauses, weekdaysOnly)).toBeCloseTo(6 - 3 - 1);
+  // The same clock, one pause running into another.
+  const chained: AppLike['pauses'] = [
+    { from: MON, to: MON + 2 * D, reason: 'special-step' },
+    { from: MON + D, to: MON + 3 * D, reason: 'supplement' },
+  ];
+  expect(netWorkingDays(MON, MON + 4 * D, chained, weekdaysOnly)).toBeCloseTo(1);
+});
+
 test('region filter: a division code prefix — district, city, province, or all', () => {
   expect(regionPrefix('440300')).toBe('4403');
   expect(regionPrefix('440000')).toBe('44');

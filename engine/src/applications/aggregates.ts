@@ -11,6 +11,7 @@ import type { Actor } from '../domain/actor.js';
 import { encodeCursor, readPages, type Doc, type DocQuery, type DocStore } from '../domain/docs.js';
 import { t, DomainError, forbidden, type FieldProblem } from '../domain/errors.js';
 import { dayOf, DAY_MS, parseDay, startOfDay } from '../jobs/calendar/cst.js';
+import { mergePauses } from '../jobs/time-limits.js';
 import { CASE_FIGURES, currentCaseFigures, type CaseFigures } from './case-figures.js';
 import { APPLICATIONS } from './centre.js';
 import { RECTIFICATION_STATUSES, RECTIFICATIONS, type RectificationCase } from './rectification.js';
@@ -100,7 +101,11 @@ export function workingDaysSpent(from: number, to: number, isWorking: IsWorkingD
   return total / DAY_MS;
 }
 
-/** Working days spent, minus the supplement and special-step pauses inside the span. */
+/**
+ * Working days spent, minus the supplement and special-step pauses inside the span, merged where
+ * they overlap as the case's clock merges them (a supplement asked during a special step is not
+ * given back twice).
+ */
 export function netWorkingDays(
   from: number,
   to: number,
@@ -109,11 +114,9 @@ export function netWorkingDays(
   region?: string,
 ): number {
   let spent = workingDaysSpent(from, to, isWorking, region);
-  for (const p of pauses) {
-    const a = Math.max(from, p.from);
-    const b = Math.min(to, p.to ?? to);
-    if (b > a) spent -= workingDaysSpent(a, b, isWorking, region);
-  }
+  const { closed, openSince } = mergePauses(pauses, from, to);
+  const spans = openSince === undefined ? closed : [...closed, [openSince, to] as [number, number]];
+  for (const [a, b] of spans) if (b > a) spent -= workingDaysSpent(a, b, isWorking, region);
   return Math.max(0, spent);
 }
 

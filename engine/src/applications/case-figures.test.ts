@@ -19,7 +19,13 @@ import {
 } from '../testing/centre-fixtures.js';
 import { approvalOf } from '../testing/item-outputs.js';
 import { AggregateService, computeAggregates, type AggregateReport } from './aggregates.js';
-import { CASE_FIGURES, currentCaseFigures, workingDaysOf, type CaseFigures } from './case-figures.js';
+import {
+  CASE_FIGURES,
+  currentCaseFigures,
+  FIGURES_VERSION,
+  workingDaysOf,
+  type CaseFigures,
+} from './case-figures.js';
 import { APPLICATIONS, Centre } from './centre.js';
 import { workingTimeLimits } from './working-time.js';
 
@@ -187,6 +193,19 @@ describe('Centre.reprojectCaseFigures (server start)', () => {
     expect(await bare.find(CASE_FIGURES)).toEqual(rows);
     expect(await moved.reprojectCaseFigures()).toBe(0);
     expect(figuresOf(await bareService.report(supervisor, {}))).toEqual(before);
+  });
+
+  it('makes again every row of an earlier version (none: the first), at the rev it has', async () => {
+    const { docs, centre } = await centreWithCases();
+    const rows = await docs.find<CaseFigures>(CASE_FIGURES);
+    const [first, second] = rows;
+    // As an earlier version wrote them: no v, and (the fault it had) other days.
+    const { v: _v, ...unversioned } = { ...first!, finished: { onTime: true, days: -1 } };
+    await docs.replace(CASE_FIGURES, unversioned);
+    await docs.replace(CASE_FIGURES, { ...second!, v: FIGURES_VERSION - 1, decided: [] });
+    expect(await centre.reprojectCaseFigures()).toBe(2);
+    expect(await docs.find(CASE_FIGURES)).toEqual(rows);
+    expect(await centre.reprojectCaseFigures()).toBe(0);
   });
 });
 

@@ -15,7 +15,14 @@ import type { TimeLimits } from './clock.js';
 
 export const CASE_FIGURES = 'caseFigures';
 
+/**
+ * The rows' version: a row of another (none: 1) is made again at start (projectCaseFigures).
+ * 2: net working days take overlapping pauses off once.
+ */
+export const FIGURES_VERSION = 2;
+
 export interface CaseFigures extends Doc {
+  v: number;
   bundleCode: string;
   status: string;
   /** District and city, as the case holds them: the supervisor's scope filters on them. */
@@ -78,6 +85,7 @@ export function caseFiguresOf(
   return {
     id: app.id,
     rev: app.rev,
+    v: FIGURES_VERSION,
     bundleCode: app.bundleCode,
     status: app.status,
     ...optional(app, ['region', 'city', 'acceptedAt', 'timeStatus'] as const),
@@ -145,15 +153,16 @@ export async function currentCaseFigures(
 }
 
 /**
- * Writes the figures row of every case that has none or one older than the case (cases stored
- * before the projection, or written by something other than the Centre). Idempotent, paged.
+ * Writes the figures row of every case that has none, one older than the case (cases stored
+ * before the projection, or written by something other than the Centre) or one of another
+ * version (FIGURES_VERSION). Idempotent, paged.
  * Each row is written, then the case's rev checked: a case saved meanwhile (whose own save may
  * have come before this write) has its row made again. Returns how many rows were written.
  */
 export async function projectCaseFigures(docs: DocStore, isWorking: IsWorkingDay): Promise<number> {
-  // Ids and revs only: the store parses no body beyond them.
-  const rows = await readPages<Doc>(docs, CASE_FIGURES, { fields: [] });
-  const projected = new Map(rows.map((row) => [row.id, row.rev]));
+  // Ids, revs and versions only: the store parses no body beyond them.
+  const rows = await readPages<Doc & { v?: number }>(docs, CASE_FIGURES, { fields: ['v'] });
+  const projected = new Map(rows.filter((row) => row.v === FIGURES_VERSION).map((row) => [row.id, row.rev]));
   let written = 0;
   for (const app of await readPages<Doc>(docs, APPLICATIONS, { fields: [] })) {
     if ((projected.get(app.id) ?? 0) >= app.rev) continue;

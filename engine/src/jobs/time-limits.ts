@@ -153,7 +153,7 @@ export function checkTimeLimit(
  * Pauses clipped to [start, at] and merged where they overlap, so a supplement during a special
  * step is not given back twice. `openSince` is the start of a pause still going on at `at`.
  */
-function mergePauses(
+export function mergePauses(
   pauses: readonly Pause[],
   start: number,
   at: number,
