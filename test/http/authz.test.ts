@@ -509,6 +509,30 @@ describe('scoping through pagination', () => {
   });
 });
 
+describe('a case the window has not accepted is not sent to any department', () => {
+  it('submitted, returned or refused: its record is not found for a department (its files: uploads.test.ts)', async () => {
+    const submitted = await caseIn('submitted', false);
+    const returned = await caseIn('submitted', false);
+    await s.ok('POST', `/api/applications/${returned}/return`, {
+      as: 'clerk1',
+      body: { entries: [{ problem: '请补充营业场所证明', materialId: 'premisesProof' }] },
+    });
+    const refused = await caseIn('submitted', false);
+    await s.ok('POST', `/api/applications/${refused}/refuse`, {
+      as: 'clerk1',
+      body: { reason: '不予受理：材料虚假' },
+    });
+    for (const appId of [submitted, returned, refused]) {
+      for (const who of ['market-regulation1', 'tax1'])
+        expect((await s.call('GET', `/api/applications/${appId}`, { as: who })).status).toBe(404);
+      expect((await s.call('GET', `/api/applications/${appId}`, { as: 'clerk1' })).status).toBe(200);
+    }
+    // Once accepted, the departments of its items read it.
+    const accepted = await caseIn('accepted', false);
+    expect((await s.call('GET', `/api/applications/${accepted}`, { as: 'tax1' })).status).toBe(200);
+  });
+});
+
 describe('masking: no sensitive value in full for a department that did not declare it', () => {
   const definition = example('business-startup').bundle;
   const payloads = projectPayloads(compileForm(definition as never), {

@@ -287,6 +287,8 @@ describe.each(stores)('material files over HTTP: %s', (_name, storeOptions) => {
     expect((await upload(s, id, 'identityProof', 'market-regulation1', pdf)).status).toBe(403);
 
     await s.ok('POST', `/api/applications/${id}/submit`, { as: 'clerk1' });
+    // Submitted, not yet accepted: still with the window, not with any department.
+    expect((await download(s, id, 'identityProof', 'market-regulation1')).status).toBe(404);
     await s.ok('POST', `/api/applications/${id}/accept`, {
       as: 'clerk1',
       body: {
@@ -330,6 +332,7 @@ describe.each(stores)('material files over HTTP: %s', (_name, storeOptions) => {
       'applicant2',
       'applicant2',
       'clerk2',
+      'market-regulation1',
       'market-regulation1',
       'public-security1',
     ]);

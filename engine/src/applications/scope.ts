@@ -37,7 +37,9 @@ export function canSee(actor: Actor, app: Application): boolean {
     case 'supervisor':
       return inRegion(actor, app) || app.items.some((i) => covers(actor.region, deciderRegionOf(app, i)));
     case 'department':
-      return app.status !== 'draft' && app.items.some((i) => decides(actor, app, i));
+      // Only what the window accepted and dispatched: a case submitted, returned or refused was
+      // never sent to a department (its inbox and task reads say the same).
+      return app.acceptedAt !== undefined && app.items.some((i) => decides(actor, app, i));
     case 'applicant':
       return [app.applicant.userId, app.assisted?.agent.userId].includes(actor.userId);
     default:
