@@ -227,4 +227,17 @@ describe('a proxy agent’s account', () => {
     await expect(centre.getApplication(stranger, app.id)).rejects.toMatchObject({ code: 'notFound' });
     expect((await centre.listApplications(stranger, {})).items).toEqual([]);
   });
+
+  it('cannot give the applicant’s evaluation (好差评 is the applicant’s own)', async () => {
+    const centre = await setUp();
+    const app = await accepted(centre, proxy);
+    await centre.approve(dept('market-regulation'), task(app.id, 'enterprise-registration'), REG_OUTPUTS);
+    for (const [d, item] of AFTER_REGISTRATION) await centre.approve(dept(d), task(app.id, item), {});
+    await centre.deliver(clerk, app.id, { channel: 'window' });
+    await expect(centre.evaluate(lawyer, app.id, { channel: 'app', level: 1 })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const evaluated = await centre.evaluate(applicantActor, app.id, { channel: 'app', level: 5 });
+    expect(evaluated.evaluations).toMatchObject([{ channel: 'app', level: 5 }]);
+  });
 });

@@ -29,7 +29,7 @@ import {
   type DocStore,
   type DocWrite,
 } from '../domain/docs.js';
-import { t, DomainError, notFound, stateInvalid } from '../domain/errors.js';
+import { t, DomainError, forbidden, notFound, stateInvalid } from '../domain/errors.js';
 import { faultPoint } from '../http/faults.js';
 import type { CompleteOptions, InstanceView } from '../api.js';
 import { jsonCopy } from '../copy.js';
@@ -804,6 +804,16 @@ export class Centre implements CentreApi {
     }
     expectOwnChannel(actor, input.channel);
     return this.command(actor, id, async (app) => {
+      // A proxy agent (代办人) sees the case, but 好差评 is the applicant's own, as is the
+      // rectification case a bad review opens (filed under the applicant's account).
+      if (actor.role === 'applicant' && app.applicant.userId !== actor.userId) {
+        throw forbidden(
+          t(
+            '好差评由申请人本人作出，代办人不能代为评价',
+            'only the applicant evaluates the service, not an agent',
+          ),
+        );
+      }
       expectStatus(app, ['delivered', 'evaluated']);
       if (app.evaluations.some((e) => e.channel === input.channel)) {
         throw new DomainError(
