@@ -334,4 +334,22 @@ describe('audit over HTTP, by region (SECURITY.md: a supervisor reads the audit 
       store.getInstance = read;
     }
   });
+
+  it("a material file's entries are the case's: its district's supervisor sees them, another's not", async () => {
+    // A material file's entries, as the file routes write them (routers/uploads.ts).
+    for (const [userId, appId] of [
+      ['applicant1', xiangzhou],
+      ['applicant2', doumen],
+    ] as const)
+      await c.audit.append({
+        actor: { userId, role: 'applicant' },
+        action: 'materials.upload',
+        target: `application:${appId}/material:identityProof`,
+        outcome: 'ok',
+      });
+    const target = (appId: string) => `application:${appId}/material:identityProof`;
+    const files = async (as: string) => show(await list(as)).filter((e) => e.includes('materials.upload'));
+    expect(await files('supervisor3')).toEqual([`applicant1 materials.upload ${target(xiangzhou)}`]);
+    expect(await files('supervisor2')).toEqual([`applicant2 materials.upload ${target(doumen)}`]);
+  });
 });

@@ -26,8 +26,13 @@ import type { Resource } from '../route.js';
 import { afterParam, AuditEntry, pageOf, Text, text } from '../schemas.js';
 import { caseSight, regionCovers, scopedPage } from '../scoping.js';
 
-/** Target kinds whose id is, or starts with, a case id (`task:<case>:<item>`, `rectification:<case>:<channel>`). */
+/**
+ * Target kinds whose id is, or starts with, a case id (`task:<case>:<item>`,
+ * `rectification:<case>:<channel>`, a material file's `application:<case>/material:<id>`).
+ */
 const CASE_TARGETS = new Set(['application', 'task', 'material-file', 'rectification']);
+/** The case id at the start of a target's id: up to its first ':' or '/'. */
+const CASE_ID = /^[^:/]*/;
 
 /** Whether the actor reads this entry (see the rules above). */
 function entrySight(deps: AppContext, actor: Actor): (entry: Entry) => Promise<boolean> {
@@ -39,7 +44,7 @@ function entrySight(deps: AppContext, actor: Actor): (entry: Entry) => Promise<b
   const instanceCases = new Map<string, Promise<string | undefined>>();
   /** The case the entry is about, if any: `undefined` when there is none (or no longer). */
   const caseOf = (kind: string, id: string): Promise<string | undefined> | string | undefined => {
-    if (CASE_TARGETS.has(kind)) return id.split(':')[0];
+    if (CASE_TARGETS.has(kind)) return CASE_ID.exec(id)![0];
     if (kind !== 'instance') return undefined;
     let found = instanceCases.get(id);
     if (!found) {
