@@ -88,6 +88,39 @@ async function awaitingSupplement(centre: Centre) {
 const FINANCE = { financeOfficer: { name: '李四', idNumber: '11010519491231002X', mobile: '13912345679' } };
 
 describe('supplements after acceptance', () => {
+  it("a department asks only for its own items' fields and materials, each other entry refused by name", async () => {
+    const centre = await setUp();
+    const app = await accepted(centre);
+    await centre.approve(dept('market-regulation'), taskOf(app.id, 'enterprise-registration'), REG_OUTPUTS);
+    const taxTask = taskOf(app.id, 'new-taxpayer');
+    await expect(
+      centre.requestSupplement(dept('tax'), taxTask, {
+        entries: [
+          { problem: '财务负责人电话无法接通', fieldId: 'financeOfficer' },
+          { problem: '请更正公积金缴存比例', fieldId: 'fundRate' },
+          { problem: '请补交社保登记表', materialId: 'socialInsuranceForm' },
+          { problem: '请补充', fieldId: 'noSuchField' },
+        ],
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      fieldErrors: [
+        { field: 'entries[1].fieldId' },
+        { field: 'entries[2].materialId' },
+        {
+          field: 'entries[3].fieldId',
+          message: { en: `"noSuchField" is not a field of your department's items` },
+        },
+      ],
+    });
+    // Nothing was asked: the item is still under review, and its own field may be asked for.
+    expect((await centre.getApplication(clerk, app.id)).requests).toEqual([]);
+    const task = await centre.requestSupplement(dept('tax'), taxTask, {
+      entries: [{ problem: '财务负责人电话无法接通', fieldId: 'financeOfficer' }],
+    });
+    expect(task.status).toBe('needs-supplement');
+  });
+
   it('the applicant supplements only while a notice waits, and only what it names', async () => {
     const centre = await setUp();
     const app = await accepted(centre);

@@ -91,6 +91,7 @@ import {
   commitmentLetters,
   lettersSignedAtWindow,
   expectAnswerableEntries,
+  expectOwnEntries,
   expectAskedFor,
   expectUndecidedFields,
   openNotice,
@@ -1114,7 +1115,10 @@ export class Centre implements CentreApi {
         );
       }
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
-      expectAnswerableEntries(app, this.merged(bundle, app.answers).fields, entries);
+      const merged = this.merged(bundle, app.answers);
+      const mine = new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
+      expectOwnEntries(mine, merged, entries);
+      expectAnswerableEntries(app, merged.fields, entries);
       const now = this.clock();
       app.requests.push({
         id: this.newId(),

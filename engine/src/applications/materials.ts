@@ -3,9 +3,9 @@
  * (容缺) or replaced by a commitment (告知承诺); at acceptance every required one must be there.
  */
 import { createHash } from 'node:crypto';
-import { t, DomainError, type FieldProblem } from '../domain/errors.js';
+import { t, DomainError, type FieldProblem, type Text } from '../domain/errors.js';
 import type { CommitmentInput, MaterialInput } from './api.js';
-import type { AppliedField } from '../../../forms/src/merge/index.js';
+import type { AppliedField, MergeResult } from '../../../forms/src/merge/index.js';
 import type { MaterialDefinition } from '../../../forms/src/bundle/index.js';
 import { closePauses } from './case-clock.js';
 import type { Application, Commitment, Notice, NoticeEntry, SupplementRequest } from './types.js';
@@ -312,6 +312,63 @@ export function expectUndecidedFields(app: Application, fields: AppliedField[], 
       problems,
     );
   }
+}
+
+/**
+ * A department asks only for what its own items in the case take (`mine`; its review shows their
+ * fields and materials): another department's field or material is theirs to ask for (the
+ * applicant's answer would change what they decide on), and one the case's form does not have
+ * cannot be answered at all. Each such entry is refused naming it.
+ */
+export function expectOwnEntries(
+  mine: ReadonlySet<string>,
+  merged: Pick<MergeResult, 'fields' | 'materials'>,
+  entries: NoticeEntry[],
+): void {
+  const ours = (items: readonly string[]) => items.some((i) => mine.has(i));
+  const problems = entries.flatMap((entry, i): FieldProblem[] => {
+    if (entry.fieldId !== undefined) {
+      const field = merged.fields.find((f) => f.id === formField(entry.fieldId!));
+      if (!field || !ours(field.items))
+        return [
+          notOurs(`entries[${i}].fieldId`, field?.label ?? t(entry.fieldId, entry.fieldId), '字段', 'field'),
+        ];
+    }
+    if (entry.materialId !== undefined) {
+      const material = merged.materials.find((m) => m.id === entry.materialId);
+      if (!material || !ours(material.items))
+        return [
+          notOurs(
+            `entries[${i}].materialId`,
+            material?.name ?? t(entry.materialId, entry.materialId),
+            '材料',
+            'material',
+          ),
+        ];
+    }
+    return [];
+  });
+  if (problems.length) {
+    throw new DomainError(
+      'invalid',
+      t(
+        '补正要求只能针对本部门事项的字段和材料',
+        "a supplement request asks only for the department's own fields and materials",
+      ),
+      problems,
+    );
+  }
+}
+
+function notOurs(path: string, label: Text, zhKind: string, enKind: string): FieldProblem {
+  return {
+    field: path,
+    label,
+    message: t(
+      `「${label.zh}」不是本部门事项的${zhKind}`,
+      `"${label.en}" is not a ${enKind} of your department's items`,
+    ),
+  };
 }
 
 /**
