@@ -1371,6 +1371,17 @@ export class Centre implements CentreApi {
         this.warn(candidate.id, 'sweep', err, 'sweep skipped a case it could not read or save');
       }
     }
+    // Without atomic batches a case's figures row is written after it: one that failed, or that
+    // an earlier save's write overtook, is made again here rather than at the next start.
+    if (full && this.docs.writeAll === undefined)
+      await projectCaseFigures(this.docs, this.isWorkingDay).catch((err: unknown) =>
+        this.warn(
+          '*',
+          'figures rows',
+          err,
+          'supervisor figures rows not brought up to date; the next pass tries again',
+        ),
+      );
     return { terminated, recoloured };
   }
 
@@ -1756,7 +1767,7 @@ export class Centre implements CentreApi {
     const figures = caseFiguresOf(saved, [...after.values()], this.isWorkingDay);
     // The figures row commits with the case where the store has batches; without (MongoDB without
     // a replica set) it is written after, and a failure there fails no command: the report builds a
-    // missing row from its case, and the next start writes it (reprojectCaseFigures).
+    // missing row from its case, and the sweep's next full pass (or a start) writes it.
     const figuresRow = { collection: CASE_FIGURES, doc: figures };
     try {
       const written = (
@@ -1774,7 +1785,7 @@ export class Centre implements CentreApi {
               app.id,
               'figures row',
               err,
-              'supervisor figures row not written; the next start writes it',
+              "supervisor figures row not written; the sweep's next full pass writes it",
             ),
           );
       if (stored && atomic)
