@@ -107,6 +107,22 @@ test('pauses that overlap are taken off once, as the case clock takes them (a su
   expect(netWorkingDays(MON, MON + 4 * D, chained, weekdaysOnly)).toBeCloseTo(1);
 });
 
+test('on time means before the deadline: at the deadline itself the clock is red, and so is the figure', () => {
+  const deadline = MON + 3 * D;
+  const at = (t: number) =>
+    rowOf(
+      app({
+        id: `a${t}`,
+        deadline,
+        timeline: [{ at: t, type: 'results.ready' }],
+        items: [{ item: 'tax', department: 'tax', status: 'approved', startedAt: MON, decidedAt: t }],
+      }),
+      [{ id: `a${t}:tax`, applicationId: `a${t}`, department: 'tax', state: 'done', deadline }],
+    );
+  expect([at(deadline - 1).finished?.onTime, at(deadline - 1).decided[0]?.onTime]).toEqual([true, true]);
+  expect([at(deadline).finished?.onTime, at(deadline).decided[0]?.onTime]).toEqual([false, false]);
+});
+
 test('region filter: a division code prefix — district, city, province, or all', () => {
   expect(regionPrefix('440300')).toBe('4403');
   expect(regionPrefix('440000')).toBe('44');

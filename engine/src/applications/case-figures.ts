@@ -17,9 +17,9 @@ export const CASE_FIGURES = 'caseFigures';
 
 /**
  * The rows' version: a row of another (none: 1) is made again at start (projectCaseFigures).
- * 2: net working days take overlapping pauses off once.
+ * 2: net working days take overlapping pauses off once. 3: a decision at the deadline itself is late.
  */
-export const FIGURES_VERSION = 2;
+export const FIGURES_VERSION = 3;
 
 export interface CaseFigures extends Doc {
   v: number;
@@ -58,7 +58,8 @@ export function caseFiguresOf(
   const finished =
     done !== undefined && app.acceptedAt !== undefined
       ? {
-          onTime: app.deadline === undefined || done <= app.deadline,
+          // A deadline is the first instant past the limit (the clock is red from it on).
+          onTime: app.deadline === undefined || done < app.deadline,
           days: netWorkingDays(app.acceptedAt, done, app.pauses, isWorking, app.region),
         }
       : undefined;
@@ -76,7 +77,7 @@ export function caseFiguresOf(
     const stopped = supplements.filter((p) => stopsItem(p, i.item));
     decided.push({
       department: i.department,
-      onTime: deadline === undefined || i.decidedAt <= deadline,
+      onTime: deadline === undefined || i.decidedAt < deadline,
       ...(start !== undefined
         ? { days: netWorkingDays(start, i.decidedAt, stopped, isWorking, region) }
         : {}),
