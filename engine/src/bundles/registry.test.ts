@@ -184,6 +184,60 @@ describe('BundleRegistry: deploying', () => {
       ['bpmn:cg', 'bpmn:ComplexGateway cg：引擎不支持 bpmn:ComplexGateway'],
     ]);
   });
+  it('refuses an item no task of the process handles, naming it', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example('newborn');
+    const extra = { ...bundle.items[0], code: 'extra-check', name: { zh: '额外核查', en: 'Extra check' } };
+    delete extra.issues;
+    const refused = (await registry
+      .deploy(analyst, { bundle: { ...bundle, items: [...bundle.items, extra] }, xml })
+      .catch((e: unknown) => e)) as DomainError;
+    expect(refused).toMatchObject({ code: 'invalid' });
+    expect(refused.fieldErrors).toEqual([
+      {
+        field: 'bundle.items.extra-check',
+        message: {
+          zh: '事项 "extra-check"（额外核查）在流程中没有办理任务（gov:item="extra-check" 的用户任务）',
+          en: 'item "extra-check" (Extra check) has no task in the process (a user task with gov:item="extra-check")',
+        },
+      },
+    ]);
+  });
+
+  it('refuses a bundle process that starts otherwise than by its one none start event (message, timer)', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example('newborn');
+    const fields = async (model: string) =>
+      (
+        (await registry.deploy(analyst, { bundle, xml: model }).catch((e: unknown) => e)) as DomainError
+      ).fieldErrors?.map((f) => [f.field, f.message.en]);
+    const byMessage = xml
+      .replace(
+        '<bpmn:startEvent id="accepted" name="综合窗口受理 Accepted">',
+        '<bpmn:startEvent id="accepted" name="综合窗口受理 Accepted"><bpmn:messageEventDefinition id="md" messageRef="go"/>',
+      )
+      .replace('<bpmn:process id="newborn"', '<bpmn:message id="go" name="go"/><bpmn:process id="newborn"');
+    expect(await fields(byMessage)).toEqual([
+      [
+        'bpmn:accepted',
+        expect.stringContaining(
+          "start event accepted of the bundle's process newborn must be a none start event",
+        ),
+      ],
+      ['bpmn:', expect.stringContaining('needs exactly one none start event (it has 0)')],
+    ]);
+    const byTimer = xml.replace(
+      '<bpmn:inclusiveGateway id="fanOut"',
+      '<bpmn:startEvent id="tick"><bpmn:outgoing>tickFlow</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeCycle>R2/PT1S</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:startEvent>' +
+        '<bpmn:sequenceFlow id="tickFlow" sourceRef="tick" targetRef="tickEnd"/><bpmn:endEvent id="tickEnd"><bpmn:incoming>tickFlow</bpmn:incoming></bpmn:endEvent>' +
+        '<bpmn:inclusiveGateway id="fanOut"',
+    );
+    expect(await fields(byTimer)).toEqual([
+      ['bpmn:tick', expect.stringContaining('must be a none start event')],
+    ]);
+    expect(await registry.latest('newborn')).toBeUndefined();
+  });
+
   it('refuses a promise shorter than the longest chain of item time limits, naming the chain', async () => {
     const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
     const { bundle, xml } = example('flexible-employment');

@@ -136,8 +136,53 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
       }
     }
   }
+  if (main) problems.push(...startProblems(main));
+  // An item no task handles could never be decided: it would wait in its department's inbox for
+  // ever, then be ended at delivery as if a preceding item had failed.
+  const handled = new Set(
+    plans.flatMap((p) => p.nodes.map((n) => (n.kind === 'userTask' ? n.gov?.item : undefined))),
+  );
+  for (const item of definition.items) {
+    if (handled.has(item.code)) continue;
+    problems.push({
+      field: `bundle.items.${item.code}`,
+      message: {
+        zh: `事项 "${item.code}"（${item.name.zh}）在流程中没有办理任务（gov:item="${item.code}" 的用户任务）`,
+        en: `item "${item.code}" (${item.name.en}) has no task in the process (a user task with gov:item="${item.code}")`,
+      },
+    });
+  }
   const late = main && promiseTooShort(definition, main);
   if (late) problems.push(late);
+  return problems;
+}
+
+/**
+ * The bundle's process starts when the window accepts a case, by its one none start event: a
+ * message start could never be started so (every acceptance would fail), and a timer start would
+ * start instances of its own, with no case behind them, that no inbox shows.
+ */
+function startProblems(main: Plan): FieldProblem[] {
+  const problem = (index: number | undefined, zh: string, en: string): FieldProblem => ({
+    field: `bpmn:${index === undefined ? '' : main.nodes[index]!.id}`,
+    message: { zh, en },
+  });
+  const problems = [...main.messageStarts, ...main.timerStarts].map((i) =>
+    problem(
+      i,
+      `事项包流程 ${main.processId} 的开始事件 ${main.nodes[i]!.id} 须为无触发的开始事件：流程在窗口受理时启动`,
+      `start event ${main.nodes[i]!.id} of the bundle's process ${main.processId} must be a none start event: the process starts when the window accepts a case`,
+    ),
+  );
+  if (main.starts.length !== 1) {
+    problems.push(
+      problem(
+        main.starts[1],
+        `事项包流程 ${main.processId} 须恰有一个无触发的开始事件（现有 ${main.starts.length} 个）`,
+        `the bundle's process ${main.processId} needs exactly one none start event (it has ${main.starts.length})`,
+      ),
+    );
+  }
   return problems;
 }
 
