@@ -219,6 +219,46 @@ describe('a command killed between its commit and its audit entry', () => {
 });
 
 /**
+ * Killed right after the audit entry, before the answer is sent: the key's response was committed
+ * with the entry, so the retry with the same key is answered with it at once — not 409 "in
+ * progress" for a minute and then the command run a second time (a second application).
+ */
+describe('a command killed right after its audit entry', () => {
+  afterEach(() => killNode(node));
+  it('applications.create: the retry with its key replays the answer; one application', async () => {
+    const marker = `crash-after-audit-${randomUUID().slice(0, 8)}`;
+    await startNode(node, env('after-audit:applications.create'));
+    const key = `crash-${randomUUID()}`;
+    const died = exitOf(node);
+    const answer = await call(
+      'clerk1',
+      'POST',
+      '/api/applications',
+      createBody(marker),
+      randomUUID(),
+      key,
+    ).catch((err: Error) => err);
+    expect(answer).not.toHaveProperty('status');
+    expect(await died).toBe('SIGKILL');
+    node.up = false;
+
+    await startNode(node, env());
+    const retry = await call('clerk1', 'POST', '/api/applications', createBody(marker), randomUUID(), key);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    await killNode(node, 'SIGTERM');
+    const stored = await readDb(async (docs) => ({
+      apps: (await docs.find<Application>('applications')).filter((a) => a.applicant.name === marker),
+      entries: (await entriesOf(docs)).filter((e) => e.action === 'applications.create'),
+      open: await docs.count(AUDIT_INTENTS, { state: 'open' }),
+    }));
+    expect(stored.apps.map((a) => a.id)).toEqual([retry.body.id]);
+    expect(stored.entries.filter((e) => e.target === `application:${retry.body.id}`)).toHaveLength(1);
+    expect(stored.open).toBe(0);
+  }, 180_000);
+});
+
+/**
  * An approval writes its e-licence, then completes the engine's task, then records the decision
  * in the case: killed after the first or the second of these, it has not happened — no entry, no
  * timeline step — and the retry with the same key completes it once: one licence, the engine's

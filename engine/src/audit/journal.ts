@@ -143,21 +143,33 @@ export class CommandJournal {
    * Appends the command's audit entry (once) and closes its intent. A command that wrote nothing
    * gets a plain entry. If the append fails, the intent stays open for `recover()`.
    */
+  /**
+   * Appends the command's audit entry and closes its intent. `settle`: writes of records that
+   * must not outlive the command unsettled (its Idempotency-Key's response), committed with the
+   * entry where the store has batches, else written after it and before the intent closes — so
+   * a crash leaves either both or the intent open for recovery to settle them (onRecovered).
+   * A settle write that lost its race (the record taken over meanwhile) is left as the other wrote it.
+   */
   async complete(
     command: Running,
     entry: { target: string; outcome: AuditOutcome; detail: Record<string, string | number | boolean> },
+    settle: (DocWrite & { expectedRev: number })[] = [],
   ): Promise<void> {
     try {
       const input = { actor: command.info.actor, action: command.info.action, ...entry };
       if (!command.slot) {
         await this.audit.append(input);
+        await this.writeEach(settle);
         return;
       }
       const slot = command.slot;
       // The intent closes in the entry's own commit where it can (AuditLog.appendWith).
       const closing: DocWrite[] =
         command.intent && this.audit.writesTo(this.inner)
-          ? [{ collection: AUDIT_INTENTS, doc: this.closed(command.intent, slot), expectedRev: slot.rev }]
+          ? [
+              { collection: AUDIT_INTENTS, doc: this.closed(command.intent, slot), expectedRev: slot.rev },
+              ...settle,
+            ]
           : [];
       const { written } = await this.audit.appendWith(
         input,
@@ -165,10 +177,20 @@ export class CommandJournal {
         closing,
       );
       if (written) this.freeSlots.push({ id: slot.id, rev: slot.rev + 1 });
-      else await this.closeOwn(command, slot);
+      else {
+        await this.writeEach(settle);
+        await this.closeOwn(command, slot);
+      }
     } finally {
       this.inFlight.delete(command.commandId);
     }
+  }
+
+  private async writeEach(writes: (DocWrite & { expectedRev: number })[]): Promise<void> {
+    for (const w of writes)
+      await this.inner.put(w.collection, w.doc, w.expectedRev).catch((err: unknown) => {
+        if (!(err instanceof DocConflictError)) throw err;
+      });
   }
 
   /** Appends the entries of commands that died after committing; returns how many intents it closed. */

@@ -6,7 +6,7 @@
  * The path is the full one the client sent (fingerprintPath), not the router's relative req.path.
  */
 import { canonicalJson, sha256Hex } from '../audit/canonical.js';
-import { DocConflictError, type Doc, type DocStore } from '../domain/docs.js';
+import { DocConflictError, type Doc, type DocStore, type DocWrite } from '../domain/docs.js';
 import { HttpProblem, toProblem } from './problem.js';
 
 export const IDEMPOTENCY = 'idempotency';
@@ -128,15 +128,26 @@ export class IdempotencyStore {
   }
 
   async complete(lease: Lease, response: StoredResponse): Promise<void> {
-    const { record } = lease;
-    const final =
-      response.status >= 500
-        ? { ...record, state: 'failed' as const }
-        : { ...record, state: 'done' as const, response };
-    await this.docs.put(IDEMPOTENCY, final, record.rev).catch((err) => {
+    const { doc, expectedRev } = completion(lease, response);
+    await this.docs.put(IDEMPOTENCY, doc, expectedRev).catch((err) => {
       if (!(err instanceof DocConflictError)) throw err; // taken over as stale meanwhile: theirs stands
     });
   }
+}
+
+/**
+ * The write that settles a lease with its response (a 5xx leaves it failed: a retry runs again).
+ * A journaled command commits it with its audit entry (CommandJournal.complete), so no crash can
+ * leave the entry written and the key pending — a pending key is taken over after `staleMs`, and
+ * the retry would run the command a second time.
+ */
+export function completion(lease: Lease, response: StoredResponse): DocWrite & { expectedRev: number } {
+  const { record } = lease;
+  const doc =
+    response.status >= 500
+      ? { ...record, state: 'failed' as const }
+      : { ...record, state: 'done' as const, response };
+  return { collection: IDEMPOTENCY, doc, expectedRev: record.rev };
 }
 
 function appliedResponseLost(target: string): StoredResponse {

@@ -13,7 +13,13 @@ import type { Actor } from '../domain/actor.js';
 import type { RevocationList } from './auth/revocations.js';
 import { TokenError, type TokenClaims, type TokenService } from './auth/tokens.js';
 import { faultPoint } from './faults.js';
-import { fingerprintPath, type IdempotencyStore, type Lease } from './idempotency.js';
+import {
+  completion,
+  fingerprintPath,
+  type IdempotencyStore,
+  type Lease,
+  type StoredResponse,
+} from './idempotency.js';
 import type { Logger } from './logging.js';
 import { requestIdOf } from './logging.js';
 import type { Metrics } from './metrics.js';
@@ -223,6 +229,8 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
     let ctx: RouteContext | undefined;
     let run: CommandRun<unknown> | undefined;
     let lease: Lease | undefined;
+    /** The key's response was committed with the audit entry. */
+    let keySettled = false;
     let replayed = false;
     let outcome: Outcome;
     try {
@@ -346,9 +354,13 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
         if (mutation) deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
         const detail = { status, requestId, ...(result.problemType ? { problem: result.problemType } : {}) };
         try {
-          if (run && deps.journal)
-            await deps.journal.complete(run.command, { target, outcome: outcomeName, detail });
-          else
+          if (run && deps.journal) {
+            // The key's response commits with the entry (see idempotency.ts completion).
+            const settle = lease ? [completion(lease, storedOf(result))] : [];
+            await deps.journal.complete(run.command, { target, outcome: outcomeName, detail }, settle);
+            keySettled = lease !== undefined;
+            faultPoint(`after-audit:${route.operationId}`);
+          } else
             await deps.audit.append({
               actor: auditedActor,
               action: route.operationId,
@@ -364,11 +376,11 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       }
     }
 
-    // Stored for replay only after the audit entry: a process killed in between leaves the key
-    // pending, so a retry can never be answered from a response whose command went unaudited.
-    if (lease) {
+    // Stored for replay only with or after the audit entry: a retry is never answered from a
+    // response whose command went unaudited.
+    if (lease && !keySettled) {
       await deps.idempotency
-        .complete(lease, { status: result.status, body: result.body, headers: result.headers })
+        .complete(lease, storedOf(result))
         .catch((err) => deps.logger.error({ err, requestId }, 'could not store the idempotent response'));
     }
     res.status(result.status);
@@ -440,4 +452,13 @@ function targetOf(
       ? (result.body as { id?: unknown }).id
       : undefined;
   return typeof id === 'string' ? `${kind}:${id}` : resource.name;
+}
+
+/** What a key's record keeps of an answer for its replays. */
+function storedOf(result: {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}): StoredResponse {
+  return { status: result.status, body: result.body, headers: result.headers };
 }
