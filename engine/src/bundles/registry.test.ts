@@ -238,6 +238,43 @@ describe('BundleRegistry: deploying', () => {
     expect(await registry.latest('newborn')).toBeUndefined();
   });
 
+  it('refuses a window task between departments, whatever it is called: the window accepts, then delivers', async () => {
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example('newborn');
+    const withWindowStep = (view: string) =>
+      xml
+        .replace(
+          '<bpmn:sequenceFlow id="toCertified" sourceRef="birthCertificate" targetRef="certified" />',
+          '<bpmn:sequenceFlow id="toCertified" sourceRef="birthCertificate" targetRef="windowCheck" />' +
+            '<bpmn:sequenceFlow id="checked" sourceRef="windowCheck" targetRef="certified" />',
+        )
+        .replace(
+          '<bpmn:endEvent id="done"',
+          `<bpmn:userTask id="windowCheck" name="窗口核验" gov:department="window" gov:formView="${view}"/><bpmn:endEvent id="done"`,
+        );
+    const refusal = async (view: string) =>
+      (
+        (await registry
+          .deploy(analyst, { bundle, xml: withWindowStep(view) })
+          .catch((e: unknown) => e)) as DomainError
+      ).fieldErrors?.map((f) => [f.field, f.message.zh]);
+    expect(await refusal('verify')).toEqual([
+      [
+        'bpmn:windowCheck',
+        '窗口任务 windowCheck 须为受理 (gov:formView="acceptance") 或出件 (gov:formView="delivery")',
+      ],
+    ]);
+    expect(await refusal('acceptance')).toEqual([
+      ['bpmn:windowCheck', '受理任务 windowCheck 须在所有部门任务之前：部门任务之后只能是出件'],
+    ]);
+    expect(await refusal('delivery')).toEqual([
+      ['bpmn:windowCheck', '出件任务 windowCheck 之后不能再有部门任务：出件时尚未流转的事项都会终止'],
+    ]);
+    expect(await registry.latest('newborn')).toBeUndefined();
+    // The model as shipped (a delivery after every department) deploys.
+    expect((await registry.deploy(analyst, example('newborn'))).version).toBe(1);
+  });
+
   it('refuses a promise shorter than the longest chain of item time limits, naming the chain', async () => {
     const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
     const { bundle, xml } = example('flexible-employment');

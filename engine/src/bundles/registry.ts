@@ -136,7 +136,7 @@ export function crossCheck(definition: BundleDefinition, plans: Plan[]): FieldPr
       }
     }
   }
-  if (main) problems.push(...startProblems(main));
+  if (main) problems.push(...startProblems(main), ...windowProblems(main));
   // An item no task handles could never be decided: it would wait in its department's inbox for
   // ever, then be ended at delivery as if a preceding item had failed.
   const handled = new Set(
@@ -198,14 +198,7 @@ export function longestItemChain(definition: BundleDefinition, plan: Plan): Chai
     n.kind === 'userTask' && n.gov?.item && !n.gov.specialStep
       ? (n.gov.timeLimitDays ?? itemDays.get(n.gov.item) ?? 0)
       : 0;
-  const next = (n: PlanNode): number[] => {
-    const out = [...n.outgoing.map((f) => plan.flows[f]!.target), ...n.boundaries];
-    if (n.kind === 'subProcess') out.push(...n.starts);
-    // The end of a sub-process's inside carries on after the sub-process.
-    if (!n.outgoing.length && n.parent >= 0)
-      out.push(...plan.nodes[n.parent]!.outgoing.map((f) => plan.flows[f]!.target));
-    return out;
-  };
+  const next = (n: PlanNode) => successors(plan, n);
   const best = new Map<number, Chain>();
   const walking = new Set<number>();
   const from = (i: number): Chain => {
@@ -226,6 +219,68 @@ export function longestItemChain(definition: BundleDefinition, plan: Plan): Chai
     return chain;
   };
   return plan.starts.map(from).reduce((a, b) => (b.days > a.days ? b : a), { days: 0, tasks: [] });
+}
+
+/** The nodes a token at `n` can move to next (a sub-process's inside and what follows it included). */
+function successors(plan: Plan, n: PlanNode): number[] {
+  const out = [...n.outgoing.map((f) => plan.flows[f]!.target), ...n.boundaries];
+  if (n.kind === 'subProcess') out.push(...n.starts);
+  // The end of a sub-process's inside carries on after the sub-process.
+  if (!n.outgoing.length && n.parent >= 0)
+    out.push(...plan.nodes[n.parent]!.outgoing.map((f) => plan.flows[f]!.target));
+  return out;
+}
+
+/** Every node reachable from `from` (itself not included unless on a loop). */
+function reachableFrom(plan: Plan, from: number): Set<number> {
+  const seen = new Set<number>();
+  const todo = successors(plan, plan.nodes[from]!);
+  while (todo.length) {
+    const i = todo.pop()!;
+    if (seen.has(i)) continue;
+    seen.add(i);
+    todo.push(...successors(plan, plan.nodes[i]!));
+  }
+  return seen;
+}
+
+const isDepartmentTask = (n: PlanNode) =>
+  n.kind === 'userTask' && !!n.gov?.department && n.gov.department !== WINDOW;
+
+/**
+ * The window's tasks are the acceptance (before any department) and the delivery (after every
+ * department): the Centre reads any other window task as the delivery, and ends every item not
+ * yet routed — a window step between departments silently ended the items after it.
+ */
+function windowProblems(plan: Plan): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const windowTasks = plan.nodes
+    .map((n, i) => ({ n, i }))
+    .filter(({ n }) => n.kind === 'userTask' && n.gov?.department === WINDOW);
+  if (!windowTasks.length) return problems;
+  const afterDepartment = new Set(
+    plan.nodes.flatMap((n, i) => (isDepartmentTask(n) ? [...reachableFrom(plan, i)] : [])),
+  );
+  for (const { n, i } of windowTasks) {
+    const view = n.gov?.formView;
+    const add = (zh: string, en: string) => problems.push({ field: `bpmn:${n.id}`, message: { zh, en } });
+    if (view !== 'acceptance' && view !== 'delivery')
+      add(
+        `窗口任务 ${n.id} 须为受理 (gov:formView="acceptance") 或出件 (gov:formView="delivery")`,
+        `window task ${n.id} must be the acceptance (gov:formView="acceptance") or the delivery (gov:formView="delivery")`,
+      );
+    else if (view === 'acceptance' && afterDepartment.has(i))
+      add(
+        `受理任务 ${n.id} 须在所有部门任务之前：部门任务之后只能是出件`,
+        `acceptance task ${n.id} must come before every department task: after one, only the delivery may follow`,
+      );
+    else if (view === 'delivery' && [...reachableFrom(plan, i)].some((j) => isDepartmentTask(plan.nodes[j]!)))
+      add(
+        `出件任务 ${n.id} 之后不能再有部门任务：出件时尚未流转的事项都会终止`,
+        `delivery task ${n.id} must come after every department task: items not yet routed end at the delivery`,
+      );
+  }
+  return problems;
 }
 
 /** Tasks one after another and their time limits, in working days. */
