@@ -120,7 +120,39 @@ describe('BundleRegistry: the newest versions, read again only when versions cha
   });
 });
 
+/** A store on which another process's deploy of the bundle lands just before this one's first record write. */
+class RacedDocs extends MemoryDocStore {
+  before?: () => Promise<unknown>;
+  override async put<T extends Doc>(collection: string, doc: T, expectedRev: number): Promise<T> {
+    const before = this.before;
+    if (collection === BUNDLES && before) {
+      this.before = undefined;
+      await before();
+    }
+    return super.put(collection, doc, expectedRev);
+  }
+}
+
 describe('BundleRegistry: deploying', () => {
+  it('takes the next number when another process deployed the bundle meanwhile: every engine version has its record', async () => {
+    const docs = new RacedDocs();
+    const engine = createEngine();
+    const here = new BundleRegistry(engine, docs, () => 1);
+    const there = new BundleRegistry(engine, docs, () => 1);
+    let theirs: Awaited<ReturnType<BundleRegistry['deploy']>> | undefined;
+    docs.before = async () => (theirs = await there.deploy(analyst, example('newborn')));
+    const ours = await here.deploy(analyst, example('newborn'));
+    expect([theirs?.version, ours.version]).toEqual([1, 2]);
+    // Each record names its own engine deployment; none of the engine's versions is without one.
+    const records = await docs.find<Doc & { version: number; processVersion: number; deploymentId: string }>(
+      BUNDLES,
+    );
+    const deployments = await engine.store.listDeployments();
+    expect(records.map((r) => r.deploymentId).sort()).toEqual(deployments.map((d) => d.id).sort());
+    expect(new Set(records.map((r) => r.processVersion)).size).toBe(2);
+    expect((await here.latest('newborn'))?.version).toBe(2);
+  });
+
   /** The example bundle's model with one more executable process, `id`, appended. */
   const withProcess = (code: string, id: string) => {
     const { bundle, xml } = example(code);

@@ -18,6 +18,8 @@ import { outputProblems } from './outputs.js';
 
 /** The comprehensive window (综合窗口): tasks for clerks, not for a department. */
 export const WINDOW = 'window';
+/** Version numbers a deploy tries when other deploys of the bundle keep taking the next one. */
+const MAX_VERSION_ATTEMPTS = 10;
 
 export const BUNDLES = 'bundles';
 /** Which bundle owns each process id: one document per id (see claimProcessIds). */
@@ -472,8 +474,28 @@ export class BundleRegistry {
     }
     const main = mainPlan(definition, plans)!;
     const process = deployed.processes.find((p) => p.id === main.processId)!;
-    const latest = await this.latest(definition.code, true);
-    const version = (latest?.version ?? 0) + 1;
+    // Another process may deploy the bundle meanwhile and take the next number: the engine's
+    // deployment stands, so this one takes the number after (else the engine would keep a
+    // version no bundle record names).
+    for (let attempt = 1; ; attempt++) {
+      const latest = await this.latest(definition.code, true);
+      const version = (latest?.version ?? 0) + 1;
+      try {
+        return await this.saveVersion(actor, definition, input.xml as string, version, process, deployed.id);
+      } catch (err) {
+        if (!(err instanceof DocConflictError) || attempt >= MAX_VERSION_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private async saveVersion(
+    actor: Actor,
+    definition: BundleDefinition,
+    xml: string,
+    version: number,
+    process: { id: string; version: number },
+    deploymentId: string,
+  ): Promise<BundleRecord> {
     const record: BundleRecord = {
       id: `${definition.code}@${version}`,
       rev: 0,
@@ -482,13 +504,10 @@ export class BundleRegistry {
       status: 'active',
       processId: process.id,
       processVersion: process.version,
-      deploymentId: deployed.id,
+      deploymentId,
       definition,
-      xml: input.xml as string,
-      sha256: createHash('sha256')
-        .update(input.xml as string)
-        .update(JSON.stringify(definition))
-        .digest('hex'),
+      xml,
+      sha256: createHash('sha256').update(xml).update(JSON.stringify(definition)).digest('hex'),
       createdAt: this.clock(),
       createdBy: actor.userId,
     };
