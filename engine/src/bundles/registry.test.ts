@@ -202,6 +202,30 @@ describe('BundleRegistry: deploying', () => {
     expect(refused.fieldErrors[0]!.message.zh).not.toBe(refused.fieldErrors[0]!.message.en);
   });
 
+  it('names a shape problem of bundle.json where it is (items by code), in Chinese as well as English', async () => {
+    const withoutName = ({ name: _name, ...rest }: Record<string, unknown>) => rest;
+    const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
+    const { bundle, xml } = example(CODE);
+    const items = bundle.items.map((i: Record<string, unknown>, n: number) =>
+      n === 1 ? { ...i, department: 'Not A Code' } : n === 2 ? withoutName(i) : i,
+    );
+    const refused = (await registry
+      .deploy(analyst, { bundle: { ...bundle, promisedDays: 'ten', items }, xml })
+      .catch((e: unknown) => e)) as DomainError;
+    expect(refused).toMatchObject({ code: 'invalid' });
+    expect(refused.fieldErrors).toEqual([
+      { field: 'bundle.promisedDays', message: { zh: '应为数字', en: 'must be a number' } },
+      {
+        field: `bundle.items.${items[1].code}.department`,
+        message: {
+          zh: '格式不正确：编码由小写字母、数字和连字符组成，以字母开头，如 seal-filing',
+          en: 'has the wrong format: a code is lower-case letters, digits and hyphens, starting with a letter, e.g. seal-filing',
+        },
+      },
+      { field: `bundle.items.${items[2].code}.name`, message: { zh: '为必填项', en: 'is required' } },
+    ]);
+  });
+
   it('gives model problems in Chinese as well as English', async () => {
     const registry = new BundleRegistry(createEngine(), new MemoryDocStore(), () => 1);
     const { bundle, xml } = example(CODE);

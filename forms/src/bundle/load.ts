@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import { fieldLibrary, type FieldLibrary } from '../library/index.js';
 import { referenceProblems, serverMessage, type ReferenceProblem } from './references.js';
+import { shapeProblems } from './shape.js';
 import { bundleSchema } from './schema.js';
 import type { BundleDefinition } from './types.js';
 
@@ -10,7 +11,7 @@ export class BundleError extends Error {
   constructor(
     readonly bundle: string,
     readonly problems: string[],
-    /** The broken references with where they are and both languages (empty for a shape problem). */
+    /** Each problem with where it is (by codes) and in both languages. */
     readonly references: ReferenceProblem[] = [],
   ) {
     super(`bundle "${bundle}" is invalid:\n- ${problems.join('\n- ')}`);
@@ -25,9 +26,11 @@ export function loadBundle(json: unknown, library: FieldLibrary = fieldLibrary):
   const name = (json as { code?: unknown } | null)?.code;
   const label = typeof name === 'string' ? name : '(no code)';
   if (!checkShape(json)) {
+    const errors = checkShape.errors ?? [];
     throw new BundleError(
       label,
-      (checkShape.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
+      errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
+      shapeProblems(json).problems,
     );
   }
   const references = referenceProblems(json, library);
