@@ -247,6 +247,16 @@ export class CommandJournal {
     return intent.at < this.clock() - this.staleMs;
   }
 
+  /**
+   * Whether a command that failed had committed its change first (a step after the case's write
+   * failed), and what it changed: such a command happened, and is answered and audited so.
+   */
+  async landed(command: Running): Promise<{ target: string } | undefined> {
+    const intent = command.intent;
+    if (!intent || !(await this.committed(intent))) return undefined;
+    return { target: intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!) };
+  }
+
   private async committed(intent: IntentRecord): Promise<boolean> {
     for (const write of proofsOf(intent)) {
       const cut = write.indexOf('/');

@@ -150,7 +150,7 @@ export function completion(lease: Lease, response: StoredResponse): DocWrite & {
   return { collection: IDEMPOTENCY, doc, expectedRev: record.rev };
 }
 
-function appliedResponseLost(target: string): StoredResponse {
+export function appliedResponseLost(target: string): StoredResponse {
   const { body, status } = toProblem(
     new HttpProblem('applied-response-lost', {
       zh: `此请求已执行（${target}），但服务中断使其响应丢失；请查询其当前状态，勿再提交`,

@@ -14,6 +14,7 @@ import type { RevocationList } from './auth/revocations.js';
 import { TokenError, type TokenClaims, type TokenService } from './auth/tokens.js';
 import { faultPoint } from './faults.js';
 import {
+  appliedResponseLost,
   completion,
   fingerprintPath,
   type IdempotencyStore,
@@ -55,6 +56,8 @@ interface Outcome {
   auditTarget?: string;
   problemType?: string;
   stream?: AsyncIterable<Uint8Array>;
+  /** The command's change committed though the answer is a problem (applied-response-lost). */
+  committed?: boolean;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -294,6 +297,7 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       }
       if (!replayed) {
         let value: unknown;
+        let landedOutcome: Outcome | undefined;
         if (audited && actor && deps.journal) {
           // Journaled: its writes and its audit entry survive a crash between them (audit/journal.ts).
           const routeCtx = ctx;
@@ -307,15 +311,34 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
             },
             () => route.handler(routeCtx),
           );
-          if ('error' in run) throw run.error;
-          value = run.value;
+          if ('error' in run) {
+            // Failed after its change committed (a later step threw): it happened. Answered, kept
+            // for the key's retries and audited as the change it made — a 500 left the key failed,
+            // and the client's retry made the change a second time (a second application).
+            const landed = await deps.journal.landed(run.command).catch(() => undefined);
+            if (!landed) throw run.error;
+            deps.logger.error(
+              { err: run.error, requestId, route: template },
+              'a command failed after it committed',
+            );
+            const lost = appliedResponseLost(landed.target);
+            landedOutcome = {
+              status: lost.status,
+              body: { ...(lost.body as object), instance: req.originalUrl.split('?')[0], requestId },
+              headers: lost.headers,
+              problem: true,
+              problemType: (lost.body as { type: string }).type,
+              auditTarget: landed.target,
+              committed: true,
+            };
+          } else value = run.value;
           faultPoint(`after-commit:${route.operationId}`);
         } else value = await route.handler(ctx);
         const r =
           value && typeof value === 'object' && (value as Reply).reply === true
             ? (value as Reply)
             : undefined;
-        outcome = {
+        outcome = landedOutcome ?? {
           status: r?.status ?? route.response.status ?? (value === undefined ? 204 : 200),
           body: r ? r.body : value,
           headers: r?.headers ?? {},
@@ -349,7 +372,13 @@ export function routeHandler(resource: Resource, route: RouteDef, deps: Pipeline
       if (auditedActor) {
         const status = result.status;
         const outcomeName: AuditOutcome =
-          status < 400 ? 'ok' : status === 403 ? 'denied' : status >= 500 ? 'error' : 'rejected';
+          status < 400 || result.committed
+            ? 'ok'
+            : status === 403
+              ? 'denied'
+              : status >= 500
+                ? 'error'
+                : 'rejected';
         const target = targetOf(resource, route, ctx, req, result);
         if (mutation) deps.metrics.commands.inc({ action: route.operationId, outcome: outcomeName });
         const detail = { status, requestId, ...(result.problemType ? { problem: result.problemType } : {}) };
