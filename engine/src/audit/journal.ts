@@ -142,13 +142,12 @@ export class CommandJournal {
   /**
    * Appends the command's audit entry (once) and closes its intent. A command that wrote nothing
    * gets a plain entry. If the append fails, the intent stays open for `recover()`.
-   */
-  /**
-   * Appends the command's audit entry and closes its intent. `settle`: writes of records that
-   * must not outlive the command unsettled (its Idempotency-Key's response), committed with the
-   * entry where the store has batches, else written after it and before the intent closes — so
-   * a crash leaves either both or the intent open for recovery to settle them (onRecovered).
-   * A settle write that lost its race (the record taken over meanwhile) is left as the other wrote it.
+   *
+   * `settle`: writes that must not outlive the command unsettled (its Idempotency-Key's
+   * response), committed with the entry where the store has batches, else written after it and
+   * before the intent closes — so a crash leaves both, or the intent open for recovery to settle
+   * them (onRecovered). One that lost its race (the record taken over meanwhile) is left as the
+   * other wrote it.
    */
   async complete(
     command: Running,
