@@ -65,6 +65,7 @@ import {
   canSee,
   deciderRegionOf,
   decides,
+  itemsDecidedBy,
   listScope,
   agentListScope,
   stampAgentUserId,
@@ -1116,7 +1117,7 @@ export class Centre implements CentreApi {
       }
       const bundle = await this.bundleVersion(app.bundleCode, app.bundleVersion);
       const merged = this.merged(bundle, app.answers);
-      const mine = new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
+      const mine = itemsDecidedBy(actor, app);
       expectOwnEntries(mine, merged, entries);
       expectAnswerableEntries(app, merged.fields, entries);
       const now = this.clock();
@@ -1569,7 +1570,7 @@ export class Centre implements CentreApi {
 
   private async taskViewWithPayload(actor: Actor, app: Application, item: ItemCase): Promise<DepartmentTask> {
     const view = taskView(this.limits, this.clock, app, item, true);
-    const mine = new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
+    const mine = itemsDecidedBy(actor, app);
     view.payload = (await this.payloadOf(app, item.department, mine))?.data ?? {};
     withOutputs(view, (await this.bundleVersion(app.bundleCode, app.bundleVersion)).definition, app);
     return view;

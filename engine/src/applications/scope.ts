@@ -78,6 +78,11 @@ export function decides(actor: Actor, app: Application, item: ItemCase): boolean
   return !actor.region || deciderRegionOf(app, item) === actor.region;
 }
 
+/** The items of the case a department user decides (`decides`): what their review shows and may ask for. */
+export function itemsDecidedBy(actor: Actor, app: Application): Set<string> {
+  return new Set(app.items.filter((i) => decides(actor, app, i)).map((i) => i.item));
+}
+
 /** The scoping fields of a department inbox row (projected from the item), matched by `taskScope`. */
 export function taskScopeFields(app: Application, item: ItemCase): Record<string, string> {
   const region = deciderRegionOf(app, item);

@@ -201,7 +201,7 @@ export class CommandJournal {
       const intent = await this.takeOver(listed);
       if (!intent) continue;
       const committed = await this.committed(intent);
-      const target = intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!);
+      const target = targetOfIntent(intent);
       if (committed) {
         await this.audit.append(
           {
@@ -253,7 +253,7 @@ export class CommandJournal {
   async landed(command: Running): Promise<{ target: string } | undefined> {
     const intent = command.intent;
     if (!intent || !(await this.committed(intent))) return undefined;
-    return { target: intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!) };
+    return { target: targetOfIntent(intent) };
   }
 
   private async committed(intent: IntentRecord): Promise<boolean> {
@@ -572,4 +572,9 @@ class StampingDocStore implements DocStore {
   close(): unknown {
     return (this.inner as { close?: () => unknown }).close?.();
   }
+}
+
+/** What a command changed, as its audit entry names it: its target, else its first proof's document. */
+function targetOfIntent(intent: IntentRecord): string {
+  return intent.target ?? targetOfWrite(proofsOf(intent)[0] ?? intent.writes[0]!);
 }
